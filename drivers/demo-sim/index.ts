@@ -1,0 +1,104 @@
+/**
+ * Simulated demo devices, so a fresh box shows live values: a virtual energy meter whose load
+ * wanders and whose energy counter grows, and a virtual thermostat that drifts toward its target.
+ *
+ * Device custom config: `{ kind: 'meter' | 'thermostat', intervalMs?: number }`.
+ * Driver config: `{ intervalMs?: number }` (default 1000).
+ */
+import { defineDriver, ok, type DeviceHandle } from '../../edge/host/sdk/driver.js';
+
+interface MeterState {
+  kind: 'meter';
+  voltage: number;
+  current: number;
+  energy: number;
+  relay: 0 | 1;
+}
+
+interface ThermoState {
+  kind: 'thermostat';
+  temperature: number;
+  target: number;
+  mode: 0 | 1 | 2;
+  power: 0 | 1;
+}
+
+type State = MeterState | ThermoState;
+
+const round = (x: number, places: number): number => Number(x.toFixed(places));
+
+export default defineDriver(({ config, log }) => {
+  const defaultInterval = typeof config.intervalMs === 'number' ? config.intervalMs : 1000;
+  const devices = new Map<string, { state: State; timer: NodeJS.Timeout }>();
+  const key = (d: DeviceHandle): string => `${d.productKey}/${d.deviceName}`;
+
+  function tick(d: DeviceHandle, s: State, dtMs: number): void {
+    if (s.kind === 'meter') {
+      s.voltage = round(220 + (Math.random() - 0.5) * 6, 1);
+      s.current = s.relay ? round(Math.max(0, Math.min(99, s.current + (Math.random() - 0.5) * 2)), 2) : 0;
+      s.energy = round(s.energy + (s.voltage * s.current * dtMs) / 3_600_000_000, 3);
+      d.reportProperties({ Voltage: s.voltage, Current: s.current, ActivePower: round(s.voltage * s.current, 1), PowerConsumption: s.energy, RelayState: s.relay });
+      if (s.current > 30) d.reportEvent('OverCurrent', { Current: s.current });
+    } else {
+      const goal = s.power && s.mode !== 0 ? s.target : 18;
+      s.temperature = round(s.temperature + (goal - s.temperature) * 0.05 + (Math.random() - 0.5) * 0.2, 1);
+      d.reportProperties({ Temperature: s.temperature, TargetTemperature: s.target, Mode: s.mode, PowerSwitch: s.power });
+    }
+  }
+
+  return {
+    async addDevice(d) {
+      const kind = d.custom.kind === 'thermostat' ? 'thermostat' : 'meter';
+      const state: State = kind === 'meter'
+        ? { kind, voltage: 220, current: 5 + Math.random() * 5, energy: 0, relay: 1 }
+        : { kind, temperature: 22, target: 24, mode: 1, power: 1 };
+      const interval = typeof d.custom.intervalMs === 'number' ? d.custom.intervalMs : defaultInterval;
+      const timer = setInterval(() => tick(d, state, interval), interval);
+      devices.set(key(d), { state, timer });
+      d.online();
+      tick(d, state, 0);
+    },
+    async removeDevice(d) {
+      const entry = devices.get(key(d));
+      if (entry) clearInterval(entry.timer);
+      devices.delete(key(d));
+      d.offline('removed');
+    },
+    async getProperties(d, keys) {
+      const s = devices.get(key(d))?.state;
+      if (!s) return { code: 6100, message: 'unknown device' };
+      const all: Record<string, unknown> = s.kind === 'meter'
+        ? { Voltage: s.voltage, Current: s.current, ActivePower: round(s.voltage * s.current, 1), PowerConsumption: s.energy, RelayState: s.relay }
+        : { Temperature: s.temperature, TargetTemperature: s.target, Mode: s.mode, PowerSwitch: s.power };
+      return ok(Object.fromEntries(keys.map((k) => [k, all[k]])));
+    },
+    async setProperties(d, values) {
+      const s = devices.get(key(d))?.state;
+      if (!s) return { code: 6100, message: 'unknown device' };
+      if (s.kind === 'meter') {
+        if ('RelayState' in values) s.relay = values.RelayState === 1 ? 1 : 0;
+      } else {
+        if ('TargetTemperature' in values) s.target = Number(values.TargetTemperature);
+        if ('Mode' in values) s.mode = Number(values.Mode) as 0 | 1 | 2;
+        if ('PowerSwitch' in values) s.power = values.PowerSwitch === 1 ? 1 : 0;
+      }
+      log.info({ dev: key(d), keys: Object.keys(values) }, 'properties set');
+      tick(d, s, 0);
+      return ok();
+    },
+    async callService(d, serviceId, args) {
+      const s = devices.get(key(d))?.state;
+      if (serviceId === 'ResetEnergy' && s?.kind === 'meter') {
+        const previous = s.energy;
+        s.energy = 0;
+        log.info({ dev: key(d), reason: args.Reason }, 'energy reset');
+        return ok({ Previous: previous });
+      }
+      return { code: 6200, message: `service ${serviceId} not supported by ${key(d)}` };
+    },
+    async stop() {
+      for (const { timer } of devices.values()) clearInterval(timer);
+      devices.clear();
+    },
+  };
+});

@@ -1,0 +1,93 @@
+/**
+ * The embedded local MQTT broker (aedes). Local apps log in with a username and password
+ * (no anonymous access unless configured); they may subscribe to anything but publish only
+ * requests, never reports, status or replies, which only the box publishes.
+ */
+import { createServer, type Server } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import aedesModule from 'aedes';
+
+// aedes is CommonJS: its factory is a property of the default export.
+const { createBroker } = aedesModule;
+import type { Logger } from '../log.js';
+import { isBoxOnlyTopic } from './topics.js';
+
+export interface BusUser {
+  username: string;
+  password: string;
+}
+
+export interface BrokerOptions {
+  host: string;
+  port: number;
+  users: BusUser[];
+  allowAnonymous: boolean;
+}
+
+export type BrokerInstance = ReturnType<typeof createBroker>;
+
+function same(a: string, b: Buffer): boolean {
+  const x = Buffer.from(a);
+  return x.length === b.length && timingSafeEqual(x, b);
+}
+
+/** The default authenticate: a configured user with a matching password. */
+export function defaultAuthenticate(users: BusUser[], allowAnonymous: boolean) {
+  return (username: string | undefined, password: Buffer | undefined): boolean => {
+    if (username === undefined && password === undefined) return allowAnonymous;
+    const user = users.find((u) => u.username === username);
+    return Boolean(user && password && same(user.password, password));
+  };
+}
+
+export class LocalBroker {
+  readonly aedes: BrokerInstance;
+  readonly #server: Server;
+  readonly #opts: BrokerOptions;
+  readonly #log: Logger;
+  port = 0;
+
+  constructor(deps: { log: Logger }, options: BrokerOptions) {
+    this.#opts = options;
+    this.#log = deps.log;
+    const check = defaultAuthenticate(options.users, options.allowAnonymous);
+    this.aedes = createBroker({
+      authenticate: (client, username, password, done) => {
+        if (check(username, password)) return done(null, true);
+        this.#log.warn({ clientId: client.id, username }, 'bus login refused');
+        const err = Object.assign(new Error('bad username or password'), { returnCode: 4 });
+        done(err as Error & { returnCode: 4 }, null);
+      },
+      authorizePublish: (client, packet, done) => {
+        if (client && isBoxOnlyTopic(packet.topic)) {
+          this.#log.warn({ clientId: client.id, topic: packet.topic }, 'bus publish refused: topic belongs to the box');
+          return done(new Error('topic reserved for the box'));
+        }
+        done(null);
+      },
+    });
+    this.aedes.on('clientError', (client, err) => this.#log.debug({ clientId: client.id, err: err.message }, 'bus client error'));
+    this.#server = createServer(this.aedes.handle);
+  }
+
+  get clients(): number {
+    return this.aedes.connectedClients;
+  }
+
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#opts.port, this.#opts.host, () => {
+        const addr = this.#server.address();
+        this.port = typeof addr === 'object' && addr ? addr.port : this.#opts.port;
+        this.#log.info({ host: this.#opts.host, port: this.port }, 'local bus listening');
+        resolve();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}

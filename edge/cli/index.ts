@@ -1,0 +1,44 @@
+import { checkCommand } from './check.js';
+import { startCommand } from './start.js';
+import { tailCommand } from './tail.js';
+
+const USAGE = `usage: edge <command> [options]
+
+  start [-c box.yaml]        run the daemon (no -c: embedded defaults with demo devices)
+  check <box.yaml>           validate a box config; prints every error with its path and a hint
+  tail [-c box.yaml] [filter] print what the local bus carries (default filter: /sys/# and /edge/#)
+  version                    print the version
+`;
+
+export type Command = (args: string[]) => Promise<number | undefined>;
+
+const commands: Record<string, Command> = {
+  start: startCommand,
+  check: checkCommand,
+  tail: tailCommand,
+  version: async () => {
+    const { VERSION } = await import('../runtime.js');
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  },
+};
+
+/** Register commands contributed by other areas (import, discover, simulate). */
+export function registerCommand(name: string, cmd: Command): void {
+  commands[name] = cmd;
+}
+
+export async function runCli(argv: string[]): Promise<number | undefined> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    process.stderr.write(`edge: unknown command ${name}\n${USAGE}`);
+    return 2;
+  }
+  return cmd(rest);
+}
+

@@ -1,0 +1,54 @@
+import { ConfigError } from '../config/load.js';
+import { Runtime, createRuntime } from '../runtime.js';
+import { startWatchdog } from '../systemd.js';
+import { configOption } from './options.js';
+
+/** `edge start`: run until SIGTERM/SIGINT; SIGHUP reloads the config file. */
+export async function startCommand(args: string[]): Promise<number | undefined> {
+  const { file } = configOption(args);
+  let runtime: Runtime;
+  try {
+    runtime = createRuntime(file);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const p of err.problems) process.stderr.write(`config ${p.path}: ${p.message} (hint: ${p.hint})\n`);
+      return 1;
+    }
+    throw err;
+  }
+  await runtime.start();
+  const stopWatchdog = startWatchdog();
+  process.stdout.write(
+    `property-edge ready in ${runtime.readyMs} ms\n` +
+      `  console/health: http://${runtime.config.http.host}:${runtime.httpPort}/healthz\n` +
+      (runtime.busPort ? `  local bus:      mqtt://${runtime.config.bus.host}:${runtime.busPort} (credentials: ${runtime.dataDir}/bus-credentials.json unless configured)\n` : '') +
+      `  watch values:   npm run edge -- tail\n`,
+  );
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    runtime.log.info({ signal }, 'shutting down');
+    stopWatchdog();
+    const force = setTimeout(() => {
+      runtime.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 20_000);
+    runtime.stop().then(
+      () => {
+        clearTimeout(force);
+        process.exit(0);
+      },
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    runtime.reload().then(
+      (diff) => runtime.log.info({ diff }, 'config reloaded'),
+      (err: unknown) => runtime.log.error({ err: (err as Error).message }, 'config reload refused'),
+    );
+  });
+  return undefined;
+}

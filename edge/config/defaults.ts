@@ -1,0 +1,24 @@
+/**
+ * The embedded defaults: what `edge start` runs with no config file. Everything local:
+ * data under ./data, console and health on 127.0.0.1:8080, the local bus on 127.0.0.1:1883,
+ * and the simulated demo devices so a fresh box shows live values at once.
+ */
+export const DEFAULT_CONFIG_YAML = `
+box:
+  name: property-edge-demo
+  dataDir: ./data
+http:
+  host: 127.0.0.1
+  port: 8080
+bus:
+  host: 127.0.0.1
+  port: 1883
+drivers:
+  - name: Demo_Sim_EBA_Meter
+    type: demo-sim
+    config: { intervalMs: 1000 }
+    devices:
+      - { productKey: PEDemoMeter, deviceName: meter-01, alias: 一号楼电表, custom: { kind: meter } }
+      - { productKey: PEDemoMeter, deviceName: meter-02, alias: 二号楼电表, custom: { kind: meter } }
+      - { productKey: PEDemoThermo, deviceName: thermo-01, alias: 物业大厅温控器, custom: { kind: thermostat } }
+`;

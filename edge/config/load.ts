@@ -1,0 +1,122 @@
+/**
+ * Loading and checking the box config: YAML or JSON, defaults filled in, every error reported
+ * with its path and a hint for the installer. Also checks what a schema cannot: duplicate
+ * names, missing thing models, drivers that are not installed.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { EdgeError, edgeError } from '../errors.js';
+import { resolveDriverModule } from '../host/host.js';
+import { ThingModelLibrary } from '../thing/library.js';
+import { BoxConfigSchema, type BoxConfig } from './schema.js';
+import { DEFAULT_CONFIG_YAML } from './defaults.js';
+import { BUILTIN_TSL_DIR } from './paths.js';
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  hint: string;
+}
+
+export class ConfigError extends EdgeError {
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super('EDGE_ERR_CONFIG_INVALID', [problems.map((p) => `${p.path}: ${p.message}`).join('; ')]);
+    this.problems = problems;
+  }
+}
+
+export interface LoadedConfig {
+  config: BoxConfig;
+  /** Folder relative paths in the config are resolved against. */
+  baseDir: string;
+  file: string | undefined;
+}
+
+function hintFor(message: string, schema: { description?: string; pattern?: string } | undefined, path: string): string {
+  if (/Unexpected property/i.test(message)) return `remove ${path.split('/').pop()} or check its spelling against docs/config.md`;
+  if (/Expected required property/i.test(message)) return 'add this field';
+  if (/Expected integer/i.test(message)) return 'write a whole number';
+  if (/Expected (number|integer) to be (less|greater)/i.test(message) || /Expected (number|integer) to be/i.test(message)) return schema?.description ? `allowed: ${schema.description}` : 'use a value in the allowed range';
+  if (/pattern/i.test(message)) return `must match ${schema?.pattern ?? 'the documented form'}`;
+  if (/Expected string length/i.test(message)) return 'check the length limits in docs/config.md';
+  if (/Expected union value/i.test(message)) return 'use one of the values listed in docs/config.md';
+  return schema?.description ?? 'see docs/config.md';
+}
+
+/** Parse text (YAML is a superset of JSON) into a checked config with defaults. */
+export function parseConfig(text: string, source = '<config>'): BoxConfig {
+  let raw: unknown;
+  try {
+    raw = text.trim() === '' ? {} : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError([{ path: source, message: `not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`, hint: 'fix the syntax at the line shown' }]);
+  }
+  if (raw === null || raw === undefined) raw = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError([{ path: '/', message: 'the config must be a mapping (object)', hint: 'start from config/box.example.yaml' }]);
+  }
+  const withDefaults = Value.Default(BoxConfigSchema, Value.Clone(raw));
+  const problems: ConfigProblem[] = [];
+  for (const e of Value.Errors(BoxConfigSchema, withDefaults)) {
+    const path = e.path || '/';
+    if (problems.some((p) => p.path === path)) continue; // one line per field: the first reason is the useful one
+    problems.push({ path, message: e.message, hint: hintFor(e.message, e.schema as { description?: string; pattern?: string }, path) });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return withDefaults as BoxConfig;
+}
+
+/** Checks beyond the schema: names, devices, thing models, driver modules. */
+export function checkSemantics(config: BoxConfig, baseDir: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  let models: ThingModelLibrary | undefined;
+  try {
+    models = ThingModelLibrary.fromDirs([BUILTIN_TSL_DIR, ...config.thingModels.map((d) => resolve(baseDir, d))]);
+  } catch (err) {
+    problems.push({ path: '/thingModels', message: (err as Error).message, hint: 'fix or remove the thing-model file named' });
+  }
+  const driverNames = new Set<string>();
+  const devices = new Map<string, string>();
+  config.drivers.forEach((d, i) => {
+    const at = `/drivers/${i}`;
+    if (driverNames.has(d.name)) problems.push({ path: `${at}/name`, message: `duplicate driver name ${d.name}`, hint: 'give every driver instance its own name' });
+    driverNames.add(d.name);
+    if (!d.type && !d.module) problems.push({ path: at, message: 'a driver needs a type or a module', hint: 'type: demo-sim (a folder of drivers/) or module: /path/to/driver' });
+    else if (!existsSync(resolveDriverModule(d, baseDir))) {
+      problems.push({ path: `${at}/${d.module ? 'module' : 'type'}`, message: `driver ${d.module ?? d.type} is not installed`, hint: 'check the name against the folders of drivers/ or install the package' });
+    }
+    d.devices.forEach((dev, j) => {
+      const key = `${dev.productKey}/${dev.deviceName}`;
+      const owner = devices.get(key);
+      if (owner !== undefined) problems.push({ path: `${at}/devices/${j}/deviceName`, message: `device ${key} already listed under driver ${owner}`, hint: 'a device belongs to exactly one driver' });
+      devices.set(key, d.name);
+      if (models && !models.get(dev.productKey)) {
+        problems.push({ path: `${at}/devices/${j}/productKey`, message: `no thing model for product ${dev.productKey}`, hint: `add a TSL JSON file with profile.productKey ${dev.productKey} to a thingModels folder` });
+      }
+    });
+  });
+  if (config.bus.enabled && config.bus.externalUrl === undefined && config.bus.allowAnonymous) {
+    problems.push({ path: '/bus/allowAnonymous', message: 'anonymous access to the local bus is on', hint: 'turn it off outside a lab: local apps should log in' });
+  }
+  return problems;
+}
+
+/** Load from a file, or the embedded defaults when there is none. Throws ConfigError with every problem. */
+export function loadConfig(file: string | undefined): LoadedConfig {
+  if (!file) return { config: parseConfig(DEFAULT_CONFIG_YAML, '<embedded defaults>'), baseDir: process.cwd(), file: undefined };
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw edgeError('EDGE_ERR_CONFIG_READ', path, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+  }
+  const config = parseConfig(text, path);
+  const baseDir = dirname(path);
+  const problems = checkSemantics(config, baseDir).filter((p) => !p.path.endsWith('allowAnonymous'));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config, baseDir, file: path };
+}

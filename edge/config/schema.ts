@@ -1,0 +1,103 @@
+/**
+ * The box config schema: one source for the runtime check (TypeBox) and the static type.
+ * `edge check` prints every violation with its path and a hint. docs/config.md documents it.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535, description: 'TCP port; 0 picks a free one' });
+const Level = Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]);
+
+export const DeviceSchema = Type.Object(
+  {
+    productKey: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: 'product of the device; a thing model with this productKey must exist' }),
+    deviceName: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:@-]+$', description: 'device name (IoT code), unique within the product' }),
+    alias: Type.Optional(Type.String({ maxLength: 128 })),
+    disabled: Type.Optional(Type.Boolean()),
+    custom: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'the device custom config given to the driver' })),
+  },
+  { additionalProperties: false },
+);
+
+export const DriverSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'instance name, Vendor_Model_Domain_Function' }),
+    type: Type.Optional(Type.String({ minLength: 1, pattern: '^[a-z0-9-]+$', description: 'a driver shipped in drivers/<type>/' })),
+    module: Type.Optional(Type.String({ minLength: 1, description: 'path of a driver package installed elsewhere' })),
+    config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    devices: Type.Array(DeviceSchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export const BusUserSchema = Type.Object(
+  {
+    username: Type.String({ minLength: 1 }),
+    password: Type.String({ minLength: 8, description: 'at least 8 characters' }),
+    /** Topic filters this user may publish to; default all. */
+    publish: Type.Optional(Type.Array(Type.String())),
+    subscribe: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+);
+
+export const BoxConfigSchema = Type.Object(
+  {
+    box: Type.Object(
+      {
+        name: Type.String({ minLength: 1, default: 'property-edge' }),
+        dataDir: Type.String({ minLength: 1, default: './data', description: 'SQLite, logs, files; relative to the working directory' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Optional(Level),
+        levels: Type.Optional(Type.Record(Type.String(), Level)),
+        file: Type.Optional(Type.String()),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    http: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1', description: 'console and health HTTP; 127.0.0.1 keeps it local' }),
+        port: Type.Intersect([Port], { default: 8080 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    bus: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        host: Type.String({ default: '127.0.0.1' }),
+        port: Type.Intersect([Port], { default: 1883 }),
+        /** Users of the local bus. Empty: the box generates one and stores it in dataDir/bus-credentials.json. */
+        users: Type.Array(BusUserSchema, { default: [] }),
+        allowAnonymous: Type.Boolean({ default: false, description: 'never on a box in the field' }),
+        /** Use an external broker instead of the embedded one. */
+        externalUrl: Type.Optional(Type.String({ pattern: '^(mqtt|mqtts|tcp|ssl|ws|wss)://' })),
+        externalUsername: Type.Optional(Type.String()),
+        externalPassword: Type.Optional(Type.String()),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    host: Type.Object(
+      {
+        heartbeatMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 1000 }),
+        hangTimeoutMs: Type.Integer({ minimum: 500, maximum: 600_000, default: 5000 }),
+        restartBaseMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 500 }),
+        restartMaxMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
+        callTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    thingModels: Type.Array(Type.String(), { default: [], description: 'extra folders of TSL JSON files (config/tsl is always loaded)' }),
+    drivers: Type.Array(DriverSchema, { default: [] }),
+    /** Sections owned by other areas (cloud, access, console) are checked by their own schemas. */
+    cloud: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    access: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    console: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
+export type BoxConfig = Static<typeof BoxConfigSchema>;
+export type DriverConfigInput = Static<typeof DriverSchema>;

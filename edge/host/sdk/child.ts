@@ -1,0 +1,176 @@
+/**
+ * The driver process entry: `node child.js <driver module>`. It speaks the host protocol
+ * over the IPC channel, so driver authors only write a `defineDriver` factory.
+ */
+import { pathToFileURL } from 'node:url';
+import pino from 'pino';
+import { REDACT_PATHS } from '../../log.js';
+import type { DriverToHost, HostToDriver, PropsItem } from '../protocol.js';
+import type { DeviceHandle, DeviceInfo, Driver, DriverFactory } from './driver.js';
+
+const ADD_DEVICE_TIMEOUT_MS = 30_000;
+const MAX_BATCH = 1000;
+
+function send(msg: DriverToHost): void {
+  if (process.connected) process.send?.(msg);
+}
+
+let driver: Driver | undefined;
+let log: pino.Logger = pino({ level: 'info', redact: REDACT_PATHS });
+const handles = new Map<string, DeviceHandle>();
+let pending: PropsItem[] = [];
+let flushScheduled = false;
+
+// Reports are batched per event-loop turn: one IPC message carries many devices' values,
+// which is what lets the host move tens of thousands of values a second.
+function flush(): void {
+  flushScheduled = false;
+  if (pending.length === 0) return;
+  const items = pending;
+  pending = [];
+  send({ t: 'props', items });
+}
+
+function makeHandle(info: DeviceInfo): DeviceHandle {
+  const { productKey: pk, deviceName: dn } = info;
+  return {
+    productKey: pk,
+    deviceName: dn,
+    custom: info.custom,
+    log: log.child({ dev: `${pk}/${dn}` }),
+    online: () => send({ t: 'status', pk, dn, online: true }),
+    offline: (reason?: string) => send({ t: 'status', pk, dn, online: false, ...(reason ? { reason } : {}) }),
+    reportProperties: (values, time = Date.now()) => {
+      pending.push([pk, dn, values, time]);
+      if (pending.length >= MAX_BATCH) flush();
+      else if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+    },
+    reportEvent: (id, params, time = Date.now()) => {
+      flush(); // keep order: values reported before the event go first
+      send({ t: 'event', pk, dn, id, params, time });
+    },
+  };
+}
+
+async function addDevice(info: DeviceInfo): Promise<void> {
+  const handle = makeHandle(info);
+  handles.set(`${info.productKey}/${info.deviceName}`, handle);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      driver!.addDevice(handle),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`addDevice took over ${ADD_DEVICE_TIMEOUT_MS} ms`)), ADD_DEVICE_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (err) {
+    // One device failing never blocks the others: it is reported offline with the reason.
+    handle.log.error({ err }, 'device failed to start');
+    handle.offline(err instanceof Error ? err.message : String(err));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function removeDevice(key: string): Promise<void> {
+  const handle = handles.get(key);
+  if (!handle) return;
+  handles.delete(key);
+  try {
+    await driver!.removeDevice(handle);
+  } catch (err) {
+    handle.log.error({ err }, 'removeDevice failed');
+  }
+}
+
+async function onCall(msg: Extract<HostToDriver, { t: 'call' }>): Promise<void> {
+  const handle = handles.get(`${msg.pk}/${msg.dn}`);
+  try {
+    if (!driver) throw new Error('driver not started');
+    let answer;
+    if (msg.op === 'discover') {
+      answer = driver.discover ? await driver.discover(msg.params ?? {}) : { code: 6303, message: 'driver has no discovery' };
+    } else if (!handle) {
+      answer = { code: 6100, message: `device ${msg.pk}/${msg.dn} not deployed to this driver` };
+    } else if (msg.op === 'get') {
+      answer = await driver.getProperties(handle, msg.keys ?? []);
+    } else if (msg.op === 'set') {
+      answer = await driver.setProperties(handle, msg.params ?? {});
+    } else {
+      answer = await driver.callService(handle, msg.service ?? '', msg.params ?? {});
+    }
+    send({ t: 'reply', id: msg.id, code: answer.code, message: answer.message, ...(answer.data !== undefined ? { data: answer.data } : {}) });
+  } catch (err) {
+    log.error({ err, op: msg.op }, 'call failed');
+    send({ t: 'reply', id: msg.id, code: 6302, message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+async function onInit(msg: Extract<HostToDriver, { t: 'init' }>): Promise<void> {
+  log = pino(
+    { level: msg.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { driver: msg.name, pid: process.pid } },
+    pino.destination({ dest: msg.logFile, sync: false, mkdir: true }),
+  );
+  setInterval(() => send({ t: 'hb' }), msg.heartbeatMs).unref();
+  const modulePath = process.argv[2];
+  if (!modulePath) throw new Error('driver module path missing');
+  const mod = (await import(pathToFileURL(modulePath).href)) as { default?: DriverFactory };
+  if (typeof mod.default !== 'function') throw new Error(`${modulePath} has no default export created with defineDriver()`);
+  driver = await mod.default({ name: msg.name, config: msg.config, deviceList: msg.deviceList, log, dataDir: msg.dataDir });
+  await driver.start?.();
+  await Promise.all(msg.deviceList.map(addDevice));
+  flush();
+  send({ t: 'ready' });
+}
+
+async function onStop(force: boolean): Promise<void> {
+  flush();
+  try {
+    await driver?.stop?.(force);
+  } catch (err) {
+    log.error({ err }, 'stop failed');
+  }
+  send({ t: 'stopped' });
+  log.flush?.();
+  setTimeout(() => process.exit(0), 20).unref();
+}
+
+function fatal(err: unknown, what: string): void {
+  try {
+    log.fatal({ err }, what);
+    log.flush?.();
+  } catch {
+    // the logger itself may be what failed
+  }
+  process.stderr.write(`${what}: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+}
+
+process.on('uncaughtException', (err) => fatal(err, 'uncaught exception'));
+process.on('unhandledRejection', (err) => fatal(err, 'unhandled rejection'));
+// The host is gone: a driver must not outlive it.
+process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => void onStop(true));
+
+process.on('message', (raw: HostToDriver) => {
+  switch (raw.t) {
+    case 'init':
+      onInit(raw).catch((err) => fatal(err, 'driver failed to start'));
+      break;
+    case 'devices':
+      void (async () => {
+        await Promise.all(raw.remove.map((d) => removeDevice(`${d.productKey}/${d.deviceName}`)));
+        await Promise.all(raw.add.map(addDevice));
+      })();
+      break;
+    case 'call':
+      void onCall(raw);
+      break;
+    case 'stop':
+      void onStop(raw.force);
+      break;
+  }
+});

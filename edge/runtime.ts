@@ -1,0 +1,249 @@
+/**
+ * The composition root: the only place that builds and wires the parts, in one visible order
+ * (config → store → thing → bus → host → http) and stops them in the exact reverse. Each
+ * part's start/stop runs in its own try/catch so one failing part never blocks the rest.
+ */
+import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { checkSemantics, ConfigError, loadConfig, parseConfig, type LoadedConfig } from './config/load.js';
+import { BUILTIN_TSL_DIR, APP_ROOT } from './config/paths.js';
+import type { BoxConfig } from './config/schema.js';
+import { EventBus, type DeployDiffSummary } from './events.js';
+import { DriverHost, type DriverConfig } from './host/host.js';
+import { childLogger, createLogger, type Logger } from './log.js';
+import type { LevelWithSilent } from 'pino';
+import { Metrics } from './metrics.js';
+import { openDatabase, migrate, type Db } from './store/db.js';
+import { coreMigrations, DeploymentRepository, MetaRepository } from './store/core.js';
+import { ThingModelLibrary } from './thing/library.js';
+import { DeviceRegistry } from './thing/registry.js';
+import { LocalBroker, type BusUser } from './bus/broker.js';
+import { BusBridge } from './bus/bridge.js';
+import { embeddedTransport, externalTransport, type BusTransport } from './bus/transport.js';
+import { ensureBusCredentials } from './bus/credentials.js';
+import { buildHttpServer, listen } from './http/server.js';
+import type { FastifyInstance } from 'fastify';
+import { sdNotify } from './systemd.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+interface Part {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class Runtime {
+  readonly events: EventBus;
+  readonly log: Logger;
+  readonly registry: DeviceRegistry;
+  readonly models: ThingModelLibrary;
+  readonly host: DriverHost;
+  readonly dataDir: string;
+  readonly startedAt = Date.now();
+  db!: Db;
+  meta!: MetaRepository;
+  deployments!: DeploymentRepository;
+  broker: LocalBroker | undefined;
+  bridge: BusBridge | undefined;
+  http!: FastifyInstance;
+  metrics!: Metrics;
+  busPort = 0;
+  httpPort = 0;
+  busUser: BusUser | undefined;
+  phase: Phase = 'created';
+  readyMs = 0;
+  #config: BoxConfig;
+  readonly #loaded: LoadedConfig;
+  readonly #parts: Part[] = [];
+  readonly #started: Part[] = [];
+
+  constructor(loaded: LoadedConfig, options: { log?: Logger } = {}) {
+    this.#loaded = loaded;
+    this.#config = loaded.config;
+    const cfg = loaded.config;
+    this.dataDir = resolve(loaded.baseDir, cfg.box.dataDir);
+    this.log = options.log ?? createLogger({ ...(cfg.log.level ? { level: cfg.log.level } : {}), ...(cfg.log.file ? { file: resolve(this.dataDir, cfg.log.file) } : {}) });
+    const levels = cfg.log.levels ?? {};
+    this.events = new EventBus(childLogger(this.log, 'events', levels));
+    this.models = ThingModelLibrary.fromDirs([BUILTIN_TSL_DIR, ...cfg.thingModels.map((d) => resolve(loaded.baseDir, d))]);
+    this.registry = new DeviceRegistry({ events: this.events, log: childLogger(this.log, 'thing', levels) });
+    this.host = new DriverHost(
+      { registry: this.registry, events: this.events, models: this.models, log: childLogger(this.log, 'host', levels), logDir: join(this.dataDir, 'logs', 'drivers'), dataDir: join(this.dataDir, 'drivers') },
+      { ...cfg.host, baseDir: loaded.baseDir, logLevel: cfg.log.level ?? 'info' },
+    );
+    this.#buildParts(levels);
+  }
+
+  get config(): BoxConfig {
+    return this.#config;
+  }
+
+  get configFile(): string | undefined {
+    return this.#loaded.file;
+  }
+
+  #buildParts(levels: Record<string, LevelWithSilent>): void {
+    const cfg = this.#config;
+    this.#parts.push({
+      name: 'store',
+      start: async () => {
+        this.db = openDatabase(join(this.dataDir, 'edge.db'));
+        migrate(this.db, 'core', coreMigrations);
+        this.meta = new MetaRepository(this.db);
+        this.deployments = new DeploymentRepository(this.db);
+      },
+      stop: async () => {
+        this.db?.close();
+      },
+    });
+    if (cfg.bus.enabled) {
+      this.#parts.push({
+        name: 'bus',
+        start: async () => {
+          let transport: BusTransport;
+          if (cfg.bus.externalUrl) {
+            transport = await externalTransport(cfg.bus.externalUrl, {
+              clientId: `edge-${cfg.box.name}`,
+              ...(cfg.bus.externalUsername ? { username: cfg.bus.externalUsername } : {}),
+              ...(cfg.bus.externalPassword ? { password: cfg.bus.externalPassword } : {}),
+            });
+          } else {
+            const users = cfg.bus.users.length > 0 ? cfg.bus.users : [ensureBusCredentials(this.dataDir)];
+            this.busUser = users[0];
+            this.broker = new LocalBroker({ log: childLogger(this.log, 'bus', levels) }, { host: cfg.bus.host, port: cfg.bus.port, users, allowAnonymous: cfg.bus.allowAnonymous });
+            await this.broker.start();
+            this.busPort = this.broker.port;
+            transport = embeddedTransport(this.broker.aedes);
+          }
+          this.bridge = new BusBridge({
+            events: this.events,
+            host: this.host,
+            registry: this.registry,
+            log: childLogger(this.log, 'bus', levels),
+            transport,
+            gateway: { productKey: String(cfg.cloud?.productKey ?? 'edge'), deviceName: String(cfg.cloud?.deviceName ?? cfg.box.name) },
+          });
+          await this.bridge.start();
+        },
+        stop: async () => {
+          await this.bridge?.stop();
+          await this.broker?.stop();
+        },
+      });
+    }
+    this.#parts.push({
+      name: 'host',
+      start: async () => {
+        const diff = await this.host.deploy(cfg.drivers as DriverConfig[]);
+        this.deployments.record('start', true, cfg.drivers, diff);
+      },
+      stop: () => this.host.stop(),
+    });
+    this.#parts.push({
+      name: 'http',
+      start: async () => {
+        this.metrics = new Metrics({ events: this.events, host: this.host, devices: this.registry, busClients: () => this.broker?.clients ?? 0 });
+        this.metrics.start();
+        this.http = buildHttpServer({
+          log: childLogger(this.log, 'http', levels),
+          health: {
+            health: () => this.health(),
+            metricsText: () => this.metrics.registry.metrics(),
+            metricsContentType: this.metrics.registry.contentType,
+          },
+        });
+        this.httpPort = await listen(this.http, { host: cfg.http.host, port: cfg.http.port });
+      },
+      stop: async () => {
+        this.metrics?.stop();
+        await this.http?.close();
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    const t0 = performance.now();
+    this.phase = 'starting';
+    for (const part of this.#parts) {
+      try {
+        await part.start();
+        this.#started.push(part);
+      } catch (err) {
+        this.log.fatal({ err, comp: part.name, method: 'start' }, 'start failed');
+        await this.stop();
+        throw err;
+      }
+    }
+    this.phase = 'running';
+    this.readyMs = Math.round(performance.now() - t0);
+    this.log.info({ ms: this.readyMs, http: this.httpPort, bus: this.busPort, drivers: this.host.configs.length }, 'box ready');
+    sdNotify('READY=1');
+  }
+
+  async stop(): Promise<void> {
+    if (this.phase === 'stopping' || this.phase === 'stopped') return;
+    this.phase = 'stopping';
+    sdNotify('STOPPING=1');
+    for (const part of this.#started.splice(0).reverse()) {
+      try {
+        await part.stop();
+      } catch (err) {
+        this.log.error({ err, comp: part.name, method: 'stop' }, 'stop failed');
+      }
+    }
+    this.phase = 'stopped';
+    this.log.info('box stopped');
+    await new Promise<void>((r) => this.log.flush(() => r()));
+  }
+
+  /**
+   * Redeploy a new box config (text or parsed): checked whole first; if anything is wrong it
+   * is refused and the running config stays. Only drivers and devices that changed restart.
+   */
+  async redeploy(next: string | BoxConfig, source = 'api'): Promise<DeployDiffSummary> {
+    let cfg: BoxConfig;
+    try {
+      cfg = typeof next === 'string' ? parseConfig(next) : parseConfig(JSON.stringify(next));
+      const problems = checkSemantics(cfg, this.#loaded.baseDir).filter((p) => !p.path.endsWith('allowAnonymous'));
+      if (problems.length > 0) throw new ConfigError(problems);
+      this.models.merge(ThingModelLibrary.fromDirs(cfg.thingModels.map((d) => resolve(this.#loaded.baseDir, d))));
+    } catch (err) {
+      this.deployments?.record(source, false, typeof next === 'string' ? next : next.drivers, undefined, (err as Error).message);
+      this.log.warn({ err: (err as Error).message, source }, 'redeploy refused; running config unchanged');
+      throw err;
+    }
+    const diff = await this.host.deploy(cfg.drivers as DriverConfig[]);
+    this.#config = { ...this.#config, drivers: cfg.drivers, thingModels: cfg.thingModels };
+    this.deployments.record(source, true, cfg.drivers, diff);
+    return diff;
+  }
+
+  /** Reload the config file (SIGHUP). */
+  async reload(): Promise<DeployDiffSummary | undefined> {
+    if (!this.#loaded.file) return undefined;
+    return this.redeploy(readFileSync(this.#loaded.file, 'utf8'), 'reload');
+  }
+
+  health(): { status: 'ok' | 'degraded' | 'starting' | 'stopping'; [k: string]: unknown } {
+    const drivers = this.host.status();
+    const devices = this.registry.list();
+    const down = drivers.filter((d) => d.state !== 'running');
+    const status = this.phase === 'running' ? (down.length > 0 ? 'degraded' : 'ok') : this.phase === 'stopping' || this.phase === 'stopped' ? 'stopping' : 'starting';
+    return {
+      status,
+      version: VERSION,
+      box: this.#config.box.name,
+      uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
+      drivers: { total: drivers.length, running: drivers.length - down.length, down: down.map((d) => ({ name: d.name, state: d.state, lastError: d.lastError })) },
+      devices: { total: devices.length, online: devices.filter((d) => d.status === 'online').length },
+      bus: { port: this.busPort, clients: this.broker?.clients ?? 0 },
+    };
+  }
+}
+
+export function createRuntime(file?: string, options: { log?: Logger } = {}): Runtime {
+  return new Runtime(loadConfig(file), options);
+}
