@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { edgeError, type Answer } from '../errors.js';
+import { answerOf, edgeError, type Answer } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallOp, DriverToHost, HostToDriver, PropsItem } from './protocol.js';
 import type { DeviceInfo } from './sdk/driver.js';
@@ -54,6 +54,8 @@ export interface DriverCallbacks {
   /** The process is gone (crash, kill, hang, stop): every device of it is offline now. */
   onDown(reason: string): void;
   onState(state: DriverState): void;
+  /** The driver asks a host service; the answer goes back as `hostReply`. */
+  onHostCall?(method: string, args: Record<string, unknown>): Promise<Answer>;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -229,7 +231,20 @@ export class DriverProcess {
         break;
       case 'stopped':
         break;
+      case 'hostCall':
+        void this.#answerHostCall(m.id, m.method, m.args);
+        break;
     }
+  }
+
+  async #answerHostCall(id: number, method: string, args: Record<string, unknown>): Promise<void> {
+    let answer: Answer;
+    try {
+      answer = this.#cb.onHostCall ? await this.#cb.onHostCall(method, args ?? {}) : { code: 6304, message: `host service ${method} not registered` };
+    } catch (err) {
+      answer = answerOf(err);
+    }
+    this.#send({ t: 'hostReply', id, code: answer.code, message: answer.message, ...(answer.data !== undefined ? { data: answer.data } : {}) });
   }
 
   #armHangWatch(): void {

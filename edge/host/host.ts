@@ -61,6 +61,9 @@ export function resolveDriverModule(cfg: Pick<DriverConfig, 'type' | 'module'>, 
   return join(target, 'index.js');
 }
 
+/** A host service callable by drivers; `caller.driver` is the asking driver's instance name. */
+export type HostService = (args: Record<string, unknown>, caller: { driver: string }) => Answer | Promise<Answer>;
+
 export interface HostOptions extends Partial<DriverProcessOptions> {
   /** Base directory for relative driver module paths (the config file's folder). */
   baseDir?: string;
@@ -77,6 +80,7 @@ export class DriverHost {
   readonly #drivers = new Map<string, DriverProcess>();
   #configs: DriverConfig[] = [];
   #deploying: Promise<unknown> = Promise.resolve();
+  readonly #services = new Map<string, HostService>();
   messages = 0;
 
   constructor(deps: { registry: DeviceRegistry; events: EventBus; models: ThingModelLibrary; log: Logger; logDir: string; dataDir: string }, options: HostOptions = {}) {
@@ -87,6 +91,30 @@ export class DriverHost {
     this.#logDir = deps.logDir;
     this.#dataDir = deps.dataDir;
     this.#opts = options;
+  }
+
+  /**
+   * Offer a service to drivers: `ctx.host.call(name, args)` in a driver lands here with the
+   * caller's driver name. Area services are named `<area>.<method>` (e.g. `access.decideQr`).
+   */
+  registerService(name: string, fn: HostService): void {
+    this.#services.set(name, fn);
+  }
+
+  unregisterService(name: string): void {
+    this.#services.delete(name);
+  }
+
+  async #callService(driver: string, method: string, args: Record<string, unknown>): Promise<Answer> {
+    const fn = this.#services.get(method);
+    if (!fn) return { code: 6304, message: `host service ${method} not registered` };
+    try {
+      return await fn(args, { driver });
+    } catch (err) {
+      if (err instanceof EdgeError) return { code: err.alink, message: err.message };
+      this.#log.error({ err, driver, method }, 'host service failed');
+      return { code: 500, message: (err as Error).message };
+    }
   }
 
   get configs(): readonly DriverConfig[] {
@@ -222,6 +250,7 @@ export class DriverHost {
               if (d.status === 'online' || d.status === 'notActivated') this.#registry.setStatus(d.productKey, d.deviceName, 'offline', `driver down: ${reason}`);
             }
           },
+          onHostCall: (method, args) => this.#callService(cfg.name, method, args),
           onState: (state) => this.#events.emit('driver.state', { driver: cfg.name, state, restarts: proc.restarts, ...(proc.lastError ? { lastError: proc.lastError } : {}) }),
         },
       },

@@ -6,9 +6,10 @@ import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { REDACT_PATHS } from '../../log.js';
 import type { DriverToHost, HostToDriver, PropsItem } from '../protocol.js';
-import type { DeviceHandle, DeviceInfo, Driver, DriverFactory } from './driver.js';
+import type { Answer, DeviceHandle, DeviceInfo, Driver, DriverFactory } from './driver.js';
 
 const ADD_DEVICE_TIMEOUT_MS = 30_000;
+const HOST_CALL_TIMEOUT_MS = 10_000;
 const MAX_BATCH = 1000;
 
 function send(msg: DriverToHost): void {
@@ -20,6 +21,29 @@ let log: pino.Logger = pino({ level: 'info', redact: REDACT_PATHS });
 const handles = new Map<string, DeviceHandle>();
 let pending: PropsItem[] = [];
 let flushScheduled = false;
+let nextHostCallId = 1;
+const hostCalls = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+
+/** `ctx.host.call`: one request to a host service, matched to its `hostReply` by id. */
+function hostCall<T>(method: string, args: Record<string, unknown> = {}, timeoutMs = HOST_CALL_TIMEOUT_MS): Promise<Answer<T>> {
+  const id = nextHostCallId++;
+  return new Promise<Answer<T>>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      hostCalls.delete(id);
+      reject(new Error(`host service ${method} did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    hostCalls.set(id, { resolve: resolve as (a: Answer) => void, reject, timer });
+    send({ t: 'hostCall', id, method, args });
+  });
+}
+
+function onHostReply(msg: Extract<HostToDriver, { t: 'hostReply' }>): void {
+  const call = hostCalls.get(msg.id);
+  if (!call) return; // answered after its time limit
+  hostCalls.delete(msg.id);
+  clearTimeout(call.timer);
+  call.resolve({ code: msg.code, message: msg.message, ...(msg.data !== undefined ? { data: msg.data } : {}) });
+}
 
 // Reports are batched per event-loop turn: one IPC message carries many devices' values,
 // which is what lets the host move tens of thousands of values a second.
@@ -119,7 +143,7 @@ async function onInit(msg: Extract<HostToDriver, { t: 'init' }>): Promise<void> 
   if (!modulePath) throw new Error('driver module path missing');
   const mod = (await import(pathToFileURL(modulePath).href)) as { default?: DriverFactory };
   if (typeof mod.default !== 'function') throw new Error(`${modulePath} has no default export created with defineDriver()`);
-  driver = await mod.default({ name: msg.name, config: msg.config, deviceList: msg.deviceList, log, dataDir: msg.dataDir });
+  driver = await mod.default({ name: msg.name, config: msg.config, deviceList: msg.deviceList, log, dataDir: msg.dataDir, host: { call: hostCall } });
   await driver.start?.();
   await Promise.all(msg.deviceList.map(addDevice));
   flush();
@@ -171,6 +195,9 @@ process.on('message', (raw: HostToDriver) => {
       break;
     case 'stop':
       void onStop(raw.force);
+      break;
+    case 'hostReply':
+      onHostReply(raw);
       break;
   }
 });

@@ -33,6 +33,18 @@ export interface DriverContext {
   log: Logger;
   /** A directory private to this driver for its own files (not the box database). */
   dataDir: string;
+  /** Services the host process offers to drivers (for example the access core's decisions). */
+  host: HostServices;
+}
+
+/**
+ * Calls into the host process. A driver never opens the database; when it needs what lives
+ * there (a passage decision, pending permission deployments) it asks the host by method name,
+ * e.g. `ctx.host.call('access.decideQr', { deviceKey, code })`. The answer is `{code, message, data}`;
+ * an unknown method answers 6304, a call the host does not answer in time rejects with an Error.
+ */
+export interface HostServices {
+  call<T = unknown>(method: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<Answer<T>>;
 }
 
 /** The host-side handle of one device, given to the driver. */
