@@ -53,7 +53,7 @@ export const BUILTIN_DRIVERS_DIR = resolve(here, '..', '..', 'drivers');
 /** Find a driver's entry file: a file, or a folder with index.js / index.ts / package.json main. */
 export function resolveDriverModule(cfg: Pick<DriverConfig, 'type' | 'module'>, baseDir = process.cwd()): string {
   const target = cfg.module ? (isAbsolute(cfg.module) ? cfg.module : resolve(baseDir, cfg.module)) : join(BUILTIN_DRIVERS_DIR, cfg.type ?? '');
-  if (existsSync(target) && statSync(target).isFile()) return target;
+  if (existsSync(target) ? statSync(target).isFile() : /\.(m?js|ts)$/.test(target)) return target;
   for (const entry of ['index.js', 'index.ts']) {
     const p = join(target, entry);
     if (existsSync(p)) return p;

@@ -45,7 +45,8 @@ function numberValidator(dt: Extract<DataType, { type: 'int' | 'float' | 'double
     if (max !== undefined && n > max) return fail(`${n} above max ${max}`);
     if (step !== undefined) {
       // Snap to the step grid anchored at min; the step is the smallest change the model knows.
-      const snapped = base + Math.round((n - base) / step) * step;
+      // toFixed(9) first: (21.55 - -40) / 0.1 is 615.4999… in binary and must round as 615.5.
+      const snapped = base + Math.round(Number(((n - base) / step).toFixed(9))) * step;
       n = isInt ? Math.round(snapped) : Number(snapped.toFixed(places));
       if (max !== undefined && n > max) n = max;
       if (min !== undefined && n < min) n = min;

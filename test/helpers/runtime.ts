@@ -1,0 +1,50 @@
+/** Boot a real runtime for a test: temp data dir, ephemeral ports, silent logs, real child drivers. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseConfig } from '../../edge/config/load.js';
+import { silentLogger } from '../../edge/log.js';
+import { Runtime } from '../../edge/runtime.js';
+
+export const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
+export const MISBEHAVE = join(FIXTURES, 'drivers', 'misbehave', 'index.ts');
+
+export interface TestBox {
+  runtime: Runtime;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** `yaml` is the box config; data dir, ports and fixture thing models are filled in. */
+export async function startBox(yaml: string, opts: { start?: boolean } = {}): Promise<TestBox> {
+  const dir = mkdtempSync(join(tmpdir(), 'pe-test-'));
+  const base = `box: { name: test-box, dataDir: ${dir} }\nhttp: { host: 127.0.0.1, port: 0 }\nthingModels: [${join(FIXTURES, 'tsl')}]\n`;
+  const config = parseConfig(`${base}${yaml}`);
+  config.bus.port = 0; // ephemeral: tests run in parallel
+  const runtime = new Runtime({ config, baseDir: dir, file: undefined }, { log: silentLogger() });
+  if (opts.start !== false) await runtime.start();
+  return {
+    runtime,
+    dir,
+    async close() {
+      await runtime.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Poll until `fn` returns a truthy value or the time is up. */
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, stepMs = 25): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`waitFor timed out${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
