@@ -1,0 +1,47 @@
+/**
+ * On-demand reads and writes of single points: `getProperties` and `setProperties`. A write
+ * applies the inverse of scale, swaps and type, uses the single or multiple write function
+ * as the operation type and width require, and reads the point back.
+ */
+import { encodeBit, encodeRegisters, type PointValue } from '../../protocols/modbus/codec.js';
+import {
+  readRequest, responseData, writeMultipleCoils, writeMultipleRegisters, writeSingleCoil, writeSingleRegister,
+} from '../../protocols/modbus/frames.js';
+import { areaOf, isWritable, pointWidth, READ_FUNCTION, type PointDef } from '../../protocols/modbus/point.js';
+import { planReads } from '../../protocols/modbus/planner.js';
+import type { ChannelLink } from './link.js';
+import { decodeBlock } from './poller.js';
+
+/** Read points (of one channel) with as few requests as the planner allows. */
+export async function readPoints(link: ChannelLink, points: readonly PointDef[]): Promise<Map<string, PointValue>> {
+  const out = new Map<string, PointValue>();
+  const blocks = planReads(points.map((p) => ({ ...p, periodMs: 1000 })), { maxGapRegisters: 0, maxGapBits: 0 });
+  await Promise.all(blocks.map(async (b) => {
+    const req = readRequest(b.fc, b.start, b.quantity);
+    const data = responseData(req, await link.request(b.slave, req));
+    for (const [p, v] of decodeBlock(b, data)) out.set(p.id, v);
+  }));
+  return out;
+}
+
+async function rawRegisters(link: ChannelLink, p: PointDef): Promise<Buffer> {
+  const req = readRequest(READ_FUNCTION[areaOf(p.op)], p.address, pointWidth(p));
+  return responseData(req, await link.request(p.slave, req));
+}
+
+/** Write one point and return the value read back. Throws RangeError for a value that does not fit. */
+export async function writePoint(link: ChannelLink, p: PointDef, value: unknown): Promise<PointValue> {
+  if (!isWritable(p.op)) throw new TypeError(`point ${p.id} is ${areaOf(p.op)} (read-only)`);
+  let req: Buffer;
+  if (p.op === 'coil:05') req = writeSingleCoil(p.address, encodeBit(value));
+  else if (p.op === 'coil:15') req = writeMultipleCoils(p.address, [encodeBit(value)]);
+  else {
+    const current = p.dataType === 'bits' ? await rawRegisters(link, p) : undefined;
+    const regs = encodeRegisters(value, p, current);
+    // 06 writes exactly one register; wider data needs 16 even on a "06" point.
+    req = p.op === 'holding:06' && regs.length === 2 ? writeSingleRegister(p.address, regs) : writeMultipleRegisters(p.address, regs);
+  }
+  responseData(req, await link.request(p.slave, req));
+  const back = await readPoints(link, [p]);
+  return back.get(p.id)!;
+}

@@ -1,0 +1,121 @@
+/** Test helpers: a pymodbus slave under the test's control, and device handles that record. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
+
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'pymodbus_server.py');
+export const PYTHON = '/usr/bin/python3'; // Debian's python has python3-pymodbus, the pyenv one does not
+
+export interface PyModbus {
+  port: number;
+  stop(): Promise<void>;
+  /** Start again on the same port with the same contents. */
+  restart(): Promise<void>;
+}
+
+function launch(specFile: string, port: number): Promise<{ proc: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(PYTHON, [SCRIPT, specFile, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`pymodbus did not start: ${err}`)), 20_000);
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, port: Number(m[1]) });
+      }
+    });
+    proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`pymodbus exited with ${code}: ${err}`));
+    });
+  });
+}
+
+export async function startPyModbus(spec: unknown): Promise<PyModbus> {
+  const dir = mkdtempSync(join(tmpdir(), 'pymodbus-'));
+  const specFile = join(dir, 'spec.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+  let current = await launch(specFile, 0);
+  const kill = (): Promise<void> =>
+    new Promise((r) => {
+      if (current.proc.exitCode !== null || current.proc.signalCode !== null) return r();
+      current.proc.once('exit', () => r());
+      current.proc.kill('SIGKILL');
+    });
+  const server: PyModbus = {
+    port: current.port,
+    stop: kill,
+    restart: async () => {
+      await kill();
+      for (let i = 0; ; i++) {
+        try {
+          current = await launch(specFile, server.port);
+          return;
+        } catch (err) {
+          if (i >= 20) throw err; // the port may linger a moment after the kill
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    },
+  };
+  return server;
+}
+
+export interface RecordingHandle extends DeviceHandle {
+  values: Record<string, unknown>;
+  reports: Record<string, unknown>[];
+  status: 'unknown' | 'online' | 'offline';
+  reason: string | undefined;
+  history: string[];
+}
+
+export const silentLog = pino({ level: 'silent' });
+
+export function recordingHandle(productKey: string, deviceName: string, custom: Record<string, unknown>): RecordingHandle {
+  const h: RecordingHandle = {
+    productKey,
+    deviceName,
+    custom,
+    log: silentLog,
+    values: {},
+    reports: [],
+    status: 'unknown',
+    reason: undefined,
+    history: [],
+    online() {
+      h.status = 'online';
+      h.history.push('online');
+    },
+    offline(reason?: string) {
+      h.status = 'offline';
+      h.reason = reason;
+      h.history.push(`offline: ${reason}`);
+    },
+    reportProperties(values) {
+      Object.assign(h.values, values);
+      h.reports.push(values);
+    },
+    reportEvent() {},
+  };
+  return h;
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'modbus-test-'));
+}
+
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
