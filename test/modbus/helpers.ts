@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
+import type { DeviceHandle, HostServices } from '../../edge/host/sdk/driver.js';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'pymodbus_server.py');
 export const PYTHON = '/usr/bin/python3'; // Debian's python has python3-pymodbus, the pyenv one does not
@@ -119,3 +119,6 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 15
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** The driver does not call into the host; an answer of 'unknown method' stands in for it. */
+export const noHost: HostServices = { call: async () => ({ code: 6304, message: 'no host in this test' }) };

@@ -4,12 +4,12 @@
  * inputs; writes with read-back; exception responses; a silent slave; the server killed and
  * restarted.
  */
-import ModbusRTU from 'modbus-serial';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Driver } from '../../edge/host/sdk/driver.js';
 import driverFactory from '../../drivers/modbus-v3/index.js';
 import type { DataType, OperationType, PointDef } from '../../protocols/modbus/point.js';
-import { recordingHandle, silentLog, startPyModbus, tempDir, waitFor, type PyModbus, type RecordingHandle } from './helpers.js';
+import { noHost, recordingHandle, silentLog, startPyModbus, tempDir, waitFor, type PyModbus, type RecordingHandle } from './helpers.js';
 
 interface Case {
   id: string;
@@ -24,6 +24,9 @@ interface Case {
   bit?: number;
   area: 'hr' | 'ir';
 }
+
+// modbus-serial is CommonJS whose module.exports is the client class.
+const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as typeof import('modbus-serial').default;
 
 const NUMERIC: [DataType, number][] = [
   ['int16', -1234], ['uint16', 54321], ['int32', -123456789], ['uint32', 3123456789],
@@ -97,6 +100,7 @@ describe('ModbusV3 driver against pymodbus', () => {
       deviceList: [],
       log: silentLog,
       dataDir: tempDir(),
+      host: noHost,
     });
     await driver.start?.();
     const mapping = Object.fromEntries([...CASES.map((c) => [`P_${c.id.replace(/-/g, '_')}`, c.id]), ['Coil5', 'coil-5'], ['Coil6', 'coil-6'], ['Input9', 'di-9']]);
