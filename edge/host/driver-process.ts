@@ -62,6 +62,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const sourceMode = extname(fileURLToPath(import.meta.url)) === '.ts';
 const CHILD_ENTRY = join(here, 'sdk', sourceMode ? 'child.ts' : 'child.js');
 
+/** tsx resolved from here, not from the working directory: a box may run anywhere. */
+function tsxLoader(): string {
+  return import.meta.resolve('tsx');
+}
+
 interface PendingCall {
   resolve: (a: Answer) => void;
   timer: NodeJS.Timeout;
@@ -122,7 +127,7 @@ export class DriverProcess {
     mkdirSync(this.#dataDir, { recursive: true });
     // The child's stdout/stderr go to its own log file, so a crash's stack trace is kept there.
     const out = openSync(this.#logFile, 'a');
-    const execArgv = extname(this.spec.module) === '.ts' || sourceMode ? ['--import', 'tsx'] : [];
+    const execArgv = extname(this.spec.module) === '.ts' || sourceMode ? ['--import', tsxLoader()] : [];
     const child = fork(CHILD_ENTRY, [this.spec.module], {
       stdio: ['ignore', out, out, 'ipc'],
       execArgv: [...execArgv, '--enable-source-maps'],
@@ -226,7 +231,7 @@ export class DriverProcess {
       case 'ready':
         this.readyAt = Date.now();
         this.#setState('running');
-        this.#log.info({ ms: this.readyAt - this.startedAt, devices: this.spec.devices.length }, 'driver ready');
+        this.#log.info({ ms: this.readyAt - this.startedAt, devices: this.spec.devices.length, childPid: this.#child?.pid }, 'driver ready');
         for (const w of this.#readyWaiters.splice(0)) w();
         break;
       case 'stopped':
