@@ -33,6 +33,16 @@ export const ERRORS = {
   EDGE_ERR_TSL_MISSING: { message: 'no thing model for product %s', status: 404, alink: 6203 },
   EDGE_ERR_BUSY: { message: 'too many requests: %s', status: 429, alink: 429 },
   EDGE_ERR_INTERNAL: { message: 'internal error: %s', status: 500, alink: 500 },
+  EDGE_ERR_CONSOLE_AUTH_REQUIRED: { message: 'log in to the console first', status: 401, alink: 401 },
+  EDGE_ERR_CONSOLE_LOGIN_FAILED: { message: 'wrong user name or password', status: 401, alink: 401 },
+  EDGE_ERR_CONSOLE_LOCKED: { message: 'too many failed logins; try again in %d s', status: 429, alink: 429 },
+  EDGE_ERR_CONSOLE_CSRF: { message: 'request refused: missing or wrong CSRF token', status: 403, alink: 403 },
+  EDGE_ERR_CONSOLE_SETUP_REQUIRED: { message: 'the console password has not been set yet', status: 403, alink: 403 },
+  EDGE_ERR_CONSOLE_SETUP_TOKEN: { message: 'setup token missing or wrong; use the console URL the daemon printed', status: 403, alink: 403 },
+  EDGE_ERR_CONSOLE_SETUP_DONE: { message: 'the console password is already set', status: 409, alink: 409 },
+  EDGE_ERR_CONSOLE_PASSWORD_WEAK: { message: 'password refused: %s', status: 400, alink: 460 },
+  EDGE_ERR_CONSOLE_BACKUP_INVALID: { message: 'not a valid box backup: %s', status: 400, alink: 460 },
+  EDGE_ERR_CONSOLE_SERVICE_MISSING: { message: '%s is not available on this box', status: 501, alink: 501 },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

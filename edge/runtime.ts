@@ -24,6 +24,9 @@ import { ensureBusCredentials } from './bus/credentials.js';
 import { buildHttpServer, listen } from './http/server.js';
 import type { FastifyInstance } from 'fastify';
 import { sdNotify } from './systemd.js';
+import { parseConsoleOptions, registerConsole, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
+import { applyPendingRestore } from './console/backup/backup.js';
+import { stringify as stringifyYaml } from 'yaml';
 
 export const VERSION: string = (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -49,6 +52,10 @@ export class Runtime {
   broker: LocalBroker | undefined;
   bridge: BusBridge | undefined;
   http!: FastifyInstance;
+  console: ConsoleHandle | undefined;
+  /** Area services shown by the console; areas add theirs when they start (cloud, eba, access). */
+  readonly consoleServices: ConsoleServices = {};
+  readonly #consoleOptions: ConsoleOptions;
   metrics!: Metrics;
   busPort = 0;
   httpPort = 0;
@@ -74,6 +81,9 @@ export class Runtime {
       { registry: this.registry, events: this.events, models: this.models, log: childLogger(this.log, 'host', levels), logDir: join(this.dataDir, 'logs', 'drivers'), dataDir: join(this.dataDir, 'drivers') },
       { ...cfg.host, baseDir: loaded.baseDir, logLevel: cfg.log.level ?? 'info' },
     );
+    const consoleOptions = parseConsoleOptions(cfg.console);
+    if (!consoleOptions.ok) throw new ConfigError(consoleOptions.problems.map((p) => ({ ...p, hint: 'see docs/console.md' })));
+    this.#consoleOptions = consoleOptions.options;
     this.#buildParts(levels);
   }
 
@@ -90,6 +100,8 @@ export class Runtime {
     this.#parts.push({
       name: 'store',
       start: async () => {
+        const replaced = applyPendingRestore(this.dataDir); // a restore staged by the console takes effect here
+        if (replaced) this.log.warn({ kept: replaced }, 'restored database from backup');
         this.db = openDatabase(join(this.dataDir, 'edge.db'));
         migrate(this.db, 'core', coreMigrations);
         this.meta = new MetaRepository(this.db);
@@ -154,7 +166,9 @@ export class Runtime {
             metricsText: () => this.metrics.registry.metrics(),
             metricsContentType: this.metrics.registry.contentType,
           },
+          https: this.#consoleHttps(),
         });
+        if (this.#consoleOptions.enabled) this.console = registerConsole(this.http, this.#consoleContext(childLogger(this.log, 'console', levels)), { ...this.#consoleOptions, secure: Boolean(this.#consoleOptions.https) });
         this.httpPort = await listen(this.http, { host: cfg.http.host, port: cfg.http.port });
       },
       stop: async () => {
@@ -162,6 +176,38 @@ export class Runtime {
         await this.http?.close();
       },
     });
+  }
+
+  #consoleHttps(): { key: Buffer; cert: Buffer } | undefined {
+    const tls = this.#consoleOptions.https;
+    if (!tls) return undefined;
+    return { key: readFileSync(resolve(this.#loaded.baseDir, tls.key)), cert: readFileSync(resolve(this.#loaded.baseDir, tls.cert)) };
+  }
+
+  #consoleContext(log: Logger) {
+    return {
+      log,
+      events: this.events,
+      registry: this.registry,
+      host: this.host,
+      db: this.db,
+      dataDir: this.dataDir,
+      baseDir: this.#loaded.baseDir,
+      startedAt: this.startedAt,
+      identity: () => ({ name: this.#config.box.name, version: VERSION, productKey: String(this.#config.cloud?.productKey ?? ''), deviceName: String(this.#config.cloud?.deviceName ?? '') }),
+      busClients: () => this.broker?.clients ?? 0,
+      configFile: () => this.#loaded.file,
+      configText: () => (this.#loaded.file ? readFileSync(this.#loaded.file, 'utf8') : stringifyYaml(this.#config)),
+      redeploy: (text: string, source: string) => this.redeploy(text, source),
+      services: this.consoleServices,
+    };
+  }
+
+  /** The console URL to print (with the one-time setup token while no password is set). */
+  consoleUrl(): string | undefined {
+    if (!this.console) return undefined;
+    const host = this.config.http.host === '0.0.0.0' || this.config.http.host === '::' ? '127.0.0.1' : this.config.http.host;
+    return this.console.url(`${this.#consoleOptions.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.httpPort}`);
   }
 
   async start(): Promise<void> {

@@ -21,6 +21,7 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
   process.stdout.write(
     `property-edge ready in ${runtime.readyMs} ms\n` +
       `  console/health: http://${runtime.config.http.host}:${runtime.httpPort}/healthz\n` +
+      (runtime.consoleUrl() ? `  web console:    ${runtime.consoleUrl()}${runtime.console?.setupToken ? '  (first run: open this URL to set the admin password)' : ''}\n` : '') +
       (runtime.busPort ? `  local bus:      mqtt://${runtime.config.bus.host}:${runtime.busPort} (credentials: ${runtime.dataDir}/bus-credentials.json unless configured)\n` : '') +
       `  watch values:   npm run edge -- tail\n`,
   );

@@ -16,10 +16,13 @@ export interface HealthSource {
   metricsContentType: string;
 }
 
-export function buildHttpServer(deps: { log: Logger; health: HealthSource }): FastifyInstance {
+export function buildHttpServer(deps: { log: Logger; health: HealthSource; https?: { key: Buffer; cert: Buffer } | undefined }): FastifyInstance {
   // Per-request lines are noise on a box; warnings and errors still get through.
   const log = deps.log.child({}, { level: deps.log.isLevelEnabled('debug') ? 'debug' : 'warn' });
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
+  // HTTPS when the console config names a certificate; same app either way.
+  const app = (deps.https
+    ? Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024, https: deps.https })
+    : Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 })) as unknown as FastifyInstance;
   app.get('/healthz', async (_req, reply) => {
     const h = deps.health.health();
     reply.code(h.status === 'ok' || h.status === 'degraded' ? 200 : 503);

@@ -1,0 +1,97 @@
+/**
+ * Live values for the console over server-sent events, and the recent-alarms ring the
+ * dashboard shows. One subscription to the event bus (owner `console`), fanned out to every
+ * open stream; a stream may ask for one device only. Streams are closed before the HTTP
+ * server closes, so shutdown never waits on an open browser tab.
+ */
+import type { ServerResponse } from 'node:http';
+import type { EventBus } from '../events.js';
+import type { DeviceRegistry } from '../thing/registry.js';
+
+export interface Alarm {
+  time: number;
+  source: string;
+  kind: string;
+  message: string;
+}
+
+interface Client {
+  res: ServerResponse;
+  device: string | undefined;
+}
+
+const OWNER = 'console';
+const MAX_ALARMS = 100;
+
+export class LiveHub {
+  readonly #events: EventBus;
+  readonly #registry: DeviceRegistry;
+  readonly #clients = new Set<Client>();
+  readonly #alarms: Alarm[] = [];
+  #heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(deps: { events: EventBus; registry: DeviceRegistry }) {
+    this.#events = deps.events;
+    this.#registry = deps.registry;
+  }
+
+  start(): void {
+    this.#events.on(OWNER, 'device.properties', (p) => this.#send(`${p.productKey}/${p.deviceName}`, 'properties', p));
+    this.#events.on(OWNER, 'device.status', (p) => {
+      this.#send(`${p.productKey}/${p.deviceName}`, 'status', p);
+      if (p.status === 'offline' && p.previous === 'online') this.#alarm({ time: Date.now(), source: `${p.productKey}/${p.deviceName}`, kind: 'device.offline', message: p.reason ?? '' });
+    });
+    this.#events.on(OWNER, 'device.event', (p) => {
+      const key = `${p.productKey}/${p.deviceName}`;
+      this.#send(key, 'event', p);
+      const type = this.#registry.get(p.productKey, p.deviceName)?.model.tsl.events.get(p.eventId)?.type;
+      if (type === 'alert' || type === 'error') this.#alarm({ time: p.time, source: key, kind: p.eventId, message: JSON.stringify(p.params).slice(0, 200) });
+    });
+    this.#events.on(OWNER, 'driver.state', (p) => {
+      this.#send(undefined, 'driver', p);
+      if (p.state === 'failed' || p.state === 'restarting') this.#alarm({ time: Date.now(), source: p.driver, kind: `driver.${p.state}`, message: p.lastError ?? '' });
+    });
+    // A comment line keeps idle streams open through proxies and lets dead sockets surface.
+    this.#heartbeat = setInterval(() => {
+      for (const c of this.#clients) c.res.write(': ping\n\n');
+    }, 15_000);
+    this.#heartbeat.unref();
+  }
+
+  stop(): void {
+    this.#events.removeAll(OWNER);
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    for (const c of this.#clients) c.res.end();
+    this.#clients.clear();
+  }
+
+  /** Take over a response as an event stream; `device` limits it to one device's events. */
+  attach(res: ServerResponse, device: string | undefined): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 2000\n\n');
+    const client: Client = { res, device };
+    this.#clients.add(client);
+    res.on('close', () => this.#clients.delete(client));
+  }
+
+  get streams(): number {
+    return this.#clients.size;
+  }
+
+  alarms(limit = 20): Alarm[] {
+    return this.#alarms.slice(-limit).reverse();
+  }
+
+  #alarm(a: Alarm): void {
+    this.#alarms.push(a);
+    if (this.#alarms.length > MAX_ALARMS) this.#alarms.shift();
+  }
+
+  #send(device: string | undefined, event: string, payload: unknown): void {
+    if (this.#clients.size === 0) return;
+    const line = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+    for (const c of this.#clients) {
+      if (c.device === undefined || device === undefined || c.device === device) c.res.write(line);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/** The dashboard: identity, uptime, resources, cloud link, local bus, devices per driver, alarms. */
+import type { FastifyInstance } from 'fastify';
+import type { ConsoleDeps } from '../deps.js';
+import { SystemSampler } from '../system.js';
+
+export async function dashboardRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
+  const sampler = new SystemSampler();
+  app.get('/dashboard', async () => {
+    const { ctx } = deps;
+    const drivers = ctx.host.status();
+    const devices = ctx.registry.list();
+    const perDriver = drivers.map((d) => {
+      const own = devices.filter((x) => x.driver === d.name);
+      return { driver: d.name, state: d.state, online: own.filter((x) => x.status === 'online').length, offline: own.filter((x) => x.status !== 'online').length };
+    });
+    return {
+      identity: ctx.identity(),
+      uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000),
+      system: await sampler.sample(ctx.dataDir),
+      cloud: ctx.services.cloud ? ctx.services.cloud.state() : null,
+      bus: { clients: ctx.busClients() },
+      devices: { total: devices.length, online: devices.filter((x) => x.status === 'online').length, perDriver },
+      alarms: [...deps.live.alarms(20), ...(ctx.services.access ? ctx.services.access.alarms(10).map((a) => ({ time: a.time, source: a.device, kind: a.type, message: a.message })) : [])]
+        .sort((a, b) => b.time - a.time)
+        .slice(0, 20),
+    };
+  });
+}

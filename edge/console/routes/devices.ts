@@ -1,0 +1,72 @@
+/**
+ * Devices: list with search and status filter, one device with its thing model and shadow,
+ * live values over SSE, property writes and service calls (answers shown as the driver
+ * gave them: `{code, message, data}`).
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Device } from '../../thing/registry.js';
+import type { ThingModel } from '../../thing/tsl.js';
+import { auditOf, type ConsoleDeps } from '../deps.js';
+import { fail } from '../http-errors.js';
+
+const DeviceParams = Type.Object({
+  pk: Type.String({ minLength: 1, maxLength: 64 }),
+  dn: Type.String({ minLength: 1, maxLength: 64 }),
+});
+const ListQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+  status: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('notActivated'), Type.Literal('disabled'), Type.Literal('')])),
+  driver: Type.Optional(Type.String({ maxLength: 64 })),
+});
+const ParamsBody = Type.Object({ params: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false });
+const ServiceParams = Type.Object({ pk: Type.String({ minLength: 1, maxLength: 64 }), dn: Type.String({ minLength: 1, maxLength: 64 }), service: Type.String({ minLength: 1, maxLength: 64 }) });
+const StreamQuery = Type.Object({ device: Type.Optional(Type.String({ maxLength: 130 })) });
+
+function summary(d: Device) {
+  return { productKey: d.productKey, deviceName: d.deviceName, alias: d.alias ?? null, driver: d.driver, status: d.status, statusReason: d.statusReason ?? null, lastSeen: d.lastSeen || null };
+}
+
+/** The thing model as plain JSON (the TSL keeps members in Maps). */
+export function tslJson(tsl: ThingModel) {
+  return { productKey: tsl.productKey, properties: [...tsl.properties.values()], events: [...tsl.events.values()], services: [...tsl.services.values()] };
+}
+
+export async function deviceRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
+  const { ctx } = deps;
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/devices', { schema: { querystring: ListQuery } }, async (req) => {
+    const q = req.query.q?.trim().toLowerCase();
+    return ctx.registry
+      .list()
+      .filter((d) => !req.query.status || d.status === req.query.status)
+      .filter((d) => !req.query.driver || d.driver === req.query.driver)
+      .filter((d) => !q || [d.productKey, d.deviceName, d.alias ?? '', d.driver].some((s) => s.toLowerCase().includes(q)))
+      .map(summary);
+  });
+
+  app.get<{ Params: Static<typeof DeviceParams> }>('/devices/:pk/:dn', { schema: { params: DeviceParams } }, async (req, reply) => {
+    const d = ctx.registry.get(req.params.pk, req.params.dn);
+    if (!d) return fail(reply, 'EDGE_ERR_DEVICE_UNKNOWN', req.params.pk, req.params.dn);
+    return { ...summary(d), model: tslJson(d.model.tsl), values: Object.fromEntries(d.shadow) };
+  });
+
+  app.post<{ Params: Static<typeof DeviceParams>; Body: Static<typeof ParamsBody> }>('/devices/:pk/:dn/properties', { schema: { params: DeviceParams, body: ParamsBody } }, async (req) => {
+    const { pk, dn } = req.params;
+    const answer = await ctx.host.setProperties(pk, dn, req.body.params);
+    auditOf(deps, req, 'device.set', `${pk}/${dn}`, answer.code === 200, `keys=${Object.keys(req.body.params).join(',')} code=${answer.code}`);
+    return answer;
+  });
+
+  app.post<{ Params: Static<typeof ServiceParams>; Body: Static<typeof ParamsBody> }>('/devices/:pk/:dn/services/:service', { schema: { params: ServiceParams, body: ParamsBody } }, async (req) => {
+    const { pk, dn, service } = req.params;
+    const answer = await ctx.host.callService(pk, dn, service, req.body.params);
+    auditOf(deps, req, 'device.service', `${pk}/${dn}`, answer.code === 200, `service=${service} code=${answer.code}`);
+    return answer;
+  });
+
+  app.get<{ Querystring: Static<typeof StreamQuery> }>('/stream', { schema: { querystring: StreamQuery } }, async (req, reply) => {
+    reply.hijack();
+    deps.live.attach(reply.raw, req.query.device || undefined);
+  });
+}

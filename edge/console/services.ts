@@ -1,0 +1,53 @@
+/**
+ * Services other areas offer to the console. Each is optional: a page whose service is
+ * missing says so instead of failing. The shapes are what the console pages show; an area
+ * adapts its own API to them in the runtime wiring.
+ */
+
+/** The cloud link as the dashboard shows it. */
+export interface CloudLinkView {
+  state(): {
+    /** e.g. 'connected' | 'connecting' | 'disconnected' | 'disabled' */
+    state: string;
+    connected: boolean;
+    lastError?: string | undefined;
+    lastConnectedAt?: number | undefined;
+    outboxDepth: number;
+    /** Enqueue time (UTC ms) of the oldest message still waiting, if any. */
+    oldestQueuedAt?: number | undefined;
+  };
+}
+
+export interface EbaRowError {
+  sheet: string;
+  row: number;
+  column?: string | undefined;
+  message: string;
+}
+
+/** The ModbusV3 point tables (three-sheet workbook: channels, points, devices). */
+export interface EbaTablesService {
+  /** Rows of one sheet as plain records, for viewing. */
+  view(sheet: 'channels' | 'points' | 'devices'): Promise<Record<string, unknown>[]>;
+  /** Import a workbook; `ok: false` carries every row error and changes nothing. */
+  importWorkbook(data: Buffer, onProgress?: (done: number, total: number) => void): Promise<{ ok: true; counts: Record<string, number> } | { ok: false; errors: EbaRowError[] }>;
+  exportWorkbook(): Promise<Buffer>;
+}
+
+/** Access control (persons, faces, cards, QR codes, pass records, device sync). */
+export interface AccessConsoleService {
+  counts(): { persons: number; faces: number; cards: number; qrCodes: number };
+  findPerson(id: string): Record<string, unknown> | undefined;
+  syncStatus(): { device: string; state: string; pending: number; lastError?: string | undefined; lastSyncAt?: number | undefined }[];
+  retrySync(device: string): Promise<void>;
+  passRecords(filter: { device?: string; personId?: string; from?: number; to?: number; limit: number }): { id: string | number; time: number; device: string; personId?: string | undefined; result: string; method?: string | undefined; photoUrl?: string | undefined }[];
+  /** A pass record's photo (JPEG), if it has one. */
+  passPhoto?(id: string): Buffer | undefined;
+  alarms(limit: number): { time: number; device: string; type: string; message: string }[];
+}
+
+export interface ConsoleServices {
+  cloud?: CloudLinkView | undefined;
+  eba?: EbaTablesService | undefined;
+  access?: AccessConsoleService | undefined;
+}

@@ -1,0 +1,65 @@
+/**
+ * The console's own UI files, served from memory (read once at start, gzipped once), with
+ * strict security headers. No CDN, no framework: the box works with no Internet.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { APP_ROOT } from '../config/paths.js';
+
+export const UI_DIR = resolve(APP_ROOT, 'edge', 'console', 'ui');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+interface Asset {
+  type: string;
+  raw: Buffer;
+  gz: Buffer;
+  etag: string;
+}
+
+// The setup token travels in the URL fragment; no-referrer keeps any URL from leaking out.
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+export function loadAssets(dir = UI_DIR): Map<string, Asset> {
+  const assets = new Map<string, Asset>();
+  for (const name of readdirSync(dir)) {
+    const type = TYPES[extname(name)];
+    if (!type) continue;
+    const raw = readFileSync(join(dir, name));
+    assets.set(name, { type, raw, gz: gzipSync(raw, { level: 9 }), etag: `"${createHash('sha1').update(raw).digest('base64url').slice(0, 16)}"` });
+  }
+  return assets;
+}
+
+export function assetsGzipBytes(assets: Map<string, Asset>): number {
+  let n = 0;
+  for (const a of assets.values()) n += a.gz.length;
+  return n;
+}
+
+export async function staticRoutes(app: FastifyInstance): Promise<void> {
+  const assets = loadAssets();
+  const send = (name: string, req: FastifyRequest, reply: FastifyReply) => {
+    const a = assets.get(name);
+    if (!a) return reply.code(404).type('text/plain').send('not found');
+    void reply.headers({ ...SECURITY_HEADERS, 'content-type': a.type, etag: a.etag, 'cache-control': 'no-cache', vary: 'accept-encoding' });
+    if (req.headers['if-none-match'] === a.etag) return reply.code(304).send();
+    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(a.gz);
+    return reply.send(a.raw);
+  };
+  app.get('/', (req, reply) => send('index.html', req, reply));
+  app.get<{ Params: { file: string } }>('/ui/:file', (req, reply) => send(req.params.file, req, reply));
+}
