@@ -1,0 +1,178 @@
+import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startConsoleBox, waitFor, type ConsoleBox } from './box.js';
+import { ConsoleClient } from './client.js';
+import { readTar, writeTar } from '../../edge/console/backup/tar.js';
+import { assetsGzipBytes, loadAssets } from '../../edge/console/static.js';
+
+const PASSWORD = 'Field-Tech-Pass-7';
+
+/** Read an SSE stream over a real socket until `until` matches the text received. */
+function readStream(url: string, cookie: string, until: RegExp, timeoutMs = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const req = request(url, { headers: { cookie, accept: 'text/event-stream' } }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (until.test(text)) {
+          req.destroy();
+          resolve(text);
+        }
+      });
+    });
+    req.on('error', (err) => (text && until.test(text) ? resolve(text) : reject(err)));
+    setTimeout(() => {
+      req.destroy();
+      reject(new Error(`stream timed out; got: ${text.slice(0, 300)}`));
+    }, timeoutMs).unref();
+    req.end();
+  });
+}
+
+describe('console API', () => {
+  let box: ConsoleBox;
+  let c: ConsoleClient;
+  beforeAll(async () => {
+    box = await startConsoleBox();
+    c = new ConsoleClient(box.runtime.http);
+    expect((await c.setup(box.runtime.console!.setupToken!, PASSWORD)).statusCode).toBe(200);
+    await waitFor(() => box.runtime.registry.list().every((d) => d.status === 'online'));
+  });
+  afterAll(() => box?.close());
+
+  it('dashboard shows identity, resources, bus, devices per driver', async () => {
+    const d = (await c.get('/api/dashboard')).json();
+    expect(d.identity).toMatchObject({ name: 'console-test-box', version: expect.any(String) });
+    expect(d.system.memory.totalMb).toBeGreaterThan(0);
+    expect(d.system.disk.totalMb).toBeGreaterThan(0);
+    expect(d.devices.perDriver).toEqual([{ driver: 'Demo_Sim_EBA_Meter', state: 'running', online: 3, offline: 0 }]);
+    expect(d.bus.clients).toBeGreaterThanOrEqual(0);
+  });
+
+  it('lists devices with search and status filter, and shows one with thing model and values', async () => {
+    expect((await c.get('/api/devices')).json()).toHaveLength(3);
+    expect((await c.get('/api/devices?q=thermo')).json().map((d: { deviceName: string }) => d.deviceName)).toEqual(['thermo-01']);
+    expect((await c.get(`/api/devices?q=${encodeURIComponent('二号楼')}`)).json().map((d: { deviceName: string }) => d.deviceName)).toEqual(['meter-02']);
+    expect((await c.get('/api/devices?status=offline')).json()).toHaveLength(0);
+    expect((await c.get('/api/devices?status=bogus')).statusCode).toBe(400);
+    const one = (await c.get('/api/devices/PEDemoMeter/meter-01')).json();
+    expect(one.model.services.map((s: { identifier: string }) => s.identifier)).toContain('ResetEnergy');
+    expect(one.values.Voltage.value).toBeGreaterThan(200);
+    const missing = await c.get('/api/devices/PEDemoMeter/nope');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe('EDGE_ERR_DEVICE_UNKNOWN');
+  });
+
+  it('sets a writable property, refuses read-only and invalid values, and invokes a service', async () => {
+    const set = (await c.post('/api/devices/PEDemoMeter/meter-02/properties', { params: { RelayState: 0 } })).json();
+    expect(set.code).toBe(200);
+    await waitFor(() => box.runtime.registry.get('PEDemoMeter', 'meter-02')!.shadow.get('Current')?.value === 0);
+    expect((await c.post('/api/devices/PEDemoMeter/meter-02/properties', { params: { Voltage: 1 } })).json().code).toBe(6202);
+    expect((await c.post('/api/devices/PEDemoMeter/meter-02/properties', { params: { RelayState: 7 } })).json().code).toBe(460);
+    expect((await c.post('/api/devices/PEDemoMeter/meter-02/properties', { params: 'x' })).statusCode).toBe(400);
+    const reply = (await c.post('/api/devices/PEDemoMeter/meter-01/services/ResetEnergy', { params: { Reason: 'console test' } })).json();
+    expect(reply).toMatchObject({ code: 200, data: { Previous: expect.any(Number) } });
+    expect((await c.post('/api/devices/PEDemoMeter/meter-01/services/Explode', { params: {} })).json().code).toBe(6200);
+  });
+
+  it('streams live values and status over server-sent events, only for the asked device', async () => {
+    const text = await readStream(`${box.url}/api/stream?device=PEDemoThermo/thermo-01`, c.cookie, /event: properties\ndata: .*thermo-01[\s\S]*event: properties/);
+    expect(text).toContain('"Temperature"');
+    expect(text).not.toContain('meter-01');
+  });
+
+  it('drivers: state, searchable log tail, restart', async () => {
+    const list = (await c.get('/api/drivers')).json();
+    expect(list[0]).toMatchObject({ name: 'Demo_Sim_EBA_Meter', state: 'running' });
+    expect(list[0]).not.toHaveProperty('logFile');
+    await waitFor(async () => (await c.get('/api/drivers/Demo_Sim_EBA_Meter/log?q=meter-02')).json().lines.length > 0);
+    const log = (await c.get('/api/drivers/Demo_Sim_EBA_Meter/log?q=meter-02')).json();
+    expect(log.lines.every((l: { raw: string }) => l.raw.includes('meter-02'))).toBe(true);
+    expect((await c.get('/api/drivers/Nope/log')).statusCode).toBe(503);
+    const pidBefore = box.runtime.host.status()[0]!.pid;
+    expect((await c.post('/api/drivers/Demo_Sim_EBA_Meter/restart')).statusCode).toBe(200);
+    await waitFor(() => box.runtime.host.status()[0]!.state === 'running' && box.runtime.host.status()[0]!.pid !== pidBefore);
+  });
+
+  it('redeploy refuses a broken config with every problem inline and keeps running; a good one deploys and is saved', async () => {
+    const current = (await c.get('/api/config')).json().text as string;
+    const broken = current.replace('productKey: PEDemoThermo', 'productKey: NoSuchProduct').replace('type: demo-sim', 'type: not-installed');
+    const refused = await c.post('/api/config/redeploy', { text: broken });
+    expect(refused.statusCode).toBe(400);
+    const paths = refused.json().error.problems.map((p: { path: string }) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(['/drivers/0/type', '/drivers/0/devices/2/productKey']));
+    expect(readFileSync(box.configFile, 'utf8')).toBe(current);
+    const syntax = await c.post('/api/maintenance/config/validate', { text: 'drivers: [ {' });
+    expect(syntax.json().ok).toBe(false);
+    const fewer = current.replace(/^.*meter-02.*\n/m, '');
+    const ok = await c.post('/api/config/redeploy', { text: fewer });
+    expect(ok.statusCode).toBe(200);
+    expect(box.runtime.registry.get('PEDemoMeter', 'meter-02')).toBeUndefined();
+    expect(readFileSync(box.configFile, 'utf8')).toBe(fewer);
+    expect(readFileSync(`${box.configFile}.bak`, 'utf8')).toBe(current);
+  });
+
+  it('backup downloads a tar.gz with manifest, config and a readable database; broken backups are refused', async () => {
+    const res = await c.get('/api/maintenance/backup');
+    expect(res.statusCode).toBe(200);
+    expect(String(res.headers['content-disposition'])).toMatch(/attachment; filename="console-test-box-.*\.tar\.gz"/);
+    const entries = readTar(gunzipSync(res.rawPayload));
+    expect(entries.map((e) => e.name)).toEqual(['manifest.json', 'config.yaml', 'edge.db']);
+    expect(entries[2]!.data.subarray(0, 15).toString()).toBe('SQLite format 3');
+    const preview = await c.post('/api/maintenance/restore', res.rawPayload);
+    expect(preview.json()).toMatchObject({ confirmed: false, preview: { box: 'console-test-box', areas: { core: 1, console: 1 } } });
+    expect((await c.get('/api/maintenance/status')).json().pendingRestore).toBe(false);
+    for (const bad of [Buffer.from('not a gzip'), gzipSync(Buffer.from('x'.repeat(2000))), gzipSync(writeTar([{ name: 'manifest.json', data: Buffer.from('{}') }])),
+      gzipSync(writeTar([entries[0]!, entries[1]!, { name: 'edge.db', data: Buffer.from('SQLite format 3\0' + 'garbage'.repeat(100)) }]))]) {
+      const r = await c.post('/api/maintenance/restore?confirm=yes', bad);
+      expect(r.statusCode).toBe(400);
+      expect(r.json().error.code).toBe('EDGE_ERR_CONSOLE_BACKUP_INVALID');
+    }
+    expect((await c.post('/api/maintenance/restore', { not: 'a file' })).statusCode).toBe(415);
+    expect((await c.get('/api/maintenance/status')).json().pendingRestore).toBe(false);
+  });
+
+  it('EBA and access pages say their service is missing when the box has none', async () => {
+    expect((await c.get('/api/eba/available')).json()).toEqual({ available: false });
+    for (const url of ['/api/eba/points', '/api/access/summary']) {
+      const r = await c.get(url);
+      expect(r.statusCode).toBe(501);
+      expect(r.json().error.code).toBe('EDGE_ERR_CONSOLE_SERVICE_MISSING');
+    }
+  });
+
+  it('serves the UI from the box, gzipped, with strict headers, within the size budget', async () => {
+    const res = await box.runtime.http.inject({ url: '/', headers: { 'accept-encoding': 'gzip' } });
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(String(res.headers['content-security-policy'])).toContain("script-src 'self'");
+    expect(gunzipSync(res.rawPayload).toString()).toContain('/ui/app.js');
+    expect((await box.runtime.http.inject({ url: '/ui/../../package.json' })).statusCode).toBe(404);
+    expect(assetsGzipBytes(loadAssets())).toBeLessThan(300 * 1024);
+    expect((await box.runtime.http.inject({ url: '/healthz' })).statusCode).toBe(200); // not behind the console guard
+  });
+});
+
+describe('backup restore across a restart', () => {
+  it('restores the database at the next start: the password of the backup works again', async () => {
+    let box = await startConsoleBox();
+    const dir = box.dir;
+    const c = new ConsoleClient(box.runtime.http);
+    await c.setup(box.runtime.console!.setupToken!, 'Password-At-Backup-1');
+    const backup = (await c.get('/api/maintenance/backup')).rawPayload;
+    expect((await c.post('/api/password', { current: 'Password-At-Backup-1', next: 'Password-Later-2' })).statusCode).toBe(200);
+    const r = await c.post('/api/maintenance/restore?confirm=yes', backup);
+    expect(r.json()).toMatchObject({ confirmed: true, configApplied: true, restartRequired: true });
+    await box.runtime.stop();
+    box = await startConsoleBox('', undefined, dir).catch((err: unknown) => { throw err; });
+    try {
+      const d = new ConsoleClient(box.runtime.http);
+      expect((await d.login('Password-Later-2')).statusCode).toBe(401);
+      expect((await d.login('Password-At-Backup-1')).statusCode).toBe(200);
+    } finally {
+      await box.close();
+    }
+  });
+});
