@@ -1,0 +1,163 @@
+/**
+ * Door all-in-one standard protocol driver (门禁一体机标准协议, seed 001 L34917-37808).
+ *
+ * The driver owns the box's port-10000 HTTP server (the D→E endpoints) and is the client of
+ * every door's own HTTP server (the E→D endpoints). Each terminal appears as up to five logical
+ * devices (`.1` face, `.2` QR, `.3` card, `.4` BLE, `.5` intercom) plus an optional elevator
+ * device; decisions and deployments go through the access core (`AccessGateway`).
+ *
+ * Driver config: see `DriverSettings` (config.ts). Device custom: `{ ip, port, faceMode?,
+ * faceTemp?: {switch, lower, upper}, elevator linkage?: boolean, firmwareVersion? }`.
+ */
+import { defineDriver, type Answer, type DeviceHandle, type Driver, type DriverContext } from '../../edge/host/sdk/driver.js';
+import { DoorHttpServer, TokenTable, type TempCheckRule } from '../../protocols/door-standard/index.js';
+import { addToTerminal, deviceProblem, driverSettings, roleOf, terminalKey, type DriverSettings, type Role, type TerminalConfig } from './config.js';
+import { Deployer } from './deployment.js';
+import { edgeRoutes } from './edge-routes.js';
+import { hostAccessGateway, type AccessGateway } from './gateway.js';
+import { IntercomStore } from './intercom-store.js';
+import { callService } from './services.js';
+import { Terminal } from './terminal.js';
+
+export interface DoorDriver extends Driver {
+  readonly settings: DriverSettings;
+  readonly terminals: ReadonlyMap<string, Terminal>;
+  readonly server: DoorHttpServer;
+  deployer(ip: string): Deployer | undefined;
+}
+
+export type DoorDriverContext = Pick<DriverContext, 'config' | 'log' | 'dataDir' | 'host'>;
+
+function tempRuleOf(custom: Record<string, unknown>): { min: number; max: number } | undefined {
+  const t = custom.faceTemp as { switch?: unknown; lower?: unknown; upper?: unknown } | undefined;
+  if (!t || (t.switch !== true && t.switch !== 1)) return undefined;
+  return { min: Number(t.lower ?? 35), max: Number(t.upper ?? 37.3) };
+}
+
+export function createDoorDriver(ctx: DoorDriverContext, opts: { gateway?: AccessGateway } = {}): DoorDriver {
+  const settings = driverSettings(ctx.config);
+  const log = ctx.log.child({ comp: 'door-standard' });
+  const gateway = opts.gateway ?? hostAccessGateway(ctx.host);
+  const intercom = new IntercomStore(ctx.dataDir);
+  const configs = new Map<string, TerminalConfig>();
+  const terminals = new Map<string, Terminal>();
+  const deployers = new Map<string, Deployer>();
+  const tempRules = new Map<string, { min: number; max: number } | undefined>();
+  const tokens = new TokenTable<Terminal>();
+  const props = new Map<string, Record<string, unknown>>();
+
+  async function whenOnline(t: Terminal): Promise<void> {
+    const intercomDevice = t.device('intercom');
+    const sip = intercomDevice ? intercom.sip(`${intercomDevice.productKey}/${intercomDevice.deviceName}`) : undefined;
+    // [seed 001 L36247] the SIP account is pushed again on every connection.
+    if (sip) await t.client.syncSipNumber(sip).catch((err: Error) => t.log.warn({ err: err.message }, 'SIP account push failed'));
+    deployers.get(t.cfg.ip)?.stop();
+    const d = new Deployer(t, gateway, settings);
+    deployers.set(t.cfg.ip, d);
+    await d.online();
+  }
+
+  const hooks = {
+    online: (t: Terminal) => void whenOnline(t).catch((err: Error) => t.log.error({ err }, 'online handling failed')),
+    revoke: (t: Terminal) => {
+      tokens.revoke(t.cfg.ip);
+      deployers.get(t.cfg.ip)?.offline();
+    },
+  };
+
+  const server = new DoorHttpServer(
+    edgeRoutes({ settings, terminals, tokens, gateway, intercom, log, tempRule: (t) => (tempRules.has(t.cfg.ip) ? tempRules.get(t.cfg.ip) : tempRuleOf(t.device('face')?.custom ?? {})) }),
+    { host: settings.host, port: settings.port, log },
+  );
+
+  const find = (h: DeviceHandle): { t: Terminal; role: Role } | undefined => {
+    const t = terminals.get(terminalKey(h));
+    const role = roleOf(h);
+    return t && role && t.handles.get(role) === h ? { t, role } : undefined;
+  };
+  const keyOf = (h: DeviceHandle): string => `${h.productKey}/${h.deviceName}`;
+
+  return {
+    settings,
+    terminals,
+    server,
+    deployer: (ip) => deployers.get(ip),
+
+    async start() {
+      const addr = await server.listen();
+      log.info({ host: addr.address, port: addr.port }, 'door server listening');
+    },
+
+    async addDevice(h) {
+      const problem = deviceProblem(h);
+      if (problem) throw new Error(problem);
+      const cfg = addToTerminal(configs, h);
+      let t = terminals.get(cfg.ip);
+      if (!t) {
+        t = new Terminal(cfg, settings, hooks, log);
+        terminals.set(cfg.ip, t);
+      }
+      t.handles.set(roleOf(h)!, h);
+      const p: Record<string, unknown> = { SupportFaceFeature: cfg.faceMode === 'device' ? 0 : 1, FirmwareVersion: String(h.custom.firmwareVersion ?? ''), FaceAlgorithmVersion: String(h.custom.faceAlgorithmVersion ?? '') };
+      props.set(keyOf(h), { ...(props.get(keyOf(h)) ?? {}), ...p });
+      if (t.state === 'online') h.online();
+      else h.offline('waiting for the door to connect');
+    },
+
+    async removeDevice(h) {
+      const found = find(h);
+      if (!found) return;
+      const { t, role } = found;
+      t.handles.delete(role);
+      t.cfg.devices.delete(role);
+      h.offline('removed');
+      if (t.cfg.devices.size === 0) {
+        t.goOffline('removed');
+        t.stop();
+        deployers.get(t.cfg.ip)?.stop();
+        deployers.delete(t.cfg.ip);
+        terminals.delete(t.cfg.ip);
+        configs.delete(t.cfg.ip);
+      }
+    },
+
+    async getProperties(h, keys) {
+      const found = find(h);
+      if (!found) return { code: 6100, message: 'device not deployed' };
+      const all = { ...(props.get(keyOf(h)) ?? {}) };
+      if (found.role === 'card' && keys.includes('KeepOpen') && found.t.state === 'online') {
+        all.KeepOpen = (await found.t.client.getKeepOpen().catch(() => ({ keepOpen: undefined }))).keepOpen;
+      }
+      return { code: 200, message: 'success', data: Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]])) };
+    },
+
+    async setProperties(h, values) {
+      // RSAPublicKey (encrypted QR, spec 000 §3.7) is kept and reported back; the standard
+      // protocol has no endpoint to hand it to the door.
+      props.set(keyOf(h), { ...(props.get(keyOf(h)) ?? {}), ...values });
+      h.reportProperties(values);
+      return { code: 200, message: 'success' };
+    },
+
+    async callService(h, id, args): Promise<Answer> {
+      const found = find(h);
+      if (!found) return { code: 6100, message: 'device not deployed' };
+      return callService(
+        {
+          intercom,
+          deployer: (t) => deployers.get(t.cfg.ip),
+          setTempRule: (t: Terminal, r: TempCheckRule) => tempRules.set(t.cfg.ip, r.isCheck === 1 ? { min: Number(r.minThreshold ?? 0), max: Number(r.maxThreshold ?? 100) } : undefined),
+        },
+        found.t, found.role, h, id, args,
+      );
+    },
+
+    async stop() {
+      for (const t of terminals.values()) t.stop();
+      for (const d of deployers.values()) d.stop();
+      await server.close();
+    },
+  };
+}
+
+export default defineDriver((ctx: DriverContext) => createDoorDriver(ctx));

@@ -1,0 +1,120 @@
+/**
+ * Thing-model services of the logical devices → device calls (spec 000 §3.7 identifiers).
+ * `remoteOpen` and `remoteControl` are the same service: the open API says remoteOpen, the
+ * thing model's no-parameter remote open is remoteControl (000 L2245-2247); both are accepted.
+ */
+import type { Answer, DeviceHandle } from '../../edge/host/sdk/driver.js';
+import { DoorReplyError, DoorTransportError, parse, parseSipAccount, type FloorRoom, type TempCheckRule } from '../../protocols/door-standard/index.js';
+import type { Role } from './config.js';
+import type { Deployer } from './deployment.js';
+import type { IntercomStore } from './intercom-store.js';
+import type { Terminal } from './terminal.js';
+
+export interface ServiceDeps {
+  intercom: IntercomStore;
+  deployer(t: Terminal): Deployer | undefined;
+  setTempRule(t: Terminal, rule: TempCheckRule): void;
+}
+
+const ok = (data?: unknown): Answer => (data === undefined ? { code: 200, message: 'success' } : { code: 200, message: 'success', data });
+const bad = (message: string): Answer => ({ code: 460, message });
+
+/** Device errors become answers: offline 6101, device refusal 6302 with the device's code. */
+function answerOf(err: unknown): Answer {
+  if (err instanceof DoorReplyError) return { code: 6302, message: err.message };
+  if (err instanceof DoorTransportError) return { code: 6101, message: err.message };
+  if (err instanceof RangeError) return bad(err.message);
+  return { code: 500, message: (err as Error).message };
+}
+
+const floorsOf = (v: unknown): FloorRoom[] | undefined =>
+  Array.isArray(v) ? v.map((f) => (typeof f === 'object' && f !== null ? (f as FloorRoom) : { floor: String(f) })).filter((f) => typeof f.floor === 'string' && f.floor !== '') : undefined;
+
+export async function callService(deps: ServiceDeps, t: Terminal, role: Role, handle: DeviceHandle, id: string, args: Record<string, unknown>): Promise<Answer> {
+  const c = t.client;
+  const needsLink = !['SyncSipNumber', 'SyncGroupIdAndRoomId', 'querySipNumber', 'syncPermissions'].includes(id);
+  if (needsLink && t.state !== 'online') return { code: 6101, message: `door ${t.cfg.code} is offline` };
+  const key = `${handle.productKey}/${handle.deviceName}`;
+  try {
+    switch (id) {
+      case 'remoteOpen':
+      case 'remoteControl':
+        await c.remoteOpen();
+        return ok();
+      case 'setKeepOpen':
+        if (args.keepOpen !== 0 && args.keepOpen !== 1) return bad('keepOpen must be 0 or 1');
+        await c.setKeepOpen({ keepOpen: args.keepOpen });
+        return ok();
+      case 'getKeepOpen':
+        return ok(await c.getKeepOpen());
+      case 'setTempCheckRule': {
+        const rule: TempCheckRule = { isCheck: args.isCheck === 1 ? 1 : 0 };
+        if (rule.isCheck === 1) {
+          if (args.maxThreshold !== undefined) rule.maxThreshold = String(args.maxThreshold);
+          if (args.minThreshold !== undefined) rule.minThreshold = String(args.minThreshold);
+        }
+        await c.setTempCheckRule(rule);
+        deps.setTempRule(t, rule);
+        return ok();
+      }
+      case 'syncPermissions':
+        // A nudge: the access core holds what to deploy (the permission file is its business).
+        deps.deployer(t)?.kickAll();
+        return ok();
+      case 'QueryFacePermTotal':
+        return ok({ FacePermTotal: (await c.queryFaces()).total });
+      case 'SyncSipNumber': {
+        const p = parse(parseSipAccount, args);
+        if (!p.ok) return bad(p.error);
+        deps.intercom.setSip(key, p.value);
+        if (t.state === 'online') await c.syncSipNumber(p.value);
+        return ok();
+      }
+      case 'querySipNumber':
+        return ok({ sipNumber: deps.intercom.sip(key)?.sipNumber ?? '' });
+      case 'SyncGroupIdAndRoomId': {
+        const list = Array.isArray(args.list) ? (args.list as { roomId?: unknown; groupId?: unknown }[]) : [];
+        const entries = list.map((e) => ({ roomId: String(e.roomId ?? ''), groupId: String(e.groupId ?? '') }));
+        const invalid = deps.intercom.setGroups(entries, args.replace !== false);
+        return invalid > 0 ? bad(`${invalid} entries with an invalid roomId or empty groupId skipped`) : ok();
+      }
+      case 'NotifyPhoneNumberCheckResult':
+        if (typeof args.phoneNumber !== 'string' || (args.result !== 0 && args.result !== 1)) return bad('phoneNumber and result 0|1 required');
+        await c.verifyPhoneResult({ phoneNumber: args.phoneNumber, result: args.result });
+        return ok();
+      case 'getRunState':
+        return ok({ states: JSON.stringify(await c.getRunState(Array.isArray(args.elevatorList) ? args.elevatorList.map(String) : [])) });
+      case 'releaseFloors':
+        await c.releaseFloors(typeof args.elevatorId === 'string' ? args.elevatorId : undefined, floorsOf(args.floors));
+        return ok();
+      case 'activateFloor': {
+        const floors = floorsOf(args.floors);
+        if (!floors?.length) return bad('floors required');
+        await c.activateFloor(typeof args.elevatorId === 'string' ? args.elevatorId : undefined, floors);
+        return ok();
+      }
+      case 'callElevator': {
+        if (typeof args.startFloor !== 'string' || !args.startFloor) return bad('startFloor required');
+        const dir = args.targetDirection === 1 || args.targetDirection === 2 ? args.targetDirection : undefined;
+        await c.call({ startFloor: args.startFloor, ...(typeof args.elevatorId === 'string' ? { elevatorId: args.elevatorId } : {}), ...(typeof args.targetFloor === 'string' ? { targetFloor: args.targetFloor } : {}), ...(dir ? { targetDirection: dir } : {}) });
+        return ok();
+      }
+      case 'getElevatorInfo':
+        return ok({ info: JSON.stringify(await c.elevatorInfo()) });
+      case 'getRules':
+        return ok({ rules: JSON.stringify(await c.getRules()) });
+      case 'setAvailability':
+        if (args.availability !== 'enable' && args.availability !== 'disable') return bad('availability must be enable or disable');
+        await c.setAvailability(args.availability);
+        return ok();
+      case 'getAvailability':
+        return ok({ availability: await c.getAvailability() });
+      default:
+        return { code: 6200, message: `service ${id} not supported by the ${role} device of door ${t.cfg.code}` };
+    }
+  } catch (err) {
+    t.log.warn({ service: id, err: (err as Error).message }, 'service failed');
+    return answerOf(err);
+  }
+}
+

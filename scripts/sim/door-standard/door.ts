@@ -1,0 +1,243 @@
+/**
+ * A simulated door terminal speaking the device side of the standard protocol exactly: its own
+ * HTTP server (the E→D endpoints), `/connect` to the edge with a correct sign, keep-alive both
+ * ways, stored faces/cards/BLE cards/rules, and the D→E calls a real door makes (QR scan, card
+ * swipe, alarms, intercom). Many instances run in one process: each binds its own 127.0.0.x,
+ * both for its server and as the source address of its requests, so the edge sees distinct IPs.
+ */
+import { EventEmitter } from 'node:events';
+import {
+  DoorCode, DoorEdgeClient, DoorHttpServer, TokenTable, computeSign, failure, parse, parseAvailability, parseConnectRequest,
+  parseElevatorCall, parseFloorCommand, parseGetRunState, parseKeepOpenData, parseQueryFaces, parseRuleSync, parseSipAccount,
+  parseSyncFaces, parseSyncPermissions, parseTempCheckRule, parseVerifyPhoneResult, silentLog, success, verifySign,
+  type DoorLog, type DoorReply, type DoorRequest, type DoorRoute, type Obj, type Parsed, type RunState, type SignMethod,
+} from '../../../protocols/door-standard/index.js';
+import { DoorState } from './door-state.js';
+import { solidPng } from './png.js';
+
+export interface SimDoorOptions {
+  sn: string;
+  /** The door's IPv4 (a 127.0.0.x address for simulation). */
+  ip: string;
+  /** Its HTTP server port; 0 picks a free one. */
+  port: number;
+  mac?: string;
+  /** `http://127.0.0.1:10000`. */
+  edgeUrl: string;
+  keepaliveS?: number;
+  signMethod?: SignMethod;
+  /** Send keep-alives on a timer (off in tests that drive time themselves). */
+  autoKeepalive?: boolean;
+  /** Most faces one queryFaces reply carries. */
+  faceQueryPageSize?: number;
+  log?: DoorLog;
+}
+
+export interface SimDoorEvents {
+  open: [source: string];
+  connected: [];
+  edgeConnected: [];
+  request: [path: string];
+}
+
+const macFor = (ip: string): string => ['02', '00', ...ip.split('.').map((n) => Number(n).toString(16).padStart(2, '0').toUpperCase())].join('-');
+
+export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
+  readonly opts: Required<SimDoorOptions>;
+  readonly state = new DoorState();
+  readonly edge: DoorEdgeClient;
+  readonly #tokens = new TokenTable<string>();
+  #server: DoorHttpServer | undefined;
+  #keepaliveTimer: NodeJS.Timeout | undefined;
+  #runState: RunState[] = [{ elevatorId: '01', currentFloor: '1', carState: 0, carDirection: 0 }];
+  /** The edge holds a valid token of ours (it completed its half of /connect). */
+  edgeConnected = false;
+  /** Requests received per path (tests assert on what the edge sent). */
+  readonly received = new Map<string, number>();
+  readonly calls: { path: string; body: Obj }[] = [];
+
+  constructor(options: SimDoorOptions) {
+    super();
+    this.opts = { mac: macFor(options.ip), keepaliveS: 30, signMethod: 'md5', autoKeepalive: true, faceQueryPageSize: 200, log: silentLog, ...options };
+    this.edge = new DoorEdgeClient({ baseUrl: this.opts.edgeUrl, localAddress: this.opts.ip });
+  }
+
+  get port(): number {
+    return this.#server?.address.port ?? this.opts.port;
+  }
+
+  async start(): Promise<void> {
+    this.#server = new DoorHttpServer(this.#routes(), { host: this.opts.ip, port: this.opts.port, log: this.opts.log });
+    await this.#server.listen();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#keepaliveTimer);
+    this.#keepaliveTimer = undefined;
+    await this.#server?.close();
+  }
+
+  /** Our half of /connect (L34942-34950). Resolves with the edge's reply. */
+  async connect(): Promise<DoorReply> {
+    const time = Math.floor(Date.now() / 1000);
+    const f = { time, mac: this.opts.mac, sn: this.opts.sn, ip: this.opts.ip };
+    const reply = await this.edge.connect({ ...f, keepalive: this.opts.keepaliveS, signMethod: this.opts.signMethod, sign: computeSign(this.opts.signMethod, f) });
+    if (reply.code === 0) {
+      this.emit('connected');
+      if (this.opts.autoKeepalive && !this.#keepaliveTimer) {
+        this.#keepaliveTimer = setInterval(() => void this.keepalive().catch(() => undefined), this.opts.keepaliveS * 1000);
+        this.#keepaliveTimer.unref();
+      }
+    }
+    return reply;
+  }
+
+  /** One heartbeat; an invalid token (code 4) means reconnect (L35059-35060). */
+  async keepalive(): Promise<DoorReply> {
+    const reply = await this.edge.keepalive();
+    if (reply.code === DoorCode.TOKEN_INVALID) return this.connect();
+    return reply;
+  }
+
+  /** Wait until the edge has connected back (the two-way connection is complete). */
+  waitEdgeConnected(timeoutMs = 10_000): Promise<void> {
+    if (this.edgeConnected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`${this.opts.sn}: edge did not connect back in ${timeoutMs} ms`)), timeoutMs);
+      this.once('edgeConnected', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  #open(source: string): void {
+    this.state.opens++;
+    this.emit('open', source);
+  }
+
+  /** Scan a QR code: the edge decides (L35864-35923). */
+  async scanQr(code: string): Promise<DoorReply> {
+    const reply = await this.edge.qrcode(code);
+    if (reply.code === 0) this.#open('qrcode');
+    return reply;
+  }
+
+  /** Swipe a card: the door decides from its whitelist; a pass is reported, a refusal is alarm 2. */
+  async swipeCard(cardId: string): Promise<DoorReply> {
+    if (!this.state.cardValid(this.state.cards, cardId)) return this.edge.alarmEvent(2, cardId);
+    this.#open('card');
+    return this.edge.cardPassEvent(cardId);
+  }
+
+  async bleOpen(cardId: string): Promise<DoorReply> {
+    if (!this.state.cardValid(this.state.bleCards, cardId)) return this.edge.alarmEvent(3, cardId);
+    this.#open('ble');
+    return this.edge.blePassEvent(cardId);
+  }
+
+  /** Edge-side face compare: send a photo (L35423-35517). */
+  async presentFace(photo = solidPng(), temperature?: string): Promise<DoorReply> {
+    const reply = await this.edge.recognize({ filename: 'face.png', contentType: 'image/png', data: photo }, { disableEdgeDetectFace: '1', ...(temperature ? { temperature } : {}) });
+    if (reply.code === 0) this.#open('face');
+    return reply;
+  }
+
+  /** Device-side compare: a stored face matched; report the pass with the photo (L35786-35861). */
+  async faceMatched(faceId: string, similarity = '0.91'): Promise<DoorReply> {
+    if (!this.state.faces.has(faceId)) return failure(DoorCode.AUTH_FAILED, 'face not in the device library');
+    this.#open('face');
+    return this.edge.facePassEvent({ filename: 'pass.png', contentType: 'image/png', data: solidPng() }, { faceId, similarity });
+  }
+
+  raiseAlarm(alarmType: number, cardId?: string): Promise<DoorReply> {
+    return this.edge.alarmEvent(alarmType, cardId);
+  }
+
+  reportRunState(state: RunState[]): Promise<DoorReply> {
+    this.#runState = state;
+    return this.edge.reportRunState(state);
+  }
+
+  #routes(): Record<string, DoorRoute> {
+    const authed = <T>(parser: (o: Obj) => T, fn: (v: T) => DoorReply | Promise<DoorReply>): DoorRoute => async (req: DoorRequest) => {
+      this.received.set(req.path, (this.received.get(req.path) ?? 0) + 1);
+      this.calls.push({ path: req.path, body: req.json });
+      if (this.calls.length > 1000) this.calls.shift();
+      this.emit('request', req.path);
+      if (this.#tokens.lookup(typeof req.json.token === 'string' ? req.json.token : undefined) === undefined) return failure(DoorCode.TOKEN_INVALID);
+      const parsed: Parsed<T> = parse(parser, req.json);
+      if (!parsed.ok) return failure(DoorCode.PARAM_ERROR, parsed.error);
+      return fn(parsed.value);
+    };
+    const none = (): null => null;
+    const s = this.state;
+    return {
+      '/connect': (req) => {
+        this.received.set('/connect', (this.received.get('/connect') ?? 0) + 1);
+        const p = parse(parseConnectRequest, req.json);
+        if (!p.ok) return failure(DoorCode.PARAM_ERROR, p.error);
+        if (!verifySign(p.value.signMethod, p.value, p.value.sign)) return failure(DoorCode.SIGN_ERROR);
+        const token = this.#tokens.issue('edge', p.value.ip, 'edge');
+        this.edgeConnected = true;
+        setImmediate(() => this.emit('edgeConnected'));
+        return success({ token });
+      },
+      '/keepalive': authed(none, () => success()),
+      '/remoteOpen': authed(none, () => {
+        this.#open('remote');
+        return success();
+      }),
+      '/setKeepOpen': authed(parseKeepOpenData, (v) => {
+        s.keepOpen = v.keepOpen;
+        return success();
+      }),
+      '/getKeepOpen': authed(none, () => success({ keepOpen: s.keepOpen })),
+      '/setTempCheckRule': authed(parseTempCheckRule, (v) => {
+        s.tempRule = v;
+        return success();
+      }),
+      '/faceAC/syncFaces': authed(parseSyncFaces, (v) => {
+        s.applyFaces(v);
+        return success();
+      }),
+      '/faceAC/queryFaces': authed(parseQueryFaces, (v) => success(s.queryFaces(v.currentPage, v.pageSize, this.opts.faceQueryPageSize))),
+      '/cardAC/syncPermissions': authed(parseSyncPermissions, (v) => {
+        s.applyPermissions(s.cards, v);
+        return success();
+      }),
+      '/bleAC/syncPermissions': authed(parseSyncPermissions, (v) => {
+        s.applyPermissions(s.bleCards, v);
+        return success();
+      }),
+      '/visualIntercom/syncSipNumber': authed(parseSipAccount, (v) => {
+        s.sip = v;
+        return success();
+      }),
+      '/visualIntercom/verifyPhoneResult': authed(parseVerifyPhoneResult, (v) => {
+        s.phoneResults.push(v);
+        return success();
+      }),
+      '/elevator/getRunState': authed(parseGetRunState, (v) => success(v.elevatorList.length ? this.#runState.filter((r) => v.elevatorList.includes(r.elevatorId ?? '')) : this.#runState)),
+      '/elevator/releaseFloors': authed((o) => parseFloorCommand(o, 'room'), () => success()),
+      '/elevator/activateFloor': authed((o) => parseFloorCommand(o, 'roomNumber'), () => success()),
+      '/elevator/call': authed(parseElevatorCall, () => success()),
+      '/elevator/info/get': authed(none, () => success({ elevatorMode: 'ALL', floorInfoList: [{ elevatorId: '01', elevatorName: 'dongti', isDualCardDoor: false, floorInfo: [{ floor: '1' }, { floor: '9', roomList: ['901', '902'] }] }] })),
+      '/elevator/rule/sync': authed(parseRuleSync, (v) => {
+        s.applyRules(v);
+        return success();
+      }),
+      '/elevator/rule/get': authed(parseQueryFaces, (v) => {
+        const all = [...s.rules.values()];
+        const size = v.pageSize ?? 200;
+        const page = v.currentPage ?? 1;
+        return success({ currentPage: page, pageCount: Math.max(1, Math.ceil(all.length / size)), pageSize: size, userData: all.slice((page - 1) * size, page * size) });
+      }),
+      '/elevator/rule/setAvailability': authed(parseAvailability, (v) => {
+        s.availability = v;
+        return success();
+      }),
+      '/elevator/rule/getAvailability': authed(none, () => success({ availability: s.availability })),
+    };
+  }
+}
