@@ -68,8 +68,6 @@ export interface AccessGateway {
   resetDeployments(deviceKey: string, kind: CredentialKind): Promise<void>;
   /** The full face set this device should hold (device-side compare reconciliation). */
   desiredFaces(deviceKey: string): Promise<DeploymentEntry[]>;
-  /** Forward a phone-number check to the cloud (seed 001 L36362-36410); false when it could not be sent. */
-  checkPhoneNumber(deviceKey: string, phoneNumber: string): Promise<boolean>;
 }
 
 /** Thrown when the host has no access core (`code 6304`): the caller answers "other error". */
@@ -90,6 +88,5 @@ export function hostAccessGateway(host: HostServices): AccessGateway {
     ackDeployments: async (deviceKey, kind, ids, ok, error) => void (await call('ackDeployments', { deviceKey, kind, ids, ok, ...(error ? { error } : {}) })),
     resetDeployments: async (deviceKey, kind) => void (await call('resetDeployments', { deviceKey, kind })),
     desiredFaces: async (deviceKey) => (await call<{ entries?: DeploymentEntry[] }>('desiredFaces', { deviceKey }))?.entries ?? [],
-    checkPhoneNumber: async (deviceKey, phoneNumber) => Boolean((await call<{ sent?: boolean }>('checkPhoneNumber', { deviceKey, phoneNumber }))?.sent),
   };
 }
