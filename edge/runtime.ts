@@ -24,6 +24,9 @@ import { ensureBusCredentials } from './bus/credentials.js';
 import { buildHttpServer, listen } from './http/server.js';
 import type { FastifyInstance } from 'fastify';
 import { sdNotify } from './systemd.js';
+import { AccessCore } from './access/access-core.js';
+import { parseAccessConfig } from './access/config.js';
+import { registerAccessServices } from './access/host-services.js';
 import { parseConsoleOptions, registerConsole, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
 import { applyPendingRestore } from './console/backup/backup.js';
 import { stringify as stringifyYaml } from 'yaml';
@@ -60,6 +63,7 @@ export class Runtime {
   busPort = 0;
   httpPort = 0;
   busUser: BusUser | undefined;
+  access: AccessCore | undefined;
   phase: Phase = 'created';
   readyMs = 0;
   #config: BoxConfig;
@@ -109,6 +113,21 @@ export class Runtime {
       },
       stop: async () => {
         this.db?.close();
+      },
+    });
+    this.#parts.push({
+      // Offline access control on the box database; door drivers reach it as host services.
+      name: 'access',
+      start: async () => {
+        this.access = new AccessCore({ db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir }, parseAccessConfig(cfg.access));
+        registerAccessServices(this.host, this.access, (driver, key) => {
+          const [pk = '', dn = ''] = key.split('/');
+          return this.registry.get(pk, dn)?.driver === driver;
+        });
+        await this.access.start();
+      },
+      stop: async () => {
+        await this.access?.stop();
       },
     });
     if (cfg.bus.enabled) {

@@ -1,0 +1,67 @@
+/**
+ * The upward shape of a pass record. Card/BLE/QR/password passes are the door's `passEvent`
+ * [seed 001 L1551-1597]: `{code, message, type, content, extInfo}` with extInfo a JSON string
+ * carrying what the cloud needs to build `iot_entrance_event_model` (identityId, eventTime…,
+ * seed 000 L7508-7547). Face passes are `OnMatched` (or `OnDetect` for a stranger) with the
+ * fields of `iotx_face_record_model` [seed 000 L7549-7591] and the LinkFace match result
+ * (score 1-100, capture time ms, is_realtime) [seed 000 L3587-3729].
+ */
+import type { PassKind } from './codes.js';
+
+export interface PassRecordInput {
+  deviceKey: string;
+  kind: PassKind;
+  /** QR string, card number, BLE card number or password; '' for faces. */
+  content: string;
+  code: number;
+  message: string;
+  time: number;
+  identityId?: string;
+  name?: string;
+  remainScanTimes?: number;
+  faceId?: string;
+  userType?: string;
+  score?: number;
+  policy?: string;
+  userExtInfo?: string;
+  temperature?: number;
+  /** A photo taken at the door (stored under the data directory, never logged). */
+  photo?: Buffer;
+}
+
+const CONTENT_KEY: Record<Exclude<PassKind, 'face'>, string> = { qrCode: 'qrCode', tradCard: 'cardId', bleCard: 'bleCardId', password: 'password' };
+
+export function eventIdentifier(r: Pick<PassRecordInput, 'kind' | 'code'>): string {
+  if (r.kind !== 'face') return 'passEvent';
+  // 503 empty library / 505 below threshold: nobody was recognised → stranger event.
+  return r.code === 503 || r.code === 505 ? 'OnDetect' : 'OnMatched';
+}
+
+export function eventParams(r: PassRecordInput, recordId: number, realtime: boolean, photoId: string | undefined): Record<string, unknown> {
+  const seconds = String(Math.floor(r.time / 1000));
+  if (r.kind !== 'face') {
+    const ext: Record<string, unknown> = { type: r.kind, [CONTENT_KEY[r.kind]]: r.content, userID: r.identityId ?? '', eventTime: seconds };
+    if (r.remainScanTimes !== undefined) ext.remainScanTimes = r.remainScanTimes;
+    return { code: r.code, message: r.message, type: r.kind, content: r.content, extInfo: JSON.stringify(ext) };
+  }
+  return {
+    code: r.code,
+    message: r.message,
+    type: 'face',
+    eventId: `pass-${recordId}`,
+    faceId: r.faceId ?? '',
+    userId: r.identityId ?? '',
+    userType: r.userType ?? 'IDENTITY',
+    userName: r.name ?? '',
+    policy: r.policy ?? '',
+    userExtInfo: r.userExtInfo ?? '',
+    mediaType: 'face',
+    matchScore: r.score === undefined ? 0 : Math.max(1, Math.min(100, Math.round(r.score * 100))),
+    similarity: r.score ?? 0,
+    timeMsec: r.time,
+    isRealtime: realtime ? 1 : 0,
+    ...(photoId ? { pictureId: photoId } : {}),
+    ...(r.temperature !== undefined ? { temperature: r.temperature } : {}),
+    eventExtInfo: JSON.stringify({ code: r.code, message: r.message }),
+  };
+}
