@@ -118,7 +118,8 @@ export class DoorHttpServer {
     });
     this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       this.#opts.log.debug({ err: err.code ?? err.message, peer: socket.remoteAddress }, 'client error, connection closed');
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       else socket.destroy();
     });
   }
