@@ -27,6 +27,8 @@ import { sdNotify } from './systemd.js';
 import { AccessCore } from './access/access-core.js';
 import { parseAccessConfig } from './access/config.js';
 import { registerAccessServices } from './access/host-services.js';
+import { CloudLink } from './cloud/link.js';
+import { cloudWanted, parseCloudConfig } from './cloud/config.js';
 import { parseConsoleOptions, registerConsole, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
 import { applyPendingRestore } from './console/backup/backup.js';
 import { stringify as stringifyYaml } from 'yaml';
@@ -64,6 +66,7 @@ export class Runtime {
   httpPort = 0;
   busUser: BusUser | undefined;
   access: AccessCore | undefined;
+  cloud: CloudLink | undefined;
   phase: Phase = 'created';
   readyMs = 0;
   #config: BoxConfig;
@@ -173,11 +176,37 @@ export class Runtime {
       },
       stop: () => this.host.stop(),
     });
+    if (cloudWanted(cfg.cloud)) {
+      // Only with a `cloud` section: the embedded-defaults start command stays offline.
+      this.#parts.push({
+        name: 'cloud',
+        start: async () => {
+          this.cloud = new CloudLink(
+            {
+              db: this.db,
+              events: this.events,
+              registry: this.registry,
+              host: this.host,
+              log: childLogger(this.log, 'cloud', levels),
+              config: () => this.#config,
+              redeploy: (next, source) => this.redeploy(next, source),
+              publishLocal: (topic, payload, retain) => this.broker?.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, () => undefined),
+            },
+            parseCloudConfig(cfg.cloud),
+          );
+          await this.cloud.start();
+        },
+        stop: async () => {
+          await this.cloud?.stop();
+        },
+      });
+    }
     this.#parts.push({
       name: 'http',
       start: async () => {
         this.metrics = new Metrics({ events: this.events, host: this.host, devices: this.registry, busClients: () => this.broker?.clients ?? 0 });
         this.metrics.start();
+        this.cloud?.registerMetrics(this.metrics.registry);
         this.http = buildHttpServer({
           log: childLogger(this.log, 'http', levels),
           health: {
@@ -234,7 +263,9 @@ export class Runtime {
     this.phase = 'starting';
     for (const part of this.#parts) {
       try {
+        const tp = performance.now();
         await part.start();
+        this.log.debug({ comp: part.name, ms: Math.round(performance.now() - tp) }, 'part started');
         this.#started.push(part);
       } catch (err) {
         this.log.fatal({ err, comp: part.name, method: 'start' }, 'start failed');
@@ -305,6 +336,7 @@ export class Runtime {
       drivers: { total: drivers.length, running: drivers.length - down.length, down: down.map((d) => ({ name: d.name, state: d.state, lastError: d.lastError })) },
       devices: { total: devices.length, online: devices.filter((d) => d.status === 'online').length },
       bus: { port: this.busPort, clients: this.broker?.clients ?? 0 },
+      ...(this.cloud ? { cloud: this.cloud.status() } : {}),
     };
   }
 }

@@ -1,0 +1,138 @@
+/**
+ * The MQTT connection to the cloud as a small explicit state machine (MQTT.js style):
+ * `connecting → online → offline → connecting ...`, one `#scheduleReconnect()` that is the only
+ * place arming the timer, jittered exponential backoff, a fresh client (and a freshly signed
+ * CONNECT) per attempt so nothing of a dead session is reused.
+ */
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from '../log.js';
+import { mqttCredentials, type DeviceIdentity } from './alink/sign.js';
+import type { CloudConfig } from './config.js';
+
+export type LinkState = 'idle' | 'connecting' | 'online' | 'offline' | 'stopped';
+
+export interface ConnectionHandlers {
+  onOnline(client: MqttClient): void;
+  onOffline(reason: string): void;
+  onMessage(topic: string, payload: Buffer): void;
+  onState(state: LinkState): void;
+}
+
+/** Backoff before attempt n (0-based): exponential, capped, with jitter over its upper half. */
+export function backoffMs(attempt: number, minMs: number, maxMs: number, random = Math.random): number {
+  const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
+  return Math.round(base / 2 + (random() * base) / 2);
+}
+
+export class Connection {
+  readonly #log: Logger;
+  readonly #cfg: CloudConfig;
+  readonly #handlers: ConnectionHandlers;
+  readonly #identity: DeviceIdentity;
+  #client: MqttClient | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #attempt = 0;
+  state: LinkState = 'idle';
+  since = Date.now();
+  lastError: string | undefined;
+  reconnects = 0;
+
+  constructor(deps: { log: Logger }, cfg: CloudConfig, handlers: ConnectionHandlers) {
+    this.#log = deps.log;
+    this.#cfg = cfg;
+    this.#handlers = handlers;
+    this.#identity = { productKey: cfg.productKey, deviceName: cfg.deviceName, deviceSecret: cfg.deviceSecret };
+  }
+
+  get client(): MqttClient | undefined {
+    return this.state === 'online' ? this.#client : undefined;
+  }
+
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.#connect();
+  }
+
+  async stop(): Promise<void> {
+    this.#clearReconnect();
+    this.#setState('stopped');
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) await client.endAsync(false).catch(() => client.end(true));
+  }
+
+  #connect(): void {
+    this.#timer = undefined;
+    if (this.state === 'stopped') return;
+    this.#setState('connecting');
+    const tls = this.#cfg.url.startsWith('mqtts://');
+    const creds = mqttCredentials(this.#identity, {
+      tls,
+      signMethod: this.#cfg.signMethod,
+      timestamp: this.#cfg.signTimestamp ?? Date.now(),
+      ...(this.#cfg.clientId ? { clientId: this.#cfg.clientId } : {}),
+    });
+    const options: IClientOptions = {
+      ...creds,
+      keepalive: this.#cfg.keepaliveS,
+      clean: true,
+      reconnectPeriod: 0, // the backoff below owns reconnects
+      connectTimeout: this.#cfg.connectTimeoutMs,
+      protocolVersion: this.#cfg.protocolVersion,
+      ...(tls ? { rejectUnauthorized: !this.#cfg.insecure, ...(this.#cfg.caFile ? { ca: readFileSync(this.#cfg.caFile) } : {}) } : {}),
+    };
+    const client = mqtt.connect(this.#cfg.url, options);
+    this.#client = client;
+    let wasOnline = false;
+    client.on('connect', () => {
+      if (this.#client !== client) return;
+      wasOnline = true;
+      this.#attempt = 0;
+      this.lastError = undefined;
+      this.#setState('online');
+      this.#log.info({ url: this.#cfg.url, clientId: creds.clientId }, 'cloud link online');
+      this.#handlers.onOnline(client);
+    });
+    client.on('message', (topic, payload) => {
+      if (this.#client === client) this.#handlers.onMessage(topic, payload);
+    });
+    client.on('error', (err: Error & { code?: number }) => {
+      this.lastError = err.code === 4 || err.code === 5 || err.code === 134 || err.code === 135 ? `refused: ${err.message} (check productKey/deviceName/deviceSecret)` : err.message;
+    });
+    client.on('close', () => {
+      if (this.#client !== client) return;
+      client.removeAllListeners('message');
+      client.end(true);
+      this.#client = undefined;
+      if (this.state === 'stopped') return;
+      const reason = this.lastError ?? 'connection closed';
+      if (wasOnline) {
+        this.#log.warn({ reason }, 'cloud link offline');
+        this.#handlers.onOffline(reason);
+      }
+      this.#setState('offline');
+      this.#scheduleReconnect();
+    });
+  }
+
+  #scheduleReconnect(): void {
+    if (this.state === 'stopped' || this.#timer) return;
+    const delay = backoffMs(this.#attempt++, this.#cfg.reconnectMinMs, this.#cfg.reconnectMaxMs);
+    this.reconnects++;
+    this.#log.debug({ delay, attempt: this.#attempt, lastError: this.lastError }, 'scheduleReconnect');
+    this.#timer = setTimeout(() => this.#connect(), delay);
+  }
+
+  #clearReconnect(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #setState(state: LinkState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.since = Date.now();
+    this.#handlers.onState(state);
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The cloud link: the box as a gateway device of the IoT Platform (or any MQTT 3.1.1/5
+ * broker). Wires the connection, the outbox and its sender, sub-device sessions, the uplink
+ * of device reports and the downlink of calls; exposes link state and outbox depth on the
+ * metrics registry and as a retained local-bus topic. docs/cloud.md describes it.
+ */
+import type { MqttClient } from 'mqtt';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { BoxConfig } from '../config/schema.js';
+import type { Answer } from '../errors.js';
+import type { DeployDiffSummary, EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { Db } from '../store/db.js';
+import type { DeviceRegistry } from '../thing/registry.js';
+import { request } from './alink/messages.js';
+import { alinkTopics } from './alink/topics.js';
+import type { CloudConfig } from './config.js';
+import { applyConfigPush } from './config-push.js';
+import { Connection, type LinkState } from './connection.js';
+import { Downlink } from './downlink.js';
+import { Lifecycle } from './lifecycle.js';
+import { Outbox, type DroppedCounts } from './outbox/outbox.js';
+import { ReplyTracker } from './replies.js';
+import { Sender } from './sender.js';
+import { Sessions } from './sessions.js';
+import { Uplink } from './uplink.js';
+
+const OWNER = 'cloud-link';
+export const STATE_TOPIC = '/edge/cloud/state';
+/** The gateway event that reports quota drops when the link returns (define it in the gateway's thing model). */
+export const DROPPED_EVENT = 'OutboxDropped';
+
+export interface CloudDeps {
+  db: Db;
+  events: EventBus;
+  registry: DeviceRegistry;
+  host: { callService(pk: string, dn: string, serviceId: string, params: unknown, timeoutMs?: number): Promise<Answer> };
+  log: Logger;
+  config(): BoxConfig;
+  redeploy(config: BoxConfig, source: string): Promise<DeployDiffSummary>;
+  /** Publish on the local bus (retained state); optional. */
+  publishLocal?(topic: string, payload: string, retain: boolean): void;
+}
+
+export interface CloudStatus {
+  state: LinkState;
+  since: number;
+  lastError: string | undefined;
+  outboxDepth: number;
+  outboxBytes: number;
+  inflight: number;
+  loggedIn: number;
+  dropped: DroppedCounts;
+  clockOffsetMs: number | undefined;
+  reconnects: number;
+}
+
+export class CloudLink {
+  readonly outbox: Outbox;
+  readonly #deps: CloudDeps;
+  readonly #cfg: CloudConfig;
+  readonly #log: Logger;
+  readonly #connection: Connection;
+  readonly #sender: Sender;
+  readonly #sessions: Sessions;
+  readonly #uplink: Uplink;
+  readonly #downlink: Downlink;
+  readonly #lifecycle: Lifecycle;
+  readonly #replies: ReplyTracker;
+  #requestId = Date.now() % 1_000_000_000;
+  #stateTimer: NodeJS.Timeout | undefined;
+  #lastPublishedState = '';
+  #dropReportPending = false;
+  clockOffsetMs: number | undefined;
+  rejected = 0;
+
+  constructor(deps: CloudDeps, cfg: CloudConfig) {
+    this.#deps = deps;
+    this.#cfg = cfg;
+    this.#log = deps.log;
+    this.outbox = new Outbox({ db: deps.db, log: deps.log }, { quotaBytes: Math.round(cfg.outbox.quotaMb * 1024 * 1024) });
+    this.#replies = new ReplyTracker({ timeoutMs: cfg.replyTimeoutMs });
+    this.#lifecycle = new Lifecycle({ db: deps.db, log: deps.log, config: deps.config, redeploy: deps.redeploy, dropQueued: (pk, dn) => this.outbox.dropDevice(pk, dn) });
+    const isBlocked = (pk: string, dn: string) => this.#lifecycle.isBlocked(pk, dn);
+    this.#sessions = new Sessions({ registry: deps.registry, replies: this.#replies, log: deps.log, isBlocked, nextId: () => this.#nextId() }, cfg);
+    this.#sender = new Sender(
+      {
+        outbox: this.outbox,
+        log: deps.log,
+        hooks: {
+          onPublished: (row, topic) => this.#replies.track(`${row.device}|${requestPathOf(topic)}|${row.alinkId}`),
+          onAcked: () => undefined, // state goes out on the timer; per-ack would cost a query per tick
+          onDrained: () => this.#publishState(),
+        },
+      },
+      { window: cfg.outbox.window, historyAfterMs: cfg.historyAfterMs },
+    );
+    this.#uplink = new Uplink({ events: deps.events, outbox: this.outbox, linkOnline: () => this.#connection.state === 'online', isBlocked }, { coalesceMs: cfg.coalesceMs });
+    this.#downlink = new Downlink(
+      {
+        log: deps.log,
+        replies: this.#replies,
+        client: () => this.#connection.client,
+        host: deps.host,
+        configPush: (params) => applyConfigPush({ log: deps.log, config: deps.config, redeploy: deps.redeploy }, params),
+        lifecycle: async (pk, dn, action) => {
+          await this.#lifecycle.apply(pk, dn, action);
+          if (action === 'create') this.#sessions.topologyCreated(pk, dn);
+          else if (action !== 'enable') this.#sessions.forget(pk, dn);
+          else void this.#sessions.deviceOnline(pk, dn);
+        },
+        onRejected: (pk, dn, r) => {
+          this.rejected++;
+          this.#log.warn({ dev: `${pk}/${dn}`, id: r.id, code: r.code, message: r.message }, 'cloud rejected a message');
+          if (r.code === 520) this.#sessions.relogin(pk, dn);
+        },
+        onClock: (offset) => {
+          this.clockOffsetMs = offset;
+          if (Math.abs(offset) > 1000) this.#log.warn({ offsetMs: offset }, 'box clock differs from the platform clock');
+        },
+      },
+      cfg,
+    );
+    this.#connection = new Connection({ log: deps.log }, cfg, {
+      onOnline: (client) => void this.#online(client),
+      onOffline: () => {
+        this.#sender.detach();
+        this.#sessions.onOffline();
+      },
+      onMessage: (topic, payload) => this.#downlink.handle(topic, payload),
+      onState: () => this.#publishState(),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.outbox.onEnqueued(() => this.#sender.wake());
+    this.#replies.start();
+    this.#uplink.start();
+    this.#deps.events.on(OWNER, 'device.status', ({ productKey, deviceName, status }) => {
+      if (status === 'online') void this.#sessions.deviceOnline(productKey, deviceName);
+      else this.#sessions.deviceOffline(productKey, deviceName);
+    });
+    await this.#lifecycle.reapply();
+    this.#stateTimer = setInterval(() => {
+      this.outbox.resync();
+      this.#publishState();
+    }, 2000).unref();
+    this.#connection.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#deps.events.removeAll(OWNER);
+    if (this.#stateTimer) clearInterval(this.#stateTimer);
+    this.#uplink.stop();
+    await this.#sender.settle(2000);
+    await this.#connection.stop();
+    this.#sender.detach();
+    this.#replies.stop();
+    this.#publishState();
+  }
+
+  status(): CloudStatus {
+    return {
+      state: this.#connection.state,
+      since: this.#connection.since,
+      lastError: this.#connection.lastError,
+      outboxDepth: this.outbox.depth,
+      outboxBytes: this.outbox.bytes,
+      inflight: this.#sender.inflight,
+      loggedIn: this.#sessions.loggedIn,
+      dropped: this.outbox.dropped(),
+      clockOffsetMs: this.clockOffsetMs,
+      reconnects: this.#connection.reconnects,
+    };
+  }
+
+  /** Link state and outbox figures on the box's Prometheus registry. */
+  registerMetrics(registry: Registry): void {
+    const registers = [registry];
+    const self = this;
+    new Gauge({ name: 'edge_cloud_link_up', help: '1 when the cloud link is connected', registers, collect() { this.set(self.#connection.state === 'online' ? 1 : 0); } });
+    new Gauge({ name: 'edge_cloud_outbox_depth', help: 'messages queued for the cloud', registers, collect() { this.set(self.outbox.depth); } });
+    new Gauge({ name: 'edge_cloud_outbox_bytes', help: 'payload bytes queued for the cloud', registers, collect() { this.set(self.outbox.bytes); } });
+    new Gauge({ name: 'edge_cloud_outbox_quota_bytes', help: 'outbox quota', registers, collect() { this.set(self.outbox.quotaBytes); } });
+    new Gauge({ name: 'edge_cloud_inflight', help: 'messages published, PUBACK pending', registers, collect() { this.set(self.#sender.inflight); } });
+    new Gauge({ name: 'edge_cloud_subdevices_logged_in', help: 'sub-devices with a session', registers, collect() { this.set(self.#sessions.loggedIn); } });
+    new Gauge({
+      name: 'edge_cloud_outbox_dropped',
+      help: 'messages dropped by the quota policy and not yet reported to the cloud',
+      labelNames: ['class'],
+      registers,
+      collect() {
+        const d = self.outbox.dropped();
+        for (const c of ['property', 'event', 'record'] as const) this.set({ class: c }, d[c]);
+      },
+    });
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
+    counter('edge_cloud_published_total', 'messages published from the outbox', () => this.#sender.published);
+    counter('edge_cloud_acked_total', 'messages acknowledged (PUBACK) and deleted', () => this.#sender.acked);
+    counter('edge_cloud_reconnects_total', 'reconnect attempts', () => this.#connection.reconnects);
+    counter('edge_cloud_reply_timeouts_total', 'Alink replies not received in time', () => this.#replies.timeouts);
+    counter('edge_cloud_rejected_total', 'messages the cloud answered with an error code', () => this.rejected);
+    counter('edge_cloud_down_errors_total', 'downlink messages refused or failed', () => this.#downlink.errors);
+  }
+
+  async #online(client: MqttClient): Promise<void> {
+    this.#sender.attach(client);
+    client.publish(alinkTopics.ntpRequest(this.#cfg.productKey, this.#cfg.deviceName), JSON.stringify({ deviceSendTime: String(Date.now()) }), { qos: 0 });
+    try {
+      await this.#sessions.onOnline(client);
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'session setup incomplete; sending anyway');
+    }
+    if (this.#connection.client !== client) return;
+    this.#reportDrops(client);
+    this.#sender.open();
+  }
+
+  /** Quota drops since the last report go up as a gateway event when the link returns. */
+  #reportDrops(client: MqttClient): void {
+    const d = this.outbox.dropped();
+    if (d.property + d.event + d.record === 0 || this.#dropReportPending) return;
+    this.#dropReportPending = true;
+    this.#log.warn({ dropped: d }, 'reporting messages dropped by the outbox quota');
+    const topic = alinkTopics.eventPost(this.#cfg.productKey, this.#cfg.deviceName, DROPPED_EVENT);
+    const body = request(this.#nextId(), `thing.event.${DROPPED_EVENT}.post`, { value: { property: d.property, event: d.event, record: d.record, since: d.since }, time: Date.now() });
+    client.publish(topic, body, { qos: 1 }, (err) => {
+      this.#dropReportPending = false;
+      if (!err) this.outbox.clearDropped(d);
+    });
+  }
+
+  #publishState(): void {
+    if (!this.#deps.publishLocal) return;
+    const s = this.status();
+    const text = JSON.stringify({ state: s.state, since: s.since, lastError: s.lastError, outboxDepth: s.outboxDepth, outboxBytes: s.outboxBytes, dropped: s.dropped, loggedIn: s.loggedIn, clockOffsetMs: s.clockOffsetMs });
+    if (text === this.#lastPublishedState) return;
+    this.#lastPublishedState = text;
+    this.#deps.publishLocal(STATE_TOPIC, text, true);
+  }
+
+  #nextId(): string {
+    this.#requestId = (this.#requestId + 1) % 4_294_967_296;
+    return String(this.#requestId);
+  }
+}
+
+/** `/sys/pk/dn/thing/event/property/post` → `thing/event/property/post` (the reply key's request part). */
+function requestPathOf(topic: string): string {
+  const parts = topic.split('/');
+  return parts.slice(4).join('/');
+}

@@ -1,0 +1,224 @@
+/**
+ * The durable outbox: every message bound for the cloud is a row here before it is published,
+ * and is deleted only on PUBACK. Rows are sent in `seq` order, so order per device holds; the
+ * Alink id is allocated in the same transaction and stored, so a replay after a crash carries
+ * the same id and the cloud can de-duplicate.
+ *
+ * Quota: when the queued payload bytes would exceed the quota, the oldest messages of the
+ * cheapest class go first: property (telemetry, superseded by newer values), then event,
+ * then record (pass records: the record itself stays in its own table). Counts are kept per
+ * class and reported when the link returns.
+ */
+import type { Db } from '../../store/db.js';
+import type { Logger } from '../../log.js';
+import { migrate } from '../../store/db.js';
+import { cloudMigrations } from './schema.js';
+
+export type OutboxClass = 'property' | 'event' | 'record';
+/** Drop order when the quota is reached: first entry goes first. */
+export const DROP_ORDER: readonly OutboxClass[] = ['property', 'event', 'record'];
+
+export interface OutboxInput {
+  productKey: string;
+  deviceName: string;
+  class: OutboxClass;
+  topic: string;
+  /** Builds the payload once the Alink id is known (ids are allocated inside the transaction). */
+  payload: (alinkId: string) => string;
+}
+
+export interface OutboxRow {
+  seq: number;
+  device: string;
+  class: OutboxClass;
+  alinkId: string;
+  topic: string;
+  payload: string;
+  createdAt: number;
+  bytes: number;
+}
+
+export interface DroppedCounts {
+  property: number;
+  event: number;
+  record: number;
+  since: number;
+}
+
+const ID_SPACE = 4_294_967_296; // Alink ids are 0..4294967295 (doc 89301)
+
+export class Outbox {
+  readonly #db: Db;
+  readonly #log: Logger;
+  readonly #quotaBytes: number;
+  readonly #pending: OutboxInput[] = [];
+  readonly #listeners = new Set<() => void>();
+  #flushScheduled = false;
+  #depth = 0;
+  #bytes = 0;
+  readonly #stmt;
+
+  constructor(deps: { db: Db; log: Logger }, options: { quotaBytes: number }) {
+    this.#db = deps.db;
+    this.#log = deps.log;
+    this.#quotaBytes = options.quotaBytes;
+    migrate(this.#db, 'cloud', cloudMigrations);
+    this.#stmt = {
+      nextId: this.#db.prepare('INSERT INTO cloud_outbox_ids (device, last) VALUES (?, 1) ON CONFLICT(device) DO UPDATE SET last = last + 1 RETURNING last'),
+      insert: this.#db.prepare('INSERT INTO cloud_outbox (device, class, alink_id, topic, payload, created_at, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      after: this.#db.prepare('SELECT seq, device, class, alink_id AS alinkId, topic, payload, created_at AS createdAt, bytes FROM cloud_outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
+      remove: this.#db.prepare('DELETE FROM cloud_outbox WHERE seq = ?'),
+      oldestOfClass: this.#db.prepare('SELECT seq, bytes FROM cloud_outbox WHERE class = ? ORDER BY seq LIMIT ?'),
+      countDrop: this.#db.prepare('INSERT INTO cloud_outbox_dropped (class, count, since) VALUES (?, ?, ?) ON CONFLICT(class) DO UPDATE SET count = count + excluded.count'),
+      dropped: this.#db.prepare('SELECT class, count, since FROM cloud_outbox_dropped'),
+      unDrop: this.#db.prepare('UPDATE cloud_outbox_dropped SET count = max(0, count - ?) WHERE class = ?'),
+      totals: this.#db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM cloud_outbox'),
+      dropDevice: this.#db.prepare('DELETE FROM cloud_outbox WHERE device = ?'),
+    };
+    this.resync();
+  }
+
+  get depth(): number {
+    return this.#depth;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get quotaBytes(): number {
+    return this.#quotaBytes;
+  }
+
+  /** Re-read depth and bytes from the table (corrects drift from rolled-back caller transactions). */
+  resync(): void {
+    const t = this.#stmt.totals.get() as { n: number; b: number };
+    this.#depth = t.n;
+    this.#bytes = t.b;
+  }
+
+  /** Called after new rows are committed (the sender pumps). */
+  onEnqueued(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  /**
+   * Queue a message; written with the others of this tick in one transaction (group commit:
+   * one fsync for many messages). Use `enqueueInTransaction` when the message must be
+   * atomic with a record of your own.
+   */
+  enqueue(input: OutboxInput): void {
+    this.#pending.push(input);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Write queued messages now. */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending.splice(0);
+    this.#db.transaction(() => {
+      for (const input of batch) this.#insert(input);
+    }).immediate();
+    this.#notify();
+  }
+
+  /**
+   * Write one message inside the caller's open `db.transaction`, so a record and its upload
+   * are one write: either both are committed or neither. Returns the Alink id it carries.
+   * Must be called synchronously inside the transaction function.
+   */
+  enqueueInTransaction(input: OutboxInput): string {
+    if (!this.#db.inTransaction) throw new Error('enqueueInTransaction must be called inside db.transaction()');
+    const id = this.#insert(input);
+    setImmediate(() => this.#notify());
+    return id;
+  }
+
+  #insert(input: OutboxInput): string {
+    const device = `${input.productKey}/${input.deviceName}`;
+    const { last } = this.#stmt.nextId.get(device) as { last: number };
+    const alinkId = String(last % ID_SPACE);
+    const payload = input.payload(alinkId);
+    const bytes = Buffer.byteLength(payload) + input.topic.length;
+    if (this.#bytes + bytes > this.#quotaBytes) this.#makeRoom(bytes);
+    this.#stmt.insert.run(device, input.class, alinkId, input.topic, payload, Date.now(), bytes);
+    this.#depth++;
+    this.#bytes += bytes;
+    return alinkId;
+  }
+
+  /** Drop oldest messages, cheapest class first, down to 90 % of the quota (chunked so a full box is not re-dropping on every message). */
+  #makeRoom(incoming: number): void {
+    const target = this.#quotaBytes * 0.9 - incoming;
+    const now = Date.now();
+    for (const cls of DROP_ORDER) {
+      let dropped = 0;
+      while (this.#bytes > target) {
+        const rows = this.#stmt.oldestOfClass.all(cls, 500) as Array<{ seq: number; bytes: number }>;
+        if (rows.length === 0) break;
+        for (const r of rows) {
+          if (this.#bytes <= target) break;
+          this.#stmt.remove.run(r.seq);
+          this.#depth--;
+          this.#bytes -= r.bytes;
+          dropped++;
+        }
+      }
+      if (dropped > 0) {
+        this.#stmt.countDrop.run(cls, dropped, now);
+        this.#log.warn({ class: cls, dropped, quotaBytes: this.#quotaBytes }, 'outbox full; oldest messages dropped');
+      }
+      if (this.#bytes <= target) return;
+    }
+  }
+
+  /** The next rows after `seq`, in send order. */
+  after(seq: number, limit: number): OutboxRow[] {
+    return this.#stmt.after.all(seq, limit) as OutboxRow[];
+  }
+
+  /** Delete acknowledged rows in one transaction. A row the quota already dropped is a no-op. */
+  acknowledge(rows: ReadonlyArray<Pick<OutboxRow, 'seq' | 'bytes'>>): void {
+    if (rows.length === 0) return;
+    this.#db.transaction(() => {
+      for (const r of rows) {
+        if (this.#stmt.remove.run(r.seq).changes > 0) {
+          this.#depth--;
+          this.#bytes -= r.bytes;
+        }
+      }
+    }).immediate();
+  }
+
+  /** Forget everything queued for a device (the platform deleted it). */
+  dropDevice(productKey: string, deviceName: string): number {
+    const n = this.#stmt.dropDevice.run(`${productKey}/${deviceName}`).changes;
+    this.resync();
+    return n;
+  }
+
+  dropped(): DroppedCounts {
+    const out: DroppedCounts = { property: 0, event: 0, record: 0, since: 0 };
+    for (const r of this.#stmt.dropped.all() as Array<{ class: OutboxClass; count: number; since: number }>) {
+      out[r.class] = r.count;
+      if (r.count > 0 && (out.since === 0 || r.since < out.since)) out.since = r.since;
+    }
+    return out;
+  }
+
+  /** The report of these counts reached the cloud: subtract them (drops since then stay). */
+  clearDropped(reported: DroppedCounts): void {
+    this.#db.transaction(() => {
+      for (const cls of DROP_ORDER) if (reported[cls] > 0) this.#stmt.unDrop.run(reported[cls], cls);
+    }).immediate();
+  }
+
+  #notify(): void {
+    for (const fn of this.#listeners) fn();
+  }
+}

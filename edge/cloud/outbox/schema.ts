@@ -1,0 +1,27 @@
+/** Migrations of the cloud area (own numbering, `migrate(db, 'cloud', cloudMigrations)`). */
+import type { Migration } from '../../store/db.js';
+
+export const cloudMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    up: `
+      CREATE TABLE cloud_outbox (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,  -- send order; never reused
+        device     TEXT    NOT NULL,                   -- 'productKey/deviceName'
+        class      TEXT    NOT NULL,                   -- property | event | record (drop order)
+        alink_id   TEXT    NOT NULL,                   -- stable across restarts: a replay carries the same id
+        topic      TEXT    NOT NULL,
+        payload    TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,                   -- UTC ms the message was queued
+        bytes      INTEGER NOT NULL
+      );
+      CREATE INDEX cloud_outbox_class ON cloud_outbox (class, seq);
+      -- Last Alink id per device: ids are gap-free per device, so the cloud sees any loss.
+      CREATE TABLE cloud_outbox_ids (device TEXT PRIMARY KEY, last INTEGER NOT NULL);
+      -- Messages dropped by the quota policy, reported when the link returns.
+      CREATE TABLE cloud_outbox_dropped (class TEXT PRIMARY KEY, count INTEGER NOT NULL, since INTEGER NOT NULL);
+      -- Sub-devices the platform disabled or deleted (thing/disable, thing/delete, topo/change).
+      CREATE TABLE cloud_device_state (device TEXT PRIMARY KEY, state TEXT NOT NULL, at INTEGER NOT NULL);
+    `,
+  },
+];

@@ -1,0 +1,143 @@
+/**
+ * Pumps the outbox onto the link: rows in `seq` order, QoS 1, at most `window` in flight;
+ * a row is deleted when its PUBACK arrives (deletes are grouped per tick, one transaction).
+ * On a new connection it starts again from the oldest row still queued, so whatever was in
+ * flight when the link died goes again with the same Alink id (at-least-once, stable ids).
+ */
+import type { MqttClient } from 'mqtt';
+import type { Logger } from '../log.js';
+import { realtimeToHistory } from './alink/messages.js';
+import type { Outbox, OutboxRow } from './outbox/outbox.js';
+
+export interface SenderHooks {
+  /** A post went out that the cloud will answer on `_reply` (tracked by the reply tracker). */
+  onPublished(row: OutboxRow, topic: string): void;
+  onAcked(count: number): void;
+  /** The outbox drained (depth 0). */
+  onDrained(): void;
+}
+
+export class Sender {
+  readonly #outbox: Outbox;
+  readonly #log: Logger;
+  readonly #window: number;
+  readonly #historyAfterMs: number;
+  readonly #hooks: SenderHooks;
+  #client: MqttClient | undefined;
+  #gated = true;
+  #cursor = 0;
+  #inflight = 0;
+  #acks: OutboxRow[] = [];
+  #ackFlush = false;
+  #pumpScheduled = false;
+  published = 0;
+  acked = 0;
+
+  constructor(deps: { outbox: Outbox; log: Logger; hooks: SenderHooks }, options: { window: number; historyAfterMs: number }) {
+    this.#outbox = deps.outbox;
+    this.#log = deps.log;
+    this.#hooks = deps.hooks;
+    this.#window = options.window;
+    this.#historyAfterMs = options.historyAfterMs;
+  }
+
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  /** A new connection: send from the oldest queued row once `open()` lifts the gate. */
+  attach(client: MqttClient): void {
+    this.#flushAcks();
+    this.#client = client;
+    this.#cursor = 0;
+    this.#inflight = 0;
+    this.#gated = true;
+  }
+
+  /** Sessions are up (sub-devices logged in): start sending. */
+  open(): void {
+    this.#gated = false;
+    this.pump();
+  }
+
+  detach(): void {
+    this.#flushAcks();
+    this.#client = undefined;
+    this.#inflight = 0;
+    this.#gated = true;
+  }
+
+  /** Schedule a pump on the next tick (many enqueues → one pump). */
+  wake(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  pump(): void {
+    const client = this.#client;
+    if (!client || this.#gated) return;
+    while (this.#inflight < this.#window) {
+      const rows = this.#outbox.after(this.#cursor, Math.min(500, this.#window - this.#inflight));
+      if (rows.length === 0) break;
+      const now = Date.now();
+      for (const row of rows) {
+        this.#cursor = row.seq;
+        let { topic, payload } = row;
+        if (now - row.createdAt > this.#historyAfterMs) {
+          const [pk, dn] = splitDevice(row.device);
+          const h = realtimeToHistory(pk, dn, topic, payload);
+          if (h) ({ topic, payload } = h);
+        }
+        this.#inflight++;
+        this.published++;
+        client.publish(topic, payload, { qos: 1 }, (err) => {
+          if (this.#client !== client) return; // a dead connection's callbacks: the row goes again
+          if (err) {
+            this.#log.debug({ err: err.message, seq: row.seq }, 'publish failed; resent on the next connection');
+            return;
+          }
+          this.#ack(row);
+        });
+        this.#hooks.onPublished(row, topic);
+      }
+    }
+  }
+
+  #ack(row: OutboxRow): void {
+    this.#inflight--;
+    this.#acks.push(row);
+    if (this.#ackFlush) return;
+    this.#ackFlush = true;
+    setImmediate(() => {
+      this.#flushAcks();
+      this.pump();
+      if (this.#outbox.depth === 0 && this.#inflight === 0) this.#hooks.onDrained();
+    });
+  }
+
+  #flushAcks(): void {
+    this.#ackFlush = false;
+    if (this.#acks.length === 0) return;
+    const rows = this.#acks;
+    this.#acks = [];
+    this.#outbox.acknowledge(rows);
+    this.acked += rows.length;
+    this.#hooks.onAcked(rows.length);
+  }
+
+  /** Wait until nothing is in flight (graceful stop), at most `timeoutMs`. */
+  async settle(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.#inflight > 0 && this.#client && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    this.#flushAcks();
+  }
+}
+
+export function splitDevice(device: string): [string, string] {
+  const i = device.indexOf('/');
+  return [device.slice(0, i), device.slice(i + 1)];
+}

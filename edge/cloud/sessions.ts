@@ -1,0 +1,179 @@
+/**
+ * Topology and sub-device sessions (docs 89299, 89300): topo/add signed per sub-device in
+ * batches of at most 30, combine/batch_login in batches of at most 50 (QoS 0 only, a batch
+ * succeeds or fails whole), single login/logout as the driver host reports devices on/offline,
+ * and the per-device subscriptions once a device is logged in.
+ */
+import type { MqttClient } from 'mqtt';
+import type { Logger } from '../log.js';
+import { deviceKey, type DeviceRegistry } from '../thing/registry.js';
+import { request } from './alink/messages.js';
+import { SIGN_METHOD_WIRE, subDeviceSignature, type DeviceIdentity } from './alink/sign.js';
+import { alinkTopics, deviceFilters, gatewayFilters } from './alink/topics.js';
+import type { CloudConfig } from './config.js';
+import type { ReplyTracker } from './replies.js';
+
+export const TOPO_ADD_BATCH = 30; // doc 89299: at most 30 sub-devices per topo/add
+export const LOGIN_BATCH = 50; // doc 89300: at most 50 per batch login/logout
+const SUBSCRIBE_BATCH = 100;
+
+export interface SessionDeps {
+  registry: DeviceRegistry;
+  replies: ReplyTracker;
+  log: Logger;
+  /** A device the platform disabled or deleted: no topology, no login. */
+  isBlocked(productKey: string, deviceName: string): boolean;
+  nextId(): string;
+}
+
+export class Sessions {
+  readonly #deps: SessionDeps;
+  readonly #cfg: CloudConfig;
+  readonly #secrets = new Map<string, DeviceIdentity>();
+  readonly #topoDone = new Set<string>();
+  readonly #loggedIn = new Set<string>();
+  readonly #warnedNoSecret = new Set<string>();
+  #client: MqttClient | undefined;
+  #ready = false;
+  logins = 0;
+  loginFailures = 0;
+
+  constructor(deps: SessionDeps, cfg: CloudConfig) {
+    this.#deps = deps;
+    this.#cfg = cfg;
+    for (const s of cfg.subDevices) this.#secrets.set(deviceKey(s.productKey, s.deviceName), s);
+  }
+
+  isLoggedIn(productKey: string, deviceName: string): boolean {
+    return this.#loggedIn.has(deviceKey(productKey, deviceName));
+  }
+
+  get loggedIn(): number {
+    return this.#loggedIn.size;
+  }
+
+  /** A new connection: topo/add what is not added yet, log in every online device, subscribe. */
+  async onOnline(client: MqttClient): Promise<void> {
+    this.#client = client;
+    this.#ready = false;
+    this.#loggedIn.clear();
+    const filters = gatewayFilters(this.#cfg.productKey, this.#cfg.deviceName);
+    if (this.#cfg.subscribe === 'wildcard') filters.push(...deviceFilters('+', '+'));
+    await client.subscribeAsync(filters, { qos: 1 });
+    const devices = this.#eligible(this.#deps.registry.list().filter((d) => d.status !== 'disabled'));
+    await this.#topoAdd(devices.filter((d) => !this.#topoDone.has(deviceKey(d.productKey, d.deviceName))));
+    await this.#login(devices.filter((d) => this.#deps.registry.get(d.productKey, d.deviceName)?.status === 'online'));
+    this.#ready = this.#client === client;
+  }
+
+  onOffline(): void {
+    this.#client = undefined;
+    this.#ready = false;
+    this.#loggedIn.clear();
+  }
+
+  /** The driver host brought a device online: add its topology if needed and log it in. */
+  async deviceOnline(productKey: string, deviceName: string): Promise<void> {
+    if (!this.#ready) return; // the next onOnline round logs it in
+    const [id] = this.#eligible([{ productKey, deviceName }]);
+    if (!id || this.isLoggedIn(productKey, deviceName)) return;
+    if (!this.#topoDone.has(deviceKey(productKey, deviceName))) await this.#topoAdd([id]);
+    await this.#login([id]);
+  }
+
+  deviceOffline(productKey: string, deviceName: string): void {
+    const key = deviceKey(productKey, deviceName);
+    if (!this.#loggedIn.delete(key) || !this.#client) return;
+    this.#client.publish(alinkTopics.logout(this.#cfg.productKey, this.#cfg.deviceName), request(this.#deps.nextId(), 'combine.logout', { productKey, deviceName }), { qos: 0 });
+  }
+
+  /** The platform answered 520 (no session): log the device in again. */
+  relogin(productKey: string, deviceName: string): void {
+    this.#loggedIn.delete(deviceKey(productKey, deviceName));
+    void this.deviceOnline(productKey, deviceName);
+  }
+
+  /** The platform created the topology itself (topo/change status 0). */
+  topologyCreated(productKey: string, deviceName: string): void {
+    this.#topoDone.add(deviceKey(productKey, deviceName));
+    if (this.#deps.registry.get(productKey, deviceName)?.status === 'online') void this.deviceOnline(productKey, deviceName);
+  }
+
+  /** The platform removed the topology or disabled the device: the session is gone. */
+  forget(productKey: string, deviceName: string): void {
+    const key = deviceKey(productKey, deviceName);
+    this.#loggedIn.delete(key);
+    this.#topoDone.delete(key);
+  }
+
+  #eligible(devices: ReadonlyArray<{ productKey: string; deviceName: string }>): DeviceIdentity[] {
+    const out: DeviceIdentity[] = [];
+    for (const d of devices) {
+      if (d.productKey === this.#cfg.productKey && d.deviceName === this.#cfg.deviceName) continue;
+      if (this.#deps.isBlocked(d.productKey, d.deviceName)) continue;
+      const key = deviceKey(d.productKey, d.deviceName);
+      const id = this.#secrets.get(key);
+      if (!id) {
+        if (!this.#warnedNoSecret.has(key)) this.#deps.log.warn({ dev: key }, 'no deviceSecret configured for sub-device; not logged in (cloud.subDevices)');
+        this.#warnedNoSecret.add(key);
+        continue;
+      }
+      out.push(id);
+    }
+    return out;
+  }
+
+  async #topoAdd(devices: DeviceIdentity[]): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    const topic = alinkTopics.topoAdd(this.#cfg.productKey, this.#cfg.deviceName);
+    for (let i = 0; i < devices.length; i += TOPO_ADD_BATCH) {
+      const batch = devices.slice(i, i + TOPO_ADD_BATCH);
+      const id = this.#deps.nextId();
+      const now = Date.now();
+      const params = batch.map((d) => ({ ...subDeviceSignature(d, now, this.#cfg.signMethod), signmethod: SIGN_METHOD_WIRE[this.#cfg.signMethod] }));
+      const wait = this.#deps.replies.expect(this.#replyKey('thing/topo/add', id));
+      client.publish(topic, request(id, 'thing.topo.add', params), { qos: 1 });
+      const reply = await wait;
+      if (reply?.code === 200) {
+        const added = Array.isArray(reply.data) ? (reply.data as Array<{ productKey?: string; deviceName?: string }>) : batch;
+        for (const d of added) if (d.productKey && d.deviceName) this.#topoDone.add(deviceKey(d.productKey, d.deviceName));
+      } else {
+        this.#deps.log.warn({ code: reply?.code, message: reply?.message ?? 'no reply', devices: batch.length }, 'topo/add failed');
+      }
+    }
+  }
+
+  async #login(devices: DeviceIdentity[]): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    for (let i = 0; i < devices.length; i += LOGIN_BATCH) {
+      const batch = devices.slice(i, i + LOGIN_BATCH);
+      const id = this.#deps.nextId();
+      const now = Date.now();
+      const signMethod = SIGN_METHOD_WIRE[this.#cfg.signMethod];
+      const entries = batch.map((d) => ({ ...subDeviceSignature(d, now, this.#cfg.signMethod), signMethod, cleanSession: 'true' }));
+      const single = batch.length === 1;
+      const topic = single ? alinkTopics.login(this.#cfg.productKey, this.#cfg.deviceName) : alinkTopics.batchLogin(this.#cfg.productKey, this.#cfg.deviceName);
+      const wait = this.#deps.replies.expect(this.#replyKey(single ? 'combine/login' : 'combine/batch_login', id));
+      // Login and logout are QoS 0 only (doc 89300).
+      client.publish(topic, single ? request(id, 'combine.login', entries[0]) : request(id, 'combine.batch_login', { signMethod, deviceList: entries }), { qos: 0 });
+      const reply = await wait;
+      if (reply?.code !== 200) {
+        this.loginFailures += batch.length;
+        this.#deps.log.warn({ code: reply?.code, message: reply?.message ?? 'no reply', devices: batch.map((d) => deviceKey(d.productKey, d.deviceName)) }, 'sub-device login failed');
+        continue;
+      }
+      if (this.#client !== client) return;
+      for (const d of batch) this.#loggedIn.add(deviceKey(d.productKey, d.deviceName));
+      this.logins += batch.length;
+      if (this.#cfg.subscribe === 'wildcard') continue;
+      const filters = batch.flatMap((d) => deviceFilters(d.productKey, d.deviceName));
+      for (let j = 0; j < filters.length; j += SUBSCRIBE_BATCH) await client.subscribeAsync(filters.slice(j, j + SUBSCRIBE_BATCH), { qos: 1 });
+    }
+  }
+
+  #replyKey(request: string, id: string): string {
+    return `${this.#cfg.productKey}/${this.#cfg.deviceName}|${request}|${id}`;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The cloud stand-in: plays the IoT Platform on a real broker. It checks the sub-devices'
+ * signatures (topo/add, login), answers topo/add and logins, records every post with its
+ * arrival order, answers NTP, and drives the box: service calls (async and RRPC), property
+ * set, config push (served from a loopback HTTP file server, SHA-256 signed like the
+ * platform's OSS links), lifecycle notifications, and raw (hostile) messages.
+ * The gateway's own CONNECT signature is checked by the broker's password file (verify.ts).
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import mqtt, { type MqttClient } from 'mqtt';
+import { signMatches } from './verify.js';
+
+export interface Identity {
+  productKey: string;
+  deviceName: string;
+  deviceSecret: string;
+}
+
+export interface Post {
+  topic: string;
+  device: string;
+  /** property | event:<id> | history */
+  kind: string;
+  id: string;
+  body: Record<string, unknown>;
+  loggedIn: boolean;
+  at: number;
+}
+
+export interface Reply {
+  id: string;
+  code: number;
+  message?: string;
+  data?: unknown;
+}
+
+export interface StandInOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  gateway: Identity;
+  subDevices: Identity[];
+  clientId?: string;
+}
+
+const key = (pk: string, dn: string) => `${pk}/${dn}`;
+
+export class CloudStandIn {
+  readonly posts: Post[] = [];
+  readonly loggedIn = new Set<string>();
+  readonly topology = new Set<string>();
+  readonly authFailures: string[] = [];
+  readonly replies: Array<{ topic: string; body: Record<string, unknown> }> = [];
+  readonly #opts: StandInOptions;
+  readonly #secrets = new Map<string, string>();
+  readonly #waiting = new Map<string, (r: Reply) => void>();
+  #client: MqttClient | undefined;
+  #http: Server | undefined;
+  #httpPort = 0;
+  readonly #files = new Map<string, string>();
+  #nextId = 1000;
+
+  constructor(options: StandInOptions) {
+    this.#opts = options;
+    for (const d of options.subDevices) this.#secrets.set(key(d.productKey, d.deviceName), d.deviceSecret);
+  }
+
+  async start(): Promise<void> {
+    // A persistent session: messages the box publishes while the stand-in reconnects queue for it.
+    this.#client = await mqtt.connectAsync(this.#opts.url, {
+      clientId: this.#opts.clientId ?? 'cloud-stand-in',
+      clean: false,
+      reconnectPeriod: 300,
+      ...(this.#opts.username ? { username: this.#opts.username, password: this.#opts.password ?? '' } : {}),
+    });
+    this.#client.on('message', (topic, payload) => this.#onMessage(topic, payload));
+    await this.#client.subscribeAsync(['/sys/#', '/ext/session/#', '/ext/ntp/+/+/request'], { qos: 1 });
+    this.#http = createServer((req, res) => {
+      const body = this.#files.get(req.url ?? '');
+      if (body === undefined) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body);
+    });
+    await new Promise<void>((r) => this.#http!.listen(0, '127.0.0.1', r));
+    const addr = this.#http.address();
+    this.#httpPort = typeof addr === 'object' && addr ? addr.port : 0;
+  }
+
+  async stop(): Promise<void> {
+    await this.#client?.endAsync(true).catch(() => undefined);
+    await new Promise<void>((r) => (this.#http ? this.#http.close(() => r()) : r()));
+  }
+
+  get connected(): boolean {
+    return this.#client?.connected ?? false;
+  }
+
+  postsOf(productKey: string, deviceName: string): Post[] {
+    return this.posts.filter((p) => p.device === key(productKey, deviceName));
+  }
+
+  async waitFor<T>(check: () => T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const v = check();
+      if (v) return v;
+      if (Date.now() > until) throw new Error(`stand-in: timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Asynchronous service (or property set/get): `/thing/service/<id>`, reply on `_reply`. */
+  invoke(pk: string, dn: string, serviceId: string, params: unknown, timeoutMs = 10_000): Promise<Reply> {
+    const id = String(this.#nextId++);
+    const suffix = serviceId === 'set' ? 'property/set' : serviceId === 'get' ? 'property/get' : serviceId;
+    const method = serviceId === 'set' ? 'thing.service.property.set' : serviceId === 'get' ? 'thing.service.property.get' : `thing.service.${serviceId}`;
+    const topic = `/sys/${pk}/${dn}/thing/service/${suffix}`;
+    return this.#call(`${topic}_reply#${id}`, topic, JSON.stringify({ id, version: '1.0', params, method }), timeoutMs);
+  }
+
+  /** Synchronous service over RRPC; resolves with the response and how long it took. */
+  async rrpc(pk: string, dn: string, serviceId: string, params: unknown, timeoutMs = 15_000): Promise<Reply & { ms: number }> {
+    const messageId = String(Date.now()) + String(this.#nextId++);
+    const id = String(this.#nextId++);
+    const t0 = Date.now();
+    const r = await this.#call(`/sys/${pk}/${dn}/rrpc/response/${messageId}`, `/sys/${pk}/${dn}/rrpc/request/${messageId}`, JSON.stringify({ id, version: '1.0', params, method: `thing.service.${serviceId}` }), timeoutMs, 0);
+    return { ...r, ms: Date.now() - t0 };
+  }
+
+  /** Push a driver config the platform way: a file URL plus its SHA-256. */
+  pushConfig(content: string, timeoutMs = 20_000): Promise<Reply> {
+    const g = this.#opts.gateway;
+    const configId = `cfg${this.#nextId++}`;
+    this.#files.set(`/${configId}`, content);
+    const id = String(this.#nextId++);
+    const topic = `/sys/${g.productKey}/${g.deviceName}/thing/config/push`;
+    const params = { configId, configSize: Buffer.byteLength(content), sign: createHash('sha256').update(content).digest('hex'), signMethod: 'Sha256', url: `http://127.0.0.1:${this.#httpPort}/${configId}`, getType: 'file' };
+    return this.#call(`${topic}_reply#${id}`, topic, JSON.stringify({ id, version: '1.0', params, method: 'thing.config.push' }), timeoutMs);
+  }
+
+  /** thing/disable | enable | delete on a sub-device's topic. */
+  lifecycle(pk: string, dn: string, action: 'disable' | 'enable' | 'delete'): Promise<Reply> {
+    const id = String(this.#nextId++);
+    const topic = `/sys/${pk}/${dn}/thing/${action}`;
+    return this.#call(`${topic}_reply#${id}`, topic, JSON.stringify({ id, version: '1.0', params: {}, method: `thing.${action}` }), 10_000);
+  }
+
+  /** Anything, for hostile-input tests; the reply (if any) is awaited on `replyTopic` by id. */
+  raw(topic: string, payload: string | Buffer, replyTopic?: string, id?: string, timeoutMs = 5_000): Promise<Reply | undefined> {
+    if (!replyTopic) {
+      this.#client!.publish(topic, payload, { qos: 1 });
+      return Promise.resolve(undefined);
+    }
+    const waitKey = replyTopic.includes('/rrpc/response/') ? replyTopic : `${replyTopic}#${id ?? ''}`;
+    return this.#call(waitKey, topic, payload, timeoutMs).catch(() => undefined);
+  }
+
+  #call(waitKey: string, topic: string, payload: string | Buffer, timeoutMs: number, qos: 0 | 1 = 1): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(waitKey);
+        reject(new Error(`stand-in: no reply on ${waitKey}`));
+      }, timeoutMs);
+      this.#waiting.set(waitKey, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      this.#client!.publish(topic, payload, { qos });
+    });
+  }
+
+  #onMessage(topic: string, payload: Buffer): void {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (typeof body !== 'object' || body === null) return;
+    const id = typeof body.id === 'string' ? body.id : String(body.id ?? '');
+    if (/\/thing\/event\/.*_reply$|\/thing\/topo\/[a-z]+_reply$|\/combine\/[a-z_]+_reply$/.test(topic)) return; // our own replies, echoed
+    if (topic.endsWith('_reply') || topic.includes('/rrpc/response/')) {
+      this.replies.push({ topic, body });
+      const waitKey = topic.includes('/rrpc/response/') ? topic : `${topic}#${id}`;
+      this.#waiting.get(waitKey)?.({ id, code: Number(body.code), ...(typeof body.message === 'string' ? { message: body.message } : {}), data: body.data });
+      this.#waiting.delete(waitKey);
+      return;
+    }
+    const p = topic.split('/');
+    if (p[1] === 'ext' && p[2] === 'ntp') {
+      const now = String(Date.now());
+      this.#publish(`/ext/ntp/${p[3]}/${p[4]}/response`, { deviceSendTime: body.deviceSendTime, serverRecvTime: now, serverSendTime: now });
+      return;
+    }
+    if (p[1] === 'ext' && p[2] === 'session') {
+      this.#session(topic, p[6] ?? '', id, body.params);
+      return;
+    }
+    const rest = p.slice(4).join('/');
+    if (rest === 'thing/topo/add') return this.#topoAdd(topic, id, body.params);
+    if (rest.startsWith('thing/event/') && rest.endsWith('/post')) {
+      const pk = p[2]!;
+      const dn = p[3]!;
+      const kind = rest === 'thing/event/property/post' ? 'property' : rest === 'thing/event/property/history/post' ? 'history' : `event:${p[6]}`;
+      this.posts.push({ topic, device: key(pk, dn), kind, id, body, loggedIn: this.loggedIn.has(key(pk, dn)) || key(pk, dn) === key(this.#opts.gateway.productKey, this.#opts.gateway.deviceName), at: Date.now() });
+      this.#publish(`${topic}_reply`, { id, code: 200, data: {}, message: 'success' });
+    }
+  }
+
+  #topoAdd(topic: string, id: string, params: unknown): void {
+    const list = Array.isArray(params) ? (params as Array<Record<string, string>>) : [];
+    const bad = list.filter((d) => !this.#verify(d, d.signmethod ?? ''));
+    if (list.length === 0 || list.length > 30 || bad.length > 0) {
+      this.authFailures.push(...bad.map((d) => key(d.productKey ?? '', d.deviceName ?? '')));
+      this.#publish(`${topic}_reply`, { id, code: list.length > 30 ? 460 : 401, message: list.length > 30 ? 'too many sub-devices' : 'request auth error', data: bad.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })) });
+      return;
+    }
+    for (const d of list) this.topology.add(key(d.productKey!, d.deviceName!));
+    this.#publish(`${topic}_reply`, { id, code: 200, message: 'success', data: list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })) });
+  }
+
+  #session(topic: string, action: string, id: string, params: unknown): void {
+    const reply = (code: number, message: string, data: unknown) => this.#publish(`${topic}_reply`, { id, code, message, data });
+    if (action === 'login' || action === 'batch_login') {
+      const p = params as { deviceList?: Array<Record<string, string>>; signMethod?: string } & Record<string, string>;
+      const list = action === 'login' ? [p] : Array.isArray(p?.deviceList) ? p.deviceList : [];
+      // A batch succeeds or fails whole (doc 89300); at most 50.
+      const bad = list.filter((d) => !this.#verify(d, d.signMethod ?? p?.signMethod ?? '') || !this.topology.has(key(d.productKey ?? '', d.deviceName ?? '')));
+      if (list.length === 0 || list.length > 50 || bad.length > 0) {
+        this.authFailures.push(...bad.map((d) => key(d.productKey ?? '', d.deviceName ?? '')));
+        reply(list.length > 50 ? 460 : 401, 'request auth error', bad.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })));
+        return;
+      }
+      for (const d of list) this.loggedIn.add(key(d.productKey!, d.deviceName!));
+      reply(200, 'success', action === 'login' ? { productKey: p.productKey, deviceName: p.deviceName } : list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })));
+      return;
+    }
+    if (action === 'logout' || action === 'batch_logout') {
+      const list = (Array.isArray(params) ? params : [params]) as Array<{ productKey?: string; deviceName?: string }>;
+      for (const d of list) this.loggedIn.delete(key(d.productKey ?? '', d.deviceName ?? ''));
+      reply(200, 'success', {});
+    }
+  }
+
+  #verify(d: Record<string, string>, method: string): boolean {
+    const secret = this.#secrets.get(key(d.productKey ?? '', d.deviceName ?? ''));
+    if (!secret || typeof d.timestamp !== 'string') return false;
+    const fields: Record<string, string> = { productKey: d.productKey!, deviceName: d.deviceName!, timestamp: d.timestamp };
+    if (typeof d.clientId === 'string') fields.clientId = d.clientId;
+    return signMatches(secret, method, fields, d.sign);
+  }
+
+  #publish(topic: string, body: unknown): void {
+    this.#client?.publish(topic, JSON.stringify(body), { qos: 0 });
+  }
+}
