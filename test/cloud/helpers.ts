@@ -35,7 +35,7 @@ export async function startRig(): Promise<CloudRig> {
     cloud,
     dir,
     async close() {
-      await cloud.stop();
+      await cloud.stop().catch(() => undefined);
       await broker.stop();
       rmSync(dir, { recursive: true, force: true });
     },
