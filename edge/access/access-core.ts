@@ -49,7 +49,7 @@ export interface SyncOutcome {
 export interface PendingDeployment {
   kind: DeployKind;
   item: string;
-  op: 'add' | 'delete';
+  op: 'upsert' | 'delete';
   groupId?: string;
   status: SyncStatus;
   attempts: number;
@@ -331,12 +331,12 @@ export class AccessCore {
   // ── deployment to doors ────────────────────────────────────────────────────
 
   /** Take up to `limit` permissions to push to a door; they are `transferring` until markDeployed. */
-  pendingDeployments(deviceKey: string, limit = 50): PendingDeployment[] {
+  pendingDeployments(deviceKey: string, limit = 50, kind?: DeployKind): PendingDeployment[] {
     const now = this.#now();
     // A face goes to a door once its picture/features are settled (or it has none to fetch).
-    const rows = this.deployments.take(deviceKey, limit, now, (r) => r.kind !== 'face' || r.is_delete === 1 || this.faces.get(r.group_id, r.item)?.image_state !== 'pending');
+    const rows = this.deployments.take(deviceKey, limit, now, (r) => (!kind || r.kind === kind) && (r.kind !== 'face' || r.is_delete === 1 || this.faces.get(r.group_id, r.item)?.image_state !== 'pending'));
     return rows.map((r) => {
-      const base: PendingDeployment = { kind: r.kind, item: r.item, op: r.is_delete ? 'delete' : 'add', status: r.status, attempts: r.attempts, ...(r.group_id ? { groupId: r.group_id } : {}) };
+      const base: PendingDeployment = { kind: r.kind, item: r.item, op: r.is_delete ? 'delete' : 'upsert', status: r.status, attempts: r.attempts, ...(r.group_id ? { groupId: r.group_id } : {}) };
       if (r.is_delete) return base;
       if (r.kind === 'face') {
         const f = this.faces.get(r.group_id, r.item);
@@ -346,6 +346,43 @@ export class AccessCore {
       const c = this.permissions.credential(r.kind, r.item, deviceKey);
       return c ? { ...base, data: { credential: c.credential, identityId: c.identity_id, number: c.number, effectiveTime: c.start_ms, expiryTime: c.end_ms } } : base;
     });
+  }
+
+  /**
+   * Queue every permission a door should hold again (the door was replaced or wiped, or a
+   * reconnect found it out of step). Deletions already delivered are not repeated.
+   */
+  resetDeployments(deviceKey: string, kind: DeployKind): number {
+    const now = this.#now();
+    return this.db.transaction(() => {
+      let n = 0;
+      if (kind === 'face') {
+        for (const g of this.faces.groupsOf(deviceKey)) for (const f of this.faces.facesOf(g)) {
+          this.deployments.enqueue(deviceKey, 'face', f.face_id, g, false, now);
+          n++;
+        }
+      } else {
+        for (let off = 0; ; off += 1000) {
+          const rows = this.permissions.credentialsOf(deviceKey, kind, 1000, off);
+          for (const c of rows) this.deployments.enqueue(deviceKey, kind, c.credential, '', false, now);
+          n += rows.length;
+          if (rows.length < 1000) break;
+        }
+      }
+      return n;
+    }).immediate();
+  }
+
+  /** The full face set a door should hold (device-side compare reconciliation, door-standard queryFaces). */
+  desiredFaces(deviceKey: string): Array<Record<string, unknown>> {
+    const out: Array<Record<string, unknown>> = [];
+    for (const g of this.faces.groupsOf(deviceKey)) {
+      for (const f of this.faces.facesOf(g)) {
+        if (f.image_state === 'failed') continue;
+        out.push({ groupId: g, ...faceData(f, this.faces.vector(g, f.face_id, this.library.algoVersion), undefined, this.config.timezoneOffsetMinutes) });
+      }
+    }
+    return out;
   }
 
   markDeployed(deviceKey: string, results: DeployResult[]): { done: number; failed: number; ignored: number } {
@@ -374,7 +411,11 @@ export class AccessCore {
     if (!this.#outbox) return;
     const time = this.#now();
     const payload = { eventId: randomUUID(), eventTime: time, bizType, bizId: bizId.slice(0, 64), bizIdType, data: JSON.stringify(data), eventLevel, eventText };
-    this.#outbox.enqueue({ topicKind: 'bizData', deviceKey, identifier: bizType, payload, time, dedupKey: `biz:${payload.eventId}` });
+    const outbox = this.#outbox;
+    const put = (): void => outbox.enqueue({ topicKind: 'bizData', deviceKey, identifier: bizType, payload, time, dedupKey: `biz:${payload.eventId}` });
+    // The outbox contract: enqueue inside a transaction (its own one when the caller has none).
+    if (this.db.inTransaction) put();
+    else this.db.transaction(put).immediate();
   }
 
   prune(now = this.#now()): { records: number; photos: number } {

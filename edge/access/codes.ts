@@ -53,7 +53,8 @@ export const SYNC_STATUSES = [
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
 /** Pass types of the device passEvent [seed 001 L1551-1597]. */
-export type PassKind = 'qrCode' | 'tradCard' | 'bleCard' | 'password' | 'face';
+/** `intercom` is a door opened from an intercom call (door-standard reportOpenDoor); not a seed passEvent type. */
+export type PassKind = 'qrCode' | 'tradCard' | 'bleCard' | 'password' | 'face' | 'intercom';
 
 /** [seed 001 L22086-22152] iot_entrance_event_model `type` for each pass kind. */
 export const ENTRANCE_TYPE: Record<Exclude<PassKind, 'face'>, string> = {
@@ -61,4 +62,5 @@ export const ENTRANCE_TYPE: Record<Exclude<PassKind, 'face'>, string> = {
   tradCard: 'CARD',
   bleCard: 'BleCARD',
   password: 'PASSWORD',
+  intercom: 'INTERCOM',
 };

@@ -29,7 +29,7 @@ export interface PassRecordInput {
   photo?: Buffer;
 }
 
-const CONTENT_KEY: Record<Exclude<PassKind, 'face'>, string> = { qrCode: 'qrCode', tradCard: 'cardId', bleCard: 'bleCardId', password: 'password' };
+const CONTENT_KEY: Record<Exclude<PassKind, 'face'>, string> = { qrCode: 'qrCode', tradCard: 'cardId', bleCard: 'bleCardId', password: 'password', intercom: 'content' };
 
 export function eventIdentifier(r: Pick<PassRecordInput, 'kind' | 'code'>): string {
   if (r.kind !== 'face') return 'passEvent';

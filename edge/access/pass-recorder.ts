@@ -75,7 +75,8 @@ export class PassRecorder {
     return [this.#shared.get(code) ?? 0, this.#perDevice.get(`${code}\u0000${deviceKey}`) ?? 0];
   }
 
-  record(input: PassRecordInput, scan?: [string, string]): void {
+  /** Queue a record; returns the stored photo's id (its path under the records folder), if any. */
+  record(input: PassRecordInput, scan?: [string, string]): string | undefined {
     let photo: string | null = null;
     let photoBytes = 0;
     if (input.photo && input.photo.byteLength > 0) {
@@ -100,6 +101,7 @@ export class PassRecorder {
     }
     if (this.#queue.length >= 256) this.flush();
     else if (!this.#timer) this.#timer = setTimeout(() => this.flush(), this.#flushMs);
+    return photo ?? undefined;
   }
 
   /** Commit everything queued: records, scan counters and outbox messages in one transaction. */

@@ -29,6 +29,8 @@ export interface Decision {
   faceId?: string;
   name?: string;
   score?: number;
+  /** Id of the stored pass photo (door-standard `photoId`). */
+  photoId?: string;
 }
 
 export interface DecideOptions {
@@ -156,8 +158,9 @@ export class Passage {
 
   #finish(input: PassRecordInput, o: DecideOptions, scan?: [string, string]): Decision {
     const rec: PassRecordInput = { ...input, ...(o.photo ? { photo: o.photo } : {}), ...(o.temperature !== undefined ? { temperature: o.temperature } : {}) };
-    this.#d.records.record(rec, scan);
+    const photoId = this.#d.records.record(rec, scan);
     return {
+      ...(photoId ? { photoId } : {}),
       code: input.code,
       message: input.message,
       kind: input.kind,

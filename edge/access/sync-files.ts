@@ -186,9 +186,9 @@ export function parsePermissionFile(raw: Record<string, unknown>, maxEntries: nu
       const key = keys.find((k) => e[k] !== undefined) ?? keys[0]!;
       const credential = c.str(e, key, path, { required: true, min: 1, max: 255 });
       const identityId = c.str(e, 'userId', path, { required: false, max: 64 }) || c.str(e, 'identityId', path, { required: false, max: 64 });
-      const startMs = type === 2 ? null : c.epoch(e, e.startTime !== undefined ? 'startTime' : 'effectiveTime', path, false);
+      const startMs = type === 2 ? null : c.epoch(e, e.effectiveTime !== undefined ? 'effectiveTime' : 'startTime', path, false);
       // Cards expire [seed 000 L2585-2606]; a password without endTime never does (seed 002 L1526 makes it optional).
-      const endMs = type === 2 ? null : c.epoch(e, e.endTime !== undefined ? 'endTime' : 'expiryTime', path, kind !== 'password');
+      const endMs = type === 2 ? null : c.epoch(e, e.expiryTime !== undefined ? 'expiryTime' : 'endTime', path, kind !== 'password');
       if (startMs !== null && endMs !== null && endMs < startMs) c.fail(`${path}.endTime`, 'before startTime');
       let number: string | null = null;
       if (e.number !== undefined && e.number !== null) {
