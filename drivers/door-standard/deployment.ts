@@ -32,12 +32,14 @@ interface KindState {
   sent: number;
 }
 
+/** The protocol's userInfo of a face entry; the entry's own `userInfo` object wins over flat fields. */
 function userInfoOf(e: DeploymentEntry): FaceUserInfo {
+  const src = { userId: e.userId, userName: e.userName, expiryTime: e.expiryTime, isInBlackList: e.isInBlackList, ...(e.userInfo ?? {}) };
   const u: FaceUserInfo = {};
-  if (e.userId !== undefined) u.userId = e.userId;
-  if (e.userName !== undefined) u.userName = e.userName;
-  if (e.expiryTime !== undefined) u.expiryTime = String(e.expiryTime);
-  if (e.isInBlackList !== undefined) u.isInBlackList = e.isInBlackList;
+  if (src.userId !== undefined && src.userId !== null) u.userId = String(src.userId);
+  if (src.userName !== undefined && src.userName !== null) u.userName = String(src.userName);
+  if (src.expiryTime !== undefined && src.expiryTime !== null && src.expiryTime !== '') u.expiryTime = String(src.expiryTime);
+  if (typeof src.isInBlackList === 'boolean') u.isInBlackList = src.isInBlackList;
   return u;
 }
 
@@ -171,6 +173,9 @@ export class Deployer {
       }));
       await (kind === 'card' ? c.syncCardPermissions(perms) : c.syncBlePermissions(perms));
     } else if (kind === 'face') {
+      // A face whose feature is not extracted yet cannot go to a device-side-compare door.
+      const missing = entries.filter((e) => e.op === 'upsert' && !e.feature?.length);
+      if (missing.length > 0) throw new Error(`${missing.length} faces have no feature yet`);
       await this.#syncFaces(entries.map((e) => this.#faceEntry(e)));
     } else {
       await c.syncRules(entries.map((e): ElevatorRule => ({ ...(e.rule ?? {}), type: e.op === 'delete' ? 2 : 1, ruleId: e.key })));

@@ -36,6 +36,8 @@ export interface DeploymentEntry {
   /** face: the user info and feature to push (device-side compare). */
   userName?: string;
   isInBlackList?: boolean;
+  /** face: the user info as the access core keeps it (wins over the flat fields). */
+  userInfo?: { userId?: string; userName?: string; expiryTime?: string | number; isInBlackList?: boolean };
   feature?: number[];
   /** rule: the linkage rule fields as the protocol carries them (seed 001 L37163-37314). */
   rule?: Record<string, unknown>;
