@@ -4,14 +4,13 @@
  * The restart logic is a small state machine: `scheduleRestart` is the only place that arms
  * the timer and `clearRestart` the only place that clears it.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { answerOf, edgeError, type Answer } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallOp, DriverToHost, HostToDriver, PropsItem } from './protocol.js';
 import type { DeviceInfo } from './sdk/driver.js';
+import { childProcessChannel, type ChannelFactory, type DriverChannel } from './channel.js';
 
 export type DriverState = 'stopped' | 'starting' | 'running' | 'restarting' | 'stopping' | 'failed';
 
@@ -19,6 +18,8 @@ export interface DriverProcessOptions {
   heartbeatMs: number;
   /** No message for this long means the driver hangs: it is killed and restarted. */
   hangTimeoutMs: number;
+  /** Silence allowed before a new process's first message. */
+  startGraceMs: number;
   restartBaseMs: number;
   restartMaxMs: number;
   /** A driver that ran this long without failing has its backoff reset. */
@@ -31,6 +32,7 @@ export interface DriverProcessOptions {
 export const driverProcessDefaults: DriverProcessOptions = {
   heartbeatMs: 1000,
   hangTimeoutMs: 5000,
+  startGraceMs: 15_000,
   restartBaseMs: 500,
   restartMaxMs: 30_000,
   stableAfterMs: 60_000,
@@ -41,8 +43,10 @@ export const driverProcessDefaults: DriverProcessOptions = {
 
 export interface DriverSpec {
   name: string;
-  /** Absolute path of the driver's entry module. */
+  /** Absolute path of the driver's entry module (child-process drivers). */
   module: string;
+  /** `process` (default): a Node child process; `mqtt`: a driver in another language on the local bus. */
+  transport?: 'process' | 'mqtt';
   config: Record<string, unknown>;
   devices: DeviceInfo[];
 }
@@ -56,15 +60,6 @@ export interface DriverCallbacks {
   onState(state: DriverState): void;
   /** The driver asks a host service; the answer goes back as `hostReply`. */
   onHostCall?(method: string, args: Record<string, unknown>): Promise<Answer>;
-}
-
-const here = dirname(fileURLToPath(import.meta.url));
-const sourceMode = extname(fileURLToPath(import.meta.url)) === '.ts';
-const CHILD_ENTRY = join(here, 'sdk', sourceMode ? 'child.ts' : 'child.js');
-
-/** tsx resolved from here, not from the working directory: a box may run anywhere. */
-function tsxLoader(): string {
-  return import.meta.resolve('tsx');
 }
 
 interface PendingCall {
@@ -86,17 +81,21 @@ export class DriverProcess {
   readonly #log: Logger;
   readonly #logFile: string;
   readonly #dataDir: string;
-  #child: ChildProcess | undefined;
+  #channel: DriverChannel | undefined;
+  readonly #channels: { process: ChannelFactory; mqtt?: ChannelFactory };
   #restartTimer: NodeJS.Timeout | undefined;
   #hangTimer: NodeJS.Timeout | undefined;
   #lastMessageAt = 0;
+  #heard = false;
   #attempt = 0;
   #nextCallId = 1;
   readonly #calls = new Map<number, PendingCall>();
   #readyWaiters: Array<() => void> = [];
+  #endWaiters: Array<() => void> = [];
 
-  constructor(spec: DriverSpec, deps: { callbacks: DriverCallbacks; log: Logger; logDir: string; dataDir: string }, options: Partial<DriverProcessOptions> = {}) {
+  constructor(spec: DriverSpec, deps: { callbacks: DriverCallbacks; log: Logger; logDir: string; dataDir: string; mqttChannel?: ChannelFactory }, options: Partial<DriverProcessOptions> = {}) {
     this.name = spec.name;
+    this.#channels = { process: childProcessChannel, ...(deps.mqttChannel ? { mqtt: deps.mqttChannel } : {}) };
     this.spec = spec;
     this.#opts = { ...driverProcessDefaults, ...options };
     this.#cb = deps.callbacks;
@@ -106,7 +105,7 @@ export class DriverProcess {
   }
 
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#channel?.pid;
   }
 
   get logFile(): string {
@@ -115,32 +114,31 @@ export class DriverProcess {
 
   start(): void {
     if (this.state === 'starting' || this.state === 'running') return;
-    if (!existsSync(this.spec.module)) {
-      this.lastError = `driver module ${this.spec.module} not found`;
+    const transport = this.spec.transport ?? 'process';
+    const factory = this.#channels[transport];
+    const missing = !factory ? 'the local bus is not enabled' : transport === 'process' && !existsSync(this.spec.module) ? `driver module ${this.spec.module} not found` : undefined;
+    if (missing || !factory) {
+      this.lastError = missing;
       this.#setState('failed');
-      this.#log.error({ module: this.spec.module }, 'driver module not found; waiting for it to be installed');
+      this.#log.error({ module: this.spec.module, transport, reason: missing }, 'driver cannot start; waiting for it to become available');
       this.#scheduleRestart(); // starts by itself once the package is installed
       return;
     }
     this.#setState('starting');
-    mkdirSync(dirname(this.#logFile), { recursive: true });
     mkdirSync(this.#dataDir, { recursive: true });
-    // The child's stdout/stderr go to its own log file, so a crash's stack trace is kept there.
-    const out = openSync(this.#logFile, 'a');
-    const execArgv = extname(this.spec.module) === '.ts' || sourceMode ? ['--import', tsxLoader()] : [];
-    const child = fork(CHILD_ENTRY, [this.spec.module], {
-      stdio: ['ignore', out, out, 'ipc'],
-      execArgv: [...execArgv, '--enable-source-maps'],
-      env: { ...process.env, EDGE_DRIVER: this.name },
-      serialization: 'json',
-    });
-    closeSync(out);
-    this.#child = child;
     this.startedAt = Date.now();
     this.#lastMessageAt = Date.now();
-    child.on('message', (m: DriverToHost) => this.#onMessage(m));
-    child.on('exit', (code, signal) => this.#onExit(child, code, signal));
-    child.on('error', (err) => this.#log.error({ err }, 'driver process error'));
+    this.#heard = false;
+    const channel: DriverChannel = factory(
+      { name: this.name, module: this.spec.module, logFile: this.#logFile },
+      { onMessage: (m) => this.#onMessage(m), onEnd: (reason) => this.#onEnd(channel, reason) },
+    );
+    this.#channel = channel;
+    this.#sendInit();
+    this.#armHangWatch();
+  }
+
+  #sendInit(): void {
     this.#send({
       t: 'init',
       name: this.name,
@@ -151,7 +149,6 @@ export class DriverProcess {
       dataDir: this.#dataDir,
       heartbeatMs: this.#opts.heartbeatMs,
     });
-    this.#armHangWatch();
   }
 
   /** Resolves when the driver reported ready (or immediately if it is). */
@@ -162,16 +159,16 @@ export class DriverProcess {
 
   async stop(): Promise<void> {
     this.#clearRestart();
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) {
+    const channel = this.#channel;
+    if (!channel) {
       this.#setState('stopped');
       return;
     }
     this.#setState('stopping');
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const ended = new Promise<void>((resolve) => (this.#endWaiters.push(resolve)));
     this.#send({ t: 'stop', force: false });
-    const timer = setTimeout(() => child.kill('SIGKILL'), this.#opts.stopTimeoutMs);
-    await exited;
+    const timer = setTimeout(() => channel.kill('did not stop in time'), this.#opts.stopTimeoutMs);
+    await ended;
     clearTimeout(timer);
   }
 
@@ -202,12 +199,12 @@ export class DriverProcess {
   }
 
   #send(msg: HostToDriver): void {
-    const child = this.#child;
-    if (child?.connected) child.send(msg);
+    this.#channel?.send(msg);
   }
 
   #onMessage(m: DriverToHost): void {
     this.#lastMessageAt = Date.now();
+    this.#heard = true;
     switch (m.t) {
       case 'props':
         this.#cb.onProps(m.items);
@@ -231,10 +228,14 @@ export class DriverProcess {
       case 'ready':
         this.readyAt = Date.now();
         this.#setState('running');
-        this.#log.info({ ms: this.readyAt - this.startedAt, devices: this.spec.devices.length, childPid: this.#child?.pid }, 'driver ready');
+        this.#log.info({ ms: this.readyAt - this.startedAt, devices: this.spec.devices.length, childPid: this.#channel?.pid }, 'driver ready');
         for (const w of this.#readyWaiters.splice(0)) w();
         break;
       case 'stopped':
+        break;
+      case 'hello':
+        // A remote driver (re)connected to the bus: give it its config again.
+        if (this.state === 'starting' || this.state === 'running') this.#sendInit();
         break;
       case 'hostCall':
         void this.#answerHostCall(m.id, m.method, m.args);
@@ -255,36 +256,39 @@ export class DriverProcess {
   #armHangWatch(): void {
     clearInterval(this.#hangTimer);
     this.#hangTimer = setInterval(() => {
-      const child = this.#child;
-      if (!child || this.state === 'stopping') return;
+      const channel = this.#channel;
+      if (!channel || this.state === 'stopping') return;
       const silentMs = Date.now() - this.#lastMessageAt;
-      if (silentMs > this.#opts.hangTimeoutMs) {
-        this.lastError = `no heartbeat for ${silentMs} ms`;
+      // Until its first message a process is still booting (Node start, module loading, a busy
+      // box): it gets a longer grace than a running driver that falls silent.
+      const limit = this.#heard ? this.#opts.hangTimeoutMs : Math.max(this.#opts.hangTimeoutMs, this.#opts.startGraceMs);
+      if (silentMs > limit) {
         this.#log.error({ silentMs }, 'driver hangs; killing it');
-        child.kill('SIGKILL');
+        channel.kill(`no heartbeat for ${silentMs} ms`);
       }
     }, Math.max(100, Math.floor(this.#opts.heartbeatMs / 2)));
     this.#hangTimer.unref();
   }
 
-  #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (child !== this.#child) return;
+  #onEnd(channel: DriverChannel, how: string): void {
+    if (channel !== this.#channel) return;
     clearInterval(this.#hangTimer);
-    this.#child = undefined;
+    this.#channel = undefined;
     for (const [id, call] of this.#calls) {
       clearTimeout(call.timer);
       call.resolve({ code: 6302, message: `driver ${this.name} exited before answering` });
       this.#calls.delete(id);
     }
     const stopping = this.state === 'stopping';
-    const reason = stopping ? 'stopped' : (this.lastError?.startsWith('no heartbeat') ? this.lastError : signal ? `killed by ${signal}` : `exited with code ${code}`);
+    const reason = stopping ? 'stopped' : how;
     this.#cb.onDown(reason);
+    for (const w of this.#endWaiters.splice(0)) w();
     if (stopping) {
       this.#setState('stopped');
       return;
     }
     this.lastError = reason;
-    this.#log.error({ code, signal, reason }, 'driver down');
+    this.#log.error({ reason }, 'driver down');
     if (Date.now() - this.startedAt > this.#opts.stableAfterMs) this.#attempt = 0;
     this.#scheduleRestart();
   }

@@ -25,6 +25,8 @@ export type DriverToHost =
   | { t: 'event'; pk: string; dn: string; id: string; params: Record<string, unknown>; time: number }
   | { t: 'reply'; id: number; code: number; message: string; data?: unknown }
   | { t: 'stopped' }
+  /** A remote (bus) driver announces itself; the host answers with `init`. */
+  | { t: 'hello' }
   /** A driver asks a host service (e.g. `access.decideQr`); answered by `hostReply` with the same id. */
   | { t: 'hostCall'; id: number; method: string; args: Record<string, unknown> };
 

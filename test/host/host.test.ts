@@ -57,7 +57,7 @@ describe('driver host', () => {
     await waitFor(() => rt.registry.get('TestCounter', 'flaky-1')?.status === 'online');
     const broken = await waitFor(() => (rt.registry.get('TestCounter', 'broken-1')?.status === 'offline' ? rt.registry.get('TestCounter', 'broken-1') : undefined));
     expect(broken.statusReason).toMatch(/cannot reach broken-1/);
-    expect(rt.registry.get('TestCounter', 'steady-1')?.status).toBe('online');
+    await waitFor(() => rt.registry.get('TestCounter', 'steady-1')?.status === 'online');
   });
 
   it('answers service calls with the driver data and checks input against the thing model', async () => {
@@ -193,11 +193,12 @@ drivers:
         return attempts.length >= 5;
       }, 10_000, 5);
       const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
-      // 100, 200, 400, 400 nominal (±20 % jitter, plus timer slack): growing, then capped.
-      expect(gaps[0]!).toBeGreaterThanOrEqual(70);
-      expect(gaps[1]!).toBeGreaterThanOrEqual(150);
-      expect(gaps[2]!).toBeGreaterThanOrEqual(300);
-      expect(gaps[3]!).toBeLessThan(700);
+      // 100, 200, 400, 400 nominal (±20 % jitter). Timers never fire early, so the lower bounds
+      // hold on a loaded machine; the cap itself is checked without timers above.
+      expect(gaps[0]!).toBeGreaterThanOrEqual(75);
+      expect(gaps[1]!).toBeGreaterThanOrEqual(155);
+      expect(gaps[2]!).toBeGreaterThanOrEqual(315);
+      expect(gaps[3]!).toBeGreaterThanOrEqual(315);
       writeFileSync(module, `export { default } from ${JSON.stringify(MISBEHAVE)};\n`);
       await waitFor(() => box.runtime.registry.get('TestCounter', 'late-1')?.status === 'online', 10_000);
       expect(proc.state).toBe('running');

@@ -1,0 +1,72 @@
+/**
+ * How the host talks to one driver: a child process over Node's IPC (the default), or a
+ * driver in another language over the local MQTT bus (edge/bus/driver-router.ts). The
+ * supervisor (driver-process.ts) is the same for both: messages, heartbeats, restarts.
+ */
+import { fork } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DriverToHost, HostToDriver } from './protocol.js';
+
+export interface DriverChannel {
+  /** OS process id for a child-process driver. */
+  readonly pid: number | undefined;
+  send(msg: HostToDriver): void;
+  /** End the driver now: SIGKILL for a process, a dropped session for a remote driver. */
+  kill(reason: string): void;
+}
+
+export interface ChannelEvents {
+  onMessage(m: DriverToHost): void;
+  /** The driver is gone; `reason` describes how. Called once. */
+  onEnd(reason: string): void;
+}
+
+export interface ChannelTarget {
+  name: string;
+  module: string;
+  logFile: string;
+}
+
+export type ChannelFactory = (target: ChannelTarget, events: ChannelEvents) => DriverChannel;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const sourceMode = extname(fileURLToPath(import.meta.url)) === '.ts';
+const CHILD_ENTRY = join(here, 'sdk', sourceMode ? 'child.ts' : 'child.js');
+
+/** tsx resolved from here, not from the working directory: a box may run anywhere. */
+function tsxLoader(): string {
+  return import.meta.resolve('tsx');
+}
+
+/** A driver in its own Node child process; its stdout/stderr go to its own log file. */
+export const childProcessChannel: ChannelFactory = (target, events) => {
+  mkdirSync(dirname(target.logFile), { recursive: true });
+  // The child's stdout/stderr go to its log file, so a crash's stack trace is kept there.
+  const out = openSync(target.logFile, 'a');
+  const execArgv = extname(target.module) === '.ts' || sourceMode ? ['--import', tsxLoader()] : [];
+  const child = fork(CHILD_ENTRY, [target.module], {
+    stdio: ['ignore', out, out, 'ipc'],
+    execArgv: [...execArgv, '--enable-source-maps'],
+    env: { ...process.env, EDGE_DRIVER: target.name },
+    serialization: 'json',
+  });
+  closeSync(out);
+  let killedFor: string | undefined;
+  child.on('message', (m: DriverToHost) => events.onMessage(m));
+  child.on('exit', (code, signal) => events.onEnd(killedFor ?? (signal ? `killed by ${signal}` : `exited with code ${code}`)));
+  child.on('error', () => undefined); // 'exit' follows and reports it
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send(msg) {
+      if (child.connected) child.send(msg);
+    },
+    kill(reason) {
+      killedFor = reason;
+      child.kill('SIGKILL');
+    },
+  };
+};
