@@ -7,6 +7,10 @@ const USAGE = `usage: edge <command> [options]
   start [-c box.yaml]        run the daemon (no -c: embedded defaults with demo devices)
   check <box.yaml>           validate a box config; prints every error with its path and a hint
   tail [-c box.yaml] [filter] print what the local bus carries (default filter: /sys/# and /edge/#)
+  import points <file> [-c box.yaml] [--driver name] [--report out.csv]
+                             validate an EBA point-table workbook and apply it (docs/eba.md)
+  export points <out.xlsx> [-c box.yaml] [--template]
+                             write the point tables (or the blank template) back
   version                    print the version
 `;
 
@@ -27,6 +31,10 @@ const commands: Record<string, Command> = {
 export function registerCommand(name: string, cmd: Command): void {
   commands[name] = cmd;
 }
+
+// EBA point tables (edge/eba); loaded on use so exceljs does not slow every command.
+registerCommand('import', async (args) => (await import('./import.js')).importCommand(args));
+registerCommand('export', async (args) => (await import('./import.js')).exportCommand(args));
 
 export async function runCli(argv: string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
