@@ -10,8 +10,10 @@ const PAGES = { dashboard: dashboardPage, drivers: driversPage, devices: devices
 let cleanup = [];
 
 // The setup token arrives in the URL fragment (#setup=…): keep it for this tab, then drop it from the address bar.
-const m = location.hash.match(/^#setup=([A-Za-z0-9_-]+)/);
-if (m) { sessionStorage.setItem('pe.setup', m[1]); history.replaceState(null, '', '/#/dashboard'); }
+function takeSetupToken() {
+  const m = location.hash.match(/^#setup=([A-Za-z0-9_-]+)/);
+  if (m) { sessionStorage.setItem('pe.setup', m[1]); history.replaceState(null, '', '/#/dashboard'); }
+}
 
 setAuthLostHandler(() => { session.user = null; session.csrf = null; location.hash = '#/login'; });
 
@@ -39,7 +41,7 @@ function layout(active, content) {
 function setupPage() {
   const token = sessionStorage.getItem('pe.setup');
   const msg = h('div#setup-msg');
-  const pw = h('input#setup-password', { type: 'password', autocomplete: 'new-password', required: true, minlength: 8 });
+  const pw = h('input#setup-password', { type: 'password', autocomplete: 'new-password', required: true });
   const pw2 = h('input#setup-password2', { type: 'password', autocomplete: 'new-password', required: true });
   const form = h('form.card.narrow#setup-form', {
     onsubmit: async (e) => {
@@ -52,7 +54,8 @@ function setupPage() {
         Object.assign(session, { user: r.user, csrf: r.csrf, setupRequired: false });
         go('#/dashboard');
       } catch (err) {
-        msg.append(note('error', errorText(err)), err.problems ? h('ul', err.problems.map((p) => h('li', t(p)))) : null);
+        msg.append(note('error', errorText(err)));
+        if (err.problems) msg.append(h('ul', err.problems.map((p) => h('li', t(p)))));
       }
     },
   },
@@ -95,6 +98,7 @@ async function render() {
   for (const fn of cleanup) fn();
   cleanup = [];
   document.title = t('app.title');
+  takeSetupToken();
   const [name = 'dashboard', ...args] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   try {
     if (!session.user) await loadSession();

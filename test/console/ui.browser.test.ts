@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startConsoleBox, waitFor, type ConsoleBox } from './box.js';
+import { openBrowser, type TestBrowser, ARTIFACTS } from './browser.js';
+import { readTar } from '../../edge/console/backup/tar.js';
+
+const PASSWORD = 'Installer-Pass-42';
+
+describe('console in a real Chromium', () => {
+  let box: ConsoleBox;
+  let b: TestBrowser;
+  beforeAll(async () => {
+    box = await startConsoleBox('console: { lockout: { freeAttempts: 3, baseDelayMs: 60000 } }\n');
+    b = await openBrowser();
+  }, 90_000);
+  afterAll(async () => {
+    await b?.close();
+    await box?.close();
+  });
+
+  it('first run forces a new password through the printed URL, then logs in (Chinese by default)', async () => {
+    const { page } = b;
+    await page.goto(`${box.url}/`);
+    await page.locator('#setup-form').waitFor();
+    expect(await page.locator('#setup-form .note.error').textContent()).toContain('一次性设置令牌'); // no token: cannot set
+    await page.goto(box.runtime.consoleUrl()!);
+    await page.locator('#setup-form').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('首次使用：设置管理员密码');
+    await b.shot('01-setup');
+    await page.fill('#setup-password', 'admin');
+    await page.fill('#setup-password2', 'admin');
+    await page.click('#setup-submit');
+    await page.locator('#setup-msg .note.error').waitFor();
+    expect(await page.locator('#setup-msg').textContent()).toContain('至少 8 位');
+    await page.fill('#setup-password', PASSWORD);
+    await page.fill('#setup-password2', PASSWORD);
+    await page.click('#setup-submit');
+    await page.locator('#dash-devices').waitFor();
+    expect(page.url()).not.toContain('setup=');
+    await page.click('#logout');
+    await page.locator('#login-form').waitFor();
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-submit');
+    await page.locator('#dash-devices td').first().waitFor();
+    expect(await page.locator('#dash-devices').textContent()).toContain('Demo_Sim_EBA_Meter');
+    expect(await page.locator('#dash-identity').textContent()).toContain('console-test-box');
+    await b.shot('02-dashboard');
+  });
+
+  it('shows a simulated device live: the value changes on screen without a reload', async () => {
+    const { page } = b;
+    await page.click('#nav-devices');
+    await page.locator('#devices-table').waitFor();
+    await page.fill('#device-search', '一号楼');
+    await waitFor(async () => (await page.locator('#devices-table tbody tr').count()) === 1);
+    await b.shot('03-devices');
+    await page.click('#devices-table a');
+    const voltage = page.locator('td.value[data-prop="Voltage"]');
+    await voltage.waitFor();
+    const navigations: string[] = [];
+    page.on('framenavigated', (f) => navigations.push(f.url()));
+    const first = await voltage.textContent();
+    const seen = new Set([first]);
+    await waitFor(async () => (seen.add(await voltage.textContent()), seen.size >= 3), 20_000, 100);
+    expect(navigations.filter((u) => !u.includes('#'))).toEqual([]); // no reload happened
+    await b.shot('04-device');
+  });
+
+  it('sets a property and invokes a service with arguments, and shows the reply', async () => {
+    const { page } = b;
+    await page.fill('#svc-ResetEnergy-Reason', '浏览器测试');
+    await page.click('#invoke-ResetEnergy');
+    await waitFor(async () => /"code": 200/.test((await page.locator('#reply-ResetEnergy').textContent()) ?? ''));
+    expect(await page.locator('#reply-ResetEnergy').textContent()).toContain('"Previous"');
+    await page.selectOption('#set-RelayState', '0');
+    await page.click('button[data-set="RelayState"]');
+    await waitFor(() => box.runtime.registry.get('PEDemoMeter', 'meter-01')!.shadow.get('RelayState')?.value === 0);
+    await waitFor(async () => (await page.locator('td.value[data-prop="Current"]').textContent()) === '0');
+    await b.shot('05-device-service');
+  });
+
+  it('drivers page: log tail and a broken config shown inline with its problems', async () => {
+    const { page } = b;
+    await page.click('#nav-drivers');
+    await page.locator('#drivers-table').waitFor();
+    await page.click('#drivers-table button.small >> nth=0');
+    await page.locator('#driver-log pre.log').waitFor();
+    const text = await page.inputValue('#config-text');
+    await page.fill('#config-text', text.replace('productKey: PEDemoThermo', 'productKey: NoSuchProduct'));
+    await page.click('#config-redeploy');
+    await page.locator('#config-result .problems').waitFor();
+    expect(await page.locator('#config-result').textContent()).toContain('/drivers/0/devices/2/productKey');
+    expect(box.runtime.registry.get('PEDemoThermo', 'thermo-01')).toBeDefined();
+    await b.shot('06-drivers');
+  });
+
+  it('maintenance: downloads a backup', async () => {
+    const { page } = b;
+    await page.click('#nav-maintenance');
+    await page.locator('#backup-download').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#backup-download')]);
+    const file = join(ARTIFACTS, 'backup.tar.gz');
+    await download.saveAs(file);
+    expect(download.suggestedFilename()).toMatch(/^console-test-box-.*\.tar\.gz$/);
+    expect(readTar(gunzipSync(readFileSync(file))).map((e) => e.name)).toEqual(['manifest.json', 'config.yaml', 'edge.db']);
+    await page.reload();
+    await page.locator('#audit-table').waitFor();
+    expect(await page.locator('#audit-table').textContent()).toContain('backup.download');
+    await b.shot('07-maintenance');
+  });
+
+  it('EBA and access pages render, and English is available', async () => {
+    const { page } = b;
+    await page.click('#nav-eba');
+    await page.locator('#page .note').waitFor();
+    await b.shot('08-eba');
+    await page.click('#nav-access');
+    await page.locator('#page .note').waitFor();
+    await b.shot('09-access');
+    await page.click('#lang');
+    await waitFor(async () => (await page.locator('#nav-devices').textContent()) === 'Devices');
+    await page.click('#nav-dashboard');
+    await page.locator('#dash-devices td').first().waitFor();
+    await b.shot('10-dashboard-en');
+    await page.click('#lang');
+    await waitFor(async () => (await page.locator('#nav-devices').textContent()) === '设备');
+  });
+
+  it('locks the login after repeated wrong passwords', async () => {
+    const { page } = b;
+    await page.click('#logout');
+    await page.locator('#login-form').waitFor();
+    for (let i = 0; i < 3; i++) {
+      await page.fill('#login-password', `wrong-${i}`);
+      await page.click('#login-submit');
+      await waitFor(async () => (await page.locator('#login-msg .note').count()) > 0);
+    }
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-submit');
+    await waitFor(async () => /登录失败次数过多/.test((await page.locator('#login-msg').textContent()) ?? ''));
+    await b.shot('11-lockout');
+    expect(await page.locator('#login-form').isVisible()).toBe(true);
+  });
+});
