@@ -21,4 +21,12 @@ drivers:
       - { productKey: PEDemoMeter, deviceName: meter-01, alias: 一号楼电表, custom: { kind: meter } }
       - { productKey: PEDemoMeter, deviceName: meter-02, alias: 二号楼电表, custom: { kind: meter } }
       - { productKey: PEDemoThermo, deviceName: thermo-01, alias: 物业大厅温控器, custom: { kind: thermostat } }
+  # A demo door on the standard protocol: start it with \`npm run sim -- door-standard\` (docs/door-standard.md).
+  - name: Property_Door_PerAccess_Standard
+    type: door-standard
+    config: { host: 127.0.0.1, port: 10000, boxIp: 127.0.0.1 }
+    devices:
+      - { productKey: PEDoorQr, deviceName: DEMO-DOOR-01.2, alias: 演示门禁二维码, custom: { ip: 127.0.0.1, port: 18001 } }
+      - { productKey: PEDoorCard, deviceName: DEMO-DOOR-01.3, alias: 演示门禁刷卡, custom: { ip: 127.0.0.1, port: 18001 } }
+      - { productKey: PEDoorIntercom, deviceName: DEMO-DOOR-01.5, alias: 演示门口机, custom: { ip: 127.0.0.1, port: 18001 } }
 `;
