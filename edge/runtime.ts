@@ -19,6 +19,7 @@ import { ThingModelLibrary } from './thing/library.js';
 import { DeviceRegistry } from './thing/registry.js';
 import { LocalBroker, type BusUser } from './bus/broker.js';
 import { BusBridge } from './bus/bridge.js';
+import { DriverBusRouter } from './bus/driver-router.js';
 import { embeddedTransport, externalTransport, type BusTransport } from './bus/transport.js';
 import { ensureBusCredentials } from './bus/credentials.js';
 import { buildHttpServer, listen } from './http/server.js';
@@ -147,7 +148,7 @@ export class Runtime {
           } else {
             const users = cfg.bus.users.length > 0 ? cfg.bus.users : [ensureBusCredentials(this.dataDir)];
             this.busUser = users[0];
-            this.broker = new LocalBroker({ log: childLogger(this.log, 'bus', levels) }, { host: cfg.bus.host, port: cfg.bus.port, users, allowAnonymous: cfg.bus.allowAnonymous });
+            this.broker = new LocalBroker({ log: childLogger(this.log, 'bus', levels) }, { host: cfg.bus.host, port: cfg.bus.port, users, allowAnonymous: cfg.bus.allowAnonymous, driverUser: (name) => this.host.busUserOf(name) });
             await this.broker.start();
             this.busPort = this.broker.port;
             transport = embeddedTransport(this.broker.aedes);
@@ -161,6 +162,9 @@ export class Runtime {
             gateway: { productKey: String(cfg.cloud?.productKey ?? 'edge'), deviceName: String(cfg.cloud?.deviceName ?? cfg.box.name) },
           });
           await this.bridge.start();
+          const router = new DriverBusRouter({ transport, log: childLogger(this.log, 'bus', levels) });
+          await router.start();
+          this.host.setBusChannel(router.channel);
         },
         stop: async () => {
           await this.bridge?.stop();

@@ -11,6 +11,7 @@ import aedesModule from 'aedes';
 const { createBroker } = aedesModule;
 import type { Logger } from '../log.js';
 import { isBoxOnlyTopic } from './topics.js';
+import { parseDriverTopic } from './driver-router.js';
 
 export interface BusUser {
   username: string;
@@ -22,6 +23,8 @@ export interface BrokerOptions {
   port: number;
   users: BusUser[];
   allowAnonymous: boolean;
+  /** The bus user a bus driver logs in as; only it may use the driver's topics. */
+  driverUser?: (driverName: string) => string | undefined;
 }
 
 export type BrokerInstance = ReturnType<typeof createBroker>;
@@ -51,14 +54,26 @@ export class LocalBroker {
     this.#opts = options;
     this.#log = deps.log;
     const check = defaultAuthenticate(options.users, options.allowAnonymous);
+    const usernames = new WeakMap<object, string>();
+    const driverUser = options.driverUser ?? (() => undefined);
     this.aedes = createBroker({
       authenticate: (client, username, password, done) => {
-        if (check(username, password)) return done(null, true);
+        if (check(username, password)) {
+          if (username !== undefined) usernames.set(client, username);
+          return done(null, true);
+        }
         this.#log.warn({ clientId: client.id, username }, 'bus login refused');
         const err = Object.assign(new Error('bad username or password'), { returnCode: 4 });
         done(err as Error & { returnCode: 4 }, null);
       },
       authorizePublish: (client, packet, done) => {
+        const drv = parseDriverTopic(packet.topic);
+        if (client && drv) {
+          // A bus driver publishes only its own up topic, under its own user.
+          if (drv.dir === 'up' && usernames.get(client) === driverUser(drv.name) && driverUser(drv.name) !== undefined) return done(null);
+          this.#log.warn({ clientId: client.id, topic: packet.topic }, 'bus publish refused: driver topic of another user');
+          return done(new Error('driver topic reserved'));
+        }
         if (client && isBoxOnlyTopic(packet.topic)) {
           this.#log.warn({ clientId: client.id, topic: packet.topic }, 'bus publish refused: topic belongs to the box');
           return done(new Error('topic reserved for the box'));
@@ -66,6 +81,12 @@ export class LocalBroker {
         done(null);
       },
     });
+    // A driver's down topic carries its devices' config: deliver it to that driver's user only.
+    this.aedes.authorizeForward = (client, packet) => {
+      const drv = parseDriverTopic(packet.topic);
+      if (drv && (drv.dir === 'up' || usernames.get(client) !== driverUser(drv.name))) return null;
+      return packet;
+    };
     this.aedes.on('clientError', (client, err) => this.#log.debug({ clientId: client.id, err: err.message }, 'bus client error'));
     this.#server = createServer(this.aedes.handle);
   }

@@ -84,7 +84,11 @@ export function checkSemantics(config: BoxConfig, baseDir: string): ConfigProble
     const at = `/drivers/${i}`;
     if (driverNames.has(d.name)) problems.push({ path: `${at}/name`, message: `duplicate driver name ${d.name}`, hint: 'give every driver instance its own name' });
     driverNames.add(d.name);
-    if (!d.type && !d.module) problems.push({ path: at, message: 'a driver needs a type or a module', hint: 'type: demo-sim (a folder of drivers/) or module: /path/to/driver' });
+    if (d.transport === 'mqtt') {
+      if (!d.busUser || !config.bus.users.some((u) => u.username === d.busUser)) {
+        problems.push({ path: `${at}/busUser`, message: 'a bus driver needs busUser, one of bus.users', hint: 'add a user under bus.users and name it here' });
+      }
+    } else if (!d.type && !d.module) problems.push({ path: at, message: 'a driver needs a type or a module', hint: 'type: demo-sim (a folder of drivers/) or module: /path/to/driver' });
     else if (!existsSync(resolveDriverModule(d, baseDir))) {
       problems.push({ path: `${at}/${d.module ? 'module' : 'type'}`, message: `driver ${d.module ?? d.type} is not installed`, hint: 'check the name against the folders of drivers/ or install the package' });
     }

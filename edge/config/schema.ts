@@ -23,6 +23,8 @@ export const DriverSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'instance name, Vendor_Model_Domain_Function' }),
     type: Type.Optional(Type.String({ minLength: 1, pattern: '^[a-z0-9-]+$', description: 'a driver shipped in drivers/<type>/' })),
     module: Type.Optional(Type.String({ minLength: 1, description: 'path of a driver package installed elsewhere' })),
+    transport: Type.Optional(Type.Union([Type.Literal('process'), Type.Literal('mqtt')], { description: 'process: a Node child process (default); mqtt: a driver in another language on the local bus' })),
+    busUser: Type.Optional(Type.String({ minLength: 1, description: 'the bus user a transport: mqtt driver logs in as' })),
     config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     devices: Type.Array(DeviceSchema, { default: [] }),
   },

@@ -14,6 +14,7 @@ import { deviceKey, type DeviceRegistry } from '../thing/registry.js';
 import { DriverProcess, type DriverProcessOptions, type DriverState } from './driver-process.js';
 import type { PropsItem } from './protocol.js';
 import type { DeviceInfo } from './sdk/driver.js';
+import type { ChannelFactory } from './channel.js';
 
 export interface DeviceConfig {
   productKey: string;
@@ -30,6 +31,10 @@ export interface DriverConfig {
   type?: string;
   /** Or a path to a driver package/module installed elsewhere. */
   module?: string;
+  /** `mqtt`: a driver in another language on the local bus (docs/drivers.md). */
+  transport?: 'process' | 'mqtt';
+  /** The bus user a bus driver logs in as. */
+  busUser?: string;
   config?: Record<string, unknown>;
   devices: DeviceConfig[];
 }
@@ -79,6 +84,7 @@ export class DriverHost {
   readonly #opts: HostOptions;
   readonly #drivers = new Map<string, DriverProcess>();
   #configs: DriverConfig[] = [];
+  #busChannel: ChannelFactory | undefined;
   #deploying: Promise<unknown> = Promise.resolve();
   readonly #services = new Map<string, HostService>();
   messages = 0;
@@ -117,6 +123,17 @@ export class DriverHost {
     }
   }
 
+  /** Lets `transport: mqtt` drivers run: set by the runtime once the local bus is up. */
+  setBusChannel(factory: ChannelFactory): void {
+    this.#busChannel = factory;
+  }
+
+  /** The bus user of a bus driver (for the broker's topic authorization). */
+  busUserOf(driverName: string): string | undefined {
+    const cfg = this.#configs.find((c) => c.name === driverName);
+    return cfg?.transport === 'mqtt' ? cfg.busUser : undefined;
+  }
+
   get configs(): readonly DriverConfig[] {
     return this.#configs;
   }
@@ -129,7 +146,9 @@ export class DriverHost {
     configs.forEach((d, i) => {
       if (names.has(d.name)) problems.push(`drivers[${i}].name: duplicate driver name ${d.name}`);
       names.add(d.name);
-      if (!d.type && !d.module) problems.push(`drivers[${i}]: needs a type or a module`);
+      if (d.transport === 'mqtt') {
+        if (!d.busUser) problems.push(`drivers[${i}]: a bus driver needs busUser`);
+      } else if (!d.type && !d.module) problems.push(`drivers[${i}]: needs a type or a module`);
       d.devices.forEach((dev, j) => {
         const key = deviceKey(dev.productKey, dev.deviceName);
         const owner = devices.get(key);
@@ -223,7 +242,8 @@ export class DriverHost {
   #spec(cfg: DriverConfig) {
     return {
       name: cfg.name,
-      module: resolveDriverModule(cfg, this.#opts.baseDir),
+      transport: cfg.transport ?? 'process',
+      module: cfg.transport === 'mqtt' ? '' : resolveDriverModule(cfg, this.#opts.baseDir),
       config: cfg.config ?? {},
       // Disabled devices are not deployed to the driver: their data must not be produced at all.
       devices: cfg.devices.filter((d) => !d.disabled).map(toInfo),
@@ -238,6 +258,7 @@ export class DriverHost {
         log,
         logDir: this.#logDir,
         dataDir: this.#dataDir,
+        ...(this.#busChannel ? { mqttChannel: this.#busChannel } : {}),
         callbacks: {
           onProps: (items) => this.#onProps(cfg.name, items),
           onEvent: (pk, dn, id, params, time) => this.#onEvent(cfg.name, pk, dn, id, params, time),
@@ -392,7 +413,7 @@ function toInfo(d: DeviceConfig): DeviceInfo {
 }
 
 function driverLevelKey(c: DriverConfig): string {
-  return JSON.stringify([c.type ?? null, c.module ?? null, c.config ?? {}]);
+  return JSON.stringify([c.type ?? null, c.module ?? null, c.transport ?? 'process', c.busUser ?? null, c.config ?? {}]);
 }
 
 function devicesKey(c: DriverConfig): string {

@@ -140,7 +140,7 @@ describe('driver host', () => {
 
   it('drops out-of-range values at the boundary and keeps the shadow', async () => {
     const dropped: string[] = [];
-    rt.events.on('drop-test', 'value.dropped', ({ key, reason }) => dropped.push(`${key}:${reason}`));
+    rt.events.on('drop-test', 'value.dropped', ({ key, reason }) => void dropped.push(`${key}:${reason}`));
     const r = rt.registry.acceptProperties('TestCounter', 'steady-1', { Counter: -5, Level: 4, Bogus: 1 }, 1234);
     rt.events.removeAll('drop-test');
     expect(r.count).toBe(1);
