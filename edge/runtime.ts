@@ -32,6 +32,8 @@ import { CloudLink } from './cloud/link.js';
 import { cloudWanted, parseCloudConfig } from './cloud/config.js';
 import { parseConsoleOptions, registerConsole, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
 import { applyPendingRestore } from './console/backup/backup.js';
+import { cloudLinkView } from './console/adapters/cloud.js';
+import { ebaTablesService } from './console/adapters/eba-tables.js';
 import { stringify as stringifyYaml } from 'yaml';
 
 export const VERSION: string = (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -220,6 +222,8 @@ export class Runtime {
           },
           https: this.#consoleHttps(),
         });
+        if (this.cloud) this.consoleServices.cloud ??= cloudLinkView(this.cloud, this.db);
+        this.consoleServices.eba ??= ebaTablesService({ configFile: () => this.#loaded.file, redeploy: (text, source) => this.redeploy(text, source) });
         if (this.#consoleOptions.enabled) this.console = registerConsole(this.http, this.#consoleContext(childLogger(this.log, 'console', levels)), { ...this.#consoleOptions, secure: Boolean(this.#consoleOptions.https) });
         this.httpPort = await listen(this.http, { host: cfg.http.host, port: cfg.http.port });
       },

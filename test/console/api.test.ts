@@ -1,9 +1,11 @@
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleBox, waitFor, type ConsoleBox } from './box.js';
 import { ConsoleClient } from './client.js';
+import { brokenWorkbook } from './workbook.js';
 import { readTar, writeTar } from '../../edge/console/backup/tar.js';
 import { assetsGzipBytes, loadAssets } from '../../edge/console/static.js';
 
@@ -135,13 +137,28 @@ describe('console API', () => {
     expect((await c.get('/api/maintenance/status')).json().pendingRestore).toBe(false);
   });
 
-  it('EBA and access pages say their service is missing when the box has none', async () => {
-    expect((await c.get('/api/eba/available')).json()).toEqual({ available: false });
-    for (const url of ['/api/eba/points', '/api/access/summary']) {
-      const r = await c.get(url);
-      expect(r.statusCode).toBe(501);
-      expect(r.json().error.code).toBe('EDGE_ERR_CONSOLE_SERVICE_MISSING');
-    }
+  it('EBA: tables view and export work on a box without point tables; a broken workbook changes nothing and reports rows', async () => {
+    expect((await c.get('/api/eba/available')).json()).toEqual({ available: true });
+    expect((await c.get('/api/eba/points')).json()).toEqual({ sheet: 'points', rows: [] });
+    expect((await c.get('/api/eba/nonsense')).statusCode).toBe(400);
+    const xlsx = await c.get('/api/eba/export');
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    const configBefore = readFileSync(box.configFile, 'utf8');
+    const file = join(box.dir, 'broken.xlsx');
+    await brokenWorkbook(file);
+    const { id } = (await c.post('/api/eba/import', readFileSync(file))).json();
+    const job = await waitFor(async () => { const j = (await c.get(`/api/eba/import/${id}`)).json(); return j.state !== 'running' && j; });
+    expect(job.state).toBe('failed');
+    expect(job.errors).toEqual(expect.arrayContaining([expect.objectContaining({ sheet: '通道配置表', row: 2 }), expect.objectContaining({ sheet: '点位表', row: 3 })]));
+    const junk = (await c.post('/api/eba/import', Buffer.from('not a workbook'))).json();
+    expect((await waitFor(async () => { const j = (await c.get(`/api/eba/import/${junk.id}`)).json(); return j.state !== 'running' && j; })).state).toBe('failed');
+    expect(readFileSync(box.configFile, 'utf8')).toBe(configBefore);
+  });
+
+  it('access page says its service is missing when the box offers none', async () => {
+    const r = await c.get('/api/access/summary');
+    expect(r.statusCode).toBe(501);
+    expect(r.json().error.code).toBe('EDGE_ERR_CONSOLE_SERVICE_MISSING');
   });
 
   it('serves the UI from the box, gzipped, with strict headers, within the size budget', async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleBox, waitFor, type ConsoleBox } from './box.js';
 import { openBrowser, type TestBrowser, ARTIFACTS } from './browser.js';
 import { readTar } from '../../edge/console/backup/tar.js';
+import { brokenWorkbook } from './workbook.js';
 
 const PASSWORD = 'Installer-Pass-42';
 
@@ -111,11 +112,21 @@ describe('console in a real Chromium', () => {
     await b.shot('07-maintenance');
   });
 
-  it('EBA and access pages render, and English is available', async () => {
+  it('EBA import of a broken workbook shows the per-row errors; access page renders; English is available', async () => {
     const { page } = b;
     await page.click('#nav-eba');
-    await page.locator('#page .note').waitFor();
-    await b.shot('08-eba');
+    await page.locator('#eba-file').waitFor();
+    const broken = join(box.dir, 'broken.xlsx');
+    await brokenWorkbook(broken);
+    await page.setInputFiles('#eba-file', broken);
+    await page.click('#eba-import');
+    await page.locator('#eba-errors').waitFor();
+    const report = (await page.locator('#eba-result').textContent()) ?? '';
+    expect(report).toContain('导入失败');
+    expect(report).toMatch(/通道配置表\s*2/);
+    expect(report).toMatch(/点位表\s*3/);
+    expect(await page.locator('#eba-errors tbody tr').count()).toBeGreaterThanOrEqual(3);
+    await b.shot('08-eba-import-errors');
     await page.click('#nav-access');
     await page.locator('#page .note').waitFor();
     await b.shot('09-access');
