@@ -54,6 +54,7 @@ export class Outbox {
   readonly #pending: OutboxInput[] = [];
   readonly #listeners = new Set<() => void>();
   #flushScheduled = false;
+  readonly #lastIds = new Map<string, number>();
   #depth = 0;
   #bytes = 0;
   readonly #stmt;
@@ -64,6 +65,8 @@ export class Outbox {
     this.#quotaBytes = options.quotaBytes;
     migrate(this.#db, 'cloud', cloudMigrations);
     this.#stmt = {
+      lastId: this.#db.prepare('SELECT last FROM cloud_outbox_ids WHERE device = ?').pluck(),
+      saveId: this.#db.prepare('INSERT INTO cloud_outbox_ids (device, last) VALUES (?, ?) ON CONFLICT(device) DO UPDATE SET last = excluded.last'),
       nextId: this.#db.prepare('INSERT INTO cloud_outbox_ids (device, last) VALUES (?, 1) ON CONFLICT(device) DO UPDATE SET last = last + 1 RETURNING last'),
       insert: this.#db.prepare('INSERT INTO cloud_outbox (device, class, alink_id, topic, payload, created_at, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       after: this.#db.prepare('SELECT seq, device, class, alink_id AS alinkId, topic, payload, created_at AS createdAt, bytes FROM cloud_outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
@@ -121,9 +124,18 @@ export class Outbox {
     this.#flushScheduled = false;
     if (this.#pending.length === 0) return;
     const batch = this.#pending.splice(0);
-    this.#db.transaction(() => {
-      for (const input of batch) this.#insert(input);
-    }).immediate();
+    // Ids come from a per-device cache inside this transaction; the last id of each device is
+    // written once at its end (same transaction), not once per message.
+    const touched = new Map<string, number>();
+    try {
+      this.#db.transaction(() => {
+        for (const input of batch) this.#insert(input, touched);
+        for (const [device, last] of touched) this.#stmt.saveId.run(device, last);
+      }).immediate();
+    } catch (err) {
+      for (const device of touched.keys()) this.#lastIds.delete(device);
+      throw err;
+    }
     this.#notify();
   }
 
@@ -135,13 +147,22 @@ export class Outbox {
   enqueueInTransaction(input: OutboxInput): string {
     if (!this.#db.inTransaction) throw new Error('enqueueInTransaction must be called inside db.transaction()');
     const id = this.#insert(input);
+    // The caller's transaction may still roll back: re-read this device's last id next time.
+    this.#lastIds.delete(`${input.productKey}/${input.deviceName}`);
     setImmediate(() => this.#notify());
     return id;
   }
 
-  #insert(input: OutboxInput): string {
+  #insert(input: OutboxInput, touched?: Map<string, number>): string {
     const device = `${input.productKey}/${input.deviceName}`;
-    const { last } = this.#stmt.nextId.get(device) as { last: number };
+    let last: number;
+    if (touched) {
+      last = (this.#lastIds.get(device) ?? ((this.#stmt.lastId.get(device) as number | undefined) ?? 0)) + 1;
+      this.#lastIds.set(device, last);
+      touched.set(device, last);
+    } else {
+      last = (this.#stmt.nextId.get(device) as { last: number }).last;
+    }
     const alinkId = String(last % ID_SPACE);
     const payload = input.payload(alinkId);
     const bytes = Buffer.byteLength(payload) + input.topic.length;
