@@ -35,24 +35,22 @@ export class PollStats {
   /** From a cycle's scheduled time to its last answer. */
   readonly completion = new Histogram();
 
+  /** Counters since start; percentiles over the window since the previous snapshot (then reset). */
   snapshot(): Record<string, number> {
-    return {
+    const out = {
       values: this.values,
       requests: this.requests,
       failures: this.failures,
       overruns: this.overruns,
-      cycles: this.startLateness.count,
+      window_cycles: this.startLateness.count,
       p50_start_lateness_ms: this.startLateness.percentile(0.5),
       p99_start_lateness_ms: this.startLateness.percentile(0.99),
       p50_cycle_ms: this.completion.percentile(0.5),
       p99_cycle_ms: this.completion.percentile(0.99),
     };
-  }
-
-  /** Start a fresh measurement window (the benchmark discards its warm-up). */
-  reset(): void {
-    this.values = this.requests = this.failures = this.overruns = 0;
     this.startLateness.reset();
     this.completion.reset();
+    return out;
   }
+
 }
