@@ -1,4 +1,5 @@
 /** Boots the door driver in-process (fake access core, recording handles) with simulated doors. */
+import { afterEach, beforeEach } from 'vitest';
 import { createDoorDriver, type DoorDriver } from '../../drivers/door-standard/index.js';
 import type { DeviceInfo } from '../../edge/host/sdk/driver.js';
 import { SimulatedDoor, type SimDoorOptions } from '../../scripts/sim/door-standard/door.js';
@@ -53,4 +54,16 @@ export async function startHarness(config: Record<string, unknown> = {}): Promis
       await Promise.all(doors.map((d) => d.stop()));
     },
   };
+}
+
+/** A fresh harness per test: `const hx = useHarness();` then `hx().addDoor(...)`. */
+export function useHarness(config: Record<string, unknown> = {}): () => Harness {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness(config);
+  });
+  afterEach(async () => {
+    await current?.close();
+  });
+  return () => current!;
 }

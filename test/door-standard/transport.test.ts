@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:net';
 import { connect, type Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DoorDeviceClient, DoorHttpServer, buildMultipart, post } from '../../protocols/door-standard/index.js';
 import { solidPng } from '../../scripts/sim/door-standard/png.js';
-import { startHarness, type Harness } from './harness.js';
+import { useHarness } from './harness.js';
 
 /** Send raw bytes to the box and collect everything until the server closes the socket. */
 function raw(port: number, text: string | Buffer, opts: { end?: boolean } = {}): Promise<{ data: string; closedMs: number }> {
@@ -19,17 +19,11 @@ function raw(port: number, text: string | Buffer, opts: { end?: boolean } = {}):
   });
 }
 
-let hx: Harness;
-beforeEach(async () => {
-  hx = await startHarness();
-});
-afterEach(async () => {
-  await hx.close();
-});
+const hx = useHarness();
 
 describe('door-standard transport', () => {
   it('answers with Connection: close and never Keep-Alive, then closes the socket', async () => {
-    const port = hx.driver.server.address.port;
+    const port = hx().driver.server.address.port;
     const body = '{"token":"x"}';
     const { data } = await raw(port, `POST /keepalive HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
     const head = data.split('\r\n\r\n')[0]!.toLowerCase();
@@ -70,9 +64,9 @@ describe('door-standard transport', () => {
   });
 
   it('survives hostile input with the protocol code or a closed connection, and other doors keep working', async () => {
-    const door = await hx.addDoor('DOOR-0200', '127.0.0.200');
+    const door = await hx().addDoor('DOOR-0200', '127.0.0.200');
     await door.connect();
-    const port = hx.driver.server.address.port;
+    const port = hx().driver.server.address.port;
     const req = (path: string, body: string, extra = '') => `POST ${path} HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
     expect((await raw(port, req('/qrcode', '{"token":'))).data).toContain('"code":5'); // malformed JSON
@@ -87,13 +81,13 @@ describe('door-standard transport', () => {
     const token = door.edge.token!;
     expect((await raw(port, req('/recognize', `{"token":"${token}"}`))).data).toContain('"code":5');
     const { body, contentType } = buildMultipart({ token }, { photo: { filename: 'p.png', contentType: 'image/png', data: solidPng(60, 60) } });
-    const small = await post(`${hx.edgeUrl}/recognize`, body, contentType, { timeoutMs: 3000 });
+    const small = await post(`${hx().edgeUrl}/recognize`, body, contentType, { timeoutMs: 3000 });
     expect(small).toMatchObject({ code: 5, message: expect.stringMatching(/120x120/) });
-    const broken = await post(`${hx.edgeUrl}/faceAC/passEvent`, body.subarray(0, 100), contentType, { timeoutMs: 3000 });
+    const broken = await post(`${hx().edgeUrl}/faceAC/passEvent`, body.subarray(0, 100), contentType, { timeoutMs: 3000 });
     expect(broken.code).toBe(5);
 
     // the connected door is unaffected
-    hx.access.qr.set('Q'.repeat(32), 'u-ok');
+    hx().access.qr.set('Q'.repeat(32), 'u-ok');
     expect((await door.scanQr('Q'.repeat(32))).code).toBe(0);
   });
 
