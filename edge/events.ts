@@ -13,6 +13,7 @@ export interface EdgeEvents {
   'device.event': { productKey: string; deviceName: string; eventId: string; params: Record<string, unknown>; time: number };
   'device.status': { productKey: string; deviceName: string; status: DeviceStatus; previous: DeviceStatus; reason?: string };
   'driver.state': { driver: string; state: string; restarts: number; lastError?: string };
+  'driver.restart': { driver: string; attempt: number; delayMs: number; reason: string };
   'deploy.starting': { diff: DeployDiffSummary };
   'deploy.finished': { diff: DeployDiffSummary; ok: boolean; error?: string };
   'value.dropped': { productKey: string; deviceName: string; key: string; reason: string };

@@ -14,6 +14,7 @@ import { childLogger, createLogger, type Logger } from './log.js';
 import type { LevelWithSilent } from 'pino';
 import { Metrics } from './metrics.js';
 import { openDatabase, migrate, type Db } from './store/db.js';
+import { Checkpointer } from './store/checkpointer.js';
 import { coreMigrations, DeploymentRepository, MetaRepository } from './store/core.js';
 import { ThingModelLibrary } from './thing/library.js';
 import { DeviceRegistry } from './thing/registry.js';
@@ -76,6 +77,7 @@ export class Runtime {
   readonly #loaded: LoadedConfig;
   readonly #parts: Part[] = [];
   readonly #started: Part[] = [];
+  #checkpointer: Checkpointer | undefined;
 
   constructor(loaded: LoadedConfig, options: { log?: Logger } = {}) {
     this.#loaded = loaded;
@@ -113,12 +115,17 @@ export class Runtime {
         const replaced = applyPendingRestore(this.dataDir); // a restore staged by the console takes effect here
         if (replaced) this.log.warn({ kept: replaced }, 'restored database from backup');
         this.db = openDatabase(join(this.dataDir, 'edge.db'));
+        this.#checkpointer = new Checkpointer(join(this.dataDir, 'edge.db'), 250, (message) => this.log.error({ err: message }, 'database checkpoint failed'));
         migrate(this.db, 'core', coreMigrations);
         this.meta = new MetaRepository(this.db);
         this.deployments = new DeploymentRepository(this.db);
       },
       stop: async () => {
-        this.db?.close();
+        await this.#checkpointer?.stop();
+        if (this.db?.open) {
+          this.db.pragma('wal_checkpoint(TRUNCATE)');
+          this.db.close();
+        }
       },
     });
     this.#parts.push({

@@ -1,9 +1,10 @@
 /**
- * Pass records: every decision is queued here and committed in small groups (one
- * transaction per few milliseconds), together with its scan-counter update and its outbox
- * message. The decision itself never waits for the disk: answering the door in well under a
- * millisecond matters more than the ≤ `flushMs` window a power cut could lose (docs/access.md).
- * Pending scans stay visible to the next decision through `pendingScans`.
+ * Pass records: every decision's record is committed before the decision returns, together with
+ * its scan-counter update and its outbox message, in one transaction. With the store's
+ * synchronous=NORMAL a commit costs microseconds (no fsync; edge/store/db.ts), so a killed box
+ * loses no record. `flushMs` > 0 groups commits instead (bench comparisons only). A commit that
+ * fails (disk full) keeps its records queued and retries; pending scans stay visible to the next
+ * decision through `pendingScans`.
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,7 +61,7 @@ export class PassRecorder {
     this.#perms = deps.permissions;
     this.#photoDir = deps.photoDir;
     this.#outbox = deps.outbox;
-    this.#flushMs = options.flushMs ?? 5;
+    this.#flushMs = options.flushMs ?? 0;
     this.#insert = this.#db.prepare(`INSERT INTO access_pass_records (time, device_key, kind, content, code, message, identity_id, face_id, score, photo, photo_bytes, realtime, uploaded, event)
       VALUES (@time, @device_key, @kind, @content, @code, @message, @identity_id, @face_id, @score, @photo, @photo_bytes, @realtime, 0, '')`);
     this.#markUploaded = this.#db.prepare('UPDATE access_pass_records SET uploaded = 1, event = ? WHERE id = ?');
@@ -99,7 +100,7 @@ export class PassRecorder {
       const k = `${scan[0]}\u0000${scan[1]}`;
       this.#perDevice.set(k, (this.#perDevice.get(k) ?? 0) + 1);
     }
-    if (this.#queue.length >= 256) this.flush();
+    if (this.#queue.length >= 256 || this.#flushMs === 0) this.flush();
     else if (!this.#timer) this.#timer = setTimeout(() => this.flush(), this.#flushMs);
     return photo ?? undefined;
   }

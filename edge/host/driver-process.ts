@@ -58,6 +58,8 @@ export interface DriverCallbacks {
   /** The process is gone (crash, kill, hang, stop): every device of it is offline now. */
   onDown(reason: string): void;
   onState(state: DriverState): void;
+  /** A restart is planned: attempt number (1 = first after a failure), its delay and why. */
+  onRestartScheduled?(attempt: number, delayMs: number, reason: string): void;
   /** The driver asks a host service; the answer goes back as `hostReply`. */
   onHostCall?(method: string, args: Record<string, unknown>): Promise<Answer>;
 }
@@ -305,6 +307,7 @@ export class DriverProcess {
     this.#attempt++;
     if (this.state !== 'failed') this.#setState('restarting');
     this.#log.debug({ delay }, 'scheduleRestart :: in %d ms', delay);
+    this.#cb.onRestartScheduled?.(this.#attempt, delay, this.lastError ?? 'unknown');
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined;
       this.restarts++;

@@ -272,6 +272,7 @@ export class DriverHost {
             }
           },
           onHostCall: (method, args) => this.#callService(cfg.name, method, args),
+          onRestartScheduled: (attempt, delayMs, reason) => this.#events.emit('driver.restart', { driver: cfg.name, attempt, delayMs, reason }),
           onState: (state) => this.#events.emit('driver.state', { driver: cfg.name, state, restarts: proc.restarts, ...(proc.lastError ? { lastError: proc.lastError } : {}) }),
         },
       },

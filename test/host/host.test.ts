@@ -183,22 +183,19 @@ drivers:
       const proc = box.runtime.host.driver('Late_Test')!;
       expect(proc.state).toBe('failed');
       expect(proc.lastError).toMatch(/not found/);
-      const attempts: number[] = [];
-      let seen = proc.restarts;
-      await waitFor(() => {
-        if (proc.restarts !== seen) {
-          seen = proc.restarts;
-          attempts.push(Date.now());
-        }
-        return attempts.length >= 5;
-      }, 10_000, 5);
-      const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
-      // 100, 200, 400, 400 nominal (±20 % jitter). Timers never fire early, so the lower bounds
-      // hold on a loaded machine; the cap itself is checked without timers above.
-      expect(gaps[0]!).toBeGreaterThanOrEqual(75);
-      expect(gaps[1]!).toBeGreaterThanOrEqual(155);
-      expect(gaps[2]!).toBeGreaterThanOrEqual(315);
-      expect(gaps[3]!).toBeGreaterThanOrEqual(315);
+      const planned: number[] = [];
+      box.runtime.events.on('backoff-test', 'driver.restart', ({ driver, delayMs, reason }) => {
+        if (driver === 'Late_Test') planned.push(delayMs);
+        expect(reason).toMatch(/not found/);
+      });
+      await waitFor(() => planned.length >= 5, 10_000);
+      box.runtime.events.removeAll('backoff-test');
+      // The first plan (50 ms) was made before we listened; then 100, 200, 400 (cap), 400, 400 — each ±20 %.
+      const nominal = [100, 200, 400, 400, 400];
+      planned.slice(0, 5).forEach((d, i) => {
+        expect(d).toBeGreaterThanOrEqual(nominal[i]! * 0.8);
+        expect(d).toBeLessThanOrEqual(nominal[i]! * 1.2);
+      });
       writeFileSync(module, `export { default } from ${JSON.stringify(MISBEHAVE)};\n`);
       await waitFor(() => box.runtime.registry.get('TestCounter', 'late-1')?.status === 'online', 10_000);
       expect(proc.state).toBe('running');

@@ -1,0 +1,47 @@
+/**
+ * Bounds what a power cut can take. The box database runs WAL with synchronous=NORMAL: every
+ * commit is in the WAL file at once (a killed process loses nothing), but the WAL is fsynced only
+ * at checkpoints. This worker thread checkpoints every `intervalMs` on its own connection, so the
+ * fsync never blocks the event loop, and at most one interval of commits is exposed to a power
+ * cut. It is the only other connection to the file, and it only checkpoints.
+ */
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.sqlite);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 1000');
+const tick = () => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
+};
+const timer = setInterval(tick, workerData.intervalMs);
+parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); tick(); db.close(); parentPort.postMessage({ stopped: true }); } });
+`;
+
+export class Checkpointer {
+  readonly #worker: Worker;
+
+  constructor(file: string, intervalMs: number, onError: (message: string) => void) {
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, intervalMs, sqlite: require.resolve('better-sqlite3') } });
+    this.#worker.on('message', (m: { error?: string }) => {
+      if (m.error) onError(m.error);
+    });
+    this.#worker.on('error', (err) => onError(err.message));
+    this.#worker.unref();
+  }
+
+  /** A last checkpoint, then the worker ends. */
+  async stop(): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      this.#worker.on('message', (m: { stopped?: boolean }) => m.stopped && resolve());
+      this.#worker.once('exit', () => resolve());
+    });
+    this.#worker.postMessage('stop');
+    await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+    await this.#worker.terminate();
+  }
+}
