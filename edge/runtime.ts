@@ -35,6 +35,7 @@ import { parseConsoleOptions, registerConsole, type ConsoleHandle, type ConsoleO
 import { applyPendingRestore } from './console/backup/backup.js';
 import { cloudLinkView } from './console/adapters/cloud.js';
 import { ebaTablesService } from './console/adapters/eba-tables.js';
+import { accessConsoleService } from './console/adapters/access.js';
 import { stringify as stringifyYaml } from 'yaml';
 
 export const VERSION: string = (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -230,6 +231,7 @@ export class Runtime {
           https: this.#consoleHttps(),
         });
         if (this.cloud) this.consoleServices.cloud ??= cloudLinkView(this.cloud, this.db);
+        if (this.access) this.consoleServices.access ??= accessConsoleService(this.access);
         this.consoleServices.eba ??= ebaTablesService({ configFile: () => this.#loaded.file, redeploy: (text, source) => this.redeploy(text, source) });
         if (this.#consoleOptions.enabled) this.console = registerConsole(this.http, this.#consoleContext(childLogger(this.log, 'console', levels)), { ...this.#consoleOptions, secure: Boolean(this.#consoleOptions.https) });
         this.httpPort = await listen(this.http, { host: cfg.http.host, port: cfg.http.port });
