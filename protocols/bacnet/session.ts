@@ -1,0 +1,222 @@
+/**
+ * A BACnet/IP client session on one UDP socket, over @bacnet-js/client:
+ *  - invoke ids are ours: the library matches answers by invoke id alone (not by peer) and
+ *    hands ids out round-robin, so an id is only reused once its request ended, and an id
+ *    whose request timed out rests one timeout longer (a late answer cannot complete a
+ *    newer request); answers from any peer other than the one asked are dropped;
+ *  - that bounds the requests in flight (at most 255, `maxInFlight`); more wait in a queue;
+ *  - errors come back as the classes of errors.ts;
+ *  - I-Am and COV notifications come out as events; confirmed notifications are acknowledged.
+ */
+import { EventEmitter } from 'node:events';
+import bacnet, { ConfirmedServiceChoice, type BACNetAppData } from '@bacnet-js/client';
+import { classify } from './errors.js';
+import type { RpmBatch } from './batch.js';
+import { normalizeAddress, UdpTransport, type TransportOptions } from './transport.js';
+
+const BACnetClient = bacnet.default;
+type Client = InstanceType<typeof BACnetClient>;
+
+export interface SessionOptions extends Omit<TransportOptions, 'inspect'> {
+  apduTimeoutMs: number;
+  maxInFlight: number;
+}
+
+export interface IAm {
+  deviceId: number;
+  address: string;
+  maxApdu: number;
+  segmentation: number;
+  vendorId: number;
+}
+
+export interface CovNotification {
+  address: string;
+  processId: number;
+  deviceId: number;
+  objectType: number;
+  instance: number;
+  timeRemaining: number;
+  values: { property: number; value: { type: number; value: unknown }[] }[];
+  confirmed: boolean;
+}
+
+export interface ReadResult {
+  objectType: number;
+  instance: number;
+  property: number;
+  /** Application values, or the property-level error the device gave. */
+  value?: { type: number; value: unknown }[];
+  error?: { errorClass: number; errorCode: number };
+}
+
+const ERROR_TAG = 105;
+
+interface Pending {
+  address: string;
+  rejected: boolean;
+}
+
+export class BacnetSession extends EventEmitter {
+  readonly #opts: SessionOptions;
+  readonly transport: UdpTransport;
+  #client: Client | undefined;
+  readonly #pending = new Map<number, Pending>();
+  readonly #resting = new Map<number, number>();
+  readonly #waiters: (() => void)[] = [];
+  #nextId = 1;
+  readonly counters = { requests: 0, timeouts: 0, strayAnswers: 0 };
+
+  constructor(opts: SessionOptions) {
+    super();
+    this.#opts = { ...opts, maxInFlight: Math.max(1, Math.min(255, opts.maxInFlight)) };
+    this.transport = new UdpTransport({ ...opts, inspect: (h, from) => this.#inspect(h.pduType, h.invokeId, from) });
+  }
+
+  async start(): Promise<{ address: string; port: number }> {
+    const listening = new Promise<void>((resolve, reject) => {
+      this.transport.once('listening', () => resolve());
+      this.transport.once('error', reject);
+    });
+    const client = new BACnetClient({ transport: this.transport, apduTimeout: this.#opts.apduTimeoutMs });
+    this.#client = client;
+    client.on('error', (err: Error) => this.emit('error', err));
+    client.on('iAm', (c) => {
+      const p = c.payload;
+      const address = normalizeAddress(c.header?.sender.address ?? '');
+      if (typeof p?.deviceId === 'number') this.emit('iAm', { deviceId: p.deviceId, address, maxApdu: p.maxApdu, segmentation: p.segmentation, vendorId: p.vendorId } satisfies IAm);
+    });
+    const onCov = (confirmed: boolean) => (c: { header?: { sender: { address?: string } }; invokeId?: number; payload: { subscriberProcessId: number; initiatingDeviceId: number | { instance: number }; monitoredObjectId: { type: number; instance: number }; timeRemaining: number; values: { property: { id: number }; value: { type: number; value: unknown }[] }[] } }) => {
+      const sender = c.header?.sender;
+      if (confirmed && sender && c.invokeId !== undefined) client.simpleAckResponse(sender, ConfirmedServiceChoice.CONFIRMED_COV_NOTIFICATION, c.invokeId);
+      const p = c.payload;
+      if (!p?.monitoredObjectId || !Array.isArray(p.values)) return;
+      this.emit('cov', {
+        address: normalizeAddress(sender?.address ?? ''), processId: p.subscriberProcessId, deviceId: typeof p.initiatingDeviceId === 'object' ? p.initiatingDeviceId.instance : p.initiatingDeviceId,
+        objectType: p.monitoredObjectId.type, instance: p.monitoredObjectId.instance, timeRemaining: p.timeRemaining,
+        values: p.values.map((v) => ({ property: v.property?.id, value: v.value })), confirmed,
+      } satisfies CovNotification);
+    };
+    client.on('covNotify', onCov(true));
+    client.on('covNotifyUnconfirmed', onCov(false));
+    await listening;
+    return this.transport.ownAddress;
+  }
+
+  /** Drop answers nobody asked this peer for; note rejects (the library calls them aborts). */
+  #inspect(pduType: number, invokeId: number | undefined, from: string): boolean {
+    if (pduType < 0x20 || invokeId === undefined) return true; // requests and unconfirmed services
+    const p = this.#pending.get(invokeId);
+    if (!p || p.address !== from) {
+      this.counters.strayAnswers++;
+      return false;
+    }
+    if (pduType === 0x60) p.rejected = true;
+    return true;
+  }
+
+  async #acquire(address: string): Promise<number> {
+    for (;;) {
+      if (this.#pending.size < this.#opts.maxInFlight) {
+        const now = Date.now();
+        for (let i = 0; i < 255; i++) {
+          const id = this.#nextId;
+          this.#nextId = (this.#nextId % 255) + 1; // 1..255: the library treats 0 as "pick one"
+          if (this.#pending.has(id)) continue;
+          const restUntil = this.#resting.get(id);
+          if (restUntil !== undefined) {
+            if (restUntil > now) continue;
+            this.#resting.delete(id);
+          }
+          this.#pending.set(id, { address, rejected: false });
+          return id;
+        }
+      }
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        // Resting ids free themselves by time, not by a release: look again soon.
+        setTimeout(resolve, 50).unref();
+      });
+    }
+  }
+
+  #release(id: number, timedOut: boolean): void {
+    this.#pending.delete(id);
+    if (timedOut) this.#resting.set(id, Date.now() + this.#opts.apduTimeoutMs);
+    this.#waiters.shift()?.();
+  }
+
+  async #request<T>(address: string, run: (client: Client, receiver: { address: string }, invokeId: number) => Promise<T>): Promise<T> {
+    const client = this.#client;
+    if (!client) throw new Error('BACnet session not started');
+    const to = normalizeAddress(address);
+    const id = await this.#acquire(to);
+    this.counters.requests++;
+    try {
+      return await run(client, { address: to }, id);
+    } catch (err) {
+      const e = classify(err, to, this.#pending.get(id)?.rejected ?? false);
+      if (e.name === 'BacnetTimeout' || (err as Error).message === 'ERR_TIMEOUT') {
+        this.counters.timeouts++;
+        this.#release(id, true);
+      }
+      throw e;
+    } finally {
+      if (this.#pending.has(id)) this.#release(id, false);
+    }
+  }
+
+  whoIs(options: { target?: string; broadcast?: string; lowLimit?: number; highLimit?: number }): void {
+    const client = this.#client;
+    if (!client) throw new Error('BACnet session not started');
+    const limits = options.lowLimit !== undefined ? { lowLimit: options.lowLimit, highLimit: options.highLimit ?? options.lowLimit } : {};
+    if (options.target) {
+      client.whoIs({ address: normalizeAddress(options.target) }, limits);
+      return;
+    }
+    if (options.broadcast) this.transport.setBroadcastAddress(options.broadcast);
+    client.whoIs(limits);
+  }
+
+  /** ReadPropertyMultiple for one planned batch; per-property errors come back in the results. */
+  async readMultiple(address: string, batch: RpmBatch, maxApdu: number): Promise<ReadResult[]> {
+    const ack = await this.#request(address, (c, r, invokeId) => c.readPropertyMultiple(r, batch.specs as never, { invokeId, maxApdu: apduCode(maxApdu) }));
+    const out: ReadResult[] = [];
+    for (const obj of ack.values ?? []) {
+      for (const v of obj.values ?? []) {
+        const first = v.value?.[0] as { type: number; value: unknown } | undefined;
+        const base = { objectType: obj.objectId.type, instance: obj.objectId.instance, property: v.id };
+        if (first?.type === ERROR_TAG) out.push({ ...base, error: first.value as ReadResult['error'] & object });
+        else out.push({ ...base, value: (v.value ?? []) as { type: number; value: unknown }[] });
+      }
+    }
+    return out;
+  }
+
+  async readProperty(address: string, objectType: number, instance: number, property: number): Promise<{ type: number; value: unknown }[]> {
+    const ack = await this.#request(address, (c, r, invokeId) => c.readProperty(r, { type: objectType, instance }, property, { invokeId }));
+    return (ack.values ?? []) as { type: number; value: unknown }[];
+  }
+
+  async writeProperty(address: string, objectType: number, instance: number, property: number, value: BACNetAppData, priority: number | undefined): Promise<void> {
+    await this.#request(address, (c, r, invokeId) => c.writeProperty(r, { type: objectType, instance }, property, [value], { invokeId, ...(priority ? { priority } : {}) }));
+  }
+
+  async subscribeCov(address: string, objectType: number, instance: number, processId: number, confirmed: boolean, lifetimeS: number, cancel = false): Promise<void> {
+    await this.#request(address, (c, r, invokeId) => c.subscribeCov(r, { type: objectType, instance }, processId, cancel, confirmed, lifetimeS, { invokeId }));
+  }
+
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  close(): void {
+    this.#client?.close();
+    this.#client = undefined;
+  }
+}
+
+/** Max-APDU octets → the 4-bit code the request header carries (Clause 20.1.2.5). */
+export function apduCode(octets: number): number {
+  return octets >= 1476 ? 5 : octets >= 1024 ? 4 : octets >= 480 ? 3 : octets >= 206 ? 2 : octets >= 128 ? 1 : 0;
+}

@@ -1,0 +1,243 @@
+/**
+ * A simulated BACnet/IP device in the server role, on @bacnet-js/client: answers Who-Is,
+ * ReadProperty, ReadPropertyMultiple, WriteProperty (priority array and relinquish) and
+ * SubscribeCOV, and sends COV notifications (confirmed or not) with subscription lifetimes.
+ * Analog, binary and multistate objects. Loopback only: it binds a 127.0.0.x address and
+ * listens on the loopback broadcast for Who-Is.
+ *
+ * Behaviour switches let tests play a poor device: no RPM (rejects it as unrecognised), no
+ * COV, a small max APDU without segmentation (aborts answers that do not fit), silence, and
+ * malformed answers.
+ */
+import bacnet, { ApplicationTag, ConfirmedServiceChoice, ErrorClass, ErrorCode, RejectReason, Segmentation, UnconfirmedServiceChoice } from '@bacnet-js/client';
+import * as baApdu from '@bacnet-js/client/dist/lib/apdu.js';
+import * as baNpdu from '@bacnet-js/client/dist/lib/npdu.js';
+import { IAm as IAmService, ReadPropertyMultiple } from '@bacnet-js/client/dist/lib/services/index.js';
+import { UdpTransport } from '../../../protocols/bacnet/transport.js';
+import { SimObject, type ObjectSpec } from './objects.js';
+
+const BACnetClient = bacnet.default;
+type Client = InstanceType<typeof BACnetClient>;
+type Receiver = { address?: string; forwardedFrom?: string | null };
+type AppValue = { type: number; value: unknown };
+
+export interface SimDeviceOptions {
+  deviceId: number;
+  host: string;
+  port: number;
+  broadcastAddress?: string;
+  maxApdu?: number;
+  vendorId?: number;
+  objects: ObjectSpec[];
+  rpm?: boolean;
+  cov?: boolean;
+}
+
+interface Subscription {
+  address: string;
+  processId: number;
+  key: string;
+  confirmed: boolean;
+  expiresAt: number;
+  lastSent: Map<number, unknown>;
+}
+
+const loopback = (ip: string): boolean => ip.startsWith('127.');
+const APDU_OCTETS = [50, 128, 206, 480, 1024, 1476];
+
+export class SimDevice {
+  readonly options: Required<Omit<SimDeviceOptions, 'objects' | 'broadcastAddress'>> & { broadcastAddress: string };
+  readonly objects = new Map<string, SimObject>();
+  readonly subscriptions = new Map<string, Subscription>();
+  /** Stop answering anything (the device "goes away" without closing its socket). */
+  silent = false;
+  /** Answer ReadPropertyMultiple with bytes that do not decode. */
+  malformedRpm = false;
+  readonly counters = { rp: 0, rpm: 0, wp: 0, subscribe: 0, covSent: 0, whoIs: 0 };
+  #client: Client | undefined;
+  #transport: UdpTransport | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(opts: SimDeviceOptions) {
+    this.options = { maxApdu: 1476, vendorId: 999, rpm: true, cov: true, broadcastAddress: '127.255.255.255', ...opts };
+    if (!loopback(opts.host) || !loopback(this.options.broadcastAddress)) throw new Error('the BACnet simulator binds loopback addresses only');
+    this.objects.set(`8:${opts.deviceId}`, new SimObject({ type: 8, instance: opts.deviceId, name: `SIM-${opts.deviceId}`, value: 0 }));
+    for (const o of opts.objects) this.objects.set(`${o.type}:${o.instance}`, new SimObject(o));
+  }
+
+  get address(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+
+  async start(): Promise<void> {
+    const transport = new UdpTransport({ bindAddress: this.options.host, port: this.options.port, broadcastAddress: this.options.broadcastAddress, listenBroadcast: true, allowSend: loopback });
+    const listening = new Promise<void>((resolve, reject) => {
+      transport.once('listening', () => resolve());
+      transport.once('error', reject);
+    });
+    const client = new BACnetClient({ transport, apduTimeout: 2000 });
+    client.on('error', () => undefined);
+    this.#client = client;
+    this.#transport = transport;
+    this.#wire(client);
+    await listening;
+    this.options.port = transport.ownAddress.port;
+    this.#timer = setInterval(() => this.#expire(), 1000);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#client?.close();
+    this.#client = undefined;
+  }
+
+  /** Change a present value from the "field" (inputs change this way) and notify subscribers. */
+  setValue(type: number, instance: number, value: number): void {
+    const o = this.objects.get(`${type}:${instance}`);
+    if (!o) throw new Error(`no object ${type}:${instance}`);
+    o.fieldValue = value;
+    this.#notify(o.key);
+  }
+
+  presentValue(type: number, instance: number): number | undefined {
+    return this.objects.get(`${type}:${instance}`)?.presentValue;
+  }
+
+  #wire(client: Client): void {
+    client.on('whoIs', (c) => {
+      if (this.silent) return;
+      this.counters.whoIs++;
+      const { lowLimit, highLimit } = c.payload ?? {};
+      const id = this.options.deviceId;
+      if (lowLimit !== undefined && highLimit !== undefined && (id < lowLimit || id > highLimit)) return;
+      this.#iAm(c.header!.sender);
+    });
+    client.on('readProperty', (c) => {
+      if (this.silent) return;
+      this.counters.rp++;
+      const sender = c.header!.sender;
+      const { objectId, property } = c.payload;
+      const o = this.objects.get(`${objectId.type}:${objectId.instance}`);
+      if (!o) return client.errorResponse(sender, ConfirmedServiceChoice.READ_PROPERTY, c.invokeId!, ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
+      const v = o.read(property.id, this);
+      if (!v) return client.errorResponse(sender, ConfirmedServiceChoice.READ_PROPERTY, c.invokeId!, ErrorClass.PROPERTY, ErrorCode.UNKNOWN_PROPERTY);
+      client.readPropertyResponse(sender, c.invokeId!, objectId, property, v as never);
+    });
+    client.on('readPropertyMultiple', (c) => {
+      if (this.silent) return;
+      this.counters.rpm++;
+      const sender = c.header!.sender;
+      if (!this.options.rpm) return this.#reject(sender, c.invokeId!, RejectReason.UNRECOGNIZED_SERVICE);
+      if (this.malformedRpm) return this.#raw(sender, Buffer.from([0x30, c.invokeId!, 0x0e, 0x0c, 0xff, 0xff]));
+      const values = c.payload.properties.map((spec) => {
+        const o = this.objects.get(`${spec.objectId.type}:${spec.objectId.instance}`);
+        return {
+          objectId: spec.objectId,
+          values: spec.properties.map((p) => {
+            const v = o?.read(p.id, this);
+            const err = { type: 'BacnetError', errorClass: o ? ErrorClass.PROPERTY : ErrorClass.OBJECT, errorCode: o ? ErrorCode.UNKNOWN_PROPERTY : ErrorCode.UNKNOWN_OBJECT };
+            return { property: { id: p.id, index: p.index }, value: v ?? [{ value: err }] };
+          }),
+        };
+      });
+      // Measure the answer: without segmentation it must fit the smaller of both max APDUs.
+      const probe = { buffer: Buffer.alloc(65_536), offset: 0 };
+      ReadPropertyMultiple.encodeAcknowledge(probe, values);
+      const limit = Math.min(this.options.maxApdu, APDU_OCTETS[(c as { maxApdu?: number }).maxApdu ?? 5] ?? 1476);
+      if (probe.offset + 3 > limit) return this.#abort(sender, c.invokeId!, 4); // segmentation-not-supported
+      client.readPropertyMultipleResponse(sender, c.invokeId!, values);
+    });
+    client.on('writeProperty', (c) => {
+      if (this.silent) return;
+      this.counters.wp++;
+      const sender = c.header!.sender;
+      const { objectId, value } = c.payload;
+      const o = this.objects.get(`${objectId.type}:${objectId.instance}`);
+      const fail = (cls: number, code: number): void => client.errorResponse(sender, ConfirmedServiceChoice.WRITE_PROPERTY, c.invokeId!, cls, code);
+      if (!o) return fail(ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
+      const problem = o.write(value.property.id, value.value as AppValue[], value.priority);
+      if (problem) return fail(problem[0], problem[1]);
+      client.simpleAckResponse(sender, ConfirmedServiceChoice.WRITE_PROPERTY, c.invokeId!);
+      this.#notify(o.key);
+    });
+    client.on('subscribeCov', (c) => {
+      if (this.silent) return;
+      this.counters.subscribe++;
+      const sender = c.header!.sender;
+      if (!this.options.cov) return this.#reject(sender, c.invokeId!, RejectReason.UNRECOGNIZED_SERVICE);
+      const p = c.payload as typeof c.payload & { cancellationRequest?: boolean };
+      const key = `${p.monitoredObjectId.type}:${p.monitoredObjectId.instance}`;
+      const o = this.objects.get(key);
+      if (!o) return client.errorResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!, ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
+      if (!o.covCapable) return client.errorResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!, ErrorClass.SERVICES, ErrorCode.COV_SUBSCRIPTION_FAILED);
+      const subKey = `${sender.address}|${p.subscriberProcessId}|${key}`;
+      if (p.cancellationRequest) {
+        this.subscriptions.delete(subKey);
+        return client.simpleAckResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!);
+      }
+      const sub: Subscription = { address: sender.address!, processId: p.subscriberProcessId, key, confirmed: !!p.issueConfirmedNotifications, expiresAt: p.lifetime ? Date.now() + p.lifetime * 1000 : Infinity, lastSent: new Map() };
+      this.subscriptions.set(subKey, sub);
+      client.simpleAckResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!);
+      this.#send(sub, o, true); // an initial notification follows a subscription (Clause 13.14.1.3)
+    });
+  }
+
+  #expire(): void {
+    const now = Date.now();
+    for (const [k, s] of this.subscriptions) if (s.expiresAt <= now) this.subscriptions.delete(k);
+  }
+
+  #notify(key: string): void {
+    const o = this.objects.get(key);
+    if (!o || this.silent) return;
+    for (const s of this.subscriptions.values()) if (s.key === key) this.#send(s, o, false);
+  }
+
+  #send(s: Subscription, o: SimObject, initial: boolean): void {
+    const pv = o.presentValue;
+    const last = s.lastSent.get(85) as number | undefined;
+    if (!initial && last !== undefined && Math.abs(pv - last) < o.covIncrement && pv !== last) return;
+    if (!initial && last === pv) return;
+    s.lastSent.set(85, pv);
+    const remaining = s.expiresAt === Infinity ? 0 : Math.max(0, Math.round((s.expiresAt - Date.now()) / 1000));
+    const values = [{ property: { id: 85, index: 0xffffffff }, value: o.read(85, this)! }, { property: { id: 111, index: 0xffffffff }, value: o.read(111, this)! }];
+    const client = this.#client;
+    if (!client) return;
+    this.counters.covSent++;
+    if (s.confirmed) {
+      client.confirmedCOVNotification({ address: s.address }, o.objectId, s.processId, this.options.deviceId, remaining, values as never).catch(() => undefined);
+    } else client.unconfirmedCOVNotification({ address: s.address }, s.processId, this.options.deviceId, o.objectId, remaining, values as never);
+  }
+
+  #iAm(receiver: Receiver): void {
+    const buffer = { buffer: Buffer.alloc(1482), offset: 4 };
+    baNpdu.encode(buffer, 0, receiver as never);
+    baApdu.encodeUnconfirmedServiceRequest(buffer, 0x10, UnconfirmedServiceChoice.I_AM);
+    IAmService.encode(buffer, this.options.deviceId, this.options.maxApdu, Segmentation.NO_SEGMENTATION, this.options.vendorId);
+    this.#client?.sendBvlc(receiver as never, buffer);
+  }
+
+  #reject(receiver: Receiver, invokeId: number, reason: number): void {
+    this.#raw(receiver, Buffer.from([0x60, invokeId, reason]));
+  }
+
+  #abort(receiver: Receiver, invokeId: number, reason: number): void {
+    this.#raw(receiver, Buffer.from([0x71, invokeId, reason])); // server bit set
+  }
+
+  /** Send an APDU as given (after a normal NPDU header). */
+  #raw(receiver: Receiver, apdu: Buffer): void {
+    const buffer = { buffer: Buffer.alloc(1482), offset: 4 };
+    baNpdu.encode(buffer, 0, receiver as never);
+    apdu.copy(buffer.buffer, buffer.offset);
+    buffer.offset += apdu.length;
+    this.#client?.sendBvlc(receiver as never, buffer);
+  }
+
+  /** For tests: write an arbitrary datagram to an address from this device's socket. */
+  sendDatagram(to: string, bytes: Buffer): void {
+    this.#transport?.send(bytes, bytes.length, to);
+  }
+}
+
+export { ApplicationTag };
