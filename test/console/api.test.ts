@@ -155,10 +155,16 @@ describe('console API', () => {
     expect(readFileSync(box.configFile, 'utf8')).toBe(configBefore);
   });
 
-  it('access page says its service is missing when the box offers none', async () => {
-    const r = await c.get('/api/access/summary');
-    expect(r.statusCode).toBe(501);
-    expect(r.json().error.code).toBe('EDGE_ERR_CONSOLE_SERVICE_MISSING');
+  it('access control: counts follow the access core, unknown person is 404, filters are validated', async () => {
+    const before = (await c.get('/api/access/summary')).json();
+    box.runtime.access!.applyPermissionText('PEDoorQr/API-DOOR.2', JSON.stringify({ qrCodePermissionList: [{ type: 1, qrCode: 'ALI5466697328cff9121c21cf59dcec4', startTime: String(Date.now() - 60_000), endTime: String(Date.now() + 3_600_000), maxScanTimes: 10, maxScanScope: 'DEVICE' }] }));
+    const after = (await c.get('/api/access/summary')).json();
+    expect(after.counts.qrCodes).toBe(before.counts.qrCodes + 1);
+    expect((await c.get('/api/access/persons/nobody')).statusCode).toBe(404);
+    expect((await c.get('/api/access/records?limit=0')).statusCode).toBe(400);
+    expect((await c.get('/api/access/records?device=PEDoorQr/API-DOOR.2')).json()).toEqual([]);
+    expect((await c.get('/api/access/records/123/photo')).statusCode).toBe(404);
+    expect((await c.post('/api/access/sync/PEDoorQr%2FAPI-DOOR.2/retry')).statusCode).toBe(200);
   });
 
   it('serves the UI from the box, gzipped, with strict headers, within the size budget', async () => {

@@ -60,4 +60,22 @@ drivers:
     expect(opens.length).toBeGreaterThan(0);
     await b.shot('12-door-remote-open');
   });
+
+  it("access page: counts, and the door's QR pass record appears with filters", async () => {
+    const { page } = b;
+    const code = 'ALI5466697328cff9121c21cf59dcec4'; // the seed's own test QR code (L34895)
+    box.runtime.access!.applyPermissionText('PEDoorQr/CONSOLE-DOOR-01.2', JSON.stringify({ qrCodePermissionList: [{ type: 1, qrCode: code, startTime: String(Date.now() - 60_000), endTime: String(Date.now() + 3_600_000), maxScanTimes: 10, maxScanScope: 'DEVICE' }] }));
+    expect(await door.scanQr(code)).toMatchObject({ code: 0 });
+    await waitFor(() => box.runtime.access!.records.list({ deviceKey: 'PEDoorQr/CONSOLE-DOOR-01.2' }).length > 0, 15_000);
+    await page.click('#nav-access');
+    await page.locator('#records-table').waitFor();
+    expect(await page.locator('#records-table').textContent()).toContain('PEDoorQr/CONSOLE-DOOR-01.2');
+    await page.fill('#rec-device', 'PEDoorQr/OTHER');
+    await page.click('#rec-search');
+    await waitFor(async () => (await page.locator('#records-table tbody tr').count()) === 0);
+    await page.fill('#rec-device', '');
+    await page.click('#rec-search');
+    await waitFor(async () => (await page.locator('#records-table tbody tr').count()) > 0);
+    await b.shot('13-access');
+  });
 });

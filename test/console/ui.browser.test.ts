@@ -128,7 +128,7 @@ describe('console in a real Chromium', () => {
     expect(await page.locator('#eba-errors tbody tr').count()).toBeGreaterThanOrEqual(3);
     await b.shot('08-eba-import-errors');
     await page.click('#nav-access');
-    await page.locator('#page .note').waitFor();
+    await page.locator('#records-table').waitFor();
     await b.shot('09-access');
     await page.click('#lang');
     await waitFor(async () => (await page.locator('#nav-devices').textContent()) === 'Devices');
