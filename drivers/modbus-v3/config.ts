@@ -4,10 +4,10 @@
  * property → point mapping (device custom config). The same rules as the import apply
  * (protocols/modbus/point.ts), so a hand-edited config cannot slip past them.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import { channelProblems, DATA_TYPES, OPERATION_TYPES, pointProblems, type ChannelDef, type PointDef } from '../../protocols/modbus/point.js';
+import { readTables, tableError } from '../eba-shared/tables.js';
+
+export { deviceMapping, sha256 } from '../eba-shared/tables.js';
 
 export interface ModbusTables {
   channels: ChannelDef[];
@@ -31,10 +31,6 @@ export const driverDefaults: DriverOptions = { timeoutMs: 1000, maxInFlight: 8, 
 /** The tables file format written by the import. */
 export const TABLES_FORMAT = 'eba-modbus-v3/1';
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
 const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 
 export function driverOptions(config: Record<string, unknown>): DriverOptions {
@@ -50,16 +46,7 @@ export function driverOptions(config: Record<string, unknown>): DriverOptions {
 
 /** Load and check the tables. Throws one Error listing every problem (the driver will not start). */
 export function loadTables(config: Record<string, unknown>, dataDir: string): ModbusTables {
-  let raw: unknown = config;
-  if (typeof config.tablesFile === 'string') {
-    const file = isAbsolute(config.tablesFile) ? config.tablesFile : join(dataDir, config.tablesFile);
-    const text = readFileSync(file, 'utf8');
-    if (typeof config.tablesSha256 === 'string' && sha256(text) !== config.tablesSha256) {
-      throw new Error(`tables file ${file} does not match tablesSha256 in the driver config: re-run edge import points`);
-    }
-    raw = JSON.parse(text);
-  }
-  const t = raw as { channels?: unknown; points?: unknown };
+  const t = readTables(config, dataDir) as { channels?: unknown; points?: unknown };
   if (!Array.isArray(t.channels) || !Array.isArray(t.points)) throw new Error('driver config needs channels[] and points[] (or a tablesFile)');
   const problems: string[] = [];
   const channels = new Map<string, ChannelDef>();
@@ -83,19 +70,6 @@ export function loadTables(config: Record<string, unknown>, dataDir: string): Mo
     if (!channels.has(p.channel)) problems.push(`point ${p.id}: unknown channel ${p.channel}`);
     for (const e of pointProblems(p)) problems.push(`point ${p.id} ${e.field}: ${e.reason}`);
   }
-  if (problems.length > 0) throw new Error(`invalid ModbusV3 tables: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? ` (+${problems.length - 20} more)` : ''}`);
+  if (problems.length > 0) throw tableError('ModbusV3', problems);
   return { channels: [...channels.values()], points: t.points as PointDef[] };
-}
-
-/** A device's property → point number mapping (device custom `points`). */
-export function deviceMapping(custom: Record<string, unknown>): Map<string, string> {
-  const m = custom.points;
-  if (m === undefined) return new Map();
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error('custom.points must map property identifiers to point numbers');
-  const out = new Map<string, string>();
-  for (const [prop, id] of Object.entries(m)) {
-    if (typeof id !== 'string' && typeof id !== 'number') throw new Error(`custom.points.${prop} must be a point number`);
-    out.set(prop, String(id));
-  }
-  return out;
 }

@@ -1,0 +1,118 @@
+/**
+ * Which device property each point feeds, and each device's health, for every EBA driver
+ * (ModbusV3, BACnetV3): the device table maps properties to points [seed 001 L16475-16510,
+ * L16693-16729]; a property without a point never updates and commands to it fail
+ * [seed 001 L16348-16350, L16605-16607]. A device is online once one of its points has been
+ * read and none of its faults is open; it goes offline with the fault's reason, so the log and
+ * the console name the protocol error or the timeout.
+ */
+import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
+
+export interface BookPoint {
+  id: string;
+  channel: string;
+}
+
+export interface BookedDevice<P extends BookPoint = BookPoint> {
+  handle: DeviceHandle;
+  /** property → point */
+  mapping: Map<string, P>;
+  faults: Map<string, string>;
+  seen: boolean;
+  online: boolean;
+  /** offline() already said since the last change (a device that never came up is reported once). */
+  reportedOffline: boolean;
+}
+
+export class DeviceBook<P extends BookPoint, V = unknown> {
+  readonly devices = new Map<string, BookedDevice<P>>();
+  /** point id → the devices and properties it feeds */
+  readonly #subscribers = new Map<string, { dev: BookedDevice<P>; prop: string }[]>();
+
+  add(handle: DeviceHandle, mapping: Map<string, P>): BookedDevice<P> {
+    const dev: BookedDevice<P> = { handle, mapping, faults: new Map(), seen: mapping.size === 0, online: false, reportedOffline: false };
+    this.devices.set(keyOf(handle), dev);
+    for (const [prop, p] of mapping) {
+      let subs = this.#subscribers.get(p.id);
+      if (!subs) this.#subscribers.set(p.id, (subs = []));
+      subs.push({ dev, prop });
+    }
+    this.#update(dev);
+    return dev;
+  }
+
+  remove(handle: DeviceHandle): void {
+    const dev = this.devices.get(keyOf(handle));
+    if (!dev) return;
+    this.devices.delete(keyOf(handle));
+    for (const p of dev.mapping.values()) {
+      const subs = this.#subscribers.get(p.id)?.filter((s) => s.dev !== dev) ?? [];
+      if (subs.length === 0) this.#subscribers.delete(p.id);
+      else this.#subscribers.set(p.id, subs);
+    }
+  }
+
+  get(handle: DeviceHandle): BookedDevice<P> | undefined {
+    return this.devices.get(keyOf(handle));
+  }
+
+  /** The points some device uses, on one channel. */
+  pointsOf(channel: string): P[] {
+    const seen = new Map<string, P>();
+    for (const d of this.devices.values()) for (const p of d.mapping.values()) if (p.channel === channel) seen.set(p.id, p);
+    return [...seen.values()];
+  }
+
+  /** Points were read: `changed` holds the values to report (every point if periodic, changed ones if on-change). */
+  block(points: readonly P[], changed: [P, V][], time: number): void {
+    const reports = new Map<BookedDevice<P>, Record<string, unknown>>();
+    for (const [p, v] of changed) {
+      const subs = this.#subscribers.get(p.id);
+      if (!subs) continue;
+      for (const { dev, prop } of subs) {
+        let r = reports.get(dev);
+        if (!r) reports.set(dev, (r = {}));
+        r[prop] = v;
+      }
+    }
+    for (const p of points) {
+      for (const { dev } of this.#subscribers.get(p.id) ?? []) {
+        if (!dev.seen) {
+          dev.seen = true;
+          this.#update(dev);
+        }
+      }
+    }
+    for (const [dev, values] of reports) dev.handle.reportProperties(values, time);
+  }
+
+  /** A fault appeared (`reason`) or cleared (undefined) on these points. */
+  fault(key: string, points: readonly P[], reason: string | undefined): void {
+    const touched = new Set<BookedDevice<P>>();
+    for (const p of points) for (const { dev } of this.#subscribers.get(p.id) ?? []) touched.add(dev);
+    for (const dev of touched) {
+      if (reason === undefined) dev.faults.delete(key);
+      else dev.faults.set(key, reason);
+      this.#update(dev);
+    }
+  }
+
+  /** A channel went down or came back: every device with a point on it. */
+  channelFault(channel: string, reason: string | undefined): void {
+    this.fault(`ch:${channel}`, this.pointsOf(channel), reason);
+  }
+
+  #update(dev: BookedDevice<P>): void {
+    const healthy = dev.seen && dev.faults.size === 0;
+    if (healthy && !dev.online) {
+      dev.online = true;
+      dev.handle.online();
+    } else if (dev.faults.size > 0 && (dev.online || !dev.reportedOffline)) {
+      dev.online = false;
+      dev.reportedOffline = true;
+      dev.handle.offline([...dev.faults.values()][0]);
+    }
+  }
+}
+
+export const keyOf = (d: { productKey: string; deviceName: string }): string => `${d.productKey}/${d.deviceName}`;
