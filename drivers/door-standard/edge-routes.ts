@@ -11,6 +11,7 @@ import {
 } from '../../protocols/door-standard/index.js';
 import type { DriverSettings, Role } from './config.js';
 import type { AccessGateway } from './gateway.js';
+import type { PassRetryQueue } from './pass-retry.js';
 import type { IntercomStore } from './intercom-store.js';
 import { deviceKeyOf, report, reportProps } from './thing.js';
 import type { Terminal } from './terminal.js';
@@ -20,6 +21,8 @@ export interface EdgeRouteDeps {
   terminals: Map<string, Terminal>;
   tokens: TokenTable<Terminal>;
   gateway: AccessGateway;
+  /** Passes the door already let through are recorded through this queue (retried, never dropped silently). */
+  passes: PassRetryQueue;
   intercom: IntercomStore;
   /** Temperature window of edge-side face checks, per terminal IP (set by setTempCheckRule or config). */
   tempRule(t: Terminal): { min: number; max: number } | undefined;
@@ -29,7 +32,7 @@ export interface EdgeRouteDeps {
 const ALARM_ROLES: Role[] = ['qr', 'card', 'face', 'ble', 'intercom'];
 
 export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
-  const { settings, terminals, tokens, gateway, intercom, log } = deps;
+  const { settings, terminals, tokens, gateway, passes, intercom, log } = deps;
 
   function authed<T>(parser: (o: Obj) => T, fn: (t: Terminal, v: T, req: DoorRequest) => DoorReply | Promise<DoorReply>): DoorRoute {
     return (req) => {
@@ -171,7 +174,7 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
 
     '/visualIntercom/reportOpenDoor': authed(parseReportOpenDoor, (t, r) => {
       if (t.has('intercom')) report(t, 'intercom', 'doorOpenEvent', { type: r.type, number: r.number, roomId: r.roomId ?? '' });
-      void gateway.recordPass({ deviceKey: deviceKeyOf(t, 'intercom'), kind: 'intercom', credential: r.number, time: Date.now() }).catch((err: Error) => t.log.warn({ err: err.message }, 'intercom pass record failed'));
+      passes.submit({ deviceKey: deviceKeyOf(t, 'intercom'), kind: 'intercom', credential: r.number, time: Date.now() });
       return success();
     }),
 
@@ -199,7 +202,7 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
     // The door already decided and opened; the report is accepted at once. Card and BLE passes
     // carry no time (spec 001f A9): the receive time is stamped here.
     report(t, role, 'passEvent', { type: role === 'card' ? 'CARD' : 'BLE', credential: cardId });
-    void gateway.recordPass({ deviceKey: deviceKeyOf(t, role), kind: role, credential: cardId, time: Date.now() }).catch((err: Error) => t.log.warn({ err: err.message }, 'pass record failed'));
+    passes.submit({ deviceKey: deviceKeyOf(t, role), kind: role, credential: cardId, time: Date.now() });
     return success();
   }
 }

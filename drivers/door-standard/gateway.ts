@@ -70,6 +70,8 @@ export interface AccessGateway {
   resetDeployments(deviceKey: string, kind: CredentialKind): Promise<void>;
   /** The full face set this device should hold (device-side compare reconciliation). */
   desiredFaces(deviceKey: string): Promise<DeploymentEntry[]>;
+  /** The device went offline: its pending deployments move to `deviceOffline` (sync status machine). */
+  deviceOffline(deviceKey: string): Promise<void>;
 }
 
 /** Thrown when the host has no access core (`code 6304`): the caller answers "other error". */
@@ -90,5 +92,6 @@ export function hostAccessGateway(host: HostServices): AccessGateway {
     ackDeployments: async (deviceKey, kind, ids, ok, error) => void (await call('ackDeployments', { deviceKey, kind, ids, ok, ...(error ? { error } : {}) })),
     resetDeployments: async (deviceKey, kind) => void (await call('resetDeployments', { deviceKey, kind })),
     desiredFaces: async (deviceKey) => (await call<{ entries?: DeploymentEntry[] }>('desiredFaces', { deviceKey }))?.entries ?? [],
+    deviceOffline: async (deviceKey) => void (await call('deviceOffline', { deviceKey })),
   };
 }

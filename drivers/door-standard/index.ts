@@ -15,6 +15,7 @@ import { addToTerminal, deviceProblem, driverSettings, roleOf, terminalKey, type
 import { Deployer } from './deployment.js';
 import { edgeRoutes } from './edge-routes.js';
 import { hostAccessGateway, type AccessGateway } from './gateway.js';
+import { PassRetryQueue } from './pass-retry.js';
 import { IntercomStore } from './intercom-store.js';
 import { callService } from './services.js';
 import { Terminal } from './terminal.js';
@@ -38,6 +39,7 @@ export function createDoorDriver(ctx: DoorDriverContext, opts: { gateway?: Acces
   const settings = driverSettings(ctx.config);
   const log = ctx.log.child({ comp: 'door-standard' });
   const gateway = opts.gateway ?? hostAccessGateway(ctx.host);
+  const passes = new PassRetryQueue(gateway, ctx.log);
   const intercom = new IntercomStore(ctx.dataDir);
   const configs = new Map<string, TerminalConfig>();
   const terminals = new Map<string, Terminal>();
@@ -62,11 +64,15 @@ export function createDoorDriver(ctx: DoorDriverContext, opts: { gateway?: Acces
     revoke: (t: Terminal) => {
       tokens.revoke(t.cfg.ip);
       deployers.get(t.cfg.ip)?.offline();
+      // The sync status machine records why this door's pending permissions wait (deviceOffline).
+      for (const h of t.handles.values()) {
+        void gateway.deviceOffline(`${h.productKey}/${h.deviceName}`).catch((err: Error) => t.log.warn({ err: err.message }, 'deviceOffline not recorded'));
+      }
     },
   };
 
   const server = new DoorHttpServer(
-    edgeRoutes({ settings, terminals, tokens, gateway, intercom, log, tempRule: (t) => (tempRules.has(t.cfg.ip) ? tempRules.get(t.cfg.ip) : tempRuleOf(t.device('face')?.custom ?? {})) }),
+    edgeRoutes({ settings, terminals, tokens, gateway, passes, intercom, log, tempRule: (t) => (tempRules.has(t.cfg.ip) ? tempRules.get(t.cfg.ip) : tempRuleOf(t.device('face')?.custom ?? {})) }),
     { host: settings.host, port: settings.port, log },
   );
 

@@ -53,8 +53,11 @@ export class DeviceRegistry {
     const key = deviceKey(spec.productKey, spec.deviceName);
     const existing = this.#devices.get(key);
     if (existing) {
-      Object.assign(existing, spec, { model });
-      if (spec.disabled && existing.status !== 'disabled') this.setStatus(spec.productKey, spec.deviceName, 'disabled', 'disabled by config');
+      const wasDisabled = existing.status === 'disabled';
+      // `disabled` absent means enabled: a re-enabled device must not keep the old flag.
+      Object.assign(existing, spec, { model, disabled: spec.disabled === true });
+      if (spec.disabled && !wasDisabled) this.setStatus(spec.productKey, spec.deviceName, 'disabled', 'disabled by config');
+      else if (!spec.disabled && wasDisabled) this.setStatus(spec.productKey, spec.deviceName, 'offline', 'enabled; waiting for its driver');
       return existing;
     }
     const device: Device = { ...spec, model, status: spec.disabled ? 'disabled' : 'notActivated', lastSeen: 0, shadow: new Map() };

@@ -92,6 +92,13 @@ export class FakeAccess implements AccessGateway {
     this.#check();
     return [...this.#table(deviceKey, 'face').values()].filter((x) => x.entry.op === 'upsert').map((x) => x.entry);
   }
+
+  readonly offlineCalls: string[] = [];
+
+  async deviceOffline(deviceKey: string) {
+    this.#check();
+    this.offlineCalls.push(deviceKey);
+  }
 }
 
 export interface RecordedHandle extends DeviceHandle {

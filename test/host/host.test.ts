@@ -205,3 +205,38 @@ drivers:
     }
   });
 });
+
+describe('disabling and enabling a device by redeploy', () => {
+  it('a disabled device produces no data and is not routed; enabling it brings it back online', async () => {
+    const box = await startBox(`
+drivers:
+  - name: Toggle_Test
+    module: ${MISBEHAVE}
+    devices:
+      - { productKey: TestCounter, deviceName: tog-1, custom: { intervalMs: 50 } }
+      - { productKey: TestCounter, deviceName: tog-2, custom: { intervalMs: 50 } }
+`);
+    try {
+      const rt = box.runtime;
+      await waitFor(() => rt.registry.get('TestCounter', 'tog-1')?.status === 'online');
+      const off = structuredClone(rt.config.drivers);
+      off[0]!.devices[0]!.disabled = true;
+      await rt.redeploy({ ...rt.config, drivers: off });
+      expect(rt.registry.get('TestCounter', 'tog-1')!.status).toBe('disabled');
+      expect((await rt.host.callService('TestCounter', 'tog-1', 'Echo', { Text: 'x' })).code).toBe(6102);
+      let reports = 0;
+      rt.events.on('toggle-test', 'device.properties', ({ deviceName }) => void (deviceName === 'tog-1' && reports++));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(reports).toBe(0);
+      const on = structuredClone(rt.config.drivers);
+      delete on[0]!.devices[0]!.disabled;
+      await rt.redeploy({ ...rt.config, drivers: on });
+      await waitFor(() => rt.registry.get('TestCounter', 'tog-1')?.status === 'online');
+      await waitFor(() => reports > 0);
+      expect((await rt.host.callService('TestCounter', 'tog-1', 'Echo', { Text: 'x' })).code).toBe(200);
+      rt.events.removeAll('toggle-test');
+    } finally {
+      await box.close();
+    }
+  });
+});
