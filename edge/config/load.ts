@@ -12,6 +12,9 @@ import { resolveDriverModule } from '../host/host.js';
 import { ThingModelLibrary } from '../thing/library.js';
 import { BoxConfigSchema, type BoxConfig } from './schema.js';
 import { DEFAULT_CONFIG_YAML } from './defaults.js';
+import { cloudWanted, parseCloudConfig } from '../cloud/config.js';
+import { parseAccessConfig } from '../access/config.js';
+import { parseConsoleOptions } from '../console/options.js';
 import { BUILTIN_TSL_DIR } from './paths.js';
 
 export interface ConfigProblem {
@@ -102,10 +105,43 @@ export function checkSemantics(config: BoxConfig, baseDir: string): ConfigProble
       }
     });
   });
+  problems.push(...sectionProblems(config));
   if (config.bus.enabled && config.bus.externalUrl === undefined && config.bus.allowAnonymous) {
     problems.push({ path: '/bus/allowAnonymous', message: 'anonymous access to the local bus is on', hint: 'turn it off outside a lab: local apps should log in' });
   }
   return problems;
+}
+
+/**
+ * The sections other areas own (cloud, access, console) are checked by their own schemas; their
+ * problems come back here so `edge check` and every redeploy report them like the core's.
+ */
+function sectionProblems(config: BoxConfig): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const split = (err: unknown, section: string) => {
+    for (const part of (err as Error).message.replace(/^configuration invalid: /, '').split('; ')) {
+      const m = new RegExp(`^(${section}[^:]*): (.*)$`).exec(part);
+      const path = `/${(m?.[1] ?? section).replace(/^\//, '')}`;
+      if (!out.some((p) => p.path === path)) out.push({ path, message: m?.[2] ?? part, hint: `see docs/${section}.md` });
+    }
+  };
+  if (config.cloud !== undefined && cloudWanted(config.cloud)) {
+    try {
+      parseCloudConfig(config.cloud);
+    } catch (err) {
+      split(err, 'cloud');
+    }
+  }
+  if (config.access !== undefined) {
+    try {
+      parseAccessConfig(config.access);
+    } catch (err) {
+      split(err, 'access');
+    }
+  }
+  const consoleCheck = parseConsoleOptions(config.console);
+  if (!consoleCheck.ok) for (const p of consoleCheck.problems) out.push({ path: p.path, message: p.message, hint: 'see docs/console.md' });
+  return out;
 }
 
 /** Load from a file, or the embedded defaults when there is none. Throws ConfigError with every problem. */

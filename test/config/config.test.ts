@@ -44,6 +44,9 @@ describe('box config', () => {
     ['unknown product', 'drivers: [ { name: D, type: demo-sim, devices: [ { productKey: Nope, deviceName: x } ] } ]', '/drivers/0/devices/0/productKey', /no thing model for product Nope/, /TSL JSON file/],
     ['device twice', 'drivers: [ { name: A, type: demo-sim, devices: [ { productKey: PEDemoMeter, deviceName: m } ] }, { name: B, type: demo-sim, devices: [ { productKey: PEDemoMeter, deviceName: m } ] } ]', '/drivers/1/devices/0/deviceName', /already listed under driver A/, /exactly one driver/],
     ['anonymous bus', 'bus: { allowAnonymous: true }', '/bus/allowAnonymous', /anonymous access/, /turn it off/],
+    ['cloud section', 'cloud: { productKey: pk, deviceName: dn }', '/cloud/deviceSecret', /Expected required property/, /docs\/cloud.md/],
+    ['access section', 'access: { bogusKey: 1 }', '/access/bogusKey', /Unexpected property/, /docs\/access.md/],
+    ['console section', 'console: { bogusKey: 1 }', '/console/bogusKey', /Unexpected property/, /docs\/console.md/],
   ];
   it.each(cases)('reports %s with its path and a hint', (_what, text, path, message, hint) => {
     const problems = problemsOf(text);
