@@ -10,7 +10,10 @@ import type { Answer, DeviceHandle, DeviceInfo, Driver, DriverFactory } from './
 
 const ADD_DEVICE_TIMEOUT_MS = 30_000;
 const HOST_CALL_TIMEOUT_MS = 10_000;
-const MAX_BATCH = 1000;
+// A batch is sent when it holds this many reports or values, whichever comes first: large IPC
+// messages stall both processes (one JSON string of megabytes), small ones cost per message.
+const MAX_BATCH_ITEMS = 1000;
+const MAX_BATCH_VALUES = 4000;
 
 function send(msg: DriverToHost): void {
   if (process.connected) process.send?.(msg);
@@ -21,6 +24,7 @@ let log: pino.Logger = pino({ level: 'info', redact: REDACT_PATHS });
 const handles = new Map<string, DeviceHandle>();
 let pending: PropsItem[] = [];
 let flushScheduled = false;
+let pendingValues = 0;
 let nextHostCallId = 1;
 const hostCalls = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
@@ -52,6 +56,7 @@ function flush(): void {
   if (pending.length === 0) return;
   const items = pending;
   pending = [];
+  pendingValues = 0;
   send({ t: 'props', items });
 }
 
@@ -66,7 +71,8 @@ function makeHandle(info: DeviceInfo): DeviceHandle {
     offline: (reason?: string) => send({ t: 'status', pk, dn, online: false, ...(reason ? { reason } : {}) }),
     reportProperties: (values, time = Date.now()) => {
       pending.push([pk, dn, values, time]);
-      if (pending.length >= MAX_BATCH) flush();
+      pendingValues += Object.keys(values).length;
+      if (pending.length >= MAX_BATCH_ITEMS || pendingValues >= MAX_BATCH_VALUES) flush();
       else if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(flush);
