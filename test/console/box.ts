@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { createLogger } from '../../edge/log.js';
 import { createRuntime, type Runtime } from '../../edge/runtime.js';
 
+export { waitFor } from '../helpers/runtime.js';
+
 export interface ConsoleBox {
   runtime: Runtime;
   dir: string;
@@ -14,6 +16,7 @@ export interface ConsoleBox {
   close(): Promise<void>;
 }
 
+/** The meters and thermostat of the embedded defaults, reporting faster; not the defaults' door (fixed ports). */
 export const DEMO_DRIVERS = `
 drivers:
   - name: Demo_Sim_EBA_Meter
@@ -51,18 +54,3 @@ export async function startConsoleBox(extra = '', drivers = DEMO_DRIVERS, dir = 
   };
 }
 
-/** Poll until `fn` returns a truthy value or the time is up. */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 15_000, stepMs = 50): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`waitFor timed out${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
