@@ -50,7 +50,7 @@ export function pickDriver(config: BoxConfig, profile: EbaProfile, name: string 
   const ofType = config.drivers.filter((d) => d.type === profile.driverType);
   if (ofType.length === 1) return { name: ofType[0]!.name, exists: true };
   if (ofType.length > 1) throw new Error(`several ${profile.driverType} drivers in the config (${ofType.map((d) => d.name).join(', ')}): choose one with --driver`);
-  return { name: 'Official_ModbusV3_EBA_Points', exists: false };
+  return { name: profile.defaultDriverName ?? 'Official_ModbusV3_EBA_Points', exists: false };
 }
 
 export function tablesPath(box: BoxFile, driver: string, config: Record<string, unknown> | undefined): string {

@@ -9,6 +9,8 @@ import type { Row, TableSpec } from './table-schema.js';
 export interface EbaProfile {
   /** The driver type (folder of drivers/) whose config the tables become. */
   driverType: string;
+  /** Name of the driver instance an import creates when the box config has none of this type. */
+  defaultDriverName?: string;
   channels: TableSpec;
   points: TableSpec;
   /** Row keys: a channel's id, a point's id, the point's channel. */

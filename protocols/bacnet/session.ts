@@ -9,13 +9,12 @@
  *  - I-Am and COV notifications come out as events; confirmed notifications are acknowledged.
  */
 import { EventEmitter } from 'node:events';
-import bacnet, { ConfirmedServiceChoice, type BACNetAppData } from '@bacnet-js/client';
+import { ConfirmedServiceChoice, type BACNetAppData } from '@bacnet-js/client';
+import { BACnetClient, type Client } from './client.js';
 import { classify } from './errors.js';
 import type { RpmBatch } from './batch.js';
 import { normalizeAddress, UdpTransport, type TransportOptions } from './transport.js';
 
-const BACnetClient = bacnet.default;
-type Client = InstanceType<typeof BACnetClient>;
 
 export interface SessionOptions extends Omit<TransportOptions, 'inspect'> {
   apduTimeoutMs: number;
@@ -195,6 +194,12 @@ export class BacnetSession extends EventEmitter {
 
   async readProperty(address: string, objectType: number, instance: number, property: number): Promise<{ type: number; value: unknown }[]> {
     const ack = await this.#request(address, (c, r, invokeId) => c.readProperty(r, { type: objectType, instance }, property, { invokeId }));
+    return (ack.values ?? []) as { type: number; value: unknown }[];
+  }
+
+  /** ReadProperty of one array element (index 0 = the array length). */
+  async readPropertyIndex(address: string, objectType: number, instance: number, property: number, arrayIndex: number): Promise<{ type: number; value: unknown }[]> {
+    const ack = await this.#request(address, (c, r, invokeId) => c.readProperty(r, { type: objectType, instance }, property, { invokeId, arrayIndex }));
     return (ack.values ?? []) as { type: number; value: unknown }[];
   }
 

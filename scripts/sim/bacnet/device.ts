@@ -9,15 +9,14 @@
  * COV, a small max APDU without segmentation (aborts answers that do not fit), silence, and
  * malformed answers.
  */
-import bacnet, { ApplicationTag, ConfirmedServiceChoice, ErrorClass, ErrorCode, RejectReason, Segmentation, UnconfirmedServiceChoice } from '@bacnet-js/client';
+import { ApplicationTag, ConfirmedServiceChoice, ErrorClass, ErrorCode, RejectReason, Segmentation, UnconfirmedServiceChoice } from '@bacnet-js/client';
+import { BACnetClient, type Client } from '../../../protocols/bacnet/client.js';
 import * as baApdu from '@bacnet-js/client/dist/lib/apdu.js';
 import * as baNpdu from '@bacnet-js/client/dist/lib/npdu.js';
 import { IAm as IAmService, ReadPropertyMultiple } from '@bacnet-js/client/dist/lib/services/index.js';
 import { UdpTransport } from '../../../protocols/bacnet/transport.js';
 import { SimObject, type ObjectSpec } from './objects.js';
 
-const BACnetClient = bacnet.default;
-type Client = InstanceType<typeof BACnetClient>;
 type Receiver = { address?: string; forwardedFrom?: string | null };
 type AppValue = { type: number; value: unknown };
 

@@ -1,0 +1,109 @@
+/**
+ * The BACnetV3 driver's inputs, checked at its boundary: channel and point tables (inline or
+ * in the tables file written by `edge import points --type bacnet-v3`), the tuning options,
+ * and where the socket binds and broadcasts. The import's rules apply again
+ * (protocols/bacnet/point.ts), so a hand-edited config cannot slip past them.
+ */
+import { networkInterfaces } from 'node:os';
+import { channelProblems, DATA_TYPES, pointProblems, type ChannelDef, type PointDef } from '../../protocols/bacnet/point.js';
+import { readTables, tableError } from '../eba-shared/tables.js';
+
+export interface BacnetTables {
+  channels: ChannelDef[];
+  points: PointDef[];
+}
+
+export interface DriverOptions {
+  /** Local UDP port (BACnet/IP: 47808); 0 = any free port (tests). */
+  localPort: number;
+  /** Local address; default: 0.0.0.0 (to hear broadcast I-Am). */
+  bindAddress: string;
+  /** Broadcast for 非定向 channels; default: the directed broadcast of the channel's NIC. */
+  broadcastAddress?: string;
+  apduTimeoutMs: number;
+  /** Requests in flight on the socket (invoke ids are 8 bits). */
+  maxInFlight: number;
+  /** Requests in flight per device. */
+  maxInFlightPerDevice: number;
+  /** Our own max APDU (what we accept in one answer). */
+  maxApdu: number;
+  /** Property references per ReadPropertyMultiple, whatever the APDU would allow. */
+  maxPropertiesPerRequest: number;
+  covLifetimeS: number;
+  covConfirmed: boolean;
+  /** Write priority when the point has none (Clause 19.2: 16 is the lowest, 8 manual operator). */
+  writePriority: number;
+  /** How often stats are written to `<dataDir>/stats.json`; 0 = never. */
+  statsIntervalMs: number;
+}
+
+export const driverDefaults: DriverOptions = {
+  localPort: 47808, bindAddress: '0.0.0.0', apduTimeoutMs: 3000, maxInFlight: 200, maxInFlightPerDevice: 4, maxApdu: 1476,
+  maxPropertiesPerRequest: 200, covLifetimeS: 300, covConfirmed: false, writePriority: 16, statsIntervalMs: 5000,
+};
+
+export const TABLES_FORMAT = 'eba-bacnet-v3/1';
+
+const num = (v: unknown, fallback: number, min: number, max: number): number => (typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback);
+
+export function driverOptions(config: Record<string, unknown>): DriverOptions {
+  const d = driverDefaults;
+  return {
+    localPort: num(config.localPort, d.localPort, 0, 65535),
+    bindAddress: typeof config.bindAddress === 'string' ? config.bindAddress : d.bindAddress,
+    ...(typeof config.broadcastAddress === 'string' ? { broadcastAddress: config.broadcastAddress } : {}),
+    apduTimeoutMs: num(config.apduTimeoutMs, d.apduTimeoutMs, 100, 60_000),
+    maxInFlight: num(config.maxInFlight, d.maxInFlight, 1, 250),
+    maxInFlightPerDevice: num(config.maxInFlightPerDevice, d.maxInFlightPerDevice, 1, 64),
+    maxApdu: num(config.maxApdu, d.maxApdu, 50, 1476),
+    maxPropertiesPerRequest: num(config.maxPropertiesPerRequest, d.maxPropertiesPerRequest, 1, 1000),
+    covLifetimeS: num(config.covLifetimeS, d.covLifetimeS, 10, 28_800),
+    covConfirmed: config.covConfirmed === true,
+    writePriority: num(config.writePriority, d.writePriority, 1, 16),
+    statsIntervalMs: num(config.statsIntervalMs, d.statsIntervalMs, 0, 3_600_000),
+  };
+}
+
+/** Load and check the tables. Throws one Error listing every problem (the driver will not start). */
+export function loadTables(config: Record<string, unknown>, dataDir: string): BacnetTables {
+  const t = readTables(config, dataDir) as { channels?: unknown; points?: unknown };
+  if (!Array.isArray(t.channels) || !Array.isArray(t.points)) throw new Error('driver config needs channels[] and points[] (or a tablesFile)');
+  const problems: string[] = [];
+  const channels = new Map<string, ChannelDef>();
+  for (const c of t.channels as ChannelDef[]) {
+    if (typeof c?.id !== 'string') {
+      problems.push(`channel ${JSON.stringify(c?.id)}: needs an id`);
+      continue;
+    }
+    if (channels.has(c.id)) problems.push(`channel ${c.id}: duplicate channel number`);
+    channels.set(c.id, c);
+    for (const p of channelProblems(c)) problems.push(`channel ${c.id} ${p.field}: ${p.reason}`);
+  }
+  const ids = new Set<string>();
+  for (const p of t.points as PointDef[]) {
+    if (typeof p?.id !== 'string' || !DATA_TYPES.includes(p.dataType) || typeof p.cov !== 'boolean') {
+      problems.push(`point ${JSON.stringify(p?.id)}: needs id, dataType and cov`);
+      continue;
+    }
+    if (ids.has(p.id)) problems.push(`point ${p.id}: duplicate point number`);
+    ids.add(p.id);
+    if (!channels.has(p.channel)) problems.push(`point ${p.id}: unknown channel ${p.channel}`);
+    for (const e of pointProblems(p)) problems.push(`point ${p.id} ${e.field}: ${e.reason}`);
+  }
+  if (problems.length > 0) throw tableError('BACnetV3', problems);
+  return { channels: [...channels.values()], points: t.points as PointDef[] };
+}
+
+/** A NIC's IPv4 address and directed broadcast (127.255.255.255 for lo). */
+export function nicAddress(nic: string): { address: string; broadcast: string; contains(ip: string): boolean } | undefined {
+  const entry = networkInterfaces()[nic]?.find((a) => a.family === 'IPv4');
+  if (!entry) return undefined;
+  const toInt = (ip: string): number => ip.split('.').reduce((n, o) => (n << 8) | Number(o), 0) >>> 0;
+  const addr = toInt(entry.address);
+  const mask = toInt(entry.netmask);
+  const bc = (addr | ~mask) >>> 0;
+  const broadcast = [24, 16, 8, 0].map((s) => (bc >>> s) & 255).join('.');
+  return { address: entry.address, broadcast, contains: (ip) => ((toInt(ip) & mask) >>> 0) === ((addr & mask) >>> 0) };
+}
+
+export const isLoopback = (ip: string): boolean => ip.startsWith('127.');
