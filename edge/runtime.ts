@@ -29,6 +29,7 @@ import { sdNotify } from './systemd.js';
 import { AccessCore } from './access/access-core.js';
 import { parseAccessConfig } from './access/config.js';
 import { registerAccessServices } from './access/host-services.js';
+import { FaceCommandQueue, registerFaceQueueServices } from './face-queue/index.js';
 import { CloudLink } from './cloud/link.js';
 import { cloudWanted, parseCloudConfig } from './cloud/config.js';
 import { parseConsoleOptions, registerConsole, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
@@ -71,6 +72,8 @@ export class Runtime {
   httpPort = 0;
   busUser: BusUser | undefined;
   access: AccessCore | undefined;
+  /** Durable command queue of polling face terminals (seed 003), reached by drivers as `faceQueue.*`. */
+  faceQueue: FaceCommandQueue | undefined;
   cloud: CloudLink | undefined;
   phase: Phase = 'created';
   readyMs = 0;
@@ -143,6 +146,19 @@ export class Runtime {
       stop: async () => {
         await this.access?.stop();
       },
+    });
+    this.#parts.push({
+      // Per-device command queues of polling face terminals (docs/face-terminals.md).
+      name: 'faceQueue',
+      start: async () => {
+        this.faceQueue = new FaceCommandQueue(this.db);
+        this.faceQueue.prune();
+        registerFaceQueueServices(this.host, this.faceQueue, (driver, key) => {
+          const [pk = '', dn = ''] = key.split('/');
+          return this.registry.get(pk, dn)?.driver === driver;
+        });
+      },
+      stop: async () => {},
     });
     if (cfg.bus.enabled) {
       this.#parts.push({

@@ -1,0 +1,108 @@
+/**
+ * Face terminal driver for the device-push/poll HTTP protocol (seed 003): the terminal calls
+ * the box, which plays its platform. Each terminal is one logical door device (`PEFacePush`,
+ * the door thing model of spec 000 §3.7 plus this family's commands). Commands wait in the
+ * host-side durable queue (edge/face-queue) until the terminal polls; faces come from the
+ * access core; pass records go to the access core and up as `passEvent`.
+ *
+ * Driver config: see `pushSettings` (config.ts). Device custom: `{ deviceNo }`.
+ */
+import { defineDriver, type Answer, type DeviceHandle, type DriverContext } from '../../edge/host/sdk/driver.js';
+import { PushServer } from '../../protocols/face-push/index.js';
+import { CommandWaiters, buildCommand } from './commands.js';
+import { deviceNoOf, offlineAfterMs, pushSettings } from './config.js';
+import { HostCalls } from './host-calls.js';
+import { pushPlatform } from './platform.js';
+import { PushTerminal } from './terminal.js';
+
+export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'dataDir' | 'host'>) {
+  const settings = pushSettings(ctx.config);
+  const log = ctx.log.child({ comp: 'face-push' });
+  const calls = new HostCalls(ctx.host);
+  const terminals = new Map<string, PushTerminal>();
+  const faceUsers = new Map<string, string>();
+  const waiters = new CommandWaiters(settings, calls, ctx.dataDir);
+  let silence: NodeJS.Timeout | undefined;
+
+  const server = new PushServer(
+    pushPlatform({
+      settings, calls, log,
+      terminal: (no) => terminals.get(no),
+      userIdOfFace: (id) => faceUsers.get(id),
+      rememberFace: (id, user) => void faceUsers.set(id, user),
+      finished: (f) => {
+        void waiters.finished(f).then(async (answer) => {
+          const c = f.command;
+          f.terminal.handle.reportEvent('commandResult', { msgId: c.msgId, service: c.service, state: f.state, errorCode: c.errorCode ?? '' });
+          const deploy = c.payload.deploy as { kind?: string; item?: string } | undefined;
+          if (c.service === 'person' && deploy?.item) await calls.ackFaces(f.terminal.deviceKey, [deploy.item], f.state === 'done', f.state === 'done' ? undefined : answer.message);
+        }).catch((err: Error) => log.warn({ dev: f.terminal.deviceNo, err: err.message }, 'command result handling failed'));
+      },
+    }),
+    { host: settings.host, port: settings.port, prefix: settings.pathPrefix, log },
+  );
+
+  const find = (h: DeviceHandle): PushTerminal | undefined => {
+    const t = terminals.get(deviceNoOf(h));
+    return t && t.handle === h ? t : undefined;
+  };
+
+  return {
+    settings,
+    server,
+    terminals,
+    async start() {
+      const addr = await server.listen();
+      log.info({ host: addr.address, port: addr.port, prefix: settings.pathPrefix }, 'face push platform listening');
+      silence = setInterval(() => {
+        for (const t of terminals.values()) if (t.checkSilence(offlineAfterMs(settings))) log.info({ dev: t.deviceNo }, 'terminal silent: offline');
+      }, 1000);
+      silence.unref?.();
+    },
+
+    async addDevice(h: DeviceHandle) {
+      const no = deviceNoOf(h);
+      if (!/^[\x21-\x7e]{1,32}$/.test(no)) throw new Error(`deviceNo "${no}" must be 1-32 printable ASCII characters (seed 003 L77-81)`);
+      const other = terminals.get(no);
+      if (other && other.handle !== h) throw new Error(`deviceNo ${no} is already used by ${other.deviceKey}`);
+      terminals.set(no, new PushTerminal(no, h));
+      h.offline('waiting for the terminal to register or poll');
+    },
+
+    async removeDevice(h: DeviceHandle) {
+      const t = find(h);
+      if (!t) return;
+      terminals.delete(t.deviceNo);
+      h.offline('removed');
+    },
+
+    async getProperties(h: DeviceHandle, keys: string[]): Promise<Answer<Record<string, unknown>>> {
+      const t = find(h);
+      if (!t) return { code: 6100, message: 'device not deployed' };
+      if (keys.includes('PendingCommands')) t.props.PendingCommands = (await calls.active(t.deviceKey)).length;
+      return { code: 200, message: 'success', data: Object.fromEntries(keys.filter((k) => k in t.props).map((k) => [k, t.props[k]])) };
+    },
+
+    async setProperties(): Promise<Answer> {
+      return { code: 6202, message: 'the push terminal has no writable properties; use the setDevInfo service' };
+    },
+
+    async callService(h: DeviceHandle, id: string, args: Record<string, unknown>): Promise<Answer> {
+      const t = find(h);
+      if (!t) return { code: 6100, message: 'device not deployed' };
+      if (id === 'resyncPersons') return { code: 200, message: 'success', data: await calls.resetFaces(t.deviceKey) };
+      const built = buildCommand(id, args);
+      if (!built) return { code: 6200, message: `service ${id} is not offered by the push terminal` };
+      if ('answer' in built) return built.answer;
+      return waiters.run(t, built.service, built.payload);
+    },
+
+    async stop() {
+      clearInterval(silence);
+      waiters.stop();
+      await server.close();
+    },
+  };
+}
+
+export default defineDriver((ctx: DriverContext) => createPushDriver(ctx));

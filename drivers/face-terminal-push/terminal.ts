@@ -1,0 +1,50 @@
+/** One push-protocol terminal as the driver sees it: its device handle, liveness and what it reported. */
+import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
+
+export class PushTerminal {
+  readonly deviceNo: string;
+  readonly handle: DeviceHandle;
+  readonly deviceKey: string;
+  online = false;
+  lastSeen = 0;
+  readonly props: Record<string, unknown> = {};
+  /** Recently accepted record keys (msgID|passTime): the terminal resends a record whose answer it lost. */
+  readonly #seen = new Set<string>();
+
+  constructor(deviceNo: string, handle: DeviceHandle) {
+    this.deviceNo = deviceNo;
+    this.handle = handle;
+    this.deviceKey = `${handle.productKey}/${handle.deviceName}`;
+  }
+
+  /** Any valid message keeps the terminal online (see config.ts offlineAfterMs for the rule). */
+  touch(now = Date.now()): void {
+    this.lastSeen = now;
+    if (!this.online) {
+      this.online = true;
+      this.handle.online();
+    }
+  }
+
+  /** True when the terminal went silent for longer than `limitMs` (and is marked offline now). */
+  checkSilence(limitMs: number, now = Date.now()): boolean {
+    if (!this.online || now - this.lastSeen <= limitMs) return false;
+    this.online = false;
+    this.handle.offline(`no message from terminal ${this.deviceNo} for ${Math.round((now - this.lastSeen) / 1000)} s`);
+    return true;
+  }
+
+  seenRecord(key: string): boolean {
+    return this.#seen.has(key);
+  }
+
+  rememberRecord(key: string): void {
+    this.#seen.add(key);
+    if (this.#seen.size > 5000) this.#seen.delete(this.#seen.values().next().value as string);
+  }
+
+  report(values: Record<string, unknown>): void {
+    Object.assign(this.props, values);
+    this.handle.reportProperties(values);
+  }
+}

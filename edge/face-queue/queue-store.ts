@@ -1,0 +1,209 @@
+/**
+ * The durable per-device command queue of the face-terminal push protocol (seed 003). The
+ * terminal polls each service at its interval and takes at most one command at a time: "云端每次
+ * 只需要下发 1 条给设备，等待设备返回操作结果之后，再下发下一条" (L3781-3783). The queue lives in the
+ * box database (a driver never opens it) and is reached by the driver through host services.
+ *
+ *   queued ──next()──▶ sent ──result 100──▶ done
+ *     │                 │ ──result other──▶ failed
+ *     │                 │ no result within resultTimeout: sent again (attempts+1), failed after maxAttempts
+ *     └──expiresAt──────┴──▶ expired          (a remote open must not fire minutes late)
+ *
+ * Every transition is one synchronous immediate transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { migrate, type Db, type Migration } from '../store/db.js';
+
+export type CommandState = 'queued' | 'sent' | 'done' | 'failed' | 'expired' | 'superseded' | 'cancelled';
+const ACTIVE: readonly CommandState[] = ['queued', 'sent'];
+
+export interface Command {
+  id: number;
+  deviceKey: string;
+  service: string;
+  msgId: string;
+  ref: string | null;
+  payload: Record<string, unknown>;
+  state: CommandState;
+  attempts: number;
+  maxAttempts: number;
+  createdAt: number;
+  sentAt: number | null;
+  expiresAt: number | null;
+  errorCode: string | null;
+  result: Record<string, unknown> | null;
+  updatedAt: number;
+}
+
+interface Row {
+  id: number; device_key: string; service: string; msg_id: string; ref: string | null; payload: string; state: CommandState;
+  attempts: number; max_attempts: number; created_at: number; sent_at: number | null; expires_at: number | null;
+  error_code: string | null; result: string | null; updated_at: number;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    up: `CREATE TABLE face_commands (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      device_key TEXT NOT NULL,
+      service TEXT NOT NULL,
+      msg_id TEXT NOT NULL UNIQUE,
+      ref TEXT,
+      payload TEXT NOT NULL,
+      state TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      max_attempts INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      sent_at INTEGER,
+      expires_at INTEGER,
+      error_code TEXT,
+      result TEXT,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX face_commands_active ON face_commands (device_key, service, state, id);
+    CREATE INDEX face_commands_ref ON face_commands (device_key, service, ref) WHERE ref IS NOT NULL;`,
+  },
+];
+
+export interface EnqueueInput {
+  deviceKey: string;
+  service: string;
+  payload: Record<string, unknown>;
+  /** What the command is about (e.g. `face:<faceId>`): a newer queued command for the same ref replaces an older queued one. */
+  ref?: string;
+  /** The command is dropped (state `expired`) if the terminal has not completed it by then. */
+  expiresAt?: number;
+  maxAttempts?: number;
+}
+
+export type NextResult = { command: Command } | { busy: Command } | { empty: true };
+
+export type ResultOutcome =
+  | { status: 'done' | 'failed'; command: Command }
+  | { status: 'progress'; command: Command }
+  | { status: 'duplicate'; command: Command }
+  | { status: 'unknown' };
+
+export interface QueueOptions {
+  /** How long a sent command waits for the terminal's result before it is sent again. */
+  resultTimeoutMs: number;
+  maxAttempts: number;
+  /** Finished commands are kept this long for callers and the console. */
+  keepFinishedMs: number;
+  /** Items of an info/get extraction kept in the result (photos stripped). */
+  maxItems: number;
+}
+
+export const QUEUE_DEFAULTS: QueueOptions = { resultTimeoutMs: 60_000, maxAttempts: 3, keepFinishedMs: 7 * 86_400_000, maxItems: 1000 };
+
+const toCommand = (r: Row): Command => ({
+  id: r.id, deviceKey: r.device_key, service: r.service, msgId: r.msg_id, ref: r.ref, payload: JSON.parse(r.payload) as Record<string, unknown>,
+  state: r.state, attempts: r.attempts, maxAttempts: r.max_attempts, createdAt: r.created_at, sentAt: r.sent_at, expiresAt: r.expires_at,
+  errorCode: r.error_code, result: r.result ? (JSON.parse(r.result) as Record<string, unknown>) : null, updatedAt: r.updated_at,
+});
+
+export class FaceCommandQueue {
+  readonly #db: Db;
+  readonly #opts: QueueOptions;
+  readonly #s;
+
+  constructor(db: Db, opts: Partial<QueueOptions> = {}) {
+    this.#db = db;
+    this.#opts = { ...QUEUE_DEFAULTS, ...opts };
+    migrate(db, 'face-queue', MIGRATIONS);
+    this.#s = {
+      insert: db.prepare(`INSERT INTO face_commands (device_key, service, msg_id, ref, payload, state, attempts, max_attempts, created_at, expires_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)`),
+      byId: db.prepare('SELECT * FROM face_commands WHERE id = ?'),
+      byMsg: db.prepare('SELECT * FROM face_commands WHERE msg_id = ? AND device_key = ?'),
+      supersede: db.prepare(`UPDATE face_commands SET state = 'superseded', updated_at = ? WHERE device_key = ? AND service = ? AND ref = ? AND state = 'queued'`),
+      expire: db.prepare(`UPDATE face_commands SET state = 'expired', updated_at = ? WHERE device_key = ? AND service = ? AND state IN ('queued','sent') AND expires_at IS NOT NULL AND expires_at <= ?`),
+      inFlight: db.prepare(`SELECT * FROM face_commands WHERE device_key = ? AND service = ? AND state = 'sent' ORDER BY id LIMIT 1`),
+      oldestQueued: db.prepare(`SELECT * FROM face_commands WHERE device_key = ? AND service = ? AND state = 'queued' ORDER BY id LIMIT 1`),
+      markSent: db.prepare(`UPDATE face_commands SET state = 'sent', attempts = attempts + 1, sent_at = ?, updated_at = ? WHERE id = ?`),
+      finish: db.prepare(`UPDATE face_commands SET state = ?, error_code = ?, result = ?, updated_at = ? WHERE id = ?`),
+      touch: db.prepare(`UPDATE face_commands SET sent_at = ?, result = ?, updated_at = ? WHERE id = ?`),
+      list: db.prepare(`SELECT * FROM face_commands WHERE device_key = ? AND (? IS NULL OR service = ?) AND state IN ('queued','sent') ORDER BY id LIMIT ?`),
+      prune: db.prepare(`DELETE FROM face_commands WHERE state NOT IN ('queued','sent') AND updated_at < ?`),
+    };
+  }
+
+  enqueue(input: EnqueueInput, now = Date.now()): Command {
+    return this.#db.transaction(() => {
+      if (input.ref) this.#s.supersede.run(now, input.deviceKey, input.service, input.ref);
+      const msgId = randomUUID();
+      const info = this.#s.insert.run(input.deviceKey, input.service, msgId, input.ref ?? null, JSON.stringify(input.payload), input.maxAttempts ?? this.#opts.maxAttempts, now, input.expiresAt ?? null, now);
+      return toCommand(this.#s.byId.get(info.lastInsertRowid) as Row);
+    }).immediate();
+  }
+
+  /** The command to hand to the terminal on this poll, if any (one in flight per device and service). */
+  next(deviceKey: string, service: string, now = Date.now()): NextResult {
+    return this.#db.transaction((): NextResult => {
+      this.#s.expire.run(now, deviceKey, service, now);
+      for (;;) {
+        const sent = this.#s.inFlight.get(deviceKey, service) as Row | undefined;
+        if (!sent) break;
+        if ((sent.sent_at ?? 0) + this.#opts.resultTimeoutMs > now) return { busy: toCommand(sent) };
+        if (sent.attempts >= sent.max_attempts) {
+          this.#s.finish.run('failed', '', JSON.stringify({ reason: `no result after ${sent.attempts} attempts` }), now, sent.id);
+          continue;
+        }
+        this.#s.markSent.run(now, now, sent.id); // the terminal did not answer: hand it out again
+        return { command: toCommand(this.#s.byId.get(sent.id) as Row) };
+      }
+      const q = this.#s.oldestQueued.get(deviceKey, service) as Row | undefined;
+      if (!q) return { empty: true };
+      this.#s.markSent.run(now, now, q.id);
+      return { command: toCommand(this.#s.byId.get(q.id) as Row) };
+    }).immediate();
+  }
+
+  /**
+   * The terminal's result for `msgId`. `final: false` is one item of a multi-item answer
+   * (info/get extraction): it is appended and the command stays in flight.
+   */
+  result(deviceKey: string, msgId: string, errorCode: string, body: Record<string, unknown>, opts: { final?: boolean; inProgress?: boolean } = {}, now = Date.now()): ResultOutcome {
+    return this.#db.transaction((): ResultOutcome => {
+      const row = this.#s.byMsg.get(msgId, deviceKey) as Row | undefined;
+      if (!row) return { status: 'unknown' };
+      if (!ACTIVE.includes(row.state)) return { status: 'duplicate', command: toCommand(row) };
+      const prev = row.result ? (JSON.parse(row.result) as Record<string, unknown>) : {};
+      if (opts.inProgress || opts.final === false) {
+        const items = Array.isArray(prev.items) ? (prev.items as unknown[]) : [];
+        if (opts.final === false && items.length < this.#opts.maxItems) items.push(body);
+        const next = opts.final === false ? { ...prev, items } : { ...prev, progress: body };
+        this.#s.touch.run(now, JSON.stringify(next), now, row.id);
+        return { status: 'progress', command: toCommand(this.#s.byId.get(row.id) as Row) };
+      }
+      const state: CommandState = errorCode === '100' ? 'done' : 'failed';
+      const items = opts.final === true && Array.isArray(prev.items) ? { items: [...(prev.items as unknown[]), body].slice(0, this.#opts.maxItems) } : {};
+      this.#s.finish.run(state, errorCode, JSON.stringify({ ...body, ...items }), now, row.id);
+      return { status: state, command: toCommand(this.#s.byId.get(row.id) as Row) };
+    }).immediate();
+  }
+
+  get(deviceKey: string, msgId: string): Command | undefined {
+    const r = this.#s.byMsg.get(msgId, deviceKey) as Row | undefined;
+    return r ? toCommand(r) : undefined;
+  }
+
+  /** Commands still waiting (queued or in flight), oldest first. */
+  active(deviceKey: string, service?: string, limit = 100): Command[] {
+    return (this.#s.list.all(deviceKey, service ?? null, service ?? null, limit) as Row[]).map(toCommand);
+  }
+
+  cancel(deviceKey: string, msgId: string, now = Date.now()): boolean {
+    return this.#db.transaction(() => {
+      const row = this.#s.byMsg.get(msgId, deviceKey) as Row | undefined;
+      if (!row || !ACTIVE.includes(row.state)) return false;
+      this.#s.finish.run('cancelled', '', row.result, now, row.id);
+      return true;
+    }).immediate();
+  }
+
+  prune(now = Date.now()): number {
+    return this.#s.prune.run(now - this.#opts.keepFinishedMs).changes;
+  }
+}

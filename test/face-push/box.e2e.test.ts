@@ -1,0 +1,104 @@
+/**
+ * The push-protocol face terminal on a real box: runtime with the access core and the face
+ * command queue, the driver in its child process, and the simulated terminal polling at the
+ * intervals the box assigns. A face added in the access core reaches the terminal, a remote
+ * open round-trips, a pass record becomes a pass event, and an offline terminal gets its
+ * queued commands when it comes back.
+ */
+import { createServer } from 'node:net';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedPushTerminal } from '../../scripts/sim/face-push/terminal.js';
+import { fileServer } from '../access/helpers.js';
+import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
+
+const freePort = (): Promise<number> => new Promise((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address() as { port: number };
+    s.close(() => resolve(port));
+  });
+});
+
+const PK = 'PEFacePush';
+const DN = 'FACE-PUSH-01';
+const KEY = `${PK}/${DN}`;
+let box: TestBox;
+let term: SimulatedPushTerminal;
+let files: Awaited<ReturnType<typeof fileServer>>;
+const events: { eventId: string; params: Record<string, unknown> }[] = [];
+
+beforeAll(async () => {
+  const port = await freePort();
+  files = await fileServer(new Map([['/alice.png', await sharp({ create: { width: 300, height: 300, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer()]]));
+  box = await startBox(`
+drivers:
+  - name: Face_Push_PerAccess_Terminal
+    type: face-terminal-push
+    config: { host: 127.0.0.1, port: ${port}, pathPrefix: /push, openTimeoutMs: 20000, commandWaitMs: 500, intervalsS: { heartbeat: 1, person: 1, open: 1, other: 1 } }
+    devices:
+      - { productKey: ${PK}, deviceName: ${DN}, custom: { deviceNo: FP0001 } }
+`);
+  box.runtime.events.on('test', 'device.event', (e) => void (e.productKey === PK && events.push({ eventId: e.eventId, params: e.params })));
+  term = new SimulatedPushTerminal({ deviceNo: 'FP0001', platformUrl: `http://127.0.0.1:${port}/push`, retryMs: 200 });
+}, 60_000);
+
+afterAll(async () => {
+  term?.stop();
+  await box?.close();
+  await files?.close();
+});
+
+describe('face-terminal-push on a real box', () => {
+  it('registers, receives a face from the access core, opens remotely and uploads a pass', async () => {
+    await term.start();
+    expect(term.registerResp).toMatchObject({ msgType: 'registerResp', errorCode: '100', personService: '1', openService: '1', heatbeatService: '1', heatbeatServiceInterval: '1' });
+    await waitFor(() => box.runtime.registry.get(PK, DN)?.status === 'online', 10_000);
+
+    box.runtime.access!.applyFaceText(KEY, JSON.stringify({ groupId: 'g1', addFaceInfos: [{ faceId: 'fa', faceMd5: '', faceUrl: `${files.url}/alice.png`, userInfo: JSON.stringify({ userName: 'Alice', userId: 'ua' }), index: 0, clientTag: '' }] }), { features: false });
+    await box.runtime.access!.facesIdle();
+    const alice = await waitFor(() => term.persons.get('fa'), 20_000, 100);
+    expect(alice).toMatchObject({ name: 'Alice', priority: '0', validDateEnd: '2099_12_31' });
+    expect(alice.photoBytes).toBeGreaterThan(300); // the normalised JPEG, not an empty photo
+    await waitFor(() => box.runtime.access!.deployments.get(KEY, 'face', 'fa')?.status === 'transferred', 10_000, 100);
+
+    const opened = await box.runtime.host.callService(PK, DN, 'remoteOpen', { voiceMsg: '欢迎' }, 30_000);
+    expect(opened).toMatchObject({ code: 200, data: { errorCode: '100' } });
+    expect(term.state.opens).toBe(1);
+
+    term.pass({ idNumber: 'fa' });
+    term.pass({});
+    expect(await term.flushRecords()).toBe(2);
+    const passes = await waitFor(() => (events.filter((e) => e.eventId === 'passEvent').length >= 2 ? events.filter((e) => e.eventId === 'passEvent') : undefined));
+    expect(passes[0]!.params).toMatchObject({ type: 'FACE', userId: 'ua', credential: 'fa' });
+    expect(passes[1]!.params).toMatchObject({ type: 'FACE', userId: '' });
+    expect(term.violations).toEqual([]);
+  }, 90_000);
+
+  it('keeps commands for an offline terminal and hands them out when it comes back', async () => {
+    term.stop();
+    const reboot = await box.runtime.host.callService(PK, DN, 'reboot', {}, 10_000);
+    expect(reboot).toMatchObject({ code: 202 });
+    box.runtime.access!.applyFaceText(KEY, JSON.stringify({ groupId: 'g1', deleteFaceInfos: [{ faceId: 'fa' }] }), { features: false });
+    await waitFor(() => box.runtime.registry.get(PK, DN)?.status === 'offline', 20_000, 200);
+    expect(box.runtime.faceQueue!.active(KEY).map((c) => c.service)).toContain('reboot');
+
+    await term.start();
+    await waitFor(() => term.state.reboots === 1 && !term.persons.has('fa'), 20_000, 100);
+    await waitFor(() => box.runtime.faceQueue!.active(KEY).length === 0, 10_000, 100);
+    const results = events.filter((e) => e.eventId === 'commandResult').map((e) => e.params);
+    expect(results).toContainEqual(expect.objectContaining({ service: 'reboot', state: 'done', errorCode: '100' }));
+    expect(term.violations).toEqual([]);
+  }, 90_000);
+
+  it('answers a remote open with a timeout when the terminal never polls, and does not open late', async () => {
+    term.stop();
+    const t0 = Date.now();
+    const r = await box.runtime.host.callService(PK, DN, 'remoteOpen', {}, 40_000);
+    expect(r.code).toBe(504);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(19_000);
+    const before = term.state.opens;
+    await term.start();
+    await new Promise((res) => setTimeout(res, 3000));
+    expect(term.state.opens).toBe(before);
+  }, 90_000);
+});
