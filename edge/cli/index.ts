@@ -11,6 +11,8 @@ const USAGE = `usage: edge <command> [options]
                              validate an EBA point-table workbook and apply it (docs/eba.md)
   export points <out.xlsx> [-c box.yaml] [--template]
                              write the point tables (or the blank template) back
+  discover bacnet [--nic eth0 | --target ip:port] [--json]
+                             list the BACnet devices that answer Who-Is, with their objects
   version                    print the version
 `;
 
@@ -35,6 +37,8 @@ export function registerCommand(name: string, cmd: Command): void {
 // EBA point tables (edge/eba); loaded on use so exceljs does not slow every command.
 registerCommand('import', async (args) => (await import('./import.js')).importCommand(args));
 registerCommand('export', async (args) => (await import('./import.js')).exportCommand(args));
+// BACnet Who-Is on site (drivers/bacnet-v3); loaded on use.
+registerCommand('discover', async (args) => (await import('./discover.js')).discoverCommand(args));
 
 export async function runCli(argv: string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
