@@ -32,6 +32,7 @@ const gateway: AccessGateway = {
   },
   resetDeployments: async (deviceKey, kind) => void (kind === 'card' && cursor.set(deviceKey, 0)),
   desiredFaces: async () => [],
+  deviceOffline: async () => undefined,
 };
 
 const log = pino({ level: 'silent' }); // logging off: the figures are about the protocol path
