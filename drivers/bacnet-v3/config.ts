@@ -33,13 +33,15 @@ export interface DriverOptions {
   covConfirmed: boolean;
   /** Write priority when the point has none (Clause 19.2: 16 is the lowest, 8 manual operator). */
   writePriority: number;
+  /** Never use ReadPropertyMultiple (devices whose RPM is broken; the benchmark's baseline). */
+  readPropertyOnly: boolean;
   /** How often stats are written to `<dataDir>/stats.json`; 0 = never. */
   statsIntervalMs: number;
 }
 
 export const driverDefaults: DriverOptions = {
   localPort: 47808, bindAddress: '0.0.0.0', apduTimeoutMs: 3000, maxInFlight: 200, maxInFlightPerDevice: 4, maxApdu: 1476,
-  maxPropertiesPerRequest: 200, covLifetimeS: 300, covConfirmed: false, writePriority: 16, statsIntervalMs: 5000,
+  maxPropertiesPerRequest: 200, covLifetimeS: 300, covConfirmed: false, writePriority: 16, readPropertyOnly: false, statsIntervalMs: 5000,
 };
 
 export const TABLES_FORMAT = 'eba-bacnet-v3/1';
@@ -60,6 +62,7 @@ export function driverOptions(config: Record<string, unknown>): DriverOptions {
     covLifetimeS: num(config.covLifetimeS, d.covLifetimeS, 10, 28_800),
     covConfirmed: config.covConfirmed === true,
     writePriority: num(config.writePriority, d.writePriority, 1, 16),
+    readPropertyOnly: config.readPropertyOnly === true,
     statsIntervalMs: num(config.statsIntervalMs, d.statsIntervalMs, 0, 3_600_000),
   };
 }

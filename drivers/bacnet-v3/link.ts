@@ -47,6 +47,8 @@ export class DeviceLink {
   #points: PointDef[] = [];
   #batches: RpmBatch[] = [];
   #byRef = new Map<string, PointDef>();
+  /** Every point by its object:instance:property (several points may read the same property). */
+  #pointsByRef = new Map<string, PointDef[]>();
   #last = new Map<string, PointValue>();
   #pointFaults = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
@@ -63,6 +65,7 @@ export class DeviceLink {
     this.channel = channel;
     this.#deps = deps;
     this.maxApdu = Math.min(deps.opts.maxApdu, channel.maxApdu ?? 1476);
+    if (deps.opts.readPropertyOnly) this.rpm = 'no';
     if (channel.mode === 'directed') {
       const a = parseAddress(channel.address!)!;
       this.address = `${a.host}:${a.port}`;
@@ -76,6 +79,8 @@ export class DeviceLink {
 
   setPoints(points: readonly PointDef[]): void {
     this.#points = [...points];
+    this.#pointsByRef.clear();
+    for (const p of points) this.#pointsByRef.set(refKey(p), [...(this.#pointsByRef.get(refKey(p)) ?? []), p]);
     this.cov.setPoints(points);
     const ids = new Set(points.map((p) => p.id));
     for (const id of this.#last.keys()) if (!ids.has(id)) this.#last.delete(id);
@@ -297,7 +302,7 @@ export class DeviceLink {
   }
 
   #pointsOfRef(key: string): PointDef[] {
-    return this.#points.filter((p) => refKey(p) === key);
+    return this.#pointsByRef.get(key) ?? [];
   }
 
   #pointFault(p: PointDef, reason: string): void {
