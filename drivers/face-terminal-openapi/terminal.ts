@@ -1,0 +1,153 @@
+/**
+ * One OpenAPI terminal: its API client, its record push link, and the face sync through
+ * `/api/user` (seed 004 §8.2). Online while the record link is up (§8.3.3: 10 s heartbeats,
+ * broken after 33 s of silence) — the link is the terminal's live channel to the box.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
+import { OpenApiClient, OpenApiError, RecordLink, type UserObject } from '../../protocols/face-openapi/index.js';
+// The access-core calls and face deployment shapes are shared with the push-protocol driver.
+import type { HostCalls } from '../face-terminal-push/host-calls.js';
+import { userIdOf, type FaceDeployment } from '../face-terminal-push/person.js';
+import type { OpenApiDeviceConfig, OpenApiDriverSettings } from './config.js';
+
+const INPUT_KIND: Record<number, { kind: 'face' | 'qrCode' | 'card'; type: string }> = { 1: { kind: 'face', type: 'FACE' }, 2: { kind: 'qrCode', type: 'QRCODE' }, 3: { kind: 'card', type: 'CARD' }, 4: { kind: 'card', type: 'UUID' } };
+
+export class OpenApiTerminal {
+  readonly handle: DeviceHandle;
+  readonly cfg: OpenApiDeviceConfig;
+  readonly client: OpenApiClient;
+  readonly link: RecordLink;
+  readonly deviceKey: string;
+  readonly props: Record<string, unknown> = {};
+  readonly #calls: HostCalls;
+  readonly #settings: OpenApiDriverSettings;
+  readonly #log: Logger;
+  readonly #seen = new Set<string>();
+  readonly faceUsers: Map<string, string>;
+  #sync: NodeJS.Timeout | undefined;
+  #syncing = false;
+
+  constructor(handle: DeviceHandle, cfg: OpenApiDeviceConfig, deps: { calls: HostCalls; settings: OpenApiDriverSettings; log: Logger; faceUsers: Map<string, string> }) {
+    this.handle = handle;
+    this.cfg = cfg;
+    this.deviceKey = `${handle.productKey}/${handle.deviceName}`;
+    this.#calls = deps.calls;
+    this.#settings = deps.settings;
+    this.#log = deps.log.child({ dev: handle.deviceName });
+    this.faceUsers = deps.faceUsers;
+    this.client = new OpenApiClient({ baseUrl: `http://${cfg.ip}:${cfg.port}`, password: cfg.password });
+    this.link = new RecordLink({ url: `ws://${cfg.ip}:${cfg.wsPort}/api/record`, password: cfg.password });
+    this.link.on('up', () => {
+      this.#log.info('record link up');
+      this.report({ recordLink: 1 });
+      handle.online();
+      void this.#refreshInfo();
+      this.kick();
+    });
+    this.link.on('down', (why) => {
+      this.#log.warn({ why }, 'record link down');
+      this.report({ recordLink: 0 });
+      handle.offline(`record link down: ${why}`);
+    });
+    this.link.on('record', (r) => void this.onRecord(r).catch((err: Error) => this.#log.warn({ err: err.message }, 'pushed record not stored')));
+  }
+
+  start(): void {
+    this.handle.offline('connecting to the terminal');
+    this.link.start();
+    this.#sync = setInterval(() => this.kick(), this.#settings.syncPollMs);
+    this.#sync.unref?.();
+  }
+
+  stop(): void {
+    clearInterval(this.#sync);
+    this.link.stop();
+  }
+
+  report(values: Record<string, unknown>): void {
+    Object.assign(this.props, values);
+    this.handle.reportProperties(values);
+  }
+
+  async #refreshInfo(): Promise<void> {
+    const info = await this.client.information().catch(() => undefined);
+    if (info) this.report({ FirmwareVersion: String(info.appVer ?? ''), webVer: String(info.webVer ?? ''), deviceID: String(info.deviceID ?? ''), deviceName: String(info.deviceName ?? ''), deviceMoel: String(info.deviceMoel ?? ''), SupportFaceFeature: 1 });
+  }
+
+  /** A record pushed on the link (SignObject, L793-810) → pass record + passEvent. Deduplicated by record id. */
+  async onRecord(r: Record<string, unknown>, source = 'push'): Promise<void> {
+    const key = `${String(r.id ?? '')}|${String(r.signTime ?? '')}`;
+    if (this.#seen.has(key)) return;
+    const signTime = Number(r.signTime);
+    // §5: times are UTC seconds unless stated; a millisecond value is recognised by its size.
+    const time = Number.isFinite(signTime) && signTime > 0 ? (signTime < 1e11 ? signTime * 1000 : signTime) : Date.now();
+    const { kind, type } = INPUT_KIND[Number(r.inputType)] ?? INPUT_KIND[1]!;
+    const stranger = Number(r.type ?? r.userType) === -1;
+    const deviceUser = stranger ? '' : String(r.userId ?? '');
+    const userId = deviceUser ? (this.faceUsers.get(deviceUser) ?? deviceUser) : '';
+    const credential = kind === 'card' ? String(r.icNumber ?? '') : kind === 'face' ? deviceUser : '';
+    const similarity = Number(r.similarity);
+    const temperature = Number(r.temperature);
+    const res = await this.#calls.recordPass({
+      deviceKey: this.deviceKey, kind, credential, content: credential, code: stranger || Number(r.type) === 3 ? 1 : 0, message: stranger ? 'stranger' : Number(r.type) === 3 ? 'blacklist' : 'success',
+      ...(userId ? { userId } : {}), ...(kind === 'face' && deviceUser ? { faceId: deviceUser } : {}),
+      ...(Number.isFinite(similarity) ? { similarity: similarity / 100 } : {}), ...(Number.isFinite(temperature) && r.temperature !== undefined ? { temperature } : {}),
+      ...(typeof r.signAvatar === 'string' && r.signAvatar.length > 32 ? { photo: r.signAvatar } : {}), time,
+    });
+    this.#seen.add(key);
+    if (this.#seen.size > 5000) this.#seen.delete(this.#seen.values().next().value as string);
+    const photoId = res.photoId ?? '';
+    this.handle.reportEvent('passEvent', { type, userId, credential, photoId, ...(Number.isFinite(similarity) ? { similarity: similarity / 100 } : {}) }, time);
+    if (!stranger && kind === 'face') this.handle.reportEvent('OnMatched', { faceId: deviceUser, userId, name: String(r.name ?? '').slice(0, 128), photoId, ...(Number.isFinite(similarity) ? { similarity: similarity / 100 } : {}) }, time);
+    this.#log.debug({ source, type }, 'pass recorded');
+  }
+
+  /** Push pending face changes through /api/user while online ('api' face sync). */
+  kick(): void {
+    if (this.#settings.faceSync !== 'api' || this.link.state !== 'up' || this.#syncing) return;
+    this.#syncing = true;
+    void this.#syncFaces().catch((err: Error) => this.#log.warn({ err: err.message }, 'face sync stopped')).finally(() => (this.#syncing = false));
+  }
+
+  async #syncFaces(): Promise<void> {
+    for (;;) {
+      const entries = await this.#calls.pendingFaces(this.deviceKey, 10);
+      if (entries.length === 0) return;
+      for (const e of entries) {
+        const outcome = await this.#deployFace(e);
+        await this.#calls.ackFaces(this.deviceKey, [e.id], outcome === true, outcome === true ? undefined : outcome);
+        if (outcome !== true && !outcome.startsWith('refused')) return; // unreachable: stop, retried on the next kick
+      }
+    }
+  }
+
+  /** true, or why not: `refused …` is the device's own verdict (permanent), anything else a transport failure. */
+  async #deployFace(e: FaceDeployment): Promise<true | string> {
+    try {
+      if (e.op === 'delete') {
+        await this.client.deleteUser(e.id).catch((err) => {
+          if (!(err instanceof OpenApiError && err.code === 20001)) throw err; // already gone is done
+        });
+        return true;
+      }
+      const info = e.data?.userInfo ?? {};
+      const photo = e.data?.imageFile ? (await readFile(e.data.imageFile)).toString('base64') : undefined;
+      const user: UserObject = {
+        userId: e.id, userType: (info.isInBlackList ?? e.isInBlackList) ? 3 : 1, name: String(info.userName ?? e.userName ?? e.id).slice(0, 80),
+        icNumber: '', jobNumber: '', mobile: '', remark: userIdOf(e).slice(0, 255), ...(photo ? { photo } : {}),
+      };
+      this.faceUsers.set(e.id, userIdOf(e));
+      // Update first; a terminal without the user answers 20001 and it is added (L669-699, L637-667).
+      await this.client.updateUser(e.id, user).catch(async (err) => {
+        if (err instanceof OpenApiError && err.code === 20001) return this.client.addUser(user);
+        throw err;
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof OpenApiError && err.kind !== 'deviceError' && err.kind !== 'unknown') return `refused ${err.message}`;
+      return (err as Error).message;
+    }
+  }
+}

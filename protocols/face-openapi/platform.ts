@@ -1,0 +1,161 @@
+/**
+ * Chapter 9 of seed 004: requests the device sends to the platform (L919-1050), served by the
+ * box. Paths: GET `/syrecord/{deviceid}?lastQueryTime=` (face library update), POST
+ * `/syface/{deviceid}` (compare result), `/syattribute/{deviceid}` (temperature),
+ * `/syresult/{deviceid}` (feedback of a library change), `/syheartbeat/{deviceid}`.
+ * Answers carry `ret` ("0" success) and `desc` (L988, L1012, L1030, L1047); GET `/syimage/<name>`
+ * serves the face pictures the library entries point at (http only, jpg, L927).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LibraryOp {
+  operation: 'save' | 'delete';
+  userType?: string;
+  userId: string;
+  userName: string;
+  sex?: number;
+  userRemark?: string;
+  imageUrl: string;
+  /** seconds */
+  operateTime: number;
+}
+
+export interface DevicePushHandlers {
+  /** Known device? Unknown ones are refused with ret "1". */
+  knows(deviceId: string): boolean;
+  library(deviceId: string, lastQueryTime: number): Promise<{ list: LibraryOp[]; lastQueryTime: number }>;
+  compare(deviceId: string, body: Record<string, unknown>): Promise<{ openDoor: 0 | 1; unlockDelay?: number }>;
+  temperature(deviceId: string, body: Record<string, unknown>): Promise<void>;
+  feedback(deviceId: string, body: Record<string, unknown>): Promise<void>;
+  heartbeat(deviceId: string, body: Record<string, unknown>): Promise<void>;
+  image(name: string): Promise<Buffer | undefined>;
+}
+
+export interface PlatformLog {
+  warn(o: object, msg: string): void;
+}
+
+const ok = (extra: Record<string, unknown> = {}) => ({ ret: '0', desc: 'Success', ...extra });
+const fail = (desc: string) => ({ ret: '1', desc });
+
+export class DevicePushServer {
+  readonly #h: DevicePushHandlers;
+  readonly #o: { host: string; port: number; maxBodyBytes: number; log: PlatformLog };
+  #server: Server | undefined;
+
+  constructor(h: DevicePushHandlers, o: { host: string; port: number; maxBodyBytes?: number; log?: PlatformLog }) {
+    this.#h = h;
+    this.#o = { maxBodyBytes: 2 * 1024 * 1024, log: { warn: () => {} }, ...o };
+  }
+
+  async listen(): Promise<AddressInfo> {
+    const s = createServer((req, res) => void this.#serve(req, res));
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(this.#o.port, this.#o.host, () => resolve());
+    });
+    this.#server = s;
+    return s.address() as AddressInfo;
+  }
+
+  get port(): number {
+    return (this.#server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  async close(): Promise<void> {
+    const s = this.#server;
+    this.#server = undefined;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  /** One request without HTTP: returns status and JSON body (or a Buffer for images). */
+  async handle(method: string, url: string, raw: string): Promise<{ status: number; body: Record<string, unknown> | Buffer }> {
+    const u = new URL(url, 'http://box');
+    const m = /^\/(syrecord|syface|syattribute|syresult|syheartbeat|syimage)\/([^/]{1,64})$/.exec(u.pathname);
+    if (!m) return { status: 404, body: fail(`unknown path ${u.pathname}`) };
+    const [, kind, id0] = m;
+    const id = decodeURIComponent(id0!);
+    if (kind === 'syimage') {
+      const img = method === 'GET' ? await this.#h.image(id) : undefined;
+      return img ? { status: 200, body: img } : { status: 404, body: fail('no such image') };
+    }
+    if (!this.#h.knows(id)) return { status: 200, body: fail(`unknown device ${id}`) };
+    if (kind === 'syrecord') {
+      if (method !== 'GET') return { status: 405, body: fail('GET only (L930)') };
+      const q = u.searchParams.get('lastQueryTime');
+      const last = q === null || q === '' ? NaN : Number(q);
+      if (!Number.isFinite(last) || last < 0) return { status: 200, body: fail('lastQueryTime must be a timestamp, 0 for everything (L934)') };
+      const r = await this.#h.library(id, last);
+      // The table names the picture `imageUrl`, the example `userImageUrl` (L942, L947): both are sent.
+      return { status: 200, body: { serviceResponse: { list: r.list.map((e) => ({ ...e, userImageUrl: e.imageUrl })), lastQueryTime: r.lastQueryTime }, ...ok() } };
+    }
+    if (method !== 'POST') return { status: 405, body: fail('POST only') };
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return { status: 200, body: fail('body is not JSON') };
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return { status: 200, body: fail('body must be a JSON object') };
+    const b = body as Record<string, unknown>;
+    switch (kind) {
+      case 'syface': {
+        if (typeof b.userId !== 'string' || b.screenTime === undefined) return { status: 200, body: fail('userId and screenTime are required (L962-972)') };
+        return { status: 200, body: ok(await this.#h.compare(id, b)) };
+      }
+      case 'syattribute': {
+        const info = (b.Info ?? b) as Record<string, unknown>; // the example wraps the fields in "Info" (L1011)
+        if (info.temperature === undefined) return { status: 200, body: fail('temperature is required (L1004)') };
+        await this.#h.temperature(id, info);
+        return { status: 200, body: ok() };
+      }
+      case 'syresult': {
+        const r = b.resultList; // one object in the example (L1029); a list is taken too
+        const list = Array.isArray(r) ? r : r && typeof r === 'object' ? [r] : [];
+        if (list.length === 0) return { status: 200, body: fail('resultList is required (L1026-1029)') };
+        for (const e of list) await this.#h.feedback(id, e as Record<string, unknown>);
+        return { status: 200, body: ok() };
+      }
+      default: {
+        await this.#h.heartbeat(id, (b.Heartinfo ?? b) as Record<string, unknown>);
+        return { status: 200, body: ok() };
+      }
+    }
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let out: { status: number; body: Record<string, unknown> | Buffer };
+    try {
+      const raw = await readBody(req, this.#o.maxBodyBytes);
+      out = raw === undefined ? { status: 413, body: fail('body too large') } : await this.handle(req.method ?? 'GET', req.url ?? '/', raw);
+    } catch (err) {
+      this.#o.log.warn({ url: req.url, err: (err as Error).message }, 'device push failed');
+      out = { status: 500, body: fail('internal error') };
+    }
+    if (Buffer.isBuffer(out.body)) {
+      res.writeHead(out.status, { 'Content-Type': 'image/jpeg', 'Content-Length': out.body.length });
+      res.end(out.body);
+      return;
+    }
+    if (out.body.ret !== '0') this.#o.log.warn({ url: req.url?.split('?')[0], desc: out.body.desc }, 'device push refused');
+    const text = JSON.stringify(out.body);
+    res.writeHead(out.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= max) chunks.push(c);
+    });
+    req.on('end', () => resolve(size > max ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
