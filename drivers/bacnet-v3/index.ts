@@ -19,7 +19,7 @@ import { BacnetAbort, BacnetErrorPdu, BacnetMalformed, BacnetReject, BacnetTimeo
 import { COMMANDABLE, parseAddress, PRESENT_VALUE, type PointDef } from '../../protocols/bacnet/point.js';
 import { BacnetSession } from '../../protocols/bacnet/session.js';
 import { encodeValue, sameValue, ValueTypeError, type PointValue } from '../../protocols/bacnet/values.js';
-import { DeviceBook } from '../eba-shared/book.js';
+import { bookDevice, DeviceBook, groupByChannel, mappedPoints, unbookDevice } from '../eba-shared/book.js';
 import { deviceMapping } from '../eba-shared/tables.js';
 import { CODES } from './codes.js';
 import { driverOptions, isLoopback, loadTables, nicAddress } from './config.js';
@@ -97,18 +97,6 @@ export default defineDriver(({ config, log, dataDir }) => {
     }
   }
 
-  function mapped(d: DeviceHandle, keys: string[]): { found: [string, PointDef][]; missing: string[] } | undefined {
-    const dev = book.get(d);
-    if (!dev) return undefined;
-    const found: [string, PointDef][] = [];
-    const missing: string[] = [];
-    for (const k of keys) {
-      const p = dev.mapping.get(k);
-      if (p) found.push([k, p]);
-      else missing.push(k);
-    }
-    return { found, missing };
-  }
 
   async function writeOne(p: PointDef, value: unknown): Promise<PointValue> {
     const app = encodeValue(p, value);
@@ -136,24 +124,15 @@ export default defineDriver(({ config, log, dataDir }) => {
     },
 
     async addDevice(d) {
-      const mapping = new Map<string, PointDef>();
-      for (const [prop, id] of deviceMapping(d.custom)) {
-        const p = points.get(id);
-        if (!p) throw new Error(`property ${prop} maps to point ${id}, which is not in the point table`);
-        mapping.set(prop, p);
-      }
-      book.add(d, mapping);
-      for (const c of new Set([...mapping.values()].map((p) => p.channel))) replan(c);
+      for (const c of bookDevice(book, d, points, deviceMapping(d.custom))) replan(c);
     },
 
     async removeDevice(d) {
-      const dev = book.get(d);
-      book.remove(d);
-      for (const c of new Set([...(dev?.mapping.values() ?? [])].map((p) => p.channel))) replan(c);
+      for (const c of unbookDevice(book, d)) replan(c);
     },
 
     async getProperties(d, keys) {
-      const m = mapped(d, keys);
+      const m = mappedPoints(book, d, keys);
       if (!m) return notDeployed(d);
       if (m.missing.length > 0) return noPoint(m.missing);
       try {
@@ -169,7 +148,7 @@ export default defineDriver(({ config, log, dataDir }) => {
     },
 
     async setProperties(d, values) {
-      const m = mapped(d, Object.keys(values));
+      const m = mappedPoints(book, d, Object.keys(values));
       if (!m) return notDeployed(d);
       if (m.missing.length > 0) return noPoint(m.missing);
       const readBack: Record<string, unknown> = {};
@@ -190,7 +169,7 @@ export default defineDriver(({ config, log, dataDir }) => {
     async callService(d, serviceId, args) {
       if (serviceId !== 'relinquish') return { code: CODES.NO_SERVICE, message: `service ${serviceId} is not provided by the BACnetV3 driver` };
       const identifier = String(args.identifier ?? '');
-      const m = mapped(d, [identifier]);
+      const m = mappedPoints(book, d, [identifier]);
       if (!m) return notDeployed(d);
       if (m.missing.length > 0) return noPoint(m.missing);
       const [prop, p] = m.found[0]!;
@@ -219,9 +198,3 @@ export default defineDriver(({ config, log, dataDir }) => {
     },
   };
 });
-
-function groupByChannel(found: [string, PointDef][]): Map<string, [string, PointDef][]> {
-  const out = new Map<string, [string, PointDef][]>();
-  for (const f of found) out.set(f[1].channel, [...(out.get(f[1].channel) ?? []), f]);
-  return out;
-}

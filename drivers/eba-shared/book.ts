@@ -116,3 +116,43 @@ export class DeviceBook<P extends BookPoint, V = unknown> {
 }
 
 export const keyOf = (d: { productKey: string; deviceName: string }): string => `${d.productKey}/${d.deviceName}`;
+
+/** The points behind some properties of a device; undefined when the device is not deployed. */
+export function mappedPoints<P extends BookPoint>(book: DeviceBook<P, unknown>, d: DeviceHandle, keys: string[]): { found: [string, P][]; missing: string[] } | undefined {
+  const dev = book.get(d);
+  if (!dev) return undefined;
+  const found: [string, P][] = [];
+  const missing: string[] = [];
+  for (const k of keys) {
+    const p = dev.mapping.get(k);
+    if (p) found.push([k, p]);
+    else missing.push(k);
+  }
+  return { found, missing };
+}
+
+/** (property, point) pairs grouped by the point's channel. */
+export function groupByChannel<P extends BookPoint>(found: [string, P][]): Map<string, [string, P][]> {
+  const out = new Map<string, [string, P][]>();
+  for (const f of found) out.set(f[1].channel, [...(out.get(f[1].channel) ?? []), f]);
+  return out;
+}
+
+/** Book a device with its custom `points` mapping; returns the channels whose plan changes. */
+export function bookDevice<P extends BookPoint>(book: DeviceBook<P, unknown>, d: DeviceHandle, points: ReadonlyMap<string, P>, mapping: Map<string, string>): Set<string> {
+  const m = new Map<string, P>();
+  for (const [prop, id] of mapping) {
+    const p = points.get(id);
+    if (!p) throw new Error(`property ${prop} maps to point ${id}, which is not in the point table`);
+    m.set(prop, p);
+  }
+  book.add(d, m);
+  return new Set([...m.values()].map((p) => p.channel));
+}
+
+/** Take a device out; returns the channels whose plan changes. */
+export function unbookDevice<P extends BookPoint>(book: DeviceBook<P, unknown>, d: DeviceHandle): Set<string> {
+  const dev = book.get(d);
+  book.remove(d);
+  return new Set([...(dev?.mapping.values() ?? [])].map((p) => p.channel));
+}

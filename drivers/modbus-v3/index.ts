@@ -10,9 +10,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineDriver, ok, type Answer, type DeviceHandle } from '../../edge/host/sdk/driver.js';
+import { defineDriver, ok, type Answer } from '../../edge/host/sdk/driver.js';
 import { ModbusDisconnected, ModbusException, ModbusTimeout } from '../../protocols/modbus/frames.js';
-import type { PointDef } from '../../protocols/modbus/point.js';
+import { bookDevice, groupByChannel, mappedPoints, unbookDevice } from '../eba-shared/book.js';
 import { DeviceBook } from './book.js';
 import { CODES } from './codes.js';
 import { deviceMapping, driverOptions, loadTables } from './config.js';
@@ -72,18 +72,6 @@ export default defineDriver(({ config, log, dataDir }) => {
     }
   }
 
-  function mapped(d: DeviceHandle, keys: string[]): { found: [string, PointDef][]; missing: string[] } | undefined {
-    const dev = book.get(d);
-    if (!dev) return undefined;
-    const found: [string, PointDef][] = [];
-    const missing: string[] = [];
-    for (const k of keys) {
-      const p = dev.mapping.get(k);
-      if (p) found.push([k, p]);
-      else missing.push(k);
-    }
-    return { found, missing };
-  }
 
   return {
     async start() {
@@ -93,24 +81,15 @@ export default defineDriver(({ config, log, dataDir }) => {
     },
 
     async addDevice(d) {
-      const mapping = new Map<string, PointDef>();
-      for (const [prop, id] of deviceMapping(d.custom)) {
-        const p = points.get(id);
-        if (!p) throw new Error(`property ${prop} maps to point ${id}, which is not in the point table`);
-        mapping.set(prop, p);
-      }
-      book.add(d, mapping);
-      for (const c of new Set([...mapping.values()].map((p) => p.channel))) replan(c);
+      for (const c of bookDevice(book, d, points, deviceMapping(d.custom))) replan(c);
     },
 
     async removeDevice(d) {
-      const dev = book.get(d);
-      book.remove(d);
-      for (const c of new Set([...(dev?.mapping.values() ?? [])].map((p) => p.channel))) replan(c);
+      for (const c of unbookDevice(book, d)) replan(c);
     },
 
     async getProperties(d, keys) {
-      const m = mapped(d, keys);
+      const m = mappedPoints(book, d, keys);
       if (!m) return { code: CODES.UNKNOWN_DEVICE, message: `device ${d.productKey}/${d.deviceName} not deployed` };
       if (m.missing.length > 0) return { code: CODES.NO_POINT, message: `no point mapped to ${m.missing.join(', ')}` };
       try {
@@ -126,7 +105,7 @@ export default defineDriver(({ config, log, dataDir }) => {
     },
 
     async setProperties(d, values) {
-      const m = mapped(d, Object.keys(values));
+      const m = mappedPoints(book, d, Object.keys(values));
       if (!m) return { code: CODES.UNKNOWN_DEVICE, message: `device ${d.productKey}/${d.deviceName} not deployed` };
       if (m.missing.length > 0) return { code: CODES.NO_POINT, message: `no point mapped to ${m.missing.join(', ')}` };
       const readBack: Record<string, unknown> = {};
@@ -158,13 +137,3 @@ export default defineDriver(({ config, log, dataDir }) => {
     },
   };
 });
-
-function groupByChannel(found: [string, PointDef][]): Map<string, [string, PointDef][]> {
-  const out = new Map<string, [string, PointDef][]>();
-  for (const f of found) {
-    const list = out.get(f[1].channel) ?? [];
-    list.push(f);
-    out.set(f[1].channel, list);
-  }
-  return out;
-}
