@@ -90,6 +90,27 @@ describe('face-terminal-push on a real box', () => {
     expect(term.violations).toEqual([]);
   }, 90_000);
 
+  it('refuses wrong signs, unknown terminals, duplicate results; a resent record is stored once', async () => {
+    const base = term.opts.platformUrl;
+    const post = (path: string, body: Record<string, unknown>) => fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json;charset=UTF-8' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    expect(await term.register(undefined, undefined, '0'.repeat(32))).toMatchObject({ msgType: 'registerResp', errorCode: '201' });
+    expect(await post('/device/register', { msgType: 'register', deviceNo: 'NOBODY', registerTime: '1', rand: 'r', sign: 'x' })).toMatchObject({ errorCode: '201' });
+    expect(await post('/device/heatbeat', { msgType: 'keepAlive', deviceNo: 'NOBODY' })).toMatchObject({ errorCode: '200' });
+    expect(await post('/device/open', { msgType: 'onlineOpenResp', msgID: 'not-ours', deviceNo: 'FP0001', errorCode: '100', msg: '' })).toMatchObject({ errorCode: '200' });
+    const rec = term.pass({ idNumber: 'nobody-here' });
+    const before = events.filter((e) => e.eventId === 'passEvent').length;
+    const first = await post('/face/record', rec);
+    const second = await post('/face/record', rec);
+    expect(first).toMatchObject({ msgType: 'uploadRecordResp', msgID: rec.msgID, errorCode: '100' });
+    expect(second).toMatchObject({ errorCode: '100', msg: 'duplicate record, already stored' });
+    expect(await post('/face/record', { ...rec, msgID: 'x1', passTime: 'yesterday' })).toMatchObject({ errorCode: '200' });
+    term.outbox.length = 0;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events.filter((e) => e.eventId === 'passEvent').length).toBe(before + 1);
+    const fails = await post('/device/register', { msgType: 'register' });
+    expect(fails.errorCode).toBe('200');
+  }, 30_000);
+
   it('answers a remote open with a timeout when the terminal never polls, and does not open late', async () => {
     term.stop();
     const t0 = Date.now();
