@@ -1,6 +1,7 @@
 /**
  * The composition root: the only place that builds and wires the parts, in one visible order
- * (config → store → thing → bus → host → http) and stops them in the exact reverse. Each
+ * (config → store → access → face queue → bus → http → host → cloud) and stops them in the
+ * exact reverse. Each
  * part's start/stop runs in its own try/catch so one failing part never blocks the rest.
  */
 import { join, resolve } from 'node:path';
@@ -198,6 +199,32 @@ export class Runtime {
         },
       });
     }
+    // HTTP (health, metrics, console) comes up before the drivers: it answers while they boot,
+    // and the drivers' start-up does not compete with it for the CPU.
+    this.#parts.push({
+      name: 'http',
+      start: async () => {
+        this.metrics = new Metrics({ events: this.events, host: this.host, devices: this.registry, busClients: () => this.broker?.clients ?? 0 });
+        this.metrics.start();
+        this.http = buildHttpServer({
+          log: childLogger(this.log, 'http', levels),
+          health: {
+            health: () => this.health(),
+            metricsText: () => this.metrics.registry.metrics(),
+            metricsContentType: this.metrics.registry.contentType,
+          },
+          https: this.#consoleHttps(),
+        });
+        if (this.access) this.consoleServices.access ??= accessConsoleService(this.access);
+        this.consoleServices.eba ??= ebaTablesService({ configFile: () => this.#loaded.file, redeploy: (text, source) => this.redeploy(text, source) });
+        if (this.#consoleOptions.enabled) this.console = registerConsole(this.http, this.#consoleContext(childLogger(this.log, 'console', levels)), { ...this.#consoleOptions, secure: Boolean(this.#consoleOptions.https) });
+        this.httpPort = await listen(this.http, { host: cfg.http.host, port: cfg.http.port });
+      },
+      stop: async () => {
+        this.metrics?.stop();
+        await this.http?.close();
+      },
+    });
     this.#parts.push({
       name: 'host',
       start: async () => {
@@ -225,38 +252,14 @@ export class Runtime {
             parseCloudConfig(cfg.cloud),
           );
           await this.cloud.start();
+          this.cloud.registerMetrics(this.metrics.registry);
+          this.consoleServices.cloud ??= cloudLinkView(this.cloud, this.db);
         },
         stop: async () => {
           await this.cloud?.stop();
         },
       });
     }
-    this.#parts.push({
-      name: 'http',
-      start: async () => {
-        this.metrics = new Metrics({ events: this.events, host: this.host, devices: this.registry, busClients: () => this.broker?.clients ?? 0 });
-        this.metrics.start();
-        this.cloud?.registerMetrics(this.metrics.registry);
-        this.http = buildHttpServer({
-          log: childLogger(this.log, 'http', levels),
-          health: {
-            health: () => this.health(),
-            metricsText: () => this.metrics.registry.metrics(),
-            metricsContentType: this.metrics.registry.contentType,
-          },
-          https: this.#consoleHttps(),
-        });
-        if (this.cloud) this.consoleServices.cloud ??= cloudLinkView(this.cloud, this.db);
-        if (this.access) this.consoleServices.access ??= accessConsoleService(this.access);
-        this.consoleServices.eba ??= ebaTablesService({ configFile: () => this.#loaded.file, redeploy: (text, source) => this.redeploy(text, source) });
-        if (this.#consoleOptions.enabled) this.console = registerConsole(this.http, this.#consoleContext(childLogger(this.log, 'console', levels)), { ...this.#consoleOptions, secure: Boolean(this.#consoleOptions.https) });
-        this.httpPort = await listen(this.http, { host: cfg.http.host, port: cfg.http.port });
-      },
-      stop: async () => {
-        this.metrics?.stop();
-        await this.http?.close();
-      },
-    });
   }
 
   #consoleHttps(): { key: Buffer; cert: Buffer } | undefined {
