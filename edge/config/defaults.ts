@@ -29,4 +29,16 @@ drivers:
       - { productKey: PEDoorQr, deviceName: DEMO-DOOR-01.2, alias: 演示门禁二维码, custom: { ip: 127.0.0.1, port: 18001 } }
       - { productKey: PEDoorCard, deviceName: DEMO-DOOR-01.3, alias: 演示门禁刷卡, custom: { ip: 127.0.0.1, port: 18001 } }
       - { productKey: PEDoorIntercom, deviceName: DEMO-DOOR-01.5, alias: 演示门口机, custom: { ip: 127.0.0.1, port: 18001 } }
+  # Demo face terminals (docs/face-terminals.md): \`npm run sim -- face-push\` polls the box on 10010;
+  # \`npm run sim -- face-openapi\` serves the OpenAPI on 8899 and the record push on 9000.
+  - name: Property_FacePush_PerAccess_Terminal
+    type: face-terminal-push
+    config: { host: 127.0.0.1, port: 10010 }
+    devices:
+      - { productKey: PEFacePush, deviceName: DEMO-FACE-PUSH-01, alias: 演示人脸机(推送), custom: { deviceNo: DEMO-FACE-PUSH-01 } }
+  - name: Property_FaceOpenApi_PerAccess_Terminal
+    type: face-terminal-openapi
+    config: { host: 127.0.0.1, port: 10020 }
+    devices:
+      - { productKey: PEFaceOpenApi, deviceName: DEMO-FACE-OA-01, alias: 演示人脸机(OpenAPI), custom: { ip: 127.0.0.1, port: 8899, wsPort: 9000, password: '123456', deviceId: DEMO-FACE-OA-01 } }
 `;
