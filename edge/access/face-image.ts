@@ -7,7 +7,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import type sharpType from 'sharp';
+
+type Sharp = typeof sharpType;
+let sharpLib: Sharp | undefined;
+// sharp (libvips) costs ~20 MB of RSS: loaded with the first face image, not at box start.
+async function loadSharp(): Promise<Sharp> {
+  sharpLib ??= (await import('sharp')).default;
+  return sharpLib;
+}
 import { IMAGE } from './codes.js';
 
 export const MAX_SIDE = 800;
@@ -37,9 +45,9 @@ export interface NormalizedImage {
 export async function normalizeFaceImage(input: Buffer): Promise<NormalizedImage> {
   if (input.byteLength === 0) throw new FaceImageError(IMAGE.GET_FAILED.code, 'empty image');
   if (input.byteLength > MAX_INPUT_BYTES) throw new FaceImageError(IMAGE.INVALID_SIZE.code, `image of ${input.byteLength} bytes is too large`);
-  let meta: sharp.Metadata;
+  let meta: sharpType.Metadata;
   try {
-    meta = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).metadata();
+    meta = await (await loadSharp())(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).metadata();
   } catch (err) {
     throw new FaceImageError(IMAGE.GET_FAILED.code, `image cannot be decoded: ${(err as Error).message}`);
   }
@@ -47,7 +55,7 @@ export async function normalizeFaceImage(input: Buffer): Promise<NormalizedImage
   const h = meta.autoOrient?.height ?? meta.height ?? 0;
   if (w < MIN_SIDE || h < MIN_SIDE) throw new FaceImageError(IMAGE.INVALID_SIZE.code, `image is ${w}×${h} px, at least ${MIN_SIDE}×${MIN_SIDE} needed`);
   let jpeg: Buffer;
-  let info: sharp.OutputInfo;
+  let info: sharpType.OutputInfo;
   try {
     let quality = 85;
     ({ data: jpeg, info } = await encode(input, quality));
@@ -62,8 +70,8 @@ export async function normalizeFaceImage(input: Buffer): Promise<NormalizedImage
   return { jpeg, sha256: createHash('sha256').update(jpeg).digest('hex'), width: info.width, height: info.height };
 }
 
-function encode(input: Buffer, quality: number): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
-  return sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+async function encode(input: Buffer, quality: number): Promise<{ data: Buffer; info: sharpType.OutputInfo }> {
+  return (await loadSharp())(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
     .rotate()
     .resize(MAX_SIDE, MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
     .flatten({ background: '#ffffff' })
@@ -87,7 +95,7 @@ export class FaceImageFiles {
     const file = this.path(img.sha256);
     if (existsSync(file) && existsSync(this.path(img.sha256, true))) return file;
     mkdirSync(join(this.dir, img.sha256.slice(0, 2)), { recursive: true });
-    const thumb = await sharp(img.jpeg).resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside' }).jpeg({ quality: 70 }).toBuffer();
+    const thumb = await (await loadSharp())(img.jpeg).resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside' }).jpeg({ quality: 70 }).toBuffer();
     writeAtomic(this.path(img.sha256, true), thumb);
     writeAtomic(file, img.jpeg);
     return file;
