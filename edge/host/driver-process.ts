@@ -47,6 +47,8 @@ export interface DriverSpec {
   module: string;
   /** `process` (default): a Node child process; `mqtt`: a driver in another language on the local bus. */
   transport?: 'process' | 'mqtt';
+  /** V8 old-space limit of the child process, MB. */
+  heapMb?: number;
   config: Record<string, unknown>;
   devices: DeviceInfo[];
 }
@@ -132,7 +134,7 @@ export class DriverProcess {
     this.#lastMessageAt = Date.now();
     this.#heard = false;
     const channel: DriverChannel = factory(
-      { name: this.name, module: this.spec.module, logFile: this.#logFile },
+      { name: this.name, module: this.spec.module, logFile: this.#logFile, ...(this.spec.heapMb ? { heapMb: this.spec.heapMb } : {}) },
       { onMessage: (m) => this.#onMessage(m), onEnd: (reason) => this.#onEnd(channel, reason) },
     );
     this.#channel = channel;

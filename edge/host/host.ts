@@ -35,6 +35,8 @@ export interface DriverConfig {
   transport?: 'process' | 'mqtt';
   /** The bus user a bus driver logs in as. */
   busUser?: string;
+  /** V8 old-space limit of this driver's process, MB (default: host option driverHeapMb). */
+  heapMb?: number;
   config?: Record<string, unknown>;
   devices: DeviceConfig[];
 }
@@ -70,6 +72,8 @@ export function resolveDriverModule(cfg: Pick<DriverConfig, 'type' | 'module'>, 
 export type HostService = (args: Record<string, unknown>, caller: { driver: string }) => Answer | Promise<Answer>;
 
 export interface HostOptions extends Partial<DriverProcessOptions> {
+  /** Default V8 old-space limit of driver processes, MB. */
+  driverHeapMb?: number;
   /** Base directory for relative driver module paths (the config file's folder). */
   baseDir?: string;
 }
@@ -243,6 +247,7 @@ export class DriverHost {
     return {
       name: cfg.name,
       transport: cfg.transport ?? 'process',
+      heapMb: cfg.heapMb ?? this.#opts.driverHeapMb ?? 192,
       module: cfg.transport === 'mqtt' ? '' : resolveDriverModule(cfg, this.#opts.baseDir),
       config: cfg.config ?? {},
       // Disabled devices are not deployed to the driver: their data must not be produced at all.
@@ -414,7 +419,7 @@ function toInfo(d: DeviceConfig): DeviceInfo {
 }
 
 function driverLevelKey(c: DriverConfig): string {
-  return JSON.stringify([c.type ?? null, c.module ?? null, c.transport ?? 'process', c.busUser ?? null, c.config ?? {}]);
+  return JSON.stringify([c.type ?? null, c.module ?? null, c.transport ?? 'process', c.busUser ?? null, c.heapMb ?? null, c.config ?? {}]);
 }
 
 function devicesKey(c: DriverConfig): string {

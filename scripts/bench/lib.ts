@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (bench files run from dist/scripts/bench). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const MAIN = join(ROOT, 'dist', 'edge', 'main.js');
+/** The daemon's Node flags as `npm start` and the systemd unit pass them. */
+export const DAEMON_NODE_FLAGS = ['--enable-source-maps', '--max-old-space-size=384'];
 
 export interface Daemon {
   proc: ChildProcess;
@@ -29,7 +31,7 @@ export async function startDaemon(yaml: string): Promise<Daemon> {
   // Logging to a file at error level: the figure is about the runtime, not about log formatting.
   writeFileSync(cfg, `box: { name: bench, dataDir: ./data }\nlog: { level: error, file: logs/edge.log }\nhttp: { port: 0 }\n${yaml}`);
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [MAIN, 'start', '-c', cfg], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, MAIN, 'start', '-c', cfg], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));

@@ -20,6 +20,7 @@ import { ModbusClient } from '../../protocols/modbus/client.js';
 import { readRequest } from '../../protocols/modbus/frames.js';
 import type { PointDef } from '../../protocols/modbus/point.js';
 import { layoutPoint, registersFor } from '../sim/modbus/layout.js';
+import { DAEMON_NODE_FLAGS } from './lib.js';
 
 const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as typeof import('modbus-serial').default;
 const ROOT = resolve(process.cwd());
@@ -193,7 +194,7 @@ async function daemon(ports: number[], devices: number, points: number, periodMs
     drivers: [{ name: driver, type: 'modbus-v3', config: { tablesFile: 'tables.json', statsIntervalMs: 1000, timeoutMs: 2000 }, devices: devs }],
   };
   writeFileSync(join(dir, 'box.yaml'), JSON.stringify(box));
-  const proc = spawn(process.execPath, [join(DIST, 'edge/main.js'), 'start', '-c', join(dir, 'box.yaml')], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, join(DIST, 'edge/main.js'), 'start', '-c', join(dir, 'box.yaml')], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((res, rej) => {
     proc.once('exit', (code) => rej(new Error(`daemon exited ${code}`)));
     lines(proc, (l) => l.includes('ready in') && res());
