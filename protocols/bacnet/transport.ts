@@ -16,8 +16,10 @@ export const BACNET_PORT = 47808;
 export interface ApduHeader {
   /** Upper nibble of the first APDU octet (0x00 confirmed request … 0x70 abort). */
   pduType: number;
-  /** Invoke id for replies (simple/complex ack, error, reject, abort, segment ack). */
+  /** Invoke id for replies (simple/complex ack, error, reject, abort, segment ack) and confirmed requests. */
   invokeId?: number;
+  /** Where the APDU starts in the datagram (after BVLC and NPDU). */
+  offset: number;
 }
 
 export interface TransportOptions {
@@ -55,7 +57,7 @@ export function apduHeader(buf: Buffer): ApduHeader | undefined {
   if (control & 0x20) o += 1; // hop count
   if (buf.length <= o) return undefined;
   const pduType = buf[o]! & 0xf0;
-  const header: ApduHeader = { pduType };
+  const header: ApduHeader = { pduType, offset: o };
   if (pduType >= 0x20 && buf.length > o + 1) header.invokeId = buf[o + 1]!;
   if (pduType === 0x00 && buf.length > o + 2) header.invokeId = buf[o + 2]!;
   return header;

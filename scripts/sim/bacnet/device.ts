@@ -14,7 +14,8 @@ import { BACnetClient, type Client } from '../../../protocols/bacnet/client.js';
 import * as baApdu from '@bacnet-js/client/dist/lib/apdu.js';
 import * as baNpdu from '@bacnet-js/client/dist/lib/npdu.js';
 import { IAm as IAmService, ReadPropertyMultiple } from '@bacnet-js/client/dist/lib/services/index.js';
-import { UdpTransport } from '../../../protocols/bacnet/transport.js';
+import type { ApduHeader } from '../../../protocols/bacnet/transport.js';
+import { AnswerCache, CapturingTransport } from './answers.js';
 import { SimObject, type ObjectSpec } from './objects.js';
 
 type Receiver = { address?: string; forwardedFrom?: string | null };
@@ -53,8 +54,10 @@ export class SimDevice {
   /** Answer ReadPropertyMultiple with bytes that do not decode. */
   malformedRpm = false;
   readonly counters = { rp: 0, rpm: 0, wp: 0, subscribe: 0, covSent: 0, whoIs: 0 };
+  /** Repeated reads of unchanged objects are answered with the library's earlier answer (answers.ts). */
+  readonly answers = new AnswerCache();
   #client: Client | undefined;
-  #transport: UdpTransport | undefined;
+  #transport: CapturingTransport | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(opts: SimDeviceOptions) {
@@ -69,7 +72,8 @@ export class SimDevice {
   }
 
   async start(): Promise<void> {
-    const transport = new UdpTransport({ bindAddress: this.options.host, port: this.options.port, broadcastAddress: this.options.broadcastAddress, listenBroadcast: true, allowSend: loopback });
+    const transport = new CapturingTransport({ bindAddress: this.options.host, port: this.options.port, broadcastAddress: this.options.broadcastAddress, listenBroadcast: true, allowSend: loopback, inspect: (h, from, raw) => this.#fastAnswer(h, from, raw) });
+    transport.onSend = (buffer, length, to) => this.answers.sent(buffer, length, to);
     const listening = new Promise<void>((resolve, reject) => {
       transport.once('listening', () => resolve());
       transport.once('error', reject);
@@ -102,6 +106,18 @@ export class SimDevice {
     return this.objects.get(`${type}:${instance}`)?.presentValue;
   }
 
+  /** Serve a repeated read from the answer cache; false = answered here, the library never sees it. */
+  #fastAnswer(h: ApduHeader, from: string, raw: Buffer): boolean {
+    if (this.silent || h.pduType !== 0x00) return true;
+    // The library ignores requests from 127.0.0.1:47808; RPM answers depend on these switches.
+    if (from === '127.0.0.1:47808' || (raw[h.offset + 3] === 14 && (!this.options.rpm || this.malformedRpm))) return true;
+    const a = this.answers.lookup(raw, h.offset, from, this.options.maxApdu);
+    if (!a) return true;
+    this.counters[a.service]++;
+    this.#transport!.send(a.datagram, a.datagram.length, from);
+    return false;
+  }
+
   #wire(client: Client): void {
     client.on('whoIs', (c) => {
       if (this.silent) return;
@@ -118,6 +134,7 @@ export class SimDevice {
       const { objectId, property } = c.payload;
       const o = this.objects.get(`${objectId.type}:${objectId.instance}`);
       if (!o) return client.errorResponse(sender, ConfirmedServiceChoice.READ_PROPERTY, c.invokeId!, ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
+      this.answers.uses(o);
       const v = o.read(property.id, this);
       if (!v) return client.errorResponse(sender, ConfirmedServiceChoice.READ_PROPERTY, c.invokeId!, ErrorClass.PROPERTY, ErrorCode.UNKNOWN_PROPERTY);
       client.readPropertyResponse(sender, c.invokeId!, objectId, property, v as never);
@@ -130,6 +147,7 @@ export class SimDevice {
       if (this.malformedRpm) return this.#raw(sender, Buffer.from([0x30, c.invokeId!, 0x0e, 0x0c, 0xff, 0xff]));
       const values = c.payload.properties.map((spec) => {
         const o = this.objects.get(`${spec.objectId.type}:${spec.objectId.instance}`);
+        if (o) this.answers.uses(o);
         return {
           objectId: spec.objectId,
           values: spec.properties.map((p) => {

@@ -25,9 +25,12 @@ export class SimObject {
   readonly key: string;
   readonly objectId: { type: number; instance: number };
   readonly name: string;
-  fieldValue: number;
-  readonly priority: (number | null)[] = new Array<number | null>(16).fill(null);
-  relinquishDefault: number;
+  /** Bumped on every change of state, so an answer remembered for this object knows it is stale. */
+  version = 0;
+  #fieldValue: number;
+  #relinquishDefault: number;
+  /** The priority array; assigning a slot (tests do it directly) bumps the version too. */
+  readonly priority: (number | null)[];
   readonly covIncrement: number;
   readonly states: number;
 
@@ -35,10 +38,34 @@ export class SimObject {
     this.objectId = { type: spec.type, instance: spec.instance };
     this.key = `${spec.type}:${spec.instance}`;
     this.name = spec.name ?? `OBJ-${spec.type}-${spec.instance}`;
-    this.fieldValue = spec.value;
-    this.relinquishDefault = spec.value;
+    this.#fieldValue = spec.value;
+    this.#relinquishDefault = spec.value;
+    this.priority = new Proxy(new Array<number | null>(16).fill(null), {
+      set: (target, prop, value: number | null) => {
+        this.version++;
+        return Reflect.set(target, prop, value);
+      },
+    });
     this.covIncrement = spec.covIncrement ?? (isAnalog(spec.type) ? 0.1 : 1);
     this.states = spec.states ?? 4;
+  }
+
+  get fieldValue(): number {
+    return this.#fieldValue;
+  }
+
+  set fieldValue(v: number) {
+    this.version++;
+    this.#fieldValue = v;
+  }
+
+  get relinquishDefault(): number {
+    return this.#relinquishDefault;
+  }
+
+  set relinquishDefault(v: number) {
+    this.version++;
+    this.#relinquishDefault = v;
   }
 
   get commandable(): boolean {
