@@ -1,7 +1,7 @@
 /**
  * Configuration of the OpenAPI face terminal driver.
  *
- * Driver config (optional): `{ host, port, publicUrl, syncPollMs, faceSync: 'api' | 'pull' }` —
+ * Driver config (optional): `{ host, port, publicUrl, syncPollMs, faceSync: 'api' | 'pull', feedbackTimeoutMs }` —
  * `host`/`port` is the box's chapter 9 server (device → platform pushes), `publicUrl` the base
  * URL the terminals reach it at (face pictures of library pulls), `faceSync` whether faces are
  * pushed through `/api/user` (default) or pulled by the terminal through `/syrecord` (9.1).
@@ -15,6 +15,8 @@ export interface OpenApiDriverSettings {
   publicUrl: string;
   syncPollMs: number;
   faceSync: 'api' | 'pull';
+  /** 'pull': a library change without 9.4 feedback by then is reported as a timeout to the access core. */
+  feedbackTimeoutMs: number;
 }
 
 export interface OpenApiDeviceConfig {
@@ -37,6 +39,7 @@ export function openApiSettings(cfg: Record<string, unknown>): OpenApiDriverSett
     publicUrl: typeof cfg.publicUrl === 'string' ? cfg.publicUrl.replace(/\/+$/, '') : '',
     syncPollMs: num(cfg.syncPollMs, 5000, 100, 600_000),
     faceSync: cfg.faceSync === 'pull' ? 'pull' : 'api',
+    feedbackTimeoutMs: num(cfg.feedbackTimeoutMs, 120_000, 1000, 3_600_000),
   };
 }
 

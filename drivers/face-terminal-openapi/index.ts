@@ -7,7 +7,7 @@
  */
 import { defineDriver, type Answer, type DeviceHandle, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { DEVICE_FIELDS, DevicePushServer, GROUP_FIELDS, groupOf, type ConfigGroup } from '../../protocols/face-openapi/index.js';
-import { HostCalls } from '../face-terminal-push/host-calls.js';
+import { AccessCalls } from '../face-shared/access-calls.js';
 import { failure } from './answers.js';
 import { deviceConfig, openApiSettings } from './config.js';
 import { chapter9 } from './library.js';
@@ -18,7 +18,7 @@ type Args = Record<string, unknown>;
 export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'host'>) {
   const settings = openApiSettings(ctx.config);
   const log = ctx.log.child({ comp: 'face-openapi' });
-  const calls = new HostCalls(ctx.host);
+  const calls = new AccessCalls(ctx.host);
   const terminals = new Map<DeviceHandle, OpenApiTerminal>();
   const faceUsers = new Map<string, string>();
   const byDeviceId = (id: string) => [...terminals.values()].find((t) => t.cfg.deviceId === id);

@@ -5,12 +5,12 @@
  */
 import type { Logger } from 'pino';
 import type { DevicePushHandlers, LibraryOp } from '../../protocols/face-openapi/index.js';
-import type { HostCalls } from '../face-terminal-push/host-calls.js';
-import { userIdOf } from '../face-terminal-push/person.js';
+import type { AccessCalls } from '../face-shared/access-calls.js';
+import { userIdOf } from '../face-shared/deployment.js';
 import type { OpenApiDriverSettings } from './config.js';
 import type { OpenApiTerminal } from './terminal.js';
 
-export function chapter9(deps: { settings: OpenApiDriverSettings; calls: HostCalls; log: Logger; byDeviceId(id: string): OpenApiTerminal | undefined; baseUrl(): string }): DevicePushHandlers {
+export function chapter9(deps: { settings: OpenApiDriverSettings; calls: AccessCalls; log: Logger; byDeviceId(id: string): OpenApiTerminal | undefined; baseUrl(): string }): DevicePushHandlers {
   const { calls, log } = deps;
   /** faceId → picture file, for /syimage (only faces handed out in a library answer). */
   const images = new Map<string, string>();
@@ -27,6 +27,7 @@ export function chapter9(deps: { settings: OpenApiDriverSettings; calls: HostCal
       const now = Math.floor(Date.now() / 1000);
       const list: LibraryOp[] = entries.map((e) => {
         const info = e.data?.userInfo ?? {};
+        t.handedOut.set(e.id, { op: e.op, at: Date.now() });
         if (e.op === 'upsert') {
           t.faceUsers.set(e.id, userIdOf(e));
           if (e.data?.imageFile) images.set(e.id, e.data.imageFile);
@@ -53,6 +54,7 @@ export function chapter9(deps: { settings: OpenApiDriverSettings; calls: HostCal
       const faceId = String(e.userID ?? e.userId ?? '').trim();
       const status = String(e.status ?? '').trim();
       if (!faceId) return;
+      t.handedOut.delete(faceId);
       await calls.ackFaces(t.deviceKey, [faceId], status === '100', status === '100' ? undefined : `terminal feedback ${status} ${String(e.msg ?? '')}`.trim());
     },
 

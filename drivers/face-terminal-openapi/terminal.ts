@@ -7,10 +7,13 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
 import { OpenApiClient, OpenApiError, RecordLink, type UserObject } from '../../protocols/face-openapi/index.js';
-// The access-core calls and face deployment shapes are shared with the push-protocol driver.
-import type { HostCalls } from '../face-terminal-push/host-calls.js';
-import { userIdOf, type FaceDeployment } from '../face-terminal-push/person.js';
+import type { AccessCalls } from '../face-shared/access-calls.js';
+import { timeoutStatus, userIdOf, type FaceDeployment, type FaceFailure } from '../face-shared/deployment.js';
+import { RecentKeys } from '../face-shared/recent-keys.js';
 import type { OpenApiDeviceConfig, OpenApiDriverSettings } from './config.js';
+
+/** How one face change went: done, the device's own refusal, or a named failure for the access core. */
+type Outcome = { status: 'done' } | { status: 'refused'; message: string } | { status: FaceFailure; message: string };
 
 const INPUT_KIND: Record<number, { kind: 'face' | 'qrCode' | 'card'; type: string }> = { 1: { kind: 'face', type: 'FACE' }, 2: { kind: 'qrCode', type: 'QRCODE' }, 3: { kind: 'card', type: 'CARD' }, 4: { kind: 'card', type: 'UUID' } };
 
@@ -21,15 +24,17 @@ export class OpenApiTerminal {
   readonly link: RecordLink;
   readonly deviceKey: string;
   readonly props: Record<string, unknown> = {};
-  readonly #calls: HostCalls;
+  readonly #calls: AccessCalls;
   readonly #settings: OpenApiDriverSettings;
   readonly #log: Logger;
-  readonly #seen = new Set<string>();
+  readonly #seen = new RecentKeys();
   readonly faceUsers: Map<string, string>;
+  /** Faces handed out in a 9.1 library answer and not yet confirmed by 9.4 feedback ('pull' face sync). */
+  readonly handedOut = new Map<string, { op: FaceDeployment['op']; at: number }>();
   #sync: NodeJS.Timeout | undefined;
   #syncing = false;
 
-  constructor(handle: DeviceHandle, cfg: OpenApiDeviceConfig, deps: { calls: HostCalls; settings: OpenApiDriverSettings; log: Logger; faceUsers: Map<string, string> }) {
+  constructor(handle: DeviceHandle, cfg: OpenApiDeviceConfig, deps: { calls: AccessCalls; settings: OpenApiDriverSettings; log: Logger; faceUsers: Map<string, string> }) {
     this.handle = handle;
     this.cfg = cfg;
     this.deviceKey = `${handle.productKey}/${handle.deviceName}`;
@@ -97,16 +102,19 @@ export class OpenApiTerminal {
       ...(typeof r.signAvatar === 'string' && r.signAvatar.length > 32 ? { photo: r.signAvatar } : {}), time,
     });
     this.#seen.add(key);
-    if (this.#seen.size > 5000) this.#seen.delete(this.#seen.values().next().value as string);
     const photoId = res.photoId ?? '';
     this.handle.reportEvent('passEvent', { type, userId, credential, photoId, ...(Number.isFinite(similarity) ? { similarity: similarity / 100 } : {}) }, time);
     if (!stranger && kind === 'face') this.handle.reportEvent('OnMatched', { faceId: deviceUser, userId, name: String(r.name ?? '').slice(0, 128), photoId, ...(Number.isFinite(similarity) ? { similarity: similarity / 100 } : {}) }, time);
     this.#log.debug({ source, type }, 'pass recorded');
   }
 
-  /** Push pending face changes through /api/user while online ('api' face sync). */
+  /** Push pending face changes through /api/user while online ('api' face sync); time out unconfirmed pulls ('pull'). */
   kick(): void {
-    if (this.#settings.faceSync !== 'api' || this.link.state !== 'up' || this.#syncing) return;
+    if (this.#settings.faceSync === 'pull') {
+      void this.#expireHandedOut().catch((err: Error) => this.#log.warn({ err: err.message }, 'feedback timeout report failed'));
+      return;
+    }
+    if (this.link.state !== 'up' || this.#syncing) return;
     this.#syncing = true;
     void this.#syncFaces().catch((err: Error) => this.#log.warn({ err: err.message }, 'face sync stopped')).finally(() => (this.#syncing = false));
   }
@@ -115,22 +123,34 @@ export class OpenApiTerminal {
     for (;;) {
       const entries = await this.#calls.pendingFaces(this.deviceKey, 10);
       if (entries.length === 0) return;
-      for (const e of entries) {
-        const outcome = await this.#deployFace(e);
-        await this.#calls.ackFaces(this.deviceKey, [e.id], outcome === true, outcome === true ? undefined : outcome);
-        if (outcome !== true && !outcome.startsWith('refused')) return; // unreachable: stop, retried on the next kick
+      for (const [i, e] of entries.entries()) {
+        const o = await this.#deployFace(e);
+        if (o.status === 'done' || o.status === 'refused') await this.#calls.ackFaces(this.deviceKey, [e.id], o.status === 'done', o.status === 'refused' ? o.message : undefined);
+        else if (o.status !== 'deviceOffline') await this.#calls.failFaces(this.deviceKey, [{ id: e.id, status: o.status, message: o.message }]);
+        else {
+          // Unreachable: this face and the rest of the batch wait for the terminal (no attempt used); retried on the next kick.
+          await this.#calls.failFaces(this.deviceKey, entries.slice(i).map((x) => ({ id: x.id, status: 'deviceOffline' as const, message: o.message })));
+          return;
+        }
       }
     }
   }
 
-  /** true, or why not: `refused …` is the device's own verdict (permanent), anything else a transport failure. */
-  async #deployFace(e: FaceDeployment): Promise<true | string> {
+  /** Library changes the terminal never confirmed (9.4) within the feedback time: timeouts for the access core. */
+  async #expireHandedOut(now = Date.now()): Promise<void> {
+    const late = [...this.handedOut].filter(([, h]) => now - h.at > this.#settings.feedbackTimeoutMs);
+    if (late.length === 0) return;
+    for (const [id] of late) this.handedOut.delete(id);
+    await this.#calls.failFaces(this.deviceKey, late.map(([id, h]) => ({ id, status: timeoutStatus(h.op), message: `no 9.4 feedback within ${this.#settings.feedbackTimeoutMs / 1000} s` })));
+  }
+
+  async #deployFace(e: FaceDeployment): Promise<Outcome> {
     try {
       if (e.op === 'delete') {
         await this.client.deleteUser(e.id).catch((err) => {
           if (!(err instanceof OpenApiError && err.code === 20001)) throw err; // already gone is done
         });
-        return true;
+        return { status: 'done' };
       }
       const info = e.data?.userInfo ?? {};
       const photo = e.data?.imageFile ? (await readFile(e.data.imageFile)).toString('base64') : undefined;
@@ -144,10 +164,13 @@ export class OpenApiTerminal {
         if (err instanceof OpenApiError && err.code === 20001) return this.client.addUser(user);
         throw err;
       });
-      return true;
+      return { status: 'done' };
     } catch (err) {
-      if (err instanceof OpenApiError && err.kind !== 'deviceError' && err.kind !== 'unknown') return `refused ${err.message}`;
-      return (err as Error).message;
+      const message = (err as Error).message;
+      if (err instanceof OpenApiError) return err.kind === 'deviceError' || err.kind === 'unknown' ? { status: e.op === 'delete' ? 'deleteFailed' : 'facePushError', message } : { status: 'refused', message };
+      if ((err as Error).name === 'TimeoutError') return { status: timeoutStatus(e.op), message: `no answer: ${message}` };
+      if ((err as { code?: string }).code === 'ENOENT') return { status: 'refused', message: `face picture unreadable: ${message}` };
+      return { status: 'deviceOffline', message: `terminal unreachable: ${message}` };
     }
   }
 }

@@ -2,7 +2,7 @@
  * Driver and device configuration of the push-protocol face terminal driver.
  *
  * Driver config (all optional): `{ host, port, pathPrefix, tzOffsetMinutes, openTimeoutMs,
- * commandWaitMs, commandTtlMs, intervalsS: { heartbeat, person, open, other, update } }`.
+ * commandWaitMs, commandTtlMs, resultTimeoutMs, maxAttempts, intervalsS: { heartbeat, person, open, other, update } }`.
  * Device custom: `{ deviceNo }` (the terminal's SN, seed 003 L77-81; default the deviceName).
  */
 import type { DeviceInfo } from '../../edge/host/sdk/driver.js';
@@ -25,6 +25,9 @@ export interface PushDriverSettings {
   intervalsS: { heartbeat: number; person: number; open: number; update: number; other: number };
   /** How often pending permission changes are pulled from the access core (ms). */
   syncPollMs: number;
+  /** A command handed out without a result by then is handed out again, `maxAttempts` times in all. */
+  resultTimeoutMs: number;
+  maxAttempts: number;
 }
 
 export const PUSH_DEFAULTS: PushDriverSettings = {
@@ -37,6 +40,8 @@ export const PUSH_DEFAULTS: PushDriverSettings = {
   commandTtlMs: 24 * 3_600_000,
   intervalsS: { heartbeat: 30, person: 5, open: 2, update: 300, other: 10 },
   syncPollMs: 5_000,
+  resultTimeoutMs: 60_000,
+  maxAttempts: 3,
 };
 
 const num = (v: unknown, d: number, min: number, max: number): number => {
@@ -64,6 +69,8 @@ export function pushSettings(cfg: Record<string, unknown>): PushDriverSettings {
       other: num(iv.other, d.intervalsS.other, 1, 3600),
     },
     syncPollMs: num(cfg.syncPollMs, d.syncPollMs, 200, 600_000),
+    resultTimeoutMs: num(cfg.resultTimeoutMs, d.resultTimeoutMs, 1000, 3_600_000),
+    maxAttempts: Math.round(num(cfg.maxAttempts, d.maxAttempts, 1, 10)),
   };
 }
 

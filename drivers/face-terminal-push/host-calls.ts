@@ -1,9 +1,10 @@
 /**
- * What this driver asks of the host process: the face command queue (`faceQueue.*`,
- * edge/face-queue) and the access core (`access.*`, docs/access.md).
+ * What this driver asks of the host process: the access core (`access.*`, shared with the
+ * OpenAPI driver) plus the face command queue and person ledger (`faceQueue.*`, edge/face-queue).
  */
 import type { HostServices } from '../../edge/host/sdk/driver.js';
-import type { FaceDeployment } from './person.js';
+import { AccessCalls } from '../face-shared/access-calls.js';
+import { hostCall } from '../face-shared/host-call.js';
 
 export interface QueuedCommand {
   msgId: string;
@@ -17,54 +18,49 @@ export interface QueuedCommand {
 
 export type ResultStatus = 'done' | 'failed' | 'progress' | 'duplicate' | 'unknown';
 
-export class HostUnavailable extends Error {}
+export interface NextCommand {
+  command?: QueuedCommand;
+  busy?: boolean;
+  /** Commands that ended without an answer from the terminal (attempts used up, or expired). */
+  ended: QueuedCommand[];
+}
 
-export class HostCalls {
-  readonly #host: HostServices;
-  constructor(host: HostServices) {
-    this.#host = host;
-  }
-
-  async #call<T>(method: string, args: Record<string, unknown>): Promise<T> {
-    const a = await this.#host.call<T>(method, args);
-    if (a.code !== 200) throw new HostUnavailable(`${method}: ${a.code} ${a.message}`);
-    return a.data as T;
+export class HostCalls extends AccessCalls {
+  readonly #retry: { resultTimeoutMs: number; maxAttempts: number };
+  /** `retry`: the driver's result timeout and attempts, given with every queued command. */
+  constructor(host: HostServices, retry: { resultTimeoutMs: number; maxAttempts: number }) {
+    super(host);
+    this.#retry = retry;
   }
 
   enqueue(deviceKey: string, service: string, payload: Record<string, unknown>, opts: { ref?: string; ttlMs?: number } = {}): Promise<QueuedCommand> {
-    return this.#call<{ command: QueuedCommand }>('faceQueue.enqueue', { deviceKey, service, payload, ...opts }).then((d) => d.command);
+    return hostCall<{ command: QueuedCommand }>(this.host, 'faceQueue.enqueue', { deviceKey, service, payload, ...this.#retry, ...opts }).then((d) => d.command);
   }
 
-  async next(deviceKey: string, service: string): Promise<{ command?: QueuedCommand; busy?: boolean }> {
-    const d = await this.#call<{ command?: QueuedCommand; busy?: QueuedCommand; empty?: true }>('faceQueue.next', { deviceKey, service });
-    return d.command ? { command: d.command } : { busy: !!d.busy };
+  async next(deviceKey: string, service: string): Promise<NextCommand> {
+    const d = await hostCall<{ command?: QueuedCommand; busy?: QueuedCommand; empty?: true; ended?: QueuedCommand[] }>(this.host, 'faceQueue.next', { deviceKey, service });
+    return { ...(d.command ? { command: d.command } : { busy: !!d.busy }), ended: d.ended ?? [] };
   }
 
   result(deviceKey: string, msgId: string, errorCode: string, body: Record<string, unknown>, opts: { final?: boolean; inProgress?: boolean } = {}): Promise<{ status: ResultStatus; command?: QueuedCommand }> {
-    return this.#call('faceQueue.result', { deviceKey, msgId, errorCode, body, ...opts });
+    return hostCall(this.host, 'faceQueue.result', { deviceKey, msgId, errorCode, body, ...opts });
   }
 
   cancel(deviceKey: string, msgId: string): Promise<unknown> {
-    return this.#call('faceQueue.cancel', { deviceKey, msgId });
+    return hostCall(this.host, 'faceQueue.cancel', { deviceKey, msgId });
+  }
+
+  cancelService(deviceKey: string, service: string): Promise<QueuedCommand[]> {
+    return hostCall<{ commands: QueuedCommand[] }>(this.host, 'faceQueue.cancelService', { deviceKey, service }).then((d) => d.commands);
   }
 
   active(deviceKey: string): Promise<QueuedCommand[]> {
-    return this.#call<{ commands: QueuedCommand[] }>('faceQueue.active', { deviceKey, limit: 1000 }).then((d) => d.commands);
+    return hostCall<{ commands: QueuedCommand[] }>(this.host, 'faceQueue.active', { deviceKey, limit: 1000 }).then((d) => d.commands);
   }
 
-  pendingFaces(deviceKey: string, limit: number): Promise<FaceDeployment[]> {
-    return this.#call<{ entries: FaceDeployment[] }>('access.pendingDeployments', { deviceKey, kind: 'face', limit }).then((d) => d.entries ?? []);
-  }
-
-  ackFaces(deviceKey: string, ids: string[], ok: boolean, error?: string): Promise<unknown> {
-    return this.#call('access.ackDeployments', { deviceKey, kind: 'face', ids, ok, ...(error ? { error } : {}) });
-  }
-
-  resetFaces(deviceKey: string): Promise<{ queued: number }> {
-    return this.#call('access.resetDeployments', { deviceKey, kind: 'face' });
-  }
-
-  recordPass(args: Record<string, unknown>): Promise<{ photoId?: string }> {
-    return this.#call('access.recordPass', args);
+  /** Which of `idNumbers` the terminal already holds (person ledger). */
+  heldPersons(deviceKey: string, idNumbers: string[]): Promise<string[]> {
+    if (idNumbers.length === 0) return Promise.resolve([]);
+    return hostCall<{ held: string[] }>(this.host, 'faceQueue.heldPersons', { deviceKey, ids: idNumbers }).then((d) => d.held);
   }
 }

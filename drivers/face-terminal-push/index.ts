@@ -11,6 +11,7 @@ import { defineDriver, type Answer, type DeviceHandle, type DriverContext } from
 import { PushServer } from '../../protocols/face-push/index.js';
 import { CommandWaiters, buildCommand } from './commands.js';
 import { deviceNoOf, offlineAfterMs, pushSettings } from './config.js';
+import { FaceDeployments } from './deployments.js';
 import { HostCalls } from './host-calls.js';
 import { pushPlatform } from './platform.js';
 import { PushTerminal } from './terminal.js';
@@ -18,25 +19,28 @@ import { PushTerminal } from './terminal.js';
 export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'dataDir' | 'host'>) {
   const settings = pushSettings(ctx.config);
   const log = ctx.log.child({ comp: 'face-push' });
-  const calls = new HostCalls(ctx.host);
+  const calls = new HostCalls(ctx.host, { resultTimeoutMs: settings.resultTimeoutMs, maxAttempts: settings.maxAttempts });
   const terminals = new Map<string, PushTerminal>();
-  const faceUsers = new Map<string, string>();
+  const deployments = new FaceDeployments(settings, calls, log);
   const waiters = new CommandWaiters(settings, calls, ctx.dataDir);
+  const failed = (what: string, dev: string) => (err: Error) => log.warn({ dev, err: err.message }, what);
   let silence: NodeJS.Timeout | undefined;
 
   const server = new PushServer(
     pushPlatform({
       settings, calls, log,
       terminal: (no) => terminals.get(no),
-      userIdOfFace: (id) => faceUsers.get(id),
-      rememberFace: (id, user) => void faceUsers.set(id, user),
+      deployments,
       finished: (f) => {
         void waiters.finished(f).then(async (answer) => {
           const c = f.command;
           f.terminal.handle.reportEvent('commandResult', { msgId: c.msgId, service: c.service, state: f.state, errorCode: c.errorCode ?? '' });
-          const deploy = c.payload.deploy as { kind?: string; item?: string } | undefined;
-          if (c.service === 'person' && deploy?.item) await calls.ackFaces(f.terminal.deviceKey, [deploy.item], f.state === 'done', f.state === 'done' ? undefined : answer.message);
-        }).catch((err: Error) => log.warn({ dev: f.terminal.deviceNo, err: err.message }, 'command result handling failed'));
+          await deployments.finished(f.terminal, c, f.state, answer.message);
+        }).catch(failed('command result handling failed', f.terminal.deviceNo));
+      },
+      ended: (t, commands) => {
+        for (const c of commands) t.handle.reportEvent('commandResult', { msgId: c.msgId, service: c.service, state: c.state, errorCode: '' });
+        void deployments.ended(t, commands).catch(failed('timeout report failed', t.deviceNo));
       },
     }),
     { host: settings.host, port: settings.port, prefix: settings.pathPrefix, log },
@@ -55,7 +59,11 @@ export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'da
       const addr = await server.listen();
       log.info({ host: addr.address, port: addr.port, prefix: settings.pathPrefix }, 'face push platform listening');
       silence = setInterval(() => {
-        for (const t of terminals.values()) if (t.checkSilence(offlineAfterMs(settings))) log.info({ dev: t.deviceNo }, 'terminal silent: offline');
+        for (const t of terminals.values()) {
+          if (!t.checkSilence(offlineAfterMs(settings))) continue;
+          log.info({ dev: t.deviceNo }, 'terminal silent: offline');
+          void deployments.offline(t).catch(failed('offline report failed', t.deviceNo));
+        }
       }, 1000);
       silence.unref?.();
     },

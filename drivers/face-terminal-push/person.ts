@@ -5,24 +5,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import { formatValidDate } from '../../protocols/face-push/index.js';
-
-export interface FaceDeployment {
-  id: string;
-  op: 'upsert' | 'delete';
-  key?: string;
-  userId?: string;
-  userName?: string;
-  isInBlackList?: boolean;
-  expiryTime?: number;
-  effectiveTime?: number;
-  data?: { imageFile?: string; userInfo?: { userId?: string; userName?: string; expiryTime?: string | null; isInBlackList?: boolean } };
-}
+import type { FaceDeployment } from '../face-shared/deployment.js';
 
 export type PersonOp = Record<string, string>;
 
-/** Build the personInfoData entry; `undefined` with a reason when the seed's rules cannot be met. */
-export async function personOf(e: FaceDeployment, tzOffsetMin: number): Promise<{ person: PersonOp } | { problem: string }> {
-  if (e.op === 'delete') return { person: { operateType: '2', idNumber: e.id } }; // L3785
+/** operateType (L3505-3511): 0 add, 1 update, 2 delete, 3 delete all. */
+export const OPERATE = { add: '0', update: '1', delete: '2', deleteAll: '3' } as const;
+
+/**
+ * Build the personInfoData entry; a reason instead when the seed's rules cannot be met.
+ * `held`: the terminal already holds this idNumber (person ledger), so a change is an update.
+ */
+export async function personOf(e: FaceDeployment, tzOffsetMin: number, held: boolean): Promise<{ person: PersonOp } | { problem: string }> {
+  if (e.op === 'delete') return { person: { operateType: OPERATE.delete, idNumber: e.id } }; // L3785
   const info = e.data?.userInfo ?? {};
   const name = info.userName ?? e.userName ?? '';
   const expiry = info.expiryTime ? Number(info.expiryTime) : e.expiryTime;
@@ -38,7 +33,7 @@ export async function personOf(e: FaceDeployment, tzOffsetMin: number): Promise<
   if (!photo) return { problem: 'the face has no picture to register on the terminal' };
   return {
     person: {
-      operateType: '0', // add; the terminal updates an existing idNumber (L3505-3511: 0 add, 1 update)
+      operateType: held ? OPERATE.update : OPERATE.add,
       idNumber: e.id,
       name: (name || e.id).slice(0, 32),
       validDateStart: formatValidDate(e.effectiveTime ?? Date.UTC(2000, 0, 1), tzOffsetMin),
@@ -50,6 +45,12 @@ export async function personOf(e: FaceDeployment, tzOffsetMin: number): Promise<
   };
 }
 
-export function userIdOf(e: FaceDeployment): string {
-  return String(e.data?.userInfo?.userId ?? e.userId ?? e.id);
+/**
+ * The other of add/update, for a person refused with 300 (人员信息参数非法): the box's ledger
+ * was out of step with the terminal (wiped, or a confirmation lost). Tried once per command.
+ */
+export function flipped(person: PersonOp): PersonOp | undefined {
+  if (person.operateType === OPERATE.add) return { ...person, operateType: OPERATE.update };
+  if (person.operateType === OPERATE.update) return { ...person, operateType: OPERATE.add };
+  return undefined;
 }

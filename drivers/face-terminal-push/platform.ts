@@ -6,15 +6,13 @@
 import type { Logger } from 'pino';
 import { PushCode, SERVICES, SERVICE_NAMES, formatSetTime, verifyRegisterSign, type Msg, type PushHandlers, type ServiceName } from '../../protocols/face-push/index.js';
 import { intervalOf, type PushDriverSettings } from './config.js';
+import type { FaceDeployments } from './deployments.js';
 import type { HostCalls, QueuedCommand } from './host-calls.js';
-import { personOf, userIdOf } from './person.js';
 import { passOf } from './records.js';
 import type { PushTerminal } from './terminal.js';
 
 /** Fields of uploadDevInfo that are secrets: never reported or logged. */
 const SECRET_FIELDS = ['devicePassword', 'wirelessPassword', 'loginKey', 'deviceKey'];
-/** Person-sync batch taken from the access core per poll without a queued command. */
-const FACE_BATCH = 10;
 
 export interface Finished {
   terminal: PushTerminal;
@@ -31,9 +29,9 @@ export interface PlatformDeps {
   terminal(deviceNo: string): PushTerminal | undefined;
   /** A command reached its end (result from the terminal). */
   finished(f: Finished): void;
-  /** faceId → userId of faces this driver deployed (for pass records). */
-  userIdOfFace(faceId: string): string | undefined;
-  rememberFace(faceId: string, userId: string): void;
+  /** Commands that ended without a result (attempts used up, or expired). */
+  ended(t: PushTerminal, commands: QueuedCommand[]): void;
+  deployments: FaceDeployments;
 }
 
 const strip = (m: Msg): Record<string, string> => {
@@ -53,24 +51,6 @@ export function pushPlatform(deps: PlatformDeps): PushHandlers {
     }
     // registerTime is the box's clock in ms, so the terminal syncs its clock once (L622-630 of registerResp).
     return { msgType: 'registerResp', deviceNo: t.deviceNo, registerTime: String(Date.now()), errorCode: PushCode.OK, ...services };
-  }
-
-  /** Refill the person queue from the access core's pending face deployments. */
-  async function pullFaces(t: PushTerminal): Promise<number> {
-    const entries = await calls.pendingFaces(t.deviceKey, FACE_BATCH);
-    let queued = 0;
-    for (const e of entries) {
-      const built = await personOf(e, settings.tzOffsetMinutes);
-      if ('problem' in built) {
-        log.warn({ dev: t.deviceNo, faceId: e.id, why: built.problem }, 'face not deployable');
-        await calls.ackFaces(t.deviceKey, [e.id], false, built.problem);
-        continue;
-      }
-      if (e.op === 'upsert') deps.rememberFace(e.id, userIdOf(e));
-      await calls.enqueue(t.deviceKey, 'person', { person: built.person, deploy: { kind: 'face', item: e.id } }, { ref: `face:${e.id}` });
-      queued++;
-    }
-    return queued;
   }
 
   /** The answer to a poll that carries a command. */
@@ -142,7 +122,7 @@ export function pushPlatform(deps: PlatformDeps): PushHandlers {
       const key = `${msg.msgID}|${msg.passTime}`;
       // A resent record (its answer was lost) is acknowledged again but recorded once.
       if (t.seenRecord(key)) return { ...reply, errorCode: PushCode.OK, msg: 'duplicate record, already stored' };
-      const pass = passOf(msg, t.deviceKey, settings.tzOffsetMinutes, deps.userIdOfFace);
+      const pass = passOf(msg, t.deviceKey, settings.tzOffsetMinutes, (id) => deps.deployments.faceUsers.get(id));
       if (!pass) return { ...reply, errorCode: PushCode.FAILED, msg: 'passTime must be yyyy-MM-dd HH:mm:ss.SSS' };
       try {
         const r = await calls.recordPass(pass.access);
@@ -163,7 +143,8 @@ export function pushPlatform(deps: PlatformDeps): PushHandlers {
       if (!t) return { ...unknownDevice(SERVICES[service].resp, msg), [SERVICES[service].flag]: '0' };
       t.touch();
       let n = await calls.next(t.deviceKey, service);
-      if (!n.command && !n.busy && service === 'person' && (await pullFaces(t)) > 0) n = await calls.next(t.deviceKey, service);
+      if (n.ended.length > 0) deps.ended(t, n.ended);
+      if (!n.command && !n.busy && service === 'person' && (await deps.deployments.pull(t)) > 0) n = await calls.next(t.deviceKey, service);
       if (!n.command) return idle(t, service);
       log.debug({ dev: t.deviceNo, service, msgId: n.command.msgId, attempt: n.command.attempts }, 'command handed out');
       return commandReply(t, service, n.command, service === 'person');

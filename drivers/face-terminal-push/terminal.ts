@@ -1,5 +1,6 @@
 /** One push-protocol terminal as the driver sees it: its device handle, liveness and what it reported. */
 import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
+import { RecentKeys } from '../face-shared/recent-keys.js';
 
 export class PushTerminal {
   readonly deviceNo: string;
@@ -9,7 +10,7 @@ export class PushTerminal {
   lastSeen = 0;
   readonly props: Record<string, unknown> = {};
   /** Recently accepted record keys (msgID|passTime): the terminal resends a record whose answer it lost. */
-  readonly #seen = new Set<string>();
+  readonly #seen = new RecentKeys();
 
   constructor(deviceNo: string, handle: DeviceHandle) {
     this.deviceNo = deviceNo;
@@ -40,7 +41,6 @@ export class PushTerminal {
 
   rememberRecord(key: string): void {
     this.#seen.add(key);
-    if (this.#seen.size > 5000) this.#seen.delete(this.#seen.values().next().value as string);
   }
 
   report(values: Record<string, unknown>): void {

@@ -37,7 +37,8 @@ export function faceQueueServices(q: FaceCommandQueue): Record<string, (a: Args)
       const ttl = optNum(a, 'ttlMs', 1, 30 * 86_400_000);
       const maxAttempts = optNum(a, 'maxAttempts', 1, 100);
       const ref = optStr(a, 'ref', 200);
-      const c = q.enqueue({ deviceKey: dev(a), service: svc(a), payload: obj(a, 'payload'), ...(ref ? { ref } : {}), ...(ttl ? { expiresAt: Date.now() + ttl } : {}), ...(maxAttempts ? { maxAttempts } : {}) });
+      const resultTimeoutMs = optNum(a, 'resultTimeoutMs', 100, 86_400_000);
+      const c = q.enqueue({ deviceKey: dev(a), service: svc(a), payload: obj(a, 'payload'), ...(ref ? { ref } : {}), ...(ttl ? { expiresAt: Date.now() + ttl } : {}), ...(maxAttempts ? { maxAttempts } : {}), ...(resultTimeoutMs ? { resultTimeoutMs } : {}) });
       return ok({ command: c });
     },
     'faceQueue.next': (a) => ok(q.next(dev(a), svc(a))),
@@ -49,6 +50,12 @@ export function faceQueueServices(q: FaceCommandQueue): Record<string, (a: Args)
     'faceQueue.get': (a) => ok({ command: q.get(dev(a), str(a, 'msgId', 64)) ?? null }),
     'faceQueue.active': (a) => ok({ commands: q.active(dev(a), optStr(a, 'service', 32), optNum(a, 'limit', 1, 1000) ?? 100) }),
     'faceQueue.cancel': (a) => ok({ cancelled: q.cancel(dev(a), str(a, 'msgId', 64)) }),
+    'faceQueue.cancelService': (a) => ok({ commands: q.cancelService(dev(a), svc(a)) }),
+    'faceQueue.heldPersons': (a) => {
+      const ids = a.ids;
+      if (!Array.isArray(ids) || ids.length > 1000 || !ids.every((i) => typeof i === 'string' && i.length > 0 && i.length <= 64)) throw new BadArgs('ids must be an array of at most 1000 strings of 1-64 characters');
+      return ok({ held: q.persons.held(dev(a), ids as string[]) });
+    },
   };
 }
 

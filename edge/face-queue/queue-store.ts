@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { migrate, type Db, type Migration } from '../store/db.js';
+import { PERSON_LEDGER_DDL, PersonLedger } from './person-ledger.js';
 
 export type CommandState = 'queued' | 'sent' | 'done' | 'failed' | 'expired' | 'superseded' | 'cancelled';
 const ACTIVE: readonly CommandState[] = ['queued', 'sent'];
@@ -38,7 +39,7 @@ export interface Command {
 interface Row {
   id: number; device_key: string; service: string; msg_id: string; ref: string | null; payload: string; state: CommandState;
   attempts: number; max_attempts: number; created_at: number; sent_at: number | null; expires_at: number | null;
-  error_code: string | null; result: string | null; updated_at: number;
+  error_code: string | null; result: string | null; updated_at: number; result_timeout_ms: number | null;
 }
 
 const MIGRATIONS: readonly Migration[] = [
@@ -64,6 +65,8 @@ const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX face_commands_active ON face_commands (device_key, service, state, id);
     CREATE INDEX face_commands_ref ON face_commands (device_key, service, ref) WHERE ref IS NOT NULL;`,
   },
+  { version: 2, up: `ALTER TABLE face_commands ADD COLUMN result_timeout_ms INTEGER;
+${PERSON_LEDGER_DDL}` },
 ];
 
 export interface EnqueueInput {
@@ -75,9 +78,16 @@ export interface EnqueueInput {
   /** The command is dropped (state `expired`) if the terminal has not completed it by then. */
   expiresAt?: number;
   maxAttempts?: number;
+  /** How long this command, once sent, waits for the terminal's result before it is sent again (default: the queue's). */
+  resultTimeoutMs?: number;
 }
 
-export type NextResult = { command: Command } | { busy: Command } | { empty: true };
+/**
+ * `ended`: commands that ended on this call without an answer from the terminal (attempts used
+ * up, or past `expiresAt`), so the caller can report them (a face deployment must not stay
+ * "transferring" forever).
+ */
+export type NextResult = ({ command: Command } | { busy: Command } | { empty: true }) & { ended?: Command[] };
 
 export type ResultOutcome =
   | { status: 'done' | 'failed'; command: Command }
@@ -107,18 +117,22 @@ export class FaceCommandQueue {
   readonly #db: Db;
   readonly #opts: QueueOptions;
   readonly #s;
+  /** Persons each terminal holds (kept with the person commands' results). */
+  readonly persons: PersonLedger;
 
   constructor(db: Db, opts: Partial<QueueOptions> = {}) {
     this.#db = db;
     this.#opts = { ...QUEUE_DEFAULTS, ...opts };
     migrate(db, 'face-queue', MIGRATIONS);
+    this.persons = new PersonLedger(db);
     this.#s = {
-      insert: db.prepare(`INSERT INTO face_commands (device_key, service, msg_id, ref, payload, state, attempts, max_attempts, created_at, expires_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)`),
+      insert: db.prepare(`INSERT INTO face_commands (device_key, service, msg_id, ref, payload, state, attempts, max_attempts, created_at, expires_at, updated_at, result_timeout_ms)
+        VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)`),
       byId: db.prepare('SELECT * FROM face_commands WHERE id = ?'),
       byMsg: db.prepare('SELECT * FROM face_commands WHERE msg_id = ? AND device_key = ?'),
       supersede: db.prepare(`UPDATE face_commands SET state = 'superseded', updated_at = ? WHERE device_key = ? AND service = ? AND ref = ? AND state = 'queued'`),
-      expire: db.prepare(`UPDATE face_commands SET state = 'expired', updated_at = ? WHERE device_key = ? AND service = ? AND state IN ('queued','sent') AND expires_at IS NOT NULL AND expires_at <= ?`),
+      expire: db.prepare(`UPDATE face_commands SET state = 'expired', updated_at = ? WHERE device_key = ? AND service = ? AND state IN ('queued','sent') AND expires_at IS NOT NULL AND expires_at <= ? RETURNING *`),
+      activeOf: db.prepare(`SELECT * FROM face_commands WHERE device_key = ? AND service = ? AND state IN ('queued','sent') ORDER BY id`),
       inFlight: db.prepare(`SELECT * FROM face_commands WHERE device_key = ? AND service = ? AND state = 'sent' ORDER BY id LIMIT 1`),
       oldestQueued: db.prepare(`SELECT * FROM face_commands WHERE device_key = ? AND service = ? AND state = 'queued' ORDER BY id LIMIT 1`),
       markSent: db.prepare(`UPDATE face_commands SET state = 'sent', attempts = attempts + 1, sent_at = ?, updated_at = ? WHERE id = ?`),
@@ -133,7 +147,7 @@ export class FaceCommandQueue {
     return this.#db.transaction(() => {
       if (input.ref) this.#s.supersede.run(now, input.deviceKey, input.service, input.ref);
       const msgId = randomUUID();
-      const info = this.#s.insert.run(input.deviceKey, input.service, msgId, input.ref ?? null, JSON.stringify(input.payload), input.maxAttempts ?? this.#opts.maxAttempts, now, input.expiresAt ?? null, now);
+      const info = this.#s.insert.run(input.deviceKey, input.service, msgId, input.ref ?? null, JSON.stringify(input.payload), input.maxAttempts ?? this.#opts.maxAttempts, now, input.expiresAt ?? null, now, input.resultTimeoutMs ?? null);
       return toCommand(this.#s.byId.get(info.lastInsertRowid) as Row);
     }).immediate();
   }
@@ -141,22 +155,24 @@ export class FaceCommandQueue {
   /** The command to hand to the terminal on this poll, if any (one in flight per device and service). */
   next(deviceKey: string, service: string, now = Date.now()): NextResult {
     return this.#db.transaction((): NextResult => {
-      this.#s.expire.run(now, deviceKey, service, now);
+      const ended = (this.#s.expire.all(now, deviceKey, service, now) as Row[]).map(toCommand);
+      const out = (r: { command: Command } | { busy: Command } | { empty: true }): NextResult => (ended.length > 0 ? { ...r, ended } : r);
       for (;;) {
         const sent = this.#s.inFlight.get(deviceKey, service) as Row | undefined;
         if (!sent) break;
-        if ((sent.sent_at ?? 0) + this.#opts.resultTimeoutMs > now) return { busy: toCommand(sent) };
+        if ((sent.sent_at ?? 0) + (sent.result_timeout_ms ?? this.#opts.resultTimeoutMs) > now) return out({ busy: toCommand(sent) });
         if (sent.attempts >= sent.max_attempts) {
           this.#s.finish.run('failed', '', JSON.stringify({ reason: `no result after ${sent.attempts} attempts` }), now, sent.id);
+          ended.push(toCommand(this.#s.byId.get(sent.id) as Row));
           continue;
         }
         this.#s.markSent.run(now, now, sent.id); // the terminal did not answer: hand it out again
-        return { command: toCommand(this.#s.byId.get(sent.id) as Row) };
+        return out({ command: toCommand(this.#s.byId.get(sent.id) as Row) });
       }
       const q = this.#s.oldestQueued.get(deviceKey, service) as Row | undefined;
-      if (!q) return { empty: true };
+      if (!q) return out({ empty: true });
       this.#s.markSent.run(now, now, q.id);
-      return { command: toCommand(this.#s.byId.get(q.id) as Row) };
+      return out({ command: toCommand(this.#s.byId.get(q.id) as Row) });
     }).immediate();
   }
 
@@ -180,7 +196,30 @@ export class FaceCommandQueue {
       const state: CommandState = errorCode === '100' ? 'done' : 'failed';
       const items = opts.final === true && Array.isArray(prev.items) ? { items: [...(prev.items as unknown[]), body].slice(0, this.#opts.maxItems) } : {};
       this.#s.finish.run(state, errorCode, JSON.stringify({ ...body, ...items }), now, row.id);
+      if (state === 'done') this.#keepLedger(row, items.items ?? [body], now);
       return { status: state, command: toCommand(this.#s.byId.get(row.id) as Row) };
+    }).immediate();
+  }
+
+  /** A confirmed person command or a complete person extraction updates the person ledger (same transaction). */
+  #keepLedger(row: Row, items: unknown[], now: number): void {
+    if (row.service === 'person') {
+      const person = (JSON.parse(row.payload) as { person?: unknown }).person;
+      if (person && typeof person === 'object') this.persons.applyConfirmed(row.device_key, [person as Record<string, unknown>], now);
+    } else if (row.service === 'info') {
+      const list = items.filter((i): i is Record<string, unknown> => !!i && typeof i === 'object');
+      const total = Number(list.at(-1)?.personNum);
+      // Only a complete list replaces the ledger (items are capped at maxItems).
+      if (Number.isInteger(total) && (total === 0 || list.length === total)) this.persons.replace(row.device_key, total === 0 ? [] : list.map((i) => String(i.idNumber ?? '').trim()), now);
+    }
+  }
+
+  /** Cancel every waiting command of one service (the terminal went away); the cancelled ones. */
+  cancelService(deviceKey: string, service: string, now = Date.now()): Command[] {
+    return this.#db.transaction(() => {
+      const rows = this.#s.activeOf.all(deviceKey, service) as Row[];
+      for (const r of rows) this.#s.finish.run('cancelled', '', r.result, now, r.id);
+      return rows.map((r) => ({ ...toCommand(r), state: 'cancelled' as const }));
     }).immediate();
   }
 

@@ -44,6 +44,10 @@ export class SimulatedPushTerminal extends EventEmitter {
   readonly history: SimRecord[] = [];
   readonly violations: string[] = [];
   readonly state = { registered: false, opens: 0, reboots: 0, broadcasts: [] as string[], clockOffsetMs: 0, devInfo: {} as Record<string, string>, commands: [] as string[], polls: 0 };
+  /** Every person operation received, as `operateType:idNumber:errorCode` answered. */
+  readonly personOps: string[] = [];
+  /** Services whose commands are taken but never answered (a terminal that hangs or loses them). */
+  readonly mute = new Set<ServiceName>();
   registerResp: Record<string, string> = {};
   #timers: NodeJS.Timeout[] = [];
   #running = false;
@@ -150,12 +154,17 @@ export class SimulatedPushTerminal extends EventEmitter {
     const r = await this.#post(svc.path, { msgType: svc.req, deviceNo: this.opts.deviceNo, version: 'V1.0' });
     if (r[svc.flag] !== '1') return r;
     this.state.commands.push(service);
+    if (this.mute.has(service)) return r;
     const msgID = String(r.msgID ?? '');
     const send = (extra: Record<string, string>) => this.#post(svc.path, { msgType: svc.resp, msgID, deviceNo: this.opts.deviceNo, ...extra });
     switch (service) {
       case 'person': {
         const list = Array.isArray(r.personInfoData) ? (r.personInfoData as Record<string, string>[]) : [];
-        const results = list.map((p) => this.#operate(p));
+        const results = list.map((p) => {
+          const code = this.#operate(p);
+          this.personOps.push(`${p.operateType ?? ''}:${p.idNumber ?? ''}:${code}`);
+          return code;
+        });
         const bad = results.find((x) => x !== '100');
         await send({ errorCode: bad ?? '100', msg: bad ? 'person refused' : '操作成功' });
         break;
@@ -232,6 +241,9 @@ export class SimulatedPushTerminal extends EventEmitter {
     }
     if (op !== '0' && op !== '1') return '300';
     if (PERSON_FIELDS.some((k) => !p[k]) || p.idNumber === '0') return '300';
+    // "该编号每个人员唯一" (L3513): an add of a held idNumber, or an update of a missing one, is
+    // 人员信息参数非法 (300, §3.2) — the seed names no other code for it.
+    if ((op === '0') === this.persons.has(p.idNumber!)) return '300';
     const photo = p.registerPhoto1 ?? '';
     if (!photo && !p.normalNumber) return '300'; // at least one photo or IC card (L3779)
     if (photo && !/^[A-Za-z0-9+/=\r\n]+$/.test(photo)) return '303';
