@@ -49,6 +49,11 @@ export class Lifecycle {
     await this.#setDisabled(new Set(this.#blocked.keys()), true, 'cloud-state');
   }
 
+  /** Resolves once every notification received so far is applied. */
+  idle(): Promise<unknown> {
+    return this.#chain;
+  }
+
   /** Apply one notification; serialised so two pushes never race two redeploys. */
   apply(productKey: string, deviceName: string, action: LifecycleAction): Promise<void> {
     const run = this.#chain.then(() => this.#apply(productKey, deviceName, action));

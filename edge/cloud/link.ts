@@ -82,7 +82,7 @@ export class CloudLink {
     this.#replies = new ReplyTracker({ timeoutMs: cfg.replyTimeoutMs });
     this.#lifecycle = new Lifecycle({ db: deps.db, log: deps.log, config: deps.config, redeploy: deps.redeploy, dropQueued: (pk, dn) => this.outbox.dropDevice(pk, dn) });
     const isBlocked = (pk: string, dn: string) => this.#lifecycle.isBlocked(pk, dn);
-    this.#sessions = new Sessions({ registry: deps.registry, replies: this.#replies, log: deps.log, isBlocked, nextId: () => this.#nextId() }, cfg);
+    this.#sessions = new Sessions({ db: deps.db, registry: deps.registry, replies: this.#replies, log: deps.log, isBlocked, nextId: () => this.#nextId() }, cfg);
     this.#sender = new Sender(
       {
         outbox: this.outbox,
@@ -104,6 +104,8 @@ export class CloudLink {
         host: deps.host,
         configPush: (params) => applyConfigPush({ log: deps.log, config: deps.config, redeploy: deps.redeploy }, params),
         lifecycle: async (pk, dn, action) => {
+          // Before the redeploy it causes: a device the platform deleted is never detached again.
+          if (action === 'delete') this.#sessions.deletedByPlatform(pk, dn);
           await this.#lifecycle.apply(pk, dn, action);
           if (action === 'create') this.#sessions.topologyCreated(pk, dn);
           else if (action !== 'enable') this.#sessions.forget(pk, dn);
@@ -139,6 +141,13 @@ export class CloudLink {
     this.#deps.events.on(OWNER, 'device.status', ({ productKey, deviceName, status }) => {
       if (status === 'online') void this.#sessions.deviceOnline(productKey, deviceName);
       else this.#sessions.deviceOffline(productKey, deviceName);
+    });
+    // A redeploy that removed devices: log them out and detach what the box attached. After the
+    // platform's own lifecycle changes settle (an enable redeploys twice, briefly without the device).
+    this.#deps.events.on(OWNER, 'deploy.finished', async ({ ok }) => {
+      if (!ok) return;
+      await this.#lifecycle.idle();
+      await this.#sessions.devicesRemoved();
     });
     await this.#lifecycle.reapply();
     this.#stateTimer = setInterval(() => {

@@ -1,23 +1,28 @@
 /**
- * Topology and sub-device sessions (docs 89299, 89300): topo/add signed per sub-device in
- * batches of at most 30, combine/batch_login in batches of at most 50 (QoS 0 only, a batch
- * succeeds or fails whole), single login/logout as the driver host reports devices on/offline,
- * and the per-device subscriptions once a device is logged in.
+ * Sub-device sessions (docs 89299, 89300): at each connect the topology is compared with the
+ * platform's (topo/get), what the box attached and no longer hosts is detached (topo/delete),
+ * what it hosts and the platform lacks is attached (topo/add); then combine/batch_login in
+ * batches of at most 50 (QoS 0 only, a batch succeeds or fails whole), single login/logout as
+ * the driver host reports devices on/offline, and the per-device subscriptions once a device
+ * is logged in. A redeploy that removes devices logs them out and detaches them.
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
 import { deviceKey, type DeviceRegistry } from '../thing/registry.js';
+import type { Db } from '../store/db.js';
 import { request } from './alink/messages.js';
 import { SIGN_METHOD_WIRE, subDeviceSignature, type DeviceIdentity } from './alink/sign.js';
 import { alinkTopics, deviceFilters, gatewayFilters } from './alink/topics.js';
 import type { CloudConfig } from './config.js';
 import type { ReplyTracker } from './replies.js';
+import { splitDevice } from './sender.js';
+import { Topology } from './topology.js';
 
-export const TOPO_ADD_BATCH = 30; // doc 89299: at most 30 sub-devices per topo/add
 export const LOGIN_BATCH = 50; // doc 89300: at most 50 per batch login/logout
 const SUBSCRIBE_BATCH = 100;
 
 export interface SessionDeps {
+  db: Db;
   registry: DeviceRegistry;
   replies: ReplyTracker;
   log: Logger;
@@ -30,11 +35,13 @@ export class Sessions {
   readonly #deps: SessionDeps;
   readonly #cfg: CloudConfig;
   readonly #secrets = new Map<string, DeviceIdentity>();
-  readonly #topoDone = new Set<string>();
+  readonly topology: Topology;
   readonly #loggedIn = new Set<string>();
   readonly #warnedNoSecret = new Set<string>();
   #client: MqttClient | undefined;
   #ready = false;
+  /** Topology rounds (connect, removals) run one at a time. */
+  #round: Promise<unknown> = Promise.resolve();
   logins = 0;
   loginFailures = 0;
 
@@ -42,6 +49,7 @@ export class Sessions {
     this.#deps = deps;
     this.#cfg = cfg;
     for (const s of cfg.subDevices) this.#secrets.set(deviceKey(s.productKey, s.deviceName), s);
+    this.topology = new Topology({ db: deps.db, log: deps.log, replies: deps.replies, nextId: deps.nextId }, cfg);
   }
 
   isLoggedIn(productKey: string, deviceName: string): boolean {
@@ -52,18 +60,42 @@ export class Sessions {
     return this.#loggedIn.size;
   }
 
-  /** A new connection: topo/add what is not added yet, log in every online device, subscribe. */
-  async onOnline(client: MqttClient): Promise<void> {
+  /**
+   * A new connection: compare the topology with the platform's (topo/get), detach what the box
+   * attached and no longer hosts, attach what it hosts and the platform lacks, log in every
+   * online device, subscribe.
+   */
+  onOnline(client: MqttClient): Promise<void> {
     this.#client = client;
     this.#ready = false;
     this.#loggedIn.clear();
-    const filters = gatewayFilters(this.#cfg.productKey, this.#cfg.deviceName);
-    if (this.#cfg.subscribe === 'wildcard') filters.push(...deviceFilters('+', '+'));
-    await client.subscribeAsync(filters, { qos: 1 });
-    const devices = this.#eligible(this.#deps.registry.list().filter((d) => d.status !== 'disabled'));
-    await this.#topoAdd(devices.filter((d) => !this.#topoDone.has(deviceKey(d.productKey, d.deviceName))));
-    await this.#login(devices.filter((d) => this.#deps.registry.get(d.productKey, d.deviceName)?.status === 'online'));
-    this.#ready = this.#client === client;
+    return this.#serial(async () => {
+      const filters = gatewayFilters(this.#cfg.productKey, this.#cfg.deviceName);
+      if (this.#cfg.subscribe === 'wildcard') filters.push(...deviceFilters('+', '+'));
+      await client.subscribeAsync(filters, { qos: 1 });
+      await this.topology.fetch(client);
+      await this.topology.remove(client, this.#noLongerHosted());
+      const devices = this.#eligible(this.#deps.registry.list().filter((d) => d.status !== 'disabled'));
+      await this.topology.add(client, devices.filter((d) => !this.topology.isAttached(d.productKey, d.deviceName)));
+      await this.#login(devices.filter((d) => this.#deps.registry.get(d.productKey, d.deviceName)?.status === 'online'));
+      this.#ready = this.#client === client;
+    });
+  }
+
+  /**
+   * After a redeploy: devices the box no longer hosts are logged out, and those it attached
+   * itself are detached (topo/delete). Offline, the next connect's round does it.
+   */
+  devicesRemoved(): Promise<void> {
+    return this.#serial(async () => {
+      const client = this.#client;
+      if (!client || !this.#ready) return;
+      for (const key of [...this.#loggedIn]) {
+        const [productKey, deviceName] = splitDevice(key);
+        if (!this.#deps.registry.get(productKey, deviceName)) this.deviceOffline(productKey, deviceName);
+      }
+      await this.topology.remove(client, this.#noLongerHosted());
+    });
   }
 
   onOffline(): void {
@@ -72,13 +104,20 @@ export class Sessions {
     this.#loggedIn.clear();
   }
 
-  /** The driver host brought a device online: add its topology if needed and log it in. */
-  async deviceOnline(productKey: string, deviceName: string): Promise<void> {
-    if (!this.#ready) return; // the next onOnline round logs it in
-    const [id] = this.#eligible([{ productKey, deviceName }]);
-    if (!id || this.isLoggedIn(productKey, deviceName)) return;
-    if (!this.#topoDone.has(deviceKey(productKey, deviceName))) await this.#topoAdd([id]);
-    await this.#login([id]);
+  /**
+   * The driver host brought a device online: add its topology if needed and log it in. In
+   * turn with the other rounds, so a removal never overtakes a login still in flight.
+   */
+  deviceOnline(productKey: string, deviceName: string): Promise<void> {
+    if (!this.#ready) return Promise.resolve(); // the next onOnline round logs it in
+    return this.#serial(async () => {
+      const client = this.#client;
+      if (!client || !this.#ready || this.#deps.registry.get(productKey, deviceName)?.status !== 'online') return;
+      const [id] = this.#eligible([{ productKey, deviceName }]);
+      if (!id || this.isLoggedIn(productKey, deviceName)) return;
+      if (!this.topology.isAttached(productKey, deviceName)) await this.topology.add(client, [id]);
+      await this.#login([id]);
+    });
   }
 
   deviceOffline(productKey: string, deviceName: string): void {
@@ -95,15 +134,34 @@ export class Sessions {
 
   /** The platform created the topology itself (topo/change status 0). */
   topologyCreated(productKey: string, deviceName: string): void {
-    this.#topoDone.add(deviceKey(productKey, deviceName));
+    this.topology.attachedByPlatform(productKey, deviceName);
     if (this.#deps.registry.get(productKey, deviceName)?.status === 'online') void this.deviceOnline(productKey, deviceName);
   }
 
-  /** The platform removed the topology or disabled the device: the session is gone. */
+  /** The platform disabled the device: the session is gone, the topology stays. */
   forget(productKey: string, deviceName: string): void {
-    const key = deviceKey(productKey, deviceName);
-    this.#loggedIn.delete(key);
-    this.#topoDone.delete(key);
+    this.#loggedIn.delete(deviceKey(productKey, deviceName));
+  }
+
+  /** The platform deleted the device or its topology: gone, and never detached again by the box. */
+  deletedByPlatform(productKey: string, deviceName: string): void {
+    this.forget(productKey, deviceName);
+    this.topology.removedByPlatform(productKey, deviceName);
+  }
+
+  /** Owned (attached by this box) and not in the registry any more. */
+  #noLongerHosted(): Array<{ productKey: string; deviceName: string }> {
+    return this.topology
+      .owned()
+      .map(splitDevice)
+      .filter(([pk, dn]) => !this.#deps.registry.get(pk, dn))
+      .map(([productKey, deviceName]) => ({ productKey, deviceName }));
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#round.then(fn);
+    this.#round = run.catch(() => undefined);
+    return run;
   }
 
   #eligible(devices: ReadonlyArray<{ productKey: string; deviceName: string }>): DeviceIdentity[] {
@@ -121,27 +179,6 @@ export class Sessions {
       out.push(id);
     }
     return out;
-  }
-
-  async #topoAdd(devices: DeviceIdentity[]): Promise<void> {
-    const client = this.#client;
-    if (!client) return;
-    const topic = alinkTopics.topoAdd(this.#cfg.productKey, this.#cfg.deviceName);
-    for (let i = 0; i < devices.length; i += TOPO_ADD_BATCH) {
-      const batch = devices.slice(i, i + TOPO_ADD_BATCH);
-      const id = this.#deps.nextId();
-      const now = Date.now();
-      const params = batch.map((d) => ({ ...subDeviceSignature(d, now, this.#cfg.signMethod), signmethod: SIGN_METHOD_WIRE[this.#cfg.signMethod] }));
-      const wait = this.#deps.replies.expect(this.#replyKey('thing/topo/add', id));
-      client.publish(topic, request(id, 'thing.topo.add', params), { qos: 1 });
-      const reply = await wait;
-      if (reply?.code === 200) {
-        const added = Array.isArray(reply.data) ? (reply.data as Array<{ productKey?: string; deviceName?: string }>) : batch;
-        for (const d of added) if (d.productKey && d.deviceName) this.#topoDone.add(deviceKey(d.productKey, d.deviceName));
-      } else {
-        this.#deps.log.warn({ code: reply?.code, message: reply?.message ?? 'no reply', devices: batch.length }, 'topo/add failed');
-      }
-    }
   }
 
   async #login(devices: DeviceIdentity[]): Promise<void> {
@@ -177,3 +214,4 @@ export class Sessions {
     return `${this.#cfg.productKey}/${this.#cfg.deviceName}|${request}|${id}`;
   }
 }
+

@@ -24,4 +24,14 @@ export const cloudMigrations: readonly Migration[] = [
       CREATE TABLE cloud_device_state (device TEXT PRIMARY KEY, state TEXT NOT NULL, at INTEGER NOT NULL);
     `,
   },
+  {
+    version: 2,
+    up: `
+      -- Sub-devices this box attached itself (topo/add answered 200). Only these may be
+      -- detached (topo/delete) when the box stops hosting them; a sub-device somebody else
+      -- attached is never deleted. Survives restarts so a removal while offline or down still
+      -- reaches the platform at the next connect.
+      CREATE TABLE cloud_topology_owned (device TEXT PRIMARY KEY, at INTEGER NOT NULL);
+    `,
+  },
 ];

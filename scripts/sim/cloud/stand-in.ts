@@ -1,7 +1,8 @@
 /**
  * The cloud stand-in: plays the IoT Platform on a real broker. It checks the sub-devices'
- * signatures (topo/add, login), answers topo/add and logins, records every post with its
- * arrival order, answers NTP, and drives the box: service calls (async and RRPC), property
+ * signatures (topo/add, login), answers topo/add, topo/get and topo/delete from its own
+ * topology and records every topology request, answers logins, records every post (pack posts
+ * split per sub-device) with its arrival order, answers NTP, and drives the box: service calls (async and RRPC), property
  * set, config push (served from a loopback HTTP file server, SHA-256 signed like the
  * platform's OSS links), lifecycle notifications, and raw (hostile) messages.
  * The gateway's own CONNECT signature is checked by the broker's password file (verify.ts).
@@ -50,6 +51,14 @@ export class CloudStandIn {
   readonly posts: Post[] = [];
   readonly loggedIn = new Set<string>();
   readonly topology = new Set<string>();
+  /** Every topo/delete the box sent, as received (valid or not). */
+  readonly topoDeletes: Array<{ id: string; devices: string[]; code: number }> = [];
+  /** Every topo/get the box sent (its id). */
+  readonly topoGets: string[] = [];
+  /** Every topo/add the box sent: the devices in it. */
+  readonly topoAdds: string[][] = [];
+  /** Pack posts refused whole (one sub-device failed the check). */
+  readonly packRejected: Array<{ id: string; reason: string }> = [];
   readonly authFailures: string[] = [];
   readonly replies: Array<{ topic: string; body: Record<string, unknown> }> = [];
   readonly #opts: StandInOptions;
@@ -148,6 +157,28 @@ export class CloudStandIn {
     return this.#call(`${topic}_reply#${id}`, topic, JSON.stringify({ id, version: '1.0', params: {}, method: `thing.${action}` }), 10_000);
   }
 
+  /** Somebody else (console, another tool) attaches a sub-device to the gateway. */
+  attachElsewhere(pk: string, dn: string): void {
+    this.topology.add(key(pk, dn));
+  }
+
+  /**
+   * The platform changes the topology itself and tells the gateway (topo/change; status 0
+   * create, 1 delete). Its own topology changes first, as on the platform.
+   */
+  topoChange(status: 0 | 1, devices: Array<{ productKey: string; deviceName: string }>): void {
+    for (const d of devices) {
+      if (status === 0) this.topology.add(key(d.productKey, d.deviceName));
+      else {
+        this.topology.delete(key(d.productKey, d.deviceName));
+        this.loggedIn.delete(key(d.productKey, d.deviceName));
+      }
+    }
+    const g = this.#opts.gateway;
+    const body = { id: String(this.#nextId++), version: '1.0', params: { status, subList: devices }, method: 'thing.topo.change' };
+    this.#client!.publish(`/sys/${g.productKey}/${g.deviceName}/thing/topo/change`, JSON.stringify(body), { qos: 1 });
+  }
+
   /** Anything, for hostile-input tests; the reply (if any) is awaited on `replyTopic` by id. */
   raw(topic: string, payload: string | Buffer, replyTopic?: string, id?: string, timeoutMs = 5_000): Promise<Reply | undefined> {
     if (!replyTopic) {
@@ -181,7 +212,7 @@ export class CloudStandIn {
     }
     if (typeof body !== 'object' || body === null) return;
     const id = typeof body.id === 'string' ? body.id : String(body.id ?? '');
-    if (/\/thing\/event\/.*_reply$|\/thing\/topo\/[a-z]+_reply$|\/combine\/[a-z_]+_reply$/.test(topic)) return; // our own replies, echoed
+    if (/\/thing\/event\/.*_reply$|\/thing\/topo\/(add|get|delete)_reply$|\/combine\/[a-z_]+_reply$/.test(topic)) return; // our own replies, echoed
     if (topic.endsWith('_reply') || topic.includes('/rrpc/response/')) {
       this.replies.push({ topic, body });
       const waitKey = topic.includes('/rrpc/response/') ? topic : `${topic}#${id}`;
@@ -201,6 +232,9 @@ export class CloudStandIn {
     }
     const rest = p.slice(4).join('/');
     if (rest === 'thing/topo/add') return this.#topoAdd(topic, id, body.params);
+    if (rest === 'thing/topo/get') return this.#topoGet(topic, id);
+    if (rest === 'thing/topo/delete') return this.#topoDelete(topic, id, body.params);
+    if (rest === 'thing/event/property/pack/post') return this.#packPost(topic, p[2]!, p[3]!, id, body);
     if (rest.startsWith('thing/event/') && rest.endsWith('/post')) {
       const pk = p[2]!;
       const dn = p[3]!;
@@ -219,7 +253,69 @@ export class CloudStandIn {
       return;
     }
     for (const d of list) this.topology.add(key(d.productKey!, d.deviceName!));
+    this.topoAdds.push(list.map((d) => key(d.productKey!, d.deviceName!)));
     this.#publish(`${topic}_reply`, { id, code: 200, message: 'success', data: list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })) });
+  }
+
+  /** Doc "获取拓扑关系": reply data [{productKey, deviceName}] of every attached sub-device. */
+  #topoGet(topic: string, id: string): void {
+    this.topoGets.push(id);
+    const data = [...this.topology].map((k) => {
+      const i = k.indexOf('/');
+      return { productKey: k.slice(0, i), deviceName: k.slice(i + 1) };
+    });
+    this.#publish(`${topic}_reply`, { id, code: 200, message: 'success', data });
+  }
+
+  /**
+   * Doc "删除拓扑关系": params [{productKey, deviceName}], at most 30; 460 for a malformed
+   * request, 6100 when a listed device is not attached (nothing is deleted then).
+   */
+  #topoDelete(topic: string, id: string, params: unknown): void {
+    const list = Array.isArray(params) ? (params as Array<Record<string, unknown>>) : [];
+    const wellFormed = list.length > 0 && list.length <= 30 && list.every((d) => typeof d?.productKey === 'string' && typeof d.deviceName === 'string');
+    const devices = wellFormed ? list.map((d) => key(d.productKey as string, d.deviceName as string)) : [];
+    const code = !wellFormed ? 460 : devices.some((k) => !this.topology.has(k)) ? 6100 : 200;
+    this.topoDeletes.push({ id, devices, code });
+    if (code === 200) {
+      for (const k of devices) {
+        this.topology.delete(k);
+        this.loggedIn.delete(k);
+      }
+    }
+    const message = code === 200 ? 'success' : code === 460 ? 'request parameter error' : 'device not found';
+    this.#publish(`${topic}_reply`, { id, code, message, data: code === 200 ? list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })) : {} });
+  }
+
+  /**
+   * Gateway pack post (doc 89301 "网关批量上报数据"): at most 20 sub-devices, 200 properties,
+   * 20 events; every sub-device must be attached and online, else the whole message fails.
+   * Accepted ones are recorded per sub-device (kind 'pack', id = the gateway's message id).
+   */
+  #packPost(topic: string, gwPk: string, gwDn: string, id: string, body: Record<string, unknown>): void {
+    const params = body.params as { properties?: Record<string, unknown>; subDevices?: Array<{ identity?: { productKey?: string; deviceName?: string }; properties?: Record<string, unknown>; events?: Record<string, unknown> }> } | undefined;
+    const subs = Array.isArray(params?.subDevices) ? params.subDevices : [];
+    const props = subs.reduce((n, s) => n + Object.keys(s.properties ?? {}).length, Object.keys(params?.properties ?? {}).length);
+    const events = subs.reduce((n, s) => n + Object.keys(s.events ?? {}).length, 0);
+    let reason = '';
+    if (body.method !== 'thing.event.property.pack.post') reason = 'wrong method';
+    else if (subs.length > 20 || props > 200 || events > 20) reason = `over the limits (${subs.length} devices, ${props} properties, ${events} events)`;
+    else {
+      const bad = subs.find((s) => !s.identity?.productKey || !s.identity.deviceName || !this.loggedIn.has(key(s.identity.productKey, s.identity.deviceName)));
+      if (bad) reason = `sub-device ${bad.identity?.productKey}/${bad.identity?.deviceName} not attached or not online`;
+    }
+    if (reason !== '') {
+      this.packRejected.push({ id, reason });
+      this.#publish(`${topic}_reply`, { id, code: 460, message: reason, data: {} });
+      return;
+    }
+    const at = Date.now();
+    this.posts.push({ topic, device: key(gwPk, gwDn), kind: 'pack', id, body, loggedIn: true, at });
+    for (const s of subs) {
+      const dev = key(s.identity!.productKey!, s.identity!.deviceName!);
+      this.posts.push({ topic, device: dev, kind: 'pack', id, body: { id, params: s.properties ?? {} }, loggedIn: true, at });
+    }
+    this.#publish(`${topic}_reply`, { id, code: 200, message: 'success', data: {} });
   }
 
   #session(topic: string, action: string, id: string, params: unknown): void {
