@@ -43,6 +43,19 @@ export const ERRORS = {
   EDGE_ERR_CONSOLE_PASSWORD_WEAK: { message: 'password refused: %s', status: 400, alink: 460 },
   EDGE_ERR_CONSOLE_BACKUP_INVALID: { message: 'not a valid box backup: %s', status: 400, alink: 460 },
   EDGE_ERR_CONSOLE_SERVICE_MISSING: { message: '%s is not available on this box', status: 501, alink: 501 },
+  // Face terminal drivers (docs/face-terminals.md): Alink 6430-6449; the terminal's own code stays in `data`.
+  EDGE_ERR_FACE_QUEUED: { message: 'queued for terminal %s; the outcome follows as the commandResult event', status: 202, alink: 6430 },
+  EDGE_ERR_FACE_REFUSED: { message: 'terminal refused: %s', status: 502, alink: 6431 },
+  EDGE_ERR_FACE_OPEN_TIMEOUT: { message: 'terminal %s did not take and confirm the open within %d s', status: 504, alink: 6432 },
+  EDGE_ERR_FACE_AUTH: { message: 'terminal refused the password or address: %s', status: 502, alink: 6433 },
+  EDGE_ERR_FACE_CLOCK: { message: 'terminal refused the timestamp (clocks more than 5 minutes apart): %s', status: 409, alink: 6434 },
+  EDGE_ERR_FACE_NOT_FOUND: { message: 'terminal does not hold it: %s', status: 404, alink: 6435 },
+  EDGE_ERR_FACE_BAD_REQUEST: { message: 'terminal refused the request or picture: %s', status: 400, alink: 460 },
+  EDGE_ERR_FACE_NOT_SUPPORTED: { message: 'terminal does not support it: %s', status: 501, alink: 6436 },
+  EDGE_ERR_FACE_DEVICE_ERROR: { message: 'terminal failed: %s', status: 502, alink: 6437 },
+  EDGE_ERR_FACE_FULL: { message: 'terminal face database full: %s', status: 507, alink: 6438 },
+  EDGE_ERR_FACE_UNREACHABLE: { message: 'terminal unreachable: %s', status: 503, alink: 6439 },
+  EDGE_ERR_FACE_UNKNOWN: { message: 'terminal answered an unknown error: %s', status: 500, alink: 6440 },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

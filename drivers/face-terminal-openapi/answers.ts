@@ -1,21 +1,26 @@
-/** OpenAPI failures → driver answers a caller understands (seed 004 §7 codes, L101-123). */
+/** OpenAPI failures → driver answers with named codes (seed 004 §7 codes, L101-123; edge/errors.ts). */
+import type { ErrorCode } from '../../edge/errors.js';
 import type { Answer } from '../../edge/host/sdk/driver.js';
 import { OpenApiError, type FailureKind } from '../../protocols/face-openapi/index.js';
+import { faceAnswer } from '../face-shared/answers.js';
 
-const ANSWER_CODE: Record<FailureKind, number> = {
-  auth: 401, // wrong password or IP not allowed: fix the device's custom.password
-  clock: 409, // timestamps refused: the box and terminal clocks differ by more than 5 minutes
-  notFound: 404,
-  badRequest: 460,
-  badImage: 460,
-  notSupported: 501,
-  deviceError: 502,
-  empty: 200,
-  full: 507,
-  unknown: 500,
+const CODE_OF: Record<Exclude<FailureKind, 'empty'>, ErrorCode> = {
+  auth: 'EDGE_ERR_FACE_AUTH', // wrong password or IP not allowed: fix the device's custom.password
+  clock: 'EDGE_ERR_FACE_CLOCK', // the box and terminal clocks differ by more than 5 minutes
+  notFound: 'EDGE_ERR_FACE_NOT_FOUND',
+  badRequest: 'EDGE_ERR_FACE_BAD_REQUEST',
+  badImage: 'EDGE_ERR_FACE_BAD_REQUEST',
+  notSupported: 'EDGE_ERR_FACE_NOT_SUPPORTED',
+  deviceError: 'EDGE_ERR_FACE_DEVICE_ERROR',
+  full: 'EDGE_ERR_FACE_FULL',
+  unknown: 'EDGE_ERR_FACE_UNKNOWN',
 };
 
+/** The terminal's own code goes along as `data.deviceCode`. */
 export function failure(err: unknown): Answer {
-  if (err instanceof OpenApiError) return { code: ANSWER_CODE[err.kind], message: `terminal refused: ${err.message}`, data: { deviceCode: err.code } };
-  return { code: 503, message: `terminal unreachable: ${(err as Error).message}` };
+  if (err instanceof OpenApiError) {
+    if (err.kind === 'empty') return { code: 200, message: 'success', data: { deviceCode: err.code } }; // 50008 Search List Null
+    return faceAnswer(CODE_OF[err.kind], [err.message], { deviceCode: err.code });
+  }
+  return faceAnswer('EDGE_ERR_FACE_UNREACHABLE', [(err as Error).message]);
 }

@@ -8,6 +8,7 @@
 import { defineDriver, type Answer, type DeviceHandle, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { DEVICE_FIELDS, DevicePushServer, GROUP_FIELDS, groupOf, type ConfigGroup } from '../../protocols/face-openapi/index.js';
 import { AccessCalls } from '../face-shared/access-calls.js';
+import { badArgs, notDeployed, noService, readOnly, success } from '../face-shared/answers.js';
 import { failure } from './answers.js';
 import { deviceConfig, openApiSettings } from './config.js';
 import { chapter9 } from './library.js';
@@ -26,7 +27,7 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
 
   const read = async (t: OpenApiTerminal, g: ConfigGroup) => (g === 'network' ? t.client.network() : g === 'smartface' ? t.client.smartface() : t.client.perpara());
   const write = async (t: OpenApiTerminal, g: ConfigGroup, o: Args) => (g === 'network' ? t.client.setNetwork(o) : g === 'smartface' ? t.client.setSmartface(o) : t.client.setPerpara(o));
-  const ok = (data?: unknown): Answer => (data === undefined ? { code: 200, message: 'success' } : { code: 200, message: 'success', data });
+  const ok = success;
 
   return {
     settings,
@@ -53,7 +54,7 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
 
     async getProperties(h: DeviceHandle, keys: string[]): Promise<Answer<Record<string, unknown>>> {
       const t = terminals.get(h);
-      if (!t) return { code: 6100, message: 'device not deployed' };
+      if (!t) return notDeployed(h);
       try {
         const groups = new Set(keys.map(groupOf).filter((g): g is ConfigGroup => g !== undefined));
         for (const g of groups) t.report(pick(await read(t, g), Object.keys(GROUP_FIELDS[g])));
@@ -66,11 +67,11 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
 
     async setProperties(h: DeviceHandle, values: Args): Promise<Answer> {
       const t = terminals.get(h);
-      if (!t) return { code: 6100, message: 'device not deployed' };
+      if (!t) return notDeployed(h);
       const byGroup = new Map<ConfigGroup, Args>();
       for (const [k, v] of Object.entries(values)) {
         const g = groupOf(k);
-        if (!g) return { code: 6202, message: `${k} cannot be set on the terminal` };
+        if (!g) return readOnly(k, h.productKey);
         byGroup.set(g, { ...(byGroup.get(g) ?? {}), [k]: v });
       }
       try {
@@ -88,7 +89,7 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
 
     async callService(h: DeviceHandle, id: string, args: Args): Promise<Answer> {
       const t = terminals.get(h);
-      if (!t) return { code: 6100, message: 'device not deployed' };
+      if (!t) return notDeployed(h);
       try {
         switch (id) {
           case 'remoteOpen':
@@ -105,9 +106,9 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
             try {
               cmd = JSON.parse(String(args.json ?? ''));
             } catch {
-              return { code: 460, message: 'json must be a JSON object' };
+              return badArgs('json must be a JSON object');
             }
-            if (!cmd || typeof cmd !== 'object' || Array.isArray(cmd)) return { code: 460, message: 'json must be a JSON object' };
+            if (!cmd || typeof cmd !== 'object' || Array.isArray(cmd)) return badArgs('json must be a JSON object');
             return ok({ json: JSON.stringify(await t.client.jsonCmd(cmd as Args)).slice(0, 10240) });
           }
           case 'queryRecords': {
@@ -125,7 +126,7 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
           case 'resyncPersons':
             return ok(await calls.resetFaces(t.deviceKey));
           default:
-            return { code: 6200, message: `service ${id} is not offered by the OpenAPI terminal` };
+            return noService(id, h.productKey);
         }
       } catch (err) {
         return failure(err);

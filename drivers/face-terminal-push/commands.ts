@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Answer } from '../../edge/host/sdk/driver.js';
 import { PUSH_CODE_TEXT, type ServiceName } from '../../protocols/face-push/index.js';
+import { badArgs, faceAnswer } from '../face-shared/answers.js';
 import type { PushDriverSettings } from './config.js';
 import type { HostCalls, QueuedCommand } from './host-calls.js';
 import type { Finished } from './platform.js';
@@ -42,9 +43,9 @@ export function buildCommand(id: string, args: Args): Built | undefined {
     case 'fetchRecords': {
       // "条件为多选一，不可同时下发多个条件" (L5215): the time range counts as one condition.
       const conds = [args.snapTimeStart || args.snapTimeEnd ? 'time' : '', args.name ? 'name' : '', args.idNumber ? 'idNumber' : ''].filter(Boolean);
-      if (conds.length > 1) return { answer: { code: 460, message: 'give one condition only: a time range, a name or an idNumber (seed 003 L5215)' } };
+      if (conds.length > 1) return { answer: badArgs('give one condition only: a time range, a name or an idNumber (seed 003 L5215)') };
       const times = ['snapTimeStart', 'snapTimeEnd'].filter((k) => args[k]);
-      if (times.some((k) => !/^\d{17}$/.test(String(args[k])))) return { answer: { code: 460, message: 'snapTimeStart/snapTimeEnd are 17 digits yyyyMMddHHmmssSSS' } };
+      if (times.some((k) => !/^\d{17}$/.test(String(args[k])))) return { answer: badArgs('snapTimeStart/snapTimeEnd are 17 digits yyyyMMddHHmmssSSS') };
       return { service: 'get', payload: { snapTimeStart: s(args.snapTimeStart, 17), snapTimeEnd: s(args.snapTimeEnd, 17), name: s(args.name, 32), idNumber: s(args.idNumber, 32) } };
     }
     case 'setDevInfo': {
@@ -52,11 +53,11 @@ export function buildCommand(id: string, args: Args): Built | undefined {
       try {
         params = JSON.parse(String(args.params ?? ''));
       } catch {
-        return { answer: { code: 460, message: 'params must be a JSON object of device parameters (seed 003 2.1.6)' } };
+        return { answer: badArgs('params must be a JSON object of device parameters (seed 003 2.1.6)') };
       }
-      if (!params || typeof params !== 'object' || Array.isArray(params)) return { answer: { code: 460, message: 'params must be a JSON object' } };
+      if (!params || typeof params !== 'object' || Array.isArray(params)) return { answer: badArgs('params must be a JSON object') };
       const entries = Object.entries(params as Args);
-      if (entries.some(([, v]) => v === null || typeof v === 'object')) return { answer: { code: 460, message: 'device parameters are strings (the terminal takes no null or nested values)' } };
+      if (entries.some(([, v]) => v === null || typeof v === 'object')) return { answer: badArgs('device parameters are strings (the terminal takes no null or nested values)') };
       return { service: 'setDevInfo', payload: Object.fromEntries(entries.map(([k, v]) => [k, String(v)])) };
     }
     default:
@@ -92,8 +93,8 @@ export class CommandWaiters {
         this.#waiters.delete(c.msgId);
         if (open) {
           void this.#calls.cancel(t.deviceKey, c.msgId).catch(() => undefined);
-          resolve({ code: 504, message: `terminal ${t.deviceNo} did not take and confirm the open within ${waitMs / 1000} s`, data: { msgId: c.msgId } });
-        } else resolve({ code: 202, message: `queued for terminal ${t.deviceNo}; the outcome follows as the commandResult event`, data: { msgId: c.msgId } });
+          resolve(faceAnswer('EDGE_ERR_FACE_OPEN_TIMEOUT', [t.deviceNo, waitMs / 1000], { msgId: c.msgId }));
+        } else resolve(faceAnswer('EDGE_ERR_FACE_QUEUED', [t.deviceNo], { msgId: c.msgId }));
       }, waitMs);
       timer.unref?.();
       this.#waiters.set(c.msgId, { resolve, timer });
@@ -117,7 +118,7 @@ export class CommandWaiters {
     const r = (c.result ?? {}) as Record<string, unknown>;
     const errorCode = c.errorCode ?? '';
     const base = { errorCode, msg: String(r.msg ?? ''), msgId: c.msgId };
-    if (f.state === 'failed') return { code: 400, message: `terminal answered ${errorCode} ${PUSH_CODE_TEXT[errorCode] ?? ''}: ${String(r.msg ?? '')}`.trim(), data: base };
+    if (f.state === 'failed') return faceAnswer('EDGE_ERR_FACE_REFUSED', [`${errorCode} ${PUSH_CODE_TEXT[errorCode] ?? ''}: ${String(r.msg ?? '')}`.trim()], base);
     switch (c.service) {
       case 'count': {
         const total = Number(r.personNum);
@@ -144,7 +145,7 @@ export class CommandWaiters {
   stop(): void {
     for (const w of this.#waiters.values()) {
       clearTimeout(w.timer);
-      w.resolve({ code: 503, message: 'driver stopping' });
+      w.resolve(faceAnswer('EDGE_ERR_DRIVER_UNAVAILABLE', ['face-terminal-push', 'stopping']));
     }
     this.#waiters.clear();
   }

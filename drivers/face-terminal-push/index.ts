@@ -9,6 +9,7 @@
  */
 import { defineDriver, type Answer, type DeviceHandle, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { PushServer } from '../../protocols/face-push/index.js';
+import { noService, notDeployed, readOnly } from '../face-shared/answers.js';
 import { CommandWaiters, buildCommand } from './commands.js';
 import { deviceNoOf, offlineAfterMs, pushSettings } from './config.js';
 import { FaceDeployments } from './deployments.js';
@@ -86,21 +87,21 @@ export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'da
 
     async getProperties(h: DeviceHandle, keys: string[]): Promise<Answer<Record<string, unknown>>> {
       const t = find(h);
-      if (!t) return { code: 6100, message: 'device not deployed' };
+      if (!t) return notDeployed(h);
       if (keys.includes('PendingCommands')) t.props.PendingCommands = (await calls.active(t.deviceKey)).length;
       return { code: 200, message: 'success', data: Object.fromEntries(keys.filter((k) => k in t.props).map((k) => [k, t.props[k]])) };
     },
 
-    async setProperties(): Promise<Answer> {
-      return { code: 6202, message: 'the push terminal has no writable properties; use the setDevInfo service' };
+    async setProperties(_h: DeviceHandle, values: Record<string, unknown>): Promise<Answer> {
+      return readOnly(Object.keys(values).join(', '), 'PEFacePush (use the setDevInfo service)');
     },
 
     async callService(h: DeviceHandle, id: string, args: Record<string, unknown>): Promise<Answer> {
       const t = find(h);
-      if (!t) return { code: 6100, message: 'device not deployed' };
+      if (!t) return notDeployed(h);
       if (id === 'resyncPersons') return { code: 200, message: 'success', data: await calls.resetFaces(t.deviceKey) };
       const built = buildCommand(id, args);
-      if (!built) return { code: 6200, message: `service ${id} is not offered by the push terminal` };
+      if (!built) return noService(id, h.productKey);
       if ('answer' in built) return built.answer;
       return waiters.run(t, built.service, built.payload);
     },

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from '../../drivers/face-terminal-openapi/answers.js';
+import { ERRORS } from '../../edge/errors.js';
 import { OPENAPI_ERRORS, OpenApiClient, OpenApiError, RecordLink, checkObject, checkSign, openApiSign } from '../../protocols/face-openapi/index.js';
 import { SimulatedOpenApiTerminal } from '../../scripts/sim/face-openapi/terminal.js';
 import { waitFor } from '../helpers/runtime.js';
@@ -26,15 +27,15 @@ describe('sign (seed 004 L69-91)', () => {
     const codes = [10001, 10002, 10003, 10004, 10005, 20001, 20002, 30001, 30002, 30003, 30004, 40001, 50001, 50002, 50003, 50004, 50008, 50009, 99999];
     expect(Object.keys(OPENAPI_ERRORS).map(Number).sort()).toEqual(codes.sort());
     const answers = Object.fromEntries(codes.map((c) => [c, failure(new OpenApiError(c, ''))]));
-    expect(answers[10005]).toMatchObject({ code: 401, data: { deviceCode: 10005 } });
-    expect(answers[10003]!.code).toBe(409);
-    expect(answers[20001]!.code).toBe(404);
-    expect(answers[30002]!.message).toContain('图片中未检测到人脸');
-    expect(answers[40001]!.code).toBe(501);
-    expect(answers[50009]!.code).toBe(507);
-    expect(answers[99999]!.code).toBe(500);
-    for (const c of codes) expect(answers[c]!.message).toMatch(new RegExp(`^terminal refused: ${c} `));
-    expect(failure(new Error('ECONNREFUSED')).code).toBe(503);
+    expect(answers[10005]).toMatchObject({ code: ERRORS.EDGE_ERR_FACE_AUTH.alink, data: { deviceCode: 10005 } });
+    expect(answers[10003]!.code).toBe(ERRORS.EDGE_ERR_FACE_CLOCK.alink);
+    expect(answers[20001]!.code).toBe(ERRORS.EDGE_ERR_FACE_NOT_FOUND.alink);
+    expect(answers[30002]).toMatchObject({ code: 460, message: expect.stringContaining('图片中未检测到人脸') });
+    expect(answers[40001]!.code).toBe(ERRORS.EDGE_ERR_FACE_NOT_SUPPORTED.alink);
+    expect(answers[50009]!.code).toBe(ERRORS.EDGE_ERR_FACE_FULL.alink);
+    expect(answers[99999]!.code).toBe(ERRORS.EDGE_ERR_FACE_UNKNOWN.alink);
+    for (const c of codes.filter((x) => x !== 50008)) expect(answers[c]!.message).toMatch(new RegExp(`^terminal .*: ${c} `));
+    expect(failure(new Error('ECONNREFUSED')).code).toBe(ERRORS.EDGE_ERR_FACE_UNREACHABLE.alink);
   });
 
   it('checks configuration objects against the seed ranges', () => {

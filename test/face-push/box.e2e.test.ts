@@ -8,6 +8,7 @@
 import { createServer } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERRORS } from '../../edge/errors.js';
 import { SimulatedPushTerminal } from '../../scripts/sim/face-push/terminal.js';
 import { fileServer } from '../access/helpers.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
@@ -77,7 +78,7 @@ describe('face-terminal-push on a real box', () => {
   it('keeps commands for an offline terminal and hands them out when it comes back', async () => {
     term.stop();
     const reboot = await box.runtime.host.callService(PK, DN, 'reboot', {}, 10_000);
-    expect(reboot).toMatchObject({ code: 202 });
+    expect(reboot).toMatchObject({ code: ERRORS.EDGE_ERR_FACE_QUEUED.alink, data: { msgId: expect.any(String) } });
     box.runtime.access!.applyFaceText(KEY, JSON.stringify({ groupId: 'g1', deleteFaceInfos: [{ faceId: 'fa' }] }), { features: false });
     await waitFor(() => box.runtime.registry.get(PK, DN)?.status === 'offline', 20_000, 200);
     expect(box.runtime.faceQueue!.active(KEY).map((c) => c.service)).toContain('reboot');
@@ -115,7 +116,7 @@ describe('face-terminal-push on a real box', () => {
     term.stop();
     const t0 = Date.now();
     const r = await box.runtime.host.callService(PK, DN, 'remoteOpen', {}, 40_000);
-    expect(r.code).toBe(504);
+    expect(r.code).toBe(ERRORS.EDGE_ERR_FACE_OPEN_TIMEOUT.alink);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(19_000);
     const before = term.state.opens;
     await term.start();
