@@ -11,7 +11,7 @@ export const CODES = {
   VALUE_DOES_NOT_FIT: 6402,
   /** The device answered with a Modbus exception. */
   MODBUS_EXCEPTION: 6403,
-  /** No answer within the timeout, or the channel is down. */
+  /** No valid answer: timeout, a corrupt RTU frame (CRC), or the channel is down. */
   NO_ANSWER: 6404,
   /** The value read back differs from the one written. */
   READBACK_MISMATCH: 6405,

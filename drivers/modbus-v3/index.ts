@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDriver, ok, type Answer } from '../../edge/host/sdk/driver.js';
-import { ModbusDisconnected, ModbusException, ModbusTimeout } from '../../protocols/modbus/frames.js';
+import { ModbusDisconnected, ModbusException, ModbusFrameError, ModbusTimeout } from '../../protocols/modbus/frames.js';
 import { bookDevice, groupByChannel, mappedPoints, unbookDevice } from '../eba-shared/book.js';
 import { DeviceBook } from './book.js';
 import { CODES } from './codes.js';
@@ -23,7 +23,7 @@ import { PollStats } from './stats.js';
 
 function failure<T>(err: unknown): Answer<T> {
   if (err instanceof ModbusException) return { code: CODES.MODBUS_EXCEPTION, message: err.message };
-  if (err instanceof ModbusTimeout || err instanceof ModbusDisconnected) return { code: CODES.NO_ANSWER, message: err.message };
+  if (err instanceof ModbusTimeout || err instanceof ModbusDisconnected || err instanceof ModbusFrameError) return { code: CODES.NO_ANSWER, message: err.message };
   if (err instanceof RangeError) return { code: CODES.VALUE_DOES_NOT_FIT, message: err.message };
   if (err instanceof TypeError) return { code: CODES.READ_ONLY_POINT, message: err.message };
   return { code: CODES.NO_ANSWER, message: (err as Error).message };

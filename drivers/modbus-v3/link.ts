@@ -5,7 +5,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { ModbusClient } from '../../protocols/modbus/client.js';
+import { ModbusClient, rtuSilenceMs, serialCharMs } from '../../protocols/modbus/client.js';
 import { ModbusDisconnected } from '../../protocols/modbus/frames.js';
 import type { ChannelDef } from '../../protocols/modbus/point.js';
 import type { DriverOptions } from './config.js';
@@ -41,9 +41,10 @@ export class ChannelLink {
     if (this.#state === 'idle') void this.#connect();
   }
 
-  request(unit: number, pdu: Buffer, timeoutMs?: number): Promise<Buffer> {
+  /** `urgent`: a command or on-demand read, sent before queued polls. */
+  request(unit: number, pdu: Buffer, urgent = false): Promise<Buffer> {
     if (this.#state !== 'up' || !this.#client) return Promise.reject(new ModbusDisconnected(`channel ${this.channel.id} is not connected`));
-    return this.#client.request(unit, pdu, timeoutMs);
+    return this.#client.request(unit, pdu, undefined, urgent);
   }
 
   stop(): void {
@@ -60,11 +61,14 @@ export class ChannelLink {
   async #connect(): Promise<void> {
     this.#state = 'connecting';
     const c = this.channel;
+    const baud = c.transport === 'rtu' ? c.serial!.baudRate : 0;
     const client = new ModbusClient({
       framing: c.transport === 'tcp' ? 'mbap' : 'rtu',
       timeoutMs: this.#opts.timeoutMs,
       maxInFlight: this.#opts.maxInFlight,
-      minIntervalMs: c.minIntervalMs,
+      // On the serial line frames are told apart by 3.5 characters of silence.
+      minIntervalMs: baud ? Math.max(c.minIntervalMs, Math.ceil(rtuSilenceMs(baud))) : c.minIntervalMs,
+      charMs: baud ? serialCharMs(baud) : 0,
     });
     try {
       if (c.transport === 'rtu') client.attach(await openSerial(c));

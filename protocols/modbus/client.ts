@@ -4,12 +4,15 @@
  * transaction id, so a slow or dead slave holds one slot for its own timeout and the other
  * slaves on the channel go on. RTU framing (serial, RTU over TCP) has no transaction id, so
  * it runs one request at a time. `minIntervalMs` spaces commands as the device requires
- * [seed 001 L16386].
+ * [seed 001 L16386]: the next command leaves no sooner than that after the previous one was
+ * answered (or timed out), which also keeps command starts that far apart.
+ * On a serial line `charMs` (one character's time on the wire) adds the frames' transmission
+ * time to each timeout; the caller folds the RTU inter-frame silence into `minIntervalMs`.
  */
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { crc16, mbapFrame, ModbusDisconnected, ModbusTimeout, rtuFrame, rtuResponseLength } from './frames.js';
+import { crc16, expectedResponseLength, mbapFrame, ModbusDisconnected, ModbusFrameError, ModbusTimeout, rtuFrame, rtuResponseLength } from './frames.js';
 
 export type Framing = 'mbap' | 'rtu';
 
@@ -19,14 +22,23 @@ export interface ClientOptions {
   /** Outstanding requests allowed (MBAP only; RTU is always 1). */
   maxInFlight: number;
   minIntervalMs: number;
+  /** Time of one character on a serial line (11 bits / baud), 0 on TCP. */
+  charMs: number;
 }
 
-export const clientDefaults: ClientOptions = { framing: 'mbap', timeoutMs: 1000, maxInFlight: 8, minIntervalMs: 0 };
+export const clientDefaults: ClientOptions = { framing: 'mbap', timeoutMs: 1000, maxInFlight: 8, minIntervalMs: 0, charMs: 0 };
+
+/** One character on a serial line: start bit, 8 data bits, parity or a second stop bit, stop bit [Modbus over serial line V1.02 §2.5.1]. */
+export const serialCharMs = (baudRate: number): number => (11 * 1000) / baudRate;
+
+/** RTU inter-frame silence: 3.5 characters, fixed at 1.75 ms above 19 200 baud [Modbus over serial line V1.02 §2.5.1.1]. */
+export const rtuSilenceMs = (baudRate: number): number => (baudRate > 19_200 ? 1.75 : 3.5 * serialCharMs(baudRate));
 
 interface Pending {
   unit: number;
   pdu: Buffer;
   timeoutMs: number;
+  urgent: boolean;
   resolve: (pdu: Buffer) => void;
   reject: (err: Error) => void;
   timer?: NodeJS.Timeout;
@@ -40,7 +52,8 @@ export class ModbusClient extends EventEmitter<{ close: [reason: string] }> {
   #inFlight = new Map<number, Pending>();
   #nextTid = 1;
   #rx: Buffer = Buffer.alloc(0);
-  #lastSendAt = 0;
+  /** When the line was last busy: a request sent, an answer received, a timeout. */
+  #lastBusyAt = 0;
   #spacer: NodeJS.Timeout | undefined;
   /** Requests sent and answered since creation (for metrics and benchmarks). */
   sent = 0;
@@ -84,11 +97,18 @@ export class ModbusClient extends EventEmitter<{ close: [reason: string] }> {
     stream.once('end', () => stream.destroy());
   }
 
-  /** Send one request PDU to `unit`; resolves with the response PDU (exceptions included). */
-  request(unit: number, pdu: Buffer, timeoutMs = this.#opts.timeoutMs): Promise<Buffer> {
+  /**
+   * Send one request PDU to `unit`; resolves with the response PDU (exceptions included).
+   * `urgent` (a command or an on-demand read) goes ahead of queued polls: on a spaced RTU line
+   * the poll queue can be seconds long.
+   */
+  request(unit: number, pdu: Buffer, timeoutMs = this.#opts.timeoutMs, urgent = false): Promise<Buffer> {
     if (!this.#stream) return Promise.reject(new ModbusDisconnected('not connected'));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ unit, pdu, timeoutMs, resolve, reject });
+      const p: Pending = { unit, pdu, timeoutMs, urgent, resolve, reject };
+      const firstPoll = urgent ? this.#queue.findIndex((q) => !q.urgent) : -1;
+      if (firstPoll >= 0) this.#queue.splice(firstPoll, 0, p);
+      else this.#queue.push(p);
       this.#pump();
     });
   }
@@ -101,7 +121,7 @@ export class ModbusClient extends EventEmitter<{ close: [reason: string] }> {
   #pump(): void {
     while (this.#queue.length > 0 && this.#inFlight.size < this.#opts.maxInFlight && this.#stream) {
       if (this.#opts.minIntervalMs > 0) {
-        const wait = this.#lastSendAt + this.#opts.minIntervalMs - Date.now();
+        const wait = this.#lastBusyAt + this.#opts.minIntervalMs - Date.now();
         if (wait > 0) {
           this.#spacer ??= setTimeout(() => {
             this.#spacer = undefined;
@@ -121,17 +141,23 @@ export class ModbusClient extends EventEmitter<{ close: [reason: string] }> {
       do tid = this.#nextTid = (this.#nextTid % 0xffff) + 1;
       while (this.#inFlight.has(tid));
       frame = mbapFrame(tid, p.unit, p.pdu);
-    } else frame = rtuFrame(p.unit, p.pdu);
+    } else {
+      frame = rtuFrame(p.unit, p.pdu);
+      this.#rx = Buffer.alloc(0); // bytes before our request (a late or broken answer) are not its answer
+    }
     p.tid = tid;
     this.#inFlight.set(tid, p);
-    p.timer = setTimeout(() => this.#onTimeout(p), p.timeoutMs);
-    this.#lastSendAt = Date.now();
+    // On a serial line the frames' own transmission time counts against no device.
+    const wire = this.#opts.charMs * (frame.length + expectedResponseLength(p.pdu));
+    p.timer = setTimeout(() => this.#onTimeout(p), p.timeoutMs + Math.ceil(wire));
+    this.#lastBusyAt = Date.now();
     this.#stream!.write(frame);
   }
 
   #onTimeout(p: Pending): void {
     if (this.#inFlight.get(p.tid!) !== p) return;
     this.#inFlight.delete(p.tid!);
+    this.#lastBusyAt = Date.now();
     // A late RTU answer would be taken for the next request's: drop what has arrived.
     if (this.#opts.framing === 'rtu') this.#rx = Buffer.alloc(0);
     p.reject(new ModbusTimeout(p.unit, p.timeoutMs));
@@ -143,6 +169,7 @@ export class ModbusClient extends EventEmitter<{ close: [reason: string] }> {
     if (!p) return; // answer to a request that already timed out
     this.#inFlight.delete(tid);
     clearTimeout(p.timer);
+    this.#lastBusyAt = Date.now();
     this.sent++;
     p.resolve(pdu);
   }
@@ -174,10 +201,12 @@ export class ModbusClient extends EventEmitter<{ close: [reason: string] }> {
       this.#rx = Buffer.alloc(0);
       const p = this.#inFlight.get(0);
       if (!p) return;
-      if (crc16(frame, n - 2) !== frame.readUInt16LE(n - 2) || frame[0] !== p.unit) {
+      const problem = crc16(frame, n - 2) !== frame.readUInt16LE(n - 2) ? 'CRC mismatch' : frame[0] !== p.unit ? `answer from slave ${frame[0]}` : undefined;
+      if (problem) {
         this.#inFlight.delete(0);
         clearTimeout(p.timer);
-        p.reject(new Error(frame[0] !== p.unit ? `answer from slave ${frame[0]} to a request for ${p.unit}` : 'RTU frame CRC mismatch'));
+        this.#lastBusyAt = Date.now();
+        p.reject(new ModbusFrameError(p.unit, problem));
       } else this.#settle(0, Buffer.from(frame.subarray(1, n - 2)));
     }
     this.#pump();

@@ -34,6 +34,14 @@ export class ModbusTimeout extends Error {
   }
 }
 
+/** An answer arrived but cannot be trusted (RTU CRC mismatch, another slave's frame): the request failed. */
+export class ModbusFrameError extends Error {
+  constructor(readonly unit: number, readonly problem: string) {
+    super(`corrupt answer to slave ${unit}: ${problem}`);
+    this.name = 'ModbusFrameError';
+  }
+}
+
 export class ModbusDisconnected extends Error {
   constructor(reason: string) {
     super(`connection lost: ${reason}`);
@@ -147,6 +155,16 @@ export function rtuFrame(unit: number, pdu: Buffer): Buffer {
   pdu.copy(b, 1);
   b.writeUInt16LE(crc16(b, b.length - 2), b.length - 2);
   return b;
+}
+
+/** Length of the RTU answer a request PDU should get (normal answer; an exception is shorter). */
+export function expectedResponseLength(pdu: Buffer): number {
+  const fc = pdu[0]!;
+  if (fc >= 0x01 && fc <= 0x04 && pdu.length >= 5) {
+    const q = pdu.readUInt16BE(3);
+    return 5 + (fc <= 0x02 ? Math.ceil(q / 8) : q * 2);
+  }
+  return 8;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Test helpers: a pymodbus slave under the test's control, and device handles that record. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +25,10 @@ function launch(specFile: string, port: number): Promise<{ proc: ChildProcess; p
     const timer = setTimeout(() => reject(new Error(`pymodbus did not start: ${err}`)), 20_000);
     proc.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
-      const m = /LISTENING (\d+)/.exec(out);
+      const m = /LISTENING (\d+|serial)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ proc, port: Number(m[1]) });
+        resolve({ proc, port: m[1] === 'serial' ? 0 : Number(m[1]) });
       }
     });
     proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
@@ -122,3 +122,37 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 15
 
 /** The driver does not call into the host; an answer of 'unknown method' stands in for it. */
 export const noHost: HostServices = { call: async () => ({ code: 6304, message: 'no host in this test' }) };
+
+export interface PtyPair {
+  /** The two ends: what is written to one is read from the other. */
+  a: string;
+  b: string;
+  stop(): Promise<void>;
+}
+
+/** A pseudo-terminal pair through socat (`scripts/install-test-deps.sh` installs it): a serial line without hardware. */
+export async function startPtyPair(dir: string): Promise<PtyPair> {
+  const a = join(dir, 'tty-a');
+  const b = join(dir, 'tty-b');
+  const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  await waitFor(`socat pty pair (${err})`, () => /starting data transfer loop/.test(err) || proc.exitCode !== null, 10_000);
+  if (proc.exitCode !== null) throw new Error(`socat exited: ${err}`);
+  return {
+    a,
+    b,
+    stop: () =>
+      new Promise((r) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return r();
+        proc.once('exit', () => r());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Times (ms) at which the pymodbus slave answered, from its `answer_log`. */
+export function answerTimes(file: string): number[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => Number(l) * 1000);
+}

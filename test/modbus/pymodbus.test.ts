@@ -76,6 +76,10 @@ function layout(): { spec: unknown; points: PointDef[] } {
   points.push({ id: 'coil-5', channel: 'C1', slave: 1, address: 5, op: 'coil:05', dataType: 'bool', periodMs: 200, report: 'onChange' });
   points.push({ id: 'coil-6', channel: 'C1', slave: 1, address: 6, op: 'coil:15', dataType: 'bool', periodMs: 200, report: 'periodic' });
   points.push({ id: 'di-9', channel: 'C1', slave: 1, address: 9, op: 'discrete:02', dataType: 'bool', periodMs: 200, report: 'periodic' });
+  // Wider than one function-16 write (123 registers): written in two parts.
+  hr.push({ addr: 1500, type: 'string', value: 'initial', count: 125 });
+  points.push({ id: 'long-string', channel: 'C1', slave: 1, address: 1500, op: 'holding:16', dataType: 'string', count: 125, periodMs: 200, report: 'onChange' });
+  points.push({ id: 'long-custom', channel: 'C1', slave: 1, address: 1700, op: 'holding:06', dataType: 'custom', count: 124, periodMs: 200, report: 'onChange' });
   // Past the end of pymodbus's 2000-register block: answered with ILLEGAL DATA ADDRESS.
   points.push({ id: 'beyond', channel: 'C1', slave: 1, address: 1999, op: 'holding:16', dataType: 'int32', periodMs: 200, report: 'periodic' });
   // Slave 9 does not exist: pymodbus stays silent, the driver times out.
@@ -90,6 +94,7 @@ describe('ModbusV3 driver against pymodbus', () => {
   let main: RecordingHandle;
   let broken: RecordingHandle;
   let ghost: RecordingHandle;
+  let long: RecordingHandle;
 
   beforeAll(async () => {
     const { spec, points } = layout();
@@ -107,6 +112,8 @@ describe('ModbusV3 driver against pymodbus', () => {
     main = recordingHandle('EBATest', 'main', { points: mapping });
     broken = recordingHandle('EBATest', 'broken', { points: { Far: 'beyond' } });
     ghost = recordingHandle('EBATest', 'ghost', { points: { Value: 'ghost' } });
+    long = recordingHandle('EBATest', 'long', { points: { Text: 'long-string', Raw: 'long-custom' } });
+    await driver.addDevice(long);
     await driver.addDevice(main);
     await driver.addDevice(broken);
     await driver.addDevice(ghost);
@@ -170,6 +177,22 @@ describe('ModbusV3 driver against pymodbus', () => {
     expect((await regs('bits-3', 1)).readUInt16BE(0)).toBe(0);
     expect((await client.readCoils(5, 2)).data.slice(0, 2)).toEqual([false, true]);
     client.close(() => undefined);
+  });
+
+  it('writes strings and custom data wider than one write (124-125 registers) in parts', async () => {
+    await waitFor('long text read', () => long.values.Text === 'initial');
+    const text = 'ABCDEFGHIJKLMNOPQRSTUVWXY'.repeat(10); // 250 bytes: all 125 registers
+    const raw = Buffer.from(Array.from({ length: 248 }, (_, i) => (i * 7 + 1) & 0xff)).toString('hex').toUpperCase();
+    const answer = await driver.setProperties(long, { Text: text, Raw: raw });
+    expect(answer).toMatchObject({ code: 200, data: { Text: text, Raw: raw } });
+    const client = new ModbusRTU();
+    await client.connectTCP('127.0.0.1', { port: server.port });
+    client.setID(1);
+    expect((await client.readHoldingRegisters(1500, 125)).buffer.toString('utf8')).toBe(text);
+    expect((await client.readHoldingRegisters(1700, 124)).buffer.toString('hex').toUpperCase()).toBe(raw);
+    client.close(() => undefined);
+    const tooLong = await driver.setProperties(long, { Text: `${text}Z` });
+    expect(tooLong.code).toBe(6402);
   });
 
   it('answers reads on demand and refuses what cannot be done with clear codes', async () => {
