@@ -49,6 +49,12 @@ export const CloudConfigSchema = Type.Object(
     rrpcTimeoutMs: Type.Integer({ minimum: 500, maximum: 15_000, default: 7_500 }),
     /** Property reports of one device within this window go up as one post. */
     coalesceMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 50 }),
+    /**
+     * Post logged-in sub-devices' properties of one coalescing window together on the gateway's
+     * pack topic (≤ 20 devices, ≤ 200 properties per message) instead of one post per device.
+     * docs/cloud.md (Pack post) has the figures and the trade-offs.
+     */
+    packPost: Type.Boolean({ default: false }),
     /** A queued realtime post older than this when it is sent goes to the history topic instead. */
     historyAfterMs: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 60_000 }),
     /** Largest downlink payload accepted; the platform's config files are at most 64 KB. */

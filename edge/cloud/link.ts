@@ -26,6 +26,7 @@ import { Sessions } from './sessions.js';
 import { Uplink } from './uplink.js';
 
 const OWNER = 'cloud-link';
+const PACK_TOPIC_SUFFIX = '/thing/event/property/pack/post';
 export const STATE_TOPIC = '/edge/cloud/state';
 /** The gateway event that reports quota drops when the link returns (define it in the gateway's thing model). */
 export const DROPPED_EVENT = 'OutboxDropped';
@@ -88,14 +89,31 @@ export class CloudLink {
         outbox: this.outbox,
         log: deps.log,
         hooks: {
-          onPublished: (row, topic) => this.#replies.track(`${row.device}|${requestPathOf(topic)}|${row.alinkId}`),
+          onPublished: (row, topic) => {
+            const key = `${row.device}|${requestPathOf(topic)}|${row.alinkId}`;
+            if (!topic.endsWith(PACK_TOPIC_SUFFIX)) return this.#replies.track(key);
+            // The platform fails a pack whole when one sub-device fails its check: the others' values go again, per device.
+            void this.#replies.expect(key).then((r) => {
+              if (r && r.code !== 200) this.#uplink.salvagePack(row.payload);
+            });
+          },
           onAcked: () => undefined, // state goes out on the timer; per-ack would cost a query per tick
           onDrained: () => this.#publishState(),
         },
       },
       { window: cfg.outbox.window, historyAfterMs: cfg.historyAfterMs },
     );
-    this.#uplink = new Uplink({ events: deps.events, outbox: this.outbox, linkOnline: () => this.#connection.state === 'online', isBlocked }, { coalesceMs: cfg.coalesceMs });
+    this.#uplink = new Uplink(
+      {
+        events: deps.events,
+        outbox: this.outbox,
+        linkOnline: () => this.#connection.state === 'online',
+        isBlocked,
+        isLoggedIn: (pk, dn) => this.#sessions.isLoggedIn(pk, dn),
+        gateway: { productKey: cfg.productKey, deviceName: cfg.deviceName },
+      },
+      { coalesceMs: cfg.coalesceMs, packPost: cfg.packPost },
+    );
     this.#downlink = new Downlink(
       {
         log: deps.log,

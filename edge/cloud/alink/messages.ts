@@ -42,13 +42,48 @@ export function historyPost(id: string, productKey: string, deviceName: string, 
   });
 }
 
+/** Several sub-devices' properties in one message (a pack's history form, gateway topic). */
+export function historyPostMany(id: string, devices: readonly PackEntry[]): string {
+  return JSON.stringify({
+    id,
+    version: ALINK_VERSION,
+    params: devices.map((d) => ({ identity: { productKey: d.productKey, deviceName: d.deviceName }, properties: [d.properties], events: [] })),
+    method: 'thing.event.property.history.post',
+  });
+}
+
+export interface PackEntry {
+  productKey: string;
+  deviceName: string;
+  properties: Record<string, TimedValue>;
+}
+
+/** Doc 89301 "网关批量上报数据": at most 20 sub-devices, 200 properties (and 20 events) per message. */
+export const PACK_MAX_DEVICES = 20;
+export const PACK_MAX_PROPERTIES = 200;
+
+/**
+ * Gateway pack post (doc 89301 "网关批量上报数据", topic `/sys/{gw}/thing/event/property/pack/post`):
+ * `params: {properties, events, subDevices: [{identity: {productKey, deviceName}, properties, events}]}`.
+ * The platform checks every sub-device (topology, TSL) and fails the whole message if one fails.
+ */
+export function packPost(id: string, devices: readonly PackEntry[]): string {
+  return JSON.stringify({
+    id,
+    version: ALINK_VERSION,
+    params: { properties: {}, events: {}, subDevices: devices.map((d) => ({ identity: { productKey: d.productKey, deviceName: d.deviceName }, properties: d.properties, events: {} })) },
+    method: 'thing.event.property.pack.post',
+  });
+}
+
 /**
  * A realtime post that waited too long in the outbox (a crash, a long outage) is no longer
  * realtime: rewrite it for the history topic, same id, same sample times.
  */
 export function realtimeToHistory(productKey: string, deviceName: string, topic: string, payload: string): { topic: string; payload: string } | undefined {
+  const pack = topic.endsWith('/thing/event/property/pack/post');
   const m = /\/thing\/event\/([^/]+)\/post$/.exec(topic);
-  if (!m || topic.endsWith('/history/post')) return undefined;
+  if ((!m && !pack) || topic.endsWith('/history/post')) return undefined;
   let body: AlinkRequest;
   try {
     body = JSON.parse(payload) as AlinkRequest;
@@ -56,6 +91,11 @@ export function realtimeToHistory(productKey: string, deviceName: string, topic:
     return undefined;
   }
   const historyTopic = alinkTopics.historyPost(productKey, deviceName);
+  if (pack) {
+    const subs = (body.params as { subDevices: Array<{ identity: { productKey: string; deviceName: string }; properties: Record<string, TimedValue> }> }).subDevices;
+    return { topic: historyTopic, payload: historyPostMany(body.id, subs.map((s) => ({ ...s.identity, properties: s.properties }))) };
+  }
+  if (!m) return undefined;
   if (m[1] === 'property') return { topic: historyTopic, payload: historyPost(body.id, productKey, deviceName, { properties: body.params as Record<string, TimedValue> }) };
   const params = body.params as { value: unknown; time: number };
   return { topic: historyTopic, payload: historyPost(body.id, productKey, deviceName, { events: { [m[1]!]: { value: params.value, time: params.time } } }) };

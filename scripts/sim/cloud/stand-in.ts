@@ -58,7 +58,7 @@ export class CloudStandIn {
   /** Every topo/add the box sent: the devices in it. */
   readonly topoAdds: string[][] = [];
   /** Pack posts refused whole (one sub-device failed the check). */
-  readonly packRejected: Array<{ id: string; reason: string }> = [];
+  readonly packRejected: Array<{ id: string; reason: string; body: Record<string, unknown> }> = [];
   readonly authFailures: string[] = [];
   readonly replies: Array<{ topic: string; body: Record<string, unknown> }> = [];
   readonly #opts: StandInOptions;
@@ -305,7 +305,7 @@ export class CloudStandIn {
       if (bad) reason = `sub-device ${bad.identity?.productKey}/${bad.identity?.deviceName} not attached or not online`;
     }
     if (reason !== '') {
-      this.packRejected.push({ id, reason });
+      this.packRejected.push({ id, reason, body });
       this.#publish(`${topic}_reply`, { id, code: 460, message: reason, data: {} });
       return;
     }
