@@ -248,16 +248,21 @@ export class DeviceLink {
         }
       }
     }
+    // Property by property, reported together once the batch is read (one report, not one per point).
+    const answered: PropertyRef[] = [];
+    const results: ReadResult[] = [];
     for (const ref of batch.refs) {
       try {
         const values = await this.#guard(() => this.#deps.session.readProperty(address, ref.objectType, ref.instance, ref.property));
         if (!values) continue;
         this.#deps.stats.rp++;
-        this.#apply({ refs: [ref], specs: [] }, [{ objectType: ref.objectType, instance: ref.instance, property: ref.property, value: values }]);
+        answered.push(ref);
+        results.push({ objectType: ref.objectType, instance: ref.instance, property: ref.property, value: values });
       } catch (err) {
         this.#faultBatch({ refs: [ref], specs: [] }, err as Error);
       }
     }
+    if (answered.length > 0) this.#apply({ refs: answered, specs: [] }, results);
   }
 
   #faultBatch(batch: RpmBatch, e: Error): void {
@@ -269,8 +274,13 @@ export class DeviceLink {
     const time = Date.now();
     const changed: [PointDef, PointValue][] = [];
     const read: PointDef[] = [];
-    for (const r of results) {
-      const key = refKey(r);
+    // Results come in the order asked (Clause 15.7.2): match by position while they do, by key otherwise.
+    let inOrder = results.length === batch.refs.length;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
+      const ref = batch.refs[i];
+      inOrder &&= ref !== undefined && ref.objectType === r.objectType && ref.instance === r.instance && ref.property === r.property;
+      const key = inOrder ? ref!.key : refKey(r);
       for (const p of this.#pointsOfRef(key)) {
         if (r.error) {
           this.#pointFault(p, `device error class ${r.error.errorClass} code ${r.error.errorCode} on ${key}`);
@@ -280,8 +290,8 @@ export class DeviceLink {
         this.#accept(p, r.value, changed);
       }
     }
-    const answered = new Set(results.map(refKey));
-    for (const ref of batch.refs) if (!answered.has(ref.key)) for (const p of this.#pointsOfRef(ref.key)) this.#pointFault(p, `no value for ${ref.key} in the answer`);
+    const answered = inOrder ? undefined : new Set(results.map(refKey));
+    if (answered) for (const ref of batch.refs) if (!answered.has(ref.key)) for (const p of this.#pointsOfRef(ref.key)) this.#pointFault(p, `no value for ${ref.key} in the answer`);
     this.#deps.stats.values += read.length;
     this.#deps.sink.block(read, changed, time);
   }

@@ -13,6 +13,7 @@ import { ConfirmedServiceChoice, type BACNetAppData } from '@bacnet-js/client';
 import { BACnetClient, type Client } from './client.js';
 import { classify } from './errors.js';
 import type { RpmBatch } from './batch.js';
+import { readMultipleEncoded, requestManagerOf } from './rpm-request.js';
 import { normalizeAddress, UdpTransport, type TransportOptions } from './transport.js';
 
 
@@ -179,7 +180,10 @@ export class BacnetSession extends EventEmitter {
 
   /** ReadPropertyMultiple for one planned batch; per-property errors come back in the results. */
   async readMultiple(address: string, batch: RpmBatch, maxApdu: number): Promise<ReadResult[]> {
-    const ack = await this.#request(address, (c, r, invokeId) => c.readPropertyMultiple(r, batch.specs as never, { invokeId, maxApdu: apduCode(maxApdu) }));
+    const ack = await this.#request(address, (c, r, invokeId) => {
+      const rm = requestManagerOf(c);
+      return rm ? readMultipleEncoded(c, rm, r, invokeId, batch, apduCode(maxApdu)) : c.readPropertyMultiple(r, batch.specs as never, { invokeId, maxApdu: apduCode(maxApdu) });
+    });
     const out: ReadResult[] = [];
     for (const obj of ack.values ?? []) {
       for (const v of obj.values ?? []) {

@@ -1,33 +1,36 @@
 /**
- * BACnetV3 benchmark (`npm run bench -- bacnet [devices] [points]`): 100 simulated devices ×
- * 200 points on loopback (127.0.1.x), the driver in its own process.
- *  1. read throughput, points/s, with ReadPropertyMultiple batching vs per-point ReadProperty
- *     (the baseline, same devices, same run), each saturated (report period 100 ms);
- *  2. COV latency: analog inputs change in the fleet, the time until the driver reports the
- *     value (its `reportProperties`, the hand-off to the host; the host → local-bus hop is not in it);
- *     while the other 19 000 points are polled every second;
- *  3. the driver process's CPU and RSS in each phase.
+ * BACnetV3 benchmark, through the real daemon (`edge start`: the driver in its own child
+ * process, values validated by the host against the thing model and published on the local
+ * bus), against a fleet of simulated devices on loopback (127.0.1.x, one port each) in
+ * `--sim-procs` processes:
+ *  0. the fleet's own ceiling for per-point ReadProperty (a lean raw client), so the figures
+ *     below show whether the simulator or the driver is the limit;
+ *  1. read throughput, property values/s accepted by the host, with ReadPropertyMultiple
+ *     batching vs per-point ReadProperty (the baseline: same devices, same run), each saturated
+ *     (report period 100 ms);
+ *  2. COV notification → local-bus latency: analog inputs change in the fleet, the bench is
+ *     subscribed to the daemon's bus (mqtt.js, the user it wrote into the config) and takes the
+ *     time from the change to the property-post message naming the new value; the other 19 000
+ *     points are polled every second meanwhile;
+ *  3. CPU and RSS of the daemon, the driver process and the fleet in each phase.
+ *   npm run bench -- bacnet [--devices 100] [--points 200] [--sim-procs 2] [--seconds 6] [--prof dir]
  * Last line: one JSON object.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { ChannelDef, PointDef } from '../../protocols/bacnet/point.js';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { fleetCeiling } from './bacnet/ceiling.js';
+import { startBenchDaemon, PRODUCT_KEY, type Layout } from './bacnet/daemon.js';
+import { cpuSeconds, percentile, round, ROOT, rssMb, sleep } from './lib.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const [DEVICES = 100, POINTS = 200] = process.argv.slice(2).map(Number);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+const { values: args } = parseArgs({ options: { devices: { type: 'string', default: '100' }, points: { type: 'string', default: '200' }, 'sim-procs': { type: 'string', default: '2' }, seconds: { type: 'string', default: '6' }, prof: { type: 'string' } } });
+const DEVICES = Number(args.devices);
+const POINTS = Number(args.points);
+const SIM_PROCS = Math.max(1, Math.min(DEVICES, Number(args['sim-procs'])));
+const WINDOW_S = Number(args.seconds);
+const prof = args.prof ? { dir: args.prof, ms: (3 + Number(args.seconds)) * 1000 } : undefined;
+const now = (): number => performance.timeOrigin + performance.now();
 
 function ask<T>(child: ChildProcess, msg: unknown, key: string): Promise<T> {
   return new Promise((resolve) => {
@@ -42,86 +45,147 @@ function ask<T>(child: ChildProcess, msg: unknown, key: string): Promise<T> {
   });
 }
 
-interface Sample { values: number; covSeen: [number, number][]; cpuPct: number; rssMb: number }
-
-function layout(basePort: number, covPerDevice: number, reportMs: number): { channels: ChannelDef[]; points: PointDef[]; devices: { name: string; points: Record<string, string> }[] } {
-  const channels: ChannelDef[] = [];
-  const points: PointDef[] = [];
-  const devices: { name: string; points: Record<string, string> }[] = [];
-  const types = [0, 1, 4, 19];
-  for (let d = 0; d < DEVICES; d++) {
-    const id = `c${d}`;
-    channels.push({ id, transport: 'udp', nic: 'lo', deviceId: 10_000 + d, reportMs, offlineMs: reportMs * 100, mode: 'directed', maxApdu: 1476, address: `127.0.1.${1 + (d % 250)}:${basePort + d}` });
-    const map: Record<string, string> = {};
-    for (let i = 0; i < POINTS; i++) {
-      const t = types[Math.floor((i * 4) / POINTS)]!;
-      const cov = t === 0 && i < covPerDevice;
-      const pid = `${d}-${i + 1}`;
-      points.push({ channel: id, id: pid, objectType: t, instance: i + 1, property: 85, dataType: t === 4 ? 'bool' : t === 19 ? 'enum' : 'float', cov });
-      map[`${cov ? 'cov' : 'v'}${i + 1}`] = pid;
-    }
-    devices.push({ name: `dev-${d}`, points: map });
+async function startFleet(basePort: number): Promise<ChildProcess[]> {
+  const per = Math.ceil(DEVICES / SIM_PROCS);
+  const fleet: ChildProcess[] = [];
+  for (let first = 0; first < DEVICES; first += per) {
+    const p = fork(join(ROOT, 'dist', 'scripts', 'bench', 'bacnet', 'fleet.js'), [String(first), String(Math.min(per, DEVICES - first)), String(POINTS), String(basePort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    fleet.push(p);
   }
-  return { channels, points, devices };
+  await Promise.all(fleet.map((p) => ask(p, undefined, 'ready')));
+  return fleet;
 }
 
-async function startDriver(config: Record<string, unknown>, l: ReturnType<typeof layout>): Promise<ChildProcess> {
-  const child = fork(join(here, 'bacnet', 'driver-child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await ask(child, { config: { ...config, channels: l.channels, points: l.points }, devices: l.devices }, 'started');
-  return child;
+const fleetCpu = (fleet: ChildProcess[]): number => fleet.reduce((s, p) => s + cpuSeconds(p.pid!), 0);
+const fleetRss = (fleet: ChildProcess[]): number => fleet.reduce((s, p) => s + rssMb(p.pid!), 0);
+
+interface Phase {
+  valuesPerS: number;
+  dropped: number;
+  daemonCpuPct: number;
+  driverCpuPct: number;
+  fleetCpuPct: number;
+  daemonRssMb: number;
+  driverRssMb: number;
 }
 
-async function throughput(basePort: number, readPropertyOnly: boolean): Promise<{ pointsPerS: number; cpuPct: number; rssMb: number }> {
-  const l = layout(basePort, 0, 100);
-  const child = await startDriver({ localPort: await freePort(), bindAddress: '127.0.0.1', readPropertyOnly, apduTimeoutMs: 3000, statsIntervalMs: 0 }, l);
-  await sleep(2000); // warm-up: discovery, first cycles
-  const a = await ask<Sample>(child, { cmd: 'sample' }, 'values');
-  const t0 = Date.now();
-  await sleep(6000);
-  const b = await ask<Sample>(child, { cmd: 'sample' }, 'values');
-  const secs = (Date.now() - t0) / 1000;
-  child.send({ cmd: 'stop' });
-  await new Promise((r) => child.once('exit', r));
-  return { pointsPerS: (b.values - a.values) / secs, cpuPct: b.cpuPct, rssMb: b.rssMb };
+/** One saturated read phase: a fresh daemon, a warm-up, then the window. */
+async function throughput(l: Layout, fleet: ChildProcess[], readPropertyOnly: boolean): Promise<Phase> {
+  const d = await startBenchDaemon(l, { readPropertyOnly }, prof);
+  try {
+    await sleep(3000); // discovery, first cycles, JIT
+    const v0 = await d.values();
+    const u0 = d.usage();
+    const f0 = fleetCpu(fleet);
+    const t0 = performance.now();
+    let daemonRss = 0;
+    let driverRss = 0;
+    for (let s = 0; s < WINDOW_S; s++) {
+      await sleep(1000);
+      const u = d.usage();
+      daemonRss = Math.max(daemonRss, u.daemonRssMb);
+      driverRss = Math.max(driverRss, u.driverRssMb);
+    }
+    const secs = (performance.now() - t0) / 1000;
+    const v1 = await d.values();
+    const u1 = d.usage();
+    const pct = (a: number, b: number): number => ((b - a) / secs) * 100;
+    return {
+      valuesPerS: (v1.accepted - v0.accepted) / secs, dropped: v1.dropped - v0.dropped,
+      daemonCpuPct: pct(u0.daemonCpuS, u1.daemonCpuS), driverCpuPct: pct(u0.driverCpuS, u1.driverCpuS), fleetCpuPct: pct(f0, fleetCpu(fleet)),
+      daemonRssMb: daemonRss, driverRssMb: driverRss,
+    };
+  } finally {
+    await d.stop();
+  }
 }
+
+/** COV: 10 analog inputs per device subscribed, the rest polled every second; latency to the bus. */
+async function covToBus(l: Layout, fleet: ChildProcess[]): Promise<Phase & { changes: number; seen: number; p50: number; p99: number; max: number }> {
+  const d = await startBenchDaemon(l, { covLifetimeS: 120 }, prof);
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${d.busPort}`, { username: d.bus.username, password: d.bus.password, reconnectPeriod: 0 });
+  try {
+    const seen = new Map<number, number>();
+    client.on('message', (_topic, payload) => {
+      const t = now();
+      const params = (JSON.parse(payload.toString()) as { params?: Record<string, unknown> }).params ?? {};
+      for (const [k, v] of Object.entries(params)) {
+        const x = typeof v === 'object' && v !== null ? (v as { value?: unknown }).value : v;
+        if (k.startsWith('cov') && typeof x === 'number' && x >= 1_000_000 && !seen.has(x)) seen.set(x, t);
+      }
+    });
+    await client.subscribeAsync(`/sys/${PRODUCT_KEY}/+/thing/event/property/post`);
+    await sleep(4000); // subscriptions, their initial notifications, first poll cycles
+    const v0 = await d.values();
+    const u0 = d.usage();
+    const f0 = fleetCpu(fleet);
+    const t0 = performance.now();
+    // 200 changes a second over the whole fleet.
+    const runs = await Promise.all(fleet.map((p) => ask<{ sent: [number, number][] }>(p, { cmd: 'cov', everyMs: 5 * fleet.length, durationMs: WINDOW_S * 1000 }, 'sent')));
+    await sleep(1000);
+    const secs = (performance.now() - t0) / 1000;
+    const u1 = d.usage();
+    const v1 = await d.values();
+    const sent = runs.flatMap((r) => r.sent);
+    const lat = sent.filter(([v]) => seen.has(v)).map(([v, t]) => seen.get(v)! - t).sort((a, b) => a - b);
+    const pct = (a: number, b: number): number => ((b - a) / secs) * 100;
+    return {
+      changes: sent.length, seen: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat[lat.length - 1] ?? NaN,
+      valuesPerS: (v1.accepted - v0.accepted) / secs, dropped: v1.dropped - v0.dropped,
+      daemonCpuPct: pct(u0.daemonCpuS, u1.daemonCpuS), driverCpuPct: pct(u0.driverCpuS, u1.driverCpuS), fleetCpuPct: pct(f0, fleetCpu(fleet)),
+      daemonRssMb: u1.daemonRssMb, driverRssMb: u1.driverRssMb,
+    };
+  } finally {
+    await client.endAsync();
+    await d.stop();
+  }
+}
+
+const line = (name: string, p: Phase): string =>
+  `${name} ${Math.round(p.valuesPerS)} values/s accepted by the host (dropped ${p.dropped}); CPU daemon ${p.daemonCpuPct.toFixed(0)} %, driver ${p.driverCpuPct.toFixed(0)} %, fleet ${p.fleetCpuPct.toFixed(0)} %; RSS daemon ${p.daemonRssMb.toFixed(0)} MB, driver ${p.driverRssMb.toFixed(0)} MB\n`;
 
 async function main(): Promise<void> {
   const started = Date.now();
   const basePort = 20_000 + Math.floor(Math.random() * 20_000);
-  const fleet = fork(join(here, 'bacnet', 'fleet.js'), [String(DEVICES), String(POINTS), String(basePort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await ask(fleet, undefined, 'ready');
-  process.stdout.write(`fleet: ${DEVICES} devices × ${POINTS} points on 127.0.1.x:${basePort}..${basePort + DEVICES - 1}\n`);
+  const fleet = await startFleet(basePort);
+  try {
+    process.stdout.write(`fleet: ${DEVICES} devices × ${POINTS} points in ${fleet.length} processes on 127.0.1.x:${basePort}..${basePort + DEVICES - 1}, fleet RSS ${fleetRss(fleet).toFixed(0)} MB\n`);
+    const f0 = fleetCpu(fleet);
+    const c0 = performance.now();
+    const ceiling = await fleetCeiling(DEVICES, POINTS, basePort, 2);
+    const ceilingCpu = ((fleetCpu(fleet) - f0) / ((performance.now() - c0) / 1000)) * 100;
+    process.stdout.write(`fleet ceiling (lean raw client, per-point ReadProperty): ${Math.round(ceiling)} answers/s, fleet CPU ${ceilingCpu.toFixed(0)} %\n`);
 
-  const rp = await throughput(basePort, true);
-  process.stdout.write(`ReadProperty per point (baseline): ${rp.pointsPerS.toFixed(0)} points/s, driver CPU ${rp.cpuPct.toFixed(0)} %, RSS ${rp.rssMb.toFixed(0)} MB\n`);
-  const rpm = await throughput(basePort, false);
-  process.stdout.write(`ReadPropertyMultiple batches:      ${rpm.pointsPerS.toFixed(0)} points/s, driver CPU ${rpm.cpuPct.toFixed(0)} %, RSS ${rpm.rssMb.toFixed(0)} MB\n`);
-  const ratio = rpm.pointsPerS / Math.max(1, rp.pointsPerS);
-  process.stdout.write(`ratio RPM / RP: ${ratio.toFixed(1)}× (goal ≥ 10×)\n`);
+    const layout: Layout = { devices: DEVICES, points: POINTS, basePort, covPerDevice: 0, reportMs: 100 };
+    const rp = await throughput(layout, fleet, true);
+    process.stdout.write(line('ReadProperty per point (baseline):', rp));
+    const rpm = await throughput(layout, fleet, false);
+    process.stdout.write(line('ReadPropertyMultiple batches:     ', rpm));
+    const ratio = rpm.valuesPerS / Math.max(1, rp.valuesPerS);
+    process.stdout.write(`ratio RPM / RP: ${ratio.toFixed(1)}× (goal ≥ 10×)\n`);
 
-  // COV: 10 analog inputs per device subscribed, the rest polled every second.
-  const l = layout(basePort, 10, 1000);
-  const child = await startDriver({ localPort: await freePort(), bindAddress: '127.0.0.1', apduTimeoutMs: 3000, statsIntervalMs: 0, covLifetimeS: 120 }, l);
-  await sleep(4000); // subscriptions and their initial notifications
-  await ask<Sample>(child, { cmd: 'sample' }, 'values'); // drop what came before
-  const { sent } = await ask<{ sent: [number, number][] }>(fleet, { cmd: 'cov', everyMs: 5, durationMs: 6000 }, 'sent');
-  await sleep(1500);
-  const s = await ask<Sample>(child, { cmd: 'sample' }, 'values');
-  child.send({ cmd: 'stop' });
-  fleet.send({ cmd: 'stop' });
-  const seen = new Map(s.covSeen);
-  const lat = sent.filter(([v]) => seen.has(v)).map(([v, t]) => seen.get(v)! - t).sort((a, b) => a - b);
-  const pct = (p: number): number => lat[Math.min(lat.length - 1, Math.ceil(lat.length * p) - 1)] ?? NaN;
-  process.stdout.write(`COV → driver report: ${lat.length}/${sent.length} changes seen, p50 ${pct(0.5).toFixed(1)} ms, p99 ${pct(0.99).toFixed(1)} ms (goal p99 ≤ 20 ms), driver CPU ${s.cpuPct.toFixed(0)} %, RSS ${s.rssMb.toFixed(0)} MB\n`);
-  const result = {
-    devices: DEVICES, points_per_device: POINTS,
-    rpm_points_per_s: Math.round(rpm.pointsPerS), rp_points_per_s: Math.round(rp.pointsPerS), rpm_vs_rp_ratio: Number(ratio.toFixed(2)),
-    cov_changes: sent.length, cov_seen: lat.length, cov_p50_ms: Number(pct(0.5).toFixed(2)), cov_p99_ms: Number(pct(0.99).toFixed(2)),
-    driver_cpu_pct_rpm: Number(rpm.cpuPct.toFixed(1)), driver_rss_mb_rpm: Number(rpm.rssMb.toFixed(1)),
-    driver_cpu_pct_cov: Number(s.cpuPct.toFixed(1)), driver_rss_mb_cov: Number(s.rssMb.toFixed(1)),
-    duration_s: Math.round((Date.now() - started) / 1000),
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+    const cov = await covToBus({ ...layout, covPerDevice: 10, reportMs: 1000 }, fleet);
+    process.stdout.write(`COV change → local-bus message: ${cov.seen}/${cov.changes} changes seen, p50 ${cov.p50.toFixed(1)} ms, p99 ${cov.p99.toFixed(1)} ms, max ${cov.max.toFixed(1)} ms (goal p99 ≤ 20 ms) while polling ${Math.round(cov.valuesPerS)} values/s\n`);
+    process.stdout.write(line('  during COV:', cov));
+    const counters = await Promise.all(fleet.map((p) => ask<{ counters: Record<string, number> }>(p, { cmd: 'counters' }, 'counters')));
+    const sum = (k: string): number => counters.reduce((s, c) => s + (c.counters[k] ?? 0), 0);
+    process.stdout.write(`fleet answered ${sum('rp')} ReadProperty and ${sum('rpm')} ReadPropertyMultiple (${sum('hits')} from its answer cache), sent ${sum('covSent')} COV notifications\n`);
+    const phase = (p: Phase, prefix: string): Record<string, number> => ({
+      [`${prefix}_daemon_cpu_pct`]: round(p.daemonCpuPct), [`${prefix}_driver_cpu_pct`]: round(p.driverCpuPct), [`${prefix}_fleet_cpu_pct`]: round(p.fleetCpuPct),
+      [`${prefix}_daemon_rss_mb`]: round(p.daemonRssMb), [`${prefix}_driver_rss_mb`]: round(p.driverRssMb),
+    });
+    process.stdout.write(`${JSON.stringify({
+      bench: 'bacnet', devices: DEVICES, points_per_device: POINTS, sim_procs: fleet.length,
+      fleet_ceiling_rp_per_s: Math.round(ceiling),
+      rpm_values_per_s: Math.round(rpm.valuesPerS), rp_values_per_s: Math.round(rp.valuesPerS), rpm_vs_rp_ratio: round(ratio, 2),
+      ...phase(rp, 'rp'), ...phase(rpm, 'rpm'),
+      cov_changes: cov.changes, cov_seen: cov.seen, cov_bus_p50_ms: round(cov.p50, 2), cov_bus_p99_ms: round(cov.p99, 2), cov_bus_max_ms: round(cov.max, 2),
+      ...phase(cov, 'cov'),
+      duration_s: Math.round((Date.now() - started) / 1000),
+    })}\n`);
+  } finally {
+    for (const p of fleet) p.send({ cmd: 'stop' });
+  }
   process.exit(0);
 }
 
