@@ -2,31 +2,23 @@
  * The OpenAPI face terminal on a real box: the driver is the client of the simulated terminal's
  * API and holds its record WebSocket; a second driver instance serves the chapter 9 pulls.
  */
-import { createServer } from 'node:net';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedOpenApiTerminal } from '../../scripts/sim/face-openapi/terminal.js';
-import { fileServer } from '../access/helpers.js';
+import { freePort, pictureServer } from '../face-push/helpers.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
-const freePort = (): Promise<number> => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
-  });
-});
 
 const PK = 'PEFaceOpenApi';
 let box: TestBox;
 let api: SimulatedOpenApiTerminal;
 let pull: SimulatedOpenApiTerminal;
-let files: Awaited<ReturnType<typeof fileServer>>;
+let files: Awaited<ReturnType<typeof pictureServer>>;
 let pullBase = '';
 const events: { deviceName: string; eventId: string; params: Record<string, unknown> }[] = [];
 const face = (id: string, name: string, user: string) => ({ faceId: id, faceMd5: '', faceUrl: `${files.url}/p.png`, userInfo: JSON.stringify({ userName: name, userId: user }), index: 0, clientTag: '' });
 
 beforeAll(async () => {
-  files = await fileServer(new Map([['/p.png', await sharp({ create: { width: 300, height: 300, channels: 3, background: { r: 40, g: 200, b: 40 } } }).png().toBuffer()]]));
+  files = await pictureServer('/p.png', [40, 200, 40]);
   api = new SimulatedOpenApiTerminal({ port: 0, wsPort: 0, password: 'pw-api', deviceId: 'OA-1' });
   pull = new SimulatedOpenApiTerminal({ port: 0, wsPort: 0, password: '123456', deviceId: 'OA-2' });
   await api.start();

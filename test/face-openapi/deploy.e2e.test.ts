@@ -3,31 +3,23 @@
  * the terminal never confirms (9.4) becomes transferTimeout after the feedback time, and an
  * unreachable API puts the whole batch in deviceOffline without using an attempt.
  */
-import { createServer } from 'node:net';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedOpenApiTerminal } from '../../scripts/sim/face-openapi/terminal.js';
-import { fileServer } from '../access/helpers.js';
+import { freePort, pictureServer } from '../face-push/helpers.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
-const freePort = (): Promise<number> => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
-  });
-});
 
 const PK = 'PEFaceOpenApi';
 let box: TestBox;
 let pull: SimulatedOpenApiTerminal;
 let linkOnly: SimulatedOpenApiTerminal;
-let files: Awaited<ReturnType<typeof fileServer>>;
+let files: Awaited<ReturnType<typeof pictureServer>>;
 let pullBase = '';
 const face = (id: string) => ({ faceId: id, faceMd5: '', faceUrl: `${files.url}/p.png`, userInfo: JSON.stringify({ userName: id, userId: `u-${id}` }), index: 0, clientTag: '' });
 const row = (dn: string, id: string) => box.runtime.access!.deployments.get(`${PK}/${dn}`, 'face', id);
 
 beforeAll(async () => {
-  files = await fileServer(new Map([['/p.png', await sharp({ create: { width: 300, height: 300, channels: 3, background: { r: 200, g: 200, b: 40 } } }).png().toBuffer()]]));
+  files = await pictureServer('/p.png', [200, 200, 40]);
   pull = new SimulatedOpenApiTerminal({ port: 0, wsPort: 0, password: '123456', deviceId: 'OP-1' });
   linkOnly = new SimulatedOpenApiTerminal({ port: 0, wsPort: 0, password: '123456', deviceId: 'OL-1' });
   await pull.start();

@@ -5,32 +5,24 @@
  * open round-trips, a pass record becomes a pass event, and an offline terminal gets its
  * queued commands when it comes back.
  */
-import { createServer } from 'node:net';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../edge/errors.js';
 import { SimulatedPushTerminal } from '../../scripts/sim/face-push/terminal.js';
-import { fileServer } from '../access/helpers.js';
+import { freePort, pictureServer } from './helpers.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
-const freePort = (): Promise<number> => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
-  });
-});
 
 const PK = 'PEFacePush';
 const DN = 'FACE-PUSH-01';
 const KEY = `${PK}/${DN}`;
 let box: TestBox;
 let term: SimulatedPushTerminal;
-let files: Awaited<ReturnType<typeof fileServer>>;
+let files: Awaited<ReturnType<typeof pictureServer>>;
 const events: { eventId: string; params: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
   const port = await freePort();
-  files = await fileServer(new Map([['/alice.png', await sharp({ create: { width: 300, height: 300, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer()]]));
+  files = await pictureServer('/alice.png', [200, 40, 40]);
   box = await startBox(`
 drivers:
   - name: Face_Push_PerAccess_Terminal

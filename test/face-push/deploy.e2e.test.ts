@@ -5,32 +5,24 @@
  * operation, and a person command the terminal never answers ends as transferTimeout and, after
  * the access core's attempts, needManual.
  */
-import { createServer } from 'node:net';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedPushTerminal } from '../../scripts/sim/face-push/terminal.js';
-import { fileServer } from '../access/helpers.js';
+import { freePort, pictureServer } from './helpers.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
-const freePort = (): Promise<number> => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
-  });
-});
 
 const PK = 'PEFacePush';
 const DN = 'FACE-PUSH-D';
 const KEY = `${PK}/${DN}`;
 let box: TestBox;
 let term: SimulatedPushTerminal;
-let files: Awaited<ReturnType<typeof fileServer>>;
+let files: Awaited<ReturnType<typeof pictureServer>>;
 const face = (id: string, name: string) => JSON.stringify({ groupId: 'g1', addFaceInfos: [{ faceId: id, faceMd5: '', faceUrl: `${files.url}/p.png`, userInfo: JSON.stringify({ userName: name, userId: `u-${id}` }), index: 0, clientTag: '' }] });
 const status = (id: string) => box.runtime.access!.deployments.get(KEY, 'face', id)?.status;
 
 beforeAll(async () => {
   const port = await freePort();
-  files = await fileServer(new Map([['/p.png', await sharp({ create: { width: 300, height: 300, channels: 3, background: { r: 90, g: 90, b: 200 } } }).png().toBuffer()]]));
+  files = await pictureServer('/p.png', [90, 90, 200]);
   box = await startBox(`
 drivers:
   - name: Face_Push_Deploy
