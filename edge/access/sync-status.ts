@@ -19,7 +19,9 @@ export const TRANSITIONS: Record<From, readonly SyncStatus[]> = {
   none: START,
   // The box's own checks (download, MD5, decode, features) fail before any transfer.
   toBeTransferred: ['toBeTransferred', 'transferring', 'deviceOffline', 'faceDlError', 'faceCheckError', 'faceCheckTimeout'],
-  transferring: AFTER_TRANSFER,
+  // A newer change (a sync file, a reset after reconnect) supersedes what is in flight: the row
+  // goes back to the queue and the late answer for the older version is ignored (complete()).
+  transferring: [...AFTER_TRANSFER, 'toBeTransferred'],
   deviceOffline: ['toBeTransferred', 'transferring', 'deviceOffline', 'faceDlError', 'faceCheckError', 'faceCheckTimeout'],
   transferred: START,
   transferDeleted: START,

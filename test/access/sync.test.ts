@@ -186,6 +186,23 @@ describe('face files', () => {
     expect(t.core.deployments.get(D, 'face', 'a')?.status).toBe('transferDeleted');
   });
 
+  it('a change that arrives while the previous version is in flight supersedes it', () => {
+    t = makeCore();
+    t.core.applyFaceText(D, JSON.stringify({ groupId: G, addFaceInfos: [face('a')] }), { features: false });
+    expect(t.core.pendingDeployments(D, 10, 'face').map((p) => p.item)).toEqual(['a']);
+    expect(t.core.deployments.get(D, 'face', 'a')?.status).toBe('transferring');
+    // A sync file modifying the face, and a reset after a reconnect, while it is in flight.
+    const r = t.core.applyFaceText(D, JSON.stringify({ groupId: G, addFaceInfos: [{ ...face('a'), faceMd5: 'f'.repeat(32) }] }), { features: false });
+    expect(r.SyncPicStatus).not.toBe(3);
+    expect(t.core.deployments.get(D, 'face', 'a')).toMatchObject({ status: 'toBeTransferred', pre_status: 'transferring' });
+    expect(t.core.pendingDeployments(D, 10, 'face').map((p) => p.item)).toEqual(['a']);
+    expect(t.core.resetDeployments(D, 'face')).toBe(1);
+    expect(t.core.deployments.get(D, 'face', 'a')).toMatchObject({ status: 'toBeTransferred', pre_status: 'transferring' });
+    // The late answer for the superseded transfer is ignored; the new version goes out.
+    expect(t.core.markDeployed(D, [{ kind: 'face', item: 'a', ok: true }])).toMatchObject({ ignored: 1 });
+    expect(t.core.pendingDeployments(D, 10, 'face').map((p) => p.item)).toEqual(['a']);
+  });
+
   it('the transition table allows exactly its listed moves', () => {
     expect(canTransition('none', 'toBeTransferred')).toBe(true);
     expect(canTransition('none', 'transferred')).toBe(false);
