@@ -43,6 +43,7 @@ export class FaceStore {
   readonly #bindGroup;
   readonly #groupsOf;
   readonly #putVector;
+  readonly #getVector;
   readonly #setImage;
   readonly #count;
 
@@ -63,6 +64,7 @@ export class FaceStore {
     this.#bindGroup = db.prepare('INSERT OR IGNORE INTO access_face_groups (group_id, device_key) VALUES (?, ?)');
     this.#groupsOf = db.prepare('SELECT group_id FROM access_face_groups WHERE device_key = ? ORDER BY group_id').pluck();
     this.#putVector = db.prepare('INSERT OR REPLACE INTO access_face_vectors (group_id, face_id, algo_version, vector) VALUES (?, ?, ?, ?)');
+    this.#getVector = db.prepare('SELECT vector FROM access_face_vectors WHERE group_id = ? AND face_id = ? AND algo_version = ?').pluck();
     this.#setImage = db.prepare('UPDATE access_faces SET image_state = ?, image_sha = ?, image_error = ? WHERE group_id = ? AND face_id = ?');
     this.#count = db.prepare('SELECT COUNT(*) FROM access_faces f JOIN access_face_groups g ON g.group_id = f.group_id WHERE g.device_key = ?').pluck();
   }
@@ -152,7 +154,7 @@ export class FaceStore {
   }
 
   vector(groupId: string, faceId: string, algoVersion: string): Float32Array | undefined {
-    const b = this.#db.prepare('SELECT vector FROM access_face_vectors WHERE group_id = ? AND face_id = ? AND algo_version = ?').pluck().get(groupId, faceId, algoVersion) as Buffer | undefined;
+    const b = this.#getVector.get(groupId, faceId, algoVersion) as Buffer | undefined;
     return b ? toFloat32(b) : undefined;
   }
 

@@ -2,14 +2,17 @@
  * `npm run bench -- access`: the access core at the project limit of 50,000 entries.
  * - apply a 50,000-entry card/QR sync file (goal ≤ 3 s)
  * - QR and card decisions at 1,000/s (goal p99 ≤ 1 ms), encrypted QR (goal p99 ≤ 2 ms)
- * - 1:N face match over 50,000 × 512 floats (goal p99 ≤ 15 ms) vs a naive per-face JS loop
+ * - 1:N face match over 50,000 × 512 floats (goal p99 ≤ 15 ms) vs a naive per-face JS loop;
+ *   enrolled people and strangers; RSS of a fresh daemon-like process holding the 50,000 faces
  * - face image normalisation (goal ≥ 30 images/s)
  * Logging is silent: the figures are about the core, not the logger. Last line: JSON.
  */
+import { spawnSync } from 'node:child_process';
 import { constants, generateKeyPairSync, privateEncrypt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { AccessCore } from '../../edge/access/access-core.js';
 import { parseAccessConfig } from '../../edge/access/config.js';
@@ -23,7 +26,8 @@ const D = 'PK/bench-door';
 const dir = mkdtempSync(join(tmpdir(), 'bench-access-'));
 const db = openDatabase(join(dir, 'edge.db'));
 const core = new AccessCore({ db, log: silentLogger(), dataDir: dir }, parseAccessConfig({}));
-const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? NaN;
+const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)] ?? NaN;
+const p99 = (xs: number[]): number => pct(xs, 0.99);
 const round = (x: number, d = 3): number => Number(x.toFixed(d));
 
 // 1. A 50,000-entry sync file (half QR codes, half cards).
@@ -82,15 +86,19 @@ db.transaction(() => {
   for (let i = 0; i < N; i++) core.library.put(G, `f${i}`, naive[i]!.v);
 })();
 const loadS = (performance.now() - t0) / 1000;
-const queries = Array.from({ length: 60 }, (_, q) => Array.from(naive[(q * 811) % N]!.v, (x) => x + 0.1 * rnd()));
+// 100 enrolled people (their vector plus noise) and 100 strangers: a stranger's best score is
+// low and crowded, the case where the int8 scan leaves the most faces to re-score exactly.
+const queries = Array.from({ length: 200 }, (_, q) => (q % 2 === 0 ? Array.from(naive[(q * 811) % N]!.v, (x) => x + 0.1 * rnd()) : Array.from({ length: DIMS }, rnd)));
 const matchLat: number[] = [];
+const rescored: number[] = [];
 let correct = 0;
 (globalThis as { gc?: () => void }).gc?.();
 for (const [q, query] of queries.entries()) {
   const a = performance.now();
   const d = core.passage.decideFaceVector(D, query);
   matchLat.push(performance.now() - a);
-  if (d.faceId === `f${(q * 811) % N}`) correct++;
+  rescored.push(core.library.lastRescored);
+  if (q % 2 === 0 ? d.faceId === `f${(q * 811) % N}` : d.code === 505) correct++;
 }
 // Baseline: the obvious per-face JS loop (cosine with norms over number[] arrays).
 function naiveBest(query: number[]): string {
@@ -114,7 +122,15 @@ for (const query of queries.slice(0, 10)) {
   naiveLat.push(performance.now() - a);
 }
 core.records.flush();
-console.log(`face 1:N over ${N} × ${DIMS}: p99 ${p99(matchLat).toFixed(2)} ms (goal ≤ 15 ms), ${correct}/${queries.length} correct; naive JS loop p99 ${p99(naiveLat).toFixed(1)} ms → ${(p99(naiveLat) / p99(matchLat)).toFixed(1)}× faster; index load ${loadS.toFixed(1)} s`);
+const rescoredMean = rescored.reduce((a, b) => a + b, 0) / rescored.length;
+console.log(`face 1:N over ${N} × ${DIMS}: p50 ${pct(matchLat, 0.5).toFixed(2)} ms, p99 ${p99(matchLat).toFixed(2)} ms (goal ≤ 15 ms), ${correct}/${queries.length} correct; re-scored exactly per query: mean ${rescoredMean.toFixed(1)}, max ${Math.max(...rescored)}; naive JS loop p99 ${p99(naiveLat).toFixed(1)} ms → ${(p99(naiveLat) / p99(matchLat)).toFixed(1)}× faster; index load ${loadS.toFixed(1)} s`);
+
+// RSS of a daemon-like process holding these 50,000 faces (fresh process, same database).
+db.pragma('wal_checkpoint(TRUNCATE)');
+const child = spawnSync(process.execPath, ['--expose-gc', join(dirname(fileURLToPath(import.meta.url)), 'access', 'daemon-rss.js'), join(dir, 'edge.db'), dir, D], { encoding: 'utf8' });
+const daemon = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as { rss_mb?: number; faces?: number; load_s?: number };
+if (daemon.faces !== N) throw new Error(`daemon-rss child failed: ${child.stderr}`);
+console.log(`daemon-like process with ${N} faces: RSS ${daemon.rss_mb} MB, index load ${daemon.load_s} s`);
 
 // 4. Face image normalisation (a 1280 × 960 camera JPEG with detail).
 const raw = Buffer.alloc(1280 * 960 * 3);
@@ -135,7 +151,10 @@ console.log(JSON.stringify({
   qr_decision_p99_ms: round(p99(qrLat)),
   card_decision_p99_ms: round(p99(cardLat)),
   encrypted_qr_p99_ms: round(p99(encLat)),
+  face_match_50k_p50_ms: round(pct(matchLat, 0.5), 2),
   face_match_50k_p99_ms: round(p99(matchLat), 2),
+  face_rescored_mean: round(rescoredMean, 1),
+  daemon_50k_faces_rss_mb: daemon.rss_mb,
   face_match_naive_p99_ms: round(p99(naiveLat), 1),
   face_match_speedup_ratio: round(p99(naiveLat) / p99(matchLat), 1),
   face_match_correct: correct / queries.length,
