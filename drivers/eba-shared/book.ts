@@ -24,19 +24,26 @@ export interface BookedDevice<P extends BookPoint = BookPoint> {
   reportedOffline: boolean;
 }
 
+/** One (device, property) a point feeds; `next` chains the rare further ones. */
+interface Subscriber<P extends BookPoint> {
+  dev: BookedDevice<P>;
+  prop: string;
+  next: Subscriber<P> | undefined;
+}
+
 export class DeviceBook<P extends BookPoint, V = unknown> {
   readonly devices = new Map<string, BookedDevice<P>>();
-  /** point id → the devices and properties it feeds */
-  readonly #subscribers = new Map<string, { dev: BookedDevice<P>; prop: string }[]>();
+  /**
+   * point id → the devices and properties it feeds, as a chain: almost every point feeds one
+   * property, and an array per point costs ~150 bytes (V8 gives a pushed-to empty array 17
+   * slots), 30 MB at the seed's 1 000 devices × 200 points.
+   */
+  readonly #subscribers = new Map<string, Subscriber<P>>();
 
   add(handle: DeviceHandle, mapping: Map<string, P>): BookedDevice<P> {
     const dev: BookedDevice<P> = { handle, mapping, faults: new Map(), seen: mapping.size === 0, online: false, reportedOffline: false };
     this.devices.set(keyOf(handle), dev);
-    for (const [prop, p] of mapping) {
-      let subs = this.#subscribers.get(p.id);
-      if (!subs) this.#subscribers.set(p.id, (subs = []));
-      subs.push({ dev, prop });
-    }
+    for (const [prop, p] of mapping) this.#subscribers.set(p.id, { dev, prop, next: this.#subscribers.get(p.id) });
     this.#update(dev);
     return dev;
   }
@@ -46,9 +53,10 @@ export class DeviceBook<P extends BookPoint, V = unknown> {
     if (!dev) return;
     this.devices.delete(keyOf(handle));
     for (const p of dev.mapping.values()) {
-      const subs = this.#subscribers.get(p.id)?.filter((s) => s.dev !== dev) ?? [];
-      if (subs.length === 0) this.#subscribers.delete(p.id);
-      else this.#subscribers.set(p.id, subs);
+      let kept: Subscriber<P> | undefined;
+      for (let s = this.#subscribers.get(p.id); s; s = s.next) if (s.dev !== dev) kept = { dev: s.dev, prop: s.prop, next: kept };
+      if (kept) this.#subscribers.set(p.id, kept);
+      else this.#subscribers.delete(p.id);
     }
   }
 
@@ -67,19 +75,17 @@ export class DeviceBook<P extends BookPoint, V = unknown> {
   block(points: readonly P[], changed: [P, V][], time: number): void {
     const reports = new Map<BookedDevice<P>, Record<string, unknown>>();
     for (const [p, v] of changed) {
-      const subs = this.#subscribers.get(p.id);
-      if (!subs) continue;
-      for (const { dev, prop } of subs) {
-        let r = reports.get(dev);
-        if (!r) reports.set(dev, (r = {}));
-        r[prop] = v;
+      for (let s = this.#subscribers.get(p.id); s; s = s.next) {
+        let r = reports.get(s.dev);
+        if (!r) reports.set(s.dev, (r = {}));
+        r[s.prop] = v;
       }
     }
     for (const p of points) {
-      for (const { dev } of this.#subscribers.get(p.id) ?? []) {
-        if (!dev.seen) {
-          dev.seen = true;
-          this.#update(dev);
+      for (let s = this.#subscribers.get(p.id); s; s = s.next) {
+        if (!s.dev.seen) {
+          s.dev.seen = true;
+          this.#update(s.dev);
         }
       }
     }
@@ -89,7 +95,7 @@ export class DeviceBook<P extends BookPoint, V = unknown> {
   /** A fault appeared (`reason`) or cleared (undefined) on these points. */
   fault(key: string, points: readonly P[], reason: string | undefined): void {
     const touched = new Set<BookedDevice<P>>();
-    for (const p of points) for (const { dev } of this.#subscribers.get(p.id) ?? []) touched.add(dev);
+    for (const p of points) for (let s = this.#subscribers.get(p.id); s; s = s.next) touched.add(s.dev);
     for (const dev of touched) {
       if (reason === undefined) dev.faults.delete(key);
       else dev.faults.set(key, reason);

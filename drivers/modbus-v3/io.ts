@@ -11,7 +11,7 @@ import {
 import { areaOf, isWritable, MAX_WRITE_REGISTERS, pointWidth, READ_FUNCTION, type PointDef } from '../../protocols/modbus/point.js';
 import { planReads } from '../../protocols/modbus/planner.js';
 import type { ChannelLink } from './link.js';
-import { decodeBlock } from './poller.js';
+import { decodeAt } from './poller.js';
 
 /** Read points (of one channel) with as few requests as the planner allows. */
 export async function readPoints(link: ChannelLink, points: readonly PointDef[]): Promise<Map<string, PointValue>> {
@@ -20,7 +20,7 @@ export async function readPoints(link: ChannelLink, points: readonly PointDef[])
   await Promise.all(blocks.map(async (b) => {
     const req = readRequest(b.fc, b.start, b.quantity);
     const data = responseData(req, await link.request(b.slave, req, true));
-    for (const [p, v] of decodeBlock(b, data)) out.set(p.id, v);
+    b.points.forEach((p, i) => out.set(p.id, decodeAt(b, data, i)));
   }));
   return out;
 }

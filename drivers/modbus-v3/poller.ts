@@ -35,9 +35,10 @@ class PollGroup {
   constructor(readonly slave: number, readonly periodMs: number, public blocks: ReadBlock[]) {}
 }
 
-export function decodeBlock(block: ReadBlock, data: Buffer): [PointDef, PointValue][] {
-  const bits = isBitArea(block.area);
-  return block.points.map(({ point, offset }) => [point, bits ? bitAt(data, offset) : decodeRegisters(data.subarray(offset * 2), point)]);
+/** The value of a block's i-th point in the block's answer. */
+export function decodeAt(block: ReadBlock, data: Buffer, i: number): PointValue {
+  const offset = block.offsets[i]!;
+  return isBitArea(block.area) ? bitAt(data, offset) : decodeRegisters(data.subarray(offset * 2), block.points[i]!);
 }
 
 export class ChannelPoller {
@@ -149,14 +150,17 @@ export class ChannelPoller {
       if (h.dead) this.#revive(h, b.slave);
       this.#clearFault(`blk:${channel}/${b.slave}/${b.fc}/${b.start}`, b);
       const changed: [PointDef, PointValue][] = [];
-      for (const entry of decodeBlock(b, data)) {
-        const [p, v] = entry;
-        if (p.report === 'onChange' && this.#last.get(p.id) === v) continue;
-        this.#last.set(p.id, v);
-        changed.push(entry);
+      for (let i = 0; i < b.points.length; i++) {
+        const p = b.points[i]!;
+        const v = decodeAt(b, data, i);
+        if (p.report === 'onChange') {
+          if (this.#last.get(p.id) === v) continue;
+          this.#last.set(p.id, v); // only on-change points need the last value
+        }
+        changed.push([p, v]);
       }
       this.#stats.values += b.points.length;
-      this.#sink.block(b.points.map((bp) => bp.point), changed, time);
+      this.#sink.block(b.points, changed, time);
     } catch (err) {
       this.#stats.failures++;
       this.#onError(g, b, h, err as Error);
@@ -193,7 +197,7 @@ export class ChannelPoller {
       this.#faults.add(key);
       const exception = err instanceof ModbusException ? err.exceptionName : undefined;
       this.#log.warn({ channel, slave: b.slave, fc: b.fc, start: b.start, quantity: b.quantity, exception, err: err.message }, 'block read failed');
-      this.#sink.fault(key, b.points.map((bp) => bp.point), err.message);
+      this.#sink.fault(key, b.points, err.message);
     }
   }
 
@@ -208,10 +212,10 @@ export class ChannelPoller {
   }
 
   #clearFault(key: string, b: ReadBlock): void {
-    if (this.#faults.delete(key)) this.#sink.fault(key, b.points.map((bp) => bp.point), undefined);
+    if (this.#faults.delete(key)) this.#sink.fault(key, b.points, undefined);
   }
 
   #pointsOfSlave(slave: number): PointDef[] {
-    return this.#groups.filter((g) => g.slave === slave).flatMap((g) => g.blocks.flatMap((b) => b.points.map((bp) => bp.point)));
+    return this.#groups.filter((g) => g.slave === slave).flatMap((g) => g.blocks.flatMap((b) => b.points));
   }
 }

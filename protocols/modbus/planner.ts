@@ -17,12 +17,6 @@ export interface PlanOptions {
 
 export const planDefaults: PlanOptions = { maxGapRegisters: 16, maxGapBits: 256, maxRegisters: MAX_READ_REGISTERS, maxBits: MAX_READ_BITS };
 
-export interface BlockPoint {
-  point: PointDef;
-  /** Offset from the block start, in registers (or bits). */
-  offset: number;
-}
-
 export interface ReadBlock {
   slave: number;
   area: Area;
@@ -30,7 +24,9 @@ export interface ReadBlock {
   start: number;
   quantity: number;
   periodMs: number;
-  points: BlockPoint[];
+  /** The points read, and beside them each one's offset from `start` in registers (or bits): two flat arrays, not an object per point. */
+  points: PointDef[];
+  offsets: Uint16Array;
   /** True when the block reads registers no point asked for (a bridged hole). */
   bridged: boolean;
 }
@@ -57,6 +53,7 @@ export function planReads(points: readonly PointDef[], options: Partial<PlanOpti
     const limit = bits ? opts.maxBits : opts.maxRegisters;
     const maxGap = bits ? opts.maxGapBits : opts.maxGapRegisters;
     let cur: ReadBlock | undefined;
+    let offsets: number[] = [];
     let covered = 0; // registers actually asked for in `cur`
     let end = 0; // one past the last register in `cur`
     for (const p of g) {
@@ -64,22 +61,28 @@ export function planReads(points: readonly PointDef[], options: Partial<PlanOpti
       const pEnd = p.address + w;
       const fits = cur && Math.max(end, pEnd) - cur.start <= limit && p.address - end <= maxGap;
       if (!cur || !fits) {
-        if (cur) blocks.push(finish(cur, covered));
-        cur = { slave: p.slave, area, fc: READ_FUNCTION[area], start: p.address, quantity: w, periodMs: p.periodMs, points: [], bridged: false };
+        if (cur) blocks.push(finish(cur, offsets, covered));
+        cur = { slave: p.slave, area, fc: READ_FUNCTION[area], start: p.address, quantity: w, periodMs: p.periodMs, points: [], offsets: EMPTY, bridged: false };
+        offsets = [];
         covered = 0;
         end = p.address;
       }
       covered += Math.max(0, pEnd - Math.max(end, p.address));
       end = Math.max(end, pEnd);
       cur.quantity = end - cur.start;
-      cur.points.push({ point: p, offset: p.address - cur.start });
+      cur.points.push(p);
+      offsets.push(p.address - cur.start);
     }
-    if (cur) blocks.push(finish(cur, covered));
+    if (cur) blocks.push(finish(cur, offsets, covered));
   }
   return blocks.sort((a, b) => a.periodMs - b.periodMs || a.slave - b.slave || a.fc - b.fc || a.start - b.start);
 }
 
-function finish(b: ReadBlock, covered: number): ReadBlock {
+const EMPTY = new Uint16Array(0);
+
+function finish(b: ReadBlock, offsets: number[], covered: number): ReadBlock {
+  b.offsets = Uint16Array.from(offsets);
+  b.points = b.points.slice(); // trimmed to its length: push leaves spare capacity
   b.bridged = covered < b.quantity;
   return b;
 }
@@ -89,5 +92,5 @@ function finish(b: ReadBlock, covered: number): ReadBlock {
  * not implement) is read again without bridging.
  */
 export function unbridge(block: ReadBlock, options: Partial<PlanOptions> = {}): ReadBlock[] {
-  return planReads(block.points.map((bp) => bp.point), { ...options, maxGapRegisters: 0, maxGapBits: 0 });
+  return planReads(block.points, { ...options, maxGapRegisters: 0, maxGapBits: 0 });
 }

@@ -37,7 +37,7 @@ describe('read planner', () => {
 
   it('records each point at its offset and flags bridged blocks', () => {
     const [b] = planReads([pt(0), pt(5, 'float')]);
-    expect(b!.points.map((p) => p.offset)).toEqual([0, 5]);
+    expect([...b!.offsets]).toEqual([0, 5]);
     expect(b!.bridged).toBe(true);
     expect(planReads([pt(0), pt(1)])[0]!.bridged).toBe(false);
   });
