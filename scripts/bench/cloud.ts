@@ -4,7 +4,9 @@
  *  2. sustained uplink through the outbox (group-committed SQLite insert → publish → PUBACK →
  *     delete), producer and sender running together; ratio against the baseline;
  *  3. replay of 1,000,000 messages queued during an outage;
- *  4. outbox cost per message (enqueue, acknowledge).
+ *  4. outbox cost per message (enqueue, acknowledge);
+ *  5. per-device posts against the gateway pack post (cloud.packPost): CPU at a realistic
+ *     load (2,000 sub-devices once a second) and the ceiling in reports per second.
  * Logging is off (silent logger): the figure is about the outbox and the link, not pino.
  * Last line: one JSON object.
  */
@@ -17,9 +19,12 @@ import { Sender } from '../../edge/cloud/sender.js';
 import { silentLogger } from '../../edge/log.js';
 import { openDatabase } from '../../edge/store/db.js';
 import { Mosquitto } from '../sim/cloud/broker.js';
+import { packComparison } from './cloud/pack.js';
 
 const SUSTAINED = Number(process.env.BENCH_SUSTAINED ?? 200_000);
 const REPLAY = Number(process.env.BENCH_REPLAY ?? 1_000_000);
+const PACK_S = Number(process.env.BENCH_PACK_S ?? 8);
+const PACK_CEILING = Number(process.env.BENCH_PACK_CEILING ?? 100_000);
 const WINDOW = 1000;
 const DEVICES = 100;
 const log = silentLogger();
@@ -133,7 +138,17 @@ async function main(): Promise<void> {
     const r = await replay(broker.url, dir, REPLAY);
     console.log(`replay of ${REPLAY.toLocaleString()} queued:     ${Math.round(r.rate).toLocaleString()} messages/s (acked ${r.acked}/${REPLAY}, left ${r.depth})`);
     console.log(`outbox cost per message:       enqueue ${r.enqueueUs.toFixed(1)} µs, acknowledge ${r.ackUs.toFixed(1)} µs`);
-    const lost = SUSTAINED - s.acked + (REPLAY - r.acked) + s.depth + r.depth;
+    const p = await packComparison(broker.url, dir, PACK_S, PACK_CEILING);
+    const line = (what: string, f: { reportsPerS: number; messagesPerS: number; cpuMsPerS: number }) =>
+      console.log(`${what.padEnd(31)}${Math.round(f.reportsPerS).toLocaleString()} reports/s in ${Math.round(f.messagesPerS).toLocaleString()} messages/s, CPU ${Math.round(f.cpuMsPerS)} ms/s`);
+    line('2,000 devices/s, per device:', p.realistic.single);
+    line('2,000 devices/s, pack post:', p.realistic.pack);
+    console.log(`  CPU ratio pack / per device:  ${(p.realistic.pack.cpuMsPerS / p.realistic.single.cpuMsPerS).toFixed(2)}`);
+    line('ceiling, per device:', p.ceiling.single);
+    line('ceiling, pack post:', p.ceiling.pack);
+    console.log(`  ceiling ratio pack / per device: ${(p.ceiling.pack.reportsPerS / p.ceiling.single.reportsPerS).toFixed(2)}`);
+    const packLost = p.realistic.single.lost + p.realistic.pack.lost + p.ceiling.single.lost + p.ceiling.pack.lost;
+    const lost = SUSTAINED - s.acked + (REPLAY - r.acked) + s.depth + r.depth + packLost;
     console.log(JSON.stringify({
       raw_qos1_messages_per_s: Math.round(raw),
       outbox_uplink_messages_per_s: Math.round(s.rate),
@@ -142,6 +157,12 @@ async function main(): Promise<void> {
       replay_messages_per_s: Math.round(r.rate),
       outbox_enqueue_us_per_message: Number(r.enqueueUs.toFixed(2)),
       outbox_ack_us_per_message: Number(r.ackUs.toFixed(2)),
+      realistic_2000_devices_cpu_ms_per_s: Math.round(p.realistic.single.cpuMsPerS),
+      realistic_2000_devices_pack_cpu_ms_per_s: Math.round(p.realistic.pack.cpuMsPerS),
+      realistic_pack_messages_per_s: Math.round(p.realistic.pack.messagesPerS),
+      ceiling_reports_per_s: Math.round(p.ceiling.single.reportsPerS),
+      ceiling_pack_reports_per_s: Math.round(p.ceiling.pack.reportsPerS),
+      pack_ceiling_ratio: Number((p.ceiling.pack.reportsPerS / p.ceiling.single.reportsPerS).toFixed(2)),
       lost_messages: lost,
       rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
     }));
