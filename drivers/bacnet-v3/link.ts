@@ -304,10 +304,12 @@ export class DeviceLink {
       this.#pointFault(p, (err as Error).message);
       return;
     }
-    if (this.#pointFaults.delete(p.id)) this.#deps.sink.fault(`pt:${p.id}`, [p], undefined);
+    if (this.#pointFaults.size > 0 && this.#pointFaults.delete(p.id)) this.#deps.sink.fault(`pt:${p.id}`, [p], undefined);
     // Periodic points report every cycle; report-on-change points only when the value moves.
-    if (p.cov && this.#last.get(p.id) === v) return;
-    this.#last.set(p.id, v);
+    if (p.cov) {
+      if (this.#last.get(p.id) === v) return;
+      this.#last.set(p.id, v);
+    }
     changed.push([p, v]);
   }
 

@@ -186,11 +186,11 @@ export class BacnetSession extends EventEmitter {
     });
     const out: ReadResult[] = [];
     for (const obj of ack.values ?? []) {
+      const { type, instance } = obj.objectId;
       for (const v of obj.values ?? []) {
         const first = v.value?.[0] as { type: number; value: unknown } | undefined;
-        const base = { objectType: obj.objectId.type, instance: obj.objectId.instance, property: v.id };
-        if (first?.type === ERROR_TAG) out.push({ ...base, error: first.value as ReadResult['error'] & object });
-        else out.push({ ...base, value: (v.value ?? []) as { type: number; value: unknown }[] });
+        if (first?.type === ERROR_TAG) out.push({ objectType: type, instance, property: v.id, error: first.value as ReadResult['error'] & object });
+        else out.push({ objectType: type, instance, property: v.id, value: (v.value ?? []) as { type: number; value: unknown }[] });
       }
     }
     return out;

@@ -85,7 +85,7 @@ export async function startBenchDaemon(l: Layout, driverConfig: Record<string, u
     http: { host: '127.0.0.1', port: 0 },
     bus: { host: '127.0.0.1', port: 0, users: [bus] },
     thingModels: ['./tsl'],
-    drivers: [{ name: DRIVER, type: 'bacnet-v3', heapMb: 256, config: { tablesFile, localPort: 0, bindAddress: '127.0.0.1', apduTimeoutMs: 3000, statsIntervalMs: 0, ...driverConfig }, devices: t.devices }],
+    drivers: [{ name: DRIVER, type: 'bacnet-v3', config: { tablesFile, localPort: 0, bindAddress: '127.0.0.1', apduTimeoutMs: 3000, statsIntervalMs: 0, ...driverConfig }, devices: t.devices }],
   };
   writeFileSync(join(dir, 'box.yaml'), JSON.stringify(box));
   const hook = join(dirname(fileURLToPath(import.meta.url)), 'profile-hook.js');
