@@ -72,12 +72,14 @@ export class Sessions {
     return this.#serial(async () => {
       const filters = gatewayFilters(this.#cfg.productKey, this.#cfg.deviceName);
       if (this.#cfg.subscribe === 'wildcard') filters.push(...deviceFilters('+', '+'));
+      // A round of a connection that died meanwhile stops at the next step (the new one has its own).
+      const current = () => this.#client === client;
       await client.subscribeAsync(filters, { qos: 1 });
-      await this.topology.fetch(client);
-      await this.topology.remove(client, this.#noLongerHosted());
+      if (current()) await this.topology.fetch(client);
+      if (current()) await this.topology.remove(client, this.#noLongerHosted());
       const devices = this.#eligible(this.#deps.registry.list().filter((d) => d.status !== 'disabled'));
-      await this.topology.add(client, devices.filter((d) => !this.topology.isAttached(d.productKey, d.deviceName)));
-      await this.#login(devices.filter((d) => this.#deps.registry.get(d.productKey, d.deviceName)?.status === 'online'));
+      if (current()) await this.topology.add(client, devices.filter((d) => !this.topology.isAttached(d.productKey, d.deviceName)));
+      if (current()) await this.#login(devices.filter((d) => this.#deps.registry.get(d.productKey, d.deviceName)?.status === 'online'));
       this.#ready = this.#client === client;
     });
   }
