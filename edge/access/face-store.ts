@@ -175,7 +175,9 @@ export class FaceStore {
 }
 
 function toFloat32(b: Buffer): Float32Array {
-  // Copy: the Buffer may share a pool and be unaligned.
+  // better-sqlite3 gives each blob its own buffer: a view is enough when it is aligned.
+  if (b.byteOffset % 4 === 0 && b.byteLength % 4 === 0) return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+  // Copy: a pooled Buffer may be unaligned.
   const out = new Float32Array(b.byteLength / 4);
   new Uint8Array(out.buffer).set(b);
   return out;

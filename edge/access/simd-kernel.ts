@@ -8,7 +8,8 @@
  * Layout: rows are stored in blocks of ROWS_PER_BLOCK. Inside a block the 8-byte chunks of
  * the rows are interleaved (chunk 0 of rows 0..R-1, chunk 1 of rows 0..R-1, …), so one pass
  * streams the block with constant load offsets and each query chunk, loaded once, is
- * multiplied into R accumulators. Row-major with one pointer per row measured ~1.6× slower.
+ * multiplied into R accumulators. The former row-at-a-time loop took 6.5-7 ms for 50,000 × 512
+ * where this takes 1.3-1.7 ms (same machine; 8 rows per block measured no better than 4).
  *
  * scores(q, base, blocks, dims, out): for row r in 0..blocks·R: out[r] = Σ_k q[k]·row_r[k]
  * (i8 → i32; dims a multiple of 16; every |value| ≤ 127, so i16 pair sums cannot overflow).
