@@ -73,4 +73,3 @@ export function loadTables(config: Record<string, unknown>, dataDir: string): Mo
   if (problems.length > 0) throw tableError('ModbusV3', problems);
   return { channels: [...channels.values()], points: t.points as PointDef[] };
 }
-

@@ -126,7 +126,11 @@ export function pointProblems(p: PointDef): FieldProblem[] {
 export function channelProblems(c: ChannelDef): { field: keyof ChannelDef; reason: string }[] {
   const out: { field: keyof ChannelDef; reason: string }[] = [];
   if (c.transport === 'rtu') {
-    if (!c.serial?.path) out.push({ field: 'serial', reason: 'RTU over a serial line needs the serial port' });
+    const s = c.serial;
+    if (!s?.path) out.push({ field: 'serial', reason: 'RTU over a serial line needs the serial port' });
+    else if (!Number.isInteger(s.baudRate) || s.baudRate < 300 || s.baudRate > 4_000_000 || ![7, 8].includes(s.dataBits) || !['none', 'even', 'odd'].includes(s.parity) || ![1, 2].includes(s.stopBits)) {
+      out.push({ field: 'serial', reason: 'serial settings need a baud rate 300..4000000, 7 or 8 data bits, parity none/even/odd, 1 or 2 stop bits' });
+    }
   } else {
     if (!c.host) out.push({ field: 'host', reason: `${c.transport === 'tcp' ? 'TCP' : 'RTU over TCP'} needs the device IP address` });
     if (c.port === undefined || !Number.isInteger(c.port) || c.port < 1 || c.port > 65535) out.push({ field: 'port', reason: 'port must be 1..65535' });

@@ -2,7 +2,7 @@
  * A small, fast Modbus TCP slave: parses MBAP frames, answers function codes 01-06, 15, 16
  * from a `SlaveData` source, and answers everything else with exception 1. Many unit ids on
  * one port. Used by the simulator and the benchmark; all answers to one incoming chunk go
- * out in one write.
+ * out in one write (unless a per-request latency is simulated).
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
@@ -96,9 +96,26 @@ export interface SlaveServer {
   close(): Promise<void>;
 }
 
-export function startSlaveServer(data: SlaveData, port = 0, host = '127.0.0.1'): Promise<SlaveServer> {
+/** Per-request processing time of each simulated device, ms (uniform in [min, max]). */
+export interface Latency {
+  min: number;
+  max: number;
+}
+
+/**
+ * `latency`: each unit id answers one request at a time and takes that long per request, as a
+ * real device (or the slave behind an RS-485 gateway) does; different units work in parallel.
+ */
+export function startSlaveServer(data: SlaveData, port = 0, host = '127.0.0.1', latency?: Latency): Promise<SlaveServer> {
   let count = 0;
   const sockets = new Set<Socket>();
+  const busyUntil = new Map<number, number>();
+  const later = (socket: Socket, unit: number, res: Buffer): void => {
+    const now = performance.now();
+    const due = Math.max(now, busyUntil.get(unit) ?? 0) + latency!.min + Math.random() * (latency!.max - latency!.min);
+    busyUntil.set(unit, due);
+    setTimeout(() => socket.destroyed || socket.write(res), due - now);
+  };
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
@@ -115,7 +132,8 @@ export function startSlaveServer(data: SlaveData, port = 0, host = '127.0.0.1'):
         }
         if (rx.length - off < 6 + len) break;
         const res = answer(data, rx.readUInt16BE(off), rx[off + 6]!, rx.subarray(off + 7, off + 6 + len));
-        if (res) out.push(res);
+        if (res && latency) later(socket, rx[off + 6]!, res);
+        else if (res) out.push(res);
         count++;
         off += 6 + len;
       }

@@ -4,7 +4,8 @@
  * the real daemon (`edge start`, the driver in its own process, values validated against the
  * thing model and published on the local bus). Same run: (a) a naive poller, one
  * modbus-serial request per point; (b) the simulator's own maximum request rate; and EMQX
- * Neuron's published scenario (500 devices × 30 tags every 0.5 s) on the same harness.
+ * Neuron's published scenario (500 devices × 30 tags every 0.5 s) on the same harness; then the
+ * naive poller and the daemon again with every simulated device taking 2-5 ms per request.
  *
  *   npm run bench -- modbus [--seconds 30]
  * Last line: one JSON object.
@@ -26,6 +27,8 @@ const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as typeof impo
 const ROOT = resolve(process.cwd());
 const DIST = join(ROOT, 'dist');
 const UNITS_PER_PORT = 125;
+/** Per-request device time for the realistic comparison, ms. */
+const LATENCY = '2-5';
 const CLK = 100; // USER_HZ for /proc/<pid>/stat
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '30' } } });
@@ -54,8 +57,9 @@ function lines(proc: ChildProcess, onLine: (l: string) => void): void {
   });
 }
 
-async function startSim(devices: number, points: number): Promise<{ proc: ChildProcess; ports: number[]; requests(): Promise<number> }> {
-  const proc = spawn(process.execPath, [join(DIST, 'scripts/sim/modbus/index.js'), '--devices', String(devices), '--points', String(points), '--units-per-port', String(UNITS_PER_PORT)], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startSim(devices: number, points: number, latencyMs?: string): Promise<{ proc: ChildProcess; ports: number[]; requests(): Promise<number> }> {
+  const extra = latencyMs ? ['--latency-ms', latencyMs] : [];
+  const proc = spawn(process.execPath, [join(DIST, 'scripts/sim/modbus/index.js'), '--devices', String(devices), '--points', String(points), '--units-per-port', String(UNITS_PER_PORT), ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
   let waiter: ((n: number) => void) | undefined;
   const ports = await new Promise<number[]>((res, rej) => {
     proc.once('exit', (code) => rej(new Error(`simulator exited ${code}`)));
@@ -121,7 +125,7 @@ async function simulatorMax(ports: number[], seconds: number): Promise<{ request
   return { requests_per_s: done / seconds, registers_per_s: (done * 125) / seconds };
 }
 
-/** (a) Naive: modbus-serial, one request per point, one connection per port, in turn. */
+/** (a) Naive: modbus-serial, one request per point, one connection per port (the 8 ports in parallel), each waiting for its answer. */
 async function naive(ports: number[], points: number, seconds: number): Promise<number> {
   let values = 0;
   const until = Date.now() + seconds * 1000;
@@ -149,6 +153,9 @@ interface DaemonRun {
   p99_cycle_ms: number;
   cpu_cores: number;
   rss_mb: number;
+  /** Peak RSS of the daemon process alone and of its driver process(es). */
+  daemon_rss_mb: number;
+  driver_rss_mb: number;
   online: number;
   overruns: number;
   failures: number;
@@ -220,12 +227,16 @@ async function daemon(ports: number[], devices: number, points: number, periodMs
   let p99Start = 0;
   let p99Cycle = 0;
   let rss = 0;
+  let daemonRss = 0;
+  let driverRss = 0;
   for (let t = 0; t < measureS; t++) {
     await sleep(1000);
     const s = readStats();
     p99Start = Math.max(p99Start, s.p99_start_lateness_ms ?? 0);
     p99Cycle = Math.max(p99Cycle, s.p99_cycle_ms ?? 0);
     rss = Math.max(rss, rssMb(pids));
+    daemonRss = Math.max(daemonRss, rssMb([proc.pid!]));
+    driverRss = Math.max(driverRss, rssMb(pids.filter((p) => p !== proc.pid)));
   }
   const perProcess = pids.map((p) => `${p === proc.pid ? 'daemon' : 'driver'} ${Math.round(rssMb([p]))} MB`).join(', ');
   const elapsed = (Date.now() - t0) / 1000;
@@ -242,6 +253,8 @@ async function daemon(ports: number[], devices: number, points: number, periodMs
     p99_cycle_ms: p99Cycle,
     cpu_cores: Number(cpu.toFixed(2)),
     rss_mb: Math.round(rss),
+    daemon_rss_mb: Math.round(daemonRss),
+    driver_rss_mb: Math.round(driverRss),
     online: s1.online ?? 0,
     overruns: (s1.overruns ?? 0) - (s0.overruns ?? 0),
     failures: (s1.failures ?? 0) - (s0.failures ?? 0),
@@ -270,13 +283,31 @@ async function main(): Promise<void> {
     );
     const neuron = await daemon(sim.ports, 500, 30, 500, 6, Math.min(15, MEASURE_S));
     process.stdout.write(`Neuron scenario (500 devices × 30 tags / 0.5 s = 30 000/s): ${neuron.values_per_s} values/s, p99 cycle ${neuron.p99_cycle_ms} ms, CPU ${neuron.cpu_cores} cores, RSS ${neuron.rss_mb} MB\n`);
+    sim.proc.kill('SIGTERM');
+    // Loopback answers in ~0 ms flatter the naive poller: real devices and RS-485 gateways take
+    // a few ms per request. Same comparison with every device taking 2-5 ms per request.
+    const slow = await startSim(DEVICES, POINTS, LATENCY);
+    let naiveSlow: number;
+    let lat: DaemonRun;
+    try {
+      naiveSlow = await naive(slow.ports, POINTS, 5);
+      lat = await daemon(slow.ports, DEVICES, POINTS, 1000, 10, Math.min(10, MEASURE_S));
+    } finally {
+      slow.proc.kill('SIGTERM');
+    }
+    process.stdout.write(
+      `with ${LATENCY} ms per request per device: naive ${Math.round(naiveSlow)} points/s, daemon ${lat.values_per_s} values/s ` +
+        `(p99 cycle ${lat.p99_cycle_ms} ms, CPU ${lat.cpu_cores} cores, RSS ${lat.rss_mb} MB): ratio vs naive ${(lat.values_per_s / naiveSlow).toFixed(1)}×\n`,
+    );
     process.stdout.write(`${JSON.stringify({
       bench: 'modbus', devices: DEVICES, points_per_device: POINTS, target_values_per_s: DEVICES * POINTS,
       values_per_s: main.values_per_s, driver_values_per_s: main.driver_values_per_s,
       p99_start_lateness_ms: main.p99_start_lateness_ms, p99_cycle_ms: main.p99_cycle_ms,
-      cpu_cores: main.cpu_cores, rss_mb: main.rss_mb, online_devices: main.online,
+      cpu_cores: main.cpu_cores, rss_mb: main.rss_mb, daemon_rss_mb: main.daemon_rss_mb, driver_rss_mb: main.driver_rss_mb, online_devices: main.online,
       naive_values_per_s: Math.round(naiveRate), ratio_vs_naive: Number((main.values_per_s / naiveRate).toFixed(1)),
       sim_max_requests_per_s: Math.round(max.requests_per_s), sim_max_registers_per_s: Math.round(max.registers_per_s),
+      latency_ms: LATENCY, latency_naive_values_per_s: Math.round(naiveSlow), latency_values_per_s: lat.values_per_s,
+      latency_ratio_vs_naive: Number((lat.values_per_s / naiveSlow).toFixed(1)), latency_p99_cycle_ms: lat.p99_cycle_ms,
       neuron_values_per_s: neuron.values_per_s, neuron_target_values_per_s: 30_000, neuron_p99_cycle_ms: neuron.p99_cycle_ms, neuron_cpu_cores: neuron.cpu_cores, neuron_rss_mb: neuron.rss_mb,
     })}\n`);
   } finally {

@@ -223,3 +223,19 @@ describe('ModbusV3 RTU over a serial line (socat pty pair) against pymodbus seri
     expect(Math.min(...gaps)).toBeGreaterThan(INTERVAL - 30);
   });
 });
+
+describe('ModbusV3 serial channel settings at the driver boundary', () => {
+  it('refuses impossible serial settings with a clear message', async () => {
+    const make = async (serial: Record<string, unknown>): Promise<Driver> => driverFactory({
+      name: 'Test_ModbusV3_RTU_Bad',
+      config: { channels: [{ id: 'S1', transport: 'rtu', minIntervalMs: 0, serial }], points: [{ ...base, channel: 'S1', id: 'x', address: 0, op: 'holding:06', dataType: 'uint16' }] },
+      deviceList: [],
+      log: silentLog,
+      dataDir: tempDir(),
+      host: noHost,
+    });
+    await expect(make({ path: '/dev/null', baudRate: 'fast', dataBits: 8, parity: 'none', stopBits: 1 })).rejects.toThrow(/channel S1 serial: serial settings need a baud rate/);
+    await expect(make({ path: '/dev/null', baudRate: 9600, dataBits: 9, parity: 'none', stopBits: 1 })).rejects.toThrow(/7 or 8 data bits/);
+    await expect(make({ baudRate: 9600 })).rejects.toThrow(/needs the serial port/);
+  });
+});

@@ -4,12 +4,12 @@
  * ports (a gateway-like layout). Prints one JSON line with the ports when ready.
  *
  *   node dist/scripts/sim/modbus/index.js [--devices 10] [--points 200] [--units-per-port 125]
- *        [--base-port 0] [--tick-ms 1000] [--move 0.1]
+ *        [--base-port 0] [--tick-ms 1000] [--move 0.1] [--latency-ms 2-5]
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startSlaveServer, type SlaveServer } from '../../../protocols/modbus/server.js';
+import { startSlaveServer, type Latency, type SlaveServer } from '../../../protocols/modbus/server.js';
 import { SimData } from './data.js';
 
 export interface SimOptions {
@@ -21,6 +21,8 @@ export interface SimOptions {
   tickMs: number;
   /** Share of points that change each tick. */
   move: number;
+  /** Each device's time per request (one at a time), as real devices and RS-485 gateways take; none by default. */
+  latency?: Latency;
 }
 
 export const simDefaults: SimOptions = { devices: 10, points: 200, unitsPerPort: 125, basePort: 0, tickMs: 1000, move: 0.1 };
@@ -42,7 +44,7 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
     const units = Array.from({ length: Math.min(o.unitsPerPort, o.devices - i * o.unitsPerPort) }, (_, k) => k + 1);
     const data = new SimData(units, o.points, (u) => `SIM-${i * o.unitsPerPort + u}`);
     datas.push(data);
-    servers.push(await startSlaveServer(data, o.basePort ? o.basePort + i : 0));
+    servers.push(await startSlaveServer(data, o.basePort ? o.basePort + i : 0, '127.0.0.1', o.latency));
   }
   const timer = setInterval(() => datas.forEach((d) => d.tick(o.move)), o.tickMs);
   return {
@@ -56,11 +58,18 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
   };
 }
 
+/** `3` or `2-5` (ms). */
+function parseLatency(text: string): Latency {
+  const [min, max = min] = text.split('-').map(Number);
+  if (!Number.isFinite(min) || !Number.isFinite(max) || min! < 0 || max! < min!) throw new Error(`--latency-ms wants N or MIN-MAX, not ${text}`);
+  return { min: min!, max: max! };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       devices: { type: 'string' }, points: { type: 'string' }, 'units-per-port': { type: 'string' },
-      'base-port': { type: 'string' }, 'tick-ms': { type: 'string' }, move: { type: 'string' },
+      'base-port': { type: 'string' }, 'tick-ms': { type: 'string' }, move: { type: 'string' }, 'latency-ms': { type: 'string' },
     },
   });
   const num = (v: string | undefined, d: number): number => (v === undefined ? d : Number(v));
@@ -71,6 +80,7 @@ async function main(): Promise<void> {
     basePort: num(values['base-port'], simDefaults.basePort),
     tickMs: num(values['tick-ms'], simDefaults.tickMs),
     move: num(values.move, simDefaults.move),
+    ...(values['latency-ms'] ? { latency: parseLatency(values['latency-ms']) } : {}),
   });
   process.stdout.write(`${JSON.stringify({ ready: true, ports: sim.ports })}\n`);
   const stop = (): void => void sim.stop().then(() => process.exit(0));
