@@ -4,8 +4,8 @@
  * buffers: most of the driver's garbage at 100 k values/s). This keeps the NPDU + APDU the
  * library's own encoders produce for a batch, exactly as `client.readPropertyMultiple` builds
  * it, and sends a copy with the invoke id patched; the answer is awaited on the library's
- * request manager and decoded by its decoder, so errors, aborts and timeouts come back as
- * they do through the library's call.
+ * request manager, so errors, aborts and timeouts come back as they do through the library's
+ * call, and decoded by rpm-ack.ts (the library's decoder for anything it does not know).
  */
 import { ConfirmedServiceChoice, MaxSegmentsAccepted, NetworkLayerMessageType, NpduControlBit, NpduControlPriority, PduConReqBit, PduType } from '@bacnet-js/client';
 import * as baApdu from '@bacnet-js/client/dist/lib/apdu.js';
@@ -13,6 +13,8 @@ import * as baNpdu from '@bacnet-js/client/dist/lib/npdu.js';
 import { ReadPropertyMultiple } from '@bacnet-js/client/dist/lib/services/index.js';
 import type { RpmBatch } from './batch.js';
 import type { Client } from './client.js';
+import { decodeRpmAck } from './rpm-ack.js';
+import type { ReadResult } from './session.js';
 
 /** BVLC header the client writes in front (original unicast). */
 const BVLC = 4;
@@ -46,7 +48,7 @@ export function encodeRpm(batch: RpmBatch, maxApduCode: number): Buffer {
 const encoded = new WeakMap<RpmBatch, { code: number; bytes: Buffer }>();
 
 /** Send a batch's request (encoded once per batch and max APDU) and decode the answer. */
-export async function readMultipleEncoded(client: Client, rm: RequestManager, receiver: { address: string }, invokeId: number, batch: RpmBatch, maxApduCode: number): Promise<RpmAck> {
+export async function readMultipleEncoded(client: Client, rm: RequestManager, receiver: { address: string }, invokeId: number, batch: RpmBatch, maxApduCode: number): Promise<ReadResult[]> {
   let e = encoded.get(batch);
   if (!e || e.code !== maxApduCode) encoded.set(batch, (e = { code: maxApduCode, bytes: encodeRpm(batch, maxApduCode) }));
   const buffer = Buffer.allocUnsafe(BVLC + e.bytes.length);
@@ -54,7 +56,27 @@ export async function readMultipleEncoded(client: Client, rm: RequestManager, re
   buffer[BVLC + INVOKE_AT] = invokeId;
   client.sendBvlc(receiver as never, { buffer, offset: buffer.length });
   const data = await rm.add(invokeId);
+  return decodeRpmAck(data.buffer, data.offset, data.length) ?? resultsOf(decodeWithLibrary(data));
+}
+
+function decodeWithLibrary(data: Answer): RpmAck {
   const result = ReadPropertyMultiple.decodeAcknowledge(data.buffer, data.offset, data.length);
   if (!result) throw new Error('INVALID_DECODING');
   return result;
+}
+
+const ERROR_TAG = 105;
+
+/** The library's decoded RPM-ACK as one result per property. */
+export function resultsOf(ack: RpmAck): ReadResult[] {
+  const out: ReadResult[] = [];
+  for (const obj of ack.values ?? []) {
+    const { type, instance } = obj.objectId;
+    for (const v of obj.values ?? []) {
+      const first = v.value?.[0] as { type: number; value: unknown } | undefined;
+      if (first?.type === ERROR_TAG) out.push({ objectType: type, instance, property: v.id, error: first.value as ReadResult['error'] & object });
+      else out.push({ objectType: type, instance, property: v.id, value: (v.value ?? []) as { type: number; value: unknown }[] });
+    }
+  }
+  return out;
 }

@@ -13,7 +13,7 @@ import { ConfirmedServiceChoice, type BACNetAppData } from '@bacnet-js/client';
 import { BACnetClient, type Client } from './client.js';
 import { classify } from './errors.js';
 import type { RpmBatch } from './batch.js';
-import { readMultipleEncoded, requestManagerOf } from './rpm-request.js';
+import { readMultipleEncoded, requestManagerOf, resultsOf } from './rpm-request.js';
 import { normalizeAddress, UdpTransport, type TransportOptions } from './transport.js';
 
 
@@ -49,8 +49,6 @@ export interface ReadResult {
   value?: { type: number; value: unknown }[];
   error?: { errorClass: number; errorCode: number };
 }
-
-const ERROR_TAG = 105;
 
 interface Pending {
   address: string;
@@ -180,20 +178,10 @@ export class BacnetSession extends EventEmitter {
 
   /** ReadPropertyMultiple for one planned batch; per-property errors come back in the results. */
   async readMultiple(address: string, batch: RpmBatch, maxApdu: number): Promise<ReadResult[]> {
-    const ack = await this.#request(address, (c, r, invokeId) => {
+    return this.#request(address, async (c, r, invokeId) => {
       const rm = requestManagerOf(c);
-      return rm ? readMultipleEncoded(c, rm, r, invokeId, batch, apduCode(maxApdu)) : c.readPropertyMultiple(r, batch.specs as never, { invokeId, maxApdu: apduCode(maxApdu) });
+      return rm ? readMultipleEncoded(c, rm, r, invokeId, batch, apduCode(maxApdu)) : resultsOf(await c.readPropertyMultiple(r, batch.specs as never, { invokeId, maxApdu: apduCode(maxApdu) }));
     });
-    const out: ReadResult[] = [];
-    for (const obj of ack.values ?? []) {
-      const { type, instance } = obj.objectId;
-      for (const v of obj.values ?? []) {
-        const first = v.value?.[0] as { type: number; value: unknown } | undefined;
-        if (first?.type === ERROR_TAG) out.push({ objectType: type, instance, property: v.id, error: first.value as ReadResult['error'] & object });
-        else out.push({ objectType: type, instance, property: v.id, value: (v.value ?? []) as { type: number; value: unknown }[] });
-      }
-    }
-    return out;
   }
 
   async readProperty(address: string, objectType: number, instance: number, property: number): Promise<{ type: number; value: unknown }[]> {
