@@ -290,8 +290,8 @@ async function main(): Promise<void> {
     let naiveSlow: number;
     let lat: DaemonRun;
     try {
-      naiveSlow = await naive(slow.ports, POINTS, 5);
-      lat = await daemon(slow.ports, DEVICES, POINTS, 1000, 10, Math.min(10, MEASURE_S));
+      naiveSlow = await naive(slow.ports, POINTS, 4);
+      lat = await daemon(slow.ports, DEVICES, POINTS, 1000, 8, Math.min(8, MEASURE_S));
     } finally {
       slow.proc.kill('SIGTERM');
     }
