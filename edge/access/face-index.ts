@@ -158,6 +158,7 @@ export class FaceIndex {
   /** Add or replace a vector that is already a unit vector as stored (what `exact` returns). */
   upsertUnit(faceId: string, unit: Float32Array): void {
     if (unit.length !== this.dims) throw new RangeError(`feature has ${unit.length} values, the index holds ${this.dims}`);
+    if (!unit.every(Number.isFinite)) throw new RangeError('feature has a value that is not a finite number');
     let slot = this.#slots.get(faceId);
     if (slot === undefined) {
       slot = this.#ids.length;
@@ -219,6 +220,7 @@ export class FaceIndex {
     this.#rescored = 0;
     // A zero query scores 0 against every face: no face is better than another.
     if (q.norm === 0) return { faceId: this.#ids[0]!, score: 0 };
+    if (!Number.isFinite(q.norm)) return undefined; // NaN/Infinity: nothing to compare
     this.#bytes.set(this.#row, 0);
     const raw = this.#score(n);
     // |q·x − q'·x'| ≤ ‖q‖·‖x − x'‖ + ‖q − q'‖·‖x'‖ (x' = int8 row / scale): the true score of

@@ -64,6 +64,7 @@ export class FaceLibrary {
   put(groupId: string, faceId: string, vector: ArrayLike<number>): boolean {
     const idx = this.#index(groupId, vector.length);
     if (!idx) return false;
+    for (let i = 0; i < vector.length; i++) if (!Number.isFinite(vector[i])) return false;
     const unit = normalize(vector);
     this.#store.putVector(groupId, faceId, this.#algoVersion, unit);
     idx.upsertUnit(faceId, unit);

@@ -77,6 +77,15 @@ describe('face index', () => {
       expect(b.faceId).toBe(a.faceId);
       expect(a.score).toBeCloseTo(cosine(normalize(query), normalize(vecs[q * 7]!)), 5);
     }
+    // Hostile or degenerate vectors: refused or answered without a throw, nothing corrupted.
+    expect(() => simd.upsert('bad', vecs[0]!.map((x, k) => (k === 3 ? NaN : x)))).toThrow(RangeError);
+    expect(() => simd.upsert('short', [1, 2, 3])).toThrow(RangeError);
+    expect(simd.has('bad')).toBe(false);
+    expect(simd.best(vecs[0]!.map((x, k) => (k === 9 ? Infinity : x)))).toBeUndefined();
+    expect(simd.best(new Array<number>(dims).fill(0))!.score).toBe(0);
+    simd.upsert('zero', new Array<number>(dims).fill(0));
+    expect(simd.best(vecs[5]!)!.faceId).toBe('f5');
+    simd.remove('zero');
     simd.remove('f0');
     expect(simd.size).toBe(299);
     expect(simd.best(vecs[0]!)!.faceId).not.toBe('f0');
@@ -134,6 +143,8 @@ describe('face index', () => {
       t.db.transaction(() => {
         for (let i = 0; i < n; i++) t.core.library.put(G, `f${i}`, vec(i));
       })();
+      expect(t.core.library.put(G, 'nan', Array.from(vec(0), (x, k) => (k === 0 ? NaN : x)))).toBe(false);
+      expect(t.core.faces.vector(G, 'nan', t.core.library.algoVersion)).toBeUndefined();
       const units = Array.from({ length: n }, (_, i) => normalize(vec(i)));
       const bruteForce = (query: Float32Array) => {
         const q = normalize(query);
