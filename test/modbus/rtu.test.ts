@@ -182,7 +182,7 @@ describe('ModbusV3 RTU over TCP against pymodbus (RTU framer)', () => {
 });
 
 describe('ModbusV3 RTU over a serial line (socat pty pair) against pymodbus serial server', () => {
-  const INTERVAL = 80;
+  const INTERVAL = 100;
   let r: Rig;
   let pty: PtyPair;
   const dir = tempDir();
@@ -218,9 +218,9 @@ describe('ModbusV3 RTU over a serial line (socat pty pair) against pymodbus seri
     const gaps = await answerGaps(r.answerLog, 2500);
     expect(gaps.length).toBeGreaterThan(8);
     const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-    expect(mean).toBeGreaterThanOrEqual(INTERVAL - 2);
+    expect(mean).toBeGreaterThanOrEqual(INTERVAL - 5);
     // Per gap, allow for the slave's own scheduling jitter on a loaded machine.
-    expect(Math.min(...gaps)).toBeGreaterThan(INTERVAL - 30);
+    expect(Math.min(...gaps)).toBeGreaterThan(INTERVAL / 2);
   });
 });
 
