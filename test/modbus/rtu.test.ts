@@ -238,4 +238,26 @@ describe('ModbusV3 serial channel settings at the driver boundary', () => {
     await expect(make({ path: '/dev/null', baudRate: 9600, dataBits: 9, parity: 'none', stopBits: 1 })).rejects.toThrow(/7 or 8 data bits/);
     await expect(make({ baudRate: 9600 })).rejects.toThrow(/needs the serial port/);
   });
+
+  it('reports devices offline, with the reason, when the serial port cannot be opened', async () => {
+    const driver = await driverFactory({
+      name: 'Test_ModbusV3_RTU_NoPort',
+      config: { channels: [{ id: 'S1', transport: 'rtu', minIntervalMs: 0, serial: { path: join(tempDir(), 'no-such-tty'), baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } }], points: [{ ...base, channel: 'S1', id: 'x', address: 0, op: 'holding:06', dataType: 'uint16' }], backoffMinMs: 100, statsIntervalMs: 0 },
+      deviceList: [],
+      log: silentLog,
+      dataDir: tempDir(),
+      host: noHost,
+    });
+    await driver.start?.();
+    const dev = recordingHandle('EBATest', 'serial', { points: { Value: 'x' } });
+    await driver.addDevice(dev);
+    try {
+      await waitFor('offline', () => dev.status === 'offline');
+      expect(dev.reason).toMatch(/connect failed: .*no-such-tty/);
+      const answer = await driver.getProperties(dev, ['Value']);
+      expect(answer.code).toBe(6404);
+    } finally {
+      await driver.stop?.(false);
+    }
+  });
 });
