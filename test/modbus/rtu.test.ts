@@ -222,6 +222,19 @@ describe('ModbusV3 RTU over a serial line (socat pty pair) against pymodbus seri
     // Per gap, allow for the slave's own scheduling jitter on a loaded machine.
     expect(Math.min(...gaps)).toBeGreaterThan(INTERVAL / 2);
   });
+
+  it('goes offline when the serial line goes away (adapter unplugged) and recovers when it is back', async () => {
+    await waitFor('main online', () => r.main.status === 'online', 20_000);
+    await r.server.stop();
+    await pty.stop();
+    await waitFor('main offline', () => r.main.status === 'offline', 20_000);
+    expect(r.main.reason).toMatch(/connection lost|connect failed/);
+    pty = await startPtyPair(dir); // the same two paths again
+    await r.server.restart();
+    await waitFor('main online again', () => r.main.status === 'online', 30_000);
+    const before = r.main.reports.length;
+    await waitFor('values again', () => r.main.reports.length > before);
+  }, 60_000);
 });
 
 describe('ModbusV3 serial channel settings at the driver boundary', () => {
