@@ -89,7 +89,7 @@ export default defineDriver(({ config, log, dataDir }) => {
   }
 
   function writeStats(): void {
-    const snapshot = { time: Date.now(), devices: book.devices.size, online: [...book.devices.values()].filter((d) => d.online).length, ...stats, ...session.counters, inFlight: session.inFlight, transport: session.transport.counters, destinations: [...session.transport.destinations].slice(0, 100) };
+    const snapshot = { time: Date.now(), devices: book.devices.size, online: [...book.devices.values()].filter((d) => d.online).length, ...stats, ...session.counters, inFlight: session.inFlight, maxInFlight: session.maxInFlight, recvBufferBytes: session.transport.recvBufferBytes, transport: session.transport.counters, destinations: [...session.transport.destinations].slice(0, 100) };
     try {
       writeFileSync(join(dataDir, 'stats.json'), JSON.stringify(snapshot));
     } catch (err) {
@@ -120,7 +120,7 @@ export default defineDriver(({ config, log, dataDir }) => {
       started = true;
       for (const l of links.values()) if (book.pointsOf(l.channel.id).length > 0) l.start();
       if (opts.statsIntervalMs > 0) statsTimer = setInterval(writeStats, opts.statsIntervalMs);
-      log.info({ channels: tables.channels.length, points: tables.points.length, local: `${own.address}:${own.port}` }, 'bacnet tables loaded');
+      log.info({ channels: tables.channels.length, points: tables.points.length, local: `${own.address}:${own.port}`, recvBufferBytes: session.transport.recvBufferBytes, maxInFlight: session.maxInFlight }, 'bacnet tables loaded');
     },
 
     async addDevice(d) {

@@ -4,7 +4,8 @@
  *    hands ids out round-robin, so an id is only reused once its request ended, and an id
  *    whose request timed out rests one timeout longer (a late answer cannot complete a
  *    newer request); answers from any peer other than the one asked are dropped;
- *  - that bounds the requests in flight (at most 255, `maxInFlight`); more wait in a queue;
+ *  - that bounds the requests in flight (at most 255, `maxInFlight`, and no more answers than
+ *    the socket's receive buffer holds at once); more wait in a queue;
  *  - errors come back as the classes of errors.ts;
  *  - I-Am and COV notifications come out as events; confirmed notifications are acknowledged.
  */
@@ -21,6 +22,10 @@ export interface SessionOptions extends Omit<TransportOptions, 'inspect'> {
   apduTimeoutMs: number;
   maxInFlight: number;
 }
+
+/** What one full-size answer (1476-octet APDU) costs in a socket's receive buffer, with the kernel's overhead. */
+const ANSWER_BUFFER_BYTES = 2560;
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export interface IAm {
   deviceId: number;
@@ -68,7 +73,7 @@ export class BacnetSession extends EventEmitter {
   constructor(opts: SessionOptions) {
     super();
     this.#opts = { ...opts, maxInFlight: Math.max(1, Math.min(255, opts.maxInFlight)) };
-    this.transport = new UdpTransport({ ...opts, inspect: (h, from) => this.#inspect(h.pduType, h.invokeId, from) });
+    this.transport = new UdpTransport({ recvBufferBytes: RECV_BUFFER_BYTES, ...opts, inspect: (h, from) => this.#inspect(h.pduType, h.invokeId, from) });
   }
 
   async start(): Promise<{ address: string; port: number }> {
@@ -98,6 +103,9 @@ export class BacnetSession extends EventEmitter {
     client.on('covNotify', onCov(true));
     client.on('covNotifyUnconfirmed', onCov(false));
     await listening;
+    // Answers to everything in flight may arrive in one burst: no more than the buffer holds.
+    const fits = Math.floor(this.transport.recvBufferBytes / ANSWER_BUFFER_BYTES);
+    if (fits > 0) this.#opts.maxInFlight = Math.max(1, Math.min(this.#opts.maxInFlight, fits));
     return this.transport.ownAddress;
   }
 
@@ -131,9 +139,20 @@ export class BacnetSession extends EventEmitter {
         }
       }
       await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        // Resting ids free themselves by time, not by a release: look again soon.
-        setTimeout(resolve, 50).unref();
+        // Resting ids free themselves by time, not by a release: look again soon. A waiter woken
+        // by its timer leaves the queue, or a later release would wake it again instead of one
+        // still waiting (and that one would sit out its 50 ms).
+        const timer = setTimeout(() => {
+          const i = this.#waiters.indexOf(wake);
+          if (i >= 0) this.#waiters.splice(i, 1);
+          resolve();
+        }, 50);
+        const wake = (): void => {
+          clearTimeout(timer);
+          resolve();
+        };
+        timer.unref();
+        this.#waiters.push(wake);
       });
     }
   }
@@ -201,6 +220,11 @@ export class BacnetSession extends EventEmitter {
 
   async subscribeCov(address: string, objectType: number, instance: number, processId: number, confirmed: boolean, lifetimeS: number, cancel = false): Promise<void> {
     await this.#request(address, (c, r, invokeId) => c.subscribeCov(r, { type: objectType, instance }, processId, cancel, confirmed, lifetimeS, { invokeId }));
+  }
+
+  /** Requests allowed in flight at once (the configured bound, or less if the receive buffer is small). */
+  get maxInFlight(): number {
+    return this.#opts.maxInFlight;
   }
 
   get inFlight(): number {

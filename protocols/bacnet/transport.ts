@@ -35,6 +35,8 @@ export interface TransportOptions {
   listenBroadcast?: boolean;
   /** See every datagram first; return false to drop it. */
   inspect?(apdu: ApduHeader, from: string, raw: Buffer): boolean;
+  /** Socket receive buffer to ask for (the kernel caps it at net.core.rmem_max). */
+  recvBufferBytes?: number;
 }
 
 /** Locate the APDU: BVLC (Annex J) then NPDU (Clause 6.2). Undefined for network-layer or malformed datagrams. */
@@ -76,6 +78,8 @@ export class UdpTransport extends EventEmitter {
   #broadcastSocket: Socket | undefined;
   #broadcastTarget: string;
   ownAddress = { address: '', port: 0 };
+  /** The receive buffer the kernel granted (bytes, as it accounts them), once listening. */
+  recvBufferBytes = 0;
   readonly counters = { sent: 0, received: 0, dropped: 0, refused: 0, malformed: 0 };
   /** Every destination ever sent to ("ip:port"), for the network-rule check. */
   readonly destinations = new Set<string>();
@@ -94,6 +98,16 @@ export class UdpTransport extends EventEmitter {
   open(): void {
     this.#socket.bind(this.#opts.port, this.#opts.bindAddress, () => {
       this.#socket.setBroadcast(true);
+      // Many devices answer one socket: a burst of answers must not overflow its buffer (a
+      // dropped answer costs the device a timeout).
+      if (this.#opts.recvBufferBytes) {
+        try {
+          this.#socket.setRecvBufferSize(this.#opts.recvBufferBytes);
+        } catch {
+          // keep the system default
+        }
+      }
+      this.recvBufferBytes = this.#socket.getRecvBufferSize();
       this.ownAddress = this.#socket.address();
       if (this.#opts.listenBroadcast) {
         const b = createSocket({ type: 'udp4', reuseAddr: true });
