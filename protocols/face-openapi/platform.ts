@@ -6,7 +6,8 @@
  * Answers carry `ret` ("0" success) and `desc` (L988, L1012, L1030, L1047); GET `/syimage/<name>`
  * serves the face pictures the library entries point at (http only, jpg, L927).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpListener } from '../common/http-listener.js';
 import type { AddressInfo } from 'node:net';
 
 export interface LibraryOp {
@@ -42,34 +43,27 @@ const fail = (desc: string) => ({ ret: '1', desc });
 export class DevicePushServer {
   readonly #h: DevicePushHandlers;
   readonly #o: { host: string; port: number; maxBodyBytes: number; log: PlatformLog };
-  #server: Server | undefined;
 
   constructor(h: DevicePushHandlers, o: { host: string; port: number; maxBodyBytes?: number; log?: PlatformLog }) {
     this.#h = h;
     this.#o = { maxBodyBytes: 2 * 1024 * 1024, log: { warn: () => {} }, ...o };
   }
 
-  async listen(): Promise<AddressInfo> {
-    const s = createServer((req, res) => void this.#serve(req, res));
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen(this.#o.port, this.#o.host, () => resolve());
-    });
-    this.#server = s;
-    return s.address() as AddressInfo;
+  #http: HttpListener | undefined;
+
+  listen(): Promise<AddressInfo> {
+    this.#http ??= new HttpListener((req, res) => void this.#serve(req, res), { host: this.#o.host, port: this.#o.port });
+    return this.#http.listen();
   }
 
   get port(): number {
-    return (this.#server?.address() as AddressInfo | null)?.port ?? 0;
+    return this.#http?.port ?? 0;
   }
 
   async close(): Promise<void> {
-    const s = this.#server;
-    this.#server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+    await this.#http?.close();
   }
+
 
   /** One request without HTTP: returns status and JSON body (or a Buffer for images). */
   async handle(method: string, url: string, raw: string): Promise<{ status: number; body: Record<string, unknown> | Buffer }> {

@@ -5,7 +5,8 @@
  * handler's answer back as strings only. Protocol failures answer with the protocol's own codes
  * (§3.1): unknown path or msgType 203, malformed body 200, handler crash 1000.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpListener } from '../common/http-listener.js';
 import type { AddressInfo } from 'node:net';
 import { PushCode } from './codes.js';
 import { PATHS, RESULT_ALIASES, SERVICES, SERVICE_NAMES, missing, normalise, stringsOnly, type Msg, type ServiceName } from './messages.js';
@@ -53,35 +54,27 @@ const noLog: PushLog = { warn: () => {}, debug: () => {} };
 export class PushServer {
   readonly #opts: Required<PushServerOptions>;
   readonly #handlers: PushHandlers;
-  #server: Server | undefined;
 
   constructor(handlers: PushHandlers, opts: PushServerOptions) {
     this.#handlers = handlers;
     this.#opts = { prefix: '', maxBodyBytes: 8 * 1024 * 1024, log: noLog, ...opts };
   }
 
-  async listen(): Promise<AddressInfo> {
-    const server = createServer((req, res) => void this.#serve(req, res));
-    server.keepAliveTimeout = 65_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#opts.port, this.#opts.host, () => resolve());
-    });
-    this.#server = server;
-    return server.address() as AddressInfo;
+  #http: HttpListener | undefined;
+
+  listen(): Promise<AddressInfo> {
+    this.#http ??= new HttpListener((req, res) => void this.#serve(req, res), { host: this.#opts.host, port: this.#opts.port, keepAliveTimeoutMs: 65_000 });
+    return this.#http.listen();
   }
 
   get port(): number {
-    return (this.#server?.address() as AddressInfo | null)?.port ?? 0;
+    return this.#http?.port ?? 0;
   }
 
   async close(): Promise<void> {
-    const s = this.#server;
-    this.#server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await this.#http?.close();
   }
+
 
   /** Handle one message without HTTP (tests, and the HTTP path below). */
   async handle(path: string, body: unknown): Promise<{ status: number; reply: Record<string, unknown> }> {
