@@ -6,7 +6,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { channelProblems, DATA_TYPES, pointProblems, type ChannelDef, type PointDef } from '../../protocols/bacnet/point.js';
-import { readTables, tableError } from '../eba-shared/tables.js';
+import { loadCheckedTables } from '../eba-shared/tables.js';
 
 export interface BacnetTables {
   channels: ChannelDef[];
@@ -69,32 +69,15 @@ export function driverOptions(config: Record<string, unknown>): DriverOptions {
 
 /** Load and check the tables. Throws one Error listing every problem (the driver will not start). */
 export function loadTables(config: Record<string, unknown>, dataDir: string): BacnetTables {
-  const t = readTables(config, dataDir) as { channels?: unknown; points?: unknown };
-  if (!Array.isArray(t.channels) || !Array.isArray(t.points)) throw new Error('driver config needs channels[] and points[] (or a tablesFile)');
-  const problems: string[] = [];
-  const channels = new Map<string, ChannelDef>();
-  for (const c of t.channels as ChannelDef[]) {
-    if (typeof c?.id !== 'string') {
-      problems.push(`channel ${JSON.stringify(c?.id)}: needs an id`);
-      continue;
-    }
-    if (channels.has(c.id)) problems.push(`channel ${c.id}: duplicate channel number`);
-    channels.set(c.id, c);
-    for (const p of channelProblems(c)) problems.push(`channel ${c.id} ${p.field}: ${p.reason}`);
-  }
-  const ids = new Set<string>();
-  for (const p of t.points as PointDef[]) {
-    if (typeof p?.id !== 'string' || !DATA_TYPES.includes(p.dataType) || typeof p.cov !== 'boolean') {
-      problems.push(`point ${JSON.stringify(p?.id)}: needs id, dataType and cov`);
-      continue;
-    }
-    if (ids.has(p.id)) problems.push(`point ${p.id}: duplicate point number`);
-    ids.add(p.id);
-    if (!channels.has(p.channel)) problems.push(`point ${p.id}: unknown channel ${p.channel}`);
-    for (const e of pointProblems(p)) problems.push(`point ${p.id} ${e.field}: ${e.reason}`);
-  }
-  if (problems.length > 0) throw tableError('BACnetV3', problems);
-  return { channels: [...channels.values()], points: t.points as PointDef[] };
+  return loadCheckedTables<ChannelDef, PointDef>(config, dataDir, {
+    protocol: 'BACnetV3',
+    channelShape: (c) => true,
+    channelHint: 'needs an id',
+    channelProblems,
+    pointShape: (p) => DATA_TYPES.includes(p.dataType) && typeof p.cov === 'boolean',
+    pointHint: 'needs id, dataType and cov',
+    pointProblems,
+  });
 }
 
 /** A NIC's IPv4 address and directed broadcast (127.255.255.255 for lo). */

@@ -20,7 +20,7 @@ import { COMMANDABLE, parseAddress, PRESENT_VALUE, type PointDef } from '../../p
 import { BacnetSession } from '../../protocols/bacnet/session.js';
 import { encodeValue, sameValue, ValueTypeError, type PointValue } from '../../protocols/bacnet/values.js';
 import { bookDevice, DeviceBook, groupByChannel, mappedPoints, unbookDevice } from '../eba-shared/book.js';
-import { deviceMapping } from '../eba-shared/tables.js';
+import { deviceMapping, oncePerBurst } from '../eba-shared/tables.js';
 import { CODES } from './codes.js';
 import { driverOptions, isLoopback, loadTables, nicAddress } from './config.js';
 import { discoverDevices } from './discover.js';
@@ -68,25 +68,17 @@ export default defineDriver(({ config, log, dataDir }) => {
   for (const l of links.values()) byDeviceId.set(l.channel.deviceId, [...(byDeviceId.get(l.channel.deviceId) ?? []), l]);
   let started = false;
   let statsTimer: NodeJS.Timeout | undefined;
-  const dirty = new Set<string>();
-  let replanScheduled = false;
 
-  function replan(channel: string): void {
-    dirty.add(channel);
-    if (replanScheduled) return;
-    replanScheduled = true;
-    setImmediate(() => {
-      replanScheduled = false;
-      for (const id of dirty) {
-        const link = links.get(id);
-        if (!link) continue;
-        const used = book.pointsOf(id);
-        link.setPoints(used);
-        if (used.length > 0 && started) link.start();
-      }
-      dirty.clear();
-    });
-  }
+  // Devices arrive one by one at start and on redeploy: re-plan once per burst, not per device.
+  const replan = oncePerBurst((ids) => {
+    for (const id of ids) {
+      const link = links.get(id);
+      if (!link) continue;
+      const used = book.pointsOf(id);
+      link.setPoints(used);
+      if (used.length > 0 && started) link.start();
+    }
+  });
 
   function writeStats(): void {
     const snapshot = { time: Date.now(), devices: book.devices.size, online: [...book.devices.values()].filter((d) => d.online).length, ...stats, ...session.counters, inFlight: session.inFlight, maxInFlight: session.maxInFlight, recvBufferBytes: session.transport.recvBufferBytes, transport: session.transport.counters, destinations: [...session.transport.destinations].slice(0, 100) };

@@ -5,7 +5,7 @@
  * (protocols/modbus/point.ts), so a hand-edited config cannot slip past them.
  */
 import { channelProblems, DATA_TYPES, OPERATION_TYPES, pointProblems, type ChannelDef, type PointDef } from '../../protocols/modbus/point.js';
-import { readTables, tableError } from '../eba-shared/tables.js';
+import { loadCheckedTables } from '../eba-shared/tables.js';
 
 export { deviceMapping, sha256 } from '../eba-shared/tables.js';
 
@@ -46,30 +46,13 @@ export function driverOptions(config: Record<string, unknown>): DriverOptions {
 
 /** Load and check the tables. Throws one Error listing every problem (the driver will not start). */
 export function loadTables(config: Record<string, unknown>, dataDir: string): ModbusTables {
-  const t = readTables(config, dataDir) as { channels?: unknown; points?: unknown };
-  if (!Array.isArray(t.channels) || !Array.isArray(t.points)) throw new Error('driver config needs channels[] and points[] (or a tablesFile)');
-  const problems: string[] = [];
-  const channels = new Map<string, ChannelDef>();
-  for (const c of t.channels as ChannelDef[]) {
-    if (typeof c?.id !== 'string' || !['tcp', 'rtu', 'rtu-over-tcp'].includes(c.transport)) {
-      problems.push(`channel ${JSON.stringify(c?.id)}: needs an id and a transport`);
-      continue;
-    }
-    if (channels.has(c.id)) problems.push(`channel ${c.id}: duplicate channel number`);
-    channels.set(c.id, c);
-    for (const p of channelProblems(c)) problems.push(`channel ${c.id} ${p.field}: ${p.reason}`);
-  }
-  const ids = new Set<string>();
-  for (const p of t.points as PointDef[]) {
-    if (typeof p?.id !== 'string' || !OPERATION_TYPES.includes(p.op) || !DATA_TYPES.includes(p.dataType) || (p.report !== 'periodic' && p.report !== 'onChange')) {
-      problems.push(`point ${JSON.stringify(p?.id)}: needs id, op, dataType and report`);
-      continue;
-    }
-    if (ids.has(p.id)) problems.push(`point ${p.id}: duplicate point number`);
-    ids.add(p.id);
-    if (!channels.has(p.channel)) problems.push(`point ${p.id}: unknown channel ${p.channel}`);
-    for (const e of pointProblems(p)) problems.push(`point ${p.id} ${e.field}: ${e.reason}`);
-  }
-  if (problems.length > 0) throw tableError('ModbusV3', problems);
-  return { channels: [...channels.values()], points: t.points as PointDef[] };
+  return loadCheckedTables<ChannelDef, PointDef>(config, dataDir, {
+    protocol: 'ModbusV3',
+    channelShape: (c) => ['tcp', 'rtu', 'rtu-over-tcp'].includes(c.transport),
+    channelHint: 'needs an id and a transport',
+    channelProblems,
+    pointShape: (p) => OPERATION_TYPES.includes(p.op) && DATA_TYPES.includes(p.dataType) && (p.report === 'periodic' || p.report === 'onChange'),
+    pointHint: 'needs id, op, dataType and report',
+    pointProblems,
+  });
 }

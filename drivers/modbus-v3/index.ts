@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { defineDriver, ok, type Answer } from '../../edge/host/sdk/driver.js';
 import { ModbusDisconnected, ModbusException, ModbusFrameError, ModbusTimeout } from '../../protocols/modbus/frames.js';
 import { bookDevice, groupByChannel, mappedPoints, unbookDevice } from '../eba-shared/book.js';
+import { oncePerBurst } from '../eba-shared/tables.js';
 import { DeviceBook } from './book.js';
 import { CODES } from './codes.js';
 import { deviceMapping, driverOptions, loadTables } from './config.js';
@@ -41,27 +42,18 @@ export default defineDriver(({ config, log, dataDir }) => {
     const poller = new ChannelPoller({ link, opts, log, sink: book, stats });
     channels.set(c.id, { link, poller });
   }
-  const dirty = new Set<string>();
-  let replanScheduled = false;
   let statsTimer: NodeJS.Timeout | undefined;
 
   // Devices arrive one by one at start and on redeploy: re-plan once per burst, not per device.
-  function replan(channel: string): void {
-    dirty.add(channel);
-    if (replanScheduled) return;
-    replanScheduled = true;
-    setImmediate(() => {
-      replanScheduled = false;
-      for (const id of dirty) {
-        const ch = channels.get(id);
-        if (!ch) continue;
-        const used = book.pointsOf(id);
-        ch.poller.setPoints(used);
-        if (used.length > 0) ch.link.start();
-      }
-      dirty.clear();
-    });
-  }
+  const replan = oncePerBurst((ids) => {
+    for (const id of ids) {
+      const ch = channels.get(id);
+      if (!ch) continue;
+      const used = book.pointsOf(id);
+      ch.poller.setPoints(used);
+      if (used.length > 0) ch.link.start();
+    }
+  });
 
   function writeStats(): void {
     const snapshot = { time: Date.now(), devices: book.devices.size, online: [...book.devices.values()].filter((d) => d.online).length, blocks: [...channels.values()].reduce((n, c) => n + c.poller.blockCount, 0), ...stats.snapshot() };
