@@ -96,7 +96,7 @@ export class Runtime {
     this.registry = new DeviceRegistry({ events: this.events, log: childLogger(this.log, 'thing', levels) });
     this.host = new DriverHost(
       { registry: this.registry, events: this.events, models: this.models, log: childLogger(this.log, 'host', levels), logDir: join(this.dataDir, 'logs', 'drivers'), dataDir: join(this.dataDir, 'drivers') },
-      { ...cfg.host, baseDir: loaded.baseDir, logLevel: cfg.log.level ?? 'info' },
+      { ...cfg.host, baseDir: loaded.baseDir, logLevel: cfg.log.level ?? 'info', logMaxBytes: Math.round(cfg.log.driverFileMaxMb * 1024 * 1024), logKeep: cfg.log.driverFileKeep },
     );
     const consoleOptions = parseConsoleOptions(cfg.console);
     if (!consoleOptions.ok) throw new ConfigError(consoleOptions.problems.map((p) => ({ ...p, hint: 'see docs/console.md' })));

@@ -57,6 +57,8 @@ export const BoxConfigSchema = Type.Object(
         level: Type.Optional(Level),
         levels: Type.Optional(Type.Record(Type.String(), Level)),
         file: Type.Optional(Type.String()),
+        driverFileMaxMb: Type.Number({ minimum: 0.01, maximum: 1024, default: 10, description: 'a driver log file rotates at this size (MB)' }),
+        driverFileKeep: Type.Integer({ minimum: 1, maximum: 50, default: 3, description: 'rotated driver log files kept' }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -27,6 +27,9 @@ export interface DriverProcessOptions {
   callTimeoutMs: number;
   stopTimeoutMs: number;
   logLevel: string;
+  /** The driver's log file rotates at this size, keeping `logKeep` old files. */
+  logMaxBytes: number;
+  logKeep: number;
 }
 
 export const driverProcessDefaults: DriverProcessOptions = {
@@ -39,6 +42,8 @@ export const driverProcessDefaults: DriverProcessOptions = {
   callTimeoutMs: 10_000,
   stopTimeoutMs: 5000,
   logLevel: 'info',
+  logMaxBytes: 10 * 1024 * 1024,
+  logKeep: 3,
 };
 
 export interface DriverSpec {
@@ -134,7 +139,13 @@ export class DriverProcess {
     this.#lastMessageAt = Date.now();
     this.#heard = false;
     const channel: DriverChannel = factory(
-      { name: this.name, module: this.spec.module, logFile: this.#logFile, ...(this.spec.heapMb ? { heapMb: this.spec.heapMb } : {}) },
+      {
+        name: this.name,
+        module: this.spec.module,
+        logFile: this.#logFile,
+        logRotate: { maxBytes: this.#opts.logMaxBytes, keep: this.#opts.logKeep },
+        ...(this.spec.heapMb ? { heapMb: this.spec.heapMb } : {}),
+      },
       { onMessage: (m) => this.#onMessage(m), onEnd: (reason) => this.#onEnd(channel, reason) },
     );
     this.#channel = channel;
@@ -148,7 +159,6 @@ export class DriverProcess {
       name: this.name,
       config: this.spec.config,
       deviceList: this.spec.devices,
-      logFile: this.#logFile,
       logLevel: this.#opts.logLevel,
       dataDir: this.#dataDir,
       heartbeatMs: this.#opts.heartbeatMs,

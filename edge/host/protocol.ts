@@ -7,7 +7,7 @@ import type { DeviceInfo } from './sdk/driver.js';
 export type CallOp = 'get' | 'set' | 'service' | 'discover';
 
 export type HostToDriver =
-  | { t: 'init'; name: string; config: Record<string, unknown>; deviceList: DeviceInfo[]; logFile: string; logLevel: string; dataDir: string; heartbeatMs: number }
+  | { t: 'init'; name: string; config: Record<string, unknown>; deviceList: DeviceInfo[]; logLevel: string; dataDir: string; heartbeatMs: number }
   | { t: 'devices'; add: DeviceInfo[]; remove: Array<Pick<DeviceInfo, 'productKey' | 'deviceName'>> }
   | { t: 'call'; id: number; op: CallOp; pk: string; dn: string; keys?: string[]; params?: Record<string, unknown>; service?: string }
   | { t: 'stop'; force: boolean }

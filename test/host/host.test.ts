@@ -3,7 +3,7 @@
  * is restarted with growing backoff while a well-behaved driver's reports go on uninterrupted;
  * a redeploy restarts only what changed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -235,6 +235,35 @@ drivers:
       await waitFor(() => reports > 0);
       expect((await rt.host.callService('TestCounter', 'tog-1', 'Echo', { Text: 'x' })).code).toBe(200);
       rt.events.removeAll('toggle-test');
+    } finally {
+      await box.close();
+    }
+  });
+});
+
+describe('driver log files', () => {
+  it('a driver logs to its own file, which rotates by size and keeps the configured number of old files', async () => {
+    const box = await startBox(`
+log: { driverFileMaxMb: 0.05, driverFileKeep: 2 }
+drivers:
+  - name: Chatty_Test
+    module: ${MISBEHAVE}
+    devices: [ { productKey: TestCounter, deviceName: chat-1, custom: { intervalMs: 1000 } } ]
+`);
+    try {
+      const rt = box.runtime;
+      await waitFor(() => rt.registry.get('TestCounter', 'chat-1')?.status === 'online');
+      const file = rt.host.driver('Chatty_Test')!.logFile;
+      for (let i = 0; i < 3; i++) expect((await rt.host.callService('TestCounter', 'chat-1', 'Chatter', {})).code).toBe(200);
+      await waitFor(() => existsSync(`${file}.2`), 10_000);
+      expect(existsSync(`${file}.3`)).toBe(false);
+      // A file ends at the first line end past the limit (pipe chunks are up to 64 KiB).
+      for (const f of [`${file}.1`, `${file}.2`]) {
+        expect(statSync(f).size).toBeLessThan(0.05 * 1024 * 1024 + 140_000);
+        expect(readFileSync(f, 'utf8').endsWith('\n')).toBe(true);
+      }
+      // The lines are the driver's own pino lines, with its name bound.
+      expect(readFileSync(`${file}.1`, 'utf8')).toMatch(/"driver":"Chatty_Test".*"msg":"chatter"/);
     } finally {
       await box.close();
     }

@@ -142,7 +142,8 @@ async function onCall(msg: Extract<HostToDriver, { t: 'call' }>): Promise<void> 
 async function onInit(msg: Extract<HostToDriver, { t: 'init' }>): Promise<void> {
   log = pino(
     { level: msg.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { driver: msg.name, pid: process.pid } },
-    pino.destination({ dest: msg.logFile, sync: false, mkdir: true }),
+    // stdout is a pipe to the host, which writes the driver's own rotating log file.
+    pino.destination({ fd: 1, sync: false }),
   );
   setInterval(() => send({ t: 'hb' }), msg.heartbeatMs).unref();
   const modulePath = process.argv[2];

@@ -1,0 +1,71 @@
+/**
+ * An append-only log file that rotates by size: `name.log` → `name.log.1` … `name.log.<keep>`,
+ * oldest dropped. A box runs for years on a small disk; driver logs must not fill it.
+ * Renaming is safe while the old stream drains: its descriptor follows the renamed file.
+ */
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+
+export class RotatingFile {
+  readonly #path: string;
+  readonly #maxBytes: number;
+  readonly #keep: number;
+  #stream: WriteStream;
+  #size: number;
+
+  constructor(path: string, options: { maxBytes: number; keep: number }) {
+    this.#path = path;
+    this.#maxBytes = options.maxBytes;
+    this.#keep = Math.max(1, options.keep);
+    mkdirSync(dirname(path), { recursive: true });
+    this.#size = existsSync(path) ? statSync(path).size : 0;
+    this.#stream = this.#open();
+  }
+
+  #open(): WriteStream {
+    const s = createWriteStream(this.#path, { flags: 'a' });
+    s.on('error', () => undefined); // a full disk must not take the host down; lines are lost, not the box
+    return s;
+  }
+
+  write(chunk: Buffer | string): void {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (this.#size + buf.length < this.#maxBytes) {
+      this.#stream.write(buf);
+      this.#size += buf.length;
+      return;
+    }
+    // Rotate at the last line end of this chunk, so every file holds whole lines.
+    const cut = buf.lastIndexOf(10) + 1;
+    if (cut === 0) {
+      this.#stream.write(buf);
+      this.#size += buf.length;
+      return;
+    }
+    this.#stream.write(buf.subarray(0, cut));
+    this.#rotate();
+    if (cut < buf.length) {
+      this.#stream.write(buf.subarray(cut));
+      this.#size = buf.length - cut;
+    }
+  }
+
+  #rotate(): void {
+    this.#stream.end();
+    try {
+      rmSync(`${this.#path}.${this.#keep}`, { force: true });
+      for (let i = this.#keep - 1; i >= 1; i--) {
+        if (existsSync(`${this.#path}.${i}`)) renameSync(`${this.#path}.${i}`, `${this.#path}.${i + 1}`);
+      }
+      renameSync(this.#path, `${this.#path}.1`);
+    } catch {
+      // Rotation failing (a read-only or full disk) leaves the current file growing; writes go on.
+    }
+    this.#stream = this.#open();
+    this.#size = 0;
+  }
+
+  end(): Promise<void> {
+    return new Promise((resolve) => this.#stream.end(() => resolve()));
+  }
+}
