@@ -30,6 +30,7 @@ import { sdNotify } from './systemd.js';
 import { AccessCore } from './access/access-core.js';
 import { parseAccessConfig } from './access/config.js';
 import { registerAccessServices } from './access/host-services.js';
+import { handleAccessDeviceServices } from './access/device-services.js';
 import { FaceCommandQueue, registerFaceQueueServices } from './face-queue/index.js';
 import { CloudLink } from './cloud/link.js';
 import { cloudWanted, parseCloudConfig } from './cloud/config.js';
@@ -142,6 +143,7 @@ export class Runtime {
           const [pk = '', dn = ''] = key.split('/');
           return this.registry.get(pk, dn)?.driver === driver;
         });
+        handleAccessDeviceServices(this.host, this.access, childLogger(this.log, 'access', levels));
         await this.access.start();
       },
       stop: async () => {

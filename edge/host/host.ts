@@ -71,6 +71,10 @@ export function resolveDriverModule(cfg: Pick<DriverConfig, 'type' | 'module'>, 
 /** A host service callable by drivers; `caller.driver` is the asking driver's instance name. */
 export type HostService = (args: Record<string, unknown>, caller: { driver: string }) => Answer | Promise<Answer>;
 
+/** A box-side handler of a device service; `forward` passes the call on to the device's driver. */
+export type DeviceServiceHook = (pk: string, dn: string, args: Record<string, unknown>, forward: () => Promise<Answer>) => Promise<Answer>;
+export type DevicePropertyHook = (pk: string, dn: string, value: unknown) => void;
+
 export interface HostOptions extends Partial<DriverProcessOptions> {
   /** Default V8 old-space limit of driver processes, MB. */
   driverHeapMb?: number;
@@ -91,6 +95,8 @@ export class DriverHost {
   #busChannel: ChannelFactory | undefined;
   #deploying: Promise<unknown> = Promise.resolve();
   readonly #services = new Map<string, HostService>();
+  readonly #serviceHooks = new Map<string, DeviceServiceHook>();
+  readonly #propertyHooks = new Map<string, DevicePropertyHook>();
   messages = 0;
 
   constructor(deps: { registry: DeviceRegistry; events: EventBus; models: ThingModelLibrary; log: Logger; logDir: string; dataDir: string }, options: HostOptions = {}) {
@@ -107,6 +113,20 @@ export class DriverHost {
    * Offer a service to drivers: `ctx.host.call(name, args)` in a driver lands here with the
    * caller's driver name. Area services are named `<area>.<method>` (e.g. `access.decideQr`).
    */
+  /**
+   * Let a box area answer a thing-model service itself, for every device whose model has it,
+   * whatever its driver: the permission sync services (`syncPermissions`, `SyncFacePictures` …)
+   * load the box's own stores, then `forward()` tells the driver (docs/access.md).
+   */
+  handleDeviceService(serviceId: string, hook: DeviceServiceHook): void {
+    this.#serviceHooks.set(serviceId, hook);
+  }
+
+  /** See a property write (already checked) before the driver does; throwing refuses the write. */
+  watchPropertySet(property: string, hook: DevicePropertyHook): void {
+    this.#propertyHooks.set(property, hook);
+  }
+
   registerService(name: string, fn: HostService): void {
     this.#services.set(name, fn);
   }
@@ -340,6 +360,7 @@ export class DriverHost {
   async setProperties(pk: string, dn: string, params: unknown): Promise<Answer> {
     return this.#guard(async () => {
       const values = this.#registry.checkPropertySet(pk, dn, params);
+      for (const [key, value] of Object.entries(values)) this.#propertyHooks.get(key)?.(pk, dn, value);
       return this.#route(pk, dn).call('set', pk, dn, { params: values });
     });
   }
@@ -349,7 +370,9 @@ export class DriverHost {
       if (serviceId === 'set') return this.setProperties(pk, dn, params);
       if (serviceId === 'get') return this.getProperties(pk, dn, Array.isArray(params) ? params.map(String) : Object.keys((params as object) ?? {}));
       const args = this.#registry.checkServiceInput(pk, dn, serviceId, params);
-      return this.#route(pk, dn).call('service', pk, dn, { service: serviceId, params: args }, timeoutMs);
+      const forward = (): Promise<Answer> => this.#route(pk, dn).call('service', pk, dn, { service: serviceId, params: args }, timeoutMs);
+      const hook = this.#serviceHooks.get(serviceId);
+      return hook ? hook(pk, dn, args, forward) : forward();
     });
   }
 
