@@ -198,7 +198,9 @@ export class DriverProcess {
   }
 
   call(op: CallOp, pk: string, dn: string, payload: { keys?: string[]; params?: Record<string, unknown>; service?: string }, timeoutMs = this.#opts.callTimeoutMs): Promise<Answer> {
-    if (this.state !== 'running') {
+    // 'starting' too: a device reported online while its siblings are still being added can be
+    // called; the child answers itself if its driver is not set up yet.
+    if (this.state !== 'running' && this.state !== 'starting') {
       return Promise.reject(edgeError('EDGE_ERR_DRIVER_UNAVAILABLE', this.name, this.lastError ?? this.state));
     }
     const id = this.#nextCallId++;

@@ -34,7 +34,7 @@ export async function startBox(yaml: string, opts: { start?: boolean } = {}): Pr
 }
 
 /** Poll until `fn` returns a truthy value or the time is up. */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, stepMs = 25): Promise<NonNullable<T>> {
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, stepMs = 25): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -254,7 +254,7 @@ drivers:
       const rt = box.runtime;
       await waitFor(() => rt.registry.get('TestCounter', 'chat-1')?.status === 'online');
       const file = rt.host.driver('Chatty_Test')!.logFile;
-      for (let i = 0; i < 3; i++) expect((await rt.host.callService('TestCounter', 'chat-1', 'Chatter', {})).code).toBe(200);
+      for (let i = 0; i < 3; i++) expect(await rt.host.callService("TestCounter", "chat-1", "Chatter", {})).toMatchObject({ code: 200 });
       await waitFor(() => existsSync(`${file}.2`) && existsSync(`${file}.1`), 10_000);
       await new Promise((r) => setTimeout(r, 300)); // let the last chunks through the pipes
       await waitFor(() => existsSync(`${file}.1`)); // not between two renames
