@@ -19,12 +19,14 @@ import { BacnetAbort, BacnetErrorPdu, BacnetMalformed, BacnetReject, BacnetTimeo
 import { COMMANDABLE, parseAddress, PRESENT_VALUE, type PointDef } from '../../protocols/bacnet/point.js';
 import { BacnetSession } from '../../protocols/bacnet/session.js';
 import { encodeValue, sameValue, ValueTypeError, type PointValue } from '../../protocols/bacnet/values.js';
-import { bookDevice, DeviceBook, groupByChannel, mappedPoints, unbookDevice } from '../eba-shared/book.js';
+import { bookDevice, DeviceBook, mappedPoints, readByChannel, unbookDevice, writeMapped } from '../eba-shared/book.js';
 import { deviceMapping, oncePerBurst } from '../eba-shared/tables.js';
 import { CODES } from './codes.js';
 import { driverOptions, isLoopback, loadTables, nicAddress } from './config.js';
 import { discoverDevices } from './discover.js';
 import { DeviceLink, type LinkStats } from './link.js';
+
+const MAPPING_CODES = { unknownDevice: CODES.UNKNOWN_DEVICE, noPoint: CODES.NO_POINT };
 
 export function failure<T>(err: unknown): Answer<T> {
   const message = (err as Error).message;
@@ -89,16 +91,12 @@ export default defineDriver(({ config, log, dataDir }) => {
     }
   }
 
-
   async function writeOne(p: PointDef, value: unknown): Promise<PointValue> {
     const app = encodeValue(p, value);
     // Commandable present values take a priority (the point's, else the driver's); others none (Clause 15.9.1.1.5).
     const priority = p.property === PRESENT_VALUE && COMMANDABLE.has(p.objectType) ? (p.priority ?? opts.writePriority) : undefined;
     return links.get(p.channel)!.write(p, app, priority);
   }
-
-  const notDeployed = (d: DeviceHandle): Answer<never> => ({ code: CODES.UNKNOWN_DEVICE, message: `device ${d.productKey}/${d.deviceName} not deployed` });
-  const noPoint = (missing: string[]): Answer<never> => ({ code: CODES.NO_POINT, message: `no point mapped to ${missing.join(', ')}: unmapped properties never update and commands to them fail` });
 
   return {
     async start() {
@@ -124,35 +122,24 @@ export default defineDriver(({ config, log, dataDir }) => {
     },
 
     async getProperties(d, keys) {
-      const m = mappedPoints(book, d, keys);
-      if (!m) return notDeployed(d);
-      if (m.missing.length > 0) return noPoint(m.missing);
+      const m = mappedPoints(book, d, keys, MAPPING_CODES);
+      if ('refusal' in m) return m.refusal;
       try {
-        const out: Record<string, unknown> = {};
-        for (const [channel, list] of groupByChannel(m.found)) {
-          const values = await links.get(channel)!.read(list.map(([, p]) => p));
-          for (const [prop, p] of list) out[prop] = values.get(p.id);
-        }
-        return ok(out);
+        return ok(await readByChannel(m.found, (channel, list) => links.get(channel)!.read(list)));
       } catch (err) {
         return failure(err);
       }
     },
 
     async setProperties(d, values) {
-      const m = mappedPoints(book, d, Object.keys(values));
-      if (!m) return notDeployed(d);
-      if (m.missing.length > 0) return noPoint(m.missing);
-      const readBack: Record<string, unknown> = {};
-      for (const [prop, p] of m.found) {
-        try {
-          readBack[prop] = await writeOne(p, values[prop]);
-        } catch (err) {
-          d.log.warn({ prop, point: p.id, err: (err as Error).message }, 'write failed');
-          return failure(err);
-        }
+      const m = mappedPoints(book, d, Object.keys(values), MAPPING_CODES);
+      if ('refusal' in m) return m.refusal;
+      let readBack: Record<string, unknown>;
+      try {
+        readBack = await writeMapped(d, m.found, values, writeOne);
+      } catch (err) {
+        return failure(err);
       }
-      d.reportProperties(readBack);
       const differs = Object.keys(readBack).filter((k) => values[k] !== null && !sameValue(readBack[k], values[k]));
       if (differs.length > 0) return { code: CODES.READBACK_MISMATCH, message: `read back differs for ${differs.join(', ')} (a higher priority may hold the point)`, data: readBack };
       return ok(readBack);
@@ -161,9 +148,8 @@ export default defineDriver(({ config, log, dataDir }) => {
     async callService(d, serviceId, args) {
       if (serviceId !== 'relinquish') return { code: CODES.NO_SERVICE, message: `service ${serviceId} is not provided by the BACnetV3 driver` };
       const identifier = String(args.identifier ?? '');
-      const m = mappedPoints(book, d, [identifier]);
-      if (!m) return notDeployed(d);
-      if (m.missing.length > 0) return noPoint(m.missing);
+      const m = mappedPoints(book, d, [identifier], MAPPING_CODES);
+      if ('refusal' in m) return m.refusal;
       const [prop, p] = m.found[0]!;
       try {
         const back = await writeOne(p, null);

@@ -6,7 +6,7 @@
  * read and none of its faults is open; it goes offline with the fault's reason, so the log and
  * the console name the protocol error or the timeout.
  */
-import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
+import type { Answer, DeviceHandle } from '../../edge/host/sdk/driver.js';
 
 export interface BookPoint {
   id: string;
@@ -123,10 +123,20 @@ export class DeviceBook<P extends BookPoint, V = unknown> {
 
 export const keyOf = (d: { productKey: string; deviceName: string }): string => `${d.productKey}/${d.deviceName}`;
 
-/** The points behind some properties of a device; undefined when the device is not deployed. */
-export function mappedPoints<P extends BookPoint>(book: DeviceBook<P, unknown>, d: DeviceHandle, keys: string[]): { found: [string, P][]; missing: string[] } | undefined {
+/** The driver's answer codes for a call the point tables cannot serve. */
+export interface MappingCodes {
+  unknownDevice: number;
+  noPoint: number;
+}
+
+/**
+ * The points behind some properties of a device, or the answer that refuses the call: a device
+ * not deployed, or a property without a point — it never updates and commands to it fail
+ * [seed 001 L16344-16350].
+ */
+export function mappedPoints<P extends BookPoint>(book: DeviceBook<P, unknown>, d: DeviceHandle, keys: string[], codes: MappingCodes): { found: [string, P][] } | { refusal: Answer<never> } {
   const dev = book.get(d);
-  if (!dev) return undefined;
+  if (!dev) return { refusal: { code: codes.unknownDevice, message: `device ${d.productKey}/${d.deviceName} not deployed` } };
   const found: [string, P][] = [];
   const missing: string[] = [];
   for (const k of keys) {
@@ -134,7 +144,36 @@ export function mappedPoints<P extends BookPoint>(book: DeviceBook<P, unknown>, 
     if (p) found.push([k, p]);
     else missing.push(k);
   }
-  return { found, missing };
+  if (missing.length > 0) return { refusal: { code: codes.noPoint, message: `no point mapped to ${missing.join(', ')}: unmapped properties never update and commands to them fail` } };
+  return { found };
+}
+
+/** Read mapped points with one batch per channel; property → value. */
+export async function readByChannel<P extends BookPoint>(found: [string, P][], read: (channel: string, points: P[]) => Promise<Map<string, unknown>>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [channel, list] of groupByChannel(found)) {
+    const values = await read(channel, list.map(([, p]) => p));
+    for (const [prop, p] of list) out[prop] = values.get(p.id);
+  }
+  return out;
+}
+
+/**
+ * Write each property's point in turn and collect what the device reads back, which is then
+ * reported. The first failing write is logged with its property and rethrown.
+ */
+export async function writeMapped<P extends BookPoint>(d: DeviceHandle, found: [string, P][], values: Record<string, unknown>, write: (p: P, value: unknown) => Promise<unknown>): Promise<Record<string, unknown>> {
+  const readBack: Record<string, unknown> = {};
+  for (const [prop, p] of found) {
+    try {
+      readBack[prop] = await write(p, values[prop]);
+    } catch (err) {
+      d.log.warn({ prop, point: p.id, err: (err as Error).message }, 'write failed');
+      throw err;
+    }
+  }
+  d.reportProperties(readBack);
+  return readBack;
 }
 
 /** (property, point) pairs grouped by the point's channel. */

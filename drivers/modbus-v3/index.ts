@@ -12,8 +12,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDriver, ok, type Answer } from '../../edge/host/sdk/driver.js';
 import { ModbusDisconnected, ModbusException, ModbusFrameError, ModbusTimeout } from '../../protocols/modbus/frames.js';
-import { bookDevice, groupByChannel, mappedPoints, unbookDevice } from '../eba-shared/book.js';
+import { bookDevice, mappedPoints, readByChannel, unbookDevice, writeMapped } from '../eba-shared/book.js';
 import { oncePerBurst } from '../eba-shared/tables.js';
+
 import { DeviceBook } from './book.js';
 import { CODES } from './codes.js';
 import { deviceMapping, driverOptions, loadTables } from './config.js';
@@ -21,6 +22,8 @@ import { readPoints, writePoint } from './io.js';
 import { ChannelLink } from './link.js';
 import { ChannelPoller } from './poller.js';
 import { PollStats } from './stats.js';
+
+const MAPPING_CODES = { unknownDevice: CODES.UNKNOWN_DEVICE, noPoint: CODES.NO_POINT };
 
 function failure<T>(err: unknown): Answer<T> {
   if (err instanceof ModbusException) return { code: CODES.MODBUS_EXCEPTION, message: err.message };
@@ -64,7 +67,6 @@ export default defineDriver(({ config, log, dataDir }) => {
     }
   }
 
-
   return {
     async start() {
       for (const ch of channels.values()) ch.poller.start();
@@ -81,35 +83,24 @@ export default defineDriver(({ config, log, dataDir }) => {
     },
 
     async getProperties(d, keys) {
-      const m = mappedPoints(book, d, keys);
-      if (!m) return { code: CODES.UNKNOWN_DEVICE, message: `device ${d.productKey}/${d.deviceName} not deployed` };
-      if (m.missing.length > 0) return { code: CODES.NO_POINT, message: `no point mapped to ${m.missing.join(', ')}` };
+      const m = mappedPoints(book, d, keys, MAPPING_CODES);
+      if ('refusal' in m) return m.refusal;
       try {
-        const out: Record<string, unknown> = {};
-        for (const [channel, list] of groupByChannel(m.found)) {
-          const values = await readPoints(channels.get(channel)!.link, list.map(([, p]) => p));
-          for (const [prop, p] of list) out[prop] = values.get(p.id);
-        }
-        return ok(out);
+        return ok(await readByChannel(m.found, (channel, list) => readPoints(channels.get(channel)!.link, list)));
       } catch (err) {
         return failure(err);
       }
     },
 
     async setProperties(d, values) {
-      const m = mappedPoints(book, d, Object.keys(values));
-      if (!m) return { code: CODES.UNKNOWN_DEVICE, message: `device ${d.productKey}/${d.deviceName} not deployed` };
-      if (m.missing.length > 0) return { code: CODES.NO_POINT, message: `no point mapped to ${m.missing.join(', ')}` };
-      const readBack: Record<string, unknown> = {};
-      for (const [prop, p] of m.found) {
-        try {
-          readBack[prop] = await writePoint(channels.get(p.channel)!.link, p, values[prop]);
-        } catch (err) {
-          d.log.warn({ prop, point: p.id, err: (err as Error).message }, 'write failed');
-          return failure(err);
-        }
+      const m = mappedPoints(book, d, Object.keys(values), MAPPING_CODES);
+      if ('refusal' in m) return m.refusal;
+      let readBack: Record<string, unknown>;
+      try {
+        readBack = await writeMapped(d, m.found, values, (p, v) => writePoint(channels.get(p.channel)!.link, p, v));
+      } catch (err) {
+        return failure(err);
       }
-      d.reportProperties(readBack);
       const differs = Object.keys(readBack).filter((k) => String(readBack[k]) !== String(values[k]) && Math.abs(Number(readBack[k]) - Number(values[k])) > 1e-6 * Math.max(1, Math.abs(Number(values[k]))));
       if (differs.length > 0) return { code: CODES.READBACK_MISMATCH, message: `read back differs for ${differs.join(', ')}`, data: readBack };
       return ok(readBack);

@@ -89,3 +89,12 @@ export const ipv4 = (t: string): Parsed => {
 
 /** Reverse lookup for export: the first spelling that maps to the value. */
 export const labelOf = (options: Record<string, unknown>) => (v: unknown): string => Object.entries(options).find(([, x]) => x === v)?.[0] ?? String(v);
+
+/**
+ * Columns the ModbusV3 and BACnetV3 tables share: the channel number (unique within the
+ * protocol), the point number (globally unique) and the point's channel, whose header the two
+ * seed tables spell differently (连接通道 / 链接通道); each accepts the other's spelling.
+ */
+export const channelNumberColumn: ColumnSpec = { key: 'id', header: '通道编号', aliases: ['channel'], required: true, parse: (t) => (/^[A-Za-z0-9_-]{1,32}$/.test(t) ? { value: t } : { error: 'use 1-32 letters, digits, _ or -' }), note: '协议内唯一' };
+export const pointNumberColumn: ColumnSpec = { key: 'id', header: '点位编号', aliases: ['point'], required: true, parse: (t) => (/^[A-Za-z0-9_.:-]{1,64}$/.test(t) ? { value: t } : { error: 'use 1-64 letters, digits or _ . : -' }), note: '全局唯一' };
+export const pointChannelColumn = (header: '连接通道' | '链接通道'): ColumnSpec => ({ key: 'channel', header, aliases: [header === '连接通道' ? '链接通道' : '连接通道', 'channel'], required: true, parse: text(32) });

@@ -8,7 +8,7 @@ import {
   pointProblems, PROPERTIES, PROPERTY_LABELS, type ChannelDef, type PointDef,
 } from '../../../protocols/bacnet/point.js';
 import type { EbaProfile } from '../profile.js';
-import { formatYesNo, integer, labelOf, oneOf, text, yesNo, type Parsed, type Row } from '../table-schema.js';
+import { formatYesNo, integer, labelOf, oneOf, text, yesNo, type Parsed, type Row, channelNumberColumn, pointChannelColumn, pointNumberColumn } from '../table-schema.js';
 
 const MODES = { 定向: 'directed', 非定向: 'broadcast', directed: 'directed', broadcast: 'broadcast', undirected: 'broadcast' };
 const TRANSPORTS = { UDP: 'udp', udp: 'udp' };
@@ -26,7 +26,7 @@ const channels: EbaProfile['channels'] = {
   aliases: ['通道配置', 'channels'],
   unique: 'id',
   columns: [
-    { key: 'id', header: '通道编号', aliases: ['channel'], required: true, parse: (t) => (/^[A-Za-z0-9_-]{1,32}$/.test(t) ? { value: t } : { error: 'use 1-32 letters, digits, _ or -' }), note: '协议内唯一' },
+    channelNumberColumn,
     { key: 'transport', header: '传输方式', aliases: ['transport'], parse: oneOf(TRANSPORTS, 'transport'), format: () => 'UDP', note: '支持UDP' },
     { key: 'nic', header: '网卡名称', aliases: ['NIC', 'nic'], required: true, parse: (t) => (/^[A-Za-z0-9_.:@-]{1,15}$/.test(t) ? { value: t } : { error: 'a network interface name, e.g. eth0 or enp95s0f0' }), note: '网关接入内网的网卡名' },
     { key: 'deviceId', header: '设备ID', aliases: ['device id', 'deviceId'], required: true, parse: integer(0, MAX_INSTANCE), note: 'BACnet物理设备ID' },
@@ -45,8 +45,8 @@ const points: EbaProfile['points'] = {
   aliases: ['points'],
   unique: 'id',
   columns: [
-    { key: 'channel', header: '链接通道', aliases: ['连接通道', 'channel'], required: true, parse: text(32) },
-    { key: 'id', header: '点位编号', aliases: ['point'], required: true, parse: (t) => (/^[A-Za-z0-9_.:-]{1,64}$/.test(t) ? { value: t } : { error: 'use 1-64 letters, digits or _ . : -' }), note: '全局唯一' },
+    pointChannelColumn('链接通道'),
+    pointNumberColumn,
     { key: 'objectType', header: '对象类型', aliases: ['object type'], required: true, parse: named(OBJECT_TYPE_LABELS, OBJECT_TYPES, 1023, 'object type'), format: formatNamed(OBJECT_TYPE_LABELS, OBJECT_TYPES), note: '如 模拟量输入 / analog-input / 0' },
     { key: 'instance', header: '对象ID', aliases: ['object instance', 'instance'], required: true, parse: integer(0, MAX_INSTANCE) },
     { key: 'property', header: '属性ID', aliases: ['property id', 'property'], required: true, parse: named(PROPERTY_LABELS, PROPERTIES, 4_194_303, 'property'), format: formatNamed(PROPERTY_LABELS, PROPERTIES), note: '如 present-value / 85' },

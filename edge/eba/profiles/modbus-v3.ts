@@ -8,9 +8,7 @@ import {
   type ChannelDef, type PointDef, type SerialSettings,
 } from '../../../protocols/modbus/point.js';
 import type { EbaProfile } from '../profile.js';
-import {
-  decimal, formatHex16, formatYesNo, hex16, integer, ipv4, labelOf, oneOf, text, yesNo, type Row,
-} from '../table-schema.js';
+import { decimal, formatHex16, formatYesNo, hex16, integer, ipv4, labelOf, oneOf, text, yesNo, type Row, channelNumberColumn, pointChannelColumn, pointNumberColumn } from '../table-schema.js';
 
 const TRANSPORTS = { TCP: 'tcp', 'RTU over TCP': 'rtu-over-tcp', RTU: 'rtu', 串口RTU: 'rtu', rtuovertcp: 'rtu-over-tcp' };
 const PARITY = { none: 'none', even: 'even', odd: 'odd', 无: 'none', 偶: 'even', 奇: 'odd', N: 'none', E: 'even', O: 'odd' };
@@ -38,7 +36,7 @@ const channels: EbaProfile['channels'] = {
   aliases: ['通道配置', 'channels'],
   unique: 'id',
   columns: [
-    { key: 'id', header: '通道编号', aliases: ['channel'], required: true, parse: (t) => (/^[A-Za-z0-9_-]{1,32}$/.test(t) ? { value: t } : { error: 'use 1-32 letters, digits, _ or -' }), note: '协议内唯一' },
+    channelNumberColumn,
     { key: 'transport', header: '传输方式', aliases: ['transport'], parse: oneOf(TRANSPORTS, 'transport'), format: labelOf(TRANSPORTS), note: 'TCP (默认) / RTU / RTU over TCP' },
     { key: 'host', header: 'IP地址', aliases: ['IP', 'host'], parse: ipv4 },
     { key: 'port', header: '端口号', aliases: ['port'], parse: integer(1, 65535) },
@@ -58,8 +56,8 @@ const points: EbaProfile['points'] = {
   aliases: ['points'],
   unique: 'id',
   columns: [
-    { key: 'channel', header: '连接通道', aliases: ['链接通道', 'channel'], required: true, parse: text(32) },
-    { key: 'id', header: '点位编号', aliases: ['point'], required: true, parse: (t) => (/^[A-Za-z0-9_.:-]{1,64}$/.test(t) ? { value: t } : { error: 'use 1-64 letters, digits or _ . : -' }), note: '全局唯一' },
+    pointChannelColumn('连接通道'),
+    pointNumberColumn,
     { key: 'slave', header: '从站ID', aliases: ['slave'], required: true, parse: integer(0, 255) },
     { key: 'address', header: '寄存器地址', aliases: ['address'], required: true, parse: hex16, format: formatHex16, note: '十六进制, 如 0x0010' },
     { key: 'op', header: '寄存器操作类型', aliases: ['operation'], required: true, parse: oneOf(OPERATIONS, 'operation type'), format: labelOf(OPERATIONS) },
