@@ -14,7 +14,7 @@ export class Metrics {
   readonly eventsReported: Counter;
   readonly driverRestarts: Counter<'driver'>;
 
-  constructor(deps: { events: EventBus; host: DriverHost; devices: DeviceRegistry; busClients: () => number }) {
+  constructor(deps: { events: EventBus; host: DriverHost; devices: DeviceRegistry; busClients: () => number; busPublished: () => number }) {
     this.#events = deps.events;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'edge_process_' });
@@ -44,6 +44,7 @@ export class Metrics {
       },
     });
     new Gauge({ name: 'edge_bus_clients', help: 'clients connected to the local bus', registers, collect() { this.set(deps.busClients()); } });
+    new Gauge({ name: 'edge_bus_published_total', help: 'messages the box published on the local bus', registers, collect() { this.set(deps.busPublished()); } });
   }
 
   start(): void {

@@ -206,7 +206,7 @@ export class Runtime {
     this.#parts.push({
       name: 'http',
       start: async () => {
-        this.metrics = new Metrics({ events: this.events, host: this.host, devices: this.registry, busClients: () => this.broker?.clients ?? 0 });
+        this.metrics = new Metrics({ events: this.events, host: this.host, devices: this.registry, busClients: () => this.broker?.clients ?? 0, busPublished: () => this.bridge?.published ?? 0 });
         this.metrics.start();
         this.http = buildHttpServer({
           log: childLogger(this.log, 'http', levels),

@@ -97,7 +97,6 @@ export class DriverHost {
   readonly #services = new Map<string, HostService>();
   readonly #serviceHooks = new Map<string, DeviceServiceHook>();
   readonly #propertyHooks = new Map<string, DevicePropertyHook>();
-  messages = 0;
 
   constructor(deps: { registry: DeviceRegistry; events: EventBus; models: ThingModelLibrary; log: Logger; logDir: string; dataDir: string }, options: HostOptions = {}) {
     this.#registry = deps.registry;
@@ -323,7 +322,6 @@ export class DriverHost {
       }
       if (d.status === 'disabled') continue;
       const { accepted, count } = this.#registry.acceptProperties(pk, dn, values, time);
-      this.messages += count;
       if (count > 0) this.#events.emit('device.properties', { productKey: pk, deviceName: dn, params: accepted });
     }
   }
@@ -334,7 +332,6 @@ export class DriverHost {
     if (d?.status === 'disabled') return;
     try {
       const checked = this.#registry.checkEvent(pk, dn, id, params);
-      this.messages++;
       this.#events.emit('device.event', { productKey: pk, deviceName: dn, eventId: id, params: checked, time });
     } catch (err) {
       this.#log.warn({ dev: deviceKey(pk, dn), event: id, reason: (err as Error).message }, 'event dropped');

@@ -50,6 +50,7 @@ drivers:
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toMatch(/edge_devices\{status="online"\} 2/);
       expect(metrics).toMatch(/edge_drivers\{state="running"\} 1/);
+      await waitFor(async () => /edge_bus_published_total [1-9]/.test(await (await fetch(`${url}/metrics`)).text()));
       await waitFor(async () => /edge_property_values_total [1-9]/.test(await (await fetch(`${url}/metrics`)).text()));
       const log = () => readFileSync(join(dir, 'data', 'logs', 'edge.log'), 'utf8');
       const driverPid = Number(/"childPid":(\d+)/.exec(log())?.[1]);
