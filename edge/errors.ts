@@ -91,7 +91,6 @@ export interface Answer<T = unknown> {
   data?: T;
 }
 
-export const OK = 200;
 
 export function answerOf(err: unknown): Answer {
   if (err instanceof EdgeError) return { code: err.alink, message: err.message };

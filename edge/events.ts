@@ -73,8 +73,4 @@ export class EventBus {
       this.#byEvent.set(event, list.filter((e) => e.owner !== owner));
     }
   }
-
-  listenerCount(event: keyof EdgeEvents): number {
-    return this.#byEvent.get(event)?.length ?? 0;
-  }
 }

@@ -16,7 +16,7 @@ import type { LevelWithSilent } from 'pino';
 import { Metrics } from './metrics.js';
 import { openDatabase, migrate, type Db } from './store/db.js';
 import { Checkpointer } from './store/checkpointer.js';
-import { coreMigrations, DeploymentRepository, MetaRepository } from './store/core.js';
+import { coreMigrations, DeploymentRepository } from './store/core.js';
 import { ThingModelLibrary } from './thing/library.js';
 import { DeviceRegistry } from './thing/registry.js';
 import { LocalBroker, type BusUser } from './bus/broker.js';
@@ -60,7 +60,6 @@ export class Runtime {
   readonly dataDir: string;
   readonly startedAt = Date.now();
   db!: Db;
-  meta!: MetaRepository;
   deployments!: DeploymentRepository;
   broker: LocalBroker | undefined;
   bridge: BusBridge | undefined;
@@ -123,7 +122,6 @@ export class Runtime {
         this.db = openDatabase(join(this.dataDir, 'edge.db'));
         this.#checkpointer = new Checkpointer(join(this.dataDir, 'edge.db'), 250, (message) => this.log.error({ err: message }, 'database checkpoint failed'));
         migrate(this.db, 'core', coreMigrations);
-        this.meta = new MetaRepository(this.db);
         this.deployments = new DeploymentRepository(this.db);
       },
       stop: async () => {

@@ -42,7 +42,7 @@ function hintFor(message: string, schema: { description?: string; pattern?: stri
   if (/Unexpected property/i.test(message)) return `remove ${path.split('/').pop()} or check its spelling against docs/config.md`;
   if (/Expected required property/i.test(message)) return 'add this field';
   if (/Expected integer/i.test(message)) return 'write a whole number';
-  if (/Expected (number|integer) to be (less|greater)/i.test(message) || /Expected (number|integer) to be/i.test(message)) return schema?.description ? `allowed: ${schema.description}` : 'use a value in the allowed range';
+  if (/Expected (number|integer) to be/i.test(message)) return schema?.description ? `allowed: ${schema.description}` : 'use a value in the allowed range';
   if (/pattern|to match/i.test(message)) return `must match ${schema?.pattern ?? 'the documented form'}${schema?.description ? ` (${schema.description})` : ''}`;
   if (/Expected string length/i.test(message)) return 'check the length limits in docs/config.md';
   if (/Expected union value/i.test(message)) return 'use one of the values listed in docs/config.md';

@@ -254,5 +254,3 @@ export function parseThingModel(input: unknown, fallbackProductKey?: string): Th
   return { productKey: productKey as string, properties, events, services };
 }
 
-/** The built-in property services are not custom services: callers reach them through get/setProperties. */
-export const BUILTIN_SERVICES: ReadonlySet<string> = new Set(['set', 'get']);
