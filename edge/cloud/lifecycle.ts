@@ -96,12 +96,6 @@ export class Lifecycle {
     }));
     if (!changed) return;
     try {
-      if (!disabled) {
-        // The registry keeps a device's old `disabled` flag on update (host passes only `true`),
-        // so an enabled device is taken out and deployed fresh. Reported to the thing/host area.
-        const without = current.drivers.map((d) => ({ ...d, devices: d.devices.filter((dev) => !keys.has(deviceKey(dev.productKey, dev.deviceName))) }));
-        await this.#deps.redeploy({ ...current, drivers: without }, source);
-      }
       await this.#deps.redeploy({ ...current, drivers }, source);
     } catch (err) {
       this.#deps.log.error({ err: (err as Error).message, source }, 'telling the driver failed; data of the device is still not sent');

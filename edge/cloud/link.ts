@@ -161,7 +161,7 @@ export class CloudLink {
       else this.#sessions.deviceOffline(productKey, deviceName);
     });
     // A redeploy that removed devices: log them out and detach what the box attached. After the
-    // platform's own lifecycle changes settle (an enable redeploys twice, briefly without the device).
+    // platform's own lifecycle changes (serialised redeploys) settle.
     this.#deps.events.on(OWNER, 'deploy.finished', async ({ ok }) => {
       if (!ok) return;
       await this.#lifecycle.idle();
