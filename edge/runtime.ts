@@ -253,7 +253,7 @@ export class Runtime {
           );
           await this.cloud.start();
           this.cloud.registerMetrics(this.metrics.registry);
-          this.consoleServices.cloud ??= cloudLinkView(this.cloud, this.db);
+          this.consoleServices.cloud ??= cloudLinkView(this.cloud);
         },
         stop: async () => {
           await this.cloud?.stop();

@@ -49,6 +49,7 @@ export interface CloudStatus {
   lastError: string | undefined;
   outboxDepth: number;
   outboxBytes: number;
+  oldestQueuedAt: number | undefined;
   inflight: number;
   loggedIn: number;
   dropped: DroppedCounts;
@@ -193,6 +194,7 @@ export class CloudLink {
       lastError: this.#connection.lastError,
       outboxDepth: this.outbox.depth,
       outboxBytes: this.outbox.bytes,
+      oldestQueuedAt: this.outbox.depth > 0 ? this.outbox.oldestQueuedAt() : undefined,
       inflight: this.#sender.inflight,
       loggedIn: this.#sessions.loggedIn,
       dropped: this.outbox.dropped(),

@@ -29,11 +29,14 @@ describe('outbox', () => {
   it('allocates gap-free ids per device that survive a reopen, and keeps send order', () => {
     const { db, dir } = open();
     const ob = new Outbox({ db, log: silentLogger() }, { quotaBytes: 1e9 });
+    expect(ob.oldestQueuedAt()).toBeUndefined();
+    const before = Date.now();
     for (let i = 0; i < 5; i++) {
       ob.enqueue(msg('a'));
       ob.enqueue(msg('b'));
     }
     ob.flush();
+    expect(ob.oldestQueuedAt()).toBeGreaterThanOrEqual(before);
     const rows = ob.after(0, 100);
     expect(rows.filter((r) => r.device === 'pk/a').map((r) => r.alinkId)).toEqual(['1', '2', '3', '4', '5']);
     expect(rows.map((r) => r.seq)).toEqual([...rows.map((r) => r.seq)].sort((x, y) => x - y));

@@ -77,6 +77,7 @@ export class Outbox {
       unDrop: this.#db.prepare('UPDATE cloud_outbox_dropped SET count = max(0, count - ?) WHERE class = ?'),
       totals: this.#db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM cloud_outbox'),
       dropDevice: this.#db.prepare('DELETE FROM cloud_outbox WHERE device = ?'),
+      oldest: this.#db.prepare('SELECT created_at FROM cloud_outbox ORDER BY seq LIMIT 1').pluck(),
     };
     this.resync();
   }
@@ -87,6 +88,11 @@ export class Outbox {
 
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** When the oldest message still queued was queued (UTC ms): how far behind the link is. */
+  oldestQueuedAt(): number | undefined {
+    return (this.#stmt.oldest.get() as number | undefined) ?? undefined;
   }
 
   get quotaBytes(): number {
