@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODES } from '../../drivers/bacnet-v3/codes.js';
 import type { ChannelDef, PointDef } from '../../protocols/bacnet/point.js';
 import type { SimDevice } from '../../scripts/sim/bacnet/device.js';
-import { AI, AO, AV, BI, BO, freePort, MSV, recordingHandle, startDriver, startSim, waitFor, type DriverUnderTest, type RecordingHandle } from './helpers.js';
+import { AI, AO, AV, BI, BO, freePort, MSV, recordingHandle, startDriver, startSim, waitOrExplain, type DriverUnderTest, type RecordingHandle } from './helpers.js';
 
 const pt = (channel: string, id: string, objectType: number, instance: number, dataType: PointDef['dataType'], cov: boolean, extra: Partial<PointDef> = {}): PointDef => ({ channel, id, objectType, instance, property: 85, dataType, cov, ...extra });
 
@@ -24,6 +24,18 @@ describe('BACnetV3 driver against simulated devices', () => {
   let t1: RecordingHandle;
   let t2: RecordingHandle;
   let t3: RecordingHandle;
+
+  // A timeout prints what each side saw, so a failure on another machine explains itself.
+  const explain = () => {
+    let stats: unknown;
+    try {
+      stats = dut.stats();
+    } catch (err) {
+      stats = (err as Error).message;
+    }
+    return { sims: Object.fromEntries([dev1, dev2, dev3, moved].filter(Boolean).map((d) => [d!.options.deviceId, { ...d!.counters, transport: d!.transportCounters }])), devices: [t1, t2, t3].map((t) => ({ name: t?.deviceName, status: t?.status, history: t?.history })), stats, driverLog: dut?.logTail };
+  };
+  const waitFor = (what: string, check: () => boolean, timeoutMs?: number) => waitOrExplain(what, check, explain, timeoutMs);
 
   beforeAll(async () => {
     port = await freePort();
@@ -123,7 +135,7 @@ describe('BACnetV3 driver against simulated devices', () => {
     dev1.malformedRpm = true;
     expect((await dut.driver.getProperties(t1, ['Mode'])).code).toBe(CODES.MALFORMED_ANSWER);
     dev1.malformedRpm = false;
-    const to = `127.0.0.1:${dut.port}`;
+    const to = `127.0.0.30:${dut.port}`;
     const junk = [Buffer.alloc(0), Buffer.from([0x81]), Buffer.from([0x81, 0x0a, 0x00, 0x03]), Buffer.from([0x81, 0x0a, 0x00, 0xff, 0x01, 0x00, 0x30]), Buffer.from('81 0a 00 0c 01 00 30 07 0c 0c ff ff'.replace(/ /g, ''), 'hex')];
     for (let id = 0; id < 256; id++) junk.push(Buffer.from([0x81, 0x0a, 0x00, 0x09, 0x01, 0x00, 0x30, id, 0x0e])); // stray complex-acks from the wrong peer
     for (const j of junk) dev3.sendDatagram(to, j);

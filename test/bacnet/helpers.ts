@@ -1,12 +1,14 @@
 /** BACnet test helpers: simulated devices on loopback, free ports, and a driver under test. */
 import { createSocket } from 'node:dgram';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Driver } from '../../edge/host/sdk/driver.js';
 import driverFactory from '../../drivers/bacnet-v3/index.js';
 import type { ChannelDef, PointDef } from '../../protocols/bacnet/point.js';
 import { SimDevice, type SimDeviceOptions } from '../../scripts/sim/bacnet/device.js';
-import { noHost, silentLog, tempDir } from '../modbus/helpers.js';
+import { noHost, tempDir } from '../modbus/helpers.js';
 
 export { recordingHandle, waitFor, type RecordingHandle } from '../modbus/helpers.js';
 
@@ -32,16 +34,46 @@ export interface DriverUnderTest {
   driver: Driver;
   dataDir: string;
   port: number;
-  stats(): { transport: { refused: number; sent: number }; destinations: string[]; rpm: number; rp: number; covNotifications: number };
+  stats(): { transport: { refused: number; sent: number; received: number }; destinations: string[]; rpm: number; rp: number; covNotifications: number };
+  /** The driver's last log lines (JSON), kept to explain a failure. */
+  logTail: string[];
 }
 
+/** A logger that keeps the last 50 lines in memory: a failing test prints what the driver said. */
+function tailLog(): { log: pino.Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString().trim());
+      if (lines.length > 50) lines.shift();
+      done();
+    },
+  });
+  return { log: pino({ level: 'debug' }, sink), lines };
+}
+
+/**
+ * The driver binds its own loopback address (127.0.0.30 unless given), not 127.0.0.1: the
+ * library treats requests from 127.0.0.1 specially, and other tests' peers live there.
+ */
 export async function startDriver(channels: ChannelDef[], points: PointDef[], options: Record<string, unknown>): Promise<DriverUnderTest> {
   const dataDir = tempDir();
-  const port = await freePort();
-  const config = { channels, points, localPort: port, bindAddress: '127.0.0.1', apduTimeoutMs: 400, statsIntervalMs: 100, ...options };
-  const driver = await driverFactory({ name: 'bacnet-test', config, deviceList: [], log: silentLog, dataDir, host: noHost });
+  const bindAddress = typeof options.bindAddress === 'string' ? options.bindAddress : '127.0.0.30';
+  const port = await freePort(bindAddress);
+  const config = { channels, points, localPort: port, bindAddress, apduTimeoutMs: 400, statsIntervalMs: 100, ...options };
+  const { log, lines } = tailLog();
+  const driver = await driverFactory({ name: 'bacnet-test', config, deviceList: [], log, dataDir, host: noHost });
   await driver.start?.();
-  return { driver, dataDir, port, stats: () => JSON.parse(readFileSync(join(dataDir, 'stats.json'), 'utf8')) };
+  return { driver, dataDir, port, logTail: lines, stats: () => JSON.parse(readFileSync(join(dataDir, 'stats.json'), 'utf8')) };
+}
+
+/** Like waitFor, but a timeout says what the driver and the simulated devices saw. */
+export async function waitOrExplain(what: string, check: () => boolean, explain: () => unknown, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify(explain(), null, 1)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 export const AI = 0;

@@ -67,6 +67,11 @@ export class SimDevice {
     for (const o of opts.objects) this.objects.set(`${o.type}:${o.instance}`, new SimObject(o));
   }
 
+  /** Datagrams the device's socket sent, received, dropped and refused (for diagnosis). */
+  get transportCounters(): Record<string, number> | undefined {
+    return this.#transport ? { ...this.#transport.counters } : undefined;
+  }
+
   get address(): string {
     return `${this.options.host}:${this.options.port}`;
   }
