@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import pino, { type Logger, type LevelWithSilent } from 'pino';
+import { RotatingFile } from './rotating-file.js';
 
 export type { Logger };
 
@@ -8,8 +7,10 @@ export interface LogOptions {
   level?: LevelWithSilent;
   /** Per-namespace levels, e.g. `{ 'host:modbus-v3': 'debug' }`; a namespace is a child's `comp` binding. */
   levels?: Record<string, LevelWithSilent>;
-  /** Write to this file instead of stdout. */
+  /** Write to this file instead of stdout; it rotates by size like the drivers' logs. */
   file?: string;
+  fileMaxBytes?: number;
+  fileKeep?: number;
 }
 
 // Never let these reach a log line: secrets, tokens, passwords, face images, card numbers.
@@ -20,9 +21,14 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(options: LogOptions = {}): Logger {
-  const destination = options.file
-    ? (mkdirSync(dirname(options.file), { recursive: true }), pino.destination({ dest: options.file, sync: false, mkdir: true }))
-    : pino.destination({ fd: 1, sync: false });
+  let destination: pino.DestinationStream;
+  if (options.file) {
+    destination = new RotatingFile(options.file, { maxBytes: options.fileMaxBytes ?? 20 * 1024 * 1024, keep: options.fileKeep ?? 5, sync: true });
+  } else {
+    const stdout = pino.destination({ fd: 1, sync: false });
+    stdout.on('error', () => undefined); // a closed stdout must not take the box down
+    destination = stdout;
+  }
   const root = pino(
     {
       level: options.level ?? 'info',

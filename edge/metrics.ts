@@ -2,6 +2,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventBus } from './events.js';
 import type { DriverHost } from './host/host.js';
+import type { StoreWriteHealth } from './store/write-health.js';
 import type { DeviceRegistry } from './thing/registry.js';
 
 const OWNER = 'metrics';
@@ -14,7 +15,7 @@ export class Metrics {
   readonly eventsReported: Counter;
   readonly driverRestarts: Counter<'driver'>;
 
-  constructor(deps: { events: EventBus; host: DriverHost; devices: DeviceRegistry; busClients: () => number; busPublished: () => number }) {
+  constructor(deps: { events: EventBus; host: DriverHost; devices: DeviceRegistry; busClients: () => number; busPublished: () => number; store?: StoreWriteHealth }) {
     this.#events = deps.events;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'edge_process_' });
@@ -45,6 +46,11 @@ export class Metrics {
     });
     new Gauge({ name: 'edge_bus_clients', help: 'clients connected to the local bus', registers, collect() { this.set(deps.busClients()); } });
     new Gauge({ name: 'edge_bus_published_total', help: 'messages the box published on the local bus', registers, collect() { this.set(deps.busPublished()); } });
+    const store = deps.store;
+    if (store) {
+      new Gauge({ name: 'edge_store_writable', help: '0 while the box database cannot write (disk full or failing)', registers, collect() { this.set(store.writable ? 1 : 0); } });
+      new Counter({ name: 'edge_store_write_failures_total', help: 'writes the box database refused (held in memory and retried)', registers, collect() { this.reset(); this.inc(store.state().failures); } });
+    }
   }
 
   start(): void {

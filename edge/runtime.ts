@@ -17,6 +17,7 @@ import { Metrics } from './metrics.js';
 import { openDatabase, migrate, type Db } from './store/db.js';
 import { Checkpointer } from './store/checkpointer.js';
 import { coreMigrations, DeploymentRepository } from './store/core.js';
+import { writeHealthOf } from './store/write-health.js';
 import { ThingModelLibrary } from './thing/library.js';
 import { DeviceRegistry } from './thing/registry.js';
 import { LocalBroker, type BusUser } from './bus/broker.js';
@@ -89,7 +90,7 @@ export class Runtime {
     this.#config = loaded.config;
     const cfg = loaded.config;
     this.dataDir = resolve(loaded.baseDir, cfg.box.dataDir);
-    this.log = options.log ?? createLogger({ ...(cfg.log.level ? { level: cfg.log.level } : {}), ...(cfg.log.file ? { file: resolve(this.dataDir, cfg.log.file) } : {}) });
+    this.log = options.log ?? createLogger({ ...(cfg.log.level ? { level: cfg.log.level } : {}), ...(cfg.log.file ? { file: resolve(this.dataDir, cfg.log.file), fileMaxBytes: Math.round(cfg.log.fileMaxMb * 1024 * 1024), fileKeep: cfg.log.fileKeep } : {}) });
     const levels = cfg.log.levels ?? {};
     this.events = new EventBus(childLogger(this.log, 'events', levels));
     this.models = ThingModelLibrary.fromDirs([BUILTIN_TSL_DIR, ...cfg.thingModels.map((d) => resolve(loaded.baseDir, d))]);
@@ -120,7 +121,12 @@ export class Runtime {
         const replaced = applyPendingRestore(this.dataDir); // a restore staged by the console takes effect here
         if (replaced) this.log.warn({ kept: replaced }, 'restored database from backup');
         this.db = openDatabase(join(this.dataDir, 'edge.db'));
-        this.#checkpointer = new Checkpointer(join(this.dataDir, 'edge.db'), 250, (message) => this.log.error({ err: message }, 'database checkpoint failed'));
+        const storeHealth = writeHealthOf(this.db);
+        storeHealth.onChange((c) => {
+          if (!c.writable) this.log.error({ area: c.area, err: c.error }, 'the box database cannot write (disk full or failing): data is held in memory and retried every second');
+          else this.log.warn({ failedForS: Math.round(c.failedForMs / 1000), failedWrites: c.failedWrites }, 'the box database writes again; held data written');
+        });
+        this.#checkpointer = new Checkpointer(join(this.dataDir, 'edge.db'), 250, (message) => storeHealth.failed('checkpoint', message));
         migrate(this.db, 'core', coreMigrations);
         this.deployments = new DeploymentRepository(this.db);
       },
@@ -204,7 +210,7 @@ export class Runtime {
     this.#parts.push({
       name: 'http',
       start: async () => {
-        this.metrics = new Metrics({ events: this.events, host: this.host, devices: this.registry, busClients: () => this.broker?.clients ?? 0, busPublished: () => this.bridge?.published ?? 0 });
+        this.metrics = new Metrics({ events: this.events, host: this.host, devices: this.registry, busClients: () => this.broker?.clients ?? 0, busPublished: () => this.bridge?.published ?? 0, store: writeHealthOf(this.db) });
         this.metrics.start();
         this.http = buildHttpServer({
           log: childLogger(this.log, 'http', levels),
@@ -363,7 +369,8 @@ export class Runtime {
     const drivers = this.host.status();
     const devices = this.registry.list();
     const down = drivers.filter((d) => d.state !== 'running');
-    const status = this.phase === 'running' ? (down.length > 0 ? 'degraded' : 'ok') : this.phase === 'stopping' || this.phase === 'stopped' ? 'stopping' : 'starting';
+    const store = this.db ? writeHealthOf(this.db).state() : undefined;
+    const status = this.phase === 'running' ? (down.length > 0 || store?.writable === false ? 'degraded' : 'ok') : this.phase === 'stopping' || this.phase === 'stopped' ? 'stopping' : 'starting';
     return {
       status,
       version: VERSION,
@@ -372,6 +379,7 @@ export class Runtime {
       drivers: { total: drivers.length, running: drivers.length - down.length, down: down.map((d) => ({ name: d.name, state: d.state, lastError: d.lastError })) },
       devices: { total: devices.length, online: devices.filter((d) => d.status === 'online').length },
       bus: { port: this.busPort, clients: this.broker?.clients ?? 0 },
+      ...(store ? { store } : {}),
       ...(this.cloud ? { cloud: this.cloud.status() } : {}),
     };
   }

@@ -106,7 +106,13 @@ export class AccessCore {
     this.#log.info({ faces: n, algo: this.config.faceAlgoVersion }, 'face library loaded');
     void this.#pipeline.kick();
     this.records.handOverBacklog();
-    this.#pruneTimer = setInterval(() => this.prune(), 3_600_000);
+    this.#pruneTimer = setInterval(() => {
+      try {
+        this.prune();
+      } catch (err) {
+        this.#log.warn({ err: (err as Error).message }, 'pass record retention failed; retried in an hour');
+      }
+    }, 3_600_000);
     this.#pruneTimer.unref();
   }
 

@@ -10,6 +10,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../log.js';
+import { writeHealthOf } from '../store/write-health.js';
 import type { OutboxWriter } from './outbox.js';
 import { eventIdentifier, eventParams, type PassRecordInput } from './pass-events.js';
 import type { PermissionStore } from './permission-store.js';
@@ -53,6 +54,8 @@ export class PassRecorder {
   readonly #perDevice = new Map<string, number>();
   readonly #insert;
   readonly #markUploaded;
+  /** A commit failed and records wait in memory (logged once per episode). */
+  #holding = false;
   written = 0;
 
   constructor(deps: { db: Db; log: Logger; permissions: PermissionStore; photoDir: string; outbox?: OutboxWriter }, options: { flushMs?: number } = {}) {
@@ -126,10 +129,16 @@ export class PassRecorder {
         }
       }).immediate();
       this.written += batch.length;
+      writeHealthOf(this.#db).ok();
+      if (this.#holding) this.#log.info({ records: batch.length }, 'held pass records committed');
+      this.#holding = false;
     } catch (err) {
-      // Keep the batch for the next try rather than drop passes (disk full, busy).
+      // Keep the batch for the next try rather than drop passes (disk full, busy). The store's
+      // write health logs the episode; this line says how many records wait.
       this.#queue = batch.concat(this.#queue);
-      this.#log.error({ err: (err as Error).message, records: batch.length }, 'pass records not committed; will retry');
+      writeHealthOf(this.#db).failed('pass records', err);
+      if (!this.#holding) this.#log.warn({ err: (err as Error).message, records: this.#queue.length }, 'pass records not committed; held in memory, retried every second');
+      this.#holding = true;
       if (!this.#timer) this.#timer = setTimeout(() => this.flush(), 1000);
       return;
     }

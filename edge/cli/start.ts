@@ -26,7 +26,7 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
       `  watch values:   npm run edge -- tail\n`,
   );
   let stopping = false;
-  const shutdown = (signal: string): void => {
+  const shutdown = (signal: string, exitCode = 0): void => {
     if (stopping) return;
     stopping = true;
     runtime.log.info({ signal }, 'shutting down');
@@ -38,11 +38,19 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
     runtime.stop().then(
       () => {
         clearTimeout(force);
-        process.exit(0);
+        process.exit(exitCode);
       },
       () => process.exit(1),
     );
   };
+  // A promise rejected with nobody listening is a fault in one feature, not a reason to stop the
+  // doors: log it with its stack and go on. An uncaught exception leaves state unknown: stop
+  // cleanly (the store keeps everything committed) and exit 1 so systemd starts the box again.
+  process.on('unhandledRejection', (err) => runtime.log.error({ err }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (err) => {
+    runtime.log.fatal({ err }, 'uncaught exception; stopping for a clean restart');
+    shutdown('uncaughtException', 1);
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => {

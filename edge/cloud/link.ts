@@ -209,6 +209,7 @@ export class CloudLink {
     const self = this;
     new Gauge({ name: 'edge_cloud_link_up', help: '1 when the cloud link is connected', registers, collect() { this.set(self.#connection.state === 'online' ? 1 : 0); } });
     new Gauge({ name: 'edge_cloud_outbox_depth', help: 'messages queued for the cloud', registers, collect() { this.set(self.outbox.depth); } });
+    new Gauge({ name: 'edge_cloud_outbox_held', help: 'messages held in memory because the disk refused their write', registers, collect() { this.set(self.outbox.held); } });
     new Gauge({ name: 'edge_cloud_outbox_bytes', help: 'payload bytes queued for the cloud', registers, collect() { this.set(self.outbox.bytes); } });
     new Gauge({ name: 'edge_cloud_outbox_quota_bytes', help: 'outbox quota', registers, collect() { this.set(self.outbox.quotaBytes); } });
     new Gauge({ name: 'edge_cloud_inflight', help: 'messages published, PUBACK pending', registers, collect() { this.set(self.#sender.inflight); } });

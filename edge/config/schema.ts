@@ -56,7 +56,9 @@ export const BoxConfigSchema = Type.Object(
       {
         level: Type.Optional(Level),
         levels: Type.Optional(Type.Record(Type.String(), Level)),
-        file: Type.Optional(Type.String()),
+        file: Type.Optional(Type.String({ description: 'the daemon log file (relative to dataDir); stdout when absent' })),
+        fileMaxMb: Type.Number({ minimum: 0.01, maximum: 1024, default: 20, description: 'the daemon log file rotates at this size (MB)' }),
+        fileKeep: Type.Integer({ minimum: 1, maximum: 50, default: 5, description: 'rotated daemon log files kept' }),
         driverFileMaxMb: Type.Number({ minimum: 0.01, maximum: 1024, default: 10, description: 'a driver log file rotates at this size (MB)' }),
         driverFileKeep: Type.Integer({ minimum: 1, maximum: 50, default: 3, description: 'rotated driver log files kept' }),
       },

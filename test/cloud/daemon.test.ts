@@ -5,70 +5,14 @@
  * ever as the identical message with the same Alink id, offline data on the history topic with
  * its original timestamps.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Post } from '../../scripts/sim/cloud/stand-in.js';
 import { waitFor } from '../helpers/runtime.js';
-import { cloudYaml, DEMO_DRIVER, startRig, SUBS, type CloudRig } from './helpers.js';
+import { checkDelivery, metric, startDaemon, startRig, SUBS, writeConfig, type CloudRig, type Daemon } from './helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const OUTAGE_MS = Number(process.env.CLOUD_OUTAGE_S ?? 60) * 1000;
-
-interface Daemon {
-  child: ChildProcess;
-  out: () => string;
-  exited: Promise<number | null>;
-}
-
-function startDaemon(configFile: string, cwd: string): Daemon {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'edge', 'main.ts'), 'start', '-c', configFile], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out = (out + b.toString()).slice(-20_000)));
-  child.stderr!.on('data', (b: Buffer) => (out = (out + b.toString()).slice(-20_000)));
-  return { child, out: () => out, exited: new Promise((r) => child.on('exit', (c) => r(c))) };
-}
-
-function writeConfig(dir: string, url: string): string {
-  const file = join(dir, 'box.yaml');
-  writeFileSync(file, `box: { name: cloud-box, dataDir: ./data }\nhttp: { port: 0 }\nbus: { port: 0 }\nlog: { file: logs/edge.log }\n${DEMO_DRIVER(100)}${cloudYaml(url)}`);
-  return file;
-}
-
-/** Per device: ids unique-ordered, gap-free from 1; duplicates identical to their first copy. */
-function checkDelivery(posts: Post[]): { devices: number; unique: number; duplicates: number } {
-  const byDevice = new Map<string, Post[]>();
-  for (const p of posts) byDevice.set(p.device, [...(byDevice.get(p.device) ?? []), p]);
-  let unique = 0;
-  let duplicates = 0;
-  for (const [device, list] of byDevice) {
-    const first = new Map<number, Post>();
-    let last = 0;
-    for (const p of list) {
-      const id = Number(p.id);
-      const seen = first.get(id);
-      if (seen) {
-        duplicates++;
-        expect(JSON.stringify(p.body), `duplicate ${device}#${id} differs`).toBe(JSON.stringify(seen.body));
-        continue;
-      }
-      // In order: a new id is always the next one of this device.
-      expect(id, `${device}: id after ${last}`).toBe(last + 1);
-      last = id;
-      first.set(id, p);
-    }
-    unique += first.size;
-  }
-  return { devices: byDevice.size, unique, duplicates };
-}
-
-async function metric(url: string, name: string): Promise<number | undefined> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : undefined;
-}
 
 describe('cloud link of the daemon', () => {
   let rig: CloudRig;

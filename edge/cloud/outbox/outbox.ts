@@ -8,10 +8,17 @@
  * cheapest class go first: property (telemetry, superseded by newer values), then event,
  * then record (pass records: the record itself stays in its own table). Counts are kept per
  * class and reported when the link returns.
+ *
+ * Full disk: a write that fails for lack of room (or a failing disk) loses nothing. Queued
+ * messages stay in memory, in order, and are written on a retry every second; acknowledgements
+ * that cannot be written are kept and retried too (the rows were delivered; a restart before the
+ * retry re-sends them with their ids). Memory is bounded by `maxHeld`: beyond it the same drop
+ * order applies to the held messages, and the drops are counted like quota drops.
  */
 import type { Db } from '../../store/db.js';
 import type { Logger } from '../../log.js';
 import { migrate } from '../../store/db.js';
+import { isStorageFailure, writeHealthOf, type StoreWriteHealth } from '../../store/write-health.js';
 import { cloudMigrations } from './schema.js';
 
 export type OutboxClass = 'property' | 'event' | 'record';
@@ -46,12 +53,20 @@ export interface DroppedCounts {
 }
 
 const ID_SPACE = 4_294_967_296; // Alink ids are 0..4294967295 (doc 89301)
+const RETRY_MS = 1000;
 
 export class Outbox {
   readonly #db: Db;
   readonly #log: Logger;
   readonly #quotaBytes: number;
-  readonly #pending: OutboxInput[] = [];
+  readonly #maxHeld: number;
+  readonly #health: StoreWriteHealth;
+  #pending: OutboxInput[] = [];
+  /** Delivered rows whose delete could not be written yet. */
+  #unacknowledged: Array<Pick<OutboxRow, 'seq' | 'bytes'>> = [];
+  /** Held messages dropped by `maxHeld` while the disk was full; counted once writable again. */
+  readonly #heldDrops = new Map<OutboxClass, number>();
+  #retryTimer: NodeJS.Timeout | undefined;
   readonly #listeners = new Set<() => void>();
   #flushScheduled = false;
   readonly #lastIds = new Map<string, number>();
@@ -59,10 +74,12 @@ export class Outbox {
   #bytes = 0;
   readonly #stmt;
 
-  constructor(deps: { db: Db; log: Logger }, options: { quotaBytes: number }) {
+  constructor(deps: { db: Db; log: Logger }, options: { quotaBytes: number; maxHeld?: number }) {
     this.#db = deps.db;
     this.#log = deps.log;
     this.#quotaBytes = options.quotaBytes;
+    this.#maxHeld = options.maxHeld ?? 100_000;
+    this.#health = writeHealthOf(deps.db);
     migrate(this.#db, 'cloud', cloudMigrations);
     this.#stmt = {
       lastId: this.#db.prepare('SELECT last FROM cloud_outbox_ids WHERE device = ?').pluck(),
@@ -88,6 +105,11 @@ export class Outbox {
 
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Messages waiting in memory for a write (none unless the disk refused one). */
+  get held(): number {
+    return this.#retryTimer ? this.#pending.length : 0;
   }
 
   /** When the oldest message still queued was queued (UTC ms): how far behind the link is. */
@@ -119,17 +141,26 @@ export class Outbox {
    */
   enqueue(input: OutboxInput): void {
     this.#pending.push(input);
+    if (this.#retryTimer) {
+      // The disk refused the last write: hold in memory until the retry, within the bound.
+      if (this.#pending.length > this.#maxHeld) this.#dropHeld();
+      return;
+    }
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
-  /** Write queued messages now. */
+  /** Write queued messages now (and any acknowledgements a full disk held back). */
   flush(): void {
     this.#flushScheduled = false;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    if (this.#unacknowledged.length > 0) this.acknowledge([]);
     if (this.#pending.length === 0) return;
-    const batch = this.#pending.splice(0);
+    const batch = this.#pending;
+    this.#pending = [];
     // Ids come from a per-device cache inside this transaction; the last id of each device is
     // written once at its end (same transaction), not once per message.
     const touched = new Map<string, number>();
@@ -137,12 +168,42 @@ export class Outbox {
       this.#db.transaction(() => {
         for (const input of batch) this.#insert(input, touched);
         for (const [device, last] of touched) this.#stmt.saveId.run(device, last);
+        for (const [cls, n] of this.#heldDrops) this.#stmt.countDrop.run(cls, n, Date.now());
       }).immediate();
     } catch (err) {
+      // Rolled back: ids are allocated again from the table, counts re-read; nothing is lost.
       for (const device of touched.keys()) this.#lastIds.delete(device);
-      throw err;
+      this.#pending = batch.concat(this.#pending);
+      this.resync();
+      if (!isStorageFailure(err)) throw err;
+      this.#health.failed('cloud outbox', err);
+      this.#retryLater();
+      return;
     }
+    this.#heldDrops.clear();
+    this.#health.ok();
     this.#notify();
+  }
+
+  #retryLater(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.flush(), RETRY_MS);
+    this.#retryTimer.unref();
+  }
+
+  /** Over `maxHeld` while the disk is full: drop the oldest held messages, cheapest class first. */
+  #dropHeld(): void {
+    const excess = this.#pending.length - Math.floor(this.#maxHeld * 0.9);
+    let left = excess;
+    for (const cls of DROP_ORDER) {
+      if (left <= 0) break;
+      let dropped = 0;
+      this.#pending = this.#pending.filter((m) => (m.class === cls && dropped < left ? (dropped++, false) : true));
+      if (dropped === 0) continue;
+      left -= dropped;
+      this.#heldDrops.set(cls, (this.#heldDrops.get(cls) ?? 0) + dropped);
+      this.#log.warn({ class: cls, dropped, maxHeld: this.#maxHeld }, 'disk full and too many messages held in memory; oldest dropped');
+    }
   }
 
   /**
@@ -209,17 +270,33 @@ export class Outbox {
     return this.#stmt.after.all(seq, limit) as OutboxRow[];
   }
 
-  /** Delete acknowledged rows in one transaction. A row the quota already dropped is a no-op. */
+  /**
+   * Delete acknowledged rows in one transaction. A row the quota already dropped is a no-op.
+   * If the disk refuses the delete, the rows are kept for the retry (they are not sent again
+   * by this process; a restart before the retry re-sends them with the same ids).
+   */
   acknowledge(rows: ReadonlyArray<Pick<OutboxRow, 'seq' | 'bytes'>>): void {
-    if (rows.length === 0) return;
-    this.#db.transaction(() => {
-      for (const r of rows) {
-        if (this.#stmt.remove.run(r.seq).changes > 0) {
-          this.#depth--;
-          this.#bytes -= r.bytes;
+    const all = this.#unacknowledged.length > 0 ? this.#unacknowledged.concat(rows) : rows;
+    if (all.length === 0) return;
+    this.#unacknowledged = [];
+    try {
+      this.#db.transaction(() => {
+        for (const r of all) {
+          if (this.#stmt.remove.run(r.seq).changes > 0) {
+            this.#depth--;
+            this.#bytes -= r.bytes;
+          }
         }
-      }
-    }).immediate();
+      }).immediate();
+    } catch (err) {
+      this.#unacknowledged = [...all];
+      this.resync();
+      if (!isStorageFailure(err)) throw err;
+      this.#health.failed('cloud outbox', err);
+      if (!this.#retryTimer) this.#retryLater();
+      return;
+    }
+    this.#health.ok();
   }
 
   /** Forget everything queued for a device (the platform deleted it). */

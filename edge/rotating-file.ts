@@ -3,29 +3,69 @@
  * oldest dropped. A box runs for years on a small disk; driver logs must not fill it.
  * Renaming is safe while the old stream drains: its descriptor follows the renamed file.
  */
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+/** Where the bytes go: a write stream (drivers' output, high volume) or a descriptor written synchronously. */
+interface Sink {
+  write(buf: Buffer): void;
+  end(done: () => void): void;
+}
+
+function streamSink(path: string): Sink {
+  const s = createWriteStream(path, { flags: 'a' });
+  s.on('error', () => undefined); // a full disk must not take the host down; lines are lost, not the box
+  return { write: (b) => void s.write(b), end: (done) => void s.end(done) };
+}
+
+/**
+ * Synchronous like pino's own file destination: the last lines before an exit are on disk. A
+ * failed write (full disk) loses that line, never the process.
+ */
+function syncSink(path: string): Sink {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'a');
+  } catch {
+    fd = undefined;
+  }
+  return {
+    write(b) {
+      if (fd === undefined) return;
+      try {
+        writeSync(fd, b);
+      } catch {
+        // no room: the line is lost
+      }
+    },
+    end(done) {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+      done();
+    },
+  };
+}
 
 export class RotatingFile {
   readonly #path: string;
   readonly #maxBytes: number;
   readonly #keep: number;
-  #stream: WriteStream;
+  readonly #sync: boolean;
+  #stream: Sink;
   #size: number;
 
-  constructor(path: string, options: { maxBytes: number; keep: number }) {
+  constructor(path: string, options: { maxBytes: number; keep: number; sync?: boolean }) {
     this.#path = path;
     this.#maxBytes = options.maxBytes;
     this.#keep = Math.max(1, options.keep);
+    this.#sync = options.sync ?? false;
     mkdirSync(dirname(path), { recursive: true });
     this.#size = existsSync(path) ? statSync(path).size : 0;
     this.#stream = this.#open();
   }
 
-  #open(): WriteStream {
-    const s = createWriteStream(this.#path, { flags: 'a' });
-    s.on('error', () => undefined); // a full disk must not take the host down; lines are lost, not the box
-    return s;
+  #open(): Sink {
+    return this.#sync ? syncSink(this.#path) : streamSink(this.#path);
   }
 
   write(chunk: Buffer | string): void {
@@ -51,7 +91,7 @@ export class RotatingFile {
   }
 
   #rotate(): void {
-    this.#stream.end();
+    this.#stream.end(() => undefined);
     try {
       rmSync(`${this.#path}.${this.#keep}`, { force: true });
       for (let i = this.#keep - 1; i >= 1; i--) {
