@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeHealthOf } from '../../edge/store/write-health.js';
 import { startConsoleBox, waitFor, type ConsoleBox } from './box.js';
 import { ConsoleClient } from './client.js';
 import { brokenWorkbook } from './workbook.js';
@@ -52,6 +53,18 @@ describe('console API', () => {
     expect(d.system.disk.totalMb).toBeGreaterThan(0);
     expect(d.devices.perDriver).toEqual([{ driver: 'Demo_Sim_EBA_Meter', state: 'running', online: 3, offline: 0 }]);
     expect(d.bus.clients).toBeGreaterThanOrEqual(0);
+    expect(d.store).toMatchObject({ writable: true, failures: 0 });
+  });
+
+  it('dashboard says when the box database cannot write', async () => {
+    const health = writeHealthOf(box.runtime.db);
+    health.failed('test', Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
+    const d = (await c.get('/api/dashboard')).json();
+    expect(d.store).toMatchObject({ writable: false, area: 'test', lastError: 'database or disk is full', since: expect.any(Number) });
+    expect((await c.get('/healthz')).json()).toMatchObject({ status: 'degraded', store: { writable: false } });
+    health.ok();
+    await waitFor(() => health.writable, 5000);
+    expect((await c.get('/api/dashboard')).json().store.writable).toBe(true);
   });
 
   it('lists devices with search and status filter, and shows one with thing model and values', async () => {

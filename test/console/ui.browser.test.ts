@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeHealthOf } from '../../edge/store/write-health.js';
 import { startConsoleBox, waitFor, type ConsoleBox } from './box.js';
 import { openBrowser, type TestBrowser, ARTIFACTS } from './browser.js';
 import { readTar } from '../../edge/console/backup/tar.js';
@@ -48,6 +49,15 @@ describe('console in a real Chromium', () => {
     expect(await page.locator('#dash-devices').textContent()).toContain('Demo_Sim_EBA_Meter');
     expect(await page.locator('#dash-identity').textContent()).toContain('console-test-box');
     await b.shot('02-dashboard');
+    expect(await page.locator('#dash-store-full').count()).toBe(0);
+    // A full disk shows on the dashboard (the technician's first question on site).
+    const storeHealth = writeHealthOf(box.runtime.db);
+    storeHealth.failed('pass records', Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
+    await page.reload();
+    await page.locator('#dash-store-full').waitFor();
+    expect(await page.locator('#dash-store-full').textContent()).toContain('磁盘已满');
+    storeHealth.ok();
+    await waitFor(() => storeHealth.writable, 5000);
     // First paint of the console from the box (loopback stands in for the LAN): the budget is 1 s.
     await page.reload();
     await page.locator('#dash-devices td').first().waitFor();

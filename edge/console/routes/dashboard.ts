@@ -1,6 +1,7 @@
 /** The dashboard: identity, uptime, resources, cloud link, local bus, devices per driver, alarms. */
 import type { FastifyInstance } from 'fastify';
 import type { ConsoleDeps } from '../deps.js';
+import { writeHealthOf } from '../../store/write-health.js';
 import { SystemSampler } from '../system.js';
 
 export async function dashboardRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
@@ -17,6 +18,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       identity: ctx.identity(),
       uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000),
       system: await sampler.sample(ctx.dataDir),
+      store: writeHealthOf(ctx.db).state(),
       cloud: ctx.services.cloud ? ctx.services.cloud.state() : null,
       bus: { clients: ctx.busClients() },
       devices: { total: devices.length, online: devices.filter((x) => x.status === 'online').length, perDriver },

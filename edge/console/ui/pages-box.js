@@ -15,7 +15,8 @@ export async function dashboardPage(el, _args, onLeave) {
       h('section.card#dash-system', h('h2', `${t('dash.cpu')} / ${t('dash.memory')} / ${t('dash.disk')}`),
         h('dl', h('dt', t('dash.cpu')), h('dd', `${d.system.cpu.cores} × · ${t('dash.load')} ${d.system.cpu.load1} / ${d.system.cpu.load5} · ${t('dash.process')} ${d.system.cpu.processPercent}%`),
           h('dt', t('dash.memory')), h('dd', `${d.system.memory.freeMb} / ${d.system.memory.totalMb} MB ${t('dash.free')} · ${t('dash.process')} ${d.system.memory.processRssMb} MB`),
-          h('dt', t('dash.disk')), h('dd', d.system.disk ? `${d.system.disk.freeMb} / ${d.system.disk.totalMb} MB ${t('dash.free')}` : '—'))),
+          h('dt', t('dash.disk')), h('dd', d.system.disk ? `${d.system.disk.freeMb} / ${d.system.disk.totalMb} MB ${t('dash.free')}` : '—',
+            d.store && !d.store.writable ? h('div.badge.offline#dash-store-full', `${t('dash.storeFull')} · ${fmtTime(d.store.since)}`) : null))),
       h('section.card#dash-cloud', h('h2', t('dash.cloud')), cloud
         ? h('dl', h('dt', t('drivers.state')), h('dd', h(`span.badge.${cloud.connected ? 'online' : 'offline'}`, cloud.state)),
           h('dt', t('dash.lastError')), h('dd', cloud.lastError ?? '—'), h('dt', t('dash.outbox')), h('dd#dash-outbox', String(cloud.outboxDepth)),
