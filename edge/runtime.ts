@@ -32,6 +32,7 @@ import { AccessCore } from './access/access-core.js';
 import { parseAccessConfig } from './access/config.js';
 import { registerAccessServices } from './access/host-services.js';
 import { handleAccessDeviceServices } from './access/device-services.js';
+import { accessGatewayServices } from './access/gateway-services.js';
 import { FaceCommandQueue, registerFaceQueueServices } from './face-queue/index.js';
 import { CloudLink } from './cloud/link.js';
 import { cloudWanted, parseCloudConfig } from './cloud/config.js';
@@ -254,6 +255,7 @@ export class Runtime {
               config: () => this.#config,
               redeploy: (next, source) => this.redeploy(next, source),
               publishLocal: (topic, payload, retain) => this.broker?.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, () => undefined),
+              ...(this.access ? { gatewayServices: accessGatewayServices(this.access) } : {}),
             },
             parseCloudConfig(cfg.cloud),
           );

@@ -22,9 +22,10 @@ import type { OutboxWriter } from './outbox.js';
 import { Passage } from './passage.js';
 import { PassRecorder } from './pass-recorder.js';
 import { PermissionStore } from './permission-store.js';
+import { parsePerson, PersonStore, type PersonInput } from './person-store.js';
 import { accessMigrations } from './schema.js';
 import { REPORTED } from './sync-status.js';
-import { parseFaceFile, parseJsonObject, parsePermissionFile, SyncFileError } from './sync-files.js';
+import { parseFaceFile, parseJsonObject, parsePermissionFile, SyncFileError, type FaceAdd } from './sync-files.js';
 
 export interface AccessDeps {
   db: Db;
@@ -60,6 +61,7 @@ export class AccessCore {
   readonly db: Db;
   readonly config: AccessConfig;
   readonly permissions: PermissionStore;
+  readonly persons: PersonStore;
   readonly faces: FaceStore;
   readonly deployments: DeployStore;
   readonly library: FaceLibrary;
@@ -84,12 +86,13 @@ export class AccessCore {
     this.#reportDir = join(root, 'reports');
     this.images = new FaceImageFiles(join(root, 'faces'));
     this.permissions = new PermissionStore(this.db);
+    this.persons = new PersonStore(this.db);
     this.faces = new FaceStore(this.db);
     this.deployments = new DeployStore(this.db, { onChange: (c) => this.#onStatusChange(c) });
     this.library = new FaceLibrary(this.faces, config.faceAlgoVersion);
     this.records = new PassRecorder({ db: this.db, log: this.#log, permissions: this.permissions, photoDir: join(root, 'records'), ...(deps.outbox ? { outbox: deps.outbox } : {}) });
     const algo = deps.algo ?? (config.faceAlgoUrl ? new FaceAlgoClient(config.faceAlgoUrl, config.faceAlgoTimeoutMs) : undefined);
-    this.passage = new Passage({ db: this.db, permissions: this.permissions, faces: this.faces, library: this.library, records: this.records, algo, config, now: this.#now });
+    this.passage = new Passage({ db: this.db, permissions: this.permissions, persons: this.persons, faces: this.faces, library: this.library, records: this.records, algo, config, now: this.#now });
     this.#pipeline = new FacePipeline({
       log: this.#log,
       files: this.images,
@@ -120,6 +123,11 @@ export class AccessCore {
     clearInterval(this.#pruneTimer);
     this.#pipeline.stop();
     this.records.flush();
+  }
+
+  /** The latest sync-file job of each door: state, error, when. */
+  lastSyncJobs(): Array<{ device: string; state: string; error: string | null; at: number }> {
+    return this.db.prepare('SELECT device_key AS device, state, error, COALESCE(finished_at, started_at) AS at FROM access_sync_jobs WHERE id IN (SELECT MAX(id) FROM access_sync_jobs GROUP BY device_key)').all() as Array<{ device: string; state: string; error: string | null; at: number }>;
   }
 
   /** Attach the cloud link's outbox (may come up after the access core); hands the backlog over. */
@@ -221,6 +229,8 @@ export class AccessCore {
           this.library.remove(file.groupId, f);
           for (const dev of devices) this.deployments.enqueue(dev, 'face', f, file.groupId, true, now);
         }
+        // Every face's user is a person the box should know by name.
+        this.persons.upsert(facePersons(file.adds), now);
         file.adds.forEach((a, i) => {
           const v = vectors[i];
           if (v) this.library.put(file.groupId, a.faceId, v);
@@ -432,6 +442,15 @@ export class AccessCore {
   get PASS(): typeof PASS {
     return PASS;
   }
+}
+
+function facePersons(adds: FaceAdd[]): PersonInput[] {
+  const out: PersonInput[] = [];
+  for (const a of adds) {
+    const p = parsePerson({ identityId: a.userInfo.userId, ...(a.userInfo.userName ? { name: a.userInfo.userName } : {}) });
+    if (!('refused' in p)) out.push(p);
+  }
+  return out;
 }
 
 function devicesOfGroup(core: AccessCore, groupId: string): string[] {

@@ -162,6 +162,16 @@ export class DeployStore {
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
+  /** Rows per door and status, with the latest change and an error (the console's sync overview). */
+  statusByDevice(): Array<{ device: string; status: SyncStatus; n: number; at: number; error: string | null }> {
+    return this.#db.prepare('SELECT device_key AS device, status, COUNT(*) AS n, MAX(updated_at) AS at, MAX(error) AS error FROM access_deploy GROUP BY device_key, status').all() as Array<{ device: string; status: SyncStatus; n: number; at: number; error: string | null }>;
+  }
+
+  /** Items of a door that ended in a failure state (what "retry" re-queues). */
+  failedOf(deviceKey: string): Array<{ kind: DeployKind; item: string }> {
+    return this.#db.prepare("SELECT kind, item FROM access_deploy WHERE device_key = ? AND status NOT IN ('transferred', 'transferDeleted', 'toBeTransferred', 'transferring')").all(deviceKey) as Array<{ kind: DeployKind; item: string }>;
+  }
+
   /** Forget rows of a door (a face group cleaned and delivered, a door removed). */
   forget(deviceKey: string, kind: DeployKind, item: string): void {
     this.#remove.run(deviceKey, kind, item);

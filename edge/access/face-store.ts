@@ -132,6 +132,11 @@ export class FaceStore {
     return this.#db.prepare('SELECT device_key FROM access_face_groups WHERE group_id = ? ORDER BY device_key').pluck().all(groupId) as string[];
   }
 
+  /** Faces on the box, all groups. */
+  total(): number {
+    return this.#db.prepare('SELECT COUNT(*) FROM access_faces').pluck().get() as number;
+  }
+
   /** QueryFacePermTotal: faces a door holds, counted from the store itself [seed 000 L2340-2371]. */
   countFor(deviceKey: string): number {
     return this.#count.get(deviceKey) as number;

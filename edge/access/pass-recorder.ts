@@ -176,9 +176,21 @@ export class PassRecorder {
     return rows.length;
   }
 
-  list(options: { deviceKey?: string; limit?: number; beforeId?: number } = {}): RecordRow[] {
-    return this.#db.prepare(`SELECT * FROM access_pass_records WHERE (@dev IS NULL OR device_key = @dev) AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`)
-      .all({ dev: options.deviceKey ?? null, before: options.beforeId ?? null, limit: options.limit ?? 100 }) as RecordRow[];
+  /** Newest first, filtered by door, person and time (UTC ms, inclusive). */
+  list(options: { deviceKey?: string; identityId?: string; from?: number; to?: number; limit?: number; beforeId?: number } = {}): RecordRow[] {
+    return this.#db.prepare(`SELECT * FROM access_pass_records WHERE (@dev IS NULL OR device_key = @dev) AND (@person IS NULL OR identity_id = @person)
+      AND (@from IS NULL OR time >= @from) AND (@to IS NULL OR time <= @to) AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`)
+      .all({ dev: options.deviceKey ?? null, person: options.identityId ?? null, from: options.from ?? null, to: options.to ?? null, before: options.beforeId ?? null, limit: options.limit ?? 100 }) as RecordRow[];
+  }
+
+  /** Refused passes, newest first (the console's alarms). */
+  refusals(limit: number): RecordRow[] {
+    return this.#db.prepare('SELECT * FROM access_pass_records WHERE code <> 0 ORDER BY id DESC LIMIT ?').all(limit) as RecordRow[];
+  }
+
+  /** The stored photo id of a record, if it has one. */
+  photoOf(recordId: number): string | undefined {
+    return (this.#db.prepare('SELECT photo FROM access_pass_records WHERE id = ?').pluck().get(recordId) as string | null | undefined) ?? undefined;
   }
 
   /** Retention: records older than the age limit go; then the oldest photos until under quota. */

@@ -15,6 +15,7 @@ import type { FaceStore } from './face-store.js';
 import type { PassRecordInput } from './pass-events.js';
 import type { PassRecorder } from './pass-recorder.js';
 import type { PermissionStore } from './permission-store.js';
+import type { PersonStore } from './person-store.js';
 import { parseRsaPublicKey, readScannedQr } from './qr-code.js';
 import type { CredentialKind } from './sync-files.js';
 
@@ -42,6 +43,7 @@ export interface DecideOptions {
 export interface PassageDeps {
   db: Db;
   permissions: PermissionStore;
+  persons: PersonStore;
   faces: FaceStore;
   library: FaceLibrary;
   records: PassRecorder;
@@ -156,7 +158,10 @@ export class Passage {
     return this.#finish({ ...input, time: input.time ?? this.#d.now() }, {});
   }
 
-  #finish(input: PassRecordInput, o: DecideOptions, scan?: [string, string]): Decision {
+  #finish(decided: PassRecordInput, o: DecideOptions, scan?: [string, string]): Decision {
+    // A card or QR code names its holder only by identityId: the door shows the person's name.
+    const name = decided.name ?? (decided.identityId ? this.#d.persons.get(decided.identityId)?.name : undefined);
+    const input: PassRecordInput = name ? { ...decided, name } : decided;
     const rec: PassRecordInput = { ...input, ...(o.photo ? { photo: o.photo } : {}), ...(o.temperature !== undefined ? { temperature: o.temperature } : {}) };
     const photoId = this.#d.records.record(rec, scan);
     return {

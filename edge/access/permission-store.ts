@@ -146,6 +146,12 @@ export class PermissionStore {
     return this.#qrByDevice.get(deviceKey) as number;
   }
 
+  /** How many cards, BLE cards and passwords a person holds (counts only: numbers stay private). */
+  credentialCountsOf(identityId: string): Partial<Record<CredentialKind, number>> {
+    const rows = this.#db.prepare('SELECT kind, COUNT(*) AS n FROM access_credentials WHERE identity_id = ? GROUP BY kind').all(identityId) as Array<{ kind: CredentialKind; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+  }
+
   totals(): { qr: number; tradCard: number; bleCard: number; password: number } {
     const qr = this.#db.prepare('SELECT COUNT(*) FROM access_qr').pluck().get() as number;
     const rows = this.#db.prepare('SELECT kind, COUNT(*) AS n FROM access_credentials GROUP BY kind').all() as Array<{ kind: CredentialKind; n: number }>;

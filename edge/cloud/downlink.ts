@@ -29,7 +29,11 @@ export interface DownlinkDeps {
   /** A post was answered with an error code (520: no session → log in again). */
   onRejected(pk: string, dn: string, reply: AlinkReply): void;
   onClock(offsetMs: number): void;
+  /** Services the box itself offers on the gateway device (e.g. SyncPersons), by identifier. */
+  gatewayServices?: ReadonlyMap<string, GatewayService>;
 }
+
+export type GatewayService = (params: unknown) => Answer | Promise<Answer>;
 
 export class Downlink {
   readonly #deps: DownlinkDeps;
@@ -96,11 +100,13 @@ export class Downlink {
   async #dispatch(t: Exclude<DownTopic, { kind: 'reply' | 'sessionReply' | 'ntp' }>, body: Record<string, unknown>): Promise<Answer> {
     switch (t.kind) {
       case 'service':
+        if (this.#isGateway(t.pk, t.dn)) return this.#gatewayService(t.serviceId, body.params ?? {});
         return this.#deps.host.callService(t.pk, t.dn, t.serviceId, body.params ?? {});
       case 'rrpc': {
         const serviceId = serviceOfMethod(body.method);
         if (!serviceId) return { code: 460, message: 'RRPC body needs method thing.service.<identifier>' };
-        return withDeadline(this.#deps.host.callService(t.pk, t.dn, serviceId, body.params ?? {}, this.#cfg.rrpcTimeoutMs), this.#cfg.rrpcTimeoutMs, serviceId);
+        const call = this.#isGateway(t.pk, t.dn) ? this.#gatewayService(serviceId, body.params ?? {}) : this.#deps.host.callService(t.pk, t.dn, serviceId, body.params ?? {}, this.#cfg.rrpcTimeoutMs);
+        return withDeadline(call, this.#cfg.rrpcTimeoutMs, serviceId);
       }
       case 'configPush':
         if (!this.#isGateway(t.pk, t.dn)) return { code: 460, message: 'config push is served on the gateway topic only' };
@@ -114,7 +120,13 @@ export class Downlink {
     }
   }
 
-  async #topoChange(params: unknown): Promise<Answer> {
+  async #gatewayService(serviceId: string, params: unknown): Promise<Answer> {
+    const fn = this.#deps.gatewayServices?.get(serviceId);
+    if (!fn) return answerOf(edgeError('EDGE_ERR_SERVICE_UNKNOWN', serviceId, `the gateway ${this.#cfg.productKey}/${this.#cfg.deviceName}`));
+    return fn(params);
+  }
+
+    async #topoChange(params: unknown): Promise<Answer> {
     const p = params as { status?: unknown; subList?: unknown } | null;
     const action = typeof p?.status === 'number' ? TOPO_CHANGE_STATUS[p.status] : undefined;
     if (!action || !Array.isArray(p?.subList)) return { code: 460, message: 'params needs status (0,1,2,8) and subList' };

@@ -17,7 +17,7 @@ import { alinkTopics } from './alink/topics.js';
 import type { CloudConfig } from './config.js';
 import { applyConfigPush } from './config-push.js';
 import { Connection, type LinkState } from './connection.js';
-import { Downlink } from './downlink.js';
+import { Downlink, type GatewayService } from './downlink.js';
 import { Lifecycle } from './lifecycle.js';
 import { Outbox, type DroppedCounts } from './outbox/outbox.js';
 import { ReplyTracker } from './replies.js';
@@ -41,6 +41,8 @@ export interface CloudDeps {
   redeploy(config: BoxConfig, source: string): Promise<DeployDiffSummary>;
   /** Publish on the local bus (retained state); optional. */
   publishLocal?(topic: string, payload: string, retain: boolean): void;
+  /** Services of the box itself, called on the gateway's own service topics. */
+  gatewayServices?: ReadonlyMap<string, GatewayService>;
 }
 
 export interface CloudStatus {
@@ -121,6 +123,7 @@ export class CloudLink {
         replies: this.#replies,
         client: () => this.#connection.client,
         host: deps.host,
+        ...(deps.gatewayServices ? { gatewayServices: deps.gatewayServices } : {}),
         configPush: (params) => applyConfigPush({ log: deps.log, config: deps.config, redeploy: deps.redeploy }, params),
         lifecycle: async (pk, dn, action) => {
           // Before the redeploy it causes: a device the platform deleted is never detached again.

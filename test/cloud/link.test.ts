@@ -54,6 +54,18 @@ describe('cloud link (mosquitto + stand-in)', () => {
     expect(unknownDevice.code).toBe(6100);
   });
 
+  it("serves the box's own services on the gateway topics: persons kept in step with the cloud", async () => {
+    const gw = [GATEWAY.productKey, GATEWAY.deviceName] as const;
+    const sync = await rig.cloud.invoke(...gw, 'SyncPersons', { persons: [{ identityId: 'p-cloud-1', name: '王先生', extInfo: {} }, { identityId: 'p-cloud-2' }] });
+    expect(sync).toMatchObject({ code: 200, data: { created: 1, updated: 0, refused: [{ identityId: 'p-cloud-2', reason: 'a new person needs a name' }] } });
+    expect(box.runtime.access!.persons.get('p-cloud-1')).toMatchObject({ name: '王先生', extInfo: '{}' });
+    expect((await rig.cloud.invoke(...gw, 'SyncPersons', { persons: 'everyone' })).code).toBe(460);
+    expect((await rig.cloud.invoke(...gw, 'Explode', {})).code).toBe(6200);
+    const del = await rig.cloud.rrpc(...gw, 'DeletePersons', { identityIds: ['p-cloud-1'] });
+    expect(del).toMatchObject({ code: 200, data: { deleted: 1 } });
+    expect(box.runtime.access!.persons.get('p-cloud-1')).toBeUndefined();
+  });
+
   it('answers a synchronous service over RRPC within its deadline', async () => {
     const r = await rig.cloud.rrpc('PEDemoMeter', 'm2', 'ResetEnergy', { Reason: 'rrpc' });
     expect(r.code).toBe(200);

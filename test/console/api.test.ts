@@ -174,6 +174,13 @@ describe('console API', () => {
     const after = (await c.get('/api/access/summary')).json();
     expect(after.counts.qrCodes).toBe(before.counts.qrCodes + 1);
     expect((await c.get('/api/access/persons/nobody')).statusCode).toBe(404);
+    // A person the cloud synced, with the counts (never the numbers) of what they hold.
+    box.runtime.access!.persons.upsert([{ identityId: 'api-person-1', name: '王先生' }], Date.now());
+    box.runtime.access!.applyPermissionText('PEDoorQr/API-DOOR.2', JSON.stringify({ tradCardPermissionList: [{ cardId: 'CARD-API-77', endTime: String(Date.now() + 3_600_000), type: 1, userId: 'api-person-1' }] }));
+    const person = await c.get('/api/access/persons/api-person-1');
+    expect(person.json()).toMatchObject({ identityId: 'api-person-1', name: '王先生', credentials: { tradCard: 1 } });
+    expect(person.body).not.toContain('CARD-API-77');
+    expect((await c.get('/api/access/summary')).json().counts.persons).toBe(before.counts.persons + 1);
     expect((await c.get('/api/access/records?limit=0')).statusCode).toBe(400);
     expect((await c.get('/api/access/records?device=PEDoorQr/API-DOOR.2')).json()).toEqual([]);
     expect((await c.get('/api/access/records/123/photo')).statusCode).toBe(404);
