@@ -105,6 +105,7 @@ export class AccessCore {
 
   /** Load the face indexes, resume unfinished face work, hand over any backlog, start retention. */
   async start(): Promise<void> {
+    this.#applySeeds();
     const n = this.library.load();
     this.#log.info({ faces: n, algo: this.config.faceAlgoVersion }, 'face library loaded');
     void this.#pipeline.kick();
@@ -123,6 +124,18 @@ export class AccessCore {
     clearInterval(this.#pruneTimer);
     this.#pipeline.stop();
     this.records.flush();
+  }
+
+  /** The config's seed persons and permission files; a file already applied with the same content is skipped. */
+  #applySeeds(): void {
+    if (this.config.seedPersons.length > 0) this.persons.upsert(this.config.seedPersons, this.#now());
+    const applied = this.db.prepare("SELECT 1 FROM access_sync_jobs WHERE device_key = ? AND url = '(config seed)' AND file_md5 = ? AND state = 'done'").pluck();
+    for (const seed of this.config.seedPermissions) {
+      const text = JSON.stringify(seed.file);
+      if (applied.get(seed.device, md5Hex(text))) continue;
+      const r = this.applyPermissionText(seed.device, text, this.#newJob(seed.device, 'permissions', '(config seed)'));
+      if (r.SyncPicStatus !== SYNC_PIC_STATUS.SUCCESS) this.#log.warn({ dev: seed.device, reason: r.message }, 'seed permission file refused');
+    }
   }
 
   /** The latest sync-file job of each door: state, error, when. */

@@ -42,6 +42,14 @@ export const AccessConfigSchema = Type.Object(
     ),
     /** Door RSA public keys (base64 DER SPKI) per device key `productKey/deviceName`; the cloud's `RSAPublicKey` property set overrides. */
     rsaPublicKeys: Type.Record(Type.String(), Type.String(), { default: {} }),
+    /**
+     * Permission files (the `syncPermissions` file format, seed 000 §3.8) applied at start for a
+     * door device `productKey/deviceName`: demo data and commissioning without the cloud. Each
+     * is applied once per content (its MD5 is remembered), so a restart does not redeploy it.
+     */
+    seedPermissions: Type.Array(Type.Object({ device: Type.String({ pattern: '^[^/]+/[^/]+$' }), file: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }), { default: [] }),
+    /** Persons (seed 002 UserDTO) known at start, same rules as SyncPersons. */
+    seedPersons: Type.Array(Type.Object({ identityId: Type.String({ minLength: 1, maxLength: 64 }), name: Type.String({ maxLength: 128 }), extInfo: Type.Optional(Type.String({ maxLength: 2048 })) }, { additionalProperties: false }), { default: [] }),
     /** Cloud-side ids put into uploaded events (iot_entrance_event_model tenantId/projectId). */
     tenantId: Type.String({ default: '' }),
     projectId: Type.String({ default: '' }),

@@ -41,4 +41,14 @@ drivers:
     config: { host: 127.0.0.1, port: 10020 }
     devices:
       - { productKey: PEFaceOpenApi, deviceName: DEMO-FACE-OA-01, alias: 演示人脸机(OpenAPI), custom: { ip: 127.0.0.1, port: 8899, wsPort: 9000, password: '123456', deviceId: DEMO-FACE-OA-01 } }
+# Demo permissions for the demo door, so a scan in the door simulator passes offline at once:
+# \`qr DEMOQR0PASS0FOR0THE0DEMO0DOOR001\` and \`card 10000001\` (docs/door-standard.md, Demo).
+access:
+  seedPersons:
+    - { identityId: demo-resident-01, name: 演示住户 }
+  seedPermissions:
+    - device: PEDoorQr/DEMO-DOOR-01.2
+      file: { qrCodePermissionList: [{ type: 1, qrCode: DEMOQR0PASS0FOR0THE0DEMO0DOOR001, userId: demo-resident-01, startTime: '1577836800000', endTime: '4102444800000', maxScanTimes: -1 }] }
+    - device: PEDoorCard/DEMO-DOOR-01.3
+      file: { tradCardPermissionList: [{ type: 1, cardId: '10000001', userId: demo-resident-01, endTime: '4102444800000' }] }
 `;
