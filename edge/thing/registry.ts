@@ -5,6 +5,7 @@
  */
 import { edgeError } from '../errors.js';
 import type { EventBus, TimedValue } from '../events.js';
+import { Shadow } from './shadow.js';
 import type { Logger } from '../log.js';
 import type { CompiledModel } from './model.js';
 import { checkParams } from './value.js';
@@ -28,7 +29,7 @@ export interface Device extends DeviceSpec {
   status: DeviceStatus;
   statusReason?: string;
   lastSeen: number;
-  shadow: Map<string, TimedValue>;
+  shadow: Shadow;
 }
 
 export const deviceKey = (productKey: string, deviceName: string): string => `${productKey}/${deviceName}`;
@@ -55,12 +56,12 @@ export class DeviceRegistry {
     if (existing) {
       const wasDisabled = existing.status === 'disabled';
       // `disabled` absent means enabled: a re-enabled device must not keep the old flag.
-      Object.assign(existing, spec, { model, disabled: spec.disabled === true });
+      Object.assign(existing, spec, { model, disabled: spec.disabled === true, shadow: existing.model === model ? existing.shadow : existing.shadow.rebase(model) });
       if (spec.disabled && !wasDisabled) this.setStatus(spec.productKey, spec.deviceName, 'disabled', 'disabled by config');
       else if (!spec.disabled && wasDisabled) this.setStatus(spec.productKey, spec.deviceName, 'offline', 'enabled; waiting for its driver');
       return existing;
     }
-    const device: Device = { ...spec, model, status: spec.disabled ? 'disabled' : 'notActivated', lastSeen: 0, shadow: new Map() };
+    const device: Device = { ...spec, model, status: spec.disabled ? 'disabled' : 'notActivated', lastSeen: 0, shadow: new Shadow(model) };
     this.#devices.set(key, device);
     return device;
   }
@@ -123,7 +124,7 @@ export class DeviceRegistry {
       }
       const tv = { value: checked.value, time };
       accepted[key] = tv;
-      d.shadow.set(key, tv);
+      d.shadow.set(key, tv.value, time);
       count++;
     }
     d.lastSeen = Date.now();
