@@ -59,7 +59,9 @@ export default defineDriver(({ config, log, dataDir }) => {
   });
 
   function writeStats(): void {
-    const snapshot = { time: Date.now(), devices: book.devices.size, online: [...book.devices.values()].filter((d) => d.online).length, blocks: [...channels.values()].reduce((n, c) => n + c.poller.blockCount, 0), ...stats.snapshot() };
+    const m = process.memoryUsage();
+    const mb = (b: number): number => Math.round(b / 1048576);
+    const snapshot = { time: Date.now(), devices: book.devices.size, online: [...book.devices.values()].filter((d) => d.online).length, blocks: [...channels.values()].reduce((n, c) => n + c.poller.blockCount, 0), ...stats.snapshot(), memory: { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), heap_total_mb: mb(m.heapTotal), external_mb: mb(m.external) } };
     try {
       writeFileSync(join(dataDir, 'stats.json'), JSON.stringify(snapshot));
     } catch (err) {

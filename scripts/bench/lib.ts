@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const MAIN = join(ROOT, 'dist', 'edge', 'main.js');
 /** The daemon's Node flags as `npm start` and the systemd unit pass them. */
-export const DAEMON_NODE_FLAGS = ['--enable-source-maps', '--max-old-space-size=384'];
+export const DAEMON_NODE_FLAGS = ['--enable-source-maps', '--max-old-space-size=384', '--max-semi-space-size=4'];
 
 export interface Daemon {
   proc: ChildProcess;

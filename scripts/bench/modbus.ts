@@ -31,8 +31,10 @@ const UNITS_PER_PORT = 125;
 const LATENCY = '2-5';
 const CLK = 100; // USER_HZ for /proc/<pid>/stat
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '30' } } });
+const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '30' }, 'hold-s': { type: 'string', default: '0' } } });
 const MEASURE_S = Number(args.seconds);
+/** Keep the main run's daemon up this long after measuring (pids printed): time for heap snapshots. */
+const HOLD_S = Number(args['hold-s']);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -160,6 +162,8 @@ interface DaemonRun {
   overruns: number;
   failures: number;
   perProcess: string;
+  /** V8 heap and external memory of each process, for reading the RSS. */
+  heaps: string;
 }
 
 /** Run the real daemon against the simulator with `devices × points` at `periodMs`. */
@@ -198,6 +202,8 @@ async function daemon(ports: number[], devices: number, points: number, periodMs
     http: { host: '127.0.0.1', port: httpPort },
     bus: { host: '127.0.0.1', port: busPort },
     thingModels: ['./tsl'],
+    // Holding for heap snapshots: writing one stops the driver for seconds; the host must not call it hung.
+    ...(HOLD_S > 0 ? { host: { hangTimeoutMs: 600_000 } } : {}),
     drivers: [{ name: driver, type: 'modbus-v3', config: { tablesFile: 'tables.json', statsIntervalMs: 1000, timeoutMs: 2000 }, devices: devs }],
   };
   writeFileSync(join(dir, 'box.yaml'), JSON.stringify(box));
@@ -239,10 +245,19 @@ async function daemon(ports: number[], devices: number, points: number, periodMs
     driverRss = Math.max(driverRss, rssMb(pids.filter((p) => p !== proc.pid)));
   }
   const perProcess = pids.map((p) => `${p === proc.pid ? 'daemon' : 'driver'} ${Math.round(rssMb([p]))} MB`).join(', ');
+  // Where the memory is: V8 heap used/total and external (buffers) of each process.
+  const metricsText = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const metricMb = (name: string): number => Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(metricsText)?.[1] ?? 0) / 1048576);
+  const driverMemory = (readStats() as unknown as { memory?: Record<string, number> }).memory ?? {};
+  const heaps = `daemon heap ${metricMb('edge_process_nodejs_heap_size_used_bytes')}/${metricMb('edge_process_nodejs_heap_size_total_bytes')} MB, external ${metricMb('edge_process_nodejs_external_memory_bytes')} MB; driver heap ${driverMemory.heap_used_mb ?? '?'}/${driverMemory.heap_total_mb ?? '?'} MB, external ${driverMemory.external_mb ?? '?'} MB`;
   const elapsed = (Date.now() - t0) / 1000;
   const v1 = await accepted();
   const s1 = readStats();
   const cpu = (cpuSeconds(pids) - c0) / elapsed;
+  if (HOLD_S > 0 && devices * points >= 200_000) {
+    process.stdout.write(`holding ${HOLD_S} s: daemon pid ${proc.pid}, driver pid(s) ${pids.filter((p) => p !== proc.pid).join(' ')} (run with NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2, then kill -USR2 <pid> writes a heap snapshot into its cwd)\n`);
+    await sleep(HOLD_S * 1000);
+  }
   proc.kill('SIGTERM');
   await new Promise((r) => proc.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
@@ -259,6 +274,7 @@ async function daemon(ports: number[], devices: number, points: number, periodMs
     overruns: (s1.overruns ?? 0) - (s0.overruns ?? 0),
     failures: (s1.failures ?? 0) - (s0.failures ?? 0),
     perProcess,
+    heaps,
   };
 }
 
@@ -279,6 +295,7 @@ async function main(): Promise<void> {
       `daemon: ${main.values_per_s} values/s accepted by the host (driver read ${main.driver_values_per_s}/s), target ${DEVICES * POINTS}/s\n` +
         `  p99 poll start lateness ${main.p99_start_lateness_ms} ms, p99 cycle completion ${main.p99_cycle_ms} ms, overruns ${main.overruns}, failures ${main.failures}\n` +
         `  CPU ${main.cpu_cores} cores (daemon + driver process), RSS ${main.rss_mb} MB (${main.perProcess}), devices online ${main.online}, ~${Math.round(simRate)} requests/s to the simulator\n` +
+        `  ${main.heaps}\n` +
         `  ratio vs naive: ${(main.values_per_s / naiveRate).toFixed(1)}×; vs the seed's 10 000 reports/min (167/s): ${Math.round(main.values_per_s / (10_000 / 60))}×\n`,
     );
     const neuron = await daemon(sim.ports, 500, 30, 500, 6, Math.min(15, MEASURE_S));
