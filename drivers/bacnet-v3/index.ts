@@ -14,13 +14,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '@bacnet-js/client';
-import { defineDriver, ok, type Answer, type DeviceHandle } from '../../edge/host/sdk/driver.js';
+import { defineDriver, ok, type Answer } from '../../edge/host/sdk/driver.js';
 import { BacnetAbort, BacnetErrorPdu, BacnetMalformed, BacnetReject, BacnetTimeout } from '../../protocols/bacnet/errors.js';
 import { COMMANDABLE, parseAddress, PRESENT_VALUE, type PointDef } from '../../protocols/bacnet/point.js';
 import { BacnetSession } from '../../protocols/bacnet/session.js';
 import { encodeValue, sameValue, ValueTypeError, type PointValue } from '../../protocols/bacnet/values.js';
-import { bookDevice, DeviceBook, mappedPoints, readByChannel, unbookDevice, writeMapped } from '../eba-shared/book.js';
-import { deviceMapping, oncePerBurst } from '../eba-shared/tables.js';
+import { DeviceBook, mappedPoints, pointDeviceMethods } from '../eba-shared/book.js';
+import { oncePerBurst } from '../eba-shared/tables.js';
 import { CODES } from './codes.js';
 import { driverOptions, isLoopback, loadTables, nicAddress } from './config.js';
 import { discoverDevices } from './discover.js';
@@ -113,37 +113,16 @@ export default defineDriver(({ config, log, dataDir }) => {
       log.info({ channels: tables.channels.length, points: tables.points.length, local: `${own.address}:${own.port}`, recvBufferBytes: session.transport.recvBufferBytes, maxInFlight: session.maxInFlight }, 'bacnet tables loaded');
     },
 
-    async addDevice(d) {
-      for (const c of bookDevice(book, d, points, deviceMapping(d.custom))) replan(c);
-    },
-
-    async removeDevice(d) {
-      for (const c of unbookDevice(book, d)) replan(c);
-    },
-
-    async getProperties(d, keys) {
-      const m = mappedPoints(book, d, keys, MAPPING_CODES);
-      if ('refusal' in m) return m.refusal;
-      try {
-        return ok(await readByChannel(m.found, (channel, list) => links.get(channel)!.read(list)));
-      } catch (err) {
-        return failure(err);
-      }
-    },
-
-    async setProperties(d, values) {
-      const m = mappedPoints(book, d, Object.keys(values), MAPPING_CODES);
-      if ('refusal' in m) return m.refusal;
-      let readBack: Record<string, unknown>;
-      try {
-        readBack = await writeMapped(d, m.found, values, writeOne);
-      } catch (err) {
-        return failure(err);
-      }
-      const differs = Object.keys(readBack).filter((k) => values[k] !== null && !sameValue(readBack[k], values[k]));
-      if (differs.length > 0) return { code: CODES.READBACK_MISMATCH, message: `read back differs for ${differs.join(', ')} (a higher priority may hold the point)`, data: readBack };
-      return ok(readBack);
-    },
+    ...pointDeviceMethods(book, {
+      points,
+      codes: { ...MAPPING_CODES, readbackMismatch: CODES.READBACK_MISMATCH },
+      replan,
+      read: (channel, list) => links.get(channel)!.read(list),
+      write: writeOne,
+      same: (readBack, requested) => requested === null || sameValue(readBack, requested), // null relinquishes: whatever a lower priority holds
+      mismatchHint: 'a higher priority may hold the point',
+      failure,
+    }),
 
     async callService(d, serviceId, args) {
       if (serviceId !== 'relinquish') return { code: CODES.NO_SERVICE, message: `service ${serviceId} is not provided by the BACnetV3 driver` };

@@ -6,7 +6,8 @@
  * read and none of its faults is open; it goes offline with the fault's reason, so the log and
  * the console name the protocol error or the timeout.
  */
-import type { Answer, DeviceHandle } from '../../edge/host/sdk/driver.js';
+import { ok, type Answer, type DeviceHandle, type Driver } from '../../edge/host/sdk/driver.js';
+import { deviceMapping } from './tables.js';
 
 export interface BookPoint {
   id: string;
@@ -275,4 +276,57 @@ export function unbookDevice<P extends BookPoint>(book: DeviceBook<P, unknown>, 
   const dev = book.get(d);
   book.remove(d);
   return new Set([...(dev?.mapping.values() ?? [])].map((p) => p.channel));
+}
+
+/** What an EBA driver plugs into the shared device methods: its points, I/O and answer codes. */
+export interface PointIo<P extends BookPoint> {
+  points: ReadonlyMap<string, P>;
+  codes: MappingCodes & { readbackMismatch: number };
+  /** A channel's set of booked points changed: plan its polling again. */
+  replan(channel: string): void;
+  read(channel: string, points: P[]): Promise<Map<string, unknown>>;
+  write(p: P, value: unknown): Promise<unknown>;
+  /** Does what the device reads back after a write equal what was asked (each protocol's rule)? */
+  same(readBack: unknown, requested: unknown): boolean;
+  /** Why a read-back can differ, said in the answer. */
+  mismatchHint: string;
+  failure(err: unknown): Answer<never>;
+}
+
+/**
+ * addDevice / removeDevice / getProperties / setProperties of a point-table driver: devices are
+ * booked by their `custom.points`, reads go one batch per channel, writes are read back and a
+ * difference is answered with the driver's read-back code (the values read back as data).
+ */
+export function pointDeviceMethods<P extends BookPoint>(book: DeviceBook<P, unknown>, io: PointIo<P>): Required<Pick<Driver, 'addDevice' | 'removeDevice' | 'getProperties' | 'setProperties'>> {
+  return {
+    async addDevice(d) {
+      for (const c of bookDevice(book, d, io.points, deviceMapping(d.custom))) io.replan(c);
+    },
+    async removeDevice(d) {
+      for (const c of unbookDevice(book, d)) io.replan(c);
+    },
+    async getProperties(d, keys) {
+      const m = mappedPoints(book, d, keys, io.codes);
+      if ('refusal' in m) return m.refusal;
+      try {
+        return ok(await readByChannel(m.found, io.read));
+      } catch (err) {
+        return io.failure(err);
+      }
+    },
+    async setProperties(d, values) {
+      const m = mappedPoints(book, d, Object.keys(values), io.codes);
+      if ('refusal' in m) return m.refusal;
+      let readBack: Record<string, unknown>;
+      try {
+        readBack = await writeMapped(d, m.found, values, io.write);
+      } catch (err) {
+        return io.failure(err);
+      }
+      const differs = Object.keys(readBack).filter((k) => !io.same(readBack[k], values[k]));
+      if (differs.length > 0) return { code: io.codes.readbackMismatch, message: `read back differs for ${differs.join(', ')} (${io.mismatchHint})`, data: readBack };
+      return ok(readBack);
+    },
+  };
 }

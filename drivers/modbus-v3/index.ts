@@ -10,14 +10,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineDriver, ok, type Answer } from '../../edge/host/sdk/driver.js';
+import { defineDriver, type Answer } from '../../edge/host/sdk/driver.js';
 import { ModbusDisconnected, ModbusException, ModbusFrameError, ModbusTimeout } from '../../protocols/modbus/frames.js';
-import { bookDevice, mappedPoints, readByChannel, unbookDevice, writeMapped } from '../eba-shared/book.js';
+import { pointDeviceMethods } from '../eba-shared/book.js';
 import { oncePerBurst } from '../eba-shared/tables.js';
 
 import { DeviceBook } from './book.js';
 import { CODES } from './codes.js';
-import { deviceMapping, driverOptions, loadTables } from './config.js';
+import { driverOptions, loadTables } from './config.js';
 import { readPoints, writePoint } from './io.js';
 import { ChannelLink } from './link.js';
 import { ChannelPoller } from './poller.js';
@@ -76,37 +76,17 @@ export default defineDriver(({ config, log, dataDir }) => {
       log.info({ channels: tables.channels.length, points: tables.points.length }, 'modbus tables loaded');
     },
 
-    async addDevice(d) {
-      for (const c of bookDevice(book, d, points, deviceMapping(d.custom))) replan(c);
-    },
-
-    async removeDevice(d) {
-      for (const c of unbookDevice(book, d)) replan(c);
-    },
-
-    async getProperties(d, keys) {
-      const m = mappedPoints(book, d, keys, MAPPING_CODES);
-      if ('refusal' in m) return m.refusal;
-      try {
-        return ok(await readByChannel(m.found, (channel, list) => readPoints(channels.get(channel)!.link, list)));
-      } catch (err) {
-        return failure(err);
-      }
-    },
-
-    async setProperties(d, values) {
-      const m = mappedPoints(book, d, Object.keys(values), MAPPING_CODES);
-      if ('refusal' in m) return m.refusal;
-      let readBack: Record<string, unknown>;
-      try {
-        readBack = await writeMapped(d, m.found, values, (p, v) => writePoint(channels.get(p.channel)!.link, p, v));
-      } catch (err) {
-        return failure(err);
-      }
-      const differs = Object.keys(readBack).filter((k) => String(readBack[k]) !== String(values[k]) && Math.abs(Number(readBack[k]) - Number(values[k])) > 1e-6 * Math.max(1, Math.abs(Number(values[k]))));
-      if (differs.length > 0) return { code: CODES.READBACK_MISMATCH, message: `read back differs for ${differs.join(', ')}`, data: readBack };
-      return ok(readBack);
-    },
+    ...pointDeviceMethods(book, {
+      points,
+      codes: { ...MAPPING_CODES, readbackMismatch: CODES.READBACK_MISMATCH },
+      replan,
+      read: (channel, list) => readPoints(channels.get(channel)!.link, list),
+      write: (p, v) => writePoint(channels.get(p.channel)!.link, p, v),
+      // Scaled and float registers read back within rounding of what was written.
+      same: (readBack, requested) => String(readBack) === String(requested) || Math.abs(Number(readBack) - Number(requested)) <= 1e-6 * Math.max(1, Math.abs(Number(requested))),
+      mismatchHint: 'the device changed or refused the value',
+      failure,
+    }),
 
     async callService(_d, serviceId) {
       return { code: CODES.NO_SERVICE, message: `service ${serviceId} is not provided by the ModbusV3 driver` };
