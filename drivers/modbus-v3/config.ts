@@ -7,7 +7,6 @@
 import { channelProblems, DATA_TYPES, OPERATION_TYPES, pointProblems, type ChannelDef, type PointDef } from '../../protocols/modbus/point.js';
 import { loadCheckedTables } from '../eba-shared/tables.js';
 
-
 export interface ModbusTables {
   channels: ChannelDef[];
   points: PointDef[];
