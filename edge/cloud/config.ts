@@ -65,6 +65,8 @@ export const CloudConfigSchema = Type.Object(
      */
     subscribe: Type.Union([Type.Literal('device'), Type.Literal('wildcard')], { default: 'device' }),
     subDevices: Type.Array(SubDeviceSecretSchema, { default: [], description: 'deviceSecret of every sub-device the box logs in' }),
+    /** A hosted sub-device without a secret in `subDevices` is registered dynamically (thing/sub/register); its secret is kept in the box database. */
+    dynamicRegister: Type.Boolean({ default: true }),
     outbox: Type.Object(
       {
         /** Disk quota of queued messages (payload bytes). */

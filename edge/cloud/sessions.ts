@@ -16,7 +16,8 @@ import { alinkTopics, deviceFilters, gatewayFilters } from './alink/topics.js';
 import type { CloudConfig } from './config.js';
 import type { ReplyTracker } from './replies.js';
 import { splitDevice } from './sender.js';
-import { Topology } from './topology.js';
+import { SubDeviceSecrets } from './registration.js';
+import { Topology, type DeviceRef } from './topology.js';
 
 export const LOGIN_BATCH = 50; // doc 89300: at most 50 per batch login/logout
 const SUBSCRIBE_BATCH = 100;
@@ -34,7 +35,7 @@ export interface SessionDeps {
 export class Sessions {
   readonly #deps: SessionDeps;
   readonly #cfg: CloudConfig;
-  readonly #secrets = new Map<string, DeviceIdentity>();
+  readonly secrets: SubDeviceSecrets;
   readonly topology: Topology;
   readonly #loggedIn = new Set<string>();
   readonly #warnedNoSecret = new Set<string>();
@@ -48,7 +49,7 @@ export class Sessions {
   constructor(deps: SessionDeps, cfg: CloudConfig) {
     this.#deps = deps;
     this.#cfg = cfg;
-    for (const s of cfg.subDevices) this.#secrets.set(deviceKey(s.productKey, s.deviceName), s);
+    this.secrets = new SubDeviceSecrets({ db: deps.db, log: deps.log, replies: deps.replies, nextId: deps.nextId }, cfg);
     this.topology = new Topology({ db: deps.db, log: deps.log, replies: deps.replies, nextId: deps.nextId }, cfg);
   }
 
@@ -77,7 +78,9 @@ export class Sessions {
       await client.subscribeAsync(filters, { qos: 1 });
       if (current()) await this.topology.fetch(client);
       if (current()) await this.topology.remove(client, this.#noLongerHosted());
-      const devices = this.#eligible(this.#deps.registry.list().filter((d) => d.status !== 'disabled'));
+      const hosted = this.#hosted(this.#deps.registry.list().filter((d) => d.status !== 'disabled'));
+      if (current()) await this.secrets.register(client, hosted);
+      const devices = this.#eligible(hosted);
       if (current()) await this.topology.add(client, devices.filter((d) => !this.topology.isAttached(d.productKey, d.deviceName)));
       if (current()) await this.#login(devices.filter((d) => this.#deps.registry.get(d.productKey, d.deviceName)?.status === 'online'));
       this.#ready = this.#client === client;
@@ -115,7 +118,9 @@ export class Sessions {
     return this.#serial(async () => {
       const client = this.#client;
       if (!client || !this.#ready || this.#deps.registry.get(productKey, deviceName)?.status !== 'online') return;
-      const [id] = this.#eligible([{ productKey, deviceName }]);
+      const hosted = this.#hosted([{ productKey, deviceName }]);
+      await this.secrets.register(client, hosted);
+      const [id] = this.#eligible(hosted);
       if (!id || this.isLoggedIn(productKey, deviceName)) return;
       if (!this.topology.isAttached(productKey, deviceName)) await this.topology.add(client, [id]);
       await this.#login([id]);
@@ -166,15 +171,21 @@ export class Sessions {
     return run;
   }
 
-  #eligible(devices: ReadonlyArray<{ productKey: string; deviceName: string }>): DeviceIdentity[] {
+  /** Sub-devices the box speaks for: not the gateway itself, not blocked by the platform. */
+  #hosted(devices: ReadonlyArray<{ productKey: string; deviceName: string }>): DeviceRef[] {
+    return devices
+      .filter((d) => !(d.productKey === this.#cfg.productKey && d.deviceName === this.#cfg.deviceName) && !this.#deps.isBlocked(d.productKey, d.deviceName))
+      .map((d) => ({ productKey: d.productKey, deviceName: d.deviceName }));
+  }
+
+  /** Hosted sub-devices with a secret (configured or registered). */
+  #eligible(devices: readonly DeviceRef[]): DeviceIdentity[] {
     const out: DeviceIdentity[] = [];
     for (const d of devices) {
-      if (d.productKey === this.#cfg.productKey && d.deviceName === this.#cfg.deviceName) continue;
-      if (this.#deps.isBlocked(d.productKey, d.deviceName)) continue;
       const key = deviceKey(d.productKey, d.deviceName);
-      const id = this.#secrets.get(key);
+      const id = this.secrets.get(d.productKey, d.deviceName);
       if (!id) {
-        if (!this.#warnedNoSecret.has(key)) this.#deps.log.warn({ dev: key }, 'no deviceSecret configured for sub-device; not logged in (cloud.subDevices)');
+        if (!this.#warnedNoSecret.has(key)) this.#deps.log.warn({ dev: key }, 'no deviceSecret for sub-device (cloud.subDevices, or dynamic registration); not logged in');
         this.#warnedNoSecret.add(key);
         continue;
       }

@@ -11,6 +11,7 @@ export const alinkTopics = {
   historyPost: (pk: string, dn: string) => `${sys(pk, dn)}/thing/event/property/history/post`,
   packPost: (pk: string, dn: string) => `${sys(pk, dn)}/thing/event/property/pack/post`,
   topoAdd: (pk: string, dn: string) => `${sys(pk, dn)}/thing/topo/add`,
+  subRegister: (pk: string, dn: string) => `${sys(pk, dn)}/thing/sub/register`,
   topoDelete: (pk: string, dn: string) => `${sys(pk, dn)}/thing/topo/delete`,
   topoGet: (pk: string, dn: string) => `${sys(pk, dn)}/thing/topo/get`,
   topoChange: (pk: string, dn: string) => `${sys(pk, dn)}/thing/topo/change`,
@@ -29,6 +30,7 @@ export const alinkTopics = {
 export function gatewayFilters(pk: string, dn: string): string[] {
   return [
     `/sys/${pk}/${dn}/thing/topo/add_reply`,
+    `/sys/${pk}/${dn}/thing/sub/register_reply`,
     `/sys/${pk}/${dn}/thing/topo/delete_reply`,
     `/sys/${pk}/${dn}/thing/topo/get_reply`,
     `/sys/${pk}/${dn}/thing/event/property/pack/post_reply`,

@@ -34,4 +34,12 @@ export const cloudMigrations: readonly Migration[] = [
       CREATE TABLE cloud_topology_owned (device TEXT PRIMARY KEY, at INTEGER NOT NULL);
     `,
   },
+  {
+    version: 3,
+    up: `
+      -- Secrets of sub-devices registered dynamically (thing/sub/register): the platform
+      -- answers a device's registration once, so the gateway must keep them.
+      CREATE TABLE cloud_subdevice_secrets (device TEXT PRIMARY KEY, secret TEXT NOT NULL, iot_id TEXT, at INTEGER NOT NULL);
+    `,
+  },
 ];

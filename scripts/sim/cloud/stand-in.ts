@@ -55,6 +55,8 @@ export class CloudStandIn {
   readonly topoDeletes: Array<{ id: string; devices: string[]; code: number }> = [];
   /** Every topo/get the box sent (its id). */
   readonly topoGets: string[] = [];
+  /** Every thing/sub/register the box sent: the devices in it. */
+  readonly registrations: string[][] = [];
   /** Every topo/add the box sent: the devices in it. */
   readonly topoAdds: string[][] = [];
   /** Pack posts refused whole (one sub-device failed the check). */
@@ -212,7 +214,7 @@ export class CloudStandIn {
     }
     if (typeof body !== 'object' || body === null) return;
     const id = typeof body.id === 'string' ? body.id : String(body.id ?? '');
-    if (/\/thing\/event\/.*_reply$|\/thing\/topo\/(add|get|delete)_reply$|\/combine\/[a-z_]+_reply$/.test(topic)) return; // our own replies, echoed
+    if (/\/thing\/event\/.*_reply$|\/thing\/topo\/(add|get|delete)_reply$|\/thing\/sub\/register_reply$|\/combine\/[a-z_]+_reply$/.test(topic)) return; // our own replies, echoed
     if (topic.endsWith('_reply') || topic.includes('/rrpc/response/')) {
       this.replies.push({ topic, body });
       const waitKey = topic.includes('/rrpc/response/') ? topic : `${topic}#${id}`;
@@ -232,6 +234,7 @@ export class CloudStandIn {
     }
     const rest = p.slice(4).join('/');
     if (rest === 'thing/topo/add') return this.#topoAdd(topic, id, body.params);
+    if (rest === 'thing/sub/register') return this.#subRegister(topic, id, body.params);
     if (rest === 'thing/topo/get') return this.#topoGet(topic, id);
     if (rest === 'thing/topo/delete') return this.#topoDelete(topic, id, body.params);
     if (rest === 'thing/event/property/pack/post') return this.#packPost(topic, p[2]!, p[3]!, id, body);
@@ -255,6 +258,23 @@ export class CloudStandIn {
     for (const d of list) this.topology.add(key(d.productKey!, d.deviceName!));
     this.topoAdds.push(list.map((d) => key(d.productKey!, d.deviceName!)));
     this.#publish(`${topic}_reply`, { id, code: 200, message: 'success', data: list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })) });
+  }
+
+  /**
+   * Dynamic registration of sub-devices (method thing.sub.register): params [{productKey,
+   * deviceName}]; data [{iotId, productKey, deviceName, deviceSecret}] for each device the
+   * platform knows (the stand-in's sub-device list); 460 for a malformed request, 6402 when the
+   * gateway names itself.
+   */
+  #subRegister(topic: string, id: string, params: unknown): void {
+    const list = Array.isArray(params) ? (params as Array<Record<string, unknown>>) : [];
+    const wellFormed = list.length > 0 && list.length <= 30 && list.every((d) => typeof d?.productKey === 'string' && typeof d.deviceName === 'string');
+    const gw = this.#opts.gateway;
+    if (!wellFormed) return this.#publish(`${topic}_reply`, { id, code: 460, message: 'request parameter error', data: {} });
+    if (list.some((d) => d.productKey === gw.productKey && d.deviceName === gw.deviceName)) return this.#publish(`${topic}_reply`, { id, code: 6402, message: 'topo relation cannot add by self', data: {} });
+    const known = list.map((d) => this.#opts.subDevices.find((s) => s.productKey === d.productKey && s.deviceName === d.deviceName)).filter((s): s is Identity => s !== undefined);
+    this.registrations.push(list.map((d) => key(d.productKey as string, d.deviceName as string)));
+    this.#publish(`${topic}_reply`, { id, code: 200, message: 'success', data: known.map((s) => ({ iotId: `iot-${s.deviceName}`, productKey: s.productKey, deviceName: s.deviceName, deviceSecret: s.deviceSecret })) });
   }
 
   /** Doc "获取拓扑关系": reply data [{productKey, deviceName}] of every attached sub-device. */
