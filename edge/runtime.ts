@@ -15,7 +15,7 @@ import { childLogger, createLogger, type Logger } from './log.js';
 import type { LevelWithSilent } from 'pino';
 import { Metrics } from './metrics.js';
 import { openDatabase, migrate, type Db } from './store/db.js';
-import { Checkpointer } from './store/checkpointer.js';
+import { startCheckpointing, type Checkpointer } from './store/checkpointer.js';
 import { coreMigrations, DeploymentRepository } from './store/core.js';
 import { writeHealthOf } from './store/write-health.js';
 import { ThingModelLibrary } from './thing/library.js';
@@ -127,7 +127,7 @@ export class Runtime {
           if (!c.writable) this.log.error({ area: c.area, err: c.error }, 'the box database cannot write (disk full or failing): data is held in memory and retried every second');
           else this.log.warn({ failedForS: Math.round(c.failedForMs / 1000), failedWrites: c.failedWrites }, 'the box database writes again; held data written');
         });
-        this.#checkpointer = new Checkpointer(join(this.dataDir, 'edge.db'), 250, (message) => storeHealth.failed('checkpoint', message));
+        this.#checkpointer = startCheckpointing(this.db, join(this.dataDir, 'edge.db'), 250, (message) => storeHealth.failed('checkpoint', message));
         migrate(this.db, 'core', coreMigrations);
         this.deployments = new DeploymentRepository(this.db);
       },

@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
+import type { Db } from './db.js';
 
 const require = createRequire(import.meta.url);
 
@@ -52,4 +53,14 @@ export class Checkpointer {
     await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
     await this.#worker.terminate();
   }
+}
+
+/**
+ * Hand the box database's checkpoints to a worker: the main connection's own automatic
+ * checkpoint (every 1000 WAL pages, inside whichever commit crosses it) is turned off, so no
+ * passage decision or outbox write ever waits for checkpoint I/O.
+ */
+export function startCheckpointing(db: Db, file: string, intervalMs: number, onError: (message: string) => void): Checkpointer {
+  db.pragma('wal_autocheckpoint = 0');
+  return new Checkpointer(file, intervalMs, onError);
 }

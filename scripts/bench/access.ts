@@ -18,6 +18,7 @@ import { AccessCore } from '../../edge/access/access-core.js';
 import { parseAccessConfig } from '../../edge/access/config.js';
 import { normalizeFaceImage } from '../../edge/access/face-image.js';
 import { silentLogger } from '../../edge/log.js';
+import { startCheckpointing } from '../../edge/store/checkpointer.js';
 import { openDatabase } from '../../edge/store/db.js';
 
 const N = 50_000;
@@ -25,6 +26,8 @@ const DIMS = 512;
 const D = 'PK/bench-door';
 const dir = mkdtempSync(join(tmpdir(), 'bench-access-'));
 const db = openDatabase(join(dir, 'edge.db'));
+// Checkpoints off the main thread, as the daemon runs them (edge/store/checkpointer.ts).
+const checkpointer = startCheckpointing(db, join(dir, 'edge.db'), 250, (m) => console.error(`checkpoint failed: ${m}`));
 const core = new AccessCore({ db, log: silentLogger(), dataDir: dir }, parseAccessConfig({}));
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)] ?? NaN;
 const p99 = (xs: number[]): number => pct(xs, 0.99);
@@ -145,14 +148,28 @@ console.log(`daemon-like process with ${N} faces: RSS ${daemon.rss_mb} MB, index
 const raw = Buffer.alloc(1280 * 960 * 3);
 for (let i = 0; i < raw.length; i++) raw[i] = (i * 31 + (i >> 7)) & 0xff;
 const photo = await sharp(raw, { raw: { width: 1280, height: 960, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
-t0 = performance.now();
 const IMAGES = 60;
+t0 = performance.now();
 for (let i = 0; i < IMAGES; i++) await normalizeFaceImage(photo);
+const imgSequentialPerS = IMAGES / ((performance.now() - t0) / 1000);
+// As a face sync runs them: `access.sync.imageConcurrency` (default 4) images at a time. sharp
+// runs each image on one libvips thread here (its default on glibc without jemalloc), so
+// images in parallel are what uses the second core.
+const inFlight = parseAccessConfig({}).sync.imageConcurrency;
+t0 = performance.now();
+let next = 0;
+await Promise.all(Array.from({ length: inFlight }, async () => {
+  while (next < IMAGES) {
+    next++;
+    await normalizeFaceImage(photo);
+  }
+}));
 const imgPerS = IMAGES / ((performance.now() - t0) / 1000);
-console.log(`face image normalisation: ${imgPerS.toFixed(1)} images/s (goal ≥ 30)`);
+console.log(`face image normalisation: ${imgPerS.toFixed(1)} images/s with ${inFlight} in flight as a face sync runs them (goal ≥ 30); one at a time ${imgSequentialPerS.toFixed(1)} images/s`);
 
 const rssMb = process.memoryUsage().rss / 1024 / 1024;
 await core.stop();
+await checkpointer.stop();
 db.close();
 rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify({
@@ -170,5 +187,6 @@ console.log(JSON.stringify({
   face_match_speedup_ratio: round(p99(naiveLat) / p99(matchLat), 1),
   face_match_correct: correct / queries.length,
   image_normalize_per_s: round(imgPerS, 1),
+  image_normalize_sequential_per_s: round(imgSequentialPerS, 1),
   rss_mb: Math.round(rssMb),
 }));
