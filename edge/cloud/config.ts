@@ -73,6 +73,11 @@ export const CloudConfigSchema = Type.Object(
         quotaMb: Type.Number({ exclusiveMinimum: 0, maximum: 65_536, default: 256 }),
         /** Messages in flight (published, PUBACK pending). */
         window: Type.Integer({ minimum: 1, maximum: 65_535, default: 1000 }),
+        /**
+         * Most messages published per second (0: no limit). The platform throttles a product that
+         * sends above its message allowance; after a long outage this keeps the replay under it.
+         */
+        maxPerSecond: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -104,7 +104,7 @@ export class CloudLink {
           onDrained: () => this.#publishState(),
         },
       },
-      { window: cfg.outbox.window, historyAfterMs: cfg.historyAfterMs },
+      { window: cfg.outbox.window, historyAfterMs: cfg.historyAfterMs, maxPerSecond: cfg.outbox.maxPerSecond },
     );
     this.#uplink = new Uplink(
       {

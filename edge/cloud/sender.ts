@@ -3,6 +3,7 @@
  * a row is deleted when its PUBACK arrives (deletes are grouped per tick, one transaction).
  * On a new connection it starts again from the oldest row still queued, so whatever was in
  * flight when the link died goes again with the same Alink id (at-least-once, stable ids).
+ * With `maxPerSecond` a token bucket (one second of burst) paces the publishes.
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
@@ -30,15 +31,38 @@ export class Sender {
   #acks: OutboxRow[] = [];
   #ackFlush = false;
   #pumpScheduled = false;
+  readonly #maxPerSecond: number;
+  #tokens: number;
+  #refilledAt = Date.now();
+  #paceTimer: NodeJS.Timeout | undefined;
   published = 0;
   acked = 0;
 
-  constructor(deps: { outbox: Outbox; log: Logger; hooks: SenderHooks }, options: { window: number; historyAfterMs: number }) {
+  constructor(deps: { outbox: Outbox; log: Logger; hooks: SenderHooks }, options: { window: number; historyAfterMs: number; maxPerSecond?: number }) {
     this.#outbox = deps.outbox;
     this.#log = deps.log;
     this.#hooks = deps.hooks;
     this.#window = options.window;
     this.#historyAfterMs = options.historyAfterMs;
+    this.#maxPerSecond = options.maxPerSecond ?? 0;
+    this.#tokens = this.#maxPerSecond;
+  }
+
+  /** How many publishes the rate limit allows now; schedules a pump for when more are due. */
+  #allowance(): number {
+    if (this.#maxPerSecond === 0) return Infinity;
+    const now = Date.now();
+    this.#tokens = Math.min(this.#maxPerSecond, this.#tokens + ((now - this.#refilledAt) * this.#maxPerSecond) / 1000);
+    this.#refilledAt = now;
+    const whole = Math.floor(this.#tokens);
+    if (whole === 0 && !this.#paceTimer) {
+      this.#paceTimer = setTimeout(() => {
+        this.#paceTimer = undefined;
+        this.pump();
+      }, Math.ceil(((1 - this.#tokens) * 1000) / this.#maxPerSecond));
+      this.#paceTimer.unref();
+    }
+    return whole;
   }
 
   get inflight(): number {
@@ -61,6 +85,8 @@ export class Sender {
   }
 
   detach(): void {
+    clearTimeout(this.#paceTimer);
+    this.#paceTimer = undefined;
     this.#flushAcks();
     this.#client = undefined;
     this.#inflight = 0;
@@ -81,8 +107,11 @@ export class Sender {
     const client = this.#client;
     if (!client || this.#gated) return;
     while (this.#inflight < this.#window) {
-      const rows = this.#outbox.after(this.#cursor, Math.min(500, this.#window - this.#inflight));
+      const allowed = this.#allowance();
+      if (allowed === 0) break;
+      const rows = this.#outbox.after(this.#cursor, Math.min(500, this.#window - this.#inflight, allowed));
       if (rows.length === 0) break;
+      if (this.#maxPerSecond > 0) this.#tokens -= rows.length;
       const now = Date.now();
       for (const row of rows) {
         this.#cursor = row.seq;
