@@ -19,7 +19,7 @@ import type { CloudConfig } from './config.js';
 import type { ReplyTracker } from './replies.js';
 import type { DeviceRef } from './topology.js';
 
-/** Our bound per request (the platform documents none for sub/register): the topo/add limit. */
+/** IoT Platform limits ("Quantities of sub-devices attached to a gateway"): at most 30 dynamic registrations per batch. */
 export const SUB_REGISTER_BATCH = 30;
 
 export class SubDeviceSecrets {
