@@ -43,11 +43,14 @@ export function openApiSettings(cfg: Record<string, unknown>): OpenApiDriverSett
   };
 }
 
+/** The terminal's factory password (seed 004 L67); the OpenAPI cannot change it, its screen can. */
+export const FACTORY_PASSWORD = '123456';
+
 export function deviceConfig(d: DeviceInfo): OpenApiDeviceConfig | string {
   const c = d.custom;
   if (typeof c.ip !== 'string' || !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$|^[\w.-]+$/.test(c.ip)) return 'custom.ip (the terminal address) is required';
   const port = Number(c.port ?? 8899);
   const wsPort = Number(c.wsPort ?? 9000);
   if (!Number.isInteger(port) || port < 1 || port > 65535 || !Number.isInteger(wsPort) || wsPort < 1 || wsPort > 65535) return 'custom.port/wsPort must be TCP ports';
-  return { ip: c.ip, port, wsPort, password: typeof c.password === 'string' ? c.password : '123456', deviceId: typeof c.deviceId === 'string' && c.deviceId ? c.deviceId : d.deviceName };
+  return { ip: c.ip, port, wsPort, password: typeof c.password === 'string' ? c.password : FACTORY_PASSWORD, deviceId: typeof c.deviceId === 'string' && c.deviceId ? c.deviceId : d.deviceName };
 }

@@ -2,6 +2,8 @@
  * The OpenAPI face terminal on a real box: the driver is the client of the simulated terminal's
  * API and holds its record WebSocket; a second driver instance serves the chapter 9 pulls.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedOpenApiTerminal } from '../../scripts/sim/face-openapi/terminal.js';
 import { freePort, pictureServer } from '../face-push/helpers.js';
@@ -49,6 +51,16 @@ afterAll(async () => {
 });
 
 describe('face-terminal-openapi on a real box', () => {
+  it('warns, in the driver log, about a terminal left on its factory password, and only about that one', async () => {
+    const file = join(box.runtime.dataDir, 'logs', 'drivers', 'Face_OpenApi_PerAccess_Pull.log');
+    await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').includes('factory password'), 20_000, 100);
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('factory password'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('OA-2');
+    const other = join(box.runtime.dataDir, 'logs', 'drivers', 'Face_OpenApi_PerAccess_Terminal.log');
+    expect(existsSync(other) ? readFileSync(other, 'utf8') : '').not.toContain('factory password');
+  });
+
   it('connects the record link, pushes a face, opens remotely and turns pushed records into pass events', async () => {
     await waitFor(() => box.runtime.registry.get(PK, 'OA-1')?.status === 'online', 20_000, 100);
     expect(api.state.wsConnects).toBe(1);
