@@ -19,6 +19,7 @@ import { startCheckpointing, type Checkpointer } from './store/checkpointer.js';
 import { coreMigrations, DeploymentRepository } from './store/core.js';
 import { writeHealthOf } from './store/write-health.js';
 import { ThingModelLibrary } from './thing/library.js';
+import { tslJson } from './thing/tsl.js';
 import { DeviceRegistry } from './thing/registry.js';
 import { LocalBroker, type BusUser } from './bus/broker.js';
 import { BusBridge } from './bus/bridge.js';
@@ -356,9 +357,24 @@ export class Runtime {
       throw err;
     }
     const diff = await this.host.deploy(cfg.drivers as DriverConfig[]);
+    this.#refreshModels();
     this.#config = { ...this.#config, drivers: cfg.drivers, thingModels: cfg.thingModels };
     this.deployments.record(source, true, cfg.drivers, diff);
     return diff;
+  }
+
+  /**
+   * A thing model that changed on disk applies to every device of its product, also those whose
+   * own config did not change (the host redeploys only those that did): the boundary checks and
+   * the console use the new model; values of properties that still exist are kept.
+   */
+  #refreshModels(): void {
+    for (const d of this.registry.list()) {
+      const model = this.models.get(d.productKey);
+      if (!model || model === d.model || JSON.stringify(tslJson(model.tsl)) === JSON.stringify(tslJson(d.model.tsl))) continue;
+      this.registry.upsert(d, model);
+      this.log.info({ dev: `${d.productKey}/${d.deviceName}` }, 'thing model updated');
+    }
   }
 
   /** Reload the config file (SIGHUP). */

@@ -254,3 +254,7 @@ export function parseThingModel(input: unknown, fallbackProductKey?: string): Th
   return { productKey: productKey as string, properties, events, services };
 }
 
+/** The thing model as plain JSON (the TSL keeps members in Maps): for the console and for comparing two versions. */
+export function tslJson(tsl: ThingModel): { productKey: string; properties: Property[]; events: ThingEvent[]; services: Service[] } {
+  return { productKey: tsl.productKey, properties: [...tsl.properties.values()], events: [...tsl.events.values()], services: [...tsl.services.values()] };
+}

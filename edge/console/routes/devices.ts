@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Device } from '../../thing/registry.js';
-import type { ThingModel } from '../../thing/tsl.js';
+import { tslJson } from '../../thing/tsl.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
 import { fail } from '../http-errors.js';
 
@@ -25,11 +25,6 @@ const StreamQuery = Type.Object({ device: Type.Optional(Type.String({ maxLength:
 
 function summary(d: Device) {
   return { productKey: d.productKey, deviceName: d.deviceName, alias: d.alias ?? null, driver: d.driver, status: d.status, statusReason: d.statusReason ?? null, lastSeen: d.lastSeen || null };
-}
-
-/** The thing model as plain JSON (the TSL keeps members in Maps). */
-export function tslJson(tsl: ThingModel) {
-  return { productKey: tsl.productKey, properties: [...tsl.properties.values()], events: [...tsl.events.values()], services: [...tsl.services.values()] };
 }
 
 export async function deviceRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
