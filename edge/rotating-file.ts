@@ -13,7 +13,15 @@ interface Sink {
 }
 
 function streamSink(path: string): Sink {
-  const s = createWriteStream(path, { flags: 'a' });
+  // Opened now, not when the stream gets round to it: a burst may rotate again at once, and the
+  // rename must find the file (the descriptor follows it).
+  let fd: number;
+  try {
+    fd = openSync(path, 'a');
+  } catch {
+    return { write: () => undefined, end: (done) => done() }; // no room or no folder: lines are lost, not the box
+  }
+  const s = createWriteStream(path, { fd });
   s.on('error', () => undefined); // a full disk must not take the host down; lines are lost, not the box
   return { write: (b) => void s.write(b), end: (done) => void s.end(done) };
 }
@@ -53,6 +61,8 @@ export class RotatingFile {
   readonly #sync: boolean;
   #stream: Sink;
   #size: number;
+  /** Rotated-out files still writing their last bytes. */
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(path: string, options: { maxBytes: number; keep: number; sync?: boolean }) {
     this.#path = path;
@@ -69,29 +79,28 @@ export class RotatingFile {
   }
 
   write(chunk: Buffer | string): void {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (this.#size + buf.length < this.#maxBytes) {
-      this.#stream.write(buf);
-      this.#size += buf.length;
-      return;
-    }
-    // Rotate at the last line end of this chunk, so every file holds whole lines.
-    const cut = buf.lastIndexOf(10) + 1;
-    if (cut === 0) {
-      this.#stream.write(buf);
-      this.#size += buf.length;
-      return;
-    }
-    this.#stream.write(buf.subarray(0, cut));
-    this.#rotate();
-    if (cut < buf.length) {
-      this.#stream.write(buf.subarray(cut));
-      this.#size = buf.length - cut;
+    let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    while (buf.length > 0) {
+      const room = this.#maxBytes - this.#size;
+      // A file ends at the first line end at or past the limit, so it holds whole lines and is
+      // at most one line over; a large chunk (pipes deliver up to 64 KiB and more under load)
+      // may fill several files.
+      const end = buf.length < room ? -1 : buf.indexOf(10, Math.max(0, room - 1));
+      if (end === -1) {
+        this.#stream.write(buf);
+        this.#size += buf.length;
+        return;
+      }
+      this.#stream.write(buf.subarray(0, end + 1));
+      this.#rotate();
+      buf = buf.subarray(end + 1);
     }
   }
 
   #rotate(): void {
-    this.#stream.end(() => undefined);
+    const closing = new Promise<void>((resolve) => this.#stream.end(resolve));
+    this.#closing.add(closing);
+    void closing.then(() => this.#closing.delete(closing));
     try {
       rmSync(`${this.#path}.${this.#keep}`, { force: true });
       for (let i = this.#keep - 1; i >= 1; i--) {
@@ -105,7 +114,9 @@ export class RotatingFile {
     this.#size = 0;
   }
 
-  end(): Promise<void> {
-    return new Promise((resolve) => this.#stream.end(() => resolve()));
+  /** Close the file; resolves once every rotated-out file has its last bytes too. */
+  async end(): Promise<void> {
+    await new Promise<void>((resolve) => this.#stream.end(resolve));
+    await Promise.all(this.#closing);
   }
 }

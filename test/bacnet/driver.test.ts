@@ -6,6 +6,7 @@
  * answering and comes back, a device that moves, malformed and hostile datagrams, and the
  * network rule (nothing sent outside 127.0.0.0/8).
  */
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODES } from '../../drivers/bacnet-v3/codes.js';
 import type { ChannelDef, PointDef } from '../../protocols/bacnet/point.js';
@@ -33,7 +34,7 @@ describe('BACnetV3 driver against simulated devices', () => {
     } catch (err) {
       stats = (err as Error).message;
     }
-    return { sims: Object.fromEntries([dev1, dev2, dev3, moved].filter(Boolean).map((d) => [d!.options.deviceId, { ...d!.counters, transport: d!.transportCounters }])), devices: [t1, t2, t3].map((t) => ({ name: t?.deviceName, status: t?.status, history: t?.history })), stats, driverLog: dut?.logTail };
+    return { sims: Object.fromEntries([dev1, dev2, dev3, moved].filter(Boolean).map((d) => [d!.options.deviceId, { ...d!.counters, transport: d!.transportCounters }])), devices: [t1, t2, t3].map((t) => ({ name: t?.deviceName, status: t?.status, history: t?.history })), stats, driverLog: dut?.logTail.slice(-15), lo: networkInterfaces().lo?.map((a) => `${a.address}/${a.netmask}`) };
   };
   const waitFor = (what: string, check: () => boolean, timeoutMs?: number) => waitOrExplain(what, check, explain, timeoutMs);
 

@@ -71,7 +71,7 @@ export async function startDriver(channels: ChannelDef[], points: PointDef[], op
 export async function waitOrExplain(what: string, check: () => boolean, explain: () => unknown, timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify(explain(), null, 1)}`);
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify(explain())}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

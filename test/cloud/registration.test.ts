@@ -76,6 +76,9 @@ describe('dynamic registration of sub-devices', () => {
     runtime = boot(dir, cloud, lines);
     await runtime.start();
     await waitFor(() => rig.cloud.loggedIn.has('PEDemoThermo/t1'), 20_000);
+    // m9 is asked again at this connect: let that round finish before stopping (a stray request must not land in the next test).
+    await waitFor(() => rig.cloud.registrations.flat().filter((k) => k === 'PEDemoMeter/m9').length >= 2, 20_000);
+    await waitFor(() => rig.cloud.loggedIn.has('PEDemoMeter/m1'), 20_000);
     expect(rig.cloud.registrations.flat().filter((k) => k === 'PEDemoThermo/t1')).toHaveLength(before); // the stored secret is used
     expect(lines.join('')).not.toContain(T1.deviceSecret);
     await runtime.stop();
@@ -87,6 +90,7 @@ describe('dynamic registration of sub-devices', () => {
     dirs.push(dir);
     const lines: string[] = [];
     rig.cloud.loggedIn.clear();
+    await new Promise((r) => setTimeout(r, 300)); // nothing of the previous box still in flight
     const count = rig.cloud.registrations.length;
     runtime = boot(dir, { url: rig.broker.url, subDevices: [M1], dynamicRegister: false }, lines);
     await runtime.start();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../edge/log.js';
+import { RotatingFile } from '../../edge/rotating-file.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -24,12 +25,32 @@ describe('daemon log file', () => {
     expect(existsSync(`${file}.3`)).toBe(false);
     const kept: number[] = [];
     for (const f of [`${file}.2`, `${file}.1`, file]) {
-      expect(statSync(f).size).toBeLessThan(8_000 + 200); // rotation happens at the line that crosses the size
+      expect(statSync(f).size).toBeLessThan(8_000 + 200); // at most the line that crosses the size
       for (const l of readFileSync(f, 'utf8').split('\n').filter(Boolean)) kept.push((JSON.parse(l) as { i: number }).i);
     }
     // The newest lines survive, in order, none missing between the oldest kept and the last.
     expect(kept.at(-1)).toBe(499);
     expect(kept).toEqual(Array.from({ length: kept.length }, (_, k) => 500 - kept.length + k));
+  });
+
+  it('splits one large chunk over several files, each ending at the first line end past the size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pe-log-'));
+    dirs.push(dir);
+    const file = join(dir, 'driver.log');
+    const rf = new RotatingFile(file, { maxBytes: 10_000, keep: 20 });
+    const lines = Array.from({ length: 1000 }, (_, i) => `{"n":${i},"pad":"${'y'.repeat(60)}"}\n`);
+    rf.write(lines.join('')); // ~75 KB at once, as a busy pipe delivers it
+    await rf.end();
+    const files = [...Array.from({ length: 20 }, (_, i) => `${file}.${20 - i}`), file].filter((f) => existsSync(f));
+    expect(files.length).toBeGreaterThanOrEqual(7);
+    const all: number[] = [];
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      expect(text.length).toBeLessThan(10_000 + 100);
+      if (f !== file) expect(text.length).toBeGreaterThanOrEqual(10_000 - 100);
+      for (const l of text.split('\n').filter(Boolean)) all.push((JSON.parse(l) as { n: number }).n);
+    }
+    expect(all).toEqual(Array.from({ length: 1000 }, (_, i) => i)); // nothing lost, nothing split
   });
 
   it('a secret or card number in a log call never reaches the file', () => {
