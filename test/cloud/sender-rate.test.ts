@@ -25,18 +25,24 @@ function fakeClient(sent: Array<{ at: number; id: string }>): MqttClient {
   } as unknown as MqttClient;
 }
 
+/** An outbox holding `n` messages of one device and a sender on a fake connection. */
+function setup(n: number, maxPerSecond?: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'pe-rate-'));
+  dirs.push(dir);
+  const db = openDatabase(join(dir, 'edge.db'));
+  const outbox = new Outbox({ db, log: silentLogger() }, { quotaBytes: 1e9 });
+  for (let i = 0; i < n; i++) outbox.enqueue({ productKey: 'pk', deviceName: 'd', class: 'property', topic: '/sys/pk/d/thing/event/property/post', payload: (id) => JSON.stringify({ id }) });
+  outbox.flush();
+  const sent: Array<{ at: number; id: string }> = [];
+  const sender = new Sender({ outbox, log: silentLogger(), hooks: { onPublished: () => undefined, onAcked: () => undefined, onDrained: () => undefined } }, { window: 1000, historyAfterMs: 60_000, ...(maxPerSecond ? { maxPerSecond } : {}) });
+  sender.attach(fakeClient(sent));
+  return { outbox, sent, sender, close: () => (sender.detach(), db.close()) };
+}
+
 describe('sender rate limit', () => {
   it('publishes at most a second of burst, then the configured rate, and sends everything in order', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pe-rate-'));
-    dirs.push(dir);
-    const db = openDatabase(join(dir, 'edge.db'));
-    const outbox = new Outbox({ db, log: silentLogger() }, { quotaBytes: 1e9 });
-    for (let i = 0; i < 250; i++) outbox.enqueue({ productKey: 'pk', deviceName: 'd', class: 'property', topic: '/sys/pk/d/thing/event/property/post', payload: (id) => JSON.stringify({ id }) });
-    outbox.flush();
-    const sent: Array<{ at: number; id: string }> = [];
-    const sender = new Sender({ outbox, log: silentLogger(), hooks: { onPublished: () => undefined, onAcked: () => undefined, onDrained: () => undefined } }, { window: 1000, historyAfterMs: 60_000, maxPerSecond: 100 });
+    const { outbox, sent, sender, close } = setup(250, 100);
     const start = Date.now();
-    sender.attach(fakeClient(sent));
     sender.open();
     await new Promise((r) => setTimeout(r, 500));
     expect(sent.length).toBeGreaterThanOrEqual(100); // the first second's burst
@@ -47,24 +53,14 @@ describe('sender rate limit', () => {
     expect(sent.map((s) => Number(s.id))).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
     // No second holds more than a burst plus a second's worth.
     for (const s of sent) expect(sent.filter((x) => x.at >= s.at && x.at < s.at + 1000).length).toBeLessThanOrEqual(205);
-    sender.detach();
-    db.close();
+    close();
   });
 
   it('sends as fast as the window allows with no limit', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pe-rate-'));
-    dirs.push(dir);
-    const db = openDatabase(join(dir, 'edge.db'));
-    const outbox = new Outbox({ db, log: silentLogger() }, { quotaBytes: 1e9 });
-    for (let i = 0; i < 2000; i++) outbox.enqueue({ productKey: 'pk', deviceName: 'd', class: 'property', topic: 't', payload: (id) => JSON.stringify({ id }) });
-    outbox.flush();
-    const sent: Array<{ at: number; id: string }> = [];
-    const sender = new Sender({ outbox, log: silentLogger(), hooks: { onPublished: () => undefined, onAcked: () => undefined, onDrained: () => undefined } }, { window: 1000, historyAfterMs: 60_000 });
-    sender.attach(fakeClient(sent));
+    const { outbox, sent, sender, close } = setup(2000);
     sender.open();
     await waitFor(() => outbox.depth === 0, 5000);
     expect(sent).toHaveLength(2000);
-    sender.detach();
-    db.close();
+    close();
   });
 });
