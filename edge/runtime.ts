@@ -6,7 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { checkSemantics, ConfigError, loadConfig, parseConfig, type LoadedConfig } from './config/load.js';
+import { blocking, checkSemantics, ConfigError, loadConfig, parseConfig, type LoadedConfig } from './config/load.js';
 import { BUILTIN_TSL_DIR, APP_ROOT } from './config/paths.js';
 import type { BoxConfig } from './config/schema.js';
 import { EventBus, type DeployDiffSummary } from './events.js';
@@ -348,7 +348,7 @@ export class Runtime {
     let cfg: BoxConfig;
     try {
       cfg = typeof next === 'string' ? parseConfig(next) : parseConfig(JSON.stringify(next));
-      const problems = checkSemantics(cfg, this.#loaded.baseDir).filter((p) => !p.path.endsWith('allowAnonymous'));
+      const problems = blocking(checkSemantics(cfg, this.#loaded.baseDir));
       if (problems.length > 0) throw new ConfigError(problems);
       this.models.merge(ThingModelLibrary.fromDirs(cfg.thingModels.map((d) => resolve(this.#loaded.baseDir, d))));
     } catch (err) {

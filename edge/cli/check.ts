@@ -25,7 +25,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     process.stdout.write(`${path}: ok\n`);
     return 0;
   }
-  for (const p of problems) process.stdout.write(`${path} ${p.path}: ${p.message}\n    hint: ${p.hint}\n`);
+  for (const p of problems) process.stdout.write(`${path} ${p.path}: ${p.advisory ? '(advisory: the box still starts) ' : ''}${p.message}\n    hint: ${p.hint}\n`);
   process.stdout.write(`${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
   return 1;
 }

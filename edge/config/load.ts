@@ -21,6 +21,13 @@ export interface ConfigProblem {
   path: string;
   message: string;
   hint: string;
+  /** Reported by `edge check` but does not stop a start or a redeploy (a risk, not an error). */
+  advisory?: boolean;
+}
+
+/** The problems that refuse a config (advisories are only reported). */
+export function blocking(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  return problems.filter((p) => !p.advisory);
 }
 
 export class ConfigError extends EdgeError {
@@ -107,9 +114,29 @@ export function checkSemantics(config: BoxConfig, baseDir: string): ConfigProble
   });
   problems.push(...sectionProblems(config));
   if (config.bus.enabled && config.bus.externalUrl === undefined && config.bus.allowAnonymous) {
-    problems.push({ path: '/bus/allowAnonymous', message: 'anonymous access to the local bus is on', hint: 'turn it off outside a lab: local apps should log in' });
+    problems.push({ path: '/bus/allowAnonymous', message: 'anonymous access to the local bus is on', hint: 'turn it off outside a lab: local apps should log in', advisory: true });
   }
+  problems.push(...factoryPasswords(config));
   return problems;
+}
+
+/**
+ * OpenAPI face terminals still on their factory password (seed 004 L67): anyone on the LAN can
+ * open the door through the terminal's API. The box cannot change it (only the terminal's screen
+ * can), so this is an advisory.
+ */
+function factoryPasswords(config: BoxConfig): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  config.drivers.forEach((d, i) => {
+    if (d.type !== 'face-terminal-openapi') return;
+    d.devices.forEach((dev, j) => {
+      const pw = (dev.custom as Record<string, unknown> | undefined)?.password;
+      if (pw === undefined || pw === '123456') {
+        out.push({ path: `/drivers/${i}/devices/${j}/custom/password`, message: `terminal ${dev.deviceName} uses the factory password 123456`, hint: "set another password on the terminal's screen and put it here", advisory: true });
+      }
+    });
+  });
+  return out;
 }
 
 /**
@@ -156,7 +183,7 @@ export function loadConfig(file: string | undefined): LoadedConfig {
   }
   const config = parseConfig(text, path);
   const baseDir = dirname(path);
-  const problems = checkSemantics(config, baseDir).filter((p) => !p.path.endsWith('allowAnonymous'));
+  const problems = blocking(checkSemantics(config, baseDir));
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, baseDir, file: path };
 }

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
-import { checkSemantics, ConfigError, parseConfig } from '../config/load.js';
+import { blocking, checkSemantics, ConfigError, parseConfig } from '../config/load.js';
 import { BUILTIN_TSL_DIR } from '../config/paths.js';
 import type { BoxConfig } from '../config/schema.js';
 import type { DeviceConfig } from '../host/host.js';
@@ -99,7 +99,7 @@ export function applyImport(box: BoxFile, profile: EbaProfile, driverName: strin
   const doc = parseDocument(box.text);
   setDriver(doc, name, profile.driverType, { tablesFile: TABLES_FILE, tablesSha256: sha }, result.devices);
   const newText = doc.toString({ lineWidth: 0 });
-  const problems = checkSemantics(parseConfig(newText, box.file), box.baseDir).filter((p) => !p.path.endsWith('allowAnonymous'));
+  const problems = blocking(checkSemantics(parseConfig(newText, box.file), box.baseDir));
   if (problems.length > 0) throw new ConfigError(problems);
   const file = join(box.dataDir, 'drivers', name, TABLES_FILE);
   writeAtomic(file, tablesText);

@@ -4,11 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkSemantics, ConfigError, loadConfig, parseConfig } from '../../edge/config/load.js';
+import { blocking, checkSemantics, ConfigError, loadConfig, parseConfig, type ConfigProblem } from '../../edge/config/load.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
-function problemsOf(text: string): Array<{ path: string; message: string; hint: string }> {
+function problemsOf(text: string): ConfigProblem[] {
   try {
     const cfg = parseConfig(text);
     return checkSemantics(cfg, ROOT);
@@ -25,7 +25,9 @@ describe('box config', () => {
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(config.bus).toMatchObject({ enabled: true, host: '127.0.0.1', port: 1883, allowAnonymous: false, users: [] });
     expect(config.drivers.map((d) => d.type)).toContain('demo-sim');
-    expect(checkSemantics(config, process.cwd())).toEqual([]);
+    expect(blocking(checkSemantics(config, process.cwd()))).toEqual([]);
+    // The demo OpenAPI terminal is the simulator, on its factory password: said, not refused.
+    expect(checkSemantics(config, process.cwd()).map((p) => [p.path, p.advisory])).toEqual([['/drivers/3/devices/0/custom/password', true]]);
   });
 
   const cases: Array<[string, string, string, RegExp, RegExp]> = [
@@ -44,6 +46,7 @@ describe('box config', () => {
     ['unknown product', 'drivers: [ { name: D, type: demo-sim, devices: [ { productKey: Nope, deviceName: x } ] } ]', '/drivers/0/devices/0/productKey', /no thing model for product Nope/, /TSL JSON file/],
     ['device twice', 'drivers: [ { name: A, type: demo-sim, devices: [ { productKey: PEDemoMeter, deviceName: m } ] }, { name: B, type: demo-sim, devices: [ { productKey: PEDemoMeter, deviceName: m } ] } ]', '/drivers/1/devices/0/deviceName', /already listed under driver A/, /exactly one driver/],
     ['anonymous bus', 'bus: { allowAnonymous: true }', '/bus/allowAnonymous', /anonymous access/, /turn it off/],
+    ['terminal on its factory password', 'drivers: [ { name: F, type: face-terminal-openapi, devices: [ { productKey: PEFaceOpenApi, deviceName: t1, custom: { ip: 127.0.0.1 } } ] } ]', '/drivers/0/devices/0/custom/password', /factory password 123456/, /terminal's screen/],
     ['cloud section', 'cloud: { productKey: pk, deviceName: dn }', '/cloud/deviceSecret', /Expected required property/, /docs\/cloud.md/],
     ['access section', 'access: { bogusKey: 1 }', '/access/bogusKey', /Unexpected property/, /docs\/access.md/],
     ['console section', 'console: { bogusKey: 1 }', '/console/bogusKey', /Unexpected property/, /docs\/console.md/],
@@ -54,6 +57,14 @@ describe('box config', () => {
     expect(p, JSON.stringify(problems)).toBeDefined();
     expect(p!.message).toMatch(message);
     expect(p!.hint).toMatch(hint);
+  });
+
+  it('advisories are reported but do not refuse a config: an anonymous bus, a terminal on its factory password', () => {
+    const text = 'bus: { allowAnonymous: true }\ndrivers: [ { name: F, type: face-terminal-openapi, devices: [ { productKey: PEFaceOpenApi, deviceName: t1, custom: { ip: 127.0.0.1, password: "123456" } }, { productKey: PEFaceOpenApi, deviceName: t2, custom: { ip: 127.0.0.2, password: "s3cret-pw" } } ] } ]';
+    const problems = problemsOf(text);
+    expect(problems.map((p) => p.path).sort()).toEqual(['/bus/allowAnonymous', '/drivers/0/devices/0/custom/password']);
+    expect(blocking(problems)).toEqual([]);
+    expect(blocking([...problems, { path: '/http/port', message: 'x', hint: 'y' }]).map((p) => p.path)).toEqual(['/http/port']);
   });
 
   it('reports every problem at once, not just the first', () => {

@@ -1,7 +1,7 @@
 /** Maintenance: backup download, restore (preview, then confirm), config view and check, audit trail. */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { checkSemantics, ConfigError, parseConfig, type ConfigProblem } from '../../config/load.js';
+import { blocking, checkSemantics, ConfigError, parseConfig, type ConfigProblem } from '../../config/load.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
 import { checkBackup, createBackup, pendingRestore, stageRestore, writeConfigFile } from '../backup/backup.js';
 
@@ -61,7 +61,7 @@ export async function maintenanceRoutes(app: FastifyInstance, deps: ConsoleDeps)
 
   app.post<{ Body: Static<typeof ConfigBody> }>('/maintenance/config/validate', { schema: { body: ConfigBody } }, async (req) => {
     const problems = validateConfigText(req.body.text, ctx.baseDir);
-    return { ok: problems.length === 0, problems };
+    return { ok: blocking(problems).length === 0, problems }; // advisories (e.g. a factory password) are listed, not refused
   });
 
   app.get<{ Querystring: Static<typeof AuditQuery> }>('/maintenance/audit', { schema: { querystring: AuditQuery } }, async (req) => deps.audit.recent(req.query.limit ?? 100));
