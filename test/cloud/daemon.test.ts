@@ -87,7 +87,8 @@ describe('cloud link of the daemon', () => {
     const second = startDaemon(cfg, dir);
     daemons.push(second);
     const url = await waitFor(() => /health: (http:\/\/\S+)\/healthz/.exec(second.out())?.[1], 30_000);
-    await waitFor(() => rig.cloud.posts.length > before + 60, 30_000);
+    // Distinct messages, not posts: the replay re-sends what was in flight (same ids).
+    await waitFor(() => rig.cloud.posts.length > before + 60 && new Set(rig.cloud.posts.map((p) => `${p.device}#${p.id}`)).size > 130, 30_000);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     void url;
