@@ -7,6 +7,7 @@
  * pushed through `/api/user` (default) or pulled by the terminal through `/syrecord` (9.1).
  * Device custom: `{ ip, port: 8899, wsPort: 9000, password: '123456', deviceId }` (seed 004 L61-67, L870).
  */
+import { FACTORY_PASSWORD } from '../../protocols/face-openapi/sign.js';
 import type { DeviceInfo } from '../../edge/host/sdk/driver.js';
 
 export interface OpenApiDriverSettings {
@@ -42,9 +43,6 @@ export function openApiSettings(cfg: Record<string, unknown>): OpenApiDriverSett
     feedbackTimeoutMs: num(cfg.feedbackTimeoutMs, 120_000, 1000, 3_600_000),
   };
 }
-
-/** The terminal's factory password (seed 004 L67); the OpenAPI cannot change it, its screen can. */
-export const FACTORY_PASSWORD = '123456';
 
 export function deviceConfig(d: DeviceInfo): OpenApiDeviceConfig | string {
   const c = d.custom;

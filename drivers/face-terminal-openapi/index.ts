@@ -10,7 +10,8 @@ import { DEVICE_FIELDS, DevicePushServer, GROUP_FIELDS, groupOf, type ConfigGrou
 import { AccessCalls } from '../face-shared/access-calls.js';
 import { badArgs, notDeployed, noService, readOnly, success } from '../face-shared/answers.js';
 import { failure } from './answers.js';
-import { deviceConfig, FACTORY_PASSWORD, openApiSettings } from './config.js';
+import { FACTORY_PASSWORD } from '../../protocols/face-openapi/sign.js';
+import { deviceConfig, openApiSettings } from './config.js';
 import { chapter9 } from './library.js';
 import { OpenApiTerminal } from './terminal.js';
 
@@ -42,7 +43,7 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
       const cfg = deviceConfig(h);
       if (typeof cfg === 'string') throw new Error(cfg);
       // Anyone on the LAN who knows the factory password can open the door through the terminal's API.
-      if (cfg.password === FACTORY_PASSWORD) h.log.warn({ ip: cfg.ip }, "terminal uses its factory password (123456): set another on the terminal's screen and put it in custom.password");
+      if (cfg.password === FACTORY_PASSWORD) h.log.warn({ ip: cfg.ip }, `terminal uses its factory password (${FACTORY_PASSWORD}): set another on the terminal's screen and put it in custom.password`);
       const t = new OpenApiTerminal(h, cfg, { calls, settings, log, faceUsers });
       terminals.set(h, t);
       t.start();

@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../log.js';
-import { writeHealthOf } from '../store/write-health.js';
+import { writeHealthOf, type StoreWriteHealth } from '../store/write-health.js';
 import type { OutboxWriter } from './outbox.js';
 import { eventIdentifier, eventParams, type PassRecordInput } from './pass-events.js';
 import type { PermissionStore } from './permission-store.js';
@@ -43,6 +43,7 @@ export interface RecordRow {
 
 export class PassRecorder {
   readonly #db: Db;
+  readonly #health: StoreWriteHealth;
   readonly #log: Logger;
   readonly #perms: PermissionStore;
   readonly #photoDir: string;
@@ -60,6 +61,7 @@ export class PassRecorder {
 
   constructor(deps: { db: Db; log: Logger; permissions: PermissionStore; photoDir: string; outbox?: OutboxWriter }, options: { flushMs?: number } = {}) {
     this.#db = deps.db;
+    this.#health = writeHealthOf(deps.db);
     this.#log = deps.log;
     this.#perms = deps.permissions;
     this.#photoDir = deps.photoDir;
@@ -129,14 +131,14 @@ export class PassRecorder {
         }
       }).immediate();
       this.written += batch.length;
-      writeHealthOf(this.#db).ok();
+      this.#health.ok();
       if (this.#holding) this.#log.info({ records: batch.length }, 'held pass records committed');
       this.#holding = false;
     } catch (err) {
       // Keep the batch for the next try rather than drop passes (disk full, busy). The store's
       // write health logs the episode; this line says how many records wait.
       this.#queue = batch.concat(this.#queue);
-      writeHealthOf(this.#db).failed('pass records', err);
+      this.#health.failed('pass records', err);
       if (!this.#holding) this.#log.warn({ err: (err as Error).message, records: this.#queue.length }, 'pass records not committed; held in memory, retried every second');
       this.#holding = true;
       if (!this.#timer) this.#timer = setTimeout(() => this.flush(), 1000);

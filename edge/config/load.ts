@@ -16,6 +16,7 @@ import { cloudWanted, parseCloudConfig } from '../cloud/config.js';
 import { parseAccessConfig } from '../access/config.js';
 import { parseConsoleOptions } from '../console/options.js';
 import { BUILTIN_TSL_DIR } from './paths.js';
+import { FACTORY_PASSWORD } from '../../protocols/face-openapi/sign.js';
 
 export interface ConfigProblem {
   path: string;
@@ -131,8 +132,8 @@ function factoryPasswords(config: BoxConfig): ConfigProblem[] {
     if (d.type !== 'face-terminal-openapi') return;
     d.devices.forEach((dev, j) => {
       const pw = (dev.custom as Record<string, unknown> | undefined)?.password;
-      if (pw === undefined || pw === '123456') {
-        out.push({ path: `/drivers/${i}/devices/${j}/custom/password`, message: `terminal ${dev.deviceName} uses the factory password 123456`, hint: "set another password on the terminal's screen and put it here", advisory: true });
+      if (pw === undefined || pw === FACTORY_PASSWORD) {
+        out.push({ path: `/drivers/${i}/devices/${j}/custom/password`, message: `terminal ${dev.deviceName} uses the factory password ${FACTORY_PASSWORD}`, hint: "set another password on the terminal's screen and put it here", advisory: true });
       }
     });
   });

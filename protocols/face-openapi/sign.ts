@@ -7,6 +7,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { OpenApiCode } from './errors.js';
 
 export const MAX_SKEW_MS = 5 * 60_000;
+/** The terminal's factory password (seed 004 L67); the OpenAPI cannot change it, the terminal's screen can. */
+export const FACTORY_PASSWORD = '123456';
 
 export function openApiSign(timestamp: string, password: string): string {
   return createHash('md5').update(`${timestamp}#${password}`, 'utf8').digest('hex');

@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../edge/config/load.js';
-import { Runtime } from '../../edge/runtime.js';
-import { FIXTURES, waitFor } from '../helpers/runtime.js';
+import type { Runtime } from '../../edge/runtime.js';
+import { bootRuntime, waitFor } from '../helpers/runtime.js';
 import { cloudYaml, startRig, SUBS, type CloudRig } from './helpers.js';
 
 const DRIVERS = `
@@ -30,11 +29,8 @@ const T1 = SUBS.find((s) => s.deviceName === 't1')!;
 const M1 = SUBS.find((s) => s.deviceName === 'm1')!;
 
 function boot(dir: string, cloud: Record<string, unknown>, lines: string[]): Runtime {
-  const base = `box: { name: reg-box, dataDir: ${dir} }\nhttp: { host: 127.0.0.1, port: 0 }\nthingModels: [${join(FIXTURES, 'tsl')}]\n`;
-  const config = parseConfig(`${base}${DRIVERS}${cloudYaml(String(cloud.url), cloud)}`);
-  config.bus.port = 0;
   const sink = new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) });
-  return new Runtime({ config, baseDir: dir, file: undefined }, { log: pino({ level: 'info' }, sink) });
+  return bootRuntime(dir, `${DRIVERS}${cloudYaml(String(cloud.url), cloud)}`, pino({ level: 'info' }, sink));
 }
 
 describe('dynamic registration of sub-devices', () => {

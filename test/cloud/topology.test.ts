@@ -9,21 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BoxConfig } from '../../edge/config/schema.js';
-import { parseConfig } from '../../edge/config/load.js';
 import { createLogger, silentLogger } from '../../edge/log.js';
-import { Runtime } from '../../edge/runtime.js';
-import { FIXTURES, waitFor } from '../helpers/runtime.js';
+import type { Runtime } from '../../edge/runtime.js';
+import { bootRuntime, waitFor } from '../helpers/runtime.js';
 import { cloudYaml, DEMO_DRIVER, startRig, type CloudRig } from './helpers.js';
 
 const ALL = ['PEDemoMeter/m1', 'PEDemoMeter/m2', 'PEDemoThermo/t1'];
 const OTHER = 'PEDemoMeter/x9'; // attached by somebody else; the box does not host it
 
-function boot(dir: string, yaml: string): Runtime {
-  const base = `box: { name: topo-box, dataDir: ${dir} }\nhttp: { host: 127.0.0.1, port: 0 }\nthingModels: [${join(FIXTURES, 'tsl')}]\n`;
-  const config = parseConfig(`${base}${yaml}`);
-  config.bus.port = 0;
-  return new Runtime({ config, baseDir: dir, file: undefined }, { log: process.env.TOPO_DEBUG ? createLogger({ level: "debug" }) : silentLogger() });
-}
+const boot = (dir: string, yaml: string): Runtime => bootRuntime(dir, yaml, process.env.TOPO_DEBUG ? createLogger({ level: 'debug' }) : silentLogger());
 
 function without(cfg: BoxConfig, ...keys: string[]): BoxConfig {
   return { ...cfg, drivers: cfg.drivers.map((d) => ({ ...d, devices: d.devices.filter((x) => !keys.includes(`${x.productKey}/${x.deviceName}`)) })) };

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '../../edge/config/load.js';
-import { silentLogger } from '../../edge/log.js';
+import { silentLogger, type Logger } from '../../edge/log.js';
 import { Runtime } from '../../edge/runtime.js';
 
 export const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
@@ -15,13 +15,18 @@ export interface TestBox {
   close(): Promise<void>;
 }
 
-/** `yaml` is the box config; data dir, ports and fixture thing models are filled in. */
-export async function startBox(yaml: string, opts: { start?: boolean } = {}): Promise<TestBox> {
-  const dir = mkdtempSync(join(tmpdir(), 'pe-test-'));
+/** A runtime (not started) on data folder `dir`: `yaml` is the box config; ports and fixture thing models are filled in. */
+export function bootRuntime(dir: string, yaml: string, log: Logger = silentLogger()): Runtime {
   const base = `box: { name: test-box, dataDir: ${dir} }\nhttp: { host: 127.0.0.1, port: 0 }\nthingModels: [${join(FIXTURES, 'tsl')}]\n`;
   const config = parseConfig(`${base}${yaml}`);
   config.bus.port = 0; // ephemeral: tests run in parallel
-  const runtime = new Runtime({ config, baseDir: dir, file: undefined }, { log: silentLogger() });
+  return new Runtime({ config, baseDir: dir, file: undefined }, { log });
+}
+
+/** `yaml` is the box config, on a fresh temporary data folder. */
+export async function startBox(yaml: string, opts: { start?: boolean } = {}): Promise<TestBox> {
+  const dir = mkdtempSync(join(tmpdir(), 'pe-test-'));
+  const runtime = bootRuntime(dir, yaml);
   if (opts.start !== false) await runtime.start();
   return {
     runtime,
