@@ -56,6 +56,12 @@ export const ERRORS = {
   EDGE_ERR_FACE_FULL: { message: 'terminal face database full: %s', status: 507, alink: 6438 },
   EDGE_ERR_FACE_UNREACHABLE: { message: 'terminal unreachable: %s', status: 503, alink: 6439 },
   EDGE_ERR_FACE_UNKNOWN: { message: 'terminal answered an unknown error: %s', status: 500, alink: 6440 },
+  // Host services (edge/host/sdk/host-services.ts): what a driver may ask the host process.
+  EDGE_ERR_HOST_SERVICE_UNKNOWN: { message: 'host service %s is not offered by this box', status: 404, alink: 6304 },
+  EDGE_ERR_HOST_CALL_INVALID: { message: 'host service %s called with invalid arguments: %s', status: 400, alink: 460 },
+  // Access control (docs/access.md).
+  EDGE_ERR_STORE_UNAVAILABLE: { message: 'the box database cannot write, so the pass was not recorded (answered busy): %s', status: 503, alink: 6450 },
+  EDGE_ERR_DEVICE_NOT_OWNED: { message: 'device %s is not deployed to driver %s', status: 403, alink: 6105 },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

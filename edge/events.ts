@@ -17,6 +17,8 @@ export interface EdgeEvents {
   'deploy.starting': { diff: DeployDiffSummary };
   'deploy.finished': { diff: DeployDiffSummary; ok: boolean; error?: string };
   'value.dropped': { productKey: string; deviceName: string; key: string; reason: string };
+  /** A pass record committed by the access core (it reaches the cloud through the outbox, not through this event). */
+  'access.pass': { passId: string; deviceKey: string; identifier: string; params: Record<string, unknown>; time: number };
 }
 
 export interface DeployDiffSummary {

@@ -31,11 +31,12 @@ import type { FastifyInstance } from 'fastify';
 import { sdNotify } from './systemd.js';
 import { AccessCore } from './access/access-core.js';
 import { parseAccessConfig } from './access/config.js';
-import { registerAccessServices } from './access/host-services.js';
+import { accessHostServices } from './access/host-services.js';
 import { handleAccessDeviceServices } from './access/device-services.js';
 import { accessGatewayServices } from './access/gateway-services.js';
-import { FaceCommandQueue, registerFaceQueueServices } from './face-queue/index.js';
+import { FaceCommandQueue, faceQueueHostServices } from './face-queue/index.js';
 import { CloudLink } from './cloud/link.js';
+import { cloudOutboxWriter } from './cloud/access-outbox.js';
 import { cloudWanted, parseCloudConfig } from './cloud/config.js';
 import { parseConsoleOptions, registerConsole, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
 import { applyPendingRestore } from './console/backup/backup.js';
@@ -144,11 +145,8 @@ export class Runtime {
       // Offline access control on the box database; door drivers reach it as host services.
       name: 'access',
       start: async () => {
-        this.access = new AccessCore({ db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir }, parseAccessConfig(cfg.access));
-        registerAccessServices(this.host, this.access, (driver, key) => {
-          const [pk = '', dn = ''] = key.split('/');
-          return this.registry.get(pk, dn)?.driver === driver;
-        });
+        this.access = new AccessCore({ db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir, events: this.events }, parseAccessConfig(cfg.access));
+        this.host.registerServices(accessHostServices(this.access));
         handleAccessDeviceServices(this.host, this.access, childLogger(this.log, 'access', levels));
         await this.access.start();
       },
@@ -162,10 +160,7 @@ export class Runtime {
       start: async () => {
         this.faceQueue = new FaceCommandQueue(this.db);
         this.faceQueue.prune();
-        registerFaceQueueServices(this.host, this.faceQueue, (driver, key) => {
-          const [pk = '', dn = ''] = key.split('/');
-          return this.registry.get(pk, dn)?.driver === driver;
-        });
+        this.host.registerServices(faceQueueHostServices(this.faceQueue));
       },
       stop: async () => {},
     });
@@ -261,6 +256,14 @@ export class Runtime {
             parseCloudConfig(cfg.cloud),
           );
           await this.cloud.start();
+          // Pass records, face sync statuses and sync errors go up through this one outbox.
+          if (this.access) {
+            const access = this.access;
+            this.cloud.outbox.onAcknowledged((refs) => access.records.acknowledged(refs));
+            const cloud = this.cloud;
+            const queued = access.attachOutbox(cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
+            if (queued > 0) this.log.info({ records: queued }, 'pass records recorded without the cloud queued as history');
+          }
           this.cloud.registerMetrics(this.metrics.registry);
           this.consoleServices.cloud ??= cloudLinkView(this.cloud);
         },

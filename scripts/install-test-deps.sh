@@ -5,7 +5,12 @@
 set -euo pipefail
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+# The Modbus tests run pymodbus's serial (RTU) server too: pyserial and serial-asyncio are only
+# python3-pymodbus, so it is named, and both are checked the way the tests import them.
 /usr/bin/python3 -c 'import pymodbus' >/dev/null 2>&1 || need+=(python3-pymodbus)
+/usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || need+=(python3-serial)
+/usr/bin/python3 -c 'import serial_asyncio' >/dev/null 2>&1 || need+=(python3-serial-asyncio)
+check_pymodbus() { /usr/bin/python3 -c 'from pymodbus.server import StartAsyncSerialServer, StartAsyncTcpServer' >/dev/null 2>&1; }
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 # socat makes pseudo-terminal pairs: the Modbus RTU serial-line tests run over them.
 command -v socat >/dev/null 2>&1 || need+=(socat)
@@ -21,3 +26,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # Debian starts mosquitto as a system service on install; tests start their own on free ports.
 if command -v systemctl >/dev/null 2>&1; then systemctl stop mosquitto >/dev/null 2>&1 || true; fi
+# Checked the way test/modbus/fixtures/pymodbus_server.py imports it (serial server included).
+check_pymodbus || { echo "pymodbus cannot start its TCP and serial servers: $(/usr/bin/python3 -c 'from pymodbus.server import StartAsyncSerialServer' 2>&1 | tail -1)" >&2; exit 1; }

@@ -14,7 +14,7 @@
  */
 import { DoorReplyError, LIMITS, chunk, featureMd5, userInfoMd5, type CardPermission, type ElevatorRule, type FaceSyncEntry, type FaceUserInfo } from '../../protocols/door-standard/index.js';
 import type { DriverSettings, Role } from './config.js';
-import type { AccessGateway, CredentialKind, DeploymentEntry } from './gateway.js';
+import type { CredentialKind, DeploymentEntry, DesiredFace, DoorAccess } from './gateway.js';
 import { deviceKeyOf } from './thing.js';
 import type { Terminal } from './terminal.js';
 
@@ -33,8 +33,8 @@ interface KindState {
 }
 
 /** The protocol's userInfo of a face entry; the entry's own `userInfo` object wins over flat fields. */
-function userInfoOf(e: DeploymentEntry): FaceUserInfo {
-  const src = { userId: e.userId, userName: e.userName, expiryTime: e.expiryTime, isInBlackList: e.isInBlackList, ...(e.userInfo ?? {}) };
+function userInfoOf(e: { identityId?: string; expiryTime?: number; userInfo?: Record<string, unknown> }): FaceUserInfo {
+  const src = { userId: e.identityId, expiryTime: e.expiryTime as unknown, isInBlackList: undefined as unknown, userName: undefined as unknown, ...(e.userInfo ?? {}) };
   const u: FaceUserInfo = {};
   if (src.userId !== undefined && src.userId !== null) u.userId = String(src.userId);
   if (src.userName !== undefined && src.userName !== null) u.userName = String(src.userName);
@@ -45,14 +45,14 @@ function userInfoOf(e: DeploymentEntry): FaceUserInfo {
 
 export class Deployer {
   readonly #t: Terminal;
-  readonly #gateway: AccessGateway;
+  readonly #gateway: DoorAccess;
   readonly #settings: DriverSettings;
   readonly #kinds = new Map<CredentialKind, KindState>();
   /** faceId → [userInfoMd5, featureMd5] the door holds, learnt from queryFaces and our syncs. */
   readonly #deviceFaces = new Map<string, [string, string]>();
   #poll: NodeJS.Timeout | undefined;
 
-  constructor(t: Terminal, gateway: AccessGateway, settings: DriverSettings) {
+  constructor(t: Terminal, gateway: DoorAccess, settings: DriverSettings) {
     this.#t = t;
     this.#gateway = gateway;
     this.#settings = settings;
@@ -128,7 +128,7 @@ export class Deployer {
           }
           const entries = await this.#gateway.pendingDeployments(deviceKey, kind, BATCH[kind]);
           if (entries.length === 0) break;
-          ids = entries.map((e) => e.id);
+          ids = entries.map((e) => e.item);
           await this.#send(kind, entries.slice(0, BATCH[kind]));
           await this.#gateway.ackDeployments(deviceKey, kind, ids, true);
           s.sent += entries.length;
@@ -166,27 +166,27 @@ export class Deployer {
     if (kind === 'card' || kind === 'ble') {
       const perms = entries.map((e): CardPermission => ({
         type: e.op === 'delete' ? 2 : 1, // add and modify are the same upsert (L35960-35964)
-        cardId: e.key,
+        cardId: e.item,
         effectiveTime: String(e.effectiveTime ?? 0),
         expiryTime: String(e.expiryTime ?? 0),
-        ...(e.userId !== undefined ? { userId: e.userId } : {}),
+        ...(e.identityId !== undefined ? { userId: e.identityId } : {}),
       }));
       await (kind === 'card' ? c.syncCardPermissions(perms) : c.syncBlePermissions(perms));
     } else if (kind === 'face') {
       // A face whose feature is not extracted yet cannot go to a device-side-compare door.
-      const missing = entries.filter((e) => e.op === 'upsert' && !e.feature?.length);
+      const missing = entries.filter((e) => e.op === 'upsert' && !e.data?.feature?.length);
       if (missing.length > 0) throw new Error(`${missing.length} faces have no feature yet`);
       await this.#syncFaces(entries.map((e) => this.#faceEntry(e)));
     } else {
-      await c.syncRules(entries.map((e): ElevatorRule => ({ ...(e.rule ?? {}), type: e.op === 'delete' ? 2 : 1, ruleId: e.key })));
+      await c.syncRules(entries.map((e): ElevatorRule => ({ type: e.op === 'delete' ? 2 : 1, ruleId: e.item })));
     }
   }
 
   #faceEntry(e: DeploymentEntry): FaceSyncEntry {
-    if (e.op === 'delete') return { type: 2, faceId: e.key };
-    const userInfo = userInfoOf(e);
-    const feature = e.feature ?? [];
-    return { type: this.#deviceFaces.has(e.key) ? 3 : 1, faceId: e.key, userInfo, userInfoMd5: userInfoMd5(userInfo), feature, featureMd5: featureMd5(feature) };
+    if (e.op === 'delete') return { type: 2, faceId: e.item };
+    const userInfo = userInfoOf({ ...e, ...(e.data?.userInfo ? { userInfo: e.data.userInfo } : {}) });
+    const feature = e.data?.feature ?? [];
+    return { type: this.#deviceFaces.has(e.item) ? 3 : 1, faceId: e.item, userInfo, userInfoMd5: userInfoMd5(userInfo), feature, featureMd5: featureMd5(feature) };
   }
 
   async #syncFaces(entries: FaceSyncEntry[]): Promise<void> {
@@ -208,17 +208,17 @@ export class Deployer {
     const desired = await this.#gateway.desiredFaces(deviceKeyOf(this.#t, 'face'));
     const want = new Set<string>();
     const changes: FaceSyncEntry[] = [];
-    for (const e of desired) {
-      want.add(e.key);
-      const have = this.#deviceFaces.get(e.key);
-      const userInfo = userInfoOf(e);
+    for (const e of desired as DesiredFace[]) {
+      want.add(e.faceId);
+      const have = this.#deviceFaces.get(e.faceId);
+      const userInfo = userInfoOf({ userInfo: e.userInfo });
       const feature = e.feature ?? [];
       const u = userInfoMd5(userInfo);
       const f = featureMd5(feature);
-      if (!have) changes.push({ type: 1, faceId: e.key, userInfo, userInfoMd5: u, feature, featureMd5: f });
+      if (!have) changes.push({ type: 1, faceId: e.faceId, userInfo, userInfoMd5: u, feature, featureMd5: f });
       else if (have[0] !== u || have[1] !== f) {
         // Update only the part that changed (the seed's three update cases, L35552-35556).
-        changes.push({ type: 3, faceId: e.key, ...(have[0] !== u ? { userInfo, userInfoMd5: u } : {}), ...(have[1] !== f ? { feature, featureMd5: f } : {}) });
+        changes.push({ type: 3, faceId: e.faceId, ...(have[0] !== u ? { userInfo, userInfoMd5: u } : {}), ...(have[1] !== f ? { feature, featureMd5: f } : {}) });
       }
     }
     for (const id of this.#deviceFaces.keys()) if (!want.has(id)) changes.push({ type: 2, faceId: id });

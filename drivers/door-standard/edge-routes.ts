@@ -2,6 +2,10 @@
  * The box's port-10000 endpoints (seed 001 §2-§9, every D→E row). Each route checks the token
  * the box issued (code 4), validates the body (code 5), then maps the message to the access core
  * (decisions, pass records) and to the thing model (events, properties) of the logical device.
+ *
+ * Passes: a pass is answered success only after its record is committed by the access core,
+ * which also sends it to the cloud through the durable outbox (the driver reports no pass event
+ * of its own). When the record cannot be made in time the door gets 99 (other error), never 0.
  */
 import type { Logger } from 'pino';
 import {
@@ -10,8 +14,7 @@ import {
   parseRuleReport, parseRunStates, photoProblem, success, verifySign, type DoorReply, type DoorRequest, type DoorRoute, type Obj,
 } from '../../protocols/door-standard/index.js';
 import type { DriverSettings, Role } from './config.js';
-import type { AccessGateway } from './gateway.js';
-import type { PassRetryQueue } from './pass-retry.js';
+import type { DoorAccess, PassRecordArgs } from './gateway.js';
 import type { IntercomStore } from './intercom-store.js';
 import { deviceKeyOf, report, reportProps } from './thing.js';
 import type { Terminal } from './terminal.js';
@@ -20,9 +23,7 @@ export interface EdgeRouteDeps {
   settings: DriverSettings;
   terminals: Map<string, Terminal>;
   tokens: TokenTable<Terminal>;
-  gateway: AccessGateway;
-  /** Passes the door already let through are recorded through this queue (retried, never dropped silently). */
-  passes: PassRetryQueue;
+  gateway: DoorAccess;
   intercom: IntercomStore;
   /** Temperature window of edge-side face checks, per terminal IP (set by setTempCheckRule or config). */
   tempRule(t: Terminal): { min: number; max: number } | undefined;
@@ -32,7 +33,7 @@ export interface EdgeRouteDeps {
 const ALARM_ROLES: Role[] = ['qr', 'card', 'face', 'ble', 'intercom'];
 
 export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
-  const { settings, terminals, tokens, gateway, passes, intercom, log } = deps;
+  const { settings, terminals, tokens, gateway, intercom, log } = deps;
 
   function authed<T>(parser: (o: Obj) => T, fn: (t: Terminal, v: T, req: DoorRequest) => DoorReply | Promise<DoorReply>): DoorRoute {
     return (req) => {
@@ -63,14 +64,23 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
     return photo;
   }
 
-  /** Access-core failures never crash a route: the door gets code 99 and may retry. */
+  /** Access-core failures never crash a route and never answer success: the door gets code 99 and may retry. */
   async function guarded(t: Terminal, what: string, fn: () => Promise<DoorReply>): Promise<DoorReply> {
     try {
       return await fn();
     } catch (err) {
-      t.log.error({ err: (err as Error).message, what }, 'access core call failed');
-      return failure(DoorCode.OTHER, `${what} unavailable`);
+      t.log.error({ err: (err as Error).message, what }, 'access core call failed; door answered busy');
+      return failure(DoorCode.OTHER, `${what} not recorded, try again`);
     }
+  }
+
+  /** A pass the door decided itself: answered once its record is committed. */
+  function recorded(t: Terminal, what: string, args: PassRecordArgs, reply: (r: { passId: string; photoId?: string }) => DoorReply = () => success()): Promise<DoorReply> {
+    return guarded(t, what, async () => {
+      const r = await gateway.recordPass(args);
+      t.log.info({ pass: r.passId, kind: args.kind, duplicate: r.duplicate || undefined }, 'pass recorded');
+      return reply(r);
+    });
   }
 
   return {
@@ -121,38 +131,34 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
       }
       return guarded(t, 'face decision', async () => {
         const d = await gateway.decideFace(deviceKeyOf(t, 'face'), photo, { detect: f.disableEdgeDetectFace === '1', ...(temperature !== undefined ? { temperature } : {}) });
-        if (!d.allow || !d.faceId) return failure(DoorCode.AUTH_FAILED, d.reason);
-        const data = { faceId: d.faceId, name: d.name ?? '', photoId: d.photoId ?? '', userId: d.userId ?? '' };
-        report(t, 'face', 'OnMatched', { ...data, ...(temperature !== undefined ? { temperature } : {}) });
-        report(t, 'face', 'passEvent', { type: 'FACE', userId: data.userId, credential: data.faceId, photoId: data.photoId });
-        return success(data);
+        t.log.info({ pass: d.passId, code: d.code }, 'face decided');
+        if (d.code !== 0 || !d.faceId) return failure(DoorCode.AUTH_FAILED, d.message);
+        return success({ faceId: d.faceId, name: d.name ?? '', photoId: d.photoId ?? '', userId: d.identityId });
       });
     }),
 
     '/faceAC/passEvent': authed(parseFacePassFields, (t, f, req) => {
       const photo = photoOf(t, req);
       if (!Buffer.isBuffer(photo)) return photo;
-      const similarity = Number(f.similarity);
+      const score = Number(f.similarity);
       const temperature = f.temperature !== undefined ? Number(f.temperature) : undefined;
-      return guarded(t, 'pass record', async () => {
-        const rec = await gateway.recordPass({ deviceKey: deviceKeyOf(t, 'face'), kind: 'face', faceId: f.faceId, credential: f.faceId, similarity, ...(temperature !== undefined ? { temperature } : {}), photo: photo.toString('base64'), time: Date.now() });
-        const photoId = rec.photoId ?? '';
-        report(t, 'face', 'OnMatched', { faceId: f.faceId, photoId, similarity, ...(temperature !== undefined ? { temperature } : {}) });
-        report(t, 'face', 'passEvent', { type: 'FACE', credential: f.faceId, photoId, similarity });
-        return success({ photoId });
-      });
+      const args: PassRecordArgs = {
+        deviceKey: deviceKeyOf(t, 'face'), kind: 'face', content: '', code: 0, faceId: f.faceId, photo: photo.toString('base64'), time: Date.now(),
+        ...(Number.isFinite(score) ? { score } : {}), ...(temperature !== undefined ? { temperature } : {}),
+      };
+      return recorded(t, 'face pass', args, (r) => success({ photoId: r.photoId ?? '' }));
     }),
 
     '/qrcode': authed(parseQrCode, (t, q) =>
       guarded(t, 'QR decision', async () => {
         if (!t.has('qr')) return failure(DoorCode.AUTH_FAILED, 'this door has no QR device');
         const d = await gateway.decideQr(deviceKeyOf(t, 'qr'), q.qrCode);
-        if (!d.allow) {
-          t.log.info({ reason: d.reason }, 'QR refused');
-          return failure(DoorCode.AUTH_FAILED, d.reason);
+        if (d.code !== 0) {
+          t.log.info({ pass: d.passId, code: d.code, reason: d.message }, 'QR refused');
+          return failure(DoorCode.AUTH_FAILED, d.message);
         }
-        report(t, 'qr', 'passEvent', { type: 'QRCODE', userId: d.userId ?? '', credential: q.qrCode });
-        return success({ userId: d.userId ?? '' });
+        t.log.info({ pass: d.passId }, 'QR allowed');
+        return success({ userId: d.identityId });
       }),
     ),
 
@@ -174,8 +180,7 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
 
     '/visualIntercom/reportOpenDoor': authed(parseReportOpenDoor, (t, r) => {
       if (t.has('intercom')) report(t, 'intercom', 'doorOpenEvent', { type: r.type, number: r.number, roomId: r.roomId ?? '' });
-      passes.submit({ deviceKey: deviceKeyOf(t, 'intercom'), kind: 'intercom', credential: r.number, time: Date.now() });
-      return success();
+      return recorded(t, 'intercom pass', { deviceKey: deviceKeyOf(t, 'intercom'), kind: 'intercom', content: r.number, code: 0, time: Date.now() });
     }),
 
     '/elevator/reportRunState': authed(
@@ -198,11 +203,9 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
     ),
   };
 
-  function pass(t: Terminal, role: 'card' | 'ble', cardId: string): DoorReply {
-    // The door already decided and opened; the report is accepted at once. Card and BLE passes
-    // carry no time (spec 001f A9): the receive time is stamped here.
-    report(t, role, 'passEvent', { type: role === 'card' ? 'CARD' : 'BLE', credential: cardId });
-    passes.submit({ deviceKey: deviceKeyOf(t, role), kind: role, credential: cardId, time: Date.now() });
-    return success();
+  function pass(t: Terminal, role: 'card' | 'ble', cardId: string): Promise<DoorReply> {
+    // The door already decided and opened. Card and BLE passes carry no time (spec 001f A9): the
+    // receive time is stamped here.
+    return recorded(t, `${role} pass`, { deviceKey: deviceKeyOf(t, role), kind: role === 'card' ? 'tradCard' : 'bleCard', content: cardId, code: 0, time: Date.now() });
   }
 }

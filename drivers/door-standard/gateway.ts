@@ -1,97 +1,66 @@
 /**
- * What the door driver needs from the access-control core (edge/access), which lives in the
- * host process. The driver depends on this interface only; `hostAccessGateway` implements it over
- * `ctx.host.call('access.<method>', args)` (docs/access.md), tests inject a fake.
+ * The door driver's view of the access core (edge/access, in the host process), over the one
+ * host-service client (`HostClient`, edge/host/sdk/host-services.ts). It only translates the
+ * door's credential roles (`card`, `ble`, `face`, `rule`) into the contract's kinds; every call
+ * is the contract's own, with its typed arguments and answer.
  *
  * `deviceKey` is always the logical device `productKey/deviceName` the request concerns
  * (the `.2` QR device for a QR scan, the `.3` card device for card deployments, ...).
  */
-import type { HostServices } from '../../edge/host/sdk/driver.js';
+import { HostClient, type DeployKind, type DeploymentEntry, type DesiredFace, type HostArgs, type HostServices, type PassDecision } from '../../edge/host/sdk/host-services.js';
 
-export interface Decision {
-  allow: boolean;
-  userId?: string;
-  /** Why it was refused (logged, and the reason in the protocol's code-1 message). */
-  reason?: string;
-}
-
-export interface FaceDecision extends Decision {
-  faceId?: string;
-  name?: string;
-  photoId?: string;
-}
+export type { DeploymentEntry, DesiredFace, PassDecision };
 
 export type CredentialKind = 'card' | 'ble' | 'face' | 'rule';
 
-/** One permission change to deploy; `id` is the access core's id used to acknowledge it. */
-export interface DeploymentEntry {
-  id: string;
-  op: 'upsert' | 'delete';
-  /** card/ble: card number; face: faceId; rule: ruleId. */
-  key: string;
-  userId?: string;
-  /** ms UTC */
-  effectiveTime?: number;
-  expiryTime?: number;
-  /** face: the user info and feature to push (device-side compare). */
-  userName?: string;
-  isInBlackList?: boolean;
-  /** face: the user info as the access core keeps it (wins over the flat fields). */
-  userInfo?: { userId?: string; userName?: string; expiryTime?: string | number; isInBlackList?: boolean };
-  feature?: number[];
-  /** rule: the linkage rule fields as the protocol carries them (seed 001 L37163-37314). */
-  rule?: Record<string, unknown>;
-}
+const KIND: Record<CredentialKind, DeployKind> = { card: 'tradCard', ble: 'bleCard', face: 'face', rule: 'rule' };
 
-export interface PassRecord {
-  deviceKey: string;
-  kind: 'qrcode' | 'card' | 'ble' | 'face' | 'intercom';
-  credential?: string;
-  userId?: string;
-  faceId?: string;
-  similarity?: number;
-  temperature?: number;
-  /** base64 photo for face passes (the edge keeps the pass photo, seed 001 L35830-35832). */
-  photo?: string;
-  time: number;
-}
+export type PassRecordArgs = HostArgs<'access.recordPass'>;
 
-export interface AccessGateway {
-  decideQr(deviceKey: string, qrCode: string): Promise<Decision>;
-  /** Edge-side face compare from a captured photo (seed 001 L35423-35517). */
-  decideFace(deviceKey: string, photo: Buffer, opts: { detect: boolean; temperature?: number }): Promise<FaceDecision>;
-  /** Record a pass decided on the device (card, BLE, face device-side, intercom); returns a photo id when a photo came. */
-  recordPass(rec: PassRecord): Promise<{ photoId?: string }>;
-  /** Changes not yet confirmed on this device, oldest first, at most `limit`. */
-  pendingDeployments(deviceKey: string, kind: CredentialKind, limit: number): Promise<DeploymentEntry[]>;
-  /** Confirm (ok) or fail entries after a batch went to the device. */
-  ackDeployments(deviceKey: string, kind: CredentialKind, ids: string[], ok: boolean, error?: string): Promise<void>;
-  /** Mark every current permission of this device pending again (reconnect or replacement). */
-  resetDeployments(deviceKey: string, kind: CredentialKind): Promise<void>;
-  /** The full face set this device should hold (device-side compare reconciliation). */
-  desiredFaces(deviceKey: string): Promise<DeploymentEntry[]>;
-  /** The device went offline: its pending deployments move to `deviceOffline` (sync status machine). */
-  deviceOffline(deviceKey: string): Promise<void>;
-}
+export class DoorAccess {
+  readonly #client: HostClient;
+  /** `recordTimeoutMs`: how long a pass may wait for its record before the door is answered busy. */
+  readonly #recordTimeoutMs: number;
 
-/** Thrown when the host has no access core (`code 6304`): the caller answers "other error". */
-export class GatewayUnavailable extends Error {}
-
-/** The access gateway over host services (`access.*`). */
-export function hostAccessGateway(host: HostServices): AccessGateway {
-  async function call<T>(method: string, args: Record<string, unknown>): Promise<T> {
-    const a = await host.call<T>(`access.${method}`, args);
-    if (a.code !== 200 && a.code !== 0) throw new GatewayUnavailable(`access.${method}: ${a.code} ${a.message}`);
-    return a.data as T;
+  constructor(host: HostServices, options: { recordTimeoutMs?: number } = {}) {
+    this.#client = new HostClient(host);
+    this.#recordTimeoutMs = options.recordTimeoutMs ?? 5000;
   }
-  return {
-    decideQr: (deviceKey, qrCode) => call('decideQr', { deviceKey, code: qrCode }),
-    decideFace: (deviceKey, photo, opts) => call('decideFace', { deviceKey, photo: photo.toString('base64'), ...opts }),
-    recordPass: (rec) => call('recordPass', { ...rec }),
-    pendingDeployments: async (deviceKey, kind, limit) => (await call<{ entries?: DeploymentEntry[] }>('pendingDeployments', { deviceKey, kind, limit }))?.entries ?? [],
-    ackDeployments: async (deviceKey, kind, ids, ok, error) => void (await call('ackDeployments', { deviceKey, kind, ids, ok, ...(error ? { error } : {}) })),
-    resetDeployments: async (deviceKey, kind) => void (await call('resetDeployments', { deviceKey, kind })),
-    desiredFaces: async (deviceKey) => (await call<{ entries?: DeploymentEntry[] }>('desiredFaces', { deviceKey }))?.entries ?? [],
-    deviceOffline: async (deviceKey) => void (await call('deviceOffline', { deviceKey })),
-  };
+
+  decideQr(deviceKey: string, code: string): Promise<PassDecision> {
+    return this.#client.call('access.decideQr', { deviceKey, code }, this.#recordTimeoutMs);
+  }
+
+  /** Edge-side face compare from a captured photo (seed 001 L35423-35517). */
+  decideFace(deviceKey: string, photo: Buffer, opts: { detect: boolean; temperature?: number }): Promise<PassDecision> {
+    return this.#client.call('access.decideFace', { deviceKey, photo: photo.toString('base64'), ...opts });
+  }
+
+  /** Record a pass the door decided itself; resolves once the record is committed. */
+  recordPass(args: PassRecordArgs): Promise<{ passId: string; photoId?: string; duplicate: boolean }> {
+    return this.#client.call('access.recordPass', args, this.#recordTimeoutMs);
+  }
+
+  async pendingDeployments(deviceKey: string, kind: CredentialKind, limit: number): Promise<DeploymentEntry[]> {
+    return (await this.#client.call('access.pendingDeployments', { deviceKey, kind: KIND[kind], limit })).entries;
+  }
+
+  async ackDeployments(deviceKey: string, kind: CredentialKind, items: string[], ok: boolean, error?: string): Promise<void> {
+    await this.#client.call('access.ackDeployments', { deviceKey, kind: KIND[kind], items, ok, ...(error ? { error: error.slice(0, 500) } : {}) });
+  }
+
+  /** Mark every current permission of this device pending again (reconnect or replacement). */
+  async resetDeployments(deviceKey: string, kind: CredentialKind): Promise<void> {
+    await this.#client.call('access.resetDeployments', { deviceKey, kind: KIND[kind] });
+  }
+
+  /** The full face set this device should hold (device-side compare reconciliation). */
+  async desiredFaces(deviceKey: string): Promise<DesiredFace[]> {
+    return (await this.#client.call('access.desiredFaces', { deviceKey })).faces;
+  }
+
+  /** The device went offline: its pending deployments move to `deviceOffline` (sync status machine). */
+  async deviceOffline(deviceKey: string): Promise<void> {
+    await this.#client.call('access.deviceOffline', { deviceKey });
+  }
 }

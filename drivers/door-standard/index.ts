@@ -4,7 +4,7 @@
  * The driver owns the box's port-10000 HTTP server (the D→E endpoints) and is the client of
  * every door's own HTTP server (the E→D endpoints). Each terminal appears as up to five logical
  * devices (`.1` face, `.2` QR, `.3` card, `.4` BLE, `.5` intercom) plus an optional elevator
- * device; decisions and deployments go through the access core (`AccessGateway`).
+ * device; decisions, pass records and deployments go through the access core (`DoorAccess`).
  *
  * Driver config: see `DriverSettings` (config.ts). Device custom: `{ ip, port, faceMode?,
  * faceTemp?: {switch, lower, upper}, elevator linkage?: boolean, firmwareVersion? }`.
@@ -14,8 +14,7 @@ import { DoorHttpServer, TokenTable, type TempCheckRule } from '../../protocols/
 import { addToTerminal, deviceProblem, driverSettings, roleOf, terminalKey, type DriverSettings, type Role, type TerminalConfig } from './config.js';
 import { Deployer } from './deployment.js';
 import { edgeRoutes } from './edge-routes.js';
-import { hostAccessGateway, type AccessGateway } from './gateway.js';
-import { PassRetryQueue } from './pass-retry.js';
+import { DoorAccess } from './gateway.js';
 import { IntercomStore } from './intercom-store.js';
 import { callService } from './services.js';
 import { Terminal } from './terminal.js';
@@ -35,11 +34,10 @@ function tempRuleOf(custom: Record<string, unknown>): { min: number; max: number
   return { min: Number(t.lower ?? 35), max: Number(t.upper ?? 37.3) };
 }
 
-export function createDoorDriver(ctx: DoorDriverContext, opts: { gateway?: AccessGateway } = {}): DoorDriver {
+export function createDoorDriver(ctx: DoorDriverContext): DoorDriver {
   const settings = driverSettings(ctx.config);
   const log = ctx.log.child({ comp: 'door-standard' });
-  const gateway = opts.gateway ?? hostAccessGateway(ctx.host);
-  const passes = new PassRetryQueue(gateway, ctx.log);
+  const gateway = new DoorAccess(ctx.host);
   const intercom = new IntercomStore(ctx.dataDir);
   const configs = new Map<string, TerminalConfig>();
   const terminals = new Map<string, Terminal>();
@@ -72,7 +70,7 @@ export function createDoorDriver(ctx: DoorDriverContext, opts: { gateway?: Acces
   };
 
   const server = new DoorHttpServer(
-    edgeRoutes({ settings, terminals, tokens, gateway, passes, intercom, log, tempRule: (t) => (tempRules.has(t.cfg.ip) ? tempRules.get(t.cfg.ip) : tempRuleOf(t.device('face')?.custom ?? {})) }),
+    edgeRoutes({ settings, terminals, tokens, gateway, intercom, log, tempRule: (t) => (tempRules.has(t.cfg.ip) ? tempRules.get(t.cfg.ip) : tempRuleOf(t.device('face')?.custom ?? {})) }),
     { host: settings.host, port: settings.port, log },
   );
 
@@ -153,6 +151,7 @@ export function createDoorDriver(ctx: DoorDriverContext, opts: { gateway?: Acces
           intercom,
           deployer: (t) => deployers.get(t.cfg.ip),
           setTempRule: (t: Terminal, r: TempCheckRule) => tempRules.set(t.cfg.ip, r.isCheck === 1 ? { min: Number(r.minThreshold ?? 0), max: Number(r.maxThreshold ?? 100) } : undefined),
+          recordPass: (a) => gateway.recordPass(a),
         },
         found.t, found.role, h, id, args,
       );

@@ -7,6 +7,7 @@ import type { Answer, DeviceHandle } from '../../edge/host/sdk/driver.js';
 import { DoorReplyError, DoorTransportError, parse, parseSipAccount, type FloorRoom, type TempCheckRule } from '../../protocols/door-standard/index.js';
 import type { Role } from './config.js';
 import type { Deployer } from './deployment.js';
+import type { PassRecordArgs } from './gateway.js';
 import type { IntercomStore } from './intercom-store.js';
 import type { Terminal } from './terminal.js';
 
@@ -14,6 +15,8 @@ export interface ServiceDeps {
   intercom: IntercomStore;
   deployer(t: Terminal): Deployer | undefined;
   setTempRule(t: Terminal, rule: TempCheckRule): void;
+  /** A remote open is a pass too: answered once its record is committed. */
+  recordPass(args: PassRecordArgs): Promise<{ passId: string }>;
 }
 
 const ok = (data?: unknown): Answer => (data === undefined ? { code: 200, message: 'success' } : { code: 200, message: 'success', data });
@@ -40,6 +43,10 @@ export async function callService(deps: ServiceDeps, t: Terminal, role: Role, ha
       case 'remoteOpen':
       case 'remoteControl':
         await c.remoteOpen();
+        {
+          const r = await deps.recordPass({ deviceKey: key, kind: 'remote', content: '', code: 0, time: Date.now() });
+          t.log.info({ pass: r.passId }, 'remote open recorded');
+        }
         return ok();
       case 'setKeepOpen':
         if (args.keepOpen !== 0 && args.keepOpen !== 1) return bad('keepOpen must be 0 or 1');

@@ -9,13 +9,13 @@ import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
 import { OpenApiClient, OpenApiError, RecordLink, type UserObject } from '../../protocols/face-openapi/index.js';
 import type { AccessCalls } from '../face-shared/access-calls.js';
 import { timeoutStatus, userIdOf, type FaceDeployment, type FaceFailure } from '../face-shared/deployment.js';
-import { RecentKeys } from '../face-shared/recent-keys.js';
 import type { OpenApiDeviceConfig, OpenApiDriverSettings } from './config.js';
 
 /** How one face change went: done, the device's own refusal, or a named failure for the access core. */
 type Outcome = { status: 'done' } | { status: 'refused'; message: string } | { status: FaceFailure; message: string };
 
-const INPUT_KIND: Record<number, { kind: 'face' | 'qrCode' | 'card'; type: string }> = { 1: { kind: 'face', type: 'FACE' }, 2: { kind: 'qrCode', type: 'QRCODE' }, 3: { kind: 'card', type: 'CARD' }, 4: { kind: 'card', type: 'UUID' } };
+/** inputType → pass kind: 1 face, 2 QR code, 3 IC card, 4 card UUID. */
+const INPUT_KIND: Record<number, 'face' | 'qrCode' | 'tradCard'> = { 1: 'face', 2: 'qrCode', 3: 'tradCard', 4: 'tradCard' };
 
 export class OpenApiTerminal {
   readonly handle: DeviceHandle;
@@ -27,7 +27,6 @@ export class OpenApiTerminal {
   readonly #calls: AccessCalls;
   readonly #settings: OpenApiDriverSettings;
   readonly #log: Logger;
-  readonly #seen = new RecentKeys();
   readonly faceUsers: Map<string, string>;
   /** Faces handed out in a 9.1 library answer and not yet confirmed by 9.4 feedback ('pull' face sync). */
   readonly handedOut = new Map<string, { op: FaceDeployment['op']; at: number }>();
@@ -81,31 +80,30 @@ export class OpenApiTerminal {
     if (info) this.report({ FirmwareVersion: String(info.appVer ?? ''), webVer: String(info.webVer ?? ''), deviceID: String(info.deviceID ?? ''), deviceName: String(info.deviceName ?? ''), deviceMoel: String(info.deviceMoel ?? ''), SupportFaceFeature: 1 });
   }
 
-  /** A record pushed on the link (SignObject, L793-810) → pass record + passEvent. Deduplicated by record id. */
+  /**
+   * A record pushed on the link (SignObject, L793-810) → a pass record (to the cloud through the
+   * box's outbox). The record's id and time are its `ref`: a record pushed again is stored once.
+   * Resolves once the record is committed; a failure leaves the record unacknowledged.
+   */
   async onRecord(r: Record<string, unknown>, source = 'push'): Promise<void> {
-    const key = `${String(r.id ?? '')}|${String(r.signTime ?? '')}`;
-    if (this.#seen.has(key)) return;
     const signTime = Number(r.signTime);
     // §5: times are UTC seconds unless stated; a millisecond value is recognised by its size.
     const time = Number.isFinite(signTime) && signTime > 0 ? (signTime < 1e11 ? signTime * 1000 : signTime) : Date.now();
-    const { kind, type } = INPUT_KIND[Number(r.inputType)] ?? INPUT_KIND[1]!;
+    const kind = INPUT_KIND[Number(r.inputType)] ?? 'face';
     const stranger = Number(r.type ?? r.userType) === -1;
     const deviceUser = stranger ? '' : String(r.userId ?? '');
     const userId = deviceUser ? (this.faceUsers.get(deviceUser) ?? deviceUser) : '';
-    const credential = kind === 'card' ? String(r.icNumber ?? '') : kind === 'face' ? deviceUser : '';
     const similarity = Number(r.similarity);
     const temperature = Number(r.temperature);
     const res = await this.#calls.recordPass({
-      deviceKey: this.deviceKey, kind, credential, content: credential, code: stranger || Number(r.type) === 3 ? 1 : 0, message: stranger ? 'stranger' : Number(r.type) === 3 ? 'blacklist' : 'success',
-      ...(userId ? { userId } : {}), ...(kind === 'face' && deviceUser ? { faceId: deviceUser } : {}),
-      ...(Number.isFinite(similarity) ? { similarity: similarity / 100 } : {}), ...(Number.isFinite(temperature) && r.temperature !== undefined ? { temperature } : {}),
-      ...(typeof r.signAvatar === 'string' && r.signAvatar.length > 32 ? { photo: r.signAvatar } : {}), time,
+      deviceKey: this.deviceKey, kind, content: kind === 'tradCard' ? String(r.icNumber ?? '').slice(0, 255) : '',
+      code: stranger || Number(r.type) === 3 ? 1 : 0, message: stranger ? 'stranger' : Number(r.type) === 3 ? 'blacklist' : 'success',
+      ref: `${String(r.id ?? '')}|${String(r.signTime ?? '')}`.slice(0, 128), time,
+      ...(userId ? { identityId: userId.slice(0, 64) } : {}), ...(kind === 'face' && deviceUser ? { faceId: deviceUser.slice(0, 64) } : {}),
+      ...(Number.isFinite(similarity) && similarity >= 0 && similarity <= 100 ? { score: similarity / 100 } : {}), ...(Number.isFinite(temperature) && r.temperature !== undefined ? { temperature } : {}),
+      ...(typeof r.signAvatar === 'string' && r.signAvatar.length > 32 && r.signAvatar.length <= 2_000_000 ? { photo: r.signAvatar } : {}),
     });
-    this.#seen.add(key);
-    const photoId = res.photoId ?? '';
-    this.handle.reportEvent('passEvent', { type, userId, credential, photoId, ...(Number.isFinite(similarity) ? { similarity: similarity / 100 } : {}) }, time);
-    if (!stranger && kind === 'face') this.handle.reportEvent('OnMatched', { faceId: deviceUser, userId, name: String(r.name ?? '').slice(0, 128), photoId, ...(Number.isFinite(similarity) ? { similarity: similarity / 100 } : {}) }, time);
-    this.#log.debug({ source, type }, 'pass recorded');
+    this.#log.debug({ source, kind, pass: res.passId, duplicate: res.duplicate || undefined }, 'pass recorded');
   }
 
   /** Push pending face changes through /api/user while online ('api' face sync); time out unconfirmed pulls ('pull'). */

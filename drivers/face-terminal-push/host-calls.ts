@@ -1,20 +1,12 @@
 /**
  * What this driver asks of the host process: the access core (`access.*`, shared with the
- * OpenAPI driver) plus the face command queue and person ledger (`faceQueue.*`, edge/face-queue).
+ * OpenAPI driver) plus the face command queue and person ledger (`faceQueue.*`, edge/face-queue),
+ * all through the one host-service client.
  */
-import type { HostServices } from '../../edge/host/sdk/driver.js';
+import type { HostServices, QueuedCommand } from '../../edge/host/sdk/host-services.js';
 import { AccessCalls } from '../face-shared/access-calls.js';
-import { hostCall } from '../face-shared/host-call.js';
 
-export interface QueuedCommand {
-  msgId: string;
-  service: string;
-  payload: Record<string, unknown>;
-  state: string;
-  attempts: number;
-  errorCode: string | null;
-  result: Record<string, unknown> | null;
-}
+export type { QueuedCommand };
 
 export type ResultStatus = 'done' | 'failed' | 'progress' | 'duplicate' | 'unknown';
 
@@ -33,34 +25,34 @@ export class HostCalls extends AccessCalls {
     this.#retry = retry;
   }
 
-  enqueue(deviceKey: string, service: string, payload: Record<string, unknown>, opts: { ref?: string; ttlMs?: number } = {}): Promise<QueuedCommand> {
-    return hostCall<{ command: QueuedCommand }>(this.host, 'faceQueue.enqueue', { deviceKey, service, payload, ...this.#retry, ...opts }).then((d) => d.command);
+  async enqueue(deviceKey: string, service: string, payload: Record<string, unknown>, opts: { ref?: string; ttlMs?: number } = {}): Promise<QueuedCommand> {
+    return (await this.client.call('faceQueue.enqueue', { deviceKey, service, payload, ...this.#retry, ...opts })).command;
   }
 
   async next(deviceKey: string, service: string): Promise<NextCommand> {
-    const d = await hostCall<{ command?: QueuedCommand; busy?: QueuedCommand; empty?: true; ended?: QueuedCommand[] }>(this.host, 'faceQueue.next', { deviceKey, service });
+    const d = await this.client.call('faceQueue.next', { deviceKey, service });
     return { ...(d.command ? { command: d.command } : { busy: !!d.busy }), ended: d.ended ?? [] };
   }
 
   result(deviceKey: string, msgId: string, errorCode: string, body: Record<string, unknown>, opts: { final?: boolean; inProgress?: boolean } = {}): Promise<{ status: ResultStatus; command?: QueuedCommand }> {
-    return hostCall(this.host, 'faceQueue.result', { deviceKey, msgId, errorCode, body, ...opts });
+    return this.client.call('faceQueue.result', { deviceKey, msgId, errorCode: errorCode.slice(0, 16), body, ...opts });
   }
 
   cancel(deviceKey: string, msgId: string): Promise<unknown> {
-    return hostCall(this.host, 'faceQueue.cancel', { deviceKey, msgId });
+    return this.client.call('faceQueue.cancel', { deviceKey, msgId });
   }
 
-  cancelService(deviceKey: string, service: string): Promise<QueuedCommand[]> {
-    return hostCall<{ commands: QueuedCommand[] }>(this.host, 'faceQueue.cancelService', { deviceKey, service }).then((d) => d.commands);
+  async cancelService(deviceKey: string, service: string): Promise<QueuedCommand[]> {
+    return (await this.client.call('faceQueue.cancelService', { deviceKey, service })).commands;
   }
 
-  active(deviceKey: string): Promise<QueuedCommand[]> {
-    return hostCall<{ commands: QueuedCommand[] }>(this.host, 'faceQueue.active', { deviceKey, limit: 1000 }).then((d) => d.commands);
+  async active(deviceKey: string): Promise<QueuedCommand[]> {
+    return (await this.client.call('faceQueue.active', { deviceKey, limit: 1000 })).commands;
   }
 
   /** Which of `idNumbers` the terminal already holds (person ledger). */
-  heldPersons(deviceKey: string, idNumbers: string[]): Promise<string[]> {
-    if (idNumbers.length === 0) return Promise.resolve([]);
-    return hostCall<{ held: string[] }>(this.host, 'faceQueue.heldPersons', { deviceKey, ids: idNumbers }).then((d) => d.held);
+  async heldPersons(deviceKey: string, idNumbers: string[]): Promise<string[]> {
+    if (idNumbers.length === 0) return [];
+    return (await this.client.call('faceQueue.heldPersons', { deviceKey, ids: idNumbers })).held;
   }
 }

@@ -119,19 +119,15 @@ export function pushPlatform(deps: PlatformDeps): PushHandlers {
       if (!t) return unknownDevice('uploadRecordResp', msg);
       t.touch();
       const reply = { msgType: 'uploadRecordResp', msgID: msg.msgID, deviceNo: t.deviceNo };
-      const key = `${msg.msgID}|${msg.passTime}`;
-      // A resent record (its answer was lost) is acknowledged again but recorded once.
-      if (t.seenRecord(key)) return { ...reply, errorCode: PushCode.OK, msg: 'duplicate record, already stored' };
       const pass = passOf(msg, t.deviceKey, settings.tzOffsetMinutes, (id) => deps.deployments.faceUsers.get(id));
       if (!pass) return { ...reply, errorCode: PushCode.FAILED, msg: 'passTime must be yyyy-MM-dd HH:mm:ss.SSS' };
       try {
-        const r = await calls.recordPass(pass.access);
-        t.rememberRecord(key);
-        const photoId = r.photoId ?? '';
-        t.handle.reportEvent('passEvent', { ...pass.event, photoId }, pass.time);
-        if (pass.allowed && pass.event.type === 'FACE') t.handle.reportEvent('OnMatched', { faceId: String(pass.access.faceId ?? ''), userId: String(pass.event.userId ?? ''), name: (msg.name ?? '').slice(0, 128), photoId }, pass.time);
+        const r = await calls.recordPass(pass);
+        log.info({ dev: t.deviceNo, msgID: msg.msgID, pass: r.passId, duplicate: r.duplicate || undefined }, 'pass recorded');
+        // A resent record (its answer was lost) is acknowledged again but stored once.
+        if (r.duplicate) return { ...reply, errorCode: PushCode.OK, msg: 'duplicate record, already stored' };
       } catch (err) {
-        // Not stored: answer 200 so the terminal keeps the record and sends it again (L4817-4821).
+        // Not stored: answer failed so the terminal keeps the record and sends it again (L4817-4821).
         log.warn({ dev: t.deviceNo, msgID: msg.msgID, err: (err as Error).message }, 'pass record not stored');
         return { ...reply, errorCode: PushCode.FAILED, msg: 'record not stored, send again' };
       }

@@ -1,6 +1,5 @@
 /** One push-protocol terminal as the driver sees it: its device handle, liveness and what it reported. */
 import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
-import { RecentKeys } from '../face-shared/recent-keys.js';
 
 export class PushTerminal {
   readonly deviceNo: string;
@@ -10,7 +9,6 @@ export class PushTerminal {
   lastSeen = 0;
   readonly props: Record<string, unknown> = {};
   /** Recently accepted record keys (msgID|passTime): the terminal resends a record whose answer it lost. */
-  readonly #seen = new RecentKeys();
 
   constructor(deviceNo: string, handle: DeviceHandle) {
     this.deviceNo = deviceNo;
@@ -33,14 +31,6 @@ export class PushTerminal {
     this.online = false;
     this.handle.offline(`no message from terminal ${this.deviceNo} for ${Math.round((now - this.lastSeen) / 1000)} s`);
     return true;
-  }
-
-  seenRecord(key: string): boolean {
-    return this.#seen.has(key);
-  }
-
-  rememberRecord(key: string): void {
-    this.#seen.add(key);
   }
 
   report(values: Record<string, unknown>): void {

@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate, type Db } from '../store/db.js';
 import type { Logger } from '../log.js';
+import type { EventBus } from '../events.js';
 import { FaceAlgoClient } from './algo-client.js';
 import { PASS, SYNC_PIC_STATUS, type SyncStatus } from './codes.js';
 import type { AccessConfig } from './config.js';
@@ -20,7 +21,7 @@ import { FacePipeline, type FaceOutcome } from './face-pipeline.js';
 import { FaceStore, type FaceRow } from './face-store.js';
 import type { OutboxWriter } from './outbox.js';
 import { Passage } from './passage.js';
-import { PassRecorder } from './pass-recorder.js';
+import { PassRecorder, type CommittedPass } from './pass-recorder.js';
 import { PermissionStore } from './permission-store.js';
 import { parsePerson, PersonStore, type PersonInput } from './person-store.js';
 import { accessMigrations } from './schema.js';
@@ -33,6 +34,8 @@ export interface AccessDeps {
   /** The box data directory; face images and pass photos live under `<dataDir>/access/`. */
   dataDir: string;
   outbox?: OutboxWriter;
+  /** Committed passes are announced as `access.pass` (the local bus shows them). */
+  events?: EventBus;
   /** Override the algorithm client (tests); default from `config.faceAlgoUrl`. */
   algo?: FaceAlgoClient;
   now?: () => number;
@@ -57,6 +60,9 @@ export interface PendingDeployment {
   data?: Record<string, unknown>;
 }
 
+/** Business reports kept for a cloud that is not attached yet; the oldest go beyond this. */
+const BIZ_BACKLOG_MAX = 20_000;
+
 export class AccessCore {
   readonly db: Db;
   readonly config: AccessConfig;
@@ -73,6 +79,8 @@ export class AccessCore {
   readonly #pipeline: FacePipeline;
   readonly #reportDir: string;
   #outbox: OutboxWriter | undefined;
+  readonly #bizBacklog;
+  readonly #bizBacklogTrim;
   #pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: AccessDeps, config: AccessConfig) {
@@ -82,6 +90,8 @@ export class AccessCore {
     this.#now = deps.now ?? Date.now;
     this.#outbox = deps.outbox;
     migrate(this.db, 'access', accessMigrations);
+    this.#bizBacklog = this.db.prepare('INSERT INTO access_biz_backlog (device_key, biz_type, payload, time) VALUES (?, ?, ?, ?)');
+    this.#bizBacklogTrim = this.db.prepare('DELETE FROM access_biz_backlog WHERE id <= (SELECT MAX(id) FROM access_biz_backlog) - ?');
     const root = join(deps.dataDir, 'access');
     this.#reportDir = join(root, 'reports');
     this.images = new FaceImageFiles(join(root, 'faces'));
@@ -90,7 +100,11 @@ export class AccessCore {
     this.faces = new FaceStore(this.db);
     this.deployments = new DeployStore(this.db, { onChange: (c) => this.#onStatusChange(c) });
     this.library = new FaceLibrary(this.faces, config.faceAlgoVersion);
-    this.records = new PassRecorder({ db: this.db, log: this.#log, permissions: this.permissions, photoDir: join(root, 'records'), ...(deps.outbox ? { outbox: deps.outbox } : {}) });
+    const events = deps.events;
+    this.records = new PassRecorder({
+      db: this.db, log: this.#log, permissions: this.permissions, photoDir: join(root, 'records'), ...(deps.outbox ? { outbox: deps.outbox } : {}),
+      ...(events ? { onCommitted: (p: CommittedPass) => events.emit('access.pass', p) } : {}),
+    });
     const algo = deps.algo ?? (config.faceAlgoUrl ? new FaceAlgoClient(config.faceAlgoUrl, config.faceAlgoTimeoutMs) : undefined);
     this.passage = new Passage({ db: this.db, permissions: this.permissions, persons: this.persons, faces: this.faces, library: this.library, records: this.records, algo, config, now: this.#now });
     this.#pipeline = new FacePipeline({
@@ -105,6 +119,7 @@ export class AccessCore {
 
   /** Load the face indexes, resume unfinished face work, hand over any backlog, start retention. */
   async start(): Promise<void> {
+    this.#closeInterruptedJobs();
     this.#applySeeds();
     const n = this.library.load();
     this.#log.info({ faces: n, algo: this.config.faceAlgoVersion }, 'face library loaded');
@@ -123,7 +138,25 @@ export class AccessCore {
   async stop(): Promise<void> {
     clearInterval(this.#pruneTimer);
     this.#pipeline.stop();
-    this.records.flush();
+  }
+
+  /**
+   * Sync jobs a kill or power cut interrupted: a download or parse that never finished is
+   * closed as failed and reported (DEVICE_SYNC_ERROR) so the cloud can send it again; a face
+   * file whose faces were stored goes on deploying (the face pipeline resumes its pictures).
+   */
+  #closeInterruptedJobs(): void {
+    const now = this.#now();
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE access_sync_jobs SET state = 'deploying', sync_pic_status = ? WHERE state = 'applied'").run(SYNC_PIC_STATUS.DEPLOYING);
+      const stuck = this.db.prepare("SELECT id, device_key AS deviceKey, kind FROM access_sync_jobs WHERE state = 'downloading'").all() as Array<{ id: number; deviceKey: string; kind: string }>;
+      for (const job of stuck) {
+        const message = `${job.kind} sync interrupted by a restart of the box before it finished; send it again`;
+        this.#finishJob(job.id, 'failed', SYNC_PIC_STATUS.DOWNLOAD_FAILED, message);
+        this.#deviceSyncError(job.deviceKey, 'INTERRUPTED', message);
+        this.#log.warn({ dev: job.deviceKey, job: job.id, kind: job.kind }, 'sync job interrupted by a restart; closed as failed and reported');
+      }
+    }).immediate();
   }
 
   /** The config's seed persons and permission files; a file already applied with the same content is skipped. */
@@ -147,7 +180,17 @@ export class AccessCore {
   attachOutbox(outbox: OutboxWriter): number {
     this.#outbox = outbox;
     this.records.outbox = outbox;
-    return this.records.handOverBacklog();
+    let total = 0;
+    for (let n = this.records.handOverBacklog(); n > 0; n = this.records.handOverBacklog()) total += n;
+    this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT id, device_key AS deviceKey, biz_type AS bizType, payload, time FROM access_biz_backlog ORDER BY id').all() as Array<{ id: number; deviceKey: string; bizType: string; payload: string; time: number }>;
+      for (const r of rows) {
+        const payload = JSON.parse(r.payload) as Record<string, unknown>;
+        outbox.enqueue({ topicKind: 'bizData', deviceKey: r.deviceKey, identifier: r.bizType, payload, time: r.time, dedupKey: `biz:${String(payload.eventId)}` });
+      }
+      this.db.prepare('DELETE FROM access_biz_backlog').run();
+    }).immediate();
+    return total;
   }
 
   // ── sync files ─────────────────────────────────────────────────────────────
@@ -425,7 +468,7 @@ export class AccessCore {
   // ── reports upward ─────────────────────────────────────────────────────────
 
   #onStatusChange(c: StatusChange): void {
-    if (c.kind !== 'face' || !REPORTED.includes(c.status) || !this.#outbox) return;
+    if (c.kind !== 'face' || !REPORTED.includes(c.status)) return;
     const face = this.faces.get(c.groupId, c.item);
     const data = { identityId: face?.user_id ?? '', faceId: c.item, status: c.status, ...(c.preStatus ? { preStatus: c.preStatus } : {}) };
     this.#biz(c.deviceKey, 'FACE_SYNC_STATUS', c.item, 'FACE_ID', data, c.status === 'needManual' ? 'ERROR' : 'INFO', c.error ?? '');
@@ -437,11 +480,15 @@ export class AccessCore {
 
   /** BizDataPushModel v1.1 [seed 001 L23449-23576]; `iotId` is the door's key, the cloud link maps it. */
   #biz(deviceKey: string, bizType: string, bizId: string, bizIdType: string, data: Record<string, unknown>, eventLevel: string, eventText: string): void {
-    if (!this.#outbox) return;
     const time = this.#now();
-    const payload = { eventId: randomUUID(), eventTime: time, bizType, bizId: bizId.slice(0, 64), bizIdType, data: JSON.stringify(data), eventLevel, eventText };
+    const payload = { eventId: randomUUID(), eventTime: time, bizType, bizId: bizId.slice(0, 64), bizIdType, data: JSON.stringify(data).slice(0, 2048), eventLevel, eventText: eventText.slice(0, 2048) };
     const outbox = this.#outbox;
-    const put = (): void => outbox.enqueue({ topicKind: 'bizData', deviceKey, identifier: bizType, payload, time, dedupKey: `biz:${payload.eventId}` });
+    const put = outbox
+      ? (): void => outbox.enqueue({ topicKind: 'bizData', deviceKey, identifier: bizType, payload, time, dedupKey: `biz:${payload.eventId}` })
+      : (): void => {
+        this.#bizBacklog.run(deviceKey, bizType, JSON.stringify(payload), time);
+        this.#bizBacklogTrim.run(BIZ_BACKLOG_MAX);
+      };
     // The outbox contract: enqueue inside a transaction (its own one when the caller has none).
     if (this.db.inTransaction) put();
     else this.db.transaction(put).immediate();

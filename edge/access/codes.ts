@@ -54,7 +54,8 @@ export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
 /** Pass types of the device passEvent [seed 001 L1551-1597]. */
 /** `intercom` is a door opened from an intercom call (door-standard reportOpenDoor); not a seed passEvent type. */
-export type PassKind = 'qrCode' | 'tradCard' | 'bleCard' | 'password' | 'face' | 'intercom';
+import type { PassKind } from '../host/sdk/host-services.js';
+export type { PassKind };
 
 /** [seed 001 L22086-22152] iot_entrance_event_model `type` for each pass kind. */
 export const ENTRANCE_TYPE: Record<Exclude<PassKind, 'face'>, string> = {
@@ -63,4 +64,5 @@ export const ENTRANCE_TYPE: Record<Exclude<PassKind, 'face'>, string> = {
   bleCard: 'BleCARD',
   password: 'PASSWORD',
   intercom: 'INTERCOM',
+  remote: 'REMOTE',
 };

@@ -12,13 +12,13 @@ export interface QrVerdict extends PassResult {
 }
 
 /** [seed 001 L22154-22166; spec 001c R25] 103 unknown, 101 not yet, 102 expired, 104 used up. */
-export function judgeQr(row: QrRow | undefined, now: number, pendingShared = 0, pendingDevice = 0): QrVerdict {
+export function judgeQr(row: QrRow | undefined, now: number): QrVerdict {
   if (!row || row.device_scans === null) return PASS.QR_NOT_FOUND;
   if (now < row.start_ms) return PASS.QR_NOT_EFFECTIVE;
   if (now > row.end_ms) return PASS.QR_EXPIRED;
   if (row.max_scans < 0) return { ...PASS.OK, remainScanTimes: -1 };
   // SHARE: one counter for every door of this box; DEVICE: each door counts alone [seed 000 L2556].
-  const used = row.scope === 'SHARE' ? row.shared_scans + pendingShared : row.device_scans + pendingDevice;
+  const used = row.scope === 'SHARE' ? row.shared_scans : row.device_scans;
   if (used >= row.max_scans) return PASS.QR_USED_UP;
   return { ...PASS.OK, remainScanTimes: row.max_scans - used - 1 };
 }

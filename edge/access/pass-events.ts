@@ -29,7 +29,7 @@ export interface PassRecordInput {
   photo?: Buffer;
 }
 
-const CONTENT_KEY: Record<Exclude<PassKind, 'face'>, string> = { qrCode: 'qrCode', tradCard: 'cardId', bleCard: 'bleCardId', password: 'password', intercom: 'content' };
+const CONTENT_KEY: Record<Exclude<PassKind, 'face'>, string> = { qrCode: 'qrCode', tradCard: 'cardId', bleCard: 'bleCardId', password: 'password', intercom: 'content', remote: 'content' };
 
 export function eventIdentifier(r: Pick<PassRecordInput, 'kind' | 'code'>): string {
   if (r.kind !== 'face') return 'passEvent';
@@ -37,10 +37,11 @@ export function eventIdentifier(r: Pick<PassRecordInput, 'kind' | 'code'>): stri
   return r.code === 503 || r.code === 505 ? 'OnDetect' : 'OnMatched';
 }
 
-export function eventParams(r: PassRecordInput, recordId: number, realtime: boolean, photoId: string | undefined): Record<string, unknown> {
+/** The cloud event's params; `passId` is in `extInfo` (passEvent) or is the `eventId` (faces). */
+export function eventParams(r: PassRecordInput, passId: string, realtime: boolean, photoId: string | undefined): Record<string, unknown> {
   const seconds = String(Math.floor(r.time / 1000));
   if (r.kind !== 'face') {
-    const ext: Record<string, unknown> = { type: r.kind, [CONTENT_KEY[r.kind]]: r.content, userID: r.identityId ?? '', eventTime: seconds };
+    const ext: Record<string, unknown> = { type: r.kind, [CONTENT_KEY[r.kind]]: r.content, userID: r.identityId ?? '', eventTime: seconds, passId };
     if (r.remainScanTimes !== undefined) ext.remainScanTimes = r.remainScanTimes;
     return { code: r.code, message: r.message, type: r.kind, content: r.content, extInfo: JSON.stringify(ext) };
   }
@@ -48,7 +49,7 @@ export function eventParams(r: PassRecordInput, recordId: number, realtime: bool
     code: r.code,
     message: r.message,
     type: 'face',
-    eventId: `pass-${recordId}`,
+    eventId: passId,
     faceId: r.faceId ?? '',
     userId: r.identityId ?? '',
     userType: r.userType ?? 'IDENTITY',

@@ -1,31 +1,26 @@
 /**
- * Pass records: every decision's record is committed before the decision returns, together with
- * its scan-counter update and its outbox message, in one transaction. With the store's
- * synchronous=NORMAL a commit costs microseconds (no fsync; edge/store/db.ts), so a killed box
- * loses no record. `flushMs` > 0 groups commits instead (bench comparisons only). A commit that
- * fails (disk full) keeps its records queued and retries; pending scans stay visible to the next
- * decision through `pendingScans`.
+ * Pass records: a pass is answered only after its record is committed, together with its
+ * scan-counter update and its outbox row, in one transaction (the WAL commit is the durability
+ * point; edge/store/db.ts). Each pass gets one id here, `passId`, carried by the record, the
+ * outbox row (`pass:<passId>`), the cloud message and the logs. A commit the disk refuses
+ * rolls back and throws `EDGE_ERR_STORE_UNAVAILABLE`: the caller answers the device "busy",
+ * never success, and nothing is held in memory to be lost on a kill.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { edgeError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../log.js';
-import { writeHealthOf, type StoreWriteHealth } from '../store/write-health.js';
+import { isStorageFailure, writeHealthOf, type StoreWriteHealth } from '../store/write-health.js';
 import type { OutboxWriter } from './outbox.js';
 import { eventIdentifier, eventParams, type PassRecordInput } from './pass-events.js';
 import type { PermissionStore } from './permission-store.js';
 
-interface Queued {
-  input: PassRecordInput;
-  photo: string | null;
-  photoBytes: number;
-  realtime: boolean;
-  /** A successful QR scan to count: [code, deviceKey]. */
-  scan?: [string, string];
-}
-
 export interface RecordRow {
   id: number;
+  pass_id: string;
+  ref: string | null;
   time: number;
   device_key: string;
   kind: string;
@@ -41,128 +36,122 @@ export interface RecordRow {
   event: string;
 }
 
+/** A committed pass record: what the device and the logs are told. */
+export interface Recorded {
+  passId: string;
+  photoId?: string;
+  /** The device reported this record before (same `ref`): the first one stands. */
+  duplicate: boolean;
+}
+
+/** A committed pass as the local bus shows it (the cloud gets the same event through the outbox). */
+export interface CommittedPass {
+  passId: string;
+  deviceKey: string;
+  identifier: string;
+  params: Record<string, unknown>;
+  time: number;
+}
+
+/** Outbox rows of pass records carry this reference; its acknowledgement marks the record uploaded. */
+export const PASS_REF_PREFIX = 'pass:';
+
 export class PassRecorder {
   readonly #db: Db;
   readonly #health: StoreWriteHealth;
   readonly #log: Logger;
   readonly #perms: PermissionStore;
   readonly #photoDir: string;
-  readonly #flushMs: number;
+  readonly #onCommitted: ((p: CommittedPass) => void) | undefined;
   #outbox: OutboxWriter | undefined;
-  #queue: Queued[] = [];
-  #timer: NodeJS.Timeout | undefined;
-  readonly #shared = new Map<string, number>();
-  readonly #perDevice = new Map<string, number>();
   readonly #insert;
-  readonly #markUploaded;
-  /** A commit failed and records wait in memory (logged once per episode). */
-  #holding = false;
+  readonly #byRef;
+  readonly #markQueued;
+  readonly #markAcked;
   written = 0;
 
-  constructor(deps: { db: Db; log: Logger; permissions: PermissionStore; photoDir: string; outbox?: OutboxWriter }, options: { flushMs?: number } = {}) {
+  constructor(deps: { db: Db; log: Logger; permissions: PermissionStore; photoDir: string; outbox?: OutboxWriter; onCommitted?: (p: CommittedPass) => void }) {
     this.#db = deps.db;
     this.#health = writeHealthOf(deps.db);
     this.#log = deps.log;
     this.#perms = deps.permissions;
     this.#photoDir = deps.photoDir;
     this.#outbox = deps.outbox;
-    this.#flushMs = options.flushMs ?? 0;
-    this.#insert = this.#db.prepare(`INSERT INTO access_pass_records (time, device_key, kind, content, code, message, identity_id, face_id, score, photo, photo_bytes, realtime, uploaded, event)
-      VALUES (@time, @device_key, @kind, @content, @code, @message, @identity_id, @face_id, @score, @photo, @photo_bytes, @realtime, 0, '')`);
-    this.#markUploaded = this.#db.prepare('UPDATE access_pass_records SET uploaded = 1, event = ? WHERE id = ?');
+    this.#onCommitted = deps.onCommitted;
+    this.#insert = this.#db.prepare(`INSERT INTO access_pass_records (pass_id, ref, time, device_key, kind, content, code, message, identity_id, face_id, score, photo, photo_bytes, realtime, uploaded, event)
+      VALUES (@pass_id, @ref, @time, @device_key, @kind, @content, @code, @message, @identity_id, @face_id, @score, @photo, @photo_bytes, @realtime, 0, '')`);
+    this.#byRef = this.#db.prepare('SELECT pass_id AS passId, photo FROM access_pass_records WHERE device_key = ? AND ref = ?');
+    this.#markQueued = this.#db.prepare('UPDATE access_pass_records SET uploaded = 1, event = ? WHERE id = ?');
+    this.#markAcked = this.#db.prepare('UPDATE access_pass_records SET uploaded = 2 WHERE pass_id = ?');
   }
 
   set outbox(o: OutboxWriter | undefined) {
     this.#outbox = o;
   }
 
-  /** Scans of a QR code decided but not yet committed: [shared, on this door]. */
-  pendingScans(code: string, deviceKey: string): [number, number] {
-    return [this.#shared.get(code) ?? 0, this.#perDevice.get(`${code}\u0000${deviceKey}`) ?? 0];
-  }
-
-  /** Queue a record; returns the stored photo's id (its path under the records folder), if any. */
-  record(input: PassRecordInput, scan?: [string, string]): string | undefined {
-    let photo: string | null = null;
-    let photoBytes = 0;
-    if (input.photo && input.photo.byteLength > 0) {
-      try {
-        const day = new Date(input.time).toISOString().slice(0, 10);
-        mkdirSync(join(this.#photoDir, day), { recursive: true });
-        photo = join(day, `${input.time}-${Math.random().toString(36).slice(2, 10)}.jpg`);
-        writeFileSync(join(this.#photoDir, photo), input.photo);
-        photoBytes = input.photo.byteLength;
-      } catch (err) {
-        // The record matters more than its photo: keep going without it.
-        this.#log.warn({ err: (err as Error).message }, 'pass photo not stored');
-        photo = null;
-      }
+  /**
+   * Commit one pass record (with the QR scan it uses, `scan` = [code, deviceKey]) and its
+   * upload; returns its id. `ref`: the device's own record id, to store a resent record once.
+   */
+  record(input: PassRecordInput, options: { scan?: [string, string]; ref?: string } = {}): Recorded {
+    if (options.ref) {
+      const seen = this.#byRef.get(input.deviceKey, options.ref) as { passId: string; photo: string | null } | undefined;
+      if (seen) return { passId: seen.passId, ...(seen.photo ? { photoId: seen.photo } : {}), duplicate: true };
     }
+    const passId = randomUUID();
+    const photo = input.photo && input.photo.byteLength > 0 ? this.#storePhoto(input.time, input.photo) : undefined;
     const realtime = this.#outbox ? (this.#outbox.isOnline?.() ?? true) : false;
-    this.#queue.push({ input, photo, photoBytes, realtime, ...(scan ? { scan } : {}) });
-    if (scan) {
-      this.#shared.set(scan[0], (this.#shared.get(scan[0]) ?? 0) + 1);
-      const k = `${scan[0]}\u0000${scan[1]}`;
-      this.#perDevice.set(k, (this.#perDevice.get(k) ?? 0) + 1);
-    }
-    if (this.#queue.length >= 256 || this.#flushMs === 0) this.flush();
-    else if (!this.#timer) this.#timer = setTimeout(() => this.flush(), this.#flushMs);
-    return photo ?? undefined;
-  }
-
-  /** Commit everything queued: records, scan counters and outbox messages in one transaction. */
-  flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#queue.length === 0) return;
-    const batch = this.#queue;
-    this.#queue = [];
+    let committed: CommittedPass | undefined;
     try {
       this.#db.transaction(() => {
-        for (const q of batch) {
-          const r = q.input;
-          const id = Number(this.#insert.run({
-            time: r.time, device_key: r.deviceKey, kind: r.kind, content: r.content, code: r.code, message: r.message,
-            identity_id: r.identityId ?? '', face_id: r.faceId ?? null, score: r.score ?? null, photo: q.photo, photo_bytes: q.photoBytes,
-            realtime: q.realtime ? 1 : 0,
-          }).lastInsertRowid);
-          if (q.scan) this.#perms.countScans(q.scan[0], q.scan[1], 1);
-          this.#handOver(id, r, q.realtime, q.photo);
-        }
+        const id = Number(this.#insert.run({
+          pass_id: passId, ref: options.ref ?? null, time: input.time, device_key: input.deviceKey, kind: input.kind, content: input.content, code: input.code, message: input.message,
+          identity_id: input.identityId ?? '', face_id: input.faceId ?? null, score: input.score ?? null, photo: photo ?? null, photo_bytes: photo ? input.photo!.byteLength : 0,
+          realtime: realtime ? 1 : 0,
+        }).lastInsertRowid);
+        if (options.scan) this.#perms.countScans(options.scan[0], options.scan[1], 1);
+        committed = this.#handOver(id, passId, input, realtime, photo);
       }).immediate();
-      this.written += batch.length;
-      this.#health.ok();
-      if (this.#holding) this.#log.info({ records: batch.length }, 'held pass records committed');
-      this.#holding = false;
     } catch (err) {
-      // Keep the batch for the next try rather than drop passes (disk full, busy). The store's
-      // write health logs the episode; this line says how many records wait.
-      this.#queue = batch.concat(this.#queue);
+      if (photo) rmSync(join(this.#photoDir, photo), { force: true });
+      if (!isStorageFailure(err)) throw err;
       this.#health.failed('pass records', err);
-      if (!this.#holding) this.#log.warn({ err: (err as Error).message, records: this.#queue.length }, 'pass records not committed; held in memory, retried every second');
-      this.#holding = true;
-      if (!this.#timer) this.#timer = setTimeout(() => this.flush(), 1000);
-      return;
+      throw edgeError('EDGE_ERR_STORE_UNAVAILABLE', (err as Error).message);
     }
-    for (const q of batch) {
-      if (!q.scan) continue;
-      this.#decrement(this.#shared, q.scan[0]);
-      this.#decrement(this.#perDevice, `${q.scan[0]}\u0000${q.scan[1]}`);
+    this.written++;
+    this.#health.ok();
+    if (committed) this.#onCommitted?.(committed);
+    return { passId, ...(photo ? { photoId: photo } : {}), duplicate: false };
+  }
+
+  #storePhoto(time: number, bytes: Buffer): string | undefined {
+    try {
+      const day = new Date(time).toISOString().slice(0, 10);
+      mkdirSync(join(this.#photoDir, day), { recursive: true });
+      const photo = join(day, `${time}-${Math.random().toString(36).slice(2, 10)}.jpg`);
+      writeFileSync(join(this.#photoDir, photo), bytes);
+      return photo;
+    } catch (err) {
+      // The record matters more than its photo: keep going without it.
+      this.#log.warn({ err: (err as Error).message }, 'pass photo not stored');
+      return undefined;
     }
   }
 
-  #decrement(map: Map<string, number>, key: string): void {
-    const n = (map.get(key) ?? 0) - 1;
-    if (n <= 0) map.delete(key);
-    else map.set(key, n);
-  }
-
-  #handOver(id: number, r: PassRecordInput, realtime: boolean, photo: string | null): void {
-    if (!this.#outbox) return;
+  /** Queue the record's cloud event in the caller's transaction; undefined without an outbox. */
+  #handOver(id: number, passId: string, r: PassRecordInput, realtime: boolean, photo: string | undefined): CommittedPass {
     const identifier = eventIdentifier(r);
-    const params = eventParams(r, id, realtime, photo ?? undefined);
-    this.#outbox.enqueue({ topicKind: realtime ? 'event' : 'eventHistory', deviceKey: r.deviceKey, identifier, payload: params, time: r.time, dedupKey: `pass:${id}` });
-    this.#markUploaded.run(JSON.stringify({ identifier, params }), id);
+    const params = eventParams(r, passId, realtime, photo);
+    if (this.#outbox) {
+      this.#outbox.enqueue({ topicKind: realtime ? 'event' : 'eventHistory', deviceKey: r.deviceKey, identifier, payload: params, time: r.time, dedupKey: `${PASS_REF_PREFIX}${passId}` });
+      this.#markQueued.run(JSON.stringify({ identifier, params }), id);
+    }
+    return { passId, deviceKey: r.deviceKey, identifier, params, time: r.time };
+  }
+
+  /** The platform acknowledged these outbox references; pass records among them are uploaded. */
+  acknowledged(refs: readonly string[]): void {
+    for (const ref of refs) if (ref.startsWith(PASS_REF_PREFIX)) this.#markAcked.run(ref.slice(PASS_REF_PREFIX.length));
   }
 
   /** Hand every record not yet given to an outbox over, as history (they missed realtime). */
@@ -172,9 +161,10 @@ export class PassRecorder {
     this.#db.transaction(() => {
       for (const row of rows) {
         const input: PassRecordInput = { deviceKey: row.device_key, kind: row.kind as PassRecordInput['kind'], content: row.content, code: row.code, message: row.message, time: row.time, identityId: row.identity_id, ...(row.face_id ? { faceId: row.face_id } : {}), ...(row.score !== null ? { score: row.score } : {}) };
-        this.#handOver(row.id, input, false, row.photo);
+        this.#handOver(row.id, row.pass_id, input, false, row.photo ?? undefined);
       }
     }).immediate();
+    if (rows.length > 0) this.#log.info({ records: rows.length }, 'pass records queued for the cloud');
     return rows.length;
   }
 
@@ -197,7 +187,6 @@ export class PassRecorder {
 
   /** Retention: records older than the age limit go; then the oldest photos until under quota. */
   prune(now: number, o: { retentionDays: number; photoQuotaBytes: number; maxRecords: number }): { records: number; photos: number } {
-    this.flush();
     const cutoff = now - o.retentionDays * 86_400_000;
     const photos: string[] = [];
     let records = 0;

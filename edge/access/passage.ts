@@ -20,6 +20,10 @@ import { parseRsaPublicKey, readScannedQr } from './qr-code.js';
 import type { CredentialKind } from './sync-files.js';
 
 export interface Decision {
+  /** The pass's one id (record, outbox row, cloud message, logs). */
+  passId: string;
+  /** The device had reported this record before (same ref): the stored one is answered. */
+  duplicate?: boolean;
   /** 0 = open the door; otherwise the seed's failure code. */
   code: number;
   message: string;
@@ -90,8 +94,7 @@ export class Passage {
       return this.#finish({ deviceKey, kind: 'qrCode', content: qr.code, time: now, identityId: row?.identity_id ?? '', ...PASS.QR_EXPIRED }, o);
     }
     const row = this.#d.permissions.qr(deviceKey, qr.code);
-    const [shared, device] = this.#d.records.pendingScans(qr.code, deviceKey);
-    const v = judgeQr(row, now, shared, device);
+    const v = judgeQr(row, now);
     const input: PassRecordInput = { deviceKey, kind: 'qrCode', content: qr.code, time: now, code: v.code, message: v.message, identityId: row?.identity_id ?? '', ...(v.remainScanTimes !== undefined ? { remainScanTimes: v.remainScanTimes } : {}) };
     return this.#finish(input, o, v.code === 0 ? [qr.code, deviceKey] : undefined);
   }
@@ -153,19 +156,24 @@ export class Passage {
     }, o);
   }
 
-  /** Record a passage the door decided itself (device-side compare, card swipe report). */
-  recordPass(input: Omit<PassRecordInput, 'time'> & { time?: number }): Decision {
-    return this.#finish({ ...input, time: input.time ?? this.#d.now() }, {});
+  /**
+   * Record a passage the door decided itself (device-side compare, card swipe report, intercom
+   * or remote open). `ref`: the device's id of the record; a resent record is stored once.
+   */
+  recordPass(input: Omit<PassRecordInput, 'time'> & { time?: number }, ref?: string): Decision {
+    return this.#finish({ ...input, time: input.time ?? this.#d.now() }, {}, undefined, ref);
   }
 
-  #finish(decided: PassRecordInput, o: DecideOptions, scan?: [string, string]): Decision {
+  #finish(decided: PassRecordInput, o: DecideOptions, scan?: [string, string], ref?: string): Decision {
     // A card or QR code names its holder only by identityId: the door shows the person's name.
     const name = decided.name ?? (decided.identityId ? this.#d.persons.get(decided.identityId)?.name : undefined);
     const input: PassRecordInput = name ? { ...decided, name } : decided;
     const rec: PassRecordInput = { ...input, ...(o.photo ? { photo: o.photo } : {}), ...(o.temperature !== undefined ? { temperature: o.temperature } : {}) };
-    const photoId = this.#d.records.record(rec, scan);
+    const stored = this.#d.records.record(rec, { ...(scan ? { scan } : {}), ...(ref ? { ref } : {}) });
     return {
-      ...(photoId ? { photoId } : {}),
+      passId: stored.passId,
+      ...(stored.duplicate ? { duplicate: true } : {}),
+      ...(stored.photoId ? { photoId: stored.photoId } : {}),
       code: input.code,
       message: input.message,
       kind: input.kind,

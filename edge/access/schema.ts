@@ -165,4 +165,27 @@ CREATE INDEX access_pass_records_pending ON access_pass_records(uploaded) WHERE 
 CREATE INDEX access_pass_records_photo ON access_pass_records(id) WHERE photo IS NOT NULL;
 `,
   },
+  {
+    version: 2,
+    up: `
+-- One id per pass, given at decision time: on the record, its outbox row, the cloud message
+-- and the logs. ref: the device's own id of a record it reported, so a record sent again
+-- (its answer was lost) is stored once. uploaded: 0 not yet queued for the cloud, 1 queued
+-- in the outbox, 2 acknowledged by the platform.
+ALTER TABLE access_pass_records ADD COLUMN pass_id TEXT;
+ALTER TABLE access_pass_records ADD COLUMN ref TEXT;
+UPDATE access_pass_records SET pass_id = 'rec-' || id WHERE pass_id IS NULL;
+CREATE UNIQUE INDEX access_pass_records_pass_id ON access_pass_records(pass_id);
+CREATE UNIQUE INDEX access_pass_records_ref ON access_pass_records(device_key, ref) WHERE ref IS NOT NULL;
+-- Business reports (FACE_SYNC_STATUS, DEVICE_SYNC_ERROR) made while no cloud outbox is
+-- attached (at start, before the link; a box without a cloud): handed over when one is.
+CREATE TABLE access_biz_backlog (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_key TEXT NOT NULL,
+  biz_type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  time INTEGER NOT NULL
+);
+`,
+  },
 ];

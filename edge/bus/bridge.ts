@@ -40,6 +40,10 @@ export class BusBridge {
     this.#events.on(OWNER, 'device.event', ({ productKey, deviceName, eventId, params, time }) => {
       this.#publish(topics.eventPost(productKey, deviceName, eventId), { id: String(this.#nextId++), version: '1.0', params: { value: params, time }, method: `thing.event.${eventId}.post` });
     });
+    this.#events.on(OWNER, 'access.pass', ({ deviceKey, identifier, params, time }) => {
+      const i = deviceKey.indexOf('/');
+      this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), identifier), { id: String(this.#nextId++), version: '1.0', params: { value: params, time }, method: `thing.event.${identifier}.post` });
+    });
     this.#events.on(OWNER, 'device.status', ({ productKey, deviceName, status, reason }) => {
       this.#publish(topics.status(productKey, deviceName), { status, code: STATUS_CODE[status], time: Date.now(), ...(reason ? { reason } : {}) }, true);
     });

@@ -78,6 +78,16 @@ export class CloudLink {
   clockOffsetMs: number | undefined;
   rejected = 0;
 
+  /** Connected to the platform now (cheap: no outbox queries, unlike `status()`). */
+  get online(): boolean {
+    return this.#connection.state === 'online';
+  }
+
+  /** The box's own identity on the platform. */
+  get gateway(): { productKey: string; deviceName: string } {
+    return { productKey: this.#cfg.productKey, deviceName: this.#cfg.deviceName };
+  }
+
   constructor(deps: CloudDeps, cfg: CloudConfig) {
     this.#deps = deps;
     this.#cfg = cfg;

@@ -15,6 +15,7 @@ import { DriverProcess, type DriverProcessOptions, type DriverState } from './dr
 import type { PropsItem } from './protocol.js';
 import type { DeviceInfo } from './sdk/driver.js';
 import type { ChannelFactory } from './channel.js';
+import { HostServiceRegistry, type HostHandlers } from './services.js';
 
 export interface DeviceConfig {
   productKey: string;
@@ -69,7 +70,6 @@ export function resolveDriverModule(cfg: Pick<DriverConfig, 'type' | 'module'>, 
 }
 
 /** A host service callable by drivers; `caller.driver` is the asking driver's instance name. */
-export type HostService = (args: Record<string, unknown>, caller: { driver: string }) => Answer | Promise<Answer>;
 
 /** A box-side handler of a device service; `forward` passes the call on to the device's driver. */
 export type DeviceServiceHook = (pk: string, dn: string, args: Record<string, unknown>, forward: () => Promise<Answer>) => Promise<Answer>;
@@ -94,7 +94,8 @@ export class DriverHost {
   #configs: DriverConfig[] = [];
   #busChannel: ChannelFactory | undefined;
   #deploying: Promise<unknown> = Promise.resolve();
-  readonly #services = new Map<string, HostService>();
+  /** Host services drivers may call; a device argument must belong to the calling driver. */
+  readonly services: HostServiceRegistry;
   readonly #serviceHooks = new Map<string, DeviceServiceHook>();
   readonly #propertyHooks = new Map<string, DevicePropertyHook>();
 
@@ -106,6 +107,7 @@ export class DriverHost {
     this.#logDir = deps.logDir;
     this.#dataDir = deps.dataDir;
     this.#opts = options;
+    this.services = new HostServiceRegistry({ log: deps.log, owns: (driver, key) => this.#registry.byKey(key)?.driver === driver });
   }
 
   /**
@@ -126,24 +128,9 @@ export class DriverHost {
     this.#propertyHooks.set(property, hook);
   }
 
-  registerService(name: string, fn: HostService): void {
-    this.#services.set(name, fn);
-  }
-
-  unregisterService(name: string): void {
-    this.#services.delete(name);
-  }
-
-  async #callService(driver: string, method: string, args: Record<string, unknown>): Promise<Answer> {
-    const fn = this.#services.get(method);
-    if (!fn) return { code: 6304, message: `host service ${method} not registered` };
-    try {
-      return await fn(args, { driver });
-    } catch (err) {
-      if (err instanceof EdgeError) return { code: err.alink, message: err.message };
-      this.#log.error({ err, driver, method }, 'host service failed');
-      return { code: 500, message: (err as Error).message };
-    }
+  /** Offer host services (`access.*`, `faceQueue.*`) to drivers; calls are checked by the registry. */
+  registerServices(handlers: HostHandlers): void {
+    this.services.register(handlers);
   }
 
   /** Lets `transport: mqtt` drivers run: set by the runtime once the local bus is up. */
@@ -295,7 +282,7 @@ export class DriverHost {
               if (d.status === 'online' || d.status === 'notActivated') this.#registry.setStatus(d.productKey, d.deviceName, 'offline', `driver down: ${reason}`);
             }
           },
-          onHostCall: (method, args) => this.#callService(cfg.name, method, args),
+          onHostCall: (method, args) => this.services.call({ driver: cfg.name }, method, args),
           onRestartScheduled: (attempt, delayMs, reason) => this.#events.emit('driver.restart', { driver: cfg.name, attempt, delayMs, reason }),
           onState: (state) => this.#events.emit('driver.state', { driver: cfg.name, state, restarts: proc.restarts, ...(proc.lastError ? { lastError: proc.lastError } : {}) }),
         },

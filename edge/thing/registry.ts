@@ -74,6 +74,11 @@ export class DeviceRegistry {
     return this.#devices.get(deviceKey(productKey, deviceName));
   }
 
+  /** By `productKey/deviceName`. */
+  byKey(key: string): Device | undefined {
+    return this.#devices.get(key);
+  }
+
   require(productKey: string, deviceName: string): Device {
     const d = this.get(productKey, deviceName);
     if (!d) throw edgeError('EDGE_ERR_DEVICE_UNKNOWN', productKey, deviceName);

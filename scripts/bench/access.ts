@@ -72,7 +72,6 @@ const encrypted = Array.from({ length: 200 }, (_, i) => privateEncrypt({ key: pr
 const encLat = await paced((i) => {
   if (core.passage.decideQr(D, encrypted[i % encrypted.length]!).code !== 0) throw new Error('encrypted QR refused');
 }, 2);
-core.records.flush();
 console.log(`QR decision p99 ${p99(qrLat).toFixed(3)} ms, card p99 ${p99(cardLat).toFixed(3)} ms (goal ≤ 1 ms at 1,000/s); encrypted QR p99 ${p99(encLat).toFixed(3)} ms (goal ≤ 2 ms); records written ${core.records.written}`);
 
 // 3. Face matching over 50,000 × 512.
@@ -133,7 +132,6 @@ for (const query of queries.slice(0, 10)) {
   naiveBest(query);
   naiveLat.push(performance.now() - a);
 }
-core.records.flush();
 const rescoredMean = rescored.reduce((a, b) => a + b, 0) / rescored.length;
 console.log(`face 1:N over ${N} × ${DIMS}: p50 ${pct(matchLat, 0.5).toFixed(2)} ms, p99 ${p99(matchLat).toFixed(2)} ms (goal ≤ 15 ms; process CPU time p50 ${pct(matchCpu, 0.5).toFixed(2)} ms, p99 ${p99(matchCpu).toFixed(2)} ms), ${correct}/${queries.length} correct; re-scored exactly per query: mean ${rescoredMean.toFixed(1)}, max ${Math.max(...rescored)}; naive JS loop p99 ${p99(naiveLat).toFixed(1)} ms → ${(p99(naiveLat) / p99(matchLat)).toFixed(1)}× faster; index load ${loadS.toFixed(1)} s`);
 

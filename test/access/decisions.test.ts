@@ -48,7 +48,7 @@ describe('decision rules, table-driven', () => {
   it('QR messages are the seed texts', () => {
     expect(judgeQr(undefined, 0)).toEqual({ code: 103, message: 'QR code does not exist' });
     expect(judgeQr(qr(), 1500)).toEqual({ code: 0, message: 'success', remainScanTimes: -1 });
-    expect(judgeQr(qr({ max_scans: 5, device_scans: 1 }), 1500, 0, 2)).toEqual({ code: 0, message: 'success', remainScanTimes: 1 });
+    expect(judgeQr(qr({ max_scans: 5, device_scans: 3 }), 1500)).toEqual({ code: 0, message: 'success', remainScanTimes: 1 });
   });
 
   it.each([
@@ -102,7 +102,6 @@ describe('decisions through the core', () => {
     const codes = (code: string) => [D1, D1, D1, D2, D2, D2].map((d) => t.core.passage.decideQr(d, code, { now: 5 }).code);
     expect(codes('DEV')).toEqual([0, 0, 104, 0, 0, 104]);
     expect(codes('SHR')).toEqual([0, 0, 104, 104, 104, 104]);
-    t.core.records.flush();
     // The counters are durable once flushed.
     expect(t.core.permissions.qr(D1, 'SHR')?.shared_scans).toBe(2);
     expect(t.core.permissions.qr(D2, 'DEV')?.device_scans).toBe(2);
@@ -112,14 +111,14 @@ describe('decisions through the core', () => {
   it('binds cards to their door and writes a passEvent for every decision', () => {
     t = makeCore();
     t.core.applyPermissionText(D1, JSON.stringify({ tradCardPermissionList: [{ cardId: 'card001', endTime: '1618625794000', type: 1, userId: '50a0alc68805f48a59b6879e837e684f67171474' }] }));
-    expect(t.core.passage.decideCard(D1, 'card001', { now: 1600000000000 })).toMatchObject({ code: 0, identityId: '50a0alc68805f48a59b6879e837e684f67171474' });
+    const first = t.core.passage.decideCard(D1, 'card001', { now: 1600000000000 });
+    expect(first).toMatchObject({ code: 0, identityId: '50a0alc68805f48a59b6879e837e684f67171474' });
     expect(t.core.passage.decideCard(D2, 'card001', { now: 1600000000000 }).code).toBe(203);
     expect(t.core.passage.decideCard(D1, 'card001', { now: 1618625794001 }).code).toBe(202);
-    t.core.records.flush();
     const events = t.outbox.of('passEvent');
     expect(events).toHaveLength(3);
     expect(events[0]!.payload).toMatchObject({ code: 0, message: 'success', type: 'tradCard', content: 'card001' });
-    expect(JSON.parse(events[0]!.payload.extInfo as string)).toEqual({ type: 'tradCard', cardId: 'card001', userID: '50a0alc68805f48a59b6879e837e684f67171474', eventTime: '1600000000' });
+    expect(JSON.parse(events[0]!.payload.extInfo as string)).toEqual({ type: 'tradCard', cardId: 'card001', userID: '50a0alc68805f48a59b6879e837e684f67171474', eventTime: '1600000000', passId: first.passId });
     expect(t.core.records.list()).toHaveLength(3);
   });
 
@@ -127,7 +126,6 @@ describe('decisions through the core', () => {
     t = makeCore();
     t.core.applyPermissionText(D1, JSON.stringify({ qrCodePermissionList: [{ type: 1, qrCode: 'ALIF24DD9END8CD3', startTime: '1568270392000', endTime: '1599892792000', maxScanTimes: 600, maxScanScope: 'SHARE' }] }));
     t.core.passage.decideQr(D1, 'ALIF24DD9END8CD3', { now: 1597821579000 });
-    t.core.records.flush();
     // [seed 001 L2402-2406] {"code":0,"message":"success","type":"qrCode","content":"ALIF24DD9END8CD3"}
     expect(t.outbox.of('passEvent')[0]!.payload).toMatchObject({ code: 0, message: 'success', type: 'qrCode', content: 'ALIF24DD9END8CD3' });
     expect(JSON.parse(t.outbox.of('passEvent')[0]!.payload.extInfo as string)).toMatchObject({ type: 'qrCode', qrCode: 'ALIF24DD9END8CD3', eventTime: '1597821579', remainScanTimes: 599 });

@@ -248,7 +248,6 @@ describe('faces end to end: sync file → pictures → features → decision', (
     expect(await t.core.passage.decideFace(D, await photo(255, 255, 255))).toMatchObject({ code: 504 });
     expect(await t.core.passage.decideFace(D, Buffer.from('garbage'))).toMatchObject({ code: 504 });
     expect(await t.core.passage.decideFace('PK/other', await photo(200, 40, 40))).toMatchObject({ code: 503 });
-    t.core.records.flush();
     const matched = t.outbox.of('OnMatched');
     expect(matched[0]!.payload).toMatchObject({ code: 0, faceId: 'fa', userId: 'ua', userName: 'Alice', mediaType: 'face', temperature: 36.5, isRealtime: 1 });
     expect(t.outbox.of('OnDetect').length).toBeGreaterThanOrEqual(2);

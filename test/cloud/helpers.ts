@@ -25,13 +25,13 @@ export interface CloudRig {
   close(): Promise<void>;
 }
 
-/** Broker that only admits the gateway with a correct signature, and the stand-in. */
-export async function startRig(): Promise<CloudRig> {
+/** Broker that only admits the gateway with a correct signature, and the stand-in (which knows `subDevices`). */
+export async function startRig(subDevices: Identity[] = SUBS): Promise<CloudRig> {
   const dir = mkdtempSync(join(tmpdir(), 'pe-cloud-'));
   const gw = gatewayPassword(GATEWAY, `${GATEWAY.productKey}.${GATEWAY.deviceName}`, SIGN_TS);
   const broker = new Mosquitto({ dir, users: { [gw.username]: gw.password, [CLOUD_USER.username]: CLOUD_USER.password } });
   await broker.start();
-  const cloud = new CloudStandIn({ url: broker.url, ...CLOUD_USER, gateway: GATEWAY, subDevices: SUBS, clientId: `stand-in-${process.pid}-${Date.now()}` });
+  const cloud = new CloudStandIn({ url: broker.url, ...CLOUD_USER, gateway: GATEWAY, subDevices, clientId: `stand-in-${process.pid}-${Date.now()}` });
   await cloud.start();
   return {
     broker,
@@ -80,9 +80,14 @@ export interface Daemon {
   exited: Promise<number | null>;
 }
 
-/** `edge start` as its own process; `wrap` runs it under another command (e.g. `unshare`). */
-export function startDaemon(configFile: string, cwd: string, wrap: string[] = []): Daemon {
-  const cmd = [process.execPath, '--import', import.meta.resolve('tsx'), join(ROOT, 'edge', 'main.ts'), 'start', '-c', configFile];
+/**
+ * `edge start` as its own process; `wrap` runs it under another command (e.g. `unshare`).
+ * `built` runs dist/ (needs `npm run build`): tests that restart the daemon often save tsx's
+ * start-up compile each time.
+ */
+export function startDaemon(configFile: string, cwd: string, wrap: string[] = [], built = false): Daemon {
+  const main = built ? ['--enable-source-maps', join(ROOT, 'dist', 'edge', 'main.js')] : ['--import', import.meta.resolve('tsx'), join(ROOT, 'edge', 'main.ts')];
+  const cmd = [process.execPath, ...main, 'start', '-c', configFile];
   const argv = [...wrap, ...cmd];
   const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

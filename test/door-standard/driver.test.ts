@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { computeSign, postJson } from '../../protocols/door-standard/index.js';
 import { waitFor } from '../helpers/runtime.js';
-import { useHarness } from './harness.js';
+import { identityOfColor, simVector } from '../../scripts/sim/face-algo/server.js';
+import { solidPng } from '../../scripts/sim/door-standard/png.js';
+import { faceEntry, qrEntry, useHarness } from './harness.js';
 
-const hx = useHarness();
+const hx = useHarness({}, { faceAlgo: true });
 
 describe('door-standard driver: sessions', () => {
   it('completes the two-way connect, issues tokens ≤64 bytes and brings the logical devices online', async () => {
@@ -62,37 +64,123 @@ describe('door-standard driver: sessions', () => {
 });
 
 describe('door-standard driver: passage and services', () => {
-  it('decides a QR scan offline through the access core and reports a pass event on the .2 device', async () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  it('decides a QR scan offline through the access core, answers after the record is committed, and reports it only through the outbox', async () => {
     const door = await hx().addDoor('DOOR-0010', '127.0.0.10');
     await door.connect();
+    const key = 'PEDoorQr/DOOR-0010.2';
     const code = 'ALI1234567890azxswdfghggfgsgERTG';
-    hx().access.qr.set(code, '123456');
+    hx().permit(key, { qrCodePermissionList: [qrEntry(code, '123456')] });
     const ok = await door.scanQr(code);
     expect(ok).toMatchObject({ code: 0, message: 'success', data: { userId: '123456' } });
-    expect(hx().h('DOOR-0010.2').events).toContainEqual({ id: 'passEvent', params: expect.objectContaining({ type: 'QRCODE', userId: '123456' }) });
+    // The pass is stored with its one id, announced once, and queued for the cloud in the same transaction.
+    const [rec] = hx().records(key);
+    expect(rec).toMatchObject({ kind: 'qrCode', content: code, code: 0, identity_id: '123456', uploaded: 1 });
+    expect(rec!.pass_id).toMatch(UUID);
+    expect(hx().passes).toEqual([expect.objectContaining({ passId: rec!.pass_id, deviceKey: key, identifier: 'passEvent' })]);
+    const up = hx().outboxOf(rec!.pass_id)!;
+    expect(up).toMatchObject({ device: key, topicKind: 'event', identifier: 'passEvent', payload: { code: 0, type: 'qrCode', content: code } });
+    expect(JSON.parse(up.payload.extInfo as string)).toMatchObject({ passId: rec!.pass_id, userID: '123456' });
+    // The driver reports no pass event of its own (one route to the cloud).
+    expect(hx().h('DOOR-0010.2').events.filter((e) => e.id === 'passEvent')).toEqual([]);
+
+    // A refused scan is answered 1 and recorded too, with the core's code.
     expect((await door.scanQr('B'.repeat(32))).code).toBe(1);
-    expect((await door.scanQr('short')).code).toBe(5);
-    hx().access.available = false;
+    expect(hx().records(key)[0]).toMatchObject({ content: 'B'.repeat(32), code: 103 });
+    expect(hx().outboxOf(hx().records(key)[0]!.pass_id)?.payload).toMatchObject({ code: 103 });
+    expect((await door.scanQr('short')).code).toBe(5); // refused at the boundary: no record
+    expect(hx().records(key)).toHaveLength(2);
+
+    // The platform acknowledges: the records are marked uploaded.
+    hx().store.outbox.acknowledge();
+    expect(hx().records(key).map((r) => r.uploaded)).toEqual([2, 2]);
+
+    // No access service on the host (6304): the door is answered 99, never success, nothing recorded.
+    hx().withoutAccess();
     expect((await door.scanQr(code)).code).toBe(99);
+    hx().withAccess();
+    expect(hx().records(key)).toHaveLength(2);
+    expect((await door.scanQr(code)).code).toBe(0);
   });
 
-  it('opens the door remotely through remoteOpen and its alias remoteControl', async () => {
+  it('answers a card pass only once its record is committed: on a full disk the door gets 99 and no success is lost', async () => {
+    const door = await hx().addDoor('DOOR-0015', '127.0.0.15');
+    await door.connect();
+    const key = 'PEDoorCard/DOOR-0015.3';
+    door.state.applyPermissions(door.state.cards, [{ type: 1, cardId: 'C0000001', effectiveTime: '0', expiryTime: String(Date.now() + 86_400_000) }]);
+    expect((await door.swipeCard('C0000001')).code).toBe(0);
+    hx().fillDisk();
+    let ok = 1;
+    let busy = 0;
+    for (let i = 0; i < 400 && busy === 0; i++) {
+      const r = await door.swipeCard('C0000001');
+      if (r.code === 0) ok++;
+      else {
+        expect(r.code).toBe(99);
+        busy++;
+      }
+    }
+    expect(busy).toBe(1);
+    // Every pass answered success is in the store, each with its outbox row; the busy one is in neither.
+    const recs = hx().records(key);
+    expect(recs).toHaveLength(ok);
+    expect(recs.every((r) => r.kind === 'tradCard' && r.uploaded === 1 && hx().outboxOf(r.pass_id) !== undefined)).toBe(true);
+    expect(hx().passes.filter((p) => p.deviceKey === key)).toHaveLength(ok);
+    hx().makeRoom();
+    expect((await door.swipeCard('C0000001')).code).toBe(0);
+    expect(hx().records(key)).toHaveLength(ok + 1);
+  });
+
+  it('opens the door remotely through remoteOpen and its alias remoteControl, each open a recorded pass', async () => {
     const door = await hx().addDoor('DOOR-0011', '127.0.0.11');
     expect((await hx().driver.callService(hx().h('DOOR-0011.2'), 'remoteOpen', {})).code).toBe(6101); // not connected yet
     await door.connect();
     await door.waitEdgeConnected();
     await waitFor(() => hx().driver.terminals.get('127.0.0.11')!.state === 'online');
     expect((await hx().driver.callService(hx().h('DOOR-0011.2'), 'remoteOpen', {})).code).toBe(200);
+    const [open] = hx().records('PEDoorQr/DOOR-0011.2');
+    expect(open).toMatchObject({ kind: 'remote', code: 0 });
+    expect(hx().outboxOf(open!.pass_id)).toMatchObject({ identifier: 'passEvent', payload: { type: 'remote', code: 0 } });
     expect((await hx().driver.callService(hx().h('DOOR-0011.3'), 'remoteControl', {})).code).toBe(200);
     expect(door.state.opens).toBe(2);
+    expect(hx().records().filter((r) => r.kind === 'remote')).toHaveLength(2);
     expect((await hx().driver.callService(hx().h('DOOR-0011.3'), 'setKeepOpen', { keepOpen: 1 })).code).toBe(200);
     expect(await hx().driver.callService(hx().h('DOOR-0011.3'), 'getKeepOpen', {})).toMatchObject({ code: 200, data: { keepOpen: 1 } });
     expect((await hx().driver.callService(hx().h('DOOR-0011.1'), 'setTempCheckRule', { isCheck: 1, maxThreshold: '37.5', minThreshold: '36.0' })).code).toBe(200);
     expect(door.state.tempRule).toEqual({ isCheck: 1, maxThreshold: '37.5', minThreshold: '36.0' });
-    // the edge-side temperature rule now applies to /recognize
-    hx().access.faces.set('f1', { faceId: 'f1', userId: 'u1', name: '王小飞' });
+  });
+
+  it('decides /recognize photos on the box (face algorithm, face library) and records faces the door matched itself', async () => {
+    const door = await hx().addDoor('DOOR-0016', '127.0.0.16');
+    await door.connect();
+    await door.waitEdgeConnected();
+    await waitFor(() => hx().driver.terminals.get('127.0.0.16')!.state === 'online');
+    const key = 'PEDoorFace/DOOR-0016.1';
+    hx().core.setFaceCompareMode(key, 'edge');
+    // The feature the algorithm gives the door's photo (a solid colour "person").
+    const [r, g, b] = [200, 170, 150];
+    const feature = simVector(identityOfColor(r, g, b), solidPng(160, 160, [r, g, b]), 512);
+    hx().faces(key, { groupId: 'g-16', addFaceInfos: [faceEntry('f1', { userId: 'u1', userName: '王小飞', expire: '2099-01-01 00:00:00' }, feature)] });
+    expect((await hx().driver.callService(hx().h('DOOR-0016.1'), 'setTempCheckRule', { isCheck: 1, maxThreshold: '37.5', minThreshold: '36.0' })).code).toBe(200);
+    // the edge-side temperature rule applies to /recognize before any decision
     expect((await door.presentFace(undefined, '38.2')).code).toBe(1);
-    expect(await door.presentFace(undefined, '36.5')).toMatchObject({ code: 0, data: { faceId: 'f1', userId: 'u1', name: '王小飞' } });
+    expect(hx().records(key)).toHaveLength(0);
+    const matched = await door.presentFace(undefined, '36.5');
+    expect(matched).toMatchObject({ code: 0, data: { faceId: 'f1', userId: 'u1', name: '王小飞', photoId: expect.any(String) } });
+    const [rec] = hx().records(key);
+    expect(rec).toMatchObject({ kind: 'face', face_id: 'f1', identity_id: 'u1', code: 0, photo: (matched.data as { photoId: string }).photoId });
+    expect(hx().outboxOf(rec!.pass_id)).toMatchObject({ identifier: 'OnMatched', payload: { eventId: rec!.pass_id, faceId: 'f1', userName: '王小飞', temperature: 36.5 } });
+    // A photo of nobody in the library: refused, recorded as a stranger.
+    expect((await door.presentFace(solidPng(160, 160, [20, 240, 20]), '36.5')).code).toBe(1);
+    expect(hx().records(key)[0]).toMatchObject({ kind: 'face', code: 505 });
+
+    // Device-side compare: the door matched and reports; answered with the stored photo's id.
+    door.state.applyFaces([{ type: 1, faceId: 'f1', userInfo: { userId: 'u1' }, feature: [1] }]);
+    const pass = await door.faceMatched('f1', '0.93');
+    expect(pass).toMatchObject({ code: 0, data: { photoId: expect.any(String) } });
+    expect(hx().records(key)[0]).toMatchObject({ kind: 'face', face_id: 'f1', code: 0, score: 0.93, photo: (pass.data as { photoId: string }).photoId });
+    expect(hx().h('DOOR-0016.1').events.filter((e) => e.id === 'passEvent' || e.id === 'OnMatched')).toEqual([]);
   });
 
   it('validates alarms (types 0-7, card number for 2 and 3) and maps them to thing events', async () => {
@@ -123,6 +211,8 @@ describe('door-standard driver: passage and services', () => {
     expect(door.state.phoneResults).toEqual([{ phoneNumber: '18012345678', result: 0 }]);
     expect((await door.edge.reportOpenDoor({ type: 0, number: sip.sipNumber, roomId: '1-9-3-1202' })).code).toBe(0);
     expect(ic.events.at(-1)).toEqual({ id: 'doorOpenEvent', params: { type: 0, number: sip.sipNumber, roomId: '1-9-3-1202' } });
+    // An intercom open is a pass: recorded before the door was answered.
+    expect(hx().records('PEDoorIntercom/DOOR-0013.5')[0]).toMatchObject({ kind: 'intercom', content: sip.sipNumber, code: 0 });
     // a reconnect pushes the SIP account again
     const before = door.received.get('/visualIntercom/syncSipNumber') ?? 0;
     await door.connect();

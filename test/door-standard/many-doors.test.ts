@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/runtime.js';
-import { startHarness, type Harness } from './harness.js';
+import { qrEntry, startHarness, type Harness } from './harness.js';
 
 /** 200 doors: the pedestrian box's capacity (seed 001 L11407), each on its own 127.0.0.x. */
 const N = 200;
@@ -28,9 +28,16 @@ describe('door-standard at capacity', () => {
     expect(replies.filter((r) => r.code === 0)).toHaveLength(N);
     await waitFor(() => [...hx.driver.terminals.values()].every((t) => t.state === 'online'), 60_000, 100);
     expect(new Set(hx.doors.map((d) => d.edge.token)).size).toBe(N);
-    hx.access.qr.set('Z'.repeat(32), 'u-200');
-    const scans = await Promise.all(hx.doors.map((d) => d.scanQr('Z'.repeat(32))));
+    const code = 'Z'.repeat(32);
+    for (let i = 0; i < N; i++) hx.permit(`PEDoorQr/DOOR-${String(i).padStart(4, '0')}.2`, { qrCodePermissionList: [qrEntry(code, 'u-200')] });
+    const scans = await Promise.all(hx.doors.map((d) => d.scanQr(code)));
     expect(scans.every((r) => r.code === 0)).toBe(true);
     expect(hx.doors.every((d) => d.state.opens === 1)).toBe(true);
+    // One committed record per door, each with its own id and its outbox row.
+    const recs = hx.records().filter((r) => r.kind === 'qrCode');
+    expect(new Set(recs.map((r) => r.device_key)).size).toBe(N);
+    expect(new Set(recs.map((r) => r.pass_id)).size).toBe(N);
+    expect(recs.every((r) => r.code === 0 && r.uploaded === 1)).toBe(true);
+    expect(hx.store.outbox.of('passEvent').filter((m) => m.ref?.startsWith('pass:'))).toHaveLength(N);
   }, 120_000);
 });

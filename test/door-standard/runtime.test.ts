@@ -1,7 +1,8 @@
 /**
  * The whole path on a real box: runtime with the access core and local bus, the door driver in
- * its child process, and a simulated door. A QR scan is decided offline, a remote open published
- * on the local bus opens the door.
+ * its child process, and a simulated door. A QR scan is decided offline and recorded by the access
+ * core (shown on the local bus with its pass id), a remote open published on the local bus opens
+ * the door.
  */
 import { createServer } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -59,8 +60,20 @@ describe('door-standard on a real box', () => {
     box.runtime.access!.applyPermissionText('PEDoorQr/DEMO-DOOR-01.2', JSON.stringify({ qrCodePermissionList: [{ type: 1, qrCode: code, startTime: String(Date.now() - 60_000), endTime: String(Date.now() + 3_600_000), maxScanTimes: 10, maxScanScope: 'DEVICE' }] }));
     expect(await door.scanQr(code)).toMatchObject({ code: 0, message: 'success' });
     expect((await door.scanQr('X'.repeat(32))).code).toBe(1);
-    const pass = await waitFor(() => replies.find((m) => m.topic === '/sys/PEDoorQr/DEMO-DOOR-01.2/thing/event/passEvent/post'));
-    expect(pass.body).toMatchObject({ params: { value: { type: 'QRCODE', credential: code } } });
+    // Both scans are stored by the access core (the allowed one and the refused one), each with its
+    // one id, and shown on the local bus as the seed's passEvent carrying that id.
+    const [refused, allowed] = box.runtime.access!.records.list({ deviceKey: 'PEDoorQr/DEMO-DOOR-01.2' });
+    expect(allowed).toMatchObject({ kind: 'qrCode', content: code, code: 0 });
+    expect(refused).toMatchObject({ kind: 'qrCode', content: 'X'.repeat(32), code: 103 });
+    const passes = await waitFor(() => {
+      const p = replies.filter((m) => m.topic === '/sys/PEDoorQr/DEMO-DOOR-01.2/thing/event/passEvent/post');
+      return p.length >= 2 ? p : undefined;
+    });
+    const value = (m: { body: Record<string, unknown> }) => (m.body.params as { value: Record<string, unknown> }).value;
+    expect(value(passes[0]!)).toMatchObject({ type: 'qrCode', content: code, code: 0 });
+    expect(JSON.parse(value(passes[0]!).extInfo as string)).toMatchObject({ passId: allowed!.pass_id });
+    expect(value(passes[1]!)).toMatchObject({ type: 'qrCode', code: 103 });
+    expect(JSON.parse(value(passes[1]!).extInfo as string)).toMatchObject({ passId: refused!.pass_id });
 
     await waitFor(() => box.runtime.registry.get('PEDoorQr', 'DEMO-DOOR-01.2')?.status === 'online', 10_000);
     client.publish('/sys/PEDoorQr/DEMO-DOOR-01.2/thing/service/remoteOpen', JSON.stringify({ id: 'open-1', params: {} }));

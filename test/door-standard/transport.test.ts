@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DoorDeviceClient, DoorHttpServer, buildMultipart, post } from '../../protocols/door-standard/index.js';
 import { solidPng } from '../../scripts/sim/door-standard/png.js';
-import { useHarness } from './harness.js';
+import { qrEntry, useHarness } from './harness.js';
 
 /** Send raw bytes to the box and collect everything until the server closes the socket. */
 function raw(port: number, text: string | Buffer, opts: { end?: boolean } = {}): Promise<{ data: string; closedMs: number }> {
@@ -87,8 +87,10 @@ describe('door-standard transport', () => {
     expect(broken.code).toBe(5);
 
     // the connected door is unaffected
-    hx().access.qr.set('Q'.repeat(32), 'u-ok');
+    hx().permit('PEDoorQr/DOOR-0200.2', { qrCodePermissionList: [qrEntry('Q'.repeat(32), 'u-ok')] });
     expect((await door.scanQr('Q'.repeat(32))).code).toBe(0);
+    // Only the good scan was recorded: hostile requests never reached the access core.
+    expect(hx().records().map((r) => [r.kind, r.code])).toEqual([['qrCode', 0]]);
   });
 
   it('closes slow-loris connections that never finish their headers', async () => {

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommittedPass } from '../../edge/access/pass-recorder.js';
 import { SimulatedOpenApiTerminal } from '../../scripts/sim/face-openapi/terminal.js';
 import { freePort, pictureServer } from '../face-push/helpers.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
@@ -17,6 +18,9 @@ let pull: SimulatedOpenApiTerminal;
 let files: Awaited<ReturnType<typeof pictureServer>>;
 let pullBase = '';
 const events: { deviceName: string; eventId: string; params: Record<string, unknown> }[] = [];
+/** Passes the access core committed (it alone reports them, to the cloud through the outbox). */
+const passes: CommittedPass[] = [];
+const passesOf = (dn: string) => passes.filter((p) => p.deviceKey === `${PK}/${dn}`);
 const face = (id: string, name: string, user: string) => ({ faceId: id, faceMd5: '', faceUrl: `${files.url}/p.png`, userInfo: JSON.stringify({ userName: name, userId: user }), index: 0, clientTag: '' });
 
 beforeAll(async () => {
@@ -41,6 +45,7 @@ drivers:
       - { productKey: ${PK}, deviceName: OA-2, custom: { ip: 127.0.0.1, port: ${pull.port}, wsPort: ${pull.wsPort}, deviceId: OA-2 } }
 `);
   box.runtime.events.on('test', 'device.event', (e) => void (e.productKey === PK && events.push({ deviceName: e.deviceName, eventId: e.eventId, params: e.params })));
+  box.runtime.events.on('test', 'access.pass', (p) => void passes.push(p));
 }, 60_000);
 
 afterAll(async () => {
@@ -76,9 +81,14 @@ describe('face-terminal-openapi on a real box', () => {
 
     api.recognise('fa');
     api.recognise();
-    const passes = await waitFor(() => { const p = events.filter((e) => e.deviceName === 'OA-1' && e.eventId === 'passEvent'); return p.length >= 2 ? p : undefined; });
-    expect(passes[0]!.params).toMatchObject({ type: 'FACE', userId: 'ua', credential: 'fa' });
-    expect(passes[1]!.params).toMatchObject({ type: 'FACE', userId: '' });
+    // Each pushed record is stored by the access core (the terminal's record id as its ref) and reported by it alone.
+    const got = await waitFor(() => (passesOf('OA-1').length >= 2 ? passesOf('OA-1') : undefined));
+    expect(got[0]!.params).toMatchObject({ type: 'face', faceId: 'fa', userId: 'ua' });
+    expect(got[1]!.params).toMatchObject({ type: 'face', userId: '' });
+    const recs = box.runtime.access!.records.list({ deviceKey: `${PK}/OA-1` });
+    expect(recs.map((r) => r.pass_id).sort()).toEqual(got.map((p) => p.passId).sort());
+    expect(recs.every((r) => r.ref !== null)).toBe(true);
+    expect(events.filter((e) => e.deviceName === 'OA-1' && (e.eventId === 'passEvent' || e.eventId === 'OnMatched'))).toEqual([]);
     expect(api.state.refused).toEqual([]);
 
     box.runtime.access!.applyFaceText(`${PK}/OA-1`, JSON.stringify({ groupId: 'g', deleteFaceInfos: [{ faceId: 'fa' }] }), { features: false });
@@ -109,7 +119,8 @@ describe('face-terminal-openapi on a real box', () => {
     expect(await pull.compare(pullBase, 'fb')).toMatchObject({ ret: '0', openDoor: 1 });
     expect(await pull.temperature(pullBase, '38.1', 101)).toMatchObject({ ret: '0' });
     expect(await pull.heartbeat(pullBase)).toMatchObject({ ret: '0' });
-    await waitFor(() => events.find((e) => e.deviceName === 'OA-2' && e.eventId === 'passEvent' && e.params.userId === 'ub'));
+    const bob = await waitFor(() => passesOf('OA-2').find((p) => p.params.userId === 'ub'));
+    expect(box.runtime.access!.records.list({ deviceKey: `${PK}/OA-2` }).map((r) => r.pass_id)).toContain(bob.passId);
     await waitFor(() => events.find((e) => e.deviceName === 'OA-2' && e.eventId === 'temperatureEvent' && e.params.temperature === '38.1'));
     const unknown = await fetch(`${pullBase}/syheartbeat/NOPE`, { method: 'POST', body: '{}' }).then((x) => x.json());
     expect(unknown).toMatchObject({ ret: '1' });

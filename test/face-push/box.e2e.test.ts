@@ -6,6 +6,7 @@
  * queued commands when it comes back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommittedPass } from '../../edge/access/pass-recorder.js';
 import { ERRORS } from '../../edge/errors.js';
 import { SimulatedPushTerminal } from '../../scripts/sim/face-push/terminal.js';
 import { freePort, pictureServer } from './helpers.js';
@@ -19,6 +20,9 @@ let box: TestBox;
 let term: SimulatedPushTerminal;
 let files: Awaited<ReturnType<typeof pictureServer>>;
 const events: { eventId: string; params: Record<string, unknown> }[] = [];
+/** Passes the access core committed (it alone reports them, to the cloud through the outbox). */
+const passes: CommittedPass[] = [];
+const passesOf = () => passes.filter((p) => p.deviceKey === KEY);
 
 beforeAll(async () => {
   const port = await freePort();
@@ -32,6 +36,7 @@ drivers:
       - { productKey: ${PK}, deviceName: ${DN}, custom: { deviceNo: FP0001 } }
 `);
   box.runtime.events.on('test', 'device.event', (e) => void (e.productKey === PK && events.push({ eventId: e.eventId, params: e.params })));
+  box.runtime.events.on('test', 'access.pass', (p) => void passes.push(p));
   term = new SimulatedPushTerminal({ deviceNo: 'FP0001', platformUrl: `http://127.0.0.1:${port}/push`, retryMs: 200 });
 }, 60_000);
 
@@ -61,9 +66,15 @@ describe('face-terminal-push on a real box', () => {
     term.pass({ idNumber: 'fa' });
     term.pass({});
     expect(await term.flushRecords()).toBe(2);
-    const passes = await waitFor(() => (events.filter((e) => e.eventId === 'passEvent').length >= 2 ? events.filter((e) => e.eventId === 'passEvent') : undefined));
-    expect(passes[0]!.params).toMatchObject({ type: 'FACE', userId: 'ua', credential: 'fa' });
-    expect(passes[1]!.params).toMatchObject({ type: 'FACE', userId: '' });
+    // Each record was stored (with the terminal's record id as its ref) before the terminal was answered.
+    const got = await waitFor(() => (passesOf().length >= 2 ? passesOf() : undefined));
+    expect(got[0]!.params).toMatchObject({ type: 'face', faceId: 'fa', userId: 'ua' });
+    expect(got[1]!.params).toMatchObject({ type: 'face', userId: '' });
+    const recs = box.runtime.access!.records.list({ deviceKey: KEY });
+    expect(recs.map((r) => r.pass_id).sort()).toEqual(got.map((p) => p.passId).sort());
+    expect(recs.every((r) => r.kind === 'face' && r.ref !== null)).toBe(true);
+    // The driver reports no pass event of its own.
+    expect(events.filter((e) => e.eventId === 'passEvent' || e.eventId === 'OnMatched')).toEqual([]);
     expect(term.violations).toEqual([]);
   }, 90_000);
 
@@ -91,7 +102,8 @@ describe('face-terminal-push on a real box', () => {
     expect(await post('/device/heatbeat', { msgType: 'keepAlive', deviceNo: 'NOBODY' })).toMatchObject({ errorCode: '200' });
     expect(await post('/device/open', { msgType: 'onlineOpenResp', msgID: 'not-ours', deviceNo: 'FP0001', errorCode: '100', msg: '' })).toMatchObject({ errorCode: '200' });
     const rec = term.pass({ idNumber: 'nobody-here' });
-    const before = events.filter((e) => e.eventId === 'passEvent').length;
+    const before = passesOf().length;
+    const stored = box.runtime.access!.records.list({ deviceKey: KEY }).length;
     const first = await post('/face/record', rec);
     const second = await post('/face/record', rec);
     expect(first).toMatchObject({ msgType: 'uploadRecordResp', msgID: rec.msgID, errorCode: '100' });
@@ -99,7 +111,8 @@ describe('face-terminal-push on a real box', () => {
     expect(await post('/face/record', { ...rec, msgID: 'x1', passTime: 'yesterday' })).toMatchObject({ errorCode: '200' });
     term.outbox.length = 0;
     await new Promise((r) => setTimeout(r, 500));
-    expect(events.filter((e) => e.eventId === 'passEvent').length).toBe(before + 1);
+    expect(passesOf().length).toBe(before + 1);
+    expect(box.runtime.access!.records.list({ deviceKey: KEY })).toHaveLength(stored + 1);
     const fails = await post('/device/register', { msgType: 'register' });
     expect(fails.errorCode).toBe('200');
   }, 30_000);

@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostService } from '../../edge/host/host.js';
-import { FaceCommandQueue, registerFaceQueueServices } from '../../edge/face-queue/index.js';
+import { FaceCommandQueue, faceQueueHostServices } from '../../edge/face-queue/index.js';
+import { HostServiceRegistry } from '../../edge/host/services.js';
+import { silentLogger } from '../../edge/log.js';
 import { openDatabase, type Db } from '../../edge/store/db.js';
 
 let dir: string;
@@ -95,14 +96,17 @@ describe('person ledger', () => {
   it('is offered as faceQueue.heldPersons, with its arguments checked', async () => {
     const q = new FaceCommandQueue(db);
     done(q, 'P/H', person('0', 'h1'));
-    const services = new Map<string, HostService>();
-    registerFaceQueueServices({ registerService: (n, fn) => void services.set(n, fn) }, q, (driver, key) => driver === 'd' && key.startsWith('P/'));
-    const call = (args: Record<string, unknown>, driver = 'd') => services.get('faceQueue.heldPersons')!(args, { driver } as Parameters<HostService>[1]);
-    expect(await call({ deviceKey: 'P/H', ids: ['h1', 'h2'] })).toMatchObject({ code: 200, data: { held: ['h1'] } });
-    expect(await call({ deviceKey: 'P/H', ids: 'h1' })).toMatchObject({ code: 460 });
-    expect(await call({ deviceKey: 'P/H', ids: [1] })).toMatchObject({ code: 460 });
+    // The host's registry: contract checks, then the terminal must belong to the calling driver.
+    const registry = new HostServiceRegistry({ log: silentLogger(), owns: (driver, key) => driver === 'd' && key.startsWith('P/') });
+    registry.register(faceQueueHostServices(q));
+    const call = (args: Record<string, unknown>, driver = 'd', method = 'faceQueue.heldPersons') => registry.call({ driver }, method, args);
+    expect(await call({ deviceKey: 'P/H', ids: ['h1', 'h2'] })).toEqual({ code: 200, message: 'success', data: { held: ['h1'] } });
+    expect(await call({ deviceKey: 'P/H', ids: 'h1' })).toMatchObject({ code: 460, message: expect.stringMatching(/\/ids/) });
+    expect(await call({ deviceKey: 'P/H', ids: [1] })).toMatchObject({ code: 460, message: expect.stringMatching(/\/ids\/0/) });
     expect(await call({ deviceKey: 'P/H', ids: Array.from({ length: 1001 }, (_, i) => `i${i}`) })).toMatchObject({ code: 460 });
-    expect(await call({ deviceKey: 'P/H', ids: ['h1'] }, 'other')).toMatchObject({ code: 6100 });
-    expect(await services.get('faceQueue.cancelService')!({ deviceKey: 'P/H' }, { driver: 'd' } as Parameters<HostService>[1])).toMatchObject({ code: 460 });
+    expect(await call({ deviceKey: 'P/H', ids: ['h1'] }, 'other')).toMatchObject({ code: 6105 });
+    expect(await call({ deviceKey: 'P/H' }, 'd', 'faceQueue.cancelService')).toMatchObject({ code: 460, message: expect.stringMatching(/service/) });
+    expect(await call({ deviceKey: 'P/H', service: 'person' }, 'd', 'faceQueue.cancelService')).toMatchObject({ code: 200, data: { commands: [] } });
+    expect(await call({ deviceKey: 'P/H' }, 'd', 'faceQueue.nope')).toMatchObject({ code: 6304 });
   });
 });

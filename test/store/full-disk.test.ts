@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Outbox, type OutboxInput } from '../../edge/cloud/outbox/outbox.js';
 import { silentLogger } from '../../edge/log.js';
 import { openDatabase, type Db } from '../../edge/store/db.js';
+import type { EdgeError } from '../../edge/errors.js';
 import { isStorageFailure, writeHealthOf, type WriteHealthListener } from '../../edge/store/write-health.js';
 import { makeCore } from '../access/helpers.js';
 import { waitFor } from '../helpers/runtime.js';
@@ -101,23 +102,36 @@ describe('a full disk', () => {
     db.close();
   });
 
-  it('pass records: decisions go on, records wait in memory, and all are committed with their uploads', async () => {
+  it('pass records: a pass that cannot be committed is refused busy, nothing half-written; passes record again once there is room', async () => {
     const t = makeCore();
     try {
       const count = () => t.db.prepare('SELECT COUNT(*) FROM access_pass_records').pluck().get() as number;
+      const rec = (i: number) => t.core.records.record({ deviceKey: 'pk/door1', kind: 'tradCard', content: `card-${i}`, code: 0, message: 'success', time: 1_700_000_000_000 + i, identityId: `p${i}` });
       const before = count();
       fill(t.db);
+      const outcomes: Array<'stored' | 'busy'> = [];
       for (let i = 0; i < 300; i++) {
-        expect(() => t.core.records.record({ deviceKey: 'pk/door1', kind: 'tradCard', content: `card-${i}`, code: 0, message: 'success', time: 1_700_000_000_000 + i, identityId: `p${i}` })).not.toThrow();
+        try {
+          rec(i);
+          outcomes.push('stored');
+        } catch (err) {
+          expect((err as EdgeError).code).toBe('EDGE_ERR_STORE_UNAVAILABLE');
+          outcomes.push('busy');
+        }
       }
-      // What fitted in free pages is committed; the rest waits.
-      expect(count()).toBeLessThan(before + 300);
+      // What fitted in free pages is committed; every other pass was answered busy, none is held.
+      const stored = outcomes.filter((o) => o === 'stored').length;
+      expect(outcomes).toContain('busy');
+      expect(count()).toBe(before + stored);
       expect(writeHealthOf(t.db).writable).toBe(false);
       makeRoom(t.db);
-      await waitFor(() => count() === before + 300, 3000);
-      const contents = (t.db.prepare('SELECT content FROM access_pass_records ORDER BY id').pluck().all() as string[]).slice(-300);
-      expect(contents).toEqual(Array.from({ length: 300 }, (_, i) => `card-${i}`)); // in order, none twice
-      expect(t.outbox.messages.filter((m) => m.identifier !== undefined).length).toBeGreaterThanOrEqual(300);
+      const after = rec(1000);
+      expect(after.passId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(count()).toBe(before + stored + 1);
+      // Every committed record has its one id and its outbox row, written in the same transaction.
+      const ids = t.db.prepare('SELECT pass_id FROM access_pass_records WHERE content LIKE ? ORDER BY id').pluck().all('card-%') as string[];
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(t.db.prepare('SELECT COUNT(*) FROM access_pass_records WHERE content LIKE ? AND uploaded = 1').pluck().get('card-%')).toBe(ids.length);
       await waitFor(() => writeHealthOf(t.db).writable, 5000);
     } finally {
       t.close();

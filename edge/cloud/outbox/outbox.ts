@@ -32,6 +32,8 @@ export interface OutboxInput {
   topic: string;
   /** Builds the payload once the Alink id is known (ids are allocated inside the transaction). */
   payload: (alinkId: string) => string;
+  /** What the row stands for (`pass:<passId>`): given to `onAcknowledged` listeners when the platform acknowledges it. */
+  ref?: string;
 }
 
 export interface OutboxRow {
@@ -43,6 +45,7 @@ export interface OutboxRow {
   payload: string;
   createdAt: number;
   bytes: number;
+  ref: string | null;
 }
 
 export interface DroppedCounts {
@@ -63,7 +66,8 @@ export class Outbox {
   readonly #health: StoreWriteHealth;
   #pending: OutboxInput[] = [];
   /** Delivered rows whose delete could not be written yet. */
-  #unacknowledged: Array<Pick<OutboxRow, 'seq' | 'bytes'>> = [];
+  #unacknowledged: Array<Pick<OutboxRow, 'seq' | 'bytes'> & { ref?: string | null }> = [];
+  readonly #ackListeners = new Set<(refs: string[]) => void>();
   /** Held messages dropped by `maxHeld` while the disk was full; counted once writable again. */
   readonly #heldDrops = new Map<OutboxClass, number>();
   #retryTimer: NodeJS.Timeout | undefined;
@@ -85,8 +89,8 @@ export class Outbox {
       lastId: this.#db.prepare('SELECT last FROM cloud_outbox_ids WHERE device = ?').pluck(),
       saveId: this.#db.prepare('INSERT INTO cloud_outbox_ids (device, last) VALUES (?, ?) ON CONFLICT(device) DO UPDATE SET last = excluded.last'),
       nextId: this.#db.prepare('INSERT INTO cloud_outbox_ids (device, last) VALUES (?, 1) ON CONFLICT(device) DO UPDATE SET last = last + 1 RETURNING last'),
-      insert: this.#db.prepare('INSERT INTO cloud_outbox (device, class, alink_id, topic, payload, created_at, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      after: this.#db.prepare('SELECT seq, device, class, alink_id AS alinkId, topic, payload, created_at AS createdAt, bytes FROM cloud_outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
+      insert: this.#db.prepare('INSERT INTO cloud_outbox (device, class, alink_id, topic, payload, created_at, bytes, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      after: this.#db.prepare('SELECT seq, device, class, alink_id AS alinkId, topic, payload, created_at AS createdAt, bytes, ref FROM cloud_outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
       remove: this.#db.prepare('DELETE FROM cloud_outbox WHERE seq = ?'),
       oldestOfClass: this.#db.prepare('SELECT seq, bytes FROM cloud_outbox WHERE class = ? ORDER BY seq LIMIT ?'),
       countDrop: this.#db.prepare('INSERT INTO cloud_outbox_dropped (class, count, since) VALUES (?, ?, ?) ON CONFLICT(class) DO UPDATE SET count = count + excluded.count'),
@@ -234,7 +238,7 @@ export class Outbox {
     const payload = input.payload(alinkId);
     const bytes = Buffer.byteLength(payload) + input.topic.length;
     if (this.#bytes + bytes > this.#quotaBytes) this.#makeRoom(bytes);
-    this.#stmt.insert.run(device, input.class, alinkId, input.topic, payload, Date.now(), bytes);
+    this.#stmt.insert.run(device, input.class, alinkId, input.topic, payload, Date.now(), bytes, input.ref ?? null);
     this.#depth++;
     this.#bytes += bytes;
     return alinkId;
@@ -275,18 +279,22 @@ export class Outbox {
    * If the disk refuses the delete, the rows are kept for the retry (they are not sent again
    * by this process; a restart before the retry re-sends them with the same ids).
    */
-  acknowledge(rows: ReadonlyArray<Pick<OutboxRow, 'seq' | 'bytes'>>): void {
+  acknowledge(rows: ReadonlyArray<Pick<OutboxRow, 'seq' | 'bytes'> & { ref?: string | null }>): void {
     const all = this.#unacknowledged.length > 0 ? this.#unacknowledged.concat(rows) : rows;
     if (all.length === 0) return;
     this.#unacknowledged = [];
     try {
       this.#db.transaction(() => {
+        const refs: string[] = [];
         for (const r of all) {
           if (this.#stmt.remove.run(r.seq).changes > 0) {
             this.#depth--;
             this.#bytes -= r.bytes;
+            if (r.ref) refs.push(r.ref);
           }
         }
+        // In the same transaction: a row is gone exactly when its owner knows it was delivered.
+        if (refs.length > 0) for (const fn of this.#ackListeners) fn(refs);
       }).immediate();
     } catch (err) {
       this.#unacknowledged = [...all];
@@ -297,6 +305,12 @@ export class Outbox {
       return;
     }
     this.#health.ok();
+  }
+
+  /** Called inside the acknowledging transaction with the refs of the rows the platform acknowledged. */
+  onAcknowledged(fn: (refs: string[]) => void): () => void {
+    this.#ackListeners.add(fn);
+    return () => this.#ackListeners.delete(fn);
   }
 
   /** Forget everything queued for a device (the platform deleted it). */

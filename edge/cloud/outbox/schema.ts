@@ -42,4 +42,12 @@ export const cloudMigrations: readonly Migration[] = [
       CREATE TABLE cloud_subdevice_secrets (device TEXT PRIMARY KEY, secret TEXT NOT NULL, iot_id TEXT, at INTEGER NOT NULL);
     `,
   },
+  {
+    version: 4,
+    up: `
+      -- What a row stands for, for the part that queued it (pass:<passId>): when the platform
+      -- acknowledges the row, that part is told (a pass record is then marked uploaded).
+      ALTER TABLE cloud_outbox ADD COLUMN ref TEXT;
+    `,
+  },
 ];

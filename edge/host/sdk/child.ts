@@ -2,6 +2,7 @@
  * The driver process entry: `node child.js <driver module>`. It speaks the host protocol
  * over the IPC channel, so driver authors only write a `defineDriver` factory.
  */
+import { HOST_CALL_TIMEOUT_MS } from './host-services.js';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { REDACT_PATHS } from '../../log.js';
@@ -9,7 +10,6 @@ import type { DriverToHost, HostToDriver, PropsItem } from '../protocol.js';
 import type { Answer, DeviceHandle, DeviceInfo, Driver, DriverFactory } from './driver.js';
 
 const ADD_DEVICE_TIMEOUT_MS = 30_000;
-const HOST_CALL_TIMEOUT_MS = 10_000;
 // A batch is sent when it holds this many reports or values, whichever comes first: large IPC
 // messages stall both processes (one JSON string of megabytes), small ones cost per message.
 const MAX_BATCH_ITEMS = 1000;

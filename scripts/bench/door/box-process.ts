@@ -1,13 +1,16 @@
 /**
  * The box side of the door benchmark, in its own process so its CPU and RSS are the daemon's:
- * the door-standard driver with an in-memory access core (QR table, card lists per door).
+ * the door-standard driver behind the real host-service registry (contract checks included),
+ * answered by in-memory handlers (QR table, card lists per door) so the figures are the protocol
+ * path's, not SQLite's (the access bench measures the store).
  * Talks to the bench over IPC: `{t:'ready', port}`, `{t:'stats'}` → `{t:'stats', ...}`,
  * `{t:'cards', n}` → deploy n cards to every door, `{t:'cardsDone', ms}` when all confirmed.
  */
 import pino from 'pino';
 import { createDoorDriver } from '../../../drivers/door-standard/index.js';
-import type { AccessGateway, DeploymentEntry } from '../../../drivers/door-standard/gateway.js';
+import type { DeploymentEntry } from '../../../edge/host/sdk/host-services.js';
 import type { DeviceHandle } from '../../../edge/host/sdk/driver.js';
+import { HostServiceRegistry, inProcessHost, type HostHandlers } from '../../../edge/host/services.js';
 
 type Msg = { t: 'add'; devices: { productKey: string; deviceName: string; custom: Record<string, unknown> }[] } | { t: 'stats' } | { t: 'cards'; n: number } | { t: 'stop' };
 
@@ -16,27 +19,32 @@ let cardCount = 0;
 const cursor = new Map<string, number>();
 const DAY = 86_400_000;
 
-const gateway: AccessGateway = {
-  decideQr: async (_d, code) => (code === QR ? { allow: true, userId: 'bench-user' } : { allow: false, reason: 'unknown' }),
-  decideFace: async () => ({ allow: false, reason: 'no faces in the bench' }),
-  recordPass: async () => ({}),
-  pendingDeployments: async (deviceKey, kind, limit) => {
-    if (kind !== 'card') return [];
+const handlers: HostHandlers = {
+  'access.decideQr': ({ code }) => ({ passId: 'bench', kind: 'qrCode', ...(code === QR ? { code: 0, message: 'success', identityId: 'bench-user' } : { code: 103, message: 'QR code does not exist', identityId: '' }) }),
+  'access.decideFace': () => ({ passId: 'bench', kind: 'face', code: 503, message: 'Face library is empty', identityId: '' }),
+  'access.recordPass': () => ({ passId: 'bench', duplicate: false }),
+  'access.pendingDeployments': ({ deviceKey, kind, limit }) => {
+    if (kind !== 'tradCard') return { entries: [] };
     const from = cursor.get(deviceKey) ?? cardCount;
-    const out: DeploymentEntry[] = [];
-    for (let i = from; i < Math.min(cardCount, from + limit); i++) out.push({ id: String(i), op: 'upsert', key: `C${String(i).padStart(8, '0')}`, userId: `u${i}`, effectiveTime: Date.now() - DAY, expiryTime: Date.now() + 365 * DAY });
-    return out;
+    const entries: DeploymentEntry[] = [];
+    for (let i = from; i < Math.min(cardCount, from + limit); i++) entries.push({ kind: 'tradCard', item: `C${String(i).padStart(8, '0')}`, op: 'upsert', identityId: `u${i}`, effectiveTime: Date.now() - DAY, expiryTime: Date.now() + 365 * DAY });
+    return { entries };
   },
-  ackDeployments: async (deviceKey, kind, ids, ok) => {
-    if (ok && kind === 'card' && ids.length > 0) cursor.set(deviceKey, Number(ids.at(-1)) + 1);
+  'access.ackDeployments': ({ deviceKey, kind, items, ok }) => {
+    if (ok && kind === 'tradCard' && items.length > 0) cursor.set(deviceKey, Number(items.at(-1)!.slice(1)) + 1);
+    return { done: ok ? items.length : 0, failed: ok ? 0 : items.length, ignored: 0 };
   },
-  resetDeployments: async (deviceKey, kind) => void (kind === 'card' && cursor.set(deviceKey, 0)),
-  desiredFaces: async () => [],
-  deviceOffline: async () => undefined,
+  'access.resetDeployments': ({ deviceKey, kind }) => {
+    if (kind === 'tradCard') cursor.set(deviceKey, 0);
+    return { queued: 0 };
+  },
+  'access.desiredFaces': () => ({ faces: [] }),
+  'access.deviceOffline': () => ({ moved: 0 }),
 };
-
 const log = pino({ level: 'silent' }); // logging off: the figures are about the protocol path
-const driver = createDoorDriver({ config: { host: '127.0.0.1', port: 0, boxIp: '127.0.0.1', keepaliveS: 60, syncPollMs: 3_600_000 }, log, dataDir: '', host: { call: async () => ({ code: 6304, message: '' }) } }, { gateway });
+const registry = new HostServiceRegistry({ log, owns: () => true });
+registry.register(handlers);
+const driver = createDoorDriver({ config: { host: '127.0.0.1', port: 0, boxIp: '127.0.0.1', keepaliveS: 60, syncPollMs: 3_600_000 }, log, dataDir: '', host: inProcessHost(registry, 'bench') });
 await driver.start!();
 const send = (m: object): void => void process.send?.(m);
 send({ t: 'ready', port: driver.server.address.port, qr: QR });

@@ -40,6 +40,9 @@ export interface SimDoorEvents {
   request: [path: string];
 }
 
+/** One photo for every pass report: building a PNG per pass would cost the sender more than the box. */
+const PASS_PHOTO = solidPng();
+
 const macFor = (ip: string): string => ['02', '00', ...ip.split('.').map((n) => Number(n).toString(16).padStart(2, '0').toUpperCase())].join('-');
 
 export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
@@ -50,6 +53,7 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
   #server: DoorHttpServer | undefined;
   #keepaliveTimer: NodeJS.Timeout | undefined;
   #runState: RunState[] = [{ elevatorId: '01', currentFloor: '1', carState: 0, carDirection: 0 }];
+  #reconnecting: Promise<DoorReply> | undefined;
   /** The edge holds a valid token of ours (it completed its half of /connect). */
   edgeConnected = false;
   /** Requests received per path (tests assert on what the edge sent). */
@@ -96,6 +100,43 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
   async keepalive(): Promise<DoorReply> {
     const reply = await this.edge.keepalive();
     if (reply.code === DoorCode.TOKEN_INVALID) return this.connect();
+    return reply;
+  }
+
+  /**
+   * A request that carried `staleToken` was answered code 4 (the box restarted or revoked us):
+   * connect again. Requests in flight with the same token share one /connect, because every
+   * /connect supersedes the token the previous one got and a reconnect per answer would revoke
+   * the tokens of its siblings in turn.
+   */
+  reconnect(staleToken: string | undefined): Promise<DoorReply> {
+    if (this.#reconnecting) return this.#reconnecting;
+    if (this.edge.token !== staleToken) return Promise.resolve(success());
+    this.#reconnecting = this.connect().finally(() => (this.#reconnecting = undefined));
+    return this.#reconnecting;
+  }
+
+  /**
+   * Report a pass the door let through on its own (card, BLE, device-side face), without
+   * consulting its whitelist or face library: load and crash tests send thousands of distinct
+   * credentials. Same messages as swipeCard, bleOpen and faceMatched; a code 4 answer starts a
+   * reconnect and is returned as is (the door does not resend).
+   */
+  async reportPass(kind: 'card' | 'ble' | 'face', id: string, similarity = '0.91'): Promise<DoorReply> {
+    this.#open(kind);
+    const token = this.edge.token;
+    const reply = kind === 'card' ? await this.edge.cardPassEvent(id)
+      : kind === 'ble' ? await this.edge.blePassEvent(id)
+      : await this.edge.facePassEvent({ filename: 'pass.png', contentType: 'image/png', data: PASS_PHOTO }, { faceId: id, similarity });
+    if (reply.code === DoorCode.TOKEN_INVALID) void this.reconnect(token).catch(() => undefined);
+    return reply;
+  }
+
+  /** scanQr, reconnecting on a code 4 answer like reportPass. */
+  async scanQrReconnecting(code: string): Promise<DoorReply> {
+    const token = this.edge.token;
+    const reply = await this.scanQr(code);
+    if (reply.code === DoorCode.TOKEN_INVALID) void this.reconnect(token).catch(() => undefined);
     return reply;
   }
 
