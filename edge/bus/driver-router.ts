@@ -5,7 +5,7 @@
  * topic (which carries the devices' custom config). See docs/drivers.md.
  */
 import type { ChannelEvents, ChannelFactory } from '../host/channel.js';
-import { isDriverMessage } from '../host/protocol.js';
+import { isDriverMessage } from '../host/sdk/protocol.js';
 import type { Logger } from '../log.js';
 import type { BusTransport } from './transport.js';
 
