@@ -13,6 +13,8 @@ export { ALINK, fail, ok, succeeded, type Answer, type ErrorSpec } from './host/
 export const ERRORS = {
   ...DRIVER_ERRORS,
   EDGE_ERR_CONFIG_INVALID: { message: 'configuration invalid: %s', status: 400, alink: ALINK.REQUEST_INVALID },
+  EDGE_ERR_CONFIG_DOWNLOAD: { message: 'config download failed: %s', status: 502, alink: ALINK.INTERNAL },
+  EDGE_ERR_CONFIG_DEPLOY_FAILED: { message: 'deploy failed, previous config restored: %s', status: 500, alink: ALINK.INTERNAL },
   EDGE_ERR_CONFIG_READ: { message: 'cannot read configuration file %s: %s', status: 400, alink: ALINK.REQUEST_INVALID },
   EDGE_ERR_DEVICE_DISABLED: { message: 'device %s/%s is disabled', status: 409, alink: ALINK.DEVICE_DISABLED },
   EDGE_ERR_PROPERTY_UNKNOWN: { message: 'property %s is not defined in the thing model of %s', status: 404, alink: ALINK.PROPERTY_UNKNOWN },

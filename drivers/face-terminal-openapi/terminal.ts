@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
-import { OpenApiClient, OpenApiError, RecordLink, type UserObject } from '../../protocols/face-openapi/index.js';
+import { OpenApiClient, OpenApiCode, OpenApiError, RecordLink, type UserObject } from '../../protocols/face-openapi/index.js';
 import type { AccessCalls } from '../face-shared/access-calls.js';
 import { timeoutStatus, userIdOf, type FaceDeployment, type FaceFailure } from '../face-shared/deployment.js';
 import { RecentKeys } from '../face-shared/recent-keys.js';
@@ -148,7 +148,7 @@ export class OpenApiTerminal {
     try {
       if (e.op === 'delete') {
         await this.client.deleteUser(e.id).catch((err) => {
-          if (!(err instanceof OpenApiError && err.code === 20001)) throw err; // already gone is done
+          if (!(err instanceof OpenApiError && err.code === OpenApiCode.USER_NOT_EXISTS)) throw err; // already gone is done
         });
         return { status: 'done' };
       }
@@ -161,7 +161,7 @@ export class OpenApiTerminal {
       this.faceUsers.set(e.id, userIdOf(e));
       // Update first; a terminal without the user answers 20001 and it is added (L669-699, L637-667).
       await this.client.updateUser(e.id, user).catch(async (err) => {
-        if (err instanceof OpenApiError && err.code === 20001) return this.client.addUser(user);
+        if (err instanceof OpenApiError && err.code === OpenApiCode.USER_NOT_EXISTS) return this.client.addUser(user);
         throw err;
       });
       return { status: 'done' };

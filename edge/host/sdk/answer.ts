@@ -106,5 +106,7 @@ export function fail<T = never>(spec: Pick<ErrorSpec, 'alink'>, message: string,
   return data === undefined ? { code: spec.alink, message } : { code: spec.alink, message, data };
 }
 
-/** Whether an answer is a success. */
-export const succeeded = (a: Pick<Answer, 'code'> | undefined): boolean => a?.code === ALINK.SUCCESS;
+/** Whether an answer (or a reply that may not have come) is a success; narrows away the missing reply. */
+export function succeeded<T extends Pick<Answer, 'code'>>(a: T | undefined): a is T & { code: typeof ALINK.SUCCESS } {
+  return a?.code === ALINK.SUCCESS;
+}
