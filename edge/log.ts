@@ -1,5 +1,6 @@
 import pino, { type Logger, type LevelWithSilent } from 'pino';
 import { RotatingFile } from './rotating-file.js';
+import { REDACT_PATHS } from './host/sdk/redact.js';
 
 export type { Logger };
 
@@ -12,13 +13,6 @@ export interface LogOptions {
   fileMaxBytes?: number;
   fileKeep?: number;
 }
-
-// Never let these reach a log line: secrets, tokens, passwords, face images, card numbers.
-export const REDACT_PATHS = [
-  'password', '*.password', 'secret', '*.secret', 'deviceSecret', '*.deviceSecret',
-  'token', '*.token', 'sign', '*.sign', 'authorization', '*.authorization',
-  'faceImage', '*.faceImage', 'image', '*.image', 'cardNo', '*.cardNo', 'cardId', '*.cardId',
-];
 
 export function createLogger(options: LogOptions = {}): Logger {
   let destination: pino.DestinationStream;

@@ -1,10 +1,9 @@
 /**
  * The BACnetV3 driver's inputs, checked at its boundary: channel and point tables (inline or
  * in the tables file written by `edge import points --type bacnet-v3`), the tuning options,
- * and where the socket binds and broadcasts. The import's rules apply again
+ * and where the socket binds and broadcasts (the NIC helpers are protocols/bacnet/nic.ts). The import's rules apply again
  * (protocols/bacnet/point.ts), so a hand-edited config cannot slip past them.
  */
-import { networkInterfaces } from 'node:os';
 import { channelProblems, DATA_TYPES, pointProblems, type ChannelDef, type PointDef } from '../../protocols/bacnet/point.js';
 import { loadCheckedTables } from '../eba-shared/tables.js';
 
@@ -79,17 +78,3 @@ export function loadTables(config: Record<string, unknown>, dataDir: string): Ba
     pointProblems,
   });
 }
-
-/** A NIC's IPv4 address and directed broadcast (127.255.255.255 for lo). */
-export function nicAddress(nic: string): { address: string; broadcast: string; contains(ip: string): boolean } | undefined {
-  const entry = networkInterfaces()[nic]?.find((a) => a.family === 'IPv4');
-  if (!entry) return undefined;
-  const toInt = (ip: string): number => ip.split('.').reduce((n, o) => (n << 8) | Number(o), 0) >>> 0;
-  const addr = toInt(entry.address);
-  const mask = toInt(entry.netmask);
-  const bc = (addr | ~mask) >>> 0;
-  const broadcast = [24, 16, 8, 0].map((s) => (bc >>> s) & 255).join('.');
-  return { address: entry.address, broadcast, contains: (ip) => ((toInt(ip) & mask) >>> 0) === ((addr & mask) >>> 0) };
-}
-
-export const isLoopback = (ip: string): boolean => ip.startsWith('127.');

@@ -18,12 +18,13 @@ import { defineDriver, ok, type Answer } from '../../edge/host/sdk/driver.js';
 import { BacnetAbort, BacnetErrorPdu, BacnetMalformed, BacnetReject, BacnetTimeout } from '../../protocols/bacnet/errors.js';
 import { COMMANDABLE, parseAddress, PRESENT_VALUE, type PointDef } from '../../protocols/bacnet/point.js';
 import { BacnetSession } from '../../protocols/bacnet/session.js';
+import { discoverDevices } from '../../protocols/bacnet/discover.js';
+import { isLoopback, nicAddress } from '../../protocols/bacnet/nic.js';
 import { encodeValue, sameValue, ValueTypeError, type PointValue } from '../../protocols/bacnet/values.js';
 import { DeviceBook, mappedPoints, pointDeviceMethods } from '../eba-shared/book.js';
 import { oncePerBurst } from '../eba-shared/tables.js';
 import { CODES } from './codes.js';
-import { driverOptions, isLoopback, loadTables, nicAddress } from './config.js';
-import { discoverDevices } from './discover.js';
+import { driverOptions, loadTables } from './config.js';
 import { DeviceLink, type LinkStats } from './link.js';
 
 const MAPPING_CODES = { unknownDevice: CODES.UNKNOWN_DEVICE, noPoint: CODES.NO_POINT };

@@ -5,7 +5,7 @@
  * Device custom config: `{ kind: 'meter' | 'thermostat', intervalMs?: number }`.
  * Driver config: `{ intervalMs?: number }` (default 1000).
  */
-import { defineDriver, ok, type DeviceHandle } from '../../edge/host/sdk/driver.js';
+import { defineDriver, DRIVER_ERRORS, fail, ok, type DeviceHandle } from '../../edge/host/sdk/driver.js';
 
 interface MeterState {
   kind: 'meter';
@@ -66,7 +66,7 @@ export default defineDriver(({ config, log }) => {
     },
     async getProperties(d, keys) {
       const s = devices.get(key(d))?.state;
-      if (!s) return { code: 6100, message: 'unknown device' };
+      if (!s) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'unknown device');
       const all: Record<string, unknown> = s.kind === 'meter'
         ? { Voltage: s.voltage, Current: s.current, ActivePower: round(s.voltage * s.current, 1), PowerConsumption: s.energy, RelayState: s.relay }
         : { Temperature: s.temperature, TargetTemperature: s.target, Mode: s.mode, PowerSwitch: s.power };
@@ -74,7 +74,7 @@ export default defineDriver(({ config, log }) => {
     },
     async setProperties(d, values) {
       const s = devices.get(key(d))?.state;
-      if (!s) return { code: 6100, message: 'unknown device' };
+      if (!s) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'unknown device');
       if (s.kind === 'meter') {
         if ('RelayState' in values) s.relay = values.RelayState === 1 ? 1 : 0;
       } else {
@@ -94,7 +94,7 @@ export default defineDriver(({ config, log }) => {
         log.info({ dev: key(d), reason: args.Reason }, 'energy reset');
         return ok({ Previous: previous });
       }
-      return { code: 6200, message: `service ${serviceId} not supported by ${key(d)}` };
+      return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, `service ${serviceId} not supported by ${key(d)}`);
     },
     async stop() {
       for (const { timer } of devices.values()) clearInterval(timer);

@@ -13,6 +13,7 @@ import {
   parseConnectRequest, parseFacePassFields, parseGetGroupId, parseQrCode, parseRecognizeFields, parseReportOpenDoor,
   parseRuleReport, parseRunStates, photoProblem, success, verifySign, type DoorReply, type DoorRequest, type DoorRoute, type Obj,
 } from '../../protocols/door-standard/index.js';
+import { PASS } from '../../protocols/door-service/pass-codes.js';
 import type { DriverSettings, Role } from './config.js';
 import type { DoorAccess, PassRecordArgs } from './gateway.js';
 import type { IntercomStore } from './intercom-store.js';
@@ -116,6 +117,14 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
       if (a.alarmType === 2 && t.has('card')) report(t, 'card', 'abnormalCreditCard', { cardId: a.cardId ?? '' });
       if (a.alarmType === 3 && t.has('ble')) report(t, 'ble', 'abnormalBleCard', { cardId: a.cardId ?? '' });
       t.log.info({ alarmType: a.alarmType }, 'alarm');
+      // An invalid card or BLE card is the door's refused pass (spec 001f A9: failed swipes come
+      // only as alarms): it is a pass record like any other, stored before the door is answered.
+      // The door does not say why; "does not exist" is the code of a card it does not hold.
+      if ((a.alarmType === 2 && t.has('card')) || (a.alarmType === 3 && t.has('ble'))) {
+        const card = a.alarmType === 2;
+        const refused = card ? PASS.CARD_NOT_FOUND : PASS.BLE_NOT_FOUND;
+        return recorded(t, `refused ${card ? 'card' : 'BLE'} pass`, { deviceKey: deviceKeyOf(t, card ? 'card' : 'ble'), kind: card ? 'tradCard' : 'bleCard', content: a.cardId ?? '', ...refused, time: Date.now() });
+      }
       return success();
     }),
 

@@ -9,7 +9,7 @@
  * Driver config: see `DriverSettings` (config.ts). Device custom: `{ ip, port, faceMode?,
  * faceTemp?: {switch, lower, upper}, elevator linkage?: boolean, firmwareVersion? }`.
  */
-import { defineDriver, type Answer, type DeviceHandle, type Driver, type DriverContext } from '../../edge/host/sdk/driver.js';
+import { defineDriver, DRIVER_ERRORS, fail, ok, type Answer, type DeviceHandle, type Driver, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { DoorHttpServer, TokenTable, type TempCheckRule } from '../../protocols/door-standard/index.js';
 import { addToTerminal, deviceProblem, driverSettings, roleOf, terminalKey, type DriverSettings, type Role, type TerminalConfig } from './config.js';
 import { Deployer } from './deployment.js';
@@ -127,12 +127,12 @@ export function createDoorDriver(ctx: DoorDriverContext): DoorDriver {
 
     async getProperties(h, keys) {
       const found = find(h);
-      if (!found) return { code: 6100, message: 'device not deployed' };
+      if (!found) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'device not deployed');
       const all = { ...(props.get(keyOf(h)) ?? {}) };
       if (found.role === 'card' && keys.includes('KeepOpen') && found.t.state === 'online') {
         all.KeepOpen = (await found.t.client.getKeepOpen().catch(() => ({ keepOpen: undefined }))).keepOpen;
       }
-      return { code: 200, message: 'success', data: Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]])) };
+      return ok(Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]])));
     },
 
     async setProperties(h, values) {
@@ -140,12 +140,12 @@ export function createDoorDriver(ctx: DoorDriverContext): DoorDriver {
       // protocol has no endpoint to hand it to the door.
       props.set(keyOf(h), { ...(props.get(keyOf(h)) ?? {}), ...values });
       h.reportProperties(values);
-      return { code: 200, message: 'success' };
+      return ok();
     },
 
     async callService(h, id, args): Promise<Answer> {
       const found = find(h);
-      if (!found) return { code: 6100, message: 'device not deployed' };
+      if (!found) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'device not deployed');
       return callService(
         {
           intercom,

@@ -3,7 +3,7 @@
  * `remoteOpen` and `remoteControl` are the same service: the open API says remoteOpen, the
  * thing model's no-parameter remote open is remoteControl (000 L2245-2247); both are accepted.
  */
-import type { Answer, DeviceHandle } from '../../edge/host/sdk/driver.js';
+import { DRIVER_ERRORS, fail, ok, type Answer, type DeviceHandle } from '../../edge/host/sdk/driver.js';
 import { DoorReplyError, DoorTransportError, parse, parseSipAccount, type FloorRoom, type TempCheckRule } from '../../protocols/door-standard/index.js';
 import type { Role } from './config.js';
 import type { Deployer } from './deployment.js';
@@ -19,15 +19,14 @@ export interface ServiceDeps {
   recordPass(args: PassRecordArgs): Promise<{ passId: string }>;
 }
 
-const ok = (data?: unknown): Answer => (data === undefined ? { code: 200, message: 'success' } : { code: 200, message: 'success', data });
-const bad = (message: string): Answer => ({ code: 460, message });
+const bad = (message: string): Answer => fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, message);
 
-/** Device errors become answers: offline 6101, device refusal 6302 with the device's code. */
+/** Device errors become answers: offline (EDGE_ERR_DEVICE_OFFLINE), device refusal (EDGE_ERR_DRIVER_FAILED) with the device's code. */
 function answerOf(err: unknown): Answer {
-  if (err instanceof DoorReplyError) return { code: 6302, message: err.message };
-  if (err instanceof DoorTransportError) return { code: 6101, message: err.message };
+  if (err instanceof DoorReplyError) return fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED, err.message);
+  if (err instanceof DoorTransportError) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, err.message);
   if (err instanceof RangeError) return bad(err.message);
-  return { code: 500, message: (err as Error).message };
+  return fail(DRIVER_ERRORS.EDGE_ERR_INTERNAL, (err as Error).message);
 }
 
 const floorsOf = (v: unknown): FloorRoom[] | undefined =>
@@ -36,7 +35,7 @@ const floorsOf = (v: unknown): FloorRoom[] | undefined =>
 export async function callService(deps: ServiceDeps, t: Terminal, role: Role, handle: DeviceHandle, id: string, args: Record<string, unknown>): Promise<Answer> {
   const c = t.client;
   const needsLink = !['SyncSipNumber', 'SyncGroupIdAndRoomId', 'querySipNumber', 'syncPermissions'].includes(id);
-  if (needsLink && t.state !== 'online') return { code: 6101, message: `door ${t.cfg.code} is offline` };
+  if (needsLink && t.state !== 'online') return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, `door ${t.cfg.code} is offline`);
   const key = `${handle.productKey}/${handle.deviceName}`;
   try {
     switch (id) {
@@ -117,7 +116,7 @@ export async function callService(deps: ServiceDeps, t: Terminal, role: Role, ha
       case 'getAvailability':
         return ok({ availability: await c.getAvailability() });
       default:
-        return { code: 6200, message: `service ${id} not supported by the ${role} device of door ${t.cfg.code}` };
+        return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, `service ${id} not supported by the ${role} device of door ${t.cfg.code}`);
     }
   } catch (err) {
     t.log.warn({ service: id, err: (err as Error).message }, 'service failed');

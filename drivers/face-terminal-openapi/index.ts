@@ -5,10 +5,10 @@
  * (`PEFaceOpenApi`: the door thing model of spec 000 §3.7 plus the terminal's configuration
  * objects as properties with the seed's ranges).
  */
-import { defineDriver, type Answer, type DeviceHandle, type DriverContext } from '../../edge/host/sdk/driver.js';
-import { DEVICE_FIELDS, DevicePushServer, GROUP_FIELDS, groupOf, type ConfigGroup } from '../../protocols/face-openapi/index.js';
+import { defineDriver, ok, type Answer, type DeviceHandle, type DriverContext } from '../../edge/host/sdk/driver.js';
+import { DEVICE_FIELDS, DevicePushServer, GROUP_FIELDS, groupOf, OpenApiCode, type ConfigGroup } from '../../protocols/face-openapi/index.js';
 import { AccessCalls } from '../face-shared/access-calls.js';
-import { badArgs, notDeployed, noService, readOnly, success } from '../face-shared/answers.js';
+import { badArgs, notDeployed, noService, readOnly } from '../face-shared/answers.js';
 import { failure } from './answers.js';
 import { FACTORY_PASSWORD } from '../../protocols/face-openapi/sign.js';
 import { deviceConfig, openApiSettings } from './config.js';
@@ -28,7 +28,6 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
 
   const read = async (t: OpenApiTerminal, g: ConfigGroup) => (g === 'network' ? t.client.network() : g === 'smartface' ? t.client.smartface() : t.client.perpara());
   const write = async (t: OpenApiTerminal, g: ConfigGroup, o: Args) => (g === 'network' ? t.client.setNetwork(o) : g === 'smartface' ? t.client.setSmartface(o) : t.client.setPerpara(o));
-  const ok = success;
 
   return {
     settings,
@@ -117,7 +116,7 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
           case 'queryRecords': {
             const q = { ...(args.startTime !== undefined ? { startTime: Number(args.startTime) } : {}), ...(args.endTime !== undefined ? { endTime: Number(args.endTime) } : {}), page: Number(args.page ?? 1), size: Number(args.size ?? 20) };
             const page = await t.client.records(q).catch((err) => {
-              if ((err as { code?: number }).code === 50008) return { total: 0, data: [] }; // Search List Null = nothing found
+              if ((err as { code?: number }).code === OpenApiCode.SEARCH_LIST_NULL) return { total: 0, data: [] }; // nothing found
               throw err;
             });
             return ok({ result: JSON.stringify(page).slice(0, 10240) });

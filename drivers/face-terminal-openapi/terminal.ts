@@ -3,10 +3,11 @@
  * `/api/user` (seed 004 §8.2). Online while the record link is up (§8.3.3: 10 s heartbeats,
  * broken after 33 s of silence) — the link is the terminal's live channel to the box.
  */
+import { PASS, type PassResult } from '../../protocols/door-service/pass-codes.js';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
-import { OpenApiClient, OpenApiError, RecordLink, type UserObject } from '../../protocols/face-openapi/index.js';
+import { OpenApiClient, OpenApiCode, OpenApiError, RecordLink, type UserObject } from '../../protocols/face-openapi/index.js';
 import type { AccessCalls } from '../face-shared/access-calls.js';
 import { timeoutStatus, userIdOf, type FaceDeployment, type FaceFailure } from '../face-shared/deployment.js';
 import type { OpenApiDeviceConfig, OpenApiDriverSettings } from './config.js';
@@ -16,6 +17,13 @@ type Outcome = { status: 'done' } | { status: 'refused'; message: string } | { s
 
 /** inputType → pass kind: 1 face, 2 QR code, 3 IC card, 4 card UUID. */
 const INPUT_KIND: Record<number, 'face' | 'qrCode' | 'tradCard'> = { 1: 'face', 2: 'qrCode', 3: 'tradCard', 4: 'tradCard' };
+
+/** A record's outcome as the door service's pass result (seed 001 L22154-22178, L23427-23447). */
+function passResultOf(kind: 'face' | 'qrCode' | 'tradCard', stranger: boolean, blacklisted: boolean): PassResult {
+  if (blacklisted) return PASS.FACE_BLACKLIST;
+  if (!stranger) return PASS.OK;
+  return kind === 'face' ? PASS.FACE_BELOW_THRESHOLD : kind === 'qrCode' ? PASS.QR_NOT_FOUND : PASS.CARD_NOT_FOUND;
+}
 
 export class OpenApiTerminal {
   readonly handle: DeviceHandle;
@@ -97,7 +105,7 @@ export class OpenApiTerminal {
     const temperature = Number(r.temperature);
     const res = await this.#calls.recordPass({
       deviceKey: this.deviceKey, kind, content: kind === 'tradCard' ? String(r.icNumber ?? '').slice(0, 255) : '',
-      code: stranger || Number(r.type) === 3 ? 1 : 0, message: stranger ? 'stranger' : Number(r.type) === 3 ? 'blacklist' : 'success',
+      ...passResultOf(kind, stranger, Number(r.type) === 3),
       ref: `${String(r.id ?? '')}|${String(r.signTime ?? '')}`.slice(0, 128), time,
       ...(userId ? { identityId: userId.slice(0, 64) } : {}), ...(kind === 'face' && deviceUser ? { faceId: deviceUser.slice(0, 64) } : {}),
       ...(Number.isFinite(similarity) && similarity >= 0 && similarity <= 100 ? { score: similarity / 100 } : {}), ...(Number.isFinite(temperature) && r.temperature !== undefined ? { temperature } : {}),
@@ -146,7 +154,7 @@ export class OpenApiTerminal {
     try {
       if (e.op === 'delete') {
         await this.client.deleteUser(e.id).catch((err) => {
-          if (!(err instanceof OpenApiError && err.code === 20001)) throw err; // already gone is done
+          if (!(err instanceof OpenApiError && err.code === OpenApiCode.USER_NOT_EXISTS)) throw err; // already gone is done
         });
         return { status: 'done' };
       }
@@ -159,7 +167,7 @@ export class OpenApiTerminal {
       this.faceUsers.set(e.id, userIdOf(e));
       // Update first; a terminal without the user answers 20001 and it is added (L669-699, L637-667).
       await this.client.updateUser(e.id, user).catch(async (err) => {
-        if (err instanceof OpenApiError && err.code === 20001) return this.client.addUser(user);
+        if (err instanceof OpenApiError && err.code === OpenApiCode.USER_NOT_EXISTS) return this.client.addUser(user);
         throw err;
       });
       return { status: 'done' };

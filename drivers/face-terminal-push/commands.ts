@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Answer } from '../../edge/host/sdk/driver.js';
+import { ok, type Answer } from '../../edge/host/sdk/driver.js';
 import { PUSH_CODE_TEXT, type ServiceName } from '../../protocols/face-push/index.js';
 import { badArgs, faceAnswer } from '../face-shared/answers.js';
 import type { PushDriverSettings } from './config.js';
@@ -123,22 +123,22 @@ export class CommandWaiters {
       case 'count': {
         const total = Number(r.personNum);
         if (Number.isInteger(total)) f.terminal.report({ PersonCount: total });
-        return { code: 200, message: 'success', data: { FacePermTotal: Number.isInteger(total) ? total : 0 } };
+        return ok({ FacePermTotal: Number.isInteger(total) ? total : 0 });
       }
       case 'photo': {
         const photo = (f.raw.photo ?? '').trim();
-        if (!photo) return { code: 200, message: 'success', data: { ...base, photoFile: '' } };
+        if (!photo) return ok({ ...base, photoFile: '' });
         await mkdir(this.#snapshots, { recursive: true });
         const file = join(this.#snapshots, `${f.terminal.deviceNo}-${Date.now()}.jpg`);
         await writeFile(file, Buffer.from(photo, 'base64'));
-        return { code: 200, message: 'success', data: { ...base, photoFile: file } };
+        return ok({ ...base, photoFile: file });
       }
       case 'info':
-        return { code: 200, message: 'success', data: { ...base, persons: JSON.stringify(r.items ?? []).slice(0, 10240) } };
+        return ok({ ...base, persons: JSON.stringify(r.items ?? []).slice(0, 10240) });
       case 'get':
-        return { code: 200, message: 'success', data: { ...base, records: JSON.stringify(r.items ?? []).slice(0, 10240) } };
+        return ok({ ...base, records: JSON.stringify(r.items ?? []).slice(0, 10240) });
       default:
-        return { code: 200, message: 'success', data: base };
+        return ok(base);
     }
   }
 

@@ -7,7 +7,7 @@
  *
  * Driver config: see `pushSettings` (config.ts). Device custom: `{ deviceNo }`.
  */
-import { defineDriver, type Answer, type DeviceHandle, type DriverContext } from '../../edge/host/sdk/driver.js';
+import { defineDriver, ok, type Answer, type DeviceHandle, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { PushServer } from '../../protocols/face-push/index.js';
 import { noService, notDeployed, readOnly } from '../face-shared/answers.js';
 import { CommandWaiters, buildCommand } from './commands.js';
@@ -89,7 +89,7 @@ export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'da
       const t = find(h);
       if (!t) return notDeployed(h);
       if (keys.includes('PendingCommands')) t.props.PendingCommands = (await calls.active(t.deviceKey)).length;
-      return { code: 200, message: 'success', data: Object.fromEntries(keys.filter((k) => k in t.props).map((k) => [k, t.props[k]])) };
+      return ok(Object.fromEntries(keys.filter((k) => k in t.props).map((k) => [k, t.props[k]])));
     },
 
     async setProperties(_h: DeviceHandle, values: Record<string, unknown>): Promise<Answer> {
@@ -99,7 +99,7 @@ export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'da
     async callService(h: DeviceHandle, id: string, args: Record<string, unknown>): Promise<Answer> {
       const t = find(h);
       if (!t) return notDeployed(h);
-      if (id === 'resyncPersons') return { code: 200, message: 'success', data: await calls.resetFaces(t.deviceKey) };
+      if (id === 'resyncPersons') return ok(await calls.resetFaces(t.deviceKey));
       const built = buildCommand(id, args);
       if (!built) return noService(id, h.productKey);
       if ('answer' in built) return built.answer;

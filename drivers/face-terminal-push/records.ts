@@ -3,6 +3,7 @@
  * cloud through the box's outbox).
  */
 import { parsePassTime, type Msg } from '../../protocols/face-push/index.js';
+import { PASS, type PassResult } from '../../protocols/door-service/pass-codes.js';
 import type { PassRecordArgs } from '../face-shared/access-calls.js';
 
 /** snapType (L4542-4570) → the access core's pass kind. */
@@ -15,8 +16,29 @@ export function kindOf(snapType: string): 'face' | 'tradCard' | 'qrCode' | 'pass
   }
 }
 
-/** compareResult (L4572-4580). */
-export const COMPARE_TEXT: Record<string, string> = { '0': '比对成功', '1': '比对失败', '2': '不在通行时间内', '3': '不在有效期内', '4': '未授权' };
+type RecordKind = ReturnType<typeof kindOf>;
+const REFUSED: Record<RecordKind, { notEffective: PassResult; expired: PassResult; notFound: PassResult; noMatch: PassResult }> = {
+  face: { notEffective: PASS.FACE_NOT_EFFECTIVE, expired: PASS.FACE_EXPIRED, notFound: PASS.FACE_BELOW_THRESHOLD, noMatch: PASS.FACE_BELOW_THRESHOLD },
+  tradCard: { notEffective: PASS.CARD_NOT_EFFECTIVE, expired: PASS.CARD_EXPIRED, notFound: PASS.CARD_NOT_FOUND, noMatch: PASS.CARD_NOT_FOUND },
+  qrCode: { notEffective: PASS.QR_NOT_EFFECTIVE, expired: PASS.QR_EXPIRED, notFound: PASS.QR_NOT_FOUND, noMatch: PASS.QR_NOT_FOUND },
+  password: { notEffective: PASS.PASSWORD_NOT_EFFECTIVE, expired: PASS.PASSWORD_EXPIRED, notFound: PASS.PASSWORD_NOT_FOUND, noMatch: PASS.PASSWORD_NOT_FOUND },
+};
+
+/**
+ * The terminal's compareResult (L4572-4580) as the door service's pass result (seed 001 L22154-22178,
+ * L23427-23447), so the cloud gets one vocabulary whichever door decided: 1 no match, 2 outside
+ * its pass time (not effective), 3 outside its validity (expired), 4 not authorised (unknown).
+ */
+export function passResultOf(kind: RecordKind, compareResult: string): PassResult {
+  const r = REFUSED[kind];
+  switch (compareResult.trim()) {
+    case '0': return PASS.OK;
+    case '2': return r.notEffective;
+    case '3': return r.expired;
+    case '4': return r.notFound;
+    default: return r.noMatch;
+  }
+}
 
 /**
  * The access.recordPass arguments of one record; `undefined` when its time is unreadable. The
@@ -27,7 +49,6 @@ export function passOf(msg: Msg, deviceKey: string, tzOffsetMin: number, userIdO
   const time = parsePassTime(msg.passTime ?? '', tzOffsetMin);
   if (time === undefined) return undefined;
   const kind = kindOf(msg.snapType ?? '0');
-  const allowed = (msg.compareResult ?? '').trim() === '0';
   const stranger = msg.snapType === '3' || msg.snapType === '5' || msg.snapType === '7';
   const idNumber = stranger ? '' : (msg.idNumber ?? '');
   const credential = kind === 'tradCard' ? (msg.normalNumber ?? '') : kind === 'qrCode' ? (msg.data ?? '') : '';
@@ -36,7 +57,7 @@ export function passOf(msg: Msg, deviceKey: string, tzOffsetMin: number, userIdO
   const temperature = Number(msg.temperature);
   return {
     deviceKey, kind, content: credential.slice(0, 255), time,
-    code: allowed ? 0 : 1, message: (COMPARE_TEXT[msg.compareResult ?? ''] ?? `compareResult ${msg.compareResult}`).slice(0, 256),
+    ...passResultOf(kind, msg.compareResult ?? ''),
     ref: `${msg.msgID ?? ''}|${msg.passTime ?? ''}`.slice(0, 128),
     ...(userId ? { identityId: userId.slice(0, 64) } : {}), ...(kind === 'face' && idNumber ? { faceId: idNumber.slice(0, 64) } : {}),
     ...(photo.length > 32 && photo.length <= 2_000_000 ? { photo } : {}), ...(Number.isFinite(temperature) && msg.temperature ? { temperature } : {}),

@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { edgeError } from '../errors.js';
+import { problemsOfError, registerSectionCheck } from '../config/sections.js';
 
 export const AccessConfigSchema = Type.Object(
   {
@@ -66,3 +67,14 @@ export function parseAccessConfig(raw: unknown = {}): AccessConfig {
   if (problems.length > 0) throw edgeError('EDGE_ERR_CONFIG_INVALID', problems.join('; '));
   return withDefaults as AccessConfig;
 }
+
+// `edge check` and every redeploy report this section's problems with the core's.
+registerSectionCheck('access', (raw) => {
+  if (raw === undefined) return [];
+  try {
+    parseAccessConfig(raw);
+    return [];
+  } catch (err) {
+    return problemsOfError(err, 'access');
+  }
+});

@@ -6,7 +6,7 @@
  * successful load the call goes on to the driver as a nudge to deploy now. The `RSAPublicKey`
  * property set on a QR door is kept by the access core for encrypted-QR decisions.
  */
-import { edgeError, type Answer } from '../errors.js';
+import { ALINK, answerOf, edgeError, ok, succeeded, type Answer } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DevicePropertyHook, DeviceServiceHook } from '../host/host.js';
 import type { AccessCore, SyncOutcome } from './access-core.js';
@@ -24,18 +24,18 @@ export function handleAccessDeviceServices(host: Host, core: AccessCore, log: Lo
     async (pk, dn, args, forward) => {
       const r = await load(key(pk, dn), args);
       if (r.SyncPicStatus === 0 || r.SyncPicStatus === 1) {
-        const nudge = await forward().catch((err: Error): Answer => ({ code: 500, message: err.message }));
-        if (nudge.code !== 200 && nudge.code !== 6200) log.warn({ dev: key(pk, dn), code: nudge.code, reason: nudge.message }, 'driver not told of the new permissions; it deploys on its next round');
+        const nudge = await forward().catch((err: unknown): Answer => answerOf(err));
+        if (!succeeded(nudge) && nudge.code !== ALINK.SERVICE_UNKNOWN) log.warn({ dev: key(pk, dn), code: nudge.code, reason: nudge.message }, 'driver not told of the new permissions; it deploys on its next round');
       }
-      return { code: 200, message: r.message, data: { [statusKey]: r.SyncPicStatus } };
+      return { code: ALINK.SUCCESS, message: r.message, data: { [statusKey]: r.SyncPicStatus } };
     };
   host.handleDeviceService('syncPermissions', sync((k, a) => core.syncPermissions(k, String(a.permissionUrl ?? '')), 'SyncFileStatus'));
   host.handleDeviceService('SyncFacePictures', sync((k, a) => core.syncFacePictures(k, String(a.FacePicURL ?? '')), 'SyncPicStatus'));
   host.handleDeviceService('SyncFaceFeatures', sync((k, a) => core.syncFaceFeatures(k, String(a.FacePicFeaturesURL ?? '')), 'SyncPicStatus'));
-  host.handleDeviceService('QuerySyncPicSchedule', async (pk, dn) => ({ code: 200, message: 'success', data: core.querySyncPicSchedule(key(pk, dn)) }));
+  host.handleDeviceService('QuerySyncPicSchedule', async (pk, dn) => ok(core.querySyncPicSchedule(key(pk, dn))));
   host.handleDeviceService('QueryAddedUserInfo', async (pk, dn, args) => {
     const r = core.queryAddedUserInfo(key(pk, dn), String(args.GroupID ?? ''));
-    return { code: 200, message: 'success', data: { StoreID: r.StoreID, Type: r.Type, SyncPicStatus: r.SyncPicStatus } };
+    return ok({ StoreID: r.StoreID, Type: r.Type, SyncPicStatus: r.SyncPicStatus });
   });
   host.watchPropertySet('RSAPublicKey', (pk, dn, value) => {
     try {

@@ -6,7 +6,7 @@
  * fields of `iotx_face_record_model` [seed 000 L7549-7591] and the LinkFace match result
  * (score 1-100, capture time ms, is_realtime) [seed 000 L3587-3729].
  */
-import type { PassKind } from './codes.js';
+import { PASS, type PassKind } from './codes.js';
 
 export interface PassRecordInput {
   deviceKey: string;
@@ -33,8 +33,8 @@ const CONTENT_KEY: Record<Exclude<PassKind, 'face'>, string> = { qrCode: 'qrCode
 
 export function eventIdentifier(r: Pick<PassRecordInput, 'kind' | 'code'>): string {
   if (r.kind !== 'face') return 'passEvent';
-  // 503 empty library / 505 below threshold: nobody was recognised → stranger event.
-  return r.code === 503 || r.code === 505 ? 'OnDetect' : 'OnMatched';
+  // Empty library / below threshold: nobody was recognised → stranger event.
+  return r.code === PASS.FACE_LIBRARY_EMPTY.code || r.code === PASS.FACE_BELOW_THRESHOLD.code ? 'OnDetect' : 'OnMatched';
 }
 
 /** The cloud event's params; `passId` is in `extInfo` (passEvent) or is the `eventId` (faces). */

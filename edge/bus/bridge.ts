@@ -3,7 +3,7 @@
  * Alink shapes; service calls and property set/get come in and are answered on the
  * `_reply` topic with the same id. A bad request gets an error reply, never silence or a crash.
  */
-import { answerOf, type Answer } from '../errors.js';
+import { answerOf, ERRORS, fail, type Answer } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { DriverHost } from '../host/host.js';
 import type { Logger } from '../log.js';
@@ -85,8 +85,8 @@ export class BusBridge {
     }
     const id = typeof body.id === 'string' || typeof body.id === 'number' ? String(body.id) : '';
     let answer: Answer;
-    if (parseError) answer = { code: 460, message: parseError };
-    else if (id === '') answer = { code: 460, message: 'request needs an id (string)' };
+    if (parseError) answer = fail(ERRORS.EDGE_ERR_REQUEST_INVALID, parseError);
+    else if (id === '') answer = fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'request needs an id (string)');
     else {
       try {
         answer = await this.#host.callService(req.pk, req.dn, req.serviceId, body.params ?? {});
@@ -101,7 +101,7 @@ export class BusBridge {
     const base = { requestId: typeof requestId === 'string' ? requestId : '', timestamp: Date.now(), version: '1.0' };
     if (parseError || typeof requestId !== 'string') {
       const topic = gateway ? topics.gatewayDeviceListReply(srcApp, gateway.pk, gateway.dn) : topics.deviceListReply(srcApp);
-      this.#publish(topic, { ...base, code: 460, message: parseError ?? 'requestId is required', params: [] });
+      this.#publish(topic, { ...base, ...fail(ERRORS.EDGE_ERR_REQUEST_INVALID, parseError ?? 'requestId is required'), params: [] });
       return;
     }
     const deviceList = this.#registry.list().map((d) => ({

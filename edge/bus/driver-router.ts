@@ -1,11 +1,11 @@
 /**
  * Drivers over the local bus: a driver written in any language joins by speaking the host
- * protocol (edge/host/protocol.ts) as JSON on two topics of its own. It logs in as the bus user
+ * protocol (edge/host/sdk/protocol.ts) as JSON on two topics of its own. It logs in as the bus user
  * named in its driver config; only that user may publish its `up` topic or receive its `down`
  * topic (which carries the devices' custom config). See docs/drivers.md.
  */
 import type { ChannelEvents, ChannelFactory } from '../host/channel.js';
-import { isDriverMessage } from '../host/protocol.js';
+import { isDriverMessage } from '../host/sdk/protocol.js';
 import type { Logger } from '../log.js';
 import type { BusTransport } from './transport.js';
 

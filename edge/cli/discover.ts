@@ -8,8 +8,8 @@
  * broadcast, the given targets, or loopback; never to 255.255.255.255.
  */
 import { parseArgs } from 'node:util';
-import { isLoopback, nicAddress } from '../../drivers/bacnet-v3/config.js';
-import { discoverDevices, type DiscoveredDevice } from '../../drivers/bacnet-v3/discover.js';
+import { discoverDevices, type DiscoveredDevice } from '../../protocols/bacnet/discover.js';
+import { isLoopback, nicAddress } from '../../protocols/bacnet/nic.js';
 import { BacnetSession } from '../../protocols/bacnet/session.js';
 
 const USAGE = 'usage: edge discover bacnet [--nic eth0 | --broadcast ip[:port]] [--target ip:port ...] [--port 47808] [--bind addr] [--low N --high N] [--wait ms] [--no-objects] [--json]\n';

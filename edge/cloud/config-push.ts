@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { BoxConfig } from '../config/schema.js';
-import { EdgeError, type Answer } from '../errors.js';
+import { answerOf, EdgeError, edgeError, ERRORS, fail, ok, type Answer } from '../errors.js';
 import type { DeployDiffSummary } from '../events.js';
 import type { Logger } from '../log.js';
 
@@ -28,20 +28,20 @@ export async function applyConfigPush(deps: ConfigPushDeps, params: unknown): Pr
   try {
     doc = parseYaml(text);
   } catch (err) {
-    return { code: 460, message: `config file is not JSON/YAML: ${(err as Error).message.split('\n')[0]}` };
+    return fail(ERRORS.EDGE_ERR_CONFIG_INVALID, `config file is not JSON/YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { drivers?: unknown }).drivers)) return { code: 460, message: 'config file must be an object with a drivers array' };
+  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { drivers?: unknown }).drivers)) return fail(ERRORS.EDGE_ERR_CONFIG_INVALID, 'config file must be an object with a drivers array');
   const pushed = doc as { drivers: BoxConfig['drivers']; thingModels?: BoxConfig['thingModels'] };
   const previous = deps.config();
   const next: BoxConfig = { ...previous, drivers: pushed.drivers, ...(Array.isArray(pushed.thingModels) ? { thingModels: pushed.thingModels } : {}) };
   try {
     const diff = await deps.redeploy(next, 'cloud');
     deps.log.info({ diff }, 'pushed config applied');
-    return { code: 200, message: 'success', data: { diff } };
+    return ok({ diff });
   } catch (err) {
     if (err instanceof EdgeError && err.code === 'EDGE_ERR_CONFIG_INVALID') {
       // Refused before anything changed (schema, semantics or the host's own check).
-      return { code: 460, message: err.message };
+      return answerOf(err);
     }
     deps.log.error({ err: (err as Error).message }, 'pushed config failed while deploying; rolling back');
     try {
@@ -49,37 +49,37 @@ export async function applyConfigPush(deps: ConfigPushDeps, params: unknown): Pr
     } catch (rollbackErr) {
       deps.log.fatal({ err: (rollbackErr as Error).message }, 'rollback of pushed config failed');
     }
-    return { code: 500, message: `deploy failed, previous config restored: ${(err as Error).message}` };
+    return answerOf(edgeError('EDGE_ERR_CONFIG_DEPLOY_FAILED', (err as Error).message));
   }
 }
 
 async function fetchConfig(deps: ConfigPushDeps, params: unknown): Promise<string | Answer> {
-  if (typeof params !== 'object' || params === null) return { code: 460, message: 'params must be an object' };
+  if (typeof params !== 'object' || params === null) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'params must be an object');
   const p = params as { url?: unknown; sign?: unknown; signMethod?: unknown; configSize?: unknown; content?: unknown };
   let text: string;
   if (typeof p.content === 'string') {
     // Extension for brokers without a file service: the file inline.
     text = p.content;
   } else if (typeof p.url === 'string' && /^https?:\/\//.test(p.url)) {
-    if (typeof p.configSize === 'number' && p.configSize > MAX_CONFIG_BYTES) return { code: 460, message: `config of ${p.configSize} bytes exceeds ${MAX_CONFIG_BYTES}` };
+    if (typeof p.configSize === 'number' && p.configSize > MAX_CONFIG_BYTES) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, `config of ${p.configSize} bytes exceeds ${MAX_CONFIG_BYTES}`);
     try {
       const res = await (deps.fetch ?? fetch)(p.url, { signal: AbortSignal.timeout(10_000) });
-      if (!res.ok) return { code: 500, message: `config download failed: HTTP ${res.status}` };
+      if (!res.ok) return answerOf(edgeError('EDGE_ERR_CONFIG_DOWNLOAD', `HTTP ${res.status}`));
       const buf = Buffer.from(await res.arrayBuffer());
-      if (buf.length > MAX_CONFIG_BYTES) return { code: 460, message: `config of ${buf.length} bytes exceeds ${MAX_CONFIG_BYTES}` };
+      if (buf.length > MAX_CONFIG_BYTES) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, `config of ${buf.length} bytes exceeds ${MAX_CONFIG_BYTES}`);
       text = buf.toString('utf8');
     } catch (err) {
-      return { code: 500, message: `config download failed: ${(err as Error).message}` };
+      return answerOf(edgeError('EDGE_ERR_CONFIG_DOWNLOAD', (err as Error).message));
     }
   } else {
-    return { code: 460, message: 'params.url (http/https) or params.content is required' };
+    return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'params.url (http/https) or params.content is required');
   }
-  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) return { code: 460, message: `config exceeds ${MAX_CONFIG_BYTES} bytes` };
+  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, `config exceeds ${MAX_CONFIG_BYTES} bytes`);
   if (typeof p.sign === 'string') {
     const method = typeof p.signMethod === 'string' ? p.signMethod.toLowerCase() : 'sha256';
-    if (method !== 'sha256') return { code: 460, message: `unsupported signMethod ${String(p.signMethod)}` };
+    if (method !== 'sha256') return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, `unsupported signMethod ${String(p.signMethod)}`);
     const digest = createHash('sha256').update(text).digest('hex');
-    if (digest.toLowerCase() !== p.sign.toLowerCase()) return { code: 460, message: 'config file sign does not match its SHA-256' };
+    if (digest.toLowerCase() !== p.sign.toLowerCase()) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'config file sign does not match its SHA-256');
   }
   return text;
 }

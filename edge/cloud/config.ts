@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { edgeError } from '../errors.js';
+import { problemsOfError, registerSectionCheck } from '../config/sections.js';
 
 const Name = (description: string) => Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:@-]+$', description });
 
@@ -101,3 +102,14 @@ export function parseCloudConfig(raw: unknown): CloudConfig {
 export function cloudWanted(raw: Record<string, unknown> | undefined): boolean {
   return raw !== undefined && raw.enabled !== false;
 }
+
+// `edge check` and every redeploy report this section's problems with the core's.
+registerSectionCheck('cloud', (raw) => {
+  if (!cloudWanted(raw)) return [];
+  try {
+    parseCloudConfig(raw);
+    return [];
+  } catch (err) {
+    return problemsOfError(err, 'cloud');
+  }
+});

@@ -7,7 +7,7 @@
  * or, where no reply is possible, a logged drop. Never a crash, never silence on a request.
  */
 import type { MqttClient } from 'mqtt';
-import { edgeError, answerOf, type Answer } from '../errors.js';
+import { ALINK, answerOf, edgeError, ERRORS, fail, ok, type Answer } from '../errors.js';
 import type { Logger } from '../log.js';
 import { idOf, parseBody, reply, type AlinkReply } from './alink/messages.js';
 import { alinkTopics, parseDownTopic, type DownTopic } from './alink/topics.js';
@@ -55,7 +55,7 @@ export class Downlink {
     }
     const parsed = parseBody(payload, t.kind === 'configPush' ? this.#cfg.maxDownBytes : this.#cfg.maxDownBytes);
     if (!parsed.ok) {
-      this.#refuse(topic, t, '', { code: 460, message: parsed.reason });
+      this.#refuse(topic, t, '', fail(ERRORS.EDGE_ERR_REQUEST_INVALID, parsed.reason));
       return;
     }
     const body = parsed.body;
@@ -77,7 +77,7 @@ export class Downlink {
   async #request(topic: string, t: Exclude<DownTopic, { kind: 'reply' | 'sessionReply' | 'ntp' }>, body: Record<string, unknown>): Promise<void> {
     const id = idOf(body);
     if (id === '') {
-      this.#refuse(topic, t, '', { code: 460, message: 'request needs an id (numeric string)' });
+      this.#refuse(topic, t, '', fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'request needs an id (numeric string)'));
       return;
     }
     if (this.#busy >= MAX_CONCURRENT_CALLS) {
@@ -104,17 +104,17 @@ export class Downlink {
         return this.#deps.host.callService(t.pk, t.dn, t.serviceId, body.params ?? {});
       case 'rrpc': {
         const serviceId = serviceOfMethod(body.method);
-        if (!serviceId) return { code: 460, message: 'RRPC body needs method thing.service.<identifier>' };
+        if (!serviceId) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'RRPC body needs method thing.service.<identifier>');
         const call = this.#isGateway(t.pk, t.dn) ? this.#gatewayService(serviceId, body.params ?? {}) : this.#deps.host.callService(t.pk, t.dn, serviceId, body.params ?? {}, this.#cfg.rrpcTimeoutMs);
         return withDeadline(call, this.#cfg.rrpcTimeoutMs, serviceId);
       }
       case 'configPush':
-        if (!this.#isGateway(t.pk, t.dn)) return { code: 460, message: 'config push is served on the gateway topic only' };
+        if (!this.#isGateway(t.pk, t.dn)) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'config push is served on the gateway topic only');
         return this.#deps.configPush(body.params);
       case 'lifecycle':
-        if (this.#isGateway(t.pk, t.dn)) return { code: 460, message: 'the gateway cannot disable itself' };
+        if (this.#isGateway(t.pk, t.dn)) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'the gateway cannot disable itself');
         await this.#deps.lifecycle(t.pk, t.dn, t.action);
-        return { code: 200, message: 'success' };
+        return ok();
       case 'topoChange':
         return this.#topoChange(body.params);
     }
@@ -129,12 +129,12 @@ export class Downlink {
     async #topoChange(params: unknown): Promise<Answer> {
     const p = params as { status?: unknown; subList?: unknown } | null;
     const action = typeof p?.status === 'number' ? TOPO_CHANGE_STATUS[p.status] : undefined;
-    if (!action || !Array.isArray(p?.subList)) return { code: 460, message: 'params needs status (0,1,2,8) and subList' };
+    if (!action || !Array.isArray(p?.subList)) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'params needs status (0,1,2,8) and subList');
     for (const s of p.subList as Array<{ productKey?: unknown; deviceName?: unknown }>) {
-      if (typeof s?.productKey !== 'string' || typeof s.deviceName !== 'string') return { code: 460, message: 'subList entries need productKey and deviceName' };
+      if (typeof s?.productKey !== 'string' || typeof s.deviceName !== 'string') return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'subList entries need productKey and deviceName');
     }
     for (const s of p.subList as Array<{ productKey: string; deviceName: string }>) await this.#deps.lifecycle(s.productKey, s.deviceName, action);
-    return { code: 200, message: 'success' };
+    return ok();
   }
 
   #respond(topic: string, t: DownTopic, id: string, answer: Answer): void {
@@ -166,7 +166,7 @@ export class Downlink {
       this.#drop(key, 'reply to an unknown or expired id');
       return;
     }
-    if (code !== 200) this.#deps.onRejected(pk, dn, r);
+    if (code !== ALINK.SUCCESS) this.#deps.onRejected(pk, dn, r);
   }
 
   #onNtp(body: Record<string, unknown>): void {

@@ -18,6 +18,7 @@ import { alinkTopics } from './alink/topics.js';
 import type { CloudConfig } from './config.js';
 import type { ReplyTracker } from './replies.js';
 import type { DeviceRef } from './topology.js';
+import { succeeded } from '../errors.js';
 
 /** IoT Platform limits ("Quantities of sub-devices attached to a gateway"): at most 30 dynamic registrations per batch. */
 export const SUB_REGISTER_BATCH = 30;
@@ -57,7 +58,7 @@ export class SubDeviceSecrets {
       const wait = this.#deps.replies.expect(`${this.#cfg.productKey}/${this.#cfg.deviceName}|thing/sub/register|${id}`);
       client.publish(topic, request(id, 'thing.sub.register', batch), { qos: 1 });
       const reply = await wait;
-      const got = reply?.code === 200 && Array.isArray(reply.data) ? this.#store(reply.data) : [];
+      const got = succeeded(reply) && Array.isArray(reply?.data) ? this.#store(reply.data) : [];
       const failed = batch.filter((d) => !got.includes(deviceKey(d.productKey, d.deviceName)));
       const unreported = failed.filter((d) => !this.#refused.has(deviceKey(d.productKey, d.deviceName)));
       for (const d of failed) this.#refused.add(deviceKey(d.productKey, d.deviceName));

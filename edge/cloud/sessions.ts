@@ -18,6 +18,7 @@ import type { ReplyTracker } from './replies.js';
 import { splitDevice } from './sender.js';
 import { SubDeviceSecrets } from './registration.js';
 import { Topology, type DeviceRef } from './topology.js';
+import { succeeded } from '../errors.js';
 
 export const LOGIN_BATCH = 50; // doc 89300: at most 50 per batch login/logout
 const SUBSCRIBE_BATCH = 100;
@@ -209,7 +210,7 @@ export class Sessions {
       // Login and logout are QoS 0 only (doc 89300).
       client.publish(topic, single ? request(id, 'combine.login', entries[0]) : request(id, 'combine.batch_login', { signMethod, deviceList: entries }), { qos: 0 });
       const reply = await wait;
-      if (reply?.code !== 200) {
+      if (!succeeded(reply)) {
         this.loginFailures += batch.length;
         this.#deps.log.warn({ code: reply?.code, message: reply?.message ?? 'no reply', devices: batch.map((d) => deviceKey(d.productKey, d.deviceName)) }, 'sub-device login failed');
         continue;

@@ -18,6 +18,7 @@ import { SIGN_METHOD_WIRE, subDeviceSignature, type DeviceIdentity } from './ali
 import { alinkTopics } from './alink/topics.js';
 import type { CloudConfig } from './config.js';
 import type { ReplyTracker } from './replies.js';
+import { ALINK, succeeded } from '../errors.js';
 
 export const TOPO_ADD_BATCH = 30; // doc 89299: at most 30 sub-devices per topo/add
 export const TOPO_DELETE_BATCH = 30; // doc 89299 (删除拓扑关系): at most 30 per topo/delete
@@ -88,7 +89,7 @@ export class Topology {
     const wait = this.#deps.replies.expect(this.#replyKey('thing/topo/get', id));
     client.publish(alinkTopics.topoGet(this.#cfg.productKey, this.#cfg.deviceName), request(id, 'thing.topo.get', {}), { qos: 1 });
     const reply = await wait;
-    if (reply?.code !== 200 || !Array.isArray(reply.data)) {
+    if (!succeeded(reply) || !Array.isArray(reply?.data)) {
       this.#listed = false;
       this.#deps.log.warn({ code: reply?.code, message: reply?.message ?? 'no reply' }, 'topo/get failed; topology taken as known');
       return undefined;
@@ -119,7 +120,7 @@ export class Topology {
       const wait = this.#deps.replies.expect(this.#replyKey('thing/topo/add', id));
       client.publish(topic, request(id, 'thing.topo.add', params), { qos: 1 });
       const reply = await wait;
-      if (reply?.code !== 200) {
+      if (!succeeded(reply)) {
         this.#deps.log.warn({ code: reply?.code, message: reply?.message ?? 'no reply', devices: batch.length }, 'topo/add failed');
         continue;
       }
@@ -146,12 +147,12 @@ export class Topology {
       client.publish(topic, request(id, 'thing.topo.delete', batch), { qos: 1 });
       const reply: AlinkReply | undefined = await wait;
       const keys = batch.map((d) => deviceKey(d.productKey, d.deviceName));
-      if (reply?.code === 6100 && batch.length > 1) {
+      if (reply?.code === ALINK.DEVICE_UNKNOWN && batch.length > 1) {
         // Which one is unknown is not said: ask again one by one.
         for (const d of batch) done.push(...(await this.remove(client, [d])));
         continue;
       }
-      if (reply?.code === 200 || reply?.code === 6100) {
+      if (succeeded(reply) || reply?.code === ALINK.DEVICE_UNKNOWN) {
         for (const key of keys) {
           this.#attached.delete(key);
           this.#disown(key);

@@ -8,23 +8,14 @@ import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { EdgeError, edgeError } from '../errors.js';
-import { resolveDriverModule } from '../host/host.js';
 import { ThingModelLibrary } from '../thing/library.js';
 import { BoxConfigSchema, type BoxConfig } from './schema.js';
 import { DEFAULT_CONFIG_YAML } from './defaults.js';
-import { cloudWanted, parseCloudConfig } from '../cloud/config.js';
-import { parseAccessConfig } from '../access/config.js';
-import { parseConsoleOptions } from '../console/options.js';
-import { BUILTIN_TSL_DIR } from './paths.js';
+import { BUILTIN_TSL_DIR, resolveDriverModule } from './paths.js';
+import { sectionProblems, type ConfigProblem } from './sections.js';
 import { FACTORY_PASSWORD } from '../../protocols/face-openapi/sign.js';
 
-export interface ConfigProblem {
-  path: string;
-  message: string;
-  hint: string;
-  /** Reported by `edge check` but does not stop a start or a redeploy (a risk, not an error). */
-  advisory?: boolean;
-}
+export type { ConfigProblem };
 
 /** The problems that refuse a config (advisories are only reported). */
 export function blocking(problems: readonly ConfigProblem[]): ConfigProblem[] {
@@ -137,38 +128,6 @@ function factoryPasswords(config: BoxConfig): ConfigProblem[] {
       }
     });
   });
-  return out;
-}
-
-/**
- * The sections other areas own (cloud, access, console) are checked by their own schemas; their
- * problems come back here so `edge check` and every redeploy report them like the core's.
- */
-function sectionProblems(config: BoxConfig): ConfigProblem[] {
-  const out: ConfigProblem[] = [];
-  const split = (err: unknown, section: string) => {
-    for (const part of (err as Error).message.replace(/^configuration invalid: /, '').split('; ')) {
-      const m = new RegExp(`^(${section}[^:]*): (.*)$`).exec(part);
-      const path = `/${(m?.[1] ?? section).replace(/^\//, '')}`;
-      if (!out.some((p) => p.path === path)) out.push({ path, message: m?.[2] ?? part, hint: `see docs/${section}.md` });
-    }
-  };
-  if (config.cloud !== undefined && cloudWanted(config.cloud)) {
-    try {
-      parseCloudConfig(config.cloud);
-    } catch (err) {
-      split(err, 'cloud');
-    }
-  }
-  if (config.access !== undefined) {
-    try {
-      parseAccessConfig(config.access);
-    } catch (err) {
-      split(err, 'access');
-    }
-  }
-  const consoleCheck = parseConsoleOptions(config.console);
-  if (!consoleCheck.ok) for (const p of consoleCheck.problems) out.push({ path: p.path, message: p.message, hint: 'see docs/console.md' });
   return out;
 }
 

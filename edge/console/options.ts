@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { registerSectionCheck } from '../config/sections.js';
 
 export const ConsoleOptionsSchema = Type.Object(
   {
@@ -36,3 +37,9 @@ export function parseConsoleOptions(raw: unknown): { ok: true; options: ConsoleO
   const problems = [...Value.Errors(ConsoleOptionsSchema, value)].map((e) => ({ path: `/console${e.path}`, message: e.message }));
   return problems.length > 0 ? { ok: false, problems } : { ok: true, options: value as ConsoleOptions };
 }
+
+// `edge check` and every redeploy report this section's problems with the core's.
+registerSectionCheck('console', (raw) => {
+  const r = parseConsoleOptions(raw);
+  return r.ok ? [] : r.problems.map((p) => ({ ...p, hint: 'see docs/console.md' }));
+});

@@ -6,7 +6,7 @@
 import { fork } from 'node:child_process';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DriverToHost, HostToDriver } from './protocol.js';
+import type { DriverToHost, HostToDriver } from './sdk/protocol.js';
 import { RotatingFile } from '../rotating-file.js';
 
 export interface DriverChannel {

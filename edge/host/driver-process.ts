@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { answerOf, edgeError, type Answer } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CallOp, DriverToHost, HostToDriver, PropsItem } from './protocol.js';
+import type { CallOp, DriverToHost, HostToDriver, PropsItem } from './sdk/protocol.js';
 import type { DeviceInfo } from './sdk/driver.js';
 import { childProcessChannel, type ChannelFactory, type DriverChannel } from './channel.js';
 
@@ -262,7 +262,7 @@ export class DriverProcess {
   async #answerHostCall(id: number, method: string, args: Record<string, unknown>): Promise<void> {
     let answer: Answer;
     try {
-      answer = this.#cb.onHostCall ? await this.#cb.onHostCall(method, args ?? {}) : { code: 6304, message: `host service ${method} not registered` };
+      answer = this.#cb.onHostCall ? await this.#cb.onHostCall(method, args ?? {}) : answerOf(edgeError('EDGE_ERR_HOST_SERVICE_UNKNOWN', method));
     } catch (err) {
       answer = answerOf(err);
     }
@@ -292,7 +292,7 @@ export class DriverProcess {
     this.#channel = undefined;
     for (const [id, call] of this.#calls) {
       clearTimeout(call.timer);
-      call.resolve({ code: 6302, message: `driver ${this.name} exited before answering` });
+      call.resolve(answerOf(edgeError('EDGE_ERR_DRIVER_FAILED', this.name, 'exited before answering')));
       this.#calls.delete(id);
     }
     const stopping = this.state === 'stopping';

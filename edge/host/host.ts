@@ -3,16 +3,14 @@
  * routes property reads/writes and service calls to the owning driver, and feeds reports
  * through the TSL boundary (the device registry) onto the event bus.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { edgeError, EdgeError, type Answer } from '../errors.js';
+import { answerOf, edgeError, EdgeError, type Answer } from '../errors.js';
 import type { DeployDiffSummary, EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { ThingModelLibrary } from '../thing/library.js';
 import { deviceKey, type DeviceRegistry } from '../thing/registry.js';
 import { DriverProcess, type DriverProcessOptions, type DriverState } from './driver-process.js';
-import type { PropsItem } from './protocol.js';
+import type { PropsItem } from './sdk/protocol.js';
+import { resolveDriverModule } from '../config/paths.js';
 import type { DeviceInfo } from './sdk/driver.js';
 import type { ChannelFactory } from './channel.js';
 import { HostServiceRegistry, type HostHandlers } from './services.js';
@@ -54,22 +52,6 @@ export interface DriverStatus {
   logFile: string;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** `drivers/` beside `edge/`: the repo root in source mode, `dist/` when built. */
-export const BUILTIN_DRIVERS_DIR = resolve(here, '..', '..', 'drivers');
-
-/** Find a driver's entry file: a file, or a folder with index.js / index.ts / package.json main. */
-export function resolveDriverModule(cfg: Pick<DriverConfig, 'type' | 'module'>, baseDir = process.cwd()): string {
-  const target = cfg.module ? (isAbsolute(cfg.module) ? cfg.module : resolve(baseDir, cfg.module)) : join(BUILTIN_DRIVERS_DIR, cfg.type ?? '');
-  if (existsSync(target) ? statSync(target).isFile() : /\.(m?js|ts)$/.test(target)) return target;
-  for (const entry of ['index.js', 'index.ts']) {
-    const p = join(target, entry);
-    if (existsSync(p)) return p;
-  }
-  return join(target, 'index.js');
-}
-
-/** A host service callable by drivers; `caller.driver` is the asking driver's instance name. */
 
 /** A box-side handler of a device service; `forward` passes the call on to the device's driver. */
 export type DeviceServiceHook = (pk: string, dn: string, args: Record<string, unknown>, forward: () => Promise<Answer>) => Promise<Answer>;
@@ -372,9 +354,8 @@ export class DriverHost {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof EdgeError) return { code: err.alink, message: err.message };
-      this.#log.error({ err }, 'call failed');
-      return { code: 500, message: (err as Error).message };
+      if (!(err instanceof EdgeError)) this.#log.error({ err }, 'call failed');
+      return answerOf(err);
     }
   }
 

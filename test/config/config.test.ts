@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { blocking, checkSemantics, ConfigError, loadConfig, parseConfig, type ConfigProblem } from '../../edge/config/load.js';
+// The areas register their section checks on load, as in the daemon (edge/config/sections.ts).
+import '../../edge/cloud/config.js';
+import '../../edge/access/config.js';
+import '../../edge/console/options.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 

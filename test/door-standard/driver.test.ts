@@ -183,15 +183,21 @@ describe('door-standard driver: passage and services', () => {
     expect(hx().h('DOOR-0016.1').events.filter((e) => e.id === 'passEvent' || e.id === 'OnMatched')).toEqual([]);
   });
 
-  it('validates alarms (types 0-7, card number for 2 and 3) and maps them to thing events', async () => {
+  it('validates alarms (types 0-7, card number for 2 and 3) and maps them to thing events; an invalid card or BLE card is a refused pass record', async () => {
     const door = await hx().addDoor('DOOR-0012', '127.0.0.12');
     await door.connect();
     expect((await door.raiseAlarm(2)).code).toBe(5);
     expect((await door.raiseAlarm(8)).code).toBe(5);
     expect((await door.raiseAlarm(0)).code).toBe(0);
+    expect(hx().records()).toHaveLength(0); // a tamper alarm is no pass
     expect((await door.swipeCard('F47B0BA2')).code).toBe(0); // not whitelisted: alarm 2
+    expect((await door.bleOpen('B47B0BA2')).code).toBe(0); // alarm 3
     expect(hx().h('DOOR-0012.3').events.map((e) => e.id)).toEqual(['alarmEvent', 'abnormalCreditCard']);
+    expect(hx().h('DOOR-0012.4').events.map((e) => e.id)).toEqual(['alarmEvent', 'abnormalBleCard']);
     expect(hx().h('DOOR-0012.2').events[0]).toEqual({ id: 'alarmEvent', params: { alarmType: 0 } });
+    const refused = hx().records().map((r) => [r.device_key, r.kind, r.content, r.code]);
+    expect(refused).toEqual([['PEDoorBle/DOOR-0012.4', 'bleCard', 'B47B0BA2', 303], ['PEDoorCard/DOOR-0012.3', 'tradCard', 'F47B0BA2', 203]]);
+    for (const r of hx().records()) expect(hx().outboxOf(r.pass_id)).toMatchObject({ identifier: 'passEvent', payload: { code: r.code } });
   });
 
   it('answers intercom lookups locally and pushes the SIP account on every connection', async () => {

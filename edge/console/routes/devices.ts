@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { succeeded } from '../../errors.js';
 import type { Device } from '../../thing/registry.js';
 import { tslJson } from '../../thing/tsl.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
@@ -49,14 +50,14 @@ export async function deviceRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
   app.post<{ Params: Static<typeof DeviceParams>; Body: Static<typeof ParamsBody> }>('/devices/:pk/:dn/properties', { schema: { params: DeviceParams, body: ParamsBody } }, async (req) => {
     const { pk, dn } = req.params;
     const answer = await ctx.host.setProperties(pk, dn, req.body.params);
-    auditOf(deps, req, 'device.set', `${pk}/${dn}`, answer.code === 200, `keys=${Object.keys(req.body.params).join(',')} code=${answer.code}`);
+    auditOf(deps, req, 'device.set', `${pk}/${dn}`, succeeded(answer), `keys=${Object.keys(req.body.params).join(',')} code=${answer.code}`);
     return answer;
   });
 
   app.post<{ Params: Static<typeof ServiceParams>; Body: Static<typeof ParamsBody> }>('/devices/:pk/:dn/services/:service', { schema: { params: ServiceParams, body: ParamsBody } }, async (req) => {
     const { pk, dn, service } = req.params;
     const answer = await ctx.host.callService(pk, dn, service, req.body.params);
-    auditOf(deps, req, 'device.service', `${pk}/${dn}`, answer.code === 200, `service=${service} code=${answer.code}`);
+    auditOf(deps, req, 'device.service', `${pk}/${dn}`, succeeded(answer), `service=${service} code=${answer.code}`);
     return answer;
   });
 

@@ -5,8 +5,9 @@
 import { HOST_CALL_TIMEOUT_MS } from './host-services.js';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
-import { REDACT_PATHS } from '../../log.js';
-import type { DriverToHost, HostToDriver, PropsItem } from '../protocol.js';
+import { REDACT_PATHS } from './redact.js';
+import type { DriverToHost, HostToDriver, PropsItem } from './protocol.js';
+import { DRIVER_ERRORS, fail, formatMessage } from './answer.js';
 import type { Answer, DeviceHandle, DeviceInfo, Driver, DriverFactory } from './driver.js';
 
 const ADD_DEVICE_TIMEOUT_MS = 30_000;
@@ -20,6 +21,7 @@ function send(msg: DriverToHost): void {
 }
 
 let driver: Driver | undefined;
+let driverName = '';
 let log: pino.Logger = pino({ level: 'info', redact: REDACT_PATHS });
 const handles = new Map<string, DeviceHandle>();
 let pending: PropsItem[] = [];
@@ -122,9 +124,9 @@ async function onCall(msg: Extract<HostToDriver, { t: 'call' }>): Promise<void> 
     if (!driver) throw new Error('driver not started');
     let answer;
     if (msg.op === 'discover') {
-      answer = driver.discover ? await driver.discover(msg.params ?? {}) : { code: 6303, message: 'driver has no discovery' };
+      answer = driver.discover ? await driver.discover(msg.params ?? {}) : fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_NO_DISCOVERY, formatMessage(DRIVER_ERRORS.EDGE_ERR_DRIVER_NO_DISCOVERY.message, [driverName]));
     } else if (!handle) {
-      answer = { code: 6100, message: `device ${msg.pk}/${msg.dn} not deployed to this driver` };
+      answer = fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, `device ${msg.pk}/${msg.dn} not deployed to this driver`);
     } else if (msg.op === 'get') {
       answer = await driver.getProperties(handle, msg.keys ?? []);
     } else if (msg.op === 'set') {
@@ -135,11 +137,12 @@ async function onCall(msg: Extract<HostToDriver, { t: 'call' }>): Promise<void> 
     send({ t: 'reply', id: msg.id, code: answer.code, message: answer.message, ...(answer.data !== undefined ? { data: answer.data } : {}) });
   } catch (err) {
     log.error({ err, op: msg.op }, 'call failed');
-    send({ t: 'reply', id: msg.id, code: 6302, message: err instanceof Error ? err.message : String(err) });
+    send({ t: 'reply', id: msg.id, code: DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED.alink, message: err instanceof Error ? err.message : String(err) });
   }
 }
 
 async function onInit(msg: Extract<HostToDriver, { t: 'init' }>): Promise<void> {
+  driverName = msg.name;
   log = pino(
     { level: msg.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { driver: msg.name, pid: process.pid } },
     // stdout is a pipe to the host, which writes the driver's own rotating log file.

@@ -9,9 +9,10 @@
  * box database and never talks to the cloud.
  */
 import type { Logger } from 'pino';
-import type { Answer } from '../../errors.js';
+import type { Answer } from './answer.js';
 
-export type { Answer };
+// The SDK's one entry for driver authors: the answer helpers and codes come along with the contract.
+export { ALINK, DRIVER_ERRORS, fail, formatMessage, ok, succeeded, type Answer, type DriverErrorCode } from './answer.js';
 
 /** One device as deployed to the driver (Link IoT Edge `deviceList` entry). */
 export interface DeviceInfo {
@@ -88,9 +89,4 @@ export type DriverFactory = (ctx: DriverContext) => Driver | Promise<Driver>;
 /** A driver module's default export. Typed identity, so a driver file reads as what it is. */
 export function defineDriver(factory: DriverFactory): DriverFactory {
   return factory;
-}
-
-/** Success answer helper. */
-export function ok<T>(data?: T): Answer<T> {
-  return data === undefined ? { code: 200, message: 'success' } : { code: 200, message: 'success', data };
 }

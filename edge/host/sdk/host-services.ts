@@ -10,6 +10,7 @@
  * This module depends on nothing of `edge/` outside the SDK, so a third-party driver can use it.
  */
 import { Type, type Static, type TLiteral, type TObject, type TSchema } from '@sinclair/typebox';
+import { ALINK } from './answer.js';
 import type { HostServices } from './driver.js';
 
 export type { HostServices };
@@ -214,7 +215,7 @@ export type HostArgs<M extends HostMethod> = Static<(typeof HOST_SERVICES)[M]['a
 export type HostAnswer<M extends HostMethod> = Static<(typeof HOST_SERVICES)[M]['answer']>;
 
 /** Success code of a host-service answer (the Alink convention of the whole box). */
-export const HOST_OK = 200;
+export const HOST_OK = ALINK.SUCCESS;
 
 /** How long a host-service call waits for its answer unless the caller says otherwise. */
 export const HOST_CALL_TIMEOUT_MS = 10_000;

@@ -4,10 +4,10 @@
  * can be written from what is really there. Used by the driver's `discover` and by
  * `edge discover bacnet`.
  */
-import { BacnetTimeout } from '../../protocols/bacnet/errors.js';
-import { objectTypeName } from '../../protocols/bacnet/point.js';
-import type { BacnetSession, IAm } from '../../protocols/bacnet/session.js';
-import { planBatches } from '../../protocols/bacnet/batch.js';
+import { BacnetTimeout } from './errors.js';
+import { objectTypeName } from './point.js';
+import type { BacnetSession, IAm } from './session.js';
+import { planBatches } from './batch.js';
 
 export interface DiscoveredObject {
   objectType: number;

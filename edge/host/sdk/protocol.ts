@@ -2,7 +2,7 @@
  * Messages between the host and a driver process. JSON only, so the same messages can be
  * carried over the local MQTT bus by a driver written in another language (docs/bus-topics.md).
  */
-import type { DeviceInfo } from './sdk/driver.js';
+import type { DeviceInfo } from './driver.js';
 
 export type CallOp = 'get' | 'set' | 'service' | 'discover';
 
