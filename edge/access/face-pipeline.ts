@@ -6,7 +6,7 @@
  * Restart-safe: the work list is simply the faces whose image_state is still `pending`.
  */
 import type { Logger } from '../log.js';
-import { AlgoError, type FaceAlgoClient } from './algo-client.js';
+import { ALGO_CODE, AlgoError, type FaceAlgoClient } from './algo-client.js';
 import { download, DownloadError, type DownloadOptions } from './download.js';
 import { FaceImageError, normalizeFaceImage, type FaceImageFiles } from './face-image.js';
 import type { FaceRow } from './face-store.js';
@@ -112,7 +112,7 @@ export class FacePipeline {
       return { ok: true, sha256, vector: await this.#deps.algo.extract(jpeg, true) };
     } catch (err) {
       const e = err as AlgoError;
-      if (e.code === 408) return { ok: false, status: 'faceCheckTimeout', reason: e.message };
+      if (e.code === ALGO_CODE.TIMEOUT) return { ok: false, status: 'faceCheckTimeout', reason: e.message };
       return { ok: false, status: 'faceCheckError', reason: e.message };
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Db } from '../store/db.js';
-import { AlgoError, type FaceAlgoClient } from './algo-client.js';
+import { ALGO_CODE, AlgoError, type FaceAlgoClient } from './algo-client.js';
 import { PASS, type PassKind, type PassResult } from './codes.js';
 import type { AccessConfig } from './config.js';
 import { judgeCredential, judgeFace, judgeQr } from './decide.js';
@@ -129,7 +129,7 @@ export class Passage {
     try {
       vector = await this.#d.algo.extract(photo, o.detect ?? true);
     } catch (err) {
-      const r: PassResult = err instanceof AlgoError && err.code === 408 ? PASS.FACE_TIMEOUT : PASS.FACE_FEATURE_FAILED;
+      const r: PassResult = err instanceof AlgoError && err.code === ALGO_CODE.TIMEOUT ? PASS.FACE_TIMEOUT : PASS.FACE_FEATURE_FAILED;
       return this.#finish({ ...base, ...r }, { ...o, photo });
     }
     return this.decideFaceVector(deviceKey, vector, { ...o, now, photo });

@@ -10,6 +10,9 @@ import type { Logger } from '../log.js';
 import { mqttCredentials, type DeviceIdentity } from './alink/sign.js';
 import type { CloudConfig } from './config.js';
 
+
+/** CONNACK codes that mean the credentials were refused: MQTT 3.1.1 4 and 5, MQTT 5 0x86 and 0x87. */
+const CONNACK_AUTH_REFUSED: readonly number[] = [4, 5, 134, 135];
 export type LinkState = 'idle' | 'connecting' | 'online' | 'offline' | 'stopped';
 
 export interface ConnectionHandlers {
@@ -98,7 +101,7 @@ export class Connection {
       if (this.#client === client) this.#handlers.onMessage(topic, payload);
     });
     client.on('error', (err: Error & { code?: number }) => {
-      this.lastError = err.code === 4 || err.code === 5 || err.code === 134 || err.code === 135 ? `refused: ${err.message} (check productKey/deviceName/deviceSecret)` : err.message;
+      this.lastError = err.code !== undefined && CONNACK_AUTH_REFUSED.includes(err.code) ? `refused: ${err.message} (check productKey/deviceName/deviceSecret)` : err.message;
     });
     client.on('close', () => {
       if (this.#client !== client) return;

@@ -7,6 +7,7 @@
 import type { MqttClient } from 'mqtt';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { BoxConfig } from '../config/schema.js';
+import { ALINK } from '../errors.js';
 import type { Answer } from '../errors.js';
 import type { DeployDiffSummary, EventBus } from '../events.js';
 import type { Logger } from '../log.js';
@@ -107,7 +108,7 @@ export class CloudLink {
             if (!topic.endsWith(PACK_TOPIC_SUFFIX)) return this.#replies.track(key);
             // The platform fails a pack whole when one sub-device fails its check: the others' values go again, per device.
             void this.#replies.expect(key).then((r) => {
-              if (r && r.code !== 200) this.#uplink.salvagePack(row.payload);
+              if (r && r.code !== ALINK.SUCCESS) this.#uplink.salvagePack(row.payload);
             });
           },
           onAcked: () => undefined, // state goes out on the timer; per-ack would cost a query per tick
@@ -146,7 +147,7 @@ export class CloudLink {
         onRejected: (pk, dn, r) => {
           this.rejected++;
           this.#log.warn({ dev: `${pk}/${dn}`, id: r.id, code: r.code, message: r.message }, 'cloud rejected a message');
-          if (r.code === 520) this.#sessions.relogin(pk, dn);
+          if (r.code === ALINK.SUBDEVICE_NO_SESSION) this.#sessions.relogin(pk, dn);
         },
         onClock: (offset) => {
           this.clockOffsetMs = offset;

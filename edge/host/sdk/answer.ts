@@ -30,6 +30,8 @@ export const ALINK = {
   CONFLICT: 409,
   BUSY: 429,
   REQUEST_INVALID: 460,
+  /** The platform's answer to a sub-device message without a session: log it in again. */
+  SUBDEVICE_NO_SESSION: 520,
   INTERNAL: 500,
   NOT_IMPLEMENTED: 501,
   DEVICE_UNKNOWN: 6100,
