@@ -11,6 +11,7 @@ import { BUILTIN_TSL_DIR, APP_ROOT } from './config/paths.js';
 import type { BoxConfig } from './config/schema.js';
 import { EventBus, type DeployDiffSummary } from './events.js';
 import { DriverHost, type DriverConfig } from './host/host.js';
+import { boxListeners } from './config/listeners.js';
 import { childLogger, createLogger, type Logger } from './log.js';
 import type { LevelWithSilent } from 'pino';
 import { Metrics } from './metrics.js';
@@ -100,7 +101,7 @@ export class Runtime {
     this.registry = new DeviceRegistry({ events: this.events, log: childLogger(this.log, 'thing', levels) });
     this.host = new DriverHost(
       { registry: this.registry, events: this.events, models: this.models, log: childLogger(this.log, 'host', levels), logDir: join(this.dataDir, 'logs', 'drivers'), dataDir: join(this.dataDir, 'drivers') },
-      { ...cfg.host, baseDir: loaded.baseDir, logLevel: cfg.log.level ?? 'info', logMaxBytes: Math.round(cfg.log.driverFileMaxMb * 1024 * 1024), logKeep: cfg.log.driverFileKeep },
+      { ...cfg.host, baseDir: loaded.baseDir, logLevel: cfg.log.level ?? 'info', logMaxBytes: Math.round(cfg.log.driverFileMaxMb * 1024 * 1024), logKeep: cfg.log.driverFileKeep, boxListeners: boxListeners(cfg) },
     );
     const consoleOptions = parseConsoleOptions(cfg.console);
     if (!consoleOptions.ok) throw new ConfigError(consoleOptions.problems.map((p) => ({ ...p, hint: 'see docs/console.md' })));

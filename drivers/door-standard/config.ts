@@ -7,7 +7,10 @@
  * box matches a `/connect` by the `ip` it carries (seed 001 L34948).
  */
 import type { DeviceInfo } from '../../edge/host/sdk/driver.js';
-import { EDGE_PORT, LIMITS, type SignForm } from '../../protocols/door-standard/index.js';
+import { networkInterfaces } from 'node:os';
+import { readSettings, settingsProblems } from '../../edge/host/sdk/settings.js';
+import type { SignForm } from '../../protocols/door-standard/index.js';
+import settings from './settings.js';
 
 export type Role = 'face' | 'qr' | 'card' | 'ble' | 'intercom' | 'elevator';
 
@@ -45,26 +48,25 @@ export interface TerminalConfig {
   devices: Map<Role, DeviceInfo>;
 }
 
-const str = (v: unknown, d: string): string => (typeof v === 'string' && v.length > 0 ? v : d);
-const num = (v: unknown, d: number, min: number, max: number): number => (typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : d);
+/**
+ * The driver config with its defaults (checked against settings.ts; the host refused a bad one
+ * before the driver started). Without `boxIp` the doors are told the address of the box's first
+ * LAN interface: `lanAddress` says which, for the log.
+ */
+export function driverSettings(c: Record<string, unknown>, lanAddress: () => { address: string; iface: string } | undefined = firstLanAddress): DriverSettings & { boxIpFrom?: string } {
+  const s = readSettings(settings.config, c, 'door-standard driver config');
+  if (s.boxIp) return { ...s, boxIp: s.boxIp };
+  const lan = lanAddress();
+  return { ...s, boxIp: lan?.address ?? '127.0.0.1', boxIpFrom: lan ? `interface ${lan.iface}` : 'no LAN interface found' };
+}
 
-export function driverSettings(c: Record<string, unknown>): DriverSettings {
-  const forms = Array.isArray(c.signForms) ? c.signForms.filter((f): f is SignForm => f === 'braces' || f === 'plain') : [];
-  return {
-    host: str(c.host, '0.0.0.0'),
-    port: num(c.port, EDGE_PORT, 0, 65535),
-    boxSn: str(c.boxSn, 'property-edge-box'),
-    boxIp: str(c.boxIp, '127.0.0.1'),
-    boxMac: str(c.boxMac, '02-00-00-00-00-01'),
-    keepaliveS: num(c.keepaliveS, 30, LIMITS.keepaliveMinS, LIMITS.keepaliveMaxS),
-    offlineMisses: num(c.offlineMisses, 3, 1, 10),
-    signForms: forms.length > 0 ? forms : ['braces'],
-    matchSourceIp: c.matchSourceIp !== false,
-    syncPollMs: num(c.syncPollMs, 30_000, 50, 3_600_000),
-    retryBaseMs: num(c.retryBaseMs, 1000, 10, 60_000),
-    retryMaxMs: num(c.retryMaxMs, 60_000, 100, 3_600_000),
-    callTimeoutMs: num(c.callTimeoutMs, 5000, 100, 60_000),
-  };
+/** The first non-internal IPv4 address of this machine and its interface. */
+export function firstLanAddress(): { address: string; iface: string } | undefined {
+  for (const [iface, addrs] of Object.entries(networkInterfaces())) {
+    const a = addrs?.find((x) => x.family === 'IPv4' && !x.internal);
+    if (a) return { address: a.address, iface };
+  }
+  return undefined;
 }
 
 export function roleOf(d: DeviceInfo): Role | undefined {
@@ -74,16 +76,11 @@ export function roleOf(d: DeviceInfo): Role | undefined {
   return m ? SUFFIX_ROLES[m[1]!] : undefined;
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
 /** Check one logical device's custom config; returns the problem or undefined. */
 export function deviceProblem(d: DeviceInfo): string | undefined {
   if (!roleOf(d)) return `cannot tell the role of ${d.productKey}/${d.deviceName} (use a PEDoor* product or a .1-.5 suffix)`;
-  const ip = d.custom.ip;
-  if (typeof ip !== 'string' || !IPV4.test(ip) || ip.split('.').some((n) => Number(n) > 255)) return 'custom.ip must be an IPv4 address';
-  const port = d.custom.port;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return 'custom.port must be the door HTTP port (1-65535)';
-  return undefined;
+  const problems = settingsProblems(settings.device, d.custom);
+  return problems.length > 0 ? problems.map((p) => `custom${p.path} ${p.message} (${p.hint})`).join('; ') : undefined;
 }
 
 export function terminalKey(d: DeviceInfo): string {

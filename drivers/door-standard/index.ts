@@ -90,6 +90,8 @@ export function createDoorDriver(ctx: DoorDriverContext): DoorDriver {
     async start() {
       const addr = await server.listen();
       log.info({ host: addr.address, port: addr.port }, 'door server listening');
+      // Doors are told where the box is: a guessed address must be visible to the installer.
+      if (settings.boxIpFrom) log.warn({ boxIp: settings.boxIp, from: settings.boxIpFrom }, 'boxIp not configured: doors are told the address of this interface; set config.boxIp if they cannot reach it');
     },
 
     async addDevice(h) {

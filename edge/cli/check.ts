@@ -1,31 +1,54 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { checkSemantics, ConfigError, parseConfig, type ConfigProblem } from '../config/load.js';
+import { blocking, checkSemantics, ConfigError, parseConfig, type ConfigProblem } from '../config/load.js';
+import { driverSettingsProblems } from '../host/driver-settings.js';
+import { boxListeners } from '../config/listeners.js';
 
-/** `edge check <file>`: exit 0 when valid, 1 with one line per problem otherwise. */
+/** Every problem the running daemon would find in a config text, advisories included. */
+export async function configProblems(text: string, path: string): Promise<ConfigProblem[]> {
+  try {
+    const cfg = parseConfig(text, path);
+    const baseDir = dirname(path);
+    return [...checkSemantics(cfg, baseDir), ...(await driverSettingsProblems(cfg.drivers, baseDir, boxListeners(cfg)))];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+}
+
+/**
+ * `edge check <file> [--json]`: runs every check the daemon runs before it starts. Exit 0: the
+ * box would start (advisories printed as warnings); 1: errors; 2: the file cannot be read.
+ */
 export async function checkCommand(args: string[]): Promise<number> {
-  const file = args[0];
+  const json = args.includes('--json');
+  const file = args.find((a) => !a.startsWith('--'));
   if (!file) {
-    process.stderr.write('usage: edge check <box.yaml>\n');
+    process.stderr.write('usage: edge check <box.yaml> [--json]\n');
     return 2;
   }
   const path = resolve(file);
-  let problems: ConfigProblem[];
+  let text: string;
   try {
-    const cfg = parseConfig(readFileSync(path, 'utf8'), path);
-    problems = checkSemantics(cfg, dirname(path));
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    if (err instanceof ConfigError) problems = err.problems;
-    else {
-      process.stderr.write(`${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
-      return 1;
-    }
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    if (json) process.stdout.write(`${JSON.stringify({ file: path, ok: false, readable: false, error: reason, problems: [] })}\n`);
+    else process.stderr.write(`${path}: cannot read the file (${reason})\n`);
+    return 2;
   }
-  if (problems.length === 0) {
-    process.stdout.write(`${path}: ok\n`);
+  const problems = await configProblems(text, path);
+  const errors = blocking(problems);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ file: path, ok: errors.length === 0, readable: true, problems: problems.map((p) => ({ ...p, advisory: p.advisory === true })) })}\n`);
+    return errors.length === 0 ? 0 : 1;
+  }
+  for (const p of problems) process.stdout.write(`${path} ${p.path}: ${p.advisory ? 'warning: ' : ''}${p.message}\n    hint: ${p.hint}\n`);
+  if (errors.length === 0) {
+    const warnings = problems.length;
+    process.stdout.write(`${path}: ok${warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'}: the box starts)` : ''}\n`);
     return 0;
   }
-  for (const p of problems) process.stdout.write(`${path} ${p.path}: ${p.advisory ? '(advisory: the box still starts) ' : ''}${p.message}\n    hint: ${p.hint}\n`);
-  process.stdout.write(`${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
+  process.stdout.write(`${errors.length} error${errors.length === 1 ? '' : 's'}${problems.length > errors.length ? `, ${problems.length - errors.length} warning${problems.length - errors.length === 1 ? '' : 's'}` : ''}\n`);
   return 1;
 }

@@ -105,6 +105,16 @@ export function checkSemantics(config: BoxConfig, baseDir: string): ConfigProble
     });
   });
   problems.push(...sectionProblems(config));
+  // Seeded permissions for a door that is not on the box would be applied to nothing.
+  const seeds = (config.access as { seedPermissions?: unknown } | undefined)?.seedPermissions;
+  if (Array.isArray(seeds)) {
+    seeds.forEach((seed: unknown, i) => {
+      const device = (seed as { device?: unknown } | null)?.device;
+      if (typeof device === 'string' && !devices.has(device)) {
+        problems.push({ path: `/access/seedPermissions/${i}/device`, message: `device ${device} is not configured on this box`, hint: 'name a device of drivers[].devices as productKey/deviceName, or remove the seed' });
+      }
+    });
+  }
   if (config.bus.enabled && config.bus.externalUrl === undefined && config.bus.allowAnonymous) {
     problems.push({ path: '/bus/allowAnonymous', message: 'anonymous access to the local bus is on', hint: 'turn it off outside a lab: local apps should log in', advisory: true });
   }

@@ -14,6 +14,9 @@ import { resolveDriverModule } from '../config/paths.js';
 import type { DeviceInfo } from './sdk/driver.js';
 import type { ChannelFactory } from './channel.js';
 import { HostServiceRegistry, type HostHandlers } from './services.js';
+import { driverSettingsProblems } from './driver-settings.js';
+import type { BoxListener } from '../config/listeners.js';
+import { ConfigError } from '../config/load.js';
 
 export interface DeviceConfig {
   productKey: string;
@@ -62,6 +65,8 @@ export interface HostOptions extends Partial<DriverProcessOptions> {
   driverHeapMb?: number;
   /** Base directory for relative driver module paths (the config file's folder). */
   baseDir?: string;
+  /** Ports the box itself listens on (HTTP, local bus): a driver listener may not take them. */
+  boxListeners?: BoxListener[];
 }
 
 export class DriverHost {
@@ -166,6 +171,9 @@ export class DriverHost {
   async #deploy(configs: DriverConfig[]): Promise<DeployDiffSummary> {
     const problems = this.validate(configs);
     if (problems.length > 0) throw edgeError('EDGE_ERR_CONFIG_INVALID', problems.join('; '));
+    // What a driver would refuse is refused here, whole, before anything stops or starts.
+    const refused = await driverSettingsProblems(configs, this.#opts.baseDir ?? process.cwd(), this.#opts.boxListeners ?? []);
+    if (refused.length > 0) throw new ConfigError(refused);
     const before = new Map(this.#configs.map((c) => [c.name, c] as const));
     const after = new Map(configs.map((c) => [c.name, c] as const));
     const diff: DeployDiffSummary = { added: [], removed: [], restarted: [], devicesChanged: [] };

@@ -76,7 +76,7 @@ describe('box config', () => {
     expect(problems.map((p) => p.path).sort()).toEqual(['/bogus', '/host/heartbeatMs', '/http/port']);
   });
 
-  it('`edge check` prints each problem with path and hint and exits 1; a good file exits 0', () => {
+  it('`edge check` prints each problem with path and hint and exits 1; a good file exits 0; an unreadable one 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pe-check-'));
     const bad = join(dir, 'bad.yaml');
     const good = join(dir, 'good.yaml');
@@ -86,7 +86,7 @@ describe('box config', () => {
     const r1 = run(bad);
     expect(r1.status).toBe(1);
     expect(r1.stdout).toMatch(/\/http\/port: .*\n\s+hint: /);
-    expect(r1.stdout).toMatch(/1 problem/);
+    expect(r1.stdout).toMatch(/^1 error$/m);
     const r2 = run(good);
     expect(r2.stdout).toMatch(/ok/);
     expect(r2.status).toBe(0);
@@ -95,7 +95,9 @@ describe('box config', () => {
     const r3 = run(bad);
     expect(r3.status).toBe(1);
     expect(r3.stdout).toMatch(/\/drivers\/0\/devices\/0\/productKey: no thing model for product Nope/);
-    expect(run(join(dir, 'missing.yaml')).status).toBe(1);
+    const r4 = run(join(dir, 'missing.yaml'));
+    expect(r4.status).toBe(2);
+    expect(r4.stderr).toMatch(/missing\.yaml: cannot read the file \(ENOENT\)/);
   });
 
   it('the shipped example config is valid', () => {

@@ -1,0 +1,87 @@
+/**
+ * The deploy-time check of driver settings: each driver's `config` and each device's `custom`
+ * against the schemas the driver declares in `settings.ts` beside its entry file
+ * (edge/host/sdk/settings.ts), the products it serves, and ports that two listeners would both
+ * take. Run by the host before any deploy (start, redeploy, console, config push) and by
+ * `edge check`, so what a driver would refuse is refused before anything starts.
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BoxListener } from '../config/listeners.js';
+import type { ConfigProblem } from '../config/sections.js';
+import { resolveDriverModule } from '../config/paths.js';
+import { settingsProblems, type DriverSettings } from './sdk/settings.js';
+
+/** What the check needs of a driver entry (the box config's or the host's shape). */
+export interface DriverEntry {
+  name: string;
+  type?: string | undefined;
+  module?: string | undefined;
+  transport?: 'process' | 'mqtt' | undefined;
+  config?: Record<string, unknown> | undefined;
+  devices: ReadonlyArray<{ productKey: string; deviceName: string; custom?: Record<string, unknown> | undefined }>;
+}
+
+const cache = new Map<string, Promise<DriverSettings | undefined>>();
+
+/** The settings a driver declares (`settings.js`/`settings.ts` beside its entry), if any. */
+export function settingsOfDriver(entryFile: string): Promise<DriverSettings | undefined> {
+  const file = join(dirname(entryFile), `settings${extname(entryFile) || '.js'}`);
+  let p = cache.get(file);
+  if (!p) {
+    p = existsSync(file) && basename(entryFile) !== basename(file)
+      ? import(pathToFileURL(file).href).then((m: { default?: DriverSettings }) => m.default)
+      : Promise.resolve(undefined);
+    cache.set(file, p);
+  }
+  return p;
+}
+
+/** Keys of a settings schema marked as a port the driver listens on (`listen: true`), with its host key. */
+function listenPorts(settings: DriverSettings, config: Record<string, unknown>): Array<{ key: string; port: number; host: string }> {
+  const out: Array<{ key: string; port: number; host: string }> = [];
+  for (const [key, schema] of Object.entries(settings.config.properties)) {
+    if ((schema as { listen?: unknown }).listen !== true) continue;
+    const port = config[key] ?? (schema as { default?: unknown }).default;
+    const host = config.host ?? (settings.config.properties.host as { default?: unknown } | undefined)?.default ?? '0.0.0.0';
+    if (typeof port === 'number' && port > 0) out.push({ key, port, host: String(host) });
+  }
+  return out;
+}
+
+const anyHost = (h: string): boolean => h === '0.0.0.0' || h === '::' || h === '';
+
+/** Every problem of the drivers' settings, products and listening ports; paths as in the box config. */
+export async function driverSettingsProblems(drivers: readonly DriverEntry[], baseDir: string, box: readonly BoxListener[] = []): Promise<ConfigProblem[]> {
+  const problems: ConfigProblem[] = [];
+  const listeners: Array<{ what: string; path: string; port: number; host: string }> = box.map((b) => ({ ...b, host: '0.0.0.0' }));
+  for (const [i, d] of drivers.entries()) {
+    if (d.transport === 'mqtt' || (!d.type && !d.module)) continue;
+    const entry = resolveDriverModule(d, baseDir);
+    if (!existsSync(entry)) continue; // "not installed" is the config check's
+    let settings: DriverSettings | undefined;
+    try {
+      settings = await settingsOfDriver(entry);
+    } catch (err) {
+      problems.push({ path: `/drivers/${i}`, message: `the driver's settings module cannot be loaded: ${(err as Error).message}`, hint: 'reinstall the driver' });
+      continue;
+    }
+    if (!settings) continue;
+    const config = d.config ?? {};
+    for (const p of settingsProblems(settings.config, config)) problems.push({ path: `/drivers/${i}/config${p.path === '/' ? '' : p.path}`, message: p.message, hint: p.hint });
+    for (const [j, dev] of d.devices.entries()) {
+      if (settings.products && !settings.products.includes(dev.productKey)) {
+        problems.push({ path: `/drivers/${i}/devices/${j}/productKey`, message: `driver ${d.type ?? d.module} does not serve product ${dev.productKey}`, hint: `one of ${settings.products.join(', ')}` });
+      }
+      for (const p of settingsProblems(settings.device, dev.custom ?? {})) problems.push({ path: `/drivers/${i}/devices/${j}/custom${p.path === '/' ? '' : p.path}`, message: p.message, hint: p.hint });
+    }
+    for (const l of listenPorts(settings, config)) listeners.push({ what: `driver ${d.name}`, path: `/drivers/${i}/config/${l.key}`, port: l.port, host: l.host });
+  }
+  // Two listeners on one port: the second cannot bind (unless both name different addresses).
+  for (const [k, a] of listeners.entries()) {
+    const clash = listeners.slice(0, k).find((b) => b.port === a.port && (anyHost(a.host) || anyHost(b.host) || a.host === b.host));
+    if (clash) problems.push({ path: a.path, message: `port ${a.port} is already taken by ${clash.what} (${clash.path})`, hint: 'give each listener its own port' });
+  }
+  return problems;
+}

@@ -1,0 +1,126 @@
+/**
+ * Driver settings as data. A driver declares, in `settings.ts` beside its entry file, a TypeBox
+ * schema for its driver-level `config` and one for each device's `custom`, with defaults,
+ * ranges, enums and formats, each field described in English (`description`) and Chinese
+ * (`zh`), and the products it serves. The host checks every deploy against it before anything
+ * starts, `edge check` runs the same check, the driver reads its settings through it, and
+ * docs/config.md's per-driver tables are generated from it (`npm run docs:config`).
+ *
+ * Depends on nothing of `edge/` outside the SDK.
+ */
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+export interface DriverSettings<C extends TObject = TObject, D extends TObject = TObject> {
+  /** The driver's `config` object. */
+  config: C;
+  /** Each device's `custom` object. */
+  device: D;
+  /** Products the driver serves; absent: any product with a thing model. */
+  products?: readonly string[];
+}
+
+export function defineSettings<C extends TObject, D extends TObject>(s: DriverSettings<C, D>): DriverSettings<C, D> {
+  // Unknown keys are mistakes (a misspelt key would otherwise be silently ignored).
+  s.config.additionalProperties = false;
+  s.device.additionalProperties = false;
+  return s;
+}
+
+/** A field with its English and Chinese description. */
+export function described<T extends TSchema>(schema: T, en: string, zh: string): T {
+  return Object.assign(schema, { description: en, zh });
+}
+
+export const IPV4_PATTERN = '^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$';
+export const Ipv4 = (en: string, zh: string) => described(Type.String({ pattern: IPV4_PATTERN }), en, zh);
+/**
+ * A TCP/UDP port. `listen: true` marks one the driver listens on (checked against the box's
+ * other listeners); there 0 means any free port (tests).
+ */
+export const Port = (en: string, zh: string, options: { default?: number; listen?: boolean } = {}) =>
+  described(Type.Integer({ minimum: options.listen ? 0 : 1, maximum: 65535, ...options }), en, zh);
+
+export interface SettingsProblem {
+  /** JSON pointer below the checked object, e.g. `/port`. */
+  path: string;
+  message: string;
+  hint: string;
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest known key to a misspelt one, if close enough to be a typo. */
+export function didYouMean(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = distance(key, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best !== undefined && (bestD <= 2 || (bestD <= Math.floor(key.length / 3) && bestD < key.length)) ? best : undefined;
+}
+
+function schemaAt(root: TSchema, path: string): TSchema | undefined {
+  let s: TSchema | undefined = root;
+  for (const part of path.split('/').filter(Boolean)) {
+    const props: Record<string, TSchema> | undefined = (s as TObject | undefined)?.properties;
+    s = props?.[part] ?? ((s as { items?: TSchema } | undefined)?.items);
+  }
+  return s;
+}
+
+function hintOf(schema: TSchema | undefined, message: string): string {
+  const d = schema?.description as string | undefined;
+  const values = (schema as { anyOf?: Array<{ const?: unknown }> } | undefined)?.anyOf?.map((a) => a.const).filter((v) => v !== undefined);
+  if (values && values.length > 0) return `one of ${values.map((v) => JSON.stringify(v)).join(', ')}${d ? ` (${d})` : ''}`;
+  if (schema && (schema as { pattern?: string }).pattern === IPV4_PATTERN) return `an IPv4 address like 192.168.1.20${d ? ` (${d})` : ''}`;
+  const min = (schema as { minimum?: number } | undefined)?.minimum;
+  const max = (schema as { maximum?: number } | undefined)?.maximum;
+  if (/number|integer/i.test(message) && (min !== undefined || max !== undefined)) return `a whole number from ${min ?? '-∞'} to ${max ?? '∞'}${d ? ` (${d})` : ''}`;
+  return d ?? 'see docs/config.md';
+}
+
+/**
+ * Every problem of `value` against `schema` (defaults applied first), one per path, with a hint;
+ * unknown keys name the closest known key.
+ */
+export function settingsProblems(schema: TObject, value: unknown): SettingsProblem[] {
+  const withDefaults = Value.Default(schema, Value.Clone(value ?? {}));
+  const out: SettingsProblem[] = [];
+  for (const e of Value.Errors(schema, withDefaults)) {
+    if (/Unexpected property/i.test(e.message)) {
+      const parts = e.path.split('/');
+      const key = parts.pop()!;
+      const parent = schemaAt(schema, parts.join('/')) as TObject | undefined;
+      const guess = didYouMean(key, Object.keys(parent?.properties ?? {}));
+      out.push({ path: e.path, message: `unknown key ${key}`, hint: guess ? `did you mean ${guess}?` : `remove it; known keys: ${Object.keys(parent?.properties ?? {}).join(', ')}` });
+      continue;
+    }
+    const path = e.path || '/';
+    if (out.some((p) => p.path === path)) continue; // the first reason per field is the useful one
+    const at = schemaAt(schema, e.path);
+    out.push({ path, message: e.message, hint: hintOf(at, e.message) });
+  }
+  return out;
+}
+
+/** The value with defaults, checked; throws with every problem (the host already refused a bad deploy). */
+export function readSettings<T extends TObject>(schema: T, value: unknown, what: string): Static<T> {
+  const problems = settingsProblems(schema, value);
+  if (problems.length > 0) throw new Error(`${what}: ${problems.map((p) => `${p.path} ${p.message} (${p.hint})`).join('; ')}`);
+  return Value.Default(schema, Value.Clone(value ?? {})) as Static<T>;
+}
