@@ -319,6 +319,7 @@ export class Runtime {
       } catch (err) {
         this.log.fatal({ err, comp: part.name, method: 'start' }, 'start failed');
         await this.stop();
+        if (err instanceof Error) Object.assign(err, { part: part.name });
         throw err;
       }
     }
@@ -392,14 +393,19 @@ export class Runtime {
     const devices = this.registry.list();
     const down = drivers.filter((d) => d.state !== 'running');
     const store = this.db ? writeHealthOf(this.db).state() : undefined;
-    const status = this.phase === 'running' ? (down.length > 0 || store?.writable === false ? 'degraded' : 'ok') : this.phase === 'stopping' || this.phase === 'stopped' ? 'stopping' : 'starting';
+    const notStarted = devices.filter((d) => d.startError !== undefined);
+    const status = this.phase === 'running' ? (down.length > 0 || notStarted.length > 0 || store?.writable === false ? 'degraded' : 'ok') : this.phase === 'stopping' || this.phase === 'stopped' ? 'stopping' : 'starting';
     return {
       status,
       version: VERSION,
       box: this.#config.box.name,
       uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
       drivers: { total: drivers.length, running: drivers.length - down.length, down: down.map((d) => ({ name: d.name, state: d.state, lastError: d.lastError })) },
-      devices: { total: devices.length, online: devices.filter((d) => d.status === 'online').length },
+      devices: {
+        total: devices.length,
+        online: devices.filter((d) => d.status === 'online').length,
+        ...(notStarted.length > 0 ? { cannotStart: notStarted.slice(0, 50).map((d) => ({ device: `${d.productKey}/${d.deviceName}`, driver: d.driver, reason: d.startError })) } : {}),
+      },
       bus: { port: this.busPort, clients: this.broker?.clients ?? 0 },
       ...(store ? { store } : {}),
       ...(this.cloud ? { cloud: this.cloud.status() } : {}),

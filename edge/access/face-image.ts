@@ -4,8 +4,9 @@
  * result content-addressed (sha256) under the data directory with a small thumbnail for the
  * console. A corrupt file is an error value, never a crash.
  */
+import { writeFileAtomic } from '../store/atomic-file.js';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type sharpType from 'sharp';
 
@@ -96,8 +97,8 @@ export class FaceImageFiles {
     if (existsSync(file) && existsSync(this.path(img.sha256, true))) return file;
     mkdirSync(join(this.dir, img.sha256.slice(0, 2)), { recursive: true });
     const thumb = await (await loadSharp())(img.jpeg).resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside' }).jpeg({ quality: 70 }).toBuffer();
-    writeAtomic(this.path(img.sha256, true), thumb);
-    writeAtomic(file, img.jpeg);
+    writeFileAtomic(this.path(img.sha256, true), thumb);
+    writeFileAtomic(file, img.jpeg);
     return file;
   }
 
@@ -107,8 +108,4 @@ export class FaceImageFiles {
   }
 }
 
-function writeAtomic(file: string, data: Buffer): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
-}
+

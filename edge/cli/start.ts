@@ -16,7 +16,15 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
     }
     throw err;
   }
-  await runtime.start();
+  try {
+    await runtime.start();
+  } catch (err) {
+    // The runtime stopped what had started; whatever a half-started part left (a socket, a
+    // timer) must not keep a failed daemon alive: systemd restarts only a process that exits.
+    process.stderr.write(`edge: cannot start: ${startFailure(err)}\n`);
+    await new Promise<void>((r) => runtime.log.flush(() => r()));
+    process.exit(1);
+  }
   const stopWatchdog = startWatchdog();
   process.stdout.write(
     `property-edge ready in ${runtime.readyMs} ms\n` +
@@ -60,4 +68,17 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
     );
   });
   return undefined;
+}
+
+/** Where a part is configured, for the message of a listener that cannot bind. */
+const LISTENER_KEYS: Record<string, string> = { bus: 'the local bus (bus.port)', http: 'the HTTP server for the console and /healthz (http.port)' };
+
+/** A start failure as an installer can act on it: which listener, which address, what to do. */
+export function startFailure(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number; part?: string };
+  const what = (e.part && LISTENER_KEYS[e.part]) ?? e.part ?? 'a part of the box';
+  if (e.code === 'EADDRINUSE') return `${what} cannot listen on ${e.address ?? ''}:${e.port ?? ''}: the port is taken by another program (stop it, or choose another port)`;
+  if (e.code === 'EACCES') return `${what} may not listen on ${e.address ?? ''}:${e.port ?? ''}: ports below 1024 need privileges (choose a port above 1023)`;
+  if (e.code === 'EADDRNOTAVAIL') return `${what} cannot listen on ${e.address ?? ''}: this machine has no such address (check the host setting)`;
+  return `${what}: ${e.message}`;
 }

@@ -36,6 +36,8 @@ export class Connection {
   #client: MqttClient | undefined;
   #timer: NodeJS.Timeout | undefined;
   #attempt = 0;
+  /** The connect error last logged; the same one again is not logged until the link was up. */
+  #loggedError: string | undefined;
   state: LinkState = 'idle';
   since = Date.now();
   lastError: string | undefined;
@@ -92,7 +94,9 @@ export class Connection {
       if (this.#client !== client) return;
       wasOnline = true;
       this.#attempt = 0;
+      if (this.#loggedError) this.#log.info({ after: this.#loggedError }, 'cloud link connects again');
       this.lastError = undefined;
+      this.#loggedError = undefined;
       this.#setState('online');
       this.#log.info({ url: this.#cfg.url, clientId: creds.clientId }, 'cloud link online');
       this.#handlers.onOnline(client);
@@ -101,7 +105,15 @@ export class Connection {
       if (this.#client === client) this.#handlers.onMessage(topic, payload);
     });
     client.on('error', (err: Error & { code?: number }) => {
-      this.lastError = err.code !== undefined && CONNACK_AUTH_REFUSED.includes(err.code) ? `refused: ${err.message} (check productKey/deviceName/deviceSecret)` : err.message;
+      const refused = err.code !== undefined && CONNACK_AUTH_REFUSED.includes(err.code);
+      this.lastError = refused ? `refused: ${err.message} (check productKey/deviceName/deviceSecret)` : err.message;
+      // Logged once per episode (not at every reconnect): a wrong secret would otherwise be
+      // either silent or a flood. The episode ends when the link comes up.
+      if (this.lastError !== this.#loggedError) {
+        this.#loggedError = this.lastError;
+        if (refused) this.#log.error({ url: this.#cfg.url, code: err.code, reason: err.message }, 'the platform refused the box\'s credentials: check cloud.productKey, cloud.deviceName and cloud.deviceSecret (and the clock when signTimestamp is not set); retrying with backoff');
+        else this.#log.warn({ url: this.#cfg.url, reason: err.message }, 'cloud link cannot connect; retrying with backoff');
+      }
     });
     client.on('close', () => {
       if (this.#client !== client) return;

@@ -10,8 +10,9 @@
  * Order keeps a failure harmless: the new box config is checked in full first, then the
  * tables file and the config are each written to a temporary file and renamed into place.
  */
+import { writeFileAtomic } from '../store/atomic-file.js';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { blocking, checkSemantics, ConfigError, parseConfig } from '../config/load.js';
@@ -58,13 +59,6 @@ export function tablesPath(box: BoxFile, driver: string, config: Record<string, 
   return isAbsolute(f) ? f : join(box.dataDir, 'drivers', driver, f);
 }
 
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
 function setDriver(doc: Document, driver: string, type: string, config: Record<string, unknown>, devices: DeviceConfig[]): void {
   let drivers = doc.get('drivers');
   if (!isSeq(drivers)) {
@@ -102,7 +96,7 @@ export function applyImport(box: BoxFile, profile: EbaProfile, driverName: strin
   const problems = blocking(checkSemantics(parseConfig(newText, box.file), box.baseDir));
   if (problems.length > 0) throw new ConfigError(problems);
   const file = join(box.dataDir, 'drivers', name, TABLES_FILE);
-  writeAtomic(file, tablesText);
-  writeAtomic(box.file, newText);
+  writeFileAtomic(file, tablesText);
+  writeFileAtomic(box.file, newText);
   return { driver: name, tablesFile: file };
 }

@@ -61,7 +61,7 @@ export interface DriverSpec {
 export interface DriverCallbacks {
   onProps(items: PropsItem[]): void;
   onEvent(pk: string, dn: string, id: string, params: Record<string, unknown>, time: number): void;
-  onDeviceStatus(pk: string, dn: string, online: boolean, reason?: string): void;
+  onDeviceStatus(pk: string, dn: string, online: boolean, reason?: string, failed?: boolean): void;
   /** The process is gone (crash, kill, hang, stop): every device of it is offline now. */
   onDown(reason: string): void;
   onState(state: DriverState): void;
@@ -93,6 +93,8 @@ export class DriverProcess {
   #channel: DriverChannel | undefined;
   readonly #channels: { process: ChannelFactory; mqtt?: ChannelFactory };
   #restartTimer: NodeJS.Timeout | undefined;
+  /** Why the running process could not start, reported just before it exits. */
+  #startFailure: string | undefined;
   #hangTimer: NodeJS.Timeout | undefined;
   #lastMessageAt = 0;
   #heard = false;
@@ -228,7 +230,7 @@ export class DriverProcess {
       case 'hb':
         break;
       case 'status':
-        this.#cb.onDeviceStatus(m.pk, m.dn, m.online, m.reason);
+        this.#cb.onDeviceStatus(m.pk, m.dn, m.online, m.reason, m.failed === true);
         break;
       case 'event':
         this.#cb.onEvent(m.pk, m.dn, m.id, m.params, m.time);
@@ -248,6 +250,10 @@ export class DriverProcess {
         for (const w of this.#readyWaiters.splice(0)) w();
         break;
       case 'stopped':
+        break;
+      case 'startFailed':
+        // Kept for #onEnd: the process exits right after, and this is why.
+        this.#startFailure = m.reason.slice(0, 500);
         break;
       case 'hello':
         // A remote driver (re)connected to the bus: give it its config again.
@@ -296,16 +302,22 @@ export class DriverProcess {
       this.#calls.delete(id);
     }
     const stopping = this.state === 'stopping';
-    const reason = stopping ? 'stopped' : how;
+    const startFailure = this.#startFailure;
+    this.#startFailure = undefined;
+    const reason = stopping ? 'stopped' : (startFailure ?? how);
     this.#cb.onDown(reason);
     for (const w of this.#endWaiters.splice(0)) w();
     if (stopping) {
       this.#setState('stopped');
       return;
     }
+    // The same failure again (a port still taken) is logged once, not at every retry.
+    if (reason !== this.lastError || this.state !== 'failed') this.#log.error({ reason }, startFailure ? 'driver cannot start' : 'driver down');
     this.lastError = reason;
-    this.#log.error({ reason }, 'driver down');
     if (Date.now() - this.startedAt > this.#opts.stableAfterMs) this.#attempt = 0;
+    // A driver that cannot start is `failed` (health, console) until a retry succeeds; one that
+    // ran and died is `restarting`.
+    if (startFailure) this.#setState('failed');
     this.#scheduleRestart();
   }
 

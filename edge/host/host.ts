@@ -263,9 +263,9 @@ export class DriverHost {
         callbacks: {
           onProps: (items) => this.#onProps(cfg.name, items),
           onEvent: (pk, dn, id, params, time) => this.#onEvent(cfg.name, pk, dn, id, params, time),
-          onDeviceStatus: (pk, dn, online, reason) => {
+          onDeviceStatus: (pk, dn, online, reason, failed) => {
             if (!this.#owns(cfg.name, pk, dn)) return;
-            this.#registry.setStatus(pk, dn, online ? 'online' : 'offline', reason);
+            this.#registry.setStatus(pk, dn, online ? 'online' : 'offline', reason, failed ? { startError: reason ?? 'the driver could not start it' } : undefined);
           },
           onDown: (reason) => {
             for (const d of this.#registry.byDriver(cfg.name)) {

@@ -28,6 +28,8 @@ export interface Device extends DeviceSpec {
   model: CompiledModel;
   status: DeviceStatus;
   statusReason?: string;
+  /** The driver could not bring the device into service (bad custom config, unreachable port …): /healthz says so until it can. */
+  startError?: string;
   lastSeen: number;
   shadow: Shadow;
 }
@@ -93,9 +95,11 @@ export class DeviceRegistry {
     return this.list().filter((d) => d.driver === driver);
   }
 
-  setStatus(productKey: string, deviceName: string, status: DeviceStatus, reason?: string): void {
+  setStatus(productKey: string, deviceName: string, status: DeviceStatus, reason?: string, o: { startError?: string } = {}): void {
     const d = this.get(productKey, deviceName);
     if (!d) return;
+    if (o.startError !== undefined) d.startError = o.startError;
+    else if (status === 'online') delete d.startError;
     // A disabled device stays disabled whatever its driver says, until config enables it.
     if (d.status === 'disabled' && status !== 'disabled' && d.disabled) return;
     if (d.status === status) return;

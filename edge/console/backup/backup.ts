@@ -7,6 +7,7 @@
  * `applyPendingRestore` at the next start, before anything opens it — replacing a database
  * under running areas would lose their writes. The replaced database is kept beside it.
  */
+import { writeFileAtomic } from '../../store/atomic-file.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -136,7 +137,6 @@ export function applyPendingRestore(dataDir: string, dbFile = join(dataDir, 'edg
 
 /** Write a config file atomically, keeping the previous one as `<file>.bak`. */
 export function writeConfigFile(file: string, text: string): void {
-  if (existsSync(file)) writeFileSync(`${file}.bak`, readFileSync(file));
-  writeFileSync(`${file}.part`, text, { mode: 0o600 });
-  renameSync(`${file}.part`, file);
+  if (existsSync(file)) writeFileAtomic(`${file}.bak`, readFileSync(file), 0o600);
+  writeFileAtomic(file, text, 0o600);
 }

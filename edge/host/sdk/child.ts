@@ -101,7 +101,7 @@ async function addDevice(info: DeviceInfo): Promise<void> {
   } catch (err) {
     // One device failing never blocks the others: it is reported offline with the reason.
     handle.log.error({ err }, 'device failed to start');
-    handle.offline(err instanceof Error ? err.message : String(err));
+    send({ t: 'status', pk: info.productKey, dn: info.deviceName, online: false, reason: err instanceof Error ? err.message : String(err), failed: true });
   } finally {
     clearTimeout(timer);
   }
@@ -192,7 +192,11 @@ process.on('SIGTERM', () => void onStop(true));
 process.on('message', (raw: HostToDriver) => {
   switch (raw.t) {
     case 'init':
-      onInit(raw).catch((err) => fatal(err, 'driver failed to start'));
+      onInit(raw).catch((err) => {
+        // The host shows this reason (health, console, log) instead of a bare exit code.
+        send({ t: 'startFailed', reason: err instanceof Error ? err.message : String(err) });
+        fatal(err, 'driver failed to start');
+      });
       break;
     case 'devices':
       void (async () => {

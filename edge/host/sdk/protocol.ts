@@ -20,11 +20,13 @@ export type PropsItem = [string, string, Record<string, unknown>, number];
 export type DriverToHost =
   | { t: 'ready' }
   | { t: 'hb' }
-  | { t: 'status'; pk: string; dn: string; online: boolean; reason?: string }
+  | { t: 'status'; pk: string; dn: string; online: boolean; reason?: string; /** The driver could not bring the device into service (addDevice failed). */ failed?: true }
   | { t: 'props'; items: PropsItem[] }
   | { t: 'event'; pk: string; dn: string; id: string; params: Record<string, unknown>; time: number }
   | { t: 'reply'; id: number; code: number; message: string; data?: unknown }
   | { t: 'stopped' }
+  /** The driver could not start (its error, e.g. a port it cannot listen on); the process exits next. */
+  | { t: 'startFailed'; reason: string }
   /** A remote (bus) driver announces itself; the host answers with `init`. */
   | { t: 'hello' }
   /** A driver asks a host service (e.g. `access.decideQr`); answered by `hostReply` with the same id. */
