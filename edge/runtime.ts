@@ -148,6 +148,7 @@ export class Runtime {
       start: async () => {
         this.access = new AccessCore({ db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir, events: this.events }, parseAccessConfig(cfg.access));
         this.host.registerServices(accessHostServices(this.access));
+        this.host.registerServices({ 'box.cloudLink': () => ({ configured: cloudWanted(cfg.cloud), online: this.cloud?.online ?? false }) });
         handleAccessDeviceServices(this.host, this.access, childLogger(this.log, 'access', levels));
         await this.access.start();
       },

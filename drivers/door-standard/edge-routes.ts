@@ -180,12 +180,19 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
       return success(undefined, { groupId }); // groupId at the top level (L36339, L36355)
     }),
 
-    '/visualIntercom/checkPhoneNumber': authed(parseCheckPhoneNumber, (t, p) => {
-      // The reply only says the check was handed on; the result comes by verifyPhoneResult (L36370-36373).
-      if (!t.has('intercom')) return failure(DoorCode.OTHER, 'this door has no intercom device');
-      report(t, 'intercom', 'checkPhoneNumber', { phoneNumber: p.phoneNumber });
-      return success();
-    }),
+    '/visualIntercom/checkPhoneNumber': authed(parseCheckPhoneNumber, (t, p) =>
+      // The reply says only whether the check was handed on to the cloud; the result comes by
+      // verifyPhoneResult (L36370-36373). Without a connected cloud link it cannot be.
+      guarded(t, 'phone number check', async () => {
+        if (!t.has('intercom')) return failure(DoorCode.OTHER, 'this door has no intercom device');
+        if (!(await gateway.cloudOnline())) {
+          t.log.warn('phone number check refused: the box has no connected cloud link');
+          return failure(DoorCode.OTHER, 'the box cannot reach the cloud to check the number');
+        }
+        report(t, 'intercom', 'checkPhoneNumber', { phoneNumber: p.phoneNumber });
+        return success();
+      }),
+    ),
 
     '/visualIntercom/reportOpenDoor': authed(parseReportOpenDoor, (t, r) => {
       if (t.has('intercom')) report(t, 'intercom', 'doorOpenEvent', { type: r.type, number: r.number, roomId: r.roomId ?? '' });

@@ -59,6 +59,11 @@ export class DoorAccess {
     return (await this.#client.call('access.desiredFaces', { deviceKey })).faces;
   }
 
+  /** Whether the box can ask the cloud now (a phone-number check is only handed on then). */
+  async cloudOnline(): Promise<boolean> {
+    return (await this.#client.call('box.cloudLink', {}, this.#recordTimeoutMs)).online;
+  }
+
   /** The device went offline: its pending deployments move to `deviceOffline` (sync status machine). */
   async deviceOffline(deviceKey: string): Promise<void> {
     await this.#client.call('access.deviceOffline', { deviceKey });

@@ -211,6 +211,11 @@ describe('door-standard driver: passage and services', () => {
     expect(await door.edge.getGroupId('1-9-3-1202')).toEqual({ code: 0, message: 'success', groupId: '4sewsEXT8ezMnlHlbWkjbL' });
     expect((await door.edge.getGroupId('9-3-1202')).groupId).toBe('4sewsEXT8ezMnlHlbWkjbL'); // phase defaults to 1
     expect((await door.edge.getGroupId('1-9-3-9999')).code).not.toBe(0);
+    // The answer says whether the box could hand the check on to the cloud (L36370-36372).
+    hx().cloud.online = false;
+    expect(await door.edge.checkPhoneNumber('18012345678')).toMatchObject({ code: 99, message: expect.stringMatching(/cannot reach the cloud/) });
+    expect(ic.events.some((e) => e.id === 'checkPhoneNumber')).toBe(false);
+    hx().cloud.online = true;
     expect((await door.edge.checkPhoneNumber('18012345678')).code).toBe(0);
     expect(ic.events).toContainEqual({ id: 'checkPhoneNumber', params: { phoneNumber: '18012345678' } });
     expect((await hx().driver.callService(ic, 'NotifyPhoneNumberCheckResult', { phoneNumber: '18012345678', result: 0 })).code).toBe(200);

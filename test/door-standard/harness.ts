@@ -115,6 +115,8 @@ export interface Harness {
   /** Take the access services off the registry (calls answer 6304), and put them back. */
   withoutAccess(): void;
   withAccess(): void;
+  /** What `box.cloudLink` answers: whether the box could hand a request on to the cloud now. */
+  cloud: { configured: boolean; online: boolean };
   /** The database cannot grow any more (SQLITE_FULL, as on a full disk), and back. */
   fillDisk(): void;
   makeRoom(): void;
@@ -136,6 +138,8 @@ export async function startHarness(config: Record<string, unknown> = {}, options
   const registry = new HostServiceRegistry({ log, owns: (driver, key) => driver === DOOR_DRIVER && owned.has(key) });
   const services = accessHostServices(core);
   registry.register(services);
+  const cloud = { configured: true, online: true };
+  registry.register({ 'box.cloudLink': () => ({ ...cloud }) });
   const driver = createDoorDriver({
     config: { host: '127.0.0.1', port: 0, boxIp: '127.0.0.1', keepaliveS: 10, retryBaseMs: 50, retryMaxMs: 500, syncPollMs: 60_000, ...config },
     log: quietLog,
@@ -183,6 +187,7 @@ export async function startHarness(config: Record<string, unknown> = {}, options
     outboxOf: (passId) => store.outbox.ofPass(passId),
     deployments: (deviceKey, kind) => core.deployments.list(deviceKey, kind),
     undelivered: (deviceKey, kind) => core.deployments.list(deviceKey, kind).filter((r) => r.status !== 'transferred' && r.status !== 'transferDeleted').length,
+    cloud,
     withoutAccess: () => registry.unregister(Object.keys(services)),
     withAccess: () => registry.register(services),
     fillDisk: () => void store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true }) as number}`),

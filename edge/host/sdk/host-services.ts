@@ -176,6 +176,10 @@ export const HOST_SERVICES = {
   'access.desiredFaces': method(Type.Object({ deviceKey: DeviceKey }), Type.Object({ faces: Type.Array(DesiredFace) })),
   'access.deviceOffline': method(Type.Object({ deviceKey: DeviceKey }), Type.Object({ moved: Type.Integer() })),
 
+  // ── the box itself ──────────────────────────────────────────────────────────
+  /** Whether the box has a cloud link and it is connected now (a request that needs the cloud answers by it). */
+  'box.cloudLink': method(Type.Object({}), Type.Object({ configured: Type.Boolean(), online: Type.Boolean() })),
+
   // ── durable command queues of polling face terminals ───────────────────────
   'faceQueue.enqueue': method(Type.Object({
     deviceKey: DeviceKey,

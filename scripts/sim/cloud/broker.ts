@@ -4,7 +4,7 @@
  * which is what the IoT Platform guarantees to the cloud side during an outage.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -52,6 +52,8 @@ export class Mosquitto {
 
   async start(): Promise<void> {
     if (this.running) return;
+    // Said plainly up front: spawning a missing binary fails later as an unhandled ENOENT.
+    if (!existsSync(MOSQUITTO)) throw new Error(`mosquitto is not installed at ${MOSQUITTO}: run \`bash scripts/install-test-deps.sh\` (or apt-get install mosquitto), or set MOSQUITTO to its path`);
     if (this.port === 0) this.port = await freePort();
     mkdirSync(join(this.dir, 'data'), { recursive: true });
     const lines = [
