@@ -3,6 +3,10 @@ import { dirname, resolve } from 'node:path';
 import { blocking, checkSemantics, ConfigError, parseConfig, type ConfigProblem } from '../config/load.js';
 import { driverSettingsProblems } from '../host/driver-settings.js';
 import { boxListeners } from '../config/listeners.js';
+// The areas that own box config sections register their checks on load (edge/config/sections.ts).
+import '../cloud/config.js';
+import '../access/config.js';
+import '../console/options.js';
 
 /** Every problem the running daemon would find in a config text, advisories included. */
 export async function configProblems(text: string, path: string): Promise<ConfigProblem[]> {

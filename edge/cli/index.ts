@@ -1,11 +1,7 @@
 import { checkCommand } from './check.js';
 import { startCommand } from './start.js';
 import { tailCommand } from './tail.js';
-// The areas that own box config sections register their checks (edge/config/sections.ts); every
-// command that checks a config (check, tail, import) needs them, not only start.
-import '../cloud/config.js';
-import '../access/config.js';
-import '../console/options.js';
+// check.js registers the areas' config-section checks, which every command that reads a config needs.
 
 const USAGE = `usage: edge <command> [options]
 

@@ -13,6 +13,7 @@ import { BoxConfigSchema, type BoxConfig } from './schema.js';
 import { DEFAULT_CONFIG_YAML } from './defaults.js';
 import { BUILTIN_TSL_DIR, resolveDriverModule } from './paths.js';
 import { sectionProblems, type ConfigProblem } from './sections.js';
+import { mappingsGivenForLists } from '../host/sdk/settings.js';
 import { FACTORY_PASSWORD } from '../../protocols/face-openapi/sign.js';
 
 export type { ConfigProblem };
@@ -61,7 +62,7 @@ export function parseConfig(text: string, source = '<config>'): BoxConfig {
     throw new ConfigError([{ path: '/', message: 'the config must be a mapping (object)', hint: 'start from config/box.example.yaml' }]);
   }
   const withDefaults = Value.Default(BoxConfigSchema, Value.Clone(raw));
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = mappingsGivenForLists(raw, withDefaults).map((path) => ({ path, message: 'expected a list', hint: 'write a YAML list (- item) or a JSON array' }));
   for (const e of Value.Errors(BoxConfigSchema, withDefaults)) {
     const path = e.path || '/';
     if (problems.some((p) => p.path === path)) continue; // one line per field: the first reason is the useful one

@@ -95,12 +95,24 @@ function hintOf(schema: TSchema | undefined, message: string): string {
 }
 
 /**
+ * Places where a mapping was written for a list: TypeBox's defaulting turns `{ "0": x }` into
+ * `[x]`, a coercion no schema asked for. JSON pointers of each.
+ */
+export function mappingsGivenForLists(raw: unknown, withDefaults: unknown, path = ''): string[] {
+  if (typeof raw !== 'object' || raw === null || typeof withDefaults !== 'object' || withDefaults === null) return [];
+  if (Array.isArray(withDefaults) && !Array.isArray(raw)) return [path || '/'];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(raw)) out.push(...mappingsGivenForLists(v, (withDefaults as Record<string, unknown>)[k], `${path}/${k}`));
+  return out;
+}
+
+/**
  * Every problem of `value` against `schema` (defaults applied first), one per path, with a hint;
  * unknown keys name the closest known key.
  */
 export function settingsProblems(schema: TObject, value: unknown): SettingsProblem[] {
   const withDefaults = Value.Default(schema, Value.Clone(value ?? {}));
-  const out: SettingsProblem[] = [];
+  const out: SettingsProblem[] = mappingsGivenForLists(value, withDefaults).map((path) => ({ path, message: 'expected a list', hint: 'write a YAML list (- item) or a JSON array' }));
   for (const e of Value.Errors(schema, withDefaults)) {
     if (/Unexpected property/i.test(e.message)) {
       const parts = e.path.split('/');
