@@ -120,7 +120,31 @@ export function checkSemantics(config: BoxConfig, baseDir: string): ConfigProble
     problems.push({ path: '/bus/allowAnonymous', message: 'anonymous access to the local bus is on', hint: 'turn it off outside a lab: local apps should log in', advisory: true });
   }
   problems.push(...factoryPasswords(config));
+  problems.push(...deviceCompareWithoutFeatures(config));
   return problems;
+}
+
+/**
+ * A door that compares faces itself (`faceMode: device`) gets each face's feature vector from the
+ * box. Without `access.faceAlgoUrl` the box extracts none from pictures: only faces the cloud
+ * sends with features (SyncFaceFeatures) reach such a door, and picture syncs never do.
+ */
+function deviceCompareWithoutFeatures(config: BoxConfig): ConfigProblem[] {
+  const algo = (config.access as { faceAlgoUrl?: unknown } | undefined)?.faceAlgoUrl;
+  if (typeof algo === 'string' && algo !== '') return [];
+  const out: ConfigProblem[] = [];
+  config.drivers.forEach((d, i) => {
+    d.devices.forEach((dev, j) => {
+      if ((dev.custom as Record<string, unknown> | undefined)?.faceMode !== 'device') return;
+      out.push({
+        path: `/drivers/${i}/devices/${j}/custom/faceMode`,
+        message: `door ${dev.deviceName} compares faces itself but access.faceAlgoUrl is not set: faces synced as pictures never reach it (only SyncFaceFeatures files do)`,
+        hint: 'set access.faceAlgoUrl to the face algorithm service, or use faceMode: edge',
+        advisory: true,
+      });
+    });
+  });
+  return out;
 }
 
 /**

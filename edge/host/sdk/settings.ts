@@ -63,8 +63,11 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The closest known key to a misspelt one, if close enough to be a typo. */
+/** The closest known key to a misspelt one, if close enough to be a typo (or a longer name for it: ipAddress → ip). */
 export function didYouMean(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const stem = known.filter((k) => k.length >= 2 && (lower.startsWith(k.toLowerCase()) || k.toLowerCase().startsWith(lower))).sort((a, b) => b.length - a.length)[0];
+  if (stem) return stem;
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {
