@@ -133,7 +133,8 @@ function factoryPasswords(config: BoxConfig): ConfigProblem[] {
     if (d.type !== 'face-terminal-openapi') return;
     d.devices.forEach((dev, j) => {
       const pw = (dev.custom as Record<string, unknown> | undefined)?.password;
-      if (pw === undefined || pw === FACTORY_PASSWORD) {
+      // An unquoted `password: 123456` is a YAML number the driver reads as the same digits.
+      if (pw === undefined || String(pw) === FACTORY_PASSWORD) {
         out.push({ path: `/drivers/${i}/devices/${j}/custom/password`, message: `terminal ${dev.deviceName} uses the factory password ${FACTORY_PASSWORD}`, hint: "set another password on the terminal's screen and put it here", advisory: true });
       }
     });
