@@ -191,6 +191,13 @@ describe('the drivers read their settings through the schemas', () => {
     expect(deviceNoOf(device('PEFacePush', 'FP-1', {}))).toBe('FP-1');
   });
 
+  it('a zero-padded YAML integer keeps its zeros (and is no number where one is expected)', async () => {
+    const yaml = 'drivers: [ { name: O, type: face-terminal-openapi, config: { port: 010020 }, devices: [ { productKey: PEFaceOpenApi, deviceName: OA-1, custom: { ip: 10.0.0.5, deviceId: 0012, password: 012345 } } ] } ]';
+    const custom = parseConfig(yaml).drivers[0]!.devices[0]!.custom ?? {};
+    expect(deviceConfig(device('PEFaceOpenApi', 'OA-1', custom))).toMatchObject({ password: '012345', deviceId: '0012' });
+    expect(brief(await problemsOfYaml(yaml))).toEqual([{ path: '/drivers/0/config/port', message: 'Expected integer', hint: "a whole number from 0 to 65535 (port of the box's chapter 9 server)" }]);
+  });
+
   it('face-terminal-openapi: an unquoted deviceId or password is kept, not ignored', () => {
     expect(openApiSettings({ publicUrl: 'http://10.0.0.2:10020//' })).toEqual({ host: '127.0.0.1', port: 10020, publicUrl: 'http://10.0.0.2:10020', syncPollMs: 5000, faceSync: 'api', feedbackTimeoutMs: 120000 });
     const yaml = parseConfig('drivers: [ { name: O, type: face-terminal-openapi, devices: [ { productKey: PEFaceOpenApi, deviceName: OA-1, custom: { ip: 10.0.0.5, deviceId: 1001, password: 654321 } } ] } ]');
