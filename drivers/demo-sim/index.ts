@@ -2,10 +2,11 @@
  * Simulated demo devices, so a fresh box shows live values: a virtual energy meter whose load
  * wanders and whose energy counter grows, and a virtual thermostat that drifts toward its target.
  *
- * Device custom config: `{ kind: 'meter' | 'thermostat', intervalMs?: number }`.
- * Driver config: `{ intervalMs?: number }` (default 1000).
+ * Driver config and device custom (`{ kind: 'meter' | 'thermostat', intervalMs? }`): settings.ts.
  */
 import { defineDriver, DRIVER_ERRORS, fail, ok, type DeviceHandle } from '../../edge/host/sdk/driver.js';
+import { readSettings } from '../../edge/host/sdk/settings.js';
+import settings from './settings.js';
 
 interface MeterState {
   kind: 'meter';
@@ -28,7 +29,7 @@ type State = MeterState | ThermoState;
 const round = (x: number, places: number): number => Number(x.toFixed(places));
 
 export default defineDriver(({ config, log }) => {
-  const defaultInterval = typeof config.intervalMs === 'number' ? config.intervalMs : 1000;
+  const defaultInterval = readSettings(settings.config, config, 'demo-sim driver config').intervalMs;
   const devices = new Map<string, { state: State; timer: NodeJS.Timeout }>();
   const key = (d: DeviceHandle): string => `${d.productKey}/${d.deviceName}`;
 
@@ -48,11 +49,12 @@ export default defineDriver(({ config, log }) => {
 
   return {
     async addDevice(d) {
-      const kind = d.custom.kind === 'thermostat' ? 'thermostat' : 'meter';
+      const custom = readSettings(settings.device, d.custom, `custom of ${d.deviceName}`);
+      const kind = custom.kind;
       const state: State = kind === 'meter'
         ? { kind, voltage: 220, current: 5 + Math.random() * 5, energy: 0, relay: 1 }
         : { kind, temperature: 22, target: 24, mode: 1, power: 1 };
-      const interval = typeof d.custom.intervalMs === 'number' ? d.custom.intervalMs : defaultInterval;
+      const interval = custom.intervalMs ?? defaultInterval;
       const timer = setInterval(() => tick(d, state, interval), interval);
       devices.set(key(d), { state, timer });
       d.online();

@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { readSettings } from '../../edge/host/sdk/settings.js';
+import { ebaDevice } from './settings.js';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -22,17 +24,11 @@ export function readTables(config: Record<string, unknown>, dataDir: string): un
   return JSON.parse(text) as unknown;
 }
 
-/** A device's property → point number mapping (device custom `points`). */
+/** A device's property → point number mapping (device custom `points`, checked against settings). */
 export function deviceMapping(custom: Record<string, unknown>): Map<string, string> {
-  const m = custom.points;
-  if (m === undefined) return new Map();
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error('custom.points must map property identifiers to point numbers');
-  const out = new Map<string, string>();
-  for (const [prop, id] of Object.entries(m)) {
-    if (typeof id !== 'string' && typeof id !== 'number') throw new Error(`custom.points.${prop} must be a point number`);
-    out.set(prop, String(id));
-  }
-  return out;
+  const { points } = readSettings(ebaDevice, custom, 'device custom');
+  // Point numbers are text in the tables; a YAML integer is the same digits.
+  return new Map(Object.entries(points ?? {}).map(([prop, id]) => [prop, String(id)]));
 }
 
 /** One problem list for a whole table, cut short so a log line stays readable. */

@@ -5,7 +5,7 @@
  * host-side durable queue (edge/face-queue) until the terminal polls; faces come from the
  * access core; pass records go to the access core and up as `passEvent`.
  *
- * Driver config: see `pushSettings` (config.ts). Device custom: `{ deviceNo }`.
+ * Driver config and device custom (`{ deviceNo }`): settings.ts.
  */
 import { defineDriver, ok, type Answer, type DeviceHandle, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { PushServer } from '../../protocols/face-push/index.js';
@@ -71,7 +71,8 @@ export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'da
 
     async addDevice(h: DeviceHandle) {
       const no = deviceNoOf(h);
-      if (!/^[\x21-\x7e]{1,32}$/.test(no)) throw new Error(`deviceNo "${no}" must be 1-32 printable ASCII characters (seed 003 L77-81)`);
+      // settings.ts checks a configured deviceNo; the deviceName it defaults to is not checked there.
+      if (!/^[\x21-\x7e]{1,32}$/.test(no)) throw new Error(`deviceNo "${no}" must be 1-32 printable ASCII characters (seed 003 L77-81): set custom.deviceNo`);
       const other = terminals.get(no);
       if (other && other.handle !== h) throw new Error(`deviceNo ${no} is already used by ${other.deviceKey}`);
       terminals.set(no, new PushTerminal(no, h));

@@ -1,45 +1,30 @@
 /**
  * The driver's inputs, checked at its boundary: the channel and point tables (inline in the
- * driver config, or in a tables file written by `edge import points`) and each device's
- * property → point mapping (device custom config). The same rules as the import apply
- * (protocols/modbus/point.ts), so a hand-edited config cannot slip past them.
+ * driver config, or in a tables file written by `edge import points`), the tuning options
+ * (settings.ts) and each device's property → point mapping (device custom config). The same
+ * rules as the import apply (protocols/modbus/point.ts), so a hand-edited config cannot slip
+ * past them.
  */
 import { channelProblems, DATA_TYPES, OPERATION_TYPES, pointProblems, type ChannelDef, type PointDef } from '../../protocols/modbus/point.js';
+import type { Static } from '@sinclair/typebox';
+import { readSettings } from '../../edge/host/sdk/settings.js';
 import { loadCheckedTables } from '../eba-shared/tables.js';
+import settings from './settings.js';
 
 export interface ModbusTables {
   channels: ChannelDef[];
   points: PointDef[];
 }
 
-export interface DriverOptions {
-  timeoutMs: number;
-  /** Outstanding requests per TCP channel (channels with a command interval use 1). */
-  maxInFlight: number;
-  maxGapRegisters: number;
-  /** First and longest reconnect / dead-slave retry delay. */
-  backoffMinMs: number;
-  backoffMaxMs: number;
-  /** How often poll statistics are written to `<dataDir>/stats.json`; 0 = never. */
-  statsIntervalMs: number;
-}
-
-export const driverDefaults: DriverOptions = { timeoutMs: 1000, maxInFlight: 8, maxGapRegisters: 16, backoffMinMs: 500, backoffMaxMs: 30_000, statsIntervalMs: 5000 };
+/** The tuning options (and the tables keys, read by loadTables). */
+export type DriverOptions = Static<typeof settings.config>;
 
 /** The tables file format written by the import. */
 export const TABLES_FORMAT = 'eba-modbus-v3/1';
 
-const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
-
+/** The driver config with its defaults; throws with every problem (the host already refused a bad one). */
 export function driverOptions(config: Record<string, unknown>): DriverOptions {
-  return {
-    timeoutMs: num(config.timeoutMs, driverDefaults.timeoutMs),
-    maxInFlight: Math.max(1, num(config.maxInFlight, driverDefaults.maxInFlight)),
-    maxGapRegisters: Math.max(0, num(config.maxGapRegisters, driverDefaults.maxGapRegisters)),
-    backoffMinMs: num(config.backoffMinMs, driverDefaults.backoffMinMs),
-    backoffMaxMs: num(config.backoffMaxMs, driverDefaults.backoffMaxMs),
-    statsIntervalMs: num(config.statsIntervalMs, driverDefaults.statsIntervalMs),
-  };
+  return readSettings(settings.config, config, 'modbus-v3 driver config');
 }
 
 /** Load and check the tables. Throws one Error listing every problem (the driver will not start). */

@@ -49,11 +49,18 @@ function hintFor(message: string, schema: { description?: string; pattern?: stri
   return schema?.description ?? 'see docs/config.md';
 }
 
+/**
+ * A zero-padded YAML integer (`deviceNo: 0012`) stays text: as a number its leading zeros would be
+ * gone before any schema sees it, and ids and passwords must be kept exact. Where a number is
+ * expected the schema then refuses it (`port: 08080`) instead of reading another value.
+ */
+const ZERO_PADDED = { identify: () => false, default: true, tag: 'tag:yaml.org,2002:int', test: /^[-+]?0[0-9]+$/, resolve: (text: string) => text };
+
 /** Parse text (YAML is a superset of JSON) into a checked config with defaults. */
 export function parseConfig(text: string, source = '<config>'): BoxConfig {
   let raw: unknown;
   try {
-    raw = text.trim() === '' ? {} : parseYaml(text);
+    raw = text.trim() === '' ? {} : parseYaml(text, { customTags: (tags) => [ZERO_PADDED, ...tags] });
   } catch (err) {
     throw new ConfigError([{ path: source, message: `not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`, hint: 'fix the syntax at the line shown' }]);
   }
@@ -158,7 +165,8 @@ function factoryPasswords(config: BoxConfig): ConfigProblem[] {
     if (d.type !== 'face-terminal-openapi') return;
     d.devices.forEach((dev, j) => {
       const pw = (dev.custom as Record<string, unknown> | undefined)?.password;
-      if (pw === undefined || pw === FACTORY_PASSWORD) {
+      // An unquoted `password: 123456` is a YAML number the driver reads as the same digits.
+      if (pw === undefined || String(pw) === FACTORY_PASSWORD) {
         out.push({ path: `/drivers/${i}/devices/${j}/custom/password`, message: `terminal ${dev.deviceName} uses the factory password ${FACTORY_PASSWORD}`, hint: "set another password on the terminal's screen and put it here", advisory: true });
       }
     });

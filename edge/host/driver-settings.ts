@@ -38,14 +38,16 @@ export function settingsOfDriver(entryFile: string): Promise<DriverSettings | un
   return p;
 }
 
-/** Keys of a settings schema marked as a port the driver listens on (`listen: true`), with its host key. */
-function listenPorts(settings: DriverSettings, config: Record<string, unknown>): Array<{ key: string; port: number; host: string }> {
-  const out: Array<{ key: string; port: number; host: string }> = [];
+/** Keys of a settings schema marked as a port the driver listens on (`listen: true`), with its address. */
+function listenPorts(settings: DriverSettings, config: Record<string, unknown>): Array<{ key: string; port: number; host: string; udp: boolean }> {
+  const out: Array<{ key: string; port: number; host: string; udp: boolean }> = [];
   for (const [key, schema] of Object.entries(settings.config.properties)) {
-    if ((schema as { listen?: unknown }).listen !== true) continue;
-    const port = config[key] ?? (schema as { default?: unknown }).default;
-    const host = config.host ?? (settings.config.properties.host as { default?: unknown } | undefined)?.default ?? '0.0.0.0';
-    if (typeof port === 'number' && port > 0) out.push({ key, port, host: String(host) });
+    const s = schema as { listen?: unknown; udp?: unknown; hostKey?: unknown; default?: unknown };
+    if (s.listen !== true) continue;
+    const port = config[key] ?? s.default;
+    const hostKey = typeof s.hostKey === 'string' ? s.hostKey : 'host';
+    const host = config[hostKey] ?? (settings.config.properties[hostKey] as { default?: unknown } | undefined)?.default ?? '0.0.0.0';
+    if (typeof port === 'number' && port > 0) out.push({ key, port, host: String(host), udp: s.udp === true });
   }
   return out;
 }
@@ -55,7 +57,8 @@ const anyHost = (h: string): boolean => h === '0.0.0.0' || h === '::' || h === '
 /** Every problem of the drivers' settings, products and listening ports; paths as in the box config. */
 export async function driverSettingsProblems(drivers: readonly DriverEntry[], baseDir: string, box: readonly BoxListener[] = []): Promise<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
-  const listeners: Array<{ what: string; path: string; port: number; host: string }> = box.map((b) => ({ ...b, host: '0.0.0.0' }));
+  // The box's own listeners are TCP (HTTP, MQTT).
+  const listeners: Array<{ what: string; path: string; port: number; host: string; udp: boolean }> = box.map((b) => ({ ...b, host: '0.0.0.0', udp: false }));
   for (const [i, d] of drivers.entries()) {
     if (d.transport === 'mqtt' || (!d.type && !d.module)) continue;
     const entry = resolveDriverModule(d, baseDir);
@@ -76,11 +79,11 @@ export async function driverSettingsProblems(drivers: readonly DriverEntry[], ba
       }
       for (const p of settingsProblems(settings.device, dev.custom ?? {})) problems.push({ path: `/drivers/${i}/devices/${j}/custom${p.path === '/' ? '' : p.path}`, message: p.message, hint: p.hint });
     }
-    for (const l of listenPorts(settings, config)) listeners.push({ what: `driver ${d.name}`, path: `/drivers/${i}/config/${l.key}`, port: l.port, host: l.host });
+    for (const l of listenPorts(settings, config)) listeners.push({ what: `driver ${d.name}`, path: `/drivers/${i}/config/${l.key}`, port: l.port, host: l.host, udp: l.udp });
   }
-  // Two listeners on one port: the second cannot bind (unless both name different addresses).
+  // Two listeners on one port: the second cannot bind (unless both name different addresses, or one is UDP and the other TCP).
   for (const [k, a] of listeners.entries()) {
-    const clash = listeners.slice(0, k).find((b) => b.port === a.port && (anyHost(a.host) || anyHost(b.host) || a.host === b.host));
+    const clash = listeners.slice(0, k).find((b) => b.port === a.port && b.udp === a.udp && (anyHost(a.host) || anyHost(b.host) || a.host === b.host));
     if (clash) problems.push({ path: a.path, message: `port ${a.port} is already taken by ${clash.what} (${clash.path})`, hint: 'give each listener its own port' });
   }
   return problems;

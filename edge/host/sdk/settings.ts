@@ -34,12 +34,25 @@ export function described<T extends TSchema>(schema: T, en: string, zh: string):
 
 export const IPV4_PATTERN = '^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$';
 export const Ipv4 = (en: string, zh: string) => described(Type.String({ pattern: IPV4_PATTERN }), en, zh);
+/** An IPv4 address, or a host name (a dotted all-digit name must be a valid IPv4 address). */
+export const IPV4_OR_HOST_PATTERN = `${IPV4_PATTERN}|^(?=.*[A-Za-z_])[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*$`;
+export const Ipv4OrHost = (en: string, zh: string) => described(Type.String({ pattern: IPV4_OR_HOST_PATTERN }), en, zh);
+
 /**
  * A TCP/UDP port. `listen: true` marks one the driver listens on (checked against the box's
- * other listeners); there 0 means any free port (tests).
+ * other listeners); there 0 means any free port (tests). `udp` listeners clash only with UDP
+ * ones; `hostKey` names the config key of the listening address when it is not `host`.
  */
-export const Port = (en: string, zh: string, options: { default?: number; listen?: boolean } = {}) =>
+export const Port = (en: string, zh: string, options: { default?: number; listen?: boolean; udp?: boolean; hostKey?: string } = {}) =>
   described(Type.Integer({ minimum: options.listen ? 0 : 1, maximum: 65535, ...options }), en, zh);
+
+/**
+ * An identifier the protocol carries as text. A YAML integer (`deviceId: 1001`) is accepted, as
+ * installers write it unquoted, and the driver reads it with `String()`; beyond 2^53 YAML has
+ * already rounded it, so such numbers are refused rather than silently changed.
+ */
+export const TextId = (en: string, zh: string, options: { minLength?: number; maxLength?: number; pattern?: string } = {}) =>
+  described(Type.Union([Type.String({ minLength: 1, ...options }), Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })]), en, zh);
 
 export interface SettingsProblem {
   /** JSON pointer below the checked object, e.g. `/port`. */
@@ -63,25 +76,42 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The closest known key to a misspelt one, if close enough to be a typo (or a longer name for it: ipAddress → ip). */
+/** Length of the common prefix, case-insensitive. */
+function commonPrefix(a: string, b: string): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n]!.toLowerCase() === b[n]!.toLowerCase()) n++;
+  return n;
+}
+
+/**
+ * The closest known key to a misspelt one, if close enough to be a typo; else a known key the
+ * typed one spells out (`ipAddress` for `ip`, `deviceNumber` for `deviceNo`).
+ */
 export function didYouMean(key: string, known: readonly string[]): string | undefined {
-  const lower = key.toLowerCase();
-  const stem = known.filter((k) => k.length >= 2 && (lower.startsWith(k.toLowerCase()) || k.toLowerCase().startsWith(lower))).sort((a, b) => b.length - a.length)[0];
-  if (stem) return stem;
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {
     const d = distance(key, k);
     if (d < bestD) [best, bestD] = [k, d];
   }
-  return best !== undefined && (bestD <= 2 || (bestD <= Math.floor(key.length / 3) && bestD < key.length)) ? best : undefined;
+  if (best !== undefined && (bestD <= 2 || (bestD <= Math.floor(key.length / 3) && bestD < key.length))) return best;
+  let longest: string | undefined;
+  let longestP = 0;
+  for (const k of known) {
+    const p = commonPrefix(key, k);
+    const spelledOut = p === k.length || p >= Math.max(4, k.length - 2);
+    if (spelledOut && p > longestP) [longest, longestP] = [k, p];
+  }
+  return longest;
 }
 
 function schemaAt(root: TSchema, path: string): TSchema | undefined {
   let s: TSchema | undefined = root;
   for (const part of path.split('/').filter(Boolean)) {
     const props: Record<string, TSchema> | undefined = (s as TObject | undefined)?.properties;
-    s = props?.[part] ?? ((s as { items?: TSchema } | undefined)?.items);
+    // A record (`Type.Record`) keeps its value schema under its one key pattern.
+    const record: TSchema | undefined = Object.values((s as { patternProperties?: Record<string, TSchema> } | undefined)?.patternProperties ?? {})[0];
+    s = props?.[part] ?? record ?? ((s as { items?: TSchema } | undefined)?.items);
   }
   return s;
 }
@@ -91,6 +121,8 @@ function hintOf(schema: TSchema | undefined, message: string): string {
   const values = (schema as { anyOf?: Array<{ const?: unknown }> } | undefined)?.anyOf?.map((a) => a.const).filter((v) => v !== undefined);
   if (values && values.length > 0) return `one of ${values.map((v) => JSON.stringify(v)).join(', ')}${d ? ` (${d})` : ''}`;
   if (schema && (schema as { pattern?: string }).pattern === IPV4_PATTERN) return `an IPv4 address like 192.168.1.20${d ? ` (${d})` : ''}`;
+  if (schema && (schema as { pattern?: string }).pattern === IPV4_OR_HOST_PATTERN) return `an IPv4 address like 192.168.1.20 or a host name${d ? ` (${d})` : ''}`;
+  if ((schema as { anyOf?: TSchema[] } | undefined)?.anyOf?.some((a) => a.type === 'integer') && /union/i.test(message)) return `text or a whole number${d ? ` (${d})` : ''}`;
   const min = (schema as { minimum?: number } | undefined)?.minimum;
   const max = (schema as { maximum?: number } | undefined)?.maximum;
   if (/number|integer/i.test(message) && (min !== undefined || max !== undefined)) return `a whole number from ${min ?? '-∞'} to ${max ?? '∞'}${d ? ` (${d})` : ''}`;
@@ -128,7 +160,15 @@ export function settingsProblems(schema: TObject, value: unknown): SettingsProbl
     const path = e.path || '/';
     if (out.some((p) => p.path === path)) continue; // the first reason per field is the useful one
     const at = schemaAt(schema, e.path);
-    out.push({ path, message: e.message, hint: hintOf(at, e.message) });
+    let message = e.message;
+    // "Expected union value" says nothing: a text given for a text-or-number id is judged as text.
+    const branches = (at as { anyOf?: TSchema[] } | undefined)?.anyOf ?? [];
+    const textBranch = branches.some((a) => a.type === 'integer') ? branches.find((a) => a.type === 'string') : undefined;
+    if (textBranch && typeof e.value === 'string') message = Value.Errors(textBranch, e.value).First()?.message ?? message;
+    else if (e.value !== undefined && branches.length > 0 && branches.every((a) => a.const !== undefined)) message = `${JSON.stringify(e.value)} is not one of the allowed values`;
+    // TypeBox's message quotes the whole regular expression; the hint says the form in words.
+    if (/^Expected string to match/.test(message)) message = `${JSON.stringify(e.value)} is not in the expected form`;
+    out.push({ path, message, hint: hintOf(at, e.message) });
   }
   return out;
 }

@@ -1,0 +1,37 @@
+/**
+ * What an installer may write for the push-protocol face terminal driver (driver `config`) and
+ * for each terminal (`custom`): the single source for the driver, the host's deploy check,
+ * `edge check` and docs/config.md.
+ */
+import { Type } from '@sinclair/typebox';
+import { defineSettings, described, Port, TextId } from '../../edge/host/sdk/settings.js';
+
+const interval = (en: string, zh: string, def: number, max = 3600) => described(Type.Integer({ default: def, minimum: 1, maximum: max }), en, zh);
+
+export default defineSettings({
+  products: ['PEFacePush'],
+  config: Type.Object({
+    host: described(Type.String({ default: '127.0.0.1', minLength: 1 }), 'address the box listens on for the terminals\' pushes and polls', '盒子监听人脸机推送/轮询的地址'),
+    port: Port('port of the box the terminals push to and poll', '人脸机推送/轮询的盒子端口', { default: 10010, listen: true }),
+    // A URL path: whitespace would never match a request line.
+    pathPrefix: described(Type.String({ default: '', pattern: '^\\S*$', maxLength: 200 }), 'path part of the push address the terminals are given, e.g. /push', '下发给人脸机的推送地址路径前缀, 如 /push'),
+    tzOffsetMinutes: described(Type.Integer({ default: 480, minimum: -720, maximum: 840 }), 'time zone of the terminals\' local times, minutes east of UTC (480 = UTC+8)', '人脸机本地时间的时区(相对UTC的分钟数, 480即东八区)'),
+    openTimeoutMs: described(Type.Integer({ default: 30_000, minimum: 1000, maximum: 600_000 }), 'how long a remote open waits for the terminal\'s next open poll and its result, ms', '远程开门等待人脸机轮询及结果的时间(毫秒)'),
+    commandWaitMs: described(Type.Integer({ default: 60_000, minimum: 0, maximum: 600_000 }), 'how long a command\'s caller waits before being answered "queued", ms', '其他命令等待结果的时间, 超时答复已排队(毫秒)'),
+    commandTtlMs: described(Type.Integer({ default: 24 * 3_600_000, minimum: 10_000, maximum: 30 * 86_400_000 }), 'a command the terminal has not taken by then is dropped, ms', '人脸机未取走的命令的有效期(毫秒)'),
+    intervalsS: described(Type.Object({
+      heartbeat: interval('heartbeat interval; offline after 2 × this + 10 s of silence', '心跳间隔(秒); 静默2倍加10秒判定离线', 30),
+      person: interval('person (face) poll interval', '人员下发轮询间隔(秒)', 5),
+      open: interval('remote open poll interval', '远程开门轮询间隔(秒)', 2),
+      update: interval('update poll interval', '升级轮询间隔(秒)', 300, 86_400),
+      other: interval('poll interval of the other services', '其他服务轮询间隔(秒)', 10),
+    }, { default: {}, additionalProperties: false }), 'poll intervals the box assigns at register, seconds', '注册时下发给人脸机的轮询间隔(秒)'),
+    syncPollMs: described(Type.Integer({ default: 5000, minimum: 200, maximum: 600_000 }), 'how often pending permission changes are pulled from the access core, ms', '从门禁核心拉取待下发权限的周期(毫秒)'),
+    resultTimeoutMs: described(Type.Integer({ default: 60_000, minimum: 1000, maximum: 3_600_000 }), 'a command handed out without a result by then is handed out again, ms', '命令下发后无结果时重发的超时(毫秒)'),
+    maxAttempts: described(Type.Integer({ default: 3, minimum: 1, maximum: 10 }), 'times a command is handed out in all', '命令最多下发次数'),
+  }),
+  device: Type.Object({
+    // Seed 003 L77-81: the SN is 1-32 printable ASCII characters.
+    deviceNo: Type.Optional(TextId('the terminal\'s serial number (deviceNo, seed 003); default: the deviceName', '人脸机序列号(deviceNo); 默认取deviceName', { pattern: '^[\\x21-\\x7e]{1,32}$' })),
+  }),
+});
