@@ -47,7 +47,8 @@ export async function generate(): Promise<string> {
   const parts: string[] = [BEGIN, ''];
   for (const type of readdirSync(dir).sort()) {
     const file = join(dir, type, 'settings.ts');
-    if (!existsSync(file)) continue;
+    // Only drivers (a folder with an entry file); shared folders may hold settings parts.
+    if (!existsSync(file) || !existsSync(join(dir, type, 'index.ts'))) continue;
     const s = (await import(pathToFileURL(file).href) as { default: DriverSettings }).default;
     parts.push(`### \`${type}\``, '');
     parts.push(s.products ? `Products: ${s.products.map((p) => `\`${p}\``).join(', ')}.` : 'Products: any with a thing model.', '');
