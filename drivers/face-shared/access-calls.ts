@@ -8,17 +8,24 @@ import type { FaceDeployment, FaceFailure } from './deployment.js';
 
 export type PassRecordArgs = HostArgs<'access.recordPass'>;
 
+/** The longest person/face id both face-terminal protocols carry (seed 003 L3513, seed 004 §9.1). */
+export const TERMINAL_ID_MAX = 32;
+
 export class AccessCalls {
   protected readonly client: HostClient;
   constructor(host: HostServices) {
     this.client = new HostClient(host);
   }
 
-  /** Up to `limit` face changes for the door; they are `transferring` until acknowledged. */
+  /**
+   * Up to `limit` face changes for the door; they are `transferring` until acknowledged. Ids come
+   * as the terminal can hold them (≤ 32 characters: seed 003 idNumber L3513, seed 004 §9.1
+   * userId); the host maps them back in acks and records.
+   */
   async pendingFaces(deviceKey: string, limit: number): Promise<FaceDeployment[]> {
-    const { entries } = await this.client.call('access.pendingDeployments', { deviceKey, kind: 'face', limit });
+    const { entries } = await this.client.call('access.pendingDeployments', { deviceKey, kind: 'face', limit, idMaxLength: TERMINAL_ID_MAX });
     return entries.map((e) => ({
-      id: e.item, op: e.op, ...(e.identityId ? { userId: e.identityId } : {}), ...(e.expiryTime !== undefined ? { expiryTime: e.expiryTime } : {}),
+      id: e.deviceItem ?? e.item, op: e.op, ...(e.identityId ? { userId: e.identityId } : {}), ...(e.expiryTime !== undefined ? { expiryTime: e.expiryTime } : {}),
       ...(e.effectiveTime !== undefined ? { effectiveTime: e.effectiveTime } : {}), ...(e.data ? { data: e.data as FaceDeployment['data'] } : {}),
     }));
   }

@@ -13,6 +13,7 @@ import type { EventBus } from '../events.js';
 import { FaceAlgoClient } from './algo-client.js';
 import { PASS, SYNC_PIC_STATUS, type SyncStatus } from './codes.js';
 import type { AccessConfig } from './config.js';
+import { DeviceIds } from './device-ids.js';
 import { DeployStore, type DeployKind, type DeployResult, type StatusChange } from './deploy-store.js';
 import { download, DownloadError, md5Hex } from './download.js';
 import { FaceImageFiles } from './face-image.js';
@@ -74,6 +75,8 @@ export class AccessCore {
   readonly records: PassRecorder;
   readonly images: FaceImageFiles;
   readonly passage: Passage;
+  /** Short forms of ids for devices with a length limit, and back. */
+  readonly deviceIds: DeviceIds;
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #pipeline: FacePipeline;
@@ -96,6 +99,7 @@ export class AccessCore {
     this.#reportDir = join(root, 'reports');
     this.images = new FaceImageFiles(join(root, 'faces'));
     this.permissions = new PermissionStore(this.db);
+    this.deviceIds = new DeviceIds(this.db);
     this.persons = new PersonStore(this.db);
     this.faces = new FaceStore(this.db);
     this.deployments = new DeployStore(this.db, { onChange: (c) => this.#onStatusChange(c) });

@@ -47,21 +47,28 @@ export function accessHostServices(core: AccessCore): HostHandlers {
       const photo = a.photo ? Buffer.from(a.photo, 'base64') : undefined;
       const d = core.passage.recordPass({
         deviceKey: a.deviceKey, kind: a.kind, content: a.content, code: a.code, message: a.message ?? (a.code === 0 ? 'success' : 'failed'),
-        ...(a.identityId ? { identityId: a.identityId } : {}), ...(a.faceId ? { faceId: a.faceId } : {}), ...(a.score !== undefined ? { score: a.score } : {}),
+        ...(a.identityId ? { identityId: a.identityId } : {}), ...(a.faceId ? { faceId: core.deviceIds.fromDevice(a.faceId) } : {}), ...(a.score !== undefined ? { score: a.score } : {}),
         ...(photo && photo.byteLength > 0 ? { photo } : {}), ...(a.time !== undefined ? { time: a.time } : {}), ...(a.temperature !== undefined ? { temperature: a.temperature } : {}),
       }, a.ref);
       return { passId: d.passId, ...(d.photoId ? { photoId: d.photoId } : {}), duplicate: d.duplicate === true };
     },
     // Elevator linkage rules have no source on the box yet (rules engine, issue 16): nothing to deploy.
-    'access.pendingDeployments': (a) => ({ entries: a.kind === 'rule' ? [] : core.pendingDeployments(a.deviceKey, a.limit, a.kind).map(deploymentEntry) }),
+    'access.pendingDeployments': (a) => ({
+      entries: a.kind === 'rule' ? [] : core.pendingDeployments(a.deviceKey, a.limit, a.kind).map((p) => {
+        const e = deploymentEntry(p);
+        const deviceItem = a.idMaxLength ? core.deviceIds.toDevice(e.item, a.idMaxLength) : e.item;
+        return deviceItem === e.item ? e : { ...e, deviceItem };
+      }),
+    }),
+    // Devices report back with the ids they hold: shortened ones map to the access core's.
     'access.ackDeployments': (a) => {
       if (a.kind === 'rule') return { done: 0, failed: 0, ignored: a.items.length };
       const kind = a.kind;
-      return core.markDeployed(a.deviceKey, a.items.map((item) => ({ kind, item, ok: a.ok, ...(a.error ? { message: a.error } : {}) })));
+      return core.markDeployed(a.deviceKey, a.items.map((item) => ({ kind, item: core.deviceIds.fromDevice(item), ok: a.ok, ...(a.error ? { message: a.error } : {}) })));
     },
     'access.markDeployed': (a) => {
       const results = a.results.filter((r) => r.kind !== 'rule');
-      return core.markDeployed(a.deviceKey, results.map((r) => ({ kind: r.kind as Exclude<typeof r.kind, 'rule'>, item: r.item, ok: r.ok, ...(r.status ? { status: r.status } : {}), ...(r.message ? { message: r.message } : {}) })));
+      return core.markDeployed(a.deviceKey, results.map((r) => ({ kind: r.kind as Exclude<typeof r.kind, 'rule'>, item: core.deviceIds.fromDevice(r.item), ok: r.ok, ...(r.status ? { status: r.status } : {}), ...(r.message ? { message: r.message } : {}) })));
     },
     'access.resetDeployments': (a) => ({ queued: a.kind === 'rule' ? 0 : core.resetDeployments(a.deviceKey, a.kind) }),
     'access.desiredFaces': (a) => ({ faces: core.desiredFaces(a.deviceKey) as DesiredFace[] }),

@@ -188,4 +188,11 @@ CREATE TABLE access_biz_backlog (
 );
 `,
   },
+  {
+    version: 3,
+    up: `
+-- Ids shortened for devices that hold fewer characters than the cloud's ids (device-ids.ts).
+CREATE TABLE access_device_ids (device_item TEXT PRIMARY KEY, item TEXT NOT NULL) WITHOUT ROWID;
+`,
+  },
 ];

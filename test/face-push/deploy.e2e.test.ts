@@ -65,6 +65,21 @@ describe('person add and update', () => {
   }, 90_000);
 });
 
+describe('ids longer than the terminal holds', () => {
+  it('a cloud face id (36-character UUID) goes as a 32-character idNumber and maps back on acks and records', async () => {
+    const uuid = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+    const short = '3f2504e04f8941d39a0c0305e82c3301';
+    await deploy(uuid, 'Uma');
+    await waitFor(() => status(uuid) === 'transferred', 20_000, 100);
+    expect(term.persons.has(short)).toBe(true);
+    expect(term.violations).toEqual([]);
+    term.pass({ idNumber: short });
+    await term.flushRecords();
+    const rec = await waitFor(() => box.runtime.access!.records.list({ deviceKey: KEY }).find((r) => r.face_id !== null));
+    expect(rec).toMatchObject({ face_id: uuid, identity_id: `u-${uuid}`, code: 0 });
+  }, 60_000);
+});
+
 describe('a person command without an answer', () => {
   it('ends as transferTimeout in the access core, is retried, and becomes needManual', async () => {
     term.mute.add('person');

@@ -71,6 +71,8 @@ const FaceUserInfo = Type.Object({
 export const DeploymentEntry = Type.Object({
   kind: DeployKind,
   item: Type.String({ description: 'card number, BLE card number, password or faceId' }),
+  /** The item as the device holds it, when `idMaxLength` made it shorter. */
+  deviceItem: Type.Optional(Type.String()),
   op: Type.Union([Type.Literal('upsert'), Type.Literal('delete')]),
   groupId: Type.Optional(Type.String()),
   status: Type.Optional(SyncStatus),
@@ -153,7 +155,12 @@ export const HOST_SERVICES = {
   }), Type.Object({ passId: Type.String(), photoId: Type.Optional(Type.String()), duplicate: Type.Boolean() })),
 
   // ── permission deployment to doors ─────────────────────────────────────────
-  'access.pendingDeployments': method(Type.Object({ deviceKey: DeviceKey, kind: DeployKind, limit: Type.Integer({ minimum: 1, maximum: 1000 }) }), Type.Object({ entries: Type.Array(DeploymentEntry) })),
+  /**
+   * `idMaxLength`: the device holds ids of at most this many characters (face terminals: 32);
+   * longer ones come as `deviceItem`, a stable short form the device then uses in everything it
+   * sends back (acks, records), which the host maps to the item.
+   */
+  'access.pendingDeployments': method(Type.Object({ deviceKey: DeviceKey, kind: DeployKind, limit: Type.Integer({ minimum: 1, maximum: 1000 }), idMaxLength: Type.Optional(Type.Integer({ minimum: 8, maximum: 255 })) }), Type.Object({ entries: Type.Array(DeploymentEntry) })),
   'access.ackDeployments': method(Type.Object({
     deviceKey: DeviceKey,
     kind: DeployKind,

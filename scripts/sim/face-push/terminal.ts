@@ -235,6 +235,11 @@ export class SimulatedPushTerminal extends EventEmitter {
       this.persons.clear();
       return '100';
     }
+    // idNumber is a string of at most 32 (L3513): a longer one is a fault of the platform.
+    if ((p.idNumber ?? '').length > 32) {
+      this.violations.push(`idNumber longer than 32: ${p.idNumber}`);
+      return '300';
+    }
     if (op === '2') {
       this.persons.delete(p.idNumber ?? '');
       return '100';
