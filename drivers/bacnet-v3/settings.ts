@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { defineSettings, described, IPV4_PATTERN, Ipv4, Port } from '../../edge/host/sdk/settings.js';
-import { ebaDevice, tablesKeys } from '../eba-shared/settings.js';
+import { checkTables, ebaDevice, tablesKeys } from '../eba-shared/settings.js';
 
 const ipv4 = IPV4_PATTERN.slice(1, -1);
 
@@ -30,4 +30,5 @@ export default defineSettings({
     statsIntervalMs: described(Type.Integer({ default: 5000, minimum: 0, maximum: 3_600_000 }), 'how often statistics are written to the driver\'s stats.json, ms; 0 = never', '统计写入stats.json的周期(毫秒); 0为不写'),
   }),
   device: ebaDevice,
+  check: checkTables,
 });

@@ -5,7 +5,10 @@
  * (loadCheckedTables), so here they are only declared as lists.
  */
 import { Type } from '@sinclair/typebox';
-import { described, TextId } from '../../edge/host/sdk/settings.js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { described, TextId, type SettingsProblem } from '../../edge/host/sdk/settings.js';
 
 /** The tables keys of an EBA driver's config (`importType`: the `--type` of `edge import points`). */
 export function tablesKeys(importType: string) {
@@ -25,3 +28,25 @@ export const ebaDevice = Type.Object({
     '属性标识符 → 点位编号',
   )),
 }, { additionalProperties: false });
+
+/**
+ * The tables an EBA driver will read exist and are the ones imported: no tables at all, a
+ * missing tables file, or one changed after the import would stop the driver at start.
+ */
+export function checkTables(input: { config: { tablesFile?: string; tablesSha256?: string; channels?: unknown[]; points?: unknown[] }; dataDir: string }): SettingsProblem[] {
+  const c = input.config;
+  if (c.tablesFile === undefined) {
+    return c.channels && c.points ? [] : [{ path: '/config', message: 'no point tables: neither tablesFile nor inline channels and points', hint: 'run edge import points for this driver (docs/eba.md), or write channels and points' }];
+  }
+  const file = isAbsolute(c.tablesFile) ? c.tablesFile : join(input.dataDir, c.tablesFile);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return [{ path: '/config/tablesFile', message: `tables file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, hint: 'run edge import points again, or fix the path (relative to the driver\'s data folder)' }];
+  }
+  if (c.tablesSha256 && createHash('sha256').update(text).digest('hex') !== c.tablesSha256) {
+    return [{ path: '/config/tablesSha256', message: `tables file ${file} was changed after the import (its SHA-256 differs)`, hint: 're-run edge import points; edit the workbook, not the tables file' }];
+  }
+  return [];
+}

@@ -4,9 +4,12 @@
  * `edge check` and docs/config.md.
  */
 import { Type } from '@sinclair/typebox';
-import { defineSettings, described, Port, TextId } from '../../edge/host/sdk/settings.js';
+import { defineSettings, described, Port, TextId, type SettingsProblem } from '../../edge/host/sdk/settings.js';
 
 const interval = (en: string, zh: string, def: number, max = 3600) => described(Type.Integer({ default: def, minimum: 1, maximum: max }), en, zh);
+
+/** Seed 003 L77-81: the SN is 1-32 printable ASCII characters. */
+const DEVICE_NO = '^[\\x21-\\x7e]{1,32}$';
 
 export default defineSettings({
   products: ['PEFacePush'],
@@ -31,7 +34,19 @@ export default defineSettings({
     maxAttempts: described(Type.Integer({ default: 3, minimum: 1, maximum: 10 }), 'times a command is handed out in all', '命令最多下发次数'),
   }),
   device: Type.Object({
-    // Seed 003 L77-81: the SN is 1-32 printable ASCII characters.
-    deviceNo: Type.Optional(TextId('the terminal\'s serial number (deviceNo, seed 003); default: the deviceName', '人脸机序列号(deviceNo); 默认取deviceName', { pattern: '^[\\x21-\\x7e]{1,32}$' })),
+    deviceNo: Type.Optional(TextId('the terminal\'s serial number (deviceNo, seed 003); default: the deviceName', '人脸机序列号(deviceNo); 默认取deviceName', { pattern: DEVICE_NO })),
   }),
+  // A terminal is found by its deviceNo: each must be valid (also the deviceName it defaults to) and unique.
+  check({ devices }) {
+    const problems: SettingsProblem[] = [];
+    const seen = new Map<string, number>();
+    devices.forEach((d, j) => {
+      const no = d.custom.deviceNo === undefined ? d.deviceName : String(d.custom.deviceNo);
+      if (!new RegExp(DEVICE_NO).test(no)) problems.push({ path: `/devices/${j}/custom/deviceNo`, message: `the deviceName ${JSON.stringify(no)} is no terminal serial number (1-32 printable ASCII, seed 003 L77-81)`, hint: 'set custom.deviceNo to the serial number the terminal sends' });
+      const other = seen.get(no);
+      if (other !== undefined) problems.push({ path: `/devices/${j}/custom/deviceNo`, message: `deviceNo ${no} is also device ${other}'s`, hint: 'each terminal has its own serial number' });
+      seen.set(no, j);
+    });
+    return problems;
+  },
 });

@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineSettings, described } from '../../edge/host/sdk/settings.js';
 import { MAX_READ_REGISTERS } from '../../protocols/modbus/point.js';
-import { ebaDevice, tablesKeys } from '../eba-shared/settings.js';
+import { checkTables, ebaDevice, tablesKeys } from '../eba-shared/settings.js';
 
 export default defineSettings({
   config: Type.Object({
@@ -20,4 +20,5 @@ export default defineSettings({
     statsIntervalMs: described(Type.Integer({ default: 5000, minimum: 0, maximum: 3_600_000 }), 'how often poll statistics are written to the driver\'s stats.json, ms; 0 = never', '轮询统计写入stats.json的周期(毫秒); 0为不写'),
   }),
   device: ebaDevice,
+  check: checkTables,
 });

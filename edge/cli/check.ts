@@ -13,7 +13,7 @@ export async function configProblems(text: string, path: string): Promise<Config
   try {
     const cfg = parseConfig(text, path);
     const baseDir = dirname(path);
-    return [...checkSemantics(cfg, baseDir), ...(await driverSettingsProblems(cfg.drivers, baseDir, boxListeners(cfg)))];
+    return [...checkSemantics(cfg, baseDir), ...(await driverSettingsProblems(cfg.drivers, baseDir, boxListeners(cfg), resolve(baseDir, cfg.box.dataDir, 'drivers')))];
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;

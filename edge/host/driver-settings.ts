@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { BoxListener } from '../config/listeners.js';
 import type { ConfigProblem } from '../config/sections.js';
 import { resolveDriverModule } from '../config/paths.js';
+import { Value } from '@sinclair/typebox/value';
 import { settingsProblems, type DriverSettings } from './sdk/settings.js';
 
 /** What the check needs of a driver entry (the box config's or the host's shape). */
@@ -55,7 +56,7 @@ function listenPorts(settings: DriverSettings, config: Record<string, unknown>):
 const anyHost = (h: string): boolean => h === '0.0.0.0' || h === '::' || h === '';
 
 /** Every problem of the drivers' settings, products and listening ports; paths as in the box config. */
-export async function driverSettingsProblems(drivers: readonly DriverEntry[], baseDir: string, box: readonly BoxListener[] = []): Promise<ConfigProblem[]> {
+export async function driverSettingsProblems(drivers: readonly DriverEntry[], baseDir: string, box: readonly BoxListener[] = [], driversDataDir?: string): Promise<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
   // The box's own listeners are TCP (HTTP, MQTT).
   const listeners: Array<{ what: string; path: string; port: number; host: string; udp: boolean }> = box.map((b) => ({ ...b, host: '0.0.0.0', udp: false }));
@@ -72,12 +73,21 @@ export async function driverSettingsProblems(drivers: readonly DriverEntry[], ba
     }
     if (!settings) continue;
     const config = d.config ?? {};
+    const before = problems.length;
     for (const p of settingsProblems(settings.config, config)) problems.push({ path: `/drivers/${i}/config${p.path === '/' ? '' : p.path}`, message: p.message, hint: p.hint });
     for (const [j, dev] of d.devices.entries()) {
       if (settings.products && !settings.products.includes(dev.productKey)) {
         problems.push({ path: `/drivers/${i}/devices/${j}/productKey`, message: `driver ${d.type ?? d.module} does not serve product ${dev.productKey}`, hint: `one of ${settings.products.join(', ')}` });
       }
       for (const p of settingsProblems(settings.device, dev.custom ?? {})) problems.push({ path: `/drivers/${i}/devices/${j}/custom${p.path === '/' ? '' : p.path}`, message: p.message, hint: p.hint });
+    }
+    if (settings.check && problems.length === before && driversDataDir) {
+      const input = {
+        config: Value.Default(settings.config, Value.Clone(config)),
+        devices: d.devices.map((dev) => ({ productKey: dev.productKey, deviceName: dev.deviceName, custom: Value.Default(settings.device, Value.Clone(dev.custom ?? {})) })),
+        dataDir: join(driversDataDir, d.name),
+      };
+      for (const p of settings.check(input as Parameters<NonNullable<DriverSettings['check']>>[0])) problems.push({ path: `/drivers/${i}${p.path}`, message: p.message, hint: p.hint });
     }
     for (const l of listenPorts(settings, config)) listeners.push({ what: `driver ${d.name}`, path: `/drivers/${i}/config/${l.key}`, port: l.port, host: l.host, udp: l.udp });
   }

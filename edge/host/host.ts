@@ -172,7 +172,7 @@ export class DriverHost {
     const problems = this.validate(configs);
     if (problems.length > 0) throw edgeError('EDGE_ERR_CONFIG_INVALID', problems.join('; '));
     // What a driver would refuse is refused here, whole, before anything stops or starts.
-    const refused = await driverSettingsProblems(configs, this.#opts.baseDir ?? process.cwd(), this.#opts.boxListeners ?? []);
+    const refused = await driverSettingsProblems(configs, this.#opts.baseDir ?? process.cwd(), this.#opts.boxListeners ?? [], this.#dataDir);
     if (refused.length > 0) throw new ConfigError(refused);
     const before = new Map(this.#configs.map((c) => [c.name, c] as const));
     const after = new Map(configs.map((c) => [c.name, c] as const));

@@ -6,10 +6,11 @@
  * the same schemas, so what passes here is what they run with.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_YAML } from '../../edge/config/defaults.js';
 import { parseConfig } from '../../edge/config/load.js';
 import { boxListeners } from '../../edge/config/listeners.js';
@@ -273,5 +274,33 @@ describe('`edge check` runs the drivers\' checks', () => {
     const out = JSON.parse(r.stdout) as { ok: boolean; problems: Array<ConfigProblem & { advisory: boolean }> };
     expect(out.ok).toBe(true);
     expect(out.problems.map((p) => [p.path, p.advisory])).toEqual([['/drivers/1/devices/0/custom/password', true]]);
+  });
+});
+
+describe('what one field cannot say (settings check)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pe-settings-check-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const withData = (type: string, config: Record<string, unknown>, devices: DriverEntry['devices'] = []) =>
+    driverSettingsProblems([{ name: 'D', type, config, devices }], ROOT, [], dir).then(brief);
+
+  it('an EBA driver without tables, with a missing tables file, or with one changed after the import', async () => {
+    expect(await withData('modbus-v3', {})).toEqual([{ path: '/drivers/0/config', message: 'no point tables: neither tablesFile nor inline channels and points', hint: 'run edge import points for this driver (docs/eba.md), or write channels and points' }]);
+    expect((await withData('bacnet-v3', { tablesFile: 'tables.json' }))[0]).toMatchObject({ path: '/drivers/0/config/tablesFile', message: expect.stringMatching(/tables\.json cannot be read \(ENOENT\)/) });
+    mkdirSync(join(dir, 'D'), { recursive: true });
+    writeFileSync(join(dir, 'D', 'tables.json'), '{"channels":[],"points":[]}');
+    expect(await withData('modbus-v3', { tablesFile: 'tables.json', tablesSha256: createHash('sha256').update('{"channels":[],"points":[]}').digest('hex') })).toEqual([]);
+    expect((await withData('modbus-v3', { tablesFile: 'tables.json', tablesSha256: '0'.repeat(64) }))[0]).toMatchObject({ path: '/drivers/0/config/tablesSha256', message: expect.stringMatching(/changed after the import/) });
+  });
+
+  it('face-push terminals: a deviceName that cannot be the deviceNo, and one deviceNo twice', async () => {
+    const ps = await withData('face-terminal-push', {}, [
+      { productKey: 'PEFacePush', deviceName: 'gate one', custom: {} },
+      { productKey: 'PEFacePush', deviceName: 'A', custom: { deviceNo: 'SN01' } },
+      { productKey: 'PEFacePush', deviceName: 'B', custom: { deviceNo: 'SN01' } },
+    ]);
+    expect(ps).toEqual([
+      { path: '/drivers/0/devices/0/custom/deviceNo', message: 'the deviceName "gate one" is no terminal serial number (1-32 printable ASCII, seed 003 L77-81)', hint: 'set custom.deviceNo to the serial number the terminal sends' },
+      { path: '/drivers/0/devices/2/custom/deviceNo', message: "deviceNo SN01 is also device 1's", hint: 'each terminal has its own serial number' },
+    ]);
   });
 });

@@ -18,6 +18,21 @@ export interface DriverSettings<C extends TObject = TObject, D extends TObject =
   device: D;
   /** Products the driver serves; absent: any product with a thing model. */
   products?: readonly string[];
+  /**
+   * What one field's schema cannot say: fields that depend on each other, files the config
+   * names, values two devices may not share. Runs only when the schemas passed; paths are
+   * `/config/...` or `/devices/<j>/custom/...`.
+   */
+  check?(input: SettingsCheckInput<C, D>): SettingsProblem[];
+}
+
+export interface SettingsCheckInput<C extends TObject = TObject, D extends TObject = TObject> {
+  /** The driver config with its defaults. */
+  config: Static<C>;
+  /** The devices with their custom config (defaults applied). */
+  devices: Array<{ productKey: string; deviceName: string; custom: Static<D> }>;
+  /** The driver's private data folder (`<dataDir>/drivers/<name>`), where relative files are. */
+  dataDir: string;
 }
 
 export function defineSettings<C extends TObject, D extends TObject>(s: DriverSettings<C, D>): DriverSettings<C, D> {
