@@ -17,7 +17,7 @@ function streamSink(path: string): Sink {
   // rename must find the file (the descriptor follows it).
   let fd: number;
   try {
-    fd = openSync(path, 'a');
+    fd = openSync(path, 'a', 0o600);
   } catch {
     return { write: () => undefined, end: (done) => done() }; // no room or no folder: lines are lost, not the box
   }
@@ -33,7 +33,7 @@ function streamSink(path: string): Sink {
 function syncSink(path: string): Sink {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'a');
+    fd = openSync(path, 'a', 0o600);
   } catch {
     fd = undefined;
   }
@@ -69,7 +69,7 @@ export class RotatingFile {
     this.#maxBytes = options.maxBytes;
     this.#keep = Math.max(1, options.keep);
     this.#sync = options.sync ?? false;
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.#size = existsSync(path) ? statSync(path).size : 0;
     this.#stream = this.#open();
   }

@@ -5,6 +5,9 @@ import { configOption } from './options.js';
 
 /** `edge start`: run until SIGTERM/SIGINT; SIGHUP reloads the config file. */
 export async function startCommand(args: string[]): Promise<number | undefined> {
+  // Everything the daemon creates (database, WAL, logs, keys, credentials, face images) is the
+  // box user's alone, whatever umask it was started with.
+  process.umask(0o077);
   const { file } = configOption(args);
   let runtime: Runtime;
   try {
