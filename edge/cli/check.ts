@@ -1,24 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { blocking, checkSemantics, ConfigError, parseConfig, type ConfigProblem } from '../config/load.js';
-import { driverSettingsProblems } from '../host/driver-settings.js';
-import { boxListeners } from '../config/listeners.js';
-// The areas that own box config sections register their checks on load (edge/config/sections.ts).
-import '../cloud/config.js';
-import '../access/config.js';
-import '../console/options.js';
+import { resolve } from 'node:path';
+import { blocking } from '../config/load.js';
+import { configProblems } from '../config-check.js';
 
-/** Every problem the running daemon would find in a config text, advisories included. */
-export async function configProblems(text: string, path: string): Promise<ConfigProblem[]> {
-  try {
-    const cfg = parseConfig(text, path);
-    const baseDir = dirname(path);
-    return [...checkSemantics(cfg, baseDir), ...(await driverSettingsProblems(cfg.drivers, baseDir, boxListeners(cfg), resolve(baseDir, cfg.box.dataDir, 'drivers')))];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
+export { configProblems };
 
 /**
  * `edge check <file> [--json]`: runs every check the daemon runs before it starts. Exit 0: the

@@ -1,7 +1,7 @@
 import { checkCommand } from './check.js';
 import { startCommand } from './start.js';
 import { tailCommand } from './tail.js';
-// check.js registers the areas' config-section checks, which every command that reads a config needs.
+// check.js (through edge/config-check.ts) registers the areas' config-section checks, which every command that reads a config needs.
 
 const USAGE = `usage: edge <command> [options]
 

@@ -122,6 +122,10 @@ describe('console API', () => {
     expect(readFileSync(box.configFile, 'utf8')).toBe(current);
     const syntax = await c.post('/api/maintenance/config/validate', { text: 'drivers: [ {' });
     expect(syntax.json().ok).toBe(false);
+    // The console's check is the daemon's: a driver setting the driver would refuse shows too.
+    const typo = await c.post('/api/maintenance/config/validate', { text: current.replace(/intervalMs:/, 'intervalMS:') });
+    expect(typo.json().ok).toBe(false);
+    expect(typo.json().problems).toContainEqual(expect.objectContaining({ message: 'unknown key intervalMS', hint: 'did you mean intervalMs?' }));
     const fewer = current.replace(/^.*meter-02.*\n/m, '');
     const ok = await c.post('/api/config/redeploy', { text: fewer });
     expect(ok.statusCode).toBe(200);

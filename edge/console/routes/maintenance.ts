@@ -1,7 +1,8 @@
 /** Maintenance: backup download, restore (preview, then confirm), config view and check, audit trail. */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { blocking, checkSemantics, ConfigError, parseConfig, type ConfigProblem } from '../../config/load.js';
+import { blocking, type ConfigProblem } from '../../config/load.js';
+import { configProblems } from '../../config-check.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
 import { checkBackup, createBackup, pendingRestore, stageRestore, writeConfigFile } from '../backup/backup.js';
 
@@ -9,14 +10,9 @@ const ConfigBody = Type.Object({ text: Type.String({ maxLength: 2 * 1024 * 1024 
 const RestoreQuery = Type.Object({ confirm: Type.Optional(Type.Literal('yes')) });
 const AuditQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) });
 
-export function validateConfigText(text: string, baseDir: string): ConfigProblem[] {
-  try {
-    const cfg = parseConfig(text);
-    return checkSemantics(cfg, baseDir);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
+/** The daemon's own check of a config text (edge/config-check.ts): the page shows what a deploy would refuse. */
+export function validateConfigText(text: string, baseDir: string): Promise<ConfigProblem[]> {
+  return configProblems(text, '<console>', baseDir);
 }
 
 export async function maintenanceRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
@@ -57,10 +53,10 @@ export async function maintenanceRoutes(app: FastifyInstance, deps: ConsoleDeps)
     return { confirmed: true, preview, configApplied, restartRequired: true };
   });
 
-  app.get('/maintenance/config', async () => ({ file: ctx.configFile() ?? null, text: ctx.configText(), problems: validateConfigText(ctx.configText(), ctx.baseDir) }));
+  app.get('/maintenance/config', async () => ({ file: ctx.configFile() ?? null, text: ctx.configText(), problems: await validateConfigText(ctx.configText(), ctx.baseDir) }));
 
   app.post<{ Body: Static<typeof ConfigBody> }>('/maintenance/config/validate', { schema: { body: ConfigBody } }, async (req) => {
-    const problems = validateConfigText(req.body.text, ctx.baseDir);
+    const problems = await validateConfigText(req.body.text, ctx.baseDir);
     return { ok: blocking(problems).length === 0, problems }; // advisories (e.g. a factory password) are listed, not refused
   });
 
