@@ -5,9 +5,9 @@
  * (host-services.ts, docs/access.md).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate, type Db } from '../store/db.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../events.js';
 import { FaceAlgoClient } from './algo-client.js';
@@ -378,10 +378,9 @@ export class AccessCore {
     const failedIds = new Set(this.faces.failures(groupId).map((f) => f.faceId));
     const current = this.faces.facesOf(groupId).filter((f) => !failedIds.has(f.face_id)).map((f) => ({ faceId: f.face_id, userInfo: f.user_info, faceMd5: f.face_md5, index: f.idx ?? 0, clientTag: f.client_tag }));
     const content = { groupId, currentFaceInfos: current, failedFaceInfos: this.faces.failures(groupId) };
-    mkdirSync(this.#reportDir, { recursive: true });
     const name = `faces-${groupId.replace(/[^A-Za-z0-9_-]/g, '_')}-${this.#now()}.json`;
     const file = join(this.#reportDir, name);
-    writeFileSync(file, JSON.stringify(content));
+    writeFileAtomic(file, JSON.stringify(content), 0o600);
     return { StoreID: name, Type: 1, SyncPicStatus: this.querySyncPicSchedule(deviceKey).SyncPicStatus, file, content };
   }
 
