@@ -55,7 +55,7 @@ function setupPage() {
         go('#/dashboard');
       } catch (err) {
         msg.append(note('error', errorText(err)));
-        if (err.problems) msg.append(h('ul', err.problems.map((p) => h('li', t(p)))));
+        if (err.problems) msg.append(h('ul', err.problems.map((p) => h('li', t(p, { n: session.passwordMinLength })))));
       }
     },
   },

@@ -109,7 +109,7 @@ export async function maintenancePage(el) {
       h('section.card', h('h2', t('password.change')), h('label', t('password.current'), pw.current), h('label', t('password.new'), pw.next), passwordHint(pw.next, session.user ?? '', 'pw-hint'),
         h('button#pw-submit', { onclick: async () => {
           pwMsg.replaceChildren();
-          try { await api('POST', '/password', { current: pw.current.value, next: pw.next.value }); pwMsg.append(note('ok', t('password.changed'))); } catch (err) { pwMsg.append(note('error', err.code === 'EDGE_ERR_CONSOLE_LOCKED' ? t('login.locked', { s: err.retryAfterS }) : errorText(err))); if (err.problems) pwMsg.append(h('ul', err.problems.map((p) => h('li', t(p))))); }
+          try { await api('POST', '/password', { current: pw.current.value, next: pw.next.value }); pwMsg.append(note('ok', t('password.changed'))); } catch (err) { pwMsg.append(note('error', err.code === 'EDGE_ERR_CONSOLE_LOCKED' ? t('login.locked', { s: err.retryAfterS }) : errorText(err))); if (err.problems) pwMsg.append(h('ul', err.problems.map((p) => h('li', t(p, { n: session.passwordMinLength }))))); }
         } }, t('password.change')), pwMsg)),
     await configEditor('validate'),
     h('section.card', h('h2', t('maint.audit')), table([t('common.time'), t('common.user'), 'IP', t('common.action'), t('common.target'), t('common.result')],
