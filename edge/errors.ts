@@ -27,6 +27,8 @@ export const ERRORS = {
   EDGE_ERR_CONSOLE_AUTH_REQUIRED: { message: 'log in to the console first', status: 401, alink: ALINK.UNAUTHORIZED },
   EDGE_ERR_CONSOLE_LOGIN_FAILED: { message: 'wrong user name or password', status: 401, alink: ALINK.UNAUTHORIZED },
   EDGE_ERR_CONSOLE_LOCKED: { message: 'too many failed logins; try again in %d s', status: 429, alink: ALINK.BUSY },
+  EDGE_ERR_CONSOLE_BUSY: { message: 'too many failed logins on this box from all addresses; every login waits: try again in %d s', status: 429, alink: ALINK.BUSY },
+  EDGE_ERR_CONSOLE_PASSWORD_WRONG: { message: 'the current password is wrong', status: 403, alink: ALINK.FORBIDDEN },
   EDGE_ERR_CONSOLE_CSRF: { message: 'request refused: missing or wrong CSRF token', status: 403, alink: ALINK.FORBIDDEN },
   EDGE_ERR_CONSOLE_SETUP_REQUIRED: { message: 'the console password has not been set yet', status: 403, alink: ALINK.FORBIDDEN },
   EDGE_ERR_CONSOLE_SETUP_TOKEN: { message: 'setup token missing or wrong; use the console URL the daemon printed', status: 403, alink: ALINK.FORBIDDEN },

@@ -15,8 +15,13 @@ export interface ApiError {
 }
 
 export function fail(reply: FastifyReply, code: ErrorCode, ...args: unknown[]): FastifyReply {
+  return failWith(reply, code, {}, ...args);
+}
+
+/** `fail` with the optional fields (problems, retryAfterS) the UI acts on. */
+export function failWith(reply: FastifyReply, code: ErrorCode, extra: Pick<ApiError, 'problems' | 'retryAfterS'>, ...args: unknown[]): FastifyReply {
   const err = edgeError(code, ...args);
-  return reply.code(err.status).send({ error: { code, message: err.message } satisfies ApiError });
+  return reply.code(err.status).send({ error: { code, message: err.message, ...extra } satisfies ApiError });
 }
 
 export function consoleErrorHandler(log: Logger) {

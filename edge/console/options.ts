@@ -13,16 +13,21 @@ export const ConsoleOptionsSchema = Type.Object(
     https: Type.Optional(Type.Object({ cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
     sessionIdleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 30 }),
     sessionMaxHours: Type.Integer({ minimum: 1, maximum: 24 * 7, default: 12 }),
+    /** Password guessing limits for login, setup and password change (edge/console/auth/lockout.ts). */
     lockout: Type.Object(
       {
-        /** Wrong passwords allowed before the delay starts. */
+        /** Wrong passwords per (account, source address) before the delay starts. */
         freeAttempts: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
         /** First delay; doubles with every further failure. */
         baseDelayMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 2000 }),
         maxDelayMs: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 900_000 }),
+        /** Failures per minute from all addresses together before every login waits. */
+        globalFailuresPerMinute: Type.Integer({ minimum: 1, maximum: 10_000, default: 30 }),
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Shortest accepted new password; 10 is the floor (edge/console/auth/password.ts). */
+    passwordMinLength: Type.Integer({ minimum: 10, maximum: 64, default: 10 }),
     /** Largest upload (backup restore, workbook import) in MB. */
     uploadLimitMb: Type.Integer({ minimum: 1, maximum: 512, default: 64 }),
   },

@@ -112,26 +112,36 @@ describe('auth building blocks', () => {
     expect(await verifyPassword('Some-Password-1', a)).toBe(true);
     expect(await verifyPassword('Some-Password-2', a)).toBe(false);
     expect(await verifyPassword('x', 'garbage')).toBe(false);
-    expect(passwordProblems('admin', 'admin')).toEqual(expect.arrayContaining(['password.tooShort', 'password.tooCommon']));
+    expect(passwordProblems('admin', 'admin')).toEqual(expect.arrayContaining(['password.tooShort', 'password.sameAsUser', 'password.tooCommon']));
     expect(passwordProblems('changepassword', 'admin')).toContain('password.tooCommon');
     expect(passwordProblems('Long-Enough-1', 'admin')).toEqual([]);
+    expect(passwordProblems('Long-Enough-1', 'admin', 14)).toEqual(['password.tooShort']);
   });
 
   it('lockout delay grows with every failure past the free attempts and is capped', () => {
     let now = 1_000_000;
-    const l = new Lockout({ freeAttempts: 2, baseDelayMs: 1000, maxDelayMs: 5000 }, () => now);
-    const k = ['user:admin'];
-    expect(l.failure(k)).toBe(0);
-    expect(l.failure(k)).toBe(1000);
-    expect(l.waitMs(k)).toBe(1000);
+    const l = new Lockout({ freeAttempts: 2, baseDelayMs: 1000, maxDelayMs: 5000, globalFailuresPerMinute: 1000 }, () => now);
+    const k = 'admin|127.0.0.1';
+    const fail = (): number => {
+      const a = l.begin(k);
+      if (!a.ok) throw new Error(`refused for ${a.waitMs} ms`);
+      a.attempt.failed();
+      return l.waitMs(k);
+    };
+    expect(fail()).toBe(0);
+    expect(fail()).toBe(1000);
+    expect(l.begin(k)).toEqual({ ok: false, scope: 'source', waitMs: 1000 });
     now += 1000;
     expect(l.waitMs(k)).toBe(0);
-    expect(l.failure(k)).toBe(2000);
+    expect(fail()).toBe(2000);
     now += 2000;
-    expect(l.failure(k)).toBe(4000);
+    expect(fail()).toBe(4000);
     now += 4000;
-    expect(l.failure(k)).toBe(5000);
-    l.success(k);
+    expect(fail()).toBe(5000);
+    now += 5000;
+    const ok = l.begin(k);
+    expect(ok.ok).toBe(true);
+    if (ok.ok) ok.attempt.succeeded();
     expect(l.waitMs(k)).toBe(0);
   });
 

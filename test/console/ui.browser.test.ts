@@ -33,11 +33,14 @@ describe('console in a real Chromium', () => {
     await b.shot('01-setup');
     await page.fill('#setup-password', 'admin');
     await page.fill('#setup-password2', 'admin');
+    expect(await page.locator('#setup-hint').textContent()).toContain('强度：弱');
     await page.click('#setup-submit');
     await page.locator('#setup-msg .note.error').waitFor();
-    expect(await page.locator('#setup-msg').textContent()).toContain('至少 8 位');
+    expect(await page.locator('#setup-msg').textContent()).toContain('至少 10 位');
+    expect(await page.locator('#setup-msg').textContent()).toContain('不能与用户名相同');
     await page.fill('#setup-password', PASSWORD);
     await page.fill('#setup-password2', PASSWORD);
+    expect(await page.locator('#setup-hint').textContent()).toContain('强度：强');
     await page.click('#setup-submit');
     await page.locator('#dash-devices').waitFor();
     expect(page.url()).not.toContain('setup=');

@@ -3,6 +3,9 @@
  * can be raised later without breaking stored hashes. Async: a login never blocks the loop.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { APP_ROOT } from '../../config/paths.js';
 
 const N = 16384;
 const R = 8;
@@ -29,14 +32,54 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** Reasons a new password is refused, as message keys the UI translates; empty when acceptable. */
-export function passwordProblems(password: string, username: string): string[] {
-  const problems: string[] = [];
-  if (password.length < 8) problems.push('password.tooShort');
-  if (password.length > 128) problems.push('password.tooLong');
-  const lower = password.toLowerCase();
-  if (lower === username.toLowerCase() || ['admin', 'admin123', 'password', '12345678', 'changepassword', 'sunac123456'].includes(lower)) {
-    problems.push('password.tooCommon'); // the seeds' shipped defaults (admin/admin, owner/changepassword) must never be accepted
-  }
+/** Shortest password the box ever accepts; `console.passwordMinLength` can only raise it. */
+export const MIN_PASSWORD_LENGTH = 10;
+const MAX_PASSWORD_LENGTH = 128;
+
+export const COMMON_PASSWORDS_FILE = resolve(APP_ROOT, 'edge', 'console', 'auth', 'common-passwords.txt');
+let common: Set<string> | undefined;
+
+function commonPasswords(): Set<string> {
+  common ??= new Set(
+    readFileSync(COMMON_PASSWORDS_FILE, 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.normalize('NFC').toLowerCase()),
+  );
+  return common;
+}
+
+/** What each policy rule says when it refuses (the API message; the UI translates the key). */
+export const PROBLEM_TEXT = {
+  'password.tooShort': 'shorter than %d characters',
+  'password.tooLong': `longer than ${MAX_PASSWORD_LENGTH} characters`,
+  'password.tooCommon': 'in the list of common passwords',
+  'password.sameAsUser': 'the same as the user name',
+  'password.sameAsCurrent': 'the same as the current password',
+} as const;
+
+export type PasswordProblem = keyof typeof PROBLEM_TEXT;
+
+/**
+ * Reasons a new password is refused; empty when acceptable. "Not the current one" needs the
+ * slow hash, so the route checks it with `verifyPassword` and adds `password.sameAsCurrent`.
+ */
+export function passwordProblems(password: string, username: string, minLength = MIN_PASSWORD_LENGTH): PasswordProblem[] {
+  const problems: PasswordProblem[] = [];
+  const pw = password.normalize('NFC');
+  // Characters, not UTF-16 units: a Chinese passphrase counts what the user typed.
+  const length = [...pw].length;
+  if (length < Math.max(MIN_PASSWORD_LENGTH, minLength)) problems.push('password.tooShort');
+  if (length > MAX_PASSWORD_LENGTH) problems.push('password.tooLong');
+  const lower = pw.toLowerCase();
+  if (lower === username.normalize('NFC').toLowerCase()) problems.push('password.sameAsUser');
+  // The seeds' shipped defaults (admin/admin, owner/changepassword, sunac123456) are in the list.
+  if (commonPasswords().has(lower)) problems.push('password.tooCommon');
   return problems;
+}
+
+/** The API message for refused rules, e.g. `shorter than 10 characters; in the list of common passwords`. */
+export function describeProblems(problems: readonly PasswordProblem[], minLength = MIN_PASSWORD_LENGTH): string {
+  return problems.map((p) => PROBLEM_TEXT[p].replace('%d', String(Math.max(MIN_PASSWORD_LENGTH, minLength)))).join('; ');
 }

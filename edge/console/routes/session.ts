@@ -2,15 +2,20 @@
  * First-run setup, login, logout, password change. There is no default password: while the
  * account has none, only `POST /api/setup` with the one-time token printed by the daemon
  * (in its console URL) can set it. [spec 001a R37 / note 23: admin/admin must not survive]
+ *
+ * All three secrets (password, setup token, current password on change) go through the same
+ * throttle (auth/lockout.ts), admitted before anything is checked, and every refusal is
+ * audited with the source address (never with what was typed).
  */
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ADMIN } from '../auth/accounts.js';
 import { SESSION_COOKIE } from '../auth/guard.js';
-import { hashPassword, passwordProblems, verifyPassword } from '../auth/password.js';
+import { throttleKey, type Admission } from '../auth/lockout.js';
+import { describeProblems, hashPassword, passwordProblems, verifyPassword, type PasswordProblem } from '../auth/password.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
-import { fail } from '../http-errors.js';
+import { fail, failWith } from '../http-errors.js';
 
 const SetupBody = Type.Object({ token: Type.String({ maxLength: 200 }), password: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
 const LoginBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
@@ -24,63 +29,100 @@ function sameSecret(a: string, b: string): boolean {
 
 export async function sessionRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const { accounts, sessions, lockout, options } = deps;
+  const minLength = options.passwordMinLength;
 
-  function startSession(reply: FastifyReply, user: string): { user: string; csrf: string } {
+  // Unknown user names are checked against this, so they take as long as a known one.
+  let dummyHash: Promise<string> | undefined;
+  const dummy = (): Promise<string> => (dummyHash ??= hashPassword(randomBytes(16).toString('base64')));
+
+  function startSession(req: FastifyRequest, reply: FastifyReply, user: string): { user: string; csrf: string } {
+    // A new id at every login: an id planted or seen before the login is worth nothing after it.
+    sessions.destroy(req.cookies[SESSION_COOKIE]);
     const s = sessions.create(user);
     void reply.setCookie(SESSION_COOKIE, s.id, { httpOnly: true, sameSite: 'strict', secure: deps.secure, path: '/', maxAge: options.sessionMaxHours * 3600 });
     return { user: s.user, csrf: s.csrf };
   }
 
+  function refuse(reply: FastifyReply, refusal: Extract<Admission, { ok: false }>): FastifyReply {
+    const s = Math.max(1, Math.ceil(refusal.waitMs / 1000));
+    void reply.header('retry-after', String(s));
+    return failWith(reply, refusal.scope === 'global' ? 'EDGE_ERR_CONSOLE_BUSY' : 'EDGE_ERR_CONSOLE_LOCKED', { retryAfterS: s }, s);
+  }
+
+  function refusedDetail(refusal: Extract<Admission, { ok: false }>): string {
+    return refusal.scope === 'global' ? 'throttled: box-wide failure ceiling' : 'locked';
+  }
+
+  function weak(reply: FastifyReply, problems: PasswordProblem[]): FastifyReply {
+    return failWith(reply, 'EDGE_ERR_CONSOLE_PASSWORD_WEAK', { problems }, describeProblems(problems, minLength));
+  }
+
+  function failure(req: FastifyRequest, action: string, user: string, detail: string): void {
+    deps.audit.record({ user, ip: req.ip, action, target: user, ok: false, detail });
+  }
+
   app.get('/session', { config: { public: true } }, async (req) => {
     const s = req.consoleSession;
     const id = deps.ctx.identity();
-    return { setupRequired: !accounts.hasAnyUser(), user: s?.user ?? null, csrf: s?.csrf ?? null, box: id.name, version: id.version };
+    return { setupRequired: !accounts.hasAnyUser(), user: s?.user ?? null, csrf: s?.csrf ?? null, box: id.name, version: id.version, passwordMinLength: minLength };
   });
 
   app.post<{ Body: Static<typeof SetupBody> }>('/setup', { config: { public: true }, schema: { body: SetupBody } }, async (req, reply) => {
-    const keys = [`ip:${req.ip}`];
-    const wait = lockout.waitMs(keys);
-    if (wait > 0) return locked(reply, wait);
-    if (accounts.hasAnyUser() || !deps.setup.token) return fail(reply, 'EDGE_ERR_CONSOLE_SETUP_DONE');
+    if (accounts.hasAnyUser() || !deps.setup.token) {
+      failure(req, 'setup', ADMIN, 'already set');
+      return fail(reply, 'EDGE_ERR_CONSOLE_SETUP_DONE');
+    }
+    // The token is a secret too: guessing it is throttled like a password.
+    const admission = lockout.begin(throttleKey(ADMIN, req.ip));
+    if (!admission.ok) {
+      failure(req, 'setup', ADMIN, refusedDetail(admission));
+      return refuse(reply, admission);
+    }
     if (!sameSecret(req.body.token, deps.setup.token)) {
-      lockout.failure(keys); // the token is a secret too: guessing it is throttled like a password
-      auditOf(deps, req, 'setup', ADMIN, false, 'wrong setup token');
+      admission.attempt.failed();
+      failure(req, 'setup', ADMIN, 'wrong setup token');
       return fail(reply, 'EDGE_ERR_CONSOLE_SETUP_TOKEN');
     }
-    const problems = passwordProblems(req.body.password, ADMIN);
-    if (problems.length > 0) return reply.code(400).send({ error: { code: 'EDGE_ERR_CONSOLE_PASSWORD_WEAK', message: `password refused: ${problems.join(', ')}`, problems } });
+    admission.attempt.succeeded(); // the token was right; a weak password is no guess
+    const problems = passwordProblems(req.body.password, ADMIN, minLength);
+    if (problems.length > 0) {
+      failure(req, 'setup', ADMIN, `password refused: ${problems.join(', ')}`);
+      return weak(reply, problems);
+    }
     accounts.setPasswordHash(ADMIN, await hashPassword(req.body.password));
     deps.setup.token = undefined;
-    lockout.success(keys);
-    const out = startSession(reply, ADMIN);
+    const out = startSession(req, reply, ADMIN);
     deps.audit.record({ user: ADMIN, ip: req.ip, action: 'setup', target: ADMIN, ok: true });
     return out;
   });
 
-  function locked(reply: FastifyReply, waitMs: number): FastifyReply {
-    const s = Math.ceil(waitMs / 1000);
-    void reply.header('retry-after', String(s));
-    return reply.code(429).send({ error: { code: 'EDGE_ERR_CONSOLE_LOCKED', message: `too many failed logins; try again in ${s} s`, retryAfterS: s } });
-  }
-
   app.post<{ Body: Static<typeof LoginBody> }>('/login', { config: { public: true }, schema: { body: LoginBody } }, async (req, reply) => {
     const { username, password } = req.body;
-    const keys = [`user:${username}`, `ip:${req.ip}`];
-    const wait = lockout.waitMs(keys);
-    if (wait > 0) {
-      deps.audit.record({ user: username, ip: req.ip, action: 'login', ok: false, detail: 'locked' });
-      return locked(reply, wait);
-    }
     if (!accounts.hasAnyUser()) return fail(reply, 'EDGE_ERR_CONSOLE_SETUP_REQUIRED');
     const hash = accounts.passwordHash(username);
-    const ok = hash !== undefined && (await verifyPassword(password, hash));
-    deps.audit.record({ user: username, ip: req.ip, action: 'login', ok });
-    if (!ok) {
-      const next = lockout.failure(keys);
-      return reply.code(401).send({ error: { code: 'EDGE_ERR_CONSOLE_LOGIN_FAILED', message: 'wrong user name or password', ...(next > 0 ? { retryAfterS: Math.ceil(next / 1000) } : {}) } });
+    // Unknown names share one key and are audited as '?': people type their password into the
+    // user name field, and one key per invented name would be free attempts.
+    const account = hash !== undefined ? username : '?';
+    const key = throttleKey(account, req.ip);
+    const admission = lockout.begin(key);
+    if (!admission.ok) {
+      failure(req, 'login', account, refusedDetail(admission));
+      return refuse(reply, admission);
     }
-    lockout.success(keys);
-    return startSession(reply, username);
+    let ok = false;
+    try {
+      ok = (await verifyPassword(password, hash ?? (await dummy()))) && hash !== undefined;
+    } finally {
+      if (ok) admission.attempt.succeeded();
+      else admission.attempt.failed();
+    }
+    if (!ok) {
+      failure(req, 'login', account, hash === undefined ? 'unknown user' : 'wrong password');
+      const wait = lockout.waitMs(key);
+      return failWith(reply, 'EDGE_ERR_CONSOLE_LOGIN_FAILED', wait > 0 ? { retryAfterS: Math.ceil(wait / 1000) } : {});
+    }
+    deps.audit.record({ user: username, ip: req.ip, action: 'login', target: username, ok: true });
+    return startSession(req, reply, username);
   });
 
   app.post('/logout', async (req, reply) => {
@@ -92,13 +134,30 @@ export async function sessionRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
 
   app.post<{ Body: Static<typeof PasswordBody> }>('/password', { schema: { body: PasswordBody } }, async (req, reply) => {
     const user = req.consoleSession!.user;
-    const hash = accounts.passwordHash(user);
-    if (!hash || !(await verifyPassword(req.body.current, hash))) {
-      auditOf(deps, req, 'password.change', user, false, 'wrong current password');
-      return fail(reply, 'EDGE_ERR_CONSOLE_LOGIN_FAILED');
+    // Same key as login: a stolen session cookie buys no extra guesses at the password.
+    const admission = lockout.begin(throttleKey(user, req.ip));
+    if (!admission.ok) {
+      failure(req, 'password.change', user, refusedDetail(admission));
+      return refuse(reply, admission);
     }
-    const problems = passwordProblems(req.body.next, user);
-    if (problems.length > 0) return reply.code(400).send({ error: { code: 'EDGE_ERR_CONSOLE_PASSWORD_WEAK', message: `password refused: ${problems.join(', ')}`, problems } });
+    const hash = accounts.passwordHash(user);
+    let ok = false;
+    try {
+      ok = hash !== undefined && (await verifyPassword(req.body.current, hash));
+    } finally {
+      if (ok) admission.attempt.succeeded();
+      else admission.attempt.failed();
+    }
+    if (!ok || hash === undefined) {
+      failure(req, 'password.change', user, 'wrong current password');
+      return fail(reply, 'EDGE_ERR_CONSOLE_PASSWORD_WRONG');
+    }
+    const problems = passwordProblems(req.body.next, user, minLength);
+    if (problems.length === 0 && (await verifyPassword(req.body.next, hash))) problems.push('password.sameAsCurrent');
+    if (problems.length > 0) {
+      failure(req, 'password.change', user, `password refused: ${problems.join(', ')}`);
+      return weak(reply, problems);
+    }
     accounts.setPasswordHash(user, await hashPassword(req.body.next));
     sessions.destroyUser(user, req.consoleSession!.id);
     auditOf(deps, req, 'password.change', user, true);

@@ -1,6 +1,6 @@
 // The console shell: session check, first-run setup, login, navigation and the page router.
 import { t, getLang, setLang } from './i18n.js';
-import { h, api, session, errorText, note, setAuthLostHandler } from './core.js';
+import { h, api, session, errorText, note, passwordHint, setAuthLostHandler } from './core.js';
 import { dashboardPage, driversPage, maintenancePage } from './pages-box.js';
 import { devicesPage, devicePage } from './pages-devices.js';
 import { ebaPage, accessPage } from './pages-areas.js';
@@ -55,13 +55,13 @@ function setupPage() {
         go('#/dashboard');
       } catch (err) {
         msg.append(note('error', errorText(err)));
-        if (err.problems) msg.append(h('ul', err.problems.map((p) => h('li', t(p)))));
+        if (err.problems) msg.append(h('ul', err.problems.map((p) => h('li', t(p, { n: session.passwordMinLength })))));
       }
     },
   },
   h('h1', t('setup.title')), h('p', t('setup.hint')), token ? null : note('error', t('setup.noToken')),
   h('label', t('login.username'), h('input', { value: 'admin', disabled: true })),
-  h('label', t('password.new'), pw), h('label', t('password.repeat'), pw2),
+  h('label', t('password.new'), pw), passwordHint(pw, 'admin', 'setup-hint'), h('label', t('password.repeat'), pw2),
   h('button#setup-submit', { type: 'submit' }, t('setup.submit')), msg);
   return h('div.center', langButton(), form);
 }
@@ -84,7 +84,8 @@ function loginPage() {
         go('#/dashboard');
       } catch (err) {
         pw.value = '';
-        msg.append(note('error', err.code === 'EDGE_ERR_CONSOLE_LOCKED' ? t('login.locked', { s: err.retryAfterS }) : errorText(err)));
+        const waiting = err.code === 'EDGE_ERR_CONSOLE_LOCKED' ? 'login.locked' : err.code === 'EDGE_ERR_CONSOLE_BUSY' ? 'login.busy' : null;
+        msg.append(note('error', waiting ? t(waiting, { s: err.retryAfterS }) : errorText(err)));
         if (err.code === 'EDGE_ERR_CONSOLE_LOGIN_FAILED' && err.retryAfterS) msg.append(note('error', t('login.locked', { s: err.retryAfterS })));
       }
     },

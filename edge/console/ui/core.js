@@ -27,7 +27,7 @@ function append(el, children) {
   }
 }
 
-export const session = { user: null, csrf: null, box: '', version: '', setupRequired: false };
+export const session = { user: null, csrf: null, box: '', version: '', setupRequired: false, passwordMinLength: 10 };
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -87,6 +87,27 @@ export function fmtValue(v) {
 }
 
 /** A message line: kind is 'ok' | 'error' | 'info'. */
+/**
+ * A live strength hint under a new-password input. Only a guide: the server's policy decides
+ * (it also knows the list of common passwords, which the UI does not ship).
+ */
+export function passwordHint(input, username, id) {
+  const el = h(`p.hint#${id}`, { 'aria-live': 'polite' });
+  const update = () => {
+    const pw = input.value;
+    const min = session.passwordMinLength || 10;
+    const length = [...pw].length;
+    const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(pw)).length;
+    let level = 'weak';
+    if (length >= min && pw.toLowerCase() !== username.toLowerCase()) level = length >= 16 || (length >= 12 && classes >= 3) ? 'strong' : 'fair';
+    el.className = `hint ${level}`;
+    el.textContent = pw ? `${t(`password.strength.${level}`)} · ${t('password.rules', { n: min })}` : t('password.rules', { n: min });
+  };
+  input.addEventListener('input', update);
+  update();
+  return el;
+}
+
 export function note(kind, ...text) { return h(`p.note.${kind}`, { role: kind === 'error' ? 'alert' : 'status' }, ...text); }
 
 export function table(headers, rows, attrs) {

@@ -1,6 +1,6 @@
 // Box-level pages: dashboard, drivers (log tail, restart, config redeploy), maintenance.
 import { t } from './i18n.js';
-import { h, api, note, table, errorText, fmtTime, fmtDuration, problemList } from './core.js';
+import { h, api, note, table, errorText, fmtTime, fmtDuration, problemList, passwordHint, session } from './core.js';
 
 
 export async function dashboardPage(el, _args, onLeave) {
@@ -106,10 +106,10 @@ export async function maintenancePage(el) {
     h('div.grid',
       h('section.card', h('h2', t('maint.backup')), h('a.button#backup-download', { href: '/api/maintenance/backup', download: '' }, t('maint.download'))),
       h('section.card', h('h2', t('maint.restore')), h('p.muted', t('maint.restoreHint')), file, h('button#restore-preview', { onclick: () => restore(false) }, t('maint.preview')), restoreMsg),
-      h('section.card', h('h2', t('password.change')), h('label', t('password.current'), pw.current), h('label', t('password.new'), pw.next),
+      h('section.card', h('h2', t('password.change')), h('label', t('password.current'), pw.current), h('label', t('password.new'), pw.next), passwordHint(pw.next, session.user ?? '', 'pw-hint'),
         h('button#pw-submit', { onclick: async () => {
           pwMsg.replaceChildren();
-          try { await api('POST', '/password', { current: pw.current.value, next: pw.next.value }); pwMsg.append(note('ok', t('password.changed'))); } catch (err) { pwMsg.append(note('error', errorText(err))); }
+          try { await api('POST', '/password', { current: pw.current.value, next: pw.next.value }); pwMsg.append(note('ok', t('password.changed'))); } catch (err) { pwMsg.append(note('error', err.code === 'EDGE_ERR_CONSOLE_LOCKED' ? t('login.locked', { s: err.retryAfterS }) : errorText(err))); if (err.problems) pwMsg.append(h('ul', err.problems.map((p) => h('li', t(p, { n: session.passwordMinLength }))))); }
         } }, t('password.change')), pwMsg)),
     await configEditor('validate'),
     h('section.card', h('h2', t('maint.audit')), table([t('common.time'), t('common.user'), 'IP', t('common.action'), t('common.target'), t('common.result')],
