@@ -23,8 +23,14 @@ export interface LibraryOp {
 }
 
 export interface DevicePushHandlers {
-  /** Known device? Unknown ones are refused with ret "1". */
-  knows(deviceId: string): boolean;
+  /**
+   * A configured device, asking from its configured address? The device id in the path is the
+   * protocol's only credential, so the source address is checked too; others get ret "1".
+   * `source` is undefined when a request does not come over the network (tests of `handle`).
+   */
+  knows(deviceId: string, source: string | undefined): boolean;
+  /** May `source` fetch face pictures (one of the configured terminals)? */
+  mayFetchImages(source: string | undefined): boolean;
   library(deviceId: string, lastQueryTime: number): Promise<{ list: LibraryOp[]; lastQueryTime: number }>;
   compare(deviceId: string, body: Record<string, unknown>): Promise<{ openDoor: 0 | 1; unlockDelay?: number }>;
   temperature(deviceId: string, body: Record<string, unknown>): Promise<void>;
@@ -66,17 +72,25 @@ export class DevicePushServer {
 
 
   /** One request without HTTP: returns status and JSON body (or a Buffer for images). */
-  async handle(method: string, url: string, raw: string): Promise<{ status: number; body: Record<string, unknown> | Buffer }> {
+  async handle(method: string, url: string, raw: string, source?: string): Promise<{ status: number; body: Record<string, unknown> | Buffer }> {
     const u = new URL(url, 'http://box');
     const m = /^\/(syrecord|syface|syattribute|syresult|syheartbeat|syimage)\/([^/]{1,64})$/.exec(u.pathname);
     if (!m) return { status: 404, body: fail(`unknown path ${u.pathname}`) };
     const [, kind, id0] = m;
     const id = decodeURIComponent(id0!);
     if (kind === 'syimage') {
+      // Face pictures are personal data: only the terminals get them.
+      if (!this.#h.mayFetchImages(source)) {
+        this.#o.log.warn({ source }, 'face picture refused: not a configured terminal address');
+        return { status: 403, body: fail('not a configured terminal') };
+      }
       const img = method === 'GET' ? await this.#h.image(id) : undefined;
       return img ? { status: 200, body: img } : { status: 404, body: fail('no such image') };
     }
-    if (!this.#h.knows(id)) return { status: 200, body: fail(`unknown device ${id}`) };
+    if (!this.#h.knows(id, source)) {
+      this.#o.log.warn({ source, device: id, path: kind }, 'request refused: unknown device or not from its configured address');
+      return { status: 200, body: fail(`unknown device ${id}`) };
+    }
     if (kind === 'syrecord') {
       if (method !== 'GET') return { status: 405, body: fail('GET only (L930)') };
       const q = u.searchParams.get('lastQueryTime');
@@ -124,7 +138,7 @@ export class DevicePushServer {
     let out: { status: number; body: Record<string, unknown> | Buffer };
     try {
       const raw = await readBody(req, this.#o.maxBodyBytes);
-      out = raw === undefined ? { status: 413, body: fail('body too large') } : await this.handle(req.method ?? 'GET', req.url ?? '/', raw);
+      out = raw === undefined ? { status: 413, body: fail('body too large') } : await this.handle(req.method ?? 'GET', req.url ?? '/', raw, req.socket.remoteAddress);
     } catch (err) {
       this.#o.log.warn({ url: req.url, err: (err as Error).message }, 'device push failed');
       out = { status: 500, body: fail('internal error') };

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommittedPass } from '../../edge/access/pass-recorder.js';
 import { SimulatedOpenApiTerminal } from '../../scripts/sim/face-openapi/terminal.js';
@@ -54,6 +55,19 @@ afterAll(async () => {
   await pull?.stop();
   await files?.close();
 });
+
+/** One HTTP request from a given loopback source address. */
+function fromAddress(localAddress: string, url: string, method: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, localAddress }, (res) => {
+      let text = '';
+      res.on('data', (b: Buffer) => (text += b.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 describe('face-terminal-openapi on a real box', () => {
   it('warns, in the driver log, about a terminal left on its factory password, and only about that one', async () => {
@@ -126,5 +140,13 @@ describe('face-terminal-openapi on a real box', () => {
     expect(unknown).toMatchObject({ ret: '1' });
     const malformed = await fetch(`${pullBase}/syface/OA-2`, { method: 'POST', body: '{not json' }).then((x) => x.json());
     expect(malformed).toMatchObject({ ret: '1', desc: 'body is not JSON' });
+
+    // The terminal id is the protocol's only credential: from another address it is not enough.
+    const before = box.runtime.access!.records.list({ deviceKey: `${PK}/OA-2` }).length;
+    const forged = await fromAddress('127.0.0.9', `${pullBase}/syface/OA-2`, 'POST', JSON.stringify({ userId: 'fb', userName: 'Mallory', screenTime: Math.floor(Date.now() / 1000), similarity: 99 }));
+    expect(JSON.parse(forged.body)).toMatchObject({ ret: '1' });
+    expect(box.runtime.access!.records.list({ deviceKey: `${PK}/OA-2` })).toHaveLength(before);
+    const picture = await fromAddress('127.0.0.9', `${pullBase}/syimage/fb.jpg`, 'GET');
+    expect(picture.status).toBe(403);
   }, 60_000);
 });
