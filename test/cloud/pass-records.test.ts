@@ -5,25 +5,16 @@
  * go up; a pass made during a broker outage goes up in the history form once the link is back;
  * a refused sync file reaches the cloud as DEVICE_SYNC_ERROR.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Post } from '../../scripts/sim/cloud/stand-in.js';
 import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
-import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
+import { connectDoor, freePort, startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 import { cloudYaml, GATEWAY, startRig, type CloudRig } from './helpers.js';
 
 const QR_DEV = { productKey: 'PEDoorQr', deviceName: 'SEAM-DOOR-01.2', deviceSecret: 'qr-secret-0123456789' };
 const CARD_DEV = { productKey: 'PEDoorCard', deviceName: 'SEAM-DOOR-01.3', deviceSecret: 'card-secret-0123456789' };
 const QR = 'ALI5466697328cff9121c21cf59dcec4'; // the seed's own test QR code (L34895)
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface PassAtCloud {
   passId: string;
@@ -72,8 +63,7 @@ drivers:
       - { productKey: ${QR_DEV.productKey}, deviceName: ${QR_DEV.deviceName}, custom: ${custom} }
       - { productKey: ${CARD_DEV.productKey}, deviceName: ${CARD_DEV.deviceName}, custom: ${custom} }
 ${cloudYaml(rig.broker.url, { subDevices: [QR_DEV, CARD_DEV], dynamicRegister: false })}`);
-  await waitFor(async () => ((await door.connect().catch(() => ({ code: -1 }))).code === 0 ? true : undefined), 20_000, 200);
-  await door.waitEdgeConnected();
+  await connectDoor(door);
   await waitFor(() => box.runtime.cloud?.status().state === 'online', 20_000);
 }, 90_000);
 

@@ -1,17 +1,9 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
 import { startConsoleBox, waitFor, type ConsoleBox } from './box.js';
+import { freePort } from '../helpers/runtime.js';
 import { openBrowser, type TestBrowser } from './browser.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('console invokes remoteOpen on a simulated door (door-standard simulator)', () => {
   let box: ConsoleBox;

@@ -4,20 +4,11 @@
  * core (shown on the local bus with its pass id), a remote open published on the local bus opens
  * the door.
  */
-import { createServer } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
-import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
+import { connectDoor, freePort, startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 let box: TestBox;
 let door: SimulatedDoor;
@@ -52,10 +43,7 @@ afterAll(async () => {
 
 describe('door-standard on a real box', () => {
   it('registers the simulated door, decides its QR scan offline and opens it from the local bus', async () => {
-    // the driver child needs a moment to listen on its port
-    const reply = await waitFor(async () => ((await door.connect().catch(() => ({ code: -1 }))).code === 0 ? true : undefined), 20_000, 200);
-    expect(reply).toBe(true);
-    await door.waitEdgeConnected();
+    await connectDoor(door);
     const code = 'ALI5466697328cff9121c21cf59dcec4'; // the seed's own test QR code (L34895)
     box.runtime.access!.applyPermissionText('PEDoorQr/DEMO-DOOR-01.2', JSON.stringify({ qrCodePermissionList: [{ type: 1, qrCode: code, startTime: String(Date.now() - 60_000), endTime: String(Date.now() + 3_600_000), maxScanTimes: 10, maxScanScope: 'DEVICE' }] }));
     expect(await door.scanQr(code)).toMatchObject({ code: 0, message: 'success' });

@@ -1,5 +1,6 @@
 /** Boot a real runtime for a test: temp data dir, ephemeral ports, silent logs, real child drivers. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '../../edge/config/load.js';
@@ -52,4 +53,20 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, s
     if (Date.now() > until) throw new Error(`waitFor timed out${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now (for servers a test configures before they start). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A simulated door connected to the box's door driver (whose child process needs a moment to listen). */
+export async function connectDoor(door: { connect(): Promise<{ code: number }>; waitEdgeConnected(): Promise<unknown> }): Promise<void> {
+  await waitFor(async () => ((await door.connect().catch(() => ({ code: -1 }))).code === 0 ? true : undefined), 20_000, 200);
+  await door.waitEdgeConnected();
 }
