@@ -10,7 +10,7 @@ import aedesModule from 'aedes';
 // aedes is CommonJS: its factory is a property of the default export.
 const { createBroker } = aedesModule;
 import type { Logger } from '../log.js';
-import { isBoxOnlyTopic } from './topics.js';
+import { isBoxOnlyTopic, parseRequestTopic } from './topics.js';
 import { parseDriverTopic } from './driver-router.js';
 
 export interface BusUser {
@@ -121,6 +121,12 @@ export class LocalBroker {
         if (client && isBoxOnlyTopic(packet.topic)) {
           this.#log.warn({ clientId: client.id, topic: packet.topic }, 'bus publish refused: topic belongs to the box');
           return done(new Error('topic reserved for the box'));
+        }
+        // A retained command (remoteOpen, property set …) would run again for every client that
+        // subscribes later, and the broker's own `$SYS` tree is not the apps'.
+        if (client && ((packet.retain && parseRequestTopic(packet.topic)) || packet.topic.startsWith('$'))) {
+          this.#log.warn({ clientId: client.id, topic: packet.topic, retain: packet.retain }, 'bus publish refused: retained command or $ topic');
+          return done(new Error('retained commands and $ topics are refused'));
         }
         done(null);
       },

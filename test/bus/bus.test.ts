@@ -118,6 +118,27 @@ drivers:
     expect(retained.every((r) => !r.includes('spoof'))).toBe(true);
   });
 
+  it('refuses a retained command (it would run again for every later subscriber) and $ topics, and disconnects the client', async () => {
+    const user = box.runtime.busUser!;
+    const calls = (): number => messages.filter((m) => m.topic === '/sys/TestCounter/bus-1/thing/service/Echo_reply' && m.body.id === 'retained-cmd').length;
+    for (const [topic, retain] of [['/sys/TestCounter/bus-1/thing/service/Echo', true], ['$SYS/broker/uptime', false]] as const) {
+      const app = await mqtt.connectAsync(url(), { username: user.username, password: user.password, reconnectPeriod: 0 });
+      const closed = new Promise<void>((resolve) => app.once('close', () => resolve()));
+      app.publish(topic, JSON.stringify({ id: 'retained-cmd', params: { Text: 'x' } }), { retain });
+      await closed;
+      await app.endAsync(true);
+    }
+    // Not run, and nothing retained for a later subscriber to receive.
+    const later = await mqtt.connectAsync(url(), { username: user.username, password: user.password, reconnectPeriod: 0 });
+    const got: string[] = [];
+    later.on('message', (_t, p) => got.push(p.toString()));
+    await later.subscribeAsync('/sys/TestCounter/bus-1/thing/service/Echo');
+    await call('/sys/TestCounter/bus-1/thing/service/Echo', JSON.stringify({ id: 'after-retained', params: { Text: 'b' } }));
+    await later.endAsync();
+    expect(got.some((g) => g.includes('retained-cmd'))).toBe(false);
+    expect(calls()).toBe(0);
+  });
+
   it('answers the Link IoT Edge device-list request (seed 001 L19880-19976)', async () => {
     client.publish('app1/request/linkedge/getDeviceList', JSON.stringify({ requestId: 'r-1', timestamp: 1, timeout: 3, version: '1.0' }));
     const reply = await waitFor(() => messages.find((m) => m.topic === 'linkedge/response/app1/getDeviceList'));
