@@ -103,6 +103,14 @@ export class LocalBroker {
     this.aedes = createBroker({
       authenticate: (client, username, password, done) => {
         if (check(username, password)) {
+          // A client id in use is taken over (MQTT) only by the same user: another app cannot
+          // kick a client off the bus by reusing its id.
+          // aedes keeps its connected clients by id in `clients` (not in its types).
+          const holder = (this.aedes as unknown as { clients: Record<string, object | undefined> }).clients[client.id];
+          if (holder && holder !== client && usernames.get(holder) !== username) {
+            this.#log.warn({ clientId: client.id, username }, 'bus login refused: client id in use by another user');
+            return done(Object.assign(new Error('client id in use by another user'), { returnCode: 2 }) as Error & { returnCode: 2 }, null);
+          }
           if (username !== undefined) usernames.set(client, username);
           return done(null, true);
         }
