@@ -75,7 +75,7 @@ export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'da
       if (!/^[\x21-\x7e]{1,32}$/.test(no)) throw new Error(`deviceNo "${no}" must be 1-32 printable ASCII characters (seed 003 L77-81): set custom.deviceNo`);
       const other = terminals.get(no);
       if (other && other.handle !== h) throw new Error(`deviceNo ${no} is already used by ${other.deviceKey}`);
-      terminals.set(no, new PushTerminal(no, h));
+      terminals.set(no, new PushTerminal(no, h, typeof h.custom.ip === 'string' ? h.custom.ip : undefined));
       h.offline('waiting for the terminal to register or poll');
     },
 

@@ -84,6 +84,11 @@ export function pushPlatform(deps: PlatformDeps): PushHandlers {
   };
 
   return {
+    sourceAllowed(deviceNo, source) {
+      const ip = deps.terminal(deviceNo)?.ip;
+      return ip === undefined || source === undefined || ip === source.replace(/^::ffff:/, '');
+    },
+
     async register(msg) {
       const t = deps.terminal(msg.deviceNo!);
       if (!t) return unknownDevice('registerResp', msg);

@@ -4,7 +4,7 @@
  * `edge check` and docs/config.md.
  */
 import { Type } from '@sinclair/typebox';
-import { defineSettings, described, Port, TextId, type SettingsProblem } from '../../edge/host/sdk/settings.js';
+import { defineSettings, described, Ipv4, Port, TextId, type SettingsProblem } from '../../edge/host/sdk/settings.js';
 
 const interval = (en: string, zh: string, def: number, max = 3600) => described(Type.Integer({ default: def, minimum: 1, maximum: max }), en, zh);
 
@@ -34,6 +34,7 @@ export default defineSettings({
     maxAttempts: described(Type.Integer({ default: 3, minimum: 1, maximum: 10 }), 'times a command is handed out in all', '命令最多下发次数'),
   }),
   device: Type.Object({
+    ip: Type.Optional(Ipv4('the terminal\'s address: when set, its messages are accepted only from it (the protocol has no other credential)', '人脸机IP: 设置后只接受来自该地址的消息')),
     deviceNo: Type.Optional(TextId('the terminal\'s serial number (deviceNo, seed 003); default: the deviceName', '人脸机序列号(deviceNo); 默认取deviceName', { pattern: DEVICE_NO })),
   }),
   // A terminal is found by its deviceNo: each must be valid (also the deviceName it defaults to) and unique.

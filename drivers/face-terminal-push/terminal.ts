@@ -10,8 +10,12 @@ export class PushTerminal {
   readonly props: Record<string, unknown> = {};
   /** Recently accepted record keys (msgID|passTime): the terminal resends a record whose answer it lost. */
 
-  constructor(deviceNo: string, handle: DeviceHandle) {
+  /** The terminal's configured address (custom.ip): its messages must come from it. */
+  readonly ip: string | undefined;
+
+  constructor(deviceNo: string, handle: DeviceHandle, ip?: string) {
     this.deviceNo = deviceNo;
+    this.ip = ip;
     this.handle = handle;
     this.deviceKey = `${handle.productKey}/${handle.deviceName}`;
   }

@@ -12,6 +12,12 @@ import { PushCode } from './codes.js';
 import { PATHS, RESULT_ALIASES, SERVICES, SERVICE_NAMES, missing, normalise, stringsOnly, type Msg, type ServiceName } from './messages.js';
 
 export interface PushHandlers {
+  /**
+   * May a message naming `deviceNo` come from `source`? The protocol's only credential is the
+   * deviceNo (its register sign has no secret), so a terminal with a configured address is held
+   * to it. `source` is undefined when a message does not come over the network (tests).
+   */
+  sourceAllowed(deviceNo: string, source: string | undefined): boolean;
   register(msg: Msg): Promise<Record<string, unknown>>;
   keepAlive(msg: Msg): Promise<Record<string, unknown>>;
   uploadDevInfo(msg: Msg): Promise<Record<string, unknown>>;
@@ -77,7 +83,7 @@ export class PushServer {
 
 
   /** Handle one message without HTTP (tests, and the HTTP path below). */
-  async handle(path: string, body: unknown): Promise<{ status: number; reply: Record<string, unknown> }> {
+  async handle(path: string, body: unknown, source?: string): Promise<{ status: number; reply: Record<string, unknown> }> {
     const prefix = this.#opts.prefix.replace(/\/+$/, '');
     const rel = prefix && path.startsWith(prefix) ? path.slice(prefix.length) : path;
     const route = ROUTES.get(rel.replace(/\/+$/, ''));
@@ -86,6 +92,9 @@ export class PushServer {
     if (!n) return { status: 200, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'body is not a JSON object' } };
     const { msg } = n;
     const msgType = msg.msgType ?? '';
+    if (!this.#handlers.sourceAllowed(msg.deviceNo ?? '', source)) {
+      return { status: 200, reply: { msgType: '', deviceNo: msg.deviceNo ?? '', errorCode: PushCode.FAILED, msg: 'unknown device, or not from its configured address' } };
+    }
     if (route.kind === 'service') {
       const svc = SERVICES[route.service];
       const type = RESULT_ALIASES[msgType] ?? msgType;
@@ -123,7 +132,7 @@ export class PushServer {
           } catch {
             body = undefined;
           }
-          out = body === undefined ? { status: 200, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'body is not JSON' } } : await this.handle(path, body);
+          out = body === undefined ? { status: 200, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'body is not JSON' } } : await this.handle(path, body, req.socket.remoteAddress);
         }
       }
     } catch (err) {

@@ -5,6 +5,7 @@
  * open round-trips, a pass record becomes a pass event, and an offline terminal gets its
  * queued commands when it comes back.
  */
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommittedPass } from '../../edge/access/pass-recorder.js';
 import { ERRORS } from '../../edge/errors.js';
@@ -22,6 +23,19 @@ let files: Awaited<ReturnType<typeof pictureServer>>;
 const events: { eventId: string; params: Record<string, unknown> }[] = [];
 /** Passes the access core committed (it alone reports them, to the cloud through the outbox). */
 const passes: CommittedPass[] = [];
+/** A JSON POST from a given loopback source address. */
+function fromAddress(localAddress: string, url: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', localAddress, headers: { 'Content-Type': 'application/json;charset=UTF-8' } }, (res) => {
+      let text = '';
+      res.on('data', (b: Buffer) => (text += b.toString()));
+      res.on('end', () => resolve(JSON.parse(text) as Record<string, unknown>));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 const passesOf = () => passes.filter((p) => p.deviceKey === KEY);
 
 beforeAll(async () => {
@@ -33,7 +47,7 @@ drivers:
     type: face-terminal-push
     config: { host: 127.0.0.1, port: ${port}, pathPrefix: /push, openTimeoutMs: 20000, commandWaitMs: 500, intervalsS: { heartbeat: 1, person: 1, open: 1, other: 1 } }
     devices:
-      - { productKey: ${PK}, deviceName: ${DN}, custom: { deviceNo: FP0001 } }
+      - { productKey: ${PK}, deviceName: ${DN}, custom: { deviceNo: FP0001, ip: 127.0.0.1 } }
 `);
   box.runtime.events.on('test', 'device.event', (e) => void (e.productKey === PK && events.push({ eventId: e.eventId, params: e.params })));
   box.runtime.events.on('test', 'access.pass', (p) => void passes.push(p));
@@ -115,6 +129,13 @@ describe('face-terminal-push on a real box', () => {
     expect(box.runtime.access!.records.list({ deviceKey: KEY })).toHaveLength(stored + 1);
     const fails = await post('/device/register', { msgType: 'register' });
     expect(fails.errorCode).toBe('200');
+    // The deviceNo is the protocol's only credential: from another address it is not enough.
+    const forged = term.pass({ idNumber: 'nobody-here' });
+    term.outbox.length = 0;
+    const reply = await fromAddress('127.0.0.9', `${base}/face/record`, { ...forged, msgID: 'forged-1' });
+    expect(reply).toMatchObject({ errorCode: '200', msg: 'unknown device, or not from its configured address' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(box.runtime.access!.records.list({ deviceKey: KEY })).toHaveLength(stored + 1);
   }, 30_000);
 
   it('answers a remote open with a timeout when the terminal never polls, and does not open late', async () => {

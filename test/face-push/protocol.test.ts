@@ -26,6 +26,7 @@ describe('register sign (seed 003 L101-104)', () => {
 describe('message handling', () => {
   const calls: string[] = [];
   const handlers: PushHandlers = {
+    sourceAllowed: () => true,
     register: async (m) => (calls.push(`register ${m.deviceNo}`), { msgType: 'registerResp', deviceNo: m.deviceNo, errorCode: '100', registerTime: 1585903632011, heatbeatService: undefined, nothing: null }),
     keepAlive: async (m) => (calls.push(`keepAlive ${m.deviceNo}`), { msgType: 'keepAliveResp', deviceNo: m.deviceNo, errorCode: '100' }),
     uploadDevInfo: async (m) => (calls.push(`uploadDevInfo ${m.deviceNo}`), { msgType: 'uploadDevInfoResp', errorCode: '100' }),
