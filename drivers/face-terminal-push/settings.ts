@@ -44,6 +44,7 @@ export default defineSettings({
     devices.forEach((d, j) => {
       const no = d.custom.deviceNo === undefined ? d.deviceName : String(d.custom.deviceNo);
       if (!new RegExp(DEVICE_NO).test(no)) problems.push({ path: `/devices/${j}/custom/deviceNo`, message: `the deviceName ${JSON.stringify(no)} is no terminal serial number (1-32 printable ASCII, seed 003 L77-81)`, hint: 'set custom.deviceNo to the serial number the terminal sends' });
+      if (d.custom.ip === undefined) problems.push({ path: `/devices/${j}/custom/ip`, message: `terminal ${no} has no address: anyone on the LAN who knows its deviceNo can send records for it`, hint: 'set custom.ip to the terminal\'s address', advisory: true });
       const other = seen.get(no);
       if (other !== undefined) problems.push({ path: `/devices/${j}/custom/deviceNo`, message: `deviceNo ${no} is also device ${other}'s`, hint: 'each terminal has its own serial number' });
       seen.set(no, j);

@@ -35,7 +35,7 @@ drivers:
     type: face-terminal-push
     config: { host: 127.0.0.1, port: 10010 }
     devices:
-      - { productKey: PEFacePush, deviceName: DEMO-FACE-PUSH-01, alias: 演示人脸机(推送), custom: { deviceNo: DEMO-FACE-PUSH-01 } }
+      - { productKey: PEFacePush, deviceName: DEMO-FACE-PUSH-01, alias: 演示人脸机(推送), custom: { deviceNo: DEMO-FACE-PUSH-01, ip: 127.0.0.1 } }
   - name: Property_FaceOpenApi_PerAccess_Terminal
     type: face-terminal-openapi
     config: { host: 127.0.0.1, port: 10020 }

@@ -87,7 +87,7 @@ export async function driverSettingsProblems(drivers: readonly DriverEntry[], ba
         devices: d.devices.map((dev) => ({ productKey: dev.productKey, deviceName: dev.deviceName, custom: Value.Default(settings.device, Value.Clone(dev.custom ?? {})) })),
         dataDir: join(driversDataDir, d.name),
       };
-      for (const p of settings.check(input as Parameters<NonNullable<DriverSettings['check']>>[0])) problems.push({ path: `/drivers/${i}${p.path}`, message: p.message, hint: p.hint });
+      for (const p of settings.check(input as Parameters<NonNullable<DriverSettings['check']>>[0])) problems.push({ path: `/drivers/${i}${p.path}`, message: p.message, hint: p.hint, ...(p.advisory ? { advisory: true } : {}) });
     }
     for (const l of listenPorts(settings, config)) listeners.push({ what: `driver ${d.name}`, path: `/drivers/${i}/config/${l.key}`, port: l.port, host: l.host, udp: l.udp });
   }

@@ -16,7 +16,7 @@ import type { ChannelFactory } from './channel.js';
 import { HostServiceRegistry, type HostHandlers } from './services.js';
 import { driverSettingsProblems } from './driver-settings.js';
 import type { BoxListener } from '../config/listeners.js';
-import { ConfigError } from '../config/load.js';
+import { blocking, ConfigError } from '../config/load.js';
 
 export interface DeviceConfig {
   productKey: string;
@@ -172,7 +172,7 @@ export class DriverHost {
     const problems = this.validate(configs);
     if (problems.length > 0) throw edgeError('EDGE_ERR_CONFIG_INVALID', problems.join('; '));
     // What a driver would refuse is refused here, whole, before anything stops or starts.
-    const refused = await driverSettingsProblems(configs, this.#opts.baseDir ?? process.cwd(), this.#opts.boxListeners ?? [], this.#dataDir);
+    const refused = blocking(await driverSettingsProblems(configs, this.#opts.baseDir ?? process.cwd(), this.#opts.boxListeners ?? [], this.#dataDir));
     if (refused.length > 0) throw new ConfigError(refused);
     const before = new Map(this.#configs.map((c) => [c.name, c] as const));
     const after = new Map(configs.map((c) => [c.name, c] as const));

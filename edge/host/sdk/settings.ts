@@ -74,6 +74,8 @@ export interface SettingsProblem {
   path: string;
   message: string;
   hint: string;
+  /** A risk reported by `edge check` that does not stop a start or a deploy. */
+  advisory?: boolean;
 }
 
 /** Levenshtein distance, for "did you mean". */
