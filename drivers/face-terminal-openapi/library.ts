@@ -3,21 +3,13 @@
  * `pull` face sync the face library is taken from the access core's pending deployments and
  * handed out on `/syrecord` (9.1); each change is confirmed by the terminal's feedback (9.4).
  */
-import { isIP } from 'node:net';
 import type { Logger } from 'pino';
+import { fromConfiguredAddress } from '../../protocols/common/source-address.js';
 import type { DevicePushHandlers, LibraryOp } from '../../protocols/face-openapi/index.js';
 import type { AccessCalls } from '../face-shared/access-calls.js';
 import { userIdOf } from '../face-shared/deployment.js';
 import type { OpenApiDriverSettings } from './config.js';
 import type { OpenApiTerminal } from './terminal.js';
-
-/**
- * The configured address against a socket's source. A terminal configured by host name is not
- * checked (the name is not resolved here; docs/face-terminals.md says to configure addresses).
- */
-function sameAddress(configured: string, source: string): boolean {
-  return isIP(configured) === 0 || configured === source.replace(/^::ffff:/, '');
-}
 
 export function chapter9(deps: { settings: OpenApiDriverSettings; calls: AccessCalls; log: Logger; byDeviceId(id: string): OpenApiTerminal | undefined; terminals(): OpenApiTerminal[]; baseUrl(): string }): DevicePushHandlers {
   const { calls, log } = deps;
@@ -28,9 +20,9 @@ export function chapter9(deps: { settings: OpenApiDriverSettings; calls: AccessC
   return {
     knows: (id, source) => {
       const t = deps.byDeviceId(id);
-      return t !== undefined && (source === undefined || sameAddress(t.cfg.ip, source));
+      return t !== undefined && (source === undefined || fromConfiguredAddress(t.cfg.ip, source));
     },
-    mayFetchImages: (source) => source === undefined || deps.terminals().some((t) => sameAddress(t.cfg.ip, source)),
+    mayFetchImages: (source) => source === undefined || deps.terminals().some((t) => fromConfiguredAddress(t.cfg.ip, source)),
 
     async library(id, lastQueryTime) {
       const t = must(id);

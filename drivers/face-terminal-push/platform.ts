@@ -3,6 +3,7 @@
  * protocol's PushServer. Commands come from the host-side queue (faceQueue.*), permission
  * changes from the access core; results go back to both.
  */
+import { fromConfiguredAddress } from '../../protocols/common/source-address.js';
 import type { Logger } from 'pino';
 import { PushCode, SERVICES, SERVICE_NAMES, formatSetTime, verifyRegisterSign, type Msg, type PushHandlers, type ServiceName } from '../../protocols/face-push/index.js';
 import { intervalOf, type PushDriverSettings } from './config.js';
@@ -86,7 +87,7 @@ export function pushPlatform(deps: PlatformDeps): PushHandlers {
   return {
     sourceAllowed(deviceNo, source) {
       const ip = deps.terminal(deviceNo)?.ip;
-      return ip === undefined || source === undefined || ip === source.replace(/^::ffff:/, '');
+      return ip === undefined || source === undefined || fromConfiguredAddress(ip, source);
     },
 
     async register(msg) {

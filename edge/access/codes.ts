@@ -16,25 +16,5 @@ export const IMAGE = {
 // [seed 000 L2621-2633] SyncPicStatus of SyncFacePictures / SyncFaceFeatures.
 export const SYNC_PIC_STATUS = { SUCCESS: 0, DEPLOYING: 1, DOWNLOAD_FAILED: 2, PARSE_FAILED: 3 } as const;
 
-/** [seed 000 L643-672] per-device permission status (cloud vocabulary, also used for cards). */
-export const SYNC_STATUSES = [
-  'toBeTransferred', 'transferring', 'deviceOffline', 'transferred', 'faceCheckError', 'faceCheckTimeout',
-  'faceDlError', 'facePushError', 'unknownError', 'transferDeleted', 'deleteFailed', 'transferTimeout',
-  'deleteTimeout', 'needManual',
-] as const;
-export type SyncStatus = (typeof SYNC_STATUSES)[number];
-
-/** Pass types of the device passEvent [seed 001 L1551-1597]. */
-/** `intercom` is a door opened from an intercom call (door-standard reportOpenDoor); not a seed passEvent type. */
-import type { PassKind } from '../host/sdk/host-services.js';
-export type { PassKind };
-
-/** [seed 001 L22086-22152] iot_entrance_event_model `type` for each pass kind. */
-export const ENTRANCE_TYPE: Record<Exclude<PassKind, 'face'>, string> = {
-  qrCode: 'QRCODE',
-  tradCard: 'CARD',
-  bleCard: 'BleCARD',
-  password: 'PASSWORD',
-  intercom: 'INTERCOM',
-  remote: 'REMOTE',
-};
+/** The per-device permission statuses and the pass kinds are the host-service contract's (one list each). */
+export { SYNC_STATUSES, type PassKind, type SyncStatus } from '../host/sdk/host-services.js';

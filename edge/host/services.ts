@@ -26,12 +26,12 @@ function checkOf(method: HostMethod): TypeCheck<TSchema> {
   return c;
 }
 
-export function isHostMethod(name: string): name is HostMethod {
+function isHostMethod(name: string): name is HostMethod {
   return Object.hasOwn(HOST_SERVICES, name);
 }
 
 /** The first schema violation of a call, as `path: message`. */
-export function hostArgsProblem(method: HostMethod, args: unknown): string | undefined {
+function hostArgsProblem(method: HostMethod, args: unknown): string | undefined {
   const check = checkOf(method);
   if (check.Check(args)) return undefined;
   const e = check.Errors(args).First();

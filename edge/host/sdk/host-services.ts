@@ -37,9 +37,10 @@ export type PassKind = Static<typeof PassKind>;
 export const DeployKind = Type.Union([Type.Literal('face'), Type.Literal('tradCard'), Type.Literal('bleCard'), Type.Literal('password'), Type.Literal('rule')]);
 export type DeployKind = Static<typeof DeployKind>;
 
-const SYNC_STATUSES = ['toBeTransferred', 'transferring', 'deviceOffline', 'transferred', 'faceCheckError', 'faceCheckTimeout', 'faceDlError', 'facePushError', 'unknownError', 'transferDeleted', 'deleteFailed', 'transferTimeout', 'deleteTimeout', 'needManual'] as const;
+export const SYNC_STATUSES = ['toBeTransferred', 'transferring', 'deviceOffline', 'transferred', 'faceCheckError', 'faceCheckTimeout', 'faceDlError', 'facePushError', 'unknownError', 'transferDeleted', 'deleteFailed', 'transferTimeout', 'deleteTimeout', 'needManual'] as const;
 /** Per-device permission status [seed 000 L643-672]. */
 export const SyncStatus = Type.Union(SYNC_STATUSES.map((s) => Type.Literal(s)) as Array<TLiteral<(typeof SYNC_STATUSES)[number]>>);
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
 /**
  * A decided and recorded pass. `passId` is the one id of this pass: on the stored record, its
