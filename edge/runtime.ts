@@ -27,6 +27,10 @@ import { BusBridge } from './bus/bridge.js';
 import { DriverBusRouter } from './bus/driver-router.js';
 import { embeddedTransport, externalTransport, type BusTransport } from './bus/transport.js';
 import { ensureBusCredentials } from './bus/credentials.js';
+import { BusUserStore, busAccounts, listBusUsers } from './bus/users.js';
+
+/** How soon a bus user changed by another process (the CLI) takes effect. */
+const BUS_USERS_POLL_MS = 1000;
 import { buildHttpServer, listen } from './http/server.js';
 import type { FastifyInstance } from 'fastify';
 import { sdNotify } from './systemd.js';
@@ -77,6 +81,9 @@ export class Runtime {
   busPort = 0;
   httpPort = 0;
   busUser: BusUser | undefined;
+  /** The apps' bus users (edge bus-user, console); undefined with an external broker. */
+  busUsers: BusUserStore | undefined;
+  #busUserWatch: NodeJS.Timeout | undefined;
   access: AccessCore | undefined;
   /** Durable command queue of polling face terminals (seed 003), reached by drivers as `faceQueue.*`. */
   faceQueue: FaceCommandQueue | undefined;
@@ -178,10 +185,34 @@ export class Runtime {
               ...(cfg.bus.externalPassword ? { password: cfg.bus.externalPassword } : {}),
             });
           } else {
-            const users = cfg.bus.users.length > 0 ? cfg.bus.users : [ensureBusCredentials(this.dataDir)];
-            this.busUser = users[0];
-            this.broker = new LocalBroker({ log: childLogger(this.log, 'bus', levels) }, { host: cfg.bus.host, port: cfg.bus.port, users, allowAnonymous: cfg.bus.allowAnonymous, driverUser: (name) => this.host.busUserOf(name) });
-            await this.broker.start();
+            const store = new BusUserStore(this.dataDir);
+            this.busUsers = store;
+            const configUsers = cfg.bus.users;
+            this.consoleServices.busUsers = {
+              list: () => listBusUsers(configUsers, store),
+              add: (name, rights) => store.add(name, rights, (n) => configUsers.some((u) => u.username === n)),
+              setRights: (name, rights) => store.setRights(name, rights),
+              remove: (name) => store.remove(name),
+            };
+            if (cfg.bus.users.length > 0) this.busUser = cfg.bus.users[0];
+            else store.adoptGenerated((this.busUser = ensureBusCredentials(this.dataDir)));
+            const broker = new LocalBroker({ log: childLogger(this.log, 'bus', levels) }, { host: cfg.bus.host, port: cfg.bus.port, accounts: busAccounts(cfg.bus.users, store), allowAnonymous: cfg.bus.allowAnonymous, limits: cfg.bus.limits, driverUser: (name) => this.host.busUserOf(name) });
+            this.broker = broker;
+            await broker.start();
+            // `edge bus-user` edits the file from another process, the console this one: a removed
+            // user or a narrowed right must not live on in an open connection.
+            let seen = store.version;
+            this.#busUserWatch = setInterval(() => {
+              try {
+                store.reloadIfChanged();
+                if (store.version === seen) return;
+                seen = store.version;
+                broker.revalidate();
+              } catch (err) {
+                this.log.error({ err: (err as Error).message }, 'bus users file unreadable: the users loaded before stay in force');
+              }
+            }, BUS_USERS_POLL_MS);
+            this.#busUserWatch.unref();
             this.busPort = this.broker.port;
             transport = embeddedTransport(this.broker.aedes);
           }
@@ -200,6 +231,7 @@ export class Runtime {
         },
         stop: async () => {
           await this.bridge?.stop();
+          clearInterval(this.#busUserWatch);
           await this.broker?.stop();
         },
       });

@@ -14,6 +14,8 @@ const USAGE = `usage: edge <command> [options]
                              write the point tables (or the blank template) back
   discover bacnet [--nic eth0 | --target ip:port] [--json]
                              list the BACnet devices that answer Who-Is, with their objects
+  bus-user add|set|remove|list [NAME] [--read FILTERS] [--write FILTERS]
+                             the local apps' bus users and their topic rights (docs/security.md)
   version                    print the version
 `;
 
@@ -38,6 +40,8 @@ export function registerCommand(name: string, cmd: Command): void {
 // EBA point tables (edge/eba); loaded on use so exceljs does not slow every command.
 registerCommand('import', async (args) => (await import('./import.js')).importCommand(args));
 registerCommand('export', async (args) => (await import('./import.js')).exportCommand(args));
+// Local apps' bus users (edge/bus/users.ts).
+registerCommand('bus-user', async (args) => (await import('./bus-user.js')).busUserCommand(args));
 // BACnet Who-Is on site (drivers/bacnet-v3); loaded on use.
 registerCommand('discover', async (args) => (await import('./discover.js')).discoverCommand(args));
 

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { filterProblem } from '../bus/acl.js';
 import { EdgeError, edgeError } from '../errors.js';
 import { ThingModelLibrary } from '../thing/library.js';
 import { BoxConfigSchema, type BoxConfig } from './schema.js';
@@ -126,6 +127,14 @@ export function checkSemantics(config: BoxConfig, baseDir: string): ConfigProble
   if (config.bus.enabled && config.bus.externalUrl === undefined && config.bus.allowAnonymous) {
     problems.push({ path: '/bus/allowAnonymous', message: 'anonymous access to the local bus is on', hint: 'turn it off outside a lab: local apps should log in', advisory: true });
   }
+  config.bus.users.forEach((u, i) => {
+    for (const right of ['read', 'write'] as const) {
+      (u[right] ?? []).forEach((f, k) => {
+        const why = filterProblem(f);
+        if (why) problems.push({ path: `/bus/users/${i}/${right}/${k}`, message: why, hint: 'an MQTT topic filter: levels split by /, + for one level, # last for the rest' });
+      });
+    }
+  });
   problems.push(...factoryPasswords(config));
   problems.push(...deviceCompareWithoutFeatures(config));
   return problems;

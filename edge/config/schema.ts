@@ -36,9 +36,8 @@ export const BusUserSchema = Type.Object(
   {
     username: Type.String({ minLength: 1 }),
     password: Type.String({ minLength: 8, description: 'at least 8 characters' }),
-    /** Topic filters this user may publish to; default all. */
-    publish: Type.Optional(Type.Array(Type.String())),
-    subscribe: Type.Optional(Type.Array(Type.String())),
+    read: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'MQTT topic filters the user may subscribe to; default all (#)' })),
+    write: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'MQTT topic filters the user may publish to; default all (#); topics reserved to the box stay so' })),
   },
   { additionalProperties: false },
 );
@@ -79,6 +78,14 @@ export const BoxConfigSchema = Type.Object(
         /** Users of the local bus. Empty: the box generates one and stores it in dataDir/bus-credentials.json. */
         users: Type.Array(BusUserSchema, { default: [] }),
         allowAnonymous: Type.Boolean({ default: false, description: 'never on a box in the field' }),
+        limits: Type.Object(
+          {
+            maxPacketBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024, description: 'largest MQTT packet after login; a larger one closes the connection' }),
+            connectionsPerUser: Type.Integer({ minimum: 1, maximum: 10_000, default: 32, description: 'connections one bus user may hold at once' }),
+            messagesPerSecondPerUser: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 2000, description: 'publishes per second of one bus user (all its connections); more closes the connection' }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
         /** Use an external broker instead of the embedded one. */
         externalUrl: Type.Optional(Type.String({ pattern: '^(mqtt|mqtts|tcp|ssl|ws|wss)://' })),
         externalUsername: Type.Optional(Type.String()),

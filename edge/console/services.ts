@@ -46,7 +46,17 @@ export interface AccessConsoleService {
   alarms(limit: number): { time: number; device: string; type: string; message: string }[];
 }
 
+/** The local bus's users (edge/bus/users.ts): config users are listed, app users managed. */
+export interface BusUsersService {
+  list(): { username: string; source: 'config' | 'generated' | 'app'; read: readonly string[]; write: readonly string[] }[];
+  /** Throws BusUserError (a bad name or filter, a taken name); the password is returned once. */
+  add(username: string, rights: { read: string[]; write: string[] }): { password: string };
+  setRights(username: string, rights: { read: string[]; write: string[] }): void;
+  remove(username: string): void;
+}
+
 export interface ConsoleServices {
+  busUsers?: BusUsersService | undefined;
   cloud?: CloudLinkView | undefined;
   eba?: EbaTablesService | undefined;
   access?: AccessConsoleService | undefined;

@@ -17,7 +17,7 @@ drivers:
     devices:
       - { productKey: TestCounter, deviceName: bus-1, custom: { intervalMs: 50 } }
 `);
-    const user = box.runtime.busUser!;
+    const user = box.busApp();
     client = await mqtt.connectAsync(url(), { username: user.username, password: user.password, reconnectPeriod: 0 });
     client.on('message', (topic, payload, packet) => {
       let body: Record<string, unknown>;
@@ -98,7 +98,7 @@ drivers:
   });
 
   it('disconnects a local client that publishes on a topic only the box may publish [MQTT-3.3.5-2]', async () => {
-    const user = box.runtime.busUser!;
+    const user = box.busApp();
     for (const topic of ['/sys/TestCounter/bus-1/thing/event/property/post', '/sys/TestCounter/bus-1/thing/service/Echo_reply', '/edge/TestCounter/bus-1/status']) {
       const spoofer = await mqtt.connectAsync(url(), { username: user.username, password: user.password, reconnectPeriod: 0 });
       const closed = new Promise<void>((resolve) => spoofer.once('close', () => resolve()));
@@ -119,7 +119,7 @@ drivers:
   });
 
   it('refuses a retained command (it would run again for every later subscriber) and $ topics, and disconnects the client', async () => {
-    const user = box.runtime.busUser!;
+    const user = box.busApp();
     const calls = (): number => messages.filter((m) => m.topic === '/sys/TestCounter/bus-1/thing/service/Echo_reply' && m.body.id === 'retained-cmd').length;
     for (const [topic, retain] of [['/sys/TestCounter/bus-1/thing/service/Echo', true], ['$SYS/broker/uptime', false]] as const) {
       const app = await mqtt.connectAsync(url(), { username: user.username, password: user.password, reconnectPeriod: 0 });

@@ -147,7 +147,7 @@ describe('config fuzz', () => {
   }, 120_000);
 
   describe('live redeploy', () => {
-    let box: TestBox;
+    let box: Pick<TestBox, 'runtime' | 'dir' | 'close'>;
     beforeAll(async () => {
       // The built daemon (npm test builds first): its drivers start as plain Node processes, so a
       // thousand redeploys that restart drivers take seconds, not minutes of TypeScript loading.

@@ -56,6 +56,26 @@ describe('console API', () => {
     expect(d.store).toMatchObject({ writable: true, failures: 0 });
   });
 
+  it('manages the local-bus users: lists config and generated users, adds, re-scopes and removes app users, refuses bad input', async () => {
+    const list = (await c.get('/api/bus/users')).json() as Array<{ username: string; source: string; write: string[] }>;
+    expect(list.find((u) => u.source === 'generated')).toMatchObject({ username: 'edge-local', write: [] });
+    const added = await c.post('/api/bus/users', { username: 'meter-app', read: ['/sys/+/+/thing/event/#'], write: ['/sys/PEDemoMeter/+/thing/service/#'] });
+    expect(added.statusCode).toBe(200);
+    expect(added.json().password).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect((await c.get('/api/bus/users')).json()).toContainEqual({ username: 'meter-app', source: 'app', read: ['/sys/+/+/thing/event/#'], write: ['/sys/PEDemoMeter/+/thing/service/#'] });
+    const again = await c.post('/api/bus/users', { username: 'meter-app', read: [], write: [] });
+    expect(again.statusCode).toBe(400);
+    expect(again.json().error.message).toMatch(/exists/);
+    expect((await c.post('/api/bus/users', { username: 'x', read: ['a/#/b'], write: [] })).json().error.message).toMatch(/# must be/);
+    expect((await c.post('/api/bus/users', { username: '../../etc', read: [], write: [] })).statusCode).toBe(400);
+    expect((await c.request('PUT', '/api/bus/users/meter-app', { read: ['#'], write: [] })).statusCode).toBe(200);
+    expect((await c.request('DELETE', '/api/bus/users/edge-local')).json().error.message).toMatch(/generated user/);
+    expect((await c.request('DELETE', '/api/bus/users/meter-app')).statusCode).toBe(200);
+    expect((await c.request('DELETE', '/api/bus/users/meter-app')).statusCode).toBe(400);
+    const audit = (await c.get('/api/maintenance/audit?limit=20')).json() as Array<{ action: string }>;
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['bus.user.add', 'bus.user.rights', 'bus.user.remove']));
+  });
+
   it('dashboard says when the box database cannot write', async () => {
     const health = writeHealthOf(box.runtime.db);
     health.failed('test', Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));

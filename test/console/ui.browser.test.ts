@@ -137,6 +137,25 @@ describe('console in a real Chromium', () => {
     await b.shot('07-maintenance');
   });
 
+  it('maintenance: adds a local-bus user for an app and shows its password once; the app logs in with it', async () => {
+    const { page } = b;
+    await page.fill('#bus-user-name', 'meter-app');
+    await page.fill('#bus-user-read', '/sys/PEDemoMeter/+/thing/event/#');
+    await page.fill('#bus-user-write', '/sys/PEDemoMeter/+/thing/service/#');
+    await page.click('#bus-user-add');
+    const password = (await page.locator('#bus-user-password').textContent())!;
+    expect(password.length).toBeGreaterThanOrEqual(20);
+    await page.locator('#bus-user-table tr[data-user="meter-app"]').waitFor();
+    const mqtt = (await import('mqtt')).default;
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${box.runtime.busPort}`, { username: 'meter-app', password, reconnectPeriod: 0 });
+    await c.endAsync();
+    // Removing it from the console: the row goes and the password no longer logs in.
+    await page.click('#bus-user-table tr[data-user="meter-app"] .bus-remove');
+    await page.locator('#bus-user-table tr[data-user="meter-app"]').waitFor({ state: 'detached' });
+    await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${box.runtime.busPort}`, { username: 'meter-app', password, reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password|Not authorized/i);
+    await b.shot('07b-bus-users');
+  });
+
   it('EBA import of a broken workbook shows the per-row errors; access page renders; English is available', async () => {
     const { page } = b;
     await page.click('#nav-eba');

@@ -29,7 +29,7 @@ drivers:
       - { productKey: PEDoorQr, deviceName: DEMO-DOOR-01.2, custom: ${custom} }
       - { productKey: PEDoorCard, deviceName: DEMO-DOOR-01.3, custom: ${custom} }
 `);
-  const user = box.runtime.busUser!;
+  const user = box.busApp();
   client = await mqtt.connectAsync(`mqtt://127.0.0.1:${box.runtime.busPort}`, { username: user.username, password: user.password, reconnectPeriod: 0 });
   client.on('message', (topic, payload) => replies.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> }));
   await client.subscribeAsync(['/sys/#']);

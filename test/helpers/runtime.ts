@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ALL_RIGHTS, type BusRights } from '../../edge/bus/acl.js';
 import { parseConfig } from '../../edge/config/load.js';
 import { silentLogger, type Logger } from '../../edge/log.js';
 import { Runtime } from '../../edge/runtime.js';
@@ -13,7 +14,16 @@ export const MISBEHAVE = join(FIXTURES, 'drivers', 'misbehave', 'index.ts');
 export interface TestBox {
   runtime: Runtime;
   dir: string;
+  /** An app's bus user on this box (created on first use), by default with every right. */
+  busApp(name?: string, rights?: BusRights): { username: string; password: string };
   close(): Promise<void>;
+}
+
+/** A bus user for a test app, added to the running box's user store. */
+export function addBusApp(runtime: Runtime, name = 'test-app', rights: BusRights = ALL_RIGHTS): { username: string; password: string } {
+  const store = runtime.busUsers;
+  if (!store) throw new Error('the box has no embedded bus');
+  return { username: name, password: store.add(name, rights).password };
 }
 
 /** A runtime (not started) on data folder `dir`: `yaml` is the box config; ports and fixture thing models are filled in. */
@@ -29,9 +39,14 @@ export async function startBox(yaml: string, opts: { start?: boolean } = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'pe-test-'));
   const runtime = bootRuntime(dir, yaml);
   if (opts.start !== false) await runtime.start();
+  const apps = new Map<string, { username: string; password: string }>();
   return {
     runtime,
     dir,
+    busApp(name = 'test-app', rights = ALL_RIGHTS) {
+      if (!apps.has(name)) apps.set(name, addBusApp(runtime, name, rights));
+      return apps.get(name)!;
+    },
     async close() {
       await runtime.stop();
       rmSync(dir, { recursive: true, force: true });
