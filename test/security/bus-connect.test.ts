@@ -76,6 +76,30 @@ describe('local bus before authentication', () => {
       const growth = rssMb(child.pid!) - before;
       process.stdout.write(`bus pre-auth flood: RSS growth ${growth.toFixed(1)} MB\n`);
       expect(growth).toBeLessThan(20);
+      // After login too: a PUBLISH declaring 180 MB is not buffered (bus.limits.maxPacketBytes).
+      const before2 = rssMb(child.pid!);
+      const logged = await Promise.all([0, 1, 2].map(() => mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...creds, reconnectPeriod: 0 })));
+      const sent = await Promise.all(logged.map((c) => new Promise<number>((done) => {
+        const s = c.stream as Socket;
+        let bytes = 0;
+        const chunk = Buffer.alloc(1024 * 1024, 0x41);
+        s.once('close', () => done(bytes));
+        const header = connectHeader(180 * 1024 * 1024);
+        header[0] = 0x30; // PUBLISH, QoS 0
+        s.write(header);
+        const pump = (): void => {
+          while (!s.destroyed && bytes < 24 << 20) {
+            bytes += chunk.length;
+            if (!s.write(chunk)) return void s.once('drain', pump);
+          }
+        };
+        pump();
+      })));
+      expect(sent.every((b) => b < 24 << 20)).toBe(true); // closed before the 24 MB went
+      const growth2 = rssMb(child.pid!) - before2;
+      process.stdout.write(`bus post-login flood: RSS growth ${growth2.toFixed(1)} MB\n`);
+      expect(growth2).toBeLessThan(20);
+      for (const c of logged) c.end(true);
       // A well-behaved client is still served.
       const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...creds, reconnectPeriod: 0 });
       expect(c.connected).toBe(true);
