@@ -30,7 +30,7 @@ export function driverOptions(config: Record<string, unknown>): DriverOptions {
 export function loadTables(config: Record<string, unknown>, dataDir: string): BacnetTables {
   return loadCheckedTables<ChannelDef, PointDef>(config, dataDir, {
     protocol: 'BACnetV3',
-    channelShape: (c) => true,
+    channelShape: () => true,
     channelHint: 'needs an id',
     channelProblems,
     pointShape: (p) => DATA_TYPES.includes(p.dataType) && typeof p.cov === 'boolean',

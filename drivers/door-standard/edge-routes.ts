@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import {
-  DoorCode, LIMITS, TokenTable, checkVersion, failure, parse, parseAlarmEvent, parseCardPass, parseCheckPhoneNumber,
+  DoorCode, LIMITS, type TokenTable, checkVersion, failure, parse, parseAlarmEvent, parseCardPass, parseCheckPhoneNumber,
   parseConnectRequest, parseFacePassFields, parseGetGroupId, parseQrCode, parseRecognizeFields, parseReportOpenDoor,
   parseRuleReport, parseRunStates, photoProblem, success, verifySign, type DoorReply, type DoorRequest, type DoorRoute, type Obj,
 } from '../../protocols/door-standard/index.js';
@@ -174,7 +174,7 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
     '/cardAC/passEvent': authed(parseCardPass, (t, c) => pass(t, 'card', c.cardId)),
     '/bleAC/passEvent': authed(parseCardPass, (t, c) => pass(t, 'ble', c.cardId)),
 
-    '/visualIntercom/getGroupId': authed(parseGetGroupId, (t, r) => {
+    '/visualIntercom/getGroupId': authed(parseGetGroupId, (_t, r) => {
       const groupId = intercom.groupOf(r.roomId);
       if (!groupId) return failure(DoorCode.OTHER, `no SIP group for room ${r.roomId}`);
       return success(undefined, { groupId }); // groupId at the top level (L36339, L36355)
@@ -200,7 +200,10 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
     }),
 
     '/elevator/reportRunState': authed(
-      (o) => (checkVersion(o), parseRunStates(o)),
+      (o) => {
+        checkVersion(o);
+        return parseRunStates(o);
+      },
       (t, states) => {
         const first = states[0];
         if (first && t.has('elevator')) reportProps(t, 'elevator', { CurrentFloor: first.currentFloor, CarState: first.carState, CarDirection: first.carDirection, RunStates: JSON.stringify(states) });
@@ -209,7 +212,10 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
     ),
 
     '/elevator/rule/report': authed(
-      (o) => (checkVersion(o), parseRuleReport(o)),
+      (o) => {
+        checkVersion(o);
+        return parseRuleReport(o);
+      },
       (t, r) => {
         if (t.has('elevator')) {
           report(t, 'elevator', 'linkageReport', { ruleId: r.ruleId, userId: r.userId, authType: r.authType, controlMode: r.controlMode, startFloor: r.startFloor ?? '', targetFloors: (r.targetFloorRoomList ?? []).map((f) => f.floor).join(',') });

@@ -20,7 +20,7 @@ export async function readPoints(link: ChannelLink, points: readonly PointDef[])
   await Promise.all(blocks.map(async (b) => {
     const req = readRequest(b.fc, b.start, b.quantity);
     const data = responseData(req, await link.request(b.slave, req, true));
-    b.points.forEach((p, i) => out.set(p.id, decodeAt(b, data, i)));
+    for (const [i, p] of b.points.entries()) out.set(p.id, decodeAt(b, data, i));
   }));
   return out;
 }

@@ -150,7 +150,6 @@ export class AccessCore {
    * file whose faces were stored goes on deploying (the face pipeline resumes its pictures).
    */
   #closeInterruptedJobs(): void {
-    const now = this.#now();
     this.db.transaction(() => {
       this.db.prepare("UPDATE access_sync_jobs SET state = 'deploying', sync_pic_status = ? WHERE state = 'applied'").run(SYNC_PIC_STATUS.DEPLOYING);
       const stuck = this.db.prepare("SELECT id, device_key AS deviceKey, kind FROM access_sync_jobs WHERE state = 'downloading'").all() as Array<{ id: number; deviceKey: string; kind: string }>;

@@ -109,7 +109,7 @@ export class DeployStore {
       let done = 0, failed = 0, ignored = 0;
       for (const r of results) {
         const row = this.get(deviceKey, r.kind, r.item);
-        if (!row || row.status !== 'transferring') {
+        if (row?.status !== 'transferring') {
           ignored++;
           continue;
         }

@@ -51,7 +51,7 @@ function quantize(unit: Float32Array, into: Int8Array): { inv: number; norm: num
   let max = 0;
   for (let i = 0; i < unit.length; i++) {
     const a = Math.abs(unit[i]!);
-    max = a > max ? a : max;
+    max = Math.max(a , max);
   }
   const scale = max > 0 ? 127 / max : 0;
   const inv = scale > 0 ? 1 / scale : 0;

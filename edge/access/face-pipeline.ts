@@ -6,7 +6,7 @@
  * Restart-safe: the work list is simply the faces whose image_state is still `pending`.
  */
 import type { Logger } from '../log.js';
-import { ALGO_CODE, AlgoError, type FaceAlgoClient } from './algo-client.js';
+import { ALGO_CODE, type AlgoError, type FaceAlgoClient } from './algo-client.js';
 import { download, DownloadError, type DownloadOptions } from './download.js';
 import { FaceImageError, normalizeFaceImage, type FaceImageFiles } from './face-image.js';
 import type { FaceRow } from './face-store.js';

@@ -48,7 +48,7 @@ export function readScannedQr(raw: string, key: KeyObject | undefined): ScannedQ
       return { kind: 'encrypted', code: m[1]!, validUntilMs: Number(m[2]) * 1000 };
     }
   }
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (/[\u0000-\u001f]/.test(text) || text.length > 128) return { kind: 'unreadable', reason: 'not a QR permission code' };
   return { kind: 'plain', code: text };
 }

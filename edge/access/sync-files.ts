@@ -93,7 +93,7 @@ class Checker {
       return '';
     }
     if (v.length < (opts.min ?? 0) || v.length > opts.max) this.fail(`${path}.${key}`, `length ${v.length} outside ${opts.min ?? 0}..${opts.max}`);
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
     if (/[\u0000-\u001f]/.test(v)) this.fail(`${path}.${key}`, 'contains control characters');
     return v;
   }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/load.js';
-import { Runtime, createRuntime } from '../runtime.js';
+import { type Runtime, createRuntime } from '../runtime.js';
 import { startWatchdog } from '../systemd.js';
 import { configOption } from './options.js';
 

@@ -5,7 +5,7 @@
  * the timer and `clearRestart` the only place that clears it.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { answerOf, edgeError, type Answer } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallOp, DriverToHost, HostToDriver, PropsItem } from './sdk/protocol.js';

@@ -124,7 +124,7 @@ export class DeviceRegistry {
       const prop = d.model.properties.get(key);
       const reason = prop ? undefined : 'not in thing model';
       const checked = prop ? prop.check(raw[key]) : undefined;
-      if (!checked || !checked.ok) {
+      if (!checked?.ok) {
         dropped++;
         const why = reason ?? (checked && !checked.ok ? checked.reason : 'invalid');
         this.#log.warn({ dev: deviceKey(productKey, deviceName), key, reason: why }, 'value dropped');

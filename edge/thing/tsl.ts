@@ -87,7 +87,10 @@ class TslReader {
   }
 
   dataType(path: string, raw: Json): DataType | undefined {
-    if (!isObject(raw)) return this.problem(path, 'dataType must be an object'), undefined;
+    if (!isObject(raw)) {
+      this.problem(path, 'dataType must be an object');
+      return undefined;
+    }
     const type = raw.type;
     const specs = raw.specs;
     switch (type) {
@@ -139,7 +142,10 @@ class TslReader {
         return { type, specs: labels };
       }
       case 'struct': {
-        if (!Array.isArray(specs)) return this.problem(`${path}.specs`, 'struct specs must be an array of members'), undefined;
+        if (!Array.isArray(specs)) {
+      this.problem(`${path}.specs`, 'struct specs must be an array of members');
+      return undefined;
+    }
         const members = this.params(`${path}.specs`, specs, { allowNested: false });
         return { type, specs: members };
       }
@@ -151,7 +157,10 @@ class TslReader {
         }
         const itemRaw = s.item;
         if (!isObject(itemRaw) || typeof itemRaw.type !== 'string' || !ARRAY_ITEM_TYPES.has(itemRaw.type)) {
-          return this.problem(`${path}.specs.item`, 'array item type must be one of int, float, double, text, struct'), undefined;
+          {
+      this.problem(`${path}.specs.item`, 'array item type must be one of int, float, double, text, struct');
+      return undefined;
+    }
         }
         const item = this.dataType(`${path}.specs.item`, itemRaw);
         if (!item) return undefined;

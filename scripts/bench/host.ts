@@ -65,7 +65,7 @@ async function hostRate(target: number): Promise<{ target: number; rate: number;
 
 /** Baseline: one mqtt.js process per driver publishing the same payloads as fast as it can. */
 async function directRate(): Promise<number> {
-  const d = await startDaemon(BUS + 'drivers: []\n');
+  const d = await startDaemon(`${BUS}drivers: []\n`);
   const script = `
     import mqtt from 'mqtt';
     const c = await mqtt.connectAsync('mqtt://127.0.0.1:${d.busPort}', { username: '${USER.username}', password: '${USER.password}' });

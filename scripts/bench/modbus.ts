@@ -123,7 +123,7 @@ async function simulatorMax(ports: number[], seconds: number): Promise<{ request
     }
   })));
   running = false;
-  clients.forEach((c) => c.close());
+  for (const c of clients) c.close();
   return { requests_per_s: done / seconds, registers_per_s: (done * 125) / seconds };
 }
 

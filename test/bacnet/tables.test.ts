@@ -153,7 +153,10 @@ describe('edge discover bacnet', () => {
 
   it('lists the devices that answer a loopback broadcast with their objects', async () => {
     const out: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+      out.push(String(s));
+      return true;
+    });
     let code: number;
     try {
       code = await discoverCommand(['bacnet', '--broadcast', `127.255.255.255:${port}`, '--port', String(await freePort()), '--wait', '500', '--json']);

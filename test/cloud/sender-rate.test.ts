@@ -36,7 +36,10 @@ function setup(n: number, maxPerSecond?: number) {
   const sent: Array<{ at: number; id: string }> = [];
   const sender = new Sender({ outbox, log: silentLogger(), hooks: { onPublished: () => undefined, onAcked: () => undefined, onDrained: () => undefined } }, { window: 1000, historyAfterMs: 60_000, ...(maxPerSecond ? { maxPerSecond } : {}) });
   sender.attach(fakeClient(sent));
-  return { outbox, sent, sender, close: () => (sender.detach(), db.close()) };
+  return { outbox, sent, sender, close: () => {
+      sender.detach();
+      db.close();
+    } };
 }
 
 describe('sender rate limit', () => {

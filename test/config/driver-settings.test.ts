@@ -117,7 +117,7 @@ describe('driver settings: each kind of mistake is refused with its path and a h
       { path: '/drivers/0/config/publicUrl', message: '"box.lan:10020" is not in the expected form', hint: expect.stringMatching(/^base URL the terminals reach/) as unknown as string },
       { path: '/drivers/0/config/faceSync', message: '"push" is not one of the allowed values', hint: expect.stringMatching(/^one of "api", "pull" \(/) as unknown as string },
     ]);
-    expect(brief(await problemsOf('face-terminal-openapi', {}, [{ productKey: 'PEFaceOpenApi', deviceName: 'OA-1', custom: { ip: '10.0.0.5', port: 0, deviceId: 12345678901234567890 } }]))).toEqual([
+    expect(brief(await problemsOf('face-terminal-openapi', {}, [{ productKey: 'PEFaceOpenApi', deviceName: 'OA-1', custom: { ip: '10.0.0.5', port: 0, deviceId: 1.2345678901234567e19 } }]))).toEqual([
       { path: '/drivers/0/devices/0/custom/port', message: 'Expected integer to be greater or equal to 1', hint: "a whole number from 1 to 65535 (the terminal's OpenAPI port)" },
       { path: '/drivers/0/devices/0/custom/deviceId', message: 'Expected union value', hint: expect.stringMatching(/^text or a whole number \(/) as unknown as string },
     ]);

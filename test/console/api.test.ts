@@ -165,7 +165,7 @@ describe('console API', () => {
     expect(preview.json()).toMatchObject({ confirmed: false, preview: { box: 'console-test-box', areas: { core: 1, console: 1 } } });
     expect((await c.get('/api/maintenance/status')).json().pendingRestore).toBe(false);
     for (const bad of [Buffer.from('not a gzip'), gzipSync(Buffer.from('x'.repeat(2000))), gzipSync(writeTar([{ name: 'manifest.json', data: Buffer.from('{}') }])),
-      gzipSync(writeTar([entries[0]!, entries[1]!, { name: 'edge.db', data: Buffer.from('SQLite format 3\0' + 'garbage'.repeat(100)) }]))]) {
+      gzipSync(writeTar([entries[0]!, entries[1]!, { name: 'edge.db', data: Buffer.from(`SQLite format 3\0${'garbage'.repeat(100)}`) }]))]) {
       const r = await c.post('/api/maintenance/restore?confirm=yes', bad);
       expect(r.statusCode).toBe(400);
       expect(r.json().error.code).toBe('EDGE_ERR_CONSOLE_BACKUP_INVALID');

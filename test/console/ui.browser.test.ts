@@ -89,7 +89,10 @@ describe('console in a real Chromium', () => {
     page.on('framenavigated', (f) => navigations.push(f.url()));
     const first = await voltage.textContent();
     const seen = new Set([first]);
-    await waitFor(async () => (seen.add(await voltage.textContent()), seen.size >= 3), 20_000, 100);
+    await waitFor(async () => {
+      seen.add(await voltage.textContent());
+      return seen.size >= 3;
+    }, 20_000, 100);
     expect(navigations.filter((u) => !u.includes('#'))).toEqual([]); // no reload happened
     await b.shot('04-device');
   });

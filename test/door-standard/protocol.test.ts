@@ -56,12 +56,21 @@ const requestParsers: Record<string, (o: P.Obj) => unknown> = {
   '/visualIntercom/checkPhoneNumber': P.parseCheckPhoneNumber,
   '/visualIntercom/verifyPhoneResult': P.parseVerifyPhoneResult,
   '/visualIntercom/reportOpenDoor': P.parseReportOpenDoor,
-  '/elevator/reportRunState': (o) => (P.checkVersion(o), P.parseRunStates(o)),
-  '/elevator/getRunState': (o) => (P.checkVersion(o), P.parseGetRunState(o)),
+  '/elevator/reportRunState': (o) => {
+    P.checkVersion(o);
+    return P.parseRunStates(o);
+  },
+  '/elevator/getRunState': (o) => {
+    P.checkVersion(o);
+    return P.parseGetRunState(o);
+  },
   '/elevator/releaseFloors': (o) => P.parseFloorCommand(o, 'room'),
   '/elevator/activateFloor': (o) => P.parseFloorCommand(o, 'roomNumber'),
   '/elevator/call': P.parseElevatorCall,
-  '/elevator/info/get': (o) => (P.checkVersion(o), P.parseToken(o)),
+  '/elevator/info/get': (o) => {
+    P.checkVersion(o);
+    return P.parseToken(o);
+  },
   '/elevator/rule/sync': P.parseRuleSync,
   '/elevator/rule/get': P.parseQueryFaces,
   '/elevator/rule/report': P.parseRuleReport,

@@ -3,7 +3,7 @@
  * same tables); a deliberately broken workbook applies nothing and reports each error on its
  * row; CSV sheets import the same way; the CLI writes the box config and the tables file.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

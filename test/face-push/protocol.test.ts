@@ -27,12 +27,30 @@ describe('message handling', () => {
   const calls: string[] = [];
   const handlers: PushHandlers = {
     sourceAllowed: () => true,
-    register: async (m) => (calls.push(`register ${m.deviceNo}`), { msgType: 'registerResp', deviceNo: m.deviceNo, errorCode: '100', registerTime: 1585903632011, heatbeatService: undefined, nothing: null }),
-    keepAlive: async (m) => (calls.push(`keepAlive ${m.deviceNo}`), { msgType: 'keepAliveResp', deviceNo: m.deviceNo, errorCode: '100' }),
-    uploadDevInfo: async (m) => (calls.push(`uploadDevInfo ${m.deviceNo}`), { msgType: 'uploadDevInfoResp', errorCode: '100' }),
-    record: async (m) => (calls.push(`record ${m.msgID} ${m.compareResult}`), { msgType: 'uploadRecordResp', msgID: m.msgID, errorCode: '100' }),
-    poll: async (s, m) => (calls.push(`poll ${s} ${m.deviceNo}`), { msgType: SERVICES[s].resp, [SERVICES[s].flag]: '0' }),
-    result: async (s, m) => (calls.push(`result ${s} ${m.msgID} ${m.errorCode}`), { msgType: SERVICES[s].resp, msgID: m.msgID, errorCode: '100' }),
+    register: async (m) => {
+      calls.push(`register ${m.deviceNo}`);
+      return { msgType: 'registerResp', deviceNo: m.deviceNo, errorCode: '100', registerTime: 1585903632011, heatbeatService: undefined, nothing: null };
+    },
+    keepAlive: async (m) => {
+      calls.push(`keepAlive ${m.deviceNo}`);
+      return { msgType: 'keepAliveResp', deviceNo: m.deviceNo, errorCode: '100' };
+    },
+    uploadDevInfo: async (m) => {
+      calls.push(`uploadDevInfo ${m.deviceNo}`);
+      return { msgType: 'uploadDevInfoResp', errorCode: '100' };
+    },
+    record: async (m) => {
+      calls.push(`record ${m.msgID} ${m.compareResult}`);
+      return { msgType: 'uploadRecordResp', msgID: m.msgID, errorCode: '100' };
+    },
+    poll: async (s, m) => {
+      calls.push(`poll ${s} ${m.deviceNo}`);
+      return { msgType: SERVICES[s].resp, [SERVICES[s].flag]: '0' };
+    },
+    result: async (s, m) => {
+      calls.push(`result ${s} ${m.msgID} ${m.errorCode}`);
+      return { msgType: SERVICES[s].resp, msgID: m.msgID, errorCode: '100' };
+    },
   };
   let server: PushServer;
   let base = '';

@@ -202,7 +202,11 @@ export class Outbox {
     for (const cls of DROP_ORDER) {
       if (left <= 0) break;
       let dropped = 0;
-      this.#pending = this.#pending.filter((m) => (m.class === cls && dropped < left ? (dropped++, false) : true));
+      this.#pending = this.#pending.filter((m) => {
+        if (m.class !== cls || dropped >= left) return true;
+        dropped++;
+        return false;
+      });
       if (dropped === 0) continue;
       left -= dropped;
       this.#heldDrops.set(cls, (this.#heldDrops.get(cls) ?? 0) + dropped);

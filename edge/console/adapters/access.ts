@@ -24,7 +24,10 @@ export function accessConsoleService(core: AccessCore): AccessConsoleService {
     },
     syncStatus() {
       const byDevice = new Map<string, { device: string; state: string; pending: number; failed: number; lastError?: string | undefined; lastSyncAt?: number | undefined }>();
-      const entry = (device: string) => byDevice.get(device) ?? (byDevice.set(device, { device, state: 'synced', pending: 0, failed: 0 }), byDevice.get(device)!);
+      const entry = (device: string) => {
+        if (!byDevice.has(device)) byDevice.set(device, { device, state: 'synced', pending: 0, failed: 0 });
+        return byDevice.get(device)!;
+      };
       for (const r of core.deployments.statusByDevice()) {
         const e = entry(r.device);
         if (IN_FLIGHT.has(r.status)) e.pending += r.n;

@@ -18,7 +18,7 @@ function takeSetupToken() {
 setAuthLostHandler(() => { session.user = null; session.csrf = null; location.hash = '#/login'; });
 
 function go(hash) {
-  if (location.hash === hash) render(); else location.hash = hash;
+  if (location.hash === hash) void render(); else location.hash = hash;
 }
 
 async function loadSession() {
@@ -32,7 +32,7 @@ function layout(active, content) {
       h('strong.brand', t('app.title')), h('span.box#box-name', `${session.box} · v${session.version}`),
       h('nav', nav.map((p) => h(`a${p === active ? '.active' : ''}`, { href: `#/${p}`, id: `nav-${p}` }, t(`nav.${p}`)))),
       h('span.spacer'),
-      h('button.link#lang', { onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); render(); } }, t('nav.lang')),
+      h('button.link#lang', { onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); void render(); } }, t('nav.lang')),
       h('span.user', session.user),
       h('button.link#logout', { onclick: async () => { await api('POST', '/logout', {}).catch(() => {}); session.user = null; session.csrf = null; go('#/login'); } }, t('nav.logout'))),
     h('main', content));
@@ -67,7 +67,7 @@ function setupPage() {
 }
 
 function langButton() {
-  return h('button.link.corner#lang', { onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); render(); } }, t('nav.lang'));
+  return h('button.link.corner#lang', { onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); void render(); } }, t('nav.lang'));
 }
 
 function loginPage() {
@@ -123,5 +123,6 @@ async function render() {
 }
 
 setLang(getLang());
+// render() shows its own errors on the page.
 window.addEventListener('hashchange', render);
-render();
+void render();

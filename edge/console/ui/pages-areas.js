@@ -14,7 +14,7 @@ export async function ebaPage(el) {
   const view = h('div#eba-view');
   const tabs = ['channels', 'points', 'devices'].map((s) => h('button.tab', { id: `eba-tab-${s}`, onclick: () => show(s) }, t(`eba.${s}`)));
   async function show(sheet) {
-    tabs.forEach((b) => b.classList.toggle('active', b.id === `eba-tab-${sheet}`));
+    for (const b of tabs) b.classList.toggle('active', b.id === `eba-tab-${sheet}`);
     const r = await api('GET', `/eba/${sheet}`);
     view.replaceChildren(rowsTable(r.rows, `eba-${sheet}`));
   }

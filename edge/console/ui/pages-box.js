@@ -49,7 +49,7 @@ export async function driversPage(el) {
     const filter = h('input#log-filter', { placeholder: t('drivers.logFilter'), value: q, onchange: (e) => showLog(name, e.target.value) });
     const r = await api('GET', `/drivers/${encodeURIComponent(name)}/log?limit=200${q ? `&q=${encodeURIComponent(q)}` : ''}`);
     logBox.replaceChildren(h('section.card', h('h2', `${t('drivers.log')} · ${name}`), filter,
-      h('pre.log', r.lines.map((l) => h(`span.l-${l.level ?? 'raw'}`, `${l.time ? fmtTime(l.time) + ' ' : ''}${l.level ? l.level.toUpperCase() + ' ' : ''}${l.raw.length > 400 ? l.raw.slice(0, 400) + '…' : l.raw}\n`)))));
+      h('pre.log', r.lines.map((l) => h(`span.l-${l.level ?? 'raw'}`, `${l.time ? `${fmtTime(l.time)} ` : ''}${l.level ? `${l.level.toUpperCase()} ` : ''}${l.raw.length > 400 ? `${l.raw.slice(0, 400)}…` : l.raw}\n`)))));
   }
   el.replaceChildren(
     h('section.card', h('h2', t('nav.drivers')), table([t('drivers.name'), t('drivers.state'), t('drivers.restarts'), t('drivers.devices'), t('drivers.lastError'), ''], rows, { id: 'drivers-table' }), msg),

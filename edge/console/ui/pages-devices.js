@@ -102,7 +102,7 @@ export async function devicePage(el, [pk, dn], onLeave) {
   const events = h('ul.events#device-events');
   el.replaceChildren(
     h('p', h('a', { href: '#/devices' }, `← ${t('device.back')}`)),
-    h('section.card', h('h2', `${d.alias ? d.alias + ' · ' : ''}${dn}`),
+    h('section.card', h('h2', `${d.alias ? `${d.alias} · ` : ''}${dn}`),
       h('dl', h('dt', t('devices.product')), h('dd', pk), h('dt', t('devices.driver')), h('dd', d.driver), h('dt', t('devices.status')), h('dd', statusCell, d.statusReason ? ` (${d.statusReason})` : ''),
         h('dt', t('devices.lastSeen')), h('dd', lastSeen))),
     h('section.card', h('h2', t('device.properties'), ' ', h('span.badge.live', t('device.live'))),

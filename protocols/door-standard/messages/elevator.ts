@@ -1,6 +1,6 @@
 /** Elevator control §8 and person-elevator linkage §9 (seed 001 L36545-37786). */
 import { ELEVATOR_VERSION, LIMITS } from '../endpoints.js';
-import { ParamError, arr, asObj, each, int, optArr, optInt, optStr, str, type Obj } from '../validate.js';
+import { ParamError, arr, each, int, optArr, optInt, optStr, str, type Obj } from '../validate.js';
 
 /**
  * Every §8/§9 message carries `version` (L36565). A message without one is read as the only

@@ -14,7 +14,7 @@ import { HostServiceRegistry, inProcessHost, type HostHandlers } from '../../../
 
 type Msg = { t: 'add'; devices: { productKey: string; deviceName: string; custom: Record<string, unknown> }[] } | { t: 'stats' } | { t: 'cards'; n: number } | { t: 'stop' };
 
-const QR = 'BENCH' + 'q'.repeat(27);
+const QR = `BENCH${'q'.repeat(27)}`;
 let cardCount = 0;
 const cursor = new Map<string, number>();
 const DAY = 86_400_000;

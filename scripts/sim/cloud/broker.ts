@@ -72,7 +72,7 @@ export class Mosquitto {
     if (process.getuid?.() === 0) lines.push('user root');
     if (this.#users) {
       const file = join(this.dir, 'passwd');
-      writeFileSync(file, Object.entries(this.#users).map(([u, p]) => `${u}:${p}`).join('\n') + '\n', { mode: 0o600 });
+      writeFileSync(file, `${Object.entries(this.#users).map(([u, p]) => `${u}:${p}`).join('\n')}\n`, { mode: 0o600 });
       const r = spawnSync('mosquitto_passwd', ['-U', file], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr}`);
       lines.push('allow_anonymous false', `password_file ${file}`);
@@ -80,7 +80,7 @@ export class Mosquitto {
       lines.push('allow_anonymous true');
     }
     const conf = join(this.dir, 'mosquitto.conf');
-    writeFileSync(conf, lines.join('\n') + '\n');
+    writeFileSync(conf, `${lines.join('\n')}\n`);
     const proc = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));

@@ -74,6 +74,7 @@ rl.on('line', async (line) => {
       case 'quit':
         await Promise.all(doors.map((d) => d.stop()));
         process.exit(0);
+        break; // not reached: exit does not return
       default: return out({ error: `unknown command ${cmd}` });
     }
   } catch (err) {

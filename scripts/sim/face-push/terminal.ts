@@ -66,7 +66,7 @@ export class SimulatedPushTerminal extends EventEmitter {
 
   #check(path: string, o: Record<string, unknown>, where = ''): void {
     for (const [k, v] of Object.entries(o)) {
-      if (k === 'personInfoData' && Array.isArray(v)) v.forEach((e, i) => this.#check(path, e as Record<string, unknown>, `${k}[${i}].`));
+      if (k === 'personInfoData' && Array.isArray(v)) for (const [i, e] of v.entries()) this.#check(path, e as Record<string, unknown>, `${k}[${i}].`);
       else if (typeof v !== 'string') this.violations.push(`${path}: ${where}${k} is ${v === null ? 'null' : typeof v}`);
     }
   }

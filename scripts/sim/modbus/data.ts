@@ -80,7 +80,7 @@ export class SimData implements SlaveData {
   writeBits(unit: number, start: number, values: boolean[]): number {
     const d = this.#devices.get(unit)!;
     if (start + values.length > COILS) return 2;
-    values.forEach((v, i) => (d.coils[start + i] = v));
+    for (const [i, v] of values.entries()) d.coils[start + i] = v;
     return 0;
   }
 }

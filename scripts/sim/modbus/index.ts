@@ -46,7 +46,9 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
     datas.push(data);
     servers.push(await startSlaveServer(data, o.basePort ? o.basePort + i : 0, '127.0.0.1', o.latency));
   }
-  const timer = setInterval(() => datas.forEach((d) => d.tick(o.move)), o.tickMs);
+  const timer = setInterval(() => {
+    for (const d of datas) d.tick(o.move);
+  }, o.tickMs);
   return {
     ports: servers.map((s) => s.port),
     address: (d) => ({ port: servers[Math.floor(d / o.unitsPerPort)]!.port, unit: (d % o.unitsPerPort) + 1 }),
