@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { observeFor } from '../helpers/wait.js';
 import { eventPost, realtimeToHistory } from '../../edge/cloud/alink/messages.js';
 import { alinkTopics } from '../../edge/cloud/alink/topics.js';
 import { freePort } from '../../scripts/sim/cloud/broker.js';
@@ -58,7 +59,8 @@ const PASS_EVENTS = new Set(['passEvent', 'OnMatched', 'OnDetect']);
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const allowedQr = (door: number, i: number) => `KQA${door}${pad(i, 28)}`;
 const unknownQr = (door: number, seq: number) => `KQX${door}${pad(seq, 28)}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The load's pacing and the kill schedule: time itself is what this test shapes. */
+const sleep = observeFor;
 
 interface Attempt {
   seq: number;

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODES } from '../../drivers/bacnet-v3/codes.js';
 import type { ChannelDef, PointDef } from '../../protocols/bacnet/point.js';
 import type { SimDevice } from '../../scripts/sim/bacnet/device.js';
-import { AI, AO, AV, BI, BO, freePort, MSV, recordingHandle, startDriver, startSim, waitOrExplain, type DriverUnderTest, type RecordingHandle } from './helpers.js';
+import { observeFor, waitFor } from '../helpers/wait.js';
+import { AI, AO, AV, BI, BO, freePort, MSV, recordingHandle, startDriver, startSim, type DriverUnderTest, type RecordingHandle } from './helpers.js';
 
 const pt = (channel: string, id: string, objectType: number, instance: number, dataType: PointDef['dataType'], cov: boolean, extra: Partial<PointDef> = {}): PointDef => ({ channel, id, objectType, instance, property: 85, dataType, cov, ...extra });
 
@@ -36,7 +37,6 @@ describe('BACnetV3 driver against simulated devices', () => {
     }
     return { sims: Object.fromEntries([dev1, dev2, dev3, moved].filter(Boolean).map((d) => [d!.options.deviceId, { ...d!.counters, transport: d!.transportCounters }])), devices: [t1, t2, t3].map((t) => ({ name: t?.deviceName, status: t?.status, history: t?.history })), stats, driverLog: dut?.logTail.slice(-15), lo: networkInterfaces().lo?.map((a) => `${a.address}/${a.netmask}`) };
   };
-  const waitFor = (what: string, check: () => boolean, timeoutMs?: number) => waitOrExplain(what, check, explain, timeoutMs);
 
   beforeAll(async () => {
     port = await freePort();
@@ -66,7 +66,7 @@ describe('BACnetV3 driver against simulated devices', () => {
   });
 
   it('finds devices by broadcast and directed Who-Is and reads them with ReadPropertyMultiple', async () => {
-    await waitFor('device 1 online with values', () => t1.status === 'online' && t1.values.Mode === 2 && t1.values.Temperature === 21.5);
+    await waitFor(() => t1.status === 'online' && t1.values.Mode === 2 && t1.values.Temperature === 21.5, { what: 'device 1 online with values', explain });
     expect(t1.values).toMatchObject({ SetPoint: 16, FanRunning: 0 });
     expect(dev1.counters.whoIs).toBeGreaterThan(0);
     expect(dev1.counters.rpm).toBeGreaterThan(0);
@@ -74,11 +74,11 @@ describe('BACnetV3 driver against simulated devices', () => {
   });
 
   it('splits RPM batches a small device cannot answer in one APDU', async () => {
-    await waitFor('40 values from the 206-octet device', () => Object.keys(t3.values).length === 40, 20_000);
+    await waitFor(() => Object.keys(t3.values).length === 40, { what: '40 values from the 206-octet device', timeoutMs: 20_000, explain });
     expect(t3.status).toBe('online');
     expect(t3.values.V40).toBeCloseTo(58.5, 5);
     const before = dev3.counters.rpm;
-    await new Promise((r) => setTimeout(r, 450));
+    await observeFor(450); // the measured window: RPM requests of about two poll cycles
     const perCycle = (dev3.counters.rpm - before) / 2;
     // 40 REAL values need several 206-octet answers but far fewer than 40 requests.
     expect(perCycle).toBeGreaterThanOrEqual(2);
@@ -86,23 +86,23 @@ describe('BACnetV3 driver against simulated devices', () => {
   });
 
   it('falls back to ReadProperty for a device without RPM and polls when it refuses COV', async () => {
-    await waitFor('device 2 online', () => t2.status === 'online' && t2.values.Temperature === 40 && t2.values.Alarm === 1);
+    await waitFor(() => t2.status === 'online' && t2.values.Temperature === 40 && t2.values.Alarm === 1, { what: 'device 2 online', explain });
     expect(dev2.counters.rp).toBeGreaterThan(0);
     expect(dev2.counters.subscribe).toBeGreaterThan(0);
     dev2.setValue(AI, 1, 41.5);
-    await waitFor('polled change', () => t2.values.Temperature === 41.5);
+    await waitFor(() => t2.values.Temperature === 41.5, { what: 'polled change', explain });
   });
 
   it('delivers report-on-change points by COV', async () => {
-    await waitFor('COV subscriptions', () => dev1.subscriptions.size >= 2);
+    await waitFor(() => dev1.subscriptions.size >= 2, { what: 'COV subscriptions', explain });
     const reports = t1.reports.length;
     dev1.setValue(AI, 1, 30.25);
-    await waitFor('COV value', () => t1.values.Temperature === 30.25, 5000);
+    await waitFor(() => t1.values.Temperature === 30.25, { what: 'COV value', timeoutMs: 5000, explain });
     expect(t1.reports.length).toBeGreaterThan(reports);
-    await waitFor('stats written', () => dut.stats().covNotifications > 0);
+    await waitFor(() => dut.stats().covNotifications > 0, { what: 'stats written', explain });
     // A report-on-change point is reported once per change, not every cycle.
     const n = t1.reports.filter((r) => 'Temperature' in r).length;
-    await new Promise((r) => setTimeout(r, 600));
+    await observeFor(600); // quiet: no report without a change
     expect(t1.reports.filter((r) => 'Temperature' in r).length).toBe(n);
   });
 
@@ -141,28 +141,28 @@ describe('BACnetV3 driver against simulated devices', () => {
     for (let id = 0; id < 256; id++) junk.push(Buffer.from([0x81, 0x0a, 0x00, 0x09, 0x01, 0x00, 0x30, id, 0x0e])); // stray complex-acks from the wrong peer
     for (const j of junk) dev3.sendDatagram(to, j);
     const n = t1.reports.length;
-    await waitFor('still reading after the junk', () => t1.reports.length > n + 1);
+    await waitFor(() => t1.reports.length > n + 1, { what: 'still reading after the junk', explain });
     expect(await dut.driver.getProperties(t1, ['Mode'])).toMatchObject({ code: 200, data: { Mode: 2 } });
   });
 
   it('marks a silent device offline within the offline period and brings it back', async () => {
     dev2.silent = true;
-    await waitFor('device 2 offline', () => t2.status === 'offline', 10_000);
+    await waitFor(() => t2.status === 'offline', { what: 'device 2 offline', timeoutMs: 10_000, explain });
     expect(t2.reason).toMatch(/did not answer within 1500 ms/);
     expect(t1.status).toBe('online');
     dev2.silent = false;
-    await waitFor('device 2 back online', () => t2.status === 'online', 10_000);
+    await waitFor(() => t2.status === 'online', { what: 'device 2 back online', timeoutMs: 10_000, explain });
   });
 
   it('follows a device to its new address (broadcast re-discovery)', async () => {
     await dev2.stop();
     moved = await startSim({ deviceId: 102, host: '127.0.0.35', port, rpm: false, cov: false, objects: [{ type: AI, instance: 1, value: 55 }, { type: BI, instance: 2, value: 0 }] });
-    await waitFor('values from the new address', () => t2.values.Temperature === 55 && t2.status === 'online', 15_000);
+    await waitFor(() => t2.values.Temperature === 55 && t2.status === 'online', { what: 'values from the new address', timeoutMs: 15_000, explain });
     expect(moved.counters.rp).toBeGreaterThan(0);
   });
 
   it('sent nothing outside loopback', async () => {
-    await waitFor('stats', () => dut.stats().destinations.length > 0);
+    await waitFor(() => dut.stats().destinations.length > 0, { what: 'stats', explain });
     const s = dut.stats();
     expect(s.transport.refused).toBe(0);
     expect(s.destinations.every((d) => d.startsWith('127.'))).toBe(true);

@@ -10,7 +10,7 @@ import type { ChannelDef, PointDef } from '../../protocols/bacnet/point.js';
 import { SimDevice, type SimDeviceOptions } from '../../scripts/sim/bacnet/device.js';
 import { noHost, tempDir } from '../modbus/helpers.js';
 
-export { recordingHandle, waitFor, type RecordingHandle } from '../modbus/helpers.js';
+export { recordingHandle, type RecordingHandle } from '../modbus/helpers.js';
 
 /** A UDP port free on 127.0.0.1 right now. */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -65,15 +65,6 @@ export async function startDriver(channels: ChannelDef[], points: PointDef[], op
   const driver = await driverFactory({ name: 'bacnet-test', config, deviceList: [], log, dataDir, host: noHost });
   await driver.start?.();
   return { driver, dataDir, port, logTail: lines, stats: () => JSON.parse(readFileSync(join(dataDir, 'stats.json'), 'utf8')) };
-}
-
-/** Like waitFor, but a timeout says what the driver and the simulated devices saw. */
-export async function waitOrExplain(what: string, check: () => boolean, explain: () => unknown, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify(explain())}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 export const AI = 0;

@@ -4,6 +4,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait.js';
 import { planBatches, type PropertyRef } from '../../protocols/bacnet/batch.js';
 import { BACnetClient, type Client } from '../../protocols/bacnet/client.js';
 import { readMultipleEncoded, requestManagerOf } from '../../protocols/bacnet/rpm-request.js';
@@ -33,7 +34,7 @@ describe('pre-encoded ReadPropertyMultiple', () => {
   });
 
   const next = async (): Promise<Buffer> => {
-    while (seen.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => seen.length > 0, { what: 'the request', stepMs: 5 });
     return seen.shift()!;
   };
 

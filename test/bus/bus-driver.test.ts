@@ -5,6 +5,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeFor } from '../helpers/wait.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
 const DRIVER_USER = { username: 'py-driver', password: 'py-driver-secret-1' };
@@ -84,7 +85,7 @@ drivers:
     const remote = await remoteDriver(box.runtime.busPort); // triggers an init carrying custom config
     try {
       await waitFor(() => remote.inits > 0);
-      await new Promise((r) => setTimeout(r, 200));
+      await observeFor(200); // quiet: the driver's config must not reach the app
       expect(seen.filter((t) => t.startsWith('edge-driver/'))).toEqual([]);
       const closed = new Promise<void>((r) => app.once('close', () => r()));
       app.publish('edge-driver/Py_Remote/up', JSON.stringify({ t: 'status', pk: 'TestCounter', dn: 'remote-1', online: false }));

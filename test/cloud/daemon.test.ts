@@ -5,10 +5,11 @@
  * ever as the identical message with the same Alink id, offline data on the history topic with
  * its original timestamps.
  */
-import { mkdtempSync, rmSync, } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeFor } from '../helpers/wait.js';
 import { waitFor } from '../helpers/runtime.js';
 import { checkDelivery, metric, startDaemon, startRig, SUBS, writeConfig, type CloudRig, type Daemon } from './helpers.js';
 
@@ -38,17 +39,16 @@ describe('cloud link of the daemon', () => {
 
     const outageStart = Date.now();
     await rig.broker.stop();
-    await new Promise((r) => setTimeout(r, OUTAGE_MS / 2));
+    await observeFor(OUTAGE_MS / 2); // the outage is what is measured
     // Meanwhile the box queues: the outbox grows and the state says offline.
     expect(await metric(url, 'edge_cloud_link_up')).toBe(0);
     expect(await metric(url, 'edge_cloud_outbox_depth')).toBeGreaterThan(50);
-    await new Promise((r) => setTimeout(r, OUTAGE_MS / 2));
+    await observeFor(OUTAGE_MS / 2);
     const outageEnd = Date.now();
     await rig.broker.start();
 
     await waitFor(async () => (await metric(url, 'edge_cloud_link_up')) === 1, 30_000);
     await waitFor(async () => (await metric(url, 'edge_cloud_outbox_depth')) === 0, 60_000);
-    await new Promise((r) => setTimeout(r, 1000)); // the last PUBACKed messages reach the stand-in
 
     const { unique, duplicates, devices } = checkDelivery(rig.cloud.posts);
     expect(devices).toBe(3);
@@ -82,7 +82,8 @@ describe('cloud link of the daemon', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     const before = rig.cloud.posts.length;
-    await new Promise((r) => setTimeout(r, 1500)); // drivers of the killed daemon notice and exit
+    // The killed daemon's drivers notice and exit before the next daemon starts its own.
+    await waitFor(() => !processRunningIn(dir), 15_000);
 
     const second = startDaemon(cfg, dir);
     daemons.push(second);
@@ -104,3 +105,15 @@ describe('cloud link of the daemon', () => {
     }
   }, 120_000);
 });
+
+/** Whether any process still runs with `dir` in its command line (a driver of a killed daemon). */
+function processRunningIn(dir: string): boolean {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}

@@ -1,5 +1,6 @@
 /** The cloud link in a real runtime against a real mosquitto and the cloud stand-in. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeFor, settled } from '../helpers/wait.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 import { cloudYaml, DEMO_DRIVER, GATEWAY, startRig, type CloudRig } from './helpers.js';
 
@@ -121,9 +122,8 @@ describe('cloud link (mosquitto + stand-in)', () => {
     const r = await rig.cloud.lifecycle('PEDemoMeter', 'm2', 'disable');
     expect(r.code).toBe(200);
     await waitFor(() => box.runtime.registry.get('PEDemoMeter', 'm2')?.status === 'disabled', 10_000);
-    await new Promise((res) => setTimeout(res, 500)); // in-flight posts land
-    const n = rig.cloud.postsOf('PEDemoMeter', 'm2').length;
-    await new Promise((res) => setTimeout(res, 1000));
+    const n = await settled(() => rig.cloud.postsOf('PEDemoMeter', 'm2').length); // in-flight posts land
+    await observeFor(1000); // quiet: a disabled device sends nothing
     expect(rig.cloud.postsOf('PEDemoMeter', 'm2').length).toBe(n);
     const e = await rig.cloud.lifecycle('PEDemoMeter', 'm2', 'enable');
     expect(e.code).toBe(200);

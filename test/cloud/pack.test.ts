@@ -4,6 +4,7 @@
  * is not attached and online. Also the pack's history form (pure).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeFor, settled } from '../helpers/wait.js';
 import { packPost, realtimeToHistory, PACK_MAX_DEVICES, PACK_MAX_PROPERTIES, type PackEntry } from '../../edge/cloud/alink/messages.js';
 import { PackBuffer } from '../../edge/cloud/pack.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
@@ -46,9 +47,8 @@ describe('pack post (mosquitto + stand-in)', () => {
     const r = await rig.cloud.lifecycle('PEDemoMeter', 'm2', 'disable');
     expect(r.code).toBe(200);
     await waitFor(() => box.runtime.registry.get('PEDemoMeter', 'm2')?.status === 'disabled', 10_000);
-    await new Promise((res) => setTimeout(res, 600));
-    const n = rig.cloud.postsOf('PEDemoMeter', 'm2').length;
-    await new Promise((res) => setTimeout(res, 1200));
+    const n = await settled(() => rig.cloud.postsOf('PEDemoMeter', 'm2').length); // in-flight posts land
+    await observeFor(1200); // quiet: a disabled device sends nothing
     expect(rig.cloud.postsOf('PEDemoMeter', 'm2').length).toBe(n);
     expect(rig.cloud.postsOf('PEDemoMeter', 'm1').filter((p) => p.kind === 'pack' && p.at > Date.now() - 1000).length).toBeGreaterThan(0);
     // A pack queued before m2 was logged out is refused whole by the platform; the other

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeFor } from '../helpers/wait.js';
 import type { Runtime } from '../../edge/runtime.js';
 import { bootRuntime, waitFor } from '../helpers/runtime.js';
 import { cloudYaml, startRig, SUBS, type CloudRig } from './helpers.js';
@@ -89,12 +90,12 @@ describe('dynamic registration of sub-devices', () => {
     dirs.push(dir);
     const lines: string[] = [];
     rig.cloud.loggedIn.clear();
-    await new Promise((r) => setTimeout(r, 300)); // nothing of the previous box still in flight
+    await observeFor(300); // quiet: nothing of the previous box still in flight
     const count = rig.cloud.registrations.length;
     runtime = boot(dir, { url: rig.broker.url, subDevices: [M1], dynamicRegister: false }, lines);
     await runtime.start();
     await waitFor(() => rig.cloud.loggedIn.has('PEDemoMeter/m1'), 20_000);
-    await new Promise((r) => setTimeout(r, 500));
+    await observeFor(500); // quiet: no registration attempted
     expect(rig.cloud.registrations).toHaveLength(count);
     expect(rig.cloud.loggedIn.has('PEDemoThermo/t1')).toBe(false);
     expect(lines.some((l) => l.includes('no deviceSecret for sub-device') && l.includes('PEDemoThermo/t1'))).toBe(true);

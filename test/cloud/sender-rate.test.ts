@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { observeFor } from '../helpers/wait.js';
 import { Outbox } from '../../edge/cloud/outbox/outbox.js';
 import { Sender } from '../../edge/cloud/sender.js';
 import { silentLogger } from '../../edge/log.js';
@@ -47,7 +48,7 @@ describe('sender rate limit', () => {
     const { outbox, sent, sender, close } = setup(250, 100);
     const start = Date.now();
     sender.open();
-    await new Promise((r) => setTimeout(r, 500));
+    await observeFor(500); // the measured window: one burst plus half a second at the rate
     expect(sent.length).toBeGreaterThanOrEqual(100); // the first second's burst
     expect(sent.length).toBeLessThanOrEqual(100 + 55); // + at most half a second at 100/s
     await waitFor(() => outbox.depth === 0, 5000);

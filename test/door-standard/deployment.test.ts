@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { observeFor } from '../helpers/wait.js';
 import { featureMd5, userInfoMd5 } from '../../protocols/door-standard/index.js';
 import { waitFor } from '../helpers/runtime.js';
 import { cardEntry, faceEntry, useHarness } from './harness.js';
@@ -29,7 +30,7 @@ describe('door-standard deployment', () => {
     door.state.cards.clear();
     hx().permit(cardKey, { tradCardPermissionList: [{ type: 2, cardId: 'C0000001' }, card(999)] });
     hx().driver.deployer('127.0.0.100')!.kickAll(); // nothing moves while offline
-    await new Promise((r) => setTimeout(r, 100));
+    await observeFor(100); // quiet: nothing moves while offline
     expect(hx().undelivered(cardKey, 'tradCard')).toBe(2);
     expect((await door.keepalive()).code).toBe(0); // 4 → reconnect
     await waitFor(() => door.state.cards.size === 450 && hx().undelivered(cardKey, 'tradCard') === 0, 15_000);

@@ -7,6 +7,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeFor } from '../helpers/wait.js';
 import type { CommittedPass } from '../../edge/access/pass-recorder.js';
 import { ERRORS } from '../../edge/errors.js';
 import { SimulatedPushTerminal } from '../../scripts/sim/face-push/terminal.js';
@@ -124,7 +125,7 @@ describe('face-terminal-push on a real box', () => {
     expect(second).toMatchObject({ errorCode: '100', msg: 'duplicate record, already stored' });
     expect(await post('/face/record', { ...rec, msgID: 'x1', passTime: 'yesterday' })).toMatchObject({ errorCode: '200' });
     term.outbox.length = 0;
-    await new Promise((r) => setTimeout(r, 500));
+    await observeFor(500); // quiet: the duplicate and the bad record add nothing
     expect(passesOf().length).toBe(before + 1);
     expect(box.runtime.access!.records.list({ deviceKey: KEY })).toHaveLength(stored + 1);
     const fails = await post('/device/register', { msgType: 'register' });
@@ -146,7 +147,7 @@ describe('face-terminal-push on a real box', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(19_000);
     const before = term.state.opens;
     await term.start();
-    await new Promise((res) => setTimeout(res, 3000));
+    await observeFor(3000); // quiet: the late poll opens nothing
     expect(term.state.opens).toBe(before);
   }, 90_000);
 });

@@ -54,21 +54,9 @@ export async function startBox(yaml: string, opts: { start?: boolean } = {}): Pr
   };
 }
 
-/** Poll until `fn` returns a truthy value or the time is up. */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, stepMs = 25): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`waitFor timed out${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+import { waitFor } from './wait.js';
+
+export { observeFor, waitFor } from './wait.js';
 
 /** A TCP port free on 127.0.0.1 right now (for servers a test configures before they start). */
 export function freePort(): Promise<number> {

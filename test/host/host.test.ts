@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeFor } from '../helpers/wait.js';
 import { MISBEHAVE, startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 import type { Runtime } from '../../edge/runtime.js';
 
@@ -161,7 +162,7 @@ drivers:
 `);
     try {
       expect(box.runtime.phase).toBe('running');
-      await new Promise((r) => setTimeout(r, 500));
+      await observeFor(500); // the hang goes on: still starting, the box degraded, not failed
       expect(box.runtime.host.driver('Stuck_Test')!.state).toBe('starting');
       expect(box.runtime.health().status).toBe('degraded');
     } finally {
@@ -227,7 +228,7 @@ drivers:
       expect((await rt.host.callService('TestCounter', 'tog-1', 'Echo', { Text: 'x' })).code).toBe(6102);
       let reports = 0;
       rt.events.on('toggle-test', 'device.properties', ({ deviceName }) => void (deviceName === 'tog-1' && reports++));
-      await new Promise((r) => setTimeout(r, 300));
+      await observeFor(300); // quiet: a disabled device reports nothing
       expect(reports).toBe(0);
       const on = structuredClone(rt.config.drivers);
       delete on[0]!.devices[0]!.disabled;
@@ -257,7 +258,8 @@ drivers:
       const file = rt.host.driver('Chatty_Test')!.logFile;
       for (let i = 0; i < 3; i++) expect(await rt.host.callService("TestCounter", "chat-1", "Chatter", {})).toMatchObject({ code: 200 });
       await waitFor(() => existsSync(`${file}.2`) && existsSync(`${file}.1`), 10_000);
-      await new Promise((r) => setTimeout(r, 300)); // let the last chunks through the pipes
+      // The last chatter line (i 1999) has come through the pipe into the current file.
+      await waitFor(() => [file, `${file}.1`].some((f) => existsSync(f) && readFileSync(f, 'utf8').includes('"i":1999')), 10_000);
       await waitFor(() => existsSync(`${file}.1`)); // not between two renames
       expect(existsSync(`${file}.3`)).toBe(false);
       // A file ends at the first line end past the limit, whatever the size of the pipe's chunks.

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { DeviceHandle, HostServices } from '../../edge/host/sdk/driver.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'pymodbus_server.py');
 export const PYTHON = '/usr/bin/python3'; // Debian's python has python3-pymodbus, the pyenv one does not
@@ -55,15 +56,8 @@ export async function startPyModbus(spec: unknown): Promise<PyModbus> {
     stop: kill,
     restart: async () => {
       await kill();
-      for (let i = 0; ; i++) {
-        try {
-          current = await launch(specFile, server.port);
-          return;
-        } catch (err) {
-          if (i >= 20) throw err; // the port may linger a moment after the kill
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      }
+      // The port may linger a moment after the kill.
+      await waitFor(async () => (current = await launch(specFile, server.port)), { what: 'the restarted pymodbus server', timeoutMs: 5000, stepMs: 250 });
     },
   };
   return server;
@@ -112,14 +106,6 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'modbus-test-'));
 }
 
-export async function waitFor(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** The driver does not call into the host; an answer of 'unknown method' stands in for it. */
 export const noHost: HostServices = { call: async () => ({ code: 6304, message: 'no host in this test' }) };
 
@@ -137,7 +123,7 @@ export async function startPtyPair(dir: string): Promise<PtyPair> {
   const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  await waitFor(`socat pty pair (${err})`, () => /starting data transfer loop/.test(err) || proc.exitCode !== null, 10_000);
+  await waitFor(() => /starting data transfer loop/.test(err) || proc.exitCode !== null, { what: 'the socat pty pair', explain: () => err, timeoutMs: 10_000 });
   if (proc.exitCode !== null) throw new Error(`socat exited: ${err}`);
   return {
     a,

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Driver } from '../../edge/host/sdk/driver.js';
 import driverFactory from '../../drivers/modbus-v3/index.js';
 import type { DataType, OperationType, PointDef } from '../../protocols/modbus/point.js';
-import { noHost, recordingHandle, silentLog, startPyModbus, tempDir, waitFor, type PyModbus, type RecordingHandle } from './helpers.js';
+import { observeFor, waitFor } from '../helpers/wait.js';
+import { noHost, recordingHandle, silentLog, startPyModbus, tempDir, type PyModbus, type RecordingHandle } from './helpers.js';
 
 interface Case {
   id: string;
@@ -125,7 +126,7 @@ describe('ModbusV3 driver against pymodbus', () => {
   });
 
   it('reads every data type and swap combination as pymodbus packed it', async () => {
-    await waitFor('all values', () => CASES.every((c) => `P_${c.id.replace(/-/g, '_')}` in main.values));
+    await waitFor(() => CASES.every((c) => `P_${c.id.replace(/-/g, '_')}` in main.values), { what: 'all values' });
     for (const c of CASES) expect([c.id, main.values[`P_${c.id.replace(/-/g, '_')}`]]).toEqual([c.id, c.expected]);
     expect(main.values.Coil5).toBe(1);
     expect(main.values.Coil6).toBe(0);
@@ -135,20 +136,18 @@ describe('ModbusV3 driver against pymodbus', () => {
 
   it('reports periodic points every period and on-change points only on change', async () => {
     const before = main.reports.length;
-    await new Promise((r) => setTimeout(r, 1000));
-    const recent = main.reports.slice(before);
-    expect(recent.filter((r) => 'P_int16_bw' in r).length).toBeGreaterThanOrEqual(2);
-    expect(recent.filter((r) => 'Coil5' in r).length).toBe(0); // unchanged since the first read
+    const recent = (): Array<Record<string, unknown>> => main.reports.slice(before);
+    await waitFor(() => recent().filter((r) => 'P_int16_bw' in r).length >= 2, { what: 'two periodic reports' });
+    expect(recent().filter((r) => 'Coil5' in r).length).toBe(0); // unchanged since the first read
   });
 
   it('marks a device offline with the Modbus exception named, and a silent slave offline with a timeout', async () => {
-    await waitFor('broken offline', () => broken.status === 'offline');
+    await waitFor(() => broken.status === 'offline', { what: 'broken offline' });
     expect(broken.reason).toMatch(/ILLEGAL DATA ADDRESS/);
-    await waitFor('ghost offline', () => ghost.status === 'offline');
+    await waitFor(() => ghost.status === 'offline', { what: 'ghost offline' });
     expect(ghost.reason).toMatch(/slave 9 did not answer/);
     const before = main.reports.length;
-    await new Promise((r) => setTimeout(r, 800));
-    expect(main.reports.length).toBeGreaterThan(before); // the dead slave does not stop the others
+    await waitFor(() => main.reports.length > before, { what: 'reports of the live slave', timeoutMs: 5000 }); // the dead slave does not stop the others
     expect(main.status).toBe('online');
   });
 
@@ -180,7 +179,7 @@ describe('ModbusV3 driver against pymodbus', () => {
   });
 
   it('writes strings and custom data wider than one write (124-125 registers) in parts', async () => {
-    await waitFor('long text read', () => long.values.Text === 'initial');
+    await waitFor(() => long.values.Text === 'initial', { what: 'long text read' });
     const text = 'ABCDEFGHIJKLMNOPQRSTUVWXY'.repeat(10); // 250 bytes: all 125 registers
     const raw = Buffer.from(Array.from({ length: 248 }, (_, i) => (i * 7 + 1) & 0xff)).toString('hex').toUpperCase();
     const answer = await driver.setProperties(long, { Text: text, Raw: raw });
@@ -211,11 +210,11 @@ describe('ModbusV3 driver against pymodbus', () => {
 
   it('goes offline when the server dies and recovers when it returns', async () => {
     await server.stop();
-    await waitFor('main offline', () => main.status === 'offline');
+    await waitFor(() => main.status === 'offline', { what: 'main offline' });
     expect(main.reason).toMatch(/connection|connect/);
     await server.restart();
-    await waitFor('main online again', () => main.status === 'online', 20_000);
+    await waitFor(() => main.status === 'online', { what: 'main online again', timeoutMs: 20_000 });
     const before = main.reports.length;
-    await waitFor('values again', () => main.reports.length > before);
+    await waitFor(() => main.reports.length > before, { what: 'values again' });
   }, 40_000);
 });

@@ -11,11 +11,12 @@ import { createRequire } from 'node:module';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeFor, waitFor } from '../helpers/wait.js';
 import driverFactory from '../../drivers/modbus-v3/index.js';
 import type { Driver } from '../../edge/host/sdk/driver.js';
 import type { ChannelDef, PointDef } from '../../protocols/modbus/point.js';
 import {
-  answerTimes, noHost, recordingHandle, silentLog, startPtyPair, startPyModbus, tempDir, waitFor,
+  answerTimes, noHost, recordingHandle, silentLog, startPtyPair, startPyModbus, tempDir,
   type PtyPair, type PyModbus, type RecordingHandle,
 } from './helpers.js';
 
@@ -90,7 +91,7 @@ async function startRig(dir: string, channel: ChannelDef, extraSpec: Record<stri
 /** Gaps (ms) between consecutive answers the slave sent during the next `ms`. */
 async function answerGaps(log: string, ms: number): Promise<number[]> {
   const from = answerTimes(log).length;
-  await new Promise((r) => setTimeout(r, ms));
+  await observeFor(ms); // the measured window
   const t = answerTimes(log).slice(from);
   return t.slice(1).map((x, i) => x - t[i]!);
 }
@@ -99,16 +100,16 @@ async function answerGaps(log: string, ms: number): Promise<number[]> {
 function commonChecks(rig: () => Rig): void {
   it('reads several types, coils and discrete inputs through RTU frames', async () => {
     const { main } = rig();
-    await waitFor('all values', () => Object.keys(EXPECTED).every((k) => k in main.values), 20_000);
+    await waitFor(() => Object.keys(EXPECTED).every((k) => k in main.values), { what: 'all values', timeoutMs: 20_000 });
     expect(Object.fromEntries(Object.keys(EXPECTED).map((k) => [k, main.values[k]]))).toEqual(EXPECTED);
     expect(main.status).toBe('online');
   });
 
   it('marks a device offline with the exception named, and a silent slave offline with a timeout', async () => {
     const { broken, ghost, driver } = rig();
-    await waitFor('broken offline', () => broken.status === 'offline', 20_000);
+    await waitFor(() => broken.status === 'offline', { what: 'broken offline', timeoutMs: 20_000 });
     expect(broken.reason).toMatch(/ILLEGAL DATA ADDRESS/);
-    await waitFor('ghost offline', () => ghost.status === 'offline', 20_000);
+    await waitFor(() => ghost.status === 'offline', { what: 'ghost offline', timeoutMs: 20_000 });
     expect(ghost.reason).toMatch(/slave 9 did not answer/);
     const answer = await driver.getProperties(broken, ['Far']);
     expect(answer.code).toBe(6403);
@@ -126,10 +127,10 @@ function commonChecks(rig: () => Rig): void {
 
   it('fails a request whose answer has a broken CRC, goes offline with the reason, and recovers', async () => {
     const { driver, main, corruptFlag } = rig();
-    await waitFor('main online', () => main.status === 'online', 20_000);
+    await waitFor(() => main.status === 'online', { what: 'main online', timeoutMs: 20_000 });
     writeFileSync(corruptFlag, '1');
     try {
-      await waitFor('main offline', () => main.status === 'offline', 20_000);
+      await waitFor(() => main.status === 'offline', { what: 'main offline', timeoutMs: 20_000 });
       expect(main.reason).toMatch(/corrupt answer to slave 1: CRC mismatch/);
       const answer = await driver.getProperties(main, ['I16']);
       expect(answer.code).toBe(6404);
@@ -137,9 +138,9 @@ function commonChecks(rig: () => Rig): void {
     } finally {
       rmSync(corruptFlag, { force: true });
     }
-    await waitFor('main online again', () => main.status === 'online', 20_000);
+    await waitFor(() => main.status === 'online', { what: 'main online again', timeoutMs: 20_000 });
     const before = main.reports.length;
-    await waitFor('values again', () => main.reports.length > before);
+    await waitFor(() => main.reports.length > before, { what: 'values again' });
     const got = await driver.getProperties(main, ['I16']);
     expect(got.code).toBe(200);
   }, 60_000);
@@ -208,7 +209,7 @@ describe('ModbusV3 RTU over a serial line (socat pty pair) against pymodbus seri
   commonChecks(() => r);
 
   it('opens the line with the channel table settings', async () => {
-    await waitFor('main online', () => r.main.status === 'online', 20_000);
+    await waitFor(() => r.main.status === 'online', { what: 'main online', timeoutMs: 20_000 });
     const stty = execFileSync('stty', ['-F', pty.a, '-a']).toString();
     expect(stty).toMatch(/speed 19200 baud/);
     expect(stty).toMatch(/(^|\s)cstopb(\s|$)/); // two stop bits
@@ -224,16 +225,16 @@ describe('ModbusV3 RTU over a serial line (socat pty pair) against pymodbus seri
   });
 
   it('goes offline when the serial line goes away (adapter unplugged) and recovers when it is back', async () => {
-    await waitFor('main online', () => r.main.status === 'online', 20_000);
+    await waitFor(() => r.main.status === 'online', { what: 'main online', timeoutMs: 20_000 });
     await r.server.stop();
     await pty.stop();
-    await waitFor('main offline', () => r.main.status === 'offline', 20_000);
+    await waitFor(() => r.main.status === 'offline', { what: 'main offline', timeoutMs: 20_000 });
     expect(r.main.reason).toMatch(/connection lost|connect failed/);
     pty = await startPtyPair(dir); // the same two paths again
     await r.server.restart();
-    await waitFor('main online again', () => r.main.status === 'online', 30_000);
+    await waitFor(() => r.main.status === 'online', { what: 'main online again', timeoutMs: 30_000 });
     const before = r.main.reports.length;
-    await waitFor('values again', () => r.main.reports.length > before);
+    await waitFor(() => r.main.reports.length > before, { what: 'values again' });
   }, 60_000);
 });
 
@@ -265,7 +266,7 @@ describe('ModbusV3 serial channel settings at the driver boundary', () => {
     const dev = recordingHandle('EBATest', 'serial', { points: { Value: 'x' } });
     await driver.addDevice(dev);
     try {
-      await waitFor('offline', () => dev.status === 'offline');
+      await waitFor(() => dev.status === 'offline', { what: 'offline' });
       expect(dev.reason).toMatch(/connect failed: .*no-such-tty/);
       const answer = await driver.getProperties(dev, ['Value']);
       expect(answer.code).toBe(6404);

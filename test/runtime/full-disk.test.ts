@@ -69,7 +69,8 @@ describe('daemon on a full disk', () => {
     const health = (await (await fetch(`${url}/healthz`)).json()) as { status: string; store: { writable: boolean; area: string } };
     expect(health.status).toBe('degraded');
     expect(health.store.writable).toBe(false);
-    await new Promise((r) => setTimeout(r, 3000)); // keeps going, holding more
+    const held = (await metric(url, 'edge_cloud_outbox_held')) ?? 0;
+    await waitFor(async () => ((await metric(url, 'edge_cloud_outbox_held')) ?? 0) > held + 10, 30_000); // keeps going, holding more
     expect(d.child.exitCode).toBeNull();
     expect(d.out().match(/cannot write \(disk full or failing\)/g)).toHaveLength(1); // one line per episode, not per write
 
@@ -81,7 +82,6 @@ describe('daemon on a full disk', () => {
     await rig.broker.start();
     await waitFor(async () => (await metric(url, 'edge_cloud_link_up')) === 1, 30_000);
     await waitFor(async () => (await metric(url, 'edge_cloud_outbox_depth')) === 0, 60_000);
-    await new Promise((r) => setTimeout(r, 1000));
     const { devices, unique } = checkDelivery(rig.cloud.posts); // gap-free ids per device: nothing lost
     expect(devices).toBe(3);
     expect(unique).toBeGreaterThan(60);

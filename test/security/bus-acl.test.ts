@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeFor } from '../helpers/wait.js';
 import { filterCovers, filterProblem, topicMatches } from '../../edge/bus/acl.js';
 import { MISBEHAVE, startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
@@ -147,7 +148,7 @@ drivers:
     const retained: string[] = [];
     later.on('message', (t, _p, packet) => packet.retain && retained.push(t));
     await later.subscribeAsync('/sys/#');
-    await new Promise((r) => setTimeout(r, 300));
+    await observeFor(300); // quiet: no retained message arrives
     expect(retained).toEqual([]);
     await later.endAsync();
   });
