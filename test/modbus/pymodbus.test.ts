@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Driver } from '../../edge/host/sdk/driver.js';
 import driverFactory from '../../drivers/modbus-v3/index.js';
 import type { DataType, OperationType, PointDef } from '../../protocols/modbus/point.js';
-import { observeFor, waitFor } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 import { noHost, recordingHandle, silentLog, startPyModbus, tempDir, type PyModbus, type RecordingHandle } from './helpers.js';
 
 interface Case {
