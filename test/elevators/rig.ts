@@ -8,6 +8,7 @@
  *   CAR-C   in-car QR reader (.2, iotId C)                                127.0.0.24
  */
 import { rmSync } from 'node:fs';
+import type { CallRecords, StoredRecord } from '../../edge/elevators/records.js';
 import { SimulatedDoor, type ElevatorCommand } from '../../scripts/sim/door-standard/door.js';
 import { cloudYaml, GATEWAY, startRig, type CloudRig } from '../cloud/helpers.js';
 import { bootRuntime, connectDoor, freePort, startBox, waitFor, type TestBox } from '../helpers/runtime.js';
@@ -36,6 +37,14 @@ export interface ElevatorBox {
   /** Stop the box and start a new one on the same data folder and port; doors reconnect. */
   restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The stored records of a relation, once there is one. */
+export function recordsOf(records: CallRecords, dataId: string): Promise<StoredRecord[]> {
+  return waitFor(() => {
+    const l = records.list({ dataId });
+    return l.length > 0 ? l : undefined;
+  });
 }
 
 /** The next elevator command the gateway carries out. */

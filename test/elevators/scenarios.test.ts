@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Post } from '../../scripts/sim/cloud/stand-in.js';
 import { formatLocalDateTime } from '../../edge/access/time.js';
 import { waitFor } from '../helpers/runtime.js';
-import { DAY, DEV, GW, key, nextCommand, startElevatorBox, type ElevatorBox } from './rig.js';
+import { DAY, DEV, GW, key, nextCommand, startElevatorBox, type ElevatorBox, recordsOf } from './rig.js';
 
 const USER = '500eopb710fa6e2af4e85fcae3388cdb3dad2900'; // the seed's user (L26771)
 const qr = (n: number) => `ALI${String(n).padStart(29, '0')}`;
@@ -174,7 +174,7 @@ describe('when the linkage must not call', () => {
     const command = nextCommand(eb.gateway);
     expect((await eb.unit.reportPass('card', '55501')).code).toBe(0);
     expect(await command).toMatchObject({ path: '/elevator/call', value: { startFloor: '1', targetFloor: '8' } });
-    const records = await waitFor(() => eb.box.runtime.elevators!.records.list({ dataId }).length > 0 && eb.box.runtime.elevators!.records.list({ dataId }));
+    const records = await recordsOf(eb.box.runtime.elevators!.records, dataId);
     expect(records.map((r) => r.record.mediaID)).toEqual(['55501']);
     await gatewayService('ElevatorLinkageDeviceDelete', { dataId });
   });
