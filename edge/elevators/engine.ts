@@ -86,7 +86,8 @@ export class LinkageEngine {
   readonly #jobs = new Map<string, Job>();
   readonly #running = new Set<Promise<void>>();
   readonly #recent = new Map<string, number>();
-  #index: Map<string, Relation[]> | undefined;
+  /** trigger key → its relations with their resolved elevator device (rebuilt when relations or devices change). */
+  #index: Map<string, Array<{ r: Relation; elevatorKey: string | undefined }>> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
   #stopped = false;
@@ -144,15 +145,15 @@ export class LinkageEngine {
     return this.#jobs.size;
   }
 
-  #relationsAt(deviceKey: string): Relation[] | undefined {
+  #relationsAt(deviceKey: string): Array<{ r: Relation; elevatorKey: string | undefined }> | undefined {
     if (!this.#index) {
       const resolve = this.#devices.resolver();
-      const index = new Map<string, Relation[]>();
+      const index = new Map<string, Array<{ r: Relation; elevatorKey: string | undefined }>>();
       for (const r of this.#store.relations()) {
         const trigger = resolve(r.triggerIotId);
         if (!trigger) continue;
         const key = triggerKeyOf(trigger);
-        index.set(key, [...(index.get(key) ?? []), r]);
+        index.set(key, [...(index.get(key) ?? []), { r, elevatorKey: resolve(r.elevatorIotId) }]);
       }
       this.#index = index;
     }
@@ -178,7 +179,8 @@ export class LinkageEngine {
     if (!relations) return;
     const now = this.#now();
     const identityId = this.#identityOf(p);
-    for (const r of relations) {
+    const selfRun = this.#devices.selfRunningElevatorOf(p.deviceKey) !== undefined;
+    for (const { r, elevatorKey } of relations) {
       const user = this.#userOf(r.dataId, p, identityId, mediaType);
       if (!user) continue;
       const log = this.#log.child({ dataId: r.dataId, pass: p.passId });
@@ -187,8 +189,7 @@ export class LinkageEngine {
         this.stats.skipped++;
         continue;
       }
-      if (this.#devices.selfRunningElevatorOf(p.deviceKey)) continue; // the door runs this rule itself
-      const elevatorKey = this.#devices.resolve(r.elevatorIotId);
+      if (selfRun) continue; // the door runs this rule itself
       if (elevatorKey && this.#store.availability(elevatorKey) === 'disable') {
         log.info({ elevator: elevatorKey }, 'linkage switched off at the elevator; no call');
         this.stats.skipped++;

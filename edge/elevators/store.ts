@@ -123,7 +123,8 @@ export class LinkageStore {
     this.#db.transaction(() => {
       for (const u of list) this.#putUser.run({ ...u, expiryMs: u.expiryMs ?? null, targets: JSON.stringify(u.userTargetList), now });
     }).immediate();
-    for (const u of list) this.#changed({ dataId: u.dataId, user: { paramType: u.paramType, paramValue: u.paramValue } });
+    // One change per relation: listeners re-read the relation's users (50,000 entries are 50,000 otherwise).
+    for (const dataId of new Set(list.map((u) => u.dataId))) this.#changed({ dataId });
   }
 
   user(dataId: string, paramType: ParamType, paramValue: string): UserEntry | undefined {
