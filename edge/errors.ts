@@ -41,6 +41,9 @@ export const ERRORS = {
   EDGE_ERR_DEVICE_NOT_OWNED: { message: 'device %s is not deployed to driver %s', status: 403, alink: ALINK.DEVICE_NOT_OWNED },
   // Access control (docs/access.md).
   EDGE_ERR_STORE_UNAVAILABLE: { message: 'the box database cannot write, so the pass was not recorded (answered busy): %s', status: 503, alink: ALINK.STORE_UNAVAILABLE },
+  // Elevator linkage (docs/elevators.md).
+  EDGE_ERR_ELEVATOR_PARAM: { message: 'elevator linkage refused: %s', status: 400, alink: ALINK.REQUEST_INVALID },
+  EDGE_ERR_ELEVATOR_NOT_FOUND: { message: 'elevator linkage %s not found', status: 404, alink: ALINK.ELEVATOR_NOT_FOUND },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -18,7 +18,13 @@ export interface EdgeEvents {
   'deploy.finished': { diff: DeployDiffSummary; ok: boolean; error?: string };
   'value.dropped': { productKey: string; deviceName: string; key: string; reason: string };
   /** A pass record committed by the access core (it reaches the cloud through the outbox, not through this event). */
-  'access.pass': { passId: string; deviceKey: string; identifier: string; params: Record<string, unknown>; time: number };
+  'access.pass': {
+    passId: string; deviceKey: string; identifier: string; params: Record<string, unknown>; time: number;
+    /** The record's own fields, for in-process listeners (elevator linkage); the bus shows only the event. */
+    kind: string; code: number; identityId: string; content: string; faceId?: string;
+  };
+  /** A box-made record event of a device, committed with its cloud upload (AutoElevatorCallRecord); the bus shows it. */
+  'elevator.record': { deviceKey: string; identifier: string; params: Record<string, unknown>; time: number };
 }
 
 export interface DeployDiffSummary {

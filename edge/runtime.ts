@@ -1,6 +1,6 @@
 /**
  * The composition root: the only place that builds and wires the parts, in one visible order
- * (config → store → access → face queue → bus → http → host → cloud) and stops them in the
+ * (config → store → access → elevators → face queue → bus → http → host → cloud) and stops them in the
  * exact reverse. Each
  * part's start/stop runs in its own try/catch so one failing part never blocks the rest.
  */
@@ -40,6 +40,7 @@ import { accessHostServices } from './access/host-services.js';
 import { handleAccessDeviceServices } from './access/device-services.js';
 import { accessGatewayServices } from './access/gateway-services.js';
 import { FaceCommandQueue, faceQueueHostServices } from './face-queue/index.js';
+import { ElevatorLinkage } from './elevators/index.js';
 import { CloudLink } from './cloud/link.js';
 import { cloudOutboxWriter } from './cloud/access-outbox.js';
 import { cloudWanted, parseCloudConfig } from './cloud/config.js';
@@ -85,6 +86,8 @@ export class Runtime {
   busUsers: BusUserStore | undefined;
   #busUserWatch: NodeJS.Timeout | undefined;
   access: AccessCore | undefined;
+  /** Person-elevator linkage run on the box (edge/elevators). */
+  elevators: ElevatorLinkage | undefined;
   /** Durable command queue of polling face terminals (seed 003), reached by drivers as `faceQueue.*`. */
   faceQueue: FaceCommandQueue | undefined;
   cloud: CloudLink | undefined;
@@ -154,13 +157,32 @@ export class Runtime {
       name: 'access',
       start: async () => {
         this.access = new AccessCore({ db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir, events: this.events }, parseAccessConfig(cfg.access));
-        this.host.registerServices(accessHostServices(this.access));
+        this.host.registerServices(accessHostServices(this.access, () => this.elevators?.rules));
         this.host.registerServices({ 'box.cloudLink': () => ({ configured: cloudWanted(cfg.cloud), online: this.cloud?.online ?? false }) });
         handleAccessDeviceServices(this.host, this.access, childLogger(this.log, 'access', levels));
         await this.access.start();
       },
       stop: async () => {
         await this.access?.stop();
+      },
+    });
+    this.#parts.push({
+      // Person-elevator linkage on the box (docs/elevators.md): listens to committed passes.
+      name: 'elevators',
+      start: async () => {
+        const access = parseAccessConfig(cfg.access);
+        this.elevators = new ElevatorLinkage(
+          {
+            db: this.db, host: this.host, devices: this.registry, events: this.events, log: childLogger(this.log, 'elevators', levels), baseDir: this.#loaded.baseDir,
+            // A card pass names its holder only through the card's permission.
+            identityOf: (p) => p.identityId || (this.access && (p.kind === 'tradCard' || p.kind === 'bleCard') ? (this.access.permissions.credential(p.kind, p.content, p.deviceKey)?.identity_id ?? '') : ''),
+          },
+          { ...access.elevators, timezoneOffsetMinutes: access.timezoneOffsetMinutes },
+        );
+        await this.elevators.start();
+      },
+      stop: async () => {
+        await this.elevators?.stop();
       },
     });
     this.#parts.push({
@@ -285,7 +307,7 @@ export class Runtime {
               config: () => this.#config,
               redeploy: (next, source) => this.redeploy(next, source),
               publishLocal: (topic, payload, retain) => this.broker?.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, () => undefined),
-              ...(this.access ? { gatewayServices: accessGatewayServices(this.access) } : {}),
+              gatewayServices: new Map([...(this.access ? accessGatewayServices(this.access) : []), ...(this.elevators?.gatewayServices() ?? [])]),
             },
             parseCloudConfig(cfg.cloud),
           );
@@ -297,6 +319,14 @@ export class Runtime {
             const cloud = this.cloud;
             const queued = access.attachOutbox(cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
             if (queued > 0) this.log.info({ records: queued }, 'pass records recorded without the cloud queued as history');
+          }
+          // Elevator linkage records (AutoElevatorCallRecord) go up through the same outbox.
+          if (this.elevators) {
+            const elevators = this.elevators;
+            const cloud = this.cloud;
+            this.cloud.outbox.onAcknowledged((refs) => elevators.records.acknowledged(refs));
+            const queued = elevators.attachOutbox(cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
+            if (queued > 0) this.log.info({ records: queued }, 'elevator linkage records made without the cloud queued as history');
           }
           this.cloud.registerMetrics(this.metrics.registry);
           this.consoleServices.cloud ??= cloudLinkView(this.cloud);

@@ -3,7 +3,9 @@
  *
  * One physical terminal is up to five logical devices (spec 001b R9): `<IoT code>.1` face,
  * `.2` QR, `.3` card, `.4` BLE, `.5` intercom, all with the terminal's `custom.ip`; plus our
- * optional elevator device (product PEDoorElevator). The driver groups logical devices by IP: the
+ * optional elevator device (product PEElevatorGateway, the seed's elevator-gateway thing model;
+ * PEDoorElevator is the older wire-level model). A standalone elevator gateway is a terminal with
+ * only the elevator device. The driver groups logical devices by IP: the
  * box matches a `/connect` by the `ip` it carries (seed 001 L34948).
  */
 import type { DeviceInfo } from '../../edge/host/sdk/driver.js';
@@ -12,10 +14,13 @@ import { readSettings, settingsProblems } from '../../edge/host/sdk/settings.js'
 import type { SignForm } from '../../protocols/door-standard/index.js';
 import settings from './settings.js';
 
+/** The seed's elevator-gateway thing model (config/tsl/PEElevatorGateway.json). */
+export const ELEVATOR_GATEWAY_PRODUCT = 'PEElevatorGateway';
+
 export type Role = 'face' | 'qr' | 'card' | 'ble' | 'intercom' | 'elevator';
 
 const SUFFIX_ROLES: Record<string, Role> = { '1': 'face', '2': 'qr', '3': 'card', '4': 'ble', '5': 'intercom' };
-const PRODUCT_ROLES: Record<string, Role> = { PEDoorFace: 'face', PEDoorQr: 'qr', PEDoorCard: 'card', PEDoorBle: 'ble', PEDoorIntercom: 'intercom', PEDoorElevator: 'elevator' };
+const PRODUCT_ROLES: Record<string, Role> = { PEDoorFace: 'face', PEDoorQr: 'qr', PEDoorCard: 'card', PEDoorBle: 'ble', PEDoorIntercom: 'intercom', PEDoorElevator: 'elevator', PEElevatorGateway: 'elevator' };
 
 export interface DriverSettings {
   host: string;

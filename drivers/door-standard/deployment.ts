@@ -178,7 +178,8 @@ export class Deployer {
       if (missing.length > 0) throw new Error(`${missing.length} faces have no feature yet`);
       await this.#syncFaces(entries.map((e) => this.#faceEntry(e)));
     } else {
-      await c.syncRules(entries.map((e): ElevatorRule => ({ type: e.op === 'delete' ? 2 : 1, ruleId: e.item })));
+      // The box built each rule (edge/elevators/rule-deploy.ts); a delete needs only its id.
+      await c.syncRules(entries.map((e): ElevatorRule => (e.op === 'delete' || !e.data?.rule ? { type: 2, ruleId: e.item } : { ...(e.data.rule as unknown as ElevatorRule), ruleId: e.item })));
     }
   }
 

@@ -15,6 +15,8 @@ import {
 } from '../../protocols/door-standard/index.js';
 import { PASS } from '../../protocols/door-service/pass-codes.js';
 import type { DriverSettings, Role } from './config.js';
+import { ELEVATOR_GATEWAY_PRODUCT } from './config.js';
+import { toElevatorStatus, type ElevatorStatusEntry } from './elevator-services.js';
 import type { DoorAccess, PassRecordArgs } from './gateway.js';
 import type { IntercomStore } from './intercom-store.js';
 import { deviceKeyOf, report, reportProps } from './thing.js';
@@ -35,6 +37,8 @@ const ALARM_ROLES: Role[] = ['qr', 'card', 'face', 'ble', 'intercom'];
 
 export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
   const { settings, terminals, tokens, gateway, intercom, log } = deps;
+  /** Latest run state per car, per terminal IP (the thing model's ElevatorStatus property). */
+  const runStates = new Map<string, Map<string, ElevatorStatusEntry>>();
 
   function authed<T>(parser: (o: Obj) => T, fn: (t: Terminal, v: T, req: DoorRequest) => DoorReply | Promise<DoorReply>): DoorRoute {
     return (req) => {
@@ -206,7 +210,16 @@ export function edgeRoutes(deps: EdgeRouteDeps): Record<string, DoorRoute> {
       },
       (t, states) => {
         const first = states[0];
-        if (first && t.has('elevator')) reportProps(t, 'elevator', { CurrentFloor: first.currentFloor, CarState: first.carState, CarDirection: first.carDirection, RunStates: JSON.stringify(states) });
+        if (!first || !t.has('elevator')) return success();
+        if (t.device('elevator')?.productKey === ELEVATOR_GATEWAY_PRODUCT) {
+          // A report may carry only the cars that changed (L36558): the property is every car's latest.
+          const all = runStates.get(t.cfg.ip) ?? new Map<string, ElevatorStatusEntry>();
+          runStates.set(t.cfg.ip, all);
+          for (const s of states) all.set(s.elevatorId ?? '', toElevatorStatus(s));
+          reportProps(t, 'elevator', { ElevatorStatus: [...all.values()].slice(0, 64) });
+        } else {
+          reportProps(t, 'elevator', { CurrentFloor: first.currentFloor, CarState: first.carState, CarDirection: first.carDirection, RunStates: JSON.stringify(states) });
+        }
         return success();
       },
     ),

@@ -51,6 +51,11 @@ export function createDoorDriver(ctx: DoorDriverContext): DoorDriver {
     const sip = intercomDevice ? intercom.sip(`${intercomDevice.productKey}/${intercomDevice.deviceName}`) : undefined;
     // [seed 001 L36247] the SIP account is pushed again on every connection.
     if (sip) await t.client.syncSipNumber(sip).catch((err: Error) => t.log.warn({ err: err.message }, 'SIP account push failed'));
+    await freshDeployer(t);
+  }
+
+  /** A deployer for what the terminal's devices need now (full resync: it connected, or a device joined). */
+  async function freshDeployer(t: Terminal): Promise<void> {
     deployers.get(t.cfg.ip)?.stop();
     const d = new Deployer(t, gateway, settings);
     deployers.set(t.cfg.ip, d);
@@ -106,8 +111,11 @@ export function createDoorDriver(ctx: DoorDriverContext): DoorDriver {
       t.handles.set(roleOf(h)!, h);
       const p: Record<string, unknown> = { SupportFaceFeature: cfg.faceMode === 'device' ? 0 : 1, FirmwareVersion: String(h.custom.firmwareVersion ?? ''), FaceAlgorithmVersion: String(h.custom.faceAlgorithmVersion ?? '') };
       props.set(keyOf(h), { ...(props.get(keyOf(h)) ?? {}), ...p });
-      if (t.state === 'online') h.online();
-      else h.offline('waiting for the door to connect');
+      if (t.state === 'online') {
+        h.online();
+        // A device joining a connected door may bring something to deploy (cards, linkage rules).
+        void freshDeployer(t).catch((err: Error) => t!.log.error({ err }, 'deployment restart failed'));
+      } else h.offline('waiting for the door to connect');
     },
 
     async removeDevice(h) {

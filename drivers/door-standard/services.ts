@@ -7,6 +7,7 @@ import { DRIVER_ERRORS, fail, ok, type Answer, type DeviceHandle } from '../../e
 import { DoorReplyError, DoorTransportError, parse, parseSipAccount, type FloorRoom, type TempCheckRule } from '../../protocols/door-standard/index.js';
 import type { Role } from './config.js';
 import type { Deployer } from './deployment.js';
+import { callElevatorService, ELEVATOR_SERVICES } from './elevator-services.js';
 import type { PassRecordArgs } from './gateway.js';
 import type { IntercomStore } from './intercom-store.js';
 import type { Terminal } from './terminal.js';
@@ -33,6 +34,7 @@ const floorsOf = (v: unknown): FloorRoom[] | undefined =>
   Array.isArray(v) ? v.map((f) => (typeof f === 'object' && f !== null ? (f as FloorRoom) : { floor: String(f) })).filter((f) => typeof f.floor === 'string' && f.floor !== '') : undefined;
 
 export async function callService(deps: ServiceDeps, t: Terminal, role: Role, handle: DeviceHandle, id: string, args: Record<string, unknown>): Promise<Answer> {
+  if (role === 'elevator' && ELEVATOR_SERVICES.has(id)) return callElevatorService(t, id, args);
   const c = t.client;
   const needsLink = !['SyncSipNumber', 'SyncGroupIdAndRoomId', 'querySipNumber', 'syncPermissions'].includes(id);
   if (needsLink && t.state !== 'online') return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, `door ${t.cfg.code} is offline`);

@@ -8,7 +8,7 @@ import { defineSettings, described, Ipv4, Port } from '../../edge/host/sdk/setti
 import { EDGE_PORT, LIMITS } from '../../protocols/door-standard/index.js';
 
 export default defineSettings({
-  products: ['PEDoorFace', 'PEDoorQr', 'PEDoorCard', 'PEDoorBle', 'PEDoorIntercom', 'PEDoorElevator'],
+  products: ['PEDoorFace', 'PEDoorQr', 'PEDoorCard', 'PEDoorBle', 'PEDoorIntercom', 'PEDoorElevator', 'PEElevatorGateway'],
   config: Type.Object({
     host: described(Type.String({ default: '0.0.0.0', minLength: 1 }), 'address the box listens on for the doors (port 10000 server)', '盒子监听门禁请求的地址'),
     port: Port('port of the box for the doors (the standard protocol says 10000)', '盒子门禁服务端口(标准协议10000)', { default: EDGE_PORT, listen: true }),
@@ -33,7 +33,8 @@ export default defineSettings({
       lower: Type.Optional(Type.Number({ minimum: 30, maximum: 45 })),
       upper: Type.Optional(Type.Number({ minimum: 30, maximum: 45 })),
     }, { additionalProperties: false }), 'temperature rule of edge-side face checks', '人脸测温规则')),
-    linkage: Type.Optional(described(Type.Boolean(), 'elevator device: deploy person-elevator linkage rules', '电梯设备: 下发人梯联动规则')),
+    linkage: Type.Optional(described(Type.Boolean(), 'elevator device: the door runs person-elevator linkage itself; the box deploys the rules naming it (/elevator/rule/sync) instead of running them', '电梯设备: 由门禁自身执行人梯联动, 盒子下发规则而不代为执行')),
+    iotId: Type.Optional(described(Type.String({ minLength: 1, maxLength: 64 }), 'the device\'s iotId on the IoT platform, when the box cannot learn it: elevator-linkage relations name devices by it', '设备在物联网平台的iotId(人梯联动关系用它指定设备)')),
     firmwareVersion: Type.Optional(described(Type.String({ maxLength: 64 }), 'firmware version shown until the door reports its own', '固件版本')),
     faceAlgorithmVersion: Type.Optional(described(Type.String({ maxLength: 64 }), 'face algorithm version of the door', '人脸算法版本')),
   }),

@@ -51,6 +51,22 @@ export const AccessConfigSchema = Type.Object(
     seedPermissions: Type.Array(Type.Object({ device: Type.String({ pattern: '^[^/]+/[^/]+$' }), file: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }), { default: [] }),
     /** Persons (seed 002 UserDTO) known at start, same rules as SyncPersons. */
     seedPersons: Type.Array(Type.Object({ identityId: Type.String({ minLength: 1, maxLength: 64 }), name: Type.String({ maxLength: 128 }), extInfo: Type.Optional(Type.String({ maxLength: 2048 })) }, { additionalProperties: false }), { default: [] }),
+    /** Person-elevator linkage run on the box (edge/elevators, docs/elevators.md). */
+    elevators: Type.Object(
+      {
+        /**
+         * Commissioning file (JSON or YAML, relative to the config file): `{ relations: [device/add
+         * fields + dataId], users: [user/save fields, either version] }`, applied at every start
+         * (the same dataId replaces what it had).
+         */
+        file: Type.Optional(Type.String({ minLength: 1 })),
+        /** The same person at the same relation again within this time calls no second time (double scans). */
+        repeatWindowMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 5000 }),
+        /** Time limit of one command to an elevator gateway. */
+        commandTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Cloud-side ids put into uploaded events (iot_entrance_event_model tenantId/projectId). */
     tenantId: Type.String({ default: '' }),
     projectId: Type.String({ default: '' }),

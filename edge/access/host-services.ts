@@ -34,7 +34,14 @@ function deploymentEntry(p: PendingDeployment): DeploymentEntry {
   };
 }
 
-export function accessHostServices(core: AccessCore): HostHandlers {
+/** Where `rule` deployments (elevator linkage rules for doors that run them) come from: edge/elevators. */
+export interface RuleDeploymentSource {
+  take(deviceKey: string, limit: number): Array<{ item: string; op: 'upsert' | 'delete'; attempts: number; rule: Record<string, unknown> }>;
+  ack(deviceKey: string, items: readonly string[], ok: boolean, error?: string): { done: number; failed: number; ignored: number };
+  reset(deviceKey: string): number;
+}
+
+export function accessHostServices(core: AccessCore, rules: () => RuleDeploymentSource | undefined = () => undefined): HostHandlers {
   const at = (time: number | undefined) => (time === undefined ? {} : { now: time });
   return {
     'access.decideQr': (a) => passDecision(core.passage.decideQr(a.deviceKey, a.code, at(a.time))),
@@ -52,9 +59,9 @@ export function accessHostServices(core: AccessCore): HostHandlers {
       }, a.ref);
       return { passId: d.passId, ...(d.photoId ? { photoId: d.photoId } : {}), duplicate: d.duplicate === true };
     },
-    // Elevator linkage rules have no source on the box yet (rules engine, issue 16): nothing to deploy.
+    // Elevator linkage rules come from the linkage store (edge/elevators), when the box has one.
     'access.pendingDeployments': (a) => ({
-      entries: a.kind === 'rule' ? [] : core.pendingDeployments(a.deviceKey, a.limit, a.kind).map((p) => {
+      entries: a.kind === 'rule' ? (rules()?.take(a.deviceKey, a.limit) ?? []).map((r) => ({ kind: 'rule' as const, item: r.item, op: r.op, attempts: r.attempts, data: { rule: r.rule } })) : core.pendingDeployments(a.deviceKey, a.limit, a.kind).map((p) => {
         const e = deploymentEntry(p);
         const deviceItem = a.idMaxLength ? core.deviceIds.toDevice(e.item, a.idMaxLength) : e.item;
         return deviceItem === e.item ? e : { ...e, deviceItem };
@@ -62,7 +69,7 @@ export function accessHostServices(core: AccessCore): HostHandlers {
     }),
     // Devices report back with the ids they hold: shortened ones map to the access core's.
     'access.ackDeployments': (a) => {
-      if (a.kind === 'rule') return { done: 0, failed: 0, ignored: a.items.length };
+      if (a.kind === 'rule') return rules()?.ack(a.deviceKey, a.items, a.ok, a.error) ?? { done: 0, failed: 0, ignored: a.items.length };
       const kind = a.kind;
       return core.markDeployed(a.deviceKey, a.items.map((item) => ({ kind, item: core.deviceIds.fromDevice(item), ok: a.ok, ...(a.error ? { message: a.error } : {}) })));
     },
@@ -70,7 +77,7 @@ export function accessHostServices(core: AccessCore): HostHandlers {
       const results = a.results.filter((r) => r.kind !== 'rule');
       return core.markDeployed(a.deviceKey, results.map((r) => ({ kind: r.kind as Exclude<typeof r.kind, 'rule'>, item: core.deviceIds.fromDevice(r.item), ok: r.ok, ...(r.status ? { status: r.status } : {}), ...(r.message ? { message: r.message } : {}) })));
     },
-    'access.resetDeployments': (a) => ({ queued: a.kind === 'rule' ? 0 : core.resetDeployments(a.deviceKey, a.kind) }),
+    'access.resetDeployments': (a) => ({ queued: a.kind === 'rule' ? (rules()?.reset(a.deviceKey) ?? 0) : core.resetDeployments(a.deviceKey, a.kind) }),
     'access.desiredFaces': (a) => ({ faces: core.desiredFaces(a.deviceKey) as DesiredFace[] }),
     'access.deviceOffline': (a) => ({ moved: core.deviceOffline(a.deviceKey) }),
   };

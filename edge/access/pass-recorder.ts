@@ -51,6 +51,12 @@ export interface CommittedPass {
   identifier: string;
   params: Record<string, unknown>;
   time: number;
+  /** The record's fields (in-process listeners only: the elevator linkage matches on them). */
+  kind: string;
+  code: number;
+  identityId: string;
+  content: string;
+  faceId?: string;
 }
 
 /** Outbox rows of pass records carry this reference; its acknowledgement marks the record uploaded. */
@@ -146,7 +152,7 @@ export class PassRecorder {
       this.#outbox.enqueue({ topicKind: realtime ? 'event' : 'eventHistory', deviceKey: r.deviceKey, identifier, payload: params, time: r.time, dedupKey: `${PASS_REF_PREFIX}${passId}` });
       this.#markQueued.run(JSON.stringify({ identifier, params }), id);
     }
-    return { passId, deviceKey: r.deviceKey, identifier, params, time: r.time };
+    return { passId, deviceKey: r.deviceKey, identifier, params, time: r.time, kind: r.kind, code: r.code, identityId: r.identityId ?? '', content: r.content, ...(r.faceId ? { faceId: r.faceId } : {}) };
   }
 
   /** The platform acknowledged these outbox references; pass records among them are uploaded. */

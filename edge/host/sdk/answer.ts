@@ -64,6 +64,9 @@ export const ALINK = {
   // Access control (docs/access.md): 6450-6459.
   /** The box database cannot write: the pass was not recorded, the device is answered busy. */
   STORE_UNAVAILABLE: 6450,
+  // Elevator linkage (docs/elevators.md): 6460-6469.
+  /** No linkage relation (or user entry) with that key. */
+  ELEVATOR_NOT_FOUND: 6460,
 } as const;
 
 /** The catalogue entries a driver (or the SDK's process entry) answers with; edge/errors.ts includes them all. */

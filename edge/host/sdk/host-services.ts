@@ -33,7 +33,7 @@ export const PassKind = Type.Union([
 ]);
 export type PassKind = Static<typeof PassKind>;
 
-/** What a permission deployment is about. `rule`: elevator linkage rules (no source on the box yet: always empty). */
+/** What a permission deployment is about. `rule`: elevator linkage rules for doors that run them (`data.rule`: one `/elevator/rule/sync` entry). */
 export const DeployKind = Type.Union([Type.Literal('face'), Type.Literal('tradCard'), Type.Literal('bleCard'), Type.Literal('password'), Type.Literal('rule')]);
 export type DeployKind = Static<typeof DeployKind>;
 
@@ -88,6 +88,8 @@ export const DeploymentEntry = Type.Object({
     features: Type.Optional(Type.Array(Type.String())),
     imageFile: Type.Optional(Type.String()),
     faceMd5: Type.Optional(Type.String()),
+    /** Rules: the `/elevator/rule/sync` entry the box built (seed 001 L37200-37250). */
+    rule: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   }, { additionalProperties: true })),
 });
 export type DeploymentEntry = Static<typeof DeploymentEntry>;

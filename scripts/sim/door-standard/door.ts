@@ -10,7 +10,7 @@ import {
   DoorCode, DoorEdgeClient, DoorHttpServer, TokenTable, computeSign, failure, parse, parseAvailability, parseConnectRequest,
   parseElevatorCall, parseFloorCommand, parseGetRunState, parseKeepOpenData, parseQueryFaces, parseRuleSync, parseSipAccount,
   parseSyncFaces, parseSyncPermissions, parseTempCheckRule, parseVerifyPhoneResult, silentLog, success, verifySign,
-  type DoorLog, type DoorReply, type DoorRequest, type DoorRoute, type Obj, type Parsed, type RunState, type SignMethod,
+  checkVersion, type DoorLog, type DoorReply, type DoorRequest, type DoorRoute, type ElevatorCall, type ElevatorInfo, type FloorCommand, type Obj, type Parsed, type RunState, type SignMethod,
 } from '../../../protocols/door-standard/index.js';
 import { DoorState } from './door-state.js';
 import { solidPng } from './png.js';
@@ -38,7 +38,13 @@ export interface SimDoorEvents {
   connected: [];
   edgeConnected: [];
   request: [path: string];
+  elevatorCommand: [command: ElevatorCommand];
 }
+
+/** One elevator command as the gateway received it. */
+export type ElevatorCommand =
+  | { path: '/elevator/call'; value: ElevatorCall; at: number }
+  | { path: '/elevator/releaseFloors' | '/elevator/activateFloor'; value: FloorCommand; at: number };
 
 /** One photo for every pass report: building a PNG per pass would cost the sender more than the box. */
 const PASS_PHOTO = solidPng();
@@ -52,13 +58,20 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
   readonly #tokens = new TokenTable<string>();
   #server: DoorHttpServer | undefined;
   #keepaliveTimer: NodeJS.Timeout | undefined;
-  #runState: RunState[] = [{ elevatorId: '01', currentFloor: '1', carState: 0, carDirection: 0 }];
+  /** The seed's reportRunState example (L36606-36620). */
+  #runState: RunState[] = [{ elevatorId: '01', currentFloor: '9', carState: 1, carDirection: 2 }, { elevatorId: '02', currentFloor: '1', carState: 0, carDirection: 0 }];
   #reconnecting: Promise<DoorReply> | undefined;
   /** The edge holds a valid token of ours (it completed its half of /connect). */
   edgeConnected = false;
   /** Requests received per path (tests assert on what the edge sent). */
   readonly received = new Map<string, number>();
   readonly calls: { path: string; body: Obj }[] = [];
+  /** Elevator commands carried out, oldest first (elevator-gateway role). */
+  readonly elevatorCommands: ElevatorCommand[] = [];
+  /** Answer elevator commands with code 99 and this text (a gateway that cannot reach its cars). */
+  elevatorRefuses: string | undefined;
+  /** What `/elevator/info/get` answers: the seed's example (L37130-37150) unless a test sets another. */
+  elevatorInfo: ElevatorInfo = { elevatorMode: 'ALL', floorInfoList: [{ elevatorId: '01', elevatorName: 'dongti', isDualCardDoor: true, floorInfo: [{ floor: '5', roomList: ['501', '502'] }, { floor: '6', roomList: ['601', '602'] }] }] };
 
   constructor(options: SimDoorOptions) {
     super();
@@ -195,6 +208,18 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
     return this.edge.alarmEvent(alarmType, cardId);
   }
 
+  /**
+   * An elevator command the gateway carried out (§8.3-8.5), as parsed from the wire. While
+   * `elevatorRefuses` is set the gateway answers 99 (other error) instead.
+   */
+  #elevatorCommand(path: ElevatorCommand['path'], value: FloorCommand | ElevatorCall): DoorReply {
+    if (this.elevatorRefuses) return failure(DoorCode.OTHER, this.elevatorRefuses);
+    const command = { path, value, at: Date.now() } as ElevatorCommand;
+    this.elevatorCommands.push(command);
+    this.emit('elevatorCommand', command);
+    return success();
+  }
+
   reportRunState(state: RunState[]): Promise<DoorReply> {
     this.#runState = state;
     return this.edge.reportRunState(state);
@@ -260,10 +285,10 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
         return success();
       }),
       '/elevator/getRunState': authed(parseGetRunState, (v) => success(v.elevatorList.length ? this.#runState.filter((r) => v.elevatorList.includes(r.elevatorId ?? '')) : this.#runState)),
-      '/elevator/releaseFloors': authed((o) => parseFloorCommand(o, 'room'), () => success()),
-      '/elevator/activateFloor': authed((o) => parseFloorCommand(o, 'roomNumber'), () => success()),
-      '/elevator/call': authed(parseElevatorCall, () => success()),
-      '/elevator/info/get': authed(none, () => success({ elevatorMode: 'ALL', floorInfoList: [{ elevatorId: '01', elevatorName: 'dongti', isDualCardDoor: false, floorInfo: [{ floor: '1' }, { floor: '9', roomList: ['901', '902'] }] }] })),
+      '/elevator/releaseFloors': authed((o) => (checkVersion(o), parseFloorCommand(o, 'room')), (v) => this.#elevatorCommand('/elevator/releaseFloors', v)),
+      '/elevator/activateFloor': authed((o) => (checkVersion(o), parseFloorCommand(o, 'roomNumber')), (v) => this.#elevatorCommand('/elevator/activateFloor', v)),
+      '/elevator/call': authed((o) => (checkVersion(o), parseElevatorCall(o)), (v) => this.#elevatorCommand('/elevator/call', v)),
+      '/elevator/info/get': authed(none, () => success(this.elevatorInfo)),
       '/elevator/rule/sync': authed(parseRuleSync, (v) => {
         s.applyRules(v);
         return success();
