@@ -157,10 +157,8 @@ class TslReader {
         }
         const itemRaw = s.item;
         if (!isObject(itemRaw) || typeof itemRaw.type !== 'string' || !ARRAY_ITEM_TYPES.has(itemRaw.type)) {
-          {
-      this.problem(`${path}.specs.item`, 'array item type must be one of int, float, double, text, struct');
-      return undefined;
-    }
+          this.problem(`${path}.specs.item`, 'array item type must be one of int, float, double, text, struct');
+          return undefined;
         }
         const item = this.dataType(`${path}.specs.item`, itemRaw);
         if (!item) return undefined;

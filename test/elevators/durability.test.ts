@@ -58,7 +58,7 @@ describe('linkage across restarts', () => {
 describe('rules for a door that runs the linkage itself', () => {
   it('deploys the relations naming the door with /elevator/rule/sync and deletes them with the relation', async () => {
     // The unit door gets an elevator device with linkage: it runs the rules itself.
-    const yaml = eb.yaml.replace(/(      - \{ productKey: PEDoorFace, deviceName: UNIT-D\.1, custom: \{ ip: 127\.0\.0\.21, port: (\d+)[^\n]*\n)/, (line, _all, port: string) => `${line}      - { productKey: PEElevatorGateway, deviceName: UNIT-D-EL, custom: { ip: 127.0.0.21, port: ${port}, linkage: true } }\n`);
+    const yaml = eb.yaml.replace(/( {6}- \{ productKey: PEDoorFace, deviceName: UNIT-D\.1, custom: \{ ip: 127\.0\.0\.21, port: (\d+)[^\n]*\n)/, (line, _all, port: string) => `${line}      - { productKey: PEElevatorGateway, deviceName: UNIT-D-EL, custom: { ip: 127.0.0.21, port: ${port}, linkage: true } }\n`);
     expect(yaml).toContain('UNIT-D-EL');
     await eb.box.runtime.redeploy(yaml.replace(/^\n/, `box: { name: test-box, dataDir: ${eb.box.dir} }\nhttp: { host: 127.0.0.1, port: 0 }\n`), 'test');
     await waitFor(() => eb.box.runtime.registry.get('PEElevatorGateway', 'UNIT-D-EL')?.status === 'online', 20_000);

@@ -7,11 +7,10 @@
  *   CAR-B   in-car card reader (.3, iotId B)                              127.0.0.23
  *   CAR-C   in-car QR reader (.2, iotId C)                                127.0.0.24
  */
-import { rmSync } from 'node:fs';
 import type { CallRecords, StoredRecord } from '../../edge/elevators/records.js';
 import { SimulatedDoor, type ElevatorCommand } from '../../scripts/sim/door-standard/door.js';
 import { cloudYaml, GATEWAY, startRig, type CloudRig } from '../cloud/helpers.js';
-import { bootRuntime, connectDoor, freePort, startBox, waitFor, type TestBox } from '../helpers/runtime.js';
+import { bootRuntime, connectDoor, freePort, startBox, testBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
 export const DAY = 86_400_000;
 
@@ -106,14 +105,7 @@ ${rig ? cloudYaml(rig.broker.url, { subDevices: Object.values(DEV).map((d) => ({
       const dir = box.dir;
       await box.runtime.stop();
       const runtime = bootRuntime(dir, yaml);
-      box = {
-        runtime,
-        dir,
-        close: async () => {
-          await runtime.stop();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
+      box = testBox(runtime, dir);
       await runtime.start();
       await connectAll();
     },

@@ -42,8 +42,6 @@ function recordAtCloud(eventId: string): Promise<Record<string, unknown>> {
   return cloud().waitFor(() => recordsAtCloud().find((r) => r.eventId === eventId), 15_000, `record ${eventId} at the cloud`);
 }
 
-/** The record the box stored for the newest execution. */
-const newestRecord = () => eb.box.runtime.elevators!.records.list({ limit: 1 })[0]!.record;
 
 beforeAll(async () => {
   eb = await startElevatorBox({ cloud: true });

@@ -39,6 +39,11 @@ export async function startBox(yaml: string, opts: { start?: boolean } = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'pe-test-'));
   const runtime = bootRuntime(dir, yaml);
   if (opts.start !== false) await runtime.start();
+  return testBox(runtime, dir);
+}
+
+/** A TestBox around a runtime on `dir` (removed at close). */
+export function testBox(runtime: Runtime, dir: string): TestBox {
   const apps = new Map<string, { username: string; password: string }>();
   return {
     runtime,

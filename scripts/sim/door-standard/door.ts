@@ -285,9 +285,18 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
         return success();
       }),
       '/elevator/getRunState': authed(parseGetRunState, (v) => success(v.elevatorList.length ? this.#runState.filter((r) => v.elevatorList.includes(r.elevatorId ?? '')) : this.#runState)),
-      '/elevator/releaseFloors': authed((o) => (checkVersion(o), parseFloorCommand(o, 'room')), (v) => this.#elevatorCommand('/elevator/releaseFloors', v)),
-      '/elevator/activateFloor': authed((o) => (checkVersion(o), parseFloorCommand(o, 'roomNumber')), (v) => this.#elevatorCommand('/elevator/activateFloor', v)),
-      '/elevator/call': authed((o) => (checkVersion(o), parseElevatorCall(o)), (v) => this.#elevatorCommand('/elevator/call', v)),
+      '/elevator/releaseFloors': authed((o) => {
+        checkVersion(o);
+        return parseFloorCommand(o, 'room');
+      }, (v) => this.#elevatorCommand('/elevator/releaseFloors', v)),
+      '/elevator/activateFloor': authed((o) => {
+        checkVersion(o);
+        return parseFloorCommand(o, 'roomNumber');
+      }, (v) => this.#elevatorCommand('/elevator/activateFloor', v)),
+      '/elevator/call': authed((o) => {
+        checkVersion(o);
+        return parseElevatorCall(o);
+      }, (v) => this.#elevatorCommand('/elevator/call', v)),
       '/elevator/info/get': authed(none, () => success(this.elevatorInfo)),
       '/elevator/rule/sync': authed(parseRuleSync, (v) => {
         s.applyRules(v);
