@@ -8,7 +8,8 @@ import type { EventBus } from '../events.js';
 import type { DriverHost } from '../host/host.js';
 import type { Logger } from '../log.js';
 import { STATUS_CODE, type DeviceRegistry } from '../thing/registry.js';
-import { parseRequestTopic, replyTopicOf, REQUEST_FILTERS, topics } from './topics.js';
+import { deviceTopics } from '../thing/topics.js';
+import { parseRequestTopic, REQUEST_FILTERS, topics } from './topics.js';
 import type { BusTransport } from './transport.js';
 
 const OWNER = 'bus-bridge';
@@ -98,7 +99,7 @@ export class BusBridge {
         answer = answerOf(err);
       }
     }
-    this.#publish(replyTopicOf(topic), { id, code: answer.code, message: answer.message, data: answer.data ?? {}, version: '1.0' });
+    this.#publish(deviceTopics.reply(topic), { id, code: answer.code, message: answer.message, data: answer.data ?? {}, version: '1.0' });
   }
 
   #replyDeviceList(srcApp: string, gateway: { pk: string; dn: string } | undefined, requestId: unknown, parseError: string | undefined): void {

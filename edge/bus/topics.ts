@@ -2,11 +2,13 @@
  * The local bus topic scheme (docs/bus-topics.md). Device traffic mirrors the Alink topics the
  * cloud uses, so a local app and the cloud see the same shapes; box state lives under /edge/.
  */
+import { deviceTopics } from '../thing/topics.js';
+
 export const topics = {
-  propertyPost: (pk: string, dn: string) => `/sys/${pk}/${dn}/thing/event/property/post`,
-  eventPost: (pk: string, dn: string, eventId: string) => `/sys/${pk}/${dn}/thing/event/${eventId}/post`,
-  service: (pk: string, dn: string, serviceId: string) => `/sys/${pk}/${dn}/thing/service/${serviceId}`,
-  serviceReply: (pk: string, dn: string, serviceId: string) => `/sys/${pk}/${dn}/thing/service/${serviceId}_reply`,
+  propertyPost: deviceTopics.propertyPost,
+  eventPost: deviceTopics.eventPost,
+  service: deviceTopics.service,
+  serviceReply: deviceTopics.serviceReply,
   status: (pk: string, dn: string) => `/edge/${pk}/${dn}/status`,
   driverState: (name: string) => `/edge/driver/${name}/state`,
   /** Link IoT Edge local device list (seed 001 L19874-19976). */
@@ -43,11 +45,6 @@ export function parseRequestTopic(topic: string): ParsedRequest | undefined {
     }
   }
   return undefined;
-}
-
-/** The reply topic of a service request topic (property/set → property/set_reply). */
-export function replyTopicOf(requestTopic: string): string {
-  return `${requestTopic}_reply`;
 }
 
 /** Topics only the box itself may publish: device reports, status and replies. */

@@ -3,11 +3,13 @@
  * events, services), 89299 (topology), 89300 (sub-device sessions), 89303 (disable/enable/
  * delete), 90568 (RRPC), 89308 (config), 102509 (NTP); docs/cloud.md lists them.
  */
+import { deviceTopics } from '../../thing/topics.js';
+
 const sys = (pk: string, dn: string) => `/sys/${pk}/${dn}`;
 
 export const alinkTopics = {
-  propertyPost: (pk: string, dn: string) => `${sys(pk, dn)}/thing/event/property/post`,
-  eventPost: (pk: string, dn: string, eventId: string) => `${sys(pk, dn)}/thing/event/${eventId}/post`,
+  propertyPost: deviceTopics.propertyPost,
+  eventPost: deviceTopics.eventPost,
   historyPost: (pk: string, dn: string) => `${sys(pk, dn)}/thing/event/property/history/post`,
   packPost: (pk: string, dn: string) => `${sys(pk, dn)}/thing/event/property/pack/post`,
   topoAdd: (pk: string, dn: string) => `${sys(pk, dn)}/thing/topo/add`,
@@ -23,7 +25,7 @@ export const alinkTopics = {
   ntpRequest: (pk: string, dn: string) => `/ext/ntp/${pk}/${dn}/request`,
   ntpResponse: (pk: string, dn: string) => `/ext/ntp/${pk}/${dn}/response`,
   rrpcResponse: (pk: string, dn: string, messageId: string) => `${sys(pk, dn)}/rrpc/response/${messageId}`,
-  reply: (requestTopic: string) => `${requestTopic}_reply`,
+  reply: deviceTopics.reply,
 } as const;
 
 /** What the gateway subscribes for itself: replies to its own requests and the platform's notifications. */
