@@ -23,7 +23,7 @@ export interface ServiceDeps {
 const bad = (message: string): Answer => fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, message);
 
 /** Device errors become answers: offline (EDGE_ERR_DEVICE_OFFLINE), device refusal (EDGE_ERR_DRIVER_FAILED) with the device's code. */
-function answerOf(err: unknown): Answer {
+function answerOfDoorError(err: unknown): Answer {
   if (err instanceof DoorReplyError) return fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED, err.message);
   if (err instanceof DoorTransportError) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, err.message);
   if (err instanceof RangeError) return bad(err.message);
@@ -122,7 +122,7 @@ export async function callService(deps: ServiceDeps, t: Terminal, role: Role, ha
     }
   } catch (err) {
     t.log.warn({ service: id, err: (err as Error).message }, 'service failed');
-    return answerOf(err);
+    return answerOfDoorError(err);
   }
 }
 

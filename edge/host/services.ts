@@ -7,7 +7,7 @@
  */
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
-import { edgeError, EdgeError, ERRORS, type Answer } from '../errors.js';
+import { answerOf, edgeError, EdgeError, ERRORS, type Answer } from '../errors.js';
 import type { Logger } from '../log.js';
 import { HOST_CALL_TIMEOUT_MS, HOST_OK, HOST_SERVICES, type HostAnswer, type HostArgs, type HostMethod, type HostServices } from './sdk/host-services.js';
 
@@ -91,8 +91,4 @@ export function inProcessHost(registry: HostServiceRegistry, driver: string): Ho
       });
     },
   };
-}
-
-function answerOf(err: EdgeError): Answer {
-  return { code: err.alink, message: err.message };
 }
