@@ -13,6 +13,7 @@ import { ThingModelLibrary } from '../thing/library.js';
 import { BoxConfigSchema, type BoxConfig } from './schema.js';
 import { DEFAULT_CONFIG_YAML } from './defaults.js';
 import { BUILTIN_TSL_DIR, resolveDriverModule } from './paths.js';
+import { driverSetProblems } from './driver-set.js';
 import { sectionProblems, type ConfigProblem } from './sections.js';
 import { mappingsGivenForLists } from '../host/sdk/settings.js';
 import { FACTORY_PASSWORD } from '../../protocols/face-openapi/sign.js';
@@ -89,30 +90,14 @@ export function checkSemantics(config: BoxConfig, baseDir: string): ConfigProble
   } catch (err) {
     problems.push({ path: '/thingModels', message: (err as Error).message, hint: 'fix or remove the thing-model file named' });
   }
-  const driverNames = new Set<string>();
-  const devices = new Map<string, string>();
-  config.drivers.forEach((d, i) => {
-    const at = `/drivers/${i}`;
-    if (driverNames.has(d.name)) problems.push({ path: `${at}/name`, message: `duplicate driver name ${d.name}`, hint: 'give every driver instance its own name' });
-    driverNames.add(d.name);
-    if (d.transport === 'mqtt') {
-      if (!d.busUser || !config.bus.users.some((u) => u.username === d.busUser)) {
-        problems.push({ path: `${at}/busUser`, message: 'a bus driver needs busUser, one of bus.users', hint: 'add a user under bus.users and name it here' });
-      }
-    } else if (!d.type && !d.module) problems.push({ path: at, message: 'a driver needs a type or a module', hint: 'type: demo-sim (a folder of drivers/) or module: /path/to/driver' });
-    else if (!existsSync(resolveDriverModule(d, baseDir))) {
-      problems.push({ path: `${at}/${d.module ? 'module' : 'type'}`, message: `driver ${d.module ?? d.type} is not installed`, hint: 'check the name against the folders of drivers/ or install the package' });
-    }
-    d.devices.forEach((dev, j) => {
-      const key = `${dev.productKey}/${dev.deviceName}`;
-      const owner = devices.get(key);
-      if (owner !== undefined) problems.push({ path: `${at}/devices/${j}/deviceName`, message: `device ${key} already listed under driver ${owner}`, hint: 'a device belongs to exactly one driver' });
-      devices.set(key, d.name);
-      if (models && !models.get(dev.productKey)) {
-        problems.push({ path: `${at}/devices/${j}/productKey`, message: `no thing model for product ${dev.productKey}`, hint: `add a TSL JSON file with profile.productKey ${dev.productKey} to a thingModels folder` });
-      }
-    });
-  });
+  problems.push(
+    ...driverSetProblems(config.drivers, {
+      ...(models ? { hasModel: (pk: string) => models.get(pk) !== undefined } : {}),
+      busUsers: config.bus.users.map((u) => u.username),
+      installed: (d) => existsSync(resolveDriverModule(d, baseDir)),
+    }),
+  );
+  const devices = new Set(config.drivers.flatMap((d) => d.devices.map((dev) => `${dev.productKey}/${dev.deviceName}`)));
   problems.push(...sectionProblems(config));
   // Seeded permissions for a door that is not on the box would be applied to nothing.
   const seeds = (config.access as { seedPermissions?: unknown } | undefined)?.seedPermissions;

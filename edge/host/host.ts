@@ -3,6 +3,7 @@
  * routes property reads/writes and service calls to the owning driver, and feeds reports
  * through the TSL boundary (the device registry) onto the event bus.
  */
+import { driverSetProblems } from '../config/driver-set.js';
 import { answerOf, edgeError, EdgeError, type Answer } from '../errors.js';
 import type { DeployDiffSummary, EventBus } from '../events.js';
 import type { Logger } from '../log.js';
@@ -137,24 +138,7 @@ export class DriverHost {
 
   /** Check a driver set without touching what runs. Returns every problem found. */
   validate(configs: DriverConfig[]): string[] {
-    const problems: string[] = [];
-    const names = new Set<string>();
-    const devices = new Map<string, string>();
-    configs.forEach((d, i) => {
-      if (names.has(d.name)) problems.push(`drivers[${i}].name: duplicate driver name ${d.name}`);
-      names.add(d.name);
-      if (d.transport === 'mqtt') {
-        if (!d.busUser) problems.push(`drivers[${i}]: a bus driver needs busUser`);
-      } else if (!d.type && !d.module) problems.push(`drivers[${i}]: needs a type or a module`);
-      d.devices.forEach((dev, j) => {
-        const key = deviceKey(dev.productKey, dev.deviceName);
-        const owner = devices.get(key);
-        if (owner) problems.push(`drivers[${i}].devices[${j}]: device ${key} is already deployed to driver ${owner}`);
-        devices.set(key, d.name);
-        if (!this.#models.get(dev.productKey)) problems.push(`drivers[${i}].devices[${j}].productKey: no thing model for product ${dev.productKey}`);
-      });
-    });
-    return problems;
+    return driverSetProblems(configs, { hasModel: (pk) => this.#models.get(pk) !== undefined }).map((p) => `${p.path}: ${p.message}`);
   }
 
   /**
