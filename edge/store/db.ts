@@ -1,6 +1,6 @@
 /**
  * The box database: one better-sqlite3 connection, owned here, in the host process only.
- * Drivers never open it. Each area brings its own numbered migrations (`registerMigrations`),
+ * Drivers never open it. Each area brings its own numbered migrations (`migrate(db, area, migrations)`),
  * applied in order inside one transaction per step and recorded per area, so areas never
  * collide on migration numbers.
  *
