@@ -8,5 +8,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Every file must close what it opened (sockets, servers, child processes).
+    setupFiles: ['test/helpers/leaks.ts'],
   },
 });

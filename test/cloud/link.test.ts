@@ -122,7 +122,7 @@ describe('cloud link (mosquitto + stand-in)', () => {
     const r = await rig.cloud.lifecycle('PEDemoMeter', 'm2', 'disable');
     expect(r.code).toBe(200);
     await waitFor(() => box.runtime.registry.get('PEDemoMeter', 'm2')?.status === 'disabled', 10_000);
-    const n = await settled(() => rig.cloud.postsOf('PEDemoMeter', 'm2').length); // in-flight posts land
+    const n = await settled(() => rig.cloud.postsOf('PEDemoMeter', 'm2').length, 1000); // in-flight posts land
     await observeFor(1000); // quiet: a disabled device sends nothing
     expect(rig.cloud.postsOf('PEDemoMeter', 'm2').length).toBe(n);
     const e = await rig.cloud.lifecycle('PEDemoMeter', 'm2', 'enable');
