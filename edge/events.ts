@@ -1,5 +1,6 @@
 import type { Logger } from './log.js';
 import type { DeviceStatus } from './thing/registry.js';
+import type { AlarmRecord } from './rules/alarm-record.js';
 
 /** A property value as it travels through the runtime: value plus the device-side time (UTC ms). */
 export interface TimedValue {
@@ -19,6 +20,8 @@ export interface EdgeEvents {
   'value.dropped': { productKey: string; deviceName: string; key: string; reason: string };
   /** A pass record committed by the access core (it reaches the cloud through the outbox, not through this event). */
   'access.pass': { passId: string; deviceKey: string; identifier: string; params: Record<string, unknown>; time: number };
+  /** An EBA alarm raised, recovered or acknowledged, after its record was committed (edge/rules). */
+  'rules.alarm': { change: 'raised' | 'recovered' | 'confirmed'; record: AlarmRecord };
 }
 
 export interface DeployDiffSummary {
