@@ -88,14 +88,14 @@ export function parseSceneConfig(raw: unknown, field: string, ctx: { productKey:
   const features = parseFeatures(json.features, bad);
 
   let recover: Expr | undefined;
-  if (features.recoverText !== undefined && trigger) {
-    const watched = trigger.kind === 'property' ? trigger.property : 'status';
+  if (features.recoverText !== undefined) {
     try {
       const expr = parseRecoverCondition(features.recoverText);
+      const watched = trigger ? (trigger.kind === 'property' ? trigger.property : 'status') : undefined;
       const named = propertiesOf(expr);
       // The seed: "Must be the opposite of the condition in trigger." Its examples 4 and 6 name
       // another property (level for state, temp for level); the recovery is bound to the watched one.
-      if (named.some((p) => p !== watched)) {
+      if (watched !== undefined && named.some((p) => p !== watched)) {
         warnings.push({ field: `${field}.features.supportPauseRule.recoverCondition`, message: `names ${named.filter((p) => p !== watched).map((p) => `event.${p}.value`).join(', ')} but the trigger watches ${watched}: evaluated as event.${watched}.value (the recovery must be the opposite of the trigger)` });
         recover = rebind(expr, watched);
       } else recover = expr;
