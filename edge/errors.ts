@@ -41,6 +41,10 @@ export const ERRORS = {
   EDGE_ERR_DEVICE_NOT_OWNED: { message: 'device %s is not deployed to driver %s', status: 403, alink: ALINK.DEVICE_NOT_OWNED },
   // Access control (docs/access.md).
   EDGE_ERR_STORE_UNAVAILABLE: { message: 'the box database cannot write, so the pass was not recorded (answered busy): %s', status: 503, alink: ALINK.STORE_UNAVAILABLE },
+  // EBA alarm rules (docs/rules.md).
+  EDGE_ERR_RULE_INVALID: { message: 'alarm rule refused: %s', status: 400, alink: ALINK.REQUEST_INVALID },
+  EDGE_ERR_RULE_UNKNOWN: { message: 'No access to alarm rule %s', status: 404, alink: ALINK.ALARM_RULE_NO_ACCESS },
+  EDGE_ERR_ALARM_UNKNOWN: { message: 'no alarm record %s', status: 404, alink: ALINK.REQUEST_INVALID },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -165,15 +165,17 @@ export class RulesEngine {
   addOrUpdate(input: unknown, source: RuleSource): AddResult {
     const id = (input as { alarmRuleId?: unknown } | null)?.alarmRuleId;
     const existing = typeof id === 'string' ? this.#rules.get(id) : undefined;
-    const checked = checkRule(input, existing?.compiled.rule);
+    // Before start (the rules file) the stored rule is not installed yet: its status still counts.
+    const prior = existing?.compiled.rule ?? (typeof id === 'string' ? this.store.rule(id) : undefined);
+    const checked = checkRule(input, prior);
     if (!checked.ok) return checked;
     const { rule, compiled } = checked;
     this.store.putRule(rule, source, this.#now());
     if (existing) this.#uninstall(rule.alarmRuleId);
     const refs = this.#install(compiled, source);
     if (existing) this.#carryOver(existing.compiled.rule, existing.refs, refs);
-    this.#deps.log.info({ rule: rule.alarmRuleId, source, created: !existing }, existing ? 'alarm rule updated' : 'alarm rule added');
-    return { ok: true, alarmRuleId: rule.alarmRuleId, created: !existing, warnings: checked.warnings };
+    this.#deps.log.info({ rule: rule.alarmRuleId, source, created: !prior }, prior ? 'alarm rule updated' : 'alarm rule added');
+    return { ok: true, alarmRuleId: rule.alarmRuleId, created: !prior, warnings: checked.warnings };
   }
 
   /** Delete rules; returns the ids that could not be deleted (unknown ones). Their alarm records stay as history. */

@@ -64,6 +64,9 @@ export const ALINK = {
   // Access control (docs/access.md): 6450-6459.
   /** The box database cannot write: the pass was not recorded, the device is answered busy. */
   STORE_UNAVAILABLE: 6450,
+  // EBA alarm rules (docs/rules.md): the alarm open API's own code (seed 001 L29890, L30327).
+  /** "No access to alarm rule": the rule id is not on this box. */
+  ALARM_RULE_NO_ACCESS: 28420,
 } as const;
 
 /** The catalogue entries a driver (or the SDK's process entry) answers with; edge/errors.ts includes them all. */
