@@ -109,6 +109,7 @@ export class RulesEngine {
 
   async start(): Promise<void> {
     for (const { rule, source } of this.store.rules()) {
+      if (this.#rules.has(rule.alarmRuleId)) continue; // applied from the rules file just before start
       const compiled = compileStored(rule);
       if (!compiled) {
         this.#deps.log.error({ rule: rule.alarmRuleId }, 'stored alarm rule no longer valid; not evaluated');

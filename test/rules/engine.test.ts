@@ -234,3 +234,21 @@ describe('alarms', () => {
     expect(JSON.parse(rig.published.filter((p) => p.topic === '/edge/alarms/open').at(-1)!.payload)).toMatchObject({ total: 0, alarms: [] });
   });
 });
+
+describe('rules of the box config', () => {
+  it('a rule applied before start (the rules file) is evaluated once and keeps its open episode across restarts', async () => {
+    const { alarmRuleId } = add(H8[1], { alarmRuleId: 'from-file' });
+    rig.device('MyDevice').report({ level: 90 });
+    await rig.engine.stop();
+    const { RulesEngine } = await import('../../edge/rules/engine.js');
+    const { silentLogger } = await import('../../edge/log.js');
+    rig.engine = new RulesEngine({ db: rig.db, events: rig.events, registry: rig.registry, log: silentLogger(), gateway: { productKey: 'PEGateway', deviceName: 'box-01' } });
+    expect(rig.engine.addOrUpdate(ruleOf(H8[1], { alarmRuleId }), 'file')).toMatchObject({ ok: true, created: false });
+    await rig.engine.start();
+    rig.device('MyDevice').report({ level: 95 });
+    expect(raised()).toHaveLength(1);
+    rig.device('MyDevice').report({ level: 10 });
+    rig.device('MyDevice').report({ level: 95 });
+    expect(raised()).toHaveLength(2);
+  });
+});
