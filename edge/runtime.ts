@@ -44,6 +44,7 @@ import { applyPendingRestore } from './console/backup/backup.js';
 import { cloudLinkView } from './console/adapters/cloud.js';
 import { ebaTablesService } from './console/adapters/eba-tables.js';
 import { accessConsoleService } from './console/adapters/access.js';
+import { rulesConsoleService } from './console/adapters/rules.js';
 import { stringify as stringifyYaml } from 'yaml';
 import { RulesEngine } from './rules/engine.js';
 import { configuredRules, parseRulesConfig } from './rules/config.js';
@@ -258,6 +259,7 @@ export class Runtime {
           https: this.#consoleHttps(),
         });
         if (this.access) this.consoleServices.access ??= accessConsoleService(this.access);
+        if (this.rules) this.consoleServices.rules ??= rulesConsoleService(this.rules);
         this.consoleServices.eba ??= ebaTablesService({ configFile: () => this.#loaded.file, redeploy: (text, source) => this.redeploy(text, source) });
         if (this.#consoleOptions.enabled) this.console = registerConsole(this.http, this.#consoleContext(childLogger(this.log, 'console', levels)), { ...this.#consoleOptions, secure: Boolean(this.#consoleOptions.https) });
         this.httpPort = await listen(this.http, { host: cfg.http.host, port: cfg.http.port });

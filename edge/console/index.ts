@@ -25,6 +25,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { maintenanceRoutes } from './routes/maintenance.js';
 import { ebaRoutes } from './routes/eba.js';
 import { accessRoutes } from './routes/access.js';
+import { rulesRoutes } from './routes/rules.js';
 
 export { parseConsoleOptions, type ConsoleOptions } from './options.js';
 export type { ConsoleContext } from './context.js';
@@ -71,7 +72,7 @@ export function registerConsole(app: FastifyInstance, ctx: ConsoleContext, optio
           void reply.header('cache-control', 'no-store');
           return payload;
         });
-        for (const routes of [sessionRoutes, dashboardRoutes, driverRoutes, deviceRoutes, maintenanceRoutes, ebaRoutes, accessRoutes]) {
+        for (const routes of [sessionRoutes, dashboardRoutes, driverRoutes, deviceRoutes, maintenanceRoutes, ebaRoutes, accessRoutes, rulesRoutes]) {
           await api.register(async (area) => routes(area, deps));
         }
       },
