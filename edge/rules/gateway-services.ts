@@ -16,7 +16,8 @@ import { intOf } from './rule.js';
 import { parseQuery, type RulesEngine } from './engine.js';
 import type { FieldProblem } from './scene-config.js';
 
-const MAX_IDS = 1000;
+// A TSL array holds at most 512 elements (seed 001 L16592): the ids of one call.
+const MAX_IDS = 512;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const refused = (problems: FieldProblem[]): Answer => fail(ERRORS.EDGE_ERR_RULE_INVALID, `alarm rule refused: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ')}`, { problems });

@@ -118,3 +118,13 @@ describe('time ranges', () => {
     expect(secondsOfDay(Date.parse('2024-04-02T06:30:00Z'), 'Asia/Shanghai')).toBe(14.5 * 3600);
   });
 });
+
+describe('the gateway thing model', () => {
+  it('declares the AlarmRecord event with the H7 fields and the AlarmRule* services, and parses as TSL', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseThingModel } = await import('../../edge/thing/tsl.js');
+    const tsl = parseThingModel(JSON.parse(readFileSync(new URL('../../config/gateway/PEGateway.json', import.meta.url), 'utf8')));
+    expect(tsl.events.get('AlarmRecord')!.outputData.map((p) => p.identifier).sort()).toEqual(['alarmContent', 'alarmId', 'alarmLevel', 'alarmMode', 'alarmName', 'alarmType', 'auxiliaryLevel', 'confirm', 'confirmComment', 'confirmTime', 'confirmType', 'deviceName', 'extConfig', 'operator', 'productKey', 'productName', 'recovery', 'recoveryTime', 'restrictAlarmType', 'sceneId', 'time']);
+    expect([...tsl.services.keys()].sort()).toEqual(['AlarmRuleAddOrUpdate', 'AlarmRuleDelete', 'AlarmRuleDetailGet', 'AlarmRuleQuery', 'AlarmRuleStatusUpdate']);
+  });
+});
