@@ -259,7 +259,10 @@ export class Runtime {
           https: this.#consoleHttps(),
         });
         if (this.access) this.consoleServices.access ??= accessConsoleService(this.access);
-        if (this.rules) this.consoleServices.rules ??= rulesConsoleService(this.rules);
+        if (this.rules) {
+          this.consoleServices.rules ??= rulesConsoleService(this.rules);
+          this.rules.registerMetrics(this.metrics.registry);
+        }
         this.consoleServices.eba ??= ebaTablesService({ configFile: () => this.#loaded.file, redeploy: (text, source) => this.redeploy(text, source) });
         if (this.#consoleOptions.enabled) this.console = registerConsole(this.http, this.#consoleContext(childLogger(this.log, 'console', levels)), { ...this.#consoleOptions, secure: Boolean(this.#consoleOptions.https) });
         this.httpPort = await listen(this.http, { host: cfg.http.host, port: cfg.http.port });

@@ -7,6 +7,7 @@
  * docs/rules.md describes the format and the decisions.
  */
 import { randomUUID } from 'node:crypto';
+import { Gauge, Summary, type Registry } from 'prom-client';
 import type { EventBus, TimedValue } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
@@ -34,12 +35,25 @@ interface SideRef {
   states: Map<string, SideState>;
 }
 
-interface ProductIndex {
+/** The sides watching one device (or, under `any`, every device of the product). */
+interface WatchIndex {
   byProperty: Map<string, SideRef[]>;
   status: SideRef[];
-  /** Every side of the product (status changes reset their holds). */
   all: SideRef[];
 }
+
+/**
+ * Per product: multiDevice sides under `any`, single-device sides under their device, so a report
+ * only meets the sides that watch its device (10 000 single-device rules spread over 1 000 devices
+ * are ~10 per device, not 10 000 per report).
+ */
+interface ProductIndex {
+  any: WatchIndex;
+  byDevice: Map<string, WatchIndex>;
+  sides: number;
+}
+
+const emptyWatch = (): WatchIndex => ({ byProperty: new Map(), status: [], all: [] });
 
 export type AlarmChange = 'raised' | 'recovered' | 'confirmed';
 
@@ -97,6 +111,7 @@ export class RulesEngine {
   #openScheduled = false;
   #started = false;
   #eventId = 1;
+  #latency: Summary | undefined;
   /** Alarms raised and recovered in this process (metrics and the benchmark). */
   readonly counts = { raised: 0, recovered: 0, evaluations: 0 };
 
@@ -136,6 +151,18 @@ export class RulesEngine {
     this.#timer = undefined;
     this.#started = false;
     this.flush();
+  }
+
+  /** `/metrics`: rules, open alarms, alarms raised and recovered, value-to-alarm latency. */
+  registerMetrics(registry: Registry): void {
+    const registers = [registry];
+    const self = this;
+    new Gauge({ name: 'edge_rules_enabled', help: 'EBA alarm rules being evaluated', registers, collect() { this.set([...self.#rules.values()].filter((e) => e.compiled.rule.status === 1).length); } });
+    new Gauge({ name: 'edge_rules_alarms_open', help: 'EBA alarms not recovered', registers, collect() { this.set(self.store.openCount()); } });
+    new Gauge({ name: 'edge_rules_alarms_raised_total', help: 'EBA alarms raised by this process', registers, collect() { this.set(self.counts.raised); } });
+    new Gauge({ name: 'edge_rules_alarms_recovered_total', help: 'EBA alarms recovered by this process', registers, collect() { this.set(self.counts.recovered); } });
+    new Gauge({ name: 'edge_rules_evaluations_total', help: 'rule side evaluations (reports that met a rule with something going on)', registers, collect() { this.set(self.counts.evaluations); } });
+    this.#latency = new Summary({ name: 'edge_rules_alarm_latency_ms', help: "from the driver's reading of a value to its alarm record committed, ms", percentiles: [0.5, 0.9, 0.99, 1], maxAgeSeconds: 600, ageBuckets: 5, registers });
   }
 
   /** Records raised or changed while no outbox was attached are queued now (as history when offline). */
@@ -337,54 +364,61 @@ export class RulesEngine {
   #onProperties(productKey: string, deviceName: string, params: Record<string, TimedValue>): void {
     const idx = this.#index.get(productKey);
     if (!idx) return;
+    const own = idx.byDevice.get(deviceName);
     const now = this.#now();
     for (const key in params) {
-      const refs = idx.byProperty.get(key);
-      if (!refs) continue;
-      const value = params[key]!.value;
-      for (const ref of refs) {
-        if (ref.deviceName !== undefined && ref.deviceName !== deviceName) continue;
-        const trigger = ref.scene.trigger as Extract<Scene['trigger'], { kind: 'property' }>;
-        const match = propertyMatches(trigger, value);
-        let s = ref.states.get(deviceName);
-        // Fast path: nothing matches and nothing is going on for this device (no state = idle).
-        if (!s) {
-          if (!match) continue;
-          ref.states.set(deviceName, (s = emptyState()));
-        }
-        this.counts.evaluations++;
-        const valueOf = (p: string): unknown => (p === key ? value : p in params ? params[p]!.value : this.#deps.registry.get(productKey, deviceName)?.shadow.get(p)?.value);
-        this.#apply(ref, productKey, deviceName, observe(ref.scene, ref.holdMs, s, match, now, valueOf), now);
+      const any = idx.any.byProperty.get(key);
+      if (any) this.#observeProperty(any, productKey, deviceName, key, params, now);
+      const mine = own?.byProperty.get(key);
+      if (mine) this.#observeProperty(mine, productKey, deviceName, key, params, now);
+    }
+  }
+
+  #observeProperty(refs: SideRef[], productKey: string, deviceName: string, key: string, params: Record<string, TimedValue>, now: number): void {
+    const tv = params[key]!;
+    const value = tv.value;
+    for (const ref of refs) {
+      const match = propertyMatches(ref.scene.trigger as Extract<Scene['trigger'], { kind: 'property' }>, value);
+      let s = ref.states.get(deviceName);
+      // Fast path: nothing matches and nothing is going on for this device (no state = idle).
+      if (!s) {
+        if (!match) continue;
+        ref.states.set(deviceName, (s = emptyState()));
       }
+      this.counts.evaluations++;
+      const valueOf = (p: string): unknown => (p === key ? value : p in params ? params[p]!.value : this.#deps.registry.get(productKey, deviceName)?.shadow.get(p)?.value);
+      this.#apply(ref, productKey, deviceName, observe(ref.scene, ref.holdMs, s, match, now, valueOf), now, tv.time);
     }
   }
 
   #onStatus(productKey: string, deviceName: string, status: DeviceStatus): void {
     const idx = this.#index.get(productKey);
     if (!idx) return;
+    const own = idx.byDevice.get(deviceName);
     const now = this.#now();
     const code = STATUS_CODE[status];
-    if (status === 'offline' || status === 'disabled') {
-      // What was being timed or counted on the device's values is no longer observed.
-      for (const ref of idx.all) {
-        if (ref.scene.trigger.kind !== 'property') continue;
-        const s = ref.states.get(deviceName);
-        if (s && lose(s)) this.#markDirty(ref, deviceName);
+    for (const watch of own ? [idx.any, own] : [idx.any]) {
+      if (status === 'offline' || status === 'disabled') {
+        // What was being timed or counted on the device's values is no longer observed.
+        for (const ref of watch.all) {
+          if (ref.scene.trigger.kind !== 'property') continue;
+          const s = ref.states.get(deviceName);
+          if (s && lose(s)) this.#markDirty(ref, deviceName);
+        }
       }
-    }
-    for (const ref of idx.status) {
-      if (ref.deviceName !== undefined && ref.deviceName !== deviceName) continue;
-      const trigger = ref.scene.trigger as Extract<Scene['trigger'], { kind: 'status' }>;
-      let s = ref.states.get(deviceName);
-      if (!s) ref.states.set(deviceName, (s = emptyState()));
-      this.counts.evaluations++;
-      const valueOf = (p: string): unknown => (p === 'status' ? code : this.#deps.registry.get(productKey, deviceName)?.shadow.get(p)?.value);
-      this.#apply(ref, productKey, deviceName, observe(ref.scene, ref.holdMs, s, code === trigger.status, now, valueOf), now);
+      for (const ref of watch.status) {
+        const trigger = ref.scene.trigger as Extract<Scene['trigger'], { kind: 'status' }>;
+        let s = ref.states.get(deviceName);
+        if (!s) ref.states.set(deviceName, (s = emptyState()));
+        this.counts.evaluations++;
+        const valueOf = (p: string): unknown => (p === 'status' ? code : this.#deps.registry.get(productKey, deviceName)?.shadow.get(p)?.value);
+        this.#apply(ref, productKey, deviceName, observe(ref.scene, ref.holdMs, s, code === trigger.status, now, valueOf), now);
+      }
     }
   }
 
-  #apply(ref: SideRef, productKey: string, deviceName: string, out: Outcome, now: number): void {
-    if (out.verdict === 'fire') this.#fire(ref, productKey, deviceName, now);
+  #apply(ref: SideRef, productKey: string, deviceName: string, out: Outcome, now: number, valueTime?: number): void {
+    if (out.verdict === 'fire') this.#fire(ref, productKey, deviceName, now, valueTime);
     else if (out.verdict === 'recover') this.#recover(ref, productKey, deviceName, now);
     else if (out.changed) this.#markDirty(ref, deviceName);
     if (out.dueAt !== undefined) this.#schedule(out.dueAt, ref, deviceName);
@@ -393,7 +427,7 @@ export class RulesEngine {
     if (s && isIdle(s)) ref.states.delete(deviceName);
   }
 
-  #fire(ref: SideRef, productKey: string, deviceName: string, now: number): void {
+  #fire(ref: SideRef, productKey: string, deviceName: string, now: number, valueTime?: number): void {
     const s = ref.states.get(deviceName)!;
     const alarmId = randomUUID().replace(/-/g, '');
     const fields = firedFields(ref.rule, ref.side, productKey, deviceName, alarmId, now);
@@ -417,6 +451,8 @@ export class RulesEngine {
     }
     this.#dirty.get(ref)?.delete(deviceName);
     this.counts.raised++;
+    // Value to alarm: from the driver's reading of the value to the committed record.
+    if (valueTime !== undefined) this.#latency?.observe(Math.max(0, Date.now() - valueTime));
     this.#deps.log.warn({ rule: ref.rule.alarmRuleId, dev: device, alarmId, level: ref.rule.alarmLevel }, 'alarm raised');
     this.#announce(record, 'raised');
   }
@@ -516,14 +552,20 @@ export class RulesEngine {
     this.#rules.set(rule.alarmRuleId, { compiled, refs, source });
     if (rule.status !== 1) return refs; // stopped: kept, not evaluated
     let idx = this.#index.get(rule.productKey);
-    if (!idx) this.#index.set(rule.productKey, (idx = { byProperty: new Map(), status: [], all: [] }));
+    if (!idx) this.#index.set(rule.productKey, (idx = { any: emptyWatch(), byDevice: new Map(), sides: 0 }));
     for (const ref of refs) {
-      idx.all.push(ref);
-      if (ref.scene.trigger.kind === 'status') idx.status.push(ref);
+      let watch = idx.any;
+      if (ref.deviceName !== undefined) {
+        watch = idx.byDevice.get(ref.deviceName) ?? emptyWatch();
+        idx.byDevice.set(ref.deviceName, watch);
+      }
+      idx.sides++;
+      watch.all.push(ref);
+      if (ref.scene.trigger.kind === 'status') watch.status.push(ref);
       else {
-        const list = idx.byProperty.get(ref.scene.trigger.property) ?? [];
+        const list = watch.byProperty.get(ref.scene.trigger.property) ?? [];
         list.push(ref);
-        idx.byProperty.set(ref.scene.trigger.property, list);
+        watch.byProperty.set(ref.scene.trigger.property, list);
       }
     }
     return refs;
@@ -533,18 +575,27 @@ export class RulesEngine {
     const entry = this.#rules.get(id);
     if (!entry) return;
     this.#rules.delete(id);
-    const idx = this.#index.get(entry.compiled.rule.productKey);
-    if (!idx) return;
-    const gone = new Set(entry.refs);
-    idx.all = idx.all.filter((r) => !gone.has(r));
-    idx.status = idx.status.filter((r) => !gone.has(r));
-    for (const [p, list] of idx.byProperty) {
-      const kept = list.filter((r) => !gone.has(r));
-      if (kept.length > 0) idx.byProperty.set(p, kept);
-      else idx.byProperty.delete(p);
-    }
-    if (idx.all.length === 0) this.#index.delete(entry.compiled.rule.productKey);
     for (const r of entry.refs) this.#dirty.delete(r);
+    const idx = this.#index.get(entry.compiled.rule.productKey);
+    if (!idx || entry.compiled.rule.status !== 1) return;
+    const gone = new Set(entry.refs);
+    const prune = (w: WatchIndex): void => {
+      w.all = w.all.filter((r) => !gone.has(r));
+      w.status = w.status.filter((r) => !gone.has(r));
+      for (const [p, list] of w.byProperty) {
+        const kept = list.filter((r) => !gone.has(r));
+        if (kept.length > 0) w.byProperty.set(p, kept);
+        else w.byProperty.delete(p);
+      }
+    };
+    for (const ref of entry.refs) {
+      const w = ref.deviceName === undefined ? idx.any : idx.byDevice.get(ref.deviceName);
+      if (!w) continue;
+      prune(w);
+      idx.sides--;
+      if (ref.deviceName !== undefined && w.all.length === 0) idx.byDevice.delete(ref.deviceName);
+    }
+    if (idx.sides <= 0) this.#index.delete(entry.compiled.rule.productKey);
   }
 
   /**
