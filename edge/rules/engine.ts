@@ -72,9 +72,14 @@ export interface RulesEngineDeps {
 export interface RulesEngineOptions {
   /** How many open alarms the retained `/edge/alarms/open` message lists (the total is always given). */
   openListed: number;
+  /**
+   * At most one retained open list per this many ms (the last state always follows): a storm of
+   * alarms would otherwise rebuild and send the list for each one (200 records ≈ 100 KB).
+   */
+  openIntervalMs: number;
 }
 
-export const rulesDefaults: RulesEngineOptions = { openListed: 200 };
+export const rulesDefaults: RulesEngineOptions = { openListed: 200, openIntervalMs: 1000 };
 
 export const ALARM_TOPICS = {
   open: '/edge/alarms/open',
@@ -109,6 +114,8 @@ export class RulesEngine {
   #timerAt = Infinity;
   #outbox: AlarmOutbox | undefined;
   #openScheduled = false;
+  #openPublishedAt = -Infinity;
+  #openTimer: NodeJS.Timeout | undefined;
   #started = false;
   #eventId = 1;
   #latency: Summary | undefined;
@@ -148,6 +155,8 @@ export class RulesEngine {
   async stop(): Promise<void> {
     this.#deps.events.removeAll(OWNER);
     clearTimeout(this.#timer);
+    clearTimeout(this.#openTimer);
+    this.#openScheduled = false;
     this.#timer = undefined;
     this.#started = false;
     this.flush();
@@ -492,12 +501,16 @@ export class RulesEngine {
   #publishOpenSoon(): void {
     if (!this.#deps.publish || this.#openScheduled || !this.#started) return;
     this.#openScheduled = true;
-    setImmediate(() => {
+    const publish = (): void => {
       this.#openScheduled = false;
       if (!this.#started) return;
+      this.#openPublishedAt = this.#now();
       const total = this.store.openCount();
-      this.#deps.publish?.(ALARM_TOPICS.open, JSON.stringify({ total, alarms: this.openAlarms(this.#opts.openListed), time: this.#now() }), true);
-    });
+      this.#deps.publish?.(ALARM_TOPICS.open, JSON.stringify({ total, alarms: this.openAlarms(this.#opts.openListed), time: this.#openPublishedAt }), true);
+    };
+    const wait = this.#openPublishedAt + this.#opts.openIntervalMs - this.#now();
+    if (wait <= 0) setImmediate(publish);
+    else (this.#openTimer = setTimeout(publish, wait)).unref?.();
   }
 
   #markDirty(ref: SideRef, deviceName: string): void {

@@ -48,6 +48,8 @@ export const rulesMigrations: Migration[] = [
         cloud INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX rules_alarm_records_open ON rules_alarm_records (recovery, id);
+      -- A recovery finds the open records of its rule side and device without scanning every open one.
+      CREATE INDEX rules_alarm_records_episode ON rules_alarm_records (alarm_rule_id, device, side) WHERE recovery = 0;
       CREATE INDEX rules_alarm_records_cloud ON rules_alarm_records (cloud);
     `,
   },

@@ -53,7 +53,7 @@ export async function startRig(file = ':memory:', devices = ['MyDevice']): Promi
   const alarms: Rig['alarms'] = [];
   const published: Rig['published'] = [];
   events.on('test', 'rules.alarm', (a) => void alarms.push(a));
-  const make = (): RulesEngine => new RulesEngine({ db, events, registry, log: silentLogger(), gateway: { productKey: 'PEGateway', deviceName: 'box-01' }, publish: (topic, payload, retain) => void published.push({ topic, payload, retain }) });
+  const make = (): RulesEngine => new RulesEngine({ db, events, registry, log: silentLogger(), gateway: { productKey: 'PEGateway', deviceName: 'box-01' }, publish: (topic, payload, retain) => void published.push({ topic, payload, retain }) }, { openIntervalMs: 0 });
   const rig: Rig = {
     db, events, registry, alarms, published,
     engine: make(),
