@@ -26,13 +26,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const add = (scene: unknown, extra: Record<string, unknown> = {}) => {
-  const r = rig.engine.addOrUpdate(ruleOf(scene, extra), 'cloud');
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r;
-};
-const raised = () => rig.alarms.filter((a) => a.change === 'raised');
-const recovered = () => rig.alarms.filter((a) => a.change === 'recovered');
+const add = (scene: unknown, extra: Record<string, unknown> = {}) => rig.add(ruleOf(scene, extra));
+const raised = () => rig.changes('raised');
+const recovered = () => rig.changes('recovered');
 const withDevice = <T extends { trigger: { params: object } }>(scene: T, params: Record<string, unknown>): T => ({ ...scene, trigger: { ...scene.trigger, params: { ...scene.trigger.params, ...params } } });
 
 describe('limit mode (alarmMode 2)', () => {

@@ -19,13 +19,9 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-const add = (scene: unknown, extra: Record<string, unknown> = {}) => {
-  const r = rig.engine.addOrUpdate(ruleOf(scene, extra), 'cloud');
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r;
-};
-const raised = () => rig.alarms.filter((a) => a.change === 'raised');
-const recovered = () => rig.alarms.filter((a) => a.change === 'recovered');
+const add = (scene: unknown, extra: Record<string, unknown> = {}) => rig.add(ruleOf(scene, extra));
+const raised = () => rig.changes('raised');
+const recovered = () => rig.changes('recovered');
 const at = (ms: number) => vi.setSystemTime(T0 + ms);
 
 describe('the nine sceneConfig examples of the seed', () => {

@@ -128,3 +128,14 @@ describe('the gateway thing model', () => {
     expect([...tsl.services.keys()].sort()).toEqual(['AlarmRuleAddOrUpdate', 'AlarmRuleDelete', 'AlarmRuleDetailGet', 'AlarmRuleQuery', 'AlarmRuleStatusUpdate']);
   });
 });
+
+describe('the rules section of the box config', () => {
+  it('reports every wrong field of an inline rule with its config path, as edge check shows it', async () => {
+    const { rulesConfigProblems, parseRulesConfig } = await import('../../edge/rules/config.js');
+    expect(rulesConfigProblems({ alarmRules: [ruleOf(H8[1]), ruleOf(H8[2], { alarmLevel: 5, sceneConfig: '{}' })] }).map((p) => p.path)).toEqual([
+      '/rules/alarmRules/1/alarmLevel', '/rules/alarmRules/1/sceneConfig.type', '/rules/alarmRules/1/sceneConfig.trigger', '/rules/alarmRules/1/sceneConfig.action',
+    ]);
+    expect(rulesConfigProblems({ colour: 'red' })[0]?.path).toBe('/rules/colour');
+    expect(parseRulesConfig(undefined)).toMatchObject({ enabled: true, alarmRules: [], openListed: 200 });
+  });
+});

@@ -41,6 +41,10 @@ export interface Rig {
   alarms: Array<EdgeEvents['rules.alarm']>;
   published: Array<{ topic: string; payload: string; retain: boolean }>;
   device(name: string): SimDevice;
+  /** Add a rule that must be accepted. */
+  add(rule: Record<string, unknown>): Extract<ReturnType<RulesEngine['addOrUpdate']>, { ok: true }>;
+  /** The alarms raised (or recovered, acknowledged) so far, in order. */
+  changes(change: EdgeEvents['rules.alarm']['change']): Array<EdgeEvents['rules.alarm']>;
   /** Stop the engine and start a new one on the same database (a restart of the daemon). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +65,12 @@ export async function startRig(file = ':memory:', devices = ['MyDevice']): Promi
       if (!registry.get('MyProduct', name)) registry.upsert({ productKey: 'MyProduct', deviceName: name, driver: 'sim', custom: {} }, MY_PRODUCT);
       return new SimDevice(rig, name);
     },
+    add(rule) {
+      const r = rig.engine.addOrUpdate(rule, 'cloud');
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      return r;
+    },
+    changes: (change) => alarms.filter((a) => a.change === change),
     async restart() {
       await rig.engine.stop();
       rig.engine = make();
