@@ -62,7 +62,7 @@ export async function rulesPage(el) {
       const r = await api('POST', '/rules/dry-run', body);
       result.replaceChildren(table([t('access.device'), t('rules.limit'), t('rules.property'), t('device.value'), t('rules.matches'), t('rules.inRange'), t('rules.recovers'), t('alarm.open')],
         r.devices.map((d) => h('tr', h('td', d.device), h('td', String(d.side)), h('td', d.property), h('td', d.value === null ? '—' : String(d.value)), h('td', t(d.triggerMatches ? 'common.yes' : 'common.no')),
-          h('td', t(d.inTimeRange ? 'common.yes' : 'common.no')), h('td', t(d.recovers ? 'common.yes' : 'common.no')), h('td', d.openAlarmId ?? '')))), { id: 'dry-run' }));
+          h('td', t(d.inTimeRange ? 'common.yes' : 'common.no')), h('td', t(d.recovers ? 'common.yes' : 'common.no')), h('td', d.openAlarmId ?? ''))), { id: 'dry-run' }));
     } catch (err) { showProblems(err); }
   }
 
