@@ -12,6 +12,7 @@ import { driverSettingsProblems } from './host/driver-settings.js';
 import './cloud/config.js';
 import './access/config.js';
 import './console/options.js';
+import './rules/config.js';
 
 /** The problems of a config text (advisories included); relative paths resolve against `baseDir`. */
 export async function configProblems(text: string, source: string, baseDir = dirname(source)): Promise<ConfigProblem[]> {

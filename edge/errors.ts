@@ -44,6 +44,10 @@ export const ERRORS = {
   // Elevator linkage (docs/elevators.md).
   EDGE_ERR_ELEVATOR_PARAM: { message: 'elevator linkage refused: %s', status: 400, alink: ALINK.REQUEST_INVALID },
   EDGE_ERR_ELEVATOR_NOT_FOUND: { message: 'elevator linkage %s not found', status: 404, alink: ALINK.ELEVATOR_NOT_FOUND },
+  // EBA alarm rules (docs/rules.md).
+  EDGE_ERR_RULE_INVALID: { message: 'alarm rule refused: %s', status: 400, alink: ALINK.REQUEST_INVALID },
+  EDGE_ERR_RULE_UNKNOWN: { message: 'No access to alarm rule %s', status: 404, alink: ALINK.ALARM_RULE_NO_ACCESS },
+  EDGE_ERR_ALARM_UNKNOWN: { message: 'no alarm record %s', status: 404, alink: ALINK.REQUEST_INVALID },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

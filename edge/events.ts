@@ -1,5 +1,6 @@
 import type { Logger } from './log.js';
 import type { DeviceStatus } from './thing/registry.js';
+import type { AlarmRecord } from './rules/alarm-record.js';
 
 /** A property value as it travels through the runtime: value plus the device-side time (UTC ms). */
 export interface TimedValue {
@@ -25,6 +26,8 @@ export interface EdgeEvents {
   };
   /** A box-made record event of a device, committed with its cloud upload (AutoElevatorCallRecord); the bus shows it. */
   'elevator.record': { deviceKey: string; identifier: string; params: Record<string, unknown>; time: number };
+  /** An EBA alarm raised, recovered or acknowledged, after its record was committed (edge/rules). */
+  'rules.alarm': { change: 'raised' | 'recovered' | 'confirmed'; record: AlarmRecord };
 }
 
 export interface DeployDiffSummary {

@@ -49,7 +49,12 @@ import { applyPendingRestore } from './console/backup/backup.js';
 import { cloudLinkView } from './console/adapters/cloud.js';
 import { ebaTablesService } from './console/adapters/eba-tables.js';
 import { accessConsoleService } from './console/adapters/access.js';
+import { rulesConsoleService } from './console/adapters/rules.js';
 import { stringify as stringifyYaml } from 'yaml';
+import { RulesEngine } from './rules/engine.js';
+import { configuredRules, parseRulesConfig } from './rules/config.js';
+import { rulesGatewayServices } from './rules/gateway-services.js';
+import { alarmCloudOutbox } from './rules/cloud-outbox.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -91,6 +96,9 @@ export class Runtime {
   /** Durable command queue of polling face terminals (seed 003), reached by drivers as `faceQueue.*`. */
   faceQueue: FaceCommandQueue | undefined;
   cloud: CloudLink | undefined;
+  /** EBA alarm rules evaluated on the box (docs/rules.md). */
+  rules: RulesEngine | undefined;
+  busTransport: BusTransport | undefined;
   phase: Phase = 'created';
   readyMs = 0;
   #config: BoxConfig;
@@ -238,6 +246,7 @@ export class Runtime {
             this.busPort = this.broker.port;
             transport = embeddedTransport(this.broker.aedes);
           }
+          this.busTransport = transport;
           this.bridge = new BusBridge({
             events: this.events,
             host: this.host,
@@ -258,6 +267,35 @@ export class Runtime {
         },
       });
     }
+    const rulesConfig = parseRulesConfig(cfg.rules);
+    if (rulesConfig.enabled) {
+      this.#parts.push({
+        // Fed by the registry's value and status events; before the drivers, so no report goes unseen.
+        name: 'rules',
+        start: async () => {
+          const rules = new RulesEngine(
+            {
+              db: this.db,
+              events: this.events,
+              registry: this.registry,
+              log: childLogger(this.log, 'rules', levels),
+              publish: (topic, payload, retain) => this.busTransport?.publish(topic, payload, retain),
+              gateway: { productKey: String(cfg.cloud?.productKey ?? 'edge'), deviceName: String(cfg.cloud?.deviceName ?? cfg.box.name) },
+            },
+            { openListed: rulesConfig.openListed },
+          );
+          for (const raw of configuredRules(rulesConfig, this.#loaded.baseDir)) {
+            const r = rules.addOrUpdate(raw, 'file');
+            if (!r.ok) this.log.error({ comp: 'rules', problems: r.problems }, 'alarm rule of the config refused');
+          }
+          await rules.start();
+          this.rules = rules;
+        },
+        stop: async () => {
+          await this.rules?.stop();
+        },
+      });
+    }
     // HTTP (health, metrics, console) comes up before the drivers: it answers while they boot,
     // and the drivers' start-up does not compete with it for the CPU.
     this.#parts.push({
@@ -275,6 +313,10 @@ export class Runtime {
           https: this.#consoleHttps(),
         });
         if (this.access) this.consoleServices.access ??= accessConsoleService(this.access);
+        if (this.rules) {
+          this.consoleServices.rules ??= rulesConsoleService(this.rules);
+          this.rules.registerMetrics(this.metrics.registry);
+        }
         this.consoleServices.eba ??= ebaTablesService({ configFile: () => this.#loaded.file, redeploy: (text, source) => this.redeploy(text, source) });
         if (this.#consoleOptions.enabled) this.console = registerConsole(this.http, this.#consoleContext(childLogger(this.log, 'console', levels)), { ...this.#consoleOptions, secure: Boolean(this.#consoleOptions.https) });
         this.httpPort = await listen(this.http, { host: cfg.http.host, port: cfg.http.port });
@@ -307,7 +349,7 @@ export class Runtime {
               config: () => this.#config,
               redeploy: (next, source) => this.redeploy(next, source),
               publishLocal: (topic, payload, retain) => this.broker?.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, () => undefined),
-              gatewayServices: new Map([...(this.access ? accessGatewayServices(this.access) : []), ...(this.elevators?.gatewayServices() ?? [])]),
+              gatewayServices: new Map([...(this.access ? accessGatewayServices(this.access) : []), ...(this.elevators?.gatewayServices() ?? []), ...(this.rules ? rulesGatewayServices(this.rules) : [])]),
             },
             parseCloudConfig(cfg.cloud),
           );
@@ -327,6 +369,14 @@ export class Runtime {
             this.cloud.outbox.onAcknowledged((refs) => elevators.records.acknowledged(refs));
             const queued = elevators.attachOutbox(cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
             if (queued > 0) this.log.info({ records: queued }, 'elevator linkage records made without the cloud queued as history');
+          }
+          // Alarm records go up through the same outbox, in the engine's own transactions.
+          if (this.rules) {
+            const rules = this.rules;
+            const cloud = this.cloud;
+            this.cloud.outbox.onAcknowledged((refs) => rules.acknowledged(refs));
+            const queued = rules.attachOutbox(alarmCloudOutbox({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
+            if (queued > 0) this.log.info({ records: queued }, 'alarm records raised without the cloud queued');
           }
           this.cloud.registerMetrics(this.metrics.registry);
           this.consoleServices.cloud ??= cloudLinkView(this.cloud);

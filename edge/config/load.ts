@@ -58,11 +58,28 @@ function hintFor(message: string, schema: { description?: string; pattern?: stri
  */
 const ZERO_PADDED = { identify: () => false, default: true, tag: 'tag:yaml.org,2002:int', test: /^[-+]?0[0-9]+$/, resolve: (text: string) => text };
 
+/**
+ * A config written as JSON (the console's and the cloud's pushes, generated EBA configs) is read
+ * with JSON.parse: the YAML parser builds a document node per scalar, and for 1 000 devices × 200
+ * point mappings (3 MB) that took ~7 s and grew the daemon's heap to ~220 MB at start, the
+ * start-up transient of `npm run bench -- modbus` (docs/rules.md, Benchmark). Anything JSON.parse
+ * refuses goes to the YAML parser, which also gives the error messages.
+ */
+function jsonOf(text: string): unknown {
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parse text (YAML is a superset of JSON) into a checked config with defaults. */
 export function parseConfig(text: string, source = '<config>'): BoxConfig {
   let raw: unknown;
   try {
-    raw = text.trim() === '' ? {} : parseYaml(text, { customTags: (tags) => [ZERO_PADDED, ...tags] });
+    raw = text.trim() === '' ? {} : (jsonOf(text) ?? parseYaml(text, { customTags: (tags) => [ZERO_PADDED, ...tags] }));
   } catch (err) {
     throw new ConfigError([{ path: source, message: `not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`, hint: 'fix the syntax at the line shown' }]);
   }

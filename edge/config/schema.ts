@@ -110,6 +110,7 @@ export const BoxConfigSchema = Type.Object(
     cloud: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     access: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     console: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    rules: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
 );

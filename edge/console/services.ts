@@ -55,9 +55,31 @@ export interface BusUsersService {
   remove(username: string): void;
 }
 
+/** EBA alarm rules and their alarms (edge/rules, docs/rules.md). */
+export interface RulesConsoleService {
+  list(q: { nameLike?: string; status?: number; productKey?: string; pageNo: number; pageSize: number }): { total: number; pageNo: number; pageSize: number; data: Record<string, unknown>[] };
+  detail(id: string): Record<string, unknown> | undefined;
+  /** Add or edit with the cloud's validation; refusals carry every wrong field. */
+  save(rule: unknown): { ok: true; alarmRuleId: string; created: boolean; warnings: RuleFieldProblem[] } | { ok: false; problems: RuleFieldProblem[] };
+  setStatus(id: string, status: 0 | 1): boolean;
+  remove(id: string): boolean;
+  /** A stored rule (by id) or a draft against every device's last values. */
+  dryRun(input: { alarmRuleId: string } | { rule: unknown }): { ok: true; warnings: RuleFieldProblem[]; devices: Record<string, unknown>[] } | { ok: false; problems: RuleFieldProblem[] };
+  open(limit: number): { total: number; alarms: Record<string, unknown>[] };
+  history(f: { device?: string; alarmRuleId?: string; from?: number; to?: number; open?: boolean; limit: number }): Record<string, unknown>[];
+  /** Acknowledge (H7 confirm fields); false when no such alarm. */
+  confirm(alarmId: string, c: { confirmType: 1 | 2 | 3; comment?: string; operator: string }): Record<string, unknown> | undefined;
+}
+
+export interface RuleFieldProblem {
+  field: string;
+  message: string;
+}
+
 export interface ConsoleServices {
   busUsers?: BusUsersService | undefined;
   cloud?: CloudLinkView | undefined;
   eba?: EbaTablesService | undefined;
   access?: AccessConsoleService | undefined;
+  rules?: RulesConsoleService | undefined;
 }

@@ -9,6 +9,7 @@ import { blocking, checkSemantics, ConfigError, loadConfig, parseConfig, type Co
 import '../../edge/cloud/config.js';
 import '../../edge/access/config.js';
 import '../../edge/console/options.js';
+import '../../edge/rules/config.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 

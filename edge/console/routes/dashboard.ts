@@ -22,6 +22,8 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       cloud: ctx.services.cloud ? ctx.services.cloud.state() : null,
       bus: { clients: ctx.busClients() },
       devices: { total: devices.length, online: devices.filter((x) => x.status === 'online').length, perDriver },
+      // EBA alarm rules: the open alarms, acknowledged on the rules page.
+      ruleAlarms: ctx.services.rules ? ctx.services.rules.open(20) : null,
       alarms: [...deps.live.alarms(20), ...(ctx.services.access ? ctx.services.access.alarms(10).map((a) => ({ time: a.time, source: a.device, kind: a.type, message: a.message })) : [])]
         .sort((a, b) => b.time - a.time)
         .slice(0, 20),

@@ -4,9 +4,10 @@ import { h, api, session, errorText, note, passwordHint, setAuthLostHandler } fr
 import { dashboardPage, driversPage, maintenancePage } from './pages-box.js';
 import { devicesPage, devicePage } from './pages-devices.js';
 import { ebaPage, accessPage } from './pages-areas.js';
+import { rulesPage } from './pages-rules.js';
 
 const root = document.getElementById('app');
-const PAGES = { dashboard: dashboardPage, drivers: driversPage, devices: devicesPage, device: devicePage, eba: ebaPage, access: accessPage, maintenance: maintenancePage };
+const PAGES = { dashboard: dashboardPage, drivers: driversPage, devices: devicesPage, device: devicePage, eba: ebaPage, access: accessPage, rules: rulesPage, maintenance: maintenancePage };
 let cleanup = [];
 
 // The setup token arrives in the URL fragment (#setup=…): keep it for this tab, then drop it from the address bar.
@@ -26,7 +27,7 @@ async function loadSession() {
 }
 
 function layout(active, content) {
-  const nav = ['dashboard', 'drivers', 'devices', 'eba', 'access', 'maintenance'];
+  const nav = ['dashboard', 'drivers', 'devices', 'eba', 'access', 'rules', 'maintenance'];
   return h('div.shell',
     h('header',
       h('strong.brand', t('app.title')), h('span.box#box-name', `${session.box} · v${session.version}`),

@@ -1,6 +1,7 @@
 // Box-level pages: dashboard, drivers (log tail, restart, config redeploy), maintenance.
 import { t } from './i18n.js';
 import { h, api, note, table, errorText, fmtTime, fmtDuration, problemList, passwordHint, session } from './core.js';
+import { alarmRows } from './pages-rules.js';
 
 
 export async function dashboardPage(el, _args, onLeave) {
@@ -26,6 +27,8 @@ export async function dashboardPage(el, _args, onLeave) {
       h('section.card.wide#dash-devices', h('h2', t('dash.devices')),
         table([t('drivers.name'), t('drivers.state'), t('status.online'), t('status.offline')],
           d.devices.perDriver.map((p) => h('tr', h('td', p.driver), h('td', h(`span.badge.${p.state}`, p.state)), h('td.num', String(p.online)), h('td.num', String(p.offline)))))),
+      d.ruleAlarms ? h('section.card.wide#dash-rule-alarms', h('h2', `${t('alarm.openTitle')} (${d.ruleAlarms.total})`), d.ruleAlarms.alarms.length === 0 ? h('p.muted', t('dash.noAlarms'))
+        : table([t('common.time'), t('access.device'), t('rules.name'), t('rules.level'), t('rules.limit'), t('alarm.recovery'), t('alarm.confirm')], alarmRows(d.ruleAlarms.alarms, refresh))) : null,
       h('section.card.wide#dash-alarms', h('h2', t('dash.alarms')), d.alarms.length === 0 ? h('p.muted', t('dash.noAlarms'))
         : table([t('common.time'), t('access.device'), t('common.action'), ''], d.alarms.map((a) => h('tr', h('td', fmtTime(a.time)), h('td', a.source), h('td', a.kind), h('td.msg', a.message)))))));
   }

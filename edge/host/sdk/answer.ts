@@ -67,6 +67,9 @@ export const ALINK = {
   // Elevator linkage (docs/elevators.md): 6460-6469.
   /** No linkage relation (or user entry) with that key. */
   ELEVATOR_NOT_FOUND: 6460,
+  // EBA alarm rules (docs/rules.md): the alarm open API's own code (seed 001 L29890, L30327).
+  /** "No access to alarm rule": the rule id is not on this box. */
+  ALARM_RULE_NO_ACCESS: 28420,
 } as const;
 
 /** The catalogue entries a driver (or the SDK's process entry) answers with; edge/errors.ts includes them all. */
