@@ -49,6 +49,7 @@ import { applyPendingRestore } from './console/backup/backup.js';
 import { cloudLinkView } from './console/adapters/cloud.js';
 import { ebaTablesService } from './console/adapters/eba-tables.js';
 import { accessConsoleService } from './console/adapters/access.js';
+import { elevatorsConsoleService } from './console/adapters/elevators.js';
 import { rulesConsoleService } from './console/adapters/rules.js';
 import { stringify as stringifyYaml } from 'yaml';
 import { RulesEngine } from './rules/engine.js';
@@ -313,6 +314,7 @@ export class Runtime {
           https: this.#consoleHttps(),
         });
         if (this.access) this.consoleServices.access ??= accessConsoleService(this.access);
+        if (this.elevators) this.consoleServices.elevators ??= elevatorsConsoleService(this.elevators);
         if (this.rules) {
           this.consoleServices.rules ??= rulesConsoleService(this.rules);
           this.rules.registerMetrics(this.metrics.registry);

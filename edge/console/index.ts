@@ -26,6 +26,7 @@ import { maintenanceRoutes } from './routes/maintenance.js';
 import { ebaRoutes } from './routes/eba.js';
 import { accessRoutes } from './routes/access.js';
 import { busUserRoutes } from './routes/bus-users.js';
+import { elevatorRoutes } from './routes/elevators.js';
 import { rulesRoutes } from './routes/rules.js';
 
 export { parseConsoleOptions, type ConsoleOptions } from './options.js';
@@ -73,7 +74,7 @@ export function registerConsole(app: FastifyInstance, ctx: ConsoleContext, optio
           void reply.header('cache-control', 'no-store');
           return payload;
         });
-        for (const routes of [sessionRoutes, dashboardRoutes, driverRoutes, deviceRoutes, maintenanceRoutes, ebaRoutes, accessRoutes, busUserRoutes, rulesRoutes]) {
+        for (const routes of [sessionRoutes, dashboardRoutes, driverRoutes, deviceRoutes, maintenanceRoutes, ebaRoutes, accessRoutes, busUserRoutes, rulesRoutes, elevatorRoutes]) {
           await api.register(async (area) => routes(area, deps));
         }
       },

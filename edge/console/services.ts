@@ -76,7 +76,21 @@ export interface RuleFieldProblem {
   message: string;
 }
 
+/** Person-elevator linkage (edge/elevators, docs/elevators.md): the cloud's operations, from the console. */
+export interface ElevatorsConsoleService {
+  relations(): Record<string, unknown>[];
+  /** These throw the linkage's own errors (a refused field, an unknown relation). */
+  addRelation(params: unknown): string;
+  updateRelation(params: unknown): void;
+  deleteRelation(dataId: string): void;
+  users(dataId: string, like: string, limit: number): { total: number; users: Record<string, unknown>[] };
+  saveUser(params: unknown): void;
+  deleteUser(params: unknown): void;
+  records(limit: number, dataId?: string): Record<string, unknown>[];
+}
+
 export interface ConsoleServices {
+  elevators?: ElevatorsConsoleService | undefined;
   busUsers?: BusUsersService | undefined;
   cloud?: CloudLinkView | undefined;
   eba?: EbaTablesService | undefined;

@@ -138,6 +138,14 @@ export class LinkageStore {
     return gone;
   }
 
+  /** Every entry of a relation (both versions), by type and value, for the console; `like` filters the value. */
+  usersPage(dataId: string, like: string, limit: number): { total: number; users: UserEntry[] } {
+    const pattern = `%${like.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const total = this.#db.prepare("SELECT COUNT(*) FROM elevator_users WHERE data_id = ? AND param_value LIKE ? ESCAPE '\\'").pluck().get(dataId, pattern) as number;
+    const rows = this.#db.prepare("SELECT * FROM elevator_users WHERE data_id = ? AND param_value LIKE ? ESCAPE '\\' ORDER BY param_type, param_value LIMIT ?").all(dataId, pattern, limit) as UserRow[];
+    return { total, users: rows.map(userOf) };
+  }
+
   /** Identity-keyed entries of a relation, by identityId, a page after `after`. */
   identityUsers(dataId: string, after = '', limit = 1000): UserEntry[] {
     return (this.#usersOf.all(dataId, after, limit) as UserRow[]).map(userOf);

@@ -4,10 +4,11 @@ import { h, api, session, errorText, note, passwordHint, setAuthLostHandler } fr
 import { dashboardPage, driversPage, maintenancePage } from './pages-box.js';
 import { devicesPage, devicePage } from './pages-devices.js';
 import { ebaPage, accessPage } from './pages-areas.js';
+import { elevatorsPage } from './pages-elevators.js';
 import { rulesPage } from './pages-rules.js';
 
 const root = document.getElementById('app');
-const PAGES = { dashboard: dashboardPage, drivers: driversPage, devices: devicesPage, device: devicePage, eba: ebaPage, access: accessPage, rules: rulesPage, maintenance: maintenancePage };
+const PAGES = { dashboard: dashboardPage, drivers: driversPage, devices: devicesPage, device: devicePage, eba: ebaPage, access: accessPage, elevators: elevatorsPage, rules: rulesPage, maintenance: maintenancePage };
 let cleanup = [];
 
 // The setup token arrives in the URL fragment (#setup=…): keep it for this tab, then drop it from the address bar.
@@ -27,7 +28,7 @@ async function loadSession() {
 }
 
 function layout(active, content) {
-  const nav = ['dashboard', 'drivers', 'devices', 'eba', 'access', 'rules', 'maintenance'];
+  const nav = ['dashboard', 'drivers', 'devices', 'eba', 'access', 'elevators', 'rules', 'maintenance'];
   return h('div.shell',
     h('header',
       h('strong.brand', t('app.title')), h('span.box#box-name', `${session.box} · v${session.version}`),
