@@ -88,7 +88,7 @@ describe('recoverCondition grammar', () => {
       ['event.t.value = 1', "unexpected '='"],
       ['event.t.val > 1', 'expected event.<property>.value'],
     ] as const) expect(() => parseRecoverCondition(text), text).toThrow(msg);
-    expect(() => parseRecoverCondition('('.repeat(40) + 'event.a.value > 1' + ')'.repeat(40))).toThrow('nested parentheses');
+    expect(() => parseRecoverCondition(`${'('.repeat(40)}event.a.value > 1${')'.repeat(40)}`)).toThrow('nested parentheses');
   });
 });
 
