@@ -7,6 +7,7 @@
  * box matches a `/connect` by the `ip` it carries (seed 001 L34948).
  */
 import type { DeviceInfo } from '../../edge/host/sdk/driver.js';
+import type { ListenerLimitValues } from '../../edge/host/sdk/settings.js';
 import { networkInterfaces } from 'node:os';
 import { readSettings, settingsProblems } from '../../edge/host/sdk/settings.js';
 import type { SignForm } from '../../protocols/door-standard/index.js';
@@ -37,6 +38,8 @@ export interface DriverSettings {
   retryMaxMs: number;
   /** Time limit of E→D calls the seed gives none for. */
   callTimeoutMs: number;
+  /** Hostile-input limits of the port-10000 server. */
+  limits: ListenerLimitValues;
 }
 
 export interface TerminalConfig {
