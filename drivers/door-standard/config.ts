@@ -7,9 +7,9 @@
  * box matches a `/connect` by the `ip` it carries (seed 001 L34948).
  */
 import type { DeviceInfo } from '../../edge/host/sdk/driver.js';
-import type { ListenerLimitValues } from '../../edge/host/sdk/settings.js';
 import { networkInterfaces } from 'node:os';
 import { readSettings, settingsProblems } from '../../edge/host/sdk/settings.js';
+import type { ListenerLimits } from '../../protocols/common/http-listener.js';
 import type { SignForm } from '../../protocols/door-standard/index.js';
 import settings from './settings.js';
 
@@ -39,7 +39,7 @@ export interface DriverSettings {
   /** Time limit of E→D calls the seed gives none for. */
   callTimeoutMs: number;
   /** Hostile-input limits of the port-10000 server. */
-  limits: ListenerLimitValues;
+  limits: ListenerLimits;
 }
 
 export interface TerminalConfig {

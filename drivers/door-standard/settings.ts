@@ -4,7 +4,8 @@
  * `edge check` and docs/config.md.
  */
 import { Type } from '@sinclair/typebox';
-import { defineSettings, described, Ipv4, ListenerLimits, Port } from '../../edge/host/sdk/settings.js';
+import { defineSettings, described, Ipv4, Port } from '../../edge/host/sdk/settings.js';
+import { listenerLimitsSetting } from '../../protocols/common/listener-limits.js';
 import { EDGE_ENDPOINTS, EDGE_PORT, LIMITS, serverDefaults } from '../../protocols/door-standard/index.js';
 
 export default defineSettings({
@@ -31,7 +32,7 @@ export default defineSettings({
     retryBaseMs: described(Type.Integer({ default: 1000, minimum: 10, maximum: 60_000 }), 'first backoff of failed batches and reverse connects, ms (doubles, jittered)', '失败重试初始间隔(毫秒)'),
     retryMaxMs: described(Type.Integer({ default: 60_000, minimum: 100, maximum: 3_600_000 }), 'longest backoff, ms', '失败重试最大间隔(毫秒)'),
     callTimeoutMs: described(Type.Integer({ default: 5000, minimum: 100, maximum: 60_000 }), 'time limit of calls to a door the protocol gives none for, ms', '调用门禁接口的超时(毫秒)'),
-    limits: ListenerLimits(serverDefaults),
+    limits: listenerLimitsSetting(serverDefaults),
   }),
   device: Type.Object({
     ip: Ipv4('the door\'s IPv4 address (all logical devices of one door share it)', '门禁设备IP(同一设备的各逻辑设备相同)'),

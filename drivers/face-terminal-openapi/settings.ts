@@ -4,8 +4,9 @@
  * deploy check, `edge check` and docs/config.md.
  */
 import { Type } from '@sinclair/typebox';
-import { defineSettings, described, Ipv4OrHost, ListenerLimits, Port, TextId } from '../../edge/host/sdk/settings.js';
+import { defineSettings, described, Ipv4OrHost, Port, TextId } from '../../edge/host/sdk/settings.js';
 import { LISTENER_LIMITS } from '../../protocols/common/http-listener.js';
+import { listenerLimitsSetting } from '../../protocols/common/listener-limits.js';
 import { CHAPTER9_ENDPOINTS } from '../../protocols/face-openapi/platform.js';
 import { FACTORY_PASSWORD } from '../../protocols/face-openapi/sign.js';
 
@@ -26,7 +27,7 @@ export default defineSettings({
     syncPollMs: described(Type.Integer({ default: 5000, minimum: 100, maximum: 600_000 }), 'how often pending face changes are pulled from the access core, ms', '从门禁核心拉取人脸变更的周期(毫秒)'),
     faceSync: described(Type.Union([Type.Literal('api'), Type.Literal('pull')], { default: 'api' }), 'faces pushed through /api/user (api) or pulled by the terminal through /syrecord (pull)', '人脸同步方式: 盒子推送(api)或人脸机拉取(pull)'),
     feedbackTimeoutMs: described(Type.Integer({ default: 120_000, minimum: 1000, maximum: 3_600_000 }), 'pull: a library change without the terminal\'s feedback by then is reported as timed out, ms', '拉取方式下等待人脸机反馈的超时(毫秒)'),
-    limits: ListenerLimits(LISTENER_LIMITS),
+    limits: listenerLimitsSetting(LISTENER_LIMITS),
   }),
   device: Type.Object({
     ip: Ipv4OrHost('the terminal\'s IPv4 address or host name', '人脸机IP地址或主机名'),

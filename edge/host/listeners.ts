@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 import type { BoxListener } from '../config/listeners.js';
 import { resolveDriverModule } from '../config/paths.js';
 import { listenPorts, settingsOfDriver, type DriverEntry } from './driver-settings.js';
-import type { ListenerEndpoint, ListenerLimitValues } from './sdk/settings.js';
+import type { ListenerLimits } from '../../protocols/common/http-listener.js';
+import type { ListenerEndpoint } from './sdk/settings.js';
 
 export interface ListenerInfo {
   /** `box`, or the driver instance name. */
@@ -31,7 +32,7 @@ export interface ListenerInfo {
   /** What it serves, paths as requested (a configured prefix included). */
   endpoints: ListenerEndpoint[];
   /** The hostile-input limits in force (docs/security.md), where the listener has them. */
-  limits?: ListenerLimitValues;
+  limits?: ListenerLimits;
 }
 
 export const UNDECLARED = 'undeclared';
@@ -53,7 +54,7 @@ export async function driverListeners(drivers: readonly DriverEntry[], baseDir: 
     for (const l of listenPorts(settings, config)) {
       const decl = l.declared;
       const prefix = decl?.prefixKey ? String(config[decl.prefixKey] ?? '').replace(/^\/*/, '/').replace(/\/+$/, '') : '';
-      const limits = decl?.limitsKey ? (config[decl.limitsKey] as ListenerLimitValues | undefined) : undefined;
+      const limits = decl?.limitsKey ? (config[decl.limitsKey] as ListenerLimits | undefined) : undefined;
       out.push({
         owner: d.name,
         driver: d.type ?? d.module,

@@ -46,7 +46,7 @@ export interface ListenerDeclaration {
   endpoints: readonly ListenerEndpoint[];
   /** Config key of a path prefix the endpoints are served under, if any. */
   prefixKey?: string;
-  /** Config key of the listener's limits (a `ListenerLimits` field), if any. */
+  /** Config key of the listener's limits (protocols/common/listener-limits.ts), if any. */
   limitsKey?: string;
 }
 
@@ -84,33 +84,6 @@ export const Ipv4OrHost = (en: string, zh: string) => described(Type.String({ pa
  */
 export const Port = (en: string, zh: string, options: { default?: number; listen?: boolean; udp?: boolean; hostKey?: string } = {}) =>
   described(Type.Integer({ minimum: options.listen ? 0 : 1, maximum: 65535, ...options }), en, zh);
-
-/** The limits of a device-facing HTTP listener (protocols/common/http-listener.ts); defaults are the protocol's. */
-export interface ListenerLimitValues {
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  maxConnections: number;
-  maxBodyBytes: number;
-  perSourceConnections: number;
-  perSourceRequestsPerS: number;
-  perSourceBurst: number;
-  trackedSources: number;
-}
-
-/**
- * A `limits` field: the hostile-input limits of a listener, each with the protocol's default.
- * A door or terminal is one source address, so the per-source limits are per device.
- */
-export const ListenerLimits = (d: ListenerLimitValues) => described(Type.Object({
-  headersTimeoutMs: described(Type.Integer({ default: d.headersTimeoutMs, minimum: 100, maximum: 120_000 }), 'time a connection has to send its request headers, ms (slow-header guard)', '连接发送请求头的时限(毫秒)'),
-  requestTimeoutMs: described(Type.Integer({ default: d.requestTimeoutMs, minimum: 100, maximum: 600_000 }), 'time a connection has to send its whole request, ms', '连接发送完整请求的时限(毫秒)'),
-  maxConnections: described(Type.Integer({ default: d.maxConnections, minimum: 1, maximum: 65_535 }), 'connections open at once, all addresses together; more are closed at accept', '同时打开的连接数上限(所有地址合计)'),
-  maxBodyBytes: described(Type.Integer({ default: d.maxBodyBytes, minimum: 1024, maximum: 64 * 1024 * 1024 }), 'largest request body, bytes; larger ones are refused (413) and the connection closed', '请求体最大字节数, 超出拒绝(413)并断开'),
-  perSourceConnections: described(Type.Integer({ default: d.perSourceConnections, minimum: 1, maximum: 65_535 }), 'connections one address may hold open at once', '单个地址同时打开的连接数上限'),
-  perSourceRequestsPerS: described(Type.Integer({ default: d.perSourceRequestsPerS, minimum: 1, maximum: 1_000_000 }), 'requests per second one address may make, sustained; beyond: 429 in the protocol\'s error shape', '单个地址每秒请求数上限, 超出按协议错误格式答复429'),
-  perSourceBurst: described(Type.Integer({ default: d.perSourceBurst, minimum: 1, maximum: 1_000_000 }), 'requests one address may make at once after a quiet spell', '单个地址空闲后可突发的请求数'),
-  trackedSources: described(Type.Integer({ default: d.trackedSources, minimum: 16, maximum: 1_000_000 }), 'addresses whose request rate is remembered (memory bound; the least recently seen is forgotten first)', '记录请求速率的地址数上限(内存上限)'),
-}, { default: {}, additionalProperties: false }), 'hostile-input limits of the listener (docs/security.md)', '监听端口的防护限制(见docs/security.md)');
 
 /**
  * An identifier the protocol carries as text. A YAML integer (`deviceId: 1001`) is accepted, as
