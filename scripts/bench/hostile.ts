@@ -1,0 +1,163 @@
+/**
+ * Hostile-network benchmark (`npm run bench -- hostile [--doors 200] [--qr-rate 200] [--flood 1000] [--seconds 12]`,
+ * ≈ 1 min): the real daemon (dist/, its drivers in their own processes, default listener limits)
+ * with the door-standard, face-push and face-OpenAPI drivers, 200 simulated doors each on its
+ * own 127.0.x address passing QR codes at 200/s in total.
+ *   1. clean: QR round trip p99 with nothing else going on (the same-run baseline)
+ *   2. flooded: the same QR load while an attacker in its own process opens 1,000 hostile
+ *      connections/s across every TCP listener of the box's listener registry (slow headers,
+ *      garbage, oversized bodies, forged records, held and churned connections) from 50 other
+ *      loopback addresses (scripts/bench/hostile/attacker.ts)
+ *   3. RSS growth of the daemon and its driver processes over the flood (from /proc, peak of
+ *      samples every 250 ms), and crashes (daemon exit, a driver process replaced)
+ * Goals (issue 14): p99 flooded ≤ 2 × clean, RSS growth ≤ 50 MB, no crash.
+ * Loopback only. Last line: JSON with qr_p99_clean_ms, qr_p99_flooded_ms,
+ * qr_p99_ratio_flooded_vs_clean, rss_growth_mb, crashes.
+ */
+import { fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ListenerInfo } from '../../edge/host/listeners.js';
+import { SimulatedDoor } from '../sim/door-standard/door.js';
+import type { Identities } from '../sim/hostile/forge.js';
+import type { AttackerMessage, AttackPlan, AttackStats } from './hostile/attacker.js';
+import { childPids, cpuSeconds, freePort, percentile, round, rssMb, sleep, startDaemon } from './lib.js';
+
+const { values } = parseArgs({ options: { doors: { type: 'string', default: '200' }, 'qr-rate': { type: 'string', default: '200' }, flood: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '12' }, only: { type: 'string' } } });
+const DOORS = Number(values.doors);
+const QR_RATE = Number(values['qr-rate']);
+const FLOOD = Number(values.flood);
+const SECONDS = Number(values.seconds);
+const QR = 'H'.repeat(32);
+const ipOf = (i: number): string => `127.0.${10 + Math.floor(i / 250)}.${2 + (i % 250)}`;
+/** The attacker's addresses: none of them a configured device. */
+const SOURCES = Array.from({ length: 50 }, (_, i) => `127.0.200.${i + 1}`);
+const IDENTITIES: Identities = { door: { sn: 'HOST-DOOR-0000', ip: ipOf(0), mac: '02-00-7F-00-0A-02' }, push: { deviceNo: 'HOST-PUSH-1' }, openapi: { deviceId: 'HOST-OA-1' } };
+
+/** QR scans paced at `QR_RATE`/s over the doors for `seconds`; round trips in ms, failures counted. */
+async function scans(doors: SimulatedDoor[], seconds: number): Promise<{ rtt: number[]; failed: number; first?: string }> {
+  const rtt: number[] = [];
+  let failed = 0;
+  let first: string | undefined;
+  const n = Math.round(seconds * QR_RATE);
+  const t0 = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const wait = t0 + (i * 1000) / QR_RATE - performance.now();
+    if (wait > 0) await sleep(wait);
+    const door = doors[i % doors.length]!;
+    pending.push((async () => {
+      const s = performance.now();
+      try {
+        const r = await door.scanQr(QR);
+        if (r.code !== 0) throw new Error(`code ${r.code} ${String(r.message ?? '')}`);
+        rtt.push(performance.now() - s);
+      } catch (err) {
+        failed++;
+        first ??= (err as Error).message;
+      }
+    })());
+  }
+  await Promise.all(pending);
+  return { rtt: rtt.sort((a, b) => a - b), failed, ...(first ? { first } : {}) };
+}
+
+/** The daemon's RSS and its driver processes', MB. */
+function boxRss(pid: number): { daemon: number; total: number } {
+  const daemon = rssMb(pid);
+  return { daemon, total: daemon + childPids(pid).reduce((sum, c) => sum + (Number.isFinite(rssMb(c)) ? rssMb(c) : 0), 0) };
+}
+
+const doorPort = await freePort();
+const doors = Array.from({ length: DOORS }, (_, i) => new SimulatedDoor({ sn: `HOST-DOOR-${String(i).padStart(4, '0')}`, ip: ipOf(i), port: 0, edgeUrl: `http://127.0.0.1:${doorPort}`, keepaliveS: 120, autoKeepalive: false }));
+await Promise.all(doors.map((d) => d.start()));
+const now = Date.now();
+const qrDevices = doors.map((d) => ({ productKey: 'PEDoorQr', deviceName: `${d.opts.sn}.2`, custom: { ip: d.opts.ip, port: d.port } }));
+const cfg = {
+  bus: { host: '127.0.0.1', port: 0 },
+  access: {
+    seedPersons: [{ identityId: 'hostile-resident', name: 'Resident' }],
+    seedPermissions: qrDevices.map((d) => ({ device: `PEDoorQr/${d.deviceName}`, file: { qrCodePermissionList: [{ type: 1, qrCode: QR, userId: 'hostile-resident', startTime: String(now - 3_600_000), endTime: String(now + 86_400_000), maxScanTimes: -1 }] } })),
+  },
+  drivers: [
+    { name: 'Hostile_Door', type: 'door-standard', config: { host: '127.0.0.1', port: doorPort, boxIp: '127.0.0.1', keepaliveS: 120, syncPollMs: 3_600_000 }, devices: qrDevices },
+    { name: 'Hostile_Push', type: 'face-terminal-push', config: { host: '127.0.0.1', port: await freePort() }, devices: [{ productKey: 'PEFacePush', deviceName: IDENTITIES.push.deviceNo, custom: { ip: '127.0.0.1' } }] },
+    { name: 'Hostile_OpenApi', type: 'face-terminal-openapi', config: { host: '127.0.0.1', port: await freePort() }, devices: [{ productKey: 'PEFaceOpenApi', deviceName: IDENTITIES.openapi.deviceId, custom: { ip: '127.0.0.1', port: await freePort(), wsPort: await freePort(), password: 'hostile-bench-pw' } }] },
+  ],
+};
+const daemon = await startDaemon(`${Object.entries(cfg).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n')}\n`);
+const attacker = fork(join(dirname(fileURLToPath(import.meta.url)), 'hostile', 'attacker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+try {
+  // The listener registry: every listener the box opened, once its driver runs.
+  let listeners: Array<ListenerInfo & { state?: string }> = [];
+  for (let until = Date.now() + 30_000; ; await sleep(100)) {
+    listeners = ((await (await fetch(`http://127.0.0.1:${daemon.httpPort}/healthz`)).json()) as { listeners: typeof listeners }).listeners;
+    if (listeners.every((l) => l.owner === 'box' || l.state === 'running')) break;
+    if (Date.now() > until) throw new Error(`drivers not running: ${JSON.stringify(listeners.map((l) => [l.owner, l.state]))}`);
+  }
+  // --only door-standard,mqtt: flood those protocols' listeners only (to see which one costs what).
+  const only = values.only?.split(',');
+  const targets = listeners.filter((l) => l.transport === 'tcp' && (!only || only.includes(l.protocol))).map((l) => ({ name: `${l.owner}:${l.protocol}`, protocol: l.protocol, port: l.port, endpoints: l.endpoints }));
+
+  const c0 = performance.now();
+  const replies = await Promise.all(doors.map((d) => d.connect()));
+  if (replies.some((r) => r.code !== 0)) throw new Error(`connect refused: ${JSON.stringify(replies.find((r) => r.code !== 0))}`);
+  await Promise.all(doors.map((d) => d.waitEdgeConnected(60_000)));
+  process.stdout.write(`${DOORS} doors connected both ways in ${round(performance.now() - c0, 0)} ms; listeners: ${targets.map((t) => `${t.name}@${t.port}`).join(', ')}\n`);
+
+  await scans(doors, 2); // warm-up: JIT, first records, connection paths
+  const clean = await scans(doors, SECONDS);
+
+  const pids0 = childPids(daemon.pid);
+  const rss0 = boxRss(daemon.pid);
+  const cpu = (): number[] => [daemon.pid, ...pids0].map((p) => (daemon.proc.exitCode === null ? cpuSeconds(p) : NaN));
+  const plan: AttackPlan = { targets, rate: FLOOD, sources: SOURCES, identities: IDENTITIES, maxLifeMs: 15_000 };
+  const started = new Promise<void>((resolve) => attacker.on('message', (m: AttackerMessage) => m.t === 'started' && resolve()));
+  attacker.send(plan);
+  await started;
+  let peak = rss0;
+  let replaced = 0;
+  const seen = new Set(pids0);
+  const sampler = setInterval(() => {
+    if (daemon.proc.exitCode !== null) return;
+    const r = boxRss(daemon.pid);
+    peak = { daemon: Math.max(peak.daemon, r.daemon), total: Math.max(peak.total, r.total) };
+    for (const p of childPids(daemon.pid)) if (!seen.has(p)) (seen.add(p), replaced++);
+  }, 250);
+  await sleep(2000); // the flood reaches its steady state: slow and held sockets pile up to the limits
+  const floodT0 = performance.now();
+  const cpuF0 = cpu();
+  const selfF0 = process.cpuUsage();
+  const flooded = await scans(doors, SECONDS);
+  const floodS = (performance.now() - floodT0) / 1000;
+  const cpuShare = cpu().map((c, i) => round((c - cpuF0[i]!) / floodS, 2));
+  const selfShare = round((process.cpuUsage(selfF0).user + process.cpuUsage(selfF0).system) / 1e6 / floodS, 2);
+  const statsP = new Promise<AttackStats>((resolve) => attacker.on('message', (m: AttackerMessage) => m.t === 'stats' && resolve(m.stats)));
+  attacker.send({ t: 'stop' });
+  const attack = await statsP;
+  clearInterval(sampler);
+  const crashes = (daemon.proc.exitCode !== null ? 1 : 0) + replaced;
+
+  const p99Clean = percentile(clean.rtt, 99);
+  const p99Flooded = percentile(flooded.rtt, 99);
+  const result = {
+    qr_p99_clean_ms: round(p99Clean, 2),
+    qr_p99_flooded_ms: round(p99Flooded, 2),
+    qr_p99_ratio_flooded_vs_clean: round(p99Flooded / p99Clean, 2),
+    rss_growth_mb: round(peak.total - rss0.total, 1),
+    crashes,
+  };
+  const fmt = (o: Record<string, number>): string => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+  process.stdout.write(`QR round trip at ${QR_RATE}/s over ${DOORS} doors, clean: ${clean.rtt.length} scans, p50 ${round(percentile(clean.rtt, 50), 2)} ms, p99 ${result.qr_p99_clean_ms} ms, failed ${clean.failed}${clean.first ? ` (${clean.first})` : ''}\n`);
+  process.stdout.write(`QR round trip, flooded: ${flooded.rtt.length} scans, p50 ${round(percentile(flooded.rtt, 50), 2)} ms, p99 ${result.qr_p99_flooded_ms} ms, failed ${flooded.failed}${flooded.first ? ` (${flooded.first})` : ''}; p99 ratio flooded/clean ${result.qr_p99_ratio_flooded_vs_clean} (goal ≤ 2)\n`);
+  process.stdout.write(`flood: ${attack.started} hostile connections in ${round(attack.seconds, 1)} s (${round(attack.started / attack.seconds, 0)}/s) over ${targets.length} listeners from ${SOURCES.length} addresses; kinds: ${fmt(attack.byKind)}\n`);
+  process.stdout.write(`  the box answered: ${fmt(attack.answers)}; closed by the box ${attack.closedByBox}, by the attacker at ${plan.maxLifeMs / 1000} s ${attack.closedByClient}; client-side errors: ${fmt(attack.errors) || 'none'}\n`);
+  process.stdout.write(`CPU (cores) while flooded: daemon ${cpuShare[0]}, drivers ${cpuShare.slice(1).join(' / ')}, legitimate doors (this process) ${selfShare}, attacker ${round(attack.cpuS / attack.seconds, 2)}\n`);
+  process.stdout.write(`RSS: daemon ${round(rss0.daemon, 1)} → peak ${round(peak.daemon, 1)} MB, daemon + drivers ${round(rss0.total, 1)} → peak ${round(peak.total, 1)} MB: growth ${result.rss_growth_mb} MB (goal ≤ 50); crashes ${crashes} (goal 0)\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  attacker.kill();
+  await daemon.stop();
+  await Promise.all(doors.map((d) => d.stop()));
+}
