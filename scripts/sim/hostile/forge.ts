@@ -6,13 +6,11 @@
  * (a correct /connect sign, a well-formed record), so only the box's address or token check can
  * refuse them.
  */
+import type { Endpoint } from '../../../protocols/common/http-listener.js';
 import { buildMultipart, computeSign } from '../../../protocols/door-standard/index.js';
 import { formatPassTime } from '../../../protocols/face-push/index.js';
 
-export interface Endpoint {
-  method: 'GET' | 'POST';
-  path: string;
-}
+export type { Endpoint };
 
 export interface Forged {
   method: 'GET' | 'POST';
