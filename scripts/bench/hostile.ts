@@ -18,6 +18,7 @@
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ListenerInfo } from '../../edge/host/listeners.js';
 import { SimulatedDoor } from '../sim/door-standard/door.js';
@@ -108,11 +109,19 @@ try {
   process.stdout.write(`${DOORS} doors connected both ways in ${round(performance.now() - c0, 0)} ms; listeners: ${targets.map((t) => `${t.name}@${t.port}`).join(', ')}\n`);
 
   await scans(doors, 2); // warm-up: JIT, first records, connection paths
-  const cleanBefore = await scans(doors, SECONDS / 2);
-
   const pids0 = childPids(daemon.pid);
-  const rss0 = boxRss(daemon.pid);
   const cpu = (): number[] => [daemon.pid, ...pids0].map((p) => (daemon.proc.exitCode === null ? cpuSeconds(p) : NaN));
+  /** Cores each process used while `fn` ran: the daemon, then its drivers. */
+  const cores = async <T>(fn: () => Promise<T>): Promise<{ value: T; cores: number[] }> => {
+    const c0 = cpu();
+    const t0 = performance.now();
+    const value = await fn();
+    const s = (performance.now() - t0) / 1000;
+    return { value, cores: cpu().map((c, i) => round((c - c0[i]!) / s, 2)) };
+  };
+  const { value: cleanBefore, cores: cleanCores } = await cores(() => scans(doors, SECONDS / 2));
+
+  const rss0 = boxRss(daemon.pid);
   const plan: AttackPlan = { targets, rate: FLOOD, sources: SOURCES, identities: IDENTITIES, maxLifeMs: 15_000 };
   const started = new Promise<void>((resolve) => attacker.on('message', (m: AttackerMessage) => m.t === 'started' && resolve()));
   attacker.send(plan);
@@ -127,13 +136,7 @@ try {
     for (const p of childPids(daemon.pid)) if (!seen.has(p)) (seen.add(p), replaced++);
   }, 250);
   await sleep(2000); // the flood reaches its steady state: slow and held sockets pile up to the limits
-  const floodT0 = performance.now();
-  const cpuF0 = cpu();
-  const selfF0 = process.cpuUsage();
-  const flooded = await scans(doors, SECONDS);
-  const floodS = (performance.now() - floodT0) / 1000;
-  const cpuShare = cpu().map((c, i) => round((c - cpuF0[i]!) / floodS, 2));
-  const selfShare = round((process.cpuUsage(selfF0).user + process.cpuUsage(selfF0).system) / 1e6 / floodS, 2);
+  const { value: flooded, cores: floodCores } = await cores(() => scans(doors, SECONDS));
   const statsP = new Promise<AttackStats>((resolve) => attacker.on('message', (m: AttackerMessage) => m.t === 'stats' && resolve(m.stats)));
   attacker.send({ t: 'stop' });
   const attack = await statsP;
@@ -158,7 +161,7 @@ try {
   process.stdout.write(`QR round trip, flooded: ${flooded.rtt.length} scans, p50 ${round(percentile(flooded.rtt, 50), 2)} ms, p99 ${result.qr_p99_flooded_ms} ms, failed ${flooded.failed}${flooded.first ? ` (${flooded.first})` : ''}; p99 ratio flooded/clean ${result.qr_p99_ratio_flooded_vs_clean} (goal ≤ 2)\n`);
   process.stdout.write(`flood: ${attack.started} hostile connections in ${round(attack.seconds, 1)} s (${round(attack.started / attack.seconds, 0)}/s) over ${targets.length} listeners from ${SOURCES.length} addresses; kinds: ${fmt(attack.byKind)}\n`);
   process.stdout.write(`  the box answered: ${fmt(attack.answers)}; closed by the box ${attack.closedByBox}, by the attacker at ${plan.maxLifeMs / 1000} s ${attack.closedByClient}; client-side errors: ${fmt(attack.errors) || 'none'}\n`);
-  process.stdout.write(`CPU (cores) while flooded: daemon ${cpuShare[0]}, drivers ${cpuShare.slice(1).join(' / ')}, legitimate doors (this process) ${selfShare}, attacker ${round(attack.cpuS / attack.seconds, 2)}\n`);
+  process.stdout.write(`CPU (cores), clean → flooded: daemon ${cleanCores[0]} → ${floodCores[0]}, drivers ${cleanCores.slice(1).join(' / ')} → ${floodCores.slice(1).join(' / ')}; the attacker ${round(attack.cpuS / attack.seconds, 2)}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores\n`);
   process.stdout.write(`RSS: daemon ${round(rss0.daemon, 1)} → peak ${round(peak.daemon, 1)} MB, daemon + drivers ${round(rss0.total, 1)} → peak ${round(peak.total, 1)} MB (${round(rssEnd.total, 1)} MB when the flood stopped): growth ${result.rss_growth_mb} MB (goal ≤ 50); crashes ${crashes} (goal 0)\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
