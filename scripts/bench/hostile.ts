@@ -1,25 +1,26 @@
 /**
- * Hostile-network benchmark (`npm run bench -- hostile [--doors 200] [--qr-rate 200] [--flood 1000] [--seconds 12]`,
+ * Hostile-network benchmark (`npm run bench -- hostile [--doors 200] [--qr-rate 200] [--flood 1000] [--rounds 3] [--window 5]`,
  * ≈ 1 min): the real daemon (dist/, its drivers in their own processes, default listener limits)
  * with the door-standard, face-push and face-OpenAPI drivers, 200 simulated doors each on its
  * own 127.0.x address passing QR codes at 200/s in total.
- *   1. clean: QR round trip p99 with nothing else going on, half before the flood and half after
- *      it (the same-run baseline; on a shared machine, background load then weighs on both)
+ *   1. clean: QR round trip p99 with nothing else going on (the same-run baseline)
  *   2. flooded: the same QR load while an attacker in its own process opens 1,000 hostile
  *      connections/s across every TCP listener of the box's listener registry (slow headers,
  *      garbage, oversized bodies, forged records, held and churned connections) from 50 other
  *      loopback addresses (scripts/bench/hostile/attacker.ts)
- *   3. RSS growth of the daemon and its driver processes over the flood (from /proc, peak of
- *      samples every 250 ms), and crashes (daemon exit, a driver process replaced)
+ *   Clean and flooded windows alternate (clean, then 3 × flooded + clean, 5 s each), so load
+ *   from elsewhere on a shared machine weighs on both alike.
+ *   3. RSS growth of the daemon and its driver processes from before the first flood to the peak
+ *      (from /proc, sampled every 250 ms), and crashes (daemon exit, a driver process replaced)
  * Goals (issue 14): p99 flooded ≤ 2 × clean, RSS growth ≤ 50 MB, no crash.
  * Loopback only. Last line: JSON with qr_p99_clean_ms, qr_p99_flooded_ms,
  * qr_p99_ratio_flooded_vs_clean, rss_growth_mb, crashes.
  */
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg, setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { availableParallelism, loadavg, setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ListenerInfo } from '../../edge/host/listeners.js';
 import { SimulatedDoor } from '../sim/door-standard/door.js';
@@ -27,19 +28,33 @@ import type { Identities } from '../sim/hostile/forge.js';
 import type { AttackerMessage, AttackPlan, AttackStats } from './hostile/attacker.js';
 import { childPids, cpuSeconds, freePort, percentile, round, rssMb, sleep, startDaemon } from './lib.js';
 
-const { values } = parseArgs({ options: { doors: { type: 'string', default: '200' }, 'qr-rate': { type: 'string', default: '200' }, flood: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '12' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { doors: { type: 'string', default: '200' }, 'qr-rate': { type: 'string', default: '200' }, flood: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' }, window: { type: 'string', default: '5' }, only: { type: 'string' } } });
 const DOORS = Number(values.doors);
 const QR_RATE = Number(values['qr-rate']);
 const FLOOD = Number(values.flood);
-const SECONDS = Number(values.seconds);
+/** Flooded and clean measuring windows alternate, ROUNDS of each after a first clean one. */
+const ROUNDS = Number(values.rounds);
+const WINDOW_S = Number(values.window);
+/** From resuming the flood to measuring: slow and held sockets reach their steady state. */
+const RAMP_MS = 3000;
+/** From pausing the flood to measuring clean: what was in flight is answered. */
+const SETTLE_MS = 1500;
 const QR = 'H'.repeat(32);
 const ipOf = (i: number): string => `127.0.${10 + Math.floor(i / 250)}.${2 + (i % 250)}`;
 /** The attacker's addresses: none of them a configured device. */
 const SOURCES = Array.from({ length: 50 }, (_, i) => `127.0.200.${i + 1}`);
 const IDENTITIES: Identities = { door: { sn: 'HOST-DOOR-0000', ip: ipOf(0), mac: '02-00-7F-00-0A-02' }, push: { deviceNo: 'HOST-PUSH-1' }, openapi: { deviceId: 'HOST-OA-1' } };
 
-/** QR scans paced at `QR_RATE`/s over the doors for `seconds`; round trips in ms, failures counted. */
-async function scans(doors: SimulatedDoor[], seconds: number): Promise<{ rtt: number[]; failed: number; first?: string }> {
+interface Scans {
+  /** Round trips of the scans answered code 0, ms, sorted. */
+  rtt: number[];
+  failed: number;
+  /** The first failure's reason. */
+  first?: string;
+}
+
+/** QR scans paced at `QR_RATE`/s over the doors for `seconds`. */
+async function scans(doors: SimulatedDoor[], seconds: number): Promise<Scans> {
   const rtt: number[] = [];
   let failed = 0;
   let first: string | undefined;
@@ -64,6 +79,28 @@ async function scans(doors: SimulatedDoor[], seconds: number): Promise<{ rtt: nu
   }
   await Promise.all(pending);
   return { rtt: rtt.sort((a, b) => a - b), failed, ...(first ? { first } : {}) };
+}
+
+/** CPU the box's processes used over a set of windows, in cores. */
+class Cpu {
+  readonly #read: () => number[];
+  #used: number[] = [];
+  #seconds = 0;
+  constructor(read: () => number[]) {
+    this.#read = read;
+  }
+  async during<T>(fn: () => Promise<T>): Promise<T> {
+    const c0 = this.#read();
+    const t0 = performance.now();
+    const value = await fn();
+    this.#seconds += (performance.now() - t0) / 1000;
+    this.#used = this.#read().map((c, i) => (this.#used[i] ?? 0) + c - c0[i]!);
+    return value;
+  }
+  /** The daemon's, then each driver's. */
+  cores(): number[] {
+    return this.#used.map((c) => round(c / this.#seconds, 2));
+  }
 }
 
 /** The daemon's RSS and its driver processes', MB (each process by its pid, the total). */
@@ -124,21 +161,23 @@ try {
   await scans(doors, 2); // warm-up: JIT, first records, connection paths
   const pids0 = childPids(daemon.pid);
   const cpu = (): number[] => [daemon.pid, ...pids0].map((p) => (daemon.proc.exitCode === null ? cpuSeconds(p) : NaN));
-  /** Cores each process used while `fn` ran: the daemon, then its drivers. */
-  const cores = async <T>(fn: () => Promise<T>): Promise<{ value: T; cores: number[] }> => {
-    const c0 = cpu();
-    const t0 = performance.now();
-    const value = await fn();
-    const s = (performance.now() - t0) / 1000;
-    return { value, cores: cpu().map((c, i) => round((c - c0[i]!) / s, 2)) };
-  };
-  const { value: cleanBefore, cores: cleanCores } = await cores(() => scans(doors, SECONDS / 2));
-
-  const rss0 = boxRss(daemon.pid);
+  const cleanCpu = new Cpu(cpu);
+  const floodCpu = new Cpu(cpu);
+  const ask = (m: object, reply: AttackerMessage['t']): Promise<AttackerMessage> => new Promise((resolve) => {
+    const on = (r: AttackerMessage): void => {
+      if (r.t !== reply) return;
+      attacker.off('message', on);
+      resolve(r);
+    };
+    attacker.on('message', on);
+    attacker.send(m);
+  });
   const plan: AttackPlan = { targets, rate: FLOOD, sources: SOURCES, identities: IDENTITIES, maxLifeMs: 15_000 };
-  const started = new Promise<void>((resolve) => attacker.on('message', (m: AttackerMessage) => m.t === 'started' && resolve()));
-  attacker.send(plan);
-  await started;
+  await ask(plan, 'ready');
+
+  const clean: Scans[] = [await cleanCpu.during(() => scans(doors, WINDOW_S))];
+  const flooded: Scans[] = [];
+  const rss0 = boxRss(daemon.pid);
   let peak = rss0;
   let replaced = 0;
   const seen = new Set(pids0);
@@ -148,20 +187,24 @@ try {
     peak = { daemon: Math.max(peak.daemon, r.daemon), total: Math.max(peak.total, r.total), each: new Map([...r.each].map(([p, mb]) => [p, Math.max(mb, peak.each.get(p) ?? 0)])) };
     for (const p of childPids(daemon.pid)) if (!seen.has(p)) (seen.add(p), replaced++);
   }, 250);
-  await sleep(2000); // the flood reaches its steady state: slow and held sockets pile up to the limits
-  const { value: flooded, cores: floodCores } = await cores(() => scans(doors, SECONDS));
-  const statsP = new Promise<AttackStats>((resolve) => attacker.on('message', (m: AttackerMessage) => m.t === 'stats' && resolve(m.stats)));
-  attacker.send({ t: 'stop' });
-  const attack = await statsP;
+  for (let round = 0; round < ROUNDS; round++) {
+    await ask({ t: 'resume' }, 'resumed');
+    await sleep(RAMP_MS); // slow and held sockets pile up towards the limits
+    flooded.push(await floodCpu.during(() => scans(doors, WINDOW_S)));
+    await ask({ t: 'pause' }, 'paused');
+    await sleep(SETTLE_MS);
+    clean.push(await cleanCpu.during(() => scans(doors, WINDOW_S)));
+  }
+  const attack = ((await ask({ t: 'stop' }, 'stats')) as Extract<AttackerMessage, { t: 'stats' }>).stats;
   clearInterval(sampler);
   const crashes = (daemon.proc.exitCode !== null ? 1 : 0) + replaced;
   const rssEnd = boxRss(daemon.pid);
-  await sleep(2000); // the attacker's sockets went with its process: the box closes its ends
-  const cleanAfter = await scans(doors, SECONDS / 2);
-  const clean = { rtt: [...cleanBefore.rtt, ...cleanAfter.rtt].sort((a, b) => a - b), failed: cleanBefore.failed + cleanAfter.failed, first: cleanBefore.first ?? cleanAfter.first };
 
-  const p99Clean = percentile(clean.rtt, 99);
-  const p99Flooded = percentile(flooded.rtt, 99);
+  const all = (w: Scans[]): Scans => ({ rtt: w.flatMap((x) => x.rtt).sort((x, y) => x - y), failed: w.reduce((n, x) => n + x.failed, 0), ...(w.find((x) => x.first) ? { first: w.find((x) => x.first)!.first! } : {}) });
+  const c = all(clean);
+  const f = all(flooded);
+  const p99Clean = percentile(c.rtt, 99);
+  const p99Flooded = percentile(f.rtt, 99);
   const result = {
     qr_p99_clean_ms: round(p99Clean, 2),
     qr_p99_flooded_ms: round(p99Flooded, 2),
@@ -170,12 +213,16 @@ try {
     crashes,
   };
   const fmt = (o: Record<string, number>): string => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
-  process.stdout.write(`QR round trip at ${QR_RATE}/s over ${DOORS} doors, clean (before and after the flood, p99 ${round(percentile(cleanBefore.rtt, 99), 2)} / ${round(percentile(cleanAfter.rtt, 99), 2)} ms): ${clean.rtt.length} scans, p50 ${round(percentile(clean.rtt, 50), 2)} ms, p99 ${result.qr_p99_clean_ms} ms, failed ${clean.failed}${clean.first ? ` (${clean.first})` : ''}\n`);
-  process.stdout.write(`QR round trip, flooded: ${flooded.rtt.length} scans, p50 ${round(percentile(flooded.rtt, 50), 2)} ms, p99 ${result.qr_p99_flooded_ms} ms, failed ${flooded.failed}${flooded.first ? ` (${flooded.first})` : ''}; p99 ratio flooded/clean ${result.qr_p99_ratio_flooded_vs_clean} (goal ≤ 2)\n`);
+  const windows = (w: Scans[]): string => w.map((x) => round(percentile(x.rtt, 99), 1)).join(' / ');
+  const failures = (x: Scans): string => `failed ${x.failed}${x.first ? ` (${x.first})` : ''}`;
+  process.stdout.write(`QR round trip at ${QR_RATE}/s over ${DOORS} doors, clean: ${c.rtt.length} scans in ${clean.length} windows of ${WINDOW_S} s (p99 per window ${windows(clean)} ms), p50 ${round(percentile(c.rtt, 50), 2)} ms, p99 ${result.qr_p99_clean_ms} ms, ${failures(c)}\n`);
+  process.stdout.write(`QR round trip, flooded: ${f.rtt.length} scans in ${flooded.length} windows (p99 per window ${windows(flooded)} ms), p50 ${round(percentile(f.rtt, 50), 2)} ms, p99 ${result.qr_p99_flooded_ms} ms, ${failures(f)}; p99 ratio flooded/clean ${result.qr_p99_ratio_flooded_vs_clean} (goal ≤ 2)\n`);
   process.stdout.write(`flood: ${attack.started} hostile connections in ${round(attack.seconds, 1)} s (${round(attack.started / attack.seconds, 0)}/s) over ${targets.length} listeners from ${SOURCES.length} addresses; kinds: ${fmt(attack.byKind)}\n`);
   process.stdout.write(`  the box answered: ${fmt(attack.answers)}; closed by the box ${attack.closedByBox}, by the attacker at ${plan.maxLifeMs / 1000} s ${attack.closedByClient}; client-side errors: ${fmt(attack.errors) || 'none'}\n`);
+  const cleanCores = cleanCpu.cores();
+  const floodCores = floodCpu.cores();
   process.stdout.write(`CPU (cores), clean → flooded: daemon ${cleanCores[0]} → ${floodCores[0]}, drivers ${cleanCores.slice(1).join(' / ')} → ${floodCores.slice(1).join(' / ')}; the attacker ${round(attack.cpuS / attack.seconds, 2)}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores\n`);
-  process.stdout.write(`RSS: daemon ${round(rss0.daemon, 1)} → peak ${round(peak.daemon, 1)} MB, daemon + drivers ${round(rss0.total, 1)} → peak ${round(peak.total, 1)} MB (${round(rssEnd.total, 1)} MB when the flood stopped; peak growth per driver: ${pids0.map((p) => `${driverOf(p)} ${round((peak.each.get(p) ?? NaN) - (rss0.each.get(p) ?? NaN), 1)}`).join(', ')}): growth ${result.rss_growth_mb} MB (goal ≤ 50); crashes ${crashes} (goal 0)\n`);
+  process.stdout.write(`RSS: daemon ${round(rss0.daemon, 1)} → peak ${round(peak.daemon, 1)} MB, daemon + drivers ${round(rss0.total, 1)} → peak ${round(peak.total, 1)} MB (${round(rssEnd.total, 1)} MB at the end; peak growth per driver: ${pids0.map((p) => `${driverOf(p)} ${round((peak.each.get(p) ?? NaN) - (rss0.each.get(p) ?? NaN), 1)}`).join(', ')}): growth ${result.rss_growth_mb} MB (goal ≤ 50); crashes ${crashes} (goal 0)\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
   attacker.kill();

@@ -28,7 +28,7 @@ export interface AttackPlan {
   maxLifeMs: number;
 }
 
-export type AttackerMessage = { t: 'started' } | { t: 'stats'; stats: AttackStats };
+export type AttackerMessage = { t: 'ready' } | { t: 'resumed' } | { t: 'paused' } | { t: 'stats'; stats: AttackStats };
 
 export interface AttackStats {
   started: number;
@@ -40,6 +40,7 @@ export interface AttackStats {
   /** Sockets the client had to close at `maxLifeMs`. */
   closedByClient: number;
   errors: Record<string, number>;
+  /** Time spent flooding (resumed), s. */
   seconds: number;
   /** CPU the attacker used, s. */
   cpuS: number;
@@ -122,27 +123,44 @@ function attack(kind: Kind, t: Target, source: string, n: number, plan: AttackPl
   });
 }
 
+/** Floods while resumed: `resume` starts (again), `pause` stops new connections, `stop` reports and exits. */
 function run(plan: AttackPlan): void {
-  const t0 = performance.now();
   let n = 0;
-  const tick = setInterval(() => {
-    const due = Math.floor(((performance.now() - t0) / 1000) * plan.rate);
-    for (; n < due; n++) {
-      const t = plan.targets[n % plan.targets.length]!;
-      // The kind advances once per round over the targets, so every target gets every kind.
-      const kind = KINDS[Math.floor(n / plan.targets.length) % KINDS.length]!;
-      attack(kind, t, plan.sources[n % plan.sources.length]!, n, plan);
-    }
-  }, 5);
-  process.on('message', (m: { t: string }) => {
-    if (m.t !== 'stop') return;
+  let floodingMs = 0;
+  let tick: NodeJS.Timeout | undefined;
+  let since = 0;
+  const pause = (): void => {
+    if (!tick) return;
     clearInterval(tick);
-    stats.seconds = (performance.now() - t0) / 1000;
-    const c = process.cpuUsage();
-    stats.cpuS = (c.user + c.system) / 1e6;
-    process.send!({ t: 'stats', stats } satisfies AttackerMessage, () => process.exit(0));
+    tick = undefined;
+    floodingMs += performance.now() - since;
+  };
+  process.on('message', (m: { t: string }) => {
+    if (m.t === 'resume' && !tick) {
+      since = performance.now();
+      const n0 = n;
+      tick = setInterval(() => {
+        const due = n0 + Math.floor(((performance.now() - since) / 1000) * plan.rate);
+        for (; n < due; n++) {
+          const t = plan.targets[n % plan.targets.length]!;
+          // The kind advances once per round over the targets, so every target gets every kind.
+          const kind = KINDS[Math.floor(n / plan.targets.length) % KINDS.length]!;
+          attack(kind, t, plan.sources[n % plan.sources.length]!, n, plan);
+        }
+      }, 5);
+      process.send!({ t: 'resumed' } satisfies AttackerMessage);
+    } else if (m.t === 'pause') {
+      pause();
+      process.send!({ t: 'paused' } satisfies AttackerMessage);
+    } else if (m.t === 'stop') {
+      pause();
+      stats.seconds = floodingMs / 1000;
+      const c = process.cpuUsage();
+      stats.cpuS = (c.user + c.system) / 1e6;
+      process.send!({ t: 'stats', stats } satisfies AttackerMessage, () => process.exit(0));
+    }
   });
-  process.send!({ t: 'started' } satisfies AttackerMessage);
+  process.send!({ t: 'ready' } satisfies AttackerMessage);
 }
 
 process.once('message', (plan: AttackPlan) => run(plan));
