@@ -12,6 +12,7 @@ import type { BoxConfig } from './config/schema.js';
 import { EventBus, type DeployDiffSummary } from './events.js';
 import { DriverHost, type DriverConfig } from './host/host.js';
 import { boxListeners } from './config/listeners.js';
+import { boxListenerInfo, type ListenerInfo } from './host/listeners.js';
 import { childLogger, createLogger, type Logger } from './log.js';
 import type { LevelWithSilent } from 'pino';
 import { Metrics } from './metrics.js';
@@ -503,6 +504,11 @@ export class Runtime {
     return this.redeploy(readFileSync(this.#loaded.file, 'utf8'), 'reload');
   }
 
+  /** The listener registry: the box's own listeners (bound ports) and the deployed drivers' (docs/security.md). */
+  listeners(): ListenerInfo[] {
+    return [...boxListeners(this.#config, { http: this.httpPort, bus: this.busPort }).map(boxListenerInfo), ...this.host.listeners()];
+  }
+
   health(): { status: 'ok' | 'degraded' | 'starting' | 'stopping'; [k: string]: unknown } {
     const drivers = this.host.status();
     const devices = this.registry.list();
@@ -522,6 +528,7 @@ export class Runtime {
         ...(notStarted.length > 0 ? { cannotStart: notStarted.slice(0, 50).map((d) => ({ device: `${d.productKey}/${d.deviceName}`, driver: d.driver, reason: d.startError })) } : {}),
       },
       bus: { port: this.busPort, clients: this.broker?.clients ?? 0 },
+      listeners: this.listeners(),
       ...(store ? { store } : {}),
       ...(this.cloud ? { cloud: this.cloud.status() } : {}),
     };

@@ -10,6 +10,10 @@ import { checkTables, ebaDevice, tablesKeys } from '../eba-shared/settings.js';
 const ipv4 = IPV4_PATTERN.slice(1, -1);
 
 export default defineSettings({
+  listeners: {
+    // UDP: no HTTP endpoints; what arrives is matched to the driver's own requests (invoke id, peer).
+    localPort: { protocol: 'bacnet-ip', authentication: 'none in the protocol: answers and notifications are taken only from devices of the point tables', endpoints: [] },
+  },
   config: Type.Object({
     ...tablesKeys('bacnet-v3'),
     // One UDP socket for every channel: two BACnet drivers on one address and port cannot both bind.

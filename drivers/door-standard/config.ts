@@ -11,6 +11,7 @@
 import type { DeviceInfo } from '../../edge/host/sdk/driver.js';
 import { networkInterfaces } from 'node:os';
 import { readSettings, settingsProblems } from '../../edge/host/sdk/settings.js';
+import type { ListenerLimits } from '../../protocols/common/http-listener.js';
 import type { SignForm } from '../../protocols/door-standard/index.js';
 import settings from './settings.js';
 
@@ -42,6 +43,8 @@ export interface DriverSettings {
   retryMaxMs: number;
   /** Time limit of E→D calls the seed gives none for. */
   callTimeoutMs: number;
+  /** Hostile-input limits of the port-10000 server. */
+  limits: ListenerLimits;
 }
 
 export interface TerminalConfig {

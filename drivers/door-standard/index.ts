@@ -76,7 +76,7 @@ export function createDoorDriver(ctx: DoorDriverContext): DoorDriver {
 
   const server = new DoorHttpServer(
     edgeRoutes({ settings, terminals, tokens, gateway, intercom, log, tempRule: (t) => (tempRules.has(t.cfg.ip) ? tempRules.get(t.cfg.ip) : tempRuleOf(t.device('face')?.custom ?? {})) }),
-    { host: settings.host, port: settings.port, log },
+    { host: settings.host, port: settings.port, ...settings.limits, log },
   );
 
   const find = (h: DeviceHandle): { t: Terminal; role: Role } | undefined => {

@@ -5,10 +5,19 @@
  */
 import { Type } from '@sinclair/typebox';
 import { defineSettings, described, Ipv4, Port } from '../../edge/host/sdk/settings.js';
-import { EDGE_PORT, LIMITS } from '../../protocols/door-standard/index.js';
+import { listenerLimitsSetting } from '../../protocols/common/listener-limits.js';
+import { EDGE_ENDPOINTS, EDGE_PORT, LIMITS, serverDefaults } from '../../protocols/door-standard/index.js';
 
 export default defineSettings({
   products: ['PEDoorFace', 'PEDoorQr', 'PEDoorCard', 'PEDoorBle', 'PEDoorIntercom', 'PEDoorElevator', 'PEElevatorGateway'],
+  listeners: {
+    port: {
+      protocol: 'door-standard',
+      authentication: '/connect only from a configured door address that is also the request\'s source (matchSourceIp), with the protocol\'s sign; every other request needs the token the box issued at /connect',
+      endpoints: EDGE_ENDPOINTS,
+      limitsKey: 'limits',
+    },
+  },
   config: Type.Object({
     host: described(Type.String({ default: '0.0.0.0', minLength: 1 }), 'address the box listens on for the doors (port 10000 server)', '盒子监听门禁请求的地址'),
     port: Port('port of the box for the doors (the standard protocol says 10000)', '盒子门禁服务端口(标准协议10000)', { default: EDGE_PORT, listen: true }),
@@ -23,6 +32,7 @@ export default defineSettings({
     retryBaseMs: described(Type.Integer({ default: 1000, minimum: 10, maximum: 60_000 }), 'first backoff of failed batches and reverse connects, ms (doubles, jittered)', '失败重试初始间隔(毫秒)'),
     retryMaxMs: described(Type.Integer({ default: 60_000, minimum: 100, maximum: 3_600_000 }), 'longest backoff, ms', '失败重试最大间隔(毫秒)'),
     callTimeoutMs: described(Type.Integer({ default: 5000, minimum: 100, maximum: 60_000 }), 'time limit of calls to a door the protocol gives none for, ms', '调用门禁接口的超时(毫秒)'),
+    limits: listenerLimitsSetting(serverDefaults),
   }),
   device: Type.Object({
     ip: Ipv4('the door\'s IPv4 address (all logical devices of one door share it)', '门禁设备IP(同一设备的各逻辑设备相同)'),

@@ -24,7 +24,7 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
   const terminals = new Map<DeviceHandle, OpenApiTerminal>();
   const faceUsers = new Map<string, string>();
   const byDeviceId = (id: string) => [...terminals.values()].find((t) => t.cfg.deviceId === id);
-  const server: DevicePushServer = new DevicePushServer(chapter9({ settings, calls, log, byDeviceId, terminals: () => [...terminals.values()], baseUrl: (): string => settings.publicUrl || `http://${settings.host}:${server.port}` }), { host: settings.host, port: settings.port, log });
+  const server: DevicePushServer = new DevicePushServer(chapter9({ settings, calls, log, byDeviceId, terminals: () => [...terminals.values()], baseUrl: (): string => settings.publicUrl || `http://${settings.host}:${server.port}` }), { host: settings.host, port: settings.port, ...settings.limits, log });
 
   const read = async (t: OpenApiTerminal, g: ConfigGroup) => (g === 'network' ? t.client.network() : g === 'smartface' ? t.client.smartface() : t.client.perpara());
   const write = async (t: OpenApiTerminal, g: ConfigGroup, o: Args) => (g === 'network' ? t.client.setNetwork(o) : g === 'smartface' ? t.client.setSmartface(o) : t.client.setPerpara(o));

@@ -5,10 +5,21 @@
  */
 import { Type } from '@sinclair/typebox';
 import { defineSettings, described, Ipv4OrHost, Port, TextId } from '../../edge/host/sdk/settings.js';
+import { LISTENER_LIMITS } from '../../protocols/common/http-listener.js';
+import { listenerLimitsSetting } from '../../protocols/common/listener-limits.js';
+import { CHAPTER9_ENDPOINTS } from '../../protocols/face-openapi/platform.js';
 import { FACTORY_PASSWORD } from '../../protocols/face-openapi/sign.js';
 
 export default defineSettings({
   products: ['PEFaceOpenApi'],
+  listeners: {
+    port: {
+      protocol: 'face-openapi',
+      authentication: 'the terminal id in the path and the terminal\'s configured custom.ip as the source address; face pictures only to configured terminal addresses',
+      endpoints: CHAPTER9_ENDPOINTS,
+      limitsKey: 'limits',
+    },
+  },
   config: Type.Object({
     host: described(Type.String({ default: '127.0.0.1', minLength: 1 }), 'address the box\'s chapter 9 server listens on for the terminals\' requests', '盒子第9章服务(设备请求平台)的监听地址'),
     port: Port('port of the box\'s chapter 9 server', '盒子第9章服务端口', { default: 10020, listen: true }),
@@ -16,6 +27,7 @@ export default defineSettings({
     syncPollMs: described(Type.Integer({ default: 5000, minimum: 100, maximum: 600_000 }), 'how often pending face changes are pulled from the access core, ms', '从门禁核心拉取人脸变更的周期(毫秒)'),
     faceSync: described(Type.Union([Type.Literal('api'), Type.Literal('pull')], { default: 'api' }), 'faces pushed through /api/user (api) or pulled by the terminal through /syrecord (pull)', '人脸同步方式: 盒子推送(api)或人脸机拉取(pull)'),
     feedbackTimeoutMs: described(Type.Integer({ default: 120_000, minimum: 1000, maximum: 3_600_000 }), 'pull: a library change without the terminal\'s feedback by then is reported as timed out, ms', '拉取方式下等待人脸机反馈的超时(毫秒)'),
+    limits: listenerLimitsSetting(LISTENER_LIMITS),
   }),
   device: Type.Object({
     ip: Ipv4OrHost('the terminal\'s IPv4 address or host name', '人脸机IP地址或主机名'),

@@ -44,7 +44,7 @@ export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'da
         void deployments.ended(t, commands).catch(failed('timeout report failed', t.deviceNo));
       },
     }),
-    { host: settings.host, port: settings.port, prefix: settings.pathPrefix, log },
+    { host: settings.host, port: settings.port, prefix: settings.pathPrefix, ...settings.limits, log },
   );
 
   const find = (h: DeviceHandle): PushTerminal | undefined => {

@@ -5,6 +5,9 @@
  */
 import { Type } from '@sinclair/typebox';
 import { defineSettings, described, Ipv4, Port, TextId, type SettingsProblem } from '../../edge/host/sdk/settings.js';
+import { LISTENER_LIMITS } from '../../protocols/common/http-listener.js';
+import { listenerLimitsSetting } from '../../protocols/common/listener-limits.js';
+import { PUSH_ENDPOINTS, PUSH_MAX_BODY_BYTES } from '../../protocols/face-push/index.js';
 
 const interval = (en: string, zh: string, def: number, max = 3600) => described(Type.Integer({ default: def, minimum: 1, maximum: max }), en, zh);
 
@@ -13,6 +16,15 @@ const DEVICE_NO = '^[\\x21-\\x7e]{1,32}$';
 
 export default defineSettings({
   products: ['PEFacePush'],
+  listeners: {
+    port: {
+      protocol: 'face-push',
+      authentication: 'the configured deviceNo (the register sign has no secret); with custom.ip set, messages naming a terminal only from its address',
+      endpoints: PUSH_ENDPOINTS,
+      prefixKey: 'pathPrefix',
+      limitsKey: 'limits',
+    },
+  },
   config: Type.Object({
     host: described(Type.String({ default: '127.0.0.1', minLength: 1 }), 'address the box listens on for the terminals\' pushes and polls', '盒子监听人脸机推送/轮询的地址'),
     port: Port('port of the box the terminals push to and poll', '人脸机推送/轮询的盒子端口', { default: 10010, listen: true }),
@@ -32,6 +44,7 @@ export default defineSettings({
     syncPollMs: described(Type.Integer({ default: 5000, minimum: 200, maximum: 600_000 }), 'how often pending permission changes are pulled from the access core, ms', '从门禁核心拉取待下发权限的周期(毫秒)'),
     resultTimeoutMs: described(Type.Integer({ default: 60_000, minimum: 1000, maximum: 3_600_000 }), 'a command handed out without a result by then is handed out again, ms', '命令下发后无结果时重发的超时(毫秒)'),
     maxAttempts: described(Type.Integer({ default: 3, minimum: 1, maximum: 10 }), 'times a command is handed out in all', '命令最多下发次数'),
+    limits: listenerLimitsSetting({ ...LISTENER_LIMITS, maxBodyBytes: PUSH_MAX_BODY_BYTES }),
   }),
   device: Type.Object({
     ip: Type.Optional(Ipv4('the terminal\'s address: when set, its messages are accepted only from it (the protocol has no other credential)', '人脸机IP: 设置后只接受来自该地址的消息')),

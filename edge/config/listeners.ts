@@ -1,4 +1,8 @@
-/** The ports the box listens on itself: a driver's listener may not take them (edge/host/driver-settings.ts). */
+/**
+ * The ports the box listens on itself: a driver's listener may not take them
+ * (edge/host/driver-settings.ts), and the listener registry lists them (edge/host/listeners.ts).
+ */
+import type { ListenerEndpoint } from '../host/sdk/settings.js';
 import type { BoxConfig } from './schema.js';
 
 export interface BoxListener {
@@ -6,11 +10,36 @@ export interface BoxListener {
   /** Where it is set in the box config. */
   path: string;
   port: number;
+  host: string;
+  protocol: 'http-console' | 'mqtt';
+  authentication: string;
+  endpoints: ListenerEndpoint[];
 }
 
-export function boxListeners(cfg: BoxConfig): BoxListener[] {
+const CONSOLE_ENDPOINTS: ListenerEndpoint[] = [
+  { method: 'GET', path: '/healthz' },
+  { method: 'GET', path: '/metrics' },
+  { method: 'GET', path: '/' },
+  { method: 'POST', path: '/api/{area}/{action}' },
+];
+
+/**
+ * The box's own listeners as configured; `bound` gives the ports they actually took (a port of 0
+ * picks a free one), and then a listener configured with 0 is listed too.
+ */
+export function boxListeners(cfg: BoxConfig, bound?: { http: number; bus: number }): BoxListener[] {
   const out: BoxListener[] = [];
-  if (cfg.http.port > 0) out.push({ what: 'the box HTTP server (console, /healthz)', path: '/http/port', port: cfg.http.port });
-  if (cfg.bus.enabled && !cfg.bus.externalUrl && cfg.bus.port > 0) out.push({ what: 'the local bus', path: '/bus/port', port: cfg.bus.port });
+  const http = bound?.http ?? cfg.http.port;
+  if (http > 0) {
+    out.push({
+      what: 'the box HTTP server (console, /healthz)', path: '/http/port', port: http, host: cfg.http.host, protocol: 'http-console',
+      authentication: 'console: admin account, session cookie and CSRF token (docs/console.md); /healthz and /metrics open',
+      endpoints: CONSOLE_ENDPOINTS,
+    });
+  }
+  const bus = bound?.bus ?? cfg.bus.port;
+  if (cfg.bus.enabled && !cfg.bus.externalUrl && bus > 0) {
+    out.push({ what: 'the local bus', path: '/bus/port', port: bus, host: cfg.bus.host, protocol: 'mqtt', authentication: 'bus users (bus.users or the generated user), topic rules (docs/bus-topics.md)', endpoints: [] });
+  }
   return out;
 }

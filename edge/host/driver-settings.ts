@@ -12,7 +12,7 @@ import type { BoxListener } from '../config/listeners.js';
 import type { ConfigProblem } from '../config/sections.js';
 import { resolveDriverModule } from '../config/paths.js';
 import { Value } from '@sinclair/typebox/value';
-import { settingsProblems, type DriverSettings } from './sdk/settings.js';
+import { settingsProblems, type DriverSettings, type ListenerDeclaration } from './sdk/settings.js';
 
 /** What the check needs of a driver entry (the box config's or the host's shape). */
 export interface DriverEntry {
@@ -39,16 +39,25 @@ export function settingsOfDriver(entryFile: string): Promise<DriverSettings | un
   return p;
 }
 
+/** A port a driver's settings mark `listen: true`, with its address and what the driver declares it serves. */
+export interface ListenPort {
+  key: string;
+  port: number;
+  host: string;
+  udp: boolean;
+  declared: ListenerDeclaration | undefined;
+}
+
 /** Keys of a settings schema marked as a port the driver listens on (`listen: true`), with its address. */
-function listenPorts(settings: DriverSettings, config: Record<string, unknown>): Array<{ key: string; port: number; host: string; udp: boolean }> {
-  const out: Array<{ key: string; port: number; host: string; udp: boolean }> = [];
+export function listenPorts(settings: DriverSettings, config: Record<string, unknown>): ListenPort[] {
+  const out: ListenPort[] = [];
   for (const [key, schema] of Object.entries(settings.config.properties)) {
     const s = schema as { listen?: unknown; udp?: unknown; hostKey?: unknown; default?: unknown };
     if (s.listen !== true) continue;
     const port = config[key] ?? s.default;
     const hostKey = typeof s.hostKey === 'string' ? s.hostKey : 'host';
     const host = config[hostKey] ?? (settings.config.properties[hostKey] as { default?: unknown } | undefined)?.default ?? '0.0.0.0';
-    if (typeof port === 'number' && port > 0) out.push({ key, port, host: String(host), udp: s.udp === true });
+    if (typeof port === 'number' && port >= 0) out.push({ key, port, host: String(host), udp: s.udp === true, declared: settings.listeners?.[key] });
   }
   return out;
 }
@@ -89,7 +98,7 @@ export async function driverSettingsProblems(drivers: readonly DriverEntry[], ba
       };
       for (const p of settings.check(input as Parameters<NonNullable<DriverSettings['check']>>[0])) problems.push({ path: `/drivers/${i}${p.path}`, message: p.message, hint: p.hint, ...(p.advisory ? { advisory: true } : {}) });
     }
-    for (const l of listenPorts(settings, config)) listeners.push({ what: `driver ${d.name}`, path: `/drivers/${i}/config/${l.key}`, port: l.port, host: l.host, udp: l.udp });
+    for (const l of listenPorts(settings, config)) if (l.port > 0) listeners.push({ what: `driver ${d.name}`, path: `/drivers/${i}/config/${l.key}`, port: l.port, host: l.host, udp: l.udp });
   }
   // Two listeners on one port: the second cannot bind (unless both name different addresses, or one is UDP and the other TCP).
   for (const [k, a] of listeners.entries()) {

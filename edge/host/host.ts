@@ -16,6 +16,7 @@ import type { DeviceInfo } from './sdk/driver.js';
 import type { ChannelFactory } from './channel.js';
 import { HostServiceRegistry, type HostHandlers } from './services.js';
 import { driverSettingsProblems } from './driver-settings.js';
+import { driverListeners, type ListenerInfo } from './listeners.js';
 import type { BoxListener } from '../config/listeners.js';
 import { blocking, ConfigError } from '../config/load.js';
 
@@ -80,6 +81,8 @@ export class DriverHost {
   readonly #opts: HostOptions;
   readonly #drivers = new Map<string, DriverProcess>();
   #configs: DriverConfig[] = [];
+  /** What the deployed drivers listen on (the listener registry's driver half). */
+  #listeners: ListenerInfo[] = [];
   #busChannel: ChannelFactory | undefined;
   #deploying: Promise<unknown> = Promise.resolve();
   /** Host services drivers may call; a device argument must belong to the calling driver. */
@@ -158,6 +161,7 @@ export class DriverHost {
     // What a driver would refuse is refused here, whole, before anything stops or starts.
     const refused = blocking(await driverSettingsProblems(configs, this.#opts.baseDir ?? process.cwd(), this.#opts.boxListeners ?? [], this.#dataDir));
     if (refused.length > 0) throw new ConfigError(refused);
+    const listeners = await driverListeners(configs, this.#opts.baseDir ?? process.cwd());
     const before = new Map(this.#configs.map((c) => [c.name, c] as const));
     const after = new Map(configs.map((c) => [c.name, c] as const));
     const diff: DeployDiffSummary = { added: [], removed: [], restarted: [], devicesChanged: [] };
@@ -206,6 +210,7 @@ export class DriverHost {
     }
 
     this.#configs = configs;
+    this.#listeners = listeners;
     for (const name of [...diff.added, ...diff.restarted]) {
       const cfg = after.get(name)!;
       for (const d of cfg.devices) this.#registerDevice(name, d);
@@ -378,6 +383,11 @@ export class DriverHost {
         logFile: proc?.logFile ?? '',
       };
     });
+  }
+
+  /** Every port the deployed drivers listen on, with the driver's state (a listener is open while it runs). */
+  listeners(): Array<ListenerInfo & { state: DriverState }> {
+    return this.#listeners.map((l) => ({ ...l, state: this.#drivers.get(l.owner)?.state ?? 'stopped' }));
   }
 
   /** Resolves once every driver has reported ready (drivers that cannot start do not block). */

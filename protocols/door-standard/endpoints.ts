@@ -2,6 +2,7 @@
  * The endpoint catalogue of the standard protocol (seed 001 L34917-37808): which side serves
  * each path, how it is encoded, and the batch limits and time limits the seed fixes.
  */
+import type { Endpoint } from '../common/http-listener.js';
 
 /** Paths the edge box serves on port 10000 (device → edge). */
 export const EDGE_PATHS = [
@@ -10,6 +11,9 @@ export const EDGE_PATHS = [
   '/visualIntercom/checkPhoneNumber', '/visualIntercom/reportOpenDoor',
   '/elevator/reportRunState', '/elevator/rule/report',
 ] as const;
+
+/** The box's endpoints as the listener registry lists them: every one is a POST (L34929). */
+export const EDGE_ENDPOINTS: readonly Endpoint[] = EDGE_PATHS.map((path) => ({ method: 'POST', path }));
 
 /** Paths a door device serves on its vendor port (edge → device). */
 export const DEVICE_PATHS = [

@@ -4,11 +4,15 @@
  * `/syface/{deviceid}` (compare result), `/syattribute/{deviceid}` (temperature),
  * `/syresult/{deviceid}` (feedback of a library change), `/syheartbeat/{deviceid}`.
  * Answers carry `ret` ("0" success) and `desc` (L988, L1012, L1030, L1047); GET `/syimage/<name>`
- * serves the face pictures the library entries point at (http only, jpg, L927).
+ * serves the face pictures the library entries point at (http only, jpg, L927). Time limits,
+ * connection caps, per-source rate limits and the body cap are the shared device-facing
+ * listener's (protocols/common/http-listener.ts); its refusals answer `ret` "1" too.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpListener } from '../common/http-listener.js';
 import type { AddressInfo } from 'node:net';
+import { BodyTooLargeError, RequestAbortedError, readBody } from '../common/body.js';
+import { HttpListener, type Endpoint, type ListenerLimits } from '../common/http-listener.js';
+import { peerAddress } from '../common/source-address.js';
 
 export interface LibraryOp {
   operation: 'save' | 'delete';
@@ -43,31 +47,56 @@ export interface PlatformLog {
   warn(o: object, msg: string): void;
 }
 
+/** Every request a terminal makes of the box (the listener registry lists them). */
+export const CHAPTER9_ENDPOINTS: readonly Endpoint[] = [
+  { method: 'GET', path: '/syrecord/{deviceid}' },
+  { method: 'POST', path: '/syface/{deviceid}' },
+  { method: 'POST', path: '/syattribute/{deviceid}' },
+  { method: 'POST', path: '/syresult/{deviceid}' },
+  { method: 'POST', path: '/syheartbeat/{deviceid}' },
+  { method: 'GET', path: '/syimage/{name}' },
+];
+
 const ok = (extra: Record<string, unknown> = {}) => ({ ret: '0', desc: 'Success', ...extra });
 const fail = (desc: string) => ({ ret: '1', desc });
+const JSON_TYPE = 'application/json;charset=UTF-8';
+
+export interface DevicePushServerOptions extends Partial<ListenerLimits> {
+  host: string;
+  port: number;
+  log?: PlatformLog;
+}
 
 export class DevicePushServer {
   readonly #h: DevicePushHandlers;
-  readonly #o: { host: string; port: number; maxBodyBytes: number; log: PlatformLog };
+  readonly #o: DevicePushServerOptions & { maxBodyBytes: number; log: PlatformLog };
+  readonly #http: HttpListener;
 
-  constructor(h: DevicePushHandlers, o: { host: string; port: number; maxBodyBytes?: number; log?: PlatformLog }) {
+  constructor(h: DevicePushHandlers, o: DevicePushServerOptions) {
     this.#h = h;
     this.#o = { maxBodyBytes: 2 * 1024 * 1024, log: { warn: () => {} }, ...o };
+    this.#http = new HttpListener((req, res) => void this.#serve(req, res), {
+      ...this.#o,
+      log: { warn: (obj, msg) => this.#o.log.warn(obj, msg), debug: () => {} },
+      refusal: (r) => ({ contentType: JSON_TYPE, body: JSON.stringify(fail(r.reason)) }),
+    });
   }
 
-  #http: HttpListener | undefined;
-
   listen(): Promise<AddressInfo> {
-    this.#http ??= new HttpListener((req, res) => void this.#serve(req, res), { host: this.#o.host, port: this.#o.port });
     return this.#http.listen();
   }
 
   get port(): number {
-    return this.#http?.port ?? 0;
+    return this.#http.port;
+  }
+
+  /** The shared listener: its limits in force and what it refused. */
+  get listener(): HttpListener {
+    return this.#http;
   }
 
   async close(): Promise<void> {
-    await this.#http?.close();
+    await this.#http.close();
   }
 
 
@@ -138,10 +167,14 @@ export class DevicePushServer {
     let out: { status: number; body: Record<string, unknown> | Buffer };
     try {
       const raw = await readBody(req, this.#o.maxBodyBytes);
-      out = raw === undefined ? { status: 413, body: fail('body too large') } : await this.handle(req.method ?? 'GET', req.url ?? '/', raw, req.socket.remoteAddress);
+      out = await this.handle(req.method ?? 'GET', req.url ?? '/', raw.toString('utf8'), peerAddress(req.socket));
     } catch (err) {
-      this.#o.log.warn({ url: req.url, err: (err as Error).message }, 'device push failed');
-      out = { status: 500, body: fail('internal error') };
+      if (err instanceof BodyTooLargeError) out = { status: 413, body: fail('body too large') };
+      else if (err instanceof RequestAbortedError) return; // the terminal went away mid-body
+      else {
+        this.#o.log.warn({ url: req.url?.split('?')[0], err: (err as Error).message }, 'device push failed');
+        out = { status: 500, body: fail('internal error') };
+      }
     }
     if (Buffer.isBuffer(out.body)) {
       res.writeHead(out.status, { 'Content-Type': 'image/jpeg', 'Content-Length': out.body.length });
@@ -150,20 +183,8 @@ export class DevicePushServer {
     }
     if (out.body.ret !== '0') this.#o.log.warn({ url: req.url?.split('?')[0], desc: out.body.desc }, 'device push refused');
     const text = JSON.stringify(out.body);
-    res.writeHead(out.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
+    // A body refused for its size is not drained: the connection closes instead.
+    res.writeHead(out.status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), ...(out.status === 413 ? { Connection: 'close' } : {}) });
     res.end(text);
   }
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= max) chunks.push(c);
-    });
-    req.on('end', () => resolve(size > max ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -3,11 +3,15 @@
  * configured push address `http://ip:port[/path]` (seed 003 L13-21, L43-47). This module parses,
  * tidies and checks each message, routes it by path and msgType to a handler and writes the
  * handler's answer back as strings only. Protocol failures answer with the protocol's own codes
- * (§3.1): unknown path or msgType 203, malformed body 200, handler crash 1000.
+ * (§3.1): unknown path or msgType 203, malformed body, body too large or too many requests 200,
+ * handler crash 1000. Time limits, connection caps, per-source rate limits and the body cap are
+ * the shared device-facing listener's (protocols/common/http-listener.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpListener } from '../common/http-listener.js';
 import type { AddressInfo } from 'node:net';
+import { BodyTooLargeError, RequestAbortedError, readBody } from '../common/body.js';
+import { HttpListener, type Endpoint, type ListenerLimits } from '../common/http-listener.js';
+import { peerAddress } from '../common/source-address.js';
 import { PushCode } from './codes.js';
 import { PATHS, RESULT_ALIASES, SERVICES, SERVICE_NAMES, missing, normalise, stringsOnly, type Msg, type ServiceName } from './messages.js';
 
@@ -33,15 +37,19 @@ export interface PushLog {
   debug(o: object, msg: string): void;
 }
 
-export interface PushServerOptions {
+export interface PushServerOptions extends Partial<ListenerLimits> {
   host: string;
   port: number;
   /** The optional `/path` of the push address (L21), e.g. `/push`; '' for none. */
   prefix?: string;
-  /** Largest accepted body; records carry base64 photos "不限" (L4621), so a few MB. */
-  maxBodyBytes?: number;
   log?: PushLog;
 }
+
+/** Records carry base64 photos "不限" (L4621): a few MB. */
+export const PUSH_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** Every path a terminal calls, under the configured prefix (the listener registry lists them). */
+export const PUSH_ENDPOINTS: readonly Endpoint[] = [...Object.values(PATHS), ...SERVICE_NAMES.map((s) => SERVICES[s].path)].map((path) => ({ method: 'POST', path }));
 
 type Route = { kind: 'register' | 'keepAlive' | 'uploadDevInfo' | 'record' } | { kind: 'service'; service: ServiceName };
 
@@ -56,29 +64,39 @@ const ROUTES = new Map<string, Route>([
 const MSG_TYPES: Record<'register' | 'keepAlive' | 'uploadDevInfo' | 'record', string> = { register: 'register', keepAlive: 'keepAlive', uploadDevInfo: 'uploadDevInfo', record: 'uploadRecord' };
 
 const noLog: PushLog = { warn: () => {}, debug: () => {} };
+const JSON_TYPE = 'application/json;charset=UTF-8';
 
 export class PushServer {
-  readonly #opts: Required<PushServerOptions>;
+  readonly #opts: PushServerOptions & { prefix: string; log: PushLog; maxBodyBytes: number };
   readonly #handlers: PushHandlers;
+  readonly #http: HttpListener;
 
   constructor(handlers: PushHandlers, opts: PushServerOptions) {
     this.#handlers = handlers;
-    this.#opts = { prefix: '', maxBodyBytes: 8 * 1024 * 1024, log: noLog, ...opts };
+    this.#opts = { prefix: '', maxBodyBytes: PUSH_MAX_BODY_BYTES, log: noLog, ...opts };
+    this.#http = new HttpListener((req, res) => void this.#serve(req, res), {
+      ...this.#opts,
+      // Terminals poll every few seconds: their connections are worth keeping.
+      keepAliveTimeoutMs: 65_000,
+      refusal: (r) => ({ contentType: JSON_TYPE, body: JSON.stringify(stringsOnly({ msgType: '', errorCode: PushCode.FAILED, msg: r.reason })) }),
+    });
   }
 
-  #http: HttpListener | undefined;
-
   listen(): Promise<AddressInfo> {
-    this.#http ??= new HttpListener((req, res) => void this.#serve(req, res), { host: this.#opts.host, port: this.#opts.port, keepAliveTimeoutMs: 65_000 });
     return this.#http.listen();
   }
 
   get port(): number {
-    return this.#http?.port ?? 0;
+    return this.#http.port;
+  }
+
+  /** The shared listener: its limits in force and what it refused. */
+  get listener(): HttpListener {
+    return this.#http;
   }
 
   async close(): Promise<void> {
-    await this.#http?.close();
+    await this.#http.close();
   }
 
 
@@ -124,43 +142,30 @@ export class PushServer {
       if (req.method !== 'POST') out = { status: 405, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'the terminal calls with POST (L23)' } };
       else {
         const raw = await readBody(req, this.#opts.maxBodyBytes);
-        if (raw === undefined) out = { status: 413, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'body too large' } };
-        else {
-          let body: unknown;
-          try {
-            body = JSON.parse(raw.toString('utf8'));
-          } catch {
-            body = undefined;
-          }
-          out = body === undefined ? { status: 200, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'body is not JSON' } } : await this.handle(path, body, req.socket.remoteAddress);
+        let body: unknown;
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          body = undefined;
         }
+        out = body === undefined ? { status: 200, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'body is not JSON' } } : await this.handle(path, body, peerAddress(req.socket));
       }
     } catch (err) {
-      this.#opts.log.warn({ path, err: (err as Error).message }, 'push message failed');
-      out = { status: 200, reply: { msgType: '', errorCode: PushCode.UNKNOWN_ERROR, msg: 'internal error' } };
+      if (err instanceof BodyTooLargeError) out = { status: 413, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'body too large' } };
+      else if (err instanceof RequestAbortedError) return; // the terminal went away mid-body: nobody to answer
+      else {
+        this.#opts.log.warn({ path, err: (err as Error).message }, 'push message failed');
+        out = { status: 200, reply: { msgType: '', errorCode: PushCode.UNKNOWN_ERROR, msg: 'internal error' } };
+      }
     }
     if (out.reply.errorCode !== undefined && out.reply.errorCode !== PushCode.OK) this.#opts.log.warn({ path, errorCode: out.reply.errorCode, msg: out.reply.msg }, 'push message refused');
     const text = JSON.stringify(stringsOnly(out.reply));
-    res.writeHead(out.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
+    // A body refused for its size is not drained: the connection closes instead.
+    res.writeHead(out.status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), ...(out.status === 413 ? { Connection: 'close' } : {}) });
     res.end(text);
   }
 }
 
 function bad(msgType: string, msg: Msg, why: string): { status: number; reply: Record<string, unknown> } {
   return { status: 200, reply: { msgType, ...(msg.msgID ? { msgID: msg.msgID } : {}), deviceNo: msg.deviceNo ?? '', errorCode: PushCode.FAILED, msg: why } };
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -11,7 +11,6 @@
  */
 import { fork } from 'node:child_process';
 import { createServer as createHttp } from 'node:http';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,6 +19,7 @@ import { postToPlatform } from '../../protocols/face-push/index.js';
 import { SimulatedOpenApiTerminal } from '../sim/face-openapi/terminal.js';
 import { SimulatedPushTerminal } from '../sim/face-push/terminal.js';
 import type { BoxSetup } from './face/box-process.js';
+import { freePort } from './lib.js';
 
 const { values } = parseArgs({ options: { terminals: { type: 'string', default: '20' }, faces: { type: 'string', default: '10' }, records: { type: 'string', default: '50' }, opens: { type: 'string', default: '100' } } });
 const TERMINALS = Number(values.terminals);
@@ -31,12 +31,6 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 };
 const round = (x: number, d = 2): number => Number(x.toFixed(d));
-const freePort = (): Promise<number> => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
-  });
-});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const openapi = Array.from({ length: TERMINALS }, (_, i) => new SimulatedOpenApiTerminal({ port: 0, wsPort: 0, deviceId: `BOA${String(i).padStart(2, '0')}` }));

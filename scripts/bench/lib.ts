@@ -1,6 +1,7 @@
 /** Shared pieces of the benchmarks: spawning the real daemon, reading its CPU and memory, percentiles. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,3 +87,13 @@ export function percentile(sorted: number[], p: number): number {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export const round = (x: number, places = 1): number => Number(x.toFixed(places));
+
+/** A TCP port free on 127.0.0.1 right now (for listeners a config names before they start). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}

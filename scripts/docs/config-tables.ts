@@ -33,12 +33,14 @@ function limits(s: Schema): string {
   return out.join(', ');
 }
 
+/** One row per key; a mapping with a fixed set of keys (`intervalsS`, `limits`) also gets a row per key below it. */
 function rows(obj: TObject, prefix: string): string[] {
-  return Object.entries(obj.properties as Record<string, Schema>).map(([key, s]) => {
+  return Object.entries(obj.properties as Record<string, Schema>).flatMap(([key, s]) => {
     const required = (obj.required ?? []).includes(key) && s.default === undefined;
     const def = s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : required ? '**required**' : '—';
     const text = `${s.description ?? ''}${s.zh ? ` / ${s.zh}` : ''}`;
-    return `| \`${prefix}${key}\` | ${typeOf(s)} | ${def} | ${limits(s)} | ${text.replace(/\|/g, '\\|')} |`;
+    const row = `| \`${prefix}${key}\` | ${typeOf(s)} | ${def} | ${limits(s)} | ${text.replace(/\|/g, '\\|')} |`;
+    return s.type === 'object' && s.properties ? [row, ...rows(s as TObject, `${prefix}${key}.`)] : [row];
   });
 }
 

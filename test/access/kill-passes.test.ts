@@ -152,12 +152,14 @@ function boxConfig(dir: string, brokerUrl: string, boxPort: number, doorPorts: n
     device: `PEDoorQr/${d.sn}.2`,
     file: { qrCodePermissionList: Array.from({ length: QR_SEEDED }, (_, j) => ({ type: 1, qrCode: allowedQr(i, j), userId: 'kill-resident', startTime: String(now - 3_600_000), endTime: String(now + 3_600_000), maxScanTimes: 1 })) },
   }));
+  // Two doors carry an entrance's worth of passes (125/s each): above the per-door limits a real door never reaches.
+  const limits = { perSourceRequestsPerS: 10_000, perSourceBurst: 10_000, perSourceConnections: 1024 };
   const cfg = {
     box: { name: 'kill-box', dataDir: './data' },
     http: { host: '127.0.0.1', port: 0 },
     bus: { host: '127.0.0.1', port: 0 },
     log: { file: 'logs/edge.log' },
-    drivers: [{ name: 'Property_Door_PerAccess_Standard', type: 'door-standard', config: { host: '127.0.0.1', port: boxPort, boxIp: '127.0.0.1', keepaliveS: 30 }, devices }],
+    drivers: [{ name: 'Property_Door_PerAccess_Standard', type: 'door-standard', config: { host: '127.0.0.1', port: boxPort, boxIp: '127.0.0.1', keepaliveS: 30, limits }, devices }],
     access: { seedPersons: [{ identityId: 'kill-resident', name: 'Kill Test' }], ...(seed ? { seedPermissions } : {}) },
   };
   const file = join(dir, seed ? 'first.yaml' : 'box.yaml');

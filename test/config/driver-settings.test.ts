@@ -22,6 +22,7 @@ import { deviceConfig, openApiSettings } from '../../drivers/face-terminal-opena
 import { driverOptions as modbusOptions } from '../../drivers/modbus-v3/config.js';
 import { driverOptions as bacnetOptions } from '../../drivers/bacnet-v3/config.js';
 import { deviceMapping } from '../../drivers/eba-shared/tables.js';
+import { LISTENER_LIMITS } from '../../protocols/common/http-listener.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -200,7 +201,7 @@ describe('the drivers read their settings through the schemas', () => {
   });
 
   it('face-terminal-openapi: an unquoted deviceId or password is kept, not ignored', () => {
-    expect(openApiSettings({ publicUrl: 'http://10.0.0.2:10020//' })).toEqual({ host: '127.0.0.1', port: 10020, publicUrl: 'http://10.0.0.2:10020', syncPollMs: 5000, faceSync: 'api', feedbackTimeoutMs: 120000 });
+    expect(openApiSettings({ publicUrl: 'http://10.0.0.2:10020//' })).toEqual({ host: '127.0.0.1', port: 10020, publicUrl: 'http://10.0.0.2:10020', syncPollMs: 5000, faceSync: 'api', feedbackTimeoutMs: 120000, limits: LISTENER_LIMITS });
     const yaml = parseConfig('drivers: [ { name: O, type: face-terminal-openapi, devices: [ { productKey: PEFaceOpenApi, deviceName: OA-1, custom: { ip: 10.0.0.5, deviceId: 1001, password: 654321 } } ] } ]');
     expect(deviceConfig(device('PEFaceOpenApi', 'OA-1', yaml.drivers[0]!.devices[0]!.custom ?? {}))).toEqual({ ip: '10.0.0.5', port: 8899, wsPort: 9000, password: '654321', deviceId: '1001' });
     expect(deviceConfig(device('PEFaceOpenApi', 'OA-1', { ip: '10.0.0.5' }))).toMatchObject({ password: '123456', deviceId: 'OA-1' });

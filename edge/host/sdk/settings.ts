@@ -19,11 +19,35 @@ export interface DriverSettings<C extends TObject = TObject, D extends TObject =
   /** Products the driver serves; absent: any product with a thing model. */
   products?: readonly string[];
   /**
+   * What each listening port serves, keyed by the config key of its `listen: true` port: the
+   * box's listener registry (`/healthz` `listeners`, docs/security.md) and the hostile test
+   * suite read it. A listening port without one is listed as undeclared, and the suite fails.
+   */
+  listeners?: Readonly<Record<string, ListenerDeclaration>>;
+  /**
    * What one field's schema cannot say: fields that depend on each other, files the config
    * names, values two devices may not share. Runs only when the schemas passed; paths are
    * `/config/...` or `/devices/<j>/custom/...`.
    */
   check?(input: SettingsCheckInput<C, D>): SettingsProblem[];
+}
+
+/** One request a listener serves; `{x}` marks a path parameter. */
+export interface ListenerEndpoint {
+  method: 'GET' | 'POST';
+  path: string;
+}
+
+export interface ListenerDeclaration {
+  /** The protocol spoken, e.g. `door-standard` (the hostile test suite finds its probe by it). */
+  protocol: string;
+  /** What tells the box a request comes from a configured device, in a sentence. */
+  authentication: string;
+  endpoints: readonly ListenerEndpoint[];
+  /** Config key of a path prefix the endpoints are served under, if any. */
+  prefixKey?: string;
+  /** Config key of the listener's limits (protocols/common/listener-limits.ts), if any. */
+  limitsKey?: string;
 }
 
 export interface SettingsCheckInput<C extends TObject = TObject, D extends TObject = TObject> {

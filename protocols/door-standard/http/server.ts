@@ -1,18 +1,22 @@
 /**
  * The HTTP server core of the standard protocol, used by both sides: the box on port 10000 and
- * each (simulated) door on its vendor port. It owns the transport rules and the hostile-input
- * limits; routes only see validated shapes.
+ * each (simulated) door on its vendor port. It keeps the transport rules; the hostile-input
+ * limits (time limits, connection caps, per-source rate limits, body caps) are the shared
+ * device-facing listener's (protocols/common/http-listener.ts). Routes only see validated shapes.
  *
  * - Only POST; JSON except the multipart paths (seed 001 L34929, L35428, L35791).
  * - `Connection: close` on every response; a message never carries Keep-Alive (L34927).
- * - Bodies are bounded; headers and bodies must arrive in time (slow-loris), connections capped.
+ * - Refusals (body too large, too many requests) answer with the protocol's JSON code.
  * - A route that throws never crashes the server: `DoorProtocolError` becomes its code,
  *   anything else code 99.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BodyTooLargeError, readBody } from '../../common/body.js';
+import { HttpListener, LISTENER_LIMITS, type ListenerLimits } from '../../common/http-listener.js';
+import { peerAddress } from '../../common/source-address.js';
 import { DoorCode, DoorProtocolError, failure, type DoorReply } from '../errors.js';
-import { MULTIPART_PATHS } from '../endpoints.js';
+import { LIMITS, MULTIPART_PATHS } from '../endpoints.js';
 import { isObj, type Obj } from '../validate.js';
 import { silentLog, type DoorLog } from './log.js';
 import { MultipartError, boundaryOf, parseMultipart, type MultipartForm } from './multipart.js';
@@ -29,34 +33,23 @@ export interface DoorRequest {
 
 export type DoorRoute = (req: DoorRequest) => DoorReply | Promise<DoorReply>;
 
-export interface DoorServerOptions {
+export interface DoorServerOptions extends ListenerLimits {
   host: string;
   port: number;
-  /** Largest JSON body; 50 faces of 512 floats fit easily (L35527). */
-  maxJsonBytes: number;
-  /** Largest multipart body: a 1 MB photo (L35444) plus the form fields. */
+  /** Largest multipart body: a 1 MB photo (L35444) plus the form fields; JSON bodies take `maxBodyBytes`. */
   maxMultipartBytes: number;
-  /** Time to receive all headers (slow-loris guard). */
-  headersTimeoutMs: number;
-  /** Time to receive the whole request. */
-  requestTimeoutMs: number;
-  maxConnections: number;
   log: DoorLog;
 }
 
 export const serverDefaults: Omit<DoorServerOptions, 'host' | 'port'> = {
-  maxJsonBytes: 2 * 1024 * 1024,
-  maxMultipartBytes: 1024 * 1024 + 64 * 1024,
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
+  ...LISTENER_LIMITS,
+  // 50 faces of 512 floats fit easily (L35527).
+  maxBodyBytes: 2 * 1024 * 1024,
+  maxMultipartBytes: LIMITS.photoMaxBytes + 64 * 1024,
+  // Every request of every door is a connection of its own (Connection: close).
   maxConnections: 4096,
   log: silentLog,
 };
-
-function clientAddress(req: IncomingMessage): string {
-  const a = req.socket.remoteAddress ?? '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
-}
 
 function send(res: ServerResponse, status: number, body: DoorReply): void {
   if (res.headersSent || res.destroyed) return;
@@ -69,85 +62,45 @@ function send(res: ServerResponse, status: number, body: DoorReply): void {
   res.end(text);
 }
 
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > limit) {
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-    req.on('aborted', () => reject(new Error('request aborted')));
-  });
-}
-
 export class DoorHttpServer {
   readonly #routes: Map<string, DoorRoute>;
   readonly #opts: DoorServerOptions;
-  readonly #server: Server;
-  readonly #sockets = new Set<Socket>();
+  readonly #http: HttpListener;
   /** Requests answered, by path; for metrics and the benchmark. */
   requests = 0;
 
   constructor(routes: Record<string, DoorRoute>, options: Partial<DoorServerOptions> & { host: string; port: number }) {
     this.#routes = new Map(Object.entries(routes));
     this.#opts = { ...serverDefaults, ...options };
-    this.#server = createServer(
-      { headersTimeout: this.#opts.headersTimeoutMs, requestTimeout: this.#opts.requestTimeoutMs, keepAlive: false, maxHeaderSize: 8192, connectionsCheckingInterval: 1000 },
-      (req, res) => void this.#handle(req, res),
-    );
-    this.#server.maxConnections = this.#opts.maxConnections;
-    this.#server.keepAliveTimeout = 0;
-    this.#server.on('connection', (s: Socket) => {
-      this.#sockets.add(s);
-      s.on('close', () => this.#sockets.delete(s));
-    });
-    this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-      this.#opts.log.debug({ err: err.code ?? err.message, peer: socket.remoteAddress }, 'client error, connection closed');
-      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      else socket.destroy();
+    this.#http = new HttpListener((req, res) => void this.#handle(req, res), {
+      ...this.#opts,
+      // No keep-alive wait: every answer closes its connection.
+      keepAliveTimeoutMs: 0,
+      refusal: (r) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(failure(DoorCode.OTHER, r.reason)) }),
+      log: this.#opts.log,
     });
   }
 
   listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#opts.port, this.#opts.host, () => {
-        this.#server.off('error', reject);
-        resolve(this.#server.address() as AddressInfo);
-      });
-    });
+    return this.#http.listen();
   }
 
   get address(): AddressInfo {
-    return this.#server.address() as AddressInfo;
+    return this.#http.address;
+  }
+
+  /** The shared listener: its limits in force and what it refused. */
+  get listener(): HttpListener {
+    return this.#http;
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#server.close(() => resolve());
-      for (const s of this.#sockets) s.destroy();
-    });
+    return this.#http.close();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const peer = clientAddress(req);
+    const peer = peerAddress(req.socket);
     const log = this.#opts.log;
     const route = this.#routes.get(path);
     if (!route) {
@@ -164,13 +117,12 @@ export class DoorHttpServer {
     const multipart = MULTIPART_PATHS.has(path);
     let request: DoorRequest;
     try {
-      const body = await readBody(req, multipart ? this.#opts.maxMultipartBytes : this.#opts.maxJsonBytes);
+      const body = await readBody(req, multipart ? Math.min(this.#opts.maxMultipartBytes, this.#opts.maxBodyBytes) : this.#opts.maxBodyBytes);
       request = multipart ? this.#multipartRequest(path, peer, req, body) : this.#jsonRequest(path, peer, body);
     } catch (err) {
-      if (err instanceof BodyTooLarge) {
-        log.warn({ peer, path }, 'body too large, connection closed');
+      if (err instanceof BodyTooLargeError) {
+        log.warn({ peer, path, limit: err.limit }, 'body too large, connection closed');
         send(res, 413, failure(DoorCode.PARAM_ERROR, 'body too large'));
-        req.socket.destroySoon?.();
         return;
       }
       if (err instanceof SyntaxError || err instanceof MultipartError || err instanceof TypeError) {

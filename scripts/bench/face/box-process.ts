@@ -34,18 +34,20 @@ const pics = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'i
 await new Promise<void>((r) => pics.listen(0, '127.0.0.1', r));
 const picUrl = `http://127.0.0.1:${(pics.address() as { port: number }).port}/face.png`;
 
+// Every simulated terminal speaks from 127.0.0.1: one address carries all of them, so the per-address limits are lifted.
+const limits = '{ perSourceRequestsPerS: 1000000, perSourceBurst: 1000000, perSourceConnections: 4096 }';
 const yaml = `box: { name: bench-face, dataDir: ${dir} }
 http: { host: 127.0.0.1, port: 0 }
 bus: { enabled: false }
 drivers:
   - name: Bench_Face_Push
     type: face-terminal-push
-    config: { host: 127.0.0.1, port: ${setup.pushPort}, intervalsS: { heartbeat: 30, person: 1, open: 1, other: 10 } }
+    config: { host: 127.0.0.1, port: ${setup.pushPort}, intervalsS: { heartbeat: 30, person: 1, open: 1, other: 10 }, limits: ${limits} }
     devices:
 ${setup.push.map((no) => `      - { productKey: PEFacePush, deviceName: ${no}, custom: { deviceNo: ${no} } }`).join('\n')}
   - name: Bench_Face_OpenApi
     type: face-terminal-openapi
-    config: { host: 127.0.0.1, port: ${setup.chapter9Port}, syncPollMs: 500 }
+    config: { host: 127.0.0.1, port: ${setup.chapter9Port}, syncPollMs: 500, limits: ${limits} }
     devices:
 ${setup.openapi.map((d) => `      - { productKey: PEFaceOpenApi, deviceName: ${d.deviceName}, custom: { ip: 127.0.0.1, port: ${d.port}, wsPort: ${d.wsPort}, deviceId: ${d.deviceName} } }`).join('\n')}
 `;

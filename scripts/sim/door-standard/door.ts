@@ -12,6 +12,7 @@ import {
   parseSyncFaces, parseSyncPermissions, parseTempCheckRule, parseVerifyPhoneResult, silentLog, success, verifySign,
   checkVersion, type DoorLog, type DoorReply, type DoorRequest, type DoorRoute, type ElevatorCall, type ElevatorInfo, type FloorCommand, type Obj, type Parsed, type RunState, type SignMethod,
 } from '../../../protocols/door-standard/index.js';
+import { NO_SOURCE_LIMITS } from '../../../protocols/common/http-listener.js';
 import { DoorState } from './door-state.js';
 import { solidPng } from './png.js';
 
@@ -84,7 +85,8 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
   }
 
   async start(): Promise<void> {
-    this.#server = new DoorHttpServer(this.#routes(), { host: this.opts.ip, port: this.opts.port, log: this.opts.log });
+    // A door serves the box only: the box's own calls (card batches back to back) are never rate-limited.
+    this.#server = new DoorHttpServer(this.#routes(), { host: this.opts.ip, port: this.opts.port, log: this.opts.log, ...NO_SOURCE_LIMITS });
     await this.#server.listen();
   }
 

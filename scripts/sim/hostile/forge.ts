@@ -1,0 +1,90 @@
+/**
+ * Forged device requests, as an attacker on the LAN who knows a configured device's identity
+ * (a door's sn and address, a terminal's deviceNo or id) would send them from another address:
+ * one per endpoint of each device protocol in the box's listener registry. The hostile test
+ * suite (test/security/probes.ts) and the `hostile` benchmark send them; content is plausible
+ * (a correct /connect sign, a well-formed record), so only the box's address or token check can
+ * refuse them.
+ */
+import type { Endpoint } from '../../../protocols/common/http-listener.js';
+import { buildMultipart, computeSign } from '../../../protocols/door-standard/index.js';
+import { formatPassTime } from '../../../protocols/face-push/index.js';
+
+export type { Endpoint };
+
+export interface Forged {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** The configured devices the forgeries speak for. */
+export interface Identities {
+  door: { sn: string; ip: string; mac: string };
+  push: { deviceNo: string };
+  openapi: { deviceId: string };
+}
+
+/** A token the box never issued: the door standard's credential after /connect. */
+const FORGED_TOKEN = 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0';
+const DOOR_BODIES: Record<string, Record<string, unknown>> = {
+  '/keepalive': {},
+  '/alarmEvent': { alarmType: 1, time: 1_700_000_000 },
+  '/qrcode': { qrCode: 'Q'.repeat(32) },
+  '/cardAC/passEvent': { cardId: '12345678' },
+  '/bleAC/passEvent': { cardId: '12345678' },
+  '/visualIntercom/getGroupId': { buildingNo: '1', unitNo: '1', roomNo: '101' },
+  '/visualIntercom/checkPhoneNumber': { phoneNumber: '13800000000' },
+  '/visualIntercom/reportOpenDoor': { openType: 1 },
+  '/elevator/reportRunState': { data: [] },
+  '/elevator/rule/report': { data: [] },
+};
+const PHOTO = Buffer.alloc(2048, 1);
+const json = (o: unknown): string => JSON.stringify(o);
+
+function door(e: Endpoint, id: Identities): Forged | undefined {
+  if (e.path === '/connect') {
+    const f = { time: Math.floor(Date.now() / 1000), mac: id.door.mac, sn: id.door.sn, ip: id.door.ip };
+    return { method: 'POST', path: e.path, body: json({ ...f, keepalive: 30, signMethod: 'md5', sign: computeSign('md5', f) }) };
+  }
+  if (e.path === '/recognize' || e.path === '/faceAC/passEvent') {
+    const { body, contentType } = buildMultipart({ token: FORGED_TOKEN, faceId: 'forged', similarity: '0.99' }, { photo: { filename: 'p.jpg', contentType: 'image/jpeg', data: PHOTO } });
+    return { method: 'POST', path: e.path, body, headers: { 'Content-Type': contentType } };
+  }
+  const extra = DOOR_BODIES[e.path];
+  return extra && { method: 'POST', path: e.path, body: json({ token: FORGED_TOKEN, ...extra }) };
+}
+
+function push(e: Endpoint, id: Identities): Forged {
+  const at = Date.now();
+  const base = { deviceNo: id.push.deviceNo, msgID: String(at), version: 'V1.0' };
+  // The address check comes before the message type is looked at: each path gets a message of its kind.
+  const body = e.path.endsWith('/face/record')
+    ? { ...base, msgType: 'uploadRecord', snapType: '0', compareResult: '0', passTime: formatPassTime(at, 480), idNumber: 'forged-user', name: 'Forged' }
+    : e.path.endsWith('/device/register')
+      ? { ...base, msgType: 'register', registerTime: String(Math.floor(at / 1000)), rand: 'r', sign: 'forged' }
+      : { ...base, msgType: 'keepAlive' };
+  return { method: 'POST', path: e.path, body: json(body) };
+}
+
+const OPENAPI_BODIES: Record<string, () => Record<string, unknown>> = {
+  syface: () => ({ userId: 'forged-user', userName: 'Forged', screenTime: Math.floor(Date.now() / 1000), similarity: 99 }),
+  syattribute: () => ({ Info: { temperature: '36.5' } }),
+  syresult: () => ({ resultList: { userID: 'forged-user', status: '100' } }),
+  syheartbeat: () => ({ Heartinfo: {} }),
+};
+
+function openapi(e: Endpoint, id: Identities): Forged | undefined {
+  const path = e.path.replace('{deviceid}', id.openapi.deviceId).replace('{name}', 'forged.jpg');
+  if (e.method === 'GET') return { method: 'GET', path: e.path.startsWith('/syrecord/') ? `${path}?lastQueryTime=0` : path };
+  const body = OPENAPI_BODIES[e.path.split('/')[1] ?? ''];
+  return body && { method: 'POST', path, body: json(body()) };
+}
+
+const FORGERS: Record<string, (e: Endpoint, id: Identities) => Forged | undefined> = { 'door-standard': door, 'face-push': push, 'face-openapi': openapi };
+
+/** A forged request to `e` of a listener speaking `protocol`; undefined for a protocol or endpoint not known here. */
+export function forgeRequest(protocol: string, e: Endpoint, id: Identities): Forged | undefined {
+  return FORGERS[protocol]?.(e, id);
+}
