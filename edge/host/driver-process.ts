@@ -103,6 +103,13 @@ export class DriverProcess {
   readonly #calls = new Map<number, PendingCall>();
   #readyWaiters: Array<() => void> = [];
   #endWaiters: Array<() => void> = [];
+  /**
+   * A stop was asked for and no start since. Kept apart from `state`: a driver that reports
+   * `ready` after the stop was sent (it had not read its init yet) must not turn back into
+   * `running`, or its end would count as a crash and restart it after the host stopped — an
+   * orphan process (found by the suite's leak check after many redeploys).
+   */
+  #stopRequested = false;
 
   constructor(spec: DriverSpec, deps: { callbacks: DriverCallbacks; log: Logger; logDir: string; dataDir: string; mqttChannel?: ChannelFactory }, options: Partial<DriverProcessOptions> = {}) {
     this.name = spec.name;
@@ -125,6 +132,7 @@ export class DriverProcess {
 
   start(): void {
     if (this.state === 'starting' || this.state === 'running') return;
+    this.#stopRequested = false;
     const transport = this.spec.transport ?? 'process';
     const factory = this.#channels[transport];
     const missing = !factory ? 'the local bus is not enabled' : transport === 'process' && !existsSync(this.spec.module) ? `driver module ${this.spec.module} not found` : undefined;
@@ -174,6 +182,7 @@ export class DriverProcess {
   }
 
   async stop(): Promise<void> {
+    this.#stopRequested = true;
     this.#clearRestart();
     const channel = this.#channel;
     if (!channel) {
@@ -244,6 +253,7 @@ export class DriverProcess {
         break;
       }
       case 'ready':
+        if (this.#stopRequested) break; // it reads its stop next
         this.readyAt = Date.now();
         this.#setState('running');
         this.#log.info({ ms: this.readyAt - this.startedAt, devices: this.spec.devices.length, childPid: this.#channel?.pid }, 'driver ready');
@@ -301,7 +311,7 @@ export class DriverProcess {
       call.resolve(answerOf(edgeError('EDGE_ERR_DRIVER_FAILED', this.name, 'exited before answering')));
       this.#calls.delete(id);
     }
-    const stopping = this.state === 'stopping';
+    const stopping = this.#stopRequested;
     const startFailure = this.#startFailure;
     this.#startFailure = undefined;
     const reason = stopping ? 'stopped' : (startFailure ?? how);
@@ -328,7 +338,7 @@ export class DriverProcess {
   }
 
   #scheduleRestart(): void {
-    if (this.#restartTimer) return;
+    if (this.#restartTimer || this.#stopRequested) return;
     const delay = this.nextDelayMs();
     this.#attempt++;
     if (this.state !== 'failed') this.#setState('restarting');
