@@ -9,13 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { edgeError } from '../errors.js';
-import type { Db } from '../store/db.js';
-import type { Logger } from '../log.js';
-import { isStorageFailure, writeHealthOf, type StoreWriteHealth } from '../store/write-health.js';
-import type { OutboxWriter } from './outbox.js';
+import { edgeError } from '../../errors.js';
+import type { Db } from '../../store/db.js';
+import type { Logger } from '../../log.js';
+import { isStorageFailure, writeHealthOf, type StoreWriteHealth } from '../../store/write-health.js';
+import type { OutboxWriter } from '../outbox.js';
 import { eventIdentifier, eventParams, type PassRecordInput } from './pass-events.js';
-import type { PermissionStore } from './permission-store.js';
+import type { PermissionStore } from '../stores/permission-store.js';
 
 export interface RecordRow {
   id: number;

@@ -3,8 +3,8 @@
  * the failures of the latest sync. Applying a face file is synchronous SQL only (called in
  * the caller's transaction); fetching images and features happens afterwards, per face.
  */
-import type { Db } from '../store/db.js';
-import type { FaceAdd, FaceFile } from './sync-files.js';
+import type { Db } from '../../store/db.js';
+import type { FaceAdd, FaceFile } from '../sync/sync-files.js';
 
 export interface FaceRow {
   group_id: string;
