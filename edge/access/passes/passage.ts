@@ -5,12 +5,12 @@
  * not — returns the seed's code and message and is recorded (pass-recorder.ts).
  */
 import type { KeyObject } from 'node:crypto';
-import type { Db } from '../../store/db.js';
 import { ALGO_CODE, AlgoError, type FaceAlgoClient } from '../faces/algo-client.js';
 import { PASS, type PassKind, type PassResult } from '../codes.js';
 import type { AccessConfig } from '../config.js';
 import { judgeCredential, judgeFace, judgeQr } from './decide.js';
 import type { FaceLibrary } from '../faces/face-library.js';
+import type { DeviceSettingsStore } from '../stores/device-settings-store.js';
 import type { FaceStore } from '../stores/face-store.js';
 import type { PassRecordInput } from './pass-events.js';
 import type { PassRecorder } from './pass-recorder.js';
@@ -45,7 +45,7 @@ export interface DecideOptions {
 }
 
 export interface PassageDeps {
-  db: Db;
+  devices: DeviceSettingsStore;
   permissions: PermissionStore;
   persons: PersonStore;
   faces: FaceStore;
@@ -71,7 +71,7 @@ export class Passage {
   #key(deviceKey: string): KeyObject | undefined {
     let k = this.#keys.get(deviceKey);
     if (k === undefined) {
-      const stored = this.#d.db.prepare('SELECT rsa_public_key FROM access_devices WHERE device_key = ?').pluck().get(deviceKey) as string | null | undefined;
+      const stored = this.#d.devices.rsaPublicKey(deviceKey);
       const text = stored ?? this.#d.config.rsaPublicKeys[deviceKey];
       try {
         k = text ? parseRsaPublicKey(text) : null;

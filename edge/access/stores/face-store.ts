@@ -142,6 +142,14 @@ export class FaceStore {
     return this.#count.get(deviceKey) as number;
   }
 
+  /** Faces of the groups a door holds: all, those still waiting for picture/features, those failed. */
+  imageStatesFor(deviceKey: string): { total: number; pending: number | null; failed: number | null } {
+    return this.#db
+      .prepare(`SELECT COUNT(*) AS total, SUM(f.image_state = 'pending') AS pending, SUM(f.image_state = 'failed') AS failed
+      FROM access_faces f JOIN access_face_groups g ON g.group_id = f.group_id WHERE g.device_key = ?`)
+      .get(deviceKey) as { total: number; pending: number | null; failed: number | null };
+  }
+
   facesOf(groupId: string): FaceRow[] {
     return this.#db.prepare('SELECT * FROM access_faces WHERE group_id = ? ORDER BY idx, face_id').all(groupId) as FaceRow[];
   }
