@@ -60,7 +60,7 @@ export function terminalDevices(code: string, ip: string, port: number, extra: R
   return products.map((productKey, i) => ({ productKey, deviceName: `${code}.${i + 1}`, custom: { ip, port, ...extra } }));
 }
 
-// ── permission and face file entries (seed 000 §3.8 / seed 001 L1496-1548, edge/access/sync-files.ts) ──
+// ── permission and face file entries (seed 000 §3.8 / seed 001 L1496-1548, edge/access/sync/sync-files.ts) ──
 
 /** A QR permission valid for a year, unlimited scans. */
 export function qrEntry(qrCode: string, userId: string, o: Record<string, unknown> = {}): Record<string, unknown> {
