@@ -10,7 +10,8 @@ import type { OpenApiTerminal } from './terminal.js';
 
 type Args = Record<string, unknown>;
 
-const read = async (t: OpenApiTerminal, g: ConfigGroup) => (g === 'network' ? t.client.network() : g === 'smartface' ? t.client.smartface() : t.client.perpara());
+const read = async (t: OpenApiTerminal, g: ConfigGroup) =>
+  g === 'network' ? t.client.network() : g === 'smartface' ? t.client.smartface() : t.client.perpara();
 const write = async (t: OpenApiTerminal, g: ConfigGroup, o: Args) =>
   g === 'network' ? t.client.setNetwork(o) : g === 'smartface' ? t.client.setSmartface(o) : t.client.setPerpara(o);
 

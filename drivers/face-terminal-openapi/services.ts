@@ -52,7 +52,10 @@ const SERVICES: Record<string, ServiceHandler> = {
   listUsers: async (t, args) =>
     ok({
       result: JSON.stringify(
-        await t.client.listUsers({ page: Number(args.page ?? 1), ...(typeof args.userId === 'string' && args.userId ? { userId: args.userId } : {}) }),
+        await t.client.listUsers({
+          page: Number(args.page ?? 1),
+          ...(typeof args.userId === 'string' && args.userId ? { userId: args.userId } : {}),
+        }),
       ).slice(0, 10240),
     }),
   QueryFacePermTotal: async (t) => ok({ FacePermTotal: (await t.client.listUsers({ page: 1, size: 1 })).total }),

@@ -112,7 +112,12 @@ export class AccessCore {
         log,
         files: images,
         algo,
-        download: { timeoutMs: config.sync.timeoutMs, retries: config.sync.retries, retryDelayMs: config.sync.retryDelayMs, maxBytes: 10 * 1024 * 1024 },
+        download: {
+          timeoutMs: config.sync.timeoutMs,
+          retries: config.sync.retries,
+          retryDelayMs: config.sync.retryDelayMs,
+          maxBytes: 10 * 1024 * 1024,
+        },
         pending: (limit) => faces.pendingImages(limit),
         done: (row, outcome) => {
           const t = now();
@@ -258,7 +263,11 @@ export class AccessCore {
 
   prune(now = this.#now()): { records: number; photos: number } {
     const r = this.config.records;
-    return this.records.prune(now, { retentionDays: r.retentionDays, photoQuotaBytes: r.photoQuotaMb * 1024 * 1024, maxRecords: r.maxRecords });
+    return this.records.prune(now, {
+      retentionDays: r.retentionDays,
+      photoQuotaBytes: r.photoQuotaMb * 1024 * 1024,
+      maxRecords: r.maxRecords,
+    });
   }
 
   get PASS(): typeof PASS {

@@ -39,7 +39,14 @@ export class BizReports {
     db.transaction(() => {
       for (const r of backlog.all()) {
         const payload = JSON.parse(r.payload) as Record<string, unknown>;
-        outbox.enqueue({ topicKind: 'bizData', deviceKey: r.deviceKey, identifier: r.bizType, payload, time: r.time, dedupKey: `biz:${String(payload.eventId)}` });
+        outbox.enqueue({
+          topicKind: 'bizData',
+          deviceKey: r.deviceKey,
+          identifier: r.bizType,
+          payload,
+          time: r.time,
+          dedupKey: `biz:${String(payload.eventId)}`,
+        });
       }
       backlog.clear();
     }).immediate();
@@ -59,7 +66,15 @@ export class BizReports {
   }
 
   /** BizDataPushModel v1.1 [seed 001 L23449-23576]; `iotId` is the door's key, the cloud link maps it. */
-  #biz(deviceKey: string, bizType: string, bizId: string, bizIdType: string, data: Record<string, unknown>, eventLevel: string, eventText: string): void {
+  #biz(
+    deviceKey: string,
+    bizType: string,
+    bizId: string,
+    bizIdType: string,
+    data: Record<string, unknown>,
+    eventLevel: string,
+    eventText: string,
+  ): void {
     const time = this.#d.now();
     const payload = {
       eventId: randomUUID(),
@@ -73,7 +88,8 @@ export class BizReports {
     };
     const outbox = this.#outbox;
     const put = outbox
-      ? (): void => outbox.enqueue({ topicKind: 'bizData', deviceKey, identifier: bizType, payload, time, dedupKey: `biz:${payload.eventId}` })
+      ? (): void =>
+          outbox.enqueue({ topicKind: 'bizData', deviceKey, identifier: bizType, payload, time, dedupKey: `biz:${payload.eventId}` })
       : (): void => this.#d.backlog.add(deviceKey, bizType, JSON.stringify(payload), time, BIZ_BACKLOG_MAX);
     // The outbox contract: enqueue inside a transaction (its own one when the caller has none).
     if (this.#d.db.inTransaction) put();

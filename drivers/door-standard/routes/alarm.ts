@@ -9,7 +9,8 @@ const ALARM_ROLES: Role[] = ['qr', 'card', 'face', 'ble', 'intercom'];
 
 export function alarmEventRoute(ctx: RouteContext): DoorRoute {
   return ctx.authed(parseAlarmEvent, (t, a) => {
-    const role = a.alarmType === 2 && t.has('card') ? 'card' : a.alarmType === 3 && t.has('ble') ? 'ble' : ALARM_ROLES.find((r) => t.has(r));
+    const role =
+      a.alarmType === 2 && t.has('card') ? 'card' : a.alarmType === 3 && t.has('ble') ? 'ble' : ALARM_ROLES.find((r) => t.has(r));
     const params = { alarmType: a.alarmType, ...(a.cardId !== undefined ? { cardId: a.cardId } : {}) };
     if (role) report(t, role, 'alarmEvent', params);
     // The card and BLE sync capabilities have their own abnormal-swipe events (spec 000 §3.7).

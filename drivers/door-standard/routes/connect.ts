@@ -1,5 +1,13 @@
 /** `/connect` [seed 001 L34948]: a configured door signs in and gets a token; `/keepalive`. */
-import { DoorCode, type DoorRoute, failure, parse, parseConnectRequest, success, verifySign } from '../../../protocols/door-standard/index.js';
+import {
+  DoorCode,
+  type DoorRoute,
+  failure,
+  parse,
+  parseConnectRequest,
+  success,
+  verifySign,
+} from '../../../protocols/door-standard/index.js';
 import { none, type RouteContext } from './context.js';
 
 export function connectRoute({ deps }: RouteContext): DoorRoute {

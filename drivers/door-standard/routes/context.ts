@@ -45,7 +45,12 @@ export interface RouteContext {
   /** Access-core failures never crash a route and never answer success: the door gets code 99 and may retry. */
   guarded(t: Terminal, what: string, fn: () => Promise<DoorReply>): Promise<DoorReply>;
   /** A pass the door decided itself: answered once its record is committed. */
-  recorded(t: Terminal, what: string, args: PassRecordArgs, reply?: (r: { passId: string; photoId?: string }) => DoorReply): Promise<DoorReply>;
+  recorded(
+    t: Terminal,
+    what: string,
+    args: PassRecordArgs,
+    reply?: (r: { passId: string; photoId?: string }) => DoorReply,
+  ): Promise<DoorReply>;
   /** A card or BLE pass the door allowed (no time in the message: stamped on receipt). */
   pass(t: Terminal, role: 'card' | 'ble', cardId: string): Promise<DoorReply>;
 }
@@ -109,7 +114,13 @@ export function routeContext(deps: EdgeRouteDeps): RouteContext {
   function pass(t: Terminal, role: 'card' | 'ble', cardId: string): Promise<DoorReply> {
     // The door already decided and opened. Card and BLE passes carry no time (spec 001f A9): the
     // receive time is stamped here.
-    return recorded(t, `${role} pass`, { deviceKey: deviceKeyOf(t, role), kind: role === 'card' ? 'tradCard' : 'bleCard', content: cardId, code: 0, time: Date.now() });
+    return recorded(t, `${role} pass`, {
+      deviceKey: deviceKeyOf(t, role),
+      kind: role === 'card' ? 'tradCard' : 'bleCard',
+      content: cardId,
+      code: 0,
+      time: Date.now(),
+    });
   }
 
   return { deps, authed, photoOf, guarded, recorded, pass };

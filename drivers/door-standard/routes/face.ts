@@ -1,5 +1,12 @@
 /** Face endpoints: `/recognize` (the box matches the door's photo) and `/faceAC/passEvent` (the door matched). */
-import { DoorCode, type DoorRoute, failure, parseFacePassFields, parseRecognizeFields, success } from '../../../protocols/door-standard/index.js';
+import {
+  DoorCode,
+  type DoorRoute,
+  failure,
+  parseFacePassFields,
+  parseRecognizeFields,
+  success,
+} from '../../../protocols/door-standard/index.js';
 import type { PassRecordArgs } from '../gateway.js';
 import { deviceKeyOf } from '../thing.js';
 import type { RouteContext } from './context.js';

@@ -40,6 +40,12 @@ export function checkPhoneNumberRoute(ctx: RouteContext): DoorRoute {
 export function reportOpenDoorRoute(ctx: RouteContext): DoorRoute {
   return ctx.authed(parseReportOpenDoor, (t, r) => {
     if (t.has('intercom')) report(t, 'intercom', 'doorOpenEvent', { type: r.type, number: r.number, roomId: r.roomId ?? '' });
-    return ctx.recorded(t, 'intercom pass', { deviceKey: deviceKeyOf(t, 'intercom'), kind: 'intercom', content: r.number, code: 0, time: Date.now() });
+    return ctx.recorded(t, 'intercom pass', {
+      deviceKey: deviceKeyOf(t, 'intercom'),
+      kind: 'intercom',
+      content: r.number,
+      code: 0,
+      time: Date.now(),
+    });
   });
 }

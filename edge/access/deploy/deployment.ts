@@ -52,7 +52,8 @@ export class Deployment {
       deviceKey,
       limit,
       this.#d.now(),
-      (r) => (!kind || r.kind === kind) && (r.kind !== 'face' || r.is_delete === 1 || faces.get(r.group_id, r.item)?.image_state !== 'pending'),
+      (r) =>
+        (!kind || r.kind === kind) && (r.kind !== 'face' || r.is_delete === 1 || faces.get(r.group_id, r.item)?.image_state !== 'pending'),
     );
     return rows.map((r) => this.#pendingOf(deviceKey, r));
   }
@@ -70,11 +71,19 @@ export class Deployment {
     if (r.kind === 'face') {
       const f = this.#d.faces.get(r.group_id, r.item);
       const v = this.#d.faces.vector(r.group_id, r.item, this.#d.library.algoVersion);
-      return f ? { ...base, data: faceData(f, v, f.image_sha ? this.#d.images.path(f.image_sha) : undefined, this.#d.config.timezoneOffsetMinutes) } : base;
+      return f
+        ? {
+            ...base,
+            data: faceData(f, v, f.image_sha ? this.#d.images.path(f.image_sha) : undefined, this.#d.config.timezoneOffsetMinutes),
+          }
+        : base;
     }
     const c = this.#d.permissions.credential(r.kind, r.item, deviceKey);
     return c
-      ? { ...base, data: { credential: c.credential, identityId: c.identity_id, number: c.number, effectiveTime: c.start_ms, expiryTime: c.end_ms } }
+      ? {
+          ...base,
+          data: { credential: c.credential, identityId: c.identity_id, number: c.number, effectiveTime: c.start_ms, expiryTime: c.end_ms },
+        }
       : base;
   }
 
@@ -161,7 +170,12 @@ export class Deployment {
 }
 
 function faceData(f: FaceRow, v: Float32Array | undefined, imageFile: string | undefined, tz: number): Record<string, unknown> {
-  const userInfo = { userId: f.user_id, userName: f.user_name, expiryTime: f.expire_ms === null ? null : String(f.expire_ms), isInBlackList: f.policy === 'DENY' };
+  const userInfo = {
+    userId: f.user_id,
+    userName: f.user_name,
+    expiryTime: f.expire_ms === null ? null : String(f.expire_ms),
+    isInBlackList: f.policy === 'DENY',
+  };
   const feature = v ? Array.from(v) : undefined;
   return {
     faceId: f.face_id,

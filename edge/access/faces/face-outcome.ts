@@ -30,7 +30,8 @@ export function storeFaceOutcome(d: FaceOutcomeDeps, row: FaceRow, outcome: Face
       d.faces.recordFailure(row.group_id, row, outcome.reason);
       for (const dev of d.faces.devicesOf(row.group_id)) {
         const dep = d.deployments.get(dev, 'face', row.face_id);
-        if (dep && (dep.status === 'toBeTransferred' || dep.status === 'deviceOffline')) d.deployments.move(dep, outcome.status, now, outcome.reason.slice(0, 500));
+        if (dep && (dep.status === 'toBeTransferred' || dep.status === 'deviceOffline'))
+          d.deployments.move(dep, outcome.status, now, outcome.reason.slice(0, 500));
       }
     })
     .immediate();

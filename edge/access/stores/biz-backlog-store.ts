@@ -27,7 +27,9 @@ export class BizBacklogStore {
   }
 
   all(): BacklogRow[] {
-    return this.#db.prepare('SELECT id, device_key AS deviceKey, biz_type AS bizType, payload, time FROM access_biz_backlog ORDER BY id').all() as BacklogRow[];
+    return this.#db
+      .prepare('SELECT id, device_key AS deviceKey, biz_type AS bizType, payload, time FROM access_biz_backlog ORDER BY id')
+      .all() as BacklogRow[];
   }
 
   clear(): void {

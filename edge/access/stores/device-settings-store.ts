@@ -11,7 +11,10 @@ export class DeviceSettingsStore {
   }
 
   rsaPublicKey(deviceKey: string): string | null | undefined {
-    return this.#db.prepare('SELECT rsa_public_key FROM access_devices WHERE device_key = ?').pluck().get(deviceKey) as string | null | undefined;
+    return this.#db.prepare('SELECT rsa_public_key FROM access_devices WHERE device_key = ?').pluck().get(deviceKey) as
+      | string
+      | null
+      | undefined;
   }
 
   setRsaPublicKey(deviceKey: string, base64: string, now: number): void {
@@ -22,7 +25,9 @@ export class DeviceSettingsStore {
   }
 
   faceCompareMode(deviceKey: string): FaceCompareMode | undefined {
-    return this.#db.prepare('SELECT face_compare FROM access_devices WHERE device_key = ?').pluck().get(deviceKey) as FaceCompareMode | undefined;
+    return this.#db.prepare('SELECT face_compare FROM access_devices WHERE device_key = ?').pluck().get(deviceKey) as
+      | FaceCompareMode
+      | undefined;
   }
 
   setFaceCompareMode(deviceKey: string, mode: FaceCompareMode, now: number): void {

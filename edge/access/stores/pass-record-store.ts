@@ -126,22 +126,33 @@ export class PassRecordStore {
     const photos: string[] = [];
     let records = 0;
     db.transaction(() => {
-      photos.push(...(db.prepare('SELECT photo FROM access_pass_records WHERE time < ? AND photo IS NOT NULL').pluck().all(cutoff) as string[]));
+      photos.push(
+        ...(db.prepare('SELECT photo FROM access_pass_records WHERE time < ? AND photo IS NOT NULL').pluck().all(cutoff) as string[]),
+      );
       records += db.prepare('DELETE FROM access_pass_records WHERE time < ?').run(cutoff).changes;
       const total = db.prepare('SELECT COUNT(*) FROM access_pass_records').pluck().get() as number;
       if (total > maxRecords) {
         const over = total - maxRecords;
         photos.push(
           ...(db
-            .prepare('SELECT photo FROM access_pass_records WHERE photo IS NOT NULL AND id IN (SELECT id FROM access_pass_records ORDER BY id LIMIT ?)')
+            .prepare(
+              'SELECT photo FROM access_pass_records WHERE photo IS NOT NULL AND id IN (SELECT id FROM access_pass_records ORDER BY id LIMIT ?)',
+            )
             .pluck()
             .all(over) as string[]),
         );
-        records += db.prepare('DELETE FROM access_pass_records WHERE id IN (SELECT id FROM access_pass_records ORDER BY id LIMIT ?)').run(over).changes;
+        records += db
+          .prepare('DELETE FROM access_pass_records WHERE id IN (SELECT id FROM access_pass_records ORDER BY id LIMIT ?)')
+          .run(over).changes;
       }
-      let bytes = db.prepare('SELECT COALESCE(SUM(photo_bytes), 0) FROM access_pass_records WHERE photo IS NOT NULL').pluck().get() as number;
+      let bytes = db
+        .prepare('SELECT COALESCE(SUM(photo_bytes), 0) FROM access_pass_records WHERE photo IS NOT NULL')
+        .pluck()
+        .get() as number;
       if (bytes > photoQuotaBytes) {
-        const rows = db.prepare('SELECT id, photo, photo_bytes FROM access_pass_records WHERE photo IS NOT NULL ORDER BY id').iterate() as IterableIterator<{
+        const rows = db
+          .prepare('SELECT id, photo, photo_bytes FROM access_pass_records WHERE photo IS NOT NULL ORDER BY id')
+          .iterate() as IterableIterator<{
           id: number;
           photo: string;
           photo_bytes: number;

@@ -44,13 +44,17 @@ export class SyncJobStore {
   /** A permission file applied in full: `total` entries, all done. */
   permissionsDone(id: number, total: number, md5: string, now: number): void {
     this.#db
-      .prepare("UPDATE access_sync_jobs SET state = 'done', sync_pic_status = 0, total = ?, done = ?, file_md5 = ?, finished_at = ? WHERE id = ?")
+      .prepare(
+        "UPDATE access_sync_jobs SET state = 'done', sync_pic_status = 0, total = ?, done = ?, file_md5 = ?, finished_at = ? WHERE id = ?",
+      )
       .run(total, total, md5, now, id);
   }
 
   /** A face file stored; its pictures and features may still be fetched. */
   facesApplied(id: number, groupId: string, total: number, md5: string): void {
-    this.#db.prepare("UPDATE access_sync_jobs SET state = 'applied', group_id = ?, total = ?, file_md5 = ? WHERE id = ?").run(groupId, total, md5, id);
+    this.#db
+      .prepare("UPDATE access_sync_jobs SET state = 'applied', group_id = ?, total = ?, file_md5 = ? WHERE id = ?")
+      .run(groupId, total, md5, id);
   }
 
   /** Face files whose faces were stored go on deploying (call in a transaction). */
@@ -60,7 +64,9 @@ export class SyncJobStore {
 
   /** Jobs still downloading or parsing: a restart interrupted them. */
   downloading(): InterruptedJob[] {
-    return this.#db.prepare("SELECT id, device_key AS deviceKey, kind FROM access_sync_jobs WHERE state = 'downloading'").all() as InterruptedJob[];
+    return this.#db
+      .prepare("SELECT id, device_key AS deviceKey, kind FROM access_sync_jobs WHERE state = 'downloading'")
+      .all() as InterruptedJob[];
   }
 
   /** Whether a config seed file with this md5 was applied to the door already. */

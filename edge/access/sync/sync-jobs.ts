@@ -137,7 +137,11 @@ export class SyncJobs {
     const now = this.#d.now();
     try {
       this.#checkSize(text);
-      const file = parseFaceFile(parseJsonObject(text), { maxEntries: config.sync.maxEntries, tzOffsetMinutes: config.timezoneOffsetMinutes, features: o.features });
+      const file = parseFaceFile(parseJsonObject(text), {
+        maxEntries: config.sync.maxEntries,
+        tzOffsetMinutes: config.timezoneOffsetMinutes,
+        features: o.features,
+      });
       const effect = this.#storeFaceFile(deviceKey, file, md5Hex(text), jobId, now);
       // A clean or failed transaction above leaves the in-memory index behind the store: reload.
       if (effect.cleaned.length > 0) library.load();
@@ -147,7 +151,10 @@ export class SyncJobs {
       if (pending) this.#d.facesPending();
       this.#d.markEdgeCompareDone(faces.devicesOf(file.groupId), now);
       const counts = { added: effect.added.length, deleted: effect.deleted.length, cleanedGroups: effect.cleaned.length };
-      this.#d.log.info({ dev: deviceKey, group: file.groupId, added: counts.added, deleted: counts.deleted, cleaned: counts.cleanedGroups }, 'face file applied');
+      this.#d.log.info(
+        { dev: deviceKey, group: file.groupId, added: counts.added, deleted: counts.deleted, cleaned: counts.cleanedGroups },
+        'face file applied',
+      );
       return { SyncPicStatus: status, jobId, message: 'success', counts };
     } catch (err) {
       if (!(err instanceof SyncFileError)) library.load();
@@ -164,7 +171,8 @@ export class SyncJobs {
         const e = faces.apply(deviceKey, file, now);
         for (const c of e.cleaned) {
           library.dropGroup(c.groupId);
-          for (const dev of faces.devicesOf(c.groupId)) for (const f of c.faceIds) deployments.enqueue(dev, 'face', f, c.groupId, true, now);
+          for (const dev of faces.devicesOf(c.groupId))
+            for (const f of c.faceIds) deployments.enqueue(dev, 'face', f, c.groupId, true, now);
         }
         const devices = faces.devicesOf(file.groupId);
         for (const f of e.deleted) {
@@ -197,11 +205,22 @@ export class SyncJobs {
     this.#d.jobs.finish(id, state, status, error, this.#d.now());
   }
 
-  async #fetch(deviceKey: string, kind: string, url: string, md5?: string): Promise<{ jobId: number; text?: string; failure?: SyncOutcome }> {
+  async #fetch(
+    deviceKey: string,
+    kind: string,
+    url: string,
+    md5?: string,
+  ): Promise<{ jobId: number; text?: string; failure?: SyncOutcome }> {
     const jobId = this.#newJob(deviceKey, kind, url);
     const s = this.#d.config.sync;
     try {
-      const body = await download(url, { timeoutMs: s.timeoutMs, retries: s.retries, retryDelayMs: s.retryDelayMs, maxBytes: s.maxFileBytes, ...(md5 ? { md5 } : {}) });
+      const body = await download(url, {
+        timeoutMs: s.timeoutMs,
+        retries: s.retries,
+        retryDelayMs: s.retryDelayMs,
+        maxBytes: s.maxFileBytes,
+        ...(md5 ? { md5 } : {}),
+      });
       return { jobId, text: body.toString('utf8') };
     } catch (err) {
       const message = err instanceof DownloadError ? err.message : (err as Error).message;
