@@ -16,7 +16,8 @@ import { defineDriver, type DeviceHandle, type DriverContext, ok, type Answer } 
 import { COMMANDABLE, PRESENT_VALUE, type PointDef } from '../../protocols/bacnet/point.js';
 import { discoverDevices } from '../../protocols/bacnet/discover.js';
 import { encodeValue, sameValue, type PointValue } from '../../protocols/bacnet/values.js';
-import { DeviceBook, mappedPoints, pointDeviceMethods } from '../eba-shared/book.js';
+import { DeviceBook } from '../eba-shared/book.js';
+import { mappedPoints, pointDeviceMethods } from '../eba-shared/point-methods.js';
 import { oncePerBurst } from '../eba-shared/tables.js';
 import { failure } from './answers.js';
 import { CODES } from './codes.js';

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDriver, type Answer } from '../../edge/host/sdk/driver.js';
 import { ModbusDisconnected, ModbusException, ModbusFrameError, ModbusTimeout } from '../../protocols/modbus/frames.js';
-import { pointDeviceMethods } from '../eba-shared/book.js';
+import { pointDeviceMethods } from '../eba-shared/point-methods.js';
 import { oncePerBurst } from '../eba-shared/tables.js';
 
 import { DeviceBook } from './book.js';
