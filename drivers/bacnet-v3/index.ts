@@ -90,6 +90,29 @@ async function discover(net: BacnetNetwork, tables: BacnetTables, options: Recor
   return ok(found as unknown[]);
 }
 
+/** Re-plan the polled points of the channels whose devices changed; start those with points once the driver runs. */
+function replanner(links: Map<string, DeviceLink>, book: Book, started: () => boolean): (id: string) => void {
+  return oncePerBurst((ids) => {
+    for (const id of ids) {
+      const link = links.get(id);
+      if (!link) continue;
+      const used = book.pointsOf(id);
+      link.setPoints(used);
+      if (used.length > 0 && started()) link.start();
+    }
+  });
+}
+
+/** I-Am and COV notifications go to the links of their device instance. */
+function routeToLinks(session: BacnetNetwork['session'], byDeviceId: Map<number, DeviceLink[]>): void {
+  session.on('iAm', (i) => {
+    for (const l of byDeviceId.get(i.deviceId) ?? []) l.onIAm(i);
+  });
+  session.on('cov', (n) => {
+    for (const l of byDeviceId.get(n.deviceId) ?? []) l.onCov(n);
+  });
+}
+
 function createBacnetDriver({ config, log, dataDir }: Pick<DriverContext, 'config' | 'log' | 'dataDir'>) {
   const opts = driverOptions(config);
   const tables = loadTables(config, dataDir);
@@ -105,25 +128,12 @@ function createBacnetDriver({ config, log, dataDir }: Pick<DriverContext, 'confi
   let statsTimer: NodeJS.Timeout | undefined;
 
   // Devices arrive one by one at start and on redeploy: re-plan once per burst, not per device.
-  const replan = oncePerBurst((ids) => {
-    for (const id of ids) {
-      const link = links.get(id);
-      if (!link) continue;
-      const used = book.pointsOf(id);
-      link.setPoints(used);
-      if (used.length > 0 && started) link.start();
-    }
-  });
+  const replan = replanner(links, book, () => started);
 
   return {
     async start() {
       const own = await session.start();
-      session.on('iAm', (i) => {
-        for (const l of byDeviceId.get(i.deviceId) ?? []) l.onIAm(i);
-      });
-      session.on('cov', (n) => {
-        for (const l of byDeviceId.get(n.deviceId) ?? []) l.onCov(n);
-      });
+      routeToLinks(session, byDeviceId);
       started = true;
       for (const l of links.values()) if (book.pointsOf(l.channel.id).length > 0) l.start();
       if (opts.statsIntervalMs > 0) statsTimer = setInterval(writeStats, opts.statsIntervalMs);

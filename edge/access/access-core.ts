@@ -107,17 +107,19 @@ export class AccessCore {
     this.passage = new Passage({ devices: this.#devices, permissions, persons, faces, library, records, algo, config, now });
     this.#deploy = new Deployment({ db, config, deployments, permissions, faces, devices: this.#devices, library, images, now });
     this.#faceQueries = new FaceQueries(faces, join(root, 'reports'), now);
-    this.#pipeline = new FacePipeline(
+    this.#pipeline = this.#facePipeline(log, algo, now);
+    this.#sync = this.#syncJobs(log, now);
+  }
+
+  /** The face pipeline: pictures and features fetched in the background; each outcome stored, edge-compare doors updated. */
+  #facePipeline(log: Logger, algo: FaceAlgoClient | undefined, now: () => number): FacePipeline {
+    const { db, config, faces, library, deployments, images } = this;
+    return new FacePipeline(
       {
         log,
         files: images,
         algo,
-        download: {
-          timeoutMs: config.sync.timeoutMs,
-          retries: config.sync.retries,
-          retryDelayMs: config.sync.retryDelayMs,
-          maxBytes: 10 * 1024 * 1024,
-        },
+        download: { timeoutMs: config.sync.timeoutMs, retries: config.sync.retries, retryDelayMs: config.sync.retryDelayMs, maxBytes: 10 * 1024 * 1024 },
         pending: (limit) => faces.pendingImages(limit),
         done: (row, outcome) => {
           const t = now();
@@ -127,7 +129,11 @@ export class AccessCore {
       },
       config.sync.imageConcurrency,
     );
-    this.#sync = new SyncJobs({
+  }
+
+  #syncJobs(log: Logger, now: () => number): SyncJobs {
+    const { db, config, permissions, persons, faces, deployments, library } = this;
+    return new SyncJobs({
       db,
       log,
       config,

@@ -58,36 +58,36 @@ export interface RouteContext {
 /** A body with no fields to check. */
 export const none = (): null => null;
 
-export function routeContext(deps: EdgeRouteDeps): RouteContext {
-  const { tokens, gateway, log } = deps;
-
-  function authed<T>(parser: (o: Obj) => T, fn: Handler<T>): DoorRoute {
-    return (req) => {
-      const token = typeof req.json.token === 'string' ? req.json.token : undefined;
-      const t = tokens.lookup(token);
-      if (!t) {
-        log.warn({ peer: req.remoteAddress, path: req.path }, 'unknown or expired token');
-        return failure(DoorCode.TOKEN_INVALID);
-      }
-      t.seen();
-      const p = parse(parser, req.json);
-      if (!p.ok) {
-        t.log.warn({ path: req.path, reason: p.error }, 'invalid request');
-        return failure(DoorCode.PARAM_ERROR, p.error);
-      }
-      return fn(t, p.value, req);
-    };
-  }
-
-  function photoOf(t: Terminal, req: DoorRequest): Buffer | DoorReply {
-    const photo = req.form?.files.photo?.data;
-    const problem = photo ? photoProblem(photo, LIMITS.photoMaxBytes) : 'photo is required';
-    if (problem || !photo) {
-      t.log.warn({ path: req.path, reason: problem }, 'invalid photo');
-      return failure(DoorCode.PARAM_ERROR, problem);
+function authed<T>({ tokens, log }: EdgeRouteDeps, parser: (o: Obj) => T, fn: Handler<T>): DoorRoute {
+  return (req) => {
+    const token = typeof req.json.token === 'string' ? req.json.token : undefined;
+    const t = tokens.lookup(token);
+    if (!t) {
+      log.warn({ peer: req.remoteAddress, path: req.path }, 'unknown or expired token');
+      return failure(DoorCode.TOKEN_INVALID);
     }
-    return photo;
+    t.seen();
+    const p = parse(parser, req.json);
+    if (!p.ok) {
+      t.log.warn({ path: req.path, reason: p.error }, 'invalid request');
+      return failure(DoorCode.PARAM_ERROR, p.error);
+    }
+    return fn(t, p.value, req);
+  };
+}
+
+function photoOf(t: Terminal, req: DoorRequest): Buffer | DoorReply {
+  const photo = req.form?.files.photo?.data;
+  const problem = photo ? photoProblem(photo, LIMITS.photoMaxBytes) : 'photo is required';
+  if (problem || !photo) {
+    t.log.warn({ path: req.path, reason: problem }, 'invalid photo');
+    return failure(DoorCode.PARAM_ERROR, problem);
   }
+  return photo;
+}
+
+export function routeContext(deps: EdgeRouteDeps): RouteContext {
+  const { gateway } = deps;
 
   async function guarded(t: Terminal, what: string, fn: () => Promise<DoorReply>): Promise<DoorReply> {
     try {
@@ -123,5 +123,5 @@ export function routeContext(deps: EdgeRouteDeps): RouteContext {
     });
   }
 
-  return { deps, authed, photoOf, guarded, recorded, pass };
+  return { deps, authed: (parser, fn) => authed(deps, parser, fn), photoOf, guarded, recorded, pass };
 }
