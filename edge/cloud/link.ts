@@ -98,25 +98,7 @@ export class CloudLink {
     this.#lifecycle = new Lifecycle({ db: deps.db, log: deps.log, config: deps.config, redeploy: deps.redeploy, dropQueued: (pk, dn) => this.outbox.dropDevice(pk, dn) });
     const isBlocked = (pk: string, dn: string) => this.#lifecycle.isBlocked(pk, dn);
     this.#sessions = new Sessions({ db: deps.db, registry: deps.registry, replies: this.#replies, log: deps.log, isBlocked, nextId: () => this.#nextId() }, cfg);
-    this.#sender = new Sender(
-      {
-        outbox: this.outbox,
-        log: deps.log,
-        hooks: {
-          onPublished: (row, topic) => {
-            const key = `${row.device}|${requestPathOf(topic)}|${row.alinkId}`;
-            if (!topic.endsWith(PACK_TOPIC_SUFFIX)) return this.#replies.track(key);
-            // The platform fails a pack whole when one sub-device fails its check: the others' values go again, per device.
-            void this.#replies.expect(key).then((r) => {
-              if (r && r.code !== ALINK.SUCCESS) this.#uplink.salvagePack(row.payload);
-            });
-          },
-          onAcked: () => undefined, // state goes out on the timer; per-ack would cost a query per tick
-          onDrained: () => this.#publishState(),
-        },
-      },
-      { window: cfg.outbox.window, historyAfterMs: cfg.historyAfterMs, maxPerSecond: cfg.outbox.maxPerSecond },
-    );
+    this.#sender = this.#newSender(cfg);
     this.#uplink = new Uplink(
       {
         events: deps.events,
@@ -128,34 +110,7 @@ export class CloudLink {
       },
       { coalesceMs: cfg.coalesceMs, packPost: cfg.packPost },
     );
-    this.#downlink = new Downlink(
-      {
-        log: deps.log,
-        replies: this.#replies,
-        client: () => this.#connection.client,
-        host: deps.host,
-        ...(deps.gatewayServices ? { gatewayServices: deps.gatewayServices } : {}),
-        configPush: (params) => applyConfigPush({ log: deps.log, config: deps.config, redeploy: deps.redeploy }, params),
-        lifecycle: async (pk, dn, action) => {
-          // Before the redeploy it causes: a device the platform deleted is never detached again.
-          if (action === 'delete') this.#sessions.deletedByPlatform(pk, dn);
-          await this.#lifecycle.apply(pk, dn, action);
-          if (action === 'create') this.#sessions.topologyCreated(pk, dn);
-          else if (action !== 'enable') this.#sessions.forget(pk, dn);
-          else void this.#sessions.deviceOnline(pk, dn);
-        },
-        onRejected: (pk, dn, r) => {
-          this.rejected++;
-          this.#log.warn({ dev: `${pk}/${dn}`, id: r.id, code: r.code, message: r.message }, 'cloud rejected a message');
-          if (r.code === ALINK.SUBDEVICE_NO_SESSION) this.#sessions.relogin(pk, dn);
-        },
-        onClock: (offset) => {
-          this.clockOffsetMs = offset;
-          if (Math.abs(offset) > 1000) this.#log.warn({ offsetMs: offset }, 'box clock differs from the platform clock');
-        },
-      },
-      cfg,
-    );
+    this.#downlink = this.#newDownlink(deps, cfg);
     this.#connection = new Connection({ log: deps.log }, cfg, {
       onOnline: (client) => void this.#online(client),
       onOffline: () => {
@@ -165,6 +120,61 @@ export class CloudLink {
       onMessage: (topic, payload) => this.#downlink.handle(topic, payload),
       onState: () => this.#publishState(),
     });
+  }
+
+  /** The outbox sender; a pack's failed reply makes its values go again per device. */
+  #newSender(cfg: CloudConfig): Sender {
+  return new Sender(
+    {
+      outbox: this.outbox,
+      log: this.#log,
+      hooks: {
+        onPublished: (row, topic) => {
+          const key = `${row.device}|${requestPathOf(topic)}|${row.alinkId}`;
+          if (!topic.endsWith(PACK_TOPIC_SUFFIX)) return this.#replies.track(key);
+          // The platform fails a pack whole when one sub-device fails its check: the others' values go again, per device.
+          void this.#replies.expect(key).then((r) => {
+            if (r && r.code !== ALINK.SUCCESS) this.#uplink.salvagePack(row.payload);
+          });
+        },
+        onAcked: () => undefined, // state goes out on the timer; per-ack would cost a query per tick
+        onDrained: () => this.#publishState(),
+      },
+    },
+    { window: cfg.outbox.window, historyAfterMs: cfg.historyAfterMs, maxPerSecond: cfg.outbox.maxPerSecond },
+  );
+  }
+
+  /** Downlink messages: services, config pushes, topology lifecycle, rejections, the platform clock. */
+  #newDownlink(deps: CloudDeps, cfg: CloudConfig): Downlink {
+  return new Downlink(
+    {
+      log: deps.log,
+      replies: this.#replies,
+      client: () => this.#connection.client,
+      host: deps.host,
+      ...(deps.gatewayServices ? { gatewayServices: deps.gatewayServices } : {}),
+      configPush: (params) => applyConfigPush({ log: deps.log, config: deps.config, redeploy: deps.redeploy }, params),
+      lifecycle: async (pk, dn, action) => {
+        // Before the redeploy it causes: a device the platform deleted is never detached again.
+        if (action === 'delete') this.#sessions.deletedByPlatform(pk, dn);
+        await this.#lifecycle.apply(pk, dn, action);
+        if (action === 'create') this.#sessions.topologyCreated(pk, dn);
+        else if (action !== 'enable') this.#sessions.forget(pk, dn);
+        else void this.#sessions.deviceOnline(pk, dn);
+      },
+      onRejected: (pk, dn, r) => {
+        this.rejected++;
+        this.#log.warn({ dev: `${pk}/${dn}`, id: r.id, code: r.code, message: r.message }, 'cloud rejected a message');
+        if (r.code === ALINK.SUBDEVICE_NO_SESSION) this.#sessions.relogin(pk, dn);
+      },
+      onClock: (offset) => {
+        this.clockOffsetMs = offset;
+        if (Math.abs(offset) > 1000) this.#log.warn({ offsetMs: offset }, 'box clock differs from the platform clock');
+      },
+    },
+    cfg,
+  );
   }
 
   async start(): Promise<void> {
