@@ -113,6 +113,12 @@ function routeToLinks(session: BacnetNetwork['session'], byDeviceId: Map<number,
   });
 }
 
+function logLoaded(log: Logger, tables: BacnetTables, session: BacnetNetwork['session'], own: { address: string; port: number }): void {
+  const counts = { channels: tables.channels.length, points: tables.points.length };
+  const local = `${own.address}:${own.port}`;
+  log.info({ ...counts, local, recvBufferBytes: session.transport.recvBufferBytes, maxInFlight: session.maxInFlight }, 'bacnet tables loaded');
+}
+
 function createBacnetDriver({ config, log, dataDir }: Pick<DriverContext, 'config' | 'log' | 'dataDir'>) {
   const opts = driverOptions(config);
   const tables = loadTables(config, dataDir);
@@ -137,16 +143,7 @@ function createBacnetDriver({ config, log, dataDir }: Pick<DriverContext, 'confi
       started = true;
       for (const l of links.values()) if (book.pointsOf(l.channel.id).length > 0) l.start();
       if (opts.statsIntervalMs > 0) statsTimer = setInterval(writeStats, opts.statsIntervalMs);
-      log.info(
-        {
-          channels: tables.channels.length,
-          points: tables.points.length,
-          local: `${own.address}:${own.port}`,
-          recvBufferBytes: session.transport.recvBufferBytes,
-          maxInFlight: session.maxInFlight,
-        },
-        'bacnet tables loaded',
-      );
+      logLoaded(log, tables, session, own);
     },
 
     ...pointDeviceMethods(book, {

@@ -75,6 +75,18 @@ function addTerminal(terminals: Map<string, PushTerminal>, h: DeviceHandle): voi
   h.offline('waiting for the terminal to register or poll');
 }
 
+/** The terminal of a device handle, if that handle is the one deployed. */
+function terminalOf(terminals: Map<string, PushTerminal>, h: DeviceHandle): PushTerminal | undefined {
+  const t = terminals.get(deviceNoOf(h));
+  return t && t.handle === h ? t : undefined;
+}
+
+/** The reported properties asked for; `PendingCommands` is counted from the queue now. */
+async function propertiesOf(calls: HostCalls, t: PushTerminal, keys: string[]): Promise<Answer<Record<string, unknown>>> {
+  if (keys.includes('PendingCommands')) t.props.PendingCommands = (await calls.active(t.deviceKey)).length;
+  return ok(Object.fromEntries(keys.filter((k) => k in t.props).map((k) => [k, t.props[k]])));
+}
+
 export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'dataDir' | 'host'>) {
   const settings = pushSettings(ctx.config);
   const log = ctx.log.child({ comp: 'face-push' });
@@ -86,10 +98,7 @@ export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'da
   let silence: NodeJS.Timeout | undefined;
   const server = platformServer(settings, { calls, log, terminals, deployments, waiters, failed });
 
-  const find = (h: DeviceHandle): PushTerminal | undefined => {
-    const t = terminals.get(deviceNoOf(h));
-    return t && t.handle === h ? t : undefined;
-  };
+  const find = (h: DeviceHandle): PushTerminal | undefined => terminalOf(terminals, h);
 
   return {
     settings,
@@ -112,9 +121,7 @@ export function createPushDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'da
 
     async getProperties(h: DeviceHandle, keys: string[]): Promise<Answer<Record<string, unknown>>> {
       const t = find(h);
-      if (!t) return notDeployed(h);
-      if (keys.includes('PendingCommands')) t.props.PendingCommands = (await calls.active(t.deviceKey)).length;
-      return ok(Object.fromEntries(keys.filter((k) => k in t.props).map((k) => [k, t.props[k]])));
+      return t ? propertiesOf(calls, t, keys) : notDeployed(h);
     },
 
     async setProperties(_h: DeviceHandle, values: Record<string, unknown>): Promise<Answer> {
