@@ -18,7 +18,12 @@ export interface MappingCodes {
  * not deployed, or a property without a point — it never updates and commands to it fail
  * [seed 001 L16344-16350].
  */
-export function mappedPoints<P extends BookPoint>(book: DeviceBook<P, unknown>, d: DeviceHandle, keys: string[], codes: MappingCodes): { found: [string, P][] } | { refusal: Answer<never> } {
+export function mappedPoints<P extends BookPoint>(
+  book: DeviceBook<P, unknown>,
+  d: DeviceHandle,
+  keys: string[],
+  codes: MappingCodes,
+): { found: [string, P][] } | { refusal: Answer<never> } {
   const dev = book.get(d);
   if (!dev) return { refusal: { code: codes.unknownDevice, message: `device ${d.productKey}/${d.deviceName} not deployed` } };
   const found: [string, P][] = [];
@@ -28,15 +33,27 @@ export function mappedPoints<P extends BookPoint>(book: DeviceBook<P, unknown>, 
     if (p) found.push([k, p]);
     else missing.push(k);
   }
-  if (missing.length > 0) return { refusal: { code: codes.noPoint, message: `no point mapped to ${missing.join(', ')}: unmapped properties never update and commands to them fail` } };
+  if (missing.length > 0)
+    return {
+      refusal: {
+        code: codes.noPoint,
+        message: `no point mapped to ${missing.join(', ')}: unmapped properties never update and commands to them fail`,
+      },
+    };
   return { found };
 }
 
 /** Read mapped points with one batch per channel; property → value. */
-export async function readByChannel<P extends BookPoint>(found: [string, P][], read: (channel: string, points: P[]) => Promise<Map<string, unknown>>): Promise<Record<string, unknown>> {
+export async function readByChannel<P extends BookPoint>(
+  found: [string, P][],
+  read: (channel: string, points: P[]) => Promise<Map<string, unknown>>,
+): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [channel, list] of groupByChannel(found)) {
-    const values = await read(channel, list.map(([, p]) => p));
+    const values = await read(
+      channel,
+      list.map(([, p]) => p),
+    );
     for (const [prop, p] of list) out[prop] = values.get(p.id);
   }
   return out;
@@ -46,7 +63,12 @@ export async function readByChannel<P extends BookPoint>(found: [string, P][], r
  * Write each property's point in turn and collect what the device reads back, which is then
  * reported. The first failing write is logged with its property and rethrown.
  */
-export async function writeMapped<P extends BookPoint>(d: DeviceHandle, found: [string, P][], values: Record<string, unknown>, write: (p: P, value: unknown) => Promise<unknown>): Promise<Record<string, unknown>> {
+export async function writeMapped<P extends BookPoint>(
+  d: DeviceHandle,
+  found: [string, P][],
+  values: Record<string, unknown>,
+  write: (p: P, value: unknown) => Promise<unknown>,
+): Promise<Record<string, unknown>> {
   const readBack: Record<string, unknown> = {};
   for (const [prop, p] of found) {
     try {
@@ -68,7 +90,12 @@ export function groupByChannel<P extends BookPoint>(found: [string, P][]): Map<s
 }
 
 /** Book a device with its custom `points` mapping; returns the channels whose plan changes. */
-export function bookDevice<P extends BookPoint>(book: DeviceBook<P, unknown>, d: DeviceHandle, points: ReadonlyMap<string, P>, mapping: Map<string, string>): Set<string> {
+export function bookDevice<P extends BookPoint>(
+  book: DeviceBook<P, unknown>,
+  d: DeviceHandle,
+  points: ReadonlyMap<string, P>,
+  mapping: Map<string, string>,
+): Set<string> {
   const m = new Map<string, P>();
   for (const [prop, id] of mapping) {
     const p = points.get(id);
@@ -106,7 +133,10 @@ export interface PointIo<P extends BookPoint> {
  * booked by their `custom.points`, reads go one batch per channel, writes are read back and a
  * difference is answered with the driver's read-back code (the values read back as data).
  */
-export function pointDeviceMethods<P extends BookPoint>(book: DeviceBook<P, unknown>, io: PointIo<P>): Required<Pick<Driver, 'addDevice' | 'removeDevice' | 'getProperties' | 'setProperties'>> {
+export function pointDeviceMethods<P extends BookPoint>(
+  book: DeviceBook<P, unknown>,
+  io: PointIo<P>,
+): Required<Pick<Driver, 'addDevice' | 'removeDevice' | 'getProperties' | 'setProperties'>> {
   return {
     async addDevice(d) {
       for (const c of bookDevice(book, d, io.points, deviceMapping(d.custom))) io.replan(c);
@@ -133,7 +163,12 @@ export function pointDeviceMethods<P extends BookPoint>(book: DeviceBook<P, unkn
         return io.failure(err);
       }
       const differs = Object.keys(readBack).filter((k) => !io.same(readBack[k], values[k]));
-      if (differs.length > 0) return { code: io.codes.readbackMismatch, message: `read back differs for ${differs.join(', ')} (${io.mismatchHint})`, data: readBack };
+      if (differs.length > 0)
+        return {
+          code: io.codes.readbackMismatch,
+          message: `read back differs for ${differs.join(', ')} (${io.mismatchHint})`,
+          data: readBack,
+        };
       return ok(readBack);
     },
   };
