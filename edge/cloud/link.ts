@@ -5,7 +5,7 @@
  * metrics registry and as a retained local-bus topic. docs/cloud.md describes it.
  */
 import type { MqttClient } from 'mqtt';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { BoxConfig } from '../config/schema.js';
 import { ALINK } from '../errors.js';
 import type { Answer } from '../errors.js';
@@ -25,6 +25,7 @@ import { ReplyTracker } from './replies.js';
 import { Sender } from './sender.js';
 import { Sessions } from './sessions.js';
 import { Uplink } from './uplink.js';
+import { registerCloudMetrics } from './cloud-metrics.js';
 
 const OWNER = 'cloud-link';
 const PACK_TOPIC_SUFFIX = '/thing/event/property/pack/post';
@@ -227,35 +228,20 @@ export class CloudLink {
     };
   }
 
-  /** Link state and outbox figures on the box's Prometheus registry. */
+  /** Link state and outbox figures on the box's Prometheus registry (cloud-metrics.ts). */
   registerMetrics(registry: Registry): void {
-    const registers = [registry];
-    const self = this;
-    new Gauge({ name: 'edge_cloud_link_up', help: '1 when the cloud link is connected', registers, collect() { this.set(self.#connection.state === 'online' ? 1 : 0); } });
-    new Gauge({ name: 'edge_cloud_outbox_depth', help: 'messages queued for the cloud', registers, collect() { this.set(self.outbox.depth); } });
-    new Gauge({ name: 'edge_cloud_outbox_held', help: 'messages held in memory because the disk refused their write', registers, collect() { this.set(self.outbox.held); } });
-    new Gauge({ name: 'edge_cloud_outbox_bytes', help: 'payload bytes queued for the cloud', registers, collect() { this.set(self.outbox.bytes); } });
-    new Gauge({ name: 'edge_cloud_outbox_quota_bytes', help: 'outbox quota', registers, collect() { this.set(self.outbox.quotaBytes); } });
-    new Gauge({ name: 'edge_cloud_inflight', help: 'messages published, PUBACK pending', registers, collect() { this.set(self.#sender.inflight); } });
-    new Gauge({ name: 'edge_cloud_subdevices_logged_in', help: 'sub-devices with a session', registers, collect() { this.set(self.#sessions.loggedIn); } });
-    new Gauge({
-      name: 'edge_cloud_outbox_dropped',
-      help: 'messages dropped by the quota policy and not yet reported to the cloud',
-      labelNames: ['class'],
-      registers,
-      collect() {
-        const d = self.outbox.dropped();
-        for (const c of ['property', 'event', 'record'] as const) this.set({ class: c }, d[c]);
-      },
+    registerCloudMetrics(registry, {
+      outbox: this.outbox,
+      linkUp: () => this.#connection.state === 'online',
+      inflight: () => this.#sender.inflight,
+      loggedIn: () => this.#sessions.loggedIn,
+      published: () => this.#sender.published,
+      acked: () => this.#sender.acked,
+      reconnects: () => this.#connection.reconnects,
+      replyTimeouts: () => this.#replies.timeouts,
+      rejected: () => this.rejected,
+      downErrors: () => this.#downlink.errors,
     });
-    const counter = (name: string, help: string, read: () => number) =>
-      new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
-    counter('edge_cloud_published_total', 'messages published from the outbox', () => this.#sender.published);
-    counter('edge_cloud_acked_total', 'messages acknowledged (PUBACK) and deleted', () => this.#sender.acked);
-    counter('edge_cloud_reconnects_total', 'reconnect attempts', () => this.#connection.reconnects);
-    counter('edge_cloud_reply_timeouts_total', 'Alink replies not received in time', () => this.#replies.timeouts);
-    counter('edge_cloud_rejected_total', 'messages the cloud answered with an error code', () => this.rejected);
-    counter('edge_cloud_down_errors_total', 'downlink messages refused or failed', () => this.#downlink.errors);
   }
 
   async #online(client: MqttClient): Promise<void> {
