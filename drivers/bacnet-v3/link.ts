@@ -5,37 +5,16 @@
  * for devices without RPM), COV for report-on-change points, and its health: no answer within
  * 离线判定周期 marks it offline, the next answer brings it back [seed 001 L16641-16642].
  */
-import type { Logger } from 'pino';
 import { halve, planBatches, type PropertyRef, type RpmBatch } from '../../protocols/bacnet/batch.js';
-import { BacnetMalformed, BacnetTimeout, isTooLarge, isUnsupportedService } from '../../protocols/bacnet/errors.js';
+import { BacnetTimeout, isTooLarge, isUnsupportedService } from '../../protocols/bacnet/errors.js';
 import { parseAddress, type ChannelDef, type PointDef } from '../../protocols/bacnet/point.js';
-import type { BacnetSession, CovNotification, IAm, ReadResult } from '../../protocols/bacnet/session.js';
+import type { CovNotification, IAm, ReadResult } from '../../protocols/bacnet/session.js';
 import { decodeValue, type PointValue } from '../../protocols/bacnet/values.js';
-import type { DriverOptions } from './config.js';
-import { CovManager, objectKey } from './cov.js';
+import { CovManager } from './cov.js';
+import type { LinkDeps } from './link-deps.js';
+import { PointResults, refKey } from './point-results.js';
 
-export interface LinkSink {
-  block(points: readonly PointDef[], changed: [PointDef, PointValue][], time: number): void;
-  fault(key: string, points: readonly PointDef[], reason: string | undefined): void;
-}
-
-export interface LinkStats {
-  values: number;
-  rpm: number;
-  rp: number;
-  covNotifications: number;
-  timeouts: number;
-}
-
-export interface LinkDeps {
-  opts: DriverOptions;
-  session: BacnetSession;
-  log: Logger;
-  sink: LinkSink;
-  stats: LinkStats;
-  /** Where Who-Is goes for a 非定向 channel. */
-  broadcast: string;
-}
+export type { LinkDeps, LinkSink, LinkStats } from './link-deps.js';
 
 export class DeviceLink {
   readonly channel: ChannelDef;
@@ -44,13 +23,10 @@ export class DeviceLink {
   maxApdu: number;
   rpm: 'unknown' | 'yes' | 'no' = 'unknown';
   readonly cov: CovManager;
-  #points: PointDef[] = [];
   #batches: RpmBatch[] = [];
   #byRef = new Map<string, PointDef>();
-  /** Every point by its object:instance:property (several points may read the same property). */
-  #pointsByRef = new Map<string, PointDef[]>();
-  #last = new Map<string, PointValue>();
-  #pointFaults = new Set<string>();
+  /** The link's points, and their answers turned into values and faults. */
+  readonly #results: PointResults;
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
   #lastHeard = 0;
@@ -70,6 +46,7 @@ export class DeviceLink {
       const a = parseAddress(channel.address!)!;
       this.address = `${a.host}:${a.port}`;
     }
+    this.#results = new PointResults(channel.id, deps);
     this.cov = new CovManager({ session: deps.session, log: deps.log, processId, lifetimeS: deps.opts.covLifetimeS, confirmed: deps.opts.covConfirmed, onChange: () => this.#plan() });
   }
 
@@ -78,18 +55,14 @@ export class DeviceLink {
   }
 
   setPoints(points: readonly PointDef[]): void {
-    this.#points = [...points];
-    this.#pointsByRef.clear();
-    for (const p of points) this.#pointsByRef.set(refKey(p), [...(this.#pointsByRef.get(refKey(p)) ?? []), p]);
+    this.#results.setPoints(points);
     this.cov.setPoints(points);
-    const ids = new Set(points.map((p) => p.id));
-    for (const id of this.#last.keys()) if (!ids.has(id)) this.#last.delete(id);
     this.#plan();
   }
 
   /** Polled points: all but those a live COV subscription delivers. */
   #plan(): void {
-    const polled = this.#points.filter((p) => !this.cov.covered(p));
+    const polled = this.#results.points.filter((p) => !this.cov.covered(p));
     this.#byRef.clear();
     const refs: PropertyRef[] = [];
     for (const p of polled) {
@@ -149,18 +122,7 @@ export class DeviceLink {
     if (n.address !== this.address || n.processId !== this.cov.processId) return;
     this.#deps.stats.covNotifications++;
     this.#heard();
-    const time = Date.now();
-    const changed: [PointDef, PointValue][] = [];
-    const touched: PointDef[] = [];
-    const obj = objectKey(n);
-    for (const p of this.#points) {
-      if (objectKey(p) !== obj) continue;
-      const v = n.values.find((x) => x.property === p.property);
-      if (!v) continue;
-      touched.push(p);
-      this.#accept(p, v.value, changed);
-    }
-    if (touched.length > 0) this.#deps.sink.block(touched, changed, time);
+    this.#results.cov(n);
   }
 
   #kick(): void {
@@ -192,7 +154,7 @@ export class DeviceLink {
     }
     const address = this.address;
     await this.cov.run(address);
-    if (this.#batches.length === 0 && this.#points.length > 0) {
+    if (this.#batches.length === 0 && this.#results.points.length > 0) {
       // Everything arrives by COV: read the device's name so silence still shows.
       await this.#guard(() => this.#deps.session.readProperty(address, 8, this.channel.deviceId, 77).then(() => undefined));
       return;
@@ -228,7 +190,7 @@ export class DeviceLink {
         if (!results) return;
         this.#deps.stats.rpm++;
         this.rpm = 'yes';
-        this.#apply(batch, results);
+        this.#results.apply(batch, results);
         return;
       } catch (err) {
         const e = err as Error;
@@ -243,7 +205,7 @@ export class DeviceLink {
           this.rpm = 'no';
           this.#deps.log.info({ channel: this.channel.id, err: e.message }, 'device has no ReadPropertyMultiple; reading property by property');
         } else {
-          this.#faultBatch(batch, e);
+          this.#results.faultBatch(batch, e);
           return;
         }
       }
@@ -259,69 +221,10 @@ export class DeviceLink {
         answered.push(ref);
         results.push({ objectType: ref.objectType, instance: ref.instance, property: ref.property, value: values });
       } catch (err) {
-        this.#faultBatch({ refs: [ref], specs: [] }, err as Error);
+        this.#results.faultBatch({ refs: [ref] }, err as Error);
       }
     }
-    if (answered.length > 0) this.#apply({ refs: answered, specs: [] }, results);
-  }
-
-  #faultBatch(batch: RpmBatch, e: Error): void {
-    const pts = batch.refs.flatMap((r) => this.#pointsOfRef(r.key));
-    for (const p of pts) this.#pointFault(p, e instanceof BacnetMalformed ? `malformed answer: ${e.message}` : e.message);
-  }
-
-  #apply(batch: RpmBatch, results: ReadResult[]): void {
-    const time = Date.now();
-    const changed: [PointDef, PointValue][] = [];
-    const read: PointDef[] = [];
-    // Results come in the order asked (Clause 15.7.2): match by position while they do, by key otherwise.
-    let inOrder = results.length === batch.refs.length;
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i]!;
-      const ref = batch.refs[i];
-      inOrder &&= ref !== undefined && ref.objectType === r.objectType && ref.instance === r.instance && ref.property === r.property;
-      const key = inOrder ? ref!.key : refKey(r);
-      for (const p of this.#pointsOfRef(key)) {
-        if (r.error) {
-          this.#pointFault(p, `device error class ${r.error.errorClass} code ${r.error.errorCode} on ${key}`);
-          continue;
-        }
-        read.push(p);
-        this.#accept(p, r.value, changed);
-      }
-    }
-    const answered = inOrder ? undefined : new Set(results.map(refKey));
-    if (answered) for (const ref of batch.refs) if (!answered.has(ref.key)) for (const p of this.#pointsOfRef(ref.key)) this.#pointFault(p, `no value for ${ref.key} in the answer`);
-    this.#deps.stats.values += read.length;
-    this.#deps.sink.block(read, changed, time);
-  }
-
-  #accept(p: PointDef, raw: { type: number; value: unknown }[] | undefined, changed: [PointDef, PointValue][]): void {
-    let v: PointValue;
-    try {
-      v = decodeValue(p, raw);
-    } catch (err) {
-      this.#pointFault(p, (err as Error).message);
-      return;
-    }
-    if (this.#pointFaults.size > 0 && this.#pointFaults.delete(p.id)) this.#deps.sink.fault(`pt:${p.id}`, [p], undefined);
-    // Periodic points report every cycle; report-on-change points only when the value moves.
-    if (p.cov) {
-      if (this.#last.get(p.id) === v) return;
-      this.#last.set(p.id, v);
-    }
-    changed.push([p, v]);
-  }
-
-  #pointsOfRef(key: string): PointDef[] {
-    return this.#pointsByRef.get(key) ?? [];
-  }
-
-  #pointFault(p: PointDef, reason: string): void {
-    if (this.#pointFaults.has(p.id)) return;
-    this.#pointFaults.add(p.id);
-    this.#deps.log.warn({ channel: this.channel.id, point: p.id, reason }, 'point read failed');
-    this.#deps.sink.fault(`pt:${p.id}`, [p], reason);
+    if (answered.length > 0) this.#results.apply({ refs: answered, specs: [] }, results);
   }
 
   #heard(): void {
@@ -330,7 +233,7 @@ export class DeviceLink {
     if (this.#offline !== undefined) {
       this.#offline = undefined;
       this.#deps.log.info({ channel: this.channel.id, deviceId: this.channel.deviceId }, 'device answering again');
-      this.#deps.sink.fault(`dev:${this.channel.id}`, this.#points, undefined);
+      this.#deps.sink.fault(`dev:${this.channel.id}`, this.#results.points, undefined);
       this.cov.resubscribeAll();
     }
   }
@@ -343,7 +246,7 @@ export class DeviceLink {
       ? `device ${this.channel.deviceId} at ${this.address} did not answer within ${this.channel.offlineMs} ms`
       : `device ${this.channel.deviceId} not found by Who-Is within ${this.channel.offlineMs} ms`;
     this.#deps.log.warn({ channel: this.channel.id, reason: this.#offline }, 'device offline');
-    this.#deps.sink.fault(`dev:${this.channel.id}`, this.#points, this.#offline);
+    this.#deps.sink.fault(`dev:${this.channel.id}`, this.#results.points, this.#offline);
     if (this.channel.mode === 'broadcast') this.#discover(true);
   }
 
@@ -388,4 +291,3 @@ export class DeviceLink {
   }
 }
 
-const refKey = (r: { objectType: number; instance: number; property: number }): string => `${r.objectType}:${r.instance}:${r.property}`;

@@ -28,24 +28,41 @@ type State = MeterState | ThermoState;
 
 const round = (x: number, places: number): number => Number(x.toFixed(places));
 
+/** One simulation step: the values drift, and are reported. */
+function tick(d: DeviceHandle, s: State, dtMs: number): void {
+  if (s.kind === 'meter') {
+    s.voltage = round(220 + (Math.random() - 0.5) * 6, 1);
+    s.current = s.relay ? round(Math.max(0, Math.min(99, s.current + (Math.random() - 0.5) * 2)), 2) : 0;
+    s.energy = round(s.energy + (s.voltage * s.current * dtMs) / 3_600_000_000, 3);
+    d.reportProperties({ Voltage: s.voltage, Current: s.current, ActivePower: round(s.voltage * s.current, 1), PowerConsumption: s.energy, RelayState: s.relay });
+    if (s.current > 30) d.reportEvent('OverCurrent', { Current: s.current });
+  } else {
+    const goal = s.power && s.mode !== 0 ? s.target : 18;
+    s.temperature = round(s.temperature + (goal - s.temperature) * 0.05 + (Math.random() - 0.5) * 0.2, 1);
+    d.reportProperties({ Temperature: s.temperature, TargetTemperature: s.target, Mode: s.mode, PowerSwitch: s.power });
+  }
+}
+
+function propertiesOf(s: State): Record<string, unknown> {
+  return s.kind === 'meter'
+    ? { Voltage: s.voltage, Current: s.current, ActivePower: round(s.voltage * s.current, 1), PowerConsumption: s.energy, RelayState: s.relay }
+    : { Temperature: s.temperature, TargetTemperature: s.target, Mode: s.mode, PowerSwitch: s.power };
+}
+
+function applyValues(s: State, values: Record<string, unknown>): void {
+  if (s.kind === 'meter') {
+    if ('RelayState' in values) s.relay = values.RelayState === 1 ? 1 : 0;
+  } else {
+    if ('TargetTemperature' in values) s.target = Number(values.TargetTemperature);
+    if ('Mode' in values) s.mode = Number(values.Mode) as 0 | 1 | 2;
+    if ('PowerSwitch' in values) s.power = values.PowerSwitch === 1 ? 1 : 0;
+  }
+}
+
 export default defineDriver(({ config, log }) => {
   const defaultInterval = readSettings(settings.config, config, 'demo-sim driver config').intervalMs;
   const devices = new Map<string, { state: State; timer: NodeJS.Timeout }>();
   const key = (d: DeviceHandle): string => `${d.productKey}/${d.deviceName}`;
-
-  function tick(d: DeviceHandle, s: State, dtMs: number): void {
-    if (s.kind === 'meter') {
-      s.voltage = round(220 + (Math.random() - 0.5) * 6, 1);
-      s.current = s.relay ? round(Math.max(0, Math.min(99, s.current + (Math.random() - 0.5) * 2)), 2) : 0;
-      s.energy = round(s.energy + (s.voltage * s.current * dtMs) / 3_600_000_000, 3);
-      d.reportProperties({ Voltage: s.voltage, Current: s.current, ActivePower: round(s.voltage * s.current, 1), PowerConsumption: s.energy, RelayState: s.relay });
-      if (s.current > 30) d.reportEvent('OverCurrent', { Current: s.current });
-    } else {
-      const goal = s.power && s.mode !== 0 ? s.target : 18;
-      s.temperature = round(s.temperature + (goal - s.temperature) * 0.05 + (Math.random() - 0.5) * 0.2, 1);
-      d.reportProperties({ Temperature: s.temperature, TargetTemperature: s.target, Mode: s.mode, PowerSwitch: s.power });
-    }
-  }
 
   return {
     async addDevice(d) {
@@ -69,21 +86,13 @@ export default defineDriver(({ config, log }) => {
     async getProperties(d, keys) {
       const s = devices.get(key(d))?.state;
       if (!s) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'unknown device');
-      const all: Record<string, unknown> = s.kind === 'meter'
-        ? { Voltage: s.voltage, Current: s.current, ActivePower: round(s.voltage * s.current, 1), PowerConsumption: s.energy, RelayState: s.relay }
-        : { Temperature: s.temperature, TargetTemperature: s.target, Mode: s.mode, PowerSwitch: s.power };
+      const all = propertiesOf(s);
       return ok(Object.fromEntries(keys.map((k) => [k, all[k]])));
     },
     async setProperties(d, values) {
       const s = devices.get(key(d))?.state;
       if (!s) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'unknown device');
-      if (s.kind === 'meter') {
-        if ('RelayState' in values) s.relay = values.RelayState === 1 ? 1 : 0;
-      } else {
-        if ('TargetTemperature' in values) s.target = Number(values.TargetTemperature);
-        if ('Mode' in values) s.mode = Number(values.Mode) as 0 | 1 | 2;
-        if ('PowerSwitch' in values) s.power = values.PowerSwitch === 1 ? 1 : 0;
-      }
+      applyValues(s, values);
       log.info({ dev: key(d), keys: Object.keys(values) }, 'properties set');
       tick(d, s, 0);
       return ok();

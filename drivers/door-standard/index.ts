@@ -34,58 +34,158 @@ function tempRuleOf(custom: Record<string, unknown>): { min: number; max: number
   return { min: Number(t.lower ?? 35), max: Number(t.upper ?? 37.3) };
 }
 
-export function createDoorDriver(ctx: DoorDriverContext): DoorDriver {
-  const settings = driverSettings(ctx.config);
-  const log = ctx.log.child({ comp: 'door-standard' });
-  const gateway = new DoorAccess(ctx.host);
-  const intercom = new IntercomStore(ctx.dataDir);
-  const configs = new Map<string, TerminalConfig>();
-  const terminals = new Map<string, Terminal>();
-  const deployers = new Map<string, Deployer>();
-  const tempRules = new Map<string, { min: number; max: number } | undefined>();
-  const tokens = new TokenTable<Terminal>();
-  const props = new Map<string, Record<string, unknown>>();
+/** What the driver's steps share: settings, the access gateway, and the terminals by IP. */
+interface DoorState {
+  settings: ReturnType<typeof driverSettings>;
+  log: DriverContext['log'];
+  gateway: DoorAccess;
+  intercom: IntercomStore;
+  configs: Map<string, TerminalConfig>;
+  terminals: Map<string, Terminal>;
+  deployers: Map<string, Deployer>;
+  /** Temperature windows set by setTempCheckRule, per terminal IP; absent: from the face device's config. */
+  tempRules: Map<string, { min: number; max: number } | undefined>;
+  tokens: TokenTable<Terminal>;
+  /** Reported properties per device key. */
+  props: Map<string, Record<string, unknown>>;
+}
 
+const keyOf = (h: DeviceHandle): string => `${h.productKey}/${h.deviceName}`;
+
+function doorState(ctx: DoorDriverContext): DoorState {
+  return {
+    settings: driverSettings(ctx.config),
+    log: ctx.log.child({ comp: 'door-standard' }),
+    gateway: new DoorAccess(ctx.host),
+    intercom: new IntercomStore(ctx.dataDir),
+    configs: new Map(),
+    terminals: new Map(),
+    deployers: new Map(),
+    tempRules: new Map(),
+    tokens: new TokenTable<Terminal>(),
+    props: new Map(),
+  };
+}
+
+/** A deployer for what the terminal's devices need now (full resync: it connected, or a device joined). */
+async function freshDeployer(s: DoorState, t: Terminal): Promise<void> {
+  s.deployers.get(t.cfg.ip)?.stop();
+  const d = new Deployer(t, s.gateway, s.settings);
+  s.deployers.set(t.cfg.ip, d);
+  await d.online();
+}
+
+/** What a terminal's connection changes set off: SIP push and full resync when it comes online, revocation when it goes. */
+function terminalHooks(s: DoorState): { online(t: Terminal): void; revoke(t: Terminal): void } {
   async function whenOnline(t: Terminal): Promise<void> {
     const intercomDevice = t.device('intercom');
-    const sip = intercomDevice ? intercom.sip(`${intercomDevice.productKey}/${intercomDevice.deviceName}`) : undefined;
+    const sip = intercomDevice ? s.intercom.sip(`${intercomDevice.productKey}/${intercomDevice.deviceName}`) : undefined;
     // [seed 001 L36247] the SIP account is pushed again on every connection.
     if (sip) await t.client.syncSipNumber(sip).catch((err: Error) => t.log.warn({ err: err.message }, 'SIP account push failed'));
-    await freshDeployer(t);
+    await freshDeployer(s, t);
   }
-
-  /** A deployer for what the terminal's devices need now (full resync: it connected, or a device joined). */
-  async function freshDeployer(t: Terminal): Promise<void> {
-    deployers.get(t.cfg.ip)?.stop();
-    const d = new Deployer(t, gateway, settings);
-    deployers.set(t.cfg.ip, d);
-    await d.online();
-  }
-
-  const hooks = {
+  return {
     online: (t: Terminal) => void whenOnline(t).catch((err: Error) => t.log.error({ err }, 'online handling failed')),
     revoke: (t: Terminal) => {
-      tokens.revoke(t.cfg.ip);
-      deployers.get(t.cfg.ip)?.offline();
+      s.tokens.revoke(t.cfg.ip);
+      s.deployers.get(t.cfg.ip)?.offline();
       // The sync status machine records why this door's pending permissions wait (deviceOffline).
       for (const h of t.handles.values()) {
-        void gateway.deviceOffline(`${h.productKey}/${h.deviceName}`).catch((err: Error) => t.log.warn({ err: err.message }, 'deviceOffline not recorded'));
+        void s.gateway.deviceOffline(`${h.productKey}/${h.deviceName}`).catch((err: Error) => t.log.warn({ err: err.message }, 'deviceOffline not recorded'));
       }
     },
   };
+}
 
-  const server = new DoorHttpServer(
-    edgeRoutes({ settings, terminals, tokens, gateway, intercom, log, tempRule: (t) => (tempRules.has(t.cfg.ip) ? tempRules.get(t.cfg.ip) : tempRuleOf(t.device('face')?.custom ?? {})) }),
-    { host: settings.host, port: settings.port, ...settings.limits, log },
-  );
+/** The port-10000 server with the box's endpoints (edge-routes.ts). */
+function doorServer(s: DoorState): DoorHttpServer {
+  const { settings, terminals, tokens, gateway, intercom, log, tempRules } = s;
+  const tempRule = (t: Terminal): { min: number; max: number } | undefined =>
+    tempRules.has(t.cfg.ip) ? tempRules.get(t.cfg.ip) : tempRuleOf(t.device('face')?.custom ?? {});
+  return new DoorHttpServer(edgeRoutes({ settings, terminals, tokens, gateway, intercom, log, tempRule }), { host: settings.host, port: settings.port, ...settings.limits, log });
+}
 
-  const find = (h: DeviceHandle): { t: Terminal; role: Role } | undefined => {
-    const t = terminals.get(terminalKey(h));
-    const role = roleOf(h);
-    return t && role && t.handles.get(role) === h ? { t, role } : undefined;
+function findDevice(s: DoorState, h: DeviceHandle): { t: Terminal; role: Role } | undefined {
+  const t = s.terminals.get(terminalKey(h));
+  const role = roleOf(h);
+  return t && role && t.handles.get(role) === h ? { t, role } : undefined;
+}
+
+function addDevice(s: DoorState, hooks: ReturnType<typeof terminalHooks>, h: DeviceHandle): void {
+  const problem = deviceProblem(h);
+  if (problem) throw new Error(problem);
+  const cfg = addToTerminal(s.configs, h);
+  let t = s.terminals.get(cfg.ip);
+  if (!t) {
+    t = new Terminal(cfg, s.settings, hooks, s.log);
+    s.terminals.set(cfg.ip, t);
+  }
+  t.handles.set(roleOf(h)!, h);
+  const p: Record<string, unknown> = {
+    SupportFaceFeature: cfg.faceMode === 'device' ? 0 : 1,
+    FirmwareVersion: String(h.custom.firmwareVersion ?? ''),
+    FaceAlgorithmVersion: String(h.custom.faceAlgorithmVersion ?? ''),
   };
-  const keyOf = (h: DeviceHandle): string => `${h.productKey}/${h.deviceName}`;
+  s.props.set(keyOf(h), { ...(s.props.get(keyOf(h)) ?? {}), ...p });
+  if (t.state === 'online') {
+    h.online();
+    // A device joining a connected door may bring something to deploy (cards, linkage rules).
+    const joined = t;
+    void freshDeployer(s, joined).catch((err: Error) => joined.log.error({ err }, 'deployment restart failed'));
+  } else h.offline('waiting for the door to connect');
+}
 
+function removeDevice(s: DoorState, h: DeviceHandle): void {
+  const found = findDevice(s, h);
+  if (!found) return;
+  const { t, role } = found;
+  t.handles.delete(role);
+  t.cfg.devices.delete(role);
+  h.offline('removed');
+  if (t.cfg.devices.size === 0) {
+    t.goOffline('removed');
+    t.stop();
+    s.deployers.get(t.cfg.ip)?.stop();
+    s.deployers.delete(t.cfg.ip);
+    s.terminals.delete(t.cfg.ip);
+    s.configs.delete(t.cfg.ip);
+  }
+}
+
+async function getProperties(s: DoorState, h: DeviceHandle, keys: string[]): Promise<Answer<Record<string, unknown>>> {
+  const found = findDevice(s, h);
+  if (!found) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'device not deployed');
+  const all = { ...(s.props.get(keyOf(h)) ?? {}) };
+  if (found.role === 'card' && keys.includes('KeepOpen') && found.t.state === 'online') {
+    all.KeepOpen = (await found.t.client.getKeepOpen().catch(() => ({ keepOpen: undefined }))).keepOpen;
+  }
+  return ok(Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]])));
+}
+
+async function deviceService(s: DoorState, h: DeviceHandle, id: string, args: Record<string, unknown>): Promise<Answer> {
+  const found = findDevice(s, h);
+  if (!found) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'device not deployed');
+  return callService(
+    {
+      intercom: s.intercom,
+      deployer: (t) => s.deployers.get(t.cfg.ip),
+      setTempRule: (t: Terminal, r: TempCheckRule) =>
+        s.tempRules.set(t.cfg.ip, r.isCheck === 1 ? { min: Number(r.minThreshold ?? 0), max: Number(r.maxThreshold ?? 100) } : undefined),
+      recordPass: (a) => s.gateway.recordPass(a),
+    },
+    found.t,
+    found.role,
+    h,
+    id,
+    args,
+  );
+}
+
+export function createDoorDriver(ctx: DoorDriverContext): DoorDriver {
+  const s = doorState(ctx);
+  const { settings, terminals, deployers, log } = s;
+  const hooks = terminalHooks(s);
+  const server = doorServer(s);
   return {
     settings,
     terminals,
@@ -96,76 +196,24 @@ export function createDoorDriver(ctx: DoorDriverContext): DoorDriver {
       const addr = await server.listen();
       log.info({ host: addr.address, port: addr.port }, 'door server listening');
       // Doors are told where the box is: a guessed address must be visible to the installer.
-      if (settings.boxIpFrom) log.warn({ boxIp: settings.boxIp, from: settings.boxIpFrom }, 'boxIp not configured: doors are told the address of this interface; set config.boxIp if they cannot reach it');
+      if (settings.boxIpFrom)
+        log.warn(
+          { boxIp: settings.boxIp, from: settings.boxIpFrom },
+          'boxIp not configured: doors are told the address of this interface; set config.boxIp if they cannot reach it',
+        );
     },
-
-    async addDevice(h) {
-      const problem = deviceProblem(h);
-      if (problem) throw new Error(problem);
-      const cfg = addToTerminal(configs, h);
-      let t = terminals.get(cfg.ip);
-      if (!t) {
-        t = new Terminal(cfg, settings, hooks, log);
-        terminals.set(cfg.ip, t);
-      }
-      t.handles.set(roleOf(h)!, h);
-      const p: Record<string, unknown> = { SupportFaceFeature: cfg.faceMode === 'device' ? 0 : 1, FirmwareVersion: String(h.custom.firmwareVersion ?? ''), FaceAlgorithmVersion: String(h.custom.faceAlgorithmVersion ?? '') };
-      props.set(keyOf(h), { ...(props.get(keyOf(h)) ?? {}), ...p });
-      if (t.state === 'online') {
-        h.online();
-        // A device joining a connected door may bring something to deploy (cards, linkage rules).
-        void freshDeployer(t).catch((err: Error) => t!.log.error({ err }, 'deployment restart failed'));
-      } else h.offline('waiting for the door to connect');
-    },
-
-    async removeDevice(h) {
-      const found = find(h);
-      if (!found) return;
-      const { t, role } = found;
-      t.handles.delete(role);
-      t.cfg.devices.delete(role);
-      h.offline('removed');
-      if (t.cfg.devices.size === 0) {
-        t.goOffline('removed');
-        t.stop();
-        deployers.get(t.cfg.ip)?.stop();
-        deployers.delete(t.cfg.ip);
-        terminals.delete(t.cfg.ip);
-        configs.delete(t.cfg.ip);
-      }
-    },
-
-    async getProperties(h, keys) {
-      const found = find(h);
-      if (!found) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'device not deployed');
-      const all = { ...(props.get(keyOf(h)) ?? {}) };
-      if (found.role === 'card' && keys.includes('KeepOpen') && found.t.state === 'online') {
-        all.KeepOpen = (await found.t.client.getKeepOpen().catch(() => ({ keepOpen: undefined }))).keepOpen;
-      }
-      return ok(Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]])));
-    },
+    addDevice: async (h) => addDevice(s, hooks, h),
+    removeDevice: async (h) => removeDevice(s, h),
+    getProperties: (h, keys) => getProperties(s, h, keys),
 
     async setProperties(h, values) {
       // RSAPublicKey (encrypted QR, spec 000 §3.7) is kept and reported back; the standard
       // protocol has no endpoint to hand it to the door.
-      props.set(keyOf(h), { ...(props.get(keyOf(h)) ?? {}), ...values });
+      s.props.set(keyOf(h), { ...(s.props.get(keyOf(h)) ?? {}), ...values });
       h.reportProperties(values);
       return ok();
     },
-
-    async callService(h, id, args): Promise<Answer> {
-      const found = find(h);
-      if (!found) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'device not deployed');
-      return callService(
-        {
-          intercom,
-          deployer: (t) => deployers.get(t.cfg.ip),
-          setTempRule: (t: Terminal, r: TempCheckRule) => tempRules.set(t.cfg.ip, r.isCheck === 1 ? { min: Number(r.minThreshold ?? 0), max: Number(r.maxThreshold ?? 100) } : undefined),
-          recordPass: (a) => gateway.recordPass(a),
-        },
-        found.t, found.role, h, id, args,
-      );
-    },
+    callService: (h, id, args) => deviceService(s, h, id, args),
 
     async stop() {
       for (const t of terminals.values()) t.stop();

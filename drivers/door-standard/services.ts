@@ -33,96 +33,121 @@ function answerOfDoorError(err: unknown): Answer {
 const floorsOf = (v: unknown): FloorRoom[] | undefined =>
   Array.isArray(v) ? v.map((f) => (typeof f === 'object' && f !== null ? (f as FloorRoom) : { floor: String(f) })).filter((f) => typeof f.floor === 'string' && f.floor !== '') : undefined;
 
+/** One service call: the terminal, the device key of the logical device, the arguments. */
+interface ServiceCall {
+  deps: ServiceDeps;
+  t: Terminal;
+  key: string;
+  args: Record<string, unknown>;
+}
+
+type ServiceHandler = (call: ServiceCall) => Promise<Answer>;
+
+const done = async (work: Promise<unknown>): Promise<Answer> => {
+  await work;
+  return ok();
+};
+
+async function remoteOpen({ deps, t, key }: ServiceCall): Promise<Answer> {
+  await t.client.remoteOpen();
+  const r = await deps.recordPass({ deviceKey: key, kind: 'remote', content: '', code: 0, time: Date.now() });
+  t.log.info({ pass: r.passId }, 'remote open recorded');
+  return ok();
+}
+
+async function setTempCheckRule({ deps, t, args }: ServiceCall): Promise<Answer> {
+  const rule: TempCheckRule = { isCheck: args.isCheck === 1 ? 1 : 0 };
+  if (rule.isCheck === 1) {
+    if (args.maxThreshold !== undefined) rule.maxThreshold = String(args.maxThreshold);
+    if (args.minThreshold !== undefined) rule.minThreshold = String(args.minThreshold);
+  }
+  await t.client.setTempCheckRule(rule);
+  deps.setTempRule(t, rule);
+  return ok();
+}
+
+async function syncSipNumber({ deps, t, key, args }: ServiceCall): Promise<Answer> {
+  const p = parse(parseSipAccount, args);
+  if (!p.ok) return bad(p.error);
+  deps.intercom.setSip(key, p.value);
+  if (t.state === 'online') await t.client.syncSipNumber(p.value);
+  return ok();
+}
+
+async function syncGroupIdAndRoomId({ deps, args }: ServiceCall): Promise<Answer> {
+  const list = Array.isArray(args.list) ? (args.list as { roomId?: unknown; groupId?: unknown }[]) : [];
+  const entries = list.map((e) => ({ roomId: String(e.roomId ?? ''), groupId: String(e.groupId ?? '') }));
+  const invalid = deps.intercom.setGroups(entries, args.replace !== false);
+  return invalid > 0 ? bad(`${invalid} entries with an invalid roomId or empty groupId skipped`) : ok();
+}
+
+async function callElevator({ t, args }: ServiceCall): Promise<Answer> {
+  if (typeof args.startFloor !== 'string' || !args.startFloor) return bad('startFloor required');
+  const dir = args.targetDirection === 1 || args.targetDirection === 2 ? args.targetDirection : undefined;
+  await t.client.call({
+    startFloor: args.startFloor,
+    ...(typeof args.elevatorId === 'string' ? { elevatorId: args.elevatorId } : {}),
+    ...(typeof args.targetFloor === 'string' ? { targetFloor: args.targetFloor } : {}),
+    ...(dir ? { targetDirection: dir } : {}),
+  });
+  return ok();
+}
+
+const elevatorIdOf = (args: Record<string, unknown>): string | undefined => (typeof args.elevatorId === 'string' ? args.elevatorId : undefined);
+
+const SERVICES: Record<string, ServiceHandler> = {
+  remoteOpen,
+  remoteControl: remoteOpen,
+  setKeepOpen: async ({ t, args }) => {
+    if (args.keepOpen !== 0 && args.keepOpen !== 1) return bad('keepOpen must be 0 or 1');
+    return done(t.client.setKeepOpen({ keepOpen: args.keepOpen }));
+  },
+  getKeepOpen: async ({ t }) => ok(await t.client.getKeepOpen()),
+  setTempCheckRule,
+  syncPermissions: async ({ deps, t }) => {
+    // A nudge: the access core holds what to deploy (the permission file is its business).
+    deps.deployer(t)?.kickAll();
+    return ok();
+  },
+  QueryFacePermTotal: async ({ t }) => ok({ FacePermTotal: (await t.client.queryFaces()).total }),
+  SyncSipNumber: syncSipNumber,
+  querySipNumber: async ({ deps, key }) => ok({ sipNumber: deps.intercom.sip(key)?.sipNumber ?? '' }),
+  SyncGroupIdAndRoomId: syncGroupIdAndRoomId,
+  NotifyPhoneNumberCheckResult: async ({ t, args }) => {
+    if (typeof args.phoneNumber !== 'string' || (args.result !== 0 && args.result !== 1)) return bad('phoneNumber and result 0|1 required');
+    return done(t.client.verifyPhoneResult({ phoneNumber: args.phoneNumber, result: args.result }));
+  },
+  getRunState: async ({ t, args }) =>
+    ok({ states: JSON.stringify(await t.client.getRunState(Array.isArray(args.elevatorList) ? args.elevatorList.map(String) : [])) }),
+  releaseFloors: async ({ t, args }) => done(t.client.releaseFloors(elevatorIdOf(args), floorsOf(args.floors))),
+  activateFloor: async ({ t, args }) => {
+    const floors = floorsOf(args.floors);
+    if (!floors?.length) return bad('floors required');
+    return done(t.client.activateFloor(elevatorIdOf(args), floors));
+  },
+  callElevator,
+  getElevatorInfo: async ({ t }) => ok({ info: JSON.stringify(await t.client.elevatorInfo()) }),
+  getRules: async ({ t }) => ok({ rules: JSON.stringify(await t.client.getRules()) }),
+  setAvailability: async ({ t, args }) => {
+    if (args.availability !== 'enable' && args.availability !== 'disable') return bad('availability must be enable or disable');
+    return done(t.client.setAvailability(args.availability));
+  },
+  getAvailability: async ({ t }) => ok({ availability: await t.client.getAvailability() }),
+};
+
+/** Services a door answers without its link up: they change or read what the box keeps. */
+const OFFLINE_SERVICES = ['SyncSipNumber', 'SyncGroupIdAndRoomId', 'querySipNumber', 'syncPermissions'];
+
 export async function callService(deps: ServiceDeps, t: Terminal, role: Role, handle: DeviceHandle, id: string, args: Record<string, unknown>): Promise<Answer> {
   if (role === 'elevator' && ELEVATOR_SERVICES.has(id)) return callElevatorService(t, id, args);
-  const c = t.client;
-  const needsLink = !['SyncSipNumber', 'SyncGroupIdAndRoomId', 'querySipNumber', 'syncPermissions'].includes(id);
+  const needsLink = !OFFLINE_SERVICES.includes(id);
   if (needsLink && t.state !== 'online') return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, `door ${t.cfg.code} is offline`);
-  const key = `${handle.productKey}/${handle.deviceName}`;
+  const handler = Object.hasOwn(SERVICES, id) ? SERVICES[id] : undefined;
+  if (!handler) return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, `service ${id} not supported by the ${role} device of door ${t.cfg.code}`);
   try {
-    switch (id) {
-      case 'remoteOpen':
-      case 'remoteControl':
-        await c.remoteOpen();
-        {
-          const r = await deps.recordPass({ deviceKey: key, kind: 'remote', content: '', code: 0, time: Date.now() });
-          t.log.info({ pass: r.passId }, 'remote open recorded');
-        }
-        return ok();
-      case 'setKeepOpen':
-        if (args.keepOpen !== 0 && args.keepOpen !== 1) return bad('keepOpen must be 0 or 1');
-        await c.setKeepOpen({ keepOpen: args.keepOpen });
-        return ok();
-      case 'getKeepOpen':
-        return ok(await c.getKeepOpen());
-      case 'setTempCheckRule': {
-        const rule: TempCheckRule = { isCheck: args.isCheck === 1 ? 1 : 0 };
-        if (rule.isCheck === 1) {
-          if (args.maxThreshold !== undefined) rule.maxThreshold = String(args.maxThreshold);
-          if (args.minThreshold !== undefined) rule.minThreshold = String(args.minThreshold);
-        }
-        await c.setTempCheckRule(rule);
-        deps.setTempRule(t, rule);
-        return ok();
-      }
-      case 'syncPermissions':
-        // A nudge: the access core holds what to deploy (the permission file is its business).
-        deps.deployer(t)?.kickAll();
-        return ok();
-      case 'QueryFacePermTotal':
-        return ok({ FacePermTotal: (await c.queryFaces()).total });
-      case 'SyncSipNumber': {
-        const p = parse(parseSipAccount, args);
-        if (!p.ok) return bad(p.error);
-        deps.intercom.setSip(key, p.value);
-        if (t.state === 'online') await c.syncSipNumber(p.value);
-        return ok();
-      }
-      case 'querySipNumber':
-        return ok({ sipNumber: deps.intercom.sip(key)?.sipNumber ?? '' });
-      case 'SyncGroupIdAndRoomId': {
-        const list = Array.isArray(args.list) ? (args.list as { roomId?: unknown; groupId?: unknown }[]) : [];
-        const entries = list.map((e) => ({ roomId: String(e.roomId ?? ''), groupId: String(e.groupId ?? '') }));
-        const invalid = deps.intercom.setGroups(entries, args.replace !== false);
-        return invalid > 0 ? bad(`${invalid} entries with an invalid roomId or empty groupId skipped`) : ok();
-      }
-      case 'NotifyPhoneNumberCheckResult':
-        if (typeof args.phoneNumber !== 'string' || (args.result !== 0 && args.result !== 1)) return bad('phoneNumber and result 0|1 required');
-        await c.verifyPhoneResult({ phoneNumber: args.phoneNumber, result: args.result });
-        return ok();
-      case 'getRunState':
-        return ok({ states: JSON.stringify(await c.getRunState(Array.isArray(args.elevatorList) ? args.elevatorList.map(String) : [])) });
-      case 'releaseFloors':
-        await c.releaseFloors(typeof args.elevatorId === 'string' ? args.elevatorId : undefined, floorsOf(args.floors));
-        return ok();
-      case 'activateFloor': {
-        const floors = floorsOf(args.floors);
-        if (!floors?.length) return bad('floors required');
-        await c.activateFloor(typeof args.elevatorId === 'string' ? args.elevatorId : undefined, floors);
-        return ok();
-      }
-      case 'callElevator': {
-        if (typeof args.startFloor !== 'string' || !args.startFloor) return bad('startFloor required');
-        const dir = args.targetDirection === 1 || args.targetDirection === 2 ? args.targetDirection : undefined;
-        await c.call({ startFloor: args.startFloor, ...(typeof args.elevatorId === 'string' ? { elevatorId: args.elevatorId } : {}), ...(typeof args.targetFloor === 'string' ? { targetFloor: args.targetFloor } : {}), ...(dir ? { targetDirection: dir } : {}) });
-        return ok();
-      }
-      case 'getElevatorInfo':
-        return ok({ info: JSON.stringify(await c.elevatorInfo()) });
-      case 'getRules':
-        return ok({ rules: JSON.stringify(await c.getRules()) });
-      case 'setAvailability':
-        if (args.availability !== 'enable' && args.availability !== 'disable') return bad('availability must be enable or disable');
-        await c.setAvailability(args.availability);
-        return ok();
-      case 'getAvailability':
-        return ok({ availability: await c.getAvailability() });
-      default:
-        return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, `service ${id} not supported by the ${role} device of door ${t.cfg.code}`);
-    }
+    return await handler({ deps, t, key: `${handle.productKey}/${handle.deviceName}`, args });
   } catch (err) {
     t.log.warn({ service: id, err: (err as Error).message }, 'service failed');
     return answerOfDoorError(err);
   }
 }
-

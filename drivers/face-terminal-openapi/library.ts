@@ -11,7 +11,34 @@ import { userIdOf } from '../face-shared/deployment.js';
 import type { OpenApiDriverSettings } from './config.js';
 import type { OpenApiTerminal } from './terminal.js';
 
-export function chapter9(deps: { settings: OpenApiDriverSettings; calls: AccessCalls; log: Logger; byDeviceId(id: string): OpenApiTerminal | undefined; terminals(): OpenApiTerminal[]; baseUrl(): string }): DevicePushHandlers {
+interface Chapter9Deps {
+  settings: OpenApiDriverSettings;
+  calls: AccessCalls;
+  log: Logger;
+  byDeviceId(id: string): OpenApiTerminal | undefined;
+  terminals(): OpenApiTerminal[];
+  baseUrl(): string;
+}
+
+/** 9.1 `/syrecord`: in `pull` sync, the next changes of the terminal's face library (pictures on `/syimage`). */
+async function library(deps: Chapter9Deps, images: Map<string, string>, t: OpenApiTerminal, lastQueryTime: number): Promise<{ list: LibraryOp[]; lastQueryTime: number }> {
+  if (deps.settings.faceSync !== 'pull') return { list: [], lastQueryTime: Math.floor(Date.now() / 1000) };
+  if (lastQueryTime === 0) await deps.calls.resetFaces(t.deviceKey); // "填0 则为全量更新" (L934)
+  const entries = await deps.calls.pendingFaces(t.deviceKey, 50);
+  const now = Math.floor(Date.now() / 1000);
+  const list: LibraryOp[] = entries.map((e) => {
+    const info = e.data?.userInfo ?? {};
+    t.handedOut.set(e.id, { op: e.op, at: Date.now() });
+    if (e.op === 'upsert') {
+      t.faceUsers.set(e.id, userIdOf(e));
+      if (e.data?.imageFile) images.set(e.id, e.data.imageFile);
+    }
+    return { operation: e.op === 'delete' ? 'delete' : 'save', userType: 'user', userId: e.id, userName: String(info.userName ?? e.userName ?? ''), userRemark: userIdOf(e).slice(0, 16), imageUrl: e.op === 'delete' ? '' : `${deps.baseUrl()}/syimage/${encodeURIComponent(e.id)}`, operateTime: now };
+  });
+  return { list, lastQueryTime: now };
+}
+
+export function chapter9(deps: Chapter9Deps): DevicePushHandlers {
   const { calls, log } = deps;
   /** faceId → picture file, for /syimage (only faces handed out in a library answer). */
   const images = new Map<string, string>();
@@ -24,23 +51,7 @@ export function chapter9(deps: { settings: OpenApiDriverSettings; calls: AccessC
     },
     mayFetchImages: (source) => source === undefined || deps.terminals().some((t) => fromConfiguredAddress(t.cfg.ip, source)),
 
-    async library(id, lastQueryTime) {
-      const t = must(id);
-      if (deps.settings.faceSync !== 'pull') return { list: [], lastQueryTime: Math.floor(Date.now() / 1000) };
-      if (lastQueryTime === 0) await calls.resetFaces(t.deviceKey); // "填0 则为全量更新" (L934)
-      const entries = await calls.pendingFaces(t.deviceKey, 50);
-      const now = Math.floor(Date.now() / 1000);
-      const list: LibraryOp[] = entries.map((e) => {
-        const info = e.data?.userInfo ?? {};
-        t.handedOut.set(e.id, { op: e.op, at: Date.now() });
-        if (e.op === 'upsert') {
-          t.faceUsers.set(e.id, userIdOf(e));
-          if (e.data?.imageFile) images.set(e.id, e.data.imageFile);
-        }
-        return { operation: e.op === 'delete' ? 'delete' : 'save', userType: 'user', userId: e.id, userName: String(info.userName ?? e.userName ?? ''), userRemark: userIdOf(e).slice(0, 16), imageUrl: e.op === 'delete' ? '' : `${deps.baseUrl()}/syimage/${encodeURIComponent(e.id)}`, operateTime: now };
-      });
-      return { list, lastQueryTime: now };
-    },
+    library: (id, lastQueryTime) => library(deps, images, must(id), lastQueryTime),
 
     async compare(id, b) {
       const t = must(id);

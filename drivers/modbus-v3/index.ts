@@ -10,9 +10,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineDriver, type Answer } from '../../edge/host/sdk/driver.js';
+import { defineDriver, type Answer, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { ModbusDisconnected, ModbusException, ModbusFrameError, ModbusTimeout } from '../../protocols/modbus/frames.js';
-import { pointDeviceMethods } from '../eba-shared/book.js';
+import { pointDeviceMethods } from '../eba-shared/point-methods.js';
 import { oncePerBurst } from '../eba-shared/tables.js';
 
 import { DeviceBook } from './book.js';
@@ -33,22 +33,26 @@ function failure<T>(err: unknown): Answer<T> {
   return { code: CODES.NO_ANSWER, message: (err as Error).message };
 }
 
-export default defineDriver(({ config, log, dataDir }) => {
-  const opts = driverOptions(config);
-  const tables = loadTables(config, dataDir);
-  const points = new Map(tables.points.map((p) => [p.id, p] as const));
-  const stats = new PollStats();
-  const book = new DeviceBook();
-  const channels = new Map<string, { link: ChannelLink; poller: ChannelPoller }>();
+type Channels = Map<string, { link: ChannelLink; poller: ChannelPoller }>;
+type Tables = ReturnType<typeof loadTables>;
+type Options = ReturnType<typeof driverOptions>;
+type Log = DriverContext['log'];
+
+/** One link (connection with its health) and one poller per channel. */
+function channelsOf(tables: Tables, deps: { opts: Options; log: Log; book: DeviceBook; stats: PollStats }): Channels {
+  const { opts, log, book, stats } = deps;
+  const channels: Channels = new Map();
   for (const c of tables.channels) {
     const link: ChannelLink = new ChannelLink(c, opts, log, (up, reason) => book.channelFault(c.id, up ? undefined : reason));
     const poller = new ChannelPoller({ link, opts, log, sink: book, stats });
     channels.set(c.id, { link, poller });
   }
-  let statsTimer: NodeJS.Timeout | undefined;
+  return channels;
+}
 
-  // Devices arrive one by one at start and on redeploy: re-plan once per burst, not per device.
-  const replan = oncePerBurst((ids) => {
+/** Re-plan the polled blocks of the channels whose devices changed; start the links that have points. */
+function replanner(channels: Channels, book: DeviceBook): (id: string) => void {
+  return oncePerBurst((ids) => {
     for (const id of ids) {
       const ch = channels.get(id);
       if (!ch) continue;
@@ -57,17 +61,41 @@ export default defineDriver(({ config, log, dataDir }) => {
       if (used.length > 0) ch.link.start();
     }
   });
+}
 
-  function writeStats(): void {
+/** The driver's counters and memory, written to `<dataDir>/stats.json`. */
+function statsWriter(dataDir: string, log: Log, channels: Channels, book: DeviceBook, stats: PollStats): () => void {
+  return () => {
     const m = process.memoryUsage();
     const mb = (b: number): number => Math.round(b / 1048576);
-    const snapshot = { time: Date.now(), devices: book.devices.size, online: [...book.devices.values()].filter((d) => d.online).length, blocks: [...channels.values()].reduce((n, c) => n + c.poller.blockCount, 0), ...stats.snapshot(), memory: { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), heap_total_mb: mb(m.heapTotal), external_mb: mb(m.external) } };
+    const snapshot = {
+      time: Date.now(),
+      devices: book.devices.size,
+      online: [...book.devices.values()].filter((d) => d.online).length,
+      blocks: [...channels.values()].reduce((n, c) => n + c.poller.blockCount, 0),
+      ...stats.snapshot(),
+      memory: { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), heap_total_mb: mb(m.heapTotal), external_mb: mb(m.external) },
+    };
     try {
       writeFileSync(join(dataDir, 'stats.json'), JSON.stringify(snapshot));
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'stats not written');
     }
-  }
+  };
+}
+
+export default defineDriver(({ config, log, dataDir }) => {
+  const opts = driverOptions(config);
+  const tables = loadTables(config, dataDir);
+  const points = new Map(tables.points.map((p) => [p.id, p] as const));
+  const stats = new PollStats();
+  const book = new DeviceBook();
+  const channels = channelsOf(tables, { opts, log, book, stats });
+  let statsTimer: NodeJS.Timeout | undefined;
+
+  // Devices arrive one by one at start and on redeploy: re-plan once per burst, not per device.
+  const replan = replanner(channels, book);
+  const writeStats = statsWriter(dataDir, log, channels, book, stats);
 
   return {
     async start() {

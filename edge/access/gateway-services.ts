@@ -7,7 +7,7 @@
  */
 import { ERRORS, fail, ok, type Answer } from '../errors.js';
 import type { AccessCore } from './access-core.js';
-import { parsePerson, type PersonInput } from './person-store.js';
+import { parsePerson, type PersonInput } from './stores/person-store.js';
 
 const MAX_PER_CALL = 1000;
 

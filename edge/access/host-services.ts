@@ -8,7 +8,7 @@
 import type { HostHandlers } from '../host/services.js';
 import type { DeploymentEntry, DesiredFace, PassDecision } from '../host/sdk/host-services.js';
 import type { AccessCore, PendingDeployment } from './access-core.js';
-import type { Decision } from './passage.js';
+import type { Decision } from './passes/passage.js';
 
 function passDecision(d: Decision): PassDecision {
   const { duplicate: _duplicate, ...decision } = d;

@@ -29,6 +29,13 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
     process.exit(1);
   }
   const stopWatchdog = startWatchdog();
+  printReady(runtime);
+  handleSignals(runtime, stopWatchdog);
+  return undefined;
+}
+
+/** The addresses an installer needs, on stdout once the daemon is ready. */
+function printReady(runtime: Runtime): void {
   process.stdout.write(
     `property-edge ready in ${runtime.readyMs} ms\n` +
       `  console/health: http://${runtime.config.http.host}:${runtime.httpPort}/healthz\n` +
@@ -36,6 +43,13 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
       (runtime.busPort ? `  local bus:      mqtt://${runtime.config.bus.host}:${runtime.busPort} (credentials: ${runtime.dataDir}/bus-credentials.json unless configured)\n` : '') +
       `  watch values:   npm run edge -- tail\n`,
   );
+}
+
+/**
+ * SIGTERM/SIGINT stop the runtime (exit 1 if that takes over 20 s), SIGHUP reloads the config;
+ * an unhandled rejection is logged, an uncaught exception stops cleanly with exit 1.
+ */
+function handleSignals(runtime: Runtime, stopWatchdog: () => void): void {
   let stopping = false;
   const shutdown = (signal: string, exitCode = 0): void => {
     if (stopping) return;
@@ -70,7 +84,6 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
       (err: unknown) => runtime.log.error({ err: (err as Error).message }, 'config reload refused'),
     );
   });
-  return undefined;
 }
 
 /** Where a part is configured, for the message of a listener that cannot bind. */

@@ -71,6 +71,43 @@ export class Connection {
     this.#timer = undefined;
     if (this.state === 'stopped') return;
     this.#setState('connecting');
+    const { options, clientId } = this.#clientOptions();
+    const client = mqtt.connect(this.#cfg.url, options);
+    this.#client = client;
+    let wasOnline = false;
+    client.on('connect', () => {
+      if (this.#client !== client) return;
+      wasOnline = true;
+      this.#attempt = 0;
+      if (this.#loggedError) this.#log.info({ after: this.#loggedError }, 'cloud link connects again');
+      this.lastError = undefined;
+      this.#loggedError = undefined;
+      this.#setState('online');
+      this.#log.info({ url: this.#cfg.url, clientId }, 'cloud link online');
+      this.#handlers.onOnline(client);
+    });
+    client.on('message', (topic, payload) => {
+      if (this.#client === client) this.#handlers.onMessage(topic, payload);
+    });
+    client.on('error', (err: Error & { code?: number }) => this.#onError(err));
+    client.on('close', () => {
+      if (this.#client !== client) return;
+      client.removeAllListeners('message');
+      client.end(true);
+      this.#client = undefined;
+      if (this.state === 'stopped') return;
+      const reason = this.lastError ?? 'connection closed';
+      if (wasOnline) {
+        this.#log.warn({ reason }, 'cloud link offline');
+        this.#handlers.onOffline(reason);
+      }
+      this.#setState('offline');
+      this.#scheduleReconnect();
+    });
+  }
+
+  /** MQTT options with the Alink credentials signed now (a new timestamp at every attempt). */
+  #clientOptions(): { options: IClientOptions; clientId: string } {
     const tls = this.#cfg.url.startsWith('mqtts://');
     const creds = mqttCredentials(this.#identity, {
       tls,
@@ -87,48 +124,19 @@ export class Connection {
       protocolVersion: this.#cfg.protocolVersion,
       ...(tls ? { rejectUnauthorized: !this.#cfg.insecure, ...(this.#cfg.caFile ? { ca: readFileSync(this.#cfg.caFile) } : {}) } : {}),
     };
-    const client = mqtt.connect(this.#cfg.url, options);
-    this.#client = client;
-    let wasOnline = false;
-    client.on('connect', () => {
-      if (this.#client !== client) return;
-      wasOnline = true;
-      this.#attempt = 0;
-      if (this.#loggedError) this.#log.info({ after: this.#loggedError }, 'cloud link connects again');
-      this.lastError = undefined;
-      this.#loggedError = undefined;
-      this.#setState('online');
-      this.#log.info({ url: this.#cfg.url, clientId: creds.clientId }, 'cloud link online');
-      this.#handlers.onOnline(client);
-    });
-    client.on('message', (topic, payload) => {
-      if (this.#client === client) this.#handlers.onMessage(topic, payload);
-    });
-    client.on('error', (err: Error & { code?: number }) => {
-      const refused = err.code !== undefined && CONNACK_AUTH_REFUSED.includes(err.code);
-      this.lastError = refused ? `refused: ${err.message} (check productKey/deviceName/deviceSecret)` : err.message;
-      // Logged once per episode (not at every reconnect): a wrong secret would otherwise be
-      // either silent or a flood. The episode ends when the link comes up.
-      if (this.lastError !== this.#loggedError) {
-        this.#loggedError = this.lastError;
-        if (refused) this.#log.error({ url: this.#cfg.url, code: err.code, reason: err.message }, 'the platform refused the box\'s credentials: check cloud.productKey, cloud.deviceName and cloud.deviceSecret (and the clock when signTimestamp is not set); retrying with backoff');
-        else this.#log.warn({ url: this.#cfg.url, reason: err.message }, 'cloud link cannot connect; retrying with backoff');
-      }
-    });
-    client.on('close', () => {
-      if (this.#client !== client) return;
-      client.removeAllListeners('message');
-      client.end(true);
-      this.#client = undefined;
-      if (this.state === 'stopped') return;
-      const reason = this.lastError ?? 'connection closed';
-      if (wasOnline) {
-        this.#log.warn({ reason }, 'cloud link offline');
-        this.#handlers.onOffline(reason);
-      }
-      this.#setState('offline');
-      this.#scheduleReconnect();
-    });
+    return { options, clientId: creds.clientId };
+  }
+
+  #onError(err: Error & { code?: number }): void {
+    const refused = err.code !== undefined && CONNACK_AUTH_REFUSED.includes(err.code);
+    this.lastError = refused ? `refused: ${err.message} (check productKey/deviceName/deviceSecret)` : err.message;
+    // Logged once per episode (not at every reconnect): a wrong secret would otherwise be
+    // either silent or a flood. The episode ends when the link comes up.
+    if (this.lastError !== this.#loggedError) {
+      this.#loggedError = this.lastError;
+      if (refused) this.#log.error({ url: this.#cfg.url, code: err.code, reason: err.message }, 'the platform refused the box\'s credentials: check cloud.productKey, cloud.deviceName and cloud.deviceSecret (and the clock when signTimestamp is not set); retrying with backoff');
+      else this.#log.warn({ url: this.#cfg.url, reason: err.message }, 'cloud link cannot connect; retrying with backoff');
+    }
   }
 
   #scheduleReconnect(): void {

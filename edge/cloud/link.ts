@@ -5,7 +5,7 @@
  * metrics registry and as a retained local-bus topic. docs/cloud.md describes it.
  */
 import type { MqttClient } from 'mqtt';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { BoxConfig } from '../config/schema.js';
 import { ALINK } from '../errors.js';
 import type { Answer } from '../errors.js';
@@ -25,6 +25,7 @@ import { ReplyTracker } from './replies.js';
 import { Sender } from './sender.js';
 import { Sessions } from './sessions.js';
 import { Uplink } from './uplink.js';
+import { registerCloudMetrics } from './cloud-metrics.js';
 
 const OWNER = 'cloud-link';
 const PACK_TOPIC_SUFFIX = '/thing/event/property/pack/post';
@@ -98,25 +99,7 @@ export class CloudLink {
     this.#lifecycle = new Lifecycle({ db: deps.db, log: deps.log, config: deps.config, redeploy: deps.redeploy, dropQueued: (pk, dn) => this.outbox.dropDevice(pk, dn) });
     const isBlocked = (pk: string, dn: string) => this.#lifecycle.isBlocked(pk, dn);
     this.#sessions = new Sessions({ db: deps.db, registry: deps.registry, replies: this.#replies, log: deps.log, isBlocked, nextId: () => this.#nextId() }, cfg);
-    this.#sender = new Sender(
-      {
-        outbox: this.outbox,
-        log: deps.log,
-        hooks: {
-          onPublished: (row, topic) => {
-            const key = `${row.device}|${requestPathOf(topic)}|${row.alinkId}`;
-            if (!topic.endsWith(PACK_TOPIC_SUFFIX)) return this.#replies.track(key);
-            // The platform fails a pack whole when one sub-device fails its check: the others' values go again, per device.
-            void this.#replies.expect(key).then((r) => {
-              if (r && r.code !== ALINK.SUCCESS) this.#uplink.salvagePack(row.payload);
-            });
-          },
-          onAcked: () => undefined, // state goes out on the timer; per-ack would cost a query per tick
-          onDrained: () => this.#publishState(),
-        },
-      },
-      { window: cfg.outbox.window, historyAfterMs: cfg.historyAfterMs, maxPerSecond: cfg.outbox.maxPerSecond },
-    );
+    this.#sender = this.#newSender(cfg);
     this.#uplink = new Uplink(
       {
         events: deps.events,
@@ -128,34 +111,7 @@ export class CloudLink {
       },
       { coalesceMs: cfg.coalesceMs, packPost: cfg.packPost },
     );
-    this.#downlink = new Downlink(
-      {
-        log: deps.log,
-        replies: this.#replies,
-        client: () => this.#connection.client,
-        host: deps.host,
-        ...(deps.gatewayServices ? { gatewayServices: deps.gatewayServices } : {}),
-        configPush: (params) => applyConfigPush({ log: deps.log, config: deps.config, redeploy: deps.redeploy }, params),
-        lifecycle: async (pk, dn, action) => {
-          // Before the redeploy it causes: a device the platform deleted is never detached again.
-          if (action === 'delete') this.#sessions.deletedByPlatform(pk, dn);
-          await this.#lifecycle.apply(pk, dn, action);
-          if (action === 'create') this.#sessions.topologyCreated(pk, dn);
-          else if (action !== 'enable') this.#sessions.forget(pk, dn);
-          else void this.#sessions.deviceOnline(pk, dn);
-        },
-        onRejected: (pk, dn, r) => {
-          this.rejected++;
-          this.#log.warn({ dev: `${pk}/${dn}`, id: r.id, code: r.code, message: r.message }, 'cloud rejected a message');
-          if (r.code === ALINK.SUBDEVICE_NO_SESSION) this.#sessions.relogin(pk, dn);
-        },
-        onClock: (offset) => {
-          this.clockOffsetMs = offset;
-          if (Math.abs(offset) > 1000) this.#log.warn({ offsetMs: offset }, 'box clock differs from the platform clock');
-        },
-      },
-      cfg,
-    );
+    this.#downlink = this.#newDownlink(deps, cfg);
     this.#connection = new Connection({ log: deps.log }, cfg, {
       onOnline: (client) => void this.#online(client),
       onOffline: () => {
@@ -165,6 +121,61 @@ export class CloudLink {
       onMessage: (topic, payload) => this.#downlink.handle(topic, payload),
       onState: () => this.#publishState(),
     });
+  }
+
+  /** The outbox sender; a pack's failed reply makes its values go again per device. */
+  #newSender(cfg: CloudConfig): Sender {
+  return new Sender(
+    {
+      outbox: this.outbox,
+      log: this.#log,
+      hooks: {
+        onPublished: (row, topic) => {
+          const key = `${row.device}|${requestPathOf(topic)}|${row.alinkId}`;
+          if (!topic.endsWith(PACK_TOPIC_SUFFIX)) return this.#replies.track(key);
+          // The platform fails a pack whole when one sub-device fails its check: the others' values go again, per device.
+          void this.#replies.expect(key).then((r) => {
+            if (r && r.code !== ALINK.SUCCESS) this.#uplink.salvagePack(row.payload);
+          });
+        },
+        onAcked: () => undefined, // state goes out on the timer; per-ack would cost a query per tick
+        onDrained: () => this.#publishState(),
+      },
+    },
+    { window: cfg.outbox.window, historyAfterMs: cfg.historyAfterMs, maxPerSecond: cfg.outbox.maxPerSecond },
+  );
+  }
+
+  /** Downlink messages: services, config pushes, topology lifecycle, rejections, the platform clock. */
+  #newDownlink(deps: CloudDeps, cfg: CloudConfig): Downlink {
+  return new Downlink(
+    {
+      log: deps.log,
+      replies: this.#replies,
+      client: () => this.#connection.client,
+      host: deps.host,
+      ...(deps.gatewayServices ? { gatewayServices: deps.gatewayServices } : {}),
+      configPush: (params) => applyConfigPush({ log: deps.log, config: deps.config, redeploy: deps.redeploy }, params),
+      lifecycle: async (pk, dn, action) => {
+        // Before the redeploy it causes: a device the platform deleted is never detached again.
+        if (action === 'delete') this.#sessions.deletedByPlatform(pk, dn);
+        await this.#lifecycle.apply(pk, dn, action);
+        if (action === 'create') this.#sessions.topologyCreated(pk, dn);
+        else if (action !== 'enable') this.#sessions.forget(pk, dn);
+        else void this.#sessions.deviceOnline(pk, dn);
+      },
+      onRejected: (pk, dn, r) => {
+        this.rejected++;
+        this.#log.warn({ dev: `${pk}/${dn}`, id: r.id, code: r.code, message: r.message }, 'cloud rejected a message');
+        if (r.code === ALINK.SUBDEVICE_NO_SESSION) this.#sessions.relogin(pk, dn);
+      },
+      onClock: (offset) => {
+        this.clockOffsetMs = offset;
+        if (Math.abs(offset) > 1000) this.#log.warn({ offsetMs: offset }, 'box clock differs from the platform clock');
+      },
+    },
+    cfg,
+  );
   }
 
   async start(): Promise<void> {
@@ -217,35 +228,20 @@ export class CloudLink {
     };
   }
 
-  /** Link state and outbox figures on the box's Prometheus registry. */
+  /** Link state and outbox figures on the box's Prometheus registry (cloud-metrics.ts). */
   registerMetrics(registry: Registry): void {
-    const registers = [registry];
-    const self = this;
-    new Gauge({ name: 'edge_cloud_link_up', help: '1 when the cloud link is connected', registers, collect() { this.set(self.#connection.state === 'online' ? 1 : 0); } });
-    new Gauge({ name: 'edge_cloud_outbox_depth', help: 'messages queued for the cloud', registers, collect() { this.set(self.outbox.depth); } });
-    new Gauge({ name: 'edge_cloud_outbox_held', help: 'messages held in memory because the disk refused their write', registers, collect() { this.set(self.outbox.held); } });
-    new Gauge({ name: 'edge_cloud_outbox_bytes', help: 'payload bytes queued for the cloud', registers, collect() { this.set(self.outbox.bytes); } });
-    new Gauge({ name: 'edge_cloud_outbox_quota_bytes', help: 'outbox quota', registers, collect() { this.set(self.outbox.quotaBytes); } });
-    new Gauge({ name: 'edge_cloud_inflight', help: 'messages published, PUBACK pending', registers, collect() { this.set(self.#sender.inflight); } });
-    new Gauge({ name: 'edge_cloud_subdevices_logged_in', help: 'sub-devices with a session', registers, collect() { this.set(self.#sessions.loggedIn); } });
-    new Gauge({
-      name: 'edge_cloud_outbox_dropped',
-      help: 'messages dropped by the quota policy and not yet reported to the cloud',
-      labelNames: ['class'],
-      registers,
-      collect() {
-        const d = self.outbox.dropped();
-        for (const c of ['property', 'event', 'record'] as const) this.set({ class: c }, d[c]);
-      },
+    registerCloudMetrics(registry, {
+      outbox: this.outbox,
+      linkUp: () => this.#connection.state === 'online',
+      inflight: () => this.#sender.inflight,
+      loggedIn: () => this.#sessions.loggedIn,
+      published: () => this.#sender.published,
+      acked: () => this.#sender.acked,
+      reconnects: () => this.#connection.reconnects,
+      replyTimeouts: () => this.#replies.timeouts,
+      rejected: () => this.rejected,
+      downErrors: () => this.#downlink.errors,
     });
-    const counter = (name: string, help: string, read: () => number) =>
-      new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
-    counter('edge_cloud_published_total', 'messages published from the outbox', () => this.#sender.published);
-    counter('edge_cloud_acked_total', 'messages acknowledged (PUBACK) and deleted', () => this.#sender.acked);
-    counter('edge_cloud_reconnects_total', 'reconnect attempts', () => this.#connection.reconnects);
-    counter('edge_cloud_reply_timeouts_total', 'Alink replies not received in time', () => this.#replies.timeouts);
-    counter('edge_cloud_rejected_total', 'messages the cloud answered with an error code', () => this.rejected);
-    counter('edge_cloud_down_errors_total', 'downlink messages refused or failed', () => this.#downlink.errors);
   }
 
   async #online(client: MqttClient): Promise<void> {

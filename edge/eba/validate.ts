@@ -113,6 +113,32 @@ export function validateWorkbook(profile: EbaProfile, sheets: readonly RawSheet[
     pointsOk.push(p);
   }
 
+  const { devicesOk, deviceCount } = checkDevices(profile, deviceRows, pointById, models, problems);
+
+  const ok = problems.length === 0;
+  const devices = ok ? devicesFromRows(devicesOk) : [];
+  problems.sort((a, b) => sheetOrder(profile, a.sheet) - sheetOrder(profile, b.sheet) || a.row - b.row);
+  return {
+    ok,
+    problems,
+    channels: ok ? channels.map((c) => c.data) : [],
+    points: ok ? pointsOk.map((p) => p.data) : [],
+    devices,
+    counts: { channels: channels.length, points: pointsOk.length, devices: deviceCount, mappings: devicesOk.length },
+  };
+}
+
+/**
+ * The device sheet: each row's thing model, point and property exist and fit; a device keeps one
+ * category; a property is mapped once per device. Returns the rows without a problem.
+ */
+function checkDevices(
+  profile: EbaProfile,
+  deviceRows: CheckedRow[],
+  pointById: Map<unknown, Row>,
+  models: Pick<ThingModelLibrary, 'get'>,
+  problems: RowProblem[],
+): { devicesOk: Row[]; deviceCount: number } {
   const devSheet = DEVICE_TABLE.sheet;
   const col = (k: string): string => header(DEVICE_TABLE, k);
   const seenDevice = new Map<string, { productKey: unknown; alias: unknown; row: number }>();
@@ -143,18 +169,7 @@ export function validateWorkbook(profile: EbaProfile, sheets: readonly RawSheet[
     else seenMapping.set(mapKey, row);
     if (problems.length === before) devicesOk.push(data);
   }
-
-  const ok = problems.length === 0;
-  const devices = ok ? devicesFromRows(devicesOk) : [];
-  problems.sort((a, b) => sheetOrder(profile, a.sheet) - sheetOrder(profile, b.sheet) || a.row - b.row);
-  return {
-    ok,
-    problems,
-    channels: ok ? channels.map((c) => c.data) : [],
-    points: ok ? pointsOk.map((p) => p.data) : [],
-    devices,
-    counts: { channels: channels.length, points: pointsOk.length, devices: seenDevice.size, mappings: devicesOk.length },
-  };
+  return { devicesOk, deviceCount: seenDevice.size };
 }
 
 function header(spec: TableSpec, key: string): string {

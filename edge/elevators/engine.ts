@@ -20,10 +20,11 @@ import type { EventBus, EdgeEvents } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import { triggerKeyOf, type DeviceResolver } from './devices.js';
-import { commandsFor, effectiveTargets } from './mapping.js';
+import { commandsFor } from './mapping.js';
 import { RECORD_EVENT, type AutoElevatorCallRecord, type CallRecords } from './records.js';
+import { callRecord, type Job, JobStore, type PassPerson } from './jobs.js';
 import type { LinkageStore } from './store.js';
-import type { ParamType, Relation, Target, UserEntry } from './validate.js';
+import type { Relation, Target, UserEntry } from './validate.js';
 
 const OWNER = 'elevators';
 
@@ -45,25 +46,7 @@ export interface EngineOptions {
 
 export const engineDefaults: EngineOptions = { repeatWindowMs: 5000, commandTimeoutMs: 5000, startGraceMs: 20_000 };
 
-/** The person of a pass, as the linkage and its record see them. */
-export interface PassPerson {
-  passId: string;
-  deviceKey: string;
-  identityId: string;
-  mediaType: AutoElevatorCallRecord['mediaType'];
-  mediaID: string;
-  /** The user entry's targets at the time of the pass. */
-  targets: Target[];
-  /** Which entry matched (for the repeat window and the record's ext info). */
-  paramType: ParamType;
-}
-
-interface Job {
-  eventId: string;
-  dataId: string;
-  dueAt: number;
-  person: PassPerson;
-}
+export type { PassPerson } from './jobs.js';
 
 export type Pass = EdgeEvents['access.pass'];
 
@@ -71,7 +54,6 @@ export type Pass = EdgeEvents['access.pass'];
 const MEDIA: Record<string, AutoElevatorCallRecord['mediaType']> = { face: 'FACE', qrCode: 'QRCODE', tradCard: 'CARD', bleCard: 'CARD' };
 
 export class LinkageEngine {
-  readonly #db: Db;
   readonly #store: LinkageStore;
   readonly #records: CallRecords;
   readonly #devices: DeviceResolver;
@@ -80,9 +62,7 @@ export class LinkageEngine {
   readonly #log: Logger;
   readonly #opts: EngineOptions;
   readonly #now: () => number;
-  readonly #insertJob;
-  readonly #jobExists;
-  readonly #deleteJob;
+  readonly #jobStore: JobStore;
   readonly #jobs = new Map<string, Job>();
   readonly #running = new Set<Promise<void>>();
   readonly #recent = new Map<string, number>();
@@ -103,7 +83,6 @@ export class LinkageEngine {
    */
   constructor(deps: { db: Db; store: LinkageStore; records: CallRecords; devices: DeviceResolver; host: ElevatorHost; events: EventBus; log: Logger; now?: () => number; identityOf?: (p: Pass) => string }, options: Partial<EngineOptions> = {}) {
     this.#identityOf = deps.identityOf ?? ((p) => p.identityId);
-    this.#db = deps.db;
     this.#store = deps.store;
     this.#records = deps.records;
     this.#devices = deps.devices;
@@ -112,9 +91,7 @@ export class LinkageEngine {
     this.#log = deps.log;
     this.#now = deps.now ?? Date.now;
     this.#opts = { ...engineDefaults, ...options };
-    this.#insertJob = deps.db.prepare('INSERT INTO elevator_jobs (event_id, data_id, due_at, pass, created_at) VALUES (?, ?, ?, ?, ?)');
-    this.#jobExists = deps.db.prepare('SELECT 1 FROM elevator_jobs WHERE event_id = ?').pluck();
-    this.#deleteJob = deps.db.prepare('DELETE FROM elevator_jobs WHERE event_id = ?');
+    this.#jobStore = new JobStore(deps.db);
   }
 
   async start(): Promise<void> {
@@ -125,8 +102,8 @@ export class LinkageEngine {
     // After the commit the pass belongs to the door; matching runs on the next turn so the
     // door's answer never waits for it.
     this.#events.on(OWNER, 'access.pass', (p) => void setImmediate(() => this.onPass(p)));
-    const waiting = this.#db.prepare('SELECT event_id, data_id, due_at, pass FROM elevator_jobs ORDER BY due_at').all() as Array<{ event_id: string; data_id: string; due_at: number; pass: string }>;
-    for (const j of waiting) this.#jobs.set(j.event_id, { eventId: j.event_id, dataId: j.data_id, dueAt: j.due_at, person: JSON.parse(j.pass) as PassPerson });
+    const waiting = this.#jobStore.all();
+    for (const j of waiting) this.#jobs.set(j.eventId, j);
     if (waiting.length > 0) this.#log.info({ jobs: waiting.length }, 'elevator commands waiting from before the restart');
     this.#arm();
   }
@@ -206,7 +183,7 @@ export class LinkageEngine {
       if (this.#recent.size > 10_000) this.#forgetOld(now);
       const person: PassPerson = { passId: p.passId, deviceKey: p.deviceKey, identityId, mediaType, mediaID: mediaType === 'FACE' ? (p.faceId ?? '') : p.content, targets: user.userTargetList, paramType: user.paramType };
       const job: Job = { eventId: randomUUID(), dataId: r.dataId, dueAt: now + r.delaySeconds * 1000, person };
-      this.#insertJob.run(job.eventId, job.dataId, job.dueAt, JSON.stringify(person), now);
+      this.#jobStore.insert(job, now);
       this.#jobs.set(job.eventId, job);
       this.stats.matched++;
       if (r.delaySeconds === 0) this.#start(job);
@@ -246,7 +223,7 @@ export class LinkageEngine {
   async #run(job: Job): Promise<void> {
     // A relation deleted during the delay took its job row with it: nothing to do.
     const r = this.#store.relation(job.dataId);
-    if (!r || !this.#jobExists.get(job.eventId)) {
+    if (!r || !this.#jobStore.exists(job.eventId)) {
       this.stats.cancelled++;
       this.#log.info({ dataId: job.dataId }, 'linkage relation gone before its delay ended; no elevator call');
       return;
@@ -258,12 +235,12 @@ export class LinkageEngine {
       return;
     }
     if (elevatorKey && this.#store.availability(elevatorKey) === 'disable') {
-      this.#deleteJob.run(job.eventId);
+      this.#jobStore.delete(job.eventId);
       this.#log.info({ dataId: r.dataId, elevator: elevatorKey }, 'linkage switched off during the delay; no call');
       return;
     }
     const outcome = elevatorKey ? await this.#execute(r, elevatorKey, job.person.targets) : { code: 6100, detail: `elevator device ${r.elevatorIotId} is not on this box` };
-    const record = this.#record(job, r, elevatorKey ?? r.elevatorIotId, outcome);
+    const record = callRecord(job, r, elevatorKey ?? r.elevatorIotId, outcome, this.#now());
     this.#records.commit(record, r.dataId, elevatorKey ?? '');
     if (outcome.code === 200) this.stats.executed++;
     else this.stats.failed++;
@@ -288,35 +265,5 @@ export class LinkageEngine {
       if (data.code !== undefined && data.code !== 0) return { code: Number(data.code), detail: `${c.service}: ${a.message && a.message !== 'success' ? a.message : String(data.message ?? '')}` };
     }
     return { code: 200, detail: 'success' };
-  }
-
-  #record(job: Job, r: Relation, elevatorKey: string, outcome: { code: number; detail: string }): AutoElevatorCallRecord {
-    const p = job.person;
-    const split = (k: string): [string, string] => {
-      const i = k.indexOf('/');
-      return i < 0 ? ['', k] : [k.slice(0, i), k.slice(i + 1)];
-    };
-    const [entranceProductKey, entranceDeviceName] = split(p.deviceKey);
-    const [elevatorProductKey, elevatorDeviceName] = split(elevatorKey);
-    const calls = r.controlMode === 'CALL_ONLY' || r.controlMode === 'CALL_WITH_TARGET';
-    return {
-      eventId: job.eventId,
-      eventTime: String(this.#now()),
-      identityID: p.identityId,
-      mediaType: p.mediaType,
-      mediaID: p.mediaID,
-      entranceProductKey,
-      entranceDeviceName,
-      elevatorProductKey,
-      elevatorDeviceName,
-      startFloor: calls ? (r.triggerFloor ?? '') : '',
-      StartRoomNumber: calls ? (r.triggerRoomNo ?? '') : '',
-      targetList: JSON.stringify(effectiveTargets(r, p.targets)),
-      callResultCode: outcome.code,
-      callResultMsg: outcome.code === 200 ? 'success' : `failed + ${outcome.detail}`,
-      deviceExtInfo: '',
-      userExtInfo: '',
-      eventExtInfo: JSON.stringify({ dataId: r.dataId, controlMode: r.controlMode, passId: p.passId, delaySeconds: r.delaySeconds, ...(r.triggerElevatorId ? { elevatorId: r.triggerElevatorId } : {}) }),
-    };
   }
 }

@@ -8,73 +8,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerOf, edgeError, type Answer } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CallOp, DriverToHost, HostToDriver, PropsItem } from './sdk/protocol.js';
+import type { CallOp, DriverToHost, HostToDriver } from './sdk/protocol.js';
 import type { DeviceInfo } from './sdk/driver.js';
 import { childProcessChannel, type ChannelFactory, type DriverChannel } from './channel.js';
+import { type DriverCallbacks, type DriverProcessOptions, type DriverSpec, type DriverState, driverProcessDefaults } from './driver-spec.js';
+import { PendingCalls } from './pending-calls.js';
 
-export type DriverState = 'stopped' | 'starting' | 'running' | 'restarting' | 'stopping' | 'failed';
-
-export interface DriverProcessOptions {
-  heartbeatMs: number;
-  /** No message for this long means the driver hangs: it is killed and restarted. */
-  hangTimeoutMs: number;
-  /** Silence allowed before a new process's first message. */
-  startGraceMs: number;
-  restartBaseMs: number;
-  restartMaxMs: number;
-  /** A driver that ran this long without failing has its backoff reset. */
-  stableAfterMs: number;
-  callTimeoutMs: number;
-  stopTimeoutMs: number;
-  logLevel: string;
-  /** The driver's log file rotates at this size, keeping `logKeep` old files. */
-  logMaxBytes: number;
-  logKeep: number;
-}
-
-export const driverProcessDefaults: DriverProcessOptions = {
-  heartbeatMs: 1000,
-  hangTimeoutMs: 5000,
-  startGraceMs: 15_000,
-  restartBaseMs: 500,
-  restartMaxMs: 30_000,
-  stableAfterMs: 60_000,
-  callTimeoutMs: 10_000,
-  stopTimeoutMs: 5000,
-  logLevel: 'info',
-  logMaxBytes: 10 * 1024 * 1024,
-  logKeep: 3,
-};
-
-export interface DriverSpec {
-  name: string;
-  /** Absolute path of the driver's entry module (child-process drivers). */
-  module: string;
-  /** `process` (default): a Node child process; `mqtt`: a driver in another language on the local bus. */
-  transport?: 'process' | 'mqtt';
-  /** V8 old-space limit of the child process, MB. */
-  heapMb?: number;
-  config: Record<string, unknown>;
-  devices: DeviceInfo[];
-}
-
-export interface DriverCallbacks {
-  onProps(items: PropsItem[]): void;
-  onEvent(pk: string, dn: string, id: string, params: Record<string, unknown>, time: number): void;
-  onDeviceStatus(pk: string, dn: string, online: boolean, reason?: string, failed?: boolean): void;
-  /** The process is gone (crash, kill, hang, stop): every device of it is offline now. */
-  onDown(reason: string): void;
-  onState(state: DriverState): void;
-  /** A restart is planned: attempt number (1 = first after a failure), its delay and why. */
-  onRestartScheduled?(attempt: number, delayMs: number, reason: string): void;
-  /** The driver asks a host service; the answer goes back as `hostReply`. */
-  onHostCall?(method: string, args: Record<string, unknown>): Promise<Answer>;
-}
-
-interface PendingCall {
-  resolve: (a: Answer) => void;
-  timer: NodeJS.Timeout;
-}
+export { type DriverCallbacks, type DriverProcessOptions, type DriverSpec, type DriverState, driverProcessDefaults } from './driver-spec.js';
 
 export class DriverProcess {
   readonly name: string;
@@ -99,8 +39,7 @@ export class DriverProcess {
   #lastMessageAt = 0;
   #heard = false;
   #attempt = 0;
-  #nextCallId = 1;
-  readonly #calls = new Map<number, PendingCall>();
+  readonly #calls = new PendingCalls();
   #readyWaiters: Array<() => void> = [];
   #endWaiters: Array<() => void> = [];
   /**
@@ -214,15 +153,11 @@ export class DriverProcess {
     if (this.state !== 'running' && this.state !== 'starting') {
       return Promise.reject(edgeError('EDGE_ERR_DRIVER_UNAVAILABLE', this.name, this.lastError ?? this.state));
     }
-    const id = this.#nextCallId++;
-    return new Promise<Answer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#calls.delete(id);
-        reject(edgeError('EDGE_ERR_DRIVER_TIMEOUT', this.name, op === 'service' ? payload.service : op, timeoutMs));
-      }, timeoutMs);
-      this.#calls.set(id, { resolve, timer });
-      this.#send({ t: 'call', id, op, pk, dn, ...payload });
-    });
+    return this.#calls.open(
+      timeoutMs,
+      () => edgeError('EDGE_ERR_DRIVER_TIMEOUT', this.name, op === 'service' ? payload.service : op, timeoutMs),
+      (id) => this.#send({ t: 'call', id, op, pk, dn, ...payload }),
+    );
   }
 
   #send(msg: HostToDriver): void {
@@ -244,14 +179,9 @@ export class DriverProcess {
       case 'event':
         this.#cb.onEvent(m.pk, m.dn, m.id, m.params, m.time);
         break;
-      case 'reply': {
-        const call = this.#calls.get(m.id);
-        if (!call) return; // answered after its time limit: the caller already has its timeout
-        this.#calls.delete(m.id);
-        clearTimeout(call.timer);
-        call.resolve({ code: m.code, message: m.message, ...(m.data !== undefined ? { data: m.data } : {}) });
+      case 'reply':
+        this.#calls.settle(m.id, { code: m.code, message: m.message, ...(m.data !== undefined ? { data: m.data } : {}) });
         break;
-      }
       case 'ready':
         if (this.#stopRequested) break; // it reads its stop next
         this.readyAt = Date.now();
@@ -306,11 +236,7 @@ export class DriverProcess {
     if (channel !== this.#channel) return;
     clearInterval(this.#hangTimer);
     this.#channel = undefined;
-    for (const [id, call] of this.#calls) {
-      clearTimeout(call.timer);
-      call.resolve(answerOf(edgeError('EDGE_ERR_DRIVER_FAILED', this.name, 'exited before answering')));
-      this.#calls.delete(id);
-    }
+    this.#calls.answerAll(() => answerOf(edgeError('EDGE_ERR_DRIVER_FAILED', this.name, 'exited before answering')));
     const stopping = this.#stopRequested;
     const startFailure = this.#startFailure;
     this.#startFailure = undefined;

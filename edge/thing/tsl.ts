@@ -86,6 +86,44 @@ class TslReader {
     return n;
   }
 
+  /** int, float, double: bounds, step and unit. */
+  #numberSpecs(path: string, type: 'int' | 'float' | 'double', specs: Json | undefined): NumberSpecs {
+    const s = isObject(specs) ? specs : {};
+    const out: NumberSpecs = {};
+    const min = this.num(`${path}.specs.min`, s.min);
+    const max = this.num(`${path}.specs.max`, s.max);
+    const step = this.num(`${path}.specs.step`, s.step);
+    if (min !== undefined) out.min = min;
+    if (max !== undefined) out.max = max;
+    if (step !== undefined) {
+      if (step <= 0) this.problem(`${path}.specs.step`, 'step must be positive');
+      else out.step = step;
+    }
+    if (min !== undefined && max !== undefined && min > max) this.problem(`${path}.specs`, `min ${min} is above max ${max}`);
+    if (type === 'int' && ((min !== undefined && !Number.isInteger(min)) || (max !== undefined && !Number.isInteger(max)))) {
+      this.problem(`${path}.specs`, 'int bounds must be integers');
+    }
+    if (typeof s.unit === 'string') out.unit = s.unit;
+    if (typeof s.unitName === 'string') out.unitName = s.unitName;
+    return out;
+  }
+
+  /** bool, enum: integer keys → labels. */
+  #labels(path: string, type: 'bool' | 'enum', specs: Json | undefined): Record<string, string> {
+    const s = isObject(specs) ? specs : {};
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (!/^-?\d+$/.test(k)) this.problem(`${path}.specs.${k}`, `${type} keys must be integers`);
+      labels[k] = String(v);
+    }
+    if (type === 'bool') {
+      for (const k of Object.keys(labels)) if (k !== '0' && k !== '1') this.problem(`${path}.specs.${k}`, 'bool keys are 0 and 1');
+    } else if (Object.keys(labels).length === 0) {
+      this.problem(`${path}.specs`, 'enum needs at least one item');
+    }
+    return labels;
+  }
+
   dataType(path: string, raw: Json): DataType | undefined {
     if (!isObject(raw)) {
       this.problem(path, 'dataType must be an object');
@@ -96,26 +134,8 @@ class TslReader {
     switch (type) {
       case 'int':
       case 'float':
-      case 'double': {
-        const s = isObject(specs) ? specs : {};
-        const out: NumberSpecs = {};
-        const min = this.num(`${path}.specs.min`, s.min);
-        const max = this.num(`${path}.specs.max`, s.max);
-        const step = this.num(`${path}.specs.step`, s.step);
-        if (min !== undefined) out.min = min;
-        if (max !== undefined) out.max = max;
-        if (step !== undefined) {
-          if (step <= 0) this.problem(`${path}.specs.step`, 'step must be positive');
-          else out.step = step;
-        }
-        if (min !== undefined && max !== undefined && min > max) this.problem(`${path}.specs`, `min ${min} is above max ${max}`);
-        if (type === 'int' && ((min !== undefined && !Number.isInteger(min)) || (max !== undefined && !Number.isInteger(max)))) {
-          this.problem(`${path}.specs`, 'int bounds must be integers');
-        }
-        if (typeof s.unit === 'string') out.unit = s.unit;
-        if (typeof s.unitName === 'string') out.unitName = s.unitName;
-        return { type, specs: out };
-      }
+      case 'double':
+        return { type, specs: this.#numberSpecs(path, type, specs) };
       case 'text': {
         const s = isObject(specs) ? specs : {};
         const length = this.num(`${path}.specs.length`, s.length) ?? MAX_TEXT_LENGTH;
@@ -127,20 +147,8 @@ class TslReader {
       case 'date':
         return { type, specs: {} };
       case 'bool':
-      case 'enum': {
-        const s = isObject(specs) ? specs : {};
-        const labels: Record<string, string> = {};
-        for (const [k, v] of Object.entries(s)) {
-          if (!/^-?\d+$/.test(k)) this.problem(`${path}.specs.${k}`, `${type} keys must be integers`);
-          labels[k] = String(v);
-        }
-        if (type === 'bool') {
-          for (const k of Object.keys(labels)) if (k !== '0' && k !== '1') this.problem(`${path}.specs.${k}`, 'bool keys are 0 and 1');
-        } else if (Object.keys(labels).length === 0) {
-          this.problem(`${path}.specs`, 'enum needs at least one item');
-        }
-        return { type, specs: labels };
-      }
+      case 'enum':
+        return { type, specs: this.#labels(path, type, specs) };
       case 'struct': {
         if (!Array.isArray(specs)) {
       this.problem(`${path}.specs`, 'struct specs must be an array of members');

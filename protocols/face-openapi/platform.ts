@@ -107,28 +107,12 @@ export class DevicePushServer {
     if (!m) return { status: 404, body: fail(`unknown path ${u.pathname}`) };
     const [, kind, id0] = m;
     const id = decodeURIComponent(id0!);
-    if (kind === 'syimage') {
-      // Face pictures are personal data: only the terminals get them.
-      if (!this.#h.mayFetchImages(source)) {
-        this.#o.log.warn({ source }, 'face picture refused: not a configured terminal address');
-        return { status: 403, body: fail('not a configured terminal') };
-      }
-      const img = method === 'GET' ? await this.#h.image(id) : undefined;
-      return img ? { status: 200, body: img } : { status: 404, body: fail('no such image') };
-    }
+    if (kind === 'syimage') return this.#image(method, id, source);
     if (!this.#h.knows(id, source)) {
       this.#o.log.warn({ source, device: id, path: kind }, 'request refused: unknown device or not from its configured address');
       return { status: 200, body: fail(`unknown device ${id}`) };
     }
-    if (kind === 'syrecord') {
-      if (method !== 'GET') return { status: 405, body: fail('GET only (L930)') };
-      const q = u.searchParams.get('lastQueryTime');
-      const last = q === null || q === '' ? NaN : Number(q);
-      if (!Number.isFinite(last) || last < 0) return { status: 200, body: fail('lastQueryTime must be a timestamp, 0 for everything (L934)') };
-      const r = await this.#h.library(id, last);
-      // The table names the picture `imageUrl`, the example `userImageUrl` (L942, L947): both are sent.
-      return { status: 200, body: { serviceResponse: { list: r.list.map((e) => ({ ...e, userImageUrl: e.imageUrl })), lastQueryTime: r.lastQueryTime }, ...ok() } };
-    }
+    if (kind === 'syrecord') return this.#library(method, id, u);
     if (method !== 'POST') return { status: 405, body: fail('POST only') };
     let body: unknown;
     try {
@@ -137,7 +121,33 @@ export class DevicePushServer {
       return { status: 200, body: fail('body is not JSON') };
     }
     if (!body || typeof body !== 'object' || Array.isArray(body)) return { status: 200, body: fail('body must be a JSON object') };
-    const b = body as Record<string, unknown>;
+    return this.#post(kind!, id, body as Record<string, unknown>);
+  }
+
+  /** `/syimage/<faceId>`: a face picture, for a configured terminal only. */
+  async #image(method: string, id: string, source: string | undefined): Promise<{ status: number; body: Record<string, unknown> | Buffer }> {
+    // Face pictures are personal data: only the terminals get them.
+    if (!this.#h.mayFetchImages(source)) {
+      this.#o.log.warn({ source }, 'face picture refused: not a configured terminal address');
+      return { status: 403, body: fail('not a configured terminal') };
+    }
+    const img = method === 'GET' ? await this.#h.image(id) : undefined;
+    return img ? { status: 200, body: img } : { status: 404, body: fail('no such image') };
+  }
+
+  /** `/syrecord/<deviceId>?lastQueryTime=` (9.1, L930-947). */
+  async #library(method: string, id: string, u: URL): Promise<{ status: number; body: Record<string, unknown> }> {
+    if (method !== 'GET') return { status: 405, body: fail('GET only (L930)') };
+    const q = u.searchParams.get('lastQueryTime');
+    const last = q === null || q === '' ? NaN : Number(q);
+    if (!Number.isFinite(last) || last < 0) return { status: 200, body: fail('lastQueryTime must be a timestamp, 0 for everything (L934)') };
+    const r = await this.#h.library(id, last);
+    // The table names the picture `imageUrl`, the example `userImageUrl` (L942, L947): both are sent.
+    return { status: 200, body: { serviceResponse: { list: r.list.map((e) => ({ ...e, userImageUrl: e.imageUrl })), lastQueryTime: r.lastQueryTime }, ...ok() } };
+  }
+
+  /** The POST requests: `/syface` (9.2), `/syattribute` (9.3), `/syresult` (9.4), `/syheartbeat`. */
+  async #post(kind: string, id: string, b: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
     switch (kind) {
       case 'syface': {
         if (typeof b.userId !== 'string' || b.screenTime === undefined) return { status: 200, body: fail('userId and screenTime are required (L962-972)') };

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { AccessCore } from '../../edge/access/access-core.js';
 import { parseAccessConfig } from '../../edge/access/config.js';
-import { normalizeFaceImage } from '../../edge/access/face-image.js';
+import { normalizeFaceImage } from '../../edge/access/faces/face-image.js';
 import { silentLogger } from '../../edge/log.js';
 import { startCheckpointing } from '../../edge/store/checkpointer.js';
 import { openDatabase } from '../../edge/store/db.js';

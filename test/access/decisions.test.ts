@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PASS } from '../../edge/access/codes.js';
-import { judgeCredential, judgeFace, judgeQr } from '../../edge/access/decide.js';
-import type { CredentialRow, QrRow } from '../../edge/access/permission-store.js';
-import { parseRsaPublicKey, readScannedQr } from '../../edge/access/qr-code.js';
+import { judgeCredential, judgeFace, judgeQr } from '../../edge/access/passes/decide.js';
+import type { CredentialRow, QrRow } from '../../edge/access/stores/permission-store.js';
+import { parseRsaPublicKey, readScannedQr } from '../../edge/access/passes/qr-code.js';
 import { makeCore, type TestCore } from './helpers.js';
 
 // [seed 001 L2362-2371] the seed's RSA public key and its two private-key-encrypted test codes.

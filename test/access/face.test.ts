@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { FaceAlgoClient } from '../../edge/access/algo-client.js';
-import { md5Hex } from '../../edge/access/download.js';
-import { FaceIndex, cosine, normalize } from '../../edge/access/face-index.js';
-import { FaceImageError, normalizeFaceImage } from '../../edge/access/face-image.js';
+import { FaceAlgoClient } from '../../edge/access/faces/algo-client.js';
+import { md5Hex } from '../../edge/access/sync/download.js';
+import { FaceIndex, cosine, normalize } from '../../edge/access/faces/face-index.js';
+import { FaceImageError, normalizeFaceImage } from '../../edge/access/faces/face-image.js';
 import { startFaceAlgoSim, type FaceAlgoSim } from '../../scripts/sim/face-algo/server.js';
 import { fileServer, makeCore, type TestCore } from './helpers.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { accessGatewayServices } from '../../edge/access/gateway-services.js';
-import { parsePerson, type PersonInput } from '../../edge/access/person-store.js';
+import { parsePerson, type PersonInput } from '../../edge/access/stores/person-store.js';
 import { makeCore, type TestCore } from './helpers.js';
 
 // [seed 002 L196-201] the request example of /entrance/paas/user/modify.

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { md5Hex } from '../../edge/access/download.js';
-import { canTransition, TRANSITIONS } from '../../edge/access/sync-status.js';
+import { md5Hex } from '../../edge/access/sync/download.js';
+import { canTransition, TRANSITIONS } from '../../edge/access/deploy/sync-status.js';
 import { SYNC_STATUSES } from '../../edge/access/codes.js';
 import { fileServer, makeCore, type TestCore } from './helpers.js';
 

@@ -14,9 +14,9 @@ import pino from 'pino';
 import { afterEach, beforeEach } from 'vitest';
 import { createDoorDriver, type DoorDriver } from '../../drivers/door-standard/index.js';
 import type { AccessCore, SyncOutcome } from '../../edge/access/access-core.js';
-import type { DeployKind, DeployRow } from '../../edge/access/deploy-store.js';
+import type { DeployKind, DeployRow } from '../../edge/access/stores/deploy-store.js';
 import { accessHostServices } from '../../edge/access/host-services.js';
-import type { CommittedPass, RecordRow } from '../../edge/access/pass-recorder.js';
+import type { CommittedPass, RecordRow } from '../../edge/access/passes/pass-recorder.js';
 import { EventBus } from '../../edge/events.js';
 import type { DeviceHandle, DeviceInfo } from '../../edge/host/sdk/driver.js';
 import { HostServiceRegistry, inProcessHost } from '../../edge/host/services.js';
@@ -60,7 +60,7 @@ export function terminalDevices(code: string, ip: string, port: number, extra: R
   return products.map((productKey, i) => ({ productKey, deviceName: `${code}.${i + 1}`, custom: { ip, port, ...extra } }));
 }
 
-// ── permission and face file entries (seed 000 §3.8 / seed 001 L1496-1548, edge/access/sync-files.ts) ──
+// ── permission and face file entries (seed 000 §3.8 / seed 001 L1496-1548, edge/access/sync/sync-files.ts) ──
 
 /** A QR permission valid for a year, unlimited scans. */
 export function qrEntry(qrCode: string, userId: string, o: Record<string, unknown> = {}): Record<string, unknown> {

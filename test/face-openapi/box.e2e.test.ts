@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommittedPass } from '../../edge/access/pass-recorder.js';
+import type { CommittedPass } from '../../edge/access/passes/pass-recorder.js';
 import { SimulatedOpenApiTerminal } from '../../scripts/sim/face-openapi/terminal.js';
 import { freePort, pictureServer } from '../face-push/helpers.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';

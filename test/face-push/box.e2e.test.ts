@@ -8,7 +8,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observeFor } from '../helpers/wait.js';
-import type { CommittedPass } from '../../edge/access/pass-recorder.js';
+import type { CommittedPass } from '../../edge/access/passes/pass-recorder.js';
 import { ERRORS } from '../../edge/errors.js';
 import { SimulatedPushTerminal } from '../../scripts/sim/face-push/terminal.js';
 import { freePort, pictureServer } from './helpers.js';

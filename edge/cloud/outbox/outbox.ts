@@ -20,40 +20,10 @@ import type { Logger } from '../../log.js';
 import { migrate } from '../../store/db.js';
 import { isStorageFailure, writeHealthOf, type StoreWriteHealth } from '../../store/write-health.js';
 import { cloudMigrations } from './schema.js';
+import { type OutboxStatements, outboxStatements } from './statements.js';
+import { DROP_ORDER, type DroppedCounts, dropOldest, type OutboxClass, type OutboxInput, type OutboxRow } from './types.js';
 
-export type OutboxClass = 'property' | 'event' | 'record';
-/** Drop order when the quota is reached: first entry goes first. */
-export const DROP_ORDER: readonly OutboxClass[] = ['property', 'event', 'record'];
-
-export interface OutboxInput {
-  productKey: string;
-  deviceName: string;
-  class: OutboxClass;
-  topic: string;
-  /** Builds the payload once the Alink id is known (ids are allocated inside the transaction). */
-  payload: (alinkId: string) => string;
-  /** What the row stands for (`pass:<passId>`): given to `onAcknowledged` listeners when the platform acknowledges it. */
-  ref?: string;
-}
-
-export interface OutboxRow {
-  seq: number;
-  device: string;
-  class: OutboxClass;
-  alinkId: string;
-  topic: string;
-  payload: string;
-  createdAt: number;
-  bytes: number;
-  ref: string | null;
-}
-
-export interface DroppedCounts {
-  property: number;
-  event: number;
-  record: number;
-  since: number;
-}
+export { DROP_ORDER, type DroppedCounts, type OutboxClass, type OutboxInput, type OutboxRow } from './types.js';
 
 const ID_SPACE = 4_294_967_296; // Alink ids are 0..4294967295 (doc 89301)
 const RETRY_MS = 1000;
@@ -76,7 +46,7 @@ export class Outbox {
   readonly #lastIds = new Map<string, number>();
   #depth = 0;
   #bytes = 0;
-  readonly #stmt;
+  readonly #stmt: OutboxStatements;
 
   constructor(deps: { db: Db; log: Logger }, options: { quotaBytes: number; maxHeld?: number }) {
     this.#db = deps.db;
@@ -85,21 +55,7 @@ export class Outbox {
     this.#maxHeld = options.maxHeld ?? 100_000;
     this.#health = writeHealthOf(deps.db);
     migrate(this.#db, 'cloud', cloudMigrations);
-    this.#stmt = {
-      lastId: this.#db.prepare('SELECT last FROM cloud_outbox_ids WHERE device = ?').pluck(),
-      saveId: this.#db.prepare('INSERT INTO cloud_outbox_ids (device, last) VALUES (?, ?) ON CONFLICT(device) DO UPDATE SET last = excluded.last'),
-      nextId: this.#db.prepare('INSERT INTO cloud_outbox_ids (device, last) VALUES (?, 1) ON CONFLICT(device) DO UPDATE SET last = last + 1 RETURNING last'),
-      insert: this.#db.prepare('INSERT INTO cloud_outbox (device, class, alink_id, topic, payload, created_at, bytes, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      after: this.#db.prepare('SELECT seq, device, class, alink_id AS alinkId, topic, payload, created_at AS createdAt, bytes, ref FROM cloud_outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
-      remove: this.#db.prepare('DELETE FROM cloud_outbox WHERE seq = ?'),
-      oldestOfClass: this.#db.prepare('SELECT seq, bytes FROM cloud_outbox WHERE class = ? ORDER BY seq LIMIT ?'),
-      countDrop: this.#db.prepare('INSERT INTO cloud_outbox_dropped (class, count, since) VALUES (?, ?, ?) ON CONFLICT(class) DO UPDATE SET count = count + excluded.count'),
-      dropped: this.#db.prepare('SELECT class, count, since FROM cloud_outbox_dropped'),
-      unDrop: this.#db.prepare('UPDATE cloud_outbox_dropped SET count = max(0, count - ?) WHERE class = ?'),
-      totals: this.#db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM cloud_outbox'),
-      dropDevice: this.#db.prepare('DELETE FROM cloud_outbox WHERE device = ?'),
-      oldest: this.#db.prepare('SELECT created_at FROM cloud_outbox ORDER BY seq LIMIT 1').pluck(),
-    };
+    this.#stmt = outboxStatements(this.#db);
     this.resync();
   }
 
@@ -197,21 +153,10 @@ export class Outbox {
 
   /** Over `maxHeld` while the disk is full: drop the oldest held messages, cheapest class first. */
   #dropHeld(): void {
-    const excess = this.#pending.length - Math.floor(this.#maxHeld * 0.9);
-    let left = excess;
-    for (const cls of DROP_ORDER) {
-      if (left <= 0) break;
-      let dropped = 0;
-      this.#pending = this.#pending.filter((m) => {
-        if (m.class !== cls || dropped >= left) return true;
-        dropped++;
-        return false;
-      });
-      if (dropped === 0) continue;
-      left -= dropped;
+    this.#pending = dropOldest(this.#pending, this.#pending.length - Math.floor(this.#maxHeld * 0.9), (cls, dropped) => {
       this.#heldDrops.set(cls, (this.#heldDrops.get(cls) ?? 0) + dropped);
       this.#log.warn({ class: cls, dropped, maxHeld: this.#maxHeld }, 'disk full and too many messages held in memory; oldest dropped');
-    }
+    });
   }
 
   /**

@@ -4,9 +4,9 @@
  * status change goes through the status machine and is passed to `onChange` inside the
  * same transaction (the access core turns it into FACE_SYNC_STATUS reports).
  */
-import type { Db } from '../store/db.js';
-import type { SyncStatus } from './codes.js';
-import { checkTransition, RETRYABLE } from './sync-status.js';
+import type { Db } from '../../store/db.js';
+import type { SyncStatus } from '../codes.js';
+import { checkTransition, RETRYABLE } from '../deploy/sync-status.js';
 
 export type DeployKind = 'face' | 'tradCard' | 'bleCard' | 'password';
 

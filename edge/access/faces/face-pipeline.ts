@@ -5,12 +5,12 @@
  * per-door status (faceDlError, faceCheckError, faceCheckTimeout) or makes it matchable.
  * Restart-safe: the work list is simply the faces whose image_state is still `pending`.
  */
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import { ALGO_CODE, type AlgoError, type FaceAlgoClient } from './algo-client.js';
-import { download, DownloadError, type DownloadOptions } from './download.js';
+import { download, DownloadError, type DownloadOptions } from '../sync/download.js';
 import { FaceImageError, normalizeFaceImage, type FaceImageFiles } from './face-image.js';
-import type { FaceRow } from './face-store.js';
-import type { SyncStatus } from './codes.js';
+import type { FaceRow } from '../stores/face-store.js';
+import type { SyncStatus } from '../codes.js';
 
 export type FaceOutcome =
   | { ok: true; sha256: string; vector: number[] | undefined }

@@ -3,7 +3,7 @@
  * [seed 000 L643-672; seed 001 L22870-22884, L23519-23559]. One table of allowed moves, so
  * every change goes through `checkTransition` and a test can walk all of them.
  */
-import type { SyncStatus } from './codes.js';
+import type { SyncStatus } from '../codes.js';
 
 type From = SyncStatus | 'none';
 

@@ -9,32 +9,16 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { edgeError } from '../errors.js';
-import type { Db } from '../store/db.js';
-import type { Logger } from '../log.js';
-import { isStorageFailure, writeHealthOf, type StoreWriteHealth } from '../store/write-health.js';
-import type { OutboxWriter } from './outbox.js';
+import { edgeError } from '../../errors.js';
+import type { Db } from '../../store/db.js';
+import type { Logger } from '../../log.js';
+import { isStorageFailure, writeHealthOf, type StoreWriteHealth } from '../../store/write-health.js';
+import type { OutboxWriter } from '../outbox.js';
 import { eventIdentifier, eventParams, type PassRecordInput } from './pass-events.js';
-import type { PermissionStore } from './permission-store.js';
+import { PassRecordStore, type RecordQuery, type RecordRow } from '../stores/pass-record-store.js';
+import type { PermissionStore } from '../stores/permission-store.js';
 
-export interface RecordRow {
-  id: number;
-  pass_id: string;
-  ref: string | null;
-  time: number;
-  device_key: string;
-  kind: string;
-  content: string;
-  code: number;
-  message: string;
-  identity_id: string;
-  face_id: string | null;
-  score: number | null;
-  photo: string | null;
-  realtime: number;
-  uploaded: number;
-  event: string;
-}
+export type { RecordRow } from '../stores/pass-record-store.js';
 
 /** A committed pass record: what the device and the logs are told. */
 export interface Recorded {
@@ -70,10 +54,7 @@ export class PassRecorder {
   readonly #photoDir: string;
   readonly #onCommitted: ((p: CommittedPass) => void) | undefined;
   #outbox: OutboxWriter | undefined;
-  readonly #insert;
-  readonly #byRef;
-  readonly #markQueued;
-  readonly #markAcked;
+  readonly #rows: PassRecordStore;
   written = 0;
 
   constructor(deps: { db: Db; log: Logger; permissions: PermissionStore; photoDir: string; outbox?: OutboxWriter; onCommitted?: (p: CommittedPass) => void }) {
@@ -84,11 +65,7 @@ export class PassRecorder {
     this.#photoDir = deps.photoDir;
     this.#outbox = deps.outbox;
     this.#onCommitted = deps.onCommitted;
-    this.#insert = this.#db.prepare(`INSERT INTO access_pass_records (pass_id, ref, time, device_key, kind, content, code, message, identity_id, face_id, score, photo, photo_bytes, realtime, uploaded, event)
-      VALUES (@pass_id, @ref, @time, @device_key, @kind, @content, @code, @message, @identity_id, @face_id, @score, @photo, @photo_bytes, @realtime, 0, '')`);
-    this.#byRef = this.#db.prepare('SELECT pass_id AS passId, photo FROM access_pass_records WHERE device_key = ? AND ref = ?');
-    this.#markQueued = this.#db.prepare('UPDATE access_pass_records SET uploaded = 1, event = ? WHERE id = ?');
-    this.#markAcked = this.#db.prepare('UPDATE access_pass_records SET uploaded = 2 WHERE pass_id = ?');
+    this.#rows = new PassRecordStore(deps.db);
   }
 
   set outbox(o: OutboxWriter | undefined) {
@@ -101,7 +78,7 @@ export class PassRecorder {
    */
   record(input: PassRecordInput, options: { scan?: [string, string]; ref?: string } = {}): Recorded {
     if (options.ref) {
-      const seen = this.#byRef.get(input.deviceKey, options.ref) as { passId: string; photo: string | null } | undefined;
+      const seen = this.#rows.byRef(input.deviceKey, options.ref);
       if (seen) return { passId: seen.passId, ...(seen.photo ? { photoId: seen.photo } : {}), duplicate: true };
     }
     const passId = randomUUID();
@@ -110,11 +87,11 @@ export class PassRecorder {
     let committed: CommittedPass | undefined;
     try {
       this.#db.transaction(() => {
-        const id = Number(this.#insert.run({
+        const id = this.#rows.insert({
           pass_id: passId, ref: options.ref ?? null, time: input.time, device_key: input.deviceKey, kind: input.kind, content: input.content, code: input.code, message: input.message,
           identity_id: input.identityId ?? '', face_id: input.faceId ?? null, score: input.score ?? null, photo: photo ?? null, photo_bytes: photo ? input.photo!.byteLength : 0,
           realtime: realtime ? 1 : 0,
-        }).lastInsertRowid);
+        });
         if (options.scan) this.#perms.countScans(options.scan[0], options.scan[1], 1);
         committed = this.#handOver(id, passId, input, realtime, photo);
       }).immediate();
@@ -150,20 +127,20 @@ export class PassRecorder {
     const params = eventParams(r, passId, realtime, photo);
     if (this.#outbox) {
       this.#outbox.enqueue({ topicKind: realtime ? 'event' : 'eventHistory', deviceKey: r.deviceKey, identifier, payload: params, time: r.time, dedupKey: `${PASS_REF_PREFIX}${passId}` });
-      this.#markQueued.run(JSON.stringify({ identifier, params }), id);
+      this.#rows.markQueued(id, JSON.stringify({ identifier, params }));
     }
     return { passId, deviceKey: r.deviceKey, identifier, params, time: r.time, kind: r.kind, code: r.code, identityId: r.identityId ?? '', content: r.content, ...(r.faceId ? { faceId: r.faceId } : {}) };
   }
 
   /** The platform acknowledged these outbox references; pass records among them are uploaded. */
   acknowledged(refs: readonly string[]): void {
-    for (const ref of refs) if (ref.startsWith(PASS_REF_PREFIX)) this.#markAcked.run(ref.slice(PASS_REF_PREFIX.length));
+    for (const ref of refs) if (ref.startsWith(PASS_REF_PREFIX)) this.#rows.markAcked(ref.slice(PASS_REF_PREFIX.length));
   }
 
   /** Hand every record not yet given to an outbox over, as history (they missed realtime). */
   handOverBacklog(limit = 10_000): number {
     if (!this.#outbox) return 0;
-    const rows = this.#db.prepare('SELECT * FROM access_pass_records WHERE uploaded = 0 ORDER BY id LIMIT ?').all(limit) as RecordRow[];
+    const rows = this.#rows.notHandedOver(limit);
     this.#db.transaction(() => {
       for (const row of rows) {
         const input: PassRecordInput = { deviceKey: row.device_key, kind: row.kind as PassRecordInput['kind'], content: row.content, code: row.code, message: row.message, time: row.time, identityId: row.identity_id, ...(row.face_id ? { faceId: row.face_id } : {}), ...(row.score !== null ? { score: row.score } : {}) };
@@ -175,50 +152,23 @@ export class PassRecorder {
   }
 
   /** Newest first, filtered by door, person and time (UTC ms, inclusive). */
-  list(options: { deviceKey?: string; identityId?: string; from?: number; to?: number; limit?: number; beforeId?: number } = {}): RecordRow[] {
-    return this.#db.prepare(`SELECT * FROM access_pass_records WHERE (@dev IS NULL OR device_key = @dev) AND (@person IS NULL OR identity_id = @person)
-      AND (@from IS NULL OR time >= @from) AND (@to IS NULL OR time <= @to) AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`)
-      .all({ dev: options.deviceKey ?? null, person: options.identityId ?? null, from: options.from ?? null, to: options.to ?? null, before: options.beforeId ?? null, limit: options.limit ?? 100 }) as RecordRow[];
+  list(options: RecordQuery = {}): RecordRow[] {
+    return this.#rows.list(options);
   }
 
   /** Refused passes, newest first (the console's alarms). */
   refusals(limit: number): RecordRow[] {
-    return this.#db.prepare('SELECT * FROM access_pass_records WHERE code <> 0 ORDER BY id DESC LIMIT ?').all(limit) as RecordRow[];
+    return this.#rows.refusals(limit);
   }
 
   /** The stored photo id of a record, if it has one. */
   photoOf(recordId: number): string | undefined {
-    return (this.#db.prepare('SELECT photo FROM access_pass_records WHERE id = ?').pluck().get(recordId) as string | null | undefined) ?? undefined;
+    return this.#rows.photoOf(recordId) ?? undefined;
   }
 
   /** Retention: records older than the age limit go; then the oldest photos until under quota. */
   prune(now: number, o: { retentionDays: number; photoQuotaBytes: number; maxRecords: number }): { records: number; photos: number } {
-    const cutoff = now - o.retentionDays * 86_400_000;
-    const photos: string[] = [];
-    let records = 0;
-    this.#db.transaction(() => {
-      photos.push(...(this.#db.prepare('SELECT photo FROM access_pass_records WHERE time < ? AND photo IS NOT NULL').pluck().all(cutoff) as string[]));
-      records += this.#db.prepare('DELETE FROM access_pass_records WHERE time < ?').run(cutoff).changes;
-      const total = this.#db.prepare('SELECT COUNT(*) FROM access_pass_records').pluck().get() as number;
-      if (total > o.maxRecords) {
-        const over = total - o.maxRecords;
-        photos.push(...(this.#db.prepare('SELECT photo FROM access_pass_records WHERE photo IS NOT NULL AND id IN (SELECT id FROM access_pass_records ORDER BY id LIMIT ?)').pluck().all(over) as string[]));
-        records += this.#db.prepare('DELETE FROM access_pass_records WHERE id IN (SELECT id FROM access_pass_records ORDER BY id LIMIT ?)').run(over).changes;
-      }
-      let bytes = this.#db.prepare('SELECT COALESCE(SUM(photo_bytes), 0) FROM access_pass_records WHERE photo IS NOT NULL').pluck().get() as number;
-      if (bytes > o.photoQuotaBytes) {
-        const rows = this.#db.prepare('SELECT id, photo, photo_bytes FROM access_pass_records WHERE photo IS NOT NULL ORDER BY id').iterate() as IterableIterator<{ id: number; photo: string; photo_bytes: number }>;
-        const drop: number[] = [];
-        for (const r of rows) {
-          if (bytes <= o.photoQuotaBytes) break;
-          bytes -= r.photo_bytes;
-          drop.push(r.id);
-          photos.push(r.photo);
-        }
-        const clear = this.#db.prepare('UPDATE access_pass_records SET photo = NULL, photo_bytes = 0 WHERE id = ?');
-        for (const id of drop) clear.run(id);
-      }
-    }).immediate();
+    const { records, photos } = this.#rows.prune(now - o.retentionDays * 86_400_000, o.maxRecords, o.photoQuotaBytes);
     for (const p of photos) rmSync(join(this.#photoDir, p), { force: true });
     return { records, photos: photos.length };
   }

@@ -6,7 +6,7 @@
  * fields of `iotx_face_record_model` [seed 000 L7549-7591] and the LinkFace match result
  * (score 1-100, capture time ms, is_realtime) [seed 000 L3587-3729].
  */
-import { PASS, type PassKind } from './codes.js';
+import { PASS, type PassKind } from '../codes.js';
 
 export interface PassRecordInput {
   deviceKey: string;

@@ -3,7 +3,7 @@
  * make: a QR code by code, a card by (kind, number, device), a face by (group, faceId).
  * Times are UTC epoch ms.
  */
-import type { Migration } from '../store/db.js';
+import type { Migration } from '../../store/db.js';
 
 export const accessMigrations: readonly Migration[] = [
   {

@@ -5,19 +5,19 @@
  * not — returns the seed's code and message and is recorded (pass-recorder.ts).
  */
 import type { KeyObject } from 'node:crypto';
-import type { Db } from '../store/db.js';
-import { ALGO_CODE, AlgoError, type FaceAlgoClient } from './algo-client.js';
-import { PASS, type PassKind, type PassResult } from './codes.js';
-import type { AccessConfig } from './config.js';
+import { ALGO_CODE, AlgoError, type FaceAlgoClient } from '../faces/algo-client.js';
+import { PASS, type PassKind, type PassResult } from '../codes.js';
+import type { AccessConfig } from '../config.js';
 import { judgeCredential, judgeFace, judgeQr } from './decide.js';
-import type { FaceLibrary } from './face-library.js';
-import type { FaceStore } from './face-store.js';
+import type { FaceLibrary } from '../faces/face-library.js';
+import type { DeviceSettingsStore } from '../stores/device-settings-store.js';
+import type { FaceStore } from '../stores/face-store.js';
 import type { PassRecordInput } from './pass-events.js';
 import type { PassRecorder } from './pass-recorder.js';
-import type { PermissionStore } from './permission-store.js';
-import type { PersonStore } from './person-store.js';
+import type { PermissionStore } from '../stores/permission-store.js';
+import type { PersonStore } from '../stores/person-store.js';
 import { parseRsaPublicKey, readScannedQr } from './qr-code.js';
-import type { CredentialKind } from './sync-files.js';
+import type { CredentialKind } from '../sync/sync-files.js';
 
 export interface Decision {
   /** The pass's one id (record, outbox row, cloud message, logs). */
@@ -45,7 +45,7 @@ export interface DecideOptions {
 }
 
 export interface PassageDeps {
-  db: Db;
+  devices: DeviceSettingsStore;
   permissions: PermissionStore;
   persons: PersonStore;
   faces: FaceStore;
@@ -71,7 +71,7 @@ export class Passage {
   #key(deviceKey: string): KeyObject | undefined {
     let k = this.#keys.get(deviceKey);
     if (k === undefined) {
-      const stored = this.#d.db.prepare('SELECT rsa_public_key FROM access_devices WHERE device_key = ?').pluck().get(deviceKey) as string | null | undefined;
+      const stored = this.#d.devices.rsaPublicKey(deviceKey);
       const text = stored ?? this.#d.config.rsaPublicKeys[deviceKey];
       try {
         k = text ? parseRsaPublicKey(text) : null;

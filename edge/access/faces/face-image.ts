@@ -4,7 +4,7 @@
  * result content-addressed (sha256) under the data directory with a small thumbnail for the
  * console. A corrupt file is an error value, never a crash.
  */
-import { writeFileAtomic } from '../store/atomic-file.js';
+import { writeFileAtomic } from '../../store/atomic-file.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ async function loadSharp(): Promise<Sharp> {
   sharpLib ??= (await import('sharp')).default;
   return sharpLib;
 }
-import { IMAGE } from './codes.js';
+import { IMAGE } from '../codes.js';
 
 export const MAX_SIDE = 800;
 export const MAX_BYTES = 1024 * 1024;

@@ -2,8 +2,8 @@
  * QR codes, cards, BLE cards and passwords per door: applying sync-file operations and the
  * point lookups the decisions make. Every statement is prepared once here.
  */
-import type { Db } from '../store/db.js';
-import type { CredentialKind, CredentialOp, PermissionFile, QrOp } from './sync-files.js';
+import type { Db } from '../../store/db.js';
+import type { CredentialKind, CredentialOp, PermissionFile, QrOp } from '../sync/sync-files.js';
 
 export interface QrRow {
   code: string;

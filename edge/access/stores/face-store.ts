@@ -3,8 +3,8 @@
  * the failures of the latest sync. Applying a face file is synchronous SQL only (called in
  * the caller's transaction); fetching images and features happens afterwards, per face.
  */
-import type { Db } from '../store/db.js';
-import type { FaceAdd, FaceFile } from './sync-files.js';
+import type { Db } from '../../store/db.js';
+import type { FaceAdd, FaceFile } from '../sync/sync-files.js';
 
 export interface FaceRow {
   group_id: string;
@@ -140,6 +140,14 @@ export class FaceStore {
   /** QueryFacePermTotal: faces a door holds, counted from the store itself [seed 000 L2340-2371]. */
   countFor(deviceKey: string): number {
     return this.#count.get(deviceKey) as number;
+  }
+
+  /** Faces of the groups a door holds: all, those still waiting for picture/features, those failed. */
+  imageStatesFor(deviceKey: string): { total: number; pending: number | null; failed: number | null } {
+    return this.#db
+      .prepare(`SELECT COUNT(*) AS total, SUM(f.image_state = 'pending') AS pending, SUM(f.image_state = 'failed') AS failed
+      FROM access_faces f JOIN access_face_groups g ON g.group_id = f.group_id WHERE g.device_key = ?`)
+      .get(deviceKey) as { total: number; pending: number | null; failed: number | null };
   }
 
   facesOf(groupId: string): FaceRow[] {

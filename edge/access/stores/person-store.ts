@@ -6,7 +6,7 @@
  * Sources: the cloud's gateway services SyncPersons / DeletePersons, and the user of every face
  * the box receives (userInfo.userId / userName).
  */
-import type { Db } from '../store/db.js';
+import type { Db } from '../../store/db.js';
 
 export interface PersonInput {
   identityId: string;

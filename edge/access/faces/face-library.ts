@@ -4,7 +4,7 @@
  * are loaded: features of different algorithms must never be compared [seed 000 L797-811].
  */
 import { FaceIndex, normalize, type FaceMatch } from './face-index.js';
-import type { FaceStore } from './face-store.js';
+import type { FaceStore } from '../stores/face-store.js';
 
 export class FaceLibrary {
   readonly #store: FaceStore;

@@ -3,7 +3,7 @@
  * seed 001 L1487-1548). A file is checked whole before anything applies: one bad entry
  * refuses the file with every problem listed (capped), so a store never half-applies.
  */
-import { parseEpochMs, parseLocalDateTime } from './time.js';
+import { parseEpochMs, parseLocalDateTime } from '../time.js';
 
 export class SyncFileError extends Error {
   readonly problems: string[];

@@ -2,9 +2,9 @@
  * Passage rules, pure: given what the store holds and the time, which seed code applies.
  * No I/O here, so every branch is a table-driven unit test.
  */
-import { PASS, type PassResult } from './codes.js';
-import type { CredentialKind } from './sync-files.js';
-import type { CredentialRow, QrRow } from './permission-store.js';
+import { PASS, type PassResult } from '../codes.js';
+import type { CredentialKind } from '../sync/sync-files.js';
+import type { CredentialRow, QrRow } from '../stores/permission-store.js';
 
 export interface QrVerdict extends PassResult {
   /** Scans left after this one (-1 unlimited); only on success. */

@@ -6,7 +6,7 @@
  * reports back (a pass record, an acknowledgement) maps to the access core's own id.
  */
 import { createHash } from 'node:crypto';
-import type { Db } from '../store/db.js';
+import type { Db } from '../../store/db.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
