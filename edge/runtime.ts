@@ -37,6 +37,8 @@ import type { FastifyInstance } from 'fastify';
 import { sdNotify } from './systemd.js';
 import { AccessCore } from './access/access-core.js';
 import { parseAccessConfig } from './access/config.js';
+import { edgeError } from './errors.js';
+import { ensureDeviceKey } from './keys/device-rsa.js';
 import { accessHostServices } from './access/host-services.js';
 import { handleAccessDeviceServices } from './access/device-services.js';
 import { accessGatewayServices } from './access/gateway-services.js';
@@ -57,6 +59,10 @@ import { RulesEngine } from './rules/engine.js';
 import { configuredRules, parseRulesConfig } from './rules/config.js';
 import { rulesGatewayServices } from './rules/gateway-services.js';
 import { alarmCloudOutbox } from './rules/cloud-outbox.js';
+
+
+/** Driver types whose devices encrypt a session key to the box (they may read its device key). */
+const DEVICE_KEY_DRIVERS = new Set(['alarm-unit']);
 
 export const VERSION: string = (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -169,6 +175,17 @@ export class Runtime {
         this.access = new AccessCore({ db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir, events: this.events }, parseAccessConfig(cfg.access));
         this.host.registerServices(accessHostServices(this.access, () => this.elevators?.rules));
         this.host.registerServices({ 'box.cloudLink': () => ({ configured: cloudWanted(cfg.cloud), online: this.cloud?.online ?? false }) });
+        // Generated on first start whatever the drivers (`edge keys` prints it for the installer),
+        // handed only to drivers whose devices encrypt to it.
+        const deviceKey = ensureDeviceKey(this.dataDir);
+        if (deviceKey.created) this.log.info({ file: deviceKey.file, bits: deviceKey.bits }, 'device RSA key generated; `edge keys` prints its public half for the units');
+        this.host.registerServices({
+          'box.deviceKey': (_args, caller) => {
+            const type = (this.#config.drivers as Array<{ name?: string; type?: string }>).find((d) => d.name === caller.driver)?.type;
+            if (!type || !DEVICE_KEY_DRIVERS.has(type)) throw edgeError('EDGE_ERR_HOST_CALL_INVALID', 'box.deviceKey', `driver ${caller.driver} has no use for the box's private key`);
+            return { privateKeyPem: deviceKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), bits: deviceKey.bits };
+          },
+        });
         handleAccessDeviceServices(this.host, this.access, childLogger(this.log, 'access', levels));
         await this.access.start();
       },

@@ -72,8 +72,11 @@ const MAC = /^[0-9A-Fa-f]{2}(-[0-9A-Fa-f]{2}){5}$/;
 const MS = /^\d{1,15}$/;
 /** Zone ids are free text in the seed ("01"); a bound keeps hostile ones out of the thing model. */
 const ZONE_ID = /^[\x21-\x7e]{1,32}$/;
-/** At most this many elements per array: a unit has tens of zones, not thousands. */
-export const MAX_ZONES = 256;
+/**
+ * At most this many elements per array: a unit has tens of zones, not thousands, and the whole
+ * list of 100 fits the unit's ZoneList property (text of 10240, the thing model's maximum).
+ */
+export const MAX_ZONES = 100;
 
 function str(o: Obj, k: string, max = 64): string | undefined {
   const v = o[k];

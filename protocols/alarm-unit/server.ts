@@ -47,7 +47,7 @@ export const CONNECT_QPS = 10;
 export const REQUEST_QPS = 100;
 
 /**
- * Listener defaults: a unit's bodies are a few KiB (≤ 256 zones); one address may make the
+ * Listener defaults: a unit's bodies are a few KiB (≤ 100 zones); one address may make the
  * protocol's connect and request rates together; units keep no connections open (Connection: close).
  */
 export const alarmUnitServerDefaults: ListenerLimits = {
@@ -159,6 +159,8 @@ export class AlarmUnitServer {
       this.rateLimited++;
       return { status: 429, reply: failure(AlarmCode.OTHER, `too many requests: at most ${path === ALARM_PATHS.connect ? CONNECT_QPS : REQUEST_QPS} per second`) };
     }
+    // An oversized body is refused from its declared length whoever sends it (the listener's 413).
+    if (Number(req.headers['content-length']) > this.#maxBody) throw new BodyTooLargeError(this.#maxBody);
     if (!this.#h.isConfigured(source)) return { status: 200, reply: failure(AlarmCode.DEVICE_ILLEGAL, 'not a configured unit address') };
     if (path === ALARM_PATHS.ping) return { status: 200, reply: PONG };
     const raw = await readBody(req, this.#maxBody);

@@ -189,6 +189,11 @@ export const HOST_SERVICES = {
   // ── the box itself ──────────────────────────────────────────────────────────
   /** Whether the box has a cloud link and it is connected now (a request that needs the cloud answers by it). */
   'box.cloudLink': method(Type.Object({}), Type.Object({ configured: Type.Boolean(), online: Type.Boolean() })),
+  /**
+   * The box's device RSA key (edge/keys/device-rsa.ts) as PKCS#8 PEM, for drivers of devices that
+   * encrypt a session key to the box; answered only to drivers of a type that needs it.
+   */
+  'box.deviceKey': method(Type.Object({}), Type.Object({ privateKeyPem: Type.String(), bits: Type.Integer() })),
 
   // ── durable command queues of polling face terminals ───────────────────────
   'faceQueue.enqueue': method(Type.Object({
