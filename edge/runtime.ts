@@ -39,6 +39,7 @@ import { AccessCore } from './access/access-core.js';
 import { parseAccessConfig } from './access/config.js';
 import { edgeError } from './errors.js';
 import { ensureDeviceKey } from './keys/device-rsa.js';
+import { SecurityAlarms } from './security/alarms.js';
 import { accessHostServices } from './access/host-services.js';
 import { handleAccessDeviceServices } from './access/device-services.js';
 import { accessGatewayServices } from './access/gateway-services.js';
@@ -101,6 +102,8 @@ export class Runtime {
   access: AccessCore | undefined;
   /** Person-elevator linkage run on the box (edge/elevators). */
   elevators: ElevatorLinkage | undefined;
+  /** Security alarms of device drivers (indoor alarm units), stored with their upload. */
+  security: SecurityAlarms | undefined;
   /** Durable command queue of polling face terminals (seed 003), reached by drivers as `faceQueue.*`. */
   faceQueue: FaceCommandQueue | undefined;
   cloud: CloudLink | undefined;
@@ -192,6 +195,19 @@ export class Runtime {
       stop: async () => {
         await this.access?.stop();
       },
+    });
+    this.#parts.push({
+      // Security alarms (docs/security-devices.md): drivers store each before answering their device.
+      name: 'security',
+      start: async () => {
+        const alarms = new SecurityAlarms(this.db, this.events);
+        this.security = alarms;
+        this.host.registerServices({
+          'security.recordAlarm': (a) => ({ alarmId: alarms.record(a) }),
+        });
+      },
+      // Nothing to stop: the store lives in the box database, closed by the store part.
+      stop: async () => undefined,
     });
     this.#parts.push({
       // Person-elevator linkage on the box (docs/elevators.md): listens to committed passes.
@@ -389,6 +405,14 @@ export class Runtime {
             this.cloud.outbox.onAcknowledged((refs) => elevators.records.acknowledged(refs));
             const queued = elevators.attachOutbox(cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
             if (queued > 0) this.log.info({ records: queued }, 'elevator linkage records made without the cloud queued as history');
+          }
+          // Security alarms of the alarm drivers, likewise.
+          if (this.security) {
+            const security = this.security;
+            const cloud = this.cloud;
+            this.cloud.outbox.onAcknowledged((refs) => security.acknowledged(refs));
+            const queued = security.attachOutbox(cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
+            if (queued > 0) this.log.info({ alarms: queued }, 'security alarms stored without the cloud queued as history');
           }
           // Alarm records go up through the same outbox, in the engine's own transactions.
           if (this.rules) {

@@ -5,12 +5,13 @@
  * their zones and alarms. Each unit is a `PEAlarmUnit` device (online state, its zone list);
  * each zone a device of its kind's product (config/tsl, `Alarm` event, writable `AlertState`).
  * Writing `AlertState` arms or disarms the zone through the unit's own setZoneAlertState.
- * Alarms go out as thing events, which the host stores in the cloud link's durable outbox.
+ * Each alarm is stored by the host with its cloud upload (host service `security.recordAlarm`,
+ * edge/security/alarms.ts) before the unit is answered.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { defineDriver, DRIVER_ERRORS, fail, ok, type DeviceHandle, type Driver, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { readSettings } from '../../edge/host/sdk/settings.js';
-import { AlarmUnitServer, pingUnit, setZoneAlertState, type AlarmInfo, type UnitSession, type ZoneInfo } from '../../protocols/alarm-unit/index.js';
+import { AlarmCode, AlarmProtocolError, AlarmUnitServer, pingUnit, setZoneAlertState, type AlarmInfo, type UnitSession, type ZoneInfo } from '../../protocols/alarm-unit/index.js';
 import { ClockStore } from './clock-store.js';
 import { PRODUCT_OF_TYPE, UNIT_PRODUCT, ZONE_PRODUCTS } from './products.js';
 import settings from './settings.js';
@@ -106,19 +107,23 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
           if (ZONE_PRODUCTS[h.productKey]?.hasAlertState) h.reportProperties({ AlertState: z.zoneState });
         }
       },
-      alarms(s, alarms: AlarmInfo[], receivedAt) {
+      async alarms(s, alarms: AlarmInfo[], receivedAt) {
         const u = unitOf(s.ip);
-        // One thing-model event per element (R19), at alarmTime or when received.
+        // One thing-model event per element (R19), at alarmTime or when received; each is stored
+        // with its cloud upload by the host before the unit is answered.
         for (const a of alarms) {
           const time = a.alarmTime === undefined ? receivedAt : Number(a.alarmTime);
-          const h = zoneHandle(u, a.zoneID);
-          if (h) h.reportEvent('Alarm', {}, time);
-          else {
-            const type = u.zoneList.find((z) => z.zoneID === a.zoneID)?.zoneDeviceType ?? 0;
-            u.handle?.reportEvent('Alarm', { zoneID: a.zoneID, zoneDeviceType: type }, time);
+          const zone = zoneHandle(u, a.zoneID);
+          const target = zone ?? u.handle;
+          if (!target) continue;
+          const params = zone ? {} : { zoneID: a.zoneID, zoneDeviceType: u.zoneList.find((z) => z.zoneID === a.zoneID)?.zoneDeviceType ?? 0 };
+          const r = await ctx.host.call('security.recordAlarm', { deviceKey: `${target.productKey}/${target.deviceName}`, eventId: 'Alarm', params, time });
+          if (r.code !== 200) {
+            log.error({ unit: s.ip, zoneID: a.zoneID, code: r.code, message: r.message }, 'alarm not stored; the unit is told to send it again');
+            throw new AlarmProtocolError(AlarmCode.OTHER, 'alarm not stored, send it again');
           }
         }
-        log.info({ unit: s.ip, alarms: alarms.length }, 'alarm report');
+        log.info({ unit: s.ip, alarms: alarms.length }, 'alarm report stored');
       },
     },
     { host: cfg.host, port: cfg.port, offlineMisses: cfg.offlineMisses, ...cfg.limits, log },

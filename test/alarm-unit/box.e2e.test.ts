@@ -7,6 +7,7 @@
  * unit with a strictly increasing time the unit checks.
  */
 import { statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { keysCommand } from '../../edge/cli/keys.js';
@@ -20,6 +21,18 @@ const UNIT = { productKey: 'PEAlarmUnit', deviceName: 'ALARM-UNIT-01', deviceSec
 const SOS = { productKey: 'PEAlarmZoneSos', deviceName: 'ALARM-UNIT-01-01', deviceSecret: 'alarm-zone-secret-01' };
 const DOOR = { productKey: 'PEAlarmZoneMagnetic', deviceName: 'ALARM-UNIT-01-02', deviceSecret: 'alarm-zone-secret-02' };
 
+/** Sends a POST's headers declaring `length` bytes, never the body; resolves with what the box answered before closing. */
+function headersOnly(base: string, path: string, length: number): Promise<string> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: url.hostname, port: Number(url.port), localAddress: '127.0.0.1' }, () => s.write(`POST ${path} HTTP/1.1\r\nHost: box\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`));
+    let text = '';
+    s.on('data', (b: Buffer) => (text += b.toString()));
+    s.on('close', () => resolve(text));
+    s.on('error', reject);
+  });
+}
+
 let rig: CloudRig;
 let box: TestBox;
 let unit: SimulatedAlarmUnit;
@@ -32,7 +45,7 @@ beforeAll(async () => {
 drivers:
   - name: Indoor_Alarm_Units
     type: alarm-unit
-    config: { host: 127.0.0.1, port: ${port} }
+    config: { host: 127.0.0.1, port: ${port}, limits: { perSourceConnections: 64 } }
     devices:
       - { productKey: ${UNIT.productKey}, deviceName: ${UNIT.deviceName}, custom: ${custom(', sn: "123456789"')} }
       - { productKey: ${SOS.productKey}, deviceName: ${SOS.deviceName}, custom: ${custom(', zoneID: "01"')} }
@@ -99,6 +112,41 @@ describe('indoor alarm units on a real box', () => {
     expect((other!.body.params as { value: unknown }).value).toEqual({ zoneID: '03', zoneDeviceType: 6 });
     expect(alarmOf(SOS)).toHaveLength(1);
     expect(alarmOf(DOOR)).toHaveLength(1);
+    // Each was stored on the box before the unit was answered, and the cloud's ack marks it.
+    const stored = box.runtime.security!.list();
+    expect(stored.map((a) => [a.deviceKey, a.time === 1591069176000]).sort()).toEqual([[`${UNIT.productKey}/${UNIT.deviceName}`, false], [`${DOOR.productKey}/${DOOR.deviceName}`, true], [`${SOS.productKey}/${SOS.deviceName}`, false]]);
+    await waitFor(() => box.runtime.security!.list().every((a) => a.uploaded === 2), 10_000);
+  });
+
+  it('stores an alarm during a cloud outage and sends it in history form when the link is back', async () => {
+    await rig.broker.stop();
+    await waitFor(() => box.runtime.cloud?.status().state !== 'online', 20_000);
+    expect((await unit.reportAlarm([{ zoneID: '01', alarmTime: '1700000000000' }])).body.code).toBe(0);
+    const row = box.runtime.security!.list({ deviceKey: `${SOS.productKey}/${SOS.deviceName}` }).find((a) => a.time === 1_700_000_000_000)!;
+    expect(row.uploaded).toBe(1); // in the outbox, not yet acknowledged
+    await rig.broker.start();
+    const post = await rig.cloud.waitFor(() => rig.cloud.postsOf(SOS.productKey, SOS.deviceName).find((p) => p.kind === 'history'), 30_000);
+    expect(JSON.stringify(post.body)).toContain('1700000000000');
+    await waitFor(() => box.runtime.security!.list().find((a) => a.alarmId === row.alarmId)?.uploaded === 2, 20_000);
+  }, 60_000);
+
+  it('answers hostile input with the protocol\'s codes and goes on serving', async () => {
+    expect((await unit.post('/alarm/reportAlarm', '{"version":"2021-01-01","token":')).body.code).toBe(5);
+    expect((await unit.post('/alarm/reportAlarm', { version: '2021-01-01', token: unit.token, ciphertext: 'ewogICAgJ2EiJzoiYiIKfQ==' })).body.code).toBe(6);
+    // A 5 MB body is refused from its declared length: the box answers before reading it.
+    const big = await headersOnly(unit.o.edgeUrl, '/alarm/reportAlarm', 5 * 1024 * 1024);
+    expect(big).toMatch(/^HTTP\/1\.1 413 [\s\S]*"code":99/);
+    // Past 100 requests in a second from the unit: 429 with code 99, then served again. Batches
+    // within its connection share (64 here) until one is refused: a slow machine takes more.
+    const flood: Awaited<ReturnType<typeof unit.keepalive>>[] = [];
+    await waitFor(async () => {
+      flood.push(...(await Promise.all(Array.from({ length: 60 }, () => unit.keepalive()))));
+      return flood.some((r) => r.status === 429) ? true : undefined;
+    }, 20_000, 0);
+    expect(flood.filter((r) => r.status === 429).every((r) => r.body.code === 99)).toBe(true);
+    expect(flood.some((r) => /at most 100 per second/.test(String(r.body.message)))).toBe(true); // the protocol's own limit (R13)
+    await waitFor(async () => ((await unit.keepalive()).body.code === 0 ? true : undefined), 5000, 100);
+    expect((await unit.reportAlarm([{ zoneID: '02' }])).body.code).toBe(0);
   });
 
   it('arms and disarms by AlertState with strictly increasing times the unit checks', async () => {
