@@ -17,11 +17,12 @@ let unit: SimulatedAlarmUnit;
 let port = 0;
 
 beforeAll(async () => {
-  const cfg = parse(readFileSync(EXAMPLE, 'utf8')) as { drivers: Array<{ config: { port: number } }> };
+  const cfg = parse(readFileSync(EXAMPLE, 'utf8')) as { drivers: Array<{ config: { port: number; offlineMisses?: number } }> };
   port = await freePort();
   cfg.drivers[0]!.config.port = port;
+  cfg.drivers[0]!.config.offlineMisses = 1; // offline after one silent keepalive period (10 s), for the last test
   box = await startBox(stringify({ drivers: cfg.drivers }));
-  unit = new SimulatedAlarmUnit({ sn: '123456789', ip: '127.0.0.1', port: 0, edgeUrl: `http://127.0.0.1:${port}`, keepaliveS: 30, boxPublicKey: readDeviceKey(box.dir)!.publicPem });
+  unit = new SimulatedAlarmUnit({ sn: '123456789', ip: '127.0.0.1', port: 0, edgeUrl: `http://127.0.0.1:${port}`, keepaliveS: 10, boxPublicKey: readDeviceKey(box.dir)!.publicPem });
   await unit.start();
 }, 60_000);
 
@@ -39,4 +40,15 @@ describe('config/examples/alarm-units.yaml', () => {
     expect(box.runtime.security!.list().map((a) => a.deviceKey)).toEqual(['PEAlarmZoneSos/DEMO-UNIT-01-01']);
     expect(join(box.dir, 'device-rsa-key.pem')).toBe(readDeviceKey(box.dir)!.file);
   });
+
+  it('takes a silent unit and its zones offline after its keepalive period, and its token with them', async () => {
+    const silentSince = Date.now();
+    const offline = await waitFor(() => box.runtime.registry.get('PEAlarmUnit', 'DEMO-UNIT-01')?.status === 'offline' || undefined, 20_000, 100);
+    expect(offline).toBe(true);
+    expect(Date.now() - silentSince).toBeGreaterThanOrEqual(9_000); // not before its 10 s period
+    expect(box.runtime.registry.get('PEAlarmZoneSos', 'DEMO-UNIT-01-01')?.status).toBe('offline');
+    expect((await unit.keepalive()).body.code).toBe(4); // token invalid: the unit connects again
+    expect((await unit.connect()).body.code).toBe(0);
+    await waitFor(() => box.runtime.registry.get('PEAlarmUnit', 'DEMO-UNIT-01')?.status === 'online', 10_000);
+  }, 30_000);
 });
