@@ -167,6 +167,13 @@ describe('indoor alarm units on a real box', () => {
     expect((await box.runtime.host.setProperties(DOOR.productKey, DOOR.deviceName, { AlertState: 0 })).code).not.toBe(200);
     expect((await box.runtime.host.setProperties(SOS.productKey, SOS.deviceName, { AlertState: 1 })).code).not.toBe(200);
     expect(unit.state.taken).toHaveLength(2);
+    // Writes in flight together reach the unit one after the other, in time order: none is dropped.
+    const both = await Promise.all([1, 2, 1].map((v) => box.runtime.host.setProperties(DOOR.productKey, DOOR.deviceName, { AlertState: v })));
+    expect(both.map((a) => a.code)).toEqual([200, 200, 200]);
+    const times = unit.state.taken.map((t) => Number(t.time));
+    expect(times).toHaveLength(5);
+    expect(times.every((t, i) => i === 0 || t > times[i - 1]!)).toBe(true);
+    expect(unit.state.dropped).toBe(1); // only the replay above
   });
 
   it('answers a token from another connection "token invalid" so the unit connects again', async () => {
