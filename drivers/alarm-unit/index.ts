@@ -64,7 +64,7 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
     }
     try {
       if (await pingUnit(s, cfg.callTimeoutMs)) {
-        if (ctxSession(u) === s) setOnline(u, true);
+        if (currentSession(u) === s) setOnline(u, true);
         return;
       }
       log.warn({ unit: u.ip }, 'unit did not answer the box\'s ping with pong; retried at its next keepalive');
@@ -73,7 +73,8 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
     }
   }
 
-  const ctxSession = (u: Unit): UnitSession | undefined => server.sessions.byIp(u.ip);
+  /** A ping answered for an older connection does not make a newer one established. */
+  const currentSession = (u: Unit): UnitSession | undefined => server.sessions.byIp(u.ip);
 
   function zoneHandle(u: Unit, zoneID: string): DeviceHandle | undefined {
     return u.zones.get(zoneID);
