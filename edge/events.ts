@@ -26,6 +26,8 @@ export interface EdgeEvents {
   };
   /** A box-made record event of a device, committed with its cloud upload (AutoElevatorCallRecord); the bus shows it. */
   'elevator.record': { deviceKey: string; identifier: string; params: Record<string, unknown>; time: number };
+  /** A security alarm of a device (indoor alarm unit zones), committed with its cloud upload (edge/security); the bus shows it. */
+  'security.alarm': { alarmId: string; deviceKey: string; eventId: string; params: Record<string, unknown>; time: number };
   /** An EBA alarm raised, recovered or acknowledged, after its record was committed (edge/rules). */
   'rules.alarm': { change: 'raised' | 'recovered' | 'confirmed'; record: AlarmRecord };
 }

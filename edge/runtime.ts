@@ -37,6 +37,9 @@ import type { FastifyInstance } from 'fastify';
 import { sdNotify } from './systemd.js';
 import { AccessCore } from './access/access-core.js';
 import { parseAccessConfig } from './access/config.js';
+import { edgeError } from './errors.js';
+import { ensureDeviceKey } from './keys/device-rsa.js';
+import { SecurityAlarms } from './security/alarms.js';
 import { accessHostServices } from './access/host-services.js';
 import { handleAccessDeviceServices } from './access/device-services.js';
 import { accessGatewayServices } from './access/gateway-services.js';
@@ -57,6 +60,10 @@ import { RulesEngine } from './rules/engine.js';
 import { configuredRules, parseRulesConfig } from './rules/config.js';
 import { rulesGatewayServices } from './rules/gateway-services.js';
 import { alarmCloudOutbox } from './rules/cloud-outbox.js';
+
+
+/** Driver types whose devices encrypt a session key to the box (they may read its device key). */
+const DEVICE_KEY_DRIVERS = new Set(['alarm-unit']);
 
 export const VERSION: string = (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -95,6 +102,8 @@ export class Runtime {
   access: AccessCore | undefined;
   /** Person-elevator linkage run on the box (edge/elevators). */
   elevators: ElevatorLinkage | undefined;
+  /** Security alarms of device drivers (indoor alarm units), stored with their upload. */
+  security: SecurityAlarms | undefined;
   /** Durable command queue of polling face terminals (seed 003), reached by drivers as `faceQueue.*`. */
   faceQueue: FaceCommandQueue | undefined;
   cloud: CloudLink | undefined;
@@ -169,12 +178,36 @@ export class Runtime {
         this.access = new AccessCore({ db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir, events: this.events }, parseAccessConfig(cfg.access));
         this.host.registerServices(accessHostServices(this.access, () => this.elevators?.rules));
         this.host.registerServices({ 'box.cloudLink': () => ({ configured: cloudWanted(cfg.cloud), online: this.cloud?.online ?? false }) });
+        // Generated on first start whatever the drivers (`edge keys` prints it for the installer),
+        // handed only to drivers whose devices encrypt to it.
+        const deviceKey = ensureDeviceKey(this.dataDir);
+        if (deviceKey.created) this.log.info({ file: deviceKey.file, bits: deviceKey.bits }, 'device RSA key generated; `edge keys` prints its public half for the units');
+        this.host.registerServices({
+          'box.deviceKey': (_args, caller) => {
+            const type = (this.#config.drivers as Array<{ name?: string; type?: string }>).find((d) => d.name === caller.driver)?.type;
+            if (!type || !DEVICE_KEY_DRIVERS.has(type)) throw edgeError('EDGE_ERR_HOST_CALL_INVALID', 'box.deviceKey', `driver ${caller.driver} has no use for the box's private key`);
+            return { privateKeyPem: deviceKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), bits: deviceKey.bits };
+          },
+        });
         handleAccessDeviceServices(this.host, this.access, childLogger(this.log, 'access', levels));
         await this.access.start();
       },
       stop: async () => {
         await this.access?.stop();
       },
+    });
+    this.#parts.push({
+      // Security alarms (docs/security-devices.md): drivers store each before answering their device.
+      name: 'security',
+      start: async () => {
+        const alarms = new SecurityAlarms(this.db, this.events);
+        this.security = alarms;
+        this.host.registerServices({
+          'security.recordAlarm': (a) => ({ alarmId: alarms.record(a) }),
+        });
+      },
+      // Nothing to stop: the store lives in the box database, closed by the store part.
+      stop: async () => undefined,
     });
     this.#parts.push({
       // Person-elevator linkage on the box (docs/elevators.md): listens to committed passes.
@@ -372,6 +405,14 @@ export class Runtime {
             this.cloud.outbox.onAcknowledged((refs) => elevators.records.acknowledged(refs));
             const queued = elevators.attachOutbox(cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
             if (queued > 0) this.log.info({ records: queued }, 'elevator linkage records made without the cloud queued as history');
+          }
+          // Security alarms of the alarm drivers, likewise.
+          if (this.security) {
+            const security = this.security;
+            const cloud = this.cloud;
+            this.cloud.outbox.onAcknowledged((refs) => security.acknowledged(refs));
+            const queued = security.attachOutbox(cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
+            if (queued > 0) this.log.info({ alarms: queued }, 'security alarms stored without the cloud queued as history');
           }
           // Alarm records go up through the same outbox, in the engine's own transactions.
           if (this.rules) {

@@ -49,6 +49,10 @@ export class BusBridge {
       const i = deviceKey.indexOf('/');
       this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), identifier), { id: String(this.#nextId++), version: '1.0', params: { value: params, time }, method: `thing.event.${identifier}.post` });
     });
+    this.#events.on(OWNER, 'security.alarm', ({ deviceKey, eventId, params, time }) => {
+      const i = deviceKey.indexOf('/');
+      this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), eventId), { id: String(this.#nextId++), version: '1.0', params: { value: params, time }, method: `thing.event.${eventId}.post` });
+    });
     this.#events.on(OWNER, 'device.status', ({ productKey, deviceName, status, reason }) => {
       this.#publish(topics.status(productKey, deviceName), { status, code: STATUS_CODE[status], time: Date.now(), ...(reason ? { reason } : {}) }, true);
     });

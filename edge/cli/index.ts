@@ -16,6 +16,7 @@ const USAGE = `usage: edge <command> [options]
                              list the BACnet devices that answer Who-Is, with their objects
   bus-user add|set|remove|list [NAME] [--read FILTERS] [--write FILTERS]
                              the local apps' bus users and their topic rights (docs/security.md)
+  keys [-c box.yaml] [--json] print the box's public device key (alarm units, docs/security-devices.md)
   version                    print the version
 `;
 
@@ -42,6 +43,8 @@ registerCommand('import', async (args) => (await import('./import.js')).importCo
 registerCommand('export', async (args) => (await import('./import.js')).exportCommand(args));
 // Local apps' bus users (edge/bus/users.ts).
 registerCommand('bus-user', async (args) => (await import('./bus-user.js')).busUserCommand(args));
+// The box's public keys for installers (edge/keys).
+registerCommand('keys', async (args) => (await import('./keys.js')).keysCommand(args));
 // BACnet Who-Is on site (drivers/bacnet-v3); loaded on use.
 registerCommand('discover', async (args) => (await import('./discover.js')).discoverCommand(args));
 

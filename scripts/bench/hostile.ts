@@ -46,7 +46,7 @@ const QR = 'H'.repeat(32);
 const ipOf = (i: number): string => `127.0.${10 + Math.floor(i / 250)}.${2 + (i % 250)}`;
 /** The attacker's addresses: none of them a configured device. */
 const SOURCES = Array.from({ length: 50 }, (_, i) => `127.0.200.${i + 1}`);
-const IDENTITIES: Identities = { door: { sn: 'HOST-DOOR-0000', ip: ipOf(0), mac: '02-00-7F-00-0A-02' }, push: { deviceNo: 'HOST-PUSH-1' }, openapi: { deviceId: 'HOST-OA-1' } };
+const IDENTITIES: Identities = { door: { sn: 'HOST-DOOR-0000', ip: ipOf(0), mac: '02-00-7F-00-0A-02' }, push: { deviceNo: 'HOST-PUSH-1' }, openapi: { deviceId: 'HOST-OA-1' }, alarmUnit: { sn: 'HOST-ALARM-1', ip: ipOf(0) } };
 
 interface Scans {
   /** Round trips of the scans answered code 0, ms, sorted. */

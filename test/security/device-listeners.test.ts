@@ -58,7 +58,7 @@ function passRecords(): Array<{ device_key: string; kind: string }> {
 }
 
 beforeAll(async () => {
-  const [doorBox, pushBox, openApiBox, terminalApi, terminalWs] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [doorBox, pushBox, openApiBox, terminalApi, terminalWs, alarmBox] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   door = new SimulatedDoor({ sn: DEVICES.door.sn, ip: DEVICES.door.ip, port: 0, edgeUrl: `http://127.0.0.1:${doorBox}`, keepaliveS: 60, autoKeepalive: false });
   await door.start();
   const now = Date.now();
@@ -74,6 +74,7 @@ beforeAll(async () => {
     drivers: [
       { name: 'Sec_Door', type: 'door-standard', config: { host: '127.0.0.1', port: doorBox, boxIp: '127.0.0.1', limits: LIMITS }, devices: [{ productKey: 'PEDoorQr', deviceName: `${DEVICES.door.sn}.2`, custom: { ip: DEVICES.door.ip, port: door.port } }] },
       { name: 'Sec_Push', type: 'face-terminal-push', config: { host: '127.0.0.1', port: pushBox, pathPrefix: 'push', limits: LIMITS }, devices: [{ productKey: 'PEFacePush', deviceName: DEVICES.push.deviceNo, custom: { ip: DEVICES.push.ip } }] },
+      { name: 'Sec_Alarm', type: 'alarm-unit', config: { host: '127.0.0.1', port: alarmBox, limits: LIMITS }, devices: [{ productKey: 'PEAlarmUnit', deviceName: DEVICES.alarmUnit.sn, custom: { ip: DEVICES.alarmUnit.ip, sn: DEVICES.alarmUnit.sn } }] },
       { name: 'Sec_OpenApi', type: 'face-terminal-openapi', config: { host: '127.0.0.1', port: openApiBox, limits: LIMITS }, devices: [{ productKey: 'PEFaceOpenApi', deviceName: DEVICES.openapi.deviceId, custom: { ip: DEVICES.openapi.ip, port: terminalApi, wsPort: terminalWs, password: 'sec-terminal-pw' } }] },
     ],
   };
@@ -114,7 +115,7 @@ describe('the listener registry', () => {
       }
     }
     expect(missing).toEqual([]);
-    expect(probed().map((p) => p.l.protocol).sort()).toEqual(['door-standard', 'face-openapi', 'face-push']);
+    expect(probed().map((p) => p.l.protocol).sort()).toEqual(['alarm-unit', 'door-standard', 'face-openapi', 'face-push']);
     // The registry shows the limits in force, as configured.
     for (const { l } of probed()) expect(l.limits, name(l)).toEqual(LIMITS);
   });

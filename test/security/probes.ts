@@ -18,6 +18,7 @@ export const DEVICES = {
   door: { sn: 'SEC-DOOR-1', ip: '127.0.0.1', mac: '02-00-7F-00-00-01' },
   push: { deviceNo: 'SEC-PUSH-1', ip: '127.0.0.1' },
   openapi: { deviceId: 'SEC-OA-1', ip: '127.0.0.1' },
+  alarmUnit: { sn: 'SEC-ALARM-1', ip: '127.0.0.1' },
 } as const;
 
 export interface HttpProbe {
@@ -64,7 +65,16 @@ const openapi: HttpProbe = {
   listenerRefusal: (r, status) => r.status === status && r.json?.ret === '1',
 };
 
+const alarmUnit: HttpProbe = {
+  kind: 'http',
+  forge: forge('alarm-unit'),
+  // Every request from an address that is no configured unit: 7 "device is illegal", before the body is read.
+  refusedForgery: (_e, r) => r.status === 200 && r.json?.code === 7,
+  listenerRefusal: (r, status) => r.status === status && r.json?.code === 99,
+};
+
 export const PROBES: Readonly<Record<string, Probe>> = {
+  'alarm-unit': alarmUnit,
   'door-standard': door,
   'face-push': push,
   'face-openapi': openapi,

@@ -186,9 +186,26 @@ export const HOST_SERVICES = {
   'access.desiredFaces': method(Type.Object({ deviceKey: DeviceKey }), Type.Object({ faces: Type.Array(DesiredFace) })),
   'access.deviceOffline': method(Type.Object({ deviceKey: DeviceKey }), Type.Object({ moved: Type.Integer() })),
 
+  // ── security devices (issue 18) ─────────────────────────────────────────────
+  /**
+   * Store a security alarm of a device of the calling driver and queue its cloud upload (its
+   * thing event), in one transaction, before answering: the driver answers its device after this.
+   */
+  'security.recordAlarm': method(Type.Object({
+    deviceKey: DeviceKey,
+    eventId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+    params: Obj,
+    time: Time,
+  }), Type.Object({ alarmId: Type.String() })),
+
   // ── the box itself ──────────────────────────────────────────────────────────
   /** Whether the box has a cloud link and it is connected now (a request that needs the cloud answers by it). */
   'box.cloudLink': method(Type.Object({}), Type.Object({ configured: Type.Boolean(), online: Type.Boolean() })),
+  /**
+   * The box's device RSA key (edge/keys/device-rsa.ts) as PKCS#8 PEM, for drivers of devices that
+   * encrypt a session key to the box; answered only to drivers of a type that needs it.
+   */
+  'box.deviceKey': method(Type.Object({}), Type.Object({ privateKeyPem: Type.String(), bits: Type.Integer() })),
 
   // ── durable command queues of polling face terminals ───────────────────────
   'faceQueue.enqueue': method(Type.Object({

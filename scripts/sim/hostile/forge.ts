@@ -24,6 +24,7 @@ export interface Identities {
   door: { sn: string; ip: string; mac: string };
   push: { deviceNo: string };
   openapi: { deviceId: string };
+  alarmUnit: { sn: string; ip: string };
 }
 
 /** A token the box never issued: the door standard's credential after /connect. */
@@ -82,7 +83,26 @@ function openapi(e: Endpoint, id: Identities): Forged | undefined {
   return body && { method: 'POST', path, body: json(body()) };
 }
 
-const FORGERS: Record<string, (e: Endpoint, id: Identities) => Forged | undefined> = { 'door-standard': door, 'face-push': push, 'face-openapi': openapi };
+/** A token of the form the box issues (`<uuid>-<ip>`), never issued. */
+const FORGED_ALARM_TOKEN = '6f2ae65e-d7f3-11ea-9a16-6c96cfdfd355-127-0-0-1';
+const ALARM_BODIES: Record<string, Record<string, unknown>> = {
+  '/alarm/keepalive': {},
+  '/alarm/reportZoneInfo': { zoneInfo: [{ zoneID: '01', zoneDeviceType: 1, zoneState: 1 }] },
+  '/alarm/reportAlarm': { alarmInfo: [{ zoneID: '01' }] },
+};
+
+function alarmUnit(e: Endpoint, id: Identities): Forged | undefined {
+  if (e.method === 'GET') return e.path === '/alarm/ping' ? { method: 'GET', path: e.path } : undefined;
+  if (e.path === '/alarm/connect') {
+    // The seed's example connect (L40845-40860), in plain mode, naming the configured unit.
+    const body = { version: '2021-01-01', protocol: '2021-01-01', sn: id.alarmUnit.sn, vendor: 'DEV', model: 'DEV-HW-210', time: Math.floor(Date.now() / 1000), ip: id.alarmUnit.ip, mac: '00-16-EA-AE-3D-40', port: 10000, keepalive: 30, encrypted: 0 };
+    return { method: 'POST', path: e.path, body: json(body) };
+  }
+  const extra = ALARM_BODIES[e.path];
+  return extra && { method: 'POST', path: e.path, body: json({ version: '2021-01-01', token: FORGED_ALARM_TOKEN, ...extra }) };
+}
+
+const FORGERS: Record<string, (e: Endpoint, id: Identities) => Forged | undefined> = { 'door-standard': door, 'face-push': push, 'face-openapi': openapi, 'alarm-unit': alarmUnit };
 
 /** A forged request to `e` of a listener speaking `protocol`; undefined for a protocol or endpoint not known here. */
 export function forgeRequest(protocol: string, e: Endpoint, id: Identities): Forged | undefined {
