@@ -18,7 +18,10 @@ import './rules/config.js';
 export async function configProblems(text: string, source: string, baseDir = dirname(source)): Promise<ConfigProblem[]> {
   try {
     const cfg = parseConfig(text, source);
-    return [...checkSemantics(cfg, baseDir), ...(await driverSettingsProblems(cfg.drivers, baseDir, boxListeners(cfg), resolve(baseDir, cfg.box.dataDir, 'drivers')))];
+    return [
+      ...checkSemantics(cfg, baseDir),
+      ...(await driverSettingsProblems(cfg.drivers, baseDir, boxListeners(cfg), resolve(baseDir, cfg.box.dataDir, 'drivers'))),
+    ];
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;

@@ -27,11 +27,19 @@ export const ERRORS = {
   EDGE_ERR_CONSOLE_AUTH_REQUIRED: { message: 'log in to the console first', status: 401, alink: ALINK.UNAUTHORIZED },
   EDGE_ERR_CONSOLE_LOGIN_FAILED: { message: 'wrong user name or password', status: 401, alink: ALINK.UNAUTHORIZED },
   EDGE_ERR_CONSOLE_LOCKED: { message: 'too many failed logins; try again in %d s', status: 429, alink: ALINK.BUSY },
-  EDGE_ERR_CONSOLE_BUSY: { message: 'too many failed logins on this box from all addresses; every login waits: try again in %d s', status: 429, alink: ALINK.BUSY },
+  EDGE_ERR_CONSOLE_BUSY: {
+    message: 'too many failed logins on this box from all addresses; every login waits: try again in %d s',
+    status: 429,
+    alink: ALINK.BUSY,
+  },
   EDGE_ERR_CONSOLE_PASSWORD_WRONG: { message: 'the current password is wrong', status: 403, alink: ALINK.FORBIDDEN },
   EDGE_ERR_CONSOLE_CSRF: { message: 'request refused: missing or wrong CSRF token', status: 403, alink: ALINK.FORBIDDEN },
   EDGE_ERR_CONSOLE_SETUP_REQUIRED: { message: 'the console password has not been set yet', status: 403, alink: ALINK.FORBIDDEN },
-  EDGE_ERR_CONSOLE_SETUP_TOKEN: { message: 'setup token missing or wrong; use the console URL the daemon printed', status: 403, alink: ALINK.FORBIDDEN },
+  EDGE_ERR_CONSOLE_SETUP_TOKEN: {
+    message: 'setup token missing or wrong; use the console URL the daemon printed',
+    status: 403,
+    alink: ALINK.FORBIDDEN,
+  },
   EDGE_ERR_CONSOLE_SETUP_DONE: { message: 'the console password is already set', status: 409, alink: ALINK.CONFLICT },
   EDGE_ERR_CONSOLE_PASSWORD_WEAK: { message: 'password refused: %s', status: 400, alink: ALINK.REQUEST_INVALID },
   EDGE_ERR_CONSOLE_BACKUP_INVALID: { message: 'not a valid box backup: %s', status: 400, alink: ALINK.REQUEST_INVALID },
@@ -40,7 +48,11 @@ export const ERRORS = {
   EDGE_ERR_HOST_CALL_INVALID: { message: 'host service %s called with invalid arguments: %s', status: 400, alink: ALINK.REQUEST_INVALID },
   EDGE_ERR_DEVICE_NOT_OWNED: { message: 'device %s is not deployed to driver %s', status: 403, alink: ALINK.DEVICE_NOT_OWNED },
   // Access control (docs/access.md).
-  EDGE_ERR_STORE_UNAVAILABLE: { message: 'the box database cannot write, so the pass was not recorded (answered busy): %s', status: 503, alink: ALINK.STORE_UNAVAILABLE },
+  EDGE_ERR_STORE_UNAVAILABLE: {
+    message: 'the box database cannot write, so the pass was not recorded (answered busy): %s',
+    status: 503,
+    alink: ALINK.STORE_UNAVAILABLE,
+  },
   // Elevator linkage (docs/elevators.md).
   EDGE_ERR_ELEVATOR_PARAM: { message: 'elevator linkage refused: %s', status: 400, alink: ALINK.REQUEST_INVALID },
   EDGE_ERR_ELEVATOR_NOT_FOUND: { message: 'elevator linkage %s not found', status: 404, alink: ALINK.ELEVATOR_NOT_FOUND },

@@ -20,9 +20,17 @@ export interface EdgeEvents {
   'value.dropped': { productKey: string; deviceName: string; key: string; reason: string };
   /** A pass record committed by the access core (it reaches the cloud through the outbox, not through this event). */
   'access.pass': {
-    passId: string; deviceKey: string; identifier: string; params: Record<string, unknown>; time: number;
+    passId: string;
+    deviceKey: string;
+    identifier: string;
+    params: Record<string, unknown>;
+    time: number;
     /** The record's own fields, for in-process listeners (elevator linkage); the bus shows only the event. */
-    kind: string; code: number; identityId: string; content: string; faceId?: string;
+    kind: string;
+    code: number;
+    identityId: string;
+    content: string;
+    faceId?: string;
   };
   /** A box-made record event of a device, committed with its cloud upload (AutoElevatorCallRecord); the bus shows it. */
   'elevator.record': { deviceKey: string; identifier: string; params: Record<string, unknown>; time: number };
@@ -83,7 +91,10 @@ export class EventBus {
 
   removeAll(owner: string): void {
     for (const [event, list] of this.#byEvent) {
-      this.#byEvent.set(event, list.filter((e) => e.owner !== owner));
+      this.#byEvent.set(
+        event,
+        list.filter((e) => e.owner !== owner),
+      );
     }
   }
 }

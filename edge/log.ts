@@ -17,7 +17,11 @@ export interface LogOptions {
 export function createLogger(options: LogOptions = {}): Logger {
   let destination: pino.DestinationStream;
   if (options.file) {
-    destination = new RotatingFile(options.file, { maxBytes: options.fileMaxBytes ?? 20 * 1024 * 1024, keep: options.fileKeep ?? 5, sync: true });
+    destination = new RotatingFile(options.file, {
+      maxBytes: options.fileMaxBytes ?? 20 * 1024 * 1024,
+      keep: options.fileKeep ?? 5,
+      sync: true,
+    });
   } else {
     const stdout = pino.destination({ fd: 1, sync: false });
     stdout.on('error', () => undefined); // a closed stdout must not take the box down
@@ -35,7 +39,12 @@ export function createLogger(options: LogOptions = {}): Logger {
 }
 
 /** A child logger for one component; honours the namespaced level table. */
-export function childLogger(parent: Logger, comp: string, levels: Record<string, LevelWithSilent> = {}, bindings: Record<string, unknown> = {}): Logger {
+export function childLogger(
+  parent: Logger,
+  comp: string,
+  levels: Record<string, LevelWithSilent> = {},
+  bindings: Record<string, unknown> = {},
+): Logger {
   const child = parent.child({ comp, ...bindings });
   const level = levels[comp];
   if (level) child.level = level;

@@ -15,14 +15,30 @@ export class Metrics {
   readonly eventsReported: Counter;
   readonly driverRestarts: Counter<'driver'>;
 
-  constructor(deps: { events: EventBus; host: DriverHost; devices: DeviceRegistry; busClients: () => number; busPublished: () => number; store?: StoreWriteHealth }) {
+  constructor(deps: {
+    events: EventBus;
+    host: DriverHost;
+    devices: DeviceRegistry;
+    busClients: () => number;
+    busPublished: () => number;
+    store?: StoreWriteHealth;
+  }) {
     this.#events = deps.events;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'edge_process_' });
     this.valuesAccepted = new Counter({ name: 'edge_property_values_total', help: 'property values accepted from drivers', registers });
-    this.valuesDropped = new Counter({ name: 'edge_property_values_dropped_total', help: 'property values dropped at the thing-model boundary', registers });
+    this.valuesDropped = new Counter({
+      name: 'edge_property_values_dropped_total',
+      help: 'property values dropped at the thing-model boundary',
+      registers,
+    });
     this.eventsReported = new Counter({ name: 'edge_events_total', help: 'device events accepted', registers });
-    this.driverRestarts = new Counter({ name: 'edge_driver_restarts_total', help: 'driver process restarts', labelNames: ['driver'], registers });
+    this.driverRestarts = new Counter({
+      name: 'edge_driver_restarts_total',
+      help: 'driver process restarts',
+      labelNames: ['driver'],
+      registers,
+    });
     new Gauge({
       name: 'edge_drivers',
       help: 'drivers by state',
@@ -44,12 +60,41 @@ export class Metrics {
         for (const d of deps.devices.list()) this.inc({ status: d.status });
       },
     });
-    new Gauge({ name: 'edge_bus_clients', help: 'clients connected to the local bus', registers, collect() { this.set(deps.busClients()); } });
-    new Gauge({ name: 'edge_bus_published_total', help: 'messages the box published on the local bus', registers, collect() { this.set(deps.busPublished()); } });
+    new Gauge({
+      name: 'edge_bus_clients',
+      help: 'clients connected to the local bus',
+      registers,
+      collect() {
+        this.set(deps.busClients());
+      },
+    });
+    new Gauge({
+      name: 'edge_bus_published_total',
+      help: 'messages the box published on the local bus',
+      registers,
+      collect() {
+        this.set(deps.busPublished());
+      },
+    });
     const store = deps.store;
     if (store) {
-      new Gauge({ name: 'edge_store_writable', help: '0 while the box database cannot write (disk full or failing)', registers, collect() { this.set(store.writable ? 1 : 0); } });
-      new Counter({ name: 'edge_store_write_failures_total', help: 'writes the box database refused (held in memory and retried)', registers, collect() { this.reset(); this.inc(store.state().failures); } });
+      new Gauge({
+        name: 'edge_store_writable',
+        help: '0 while the box database cannot write (disk full or failing)',
+        registers,
+        collect() {
+          this.set(store.writable ? 1 : 0);
+        },
+      });
+      new Counter({
+        name: 'edge_store_write_failures_total',
+        help: 'writes the box database refused (held in memory and retried)',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(store.state().failures);
+        },
+      });
     }
   }
 

@@ -61,7 +61,6 @@ import { configuredRules, parseRulesConfig } from './rules/config.js';
 import { rulesGatewayServices } from './rules/gateway-services.js';
 import { alarmCloudOutbox } from './rules/cloud-outbox.js';
 
-
 /** Driver types whose devices encrypt a session key to the box (they may read its device key). */
 const DEVICE_KEY_DRIVERS = new Set(['alarm-unit']);
 
@@ -123,14 +122,39 @@ export class Runtime {
     this.#config = loaded.config;
     const cfg = loaded.config;
     this.dataDir = resolve(loaded.baseDir, cfg.box.dataDir);
-    this.log = options.log ?? createLogger({ ...(cfg.log.level ? { level: cfg.log.level } : {}), ...(cfg.log.file ? { file: resolve(this.dataDir, cfg.log.file), fileMaxBytes: Math.round(cfg.log.fileMaxMb * 1024 * 1024), fileKeep: cfg.log.fileKeep } : {}) });
+    this.log =
+      options.log ??
+      createLogger({
+        ...(cfg.log.level ? { level: cfg.log.level } : {}),
+        ...(cfg.log.file
+          ? {
+              file: resolve(this.dataDir, cfg.log.file),
+              fileMaxBytes: Math.round(cfg.log.fileMaxMb * 1024 * 1024),
+              fileKeep: cfg.log.fileKeep,
+            }
+          : {}),
+      });
     const levels = cfg.log.levels ?? {};
     this.events = new EventBus(childLogger(this.log, 'events', levels));
     this.models = ThingModelLibrary.fromDirs([BUILTIN_TSL_DIR, ...cfg.thingModels.map((d) => resolve(loaded.baseDir, d))]);
     this.registry = new DeviceRegistry({ events: this.events, log: childLogger(this.log, 'thing', levels) });
     this.host = new DriverHost(
-      { registry: this.registry, events: this.events, models: this.models, log: childLogger(this.log, 'host', levels), logDir: join(this.dataDir, 'logs', 'drivers'), dataDir: join(this.dataDir, 'drivers') },
-      { ...cfg.host, baseDir: loaded.baseDir, logLevel: cfg.log.level ?? 'info', logMaxBytes: Math.round(cfg.log.driverFileMaxMb * 1024 * 1024), logKeep: cfg.log.driverFileKeep, boxListeners: boxListeners(cfg) },
+      {
+        registry: this.registry,
+        events: this.events,
+        models: this.models,
+        log: childLogger(this.log, 'host', levels),
+        logDir: join(this.dataDir, 'logs', 'drivers'),
+        dataDir: join(this.dataDir, 'drivers'),
+      },
+      {
+        ...cfg.host,
+        baseDir: loaded.baseDir,
+        logLevel: cfg.log.level ?? 'info',
+        logMaxBytes: Math.round(cfg.log.driverFileMaxMb * 1024 * 1024),
+        logKeep: cfg.log.driverFileKeep,
+        boxListeners: boxListeners(cfg),
+      },
     );
     const consoleOptions = parseConsoleOptions(cfg.console);
     if (!consoleOptions.ok) throw new ConfigError(consoleOptions.problems.map((p) => ({ ...p, hint: 'see docs/console.md' })));
@@ -156,10 +180,20 @@ export class Runtime {
         this.db = openDatabase(join(this.dataDir, 'edge.db'));
         const storeHealth = writeHealthOf(this.db);
         storeHealth.onChange((c) => {
-          if (!c.writable) this.log.error({ area: c.area, err: c.error }, 'the box database cannot write (disk full or failing): data is held in memory and retried every second');
-          else this.log.warn({ failedForS: Math.round(c.failedForMs / 1000), failedWrites: c.failedWrites }, 'the box database writes again; held data written');
+          if (!c.writable)
+            this.log.error(
+              { area: c.area, err: c.error },
+              'the box database cannot write (disk full or failing): data is held in memory and retried every second',
+            );
+          else
+            this.log.warn(
+              { failedForS: Math.round(c.failedForMs / 1000), failedWrites: c.failedWrites },
+              'the box database writes again; held data written',
+            );
         });
-        this.#checkpointer = startCheckpointing(this.db, join(this.dataDir, 'edge.db'), 250, (message) => storeHealth.failed('checkpoint', message));
+        this.#checkpointer = startCheckpointing(this.db, join(this.dataDir, 'edge.db'), 250, (message) =>
+          storeHealth.failed('checkpoint', message),
+        );
         migrate(this.db, 'core', coreMigrations);
         this.deployments = new DeploymentRepository(this.db);
       },
@@ -175,17 +209,31 @@ export class Runtime {
       // Offline access control on the box database; door drivers reach it as host services.
       name: 'access',
       start: async () => {
-        this.access = new AccessCore({ db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir, events: this.events }, parseAccessConfig(cfg.access));
+        this.access = new AccessCore(
+          { db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir, events: this.events },
+          parseAccessConfig(cfg.access),
+        );
         this.host.registerServices(accessHostServices(this.access, () => this.elevators?.rules));
-        this.host.registerServices({ 'box.cloudLink': () => ({ configured: cloudWanted(cfg.cloud), online: this.cloud?.online ?? false }) });
+        this.host.registerServices({
+          'box.cloudLink': () => ({ configured: cloudWanted(cfg.cloud), online: this.cloud?.online ?? false }),
+        });
         // Generated on first start whatever the drivers (`edge keys` prints it for the installer),
         // handed only to drivers whose devices encrypt to it.
         const deviceKey = ensureDeviceKey(this.dataDir);
-        if (deviceKey.created) this.log.info({ file: deviceKey.file, bits: deviceKey.bits }, 'device RSA key generated; `edge keys` prints its public half for the units');
+        if (deviceKey.created)
+          this.log.info(
+            { file: deviceKey.file, bits: deviceKey.bits },
+            'device RSA key generated; `edge keys` prints its public half for the units',
+          );
         this.host.registerServices({
           'box.deviceKey': (_args, caller) => {
             const type = (this.#config.drivers as Array<{ name?: string; type?: string }>).find((d) => d.name === caller.driver)?.type;
-            if (!type || !DEVICE_KEY_DRIVERS.has(type)) throw edgeError('EDGE_ERR_HOST_CALL_INVALID', 'box.deviceKey', `driver ${caller.driver} has no use for the box's private key`);
+            if (!type || !DEVICE_KEY_DRIVERS.has(type))
+              throw edgeError(
+                'EDGE_ERR_HOST_CALL_INVALID',
+                'box.deviceKey',
+                `driver ${caller.driver} has no use for the box's private key`,
+              );
             return { privateKeyPem: deviceKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), bits: deviceKey.bits };
           },
         });
@@ -216,9 +264,18 @@ export class Runtime {
         const access = parseAccessConfig(cfg.access);
         this.elevators = new ElevatorLinkage(
           {
-            db: this.db, host: this.host, devices: this.registry, events: this.events, log: childLogger(this.log, 'elevators', levels), baseDir: this.#loaded.baseDir,
+            db: this.db,
+            host: this.host,
+            devices: this.registry,
+            events: this.events,
+            log: childLogger(this.log, 'elevators', levels),
+            baseDir: this.#loaded.baseDir,
             // A card pass names its holder only through the card's permission.
-            identityOf: (p) => p.identityId || (this.access && (p.kind === 'tradCard' || p.kind === 'bleCard') ? (this.access.permissions.credential(p.kind, p.content, p.deviceKey)?.identity_id ?? '') : ''),
+            identityOf: (p) =>
+              p.identityId ||
+              (this.access && (p.kind === 'tradCard' || p.kind === 'bleCard')
+                ? (this.access.permissions.credential(p.kind, p.content, p.deviceKey)?.identity_id ?? '')
+                : ''),
           },
           { ...access.elevators, timezoneOffsetMinutes: access.timezoneOffsetMinutes },
         );
@@ -261,7 +318,17 @@ export class Runtime {
             };
             if (cfg.bus.users.length > 0) this.busUser = cfg.bus.users[0];
             else store.adoptGenerated((this.busUser = ensureBusCredentials(this.dataDir)));
-            const broker = new LocalBroker({ log: childLogger(this.log, 'bus', levels) }, { host: cfg.bus.host, port: cfg.bus.port, accounts: busAccounts(cfg.bus.users, store), allowAnonymous: cfg.bus.allowAnonymous, limits: cfg.bus.limits, driverUser: (name) => this.host.busUserOf(name) });
+            const broker = new LocalBroker(
+              { log: childLogger(this.log, 'bus', levels) },
+              {
+                host: cfg.bus.host,
+                port: cfg.bus.port,
+                accounts: busAccounts(cfg.bus.users, store),
+                allowAnonymous: cfg.bus.allowAnonymous,
+                limits: cfg.bus.limits,
+                driverUser: (name) => this.host.busUserOf(name),
+              },
+            );
             this.broker = broker;
             await broker.start();
             // `edge bus-user` edits the file from another process, the console this one: a removed
@@ -336,7 +403,14 @@ export class Runtime {
     this.#parts.push({
       name: 'http',
       start: async () => {
-        this.metrics = new Metrics({ events: this.events, host: this.host, devices: this.registry, busClients: () => this.broker?.clients ?? 0, busPublished: () => this.bridge?.published ?? 0, store: writeHealthOf(this.db) });
+        this.metrics = new Metrics({
+          events: this.events,
+          host: this.host,
+          devices: this.registry,
+          busClients: () => this.broker?.clients ?? 0,
+          busPublished: () => this.bridge?.published ?? 0,
+          store: writeHealthOf(this.db),
+        });
         this.metrics.start();
         this.http = buildHttpServer({
           log: childLogger(this.log, 'http', levels),
@@ -353,8 +427,15 @@ export class Runtime {
           this.consoleServices.rules ??= rulesConsoleService(this.rules);
           this.rules.registerMetrics(this.metrics.registry);
         }
-        this.consoleServices.eba ??= ebaTablesService({ configFile: () => this.#loaded.file, redeploy: (text, source) => this.redeploy(text, source) });
-        if (this.#consoleOptions.enabled) this.console = registerConsole(this.http, this.#consoleContext(childLogger(this.log, 'console', levels)), { ...this.#consoleOptions, secure: Boolean(this.#consoleOptions.https) });
+        this.consoleServices.eba ??= ebaTablesService({
+          configFile: () => this.#loaded.file,
+          redeploy: (text, source) => this.redeploy(text, source),
+        });
+        if (this.#consoleOptions.enabled)
+          this.console = registerConsole(this.http, this.#consoleContext(childLogger(this.log, 'console', levels)), {
+            ...this.#consoleOptions,
+            secure: Boolean(this.#consoleOptions.https),
+          });
         this.httpPort = await listen(this.http, { host: cfg.http.host, port: cfg.http.port });
       },
       stop: async () => {
@@ -384,8 +465,13 @@ export class Runtime {
               log: childLogger(this.log, 'cloud', levels),
               config: () => this.#config,
               redeploy: (next, source) => this.redeploy(next, source),
-              publishLocal: (topic, payload, retain) => this.broker?.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, () => undefined),
-              gatewayServices: new Map([...(this.access ? accessGatewayServices(this.access) : []), ...(this.elevators?.gatewayServices() ?? []), ...(this.rules ? rulesGatewayServices(this.rules) : [])]),
+              publishLocal: (topic, payload, retain) =>
+                this.broker?.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, () => undefined),
+              gatewayServices: new Map([
+                ...(this.access ? accessGatewayServices(this.access) : []),
+                ...(this.elevators?.gatewayServices() ?? []),
+                ...(this.rules ? rulesGatewayServices(this.rules) : []),
+              ]),
             },
             parseCloudConfig(cfg.cloud),
           );
@@ -395,7 +481,9 @@ export class Runtime {
             const access = this.access;
             this.cloud.outbox.onAcknowledged((refs) => access.records.acknowledged(refs));
             const cloud = this.cloud;
-            const queued = access.attachOutbox(cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
+            const queued = access.attachOutbox(
+              cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }),
+            );
             if (queued > 0) this.log.info({ records: queued }, 'pass records recorded without the cloud queued as history');
           }
           // Elevator linkage records (AutoElevatorCallRecord) go up through the same outbox.
@@ -403,7 +491,9 @@ export class Runtime {
             const elevators = this.elevators;
             const cloud = this.cloud;
             this.cloud.outbox.onAcknowledged((refs) => elevators.records.acknowledged(refs));
-            const queued = elevators.attachOutbox(cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
+            const queued = elevators.attachOutbox(
+              cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }),
+            );
             if (queued > 0) this.log.info({ records: queued }, 'elevator linkage records made without the cloud queued as history');
           }
           // Security alarms of the alarm drivers, likewise.
@@ -411,7 +501,9 @@ export class Runtime {
             const security = this.security;
             const cloud = this.cloud;
             this.cloud.outbox.onAcknowledged((refs) => security.acknowledged(refs));
-            const queued = security.attachOutbox(cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
+            const queued = security.attachOutbox(
+              cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }),
+            );
             if (queued > 0) this.log.info({ alarms: queued }, 'security alarms stored without the cloud queued as history');
           }
           // Alarm records go up through the same outbox, in the engine's own transactions.
@@ -419,7 +511,9 @@ export class Runtime {
             const rules = this.rules;
             const cloud = this.cloud;
             this.cloud.outbox.onAcknowledged((refs) => rules.acknowledged(refs));
-            const queued = rules.attachOutbox(alarmCloudOutbox({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }));
+            const queued = rules.attachOutbox(
+              alarmCloudOutbox({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }),
+            );
             if (queued > 0) this.log.info({ records: queued }, 'alarm records raised without the cloud queued');
           }
           this.cloud.registerMetrics(this.metrics.registry);
@@ -448,7 +542,12 @@ export class Runtime {
       dataDir: this.dataDir,
       baseDir: this.#loaded.baseDir,
       startedAt: this.startedAt,
-      identity: () => ({ name: this.#config.box.name, version: VERSION, productKey: String(this.#config.cloud?.productKey ?? ''), deviceName: String(this.#config.cloud?.deviceName ?? '') }),
+      identity: () => ({
+        name: this.#config.box.name,
+        version: VERSION,
+        productKey: String(this.#config.cloud?.productKey ?? ''),
+        deviceName: String(this.#config.cloud?.deviceName ?? ''),
+      }),
       busClients: () => this.broker?.clients ?? 0,
       configFile: () => this.#loaded.file,
       configText: () => (this.#loaded.file ? readFileSync(this.#loaded.file, 'utf8') : stringifyYaml(this.#config)),
@@ -461,7 +560,9 @@ export class Runtime {
   consoleUrl(): string | undefined {
     if (!this.console) return undefined;
     const host = this.config.http.host === '0.0.0.0' || this.config.http.host === '::' ? '127.0.0.1' : this.config.http.host;
-    return this.console.url(`${this.#consoleOptions.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.httpPort}`);
+    return this.console.url(
+      `${this.#consoleOptions.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.httpPort}`,
+    );
   }
 
   async start(): Promise<void> {
@@ -556,17 +657,34 @@ export class Runtime {
     const down = drivers.filter((d) => d.state !== 'running');
     const store = this.db ? writeHealthOf(this.db).state() : undefined;
     const notStarted = devices.filter((d) => d.startError !== undefined);
-    const status = this.phase === 'running' ? (down.length > 0 || notStarted.length > 0 || store?.writable === false ? 'degraded' : 'ok') : this.phase === 'stopping' || this.phase === 'stopped' ? 'stopping' : 'starting';
+    const status =
+      this.phase === 'running'
+        ? down.length > 0 || notStarted.length > 0 || store?.writable === false
+          ? 'degraded'
+          : 'ok'
+        : this.phase === 'stopping' || this.phase === 'stopped'
+          ? 'stopping'
+          : 'starting';
     return {
       status,
       version: VERSION,
       box: this.#config.box.name,
       uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
-      drivers: { total: drivers.length, running: drivers.length - down.length, down: down.map((d) => ({ name: d.name, state: d.state, lastError: d.lastError })) },
+      drivers: {
+        total: drivers.length,
+        running: drivers.length - down.length,
+        down: down.map((d) => ({ name: d.name, state: d.state, lastError: d.lastError })),
+      },
       devices: {
         total: devices.length,
         online: devices.filter((d) => d.status === 'online').length,
-        ...(notStarted.length > 0 ? { cannotStart: notStarted.slice(0, 50).map((d) => ({ device: `${d.productKey}/${d.deviceName}`, driver: d.driver, reason: d.startError })) } : {}),
+        ...(notStarted.length > 0
+          ? {
+              cannotStart: notStarted
+                .slice(0, 50)
+                .map((d) => ({ device: `${d.productKey}/${d.deviceName}`, driver: d.driver, reason: d.startError })),
+            }
+          : {}),
       },
       bus: { port: this.busPort, clients: this.broker?.clients ?? 0 },
       listeners: this.listeners(),

@@ -33,7 +33,12 @@ interface Rule {
 const RULES: Rule[] = [
   { name: 'the CLI does not reach into drivers', from: 'edge/cli/', forbidden: ['drivers/'] },
   // The SDK is a leaf that depends on nothing: anyone may use it, config included.
-  { name: 'config is below the areas', from: 'edge/config/', forbidden: ['edge/host/', 'edge/cloud/', 'edge/access/', 'edge/console/'], except: ['edge/host/sdk/'] },
+  {
+    name: 'config is below the areas',
+    from: 'edge/config/',
+    forbidden: ['edge/host/', 'edge/cloud/', 'edge/access/', 'edge/console/'],
+    except: ['edge/host/sdk/'],
+  },
   { name: 'the driver SDK stands alone', from: 'edge/host/sdk/', forbidden: ['edge/'], except: ['edge/host/sdk/'] },
   { name: 'protocols import no runtime', from: 'protocols/', forbidden: ['edge/', 'drivers/'] },
   { name: 'drivers use only the SDK of edge/', from: 'drivers/', forbidden: ['edge/'], except: ['edge/host/sdk/'] },
@@ -87,7 +92,10 @@ describe('layering', () => {
     const from = (file: string): (string | undefined)[] => all.filter((i) => i.file === file).map((i) => i.target);
     expect(from('edge/runtime.ts')).toContain('edge/config/load.js');
     expect(from('drivers/bacnet-v3/index.ts')).toContain('protocols/bacnet/discover.js');
-    const sample = importsOf('drivers/x/a.ts', "import type { A } from '../../edge/errors.js';\nexport * from '../../edge/host/sdk/driver.js';\nconst m = await import('../../edge/log.js');\n");
+    const sample = importsOf(
+      'drivers/x/a.ts',
+      "import type { A } from '../../edge/errors.js';\nexport * from '../../edge/host/sdk/driver.js';\nconst m = await import('../../edge/log.js');\n",
+    );
     expect(violations(sample)).toEqual([
       "drivers/x/a.ts:1 imports '../../edge/errors.js' (drivers use only the SDK of edge/)",
       "drivers/x/a.ts:3 imports '../../edge/log.js' (drivers use only the SDK of edge/)",

@@ -25,7 +25,9 @@ describe('no fixed sleeps in tests', () => {
     const found = files(TEST).flatMap((f) => {
       const rel = relative(TEST, f);
       if (ALLOWED.has(rel)) return [];
-      return readFileSync(f, 'utf8').split('\n').flatMap((line, i) => (SLEEP.test(line) ? [`test/${rel}:${i + 1}: ${line.trim()}`] : []));
+      return readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (SLEEP.test(line) ? [`test/${rel}:${i + 1}: ${line.trim()}`] : []));
     });
     expect(found, 'use waitFor (the condition) or observeFor (a measured window) from test/helpers/wait.ts').toEqual([]);
   });

@@ -17,7 +17,8 @@ export class ClockStore {
     let saved: Record<string, number> = {};
     try {
       const parsed: unknown = JSON.parse(readFileSync(this.#file, 'utf8'));
-      if (typeof parsed === 'object' && parsed !== null) saved = Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
+      if (typeof parsed === 'object' && parsed !== null)
+        saved = Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
     } catch {
       // none yet (or unreadable: the clock alone is then the floor)
     }

@@ -12,7 +12,17 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { defineDriver, DRIVER_ERRORS, fail, ok, type DeviceHandle, type Driver, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { readSettings } from '../../edge/host/sdk/settings.js';
 import { SourceLimits } from '../../protocols/common/source-limits.js';
-import { AlarmCode, AlarmProtocolError, AlarmUnitServer, pingUnit, REQUEST_QPS, setZoneAlertState, type AlarmInfo, type UnitSession, type ZoneInfo } from '../../protocols/alarm-unit/index.js';
+import {
+  AlarmCode,
+  AlarmProtocolError,
+  AlarmUnitServer,
+  pingUnit,
+  REQUEST_QPS,
+  setZoneAlertState,
+  type AlarmInfo,
+  type UnitSession,
+  type ZoneInfo,
+} from '../../protocols/alarm-unit/index.js';
 import { ClockStore } from './clock-store.js';
 import { PRODUCT_OF_TYPE, UNIT_PRODUCT, ZONE_PRODUCTS } from './products.js';
 import settings from './settings.js';
@@ -67,9 +77,9 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
         if (currentSession(u) === s) setOnline(u, true);
         return;
       }
-      log.warn({ unit: u.ip }, 'unit did not answer the box\'s ping with pong; retried at its next keepalive');
+      log.warn({ unit: u.ip }, "unit did not answer the box's ping with pong; retried at its next keepalive");
     } catch (err) {
-      log.warn({ unit: u.ip, err: (err as Error).message }, 'unit\'s ping failed; retried at its next keepalive');
+      log.warn({ unit: u.ip, err: (err as Error).message }, "unit's ping failed; retried at its next keepalive");
     }
   }
 
@@ -89,7 +99,7 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
       },
       connectProblem(req) {
         const sn = units.get(req.ip)?.sn;
-        return sn !== undefined && sn !== req.sn ? 'sn is not the configured unit\'s' : undefined;
+        return sn !== undefined && sn !== req.sn ? "sn is not the configured unit's" : undefined;
       },
       connected(s) {
         const u = unitOf(s.ip);
@@ -108,7 +118,11 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
         for (const z of zones) {
           const h = zoneHandle(u, z.zoneID);
           if (!h) continue;
-          if (h.productKey !== PRODUCT_OF_TYPE[z.zoneDeviceType]) h.log.warn({ zoneID: z.zoneID, zoneDeviceType: z.zoneDeviceType, product: h.productKey }, 'the unit reports another detector type for this zone than its product');
+          if (h.productKey !== PRODUCT_OF_TYPE[z.zoneDeviceType])
+            h.log.warn(
+              { zoneID: z.zoneID, zoneDeviceType: z.zoneDeviceType, product: h.productKey },
+              'the unit reports another detector type for this zone than its product',
+            );
           if (ZONE_PRODUCTS[h.productKey]?.hasAlertState) h.reportProperties({ AlertState: z.zoneState });
         }
       },
@@ -121,10 +135,20 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
           const zone = zoneHandle(u, a.zoneID);
           const target = zone ?? u.handle;
           if (!target) continue;
-          const params = zone ? {} : { zoneID: a.zoneID, zoneDeviceType: u.zoneList.find((z) => z.zoneID === a.zoneID)?.zoneDeviceType ?? 0 };
-          const r = await ctx.host.call('security.recordAlarm', { deviceKey: `${target.productKey}/${target.deviceName}`, eventId: 'Alarm', params, time });
+          const params = zone
+            ? {}
+            : { zoneID: a.zoneID, zoneDeviceType: u.zoneList.find((z) => z.zoneID === a.zoneID)?.zoneDeviceType ?? 0 };
+          const r = await ctx.host.call('security.recordAlarm', {
+            deviceKey: `${target.productKey}/${target.deviceName}`,
+            eventId: 'Alarm',
+            params,
+            time,
+          });
           if (r.code !== 200) {
-            log.error({ unit: s.ip, zoneID: a.zoneID, code: r.code, message: r.message }, 'alarm not stored; the unit is told to send it again');
+            log.error(
+              { unit: s.ip, zoneID: a.zoneID, code: r.code, message: r.message },
+              'alarm not stored; the unit is told to send it again',
+            );
             throw new AlarmProtocolError(AlarmCode.OTHER, 'alarm not stored, send it again');
           }
         }
@@ -148,7 +172,7 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
     async start() {
       const key = await ctx.host.call<{ privateKeyPem: string }>('box.deviceKey', {});
       if (key.code === 200 && key.data) privateKey = createPrivateKey(key.data.privateKeyPem);
-      else log.error({ code: key.code, message: key.message }, 'the box\'s device key is not available: encrypted connects are refused');
+      else log.error({ code: key.code, message: key.message }, "the box's device key is not available: encrypted connects are refused");
       const addr = await server.listen();
       log.info({ host: addr.address, port: addr.port }, 'alarm unit server listening');
       sweeper = setInterval(() => {
@@ -192,9 +216,10 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
       if (!found) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'device not deployed');
       const { u, zoneID } = found;
       const s = server.sessions.byIp(u.ip);
-      const all: Record<string, unknown> = zoneID === undefined
-        ? { ZoneList: JSON.stringify(u.zoneList), ...(s ? { Vendor: s.vendor, Model: s.model ?? '', Encrypted: s.aesKey ? 1 : 0 } : {}) }
-        : { AlertState: u.zoneList.find((z) => z.zoneID === zoneID)?.zoneState ?? 0 };
+      const all: Record<string, unknown> =
+        zoneID === undefined
+          ? { ZoneList: JSON.stringify(u.zoneList), ...(s ? { Vendor: s.vendor, Model: s.model ?? '', Encrypted: s.aesKey ? 1 : 0 } : {}) }
+          : { AlertState: u.zoneList.find((z) => z.zoneID === zoneID)?.zoneState ?? 0 };
       return ok(Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]])));
     },
 
@@ -202,19 +227,29 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
       const found = find(h);
       if (!found) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'device not deployed');
       const { u, zoneID } = found;
-      if (zoneID === undefined || !('AlertState' in values)) return fail(DRIVER_ERRORS.EDGE_ERR_PROPERTY_READONLY, 'only a zone\'s AlertState is written');
+      if (zoneID === undefined || !('AlertState' in values))
+        return fail(DRIVER_ERRORS.EDGE_ERR_PROPERTY_READONLY, "only a zone's AlertState is written");
       const state = Number(values.AlertState);
       // 0 "unknown" is a state the unit reports, not one it can be set to (setZoneAlertState: 1 or 2, L41096).
       if (state !== 1 && state !== 2) return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, 'AlertState: 1 disarm or 2 arm');
       const s = server.sessions.byIp(u.ip);
       if (!s || !u.established) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, 'the unit is not connected');
       if (s.port === -1) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, 'the unit gave no port (-1): the box cannot call it');
-      if (!sendRate.take(u.ip).ok) return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, `at most ${REQUEST_QPS} setZoneAlertState per second to a unit (L41078)`);
+      if (!sendRate.take(u.ip).ok)
+        return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, `at most ${REQUEST_QPS} setZoneAlertState per second to a unit (L41078)`);
       // One request at a time per unit, its time taken when it is sent: two writes in flight could
       // otherwise arrive in the other order, and the unit drops the one with the lower time.
       const prev = sending.get(u.ip) ?? Promise.resolve();
-      const call = prev.then(() => setZoneAlertState(s, [{ zoneID, zoneState: state, time: String(clocks.next(u.ip)) }], cfg.callTimeoutMs));
-      sending.set(u.ip, call.then(() => undefined, () => undefined));
+      const call = prev.then(() =>
+        setZoneAlertState(s, [{ zoneID, zoneState: state, time: String(clocks.next(u.ip)) }], cfg.callTimeoutMs),
+      );
+      sending.set(
+        u.ip,
+        call.then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
       try {
         const r = await call;
         if (r.code !== 0) return fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED, `unit answered ${r.code} ${r.message}`);

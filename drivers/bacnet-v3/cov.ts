@@ -58,7 +58,8 @@ export class CovManager {
     for (const [k, pts] of wanted) {
       const o = this.objects.get(k);
       if (o) o.points = pts;
-      else this.objects.set(k, { key: k, objectType: pts[0]!.objectType, instance: pts[0]!.instance, points: pts, state: 'idle', dueAt: 0 });
+      else
+        this.objects.set(k, { key: k, objectType: pts[0]!.objectType, instance: pts[0]!.instance, points: pts, state: 'idle', dueAt: 0 });
     }
   }
 
@@ -69,10 +70,11 @@ export class CovManager {
 
   /** The device moved or came back: subscribe everything again now. */
   resubscribeAll(): void {
-    for (const o of this.objects.values()) if (o.state !== 'pending') {
-      o.state = 'idle';
-      o.dueAt = 0;
-    }
+    for (const o of this.objects.values())
+      if (o.state !== 'pending') {
+        o.state = 'idle';
+        o.dueAt = 0;
+      }
     this.#deps.onChange();
   }
 
@@ -107,6 +109,10 @@ export class CovManager {
   /** Cancel subscriptions (best effort, at stop). */
   async cancelAll(address: string): Promise<void> {
     const { session, processId } = this.#deps;
-    await Promise.allSettled([...this.objects.values()].filter((o) => o.state === 'active').map((o) => session.subscribeCov(address, o.objectType, o.instance, processId, false, 0, true)));
+    await Promise.allSettled(
+      [...this.objects.values()]
+        .filter((o) => o.state === 'active')
+        .map((o) => session.subscribeCov(address, o.objectType, o.instance, processId, false, 0, true)),
+    );
   }
 }

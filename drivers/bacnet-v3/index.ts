@@ -116,7 +116,10 @@ function routeToLinks(session: BacnetNetwork['session'], byDeviceId: Map<number,
 function logLoaded(log: Logger, tables: BacnetTables, session: BacnetNetwork['session'], own: { address: string; port: number }): void {
   const counts = { channels: tables.channels.length, points: tables.points.length };
   const local = `${own.address}:${own.port}`;
-  log.info({ ...counts, local, recvBufferBytes: session.transport.recvBufferBytes, maxInFlight: session.maxInFlight }, 'bacnet tables loaded');
+  log.info(
+    { ...counts, local, recvBufferBytes: session.transport.recvBufferBytes, maxInFlight: session.maxInFlight },
+    'bacnet tables loaded',
+  );
 }
 
 function createBacnetDriver({ config, log, dataDir }: Pick<DriverContext, 'config' | 'log' | 'dataDir'>) {

@@ -47,7 +47,14 @@ export class DeviceLink {
       this.address = `${a.host}:${a.port}`;
     }
     this.#results = new PointResults(channel.id, deps);
-    this.cov = new CovManager({ session: deps.session, log: deps.log, processId, lifetimeS: deps.opts.covLifetimeS, confirmed: deps.opts.covConfirmed, onChange: () => this.#plan() });
+    this.cov = new CovManager({
+      session: deps.session,
+      log: deps.log,
+      processId,
+      lifetimeS: deps.opts.covLifetimeS,
+      confirmed: deps.opts.covConfirmed,
+      onChange: () => this.#plan(),
+    });
   }
 
   get online(): boolean {
@@ -67,7 +74,8 @@ export class DeviceLink {
     const refs: PropertyRef[] = [];
     for (const p of polled) {
       const key = refKey(p);
-      if (!this.#byRef.has(key)) refs.push({ key, objectType: p.objectType, instance: p.instance, property: p.property, dataType: p.dataType });
+      if (!this.#byRef.has(key))
+        refs.push({ key, objectType: p.objectType, instance: p.instance, property: p.property, dataType: p.dataType });
       this.#byRef.set(key, p);
     }
     this.#batches = planBatches(refs, this.maxApdu, this.#deps.opts.maxPropertiesPerRequest);
@@ -112,7 +120,10 @@ export class DeviceLink {
     if (this.channel.mode === 'broadcast' && iam.address !== this.address) {
       const before = this.address;
       this.address = iam.address;
-      this.#deps.log.info({ channel: this.channel.id, deviceId: iam.deviceId, from: before, to: iam.address }, before ? 'device moved' : 'device found');
+      this.#deps.log.info(
+        { channel: this.channel.id, deviceId: iam.deviceId, from: before, to: iam.address },
+        before ? 'device moved' : 'device found',
+      );
       this.cov.resubscribeAll();
       if (this.#running) this.#kick();
     }
@@ -197,13 +208,19 @@ export class DeviceLink {
         if (isTooLarge(e) && batch.refs.length > 1) {
           const parts = halve(batch);
           this.#batches = this.#batches.flatMap((x) => (x === batch ? parts : [x]));
-          this.#deps.log.info({ channel: this.channel.id, refs: batch.refs.length, err: e.message }, 'RPM answer too large for the device; splitting the batch');
+          this.#deps.log.info(
+            { channel: this.channel.id, refs: batch.refs.length, err: e.message },
+            'RPM answer too large for the device; splitting the batch',
+          );
           for (const part of parts) await this.#readBatch(address, part);
           return;
         }
         if (isUnsupportedService(e) && this.rpm === 'unknown') {
           this.rpm = 'no';
-          this.#deps.log.info({ channel: this.channel.id, err: e.message }, 'device has no ReadPropertyMultiple; reading property by property');
+          this.#deps.log.info(
+            { channel: this.channel.id, err: e.message },
+            'device has no ReadPropertyMultiple; reading property by property',
+          );
         } else {
           this.#results.faultBatch(batch, e);
           return;
@@ -253,17 +270,32 @@ export class DeviceLink {
   /** On-demand read of some points (getProperties). */
   async read(points: readonly PointDef[]): Promise<Map<string, PointValue>> {
     const address = this.#need();
-    const refs = points.map((p) => ({ key: refKey(p), objectType: p.objectType, instance: p.instance, property: p.property, dataType: p.dataType }));
+    const refs = points.map((p) => ({
+      key: refKey(p),
+      objectType: p.objectType,
+      instance: p.instance,
+      property: p.property,
+      dataType: p.dataType,
+    }));
     const out = new Map<string, PointValue>();
     for (const b of planBatches(refs, this.maxApdu, this.#deps.opts.maxPropertiesPerRequest)) {
       let results: ReadResult[];
       if (this.rpm === 'no') {
         results = [];
-        for (const r of b.refs) results.push({ objectType: r.objectType, instance: r.instance, property: r.property, value: await this.#call(() => this.#deps.session.readProperty(address, r.objectType, r.instance, r.property)) });
+        for (const r of b.refs)
+          results.push({
+            objectType: r.objectType,
+            instance: r.instance,
+            property: r.property,
+            value: await this.#call(() => this.#deps.session.readProperty(address, r.objectType, r.instance, r.property)),
+          });
       } else results = await this.#call(() => this.#deps.session.readMultiple(address, b, this.maxApdu));
       for (const r of results) {
         for (const p of points.filter((x) => refKey(x) === refKey(r))) {
-          if (r.error) throw Object.assign(new Error(`point ${p.id}: device error class ${r.error.errorClass} code ${r.error.errorCode}`), { bacnetError: r.error });
+          if (r.error)
+            throw Object.assign(new Error(`point ${p.id}: device error class ${r.error.errorClass} code ${r.error.errorCode}`), {
+              bacnetError: r.error,
+            });
           out.set(p.id, decodeValue(p, r.value));
         }
       }
@@ -285,9 +317,10 @@ export class DeviceLink {
   /** WriteProperty at a priority (null relinquishes), then read the point back. */
   async write(p: PointDef, value: import('@bacnet-js/client').BACNetAppData, priority: number | undefined): Promise<PointValue> {
     const address = this.#need();
-    await this.#call(() => this.#deps.session.writeProperty(address, p.objectType, p.instance, p.property, value, priority).then(() => true));
+    await this.#call(() =>
+      this.#deps.session.writeProperty(address, p.objectType, p.instance, p.property, value, priority).then(() => true),
+    );
     const back = await this.read([p]);
     return back.get(p.id)!;
   }
 }
-

@@ -34,7 +34,13 @@ function tick(d: DeviceHandle, s: State, dtMs: number): void {
     s.voltage = round(220 + (Math.random() - 0.5) * 6, 1);
     s.current = s.relay ? round(Math.max(0, Math.min(99, s.current + (Math.random() - 0.5) * 2)), 2) : 0;
     s.energy = round(s.energy + (s.voltage * s.current * dtMs) / 3_600_000_000, 3);
-    d.reportProperties({ Voltage: s.voltage, Current: s.current, ActivePower: round(s.voltage * s.current, 1), PowerConsumption: s.energy, RelayState: s.relay });
+    d.reportProperties({
+      Voltage: s.voltage,
+      Current: s.current,
+      ActivePower: round(s.voltage * s.current, 1),
+      PowerConsumption: s.energy,
+      RelayState: s.relay,
+    });
     if (s.current > 30) d.reportEvent('OverCurrent', { Current: s.current });
   } else {
     const goal = s.power && s.mode !== 0 ? s.target : 18;
@@ -45,7 +51,13 @@ function tick(d: DeviceHandle, s: State, dtMs: number): void {
 
 function propertiesOf(s: State): Record<string, unknown> {
   return s.kind === 'meter'
-    ? { Voltage: s.voltage, Current: s.current, ActivePower: round(s.voltage * s.current, 1), PowerConsumption: s.energy, RelayState: s.relay }
+    ? {
+        Voltage: s.voltage,
+        Current: s.current,
+        ActivePower: round(s.voltage * s.current, 1),
+        PowerConsumption: s.energy,
+        RelayState: s.relay,
+      }
     : { Temperature: s.temperature, TargetTemperature: s.target, Mode: s.mode, PowerSwitch: s.power };
 }
 
@@ -68,9 +80,10 @@ export default defineDriver(({ config, log }) => {
     async addDevice(d) {
       const custom = readSettings(settings.device, d.custom, `custom of ${d.deviceName}`);
       const kind = custom.kind;
-      const state: State = kind === 'meter'
-        ? { kind, voltage: 220, current: 5 + Math.random() * 5, energy: 0, relay: 1 }
-        : { kind, temperature: 22, target: 24, mode: 1, power: 1 };
+      const state: State =
+        kind === 'meter'
+          ? { kind, voltage: 220, current: 5 + Math.random() * 5, energy: 0, relay: 1 }
+          : { kind, temperature: 22, target: 24, mode: 1, power: 1 };
       const interval = custom.intervalMs ?? defaultInterval;
       const timer = setInterval(() => tick(d, state, interval), interval);
       devices.set(key(d), { state, timer });

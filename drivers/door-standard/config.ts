@@ -21,7 +21,15 @@ export const ELEVATOR_GATEWAY_PRODUCT = 'PEElevatorGateway';
 export type Role = 'face' | 'qr' | 'card' | 'ble' | 'intercom' | 'elevator';
 
 const SUFFIX_ROLES: Record<string, Role> = { '1': 'face', '2': 'qr', '3': 'card', '4': 'ble', '5': 'intercom' };
-const PRODUCT_ROLES: Record<string, Role> = { PEDoorFace: 'face', PEDoorQr: 'qr', PEDoorCard: 'card', PEDoorBle: 'ble', PEDoorIntercom: 'intercom', PEDoorElevator: 'elevator', PEElevatorGateway: 'elevator' };
+const PRODUCT_ROLES: Record<string, Role> = {
+  PEDoorFace: 'face',
+  PEDoorQr: 'qr',
+  PEDoorCard: 'card',
+  PEDoorBle: 'ble',
+  PEDoorIntercom: 'intercom',
+  PEDoorElevator: 'elevator',
+  PEElevatorGateway: 'elevator',
+};
 
 export interface DriverSettings {
   host: string;
@@ -61,7 +69,10 @@ export interface TerminalConfig {
  * before the driver started). Without `boxIp` the doors are told the address of the box's first
  * LAN interface: `lanAddress` says which, for the log.
  */
-export function driverSettings(c: Record<string, unknown>, lanAddress: () => { address: string; iface: string } | undefined = firstLanAddress): DriverSettings & { boxIpFrom?: string } {
+export function driverSettings(
+  c: Record<string, unknown>,
+  lanAddress: () => { address: string; iface: string } | undefined = firstLanAddress,
+): DriverSettings & { boxIpFrom?: string } {
   const s = readSettings(settings.config, c, 'door-standard driver config');
   if (s.boxIp) return { ...s, boxIp: s.boxIp };
   const lan = lanAddress();

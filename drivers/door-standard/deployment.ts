@@ -12,7 +12,17 @@
  * the access core (full re-sync: the protocol has no way to read them back, spec 001f A4);
  * faces are reconciled by diffing `/faceAC/queryFaces` against the desired set (L35679).
  */
-import { DoorReplyError, LIMITS, chunk, featureMd5, userInfoMd5, type CardPermission, type ElevatorRule, type FaceSyncEntry, type FaceUserInfo } from '../../protocols/door-standard/index.js';
+import {
+  DoorReplyError,
+  LIMITS,
+  chunk,
+  featureMd5,
+  userInfoMd5,
+  type CardPermission,
+  type ElevatorRule,
+  type FaceSyncEntry,
+  type FaceUserInfo,
+} from '../../protocols/door-standard/index.js';
 import type { DriverSettings, Role } from './config.js';
 import type { CredentialKind, DeploymentEntry, DesiredFace, DoorAccess } from './gateway.js';
 import { deviceKeyOf } from './thing.js';
@@ -21,7 +31,12 @@ import type { Terminal } from './terminal.js';
 export type SyncState = 'idle' | 'syncing' | 'backoff' | 'paused';
 
 const KIND_ROLE: Record<CredentialKind, Role> = { card: 'card', ble: 'ble', face: 'face', rule: 'elevator' };
-const BATCH: Record<CredentialKind, number> = { card: LIMITS.cardSyncBatch, ble: LIMITS.cardSyncBatch, face: LIMITS.faceSyncBatch, rule: LIMITS.ruleSyncBatch };
+const BATCH: Record<CredentialKind, number> = {
+  card: LIMITS.cardSyncBatch,
+  ble: LIMITS.cardSyncBatch,
+  face: LIMITS.faceSyncBatch,
+  rule: LIMITS.ruleSyncBatch,
+};
 
 interface KindState {
   state: SyncState;
@@ -34,7 +49,13 @@ interface KindState {
 
 /** The protocol's userInfo of a face entry; the entry's own `userInfo` object wins over flat fields. */
 function userInfoOf(e: { identityId?: string; expiryTime?: number; userInfo?: Record<string, unknown> }): FaceUserInfo {
-  const src = { userId: e.identityId, expiryTime: e.expiryTime as unknown, isInBlackList: undefined as unknown, userName: undefined as unknown, ...(e.userInfo ?? {}) };
+  const src = {
+    userId: e.identityId,
+    expiryTime: e.expiryTime as unknown,
+    isInBlackList: undefined as unknown,
+    userName: undefined as unknown,
+    ...(e.userInfo ?? {}),
+  };
   const u: FaceUserInfo = {};
   if (src.userId !== undefined && src.userId !== null) u.userId = String(src.userId);
   if (src.userName !== undefined && src.userName !== null) u.userName = String(src.userName);
@@ -164,13 +185,15 @@ export class Deployer {
   async #send(kind: CredentialKind, entries: DeploymentEntry[]): Promise<void> {
     const c = this.#t.client;
     if (kind === 'card' || kind === 'ble') {
-      const perms = entries.map((e): CardPermission => ({
-        type: e.op === 'delete' ? 2 : 1, // add and modify are the same upsert (L35960-35964)
-        cardId: e.item,
-        effectiveTime: String(e.effectiveTime ?? 0),
-        expiryTime: String(e.expiryTime ?? 0),
-        ...(e.identityId !== undefined ? { userId: e.identityId } : {}),
-      }));
+      const perms = entries.map(
+        (e): CardPermission => ({
+          type: e.op === 'delete' ? 2 : 1, // add and modify are the same upsert (L35960-35964)
+          cardId: e.item,
+          effectiveTime: String(e.effectiveTime ?? 0),
+          expiryTime: String(e.expiryTime ?? 0),
+          ...(e.identityId !== undefined ? { userId: e.identityId } : {}),
+        }),
+      );
       await (kind === 'card' ? c.syncCardPermissions(perms) : c.syncBlePermissions(perms));
     } else if (kind === 'face') {
       // A face whose feature is not extracted yet cannot go to a device-side-compare door.
@@ -179,7 +202,14 @@ export class Deployer {
       await this.#syncFaces(entries.map((e) => this.#faceEntry(e)));
     } else {
       // The box built each rule (edge/elevators/rule-deploy.ts); a delete needs only its id.
-      await c.syncRules(entries.map((e): ElevatorRule => (e.op === 'delete' || !e.data?.rule ? { type: 2, ruleId: e.item } : { ...(e.data.rule as unknown as ElevatorRule), ruleId: e.item })));
+      await c.syncRules(
+        entries.map(
+          (e): ElevatorRule =>
+            e.op === 'delete' || !e.data?.rule
+              ? { type: 2, ruleId: e.item }
+              : { ...(e.data.rule as unknown as ElevatorRule), ruleId: e.item },
+        ),
+      );
     }
   }
 
@@ -187,7 +217,14 @@ export class Deployer {
     if (e.op === 'delete') return { type: 2, faceId: e.item };
     const userInfo = userInfoOf({ ...e, ...(e.data?.userInfo ? { userInfo: e.data.userInfo } : {}) });
     const feature = e.data?.feature ?? [];
-    return { type: this.#deviceFaces.has(e.item) ? 3 : 1, faceId: e.item, userInfo, userInfoMd5: userInfoMd5(userInfo), feature, featureMd5: featureMd5(feature) };
+    return {
+      type: this.#deviceFaces.has(e.item) ? 3 : 1,
+      faceId: e.item,
+      userInfo,
+      userInfoMd5: userInfoMd5(userInfo),
+      feature,
+      featureMd5: featureMd5(feature),
+    };
   }
 
   async #syncFaces(entries: FaceSyncEntry[]): Promise<void> {
@@ -219,7 +256,12 @@ export class Deployer {
       if (!have) changes.push({ type: 1, faceId: e.faceId, userInfo, userInfoMd5: u, feature, featureMd5: f });
       else if (have[0] !== u || have[1] !== f) {
         // Update only the part that changed (the seed's three update cases, L35552-35556).
-        changes.push({ type: 3, faceId: e.faceId, ...(have[0] !== u ? { userInfo, userInfoMd5: u } : {}), ...(have[1] !== f ? { feature, featureMd5: f } : {}) });
+        changes.push({
+          type: 3,
+          faceId: e.faceId,
+          ...(have[0] !== u ? { userInfo, userInfoMd5: u } : {}),
+          ...(have[1] !== f ? { feature, featureMd5: f } : {}),
+        });
       }
     }
     for (const id of this.#deviceFaces.keys()) if (!want.has(id)) changes.push({ type: 2, faceId: id });

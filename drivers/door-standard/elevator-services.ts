@@ -21,7 +21,15 @@ export const ELEVATOR_RESULT = {
   SEND_FAIL: { code: 4, message: 'send to device fail' },
 } as const;
 
-export const ELEVATOR_SERVICES: ReadonlySet<string> = new Set(['CloudCallElevator', 'QueryElevatorStatus', 'QueryElevatorInfo', 'SetElevatorRuleState', 'GetElevatorRuleState', 'ReleaseFloors', 'ActivateFloor']);
+export const ELEVATOR_SERVICES: ReadonlySet<string> = new Set([
+  'CloudCallElevator',
+  'QueryElevatorStatus',
+  'QueryElevatorInfo',
+  'SetElevatorRuleState',
+  'GetElevatorRuleState',
+  'ReleaseFloors',
+  'ActivateFloor',
+]);
 
 /** One entry of `ElevatorStatus` (L26600-26626). */
 export interface ElevatorStatusEntry {
@@ -41,35 +49,61 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typ
 export function toElevatorStatus(s: Partial<Record<keyof RunState, unknown>>): ElevatorStatusEntry {
   const carState = s.carState === 0 || s.carState === 1 ? s.carState : -1;
   const carDirection = s.carDirection === 0 || s.carDirection === 1 || s.carDirection === 2 ? s.carDirection : -1;
-  return { ElevatorID: str(s.elevatorId) ?? '', CurrentPosition: str(s.currentFloor) ?? '', CarStatus: carState, CarDirection: carDirection };
+  return {
+    ElevatorID: str(s.elevatorId) ?? '',
+    CurrentPosition: str(s.currentFloor) ?? '',
+    CarStatus: carState,
+    CarDirection: carDirection,
+  };
 }
 
 /** `/elevator/info/get` data (L37060-37110) as `ElevatorMode`, `ElevatorInfo[]`, `FloorRoomInfo[]` (L26640-26690). */
 export function toElevatorInfo(info: ElevatorInfo): Record<string, unknown> {
-  const elevators = info.floorInfoList.map((e) => ({ ElevatorID: e.elevatorId ?? '', ElevatorName: e.elevatorName ?? '', IsDualCardDoor: e.isDualCardDoor ? 1 : 0 }));
-  const floors = info.floorInfoList.flatMap((e) => e.floorInfo.flatMap((f) => (f.roomList?.length ? f.roomList : ['']).map((room) => ({ ElevatorID: e.elevatorId ?? '', Floor: f.floor, RoomNumber: room }))));
+  const elevators = info.floorInfoList.map((e) => ({
+    ElevatorID: e.elevatorId ?? '',
+    ElevatorName: e.elevatorName ?? '',
+    IsDualCardDoor: e.isDualCardDoor ? 1 : 0,
+  }));
+  const floors = info.floorInfoList.flatMap((e) =>
+    e.floorInfo.flatMap((f) =>
+      (f.roomList?.length ? f.roomList : ['']).map((room) => ({ ElevatorID: e.elevatorId ?? '', Floor: f.floor, RoomNumber: room })),
+    ),
+  );
   return { ElevatorMode: info.elevatorMode, ElevatorInfo: elevators, FloorRoomInfo: floors.slice(0, 512) };
 }
 
 function floorsOf(v: unknown): FloorRoom[] | undefined {
   if (!Array.isArray(v)) return undefined;
-  return (v as Array<{ Floor?: unknown; RoomNumber?: unknown }>).map((f) => ({ floor: String(f.Floor ?? ''), ...(f.RoomNumber ? { roomNumber: String(f.RoomNumber) } : {}) })).filter((f) => f.floor !== '');
+  return (v as Array<{ Floor?: unknown; RoomNumber?: unknown }>)
+    .map((f) => ({ floor: String(f.Floor ?? ''), ...(f.RoomNumber ? { roomNumber: String(f.RoomNumber) } : {}) }))
+    .filter((f) => f.floor !== '');
 }
 
 const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Code 4 with the cause in the answer's message (the seed's output keeps its own two fields). */
-const sendFail = (detail: string, data: Record<string, unknown> = {}): Answer => ({ code: 200, message: detail, data: { ...data, ...ELEVATOR_RESULT.SEND_FAIL } });
+const sendFail = (detail: string, data: Record<string, unknown> = {}): Answer => ({
+  code: 200,
+  message: detail,
+  data: { ...data, ...ELEVATOR_RESULT.SEND_FAIL },
+});
 
 export async function callElevatorService(t: Terminal, id: string, args: Record<string, unknown>): Promise<Answer> {
   if (id === 'CloudCallElevator' && !nonEmpty(args.StartFloor)) {
     // [seed 001 L36957] the device's /elevator/call needs startFloor; the thing model does not say (spec 001d §3.C7).
-    return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, 'StartFloor is required (the gateway\'s /elevator/call needs a start floor)');
+    return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, "StartFloor is required (the gateway's /elevator/call needs a start floor)");
   }
   if (id === 'SetElevatorRuleState' && args.Availability !== 'enable' && args.Availability !== 'disable') {
     return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, 'Availability must be "enable" or "disable"');
   }
-  const empty = id === 'QueryElevatorStatus' ? { ElevatorStatus: [] } : id === 'QueryElevatorInfo' ? { ElevatorMode: '', ElevatorInfo: [], FloorRoomInfo: [] } : id === 'GetElevatorRuleState' ? { Availability: '' } : {};
+  const empty =
+    id === 'QueryElevatorStatus'
+      ? { ElevatorStatus: [] }
+      : id === 'QueryElevatorInfo'
+        ? { ElevatorMode: '', ElevatorInfo: [], FloorRoomInfo: [] }
+        : id === 'GetElevatorRuleState'
+          ? { Availability: '' }
+          : {};
   const runsRules = t.device('elevator')?.custom.linkage === true;
   // Without rules of its own the gateway has no switch to ask: the box's switch is the one
   // (edge/elevators answers this service before it reaches the driver).
@@ -84,12 +118,25 @@ export async function callElevatorService(t: Terminal, id: string, args: Record<
         const startRoom = nonEmpty(args.StartRoomNumber);
         const targetFloor = nonEmpty(args.TargetFloor);
         const targetRoom = nonEmpty(args.TargetRoomNumber);
-        await c.call({ startFloor: String(args.StartFloor), ...(elevatorId ? { elevatorId } : {}), ...(startRoom ? { startRoom } : {}), ...(targetFloor ? { targetFloor } : {}), ...(targetRoom ? { targetRoom } : {}), ...(dir ? { targetDirection: dir } : {}) });
+        await c.call({
+          startFloor: String(args.StartFloor),
+          ...(elevatorId ? { elevatorId } : {}),
+          ...(startRoom ? { startRoom } : {}),
+          ...(targetFloor ? { targetFloor } : {}),
+          ...(targetRoom ? { targetRoom } : {}),
+          ...(dir ? { targetDirection: dir } : {}),
+        });
         return ok({ ...ELEVATOR_RESULT.SUCCESS });
       }
       case 'QueryElevatorStatus': {
         const states = await c.getRunState();
-        return ok({ ElevatorStatus: states.filter((s) => typeof s === 'object' && s !== null).slice(0, 64).map(toElevatorStatus), ...ELEVATOR_RESULT.SUCCESS });
+        return ok({
+          ElevatorStatus: states
+            .filter((s) => typeof s === 'object' && s !== null)
+            .slice(0, 64)
+            .map(toElevatorStatus),
+          ...ELEVATOR_RESULT.SUCCESS,
+        });
       }
       case 'QueryElevatorInfo':
         return ok({ ...toElevatorInfo(await c.elevatorInfo()), ...ELEVATOR_RESULT.SUCCESS });
@@ -105,7 +152,8 @@ export async function callElevatorService(t: Terminal, id: string, args: Record<
         return ok({ ...ELEVATOR_RESULT.SUCCESS });
       case 'ActivateFloor': {
         const floors = floorsOf(args.FloorRoomList);
-        if (!floors?.length) return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, 'FloorRoomList with at least one Floor is required (L36880)');
+        if (!floors?.length)
+          return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, 'FloorRoomList with at least one Floor is required (L36880)');
         await c.activateFloor(nonEmpty(args.ElevatorID), floors);
         return ok({ ...ELEVATOR_RESULT.SUCCESS });
       }

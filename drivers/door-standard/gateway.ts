@@ -7,7 +7,15 @@
  * `deviceKey` is always the logical device `productKey/deviceName` the request concerns
  * (the `.2` QR device for a QR scan, the `.3` card device for card deployments, ...).
  */
-import { HostClient, type DeployKind, type DeploymentEntry, type DesiredFace, type HostArgs, type HostServices, type PassDecision } from '../../edge/host/sdk/host-services.js';
+import {
+  HostClient,
+  type DeployKind,
+  type DeploymentEntry,
+  type DesiredFace,
+  type HostArgs,
+  type HostServices,
+  type PassDecision,
+} from '../../edge/host/sdk/host-services.js';
 
 export type { DeploymentEntry, DesiredFace, PassDecision };
 
@@ -46,7 +54,13 @@ export class DoorAccess {
   }
 
   async ackDeployments(deviceKey: string, kind: CredentialKind, items: string[], ok: boolean, error?: string): Promise<void> {
-    await this.#client.call('access.ackDeployments', { deviceKey, kind: KIND[kind], items, ok, ...(error ? { error: error.slice(0, 500) } : {}) });
+    await this.#client.call('access.ackDeployments', {
+      deviceKey,
+      kind: KIND[kind],
+      items,
+      ok,
+      ...(error ? { error: error.slice(0, 500) } : {}),
+    });
   }
 
   /** Mark every current permission of this device pending again (reconnect or replacement). */

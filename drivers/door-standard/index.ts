@@ -9,9 +9,27 @@
  * Driver config: see `DriverSettings` (config.ts). Device custom: `{ ip, port, faceMode?,
  * faceTemp?: {switch, lower, upper}, elevator linkage?: boolean, firmwareVersion? }`.
  */
-import { defineDriver, DRIVER_ERRORS, fail, ok, type Answer, type DeviceHandle, type Driver, type DriverContext } from '../../edge/host/sdk/driver.js';
+import {
+  defineDriver,
+  DRIVER_ERRORS,
+  fail,
+  ok,
+  type Answer,
+  type DeviceHandle,
+  type Driver,
+  type DriverContext,
+} from '../../edge/host/sdk/driver.js';
 import { DoorHttpServer, TokenTable, type TempCheckRule } from '../../protocols/door-standard/index.js';
-import { addToTerminal, deviceProblem, driverSettings, roleOf, terminalKey, type DriverSettings, type Role, type TerminalConfig } from './config.js';
+import {
+  addToTerminal,
+  deviceProblem,
+  driverSettings,
+  roleOf,
+  terminalKey,
+  type DriverSettings,
+  type Role,
+  type TerminalConfig,
+} from './config.js';
 import { Deployer } from './deployment.js';
 import { edgeRoutes } from './edge-routes.js';
 import { DoorAccess } from './gateway.js';
@@ -91,7 +109,9 @@ function terminalHooks(s: DoorState): { online(t: Terminal): void; revoke(t: Ter
       s.deployers.get(t.cfg.ip)?.offline();
       // The sync status machine records why this door's pending permissions wait (deviceOffline).
       for (const h of t.handles.values()) {
-        void s.gateway.deviceOffline(`${h.productKey}/${h.deviceName}`).catch((err: Error) => t.log.warn({ err: err.message }, 'deviceOffline not recorded'));
+        void s.gateway
+          .deviceOffline(`${h.productKey}/${h.deviceName}`)
+          .catch((err: Error) => t.log.warn({ err: err.message }, 'deviceOffline not recorded'));
       }
     },
   };
@@ -102,7 +122,12 @@ function doorServer(s: DoorState): DoorHttpServer {
   const { settings, terminals, tokens, gateway, intercom, log, tempRules } = s;
   const tempRule = (t: Terminal): { min: number; max: number } | undefined =>
     tempRules.has(t.cfg.ip) ? tempRules.get(t.cfg.ip) : tempRuleOf(t.device('face')?.custom ?? {});
-  return new DoorHttpServer(edgeRoutes({ settings, terminals, tokens, gateway, intercom, log, tempRule }), { host: settings.host, port: settings.port, ...settings.limits, log });
+  return new DoorHttpServer(edgeRoutes({ settings, terminals, tokens, gateway, intercom, log, tempRule }), {
+    host: settings.host,
+    port: settings.port,
+    ...settings.limits,
+    log,
+  });
 }
 
 function findDevice(s: DoorState, h: DeviceHandle): { t: Terminal; role: Role } | undefined {

@@ -4,7 +4,14 @@
  * thing model's no-parameter remote open is remoteControl (000 L2245-2247); both are accepted.
  */
 import { DRIVER_ERRORS, fail, ok, type Answer, type DeviceHandle } from '../../edge/host/sdk/driver.js';
-import { DoorReplyError, DoorTransportError, parse, parseSipAccount, type FloorRoom, type TempCheckRule } from '../../protocols/door-standard/index.js';
+import {
+  DoorReplyError,
+  DoorTransportError,
+  parse,
+  parseSipAccount,
+  type FloorRoom,
+  type TempCheckRule,
+} from '../../protocols/door-standard/index.js';
 import type { Role } from './config.js';
 import type { Deployer } from './deployment.js';
 import { callElevatorService, ELEVATOR_SERVICES } from './elevator-services.js';
@@ -31,7 +38,11 @@ function answerOfDoorError(err: unknown): Answer {
 }
 
 const floorsOf = (v: unknown): FloorRoom[] | undefined =>
-  Array.isArray(v) ? v.map((f) => (typeof f === 'object' && f !== null ? (f as FloorRoom) : { floor: String(f) })).filter((f) => typeof f.floor === 'string' && f.floor !== '') : undefined;
+  Array.isArray(v)
+    ? v
+        .map((f) => (typeof f === 'object' && f !== null ? (f as FloorRoom) : { floor: String(f) }))
+        .filter((f) => typeof f.floor === 'string' && f.floor !== '')
+    : undefined;
 
 /** One service call: the terminal, the device key of the logical device, the arguments. */
 interface ServiceCall {
@@ -93,7 +104,8 @@ async function callElevator({ t, args }: ServiceCall): Promise<Answer> {
   return ok();
 }
 
-const elevatorIdOf = (args: Record<string, unknown>): string | undefined => (typeof args.elevatorId === 'string' ? args.elevatorId : undefined);
+const elevatorIdOf = (args: Record<string, unknown>): string | undefined =>
+  typeof args.elevatorId === 'string' ? args.elevatorId : undefined;
 
 const SERVICES: Record<string, ServiceHandler> = {
   remoteOpen,
@@ -138,12 +150,20 @@ const SERVICES: Record<string, ServiceHandler> = {
 /** Services a door answers without its link up: they change or read what the box keeps. */
 const OFFLINE_SERVICES = ['SyncSipNumber', 'SyncGroupIdAndRoomId', 'querySipNumber', 'syncPermissions'];
 
-export async function callService(deps: ServiceDeps, t: Terminal, role: Role, handle: DeviceHandle, id: string, args: Record<string, unknown>): Promise<Answer> {
+export async function callService(
+  deps: ServiceDeps,
+  t: Terminal,
+  role: Role,
+  handle: DeviceHandle,
+  id: string,
+  args: Record<string, unknown>,
+): Promise<Answer> {
   if (role === 'elevator' && ELEVATOR_SERVICES.has(id)) return callElevatorService(t, id, args);
   const needsLink = !OFFLINE_SERVICES.includes(id);
   if (needsLink && t.state !== 'online') return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, `door ${t.cfg.code} is offline`);
   const handler = Object.hasOwn(SERVICES, id) ? SERVICES[id] : undefined;
-  if (!handler) return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, `service ${id} not supported by the ${role} device of door ${t.cfg.code}`);
+  if (!handler)
+    return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, `service ${id} not supported by the ${role} device of door ${t.cfg.code}`);
   try {
     return await handler({ deps, t, key: `${handle.productKey}/${handle.deviceName}`, args });
   } catch (err) {

@@ -47,7 +47,11 @@ export class Terminal {
     this.#settings = settings;
     this.#hooks = hooks;
     this.log = log.child({ door: cfg.code, ip: cfg.ip });
-    this.client = new DoorDeviceClient({ baseUrl: `http://${cfg.ip}:${cfg.port}`, timeoutMs: settings.callTimeoutMs, ...(settings.boxIp.startsWith('127.') ? { localAddress: settings.boxIp } : {}) });
+    this.client = new DoorDeviceClient({
+      baseUrl: `http://${cfg.ip}:${cfg.port}`,
+      timeoutMs: settings.callTimeoutMs,
+      ...(settings.boxIp.startsWith('127.') ? { localAddress: settings.boxIp } : {}),
+    });
   }
 
   /** The logical device a role maps to, for `deviceKey`s and events. */

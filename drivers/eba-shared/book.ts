@@ -26,7 +26,10 @@ interface MappingShape {
  * 1 000 devices (heap snapshot, `npm run bench -- modbus`).
  */
 export class PointMapping<P> {
-  constructor(readonly shape: MappingShape, readonly points: readonly P[]) {}
+  constructor(
+    readonly shape: MappingShape,
+    readonly points: readonly P[],
+  ) {}
 
   get(prop: string): P | undefined {
     const i = this.shape.index.get(prop);
@@ -79,7 +82,15 @@ export class DeviceBook<P extends BookPoint, V = unknown> {
     if (properties.size > SLOT) throw new Error(`device ${keyOf(handle)} maps ${properties.size} properties; at most ${SLOT}`);
     const mapping = this.#compact(properties);
     const slot = this.#freeSlots.pop() ?? this.#slots.length;
-    const dev: BookedDevice<P> = { handle, mapping, slot, faults: new Map(), seen: mapping.size === 0, online: false, reportedOffline: false };
+    const dev: BookedDevice<P> = {
+      handle,
+      mapping,
+      slot,
+      faults: new Map(),
+      seen: mapping.size === 0,
+      online: false,
+      reportedOffline: false,
+    };
     this.#slots[slot] = dev;
     this.devices.set(keyOf(handle), dev);
     mapping.points.forEach((p, i) => {

@@ -33,7 +33,9 @@ export function deviceMapping(custom: Record<string, unknown>): Map<string, stri
 
 /** One problem list for a whole table, cut short so a log line stays readable. */
 export function tableError(what: string, problems: string[]): Error {
-  return new Error(`invalid ${what} tables: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? ` (+${problems.length - 20} more)` : ''}`);
+  return new Error(
+    `invalid ${what} tables: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? ` (+${problems.length - 20} more)` : ''}`,
+  );
 }
 
 /** How one protocol's rows are recognised and checked; the loop around them is shared. */
@@ -53,9 +55,14 @@ export interface TableRules<C, P> {
  * point on a known channel, each row by the protocol's own rules. Throws one Error listing every
  * problem (the driver will not start with a half-valid table).
  */
-export function loadCheckedTables<C extends { id: string }, P extends { id: string; channel: string }>(config: Record<string, unknown>, dataDir: string, rules: TableRules<C, P>): { channels: C[]; points: P[] } {
+export function loadCheckedTables<C extends { id: string }, P extends { id: string; channel: string }>(
+  config: Record<string, unknown>,
+  dataDir: string,
+  rules: TableRules<C, P>,
+): { channels: C[]; points: P[] } {
   const t = readTables(config, dataDir) as { channels?: unknown; points?: unknown };
-  if (!Array.isArray(t.channels) || !Array.isArray(t.points)) throw new Error('driver config needs channels[] and points[] (or a tablesFile)');
+  if (!Array.isArray(t.channels) || !Array.isArray(t.points))
+    throw new Error('driver config needs channels[] and points[] (or a tablesFile)');
   const problems: string[] = [];
   const channels = new Map<string, C>();
   for (const c of t.channels as C[]) {

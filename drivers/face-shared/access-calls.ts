@@ -23,21 +23,45 @@ export class AccessCalls {
    * userId); the host maps them back in acks and records.
    */
   async pendingFaces(deviceKey: string, limit: number): Promise<FaceDeployment[]> {
-    const { entries } = await this.client.call('access.pendingDeployments', { deviceKey, kind: 'face', limit, idMaxLength: TERMINAL_ID_MAX });
+    const { entries } = await this.client.call('access.pendingDeployments', {
+      deviceKey,
+      kind: 'face',
+      limit,
+      idMaxLength: TERMINAL_ID_MAX,
+    });
     return entries.map((e) => ({
-      id: e.deviceItem ?? e.item, op: e.op, ...(e.identityId ? { userId: e.identityId } : {}), ...(e.expiryTime !== undefined ? { expiryTime: e.expiryTime } : {}),
-      ...(e.effectiveTime !== undefined ? { effectiveTime: e.effectiveTime } : {}), ...(e.data ? { data: e.data as FaceDeployment['data'] } : {}),
+      id: e.deviceItem ?? e.item,
+      op: e.op,
+      ...(e.identityId ? { userId: e.identityId } : {}),
+      ...(e.expiryTime !== undefined ? { expiryTime: e.expiryTime } : {}),
+      ...(e.effectiveTime !== undefined ? { effectiveTime: e.effectiveTime } : {}),
+      ...(e.data ? { data: e.data as FaceDeployment['data'] } : {}),
     }));
   }
 
   /** The terminal's verdict: done, or refused (the access core's default failure cause). */
   ackFaces(deviceKey: string, ids: string[], ok: boolean, error?: string): Promise<unknown> {
-    return this.client.call('access.ackDeployments', { deviceKey, kind: 'face', items: ids, ok, ...(error ? { error: error.slice(0, 500) } : {}) });
+    return this.client.call('access.ackDeployments', {
+      deviceKey,
+      kind: 'face',
+      items: ids,
+      ok,
+      ...(error ? { error: error.slice(0, 500) } : {}),
+    });
   }
 
   /** Failures with a named cause: a timeout or an unreachable terminal (retried by the access core's rules). */
-  failFaces(deviceKey: string, failures: { id: string; status: FaceFailure; message: string }[]): Promise<{ done: number; failed: number; ignored: number }> {
-    const results = failures.map((f) => ({ kind: 'face' as const, item: f.id, ok: false, status: f.status, message: f.message.slice(0, 500) }));
+  failFaces(
+    deviceKey: string,
+    failures: { id: string; status: FaceFailure; message: string }[],
+  ): Promise<{ done: number; failed: number; ignored: number }> {
+    const results = failures.map((f) => ({
+      kind: 'face' as const,
+      item: f.id,
+      ok: false,
+      status: f.status,
+      message: f.message.slice(0, 500),
+    }));
     return this.client.call('access.markDeployed', { deviceKey, results });
   }
 

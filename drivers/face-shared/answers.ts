@@ -12,6 +12,7 @@ export function faceAnswer<T = unknown>(code: DriverErrorCode, args: unknown[], 
 }
 
 export const badArgs = (why: string): Answer<never> => faceAnswer('EDGE_ERR_REQUEST_INVALID', [why]);
-export const notDeployed = (h: { productKey: string; deviceName: string }): Answer<never> => faceAnswer('EDGE_ERR_DEVICE_UNKNOWN', [h.productKey, h.deviceName]);
+export const notDeployed = (h: { productKey: string; deviceName: string }): Answer<never> =>
+  faceAnswer('EDGE_ERR_DEVICE_UNKNOWN', [h.productKey, h.deviceName]);
 export const noService = (id: string, model: string): Answer<never> => faceAnswer('EDGE_ERR_SERVICE_UNKNOWN', [id, model]);
 export const readOnly = (key: string, model: string): Answer<never> => faceAnswer('EDGE_ERR_PROPERTY_READONLY', [key, model]);

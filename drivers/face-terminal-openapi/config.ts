@@ -30,5 +30,11 @@ export function openApiSettings(cfg: Record<string, unknown>): OpenApiDriverSett
 export function deviceConfig(d: DeviceInfo): OpenApiDeviceConfig {
   const c = readSettings(settings.device, d.custom, `custom of ${d.deviceName}`);
   // YAML integers (`password: 654321`, `deviceId: 1001`) are kept as their digits.
-  return { ip: c.ip, port: c.port, wsPort: c.wsPort, password: String(c.password), deviceId: c.deviceId === undefined ? d.deviceName : String(c.deviceId) };
+  return {
+    ip: c.ip,
+    port: c.port,
+    wsPort: c.wsPort,
+    password: String(c.password),
+    deviceId: c.deviceId === undefined ? d.deviceName : String(c.deviceId),
+  };
 }

@@ -25,7 +25,17 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
   const terminals = new Map<DeviceHandle, OpenApiTerminal>();
   const faceUsers = new Map<string, string>();
   const byDeviceId = (id: string) => [...terminals.values()].find((t) => t.cfg.deviceId === id);
-  const server: DevicePushServer = new DevicePushServer(chapter9({ settings, calls, log, byDeviceId, terminals: () => [...terminals.values()], baseUrl: (): string => settings.publicUrl || `http://${settings.host}:${server.port}` }), { host: settings.host, port: settings.port, ...settings.limits, log });
+  const server: DevicePushServer = new DevicePushServer(
+    chapter9({
+      settings,
+      calls,
+      log,
+      byDeviceId,
+      terminals: () => [...terminals.values()],
+      baseUrl: (): string => settings.publicUrl || `http://${settings.host}:${server.port}`,
+    }),
+    { host: settings.host, port: settings.port, ...settings.limits, log },
+  );
 
   return {
     settings,
@@ -39,7 +49,11 @@ export function createOpenApiDriver(ctx: Pick<DriverContext, 'config' | 'log' | 
     async addDevice(h: DeviceHandle) {
       const cfg = deviceConfig(h);
       // Anyone on the LAN who knows the factory password can open the door through the terminal's API.
-      if (cfg.password === FACTORY_PASSWORD) h.log.warn({ ip: cfg.ip }, `terminal uses its factory password (${FACTORY_PASSWORD}): set another on the terminal's screen and put it in custom.password`);
+      if (cfg.password === FACTORY_PASSWORD)
+        h.log.warn(
+          { ip: cfg.ip },
+          `terminal uses its factory password (${FACTORY_PASSWORD}): set another on the terminal's screen and put it in custom.password`,
+        );
       const t = new OpenApiTerminal(h, cfg, { calls, settings, log, faceUsers });
       terminals.set(h, t);
       t.start();

@@ -21,7 +21,12 @@ interface Chapter9Deps {
 }
 
 /** 9.1 `/syrecord`: in `pull` sync, the next changes of the terminal's face library (pictures on `/syimage`). */
-async function library(deps: Chapter9Deps, images: Map<string, string>, t: OpenApiTerminal, lastQueryTime: number): Promise<{ list: LibraryOp[]; lastQueryTime: number }> {
+async function library(
+  deps: Chapter9Deps,
+  images: Map<string, string>,
+  t: OpenApiTerminal,
+  lastQueryTime: number,
+): Promise<{ list: LibraryOp[]; lastQueryTime: number }> {
   if (deps.settings.faceSync !== 'pull') return { list: [], lastQueryTime: Math.floor(Date.now() / 1000) };
   if (lastQueryTime === 0) await deps.calls.resetFaces(t.deviceKey); // "填0 则为全量更新" (L934)
   const entries = await deps.calls.pendingFaces(t.deviceKey, 50);
@@ -33,7 +38,15 @@ async function library(deps: Chapter9Deps, images: Map<string, string>, t: OpenA
       t.faceUsers.set(e.id, userIdOf(e));
       if (e.data?.imageFile) images.set(e.id, e.data.imageFile);
     }
-    return { operation: e.op === 'delete' ? 'delete' : 'save', userType: 'user', userId: e.id, userName: String(info.userName ?? e.userName ?? ''), userRemark: userIdOf(e).slice(0, 16), imageUrl: e.op === 'delete' ? '' : `${deps.baseUrl()}/syimage/${encodeURIComponent(e.id)}`, operateTime: now };
+    return {
+      operation: e.op === 'delete' ? 'delete' : 'save',
+      userType: 'user',
+      userId: e.id,
+      userName: String(info.userName ?? e.userName ?? ''),
+      userRemark: userIdOf(e).slice(0, 16),
+      imageUrl: e.op === 'delete' ? '' : `${deps.baseUrl()}/syimage/${encodeURIComponent(e.id)}`,
+      operateTime: now,
+    };
   });
   return { list, lastQueryTime: now };
 }
@@ -56,13 +69,30 @@ export function chapter9(deps: Chapter9Deps): DevicePushHandlers {
     async compare(id, b) {
       const t = must(id);
       const screenTime = Number(b.screenTime);
-      await t.onRecord({ id: `syface-${String(b.userId)}-${screenTime}`, userId: b.userId, name: b.userName, signTime: screenTime, type: 1, inputType: 1, similarity: b.similarity, temperature: parseFloat(String(b.temperature ?? '')) || undefined }, 'syface');
+      await t.onRecord(
+        {
+          id: `syface-${String(b.userId)}-${screenTime}`,
+          userId: b.userId,
+          name: b.userName,
+          signTime: screenTime,
+          type: 1,
+          inputType: 1,
+          similarity: b.similarity,
+          temperature: parseFloat(String(b.temperature ?? '')) || undefined,
+        },
+        'syface',
+      );
       return { openDoor: 1 }; // the terminal compared against the library the box gave it
     },
 
     async temperature(id, info) {
       const t = must(id);
-      t.handle.reportEvent('temperatureEvent', { temperature: String(info.temperature ?? '').slice(0, 16), mask: info.mask === true ? 1 : 0, openCode: Number(info.openCode) || 0, openMsg: String(info.openMsg ?? '').slice(0, 32) });
+      t.handle.reportEvent('temperatureEvent', {
+        temperature: String(info.temperature ?? '').slice(0, 16),
+        mask: info.mask === true ? 1 : 0,
+        openCode: Number(info.openCode) || 0,
+        openMsg: String(info.openMsg ?? '').slice(0, 32),
+      });
     },
 
     async feedback(id, e) {
@@ -71,7 +101,12 @@ export function chapter9(deps: Chapter9Deps): DevicePushHandlers {
       const status = String(e.status ?? '').trim();
       if (!faceId) return;
       t.handedOut.delete(faceId);
-      await calls.ackFaces(t.deviceKey, [faceId], status === '100', status === '100' ? undefined : `terminal feedback ${status} ${String(e.msg ?? '')}`.trim());
+      await calls.ackFaces(
+        t.deviceKey,
+        [faceId],
+        status === '100',
+        status === '100' ? undefined : `terminal feedback ${status} ${String(e.msg ?? '')}`.trim(),
+      );
     },
 
     async heartbeat(id) {

@@ -41,7 +41,11 @@ export class OpenApiTerminal {
   #sync: NodeJS.Timeout | undefined;
   #syncing = false;
 
-  constructor(handle: DeviceHandle, cfg: OpenApiDeviceConfig, deps: { calls: AccessCalls; settings: OpenApiDriverSettings; log: Logger; faceUsers: Map<string, string> }) {
+  constructor(
+    handle: DeviceHandle,
+    cfg: OpenApiDeviceConfig,
+    deps: { calls: AccessCalls; settings: OpenApiDriverSettings; log: Logger; faceUsers: Map<string, string> },
+  ) {
     this.handle = handle;
     this.cfg = cfg;
     this.deviceKey = `${handle.productKey}/${handle.deviceName}`;
@@ -63,7 +67,10 @@ export class OpenApiTerminal {
       this.report({ recordLink: 0 });
       handle.offline(`record link down: ${why}`);
     });
-    this.link.on('record', (r) => void this.onRecord(r).catch((err: Error) => this.#log.warn({ err: err.message }, 'pushed record not stored')));
+    this.link.on(
+      'record',
+      (r) => void this.onRecord(r).catch((err: Error) => this.#log.warn({ err: err.message }, 'pushed record not stored')),
+    );
   }
 
   start(): void {
@@ -85,7 +92,15 @@ export class OpenApiTerminal {
 
   async #refreshInfo(): Promise<void> {
     const info = await this.client.information().catch(() => undefined);
-    if (info) this.report({ FirmwareVersion: String(info.appVer ?? ''), webVer: String(info.webVer ?? ''), deviceID: String(info.deviceID ?? ''), deviceName: String(info.deviceName ?? ''), deviceMoel: String(info.deviceMoel ?? ''), SupportFaceFeature: 1 });
+    if (info)
+      this.report({
+        FirmwareVersion: String(info.appVer ?? ''),
+        webVer: String(info.webVer ?? ''),
+        deviceID: String(info.deviceID ?? ''),
+        deviceName: String(info.deviceName ?? ''),
+        deviceMoel: String(info.deviceMoel ?? ''),
+        SupportFaceFeature: 1,
+      });
   }
 
   /**
@@ -104,11 +119,16 @@ export class OpenApiTerminal {
     const similarity = Number(r.similarity);
     const temperature = Number(r.temperature);
     const res = await this.#calls.recordPass({
-      deviceKey: this.deviceKey, kind, content: kind === 'tradCard' ? String(r.icNumber ?? '').slice(0, 255) : '',
+      deviceKey: this.deviceKey,
+      kind,
+      content: kind === 'tradCard' ? String(r.icNumber ?? '').slice(0, 255) : '',
       ...passResultOf(kind, stranger, Number(r.type) === 3),
-      ref: `${String(r.id ?? '')}|${String(r.signTime ?? '')}`.slice(0, 128), time,
-      ...(userId ? { identityId: userId.slice(0, 64) } : {}), ...(kind === 'face' && deviceUser ? { faceId: deviceUser.slice(0, 64) } : {}),
-      ...(Number.isFinite(similarity) && similarity >= 0 && similarity <= 100 ? { score: similarity / 100 } : {}), ...(Number.isFinite(temperature) && r.temperature !== undefined ? { temperature } : {}),
+      ref: `${String(r.id ?? '')}|${String(r.signTime ?? '')}`.slice(0, 128),
+      time,
+      ...(userId ? { identityId: userId.slice(0, 64) } : {}),
+      ...(kind === 'face' && deviceUser ? { faceId: deviceUser.slice(0, 64) } : {}),
+      ...(Number.isFinite(similarity) && similarity >= 0 && similarity <= 100 ? { score: similarity / 100 } : {}),
+      ...(Number.isFinite(temperature) && r.temperature !== undefined ? { temperature } : {}),
       ...(typeof r.signAvatar === 'string' && r.signAvatar.length > 32 && r.signAvatar.length <= 2_000_000 ? { photo: r.signAvatar } : {}),
     });
     this.#log.debug({ source, kind, pass: res.passId, duplicate: res.duplicate || undefined }, 'pass recorded');
@@ -122,7 +142,9 @@ export class OpenApiTerminal {
     }
     if (this.link.state !== 'up' || this.#syncing) return;
     this.#syncing = true;
-    void this.#syncFaces().catch((err: Error) => this.#log.warn({ err: err.message }, 'face sync stopped')).finally(() => (this.#syncing = false));
+    void this.#syncFaces()
+      .catch((err: Error) => this.#log.warn({ err: err.message }, 'face sync stopped'))
+      .finally(() => (this.#syncing = false));
   }
 
   async #syncFaces(): Promise<void> {
@@ -131,11 +153,16 @@ export class OpenApiTerminal {
       if (entries.length === 0) return;
       for (const [i, e] of entries.entries()) {
         const o = await this.#deployFace(e);
-        if (o.status === 'done' || o.status === 'refused') await this.#calls.ackFaces(this.deviceKey, [e.id], o.status === 'done', o.status === 'refused' ? o.message : undefined);
-        else if (o.status !== 'deviceOffline') await this.#calls.failFaces(this.deviceKey, [{ id: e.id, status: o.status, message: o.message }]);
+        if (o.status === 'done' || o.status === 'refused')
+          await this.#calls.ackFaces(this.deviceKey, [e.id], o.status === 'done', o.status === 'refused' ? o.message : undefined);
+        else if (o.status !== 'deviceOffline')
+          await this.#calls.failFaces(this.deviceKey, [{ id: e.id, status: o.status, message: o.message }]);
         else {
           // Unreachable: this face and the rest of the batch wait for the terminal (no attempt used); retried on the next kick.
-          await this.#calls.failFaces(this.deviceKey, entries.slice(i).map((x) => ({ id: x.id, status: 'deviceOffline' as const, message: o.message })));
+          await this.#calls.failFaces(
+            this.deviceKey,
+            entries.slice(i).map((x) => ({ id: x.id, status: 'deviceOffline' as const, message: o.message })),
+          );
           return;
         }
       }
@@ -147,7 +174,14 @@ export class OpenApiTerminal {
     const late = [...this.handedOut].filter(([, h]) => now - h.at > this.#settings.feedbackTimeoutMs);
     if (late.length === 0) return;
     for (const [id] of late) this.handedOut.delete(id);
-    await this.#calls.failFaces(this.deviceKey, late.map(([id, h]) => ({ id, status: timeoutStatus(h.op), message: `no 9.4 feedback within ${this.#settings.feedbackTimeoutMs / 1000} s` })));
+    await this.#calls.failFaces(
+      this.deviceKey,
+      late.map(([id, h]) => ({
+        id,
+        status: timeoutStatus(h.op),
+        message: `no 9.4 feedback within ${this.#settings.feedbackTimeoutMs / 1000} s`,
+      })),
+    );
   }
 
   async #deployFace(e: FaceDeployment): Promise<Outcome> {
@@ -161,8 +195,14 @@ export class OpenApiTerminal {
       const info = e.data?.userInfo ?? {};
       const photo = e.data?.imageFile ? (await readFile(e.data.imageFile)).toString('base64') : undefined;
       const user: UserObject = {
-        userId: e.id, userType: (info.isInBlackList ?? e.isInBlackList) ? 3 : 1, name: String(info.userName ?? e.userName ?? e.id).slice(0, 80),
-        icNumber: '', jobNumber: '', mobile: '', remark: userIdOf(e).slice(0, 255), ...(photo ? { photo } : {}),
+        userId: e.id,
+        userType: (info.isInBlackList ?? e.isInBlackList) ? 3 : 1,
+        name: String(info.userName ?? e.userName ?? e.id).slice(0, 80),
+        icNumber: '',
+        jobNumber: '',
+        mobile: '',
+        remark: userIdOf(e).slice(0, 255),
+        ...(photo ? { photo } : {}),
       };
       this.faceUsers.set(e.id, userIdOf(e));
       // Update first; a terminal without the user answers 20001 and it is added (L669-699, L637-667).
@@ -173,7 +213,10 @@ export class OpenApiTerminal {
       return { status: 'done' };
     } catch (err) {
       const message = (err as Error).message;
-      if (err instanceof OpenApiError) return err.kind === 'deviceError' || err.kind === 'unknown' ? { status: e.op === 'delete' ? 'deleteFailed' : 'facePushError', message } : { status: 'refused', message };
+      if (err instanceof OpenApiError)
+        return err.kind === 'deviceError' || err.kind === 'unknown'
+          ? { status: e.op === 'delete' ? 'deleteFailed' : 'facePushError', message }
+          : { status: 'refused', message };
       if ((err as Error).name === 'TimeoutError') return { status: timeoutStatus(e.op), message: `no answer: ${message}` };
       if ((err as { code?: string }).code === 'ENOENT') return { status: 'refused', message: `face picture unreadable: ${message}` };
       return { status: 'deviceOffline', message: `terminal unreachable: ${message}` };

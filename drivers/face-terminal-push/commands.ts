@@ -29,9 +29,20 @@ export function buildCommand(id: string, args: Args): Built | undefined {
     case 'setTime':
       return { service: 'setTime', payload: {} };
     case 'broadcast':
-      return { service: 'broadcast', payload: { voiceMsg: s(args.voiceMsg, 64), displayMsg: s(args.displayMsg, 64), wgData: s(args.wgData, 8), rs485Data: s(args.rs485Data, 64) } };
+      return {
+        service: 'broadcast',
+        payload: {
+          voiceMsg: s(args.voiceMsg, 64),
+          displayMsg: s(args.displayMsg, 64),
+          wgData: s(args.wgData, 8),
+          rs485Data: s(args.rs485Data, 64),
+        },
+      };
     case 'upgrade':
-      return { service: 'update', payload: { updateType: s(args.updateType, 8), updateUrl: s(args.updateUrl, 256), updateKey: s(args.updateKey, 32) } };
+      return {
+        service: 'update',
+        payload: { updateType: s(args.updateType, 8), updateUrl: s(args.updateUrl, 256), updateKey: s(args.updateKey, 32) },
+      };
     case 'capturePhoto':
       return { service: 'photo', payload: { photoType: s(args.photoType ?? 0, 8) } };
     case 'clearRecords':
@@ -42,11 +53,22 @@ export function buildCommand(id: string, args: Args): Built | undefined {
       return { service: 'info', payload: {} };
     case 'fetchRecords': {
       // "条件为多选一，不可同时下发多个条件" (L5215): the time range counts as one condition.
-      const conds = [args.snapTimeStart || args.snapTimeEnd ? 'time' : '', args.name ? 'name' : '', args.idNumber ? 'idNumber' : ''].filter(Boolean);
+      const conds = [args.snapTimeStart || args.snapTimeEnd ? 'time' : '', args.name ? 'name' : '', args.idNumber ? 'idNumber' : ''].filter(
+        Boolean,
+      );
       if (conds.length > 1) return { answer: badArgs('give one condition only: a time range, a name or an idNumber (seed 003 L5215)') };
       const times = ['snapTimeStart', 'snapTimeEnd'].filter((k) => args[k]);
-      if (times.some((k) => !/^\d{17}$/.test(String(args[k])))) return { answer: badArgs('snapTimeStart/snapTimeEnd are 17 digits yyyyMMddHHmmssSSS') };
-      return { service: 'get', payload: { snapTimeStart: s(args.snapTimeStart, 17), snapTimeEnd: s(args.snapTimeEnd, 17), name: s(args.name, 32), idNumber: s(args.idNumber, 32) } };
+      if (times.some((k) => !/^\d{17}$/.test(String(args[k]))))
+        return { answer: badArgs('snapTimeStart/snapTimeEnd are 17 digits yyyyMMddHHmmssSSS') };
+      return {
+        service: 'get',
+        payload: {
+          snapTimeStart: s(args.snapTimeStart, 17),
+          snapTimeEnd: s(args.snapTimeEnd, 17),
+          name: s(args.name, 32),
+          idNumber: s(args.idNumber, 32),
+        },
+      };
     }
     case 'setDevInfo': {
       let params: unknown;
@@ -57,7 +79,8 @@ export function buildCommand(id: string, args: Args): Built | undefined {
       }
       if (!params || typeof params !== 'object' || Array.isArray(params)) return { answer: badArgs('params must be a JSON object') };
       const entries = Object.entries(params as Args);
-      if (entries.some(([, v]) => v === null || typeof v === 'object')) return { answer: badArgs('device parameters are strings (the terminal takes no null or nested values)') };
+      if (entries.some(([, v]) => v === null || typeof v === 'object'))
+        return { answer: badArgs('device parameters are strings (the terminal takes no null or nested values)') };
       return { service: 'setDevInfo', payload: Object.fromEntries(entries.map(([k, v]) => [k, String(v)])) };
     }
     default:
@@ -118,7 +141,8 @@ export class CommandWaiters {
     const r = (c.result ?? {}) as Record<string, unknown>;
     const errorCode = c.errorCode ?? '';
     const base = { errorCode, msg: String(r.msg ?? ''), msgId: c.msgId };
-    if (f.state === 'failed') return faceAnswer('EDGE_ERR_FACE_REFUSED', [`${errorCode} ${PUSH_CODE_TEXT[errorCode] ?? ''}: ${String(r.msg ?? '')}`.trim()], base);
+    if (f.state === 'failed')
+      return faceAnswer('EDGE_ERR_FACE_REFUSED', [`${errorCode} ${PUSH_CODE_TEXT[errorCode] ?? ''}: ${String(r.msg ?? '')}`.trim()], base);
     switch (c.service) {
       case 'count': {
         const total = Number(r.personNum);

@@ -46,7 +46,12 @@ export class FaceDeployments {
   async pull(t: PushTerminal): Promise<number> {
     const entries = await this.#calls.pendingFaces(t.deviceKey, FACE_BATCH);
     if (entries.length === 0) return 0;
-    const held = new Set(await this.#calls.heldPersons(t.deviceKey, entries.filter((e) => e.op === 'upsert').map((e) => e.id)));
+    const held = new Set(
+      await this.#calls.heldPersons(
+        t.deviceKey,
+        entries.filter((e) => e.op === 'upsert').map((e) => e.id),
+      ),
+    );
     let queued = 0;
     for (const e of entries) {
       const built = await personOf(e, this.#settings.tzOffsetMinutes, held.has(e.id));
@@ -74,17 +79,31 @@ export class FaceDeployments {
     const other = c.errorCode === PERSON_INVALID && !p.flipped ? flipped(p.person) : undefined;
     if (other) {
       // Still transferring in the access core: the retry's result acknowledges it.
-      this.#log.info({ dev: t.deviceNo, faceId: p.deploy.item, operateType: other.operateType }, 'person refused as add/update: retried as the other');
+      this.#log.info(
+        { dev: t.deviceNo, faceId: p.deploy.item, operateType: other.operateType },
+        'person refused as add/update: retried as the other',
+      );
       await this.#calls.enqueue(t.deviceKey, 'person', { ...p, person: other, flipped: true }, { ref: `face:${p.deploy.item}` });
       return;
     }
-    await this.#calls.ackFaces(t.deviceKey, [p.deploy.item], false, message || `terminal answered ${c.errorCode ?? ''} ${PUSH_CODE_TEXT[c.errorCode ?? ''] ?? ''}`.trim());
+    await this.#calls.ackFaces(
+      t.deviceKey,
+      [p.deploy.item],
+      false,
+      message || `terminal answered ${c.errorCode ?? ''} ${PUSH_CODE_TEXT[c.errorCode ?? ''] ?? ''}`.trim(),
+    );
   }
 
   /** Person commands that ended without any answer: a timeout for the access core. */
   async ended(t: PushTerminal, commands: QueuedCommand[]): Promise<void> {
-    const failures = commands.map(payloadOf).filter((p): p is PersonPayload => p !== undefined)
-      .map((p) => ({ id: p.deploy.item, status: timeoutStatus(p.deploy.op), message: `terminal ${t.deviceNo} took the person command but sent no result` }));
+    const failures = commands
+      .map(payloadOf)
+      .filter((p): p is PersonPayload => p !== undefined)
+      .map((p) => ({
+        id: p.deploy.item,
+        status: timeoutStatus(p.deploy.op),
+        message: `terminal ${t.deviceNo} took the person command but sent no result`,
+      }));
     if (failures.length === 0) return;
     this.#log.warn({ dev: t.deviceNo, faces: failures.length }, 'person commands without result: reported as timeouts');
     await this.#calls.failFaces(t.deviceKey, failures);

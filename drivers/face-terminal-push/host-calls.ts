@@ -25,7 +25,12 @@ export class HostCalls extends AccessCalls {
     this.#retry = retry;
   }
 
-  async enqueue(deviceKey: string, service: string, payload: Record<string, unknown>, opts: { ref?: string; ttlMs?: number } = {}): Promise<QueuedCommand> {
+  async enqueue(
+    deviceKey: string,
+    service: string,
+    payload: Record<string, unknown>,
+    opts: { ref?: string; ttlMs?: number } = {},
+  ): Promise<QueuedCommand> {
     return (await this.client.call('faceQueue.enqueue', { deviceKey, service, payload, ...this.#retry, ...opts })).command;
   }
 
@@ -34,7 +39,13 @@ export class HostCalls extends AccessCalls {
     return { ...(d.command ? { command: d.command } : { busy: !!d.busy }), ended: d.ended ?? [] };
   }
 
-  result(deviceKey: string, msgId: string, errorCode: string, body: Record<string, unknown>, opts: { final?: boolean; inProgress?: boolean } = {}): Promise<{ status: ResultStatus; command?: QueuedCommand }> {
+  result(
+    deviceKey: string,
+    msgId: string,
+    errorCode: string,
+    body: Record<string, unknown>,
+    opts: { final?: boolean; inProgress?: boolean } = {},
+  ): Promise<{ status: ResultStatus; command?: QueuedCommand }> {
     return this.client.call('faceQueue.result', { deviceKey, msgId, errorCode: errorCode.slice(0, 16), body, ...opts });
   }
 

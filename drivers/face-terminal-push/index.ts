@@ -23,7 +23,14 @@ type Failed = (what: string, dev: string) => (err: Error) => void;
 /** The protocol's server with the box as platform: results reported as `commandResult` and handed to the face deployments. */
 function platformServer(
   settings: PushSettings,
-  deps: { calls: HostCalls; log: DriverContext['log']; terminals: Map<string, PushTerminal>; deployments: FaceDeployments; waiters: CommandWaiters; failed: Failed },
+  deps: {
+    calls: HostCalls;
+    log: DriverContext['log'];
+    terminals: Map<string, PushTerminal>;
+    deployments: FaceDeployments;
+    waiters: CommandWaiters;
+    failed: Failed;
+  },
 ): PushServer {
   const { calls, log, terminals, deployments, waiters, failed } = deps;
   return new PushServer(
@@ -38,13 +45,19 @@ function platformServer(
           .finished(f)
           .then(async (answer) => {
             const c = f.command;
-            f.terminal.handle.reportEvent('commandResult', { msgId: c.msgId, service: c.service, state: f.state, errorCode: c.errorCode ?? '' });
+            f.terminal.handle.reportEvent('commandResult', {
+              msgId: c.msgId,
+              service: c.service,
+              state: f.state,
+              errorCode: c.errorCode ?? '',
+            });
             await deployments.finished(f.terminal, c, f.state, answer.message);
           })
           .catch(failed('command result handling failed', f.terminal.deviceNo));
       },
       ended: (t, commands) => {
-        for (const c of commands) t.handle.reportEvent('commandResult', { msgId: c.msgId, service: c.service, state: c.state, errorCode: '' });
+        for (const c of commands)
+          t.handle.reportEvent('commandResult', { msgId: c.msgId, service: c.service, state: c.state, errorCode: '' });
         void deployments.ended(t, commands).catch(failed('timeout report failed', t.deviceNo));
       },
     }),
@@ -53,7 +66,13 @@ function platformServer(
 }
 
 /** Every second: terminals silent for too long go offline (and their deployments say so). */
-function watchSilence(settings: PushSettings, terminals: Map<string, PushTerminal>, deployments: FaceDeployments, log: DriverContext['log'], failed: Failed): NodeJS.Timeout {
+function watchSilence(
+  settings: PushSettings,
+  terminals: Map<string, PushTerminal>,
+  deployments: FaceDeployments,
+  log: DriverContext['log'],
+  failed: Failed,
+): NodeJS.Timeout {
   const timer = setInterval(() => {
     for (const t of terminals.values()) {
       if (!t.checkSilence(offlineAfterMs(settings))) continue;
@@ -68,7 +87,8 @@ function watchSilence(settings: PushSettings, terminals: Map<string, PushTermina
 function addTerminal(terminals: Map<string, PushTerminal>, h: DeviceHandle): void {
   const no = deviceNoOf(h);
   // settings.ts checks a configured deviceNo; the deviceName it defaults to is not checked there.
-  if (!/^[\x21-\x7e]{1,32}$/.test(no)) throw new Error(`deviceNo "${no}" must be 1-32 printable ASCII characters (seed 003 L77-81): set custom.deviceNo`);
+  if (!/^[\x21-\x7e]{1,32}$/.test(no))
+    throw new Error(`deviceNo "${no}" must be 1-32 printable ASCII characters (seed 003 L77-81): set custom.deviceNo`);
   const other = terminals.get(no);
   if (other && other.handle !== h) throw new Error(`deviceNo ${no} is already used by ${other.deviceKey}`);
   terminals.set(no, new PushTerminal(no, h, typeof h.custom.ip === 'string' ? h.custom.ip : undefined));

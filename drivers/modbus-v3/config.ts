@@ -5,7 +5,14 @@
  * rules as the import apply (protocols/modbus/point.ts), so a hand-edited config cannot slip
  * past them.
  */
-import { channelProblems, DATA_TYPES, OPERATION_TYPES, pointProblems, type ChannelDef, type PointDef } from '../../protocols/modbus/point.js';
+import {
+  channelProblems,
+  DATA_TYPES,
+  OPERATION_TYPES,
+  pointProblems,
+  type ChannelDef,
+  type PointDef,
+} from '../../protocols/modbus/point.js';
 import type { Static } from '@sinclair/typebox';
 import { readSettings } from '../../edge/host/sdk/settings.js';
 import { loadCheckedTables } from '../eba-shared/tables.js';
@@ -34,7 +41,8 @@ export function loadTables(config: Record<string, unknown>, dataDir: string): Mo
     channelShape: (c) => ['tcp', 'rtu', 'rtu-over-tcp'].includes(c.transport),
     channelHint: 'needs an id and a transport',
     channelProblems,
-    pointShape: (p) => OPERATION_TYPES.includes(p.op) && DATA_TYPES.includes(p.dataType) && (p.report === 'periodic' || p.report === 'onChange'),
+    pointShape: (p) =>
+      OPERATION_TYPES.includes(p.op) && DATA_TYPES.includes(p.dataType) && (p.report === 'periodic' || p.report === 'onChange'),
     pointHint: 'needs id, op, dataType and report',
     pointProblems,
   });

@@ -27,7 +27,8 @@ const MAPPING_CODES = { unknownDevice: CODES.UNKNOWN_DEVICE, noPoint: CODES.NO_P
 
 function failure<T>(err: unknown): Answer<T> {
   if (err instanceof ModbusException) return { code: CODES.MODBUS_EXCEPTION, message: err.message };
-  if (err instanceof ModbusTimeout || err instanceof ModbusDisconnected || err instanceof ModbusFrameError) return { code: CODES.NO_ANSWER, message: err.message };
+  if (err instanceof ModbusTimeout || err instanceof ModbusDisconnected || err instanceof ModbusFrameError)
+    return { code: CODES.NO_ANSWER, message: err.message };
   if (err instanceof RangeError) return { code: CODES.VALUE_DOES_NOT_FIT, message: err.message };
   if (err instanceof TypeError) return { code: CODES.READ_ONLY_POINT, message: err.message };
   return { code: CODES.NO_ANSWER, message: (err as Error).message };
@@ -111,7 +112,9 @@ export default defineDriver(({ config, log, dataDir }) => {
       read: (channel, list) => readPoints(channels.get(channel)!.link, list),
       write: (p, v) => writePoint(channels.get(p.channel)!.link, p, v),
       // Scaled and float registers read back within rounding of what was written.
-      same: (readBack, requested) => String(readBack) === String(requested) || Math.abs(Number(readBack) - Number(requested)) <= 1e-6 * Math.max(1, Math.abs(Number(requested))),
+      same: (readBack, requested) =>
+        String(readBack) === String(requested) ||
+        Math.abs(Number(readBack) - Number(requested)) <= 1e-6 * Math.max(1, Math.abs(Number(requested))),
       mismatchHint: 'the device changed or refused the value',
       failure,
     }),

@@ -6,7 +6,12 @@
  */
 import { encodeBit, encodeRegisters, type PointValue } from '../../protocols/modbus/codec.js';
 import {
-  readRequest, responseData, writeMultipleCoils, writeMultipleRegisters, writeSingleCoil, writeSingleRegister,
+  readRequest,
+  responseData,
+  writeMultipleCoils,
+  writeMultipleRegisters,
+  writeSingleCoil,
+  writeSingleRegister,
 } from '../../protocols/modbus/frames.js';
 import { areaOf, isWritable, MAX_WRITE_REGISTERS, pointWidth, READ_FUNCTION, type PointDef } from '../../protocols/modbus/point.js';
 import { planReads } from '../../protocols/modbus/planner.js';
@@ -16,12 +21,17 @@ import { decodeAt } from './poller.js';
 /** Read points (of one channel) with as few requests as the planner allows. */
 export async function readPoints(link: ChannelLink, points: readonly PointDef[]): Promise<Map<string, PointValue>> {
   const out = new Map<string, PointValue>();
-  const blocks = planReads(points.map((p) => ({ ...p, periodMs: 1000 })), { maxGapRegisters: 0, maxGapBits: 0 });
-  await Promise.all(blocks.map(async (b) => {
-    const req = readRequest(b.fc, b.start, b.quantity);
-    const data = responseData(req, await link.request(b.slave, req, true));
-    for (const [i, p] of b.points.entries()) out.set(p.id, decodeAt(b, data, i));
-  }));
+  const blocks = planReads(
+    points.map((p) => ({ ...p, periodMs: 1000 })),
+    { maxGapRegisters: 0, maxGapBits: 0 },
+  );
+  await Promise.all(
+    blocks.map(async (b) => {
+      const req = readRequest(b.fc, b.start, b.quantity);
+      const data = responseData(req, await link.request(b.slave, req, true));
+      for (const [i, p] of b.points.entries()) out.set(p.id, decodeAt(b, data, i));
+    }),
+  );
   return out;
 }
 
@@ -63,7 +73,8 @@ async function writeRegisters(link: ChannelLink, p: PointDef, regs: Buffer): Pro
     try {
       await send(link, p, writeMultipleRegisters(address, regs.subarray(i * partBytes, (i + 1) * partBytes)));
     } catch (err) {
-      if (i > 0 && err instanceof Error) err.message += ` (write part ${i + 1} of ${parts} at 0x${address.toString(16).padStart(4, '0')}; the earlier parts were written)`;
+      if (i > 0 && err instanceof Error)
+        err.message += ` (write part ${i + 1} of ${parts} at 0x${address.toString(16).padStart(4, '0')}; the earlier parts were written)`;
       throw err;
     }
   }

@@ -125,7 +125,9 @@ export class ChannelLink {
 /** RTU over a serial line through `serialport` (installed with modbus-serial). */
 async function openSerial(c: ChannelDef): Promise<Duplex> {
   const s = c.serial!;
-  const mod = (await import('serialport')) as unknown as { SerialPort: new (o: Record<string, unknown>) => Duplex & { once(e: 'open', f: () => void): void } };
+  const mod = (await import('serialport')) as unknown as {
+    SerialPort: new (o: Record<string, unknown>) => Duplex & { once(e: 'open', f: () => void): void };
+  };
   return new Promise((resolve, reject) => {
     const port = new mod.SerialPort({ path: s.path, baudRate: s.baudRate, dataBits: s.dataBits, parity: s.parity, stopBits: s.stopBits });
     port.once('open', () => resolve(port));

@@ -32,7 +32,11 @@ class PollGroup {
   timer: NodeJS.Timeout | undefined;
   next = 0;
   outstanding = 0;
-  constructor(readonly slave: number, readonly periodMs: number, public blocks: ReadBlock[]) {}
+  constructor(
+    readonly slave: number,
+    readonly periodMs: number,
+    public blocks: ReadBlock[],
+  ) {}
 }
 
 /** The value of a block's i-th point in the block's answer. */
@@ -196,7 +200,10 @@ export class ChannelPoller {
     if (!this.#faults.has(key)) {
       this.#faults.add(key);
       const exception = err instanceof ModbusException ? err.exceptionName : undefined;
-      this.#log.warn({ channel, slave: b.slave, fc: b.fc, start: b.start, quantity: b.quantity, exception, err: err.message }, 'block read failed');
+      this.#log.warn(
+        { channel, slave: b.slave, fc: b.fc, start: b.start, quantity: b.quantity, exception, err: err.message },
+        'block read failed',
+      );
       this.#sink.fault(key, b.points, err.message);
     }
   }

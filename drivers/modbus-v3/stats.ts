@@ -52,5 +52,4 @@ export class PollStats {
     this.completion.reset();
     return out;
   }
-
 }

@@ -119,7 +119,12 @@ export class AccessCore {
         log,
         files: images,
         algo,
-        download: { timeoutMs: config.sync.timeoutMs, retries: config.sync.retries, retryDelayMs: config.sync.retryDelayMs, maxBytes: 10 * 1024 * 1024 },
+        download: {
+          timeoutMs: config.sync.timeoutMs,
+          retries: config.sync.retries,
+          retryDelayMs: config.sync.retryDelayMs,
+          maxBytes: 10 * 1024 * 1024,
+        },
         pending: (limit) => faces.pendingImages(limit),
         done: (row, outcome) => {
           const t = now();

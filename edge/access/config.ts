@@ -48,9 +48,25 @@ export const AccessConfigSchema = Type.Object(
      * door device `productKey/deviceName`: demo data and commissioning without the cloud. Each
      * is applied once per content (its MD5 is remembered), so a restart does not redeploy it.
      */
-    seedPermissions: Type.Array(Type.Object({ device: Type.String({ pattern: '^[^/]+/[^/]+$' }), file: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }), { default: [] }),
+    seedPermissions: Type.Array(
+      Type.Object(
+        { device: Type.String({ pattern: '^[^/]+/[^/]+$' }), file: Type.Record(Type.String(), Type.Unknown()) },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
     /** Persons (seed 002 UserDTO) known at start, same rules as SyncPersons. */
-    seedPersons: Type.Array(Type.Object({ identityId: Type.String({ minLength: 1, maxLength: 64 }), name: Type.String({ maxLength: 128 }), extInfo: Type.Optional(Type.String({ maxLength: 2048 })) }, { additionalProperties: false }), { default: [] }),
+    seedPersons: Type.Array(
+      Type.Object(
+        {
+          identityId: Type.String({ minLength: 1, maxLength: 64 }),
+          name: Type.String({ maxLength: 128 }),
+          extInfo: Type.Optional(Type.String({ maxLength: 2048 })),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
     /** Person-elevator linkage run on the box (edge/elevators, docs/elevators.md). */
     elevators: Type.Object(
       {

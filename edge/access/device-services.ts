@@ -20,18 +20,35 @@ const key = (pk: string, dn: string): string => `${pk}/${dn}`;
 
 export function handleAccessDeviceServices(host: Host, core: AccessCore, log: Logger): void {
   /** Load a sync file; when it is in, tell the driver (a driver without the service is fine). */
-  const sync = (load: (deviceKey: string, args: Record<string, unknown>) => Promise<SyncOutcome>, statusKey: 'SyncPicStatus' | 'SyncFileStatus'): DeviceServiceHook =>
+  const sync =
+    (
+      load: (deviceKey: string, args: Record<string, unknown>) => Promise<SyncOutcome>,
+      statusKey: 'SyncPicStatus' | 'SyncFileStatus',
+    ): DeviceServiceHook =>
     async (pk, dn, args, forward) => {
       const r = await load(key(pk, dn), args);
       if (r.SyncPicStatus === 0 || r.SyncPicStatus === 1) {
         const nudge = await forward().catch((err: unknown): Answer => answerOf(err));
-        if (!succeeded(nudge) && nudge.code !== ALINK.SERVICE_UNKNOWN) log.warn({ dev: key(pk, dn), code: nudge.code, reason: nudge.message }, 'driver not told of the new permissions; it deploys on its next round');
+        if (!succeeded(nudge) && nudge.code !== ALINK.SERVICE_UNKNOWN)
+          log.warn(
+            { dev: key(pk, dn), code: nudge.code, reason: nudge.message },
+            'driver not told of the new permissions; it deploys on its next round',
+          );
       }
       return { code: ALINK.SUCCESS, message: r.message, data: { [statusKey]: r.SyncPicStatus } };
     };
-  host.handleDeviceService('syncPermissions', sync((k, a) => core.syncPermissions(k, String(a.permissionUrl ?? '')), 'SyncFileStatus'));
-  host.handleDeviceService('SyncFacePictures', sync((k, a) => core.syncFacePictures(k, String(a.FacePicURL ?? '')), 'SyncPicStatus'));
-  host.handleDeviceService('SyncFaceFeatures', sync((k, a) => core.syncFaceFeatures(k, String(a.FacePicFeaturesURL ?? '')), 'SyncPicStatus'));
+  host.handleDeviceService(
+    'syncPermissions',
+    sync((k, a) => core.syncPermissions(k, String(a.permissionUrl ?? '')), 'SyncFileStatus'),
+  );
+  host.handleDeviceService(
+    'SyncFacePictures',
+    sync((k, a) => core.syncFacePictures(k, String(a.FacePicURL ?? '')), 'SyncPicStatus'),
+  );
+  host.handleDeviceService(
+    'SyncFaceFeatures',
+    sync((k, a) => core.syncFaceFeatures(k, String(a.FacePicFeaturesURL ?? '')), 'SyncPicStatus'),
+  );
   host.handleDeviceService('QuerySyncPicSchedule', async (pk, dn) => ok(core.querySyncPicSchedule(key(pk, dn))));
   host.handleDeviceService('QueryAddedUserInfo', async (pk, dn, args) => {
     const r = core.queryAddedUserInfo(key(pk, dn), String(args.GroupID ?? ''));

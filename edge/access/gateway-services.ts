@@ -15,23 +15,36 @@ const refuse = (message: string): Answer => fail(ERRORS.EDGE_ERR_REQUEST_INVALID
 
 export function accessGatewayServices(core: AccessCore, now: () => number = Date.now): Map<string, (params: unknown) => Answer> {
   return new Map([
-    ['SyncPersons', (params: unknown): Answer => {
-      const list = (params as { persons?: unknown } | null)?.persons;
-      if (!Array.isArray(list) || list.length === 0 || list.length > MAX_PER_CALL) return refuse(`params.persons must be an array of 1-${MAX_PER_CALL} persons`);
-      const valid: PersonInput[] = [];
-      const refused: { identityId: string; reason: string }[] = [];
-      for (const raw of list) {
-        const p = parsePerson(raw);
-        if ('refused' in p) refused.push({ identityId: p.identityId, reason: p.refused });
-        else valid.push(p);
-      }
-      const r = core.persons.upsert(valid, now());
-      return ok({ created: r.created, updated: r.updated, refused: [...refused, ...r.refused] });
-    }],
-    ['DeletePersons', (params: unknown): Answer => {
-      const ids = (params as { identityIds?: unknown } | null)?.identityIds;
-      if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_PER_CALL || !ids.every((i) => typeof i === 'string' && i.length > 0)) return refuse(`params.identityIds must be an array of 1-${MAX_PER_CALL} identityIds`);
-      return ok({ deleted: core.persons.remove(ids as string[]) });
-    }],
+    [
+      'SyncPersons',
+      (params: unknown): Answer => {
+        const list = (params as { persons?: unknown } | null)?.persons;
+        if (!Array.isArray(list) || list.length === 0 || list.length > MAX_PER_CALL)
+          return refuse(`params.persons must be an array of 1-${MAX_PER_CALL} persons`);
+        const valid: PersonInput[] = [];
+        const refused: { identityId: string; reason: string }[] = [];
+        for (const raw of list) {
+          const p = parsePerson(raw);
+          if ('refused' in p) refused.push({ identityId: p.identityId, reason: p.refused });
+          else valid.push(p);
+        }
+        const r = core.persons.upsert(valid, now());
+        return ok({ created: r.created, updated: r.updated, refused: [...refused, ...r.refused] });
+      },
+    ],
+    [
+      'DeletePersons',
+      (params: unknown): Answer => {
+        const ids = (params as { identityIds?: unknown } | null)?.identityIds;
+        if (
+          !Array.isArray(ids) ||
+          ids.length === 0 ||
+          ids.length > MAX_PER_CALL ||
+          !ids.every((i) => typeof i === 'string' && i.length > 0)
+        )
+          return refuse(`params.identityIds must be an array of 1-${MAX_PER_CALL} identityIds`);
+        return ok({ deleted: core.persons.remove(ids as string[]) });
+      },
+    ],
   ]);
 }

@@ -61,6 +61,9 @@ export const mayWrite = (rights: BusRights, topic: string): boolean => rights.wr
 
 /** `--read '/sys/#,/edge/#'` or repeated flags: the filters, each checked. */
 export function parseFilterList(values: readonly string[]): { filters: string[]; problems: string[] } {
-  const filters = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const filters = values
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return { filters: [...new Set(filters)], problems: filters.map(filterProblem).filter((p): p is string => p !== undefined) };
 }

@@ -25,7 +25,14 @@ export class BusBridge {
   #nextId = 1;
   published = 0;
 
-  constructor(deps: { events: EventBus; host: DriverHost; registry: DeviceRegistry; log: Logger; transport: BusTransport; gateway: { productKey: string; deviceName: string } }) {
+  constructor(deps: {
+    events: EventBus;
+    host: DriverHost;
+    registry: DeviceRegistry;
+    log: Logger;
+    transport: BusTransport;
+    gateway: { productKey: string; deviceName: string };
+  }) {
     this.#events = deps.events;
     this.#host = deps.host;
     this.#registry = deps.registry;
@@ -36,25 +43,54 @@ export class BusBridge {
 
   async start(): Promise<void> {
     this.#events.on(OWNER, 'device.properties', ({ productKey, deviceName, params }) => {
-      this.#publish(topics.propertyPost(productKey, deviceName), { id: String(this.#nextId++), version: '1.0', params, method: 'thing.event.property.post' });
+      this.#publish(topics.propertyPost(productKey, deviceName), {
+        id: String(this.#nextId++),
+        version: '1.0',
+        params,
+        method: 'thing.event.property.post',
+      });
     });
     this.#events.on(OWNER, 'device.event', ({ productKey, deviceName, eventId, params, time }) => {
-      this.#publish(topics.eventPost(productKey, deviceName, eventId), { id: String(this.#nextId++), version: '1.0', params: { value: params, time }, method: `thing.event.${eventId}.post` });
+      this.#publish(topics.eventPost(productKey, deviceName, eventId), {
+        id: String(this.#nextId++),
+        version: '1.0',
+        params: { value: params, time },
+        method: `thing.event.${eventId}.post`,
+      });
     });
     this.#events.on(OWNER, 'access.pass', ({ deviceKey, identifier, params, time }) => {
       const i = deviceKey.indexOf('/');
-      this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), identifier), { id: String(this.#nextId++), version: '1.0', params: { value: params, time }, method: `thing.event.${identifier}.post` });
+      this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), identifier), {
+        id: String(this.#nextId++),
+        version: '1.0',
+        params: { value: params, time },
+        method: `thing.event.${identifier}.post`,
+      });
     });
     this.#events.on(OWNER, 'elevator.record', ({ deviceKey, identifier, params, time }) => {
       const i = deviceKey.indexOf('/');
-      this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), identifier), { id: String(this.#nextId++), version: '1.0', params: { value: params, time }, method: `thing.event.${identifier}.post` });
+      this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), identifier), {
+        id: String(this.#nextId++),
+        version: '1.0',
+        params: { value: params, time },
+        method: `thing.event.${identifier}.post`,
+      });
     });
     this.#events.on(OWNER, 'security.alarm', ({ deviceKey, eventId, params, time }) => {
       const i = deviceKey.indexOf('/');
-      this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), eventId), { id: String(this.#nextId++), version: '1.0', params: { value: params, time }, method: `thing.event.${eventId}.post` });
+      this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), eventId), {
+        id: String(this.#nextId++),
+        version: '1.0',
+        params: { value: params, time },
+        method: `thing.event.${eventId}.post`,
+      });
     });
     this.#events.on(OWNER, 'device.status', ({ productKey, deviceName, status, reason }) => {
-      this.#publish(topics.status(productKey, deviceName), { status, code: STATUS_CODE[status], time: Date.now(), ...(reason ? { reason } : {}) }, true);
+      this.#publish(
+        topics.status(productKey, deviceName),
+        { status, code: STATUS_CODE[status], time: Date.now(), ...(reason ? { reason } : {}) },
+        true,
+      );
     });
     this.#events.on(OWNER, 'driver.state', ({ driver, state, restarts, lastError }) => {
       this.#publish(topics.driverState(driver), { state, restarts, time: Date.now(), ...(lastError ? { lastError } : {}) }, true);
@@ -106,7 +142,12 @@ export class BusBridge {
     this.#publish(deviceTopics.reply(topic), { id, code: answer.code, message: answer.message, data: answer.data ?? {}, version: '1.0' });
   }
 
-  #replyDeviceList(srcApp: string, gateway: { pk: string; dn: string } | undefined, requestId: unknown, parseError: string | undefined): void {
+  #replyDeviceList(
+    srcApp: string,
+    gateway: { pk: string; dn: string } | undefined,
+    requestId: unknown,
+    parseError: string | undefined,
+  ): void {
     const base = { requestId: typeof requestId === 'string' ? requestId : '', timestamp: Date.now(), version: '1.0' };
     if (parseError || typeof requestId !== 'string') {
       const topic = gateway ? topics.gatewayDeviceListReply(srcApp, gateway.pk, gateway.dn) : topics.deviceListReply(srcApp);
@@ -123,14 +164,25 @@ export class BusBridge {
     }));
     if (gateway) {
       // The gateway form carries the list itself and names the tag key `tag` (seed 001 L19955-19976).
-      const list = gateway.pk === this.#gateway.productKey && gateway.dn === this.#gateway.deviceName ? deviceList.map((d) => ({ ...d, tag: [] })) : [];
+      const list =
+        gateway.pk === this.#gateway.productKey && gateway.dn === this.#gateway.deviceName
+          ? deviceList.map((d) => ({ ...d, tag: [] }))
+          : [];
       this.#publish(topics.gatewayDeviceListReply(srcApp, gateway.pk, gateway.dn), { ...base, code: 0, message: 'success', params: list });
     } else {
       this.#publish(topics.deviceListReply(srcApp), {
         ...base,
         code: 0,
         message: 'success',
-        params: [{ gwProductKey: this.#gateway.productKey, gwDeviceName: this.#gateway.deviceName, code: 0, message: 'success', deviceList: deviceList.map((d) => ({ ...d, tags: [] })) }],
+        params: [
+          {
+            gwProductKey: this.#gateway.productKey,
+            gwDeviceName: this.#gateway.deviceName,
+            code: 0,
+            message: 'success',
+            deviceList: deviceList.map((d) => ({ ...d, tags: [] })),
+          },
+        ],
       });
     }
   }

@@ -115,7 +115,13 @@ export class LocalBroker {
           done(Object.assign(new Error(why), { returnCode }) as Error & { returnCode: typeof returnCode }, null);
         };
         const anonymous = username === undefined && password === undefined;
-        const login = anonymous ? (options.allowAnonymous ? { rights: ALL_RIGHTS, stamp: 'anonymous' } : undefined) : username !== undefined && password ? options.accounts.verify(username, password) : undefined;
+        const login = anonymous
+          ? options.allowAnonymous
+            ? { rights: ALL_RIGHTS, stamp: 'anonymous' }
+            : undefined
+          : username !== undefined && password
+            ? options.accounts.verify(username, password)
+            : undefined;
         if (!login) return refuse(4, 'bad username or password');
         // A client id in use is taken over (MQTT) only by the same user: another app cannot
         // kick a client off the bus by reusing its id.
@@ -139,7 +145,10 @@ export class LocalBroker {
         if (!client) return done(null); // the box's own publications
         const session = this.#sessions.get(client);
         const refuse = (why: string): void => {
-          this.#log.warn({ clientId: client.id, username: session?.username, topic: packet.topic, retain: packet.retain }, `bus publish refused: ${why}`);
+          this.#log.warn(
+            { clientId: client.id, username: session?.username, topic: packet.topic, retain: packet.retain },
+            `bus publish refused: ${why}`,
+          );
           done(new Error(why));
         };
         if (!session) return refuse('not logged in');
@@ -148,19 +157,25 @@ export class LocalBroker {
         if (drv) {
           // A bus driver publishes only its own up topic, under its own user.
           const owner = driverUser(drv.name);
-          return drv.dir === 'up' && owner !== undefined && session.username === owner ? done(null) : refuse('driver topic of another user');
+          return drv.dir === 'up' && owner !== undefined && session.username === owner
+            ? done(null)
+            : refuse('driver topic of another user');
         }
         if (isBoxOnlyTopic(packet.topic)) return refuse('topic belongs to the box');
         // A retained command (remoteOpen, property set …) would run again for every client that
         // subscribes later, and the broker's own `$SYS` tree is not the apps'.
-        if ((packet.retain && parseRequestTopic(packet.topic)) || packet.topic.startsWith('$')) return refuse('retained command or $ topic');
+        if ((packet.retain && parseRequestTopic(packet.topic)) || packet.topic.startsWith('$'))
+          return refuse('retained command or $ topic');
         if (!mayWrite(session.rights, packet.topic)) return refuse('no write right on the topic');
         done(null);
       },
       authorizeSubscribe: (client, sub, done) => {
         const session = this.#sessions.get(client);
         if (session && (mayRead(session.rights, sub.topic) || this.#isOwnDriverDownTopic(session, sub.topic))) return done(null, sub);
-        this.#log.warn({ clientId: client.id, username: session?.username, topic: sub.topic }, 'bus subscribe refused: no read right on the filter');
+        this.#log.warn(
+          { clientId: client.id, username: session?.username, topic: sub.topic },
+          'bus subscribe refused: no read right on the filter',
+        );
         done(null, null); // SUBACK 0x80 for this filter; the others stand
       },
     });
@@ -196,7 +211,9 @@ export class LocalBroker {
   /** A bus driver's user subscribes to its down topic whatever its configured read rights. */
   #isOwnDriverDownTopic(session: Session, filter: string): boolean {
     const drv = parseDriverTopic(filter);
-    return drv !== undefined && drv.dir === 'down' && session.username !== undefined && this.#opts.driverUser?.(drv.name) === session.username;
+    return (
+      drv !== undefined && drv.dir === 'down' && session.username !== undefined && this.#opts.driverUser?.(drv.name) === session.username
+    );
   }
 
   /**

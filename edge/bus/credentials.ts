@@ -22,10 +22,15 @@ export function ensureBusCredentials(dataDir: string): BusUser {
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<BusUser>;
     } catch (err) {
-      throw new Error(`${file} is not readable as local-bus credentials (${(err as Error).message}): delete it to have the box generate new ones (local apps then need the new password), or restore it from a backup`);
+      throw new Error(
+        `${file} is not readable as local-bus credentials (${(err as Error).message}): delete it to have the box generate new ones (local apps then need the new password), or restore it from a backup`,
+      );
     }
-    if (typeof parsed?.username === 'string' && typeof parsed.password === 'string' && parsed.username !== '' && parsed.password !== '') return { username: parsed.username, password: parsed.password };
-    throw new Error(`${file} has no username and password: delete it to have the box generate new ones (local apps then need the new password), or restore it from a backup`);
+    if (typeof parsed?.username === 'string' && typeof parsed.password === 'string' && parsed.username !== '' && parsed.password !== '')
+      return { username: parsed.username, password: parsed.password };
+    throw new Error(
+      `${file} has no username and password: delete it to have the box generate new ones (local apps then need the new password), or restore it from a backup`,
+    );
   }
   const user = { username: 'edge-local', password: randomBytes(18).toString('base64url') };
   writeFileAtomic(file, `${JSON.stringify(user, null, 2)}\n`, 0o600);

@@ -33,7 +33,10 @@ export function embeddedTransport(aedes: BrokerInstance): BusTransport {
   };
 }
 
-export async function externalTransport(url: string, options: { username?: string; password?: string; clientId: string }): Promise<BusTransport> {
+export async function externalTransport(
+  url: string,
+  options: { username?: string; password?: string; clientId: string },
+): Promise<BusTransport> {
   const client: MqttClient = await mqtt.connectAsync(url, {
     clientId: options.clientId,
     ...(options.username ? { username: options.username } : {}),

@@ -65,7 +65,9 @@ export class BusUserStore {
     try {
       parsed = JSON.parse(readFileSync(this.file, 'utf8')) as { users?: StoredUser[] };
     } catch (err) {
-      throw new BusUserError(`${this.file} is not readable as local-bus users (${(err as Error).message}): restore it from a backup, or delete it and add the apps' users again`);
+      throw new BusUserError(
+        `${this.file} is not readable as local-bus users (${(err as Error).message}): restore it from a backup, or delete it and add the apps' users again`,
+      );
     }
     const users = new Map<string, StoredUser>();
     for (const u of parsed.users ?? []) {
@@ -108,17 +110,26 @@ export class BusUserStore {
     if (!u) return undefined;
     const want = Buffer.from(u.passwordSha256, 'hex');
     const got = createHash('sha256').update(password).digest();
-    return want.length === got.length && timingSafeEqual(want, got) ? { rights: { read: u.read, write: u.write }, stamp: JSON.stringify(u) } : undefined;
+    return want.length === got.length && timingSafeEqual(want, got)
+      ? { rights: { read: u.read, write: u.write }, stamp: JSON.stringify(u) }
+      : undefined;
   }
 
   /** A new user with a generated password, returned once. */
   add(username: string, rights: BusRights, taken: (name: string) => boolean = () => false): { password: string } {
-    if (!USERNAME.test(username)) throw new BusUserError(`user name "${username}": 1-64 letters, digits, . _ @ -, starting with a letter or digit`);
+    if (!USERNAME.test(username))
+      throw new BusUserError(`user name "${username}": 1-64 letters, digits, . _ @ -, starting with a letter or digit`);
     checkRights(rights);
     this.reloadIfChanged();
     if (this.#users.has(username) || taken(username)) throw new BusUserError(`bus user ${username} exists`);
     const password = randomBytes(18).toString('base64url');
-    this.#users.set(username, { username, passwordSha256: sha256(password), read: [...rights.read], write: [...rights.write], created: Date.now() });
+    this.#users.set(username, {
+      username,
+      passwordSha256: sha256(password),
+      read: [...rights.read],
+      write: [...rights.write],
+      created: Date.now(),
+    });
     this.#save();
     return { password };
   }
@@ -136,7 +147,10 @@ export class BusUserStore {
     this.reloadIfChanged();
     const u = this.#users.get(username);
     if (!u) throw new BusUserError(`no bus user ${username}`);
-    if (u.generated) throw new BusUserError(`${username} is the box's generated user (edge tail, the README's examples): restrict it with \`edge bus-user set ${username} --read … --write …\` instead`);
+    if (u.generated)
+      throw new BusUserError(
+        `${username} is the box's generated user (edge tail, the README's examples): restrict it with \`edge bus-user set ${username} --read … --write …\` instead`,
+      );
     this.#users.delete(username);
     this.#save();
   }
@@ -150,7 +164,12 @@ export class BusUserStore {
     const u = this.#users.get(user.username);
     const hash = sha256(user.password);
     if (u?.generated && u.passwordSha256 === hash) return;
-    this.#users.set(user.username, { ...(u ?? { ...READ_ONLY, created: Date.now() }), username: user.username, generated: true, passwordSha256: hash } as StoredUser);
+    this.#users.set(user.username, {
+      ...(u ?? { ...READ_ONLY, created: Date.now() }),
+      username: user.username,
+      generated: true,
+      passwordSha256: hash,
+    } as StoredUser);
     this.#save();
   }
 
@@ -198,7 +217,17 @@ export interface BusUserView extends BusRights {
 export function listBusUsers(configUsers: readonly ConfigBusUser[], store: BusUserStore): BusUserView[] {
   store.reloadIfChanged();
   return [
-    ...configUsers.map((u) => ({ username: u.username, source: 'config' as const, read: u.read ?? ALL_RIGHTS.read, write: u.write ?? ALL_RIGHTS.write })),
-    ...store.list().map((u) => ({ username: u.username, source: u.generated ? ('generated' as const) : ('app' as const), read: u.read, write: u.write })),
+    ...configUsers.map((u) => ({
+      username: u.username,
+      source: 'config' as const,
+      read: u.read ?? ALL_RIGHTS.read,
+      write: u.write ?? ALL_RIGHTS.write,
+    })),
+    ...store.list().map((u) => ({
+      username: u.username,
+      source: u.generated ? ('generated' as const) : ('app' as const),
+      read: u.read,
+      write: u.write,
+    })),
   ];
 }

@@ -22,7 +22,12 @@ export async function busUserCommand(args: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args,
-      options: { config: { type: 'string', short: 'c' }, read: { type: 'string', multiple: true }, write: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+      options: {
+        config: { type: 'string', short: 'c' },
+        read: { type: 'string', multiple: true },
+        write: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+      },
       allowPositionals: true,
     });
   } catch (err) {
@@ -44,10 +49,13 @@ export async function busUserCommand(args: string[]): Promise<number> {
       case 'add': {
         const user = needName();
         if (read.problems.length + write.problems.length > 0) throw new BusUserError([...read.problems, ...write.problems].join('; '));
-        const { password } = store.add(user, { read: read.filters, write: write.filters }, (n) => config.bus.users.some((u) => u.username === n));
+        const { password } = store.add(user, { read: read.filters, write: write.filters }, (n) =>
+          config.bus.users.some((u) => u.username === n),
+        );
         process.stdout.write(`username: ${user}\npassword: ${password}\n`);
         process.stderr.write('the password is shown only now: give it to the app\n');
-        if (read.filters.length + write.filters.length === 0) process.stderr.write('this user may read and write nothing yet: grant rights with edge bus-user set\n');
+        if (read.filters.length + write.filters.length === 0)
+          process.stderr.write('this user may read and write nothing yet: grant rights with edge bus-user set\n');
         return 0;
       }
       case 'set': {
@@ -63,7 +71,9 @@ export async function busUserCommand(args: string[]): Promise<number> {
       case 'list': {
         const users = listBusUsers(config.bus.users, store);
         if (values.json) process.stdout.write(`${JSON.stringify(users, null, 2)}\n`);
-        else for (const u of users) process.stdout.write(`${u.username}\t(${u.source})\tread: ${u.read.join(',') || '-'}\twrite: ${u.write.join(',') || '-'}\n`);
+        else
+          for (const u of users)
+            process.stdout.write(`${u.username}\t(${u.source})\tread: ${u.read.join(',') || '-'}\twrite: ${u.write.join(',') || '-'}\n`);
         return 0;
       }
       default:

@@ -29,7 +29,9 @@ export async function checkCommand(args: string[]): Promise<number> {
   const problems = await configProblems(text, path);
   const errors = blocking(problems);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ file: path, ok: errors.length === 0, readable: true, problems: problems.map((p) => ({ ...p, advisory: p.advisory === true })) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ file: path, ok: errors.length === 0, readable: true, problems: problems.map((p) => ({ ...p, advisory: p.advisory === true })) })}\n`,
+    );
     return errors.length === 0 ? 0 : 1;
   }
   for (const p of problems) process.stdout.write(`${path} ${p.path}: ${p.advisory ? 'warning: ' : ''}${p.message}\n    hint: ${p.hint}\n`);
@@ -38,6 +40,8 @@ export async function checkCommand(args: string[]): Promise<number> {
     process.stdout.write(`${path}: ok${warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'}: the box starts)` : ''}\n`);
     return 0;
   }
-  process.stdout.write(`${errors.length} error${errors.length === 1 ? '' : 's'}${problems.length > errors.length ? `, ${problems.length - errors.length} warning${problems.length - errors.length === 1 ? '' : 's'}` : ''}\n`);
+  process.stdout.write(
+    `${errors.length} error${errors.length === 1 ? '' : 's'}${problems.length > errors.length ? `, ${problems.length - errors.length} warning${problems.length - errors.length === 1 ? '' : 's'}` : ''}\n`,
+  );
   return 1;
 }

@@ -12,15 +12,24 @@ import { discoverDevices, type DiscoveredDevice } from '../../protocols/bacnet/d
 import { isLoopback, nicAddress } from '../../protocols/bacnet/nic.js';
 import { BacnetSession } from '../../protocols/bacnet/session.js';
 
-const USAGE = 'usage: edge discover bacnet [--nic eth0 | --broadcast ip[:port]] [--target ip:port ...] [--port 47808] [--bind addr] [--low N --high N] [--wait ms] [--no-objects] [--json]\n';
+const USAGE =
+  'usage: edge discover bacnet [--nic eth0 | --broadcast ip[:port]] [--target ip:port ...] [--port 47808] [--bind addr] [--low N --high N] [--wait ms] [--no-objects] [--json]\n';
 
 export async function discoverCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args, allowPositionals: true,
+    args,
+    allowPositionals: true,
     options: {
-      nic: { type: 'string' }, broadcast: { type: 'string' }, target: { type: 'string', multiple: true }, port: { type: 'string', default: '47808' },
-      bind: { type: 'string' }, low: { type: 'string' }, high: { type: 'string' }, wait: { type: 'string', default: '2000' },
-      'no-objects': { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+      nic: { type: 'string' },
+      broadcast: { type: 'string' },
+      target: { type: 'string', multiple: true },
+      port: { type: 'string', default: '47808' },
+      bind: { type: 'string' },
+      low: { type: 'string' },
+      high: { type: 'string' },
+      wait: { type: 'string', default: '2000' },
+      'no-objects': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
     },
   });
   if (positionals[0] !== 'bacnet' || (!values.nic && !values.broadcast && !values.target?.length)) {
@@ -37,13 +46,20 @@ export async function discoverCommand(args: string[]): Promise<number> {
   const hostOf = (a: string): string => a.split(':')[0]!;
   const allowed = new Set([...targets, ...(broadcast ? [broadcast] : [])].map(hostOf));
   const session = new BacnetSession({
-    bindAddress: values.bind ?? (nic && !isLoopback(nic.address) ? '0.0.0.0' : '127.0.0.1'), port: Number(values.port), broadcastAddress: broadcast ?? '127.255.255.255',
-    allowSend: (ip) => isLoopback(ip) || allowed.has(ip) || (nic?.contains(ip) ?? false), apduTimeoutMs: 2000, maxInFlight: 32,
+    bindAddress: values.bind ?? (nic && !isLoopback(nic.address) ? '0.0.0.0' : '127.0.0.1'),
+    port: Number(values.port),
+    broadcastAddress: broadcast ?? '127.255.255.255',
+    allowSend: (ip) => isLoopback(ip) || allowed.has(ip) || (nic?.contains(ip) ?? false),
+    apduTimeoutMs: 2000,
+    maxInFlight: 32,
   });
   try {
     await session.start();
     const found = await discoverDevices(session, {
-      ...(broadcast ? { broadcast } : {}), targets, waitMs: Math.min(30_000, Number(values.wait) || 2000), objects: !values['no-objects'],
+      ...(broadcast ? { broadcast } : {}),
+      targets,
+      waitMs: Math.min(30_000, Number(values.wait) || 2000),
+      objects: !values['no-objects'],
       ...(values.low !== undefined ? { lowLimit: Number(values.low), highLimit: Number(values.high ?? values.low) } : {}),
     });
     process.stdout.write(values.json ? `${JSON.stringify(found, null, 1)}\n` : render(found));
@@ -60,7 +76,9 @@ function render(devices: DiscoveredDevice[]): string {
   if (devices.length === 0) return 'no BACnet device answered\n';
   const lines: string[] = [];
   for (const d of devices) {
-    lines.push(`device ${d.deviceId} at ${d.address}  max APDU ${d.maxApdu}  vendor ${d.vendorId}${d.error ? `  (object list: ${d.error})` : ''}`);
+    lines.push(
+      `device ${d.deviceId} at ${d.address}  max APDU ${d.maxApdu}  vendor ${d.vendorId}${d.error ? `  (object list: ${d.error})` : ''}`,
+    );
     for (const o of d.objects ?? []) lines.push(`  ${o.typeName.padEnd(20)} ${String(o.instance).padStart(8)}  ${o.name ?? ''}`);
   }
   return `${lines.join('\n')}\n${devices.length} device(s)\n`;

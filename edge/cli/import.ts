@@ -16,7 +16,8 @@ import { PROFILES } from '../eba/profiles/index.js';
 import { validateWorkbook } from '../eba/validate.js';
 import { readWorkbook, reportCsv, writeCsv, writeXlsx } from '../eba/workbook-io.js';
 
-const IMPORT_USAGE = 'usage: edge import points <file.xlsx | sheet.csv...> [-c box.yaml] [--driver name] [--type modbus-v3] [--report out.csv] [--check]\n';
+const IMPORT_USAGE =
+  'usage: edge import points <file.xlsx | sheet.csv...> [-c box.yaml] [--driver name] [--type modbus-v3] [--report out.csv] [--check]\n';
 const EXPORT_USAGE = 'usage: edge export points <out.xlsx | out-base.csv> [-c box.yaml] [--driver name] [--type modbus-v3] [--template]\n';
 
 const OPTIONS = {
@@ -55,7 +56,8 @@ export async function importCommand(args: string[]): Promise<number> {
         writeFileSync(values.report, reportCsv(result.problems));
         process.stdout.write(`${result.problems.length} problem(s); nothing applied. Report written to ${values.report}\n`);
       } else {
-        for (const p of result.problems) process.stdout.write(`${p.sheet} row ${p.row} ${p.column} ${JSON.stringify(p.value)}: ${p.reason}\n`);
+        for (const p of result.problems)
+          process.stdout.write(`${p.sheet} row ${p.row} ${p.column} ${JSON.stringify(p.value)}: ${p.reason}\n`);
         process.stdout.write(`${result.problems.length} problem(s); nothing applied\n`);
       }
       return 1;
@@ -67,7 +69,9 @@ export async function importCommand(args: string[]): Promise<number> {
       return 0;
     }
     const applied = applyImport(box, profile, values.driver, result);
-    process.stdout.write(`imported ${summary} into driver ${applied.driver}\n  tables: ${applied.tablesFile}\n  config: ${box.file}\n  a running daemon applies it on SIGHUP (systemctl reload property-edge, or kill -HUP <pid>)\n`);
+    process.stdout.write(
+      `imported ${summary} into driver ${applied.driver}\n  tables: ${applied.tablesFile}\n  config: ${box.file}\n  a running daemon applies it on SIGHUP (systemctl reload property-edge, or kill -HUP <pid>)\n`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -88,7 +92,11 @@ export async function exportCommand(args: string[]): Promise<number> {
   }
   try {
     const profile = profileOf(values.type);
-    let content = { channels: [] as Record<string, unknown>[], points: [] as Record<string, unknown>[], devices: [] as Record<string, unknown>[] };
+    let content = {
+      channels: [] as Record<string, unknown>[],
+      points: [] as Record<string, unknown>[],
+      devices: [] as Record<string, unknown>[],
+    };
     if (!values.template) {
       const configFile = values.config ?? process.env.EDGE_CONFIG;
       if (!configFile) throw new Error('needs -c box.yaml (or --template for the blank template)');
@@ -97,16 +105,24 @@ export async function exportCommand(args: string[]): Promise<number> {
       const driver = box.config.drivers.find((d) => d.name === name);
       if (!exists || !driver) throw new Error(`no driver ${name} in ${box.file}`);
       const cfg = driver.config ?? {};
-      const tables = typeof cfg.tablesFile === 'string' ? (JSON.parse(readFileSync(tablesPath(box, name, cfg), 'utf8')) as Record<string, unknown>) : cfg;
+      const tables =
+        typeof cfg.tablesFile === 'string'
+          ? (JSON.parse(readFileSync(tablesPath(box, name, cfg), 'utf8')) as Record<string, unknown>)
+          : cfg;
       const models = modelsFor(box);
-      content = { ...profile.fromDriverTables(tables), devices: rowsFromDevices(driver.devices, (pk, prop) => models.get(pk)?.properties.get(prop)?.def.name) };
+      content = {
+        ...profile.fromDriverTables(tables),
+        devices: rowsFromDevices(driver.devices, (pk, prop) => models.get(pk)?.properties.get(prop)?.def.name),
+      };
     }
     if (/\.xlsx$/i.test(out)) await writeXlsx(out, profile, content);
     else {
       const files = writeCsv(out.replace(/\.csv$/i, ''), profile, content);
       process.stdout.write(`${files.join('\n')}\n`);
     }
-    process.stdout.write(`exported ${content.channels.length} channels, ${content.points.length} points, ${content.devices.length} device rows to ${out}\n`);
+    process.stdout.write(
+      `exported ${content.channels.length} channels, ${content.points.length} points, ${content.devices.length} device rows to ${out}\n`,
+    );
     return 0;
   } catch (err) {
     process.stderr.write(`edge export points: ${(err as Error).message}\n`);

@@ -61,4 +61,3 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
   }
   return cmd(rest);
 }
-

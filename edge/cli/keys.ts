@@ -33,15 +33,21 @@ export async function keysCommand(args: string[]): Promise<number> {
     return 1;
   }
   if (!key) {
-    process.stderr.write(`edge keys: no device key in ${dataDir} yet: start the box once (it generates the key on first start), then run this again\n`);
+    process.stderr.write(
+      `edge keys: no device key in ${dataDir} yet: start the box once (it generates the key on first start), then run this again\n`,
+    );
     return 1;
   }
   const base64 = key.publicPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
   const fingerprint = createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex');
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ deviceRsa: { bits: key.bits, publicKeyPem: key.publicPem, publicKeyBase64: base64, sha256: fingerprint } })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ deviceRsa: { bits: key.bits, publicKeyPem: key.publicPem, publicKeyBase64: base64, sha256: fingerprint } })}\n`,
+    );
     return 0;
   }
-  process.stdout.write(`device RSA key (indoor alarm units, encrypted mode): ${key.bits} bits, SHA-256 ${fingerprint}\n${key.publicPem}Base64 (X509EncodedKeySpec): ${base64}\n`);
+  process.stdout.write(
+    `device RSA key (indoor alarm units, encrypted mode): ${key.bits} bits, SHA-256 ${fingerprint}\n${key.publicPem}Base64 (X509EncodedKeySpec): ${base64}\n`,
+  );
   return 0;
 }

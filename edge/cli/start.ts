@@ -39,8 +39,12 @@ function printReady(runtime: Runtime): void {
   process.stdout.write(
     `property-edge ready in ${runtime.readyMs} ms\n` +
       `  console/health: http://${runtime.config.http.host}:${runtime.httpPort}/healthz\n` +
-      (runtime.consoleUrl() ? `  web console:    ${runtime.consoleUrl()}${runtime.console?.setupToken ? '  (first run: open this URL to set the admin password)' : ''}\n` : '') +
-      (runtime.busPort ? `  local bus:      mqtt://${runtime.config.bus.host}:${runtime.busPort} (credentials: ${runtime.dataDir}/bus-credentials.json unless configured)\n` : '') +
+      (runtime.consoleUrl()
+        ? `  web console:    ${runtime.consoleUrl()}${runtime.console?.setupToken ? '  (first run: open this URL to set the admin password)' : ''}\n`
+        : '') +
+      (runtime.busPort
+        ? `  local bus:      mqtt://${runtime.config.bus.host}:${runtime.busPort} (credentials: ${runtime.dataDir}/bus-credentials.json unless configured)\n`
+        : '') +
       `  watch values:   npm run edge -- tail\n`,
   );
 }
@@ -87,14 +91,20 @@ function handleSignals(runtime: Runtime, stopWatchdog: () => void): void {
 }
 
 /** Where a part is configured, for the message of a listener that cannot bind. */
-const LISTENER_KEYS: Record<string, string> = { bus: 'the local bus (bus.port)', http: 'the HTTP server for the console and /healthz (http.port)' };
+const LISTENER_KEYS: Record<string, string> = {
+  bus: 'the local bus (bus.port)',
+  http: 'the HTTP server for the console and /healthz (http.port)',
+};
 
 /** A start failure as an installer can act on it: which listener, which address, what to do. */
 export function startFailure(err: unknown): string {
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number; part?: string };
   const what = (e.part && LISTENER_KEYS[e.part]) ?? e.part ?? 'a part of the box';
-  if (e.code === 'EADDRINUSE') return `${what} cannot listen on ${e.address ?? ''}:${e.port ?? ''}: the port is taken by another program (stop it, or choose another port)`;
-  if (e.code === 'EACCES') return `${what} may not listen on ${e.address ?? ''}:${e.port ?? ''}: ports below 1024 need privileges (choose a port above 1023)`;
-  if (e.code === 'EADDRNOTAVAIL') return `${what} cannot listen on ${e.address ?? ''}: this machine has no such address (check the host setting)`;
+  if (e.code === 'EADDRINUSE')
+    return `${what} cannot listen on ${e.address ?? ''}:${e.port ?? ''}: the port is taken by another program (stop it, or choose another port)`;
+  if (e.code === 'EACCES')
+    return `${what} may not listen on ${e.address ?? ''}:${e.port ?? ''}: ports below 1024 need privileges (choose a port above 1023)`;
+  if (e.code === 'EADDRNOTAVAIL')
+    return `${what} cannot listen on ${e.address ?? ''}: this machine has no such address (check the host setting)`;
   return `${what}: ${e.message}`;
 }

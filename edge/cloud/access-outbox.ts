@@ -30,7 +30,9 @@ export function cloudOutboxWriter(target: CloudOutboxTarget): OutboxWriter {
       const ref = m.dedupKey;
       if (m.topicKind === 'bizData') {
         outbox.enqueueInTransaction({
-          ...gateway, class: 'event', ref,
+          ...gateway,
+          class: 'event',
+          ref,
           topic: alinkTopics.eventPost(gateway.productKey, gateway.deviceName, BIZ_DATA_EVENT),
           payload: (id) => eventPost(id, BIZ_DATA_EVENT, m.payload, m.time),
         });
@@ -38,9 +40,25 @@ export function cloudOutboxWriter(target: CloudOutboxTarget): OutboxWriter {
       }
       const [productKey, deviceName] = splitDevice(m.deviceKey);
       const value = m.payload;
-      outbox.enqueueInTransaction(m.topicKind === 'event'
-        ? { productKey, deviceName, class: 'record', ref, topic: alinkTopics.eventPost(productKey, deviceName, m.identifier), payload: (id) => eventPost(id, m.identifier, value, m.time) }
-        : { productKey, deviceName, class: 'record', ref, topic: alinkTopics.historyPost(productKey, deviceName), payload: (id) => historyPost(id, productKey, deviceName, { events: { [m.identifier]: { value, time: m.time } } }) });
+      outbox.enqueueInTransaction(
+        m.topicKind === 'event'
+          ? {
+              productKey,
+              deviceName,
+              class: 'record',
+              ref,
+              topic: alinkTopics.eventPost(productKey, deviceName, m.identifier),
+              payload: (id) => eventPost(id, m.identifier, value, m.time),
+            }
+          : {
+              productKey,
+              deviceName,
+              class: 'record',
+              ref,
+              topic: alinkTopics.historyPost(productKey, deviceName),
+              payload: (id) => historyPost(id, productKey, deviceName, { events: { [m.identifier]: { value, time: m.time } } }),
+            },
+      );
     },
   };
 }

@@ -30,10 +30,15 @@ export async function applyConfigPush(deps: ConfigPushDeps, params: unknown): Pr
   } catch (err) {
     return fail(ERRORS.EDGE_ERR_CONFIG_INVALID, `config file is not JSON/YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { drivers?: unknown }).drivers)) return fail(ERRORS.EDGE_ERR_CONFIG_INVALID, 'config file must be an object with a drivers array');
+  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { drivers?: unknown }).drivers))
+    return fail(ERRORS.EDGE_ERR_CONFIG_INVALID, 'config file must be an object with a drivers array');
   const pushed = doc as { drivers: BoxConfig['drivers']; thingModels?: BoxConfig['thingModels'] };
   const previous = deps.config();
-  const next: BoxConfig = { ...previous, drivers: pushed.drivers, ...(Array.isArray(pushed.thingModels) ? { thingModels: pushed.thingModels } : {}) };
+  const next: BoxConfig = {
+    ...previous,
+    drivers: pushed.drivers,
+    ...(Array.isArray(pushed.thingModels) ? { thingModels: pushed.thingModels } : {}),
+  };
   try {
     const diff = await deps.redeploy(next, 'cloud');
     deps.log.info({ diff }, 'pushed config applied');
@@ -61,12 +66,14 @@ async function fetchConfig(deps: ConfigPushDeps, params: unknown): Promise<strin
     // Extension for brokers without a file service: the file inline.
     text = p.content;
   } else if (typeof p.url === 'string' && /^https?:\/\//.test(p.url)) {
-    if (typeof p.configSize === 'number' && p.configSize > MAX_CONFIG_BYTES) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, `config of ${p.configSize} bytes exceeds ${MAX_CONFIG_BYTES}`);
+    if (typeof p.configSize === 'number' && p.configSize > MAX_CONFIG_BYTES)
+      return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, `config of ${p.configSize} bytes exceeds ${MAX_CONFIG_BYTES}`);
     try {
       const res = await (deps.fetch ?? fetch)(p.url, { signal: AbortSignal.timeout(10_000) });
       if (!res.ok) return answerOf(edgeError('EDGE_ERR_CONFIG_DOWNLOAD', `HTTP ${res.status}`));
       const buf = Buffer.from(await res.arrayBuffer());
-      if (buf.length > MAX_CONFIG_BYTES) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, `config of ${buf.length} bytes exceeds ${MAX_CONFIG_BYTES}`);
+      if (buf.length > MAX_CONFIG_BYTES)
+        return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, `config of ${buf.length} bytes exceeds ${MAX_CONFIG_BYTES}`);
       text = buf.toString('utf8');
     } catch (err) {
       return answerOf(edgeError('EDGE_ERR_CONFIG_DOWNLOAD', (err as Error).message));
@@ -79,7 +86,8 @@ async function fetchConfig(deps: ConfigPushDeps, params: unknown): Promise<strin
     const method = typeof p.signMethod === 'string' ? p.signMethod.toLowerCase() : 'sha256';
     if (method !== 'sha256') return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, `unsupported signMethod ${String(p.signMethod)}`);
     const digest = createHash('sha256').update(text).digest('hex');
-    if (digest.toLowerCase() !== p.sign.toLowerCase()) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'config file sign does not match its SHA-256');
+    if (digest.toLowerCase() !== p.sign.toLowerCase())
+      return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'config file sign does not match its SHA-256');
   }
   return text;
 }

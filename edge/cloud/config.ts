@@ -14,7 +14,11 @@ export const SubDeviceSecretSchema = Type.Object(
   {
     productKey: Name('productKey of the sub-device'),
     deviceName: Name('deviceName of the sub-device'),
-    deviceSecret: Type.String({ minLength: 1, maxLength: 128, description: 'deviceSecret issued by the platform; signs topo/add and login' }),
+    deviceSecret: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: 'deviceSecret issued by the platform; signs topo/add and login',
+    }),
   },
   { additionalProperties: false },
 );
@@ -25,7 +29,10 @@ export const CloudConfigSchema = Type.Object(
     productKey: Name('productKey of the gateway (the box)'),
     deviceName: Name('deviceName of the gateway'),
     deviceSecret: Type.String({ minLength: 1, maxLength: 128, description: 'deviceSecret of the gateway; never logged' }),
-    url: Type.String({ pattern: '^(mqtt|mqtts)://[^\\s]+$', description: 'mqtts://<instance endpoint>:8883 for the IoT Platform; mqtt:// only for a local broker' }),
+    url: Type.String({
+      pattern: '^(mqtt|mqtts)://[^\\s]+$',
+      description: 'mqtts://<instance endpoint>:8883 for the IoT Platform; mqtt:// only for a local broker',
+    }),
     /** PEM file of the CA that signs the broker certificate (mqtts only); default: the system CAs. */
     caFile: Type.Optional(Type.String({ minLength: 1 })),
     /** Accept a broker certificate that does not verify (lab brokers only). */

@@ -10,7 +10,6 @@ import type { Logger } from '../log.js';
 import { mqttCredentials, type DeviceIdentity } from './alink/sign.js';
 import type { CloudConfig } from './config.js';
 
-
 /** CONNACK codes that mean the credentials were refused: MQTT 3.1.1 4 and 5, MQTT 5 0x86 and 0x87. */
 const CONNACK_AUTH_REFUSED: readonly number[] = [4, 5, 134, 135];
 export type LinkState = 'idle' | 'connecting' | 'online' | 'offline' | 'stopped';
@@ -134,7 +133,11 @@ export class Connection {
     // either silent or a flood. The episode ends when the link comes up.
     if (this.lastError !== this.#loggedError) {
       this.#loggedError = this.lastError;
-      if (refused) this.#log.error({ url: this.#cfg.url, code: err.code, reason: err.message }, 'the platform refused the box\'s credentials: check cloud.productKey, cloud.deviceName and cloud.deviceSecret (and the clock when signTimestamp is not set); retrying with backoff');
+      if (refused)
+        this.#log.error(
+          { url: this.#cfg.url, code: err.code, reason: err.message },
+          "the platform refused the box's credentials: check cloud.productKey, cloud.deviceName and cloud.deviceSecret (and the clock when signTimestamp is not set); retrying with backoff",
+        );
       else this.#log.warn({ url: this.#cfg.url, reason: err.message }, 'cloud link cannot connect; retrying with backoff');
     }
   }

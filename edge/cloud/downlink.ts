@@ -74,7 +74,11 @@ export class Downlink {
     }
   }
 
-  async #request(topic: string, t: Exclude<DownTopic, { kind: 'reply' | 'sessionReply' | 'ntp' }>, body: Record<string, unknown>): Promise<void> {
+  async #request(
+    topic: string,
+    t: Exclude<DownTopic, { kind: 'reply' | 'sessionReply' | 'ntp' }>,
+    body: Record<string, unknown>,
+  ): Promise<void> {
     const id = idOf(body);
     if (id === '') {
       this.#refuse(topic, t, '', fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'request needs an id (numeric string)'));
@@ -105,7 +109,9 @@ export class Downlink {
       case 'rrpc': {
         const serviceId = serviceOfMethod(body.method);
         if (!serviceId) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'RRPC body needs method thing.service.<identifier>');
-        const call = this.#isGateway(t.pk, t.dn) ? this.#gatewayService(serviceId, body.params ?? {}) : this.#deps.host.callService(t.pk, t.dn, serviceId, body.params ?? {}, this.#cfg.rrpcTimeoutMs);
+        const call = this.#isGateway(t.pk, t.dn)
+          ? this.#gatewayService(serviceId, body.params ?? {})
+          : this.#deps.host.callService(t.pk, t.dn, serviceId, body.params ?? {}, this.#cfg.rrpcTimeoutMs);
         return withDeadline(call, this.#cfg.rrpcTimeoutMs, serviceId);
       }
       case 'configPush':
@@ -122,18 +128,21 @@ export class Downlink {
 
   async #gatewayService(serviceId: string, params: unknown): Promise<Answer> {
     const fn = this.#deps.gatewayServices?.get(serviceId);
-    if (!fn) return answerOf(edgeError('EDGE_ERR_SERVICE_UNKNOWN', serviceId, `the gateway ${this.#cfg.productKey}/${this.#cfg.deviceName}`));
+    if (!fn)
+      return answerOf(edgeError('EDGE_ERR_SERVICE_UNKNOWN', serviceId, `the gateway ${this.#cfg.productKey}/${this.#cfg.deviceName}`));
     return fn(params);
   }
 
-    async #topoChange(params: unknown): Promise<Answer> {
+  async #topoChange(params: unknown): Promise<Answer> {
     const p = params as { status?: unknown; subList?: unknown } | null;
     const action = typeof p?.status === 'number' ? TOPO_CHANGE_STATUS[p.status] : undefined;
     if (!action || !Array.isArray(p?.subList)) return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'params needs status (0,1,2,8) and subList');
     for (const s of p.subList as Array<{ productKey?: unknown; deviceName?: unknown }>) {
-      if (typeof s?.productKey !== 'string' || typeof s.deviceName !== 'string') return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'subList entries need productKey and deviceName');
+      if (typeof s?.productKey !== 'string' || typeof s.deviceName !== 'string')
+        return fail(ERRORS.EDGE_ERR_REQUEST_INVALID, 'subList entries need productKey and deviceName');
     }
-    for (const s of p.subList as Array<{ productKey: string; deviceName: string }>) await this.#deps.lifecycle(s.productKey, s.deviceName, action);
+    for (const s of p.subList as Array<{ productKey: string; deviceName: string }>)
+      await this.#deps.lifecycle(s.productKey, s.deviceName, action);
     return ok();
   }
 

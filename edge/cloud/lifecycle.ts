@@ -33,7 +33,9 @@ export class Lifecycle {
     this.#deps = deps;
     this.#stmt = {
       all: deps.db.prepare('SELECT device, state FROM cloud_device_state'),
-      set: deps.db.prepare('INSERT INTO cloud_device_state (device, state, at) VALUES (?, ?, ?) ON CONFLICT(device) DO UPDATE SET state = excluded.state, at = excluded.at'),
+      set: deps.db.prepare(
+        'INSERT INTO cloud_device_state (device, state, at) VALUES (?, ?, ?) ON CONFLICT(device) DO UPDATE SET state = excluded.state, at = excluded.at',
+      ),
       clear: deps.db.prepare('DELETE FROM cloud_device_state WHERE device = ?'),
     };
     for (const r of this.#stmt.all.all() as Array<{ device: string; state: 'disabled' | 'deleted' }>) this.#blocked.set(r.device, r.state);

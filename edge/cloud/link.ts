@@ -96,9 +96,18 @@ export class CloudLink {
     this.#log = deps.log;
     this.outbox = new Outbox({ db: deps.db, log: deps.log }, { quotaBytes: Math.round(cfg.outbox.quotaMb * 1024 * 1024) });
     this.#replies = new ReplyTracker({ timeoutMs: cfg.replyTimeoutMs });
-    this.#lifecycle = new Lifecycle({ db: deps.db, log: deps.log, config: deps.config, redeploy: deps.redeploy, dropQueued: (pk, dn) => this.outbox.dropDevice(pk, dn) });
+    this.#lifecycle = new Lifecycle({
+      db: deps.db,
+      log: deps.log,
+      config: deps.config,
+      redeploy: deps.redeploy,
+      dropQueued: (pk, dn) => this.outbox.dropDevice(pk, dn),
+    });
     const isBlocked = (pk: string, dn: string) => this.#lifecycle.isBlocked(pk, dn);
-    this.#sessions = new Sessions({ db: deps.db, registry: deps.registry, replies: this.#replies, log: deps.log, isBlocked, nextId: () => this.#nextId() }, cfg);
+    this.#sessions = new Sessions(
+      { db: deps.db, registry: deps.registry, replies: this.#replies, log: deps.log, isBlocked, nextId: () => this.#nextId() },
+      cfg,
+    );
     this.#sender = this.#newSender(cfg);
     this.#uplink = new Uplink(
       {
@@ -125,57 +134,57 @@ export class CloudLink {
 
   /** The outbox sender; a pack's failed reply makes its values go again per device. */
   #newSender(cfg: CloudConfig): Sender {
-  return new Sender(
-    {
-      outbox: this.outbox,
-      log: this.#log,
-      hooks: {
-        onPublished: (row, topic) => {
-          const key = `${row.device}|${requestPathOf(topic)}|${row.alinkId}`;
-          if (!topic.endsWith(PACK_TOPIC_SUFFIX)) return this.#replies.track(key);
-          // The platform fails a pack whole when one sub-device fails its check: the others' values go again, per device.
-          void this.#replies.expect(key).then((r) => {
-            if (r && r.code !== ALINK.SUCCESS) this.#uplink.salvagePack(row.payload);
-          });
+    return new Sender(
+      {
+        outbox: this.outbox,
+        log: this.#log,
+        hooks: {
+          onPublished: (row, topic) => {
+            const key = `${row.device}|${requestPathOf(topic)}|${row.alinkId}`;
+            if (!topic.endsWith(PACK_TOPIC_SUFFIX)) return this.#replies.track(key);
+            // The platform fails a pack whole when one sub-device fails its check: the others' values go again, per device.
+            void this.#replies.expect(key).then((r) => {
+              if (r && r.code !== ALINK.SUCCESS) this.#uplink.salvagePack(row.payload);
+            });
+          },
+          onAcked: () => undefined, // state goes out on the timer; per-ack would cost a query per tick
+          onDrained: () => this.#publishState(),
         },
-        onAcked: () => undefined, // state goes out on the timer; per-ack would cost a query per tick
-        onDrained: () => this.#publishState(),
       },
-    },
-    { window: cfg.outbox.window, historyAfterMs: cfg.historyAfterMs, maxPerSecond: cfg.outbox.maxPerSecond },
-  );
+      { window: cfg.outbox.window, historyAfterMs: cfg.historyAfterMs, maxPerSecond: cfg.outbox.maxPerSecond },
+    );
   }
 
   /** Downlink messages: services, config pushes, topology lifecycle, rejections, the platform clock. */
   #newDownlink(deps: CloudDeps, cfg: CloudConfig): Downlink {
-  return new Downlink(
-    {
-      log: deps.log,
-      replies: this.#replies,
-      client: () => this.#connection.client,
-      host: deps.host,
-      ...(deps.gatewayServices ? { gatewayServices: deps.gatewayServices } : {}),
-      configPush: (params) => applyConfigPush({ log: deps.log, config: deps.config, redeploy: deps.redeploy }, params),
-      lifecycle: async (pk, dn, action) => {
-        // Before the redeploy it causes: a device the platform deleted is never detached again.
-        if (action === 'delete') this.#sessions.deletedByPlatform(pk, dn);
-        await this.#lifecycle.apply(pk, dn, action);
-        if (action === 'create') this.#sessions.topologyCreated(pk, dn);
-        else if (action !== 'enable') this.#sessions.forget(pk, dn);
-        else void this.#sessions.deviceOnline(pk, dn);
+    return new Downlink(
+      {
+        log: deps.log,
+        replies: this.#replies,
+        client: () => this.#connection.client,
+        host: deps.host,
+        ...(deps.gatewayServices ? { gatewayServices: deps.gatewayServices } : {}),
+        configPush: (params) => applyConfigPush({ log: deps.log, config: deps.config, redeploy: deps.redeploy }, params),
+        lifecycle: async (pk, dn, action) => {
+          // Before the redeploy it causes: a device the platform deleted is never detached again.
+          if (action === 'delete') this.#sessions.deletedByPlatform(pk, dn);
+          await this.#lifecycle.apply(pk, dn, action);
+          if (action === 'create') this.#sessions.topologyCreated(pk, dn);
+          else if (action !== 'enable') this.#sessions.forget(pk, dn);
+          else void this.#sessions.deviceOnline(pk, dn);
+        },
+        onRejected: (pk, dn, r) => {
+          this.rejected++;
+          this.#log.warn({ dev: `${pk}/${dn}`, id: r.id, code: r.code, message: r.message }, 'cloud rejected a message');
+          if (r.code === ALINK.SUBDEVICE_NO_SESSION) this.#sessions.relogin(pk, dn);
+        },
+        onClock: (offset) => {
+          this.clockOffsetMs = offset;
+          if (Math.abs(offset) > 1000) this.#log.warn({ offsetMs: offset }, 'box clock differs from the platform clock');
+        },
       },
-      onRejected: (pk, dn, r) => {
-        this.rejected++;
-        this.#log.warn({ dev: `${pk}/${dn}`, id: r.id, code: r.code, message: r.message }, 'cloud rejected a message');
-        if (r.code === ALINK.SUBDEVICE_NO_SESSION) this.#sessions.relogin(pk, dn);
-      },
-      onClock: (offset) => {
-        this.clockOffsetMs = offset;
-        if (Math.abs(offset) > 1000) this.#log.warn({ offsetMs: offset }, 'box clock differs from the platform clock');
-      },
-    },
-    cfg,
-  );
+      cfg,
+    );
   }
 
   async start(): Promise<void> {
@@ -246,7 +255,11 @@ export class CloudLink {
 
   async #online(client: MqttClient): Promise<void> {
     this.#sender.attach(client);
-    client.publish(alinkTopics.ntpRequest(this.#cfg.productKey, this.#cfg.deviceName), JSON.stringify({ deviceSendTime: String(Date.now()) }), { qos: 0 });
+    client.publish(
+      alinkTopics.ntpRequest(this.#cfg.productKey, this.#cfg.deviceName),
+      JSON.stringify({ deviceSendTime: String(Date.now()) }),
+      { qos: 0 },
+    );
     try {
       await this.#sessions.onOnline(client);
     } catch (err) {
@@ -264,7 +277,10 @@ export class CloudLink {
     this.#dropReportPending = true;
     this.#log.warn({ dropped: d }, 'reporting messages dropped by the outbox quota');
     const topic = alinkTopics.eventPost(this.#cfg.productKey, this.#cfg.deviceName, DROPPED_EVENT);
-    const body = request(this.#nextId(), `thing.event.${DROPPED_EVENT}.post`, { value: { property: d.property, event: d.event, record: d.record, since: d.since }, time: Date.now() });
+    const body = request(this.#nextId(), `thing.event.${DROPPED_EVENT}.post`, {
+      value: { property: d.property, event: d.event, record: d.record, since: d.since },
+      time: Date.now(),
+    });
     client.publish(topic, body, { qos: 1 }, (err) => {
       this.#dropReportPending = false;
       if (!err) this.outbox.clearDropped(d);
@@ -274,7 +290,16 @@ export class CloudLink {
   #publishState(): void {
     if (!this.#deps.publishLocal) return;
     const s = this.status();
-    const text = JSON.stringify({ state: s.state, since: s.since, lastError: s.lastError, outboxDepth: s.outboxDepth, outboxBytes: s.outboxBytes, dropped: s.dropped, loggedIn: s.loggedIn, clockOffsetMs: s.clockOffsetMs });
+    const text = JSON.stringify({
+      state: s.state,
+      since: s.since,
+      lastError: s.lastError,
+      outboxDepth: s.outboxDepth,
+      outboxBytes: s.outboxBytes,
+      dropped: s.dropped,
+      loggedIn: s.loggedIn,
+      clockOffsetMs: s.clockOffsetMs,
+    });
     if (text === this.#lastPublishedState) return;
     this.#lastPublishedState = text;
     this.#deps.publishLocal(STATE_TOPIC, text, true);

@@ -34,8 +34,13 @@ export class SubDeviceSecrets {
   constructor(deps: { db: Db; log: Logger; replies: ReplyTracker; nextId(): string }, cfg: CloudConfig) {
     this.#deps = deps;
     this.#cfg = cfg;
-    this.#save = deps.db.prepare('INSERT INTO cloud_subdevice_secrets (device, secret, iot_id, at) VALUES (?, ?, ?, ?) ON CONFLICT(device) DO UPDATE SET secret = excluded.secret, iot_id = excluded.iot_id, at = excluded.at');
-    for (const r of deps.db.prepare('SELECT device, secret FROM cloud_subdevice_secrets').all() as Array<{ device: string; secret: string }>) {
+    this.#save = deps.db.prepare(
+      'INSERT INTO cloud_subdevice_secrets (device, secret, iot_id, at) VALUES (?, ?, ?, ?) ON CONFLICT(device) DO UPDATE SET secret = excluded.secret, iot_id = excluded.iot_id, at = excluded.at',
+    );
+    for (const r of deps.db.prepare('SELECT device, secret FROM cloud_subdevice_secrets').all() as Array<{
+      device: string;
+      secret: string;
+    }>) {
       const i = r.device.indexOf('/');
       this.#secrets.set(r.device, { productKey: r.device.slice(0, i), deviceName: r.device.slice(i + 1), deviceSecret: r.secret });
     }
@@ -62,7 +67,15 @@ export class SubDeviceSecrets {
       const failed = batch.filter((d) => !got.includes(deviceKey(d.productKey, d.deviceName)));
       const unreported = failed.filter((d) => !this.#refused.has(deviceKey(d.productKey, d.deviceName)));
       for (const d of failed) this.#refused.add(deviceKey(d.productKey, d.deviceName));
-      if (unreported.length > 0) this.#deps.log.warn({ code: reply?.code, message: reply?.message ?? 'no reply', devices: unreported.map((d) => deviceKey(d.productKey, d.deviceName)) }, 'dynamic registration of sub-devices failed; retried at the next connect (is dynamic registration enabled for the product?)');
+      if (unreported.length > 0)
+        this.#deps.log.warn(
+          {
+            code: reply?.code,
+            message: reply?.message ?? 'no reply',
+            devices: unreported.map((d) => deviceKey(d.productKey, d.deviceName)),
+          },
+          'dynamic registration of sub-devices failed; retried at the next connect (is dynamic registration enabled for the product?)',
+        );
     }
   }
 
@@ -72,7 +85,14 @@ export class SubDeviceSecrets {
     const now = Date.now();
     for (const raw of data) {
       const d = raw as { productKey?: unknown; deviceName?: unknown; deviceSecret?: unknown; iotId?: unknown } | null;
-      if (typeof d?.productKey !== 'string' || typeof d.deviceName !== 'string' || typeof d.deviceSecret !== 'string' || d.deviceSecret.length === 0 || d.deviceSecret.length > 128) continue;
+      if (
+        typeof d?.productKey !== 'string' ||
+        typeof d.deviceName !== 'string' ||
+        typeof d.deviceSecret !== 'string' ||
+        d.deviceSecret.length === 0 ||
+        d.deviceSecret.length > 128
+      )
+        continue;
       const key = deviceKey(d.productKey, d.deviceName);
       this.#save.run(key, d.deviceSecret, typeof d.iotId === 'string' ? d.iotId : null, now);
       this.#secrets.set(key, { productKey: d.productKey, deviceName: d.deviceName, deviceSecret: d.deviceSecret });

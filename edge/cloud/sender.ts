@@ -38,7 +38,10 @@ export class Sender {
   published = 0;
   acked = 0;
 
-  constructor(deps: { outbox: Outbox; log: Logger; hooks: SenderHooks }, options: { window: number; historyAfterMs: number; maxPerSecond?: number }) {
+  constructor(
+    deps: { outbox: Outbox; log: Logger; hooks: SenderHooks },
+    options: { window: number; historyAfterMs: number; maxPerSecond?: number },
+  ) {
     this.#outbox = deps.outbox;
     this.#log = deps.log;
     this.#hooks = deps.hooks;
@@ -56,10 +59,13 @@ export class Sender {
     this.#refilledAt = now;
     const whole = Math.floor(this.#tokens);
     if (whole === 0 && !this.#paceTimer) {
-      this.#paceTimer = setTimeout(() => {
-        this.#paceTimer = undefined;
-        this.pump();
-      }, Math.ceil(((1 - this.#tokens) * 1000) / this.#maxPerSecond));
+      this.#paceTimer = setTimeout(
+        () => {
+          this.#paceTimer = undefined;
+          this.pump();
+        },
+        Math.ceil(((1 - this.#tokens) * 1000) / this.#maxPerSecond),
+      );
       this.#paceTimer.unref();
     }
     return whole;

@@ -82,7 +82,11 @@ export class Sessions {
       const hosted = this.#hosted(this.#deps.registry.list().filter((d) => d.status !== 'disabled'));
       if (current()) await this.secrets.register(client, hosted);
       const devices = this.#eligible(hosted);
-      if (current()) await this.topology.add(client, devices.filter((d) => !this.topology.isAttached(d.productKey, d.deviceName)));
+      if (current())
+        await this.topology.add(
+          client,
+          devices.filter((d) => !this.topology.isAttached(d.productKey, d.deviceName)),
+        );
       if (current()) await this.#login(devices.filter((d) => this.#deps.registry.get(d.productKey, d.deviceName)?.status === 'online'));
       this.#ready = this.#client === client;
     });
@@ -131,7 +135,11 @@ export class Sessions {
   deviceOffline(productKey: string, deviceName: string): void {
     const key = deviceKey(productKey, deviceName);
     if (!this.#loggedIn.delete(key) || !this.#client) return;
-    this.#client.publish(alinkTopics.logout(this.#cfg.productKey, this.#cfg.deviceName), request(this.#deps.nextId(), 'combine.logout', { productKey, deviceName }), { qos: 0 });
+    this.#client.publish(
+      alinkTopics.logout(this.#cfg.productKey, this.#cfg.deviceName),
+      request(this.#deps.nextId(), 'combine.logout', { productKey, deviceName }),
+      { qos: 0 },
+    );
   }
 
   /** The platform answered 520 (no session): log the device in again. */
@@ -175,7 +183,11 @@ export class Sessions {
   /** Sub-devices the box speaks for: not the gateway itself, not blocked by the platform. */
   #hosted(devices: ReadonlyArray<{ productKey: string; deviceName: string }>): DeviceRef[] {
     return devices
-      .filter((d) => !(d.productKey === this.#cfg.productKey && d.deviceName === this.#cfg.deviceName) && !this.#deps.isBlocked(d.productKey, d.deviceName))
+      .filter(
+        (d) =>
+          !(d.productKey === this.#cfg.productKey && d.deviceName === this.#cfg.deviceName) &&
+          !this.#deps.isBlocked(d.productKey, d.deviceName),
+      )
       .map((d) => ({ productKey: d.productKey, deviceName: d.deviceName }));
   }
 
@@ -186,7 +198,8 @@ export class Sessions {
       const key = deviceKey(d.productKey, d.deviceName);
       const id = this.secrets.get(d.productKey, d.deviceName);
       if (!id) {
-        if (!this.#warnedNoSecret.has(key)) this.#deps.log.warn({ dev: key }, 'no deviceSecret for sub-device (cloud.subDevices, or dynamic registration); not logged in');
+        if (!this.#warnedNoSecret.has(key))
+          this.#deps.log.warn({ dev: key }, 'no deviceSecret for sub-device (cloud.subDevices, or dynamic registration); not logged in');
         this.#warnedNoSecret.add(key);
         continue;
       }
@@ -205,14 +218,23 @@ export class Sessions {
       const signMethod = SIGN_METHOD_WIRE[this.#cfg.signMethod];
       const entries = batch.map((d) => ({ ...subDeviceSignature(d, now, this.#cfg.signMethod), signMethod, cleanSession: 'true' }));
       const single = batch.length === 1;
-      const topic = single ? alinkTopics.login(this.#cfg.productKey, this.#cfg.deviceName) : alinkTopics.batchLogin(this.#cfg.productKey, this.#cfg.deviceName);
+      const topic = single
+        ? alinkTopics.login(this.#cfg.productKey, this.#cfg.deviceName)
+        : alinkTopics.batchLogin(this.#cfg.productKey, this.#cfg.deviceName);
       const wait = this.#deps.replies.expect(this.#replyKey(single ? 'combine/login' : 'combine/batch_login', id));
       // Login and logout are QoS 0 only (doc 89300).
-      client.publish(topic, single ? request(id, 'combine.login', entries[0]) : request(id, 'combine.batch_login', { signMethod, deviceList: entries }), { qos: 0 });
+      client.publish(
+        topic,
+        single ? request(id, 'combine.login', entries[0]) : request(id, 'combine.batch_login', { signMethod, deviceList: entries }),
+        { qos: 0 },
+      );
       const reply = await wait;
       if (!succeeded(reply)) {
         this.loginFailures += batch.length;
-        this.#deps.log.warn({ code: reply?.code, message: reply?.message ?? 'no reply', devices: batch.map((d) => deviceKey(d.productKey, d.deviceName)) }, 'sub-device login failed');
+        this.#deps.log.warn(
+          { code: reply?.code, message: reply?.message ?? 'no reply', devices: batch.map((d) => deviceKey(d.productKey, d.deviceName)) },
+          'sub-device login failed',
+        );
         continue;
       }
       if (this.#client !== client) return;
@@ -220,7 +242,8 @@ export class Sessions {
       this.logins += batch.length;
       if (this.#cfg.subscribe === 'wildcard') continue;
       const filters = batch.flatMap((d) => deviceFilters(d.productKey, d.deviceName));
-      for (let j = 0; j < filters.length; j += SUBSCRIBE_BATCH) await client.subscribeAsync(filters.slice(j, j + SUBSCRIBE_BATCH), { qos: 1 });
+      for (let j = 0; j < filters.length; j += SUBSCRIBE_BATCH)
+        await client.subscribeAsync(filters.slice(j, j + SUBSCRIBE_BATCH), { qos: 1 });
     }
   }
 
@@ -228,4 +251,3 @@ export class Sessions {
     return `${this.#cfg.productKey}/${this.#cfg.deviceName}|${request}|${id}`;
   }
 }
-

@@ -115,7 +115,10 @@ export class Topology {
       const batch = devices.slice(i, i + TOPO_ADD_BATCH);
       const id = this.#deps.nextId();
       const now = Date.now();
-      const params = batch.map((d) => ({ ...subDeviceSignature(d, now, this.#cfg.signMethod), signmethod: SIGN_METHOD_WIRE[this.#cfg.signMethod] }));
+      const params = batch.map((d) => ({
+        ...subDeviceSignature(d, now, this.#cfg.signMethod),
+        signmethod: SIGN_METHOD_WIRE[this.#cfg.signMethod],
+      }));
       if (this.#listed) this.#own(batch.map((d) => deviceKey(d.productKey, d.deviceName)));
       const wait = this.#deps.replies.expect(this.#replyKey('thing/topo/add', id));
       client.publish(topic, request(id, 'thing.topo.add', params), { qos: 1 });
@@ -162,7 +165,10 @@ export class Topology {
         this.#deps.log.info({ devices: keys, code: reply.code }, 'sub-devices detached from the gateway (topo/delete)');
       } else {
         // Kept as owned: the next connect (or the next removal) tries again.
-        this.#deps.log.warn({ code: reply?.code, message: reply?.message ?? 'no reply', devices: keys }, 'topo/delete failed; retried at the next connect');
+        this.#deps.log.warn(
+          { code: reply?.code, message: reply?.message ?? 'no reply', devices: keys },
+          'topo/delete failed; retried at the next connect',
+        );
       }
     }
     return done;
@@ -190,7 +196,8 @@ export class Topology {
 function refsOf(data: unknown[]): string[] {
   const out: string[] = [];
   for (const d of data as Array<{ productKey?: unknown; deviceName?: unknown } | null>) {
-    if (typeof d?.productKey === 'string' && typeof d.deviceName === 'string' && d.productKey !== '' && d.deviceName !== '') out.push(deviceKey(d.productKey, d.deviceName));
+    if (typeof d?.productKey === 'string' && typeof d.deviceName === 'string' && d.productKey !== '' && d.deviceName !== '')
+      out.push(deviceKey(d.productKey, d.deviceName));
   }
   return out;
 }

@@ -51,8 +51,12 @@ export class Uplink {
   }
 
   start(): void {
-    this.#deps.events.on(OWNER, 'device.properties', ({ productKey, deviceName, params }) => this.properties(productKey, deviceName, params));
-    this.#deps.events.on(OWNER, 'device.event', ({ productKey, deviceName, eventId, params, time }) => this.event(productKey, deviceName, eventId, params, time));
+    this.#deps.events.on(OWNER, 'device.properties', ({ productKey, deviceName, params }) =>
+      this.properties(productKey, deviceName, params),
+    );
+    this.#deps.events.on(OWNER, 'device.event', ({ productKey, deviceName, eventId, params, time }) =>
+      this.event(productKey, deviceName, eventId, params, time),
+    );
   }
 
   stop(): void {
@@ -104,7 +108,9 @@ export class Uplink {
       deviceName,
       class: 'event',
       topic: online ? alinkTopics.eventPost(productKey, deviceName, eventId) : alinkTopics.historyPost(productKey, deviceName),
-      payload: online ? (id) => eventPost(id, eventId, value, time) : (id) => historyPost(id, productKey, deviceName, { events: { [eventId]: { value, time } } }),
+      payload: online
+        ? (id) => eventPost(id, eventId, value, time)
+        : (id) => historyPost(id, productKey, deviceName, { events: { [eventId]: { value, time } } }),
     });
   }
 
@@ -145,7 +151,13 @@ export class Uplink {
       if (typeof pk !== 'string' || typeof dn !== 'string' || !s.properties || this.#deps.isBlocked(pk, dn)) continue;
       const properties = s.properties;
       this.salvaged++;
-      this.#deps.outbox.enqueue({ productKey: pk, deviceName: dn, class: 'property', topic: alinkTopics.historyPost(pk, dn), payload: (id) => historyPost(id, pk, dn, { properties }) });
+      this.#deps.outbox.enqueue({
+        productKey: pk,
+        deviceName: dn,
+        class: 'property',
+        topic: alinkTopics.historyPost(pk, dn),
+        payload: (id) => historyPost(id, pk, dn, { properties }),
+      });
     }
   }
 

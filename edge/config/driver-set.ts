@@ -30,23 +30,46 @@ export function driverSetProblems(drivers: readonly DriverSetEntry[], ctx: Drive
   const devices = new Map<string, string>();
   drivers.forEach((d, i) => {
     const at = `/drivers/${i}`;
-    if (names.has(d.name)) problems.push({ path: `${at}/name`, message: `duplicate driver name ${d.name}`, hint: 'give every driver instance its own name' });
+    if (names.has(d.name))
+      problems.push({ path: `${at}/name`, message: `duplicate driver name ${d.name}`, hint: 'give every driver instance its own name' });
     names.add(d.name);
     if (d.transport === 'mqtt') {
       if (!d.busUser || (ctx.busUsers && !ctx.busUsers.includes(d.busUser))) {
-        problems.push({ path: `${at}/busUser`, message: 'a bus driver needs busUser, one of bus.users', hint: 'add a user under bus.users and name it here' });
+        problems.push({
+          path: `${at}/busUser`,
+          message: 'a bus driver needs busUser, one of bus.users',
+          hint: 'add a user under bus.users and name it here',
+        });
       }
-    } else if (!d.type && !d.module) problems.push({ path: at, message: 'a driver needs a type or a module', hint: 'type: demo-sim (a folder of drivers/) or module: /path/to/driver' });
+    } else if (!d.type && !d.module)
+      problems.push({
+        path: at,
+        message: 'a driver needs a type or a module',
+        hint: 'type: demo-sim (a folder of drivers/) or module: /path/to/driver',
+      });
     else if (ctx.installed && !ctx.installed(d)) {
-      problems.push({ path: `${at}/${d.module ? 'module' : 'type'}`, message: `driver ${d.module ?? d.type} is not installed`, hint: 'check the name against the folders of drivers/ or install the package' });
+      problems.push({
+        path: `${at}/${d.module ? 'module' : 'type'}`,
+        message: `driver ${d.module ?? d.type} is not installed`,
+        hint: 'check the name against the folders of drivers/ or install the package',
+      });
     }
     d.devices.forEach((dev, j) => {
       const key = `${dev.productKey}/${dev.deviceName}`;
       const owner = devices.get(key);
-      if (owner !== undefined) problems.push({ path: `${at}/devices/${j}/deviceName`, message: `device ${key} already listed under driver ${owner}`, hint: 'a device belongs to exactly one driver' });
+      if (owner !== undefined)
+        problems.push({
+          path: `${at}/devices/${j}/deviceName`,
+          message: `device ${key} already listed under driver ${owner}`,
+          hint: 'a device belongs to exactly one driver',
+        });
       devices.set(key, d.name);
       if (ctx.hasModel && !ctx.hasModel(dev.productKey)) {
-        problems.push({ path: `${at}/devices/${j}/productKey`, message: `no thing model for product ${dev.productKey}`, hint: `add a TSL JSON file with profile.productKey ${dev.productKey} to a thingModels folder` });
+        problems.push({
+          path: `${at}/devices/${j}/productKey`,
+          message: `no thing model for product ${dev.productKey}`,
+          hint: `add a TSL JSON file with profile.productKey ${dev.productKey} to a thingModels folder`,
+        });
       }
     });
   });

@@ -32,14 +32,26 @@ export function boxListeners(cfg: BoxConfig, bound?: { http: number; bus: number
   const http = bound?.http ?? cfg.http.port;
   if (http > 0) {
     out.push({
-      what: 'the box HTTP server (console, /healthz)', path: '/http/port', port: http, host: cfg.http.host, protocol: 'http-console',
+      what: 'the box HTTP server (console, /healthz)',
+      path: '/http/port',
+      port: http,
+      host: cfg.http.host,
+      protocol: 'http-console',
       authentication: 'console: admin account, session cookie and CSRF token (docs/console.md); /healthz and /metrics open',
       endpoints: CONSOLE_ENDPOINTS,
     });
   }
   const bus = bound?.bus ?? cfg.bus.port;
   if (cfg.bus.enabled && !cfg.bus.externalUrl && bus > 0) {
-    out.push({ what: 'the local bus', path: '/bus/port', port: bus, host: cfg.bus.host, protocol: 'mqtt', authentication: 'bus users (bus.users or the generated user), topic rules (docs/bus-topics.md)', endpoints: [] });
+    out.push({
+      what: 'the local bus',
+      path: '/bus/port',
+      port: bus,
+      host: cfg.bus.host,
+      protocol: 'mqtt',
+      authentication: 'bus users (bus.users or the generated user), topic rules (docs/bus-topics.md)',
+      endpoints: [],
+    });
   }
   return out;
 }

@@ -44,8 +44,10 @@ function hintFor(message: string, schema: { description?: string; pattern?: stri
   if (/Unexpected property/i.test(message)) return `remove ${path.split('/').pop()} or check its spelling against docs/config.md`;
   if (/Expected required property/i.test(message)) return 'add this field';
   if (/Expected integer/i.test(message)) return 'write a whole number';
-  if (/Expected (number|integer) to be/i.test(message)) return schema?.description ? `allowed: ${schema.description}` : 'use a value in the allowed range';
-  if (/pattern|to match/i.test(message)) return `must match ${schema?.pattern ?? 'the documented form'}${schema?.description ? ` (${schema.description})` : ''}`;
+  if (/Expected (number|integer) to be/i.test(message))
+    return schema?.description ? `allowed: ${schema.description}` : 'use a value in the allowed range';
+  if (/pattern|to match/i.test(message))
+    return `must match ${schema?.pattern ?? 'the documented form'}${schema?.description ? ` (${schema.description})` : ''}`;
   if (/Expected string length/i.test(message)) return 'check the length limits in docs/config.md';
   if (/Expected union value/i.test(message)) return 'use one of the values listed in docs/config.md';
   return schema?.description ?? 'see docs/config.md';
@@ -56,7 +58,13 @@ function hintFor(message: string, schema: { description?: string; pattern?: stri
  * gone before any schema sees it, and ids and passwords must be kept exact. Where a number is
  * expected the schema then refuses it (`port: 08080`) instead of reading another value.
  */
-const ZERO_PADDED = { identify: () => false, default: true, tag: 'tag:yaml.org,2002:int', test: /^[-+]?0[0-9]+$/, resolve: (text: string) => text };
+const ZERO_PADDED = {
+  identify: () => false,
+  default: true,
+  tag: 'tag:yaml.org,2002:int',
+  test: /^[-+]?0[0-9]+$/,
+  resolve: (text: string) => text,
+};
 
 /**
  * A config written as JSON (the console's and the cloud's pushes, generated EBA configs) is read
@@ -81,14 +89,20 @@ export function parseConfig(text: string, source = '<config>'): BoxConfig {
   try {
     raw = text.trim() === '' ? {} : (jsonOf(text) ?? parseYaml(text, { customTags: (tags) => [ZERO_PADDED, ...tags] }));
   } catch (err) {
-    throw new ConfigError([{ path: source, message: `not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`, hint: 'fix the syntax at the line shown' }]);
+    throw new ConfigError([
+      { path: source, message: `not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`, hint: 'fix the syntax at the line shown' },
+    ]);
   }
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError([{ path: '/', message: 'the config must be a mapping (object)', hint: 'start from config/box.example.yaml' }]);
   }
   const withDefaults = Value.Default(BoxConfigSchema, Value.Clone(raw));
-  const problems: ConfigProblem[] = mappingsGivenForLists(raw, withDefaults).map((path) => ({ path, message: 'expected a list', hint: 'write a YAML list (- item) or a JSON array' }));
+  const problems: ConfigProblem[] = mappingsGivenForLists(raw, withDefaults).map((path) => ({
+    path,
+    message: 'expected a list',
+    hint: 'write a YAML list (- item) or a JSON array',
+  }));
   for (const e of Value.Errors(BoxConfigSchema, withDefaults)) {
     const path = e.path || '/';
     if (problems.some((p) => p.path === path)) continue; // one line per field: the first reason is the useful one
@@ -122,18 +136,32 @@ export function checkSemantics(config: BoxConfig, baseDir: string): ConfigProble
     seeds.forEach((seed: unknown, i) => {
       const device = (seed as { device?: unknown } | null)?.device;
       if (typeof device === 'string' && !devices.has(device)) {
-        problems.push({ path: `/access/seedPermissions/${i}/device`, message: `device ${device} is not configured on this box`, hint: 'name a device of drivers[].devices as productKey/deviceName, or remove the seed' });
+        problems.push({
+          path: `/access/seedPermissions/${i}/device`,
+          message: `device ${device} is not configured on this box`,
+          hint: 'name a device of drivers[].devices as productKey/deviceName, or remove the seed',
+        });
       }
     });
   }
   if (config.bus.enabled && config.bus.externalUrl === undefined && config.bus.allowAnonymous) {
-    problems.push({ path: '/bus/allowAnonymous', message: 'anonymous access to the local bus is on', hint: 'turn it off outside a lab: local apps should log in', advisory: true });
+    problems.push({
+      path: '/bus/allowAnonymous',
+      message: 'anonymous access to the local bus is on',
+      hint: 'turn it off outside a lab: local apps should log in',
+      advisory: true,
+    });
   }
   config.bus.users.forEach((u, i) => {
     for (const right of ['read', 'write'] as const) {
       (u[right] ?? []).forEach((f, k) => {
         const why = filterProblem(f);
-        if (why) problems.push({ path: `/bus/users/${i}/${right}/${k}`, message: why, hint: 'an MQTT topic filter: levels split by /, + for one level, # last for the rest' });
+        if (why)
+          problems.push({
+            path: `/bus/users/${i}/${right}/${k}`,
+            message: why,
+            hint: 'an MQTT topic filter: levels split by /, + for one level, # last for the rest',
+          });
       });
     }
   });
@@ -178,7 +206,12 @@ function factoryPasswords(config: BoxConfig): ConfigProblem[] {
       const pw = (dev.custom as Record<string, unknown> | undefined)?.password;
       // An unquoted `password: 123456` is a YAML number the driver reads as the same digits.
       if (pw === undefined || String(pw) === FACTORY_PASSWORD) {
-        out.push({ path: `/drivers/${i}/devices/${j}/custom/password`, message: `terminal ${dev.deviceName} uses the factory password ${FACTORY_PASSWORD}`, hint: "set another password on the terminal's screen and put it here", advisory: true });
+        out.push({
+          path: `/drivers/${i}/devices/${j}/custom/password`,
+          message: `terminal ${dev.deviceName} uses the factory password ${FACTORY_PASSWORD}`,
+          hint: "set another password on the terminal's screen and put it here",
+          advisory: true,
+        });
       }
     });
   });

@@ -17,7 +17,11 @@ export const BUILTIN_DRIVERS_DIR = resolve(here, '..', '..', 'drivers');
  * config alone.
  */
 export function resolveDriverModule(cfg: { type?: string | undefined; module?: string | undefined }, baseDir = process.cwd()): string {
-  const target = cfg.module ? (isAbsolute(cfg.module) ? cfg.module : resolve(baseDir, cfg.module)) : join(BUILTIN_DRIVERS_DIR, cfg.type ?? '');
+  const target = cfg.module
+    ? isAbsolute(cfg.module)
+      ? cfg.module
+      : resolve(baseDir, cfg.module)
+    : join(BUILTIN_DRIVERS_DIR, cfg.type ?? '');
   if (existsSync(target) ? statSync(target).isFile() : /\.(m?js|ts)$/.test(target)) return target;
   for (const entry of ['index.js', 'index.ts']) {
     const p = join(target, entry);

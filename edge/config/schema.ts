@@ -5,12 +5,30 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: 'TCP port; 0 picks a free one' });
-const Level = Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]);
+const Level = Type.Union([
+  Type.Literal('fatal'),
+  Type.Literal('error'),
+  Type.Literal('warn'),
+  Type.Literal('info'),
+  Type.Literal('debug'),
+  Type.Literal('trace'),
+  Type.Literal('silent'),
+]);
 
 export const DeviceSchema = Type.Object(
   {
-    productKey: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: 'product of the device; a thing model with this productKey must exist' }),
-    deviceName: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:@-]+$', description: 'device name (IoT code), unique within the product' }),
+    productKey: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_.-]+$',
+      description: 'product of the device; a thing model with this productKey must exist',
+    }),
+    deviceName: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_.:@-]+$',
+      description: 'device name (IoT code), unique within the product',
+    }),
     alias: Type.Optional(Type.String({ maxLength: 128 })),
     disabled: Type.Optional(Type.Boolean()),
     custom: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'the device custom config given to the driver' })),
@@ -20,12 +38,27 @@ export const DeviceSchema = Type.Object(
 
 export const DriverSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'instance name, Vendor_Model_Domain_Function' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: 'instance name, Vendor_Model_Domain_Function',
+    }),
     type: Type.Optional(Type.String({ minLength: 1, pattern: '^[a-z0-9-]+$', description: 'a driver shipped in drivers/<type>/' })),
     module: Type.Optional(Type.String({ minLength: 1, description: 'path of a driver package installed elsewhere' })),
-    transport: Type.Optional(Type.Union([Type.Literal('process'), Type.Literal('mqtt')], { description: 'process: a Node child process (default); mqtt: a driver in another language on the local bus' })),
+    transport: Type.Optional(
+      Type.Union([Type.Literal('process'), Type.Literal('mqtt')], {
+        description: 'process: a Node child process (default); mqtt: a driver in another language on the local bus',
+      }),
+    ),
     busUser: Type.Optional(Type.String({ minLength: 1, description: 'the bus user a transport: mqtt driver logs in as' })),
-    heapMb: Type.Optional(Type.Integer({ minimum: 32, maximum: 8192, description: 'V8 old-space limit of this driver process in MB (default host.driverHeapMb)' })),
+    heapMb: Type.Optional(
+      Type.Integer({
+        minimum: 32,
+        maximum: 8192,
+        description: 'V8 old-space limit of this driver process in MB (default host.driverHeapMb)',
+      }),
+    ),
     config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     devices: Type.Array(DeviceSchema, { default: [] }),
   },
@@ -36,8 +69,14 @@ export const BusUserSchema = Type.Object(
   {
     username: Type.String({ minLength: 1 }),
     password: Type.String({ minLength: 8, description: 'at least 8 characters' }),
-    read: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'MQTT topic filters the user may subscribe to; default all (#)' })),
-    write: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'MQTT topic filters the user may publish to; default all (#); topics reserved to the box stay so' })),
+    read: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: 'MQTT topic filters the user may subscribe to; default all (#)' }),
+    ),
+    write: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: 'MQTT topic filters the user may publish to; default all (#); topics reserved to the box stay so',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -58,7 +97,12 @@ export const BoxConfigSchema = Type.Object(
         file: Type.Optional(Type.String({ description: 'the daemon log file (relative to dataDir); stdout when absent' })),
         fileMaxMb: Type.Number({ minimum: 0.01, maximum: 1024, default: 20, description: 'the daemon log file rotates at this size (MB)' }),
         fileKeep: Type.Integer({ minimum: 1, maximum: 50, default: 5, description: 'rotated daemon log files kept' }),
-        driverFileMaxMb: Type.Number({ minimum: 0.01, maximum: 1024, default: 10, description: 'a driver log file rotates at this size (MB)' }),
+        driverFileMaxMb: Type.Number({
+          minimum: 0.01,
+          maximum: 1024,
+          default: 10,
+          description: 'a driver log file rotates at this size (MB)',
+        }),
         driverFileKeep: Type.Integer({ minimum: 1, maximum: 50, default: 3, description: 'rotated driver log files kept' }),
       },
       { additionalProperties: false, default: {} },
@@ -80,9 +124,24 @@ export const BoxConfigSchema = Type.Object(
         allowAnonymous: Type.Boolean({ default: false, description: 'never on a box in the field' }),
         limits: Type.Object(
           {
-            maxPacketBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024, description: 'largest MQTT packet after login; a larger one closes the connection' }),
-            connectionsPerUser: Type.Integer({ minimum: 1, maximum: 10_000, default: 32, description: 'connections one bus user may hold at once' }),
-            messagesPerSecondPerUser: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 2000, description: 'publishes per second of one bus user (all its connections); more closes the connection' }),
+            maxPacketBytes: Type.Integer({
+              minimum: 1024,
+              maximum: 64 * 1024 * 1024,
+              default: 1024 * 1024,
+              description: 'largest MQTT packet after login; a larger one closes the connection',
+            }),
+            connectionsPerUser: Type.Integer({
+              minimum: 1,
+              maximum: 10_000,
+              default: 32,
+              description: 'connections one bus user may hold at once',
+            }),
+            messagesPerSecondPerUser: Type.Integer({
+              minimum: 1,
+              maximum: 1_000_000,
+              default: 2000,
+              description: 'publishes per second of one bus user (all its connections); more closes the connection',
+            }),
           },
           { additionalProperties: false, default: {} },
         ),
@@ -100,7 +159,12 @@ export const BoxConfigSchema = Type.Object(
         restartBaseMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 500 }),
         restartMaxMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
         callTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
-        driverHeapMb: Type.Integer({ minimum: 32, maximum: 8192, default: 192, description: 'V8 old-space limit of each driver process in MB' }),
+        driverHeapMb: Type.Integer({
+          minimum: 32,
+          maximum: 8192,
+          default: 192,
+          description: 'V8 old-space limit of each driver process in MB',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -38,13 +38,20 @@ export class Audit {
   constructor(db: Db, log: Logger, keepRows = AUDIT_KEEP_ROWS) {
     this.#log = log;
     this.#keep = keepRows;
-    this.#prune = db.prepare<[number]>('DELETE FROM console_audit WHERE id <= (SELECT id FROM console_audit ORDER BY id DESC LIMIT 1 OFFSET ?)');
+    this.#prune = db.prepare<[number]>(
+      'DELETE FROM console_audit WHERE id <= (SELECT id FROM console_audit ORDER BY id DESC LIMIT 1 OFFSET ?)',
+    );
     this.#insert = db.prepare('INSERT INTO console_audit (at, user, ip, action, target, ok, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.#recent = db.prepare<[number], Omit<AuditRow, 'ok'> & { ok: number }>('SELECT id, at, user, ip, action, target, ok, detail FROM console_audit ORDER BY id DESC LIMIT ?');
+    this.#recent = db.prepare<[number], Omit<AuditRow, 'ok'> & { ok: number }>(
+      'SELECT id, at, user, ip, action, target, ok, detail FROM console_audit ORDER BY id DESC LIMIT ?',
+    );
   }
 
   record(e: AuditEntry): void {
-    this.#log.info({ audit: true, user: e.user, ip: e.ip, action: e.action, target: e.target, ok: e.ok, detail: e.detail }, 'console action');
+    this.#log.info(
+      { audit: true, user: e.user, ip: e.ip, action: e.action, target: e.target, ok: e.ok, detail: e.detail },
+      'console action',
+    );
     try {
       this.#insert.run(Date.now(), e.user, e.ip, e.action, e.target ?? null, e.ok ? 1 : 0, e.detail ?? null);
       if (++this.#sincePrune >= PRUNE_EVERY) {

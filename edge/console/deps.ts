@@ -22,6 +22,13 @@ export interface ConsoleDeps {
 }
 
 /** Record a console action for the request's user. */
-export function auditOf(deps: ConsoleDeps, req: FastifyRequest, action: string, target: string | undefined, ok: boolean, detail?: string): void {
+export function auditOf(
+  deps: ConsoleDeps,
+  req: FastifyRequest,
+  action: string,
+  target: string | undefined,
+  ok: boolean,
+  detail?: string,
+): void {
   deps.audit.record({ user: req.consoleSession?.user ?? '-', ip: req.ip, action, target, ok, detail });
 }

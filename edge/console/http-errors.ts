@@ -19,7 +19,12 @@ export function fail(reply: FastifyReply, code: ErrorCode, ...args: unknown[]): 
 }
 
 /** `fail` with the optional fields (problems, retryAfterS) the UI acts on. */
-export function failWith(reply: FastifyReply, code: ErrorCode, extra: Pick<ApiError, 'problems' | 'retryAfterS'>, ...args: unknown[]): FastifyReply {
+export function failWith(
+  reply: FastifyReply,
+  code: ErrorCode,
+  extra: Pick<ApiError, 'problems' | 'retryAfterS'>,
+  ...args: unknown[]
+): FastifyReply {
   const err = edgeError(code, ...args);
   return reply.code(err.status).send({ error: { code, message: err.message, ...extra } satisfies ApiError });
 }
@@ -37,7 +42,9 @@ export function consoleErrorHandler(log: Logger) {
     const fe = err as FastifyError;
     if (fe.validation || (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500)) {
       // Schema and body-parser refusals: the request was bad, say what and how.
-      void reply.code(fe.statusCode ?? 400).send({ error: { code: 'EDGE_ERR_REQUEST_INVALID', message: `invalid request: ${fe.message}` } });
+      void reply
+        .code(fe.statusCode ?? 400)
+        .send({ error: { code: 'EDGE_ERR_REQUEST_INVALID', message: `invalid request: ${fe.message}` } });
       return;
     }
     log.error({ err }, 'console request failed');

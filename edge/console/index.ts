@@ -67,14 +67,29 @@ export function registerConsole(app: FastifyInstance, ctx: ConsoleContext, optio
       async function consoleApi(api) {
         // Only JSON and raw uploads: a cross-site <form> can send neither without a CORS preflight.
         api.removeContentTypeParser('text/plain');
-        api.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: options.uploadLimitMb * 1024 * 1024 }, (_req, body, done) => done(null, body));
+        api.addContentTypeParser(
+          'application/octet-stream',
+          { parseAs: 'buffer', bodyLimit: options.uploadLimitMb * 1024 * 1024 },
+          (_req, body, done) => done(null, body),
+        );
         api.setErrorHandler(consoleErrorHandler(ctx.log));
         api.addHook('onRequest', makeGuard(deps));
         api.addHook('onSend', async (_req, reply, payload) => {
           void reply.header('cache-control', 'no-store');
           return payload;
         });
-        for (const routes of [sessionRoutes, dashboardRoutes, driverRoutes, deviceRoutes, maintenanceRoutes, ebaRoutes, accessRoutes, busUserRoutes, rulesRoutes, elevatorRoutes]) {
+        for (const routes of [
+          sessionRoutes,
+          dashboardRoutes,
+          driverRoutes,
+          deviceRoutes,
+          maintenanceRoutes,
+          ebaRoutes,
+          accessRoutes,
+          busUserRoutes,
+          rulesRoutes,
+          elevatorRoutes,
+        ]) {
           await api.register(async (area) => routes(area, deps));
         }
       },

@@ -39,17 +39,20 @@ export class LiveHub {
     this.#events.on(OWNER, 'device.properties', (p) => this.#send(`${p.productKey}/${p.deviceName}`, 'properties', p));
     this.#events.on(OWNER, 'device.status', (p) => {
       this.#send(`${p.productKey}/${p.deviceName}`, 'status', p);
-      if (p.status === 'offline' && p.previous === 'online') this.#alarm({ time: Date.now(), source: `${p.productKey}/${p.deviceName}`, kind: 'device.offline', message: p.reason ?? '' });
+      if (p.status === 'offline' && p.previous === 'online')
+        this.#alarm({ time: Date.now(), source: `${p.productKey}/${p.deviceName}`, kind: 'device.offline', message: p.reason ?? '' });
     });
     this.#events.on(OWNER, 'device.event', (p) => {
       const key = `${p.productKey}/${p.deviceName}`;
       this.#send(key, 'event', p);
       const type = this.#registry.get(p.productKey, p.deviceName)?.model.tsl.events.get(p.eventId)?.type;
-      if (type === 'alert' || type === 'error') this.#alarm({ time: p.time, source: key, kind: p.eventId, message: JSON.stringify(p.params).slice(0, 200) });
+      if (type === 'alert' || type === 'error')
+        this.#alarm({ time: p.time, source: key, kind: p.eventId, message: JSON.stringify(p.params).slice(0, 200) });
     });
     this.#events.on(OWNER, 'driver.state', (p) => {
       this.#send(undefined, 'driver', p);
-      if (p.state === 'failed' || p.state === 'restarting') this.#alarm({ time: Date.now(), source: p.driver, kind: `driver.${p.state}`, message: p.lastError ?? '' });
+      if (p.state === 'failed' || p.state === 'restarting')
+        this.#alarm({ time: Date.now(), source: p.driver, kind: `driver.${p.state}`, message: p.lastError ?? '' });
     });
     // A comment line keeps idle streams open through proxies and lets dead sockets surface.
     this.#heartbeat = setInterval(() => {
@@ -67,7 +70,12 @@ export class LiveHub {
 
   /** Take over a response as an event stream; `device` limits it to one device's events. */
   attach(res: ServerResponse, device: string | undefined): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write('retry: 2000\n\n');
     const client: Client = { res, device };
     this.#clients.add(client);

@@ -10,7 +10,9 @@ export const ConsoleOptionsSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: true }),
     /** Optional HTTPS: PEM files, relative to the config file's folder. */
-    https: Type.Optional(Type.Object({ cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+    https: Type.Optional(
+      Type.Object({ cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    ),
     sessionIdleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 30 }),
     sessionMaxHours: Type.Integer({ minimum: 1, maximum: 24 * 7, default: 12 }),
     /** Password guessing limits for login, setup and password change (edge/console/auth/lockout.ts). */
@@ -37,7 +39,9 @@ export const ConsoleOptionsSchema = Type.Object(
 export type ConsoleOptions = Static<typeof ConsoleOptionsSchema>;
 
 /** Fill defaults and check; returns the options or the list of `path: message` problems. */
-export function parseConsoleOptions(raw: unknown): { ok: true; options: ConsoleOptions } | { ok: false; problems: { path: string; message: string }[] } {
+export function parseConsoleOptions(
+  raw: unknown,
+): { ok: true; options: ConsoleOptions } | { ok: false; problems: { path: string; message: string }[] } {
   const value = Value.Default(ConsoleOptionsSchema, Value.Clone(raw ?? {}));
   const problems = [...Value.Errors(ConsoleOptionsSchema, value)].map((e) => ({ path: `/console${e.path}`, message: e.message }));
   return problems.length > 0 ? { ok: false, problems } : { ok: true, options: value as ConsoleOptions };

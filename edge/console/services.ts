@@ -30,7 +30,10 @@ export interface EbaTablesService {
   /** Rows of one sheet as plain records, for viewing. */
   view(sheet: 'channels' | 'points' | 'devices'): Promise<Record<string, unknown>[]>;
   /** Import a workbook; `ok: false` carries every row error and changes nothing. */
-  importWorkbook(data: Buffer, onProgress?: (done: number, total: number) => void): Promise<{ ok: true; counts: Record<string, number> } | { ok: false; errors: EbaRowError[] }>;
+  importWorkbook(
+    data: Buffer,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ ok: true; counts: Record<string, number> } | { ok: false; errors: EbaRowError[] }>;
   exportWorkbook(): Promise<Buffer>;
 }
 
@@ -40,7 +43,15 @@ export interface AccessConsoleService {
   findPerson(id: string): Record<string, unknown> | undefined;
   syncStatus(): { device: string; state: string; pending: number; lastError?: string | undefined; lastSyncAt?: number | undefined }[];
   retrySync(device: string): Promise<void>;
-  passRecords(filter: { device?: string; personId?: string; from?: number; to?: number; limit: number }): { id: string | number; time: number; device: string; personId?: string | undefined; result: string; method?: string | undefined; photoUrl?: string | undefined }[];
+  passRecords(filter: { device?: string; personId?: string; from?: number; to?: number; limit: number }): {
+    id: string | number;
+    time: number;
+    device: string;
+    personId?: string | undefined;
+    result: string;
+    method?: string | undefined;
+    photoUrl?: string | undefined;
+  }[];
   /** A pass record's photo (JPEG), if it has one. */
   passPhoto?(id: string): Buffer | undefined;
   alarms(limit: number): { time: number; device: string; type: string; message: string }[];
@@ -57,16 +68,32 @@ export interface BusUsersService {
 
 /** EBA alarm rules and their alarms (edge/rules, docs/rules.md). */
 export interface RulesConsoleService {
-  list(q: { nameLike?: string; status?: number; productKey?: string; pageNo: number; pageSize: number }): { total: number; pageNo: number; pageSize: number; data: Record<string, unknown>[] };
+  list(q: { nameLike?: string; status?: number; productKey?: string; pageNo: number; pageSize: number }): {
+    total: number;
+    pageNo: number;
+    pageSize: number;
+    data: Record<string, unknown>[];
+  };
   detail(id: string): Record<string, unknown> | undefined;
   /** Add or edit with the cloud's validation; refusals carry every wrong field. */
-  save(rule: unknown): { ok: true; alarmRuleId: string; created: boolean; warnings: RuleFieldProblem[] } | { ok: false; problems: RuleFieldProblem[] };
+  save(
+    rule: unknown,
+  ): { ok: true; alarmRuleId: string; created: boolean; warnings: RuleFieldProblem[] } | { ok: false; problems: RuleFieldProblem[] };
   setStatus(id: string, status: 0 | 1): boolean;
   remove(id: string): boolean;
   /** A stored rule (by id) or a draft against every device's last values. */
-  dryRun(input: { alarmRuleId: string } | { rule: unknown }): { ok: true; warnings: RuleFieldProblem[]; devices: Record<string, unknown>[] } | { ok: false; problems: RuleFieldProblem[] };
+  dryRun(
+    input: { alarmRuleId: string } | { rule: unknown },
+  ): { ok: true; warnings: RuleFieldProblem[]; devices: Record<string, unknown>[] } | { ok: false; problems: RuleFieldProblem[] };
   open(limit: number): { total: number; alarms: Record<string, unknown>[] };
-  history(f: { device?: string; alarmRuleId?: string; from?: number; to?: number; open?: boolean; limit: number }): Record<string, unknown>[];
+  history(f: {
+    device?: string;
+    alarmRuleId?: string;
+    from?: number;
+    to?: number;
+    open?: boolean;
+    limit: number;
+  }): Record<string, unknown>[];
   /** Acknowledge (H7 confirm fields); false when no such alarm. */
   confirm(alarmId: string, c: { confirmType: 1 | 2 | 3; comment?: string; operator: string }): Record<string, unknown> | undefined;
 }

@@ -27,7 +27,8 @@ interface Asset {
 
 // The setup token travels in the URL fragment; no-referrer keeps any URL from leaking out.
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
@@ -39,7 +40,12 @@ export function loadAssets(dir = UI_DIR): Map<string, Asset> {
     const type = TYPES[extname(name)];
     if (!type) continue;
     const raw = readFileSync(join(dir, name));
-    assets.set(name, { type, raw, gz: gzipSync(raw, { level: 9 }), etag: `"${createHash('sha1').update(raw).digest('base64url').slice(0, 16)}"` });
+    assets.set(name, {
+      type,
+      raw,
+      gz: gzipSync(raw, { level: 9 }),
+      etag: `"${createHash('sha1').update(raw).digest('base64url').slice(0, 16)}"`,
+    });
   }
   return assets;
 }

@@ -29,7 +29,12 @@ export class SystemSampler {
       disk = null; // data folder not created yet: show "unknown" rather than fail the page
     }
     return {
-      cpu: { cores: cpus().length, load1: Number(load1.toFixed(2)), load5: Number(load5.toFixed(2)), processPercent: Number((((cpu.user + cpu.system) / elapsedUs) * 100).toFixed(1)) },
+      cpu: {
+        cores: cpus().length,
+        load1: Number(load1.toFixed(2)),
+        load5: Number(load5.toFixed(2)),
+        processPercent: Number((((cpu.user + cpu.system) / elapsedUs) * 100).toFixed(1)),
+      },
       memory: { totalMb: mb(totalmem()), freeMb: mb(freemem()), processRssMb: mb(process.memoryUsage.rss()) },
       disk,
     };

@@ -50,7 +50,10 @@ export function pickDriver(config: BoxConfig, profile: EbaProfile, name: string 
   if (name) return { name, exists: config.drivers.some((d) => d.name === name) };
   const ofType = config.drivers.filter((d) => d.type === profile.driverType);
   if (ofType.length === 1) return { name: ofType[0]!.name, exists: true };
-  if (ofType.length > 1) throw new Error(`several ${profile.driverType} drivers in the config (${ofType.map((d) => d.name).join(', ')}): choose one with --driver`);
+  if (ofType.length > 1)
+    throw new Error(
+      `several ${profile.driverType} drivers in the config (${ofType.map((d) => d.name).join(', ')}): choose one with --driver`,
+    );
   return { name: profile.defaultDriverName ?? 'Official_ModbusV3_EBA_Points', exists: false };
 }
 
@@ -69,7 +72,9 @@ function setDriver(doc: Document, driver: string, type: string, config: Record<s
   seq.flow = false; // `drivers: []` would otherwise put the whole section on one line
   const node = seq.items.find((d) => isMap(d) && d.get('name') === driver);
   // Devices one per line (flow style): 1 000 devices stay readable.
-  const devNode = doc.createNode(devices.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName, ...(d.alias ? { alias: d.alias } : {}), custom: d.custom })));
+  const devNode = doc.createNode(
+    devices.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName, ...(d.alias ? { alias: d.alias } : {}), custom: d.custom })),
+  );
   for (const item of (devNode as { items: { flow?: boolean }[] }).items) item.flow = true;
   if (node && isMap(node)) {
     const old = node.get('config', true);
@@ -85,7 +90,12 @@ function setDriver(doc: Document, driver: string, type: string, config: Record<s
 }
 
 /** Write the tables and the box config. Throws ConfigError when the new config would not load. */
-export function applyImport(box: BoxFile, profile: EbaProfile, driverName: string | undefined, result: ImportResult): { driver: string; tablesFile: string } {
+export function applyImport(
+  box: BoxFile,
+  profile: EbaProfile,
+  driverName: string | undefined,
+  result: ImportResult,
+): { driver: string; tablesFile: string } {
   if (!result.ok) throw new Error('refusing to apply a workbook with problems');
   const { name } = pickDriver(box.config, profile, driverName);
   const tablesText = `${JSON.stringify(profile.toDriverTables(result.channels, result.points), null, 1)}\n`;

@@ -47,14 +47,20 @@ export interface TableSpec {
 
 // --- cell parsers shared by profiles ---
 
-export const text = (max = 256): ColumnSpec['parse'] => (t) => (t.length > max ? { error: `longer than ${max} characters` } : { value: t });
+export const text =
+  (max = 256): ColumnSpec['parse'] =>
+  (t) =>
+    t.length > max ? { error: `longer than ${max} characters` } : { value: t };
 
-export const identifier = (t: string): Parsed => (/^[A-Za-z0-9_.:@-]{1,64}$/.test(t) ? { value: t } : { error: 'use 1-64 letters, digits or _ . : @ -' });
+export const identifier = (t: string): Parsed =>
+  /^[A-Za-z0-9_.:@-]{1,64}$/.test(t) ? { value: t } : { error: 'use 1-64 letters, digits or _ . : @ -' };
 
-export const integer = (min: number, max: number): ColumnSpec['parse'] => (t) => {
-  const n = Number(t);
-  return Number.isInteger(n) && n >= min && n <= max ? { value: n } : { error: `must be a whole number ${min}..${max}` };
-};
+export const integer =
+  (min: number, max: number): ColumnSpec['parse'] =>
+  (t) => {
+    const n = Number(t);
+    return Number.isInteger(n) && n >= min && n <= max ? { value: n } : { error: `must be a whole number ${min}..${max}` };
+  };
 
 export const decimal = (t: string): Parsed => {
   const n = Number(t);
@@ -73,10 +79,16 @@ export const oneOf = (options: Record<string, unknown>, label: string): ColumnSp
   const norm = new Map(Object.entries(options).map(([k, v]) => [normalize(k), v] as const));
   return (t) => {
     const v = norm.get(normalize(t));
-    return v === undefined ? { error: `unknown ${label}; use one of: ${[...new Set(Object.keys(options))].slice(0, 12).join(', ')}` } : { value: v };
+    return v === undefined
+      ? { error: `unknown ${label}; use one of: ${[...new Set(Object.keys(options))].slice(0, 12).join(', ')}` }
+      : { value: v };
   };
 };
-const normalize = (s: string): string => s.toLowerCase().replace(/[\s（）()]/g, '').replace(/，/g, ',');
+const normalize = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[\s（）()]/g, '')
+    .replace(/，/g, ',');
 
 export const YES_NO = { 是: true, 否: false, yes: true, no: false, true: true, false: false, 1: true, 0: false, y: true, n: false };
 export const yesNo = oneOf(YES_NO, 'yes/no value');
@@ -84,17 +96,42 @@ export const formatYesNo = (v: unknown): string => (v ? '是' : '否');
 
 export const ipv4 = (t: string): Parsed => {
   const parts = t.split('.');
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) ? { value: t } : { error: 'must be an IPv4 address' };
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)
+    ? { value: t }
+    : { error: 'must be an IPv4 address' };
 };
 
 /** Reverse lookup for export: the first spelling that maps to the value. */
-export const labelOf = (options: Record<string, unknown>) => (v: unknown): string => Object.entries(options).find(([, x]) => x === v)?.[0] ?? String(v);
+export const labelOf =
+  (options: Record<string, unknown>) =>
+  (v: unknown): string =>
+    Object.entries(options).find(([, x]) => x === v)?.[0] ?? String(v);
 
 /**
  * Columns the ModbusV3 and BACnetV3 tables share: the channel number (unique within the
  * protocol), the point number (globally unique) and the point's channel, whose header the two
  * seed tables spell differently (连接通道 / 链接通道); each accepts the other's spelling.
  */
-export const channelNumberColumn: ColumnSpec = { key: 'id', header: '通道编号', aliases: ['channel'], required: true, parse: (t) => (/^[A-Za-z0-9_-]{1,32}$/.test(t) ? { value: t } : { error: 'use 1-32 letters, digits, _ or -' }), note: '协议内唯一' };
-export const pointNumberColumn: ColumnSpec = { key: 'id', header: '点位编号', aliases: ['point'], required: true, parse: (t) => (/^[A-Za-z0-9_.:-]{1,64}$/.test(t) ? { value: t } : { error: 'use 1-64 letters, digits or _ . : -' }), note: '全局唯一' };
-export const pointChannelColumn = (header: '连接通道' | '链接通道'): ColumnSpec => ({ key: 'channel', header, aliases: [header === '连接通道' ? '链接通道' : '连接通道', 'channel'], required: true, parse: text(32) });
+export const channelNumberColumn: ColumnSpec = {
+  key: 'id',
+  header: '通道编号',
+  aliases: ['channel'],
+  required: true,
+  parse: (t) => (/^[A-Za-z0-9_-]{1,32}$/.test(t) ? { value: t } : { error: 'use 1-32 letters, digits, _ or -' }),
+  note: '协议内唯一',
+};
+export const pointNumberColumn: ColumnSpec = {
+  key: 'id',
+  header: '点位编号',
+  aliases: ['point'],
+  required: true,
+  parse: (t) => (/^[A-Za-z0-9_.:-]{1,64}$/.test(t) ? { value: t } : { error: 'use 1-64 letters, digits or _ . : -' }),
+  note: '全局唯一',
+};
+export const pointChannelColumn = (header: '连接通道' | '链接通道'): ColumnSpec => ({
+  key: 'channel',
+  header,
+  aliases: [header === '连接通道' ? '链接通道' : '连接通道', 'channel'],
+  required: true,
+  parse: text(32),
+});

@@ -31,7 +31,8 @@ export interface ImportResult {
 }
 
 const clean = (s: string): string => s.replace(/\s+/g, '').toLowerCase();
-const matches = (name: string, header: string, aliases: readonly string[] = []): boolean => [header, ...aliases].some((h) => clean(h) === clean(name));
+const matches = (name: string, header: string, aliases: readonly string[] = []): boolean =>
+  [header, ...aliases].some((h) => clean(h) === clean(name));
 
 export function findSheet(sheets: readonly RawSheet[], spec: TableSpec): RawSheet | undefined {
   return sheets.find((s) => matches(s.name, spec.sheet, spec.aliases));
@@ -47,7 +48,8 @@ export function checkTable(spec: TableSpec, sheet: RawSheet | undefined, problem
   for (const col of spec.columns) {
     const i = sheet.headers.findIndex((h) => matches(h, col.header, col.aliases));
     if (i >= 0) at.set(col, i);
-    else if (col.required) problems.push({ sheet: spec.sheet, row: 1, column: col.header, value: '', reason: 'required column is missing' });
+    else if (col.required)
+      problems.push({ sheet: spec.sheet, row: 1, column: col.header, value: '', reason: 'required column is missing' });
   }
   const out: CheckedRow[] = [];
   const firstRowOf = new Map<unknown, number>();
@@ -106,7 +108,13 @@ export function validateWorkbook(profile: EbaProfile, sheets: readonly RawSheet[
   const pointsOk: CheckedRow[] = [];
   for (const p of points) {
     if (!channelIds.has(p.data[pointChannel])) {
-      problems.push({ sheet: profile.points.sheet, row: p.row, column: header(profile.points, pointChannel), value: String(p.data[pointChannel]), reason: 'unknown channel: not in the channel sheet' });
+      problems.push({
+        sheet: profile.points.sheet,
+        row: p.row,
+        column: header(profile.points, pointChannel),
+        value: String(p.data[pointChannel]),
+        reason: 'unknown channel: not in the channel sheet',
+      });
       continue;
     }
     pointById.set(p.data[pointId], p.data);
@@ -161,7 +169,8 @@ function checkDevices(
     }
     const dev = String(data.deviceName);
     const prev = seenDevice.get(dev);
-    if (prev && prev.productKey !== data.productKey) fail('productKey', `device already has category ${String(prev.productKey)} on row ${prev.row}`);
+    if (prev && prev.productKey !== data.productKey)
+      fail('productKey', `device already has category ${String(prev.productKey)} on row ${prev.row}`);
     if (!prev) seenDevice.set(dev, { productKey: data.productKey, alias: data.alias, row });
     const mapKey = `${dev}/${String(data.property)}`;
     const first = seenMapping.get(mapKey);

@@ -62,7 +62,9 @@ export async function readCsv(files: string[], tables: readonly TableSpec[]): Pr
     const raw = toRawSheet(ws, basename(file, extname(file)));
     if (raw.headers[0]) raw.headers[0] = raw.headers[0].replace(/^\uFEFF/, '');
     const byName = tables.find((t) => raw.name.includes(t.sheet));
-    const byHeader = tables.find((t) => t.columns.filter((c) => c.required).every((c) => raw.headers.some((h) => [c.header, ...(c.aliases ?? [])].includes(h))));
+    const byHeader = tables.find((t) =>
+      t.columns.filter((c) => c.required).every((c) => raw.headers.some((h) => [c.header, ...(c.aliases ?? [])].includes(h))),
+    );
     const table = byName ?? byHeader;
     sheets.push({ ...raw, name: table?.sheet ?? raw.name });
   }
@@ -92,7 +94,11 @@ export interface WorkbookContent {
 /** Write the template (empty content gives the blank template to download). */
 export async function writeXlsx(file: string, profile: EbaProfile, content: WorkbookContent): Promise<void> {
   const wb = await newWorkbook();
-  for (const [spec, rows] of [[profile.channels, content.channels], [profile.points, content.points], [DEVICE_TABLE, content.devices]] as const) {
+  for (const [spec, rows] of [
+    [profile.channels, content.channels],
+    [profile.points, content.points],
+    [DEVICE_TABLE, content.devices],
+  ] as const) {
     const ws = wb.addWorksheet(spec.sheet);
     ws.columns = spec.columns.map((c) => ({ header: c.header, key: c.key, width: Math.max(10, Math.min(40, c.header.length * 2 + 4)) }));
     ws.getRow(1).font = { bold: true };
@@ -112,7 +118,11 @@ const csvCell = (v: string | number): string => {
 /** Write one CSV per sheet: `<base>.<sheet>.csv`, with a BOM so spreadsheet programs read UTF-8. */
 export function writeCsv(base: string, profile: EbaProfile, content: WorkbookContent): string[] {
   const files: string[] = [];
-  for (const [spec, rows] of [[profile.channels, content.channels], [profile.points, content.points], [DEVICE_TABLE, content.devices]] as const) {
+  for (const [spec, rows] of [
+    [profile.channels, content.channels],
+    [profile.points, content.points],
+    [DEVICE_TABLE, content.devices],
+  ] as const) {
     const lines = [spec.columns.map((c) => csvCell(c.header)).join(','), ...rows.map((r) => rowCells(spec, r).map(csvCell).join(','))];
     const file = `${base}.${spec.sheet}.csv`;
     writeFileSync(file, `\uFEFF${lines.join('\r\n')}\r\n`);
@@ -123,6 +133,9 @@ export function writeCsv(base: string, profile: EbaProfile, content: WorkbookCon
 
 /** The downloadable failure report [seed 001 L16466-16473]: one line per failure. */
 export function reportCsv(problems: readonly RowProblem[]): string {
-  const lines = [['表名', '行号', '列名', '值', '失败原因'].join(','), ...problems.map((p) => [p.sheet, p.row, p.column, p.value, p.reason].map(csvCell).join(','))];
+  const lines = [
+    ['表名', '行号', '列名', '值', '失败原因'].join(','),
+    ...problems.map((p) => [p.sheet, p.row, p.column, p.value, p.reason].map(csvCell).join(',')),
+  ];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

@@ -37,7 +37,10 @@ export class DeviceResolver {
     this.#devices = devices;
     this.#iotIds = () => {
       try {
-        const rows = db.prepare('SELECT device, iot_id FROM cloud_subdevice_secrets WHERE iot_id IS NOT NULL').all() as Array<{ device: string; iot_id: string }>;
+        const rows = db.prepare('SELECT device, iot_id FROM cloud_subdevice_secrets WHERE iot_id IS NOT NULL').all() as Array<{
+          device: string;
+          iot_id: string;
+        }>;
         return new Map(rows.map((r) => [r.iot_id, r.device]));
       } catch {
         return new Map(); // no cloud area on this box
@@ -76,7 +79,11 @@ export class DeviceResolver {
   selfRunningElevatorOf(deviceKey: string): string | undefined {
     const d = this.#devices.byKey(deviceKey);
     if (!d || d.custom.ip === undefined) return undefined;
-    const e = this.#devices.list().find((x) => x.driver === d.driver && x.custom.ip === d.custom.ip && ELEVATOR_PRODUCTS.has(x.productKey) && x.custom.linkage === true);
+    const e = this.#devices
+      .list()
+      .find(
+        (x) => x.driver === d.driver && x.custom.ip === d.custom.ip && ELEVATOR_PRODUCTS.has(x.productKey) && x.custom.linkage === true,
+      );
     return e ? `${e.productKey}/${e.deviceName}` : undefined;
   }
 }

@@ -81,7 +81,20 @@ export class LinkageEngine {
    * `identityOf`: the person of a pass. A door reports card and device-side face passes without
    * an identityId; the runtime looks the card's holder up in the access core's permissions.
    */
-  constructor(deps: { db: Db; store: LinkageStore; records: CallRecords; devices: DeviceResolver; host: ElevatorHost; events: EventBus; log: Logger; now?: () => number; identityOf?: (p: Pass) => string }, options: Partial<EngineOptions> = {}) {
+  constructor(
+    deps: {
+      db: Db;
+      store: LinkageStore;
+      records: CallRecords;
+      devices: DeviceResolver;
+      host: ElevatorHost;
+      events: EventBus;
+      log: Logger;
+      now?: () => number;
+      identityOf?: (p: Pass) => string;
+    },
+    options: Partial<EngineOptions> = {},
+  ) {
     this.#identityOf = deps.identityOf ?? ((p) => p.identityId);
     this.#store = deps.store;
     this.#records = deps.records;
@@ -181,7 +194,15 @@ export class LinkageEngine {
       }
       this.#recent.set(who, now);
       if (this.#recent.size > 10_000) this.#forgetOld(now);
-      const person: PassPerson = { passId: p.passId, deviceKey: p.deviceKey, identityId, mediaType, mediaID: mediaType === 'FACE' ? (p.faceId ?? '') : p.content, targets: user.userTargetList, paramType: user.paramType };
+      const person: PassPerson = {
+        passId: p.passId,
+        deviceKey: p.deviceKey,
+        identityId,
+        mediaType,
+        mediaID: mediaType === 'FACE' ? (p.faceId ?? '') : p.content,
+        targets: user.userTargetList,
+        paramType: user.paramType,
+      };
       const job: Job = { eventId: randomUUID(), dataId: r.dataId, dueAt: now + r.delaySeconds * 1000, person };
       this.#jobStore.insert(job, now);
       this.#jobs.set(job.eventId, job);
@@ -203,13 +224,16 @@ export class LinkageEngine {
     if (next === Infinity || next >= this.#timerAt) return;
     clearTimeout(this.#timer);
     this.#timerAt = next;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = Infinity;
-      const now = this.#now();
-      for (const j of [...this.#jobs.values()]) if (j.dueAt <= now) this.#start(j);
-      this.#arm();
-    }, Math.max(0, next - this.#now()));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Infinity;
+        const now = this.#now();
+        for (const j of [...this.#jobs.values()]) if (j.dueAt <= now) this.#start(j);
+        this.#arm();
+      },
+      Math.max(0, next - this.#now()),
+    );
     this.#timer.unref?.();
   }
 
@@ -239,13 +263,24 @@ export class LinkageEngine {
       this.#log.info({ dataId: r.dataId, elevator: elevatorKey }, 'linkage switched off during the delay; no call');
       return;
     }
-    const outcome = elevatorKey ? await this.#execute(r, elevatorKey, job.person.targets) : { code: 6100, detail: `elevator device ${r.elevatorIotId} is not on this box` };
+    const outcome = elevatorKey
+      ? await this.#execute(r, elevatorKey, job.person.targets)
+      : { code: 6100, detail: `elevator device ${r.elevatorIotId} is not on this box` };
     const record = callRecord(job, r, elevatorKey ?? r.elevatorIotId, outcome, this.#now());
     this.#records.commit(record, r.dataId, elevatorKey ?? '');
     if (outcome.code === 200) this.stats.executed++;
     else this.stats.failed++;
-    this.#log.info({ dataId: r.dataId, event: record.eventId, elevator: elevatorKey, code: outcome.code, mode: r.controlMode }, outcome.code === 200 ? 'elevator linkage executed' : 'elevator linkage failed');
-    if (elevatorKey) this.#events.emit('elevator.record', { deviceKey: elevatorKey, identifier: RECORD_EVENT, params: { ...record }, time: Number(record.eventTime) });
+    this.#log.info(
+      { dataId: r.dataId, event: record.eventId, elevator: elevatorKey, code: outcome.code, mode: r.controlMode },
+      outcome.code === 200 ? 'elevator linkage executed' : 'elevator linkage failed',
+    );
+    if (elevatorKey)
+      this.#events.emit('elevator.record', {
+        deviceKey: elevatorKey,
+        identifier: RECORD_EVENT,
+        params: { ...record },
+        time: Number(record.eventTime),
+      });
   }
 
   /** Run the mode's commands in order; the first failure ends it. */
@@ -262,7 +297,11 @@ export class LinkageEngine {
       if (a.code !== 200) return { code: a.code, detail: `${c.service}: ${a.message}` };
       const data = (a.data ?? {}) as { code?: unknown; message?: unknown };
       // The seed's service result (L26576-26580): 0 success, 4 send to device fail.
-      if (data.code !== undefined && data.code !== 0) return { code: Number(data.code), detail: `${c.service}: ${a.message && a.message !== 'success' ? a.message : String(data.message ?? '')}` };
+      if (data.code !== undefined && data.code !== 0)
+        return {
+          code: Number(data.code),
+          detail: `${c.service}: ${a.message && a.message !== 'success' ? a.message : String(data.message ?? '')}`,
+        };
     }
     return { code: 200, detail: 'success' };
   }

@@ -56,7 +56,19 @@ export class ElevatorLinkage {
     this.api = new LinkageApi(this.store, { timezoneOffsetMinutes: this.#opts.timezoneOffsetMinutes });
     const resolver = new DeviceResolver(devices, db);
     this.rules = new RuleDeployments(db, this.store, resolver);
-    this.engine = new LinkageEngine({ db, store: this.store, records: this.records, devices: resolver, host, events, log, ...(this.#deps.identityOf ? { identityOf: this.#deps.identityOf } : {}) }, { repeatWindowMs: this.#opts.repeatWindowMs, commandTimeoutMs: this.#opts.commandTimeoutMs });
+    this.engine = new LinkageEngine(
+      {
+        db,
+        store: this.store,
+        records: this.records,
+        devices: resolver,
+        host,
+        events,
+        log,
+        ...(this.#deps.identityOf ? { identityOf: this.#deps.identityOf } : {}),
+      },
+      { repeatWindowMs: this.#opts.repeatWindowMs, commandTimeoutMs: this.#opts.commandTimeoutMs },
+    );
     for (const [id, hook] of switchHooks(this.store)) host.handleDeviceService(id, hook);
     if (this.#opts.file) applyCommissioningFile(resolve(this.#deps.baseDir, this.#opts.file), this.api, log);
     await this.engine.start();

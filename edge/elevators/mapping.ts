@@ -23,7 +23,8 @@ export interface ElevatorCommand {
   args: Record<string, unknown>;
 }
 
-const floorRooms = (targets: readonly Target[]) => targets.map((t) => ({ Floor: t.targetFloor, ...(t.targetRoomNo ? { RoomNumber: t.targetRoomNo } : {}) }));
+const floorRooms = (targets: readonly Target[]) =>
+  targets.map((t) => ({ Floor: t.targetFloor, ...(t.targetRoomNo ? { RoomNumber: t.targetRoomNo } : {}) }));
 
 /** 1 up when every target is above the start floor, 2 down when every one is below; else none. */
 export function directionOf(start: string, targets: readonly Target[]): 1 | 2 | undefined {
@@ -52,7 +53,12 @@ export function commandsFor(r: Relation, userTargets: readonly Target[]): Elevat
       if (targets.length === 0) return [{ service: 'CloudCallElevator', args: start }];
       if (targets.length === 1) {
         const t = targets[0]!;
-        return [{ service: 'CloudCallElevator', args: { ...start, TargetFloor: t.targetFloor, ...(t.targetRoomNo ? { TargetRoomNumber: t.targetRoomNo } : {}) } }];
+        return [
+          {
+            service: 'CloudCallElevator',
+            args: { ...start, TargetFloor: t.targetFloor, ...(t.targetRoomNo ? { TargetRoomNumber: t.targetRoomNo } : {}) },
+          },
+        ];
       }
       const dir = directionOf(r.triggerFloor ?? '', targets);
       return [

@@ -55,7 +55,9 @@ export class CallRecords {
 
   constructor(db: Db) {
     this.#db = db;
-    this.#insert = db.prepare('INSERT INTO elevator_records (event_id, time, data_id, elevator_key, result_code, record, uploaded) VALUES (?, ?, ?, ?, ?, ?, 0)');
+    this.#insert = db.prepare(
+      'INSERT INTO elevator_records (event_id, time, data_id, elevator_key, result_code, record, uploaded) VALUES (?, ?, ?, ?, ?, ?, 0)',
+    );
     this.#markQueued = db.prepare('UPDATE elevator_records SET uploaded = 1 WHERE event_id = ?');
     this.#markAcked = db.prepare('UPDATE elevator_records SET uploaded = 2 WHERE event_id = ?');
     this.#deleteJob = db.prepare('DELETE FROM elevator_jobs WHERE event_id = ?');
@@ -63,16 +65,25 @@ export class CallRecords {
 
   /** Store the record, queue its upload and drop its job: all or nothing. */
   commit(r: AutoElevatorCallRecord, dataId: string, elevatorKey: string): void {
-    this.#db.transaction(() => {
-      this.#deleteJob.run(r.eventId);
-      this.#insert.run(r.eventId, Number(r.eventTime), dataId, elevatorKey, r.callResultCode, JSON.stringify(r));
-      if (this.#outbox) this.#handOver(r, elevatorKey);
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        this.#deleteJob.run(r.eventId);
+        this.#insert.run(r.eventId, Number(r.eventTime), dataId, elevatorKey, r.callResultCode, JSON.stringify(r));
+        if (this.#outbox) this.#handOver(r, elevatorKey);
+      })
+      .immediate();
   }
 
   #handOver(r: AutoElevatorCallRecord, elevatorKey: string): void {
     const realtime = this.#outbox!.isOnline?.() ?? true;
-    this.#outbox!.enqueue({ topicKind: realtime ? 'event' : 'eventHistory', deviceKey: elevatorKey, identifier: RECORD_EVENT, payload: { ...r }, time: Number(r.eventTime), dedupKey: `${RECORD_REF_PREFIX}${r.eventId}` });
+    this.#outbox!.enqueue({
+      topicKind: realtime ? 'event' : 'eventHistory',
+      deviceKey: elevatorKey,
+      identifier: RECORD_EVENT,
+      payload: { ...r },
+      time: Number(r.eventTime),
+      dedupKey: `${RECORD_REF_PREFIX}${r.eventId}`,
+    });
     this.#markQueued.run(r.eventId);
   }
 
@@ -83,14 +94,25 @@ export class CallRecords {
   attachOutbox(o: OutboxWriter | undefined, limit = 10_000): number {
     this.#outbox = o;
     if (!o) return 0;
-    const rows = this.#db.prepare('SELECT record, elevator_key FROM elevator_records WHERE uploaded = 0 ORDER BY time LIMIT ?').all(limit) as Array<{ record: string; elevator_key: string }>;
-    this.#db.transaction(() => {
-      for (const row of rows) {
-        const r = JSON.parse(row.record) as AutoElevatorCallRecord;
-        o.enqueue({ topicKind: 'eventHistory', deviceKey: row.elevator_key, identifier: RECORD_EVENT, payload: { ...r }, time: Number(r.eventTime), dedupKey: `${RECORD_REF_PREFIX}${r.eventId}` });
-        this.#markQueued.run(r.eventId);
-      }
-    }).immediate();
+    const rows = this.#db
+      .prepare('SELECT record, elevator_key FROM elevator_records WHERE uploaded = 0 ORDER BY time LIMIT ?')
+      .all(limit) as Array<{ record: string; elevator_key: string }>;
+    this.#db
+      .transaction(() => {
+        for (const row of rows) {
+          const r = JSON.parse(row.record) as AutoElevatorCallRecord;
+          o.enqueue({
+            topicKind: 'eventHistory',
+            deviceKey: row.elevator_key,
+            identifier: RECORD_EVENT,
+            payload: { ...r },
+            time: Number(r.eventTime),
+            dedupKey: `${RECORD_REF_PREFIX}${r.eventId}`,
+          });
+          this.#markQueued.run(r.eventId);
+        }
+      })
+      .immediate();
     return rows.length;
   }
 
@@ -101,9 +123,22 @@ export class CallRecords {
 
   /** Newest first. */
   list(options: { dataId?: string; limit?: number } = {}): StoredRecord[] {
-    const rows = this.#db.prepare('SELECT record, data_id, elevator_key, uploaded FROM elevator_records WHERE (@d IS NULL OR data_id = @d) ORDER BY time DESC, rowid DESC LIMIT @limit')
-      .all({ d: options.dataId ?? null, limit: options.limit ?? 100 }) as Array<{ record: string; data_id: string; elevator_key: string; uploaded: number }>;
-    return rows.map((r) => ({ record: JSON.parse(r.record) as AutoElevatorCallRecord, dataId: r.data_id, elevatorKey: r.elevator_key, uploaded: r.uploaded }));
+    const rows = this.#db
+      .prepare(
+        'SELECT record, data_id, elevator_key, uploaded FROM elevator_records WHERE (@d IS NULL OR data_id = @d) ORDER BY time DESC, rowid DESC LIMIT @limit',
+      )
+      .all({ d: options.dataId ?? null, limit: options.limit ?? 100 }) as Array<{
+      record: string;
+      data_id: string;
+      elevator_key: string;
+      uploaded: number;
+    }>;
+    return rows.map((r) => ({
+      record: JSON.parse(r.record) as AutoElevatorCallRecord,
+      dataId: r.data_id,
+      elevatorKey: r.elevator_key,
+      uploaded: r.uploaded,
+    }));
   }
 
   count(): number {

@@ -66,9 +66,12 @@ export class RuleDeployments {
     this.#db = db;
     this.#store = store;
     this.#devices = devices;
-    this.#upsert = db.prepare(`INSERT INTO elevator_rule_deploy (device_key, rule_id, data_id, identity_id, is_delete, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)
+    this.#upsert =
+      db.prepare(`INSERT INTO elevator_rule_deploy (device_key, rule_id, data_id, identity_id, is_delete, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)
       ON CONFLICT(device_key, rule_id) DO UPDATE SET is_delete = excluded.is_delete, status = 'pending', attempts = 0, error = NULL, updated_at = excluded.updated_at`);
-    this.#take = db.prepare(`SELECT rule_id, data_id, identity_id, is_delete, on_device, attempts FROM elevator_rule_deploy WHERE device_key = ? AND status = 'pending' ORDER BY is_delete DESC, updated_at LIMIT ?`);
+    this.#take = db.prepare(
+      `SELECT rule_id, data_id, identity_id, is_delete, on_device, attempts FROM elevator_rule_deploy WHERE device_key = ? AND status = 'pending' ORDER BY is_delete DESC, updated_at LIMIT ?`,
+    );
     store.onChange((c) => this.#changed(c));
   }
 
@@ -82,7 +85,9 @@ export class RuleDeployments {
     const r = this.#store.relation(c.dataId);
     if (!r) {
       // The relation is gone with its users: every rule of it on a door is deleted there.
-      this.#db.prepare("UPDATE elevator_rule_deploy SET is_delete = 1, status = 'pending', attempts = 0, updated_at = ? WHERE data_id = ?").run(Date.now(), c.dataId);
+      this.#db
+        .prepare("UPDATE elevator_rule_deploy SET is_delete = 1, status = 'pending', attempts = 0, updated_at = ? WHERE data_id = ?")
+        .run(Date.now(), c.dataId);
       return;
     }
     const door = this.#doorOf(r);
@@ -99,74 +104,102 @@ export class RuleDeployments {
   /** Queue every rule the door should hold (it reconnected or was replaced: the protocol cannot read them back in bulk cheaply). */
   reset(deviceKey: string): number {
     const now = Date.now();
-    return this.#db.transaction(() => {
-      const want = new Set<string>();
-      for (const r of this.#store.relations()) {
-        if (this.#doorOf(r) !== deviceKey) continue;
-        for (let after = ''; ;) {
-          const users = this.#store.identityUsers(r.dataId, after, 1000);
-          for (const u of users) {
-            const id = ruleIdOf(r.dataId, u.paramValue);
-            want.add(id);
-            this.#upsert.run(deviceKey, id, r.dataId, u.paramValue, 0, now);
+    return this.#db
+      .transaction(() => {
+        const want = new Set<string>();
+        for (const r of this.#store.relations()) {
+          if (this.#doorOf(r) !== deviceKey) continue;
+          for (let after = ''; ; ) {
+            const users = this.#store.identityUsers(r.dataId, after, 1000);
+            for (const u of users) {
+              const id = ruleIdOf(r.dataId, u.paramValue);
+              want.add(id);
+              this.#upsert.run(deviceKey, id, r.dataId, u.paramValue, 0, now);
+            }
+            if (users.length < 1000) break;
+            after = users.at(-1)!.paramValue;
           }
-          if (users.length < 1000) break;
-          after = users.at(-1)!.paramValue;
         }
-      }
-      const stale = (this.#db.prepare('SELECT rule_id, data_id, identity_id FROM elevator_rule_deploy WHERE device_key = ? AND is_delete = 0').all(deviceKey) as Row[]).filter((row) => !want.has(row.rule_id));
-      for (const row of stale) this.#upsert.run(deviceKey, row.rule_id, row.data_id, row.identity_id, 1, now);
-      return want.size + stale.length;
-    }).immediate();
+        const stale = (
+          this.#db
+            .prepare('SELECT rule_id, data_id, identity_id FROM elevator_rule_deploy WHERE device_key = ? AND is_delete = 0')
+            .all(deviceKey) as Row[]
+        ).filter((row) => !want.has(row.rule_id));
+        for (const row of stale) this.#upsert.run(deviceKey, row.rule_id, row.data_id, row.identity_id, 1, now);
+        return want.size + stale.length;
+      })
+      .immediate();
   }
 
   /** Up to `limit` rules for the door, marked transferring; deletions first. */
   take(deviceKey: string, limit: number): RuleDeployment[] {
-    return this.#db.transaction(() => {
-      const rows = this.#take.all(deviceKey, limit) as Row[];
-      const mark = this.#db.prepare("UPDATE elevator_rule_deploy SET status = 'transferring', updated_at = ? WHERE device_key = ? AND rule_id = ?");
-      const now = Date.now();
-      const out: RuleDeployment[] = [];
-      for (const row of rows) {
-        mark.run(now, deviceKey, row.rule_id);
-        const r = this.#store.relation(row.data_id);
-        const u = r ? this.#store.user(row.data_id, 'IDENTITY', row.identity_id) : undefined;
-        if (row.is_delete || !r || !u) out.push({ item: row.rule_id, op: 'delete', attempts: row.attempts, rule: { type: 2, ruleId: row.rule_id } });
-        else out.push({ item: row.rule_id, op: 'upsert', attempts: row.attempts, rule: deviceRule(r, u, row.rule_id, row.on_device === 1) });
-      }
-      return out;
-    }).immediate();
+    return this.#db
+      .transaction(() => {
+        const rows = this.#take.all(deviceKey, limit) as Row[];
+        const mark = this.#db.prepare(
+          "UPDATE elevator_rule_deploy SET status = 'transferring', updated_at = ? WHERE device_key = ? AND rule_id = ?",
+        );
+        const now = Date.now();
+        const out: RuleDeployment[] = [];
+        for (const row of rows) {
+          mark.run(now, deviceKey, row.rule_id);
+          const r = this.#store.relation(row.data_id);
+          const u = r ? this.#store.user(row.data_id, 'IDENTITY', row.identity_id) : undefined;
+          if (row.is_delete || !r || !u)
+            out.push({ item: row.rule_id, op: 'delete', attempts: row.attempts, rule: { type: 2, ruleId: row.rule_id } });
+          else
+            out.push({ item: row.rule_id, op: 'upsert', attempts: row.attempts, rule: deviceRule(r, u, row.rule_id, row.on_device === 1) });
+        }
+        return out;
+      })
+      .immediate();
   }
 
   /** The door's answer for rules it took. */
   ack(deviceKey: string, items: readonly string[], ok: boolean, error?: string): { done: number; failed: number; ignored: number } {
-    return this.#db.transaction(() => {
-      let done = 0, failed = 0, ignored = 0;
-      const now = Date.now();
-      for (const id of items) {
-        const row = this.#db.prepare("SELECT * FROM elevator_rule_deploy WHERE device_key = ? AND rule_id = ? AND status = 'transferring'").get(deviceKey, id) as Row | undefined;
-        if (!row) {
-          ignored++;
-          continue;
+    return this.#db
+      .transaction(() => {
+        let done = 0,
+          failed = 0,
+          ignored = 0;
+        const now = Date.now();
+        for (const id of items) {
+          const row = this.#db
+            .prepare("SELECT * FROM elevator_rule_deploy WHERE device_key = ? AND rule_id = ? AND status = 'transferring'")
+            .get(deviceKey, id) as Row | undefined;
+          if (!row) {
+            ignored++;
+            continue;
+          }
+          if (ok) {
+            done++;
+            if (row.is_delete) this.#db.prepare('DELETE FROM elevator_rule_deploy WHERE device_key = ? AND rule_id = ?').run(deviceKey, id);
+            else
+              this.#db
+                .prepare(
+                  "UPDATE elevator_rule_deploy SET status = 'transferred', on_device = 1, attempts = 0, error = NULL, updated_at = ? WHERE device_key = ? AND rule_id = ?",
+                )
+                .run(now, deviceKey, id);
+            continue;
+          }
+          failed++;
+          const attempts = row.attempts + 1;
+          this.#db
+            .prepare(
+              'UPDATE elevator_rule_deploy SET status = ?, attempts = ?, error = ?, updated_at = ? WHERE device_key = ? AND rule_id = ?',
+            )
+            .run(attempts >= MAX_ATTEMPTS ? 'failed' : 'pending', attempts, error ?? null, now, deviceKey, id);
         }
-        if (ok) {
-          done++;
-          if (row.is_delete) this.#db.prepare('DELETE FROM elevator_rule_deploy WHERE device_key = ? AND rule_id = ?').run(deviceKey, id);
-          else this.#db.prepare("UPDATE elevator_rule_deploy SET status = 'transferred', on_device = 1, attempts = 0, error = NULL, updated_at = ? WHERE device_key = ? AND rule_id = ?").run(now, deviceKey, id);
-          continue;
-        }
-        failed++;
-        const attempts = row.attempts + 1;
-        this.#db.prepare('UPDATE elevator_rule_deploy SET status = ?, attempts = ?, error = ?, updated_at = ? WHERE device_key = ? AND rule_id = ?')
-          .run(attempts >= MAX_ATTEMPTS ? 'failed' : 'pending', attempts, error ?? null, now, deviceKey, id);
-      }
-      return { done, failed, ignored };
-    }).immediate();
+        return { done, failed, ignored };
+      })
+      .immediate();
   }
 
   /** Rows per status for a door (console, tests). */
   counts(deviceKey: string): Record<string, number> {
-    const rows = this.#db.prepare('SELECT status, COUNT(*) AS n FROM elevator_rule_deploy WHERE device_key = ? GROUP BY status').all(deviceKey) as Array<{ status: string; n: number }>;
+    const rows = this.#db
+      .prepare('SELECT status, COUNT(*) AS n FROM elevator_rule_deploy WHERE device_key = ? GROUP BY status')
+      .all(deviceKey) as Array<{ status: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 }
@@ -183,7 +216,9 @@ export function deviceRule(r: Relation, u: UserEntry, ruleId: string, onDevice: 
     ...(r.triggerElevatorId ? { elevatorId: r.triggerElevatorId } : {}),
     ...(calls && r.triggerFloor ? { startFloor: r.triggerFloor } : {}),
     ...(calls && r.triggerRoomNo ? { startRoom: r.triggerRoomNo } : {}),
-    ...(targets.length ? { targetFloorRoomList: targets.map((t) => ({ floor: t.targetFloor, ...(t.targetRoomNo ? { roomNumber: t.targetRoomNo } : {}) })) } : {}),
+    ...(targets.length
+      ? { targetFloorRoomList: targets.map((t) => ({ floor: t.targetFloor, ...(t.targetRoomNo ? { roomNumber: t.targetRoomNo } : {}) })) }
+      : {}),
     ...(r.delaySeconds ? { delaySeconds: r.delaySeconds } : {}),
     // [L37250] effective/expiry times are UTC ms strings on the device.
     ...(u.expiryMs !== undefined ? { expiryTime: String(u.expiryMs) } : {}),

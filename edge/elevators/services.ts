@@ -72,7 +72,8 @@ export class LinkageApi {
   deleteUser(params: unknown): void {
     const k = userKeyOf(params);
     this.#relation(k.dataId);
-    if (!this.#store.deleteUser(k.dataId, k.paramType, k.paramValue)) throw edgeError('EDGE_ERR_ELEVATOR_NOT_FOUND', `user entry of relation ${k.dataId}`);
+    if (!this.#store.deleteUser(k.dataId, k.paramType, k.paramValue))
+      throw edgeError('EDGE_ERR_ELEVATOR_NOT_FOUND', `user entry of relation ${k.dataId}`);
   }
 
   queryUser(params: unknown): Record<string, unknown> {
@@ -120,11 +121,15 @@ export function linkageGatewayServices(api: LinkageApi): Map<string, GatewayServ
 export function switchHooks(store: LinkageStore): Array<[string, DeviceServiceHook]> {
   const set: DeviceServiceHook = async (pk, dn, args, forward) => {
     const a = args.Availability;
-    if (a !== 'enable' && a !== 'disable') return answerOf(edgeError('EDGE_ERR_ELEVATOR_PARAM', 'Availability must be "enable" or "disable" (L26704-26706)'));
+    if (a !== 'enable' && a !== 'disable')
+      return answerOf(edgeError('EDGE_ERR_ELEVATOR_PARAM', 'Availability must be "enable" or "disable" (L26704-26706)'));
     store.setAvailability(`${pk}/${dn}`, a);
     const answer = await forward().catch((err: unknown) => answerOf(err));
     return succeeded(answer) ? answer : ok({ code: 4, message: 'send to device fail' });
   };
   const get: DeviceServiceHook = async (pk, dn) => ok({ Availability: store.availability(`${pk}/${dn}`), code: 0, message: 'success' });
-  return [['SetElevatorRuleState', set], ['GetElevatorRuleState', get]];
+  return [
+    ['SetElevatorRuleState', set],
+    ['GetElevatorRuleState', get],
+  ];
 }

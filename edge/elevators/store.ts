@@ -38,7 +38,14 @@ export interface StoreChange {
 }
 
 function relationOf(r: RelationRow): Relation {
-  const rel: Relation = { dataId: r.data_id, controlMode: r.control_mode, elevatorIotId: r.elevator_iot_id, triggerIotId: r.trigger_iot_id, delaySeconds: r.delay_seconds, executionNode: 'EDGE' };
+  const rel: Relation = {
+    dataId: r.data_id,
+    controlMode: r.control_mode,
+    elevatorIotId: r.elevator_iot_id,
+    triggerIotId: r.trigger_iot_id,
+    delaySeconds: r.delay_seconds,
+    executionNode: 'EDGE',
+  };
   if (r.trigger_floor !== null) rel.triggerFloor = r.trigger_floor;
   if (r.trigger_room_no !== null) rel.triggerRoomNo = r.trigger_room_no;
   if (r.trigger_elevator_id !== null) rel.triggerElevatorId = r.trigger_elevator_id;
@@ -46,7 +53,15 @@ function relationOf(r: RelationRow): Relation {
 }
 
 function userOf(r: UserRow): UserEntry {
-  return { dataId: r.data_id, paramType: r.param_type, paramValue: r.param_value, expiryTime: r.expiry_time, expiryMs: r.expiry_ms ?? undefined, userTargetList: JSON.parse(r.targets) as Target[], version: r.version };
+  return {
+    dataId: r.data_id,
+    paramType: r.param_type,
+    paramValue: r.param_value,
+    expiryTime: r.expiry_time,
+    expiryMs: r.expiry_ms ?? undefined,
+    userTargetList: JSON.parse(r.targets) as Target[],
+    version: r.version,
+  };
 }
 
 export class LinkageStore {
@@ -65,7 +80,8 @@ export class LinkageStore {
 
   constructor(db: Db) {
     this.#db = db;
-    this.#putRelation = db.prepare(`INSERT INTO elevator_relations (data_id, control_mode, elevator_iot_id, trigger_iot_id, trigger_floor, trigger_room_no, trigger_elevator_id, delay_seconds, execution_node, source, updated_at)
+    this.#putRelation =
+      db.prepare(`INSERT INTO elevator_relations (data_id, control_mode, elevator_iot_id, trigger_iot_id, trigger_floor, trigger_room_no, trigger_elevator_id, delay_seconds, execution_node, source, updated_at)
       VALUES (@dataId, @controlMode, @elevatorIotId, @triggerIotId, @triggerFloor, @triggerRoomNo, @triggerElevatorId, @delaySeconds, @executionNode, @source, @now)
       ON CONFLICT(data_id) DO UPDATE SET control_mode = excluded.control_mode, elevator_iot_id = excluded.elevator_iot_id, trigger_iot_id = excluded.trigger_iot_id,
         trigger_floor = excluded.trigger_floor, trigger_room_no = excluded.trigger_room_no, trigger_elevator_id = excluded.trigger_elevator_id,
@@ -73,14 +89,19 @@ export class LinkageStore {
     this.#getRelation = db.prepare('SELECT * FROM elevator_relations WHERE data_id = ?');
     this.#allRelations = db.prepare('SELECT * FROM elevator_relations ORDER BY data_id');
     this.#deleteRelation = db.prepare('DELETE FROM elevator_relations WHERE data_id = ?');
-    this.#putUser = db.prepare(`INSERT INTO elevator_users (data_id, param_type, param_value, expiry_time, expiry_ms, targets, version, updated_at)
+    this.#putUser =
+      db.prepare(`INSERT INTO elevator_users (data_id, param_type, param_value, expiry_time, expiry_ms, targets, version, updated_at)
       VALUES (@dataId, @paramType, @paramValue, @expiryTime, @expiryMs, @targets, @version, @now)
       ON CONFLICT(data_id, param_type, param_value) DO UPDATE SET expiry_time = excluded.expiry_time, expiry_ms = excluded.expiry_ms, targets = excluded.targets, version = excluded.version, updated_at = excluded.updated_at`);
     this.#getUser = db.prepare('SELECT * FROM elevator_users WHERE data_id = ? AND param_type = ? AND param_value = ?');
     this.#deleteUser = db.prepare('DELETE FROM elevator_users WHERE data_id = ? AND param_type = ? AND param_value = ?');
-    this.#usersOf = db.prepare("SELECT * FROM elevator_users WHERE data_id = ? AND param_type = 'IDENTITY' AND param_value > ? ORDER BY param_value LIMIT ?");
+    this.#usersOf = db.prepare(
+      "SELECT * FROM elevator_users WHERE data_id = ? AND param_type = 'IDENTITY' AND param_value > ? ORDER BY param_value LIMIT ?",
+    );
     this.#getSwitch = db.prepare('SELECT availability FROM elevator_switches WHERE device_key = ?').pluck();
-    this.#putSwitch = db.prepare('INSERT INTO elevator_switches (device_key, availability, updated_at) VALUES (?, ?, ?) ON CONFLICT(device_key) DO UPDATE SET availability = excluded.availability, updated_at = excluded.updated_at');
+    this.#putSwitch = db.prepare(
+      'INSERT INTO elevator_switches (device_key, availability, updated_at) VALUES (?, ?, ?) ON CONFLICT(device_key) DO UPDATE SET availability = excluded.availability, updated_at = excluded.updated_at',
+    );
   }
 
   /** Told after every committed change. */
@@ -120,9 +141,11 @@ export class LinkageStore {
 
   /** Many entries in one transaction (commissioning files, benchmarks). */
   putUsers(list: readonly UserEntry[], now = Date.now()): void {
-    this.#db.transaction(() => {
-      for (const u of list) this.#putUser.run({ ...u, expiryMs: u.expiryMs ?? null, targets: JSON.stringify(u.userTargetList), now });
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        for (const u of list) this.#putUser.run({ ...u, expiryMs: u.expiryMs ?? null, targets: JSON.stringify(u.userTargetList), now });
+      })
+      .immediate();
     // One change per relation: listeners re-read the relation's users (50,000 entries are 50,000 otherwise).
     for (const dataId of new Set(list.map((u) => u.dataId))) this.#changed({ dataId });
   }
@@ -141,8 +164,13 @@ export class LinkageStore {
   /** Every entry of a relation (both versions), by type and value, for the console; `like` filters the value. */
   usersPage(dataId: string, like: string, limit: number): { total: number; users: UserEntry[] } {
     const pattern = `%${like.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const total = this.#db.prepare("SELECT COUNT(*) FROM elevator_users WHERE data_id = ? AND param_value LIKE ? ESCAPE '\\'").pluck().get(dataId, pattern) as number;
-    const rows = this.#db.prepare("SELECT * FROM elevator_users WHERE data_id = ? AND param_value LIKE ? ESCAPE '\\' ORDER BY param_type, param_value LIMIT ?").all(dataId, pattern, limit) as UserRow[];
+    const total = this.#db
+      .prepare("SELECT COUNT(*) FROM elevator_users WHERE data_id = ? AND param_value LIKE ? ESCAPE '\\'")
+      .pluck()
+      .get(dataId, pattern) as number;
+    const rows = this.#db
+      .prepare("SELECT * FROM elevator_users WHERE data_id = ? AND param_value LIKE ? ESCAPE '\\' ORDER BY param_type, param_value LIMIT ?")
+      .all(dataId, pattern, limit) as UserRow[];
     return { total, users: rows.map(userOf) };
   }
 

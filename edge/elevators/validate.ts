@@ -22,7 +22,12 @@ export const MAX_PARAM_VALUE = 1024;
 const MAX_TEXT = 2048;
 
 /** The outside-car modes need the trigger's floor; the in-car ones its car (L26227-26235). */
-export const CALLS_CAR: Readonly<Record<ControlMode, boolean>> = { CALL_ONLY: true, CALL_WITH_TARGET: true, RELEASE_ONLY: false, ACTIVATE_ONLY: false };
+export const CALLS_CAR: Readonly<Record<ControlMode, boolean>> = {
+  CALL_ONLY: true,
+  CALL_WITH_TARGET: true,
+  RELEASE_ONLY: false,
+  ACTIVATE_ONLY: false,
+};
 
 export interface Relation {
   dataId: string;
@@ -132,7 +137,8 @@ export function parseRelationUpdate(raw: unknown, current: Relation): Relation {
   const o = asObject(raw);
   for (const k of IMMUTABLE) {
     const given = opt(o, k);
-    if (given !== undefined && given !== (current[k] ?? undefined)) bad(`${k} cannot be changed by an update (L26251-26277); delete the relation and add it again`);
+    if (given !== undefined && given !== (current[k] ?? undefined))
+      bad(`${k} cannot be changed by an update (L26251-26277); delete the relation and add it again`);
   }
   const next: Relation = { ...current };
   for (const k of ['triggerFloor', 'triggerRoomNo'] as const) {

@@ -23,7 +23,9 @@ export class PersonLedger {
   constructor(db: Db) {
     this.#db = db;
     this.#s = {
-      put: db.prepare('INSERT INTO face_persons (device_key, id_number, updated_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET updated_at = excluded.updated_at'),
+      put: db.prepare(
+        'INSERT INTO face_persons (device_key, id_number, updated_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET updated_at = excluded.updated_at',
+      ),
       drop: db.prepare('DELETE FROM face_persons WHERE device_key = ? AND id_number = ?'),
       clear: db.prepare('DELETE FROM face_persons WHERE device_key = ?'),
       has: db.prepare('SELECT 1 FROM face_persons WHERE device_key = ? AND id_number = ?').pluck(),

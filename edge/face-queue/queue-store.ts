@@ -37,9 +37,22 @@ export interface Command {
 }
 
 interface Row {
-  id: number; device_key: string; service: string; msg_id: string; ref: string | null; payload: string; state: CommandState;
-  attempts: number; max_attempts: number; created_at: number; sent_at: number | null; expires_at: number | null;
-  error_code: string | null; result: string | null; updated_at: number; result_timeout_ms: number | null;
+  id: number;
+  device_key: string;
+  service: string;
+  msg_id: string;
+  ref: string | null;
+  payload: string;
+  state: CommandState;
+  attempts: number;
+  max_attempts: number;
+  created_at: number;
+  sent_at: number | null;
+  expires_at: number | null;
+  error_code: string | null;
+  result: string | null;
+  updated_at: number;
+  result_timeout_ms: number | null;
 }
 
 const MIGRATIONS: readonly Migration[] = [
@@ -65,8 +78,11 @@ const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX face_commands_active ON face_commands (device_key, service, state, id);
     CREATE INDEX face_commands_ref ON face_commands (device_key, service, ref) WHERE ref IS NOT NULL;`,
   },
-  { version: 2, up: `ALTER TABLE face_commands ADD COLUMN result_timeout_ms INTEGER;
-${PERSON_LEDGER_DDL}` },
+  {
+    version: 2,
+    up: `ALTER TABLE face_commands ADD COLUMN result_timeout_ms INTEGER;
+${PERSON_LEDGER_DDL}`,
+  },
 ];
 
 export interface EnqueueInput {
@@ -108,9 +124,21 @@ export interface QueueOptions {
 export const QUEUE_DEFAULTS: QueueOptions = { resultTimeoutMs: 60_000, maxAttempts: 3, keepFinishedMs: 7 * 86_400_000, maxItems: 1000 };
 
 const toCommand = (r: Row): Command => ({
-  id: r.id, deviceKey: r.device_key, service: r.service, msgId: r.msg_id, ref: r.ref, payload: JSON.parse(r.payload) as Record<string, unknown>,
-  state: r.state, attempts: r.attempts, maxAttempts: r.max_attempts, createdAt: r.created_at, sentAt: r.sent_at, expiresAt: r.expires_at,
-  errorCode: r.error_code, result: r.result ? (JSON.parse(r.result) as Record<string, unknown>) : null, updatedAt: r.updated_at,
+  id: r.id,
+  deviceKey: r.device_key,
+  service: r.service,
+  msgId: r.msg_id,
+  ref: r.ref,
+  payload: JSON.parse(r.payload) as Record<string, unknown>,
+  state: r.state,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  createdAt: r.created_at,
+  sentAt: r.sent_at,
+  expiresAt: r.expires_at,
+  errorCode: r.error_code,
+  result: r.result ? (JSON.parse(r.result) as Record<string, unknown>) : null,
+  updatedAt: r.updated_at,
 });
 
 export class FaceCommandQueue {
@@ -126,79 +154,113 @@ export class FaceCommandQueue {
     migrate(db, 'face-queue', MIGRATIONS);
     this.persons = new PersonLedger(db);
     this.#s = {
-      insert: db.prepare(`INSERT INTO face_commands (device_key, service, msg_id, ref, payload, state, attempts, max_attempts, created_at, expires_at, updated_at, result_timeout_ms)
+      insert:
+        db.prepare(`INSERT INTO face_commands (device_key, service, msg_id, ref, payload, state, attempts, max_attempts, created_at, expires_at, updated_at, result_timeout_ms)
         VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)`),
       byId: db.prepare('SELECT * FROM face_commands WHERE id = ?'),
       byMsg: db.prepare('SELECT * FROM face_commands WHERE msg_id = ? AND device_key = ?'),
-      supersede: db.prepare(`UPDATE face_commands SET state = 'superseded', updated_at = ? WHERE device_key = ? AND service = ? AND ref = ? AND state = 'queued'`),
-      expire: db.prepare(`UPDATE face_commands SET state = 'expired', updated_at = ? WHERE device_key = ? AND service = ? AND state IN ('queued','sent') AND expires_at IS NOT NULL AND expires_at <= ? RETURNING *`),
+      supersede: db.prepare(
+        `UPDATE face_commands SET state = 'superseded', updated_at = ? WHERE device_key = ? AND service = ? AND ref = ? AND state = 'queued'`,
+      ),
+      expire: db.prepare(
+        `UPDATE face_commands SET state = 'expired', updated_at = ? WHERE device_key = ? AND service = ? AND state IN ('queued','sent') AND expires_at IS NOT NULL AND expires_at <= ? RETURNING *`,
+      ),
       activeOf: db.prepare(`SELECT * FROM face_commands WHERE device_key = ? AND service = ? AND state IN ('queued','sent') ORDER BY id`),
       inFlight: db.prepare(`SELECT * FROM face_commands WHERE device_key = ? AND service = ? AND state = 'sent' ORDER BY id LIMIT 1`),
       oldestQueued: db.prepare(`SELECT * FROM face_commands WHERE device_key = ? AND service = ? AND state = 'queued' ORDER BY id LIMIT 1`),
       markSent: db.prepare(`UPDATE face_commands SET state = 'sent', attempts = attempts + 1, sent_at = ?, updated_at = ? WHERE id = ?`),
       finish: db.prepare(`UPDATE face_commands SET state = ?, error_code = ?, result = ?, updated_at = ? WHERE id = ?`),
       touch: db.prepare(`UPDATE face_commands SET sent_at = ?, result = ?, updated_at = ? WHERE id = ?`),
-      list: db.prepare(`SELECT * FROM face_commands WHERE device_key = ? AND (? IS NULL OR service = ?) AND state IN ('queued','sent') ORDER BY id LIMIT ?`),
+      list: db.prepare(
+        `SELECT * FROM face_commands WHERE device_key = ? AND (? IS NULL OR service = ?) AND state IN ('queued','sent') ORDER BY id LIMIT ?`,
+      ),
       prune: db.prepare(`DELETE FROM face_commands WHERE state NOT IN ('queued','sent') AND updated_at < ?`),
     };
   }
 
   enqueue(input: EnqueueInput, now = Date.now()): Command {
-    return this.#db.transaction(() => {
-      if (input.ref) this.#s.supersede.run(now, input.deviceKey, input.service, input.ref);
-      const msgId = randomUUID();
-      const info = this.#s.insert.run(input.deviceKey, input.service, msgId, input.ref ?? null, JSON.stringify(input.payload), input.maxAttempts ?? this.#opts.maxAttempts, now, input.expiresAt ?? null, now, input.resultTimeoutMs ?? null);
-      return toCommand(this.#s.byId.get(info.lastInsertRowid) as Row);
-    }).immediate();
+    return this.#db
+      .transaction(() => {
+        if (input.ref) this.#s.supersede.run(now, input.deviceKey, input.service, input.ref);
+        const msgId = randomUUID();
+        const info = this.#s.insert.run(
+          input.deviceKey,
+          input.service,
+          msgId,
+          input.ref ?? null,
+          JSON.stringify(input.payload),
+          input.maxAttempts ?? this.#opts.maxAttempts,
+          now,
+          input.expiresAt ?? null,
+          now,
+          input.resultTimeoutMs ?? null,
+        );
+        return toCommand(this.#s.byId.get(info.lastInsertRowid) as Row);
+      })
+      .immediate();
   }
 
   /** The command to hand to the terminal on this poll, if any (one in flight per device and service). */
   next(deviceKey: string, service: string, now = Date.now()): NextResult {
-    return this.#db.transaction((): NextResult => {
-      const ended = (this.#s.expire.all(now, deviceKey, service, now) as Row[]).map(toCommand);
-      const out = (r: { command: Command } | { busy: Command } | { empty: true }): NextResult => (ended.length > 0 ? { ...r, ended } : r);
-      for (;;) {
-        const sent = this.#s.inFlight.get(deviceKey, service) as Row | undefined;
-        if (!sent) break;
-        if ((sent.sent_at ?? 0) + (sent.result_timeout_ms ?? this.#opts.resultTimeoutMs) > now) return out({ busy: toCommand(sent) });
-        if (sent.attempts >= sent.max_attempts) {
-          this.#s.finish.run('failed', '', JSON.stringify({ reason: `no result after ${sent.attempts} attempts` }), now, sent.id);
-          ended.push(toCommand(this.#s.byId.get(sent.id) as Row));
-          continue;
+    return this.#db
+      .transaction((): NextResult => {
+        const ended = (this.#s.expire.all(now, deviceKey, service, now) as Row[]).map(toCommand);
+        const out = (r: { command: Command } | { busy: Command } | { empty: true }): NextResult => (ended.length > 0 ? { ...r, ended } : r);
+        for (;;) {
+          const sent = this.#s.inFlight.get(deviceKey, service) as Row | undefined;
+          if (!sent) break;
+          if ((sent.sent_at ?? 0) + (sent.result_timeout_ms ?? this.#opts.resultTimeoutMs) > now) return out({ busy: toCommand(sent) });
+          if (sent.attempts >= sent.max_attempts) {
+            this.#s.finish.run('failed', '', JSON.stringify({ reason: `no result after ${sent.attempts} attempts` }), now, sent.id);
+            ended.push(toCommand(this.#s.byId.get(sent.id) as Row));
+            continue;
+          }
+          this.#s.markSent.run(now, now, sent.id); // the terminal did not answer: hand it out again
+          return out({ command: toCommand(this.#s.byId.get(sent.id) as Row) });
         }
-        this.#s.markSent.run(now, now, sent.id); // the terminal did not answer: hand it out again
-        return out({ command: toCommand(this.#s.byId.get(sent.id) as Row) });
-      }
-      const q = this.#s.oldestQueued.get(deviceKey, service) as Row | undefined;
-      if (!q) return out({ empty: true });
-      this.#s.markSent.run(now, now, q.id);
-      return out({ command: toCommand(this.#s.byId.get(q.id) as Row) });
-    }).immediate();
+        const q = this.#s.oldestQueued.get(deviceKey, service) as Row | undefined;
+        if (!q) return out({ empty: true });
+        this.#s.markSent.run(now, now, q.id);
+        return out({ command: toCommand(this.#s.byId.get(q.id) as Row) });
+      })
+      .immediate();
   }
 
   /**
    * The terminal's result for `msgId`. `final: false` is one item of a multi-item answer
    * (info/get extraction): it is appended and the command stays in flight.
    */
-  result(deviceKey: string, msgId: string, errorCode: string, body: Record<string, unknown>, opts: { final?: boolean; inProgress?: boolean } = {}, now = Date.now()): ResultOutcome {
-    return this.#db.transaction((): ResultOutcome => {
-      const row = this.#s.byMsg.get(msgId, deviceKey) as Row | undefined;
-      if (!row) return { status: 'unknown' };
-      if (!ACTIVE.includes(row.state)) return { status: 'duplicate', command: toCommand(row) };
-      const prev = row.result ? (JSON.parse(row.result) as Record<string, unknown>) : {};
-      if (opts.inProgress || opts.final === false) {
-        const items = Array.isArray(prev.items) ? (prev.items as unknown[]) : [];
-        if (opts.final === false && items.length < this.#opts.maxItems) items.push(body);
-        const next = opts.final === false ? { ...prev, items } : { ...prev, progress: body };
-        this.#s.touch.run(now, JSON.stringify(next), now, row.id);
-        return { status: 'progress', command: toCommand(this.#s.byId.get(row.id) as Row) };
-      }
-      const state: CommandState = errorCode === '100' ? 'done' : 'failed';
-      const items = opts.final === true && Array.isArray(prev.items) ? { items: [...(prev.items as unknown[]), body].slice(0, this.#opts.maxItems) } : {};
-      this.#s.finish.run(state, errorCode, JSON.stringify({ ...body, ...items }), now, row.id);
-      if (state === 'done') this.#keepLedger(row, items.items ?? [body], now);
-      return { status: state, command: toCommand(this.#s.byId.get(row.id) as Row) };
-    }).immediate();
+  result(
+    deviceKey: string,
+    msgId: string,
+    errorCode: string,
+    body: Record<string, unknown>,
+    opts: { final?: boolean; inProgress?: boolean } = {},
+    now = Date.now(),
+  ): ResultOutcome {
+    return this.#db
+      .transaction((): ResultOutcome => {
+        const row = this.#s.byMsg.get(msgId, deviceKey) as Row | undefined;
+        if (!row) return { status: 'unknown' };
+        if (!ACTIVE.includes(row.state)) return { status: 'duplicate', command: toCommand(row) };
+        const prev = row.result ? (JSON.parse(row.result) as Record<string, unknown>) : {};
+        if (opts.inProgress || opts.final === false) {
+          const items = Array.isArray(prev.items) ? (prev.items as unknown[]) : [];
+          if (opts.final === false && items.length < this.#opts.maxItems) items.push(body);
+          const next = opts.final === false ? { ...prev, items } : { ...prev, progress: body };
+          this.#s.touch.run(now, JSON.stringify(next), now, row.id);
+          return { status: 'progress', command: toCommand(this.#s.byId.get(row.id) as Row) };
+        }
+        const state: CommandState = errorCode === '100' ? 'done' : 'failed';
+        const items =
+          opts.final === true && Array.isArray(prev.items)
+            ? { items: [...(prev.items as unknown[]), body].slice(0, this.#opts.maxItems) }
+            : {};
+        this.#s.finish.run(state, errorCode, JSON.stringify({ ...body, ...items }), now, row.id);
+        if (state === 'done') this.#keepLedger(row, items.items ?? [body], now);
+        return { status: state, command: toCommand(this.#s.byId.get(row.id) as Row) };
+      })
+      .immediate();
   }
 
   /** A confirmed person command or a complete person extraction updates the person ledger (same transaction). */
@@ -210,17 +272,20 @@ export class FaceCommandQueue {
       const list = items.filter((i): i is Record<string, unknown> => !!i && typeof i === 'object');
       const total = Number(list.at(-1)?.personNum);
       // Only a complete list replaces the ledger (items are capped at maxItems).
-      if (Number.isInteger(total) && (total === 0 || list.length === total)) this.persons.replace(row.device_key, total === 0 ? [] : list.map((i) => String(i.idNumber ?? '').trim()), now);
+      if (Number.isInteger(total) && (total === 0 || list.length === total))
+        this.persons.replace(row.device_key, total === 0 ? [] : list.map((i) => String(i.idNumber ?? '').trim()), now);
     }
   }
 
   /** Cancel every waiting command of one service (the terminal went away); the cancelled ones. */
   cancelService(deviceKey: string, service: string, now = Date.now()): Command[] {
-    return this.#db.transaction(() => {
-      const rows = this.#s.activeOf.all(deviceKey, service) as Row[];
-      for (const r of rows) this.#s.finish.run('cancelled', '', r.result, now, r.id);
-      return rows.map((r) => ({ ...toCommand(r), state: 'cancelled' as const }));
-    }).immediate();
+    return this.#db
+      .transaction(() => {
+        const rows = this.#s.activeOf.all(deviceKey, service) as Row[];
+        for (const r of rows) this.#s.finish.run('cancelled', '', r.result, now, r.id);
+        return rows.map((r) => ({ ...toCommand(r), state: 'cancelled' as const }));
+      })
+      .immediate();
   }
 
   get(deviceKey: string, msgId: string): Command | undefined {
@@ -234,12 +299,14 @@ export class FaceCommandQueue {
   }
 
   cancel(deviceKey: string, msgId: string, now = Date.now()): boolean {
-    return this.#db.transaction(() => {
-      const row = this.#s.byMsg.get(msgId, deviceKey) as Row | undefined;
-      if (!row || !ACTIVE.includes(row.state)) return false;
-      this.#s.finish.run('cancelled', '', row.result, now, row.id);
-      return true;
-    }).immediate();
+    return this.#db
+      .transaction(() => {
+        const row = this.#s.byMsg.get(msgId, deviceKey) as Row | undefined;
+        if (!row || !ACTIVE.includes(row.state)) return false;
+        this.#s.finish.run('cancelled', '', row.result, now, row.id);
+        return true;
+      })
+      .immediate();
   }
 
   prune(now = Date.now()): number {

@@ -11,10 +11,22 @@ import type { Logger } from '../log.js';
 import type { CallOp, DriverToHost, HostToDriver } from './sdk/protocol.js';
 import type { DeviceInfo } from './sdk/driver.js';
 import { childProcessChannel, type ChannelFactory, type DriverChannel } from './channel.js';
-import { type DriverCallbacks, type DriverProcessOptions, type DriverSpec, type DriverState, driverProcessDefaults } from './driver-spec.js';
+import {
+  type DriverCallbacks,
+  type DriverProcessOptions,
+  type DriverSpec,
+  type DriverState,
+  driverProcessDefaults,
+} from './driver-spec.js';
 import { PendingCalls } from './pending-calls.js';
 
-export { type DriverCallbacks, type DriverProcessOptions, type DriverSpec, type DriverState, driverProcessDefaults } from './driver-spec.js';
+export {
+  type DriverCallbacks,
+  type DriverProcessOptions,
+  type DriverSpec,
+  type DriverState,
+  driverProcessDefaults,
+} from './driver-spec.js';
 
 export class DriverProcess {
   readonly name: string;
@@ -50,7 +62,11 @@ export class DriverProcess {
    */
   #stopRequested = false;
 
-  constructor(spec: DriverSpec, deps: { callbacks: DriverCallbacks; log: Logger; logDir: string; dataDir: string; mqttChannel?: ChannelFactory }, options: Partial<DriverProcessOptions> = {}) {
+  constructor(
+    spec: DriverSpec,
+    deps: { callbacks: DriverCallbacks; log: Logger; logDir: string; dataDir: string; mqttChannel?: ChannelFactory },
+    options: Partial<DriverProcessOptions> = {},
+  ) {
     this.name = spec.name;
     this.#channels = { process: childProcessChannel, ...(deps.mqttChannel ? { mqtt: deps.mqttChannel } : {}) };
     this.spec = spec;
@@ -74,7 +90,11 @@ export class DriverProcess {
     this.#stopRequested = false;
     const transport = this.spec.transport ?? 'process';
     const factory = this.#channels[transport];
-    const missing = !factory ? 'the local bus is not enabled' : transport === 'process' && !existsSync(this.spec.module) ? `driver module ${this.spec.module} not found` : undefined;
+    const missing = !factory
+      ? 'the local bus is not enabled'
+      : transport === 'process' && !existsSync(this.spec.module)
+        ? `driver module ${this.spec.module} not found`
+        : undefined;
     if (missing || !factory) {
       this.lastError = missing;
       this.#setState('failed');
@@ -129,7 +149,7 @@ export class DriverProcess {
       return;
     }
     this.#setState('stopping');
-    const ended = new Promise<void>((resolve) => (this.#endWaiters.push(resolve)));
+    const ended = new Promise<void>((resolve) => this.#endWaiters.push(resolve));
     this.#send({ t: 'stop', force: false });
     const timer = setTimeout(() => channel.kill('did not stop in time'), this.#opts.stopTimeoutMs);
     await ended;
@@ -147,7 +167,13 @@ export class DriverProcess {
     this.#send({ t: 'devices', add, remove: remove.map(({ productKey, deviceName }) => ({ productKey, deviceName })) });
   }
 
-  call(op: CallOp, pk: string, dn: string, payload: { keys?: string[]; params?: Record<string, unknown>; service?: string }, timeoutMs = this.#opts.callTimeoutMs): Promise<Answer> {
+  call(
+    op: CallOp,
+    pk: string,
+    dn: string,
+    payload: { keys?: string[]; params?: Record<string, unknown>; service?: string },
+    timeoutMs = this.#opts.callTimeoutMs,
+  ): Promise<Answer> {
     // 'starting' too: a device reported online while its siblings are still being added can be
     // called; the child answers itself if its driver is not set up yet.
     if (this.state !== 'running' && this.state !== 'starting') {
@@ -186,7 +212,10 @@ export class DriverProcess {
         if (this.#stopRequested) break; // it reads its stop next
         this.readyAt = Date.now();
         this.#setState('running');
-        this.#log.info({ ms: this.readyAt - this.startedAt, devices: this.spec.devices.length, childPid: this.#channel?.pid }, 'driver ready');
+        this.#log.info(
+          { ms: this.readyAt - this.startedAt, devices: this.spec.devices.length, childPid: this.#channel?.pid },
+          'driver ready',
+        );
         for (const w of this.#readyWaiters.splice(0)) w();
         break;
       case 'stopped':
@@ -208,27 +237,38 @@ export class DriverProcess {
   async #answerHostCall(id: number, method: string, args: Record<string, unknown>): Promise<void> {
     let answer: Answer;
     try {
-      answer = this.#cb.onHostCall ? await this.#cb.onHostCall(method, args ?? {}) : answerOf(edgeError('EDGE_ERR_HOST_SERVICE_UNKNOWN', method));
+      answer = this.#cb.onHostCall
+        ? await this.#cb.onHostCall(method, args ?? {})
+        : answerOf(edgeError('EDGE_ERR_HOST_SERVICE_UNKNOWN', method));
     } catch (err) {
       answer = answerOf(err);
     }
-    this.#send({ t: 'hostReply', id, code: answer.code, message: answer.message, ...(answer.data !== undefined ? { data: answer.data } : {}) });
+    this.#send({
+      t: 'hostReply',
+      id,
+      code: answer.code,
+      message: answer.message,
+      ...(answer.data !== undefined ? { data: answer.data } : {}),
+    });
   }
 
   #armHangWatch(): void {
     clearInterval(this.#hangTimer);
-    this.#hangTimer = setInterval(() => {
-      const channel = this.#channel;
-      if (!channel || this.state === 'stopping') return;
-      const silentMs = Date.now() - this.#lastMessageAt;
-      // Until its first message a process is still booting (Node start, module loading, a busy
-      // box): it gets a longer grace than a running driver that falls silent.
-      const limit = this.#heard ? this.#opts.hangTimeoutMs : Math.max(this.#opts.hangTimeoutMs, this.#opts.startGraceMs);
-      if (silentMs > limit) {
-        this.#log.error({ silentMs }, 'driver hangs; killing it');
-        channel.kill(`no heartbeat for ${silentMs} ms`);
-      }
-    }, Math.max(100, Math.floor(this.#opts.heartbeatMs / 2)));
+    this.#hangTimer = setInterval(
+      () => {
+        const channel = this.#channel;
+        if (!channel || this.state === 'stopping') return;
+        const silentMs = Date.now() - this.#lastMessageAt;
+        // Until its first message a process is still booting (Node start, module loading, a busy
+        // box): it gets a longer grace than a running driver that falls silent.
+        const limit = this.#heard ? this.#opts.hangTimeoutMs : Math.max(this.#opts.hangTimeoutMs, this.#opts.startGraceMs);
+        if (silentMs > limit) {
+          this.#log.error({ silentMs }, 'driver hangs; killing it');
+          channel.kill(`no heartbeat for ${silentMs} ms`);
+        }
+      },
+      Math.max(100, Math.floor(this.#opts.heartbeatMs / 2)),
+    );
     this.#hangTimer.unref();
   }
 
@@ -248,7 +288,8 @@ export class DriverProcess {
       return;
     }
     // The same failure again (a port still taken) is logged once, not at every retry.
-    if (reason !== this.lastError || this.state !== 'failed') this.#log.error({ reason }, startFailure ? 'driver cannot start' : 'driver down');
+    if (reason !== this.lastError || this.state !== 'failed')
+      this.#log.error({ reason }, startFailure ? 'driver cannot start' : 'driver down');
     this.lastError = reason;
     if (Date.now() - this.startedAt > this.#opts.stableAfterMs) this.#attempt = 0;
     // A driver that cannot start is `failed` (health, console) until a retry succeeds; one that

@@ -31,9 +31,10 @@ export function settingsOfDriver(entryFile: string): Promise<DriverSettings | un
   const file = join(dirname(entryFile), `settings${extname(entryFile) || '.js'}`);
   let p = cache.get(file);
   if (!p) {
-    p = existsSync(file) && basename(entryFile) !== basename(file)
-      ? import(pathToFileURL(file).href).then((m: { default?: DriverSettings }) => m.default)
-      : Promise.resolve(undefined);
+    p =
+      existsSync(file) && basename(entryFile) !== basename(file)
+        ? import(pathToFileURL(file).href).then((m: { default?: DriverSettings }) => m.default)
+        : Promise.resolve(undefined);
     cache.set(file, p);
   }
   return p;
@@ -57,7 +58,8 @@ export function listenPorts(settings: DriverSettings, config: Record<string, unk
     const port = config[key] ?? s.default;
     const hostKey = typeof s.hostKey === 'string' ? s.hostKey : 'host';
     const host = config[hostKey] ?? (settings.config.properties[hostKey] as { default?: unknown } | undefined)?.default ?? '0.0.0.0';
-    if (typeof port === 'number' && port >= 0) out.push({ key, port, host: String(host), udp: s.udp === true, declared: settings.listeners?.[key] });
+    if (typeof port === 'number' && port >= 0)
+      out.push({ key, port, host: String(host), udp: s.udp === true, declared: settings.listeners?.[key] });
   }
   return out;
 }
@@ -65,10 +67,19 @@ export function listenPorts(settings: DriverSettings, config: Record<string, unk
 const anyHost = (h: string): boolean => h === '0.0.0.0' || h === '::' || h === '';
 
 /** Every problem of the drivers' settings, products and listening ports; paths as in the box config. */
-export async function driverSettingsProblems(drivers: readonly DriverEntry[], baseDir: string, box: readonly BoxListener[] = [], driversDataDir?: string): Promise<ConfigProblem[]> {
+export async function driverSettingsProblems(
+  drivers: readonly DriverEntry[],
+  baseDir: string,
+  box: readonly BoxListener[] = [],
+  driversDataDir?: string,
+): Promise<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
   // The box's own listeners are TCP (HTTP, MQTT).
-  const listeners: Array<{ what: string; path: string; port: number; host: string; udp: boolean }> = box.map((b) => ({ ...b, host: '0.0.0.0', udp: false }));
+  const listeners: Array<{ what: string; path: string; port: number; host: string; udp: boolean }> = box.map((b) => ({
+    ...b,
+    host: '0.0.0.0',
+    udp: false,
+  }));
   for (const [i, d] of drivers.entries()) {
     if (d.transport === 'mqtt' || (!d.type && !d.module)) continue;
     const entry = resolveDriverModule(d, baseDir);
@@ -77,33 +88,57 @@ export async function driverSettingsProblems(drivers: readonly DriverEntry[], ba
     try {
       settings = await settingsOfDriver(entry);
     } catch (err) {
-      problems.push({ path: `/drivers/${i}`, message: `the driver's settings module cannot be loaded: ${(err as Error).message}`, hint: 'reinstall the driver' });
+      problems.push({
+        path: `/drivers/${i}`,
+        message: `the driver's settings module cannot be loaded: ${(err as Error).message}`,
+        hint: 'reinstall the driver',
+      });
       continue;
     }
     if (!settings) continue;
     const config = d.config ?? {};
     const before = problems.length;
-    for (const p of settingsProblems(settings.config, config)) problems.push({ path: `/drivers/${i}/config${p.path === '/' ? '' : p.path}`, message: p.message, hint: p.hint });
+    for (const p of settingsProblems(settings.config, config))
+      problems.push({ path: `/drivers/${i}/config${p.path === '/' ? '' : p.path}`, message: p.message, hint: p.hint });
     for (const [j, dev] of d.devices.entries()) {
       if (settings.products && !settings.products.includes(dev.productKey)) {
-        problems.push({ path: `/drivers/${i}/devices/${j}/productKey`, message: `driver ${d.type ?? d.module} does not serve product ${dev.productKey}`, hint: `one of ${settings.products.join(', ')}` });
+        problems.push({
+          path: `/drivers/${i}/devices/${j}/productKey`,
+          message: `driver ${d.type ?? d.module} does not serve product ${dev.productKey}`,
+          hint: `one of ${settings.products.join(', ')}`,
+        });
       }
-      for (const p of settingsProblems(settings.device, dev.custom ?? {})) problems.push({ path: `/drivers/${i}/devices/${j}/custom${p.path === '/' ? '' : p.path}`, message: p.message, hint: p.hint });
+      for (const p of settingsProblems(settings.device, dev.custom ?? {}))
+        problems.push({ path: `/drivers/${i}/devices/${j}/custom${p.path === '/' ? '' : p.path}`, message: p.message, hint: p.hint });
     }
     if (settings.check && problems.length === before && driversDataDir) {
       const input = {
         config: Value.Default(settings.config, Value.Clone(config)),
-        devices: d.devices.map((dev) => ({ productKey: dev.productKey, deviceName: dev.deviceName, custom: Value.Default(settings.device, Value.Clone(dev.custom ?? {})) })),
+        devices: d.devices.map((dev) => ({
+          productKey: dev.productKey,
+          deviceName: dev.deviceName,
+          custom: Value.Default(settings.device, Value.Clone(dev.custom ?? {})),
+        })),
         dataDir: join(driversDataDir, d.name),
       };
-      for (const p of settings.check(input as Parameters<NonNullable<DriverSettings['check']>>[0])) problems.push({ path: `/drivers/${i}${p.path}`, message: p.message, hint: p.hint, ...(p.advisory ? { advisory: true } : {}) });
+      for (const p of settings.check(input as Parameters<NonNullable<DriverSettings['check']>>[0]))
+        problems.push({ path: `/drivers/${i}${p.path}`, message: p.message, hint: p.hint, ...(p.advisory ? { advisory: true } : {}) });
     }
-    for (const l of listenPorts(settings, config)) if (l.port > 0) listeners.push({ what: `driver ${d.name}`, path: `/drivers/${i}/config/${l.key}`, port: l.port, host: l.host, udp: l.udp });
+    for (const l of listenPorts(settings, config))
+      if (l.port > 0)
+        listeners.push({ what: `driver ${d.name}`, path: `/drivers/${i}/config/${l.key}`, port: l.port, host: l.host, udp: l.udp });
   }
   // Two listeners on one port: the second cannot bind (unless both name different addresses, or one is UDP and the other TCP).
   for (const [k, a] of listeners.entries()) {
-    const clash = listeners.slice(0, k).find((b) => b.port === a.port && b.udp === a.udp && (anyHost(a.host) || anyHost(b.host) || a.host === b.host));
-    if (clash) problems.push({ path: a.path, message: `port ${a.port} is already taken by ${clash.what} (${clash.path})`, hint: 'give each listener its own port' });
+    const clash = listeners
+      .slice(0, k)
+      .find((b) => b.port === a.port && b.udp === a.udp && (anyHost(a.host) || anyHost(b.host) || a.host === b.host));
+    if (clash)
+      problems.push({
+        path: a.path,
+        message: `port ${a.port} is already taken by ${clash.what} (${clash.path})`,
+        hint: 'give each listener its own port',
+      });
   }
   return problems;
 }

@@ -57,7 +57,6 @@ export interface DriverStatus {
   logFile: string;
 }
 
-
 /** A box-side handler of a device service; `forward` passes the call on to the device's driver. */
 export type DeviceServiceHook = (pk: string, dn: string, args: Record<string, unknown>, forward: () => Promise<Answer>) => Promise<Answer>;
 export type DevicePropertyHook = (pk: string, dn: string, value: unknown) => void;
@@ -90,7 +89,10 @@ export class DriverHost {
   readonly #serviceHooks = new Map<string, DeviceServiceHook>();
   readonly #propertyHooks = new Map<string, DevicePropertyHook>();
 
-  constructor(deps: { registry: DeviceRegistry; events: EventBus; models: ThingModelLibrary; log: Logger; logDir: string; dataDir: string }, options: HostOptions = {}) {
+  constructor(
+    deps: { registry: DeviceRegistry; events: EventBus; models: ThingModelLibrary; log: Logger; logDir: string; dataDir: string },
+    options: HostOptions = {},
+  ) {
     this.#registry = deps.registry;
     this.#events = deps.events;
     this.#models = deps.models;
@@ -159,7 +161,9 @@ export class DriverHost {
     const problems = this.validate(configs);
     if (problems.length > 0) throw edgeError('EDGE_ERR_CONFIG_INVALID', problems.join('; '));
     // What a driver would refuse is refused here, whole, before anything stops or starts.
-    const refused = blocking(await driverSettingsProblems(configs, this.#opts.baseDir ?? process.cwd(), this.#opts.boxListeners ?? [], this.#dataDir));
+    const refused = blocking(
+      await driverSettingsProblems(configs, this.#opts.baseDir ?? process.cwd(), this.#opts.boxListeners ?? [], this.#dataDir),
+    );
     if (refused.length > 0) throw new ConfigError(refused);
     const listeners = await driverListeners(configs, this.#opts.baseDir ?? process.cwd());
     const before = new Map(this.#configs.map((c) => [c.name, c] as const));
@@ -176,12 +180,14 @@ export class DriverHost {
     this.#log.info({ diff }, 'deploy starting');
 
     // Stop what goes away or restarts first, in parallel, each with its own time limit.
-    await Promise.all([...diff.removed, ...diff.restarted].map(async (name) => {
-      const proc = this.#drivers.get(name);
-      await proc?.stop();
-      this.#drivers.delete(name);
-      for (const d of this.#registry.byDriver(name)) this.#registry.remove(d.productKey, d.deviceName);
-    }));
+    await Promise.all(
+      [...diff.removed, ...diff.restarted].map(async (name) => {
+        const proc = this.#drivers.get(name);
+        await proc?.stop();
+        this.#drivers.delete(name);
+        for (const d of this.#registry.byDriver(name)) this.#registry.remove(d.productKey, d.deviceName);
+      }),
+    );
 
     for (const name of diff.devicesChanged) {
       const cfg = after.get(name)!;
@@ -223,7 +229,14 @@ export class DriverHost {
 
   #registerDevice(driver: string, d: DeviceConfig): void {
     this.#registry.upsert(
-      { productKey: d.productKey, deviceName: d.deviceName, driver, custom: d.custom ?? {}, ...(d.alias ? { alias: d.alias } : {}), ...(d.disabled ? { disabled: true } : {}) },
+      {
+        productKey: d.productKey,
+        deviceName: d.deviceName,
+        driver,
+        custom: d.custom ?? {},
+        ...(d.alias ? { alias: d.alias } : {}),
+        ...(d.disabled ? { disabled: true } : {}),
+      },
       this.#models.require(d.productKey),
     );
   }
@@ -254,16 +267,30 @@ export class DriverHost {
           onEvent: (pk, dn, id, params, time) => this.#onEvent(cfg.name, pk, dn, id, params, time),
           onDeviceStatus: (pk, dn, online, reason, failed) => {
             if (!this.#owns(cfg.name, pk, dn)) return;
-            this.#registry.setStatus(pk, dn, online ? 'online' : 'offline', reason, failed ? { startError: reason ?? 'the driver could not start it' } : undefined);
+            this.#registry.setStatus(
+              pk,
+              dn,
+              online ? 'online' : 'offline',
+              reason,
+              failed ? { startError: reason ?? 'the driver could not start it' } : undefined,
+            );
           },
           onDown: (reason) => {
             for (const d of this.#registry.byDriver(cfg.name)) {
-              if (d.status === 'online' || d.status === 'notActivated') this.#registry.setStatus(d.productKey, d.deviceName, 'offline', `driver down: ${reason}`);
+              if (d.status === 'online' || d.status === 'notActivated')
+                this.#registry.setStatus(d.productKey, d.deviceName, 'offline', `driver down: ${reason}`);
             }
           },
           onHostCall: (method, args) => this.services.call({ driver: cfg.name }, method, args),
-          onRestartScheduled: (attempt, delayMs, reason) => this.#events.emit('driver.restart', { driver: cfg.name, attempt, delayMs, reason }),
-          onState: (state) => this.#events.emit('driver.state', { driver: cfg.name, state, restarts: proc.restarts, ...(proc.lastError ? { lastError: proc.lastError } : {}) }),
+          onRestartScheduled: (attempt, delayMs, reason) =>
+            this.#events.emit('driver.restart', { driver: cfg.name, attempt, delayMs, reason }),
+          onState: (state) =>
+            this.#events.emit('driver.state', {
+              driver: cfg.name,
+              state,
+              restarts: proc.restarts,
+              ...(proc.lastError ? { lastError: proc.lastError } : {}),
+            }),
         },
       },
       this.#opts,
@@ -331,7 +358,8 @@ export class DriverHost {
   async callService(pk: string, dn: string, serviceId: string, params: unknown, timeoutMs?: number): Promise<Answer> {
     return this.#guard(async () => {
       if (serviceId === 'set') return this.setProperties(pk, dn, params);
-      if (serviceId === 'get') return this.getProperties(pk, dn, Array.isArray(params) ? params.map(String) : Object.keys((params as object) ?? {}));
+      if (serviceId === 'get')
+        return this.getProperties(pk, dn, Array.isArray(params) ? params.map(String) : Object.keys((params as object) ?? {}));
       const args = this.#registry.checkServiceInput(pk, dn, serviceId, params);
       const forward = (): Promise<Answer> => this.#route(pk, dn).call('service', pk, dn, { service: serviceId, params: args }, timeoutMs);
       const hook = this.#serviceHooks.get(serviceId);

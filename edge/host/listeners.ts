@@ -38,7 +38,17 @@ export interface ListenerInfo {
 export const UNDECLARED = 'undeclared';
 
 export function boxListenerInfo(b: BoxListener): ListenerInfo {
-  return { owner: 'box', protocol: b.protocol, transport: 'tcp', host: b.host, port: b.port, configPath: b.path, deviceFacing: false, authentication: b.authentication, endpoints: b.endpoints };
+  return {
+    owner: 'box',
+    protocol: b.protocol,
+    transport: 'tcp',
+    host: b.host,
+    port: b.port,
+    configPath: b.path,
+    deviceFacing: false,
+    authentication: b.authentication,
+    endpoints: b.endpoints,
+  };
 }
 
 /** The listeners of a driver set (drivers on the local bus run elsewhere and listen on nothing here). */
@@ -53,7 +63,11 @@ export async function driverListeners(drivers: readonly DriverEntry[], baseDir: 
     const config = Value.Default(settings.config, Value.Clone(d.config ?? {})) as Record<string, unknown>;
     for (const l of listenPorts(settings, config)) {
       const decl = l.declared;
-      const prefix = decl?.prefixKey ? String(config[decl.prefixKey] ?? '').replace(/^\/*/, '/').replace(/\/+$/, '') : '';
+      const prefix = decl?.prefixKey
+        ? String(config[decl.prefixKey] ?? '')
+            .replace(/^\/*/, '/')
+            .replace(/\/+$/, '')
+        : '';
       const limits = decl?.limitsKey ? (config[decl.limitsKey] as ListenerLimits | undefined) : undefined;
       out.push({
         owner: d.name,
@@ -64,7 +78,7 @@ export async function driverListeners(drivers: readonly DriverEntry[], baseDir: 
         port: l.port,
         configPath: `/drivers/${i}/config/${l.key}`,
         deviceFacing: true,
-        authentication: decl?.authentication ?? 'undeclared: the driver\'s settings do not say what this port serves',
+        authentication: decl?.authentication ?? "undeclared: the driver's settings do not say what this port serves",
         endpoints: (decl?.endpoints ?? []).map((e) => ({ method: e.method, path: `${prefix}${e.path}` })),
         ...(limits ? { limits } : {}),
       });

@@ -9,7 +9,15 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import { answerOf, edgeError, EdgeError, ERRORS, type Answer } from '../errors.js';
 import type { Logger } from '../log.js';
-import { HOST_CALL_TIMEOUT_MS, HOST_OK, HOST_SERVICES, type HostAnswer, type HostArgs, type HostMethod, type HostServices } from './sdk/host-services.js';
+import {
+  HOST_CALL_TIMEOUT_MS,
+  HOST_OK,
+  HOST_SERVICES,
+  type HostAnswer,
+  type HostArgs,
+  type HostMethod,
+  type HostServices,
+} from './sdk/host-services.js';
 
 export interface HostCaller {
   driver: string;
@@ -65,7 +73,8 @@ export class HostServiceRegistry {
     const problem = hostArgsProblem(method, args);
     if (problem) return answerOf(edgeError('EDGE_ERR_HOST_CALL_INVALID', method, problem));
     const deviceKey = (args as { deviceKey?: unknown }).deviceKey;
-    if (typeof deviceKey === 'string' && !this.#owns(caller.driver, deviceKey)) return answerOf(edgeError('EDGE_ERR_DEVICE_NOT_OWNED', deviceKey, caller.driver));
+    if (typeof deviceKey === 'string' && !this.#owns(caller.driver, deviceKey))
+      return answerOf(edgeError('EDGE_ERR_DEVICE_NOT_OWNED', deviceKey, caller.driver));
     try {
       const data = await fn(args as HostArgs<HostMethod>, caller);
       return { code: HOST_OK, message: 'success', data };
@@ -87,7 +96,10 @@ export function inProcessHost(registry: HostServiceRegistry, driver: string): Ho
       return new Promise<Answer<T>>((resolve, reject) => {
         // The same promise as over the IPC: a call the host does not answer in time rejects.
         const timer = setTimeout(() => reject(new Error(`host service ${method} did not answer within ${timeoutMs} ms`)), timeoutMs);
-        registry.call({ driver }, method, args).then((a) => resolve(a as Answer<T>), reject).finally(() => clearTimeout(timer));
+        registry
+          .call({ driver }, method, args)
+          .then((a) => resolve(a as Answer<T>), reject)
+          .finally(() => clearTimeout(timer));
       });
     },
   };

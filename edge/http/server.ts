@@ -16,7 +16,11 @@ export interface HealthSource {
   metricsContentType: string;
 }
 
-export function buildHttpServer(deps: { log: Logger; health: HealthSource; https?: { key: Buffer; cert: Buffer } | undefined }): FastifyInstance {
+export function buildHttpServer(deps: {
+  log: Logger;
+  health: HealthSource;
+  https?: { key: Buffer; cert: Buffer } | undefined;
+}): FastifyInstance {
   // Per-request lines are noise on a box; warnings and errors still get through.
   const log = deps.log.child({}, { level: deps.log.isLevelEnabled('debug') ? 'debug' : 'warn' });
   // HTTPS when the console config names a certificate; same app either way.

@@ -39,7 +39,9 @@ export function readDeviceKey(dataDir: string): DeviceKey | undefined {
     key = createPrivateKey(readFileSync(file));
   } catch (err) {
     // Never replaced silently: units were loaded with its public half.
-    throw new Error(`${file} is not a readable private key (${(err as Error).message}): restore it from a backup, or delete it to have the box generate a new one (every unit then needs the new public key)`);
+    throw new Error(
+      `${file} is not a readable private key (${(err as Error).message}): restore it from a backup, or delete it to have the box generate a new one (every unit then needs the new public key)`,
+    );
   }
   if (key.asymmetricKeyType !== 'rsa') throw new Error(`${file} is not an RSA key`);
   return describe(file, key);

@@ -34,7 +34,14 @@ export interface AlarmRecord {
 }
 
 /** The fields fixed when the alarm is raised: the rule as it was then. */
-export function firedFields(rule: AlarmRule, side: 1 | 2, productKey: string, deviceName: string, alarmId: string, time: number): Omit<AlarmRecord, 'recovery' | 'confirm'> {
+export function firedFields(
+  rule: AlarmRule,
+  side: 1 | 2,
+  productKey: string,
+  deviceName: string,
+  alarmId: string,
+  time: number,
+): Omit<AlarmRecord, 'recovery' | 'confirm'> {
   return {
     alarmId,
     sceneId: rule.alarmRuleId,

@@ -10,19 +10,33 @@ import { alinkTopics } from '../cloud/alink/topics.js';
 import type { Outbox } from '../cloud/outbox/outbox.js';
 import { ALARM_RECORD_EVENT, type AlarmOutbox, type AlarmRecord } from './alarm-record.js';
 
-export function alarmCloudOutbox(target: { outbox: Outbox; gateway: { productKey: string; deviceName: string }; isOnline(): boolean }): AlarmOutbox {
+export function alarmCloudOutbox(target: {
+  outbox: Outbox;
+  gateway: { productKey: string; deviceName: string };
+  isOnline(): boolean;
+}): AlarmOutbox {
   const { outbox, gateway } = target;
   return {
     enqueue(record: AlarmRecord, change): void {
       const value = record as unknown as Record<string, unknown>;
-      const time = change === 'recovered' ? (record.recoveryTime ?? record.time) : change === 'confirmed' ? (record.confirmTime ?? record.time) : record.time;
+      const time =
+        change === 'recovered'
+          ? (record.recoveryTime ?? record.time)
+          : change === 'confirmed'
+            ? (record.confirmTime ?? record.time)
+            : record.time;
       const online = target.isOnline();
       outbox.enqueueInTransaction({
         ...gateway,
         class: 'record',
         ref: `alarm:${record.alarmId}`,
-        topic: online ? alinkTopics.eventPost(gateway.productKey, gateway.deviceName, ALARM_RECORD_EVENT) : alinkTopics.historyPost(gateway.productKey, gateway.deviceName),
-        payload: (id) => (online ? eventPost(id, ALARM_RECORD_EVENT, value, time) : historyPost(id, gateway.productKey, gateway.deviceName, { events: { [ALARM_RECORD_EVENT]: { value, time } } })),
+        topic: online
+          ? alinkTopics.eventPost(gateway.productKey, gateway.deviceName, ALARM_RECORD_EVENT)
+          : alinkTopics.historyPost(gateway.productKey, gateway.deviceName),
+        payload: (id) =>
+          online
+            ? eventPost(id, ALARM_RECORD_EVENT, value, time)
+            : historyPost(id, gateway.productKey, gateway.deviceName, { events: { [ALARM_RECORD_EVENT]: { value, time } } }),
       });
     },
   };

@@ -29,11 +29,17 @@ export type RulesConfig = Static<typeof RulesConfigSchema>;
 
 export function rulesConfigProblems(raw: unknown): ConfigProblem[] {
   const withDefaults = Value.Default(RulesConfigSchema, Value.Clone(raw ?? {}));
-  const problems: ConfigProblem[] = [...Value.Errors(RulesConfigSchema, withDefaults)].map((e) => ({ path: `/rules${e.path}`, message: e.message, hint: 'see docs/rules.md' }));
+  const problems: ConfigProblem[] = [...Value.Errors(RulesConfigSchema, withDefaults)].map((e) => ({
+    path: `/rules${e.path}`,
+    message: e.message,
+    hint: 'see docs/rules.md',
+  }));
   if (problems.length > 0) return problems;
   (withDefaults as RulesConfig).alarmRules.forEach((r, i) => {
     const c = checkRule(r);
-    if (!c.ok) for (const p of c.problems) problems.push({ path: `/rules/alarmRules/${i}/${p.field}`, message: p.message, hint: 'see docs/rules.md' });
+    if (!c.ok)
+      for (const p of c.problems)
+        problems.push({ path: `/rules/alarmRules/${i}/${p.field}`, message: p.message, hint: 'see docs/rules.md' });
   });
   return problems;
 }

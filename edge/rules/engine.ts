@@ -86,7 +86,9 @@ export const ALARM_TOPICS = {
   event: (pk: string, dn: string) => `/sys/${pk}/${dn}/thing/event/AlarmRecord/post`,
 } as const;
 
-export type AddResult = { ok: true; alarmRuleId: string; created: boolean; warnings: FieldProblem[] } | { ok: false; problems: FieldProblem[] };
+export type AddResult =
+  | { ok: true; alarmRuleId: string; created: boolean; warnings: FieldProblem[] }
+  | { ok: false; problems: FieldProblem[] };
 
 export interface RuleQuery {
   nameLike?: string;
@@ -146,7 +148,9 @@ export class RulesEngine {
       const [, deviceName] = splitKey(s.device);
       ref.states.set(deviceName, s.state);
     }
-    this.#deps.events.on(OWNER, 'device.properties', ({ productKey, deviceName, params }) => this.#onProperties(productKey, deviceName, params));
+    this.#deps.events.on(OWNER, 'device.properties', ({ productKey, deviceName, params }) =>
+      this.#onProperties(productKey, deviceName, params),
+    );
     this.#deps.events.on(OWNER, 'device.status', ({ productKey, deviceName, status }) => this.#onStatus(productKey, deviceName, status));
     this.#started = true;
     this.#publishOpenSoon();
@@ -166,12 +170,54 @@ export class RulesEngine {
   registerMetrics(registry: Registry): void {
     const registers = [registry];
     const self = this;
-    new Gauge({ name: 'edge_rules_enabled', help: 'EBA alarm rules being evaluated', registers, collect() { this.set([...self.#rules.values()].filter((e) => e.compiled.rule.status === 1).length); } });
-    new Gauge({ name: 'edge_rules_alarms_open', help: 'EBA alarms not recovered', registers, collect() { this.set(self.store.openCount()); } });
-    new Gauge({ name: 'edge_rules_alarms_raised_total', help: 'EBA alarms raised by this process', registers, collect() { this.set(self.counts.raised); } });
-    new Gauge({ name: 'edge_rules_alarms_recovered_total', help: 'EBA alarms recovered by this process', registers, collect() { this.set(self.counts.recovered); } });
-    new Gauge({ name: 'edge_rules_evaluations_total', help: 'rule side evaluations (reports that met a rule with something going on)', registers, collect() { this.set(self.counts.evaluations); } });
-    this.#latency = new Summary({ name: 'edge_rules_alarm_latency_ms', help: "from the driver's reading of a value to its alarm record committed, ms", percentiles: [0.5, 0.9, 0.99, 1], maxAgeSeconds: 600, ageBuckets: 5, registers });
+    new Gauge({
+      name: 'edge_rules_enabled',
+      help: 'EBA alarm rules being evaluated',
+      registers,
+      collect() {
+        this.set([...self.#rules.values()].filter((e) => e.compiled.rule.status === 1).length);
+      },
+    });
+    new Gauge({
+      name: 'edge_rules_alarms_open',
+      help: 'EBA alarms not recovered',
+      registers,
+      collect() {
+        this.set(self.store.openCount());
+      },
+    });
+    new Gauge({
+      name: 'edge_rules_alarms_raised_total',
+      help: 'EBA alarms raised by this process',
+      registers,
+      collect() {
+        this.set(self.counts.raised);
+      },
+    });
+    new Gauge({
+      name: 'edge_rules_alarms_recovered_total',
+      help: 'EBA alarms recovered by this process',
+      registers,
+      collect() {
+        this.set(self.counts.recovered);
+      },
+    });
+    new Gauge({
+      name: 'edge_rules_evaluations_total',
+      help: 'rule side evaluations (reports that met a rule with something going on)',
+      registers,
+      collect() {
+        this.set(self.counts.evaluations);
+      },
+    });
+    this.#latency = new Summary({
+      name: 'edge_rules_alarm_latency_ms',
+      help: "from the driver's reading of a value to its alarm record committed, ms",
+      percentiles: [0.5, 0.9, 0.99, 1],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
+      registers,
+    });
   }
 
   /** Records raised or changed while no outbox was attached are queued now (as history when offline). */
@@ -181,12 +227,14 @@ export class RulesEngine {
     for (;;) {
       const rows = this.store.notQueued(500);
       if (rows.length === 0) break;
-      this.store.db.transaction(() => {
-        for (const row of rows) {
-          outbox.enqueue(recordOf(row), row.recovery ? 'recovered' : row.confirm ? 'confirmed' : 'raised');
-          this.store.markQueued(row.alarmId);
-        }
-      }).immediate();
+      this.store.db
+        .transaction(() => {
+          for (const row of rows) {
+            outbox.enqueue(recordOf(row), row.recovery ? 'recovered' : row.confirm ? 'confirmed' : 'raised');
+            this.store.markQueued(row.alarmId);
+          }
+        })
+        .immediate();
       queued += rows.length;
     }
     return queued;
@@ -262,14 +310,18 @@ export class RulesEngine {
 
   query(q: RuleQuery): { total: number; pageNo: number; pageSize: number; data: Record<string, unknown>[] } {
     const like = q.nameLike?.toLowerCase();
-    const all = [...this.#rules.values()].map((e) => e.compiled.rule).filter((r) =>
-      (like === undefined || r.alarmName.toLowerCase().includes(like)) &&
-      (q.alarmLevel === undefined || r.alarmLevel === q.alarmLevel) &&
-      (q.status === undefined || r.status === q.status) &&
-      (q.alarmType === undefined || r.alarmType === q.alarmType) &&
-      (q.alarmMode === undefined || r.alarmMode === q.alarmMode) &&
-      (q.runEnv === undefined || r.runEnv === q.runEnv) &&
-      (q.productKey === undefined || r.productKey === q.productKey));
+    const all = [...this.#rules.values()]
+      .map((e) => e.compiled.rule)
+      .filter(
+        (r) =>
+          (like === undefined || r.alarmName.toLowerCase().includes(like)) &&
+          (q.alarmLevel === undefined || r.alarmLevel === q.alarmLevel) &&
+          (q.status === undefined || r.status === q.status) &&
+          (q.alarmType === undefined || r.alarmType === q.alarmType) &&
+          (q.alarmMode === undefined || r.alarmMode === q.alarmMode) &&
+          (q.runEnv === undefined || r.runEnv === q.runEnv) &&
+          (q.productKey === undefined || r.productKey === q.productKey),
+      );
     const start = (q.pageNo - 1) * q.pageSize;
     return { total: all.length, pageNo: q.pageNo, pageSize: q.pageSize, data: all.slice(start, start + q.pageSize).map(ruleSummary) };
   }
@@ -282,7 +334,9 @@ export class RulesEngine {
    * What a rule (stored, by id, or a draft) would make of every device's last values now:
    * whether the condition holds, whether it would recover, and the stored episode if any.
    */
-  dryRun(input: { alarmRuleId: string } | { rule: unknown }): { ok: true; warnings: FieldProblem[]; devices: DryRunRow[] } | { ok: false; problems: FieldProblem[] } {
+  dryRun(
+    input: { alarmRuleId: string } | { rule: unknown },
+  ): { ok: true; warnings: FieldProblem[]; devices: DryRunRow[] } | { ok: false; problems: FieldProblem[] } {
     let compiled: CompiledRule;
     let warnings: FieldProblem[] = [];
     let stored: { refs: SideRef[] } | undefined;
@@ -302,10 +356,16 @@ export class RulesEngine {
     const devices = this.#deps.registry.list().filter((d) => d.productKey === compiled.rule.productKey);
     for (const { side, scene } of compiled.sides) {
       for (const d of devices) {
-        if (scene.trigger.deviceName !== undefined && compiled.rule.multiDevice === 0 && d.deviceName !== scene.trigger.deviceName) continue;
+        if (scene.trigger.deviceName !== undefined && compiled.rule.multiDevice === 0 && d.deviceName !== scene.trigger.deviceName)
+          continue;
         const valueAt = (p: string): unknown => (p === 'status' ? STATUS_CODE[d.status] : d.shadow.get(p)?.value);
         const value = valueAt(scene.watched);
-        const triggerMatches = value === undefined ? false : scene.trigger.kind === 'property' ? propertyMatches(scene.trigger, value) : value === scene.trigger.status;
+        const triggerMatches =
+          value === undefined
+            ? false
+            : scene.trigger.kind === 'property'
+              ? propertyMatches(scene.trigger, value)
+              : value === scene.trigger.status;
         const state = stored?.refs.find((r) => r.side === side)?.states.get(d.deviceName);
         rows.push({
           device: `${d.productKey}/${d.deviceName}`,
@@ -316,7 +376,11 @@ export class RulesEngine {
           inTimeRange: inRanges(scene, now),
           recovers: scene.recover ? evaluate(scene.recover, valueAt) : !triggerMatches,
           holdS: holdMsOf(scene, compiled.rule.timeWindow) / 1000,
-          ...(scene.pause.type === 'count' ? { count: { needed: scene.pause.conditionMatchNum, withinMin: scene.pause.windowIntervalMin, now: state?.matches.length ?? 0 } } : {}),
+          ...(scene.pause.type === 'count'
+            ? {
+                count: { needed: scene.pause.conditionMatchNum, withinMin: scene.pause.windowIntervalMin, now: state?.matches.length ?? 0 },
+              }
+            : {}),
           ...(state?.openAlarmId ? { openAlarmId: state.openAlarmId } : {}),
           ...(state?.holdSince ? { holdingSince: state.holdSince } : {}),
         });
@@ -338,12 +402,20 @@ export class RulesEngine {
   /** Acknowledge an alarm (H7 confirm fields). Returns the updated record, or undefined when unknown. */
   confirm(alarmId: string, c: { confirmType: 1 | 2 | 3; comment?: string; operator?: string }): AlarmRecord | undefined {
     let rec: AlarmRecord | undefined;
-    this.store.db.transaction(() => {
-      const row = this.store.confirm(alarmId, { time: this.#now(), confirmType: c.confirmType, comment: c.comment ?? null, operator: c.operator ?? null, cloud: this.#outbox ? CLOUD.QUEUED : CLOUD.NOT_QUEUED });
-      if (!row) return;
-      rec = recordOf(row);
-      this.#outbox?.enqueue(rec, 'confirmed');
-    }).immediate();
+    this.store.db
+      .transaction(() => {
+        const row = this.store.confirm(alarmId, {
+          time: this.#now(),
+          confirmType: c.confirmType,
+          comment: c.comment ?? null,
+          operator: c.operator ?? null,
+          cloud: this.#outbox ? CLOUD.QUEUED : CLOUD.NOT_QUEUED,
+        });
+        if (!row) return;
+        rec = recordOf(row);
+        this.#outbox?.enqueue(rec, 'confirmed');
+      })
+      .immediate();
     if (rec) this.#announce(rec, 'confirmed');
     return rec;
   }
@@ -355,11 +427,19 @@ export class RulesEngine {
     const dirty = [...this.#dirty];
     this.#dirty.clear();
     try {
-      this.store.db.transaction(() => {
-        for (const [ref, names] of dirty) {
-          for (const name of names) this.store.putState(ref.rule.alarmRuleId, ref.side, deviceKeyOf(ref.rule.productKey, name), ref.states.get(name) ?? emptyState());
-        }
-      }).immediate();
+      this.store.db
+        .transaction(() => {
+          for (const [ref, names] of dirty) {
+            for (const name of names)
+              this.store.putState(
+                ref.rule.alarmRuleId,
+                ref.side,
+                deviceKeyOf(ref.rule.productKey, name),
+                ref.states.get(name) ?? emptyState(),
+              );
+          }
+        })
+        .immediate();
     } catch (err) {
       if (!isStorageFailure(err)) throw err;
       // Held in memory: written with the next change (the states are the current ones).
@@ -383,7 +463,14 @@ export class RulesEngine {
     }
   }
 
-  #observeProperty(refs: SideRef[], productKey: string, deviceName: string, key: string, params: Record<string, TimedValue>, now: number): void {
+  #observeProperty(
+    refs: SideRef[],
+    productKey: string,
+    deviceName: string,
+    key: string,
+    params: Record<string, TimedValue>,
+    now: number,
+  ): void {
     const tv = params[key]!;
     const value = tv.value;
     for (const ref of refs) {
@@ -395,7 +482,8 @@ export class RulesEngine {
         ref.states.set(deviceName, (s = emptyState()));
       }
       this.counts.evaluations++;
-      const valueAt = (p: string): unknown => (p === key ? value : p in params ? params[p]!.value : this.#deps.registry.get(productKey, deviceName)?.shadow.get(p)?.value);
+      const valueAt = (p: string): unknown =>
+        p === key ? value : p in params ? params[p]!.value : this.#deps.registry.get(productKey, deviceName)?.shadow.get(p)?.value;
       this.#apply(ref, productKey, deviceName, observe(ref.scene, ref.holdMs, s, match, now, valueAt), now, tv.time);
     }
   }
@@ -420,7 +508,8 @@ export class RulesEngine {
         let s = ref.states.get(deviceName);
         if (!s) ref.states.set(deviceName, (s = emptyState()));
         this.counts.evaluations++;
-        const valueAt = (p: string): unknown => (p === 'status' ? code : this.#deps.registry.get(productKey, deviceName)?.shadow.get(p)?.value);
+        const valueAt = (p: string): unknown =>
+          p === 'status' ? code : this.#deps.registry.get(productKey, deviceName)?.shadow.get(p)?.value;
         this.#apply(ref, productKey, deviceName, observe(ref.scene, ref.holdMs, s, code === trigger.status, now, valueAt), now);
       }
     }
@@ -445,16 +534,29 @@ export class RulesEngine {
     const device = deviceKeyOf(productKey, deviceName);
     try {
       // The record, its cloud message and the open episode: one commit, or nothing.
-      this.store.db.transaction(() => {
-        this.store.insertRecord({ alarmId, alarmRuleId: ref.rule.alarmRuleId, side: ref.side, device, time: now, record: JSON.stringify(fields), cloud: this.#outbox ? CLOUD.QUEUED : CLOUD.NOT_QUEUED });
-        this.store.putState(ref.rule.alarmRuleId, ref.side, device, s);
-        this.#outbox?.enqueue(record, 'raised');
-      }).immediate();
+      this.store.db
+        .transaction(() => {
+          this.store.insertRecord({
+            alarmId,
+            alarmRuleId: ref.rule.alarmRuleId,
+            side: ref.side,
+            device,
+            time: now,
+            record: JSON.stringify(fields),
+            cloud: this.#outbox ? CLOUD.QUEUED : CLOUD.NOT_QUEUED,
+          });
+          this.store.putState(ref.rule.alarmRuleId, ref.side, device, s);
+          this.#outbox?.enqueue(record, 'raised');
+        })
+        .immediate();
     } catch (err) {
       // Not raised: the next observation tries again from scratch.
       s.openAlarmId = null;
       s.lastMatch = null;
-      this.#deps.log.error({ err, rule: ref.rule.alarmRuleId, dev: device }, 'alarm could not be recorded; it is raised again with the next report');
+      this.#deps.log.error(
+        { err, rule: ref.rule.alarmRuleId, dev: device },
+        'alarm could not be recorded; it is raised again with the next report',
+      );
       if (isStorageFailure(err)) writeHealthOf(this.store.db).failed('rules alarm', err);
       return;
     }
@@ -471,13 +573,18 @@ export class RulesEngine {
     const device = deviceKeyOf(productKey, deviceName);
     let rows: AlarmRecordRow[] = [];
     try {
-      this.store.db.transaction(() => {
-        rows = this.store.recover(ref.rule.alarmRuleId, ref.side, device, now, this.#outbox ? CLOUD.QUEUED : CLOUD.NOT_QUEUED);
-        this.store.putState(ref.rule.alarmRuleId, ref.side, device, s);
-        for (const row of rows) this.#outbox?.enqueue(recordOf(row), 'recovered');
-      }).immediate();
+      this.store.db
+        .transaction(() => {
+          rows = this.store.recover(ref.rule.alarmRuleId, ref.side, device, now, this.#outbox ? CLOUD.QUEUED : CLOUD.NOT_QUEUED);
+          this.store.putState(ref.rule.alarmRuleId, ref.side, device, s);
+          for (const row of rows) this.#outbox?.enqueue(recordOf(row), 'recovered');
+        })
+        .immediate();
     } catch (err) {
-      this.#deps.log.error({ err, rule: ref.rule.alarmRuleId, dev: device }, 'alarm recovery could not be recorded; retried with the next report');
+      this.#deps.log.error(
+        { err, rule: ref.rule.alarmRuleId, dev: device },
+        'alarm recovery could not be recorded; retried with the next report',
+      );
       s.openAlarmId = this.store.history({ device, alarmRuleId: ref.rule.alarmRuleId, open: true, limit: 1 })[0]?.alarmId ?? null;
       return;
     }
@@ -493,7 +600,24 @@ export class RulesEngine {
     const publish = this.#deps.publish;
     if (publish) {
       const { productKey, deviceName } = this.#deps.gateway;
-      publish(ALARM_TOPICS.event(productKey, deviceName), JSON.stringify({ id: String(this.#eventId++), version: '1.0', method: 'thing.event.AlarmRecord.post', params: { value: record, time: change === 'recovered' ? (record.recoveryTime ?? record.time) : change === 'confirmed' ? (record.confirmTime ?? record.time) : record.time } }), false);
+      publish(
+        ALARM_TOPICS.event(productKey, deviceName),
+        JSON.stringify({
+          id: String(this.#eventId++),
+          version: '1.0',
+          method: 'thing.event.AlarmRecord.post',
+          params: {
+            value: record,
+            time:
+              change === 'recovered'
+                ? (record.recoveryTime ?? record.time)
+                : change === 'confirmed'
+                  ? (record.confirmTime ?? record.time)
+                  : record.time,
+          },
+        }),
+        false,
+      );
     }
     this.#publishOpenSoon();
   }
@@ -506,7 +630,11 @@ export class RulesEngine {
       if (!this.#started) return;
       this.#openPublishedAt = this.#now();
       const total = this.store.openCount();
-      this.#deps.publish?.(ALARM_TOPICS.open, JSON.stringify({ total, alarms: this.openAlarms(this.#opts.openListed), time: this.#openPublishedAt }), true);
+      this.#deps.publish?.(
+        ALARM_TOPICS.open,
+        JSON.stringify({ total, alarms: this.openAlarms(this.#opts.openListed), time: this.#openPublishedAt }),
+        true,
+      );
     };
     const wait = this.#openPublishedAt + this.#opts.openIntervalMs - this.#now();
     if (wait <= 0) setImmediate(publish);
@@ -617,7 +745,13 @@ export class RulesEngine {
    * unchanged. A side that no longer exists drops its state (its records stay).
    */
   #carryOver(before: AlarmRule, oldRefs: SideRef[], newRefs: SideRef[], resetHolds = false): void {
-    const sameCondition = !resetHolds && before.sceneConfig === newRefs[0]?.rule.sceneConfig && before.lowSceneConfig === newRefs[0]?.rule.lowSceneConfig && before.timeWindow === newRefs[0]?.rule.timeWindow && before.multiDevice === newRefs[0]?.rule.multiDevice && before.productKey === newRefs[0]?.rule.productKey;
+    const sameCondition =
+      !resetHolds &&
+      before.sceneConfig === newRefs[0]?.rule.sceneConfig &&
+      before.lowSceneConfig === newRefs[0]?.rule.lowSceneConfig &&
+      before.timeWindow === newRefs[0]?.rule.timeWindow &&
+      before.multiDevice === newRefs[0]?.rule.multiDevice &&
+      before.productKey === newRefs[0]?.rule.productKey;
     const touched: Array<[SideRef, string]> = [];
     for (const ref of newRefs) {
       const old = oldRefs.find((o) => o.side === ref.side);
@@ -632,10 +766,13 @@ export class RulesEngine {
         touched.push([ref, name]);
       }
     }
-    this.store.db.transaction(() => {
-      this.store.deleteRuleState(newRefs[0]?.rule.alarmRuleId ?? before.alarmRuleId);
-      for (const [ref, name] of touched) this.store.putState(ref.rule.alarmRuleId, ref.side, deviceKeyOf(ref.rule.productKey, name), ref.states.get(name)!);
-    }).immediate();
+    this.store.db
+      .transaction(() => {
+        this.store.deleteRuleState(newRefs[0]?.rule.alarmRuleId ?? before.alarmRuleId);
+        for (const [ref, name] of touched)
+          this.store.putState(ref.rule.alarmRuleId, ref.side, deviceKeyOf(ref.rule.productKey, name), ref.states.get(name)!);
+      })
+      .immediate();
   }
 }
 
@@ -676,12 +813,14 @@ export function parseQuery(p: Record<string, unknown>): { ok: true; query: RuleQ
   for (const k of ['pageNo', 'pageSize'] as const) {
     if (p[k] === undefined || p[k] === null) continue;
     const n = intOf(p[k]);
-    if (n === undefined || n < 1 || (k === 'pageSize' && n > 500)) problems.push({ field: k, message: k === 'pageSize' ? 'must be 1-500' : 'must be 1 or more' });
+    if (n === undefined || n < 1 || (k === 'pageSize' && n > 500))
+      problems.push({ field: k, message: k === 'pageSize' ? 'must be 1-500' : 'must be 1 or more' });
     else q[k] = n;
   }
   for (const k of ['nameLike', 'runEnv', 'productKey'] as const) {
     if (p[k] === undefined || p[k] === null || p[k] === '') continue;
-    if (typeof p[k] !== 'string' || (p[k] as string).length > 128) problems.push({ field: k, message: 'must be text (at most 128 characters)' });
+    if (typeof p[k] !== 'string' || (p[k] as string).length > 128)
+      problems.push({ field: k, message: 'must be text (at most 128 characters)' });
     else q[k] = p[k] as string;
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, query: q };

@@ -59,7 +59,14 @@ export function inRanges(scene: Scene, now: number): boolean {
  * One observation. `triggerMatch`: the trigger's comparison on the observed value (the caller
  * computed it); `valueAt` reads the device's values for the recovery expression.
  */
-export function observe(scene: Scene, holdMs: number, s: SideState, triggerMatch: boolean, now: number, valueAt: (property: string) => unknown): Outcome {
+export function observe(
+  scene: Scene,
+  holdMs: number,
+  s: SideState,
+  triggerMatch: boolean,
+  now: number,
+  valueAt: (property: string) => unknown,
+): Outcome {
   const cond = triggerMatch && (scene.timeRanges.length === 0 || inRanges(scene, now));
   const wasSeen = s.seen;
   s.seen = true;

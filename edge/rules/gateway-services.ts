@@ -20,45 +20,71 @@ import type { FieldProblem } from './scene-config.js';
 const MAX_IDS = 512;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const refused = (problems: FieldProblem[]): Answer => fail(ERRORS.EDGE_ERR_RULE_INVALID, `alarm rule refused: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ')}`, { problems });
+const refused = (problems: FieldProblem[]): Answer =>
+  fail(
+    ERRORS.EDGE_ERR_RULE_INVALID,
+    `alarm rule refused: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ')}`,
+    { problems },
+  );
 
 function idsOf(params: Record<string, unknown>): string[] | FieldProblem[] {
   const ids = params.alarmRuleIds;
-  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_IDS || !ids.every((i) => typeof i === 'string' && i.length > 0 && i.length <= 64)) return [{ field: 'alarmRuleIds', message: `required: 1-${MAX_IDS} rule ids` }];
+  if (
+    !Array.isArray(ids) ||
+    ids.length === 0 ||
+    ids.length > MAX_IDS ||
+    !ids.every((i) => typeof i === 'string' && i.length > 0 && i.length <= 64)
+  )
+    return [{ field: 'alarmRuleIds', message: `required: 1-${MAX_IDS} rule ids` }];
   return ids as string[];
 }
 
 export function rulesGatewayServices(engine: RulesEngine): Map<string, (params: unknown) => Answer> {
   return new Map<string, (params: unknown) => Answer>([
-    ['AlarmRuleAddOrUpdate', (params) => {
-      const r = engine.addOrUpdate(params, 'cloud');
-      if (!r.ok) return refused(r.problems);
-      return ok({ alarmRuleId: r.alarmRuleId, ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}) });
-    }],
-    ['AlarmRuleDelete', (params) => {
-      const p = isObject(params) ? params : {};
-      const ids = idsOf(p);
-      if (typeof ids[0] !== 'string') return refused(ids as FieldProblem[]);
-      return ok({ failAlarmIds: engine.delete(ids as string[]) });
-    }],
-    ['AlarmRuleStatusUpdate', (params) => {
-      const p = isObject(params) ? params : {};
-      const ids = idsOf(p);
-      const op = intOf(p.operType);
-      const problems: FieldProblem[] = typeof ids[0] === 'string' ? [] : (ids as FieldProblem[]);
-      if (op !== 0 && op !== 1) problems.push({ field: 'operType', message: 'required: 1 start, 0 stop' });
-      if (problems.length > 0) return refused(problems);
-      return ok({ failAlarmIds: engine.setStatus(ids as string[], op as 0 | 1) });
-    }],
-    ['AlarmRuleQuery', (params) => {
-      const q = parseQuery(isObject(params) ? params : {});
-      return q.ok ? ok(engine.query(q.query)) : refused(q.problems);
-    }],
-    ['AlarmRuleDetailGet', (params) => {
-      const id = isObject(params) ? params.alarmRuleId : undefined;
-      if (typeof id !== 'string' || id === '') return refused([{ field: 'alarmRuleId', message: 'required' }]);
-      const d = engine.detail(id);
-      return d ? ok(d) : answerOf(edgeError('EDGE_ERR_RULE_UNKNOWN', id));
-    }],
+    [
+      'AlarmRuleAddOrUpdate',
+      (params) => {
+        const r = engine.addOrUpdate(params, 'cloud');
+        if (!r.ok) return refused(r.problems);
+        return ok({ alarmRuleId: r.alarmRuleId, ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}) });
+      },
+    ],
+    [
+      'AlarmRuleDelete',
+      (params) => {
+        const p = isObject(params) ? params : {};
+        const ids = idsOf(p);
+        if (typeof ids[0] !== 'string') return refused(ids as FieldProblem[]);
+        return ok({ failAlarmIds: engine.delete(ids as string[]) });
+      },
+    ],
+    [
+      'AlarmRuleStatusUpdate',
+      (params) => {
+        const p = isObject(params) ? params : {};
+        const ids = idsOf(p);
+        const op = intOf(p.operType);
+        const problems: FieldProblem[] = typeof ids[0] === 'string' ? [] : (ids as FieldProblem[]);
+        if (op !== 0 && op !== 1) problems.push({ field: 'operType', message: 'required: 1 start, 0 stop' });
+        if (problems.length > 0) return refused(problems);
+        return ok({ failAlarmIds: engine.setStatus(ids as string[], op as 0 | 1) });
+      },
+    ],
+    [
+      'AlarmRuleQuery',
+      (params) => {
+        const q = parseQuery(isObject(params) ? params : {});
+        return q.ok ? ok(engine.query(q.query)) : refused(q.problems);
+      },
+    ],
+    [
+      'AlarmRuleDetailGet',
+      (params) => {
+        const id = isObject(params) ? params.alarmRuleId : undefined;
+        if (typeof id !== 'string' || id === '') return refused([{ field: 'alarmRuleId', message: 'required' }]);
+        const d = engine.detail(id);
+        return d ? ok(d) : answerOf(edgeError('EDGE_ERR_RULE_UNKNOWN', id));
+      },
+    ],
   ]);
 }

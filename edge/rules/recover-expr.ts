@@ -18,9 +18,7 @@ export type CompareOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 export type Operand = { kind: 'ref'; property: string } | { kind: 'literal'; value: number | string | boolean };
 
-export type Expr =
-  | { kind: 'compare'; op: CompareOp; left: Operand; right: Operand }
-  | { kind: 'and' | 'or'; items: Expr[] };
+export type Expr = { kind: 'compare'; op: CompareOp; left: Operand; right: Operand } | { kind: 'and' | 'or'; items: Expr[] };
 
 export class ExprError extends Error {
   readonly position: number;
@@ -162,7 +160,8 @@ class Parser {
     const op = this.#take();
     if (op.t !== 'op') throw new ExprError(`expected a comparison (<, <=, >, >=, ==, !=) but found ${describe(op)}`, op.pos);
     const right = this.#operand();
-    if (left.kind === 'literal' && right.kind === 'literal') throw new ExprError('a comparison needs event.<property>.value on one side', tok.pos);
+    if (left.kind === 'literal' && right.kind === 'literal')
+      throw new ExprError('a comparison needs event.<property>.value on one side', tok.pos);
     return { kind: 'compare', op: op.op, left, right };
   }
 
@@ -231,12 +230,18 @@ export function compareValues(op: CompareOp, a: unknown, b: unknown): boolean {
   if (x === undefined || y === undefined) return false;
   if (typeof x === 'number' && typeof y === 'number') {
     switch (op) {
-      case '<': return x < y;
-      case '<=': return x <= y;
-      case '>': return x > y;
-      case '>=': return x >= y;
-      case '==': return x === y;
-      case '!=': return x !== y;
+      case '<':
+        return x < y;
+      case '<=':
+        return x <= y;
+      case '>':
+        return x > y;
+      case '>=':
+        return x >= y;
+      case '==':
+        return x === y;
+      case '!=':
+        return x !== y;
     }
   }
   // Text (or text against a number): only equality is meaningful.

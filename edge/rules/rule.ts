@@ -35,7 +35,9 @@ export interface CompiledRule {
   sides: Array<{ side: 1 | 2; scene: Scene }>;
 }
 
-export type RuleCheck = { ok: true; rule: AlarmRule; compiled: CompiledRule; warnings: FieldProblem[] } | { ok: false; problems: FieldProblem[] };
+export type RuleCheck =
+  | { ok: true; rule: AlarmRule; compiled: CompiledRule; warnings: FieldProblem[] }
+  | { ok: false; problems: FieldProblem[] };
 
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const PRODUCT_KEY = /^[A-Za-z0-9_-]{1,64}$/;
@@ -64,7 +66,8 @@ export function checkRule(input: unknown, existing?: AlarmRule): RuleCheck {
   const r = input;
 
   const id = r.alarmRuleId;
-  if (id !== undefined && id !== null && id !== '' && (typeof id !== 'string' || !ID.test(id))) bad('alarmRuleId', 'must be 1-64 characters of letters, digits, _ . : -');
+  if (id !== undefined && id !== null && id !== '' && (typeof id !== 'string' || !ID.test(id)))
+    bad('alarmRuleId', 'must be 1-64 characters of letters, digits, _ . : -');
   const text = (field: string, max: number, required: boolean): string | undefined => {
     const v = r[field];
     if (v === undefined || v === null) {
@@ -85,7 +88,8 @@ export function checkRule(input: unknown, existing?: AlarmRule): RuleCheck {
     }
     const n = intOf(v);
     if (n === undefined) bad(field, 'must be an integer');
-    else if (allowed ? !allowed.includes(n) : n < min || n > max) bad(field, allowed ? `must be one of ${allowed.join(', ')}` : `must be ${min}-${max}`);
+    else if (allowed ? !allowed.includes(n) : n < min || n > max)
+      bad(field, allowed ? `must be one of ${allowed.join(', ')}` : `must be ${min}-${max}`);
     else return n;
     return undefined;
   };
@@ -103,7 +107,11 @@ export function checkRule(input: unknown, existing?: AlarmRule): RuleCheck {
   const multiDevice = int('multiDevice', 0, 1, true, [0, 1]);
   const status = int('status', 0, 1, false, [0, 1]);
   if (r.runEnv === undefined || r.runEnv === null) bad('runEnv', 'required');
-  else if (r.runEnv !== 'edge') bad('runEnv', r.runEnv === 'cloud' ? 'a cloud rule runs on the platform, not on this box: send runEnv "edge"' : 'must be "edge" or "cloud"');
+  else if (r.runEnv !== 'edge')
+    bad(
+      'runEnv',
+      r.runEnv === 'cloud' ? 'a cloud rule runs on the platform, not on this box: send runEnv "edge"' : 'must be "edge" or "cloud"',
+    );
 
   let receivers: AlarmRule['receivers'];
   if (r.receivers !== undefined && r.receivers !== null) {
@@ -120,8 +128,10 @@ export function checkRule(input: unknown, existing?: AlarmRule): RuleCheck {
 
   const sceneText = sceneString(r.sceneConfig);
   const lowText = sceneString(r.lowSceneConfig);
-  if (r.sceneConfig === undefined || r.sceneConfig === null || r.sceneConfig === '') bad('sceneConfig', 'required: the rule (IFTTT JSON as a string)');
-  if (alarmMode === 2 && (r.lowSceneConfig === undefined || r.lowSceneConfig === null || r.lowSceneConfig === '')) bad('lowSceneConfig', 'required in limit mode (alarmMode 2): the low-limit rule');
+  if (r.sceneConfig === undefined || r.sceneConfig === null || r.sceneConfig === '')
+    bad('sceneConfig', 'required: the rule (IFTTT JSON as a string)');
+  if (alarmMode === 2 && (r.lowSceneConfig === undefined || r.lowSceneConfig === null || r.lowSceneConfig === ''))
+    bad('lowSceneConfig', 'required in limit mode (alarmMode 2): the low-limit rule');
 
   const ctx = { productKey, multiDevice: multiDevice === 1 };
   const warnings: FieldProblem[] = [];

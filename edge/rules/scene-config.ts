@@ -24,7 +24,14 @@ export type CompareType = (typeof COMPARE_TYPES)[number];
 export const STATUS_CODES = [0, 1, 3, 8] as const;
 
 export type Trigger =
-  | { kind: 'property'; productKey: string; deviceName?: string; property: string; compareType: CompareType; compareValue: number | string | boolean | readonly [number, number] }
+  | {
+      kind: 'property';
+      productKey: string;
+      deviceName?: string;
+      property: string;
+      compareType: CompareType;
+      compareValue: number | string | boolean | readonly [number, number];
+    }
   | { kind: 'status'; productKey: string; deviceName?: string; status: number };
 
 export type Pause =
@@ -96,7 +103,15 @@ export function parseSceneConfig(raw: unknown, field: string, ctx: { productKey:
       // The seed: "Must be the opposite of the condition in trigger." Its examples 4 and 6 name
       // another property (level for state, temp for level); the recovery is bound to the watched one.
       if (watched !== undefined && named.some((p) => p !== watched)) {
-        warnings.push({ field: `${field}.features.supportPauseRule.recoverCondition`, message: `names ${named.filter((p) => p !== watched).map((p) => `event.${p}.value`).join(', ')} but the trigger watches ${watched}: evaluated as event.${watched}.value (the recovery must be the opposite of the trigger)` });
+        warnings.push({
+          field: `${field}.features.supportPauseRule.recoverCondition`,
+          message: `names ${named
+            .filter((p) => p !== watched)
+            .map((p) => `event.${p}.value`)
+            .join(
+              ', ',
+            )} but the trigger watches ${watched}: evaluated as event.${watched}.value (the recovery must be the opposite of the trigger)`,
+        });
         recover = rebind(expr, watched);
       } else recover = expr;
     } catch (err) {
@@ -112,7 +127,11 @@ export function parseSceneConfig(raw: unknown, field: string, ctx: { productKey:
   };
 }
 
-function parseTrigger(raw: unknown, bad: (path: string, message: string) => void, ctx: { productKey: string | undefined; multiDevice: boolean }): Trigger | undefined {
+function parseTrigger(
+  raw: unknown,
+  bad: (path: string, message: string) => void,
+  ctx: { productKey: string | undefined; multiDevice: boolean },
+): Trigger | undefined {
   if (!isObject(raw)) {
     bad('trigger', 'required: {uri, params}');
     return undefined;
@@ -133,15 +152,18 @@ function parseTrigger(raw: unknown, bad: (path: string, message: string) => void
   };
   const productKey = params.productKey;
   if (typeof productKey !== 'string' || productKey === '') fail('productKey', 'required: the productKey of the devices');
-  else if (ctx.productKey !== undefined && productKey !== ctx.productKey) fail('productKey', `must be the rule's productKey ${ctx.productKey}`);
+  else if (ctx.productKey !== undefined && productKey !== ctx.productKey)
+    fail('productKey', `must be the rule's productKey ${ctx.productKey}`);
   const deviceName = params.deviceName;
-  if (deviceName !== undefined && (typeof deviceName !== 'string' || deviceName === '' || deviceName.length > 64)) fail('deviceName', 'must be a deviceName (1-64 characters)');
+  if (deviceName !== undefined && (typeof deviceName !== 'string' || deviceName === '' || deviceName.length > 64))
+    fail('deviceName', 'must be a deviceName (1-64 characters)');
   if (!ctx.multiDevice && deviceName === undefined) fail('deviceName', 'required when multiDevice is 0 (the rule watches one device)');
   const device = typeof deviceName === 'string' && !ctx.multiDevice ? { deviceName } : {};
 
   if (raw.uri === STATUS_URI) {
     const status = params.status;
-    if (!STATUS_CODES.includes(status as (typeof STATUS_CODES)[number])) fail('status', `must be one of ${STATUS_CODES.join(', ')} (3 = offline)`);
+    if (!STATUS_CODES.includes(status as (typeof STATUS_CODES)[number]))
+      fail('status', `must be one of ${STATUS_CODES.join(', ')} (3 = offline)`);
     return ok ? { kind: 'status', productKey: productKey as string, ...device, status: status as number } : undefined;
   }
   const property = params.propertyName;
@@ -151,18 +173,27 @@ function parseTrigger(raw: unknown, bad: (path: string, message: string) => void
   const value = params.compareValue;
   let compareValue: Extract<Trigger, { kind: 'property' }>['compareValue'] | undefined;
   if (compareType === 'beyond' || compareType === 'within') {
-    if (!Array.isArray(value) || value.length !== 2 || !isNumber(value[0]) || !isNumber(value[1])) fail('compareValue', `${String(compareType)} needs [low, high], two numbers`);
+    if (!Array.isArray(value) || value.length !== 2 || !isNumber(value[0]) || !isNumber(value[1]))
+      fail('compareValue', `${String(compareType)} needs [low, high], two numbers`);
     else if ((value[0] as number) > (value[1] as number)) fail('compareValue', 'low must not be above high');
     else compareValue = [value[0] as number, value[1] as number] as const;
   } else if (compareType === '==' || compareType === '!=') {
-    if (!isNumber(value) && typeof value !== 'string' && typeof value !== 'boolean') fail('compareValue', 'must be a number, text or boolean');
+    if (!isNumber(value) && typeof value !== 'string' && typeof value !== 'boolean')
+      fail('compareValue', 'must be a number, text or boolean');
     else compareValue = value;
   } else if (COMPARE_TYPES.includes(compareType as CompareType)) {
     if (!isNumber(value)) fail('compareValue', `${String(compareType)} needs a number`);
     else compareValue = value;
   }
   if (!ok || compareValue === undefined) return undefined;
-  return { kind: 'property', productKey: productKey as string, ...device, property: property as string, compareType: compareType as CompareType, compareValue };
+  return {
+    kind: 'property',
+    productKey: productKey as string,
+    ...device,
+    property: property as string,
+    compareType: compareType as CompareType,
+    compareValue,
+  };
 }
 
 function parseConditions(raw: unknown, bad: (path: string, message: string) => void): TimeRange[] {
@@ -198,8 +229,13 @@ function parseActions(raw: unknown, bad: (path: string, message: string) => void
     return;
   }
   raw.forEach((a, i) => {
-    if (!isObject(a) || a.uri !== SCENE_INFO_ACTION) bad(`action[${i}].uri`, `must be "${SCENE_INFO_ACTION}" (the only action the box runs: the alarm record)`);
-    else if (a.params !== undefined && (!isObject(a.params) || (a.params.env !== undefined && a.params.env !== 'edge' && a.params.env !== 'cloud'))) bad(`action[${i}].params.env`, 'must be "edge" or "cloud"');
+    if (!isObject(a) || a.uri !== SCENE_INFO_ACTION)
+      bad(`action[${i}].uri`, `must be "${SCENE_INFO_ACTION}" (the only action the box runs: the alarm record)`);
+    else if (
+      a.params !== undefined &&
+      (!isObject(a.params) || (a.params.env !== undefined && a.params.env !== 'edge' && a.params.env !== 'cloud'))
+    )
+      bad(`action[${i}].params.env`, 'must be "edge" or "cloud"');
   });
 }
 
@@ -228,21 +264,32 @@ function parseFeatures(raw: unknown, bad: (path: string, message: string) => voi
   let pause: Pause = dflt.pause;
   if (spr.pauseType === 'time') {
     const d = p.stateDuration;
-    if (d !== undefined && (!Number.isInteger(d) || (d as number) < 1 || (d as number) > 3600)) bad(`${at}.pauseParams.stateDuration`, 'must be whole seconds, 1-3600');
+    if (d !== undefined && (!Number.isInteger(d) || (d as number) < 1 || (d as number) > 3600))
+      bad(`${at}.pauseParams.stateDuration`, 'must be whole seconds, 1-3600');
     else pause = { type: 'time', stateDurationS: (d as number | undefined) ?? 0 };
   } else if (spr.pauseType === 'count') {
     const w = p.windowInterval;
     const n = p.conditionMatchNum;
-    if (!Number.isInteger(w) || (w as number) < 1 || (w as number) > 60) bad(`${at}.pauseParams.windowInterval`, 'required: whole minutes, 1-60');
-    if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > 1000) bad(`${at}.pauseParams.conditionMatchNum`, 'required: a count, 1-1000');
-    for (const k of ['continuousMatch', 'executeOnce'] as const) if (p[k] !== undefined && typeof p[k] !== 'boolean') bad(`${at}.pauseParams.${k}`, 'must be true or false');
+    if (!Number.isInteger(w) || (w as number) < 1 || (w as number) > 60)
+      bad(`${at}.pauseParams.windowInterval`, 'required: whole minutes, 1-60');
+    if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > 1000)
+      bad(`${at}.pauseParams.conditionMatchNum`, 'required: a count, 1-1000');
+    for (const k of ['continuousMatch', 'executeOnce'] as const)
+      if (p[k] !== undefined && typeof p[k] !== 'boolean') bad(`${at}.pauseParams.${k}`, 'must be true or false');
     if (Number.isInteger(w) && Number.isInteger(n)) {
-      pause = { type: 'count', windowIntervalMin: w as number, conditionMatchNum: n as number, continuousMatch: p.continuousMatch === true, executeOnce: p.executeOnce !== false };
+      pause = {
+        type: 'count',
+        windowIntervalMin: w as number,
+        conditionMatchNum: n as number,
+        continuousMatch: p.continuousMatch === true,
+        executeOnce: p.executeOnce !== false,
+      };
     }
   } else bad(`${at}.pauseType`, 'must be "time" or "count"');
   if (spr.scope !== undefined && spr.scope !== 'device') bad(`${at}.scope`, 'must be "device"');
   if (spr.notifyTypeOnRecover !== undefined && spr.notifyTypeOnRecover !== 'MQTT') bad(`${at}.notifyTypeOnRecover`, 'must be "MQTT"');
-  if (spr.notifyTopicOnRecover !== undefined && typeof spr.notifyTopicOnRecover !== 'string') bad(`${at}.notifyTopicOnRecover`, 'must be text (it is ignored: the box chooses the topic)');
+  if (spr.notifyTopicOnRecover !== undefined && typeof spr.notifyTopicOnRecover !== 'string')
+    bad(`${at}.notifyTopicOnRecover`, 'must be text (it is ignored: the box chooses the topic)');
   const rc = spr.recoverCondition;
   if (rc !== undefined && typeof rc !== 'string') bad(`${at}.recoverCondition`, 'must be an expression over event.<property>.value');
   return { pause, recoverText: typeof rc === 'string' ? rc : undefined };

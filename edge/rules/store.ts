@@ -80,7 +80,8 @@ export interface AlarmRecordRow {
   cloud: number;
 }
 
-const RECORD_COLUMNS = 'id, alarm_id AS alarmId, alarm_rule_id AS alarmRuleId, side, device, time, record, recovery, recovery_time AS recoveryTime, confirm, confirm_time AS confirmTime, confirm_type AS confirmType, confirm_comment AS confirmComment, operator, cloud';
+const RECORD_COLUMNS =
+  'id, alarm_id AS alarmId, alarm_rule_id AS alarmRuleId, side, device, time, record, recovery, recovery_time AS recoveryTime, confirm, confirm_time AS confirmTime, confirm_type AS confirmType, confirm_comment AS confirmComment, operator, cloud';
 
 export interface StoredState {
   alarmRuleId: string;
@@ -99,15 +100,27 @@ export class RulesStore {
     this.#s = {
       allRules: db.prepare('SELECT body, source FROM rules_alarm_rules ORDER BY rowid'),
       getRule: db.prepare('SELECT body FROM rules_alarm_rules WHERE alarm_rule_id = ?').pluck(),
-      putRule: db.prepare('INSERT INTO rules_alarm_rules (alarm_rule_id, body, status, source, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(alarm_rule_id) DO UPDATE SET body = excluded.body, status = excluded.status, source = excluded.source, updated_at = excluded.updated_at'),
+      putRule: db.prepare(
+        'INSERT INTO rules_alarm_rules (alarm_rule_id, body, status, source, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(alarm_rule_id) DO UPDATE SET body = excluded.body, status = excluded.status, source = excluded.source, updated_at = excluded.updated_at',
+      ),
       deleteRule: db.prepare('DELETE FROM rules_alarm_rules WHERE alarm_rule_id = ?'),
-      allState: db.prepare('SELECT alarm_rule_id AS alarmRuleId, side, device, last_match AS lastMatch, hold_since AS holdSince, matches, open_alarm_id AS openAlarmId FROM rules_state'),
-      putState: db.prepare('INSERT INTO rules_state (alarm_rule_id, side, device, last_match, hold_since, matches, open_alarm_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(alarm_rule_id, side, device) DO UPDATE SET last_match = excluded.last_match, hold_since = excluded.hold_since, matches = excluded.matches, open_alarm_id = excluded.open_alarm_id'),
+      allState: db.prepare(
+        'SELECT alarm_rule_id AS alarmRuleId, side, device, last_match AS lastMatch, hold_since AS holdSince, matches, open_alarm_id AS openAlarmId FROM rules_state',
+      ),
+      putState: db.prepare(
+        'INSERT INTO rules_state (alarm_rule_id, side, device, last_match, hold_since, matches, open_alarm_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(alarm_rule_id, side, device) DO UPDATE SET last_match = excluded.last_match, hold_since = excluded.hold_since, matches = excluded.matches, open_alarm_id = excluded.open_alarm_id',
+      ),
       deleteState: db.prepare('DELETE FROM rules_state WHERE alarm_rule_id = ? AND side = ? AND device = ?'),
       deleteRuleState: db.prepare('DELETE FROM rules_state WHERE alarm_rule_id = ?'),
-      insertRecord: db.prepare('INSERT INTO rules_alarm_records (alarm_id, alarm_rule_id, side, device, time, record, cloud) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      recoverRecords: db.prepare(`UPDATE rules_alarm_records SET recovery = 1, recovery_time = ?, cloud = ? WHERE alarm_rule_id = ? AND side = ? AND device = ? AND recovery = 0 RETURNING ${RECORD_COLUMNS}`),
-      confirmRecord: db.prepare(`UPDATE rules_alarm_records SET confirm = 1, confirm_time = ?, confirm_type = ?, confirm_comment = ?, operator = ?, cloud = ? WHERE alarm_id = ? RETURNING ${RECORD_COLUMNS}`),
+      insertRecord: db.prepare(
+        'INSERT INTO rules_alarm_records (alarm_id, alarm_rule_id, side, device, time, record, cloud) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      recoverRecords: db.prepare(
+        `UPDATE rules_alarm_records SET recovery = 1, recovery_time = ?, cloud = ? WHERE alarm_rule_id = ? AND side = ? AND device = ? AND recovery = 0 RETURNING ${RECORD_COLUMNS}`,
+      ),
+      confirmRecord: db.prepare(
+        `UPDATE rules_alarm_records SET confirm = 1, confirm_time = ?, confirm_type = ?, confirm_comment = ?, operator = ?, cloud = ? WHERE alarm_id = ? RETURNING ${RECORD_COLUMNS}`,
+      ),
       record: db.prepare(`SELECT ${RECORD_COLUMNS} FROM rules_alarm_records WHERE alarm_id = ?`),
       open: db.prepare(`SELECT ${RECORD_COLUMNS} FROM rules_alarm_records WHERE recovery = 0 ORDER BY id DESC LIMIT ?`),
       openCount: db.prepare('SELECT count(*) FROM rules_alarm_records WHERE recovery = 0').pluck(),
@@ -118,7 +131,10 @@ export class RulesStore {
   }
 
   rules(): Array<{ rule: AlarmRule; source: RuleSource }> {
-    return (this.#s.allRules.all() as Array<{ body: string; source: RuleSource }>).map((r) => ({ rule: JSON.parse(r.body) as AlarmRule, source: r.source }));
+    return (this.#s.allRules.all() as Array<{ body: string; source: RuleSource }>).map((r) => ({
+      rule: JSON.parse(r.body) as AlarmRule,
+      source: r.source,
+    }));
   }
 
   rule(id: string): AlarmRule | undefined {
@@ -136,11 +152,27 @@ export class RulesStore {
   }
 
   states(): StoredState[] {
-    return (this.#s.allState.all() as Array<{ alarmRuleId: string; side: number; device: string; lastMatch: number | null; holdSince: number | null; matches: string | null; openAlarmId: string | null }>).map((r) => ({
+    return (
+      this.#s.allState.all() as Array<{
+        alarmRuleId: string;
+        side: number;
+        device: string;
+        lastMatch: number | null;
+        holdSince: number | null;
+        matches: string | null;
+        openAlarmId: string | null;
+      }>
+    ).map((r) => ({
       alarmRuleId: r.alarmRuleId,
       side: r.side,
       device: r.device,
-      state: { lastMatch: r.lastMatch === null ? null : r.lastMatch === 1, holdSince: r.holdSince, matches: r.matches ? (JSON.parse(r.matches) as number[]) : [], openAlarmId: r.openAlarmId, seen: false },
+      state: {
+        lastMatch: r.lastMatch === null ? null : r.lastMatch === 1,
+        holdSince: r.holdSince,
+        matches: r.matches ? (JSON.parse(r.matches) as number[]) : [],
+        openAlarmId: r.openAlarmId,
+        seen: false,
+      },
     }));
   }
 
@@ -150,14 +182,30 @@ export class RulesStore {
       this.#s.deleteState.run(alarmRuleId, side, device);
       return;
     }
-    this.#s.putState.run(alarmRuleId, side, device, s.lastMatch === null ? null : s.lastMatch ? 1 : 0, s.holdSince, s.matches.length > 0 ? JSON.stringify(s.matches) : null, s.openAlarmId);
+    this.#s.putState.run(
+      alarmRuleId,
+      side,
+      device,
+      s.lastMatch === null ? null : s.lastMatch ? 1 : 0,
+      s.holdSince,
+      s.matches.length > 0 ? JSON.stringify(s.matches) : null,
+      s.openAlarmId,
+    );
   }
 
   deleteRuleState(alarmRuleId: string): void {
     this.#s.deleteRuleState.run(alarmRuleId);
   }
 
-  insertRecord(r: { alarmId: string; alarmRuleId: string; side: number; device: string; time: number; record: string; cloud: number }): void {
+  insertRecord(r: {
+    alarmId: string;
+    alarmRuleId: string;
+    side: number;
+    device: string;
+    time: number;
+    record: string;
+    cloud: number;
+  }): void {
     this.#s.insertRecord.run(r.alarmId, r.alarmRuleId, r.side, r.device, r.time, r.record, r.cloud);
   }
 
@@ -165,7 +213,10 @@ export class RulesStore {
     return this.#s.recoverRecords.all(time, cloud, alarmRuleId, side, device) as AlarmRecordRow[];
   }
 
-  confirm(alarmId: string, c: { time: number; confirmType: number; comment: string | null; operator: string | null; cloud: number }): AlarmRecordRow | undefined {
+  confirm(
+    alarmId: string,
+    c: { time: number; confirmType: number; comment: string | null; operator: string | null; cloud: number },
+  ): AlarmRecordRow | undefined {
     return this.#s.confirmRecord.get(c.time, c.confirmType, c.comment, c.operator, c.cloud, alarmId) as AlarmRecordRow | undefined;
   }
 
@@ -182,7 +233,15 @@ export class RulesStore {
   }
 
   /** Records (newest first) matching a filter, for the console's history. */
-  history(f: { device?: string; alarmRuleId?: string; from?: number; to?: number; open?: boolean; limit: number; beforeId?: number }): AlarmRecordRow[] {
+  history(f: {
+    device?: string;
+    alarmRuleId?: string;
+    from?: number;
+    to?: number;
+    open?: boolean;
+    limit: number;
+    beforeId?: number;
+  }): AlarmRecordRow[] {
     const where: string[] = [];
     const args: unknown[] = [];
     if (f.device) {

@@ -52,7 +52,9 @@ export class SecurityAlarms {
     this.#db = db;
     this.#events = events;
     migrate(db, 'security', migrations);
-    this.#insert = db.prepare('INSERT INTO security_alarms (alarm_id, device_key, event_id, params, time, received_at, uploaded) VALUES (?, ?, ?, ?, ?, ?, 0)');
+    this.#insert = db.prepare(
+      'INSERT INTO security_alarms (alarm_id, device_key, event_id, params, time, received_at, uploaded) VALUES (?, ?, ?, ?, ?, ?, 0)',
+    );
     this.#markQueued = db.prepare('UPDATE security_alarms SET uploaded = 1 WHERE alarm_id = ?');
     this.#markAcked = db.prepare('UPDATE security_alarms SET uploaded = 2 WHERE alarm_id = ?');
   }
@@ -60,16 +62,29 @@ export class SecurityAlarms {
   /** Store one alarm and queue its upload: all or nothing. Returns its id. */
   record(a: { deviceKey: string; eventId: string; params: Record<string, unknown>; time: number }): string {
     const alarmId = randomUUID();
-    this.#db.transaction(() => {
-      this.#insert.run(alarmId, a.deviceKey, a.eventId, JSON.stringify(a.params), a.time, Date.now());
-      if (this.#outbox) this.#handOver(alarmId, a, (this.#outbox.isOnline?.() ?? true) ? 'event' : 'eventHistory');
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        this.#insert.run(alarmId, a.deviceKey, a.eventId, JSON.stringify(a.params), a.time, Date.now());
+        if (this.#outbox) this.#handOver(alarmId, a, (this.#outbox.isOnline?.() ?? true) ? 'event' : 'eventHistory');
+      })
+      .immediate();
     this.#events?.emit('security.alarm', { alarmId, ...a });
     return alarmId;
   }
 
-  #handOver(alarmId: string, a: { deviceKey: string; eventId: string; params: Record<string, unknown>; time: number }, topicKind: 'event' | 'eventHistory'): void {
-    this.#outbox!.enqueue({ topicKind, deviceKey: a.deviceKey, identifier: a.eventId, payload: a.params, time: a.time, dedupKey: `${ALARM_REF_PREFIX}${alarmId}` });
+  #handOver(
+    alarmId: string,
+    a: { deviceKey: string; eventId: string; params: Record<string, unknown>; time: number },
+    topicKind: 'event' | 'eventHistory',
+  ): void {
+    this.#outbox!.enqueue({
+      topicKind,
+      deviceKey: a.deviceKey,
+      identifier: a.eventId,
+      payload: a.params,
+      time: a.time,
+      dedupKey: `${ALARM_REF_PREFIX}${alarmId}`,
+    });
     this.#markQueued.run(alarmId);
   }
 
@@ -77,10 +92,19 @@ export class SecurityAlarms {
   attachOutbox(o: OutboxWriter | undefined, limit = 10_000): number {
     this.#outbox = o;
     if (!o) return 0;
-    const rows = this.#db.prepare('SELECT alarm_id, device_key, event_id, params, time FROM security_alarms WHERE uploaded = 0 ORDER BY time LIMIT ?').all(limit) as Array<{ alarm_id: string; device_key: string; event_id: string; params: string; time: number }>;
-    this.#db.transaction(() => {
-      for (const r of rows) this.#handOver(r.alarm_id, { deviceKey: r.device_key, eventId: r.event_id, params: JSON.parse(r.params) as Record<string, unknown>, time: r.time }, 'eventHistory');
-    }).immediate();
+    const rows = this.#db
+      .prepare('SELECT alarm_id, device_key, event_id, params, time FROM security_alarms WHERE uploaded = 0 ORDER BY time LIMIT ?')
+      .all(limit) as Array<{ alarm_id: string; device_key: string; event_id: string; params: string; time: number }>;
+    this.#db
+      .transaction(() => {
+        for (const r of rows)
+          this.#handOver(
+            r.alarm_id,
+            { deviceKey: r.device_key, eventId: r.event_id, params: JSON.parse(r.params) as Record<string, unknown>, time: r.time },
+            'eventHistory',
+          );
+      })
+      .immediate();
     return rows.length;
   }
 
@@ -90,8 +114,25 @@ export class SecurityAlarms {
 
   /** Newest first. */
   list(options: { deviceKey?: string; limit?: number } = {}): StoredAlarm[] {
-    const rows = this.#db.prepare('SELECT alarm_id, device_key, event_id, params, time, uploaded FROM security_alarms WHERE (@d IS NULL OR device_key = @d) ORDER BY time DESC, rowid DESC LIMIT @limit')
-      .all({ d: options.deviceKey ?? null, limit: options.limit ?? 100 }) as Array<{ alarm_id: string; device_key: string; event_id: string; params: string; time: number; uploaded: number }>;
-    return rows.map((r) => ({ alarmId: r.alarm_id, deviceKey: r.device_key, eventId: r.event_id, params: JSON.parse(r.params) as Record<string, unknown>, time: r.time, uploaded: r.uploaded }));
+    const rows = this.#db
+      .prepare(
+        'SELECT alarm_id, device_key, event_id, params, time, uploaded FROM security_alarms WHERE (@d IS NULL OR device_key = @d) ORDER BY time DESC, rowid DESC LIMIT @limit',
+      )
+      .all({ d: options.deviceKey ?? null, limit: options.limit ?? 100 }) as Array<{
+      alarm_id: string;
+      device_key: string;
+      event_id: string;
+      params: string;
+      time: number;
+      uploaded: number;
+    }>;
+    return rows.map((r) => ({
+      alarmId: r.alarm_id,
+      deviceKey: r.device_key,
+      eventId: r.event_id,
+      params: JSON.parse(r.params) as Record<string, unknown>,
+      time: r.time,
+      uploaded: r.uploaded,
+    }));
   }
 }

@@ -35,11 +35,20 @@ export class DeploymentRepository {
 
   constructor(db: Db) {
     this.#insert = db.prepare('INSERT INTO deployments (at, source, ok, config, diff, error) VALUES (?, ?, ?, ?, ?, ?)');
-    this.#recent = db.prepare<[number], DeploymentRecord>('SELECT id, at, source, ok, config, diff, error FROM deployments ORDER BY id DESC LIMIT ?');
+    this.#recent = db.prepare<[number], DeploymentRecord>(
+      'SELECT id, at, source, ok, config, diff, error FROM deployments ORDER BY id DESC LIMIT ?',
+    );
   }
 
   record(source: string, ok: boolean, config: unknown, diff?: unknown, error?: string): void {
-    this.#insert.run(Date.now(), source, ok ? 1 : 0, JSON.stringify(config), diff === undefined ? null : JSON.stringify(diff), error ?? null);
+    this.#insert.run(
+      Date.now(),
+      source,
+      ok ? 1 : 0,
+      JSON.stringify(config),
+      diff === undefined ? null : JSON.stringify(diff),
+      error ?? null,
+    );
   }
 
   recent(limit = 20): DeploymentRecord[] {

@@ -47,7 +47,9 @@ export function migrate(db: Db, area: string, migrations: readonly Migration[]):
   const row = db.prepare('SELECT version FROM schema_migrations WHERE area = ?').get(area) as { version: number } | undefined;
   let current = row?.version ?? 0;
   const pending = [...migrations].filter((m) => m.version > current).sort((a, b) => a.version - b.version);
-  const record = db.prepare('INSERT INTO schema_migrations (area, version, applied_at) VALUES (?, ?, ?) ON CONFLICT(area) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at');
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (area, version, applied_at) VALUES (?, ?, ?) ON CONFLICT(area) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at',
+  );
   for (const m of pending) {
     db.transaction(() => {
       if (typeof m.up === 'string') db.exec(m.up);

@@ -19,12 +19,18 @@ export interface WriteHealthState {
   failures: number;
 }
 
-export type WriteHealthListener = (change: { writable: false; area: string; error: string } | { writable: true; failedForMs: number; failedWrites: number }) => void;
+export type WriteHealthListener = (
+  change: { writable: false; area: string; error: string } | { writable: true; failedForMs: number; failedWrites: number },
+) => void;
 
 /** SQLite's and the OS's ways of saying the disk has no room or cannot be written: retry later. */
 export function isStorageFailure(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO')) return true;
+  if (
+    typeof code === 'string' &&
+    (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO')
+  )
+    return true;
   return /database or disk is full|disk I\/O error/i.test(String((err as Error | null)?.message ?? err));
 }
 

@@ -14,7 +14,9 @@ export class ThingModelLibrary {
     for (const dir of dirs) {
       let names: string[];
       try {
-        names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+        names = readdirSync(dir)
+          .filter((n) => n.endsWith('.json'))
+          .sort();
       } catch (err) {
         throw edgeError('EDGE_ERR_CONFIG_READ', dir, (err as Error).message);
       }

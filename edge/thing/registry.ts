@@ -58,9 +58,14 @@ export class DeviceRegistry {
     if (existing) {
       const wasDisabled = existing.status === 'disabled';
       // `disabled` absent means enabled: a re-enabled device must not keep the old flag.
-      Object.assign(existing, spec, { model, disabled: spec.disabled === true, shadow: existing.model === model ? existing.shadow : existing.shadow.rebase(model) });
+      Object.assign(existing, spec, {
+        model,
+        disabled: spec.disabled === true,
+        shadow: existing.model === model ? existing.shadow : existing.shadow.rebase(model),
+      });
       if (spec.disabled && !wasDisabled) this.setStatus(spec.productKey, spec.deviceName, 'disabled', 'disabled by config');
-      else if (!spec.disabled && wasDisabled) this.setStatus(spec.productKey, spec.deviceName, 'offline', 'enabled; waiting for its driver');
+      else if (!spec.disabled && wasDisabled)
+        this.setStatus(spec.productKey, spec.deviceName, 'offline', 'enabled; waiting for its driver');
       return existing;
     }
     const device: Device = { ...spec, model, status: spec.disabled ? 'disabled' : 'notActivated', lastSeen: 0, shadow: new Shadow(model) };
@@ -163,7 +168,8 @@ export class DeviceRegistry {
   /** Check a property write: the property must exist, be writable and its value valid. */
   checkPropertySet(productKey: string, deviceName: string, params: unknown): Record<string, unknown> {
     const d = this.require(productKey, deviceName);
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) throw edgeError('EDGE_ERR_REQUEST_INVALID', 'params must be an object');
+    if (typeof params !== 'object' || params === null || Array.isArray(params))
+      throw edgeError('EDGE_ERR_REQUEST_INVALID', 'params must be an object');
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(params)) {
       const prop = d.model.properties.get(k);

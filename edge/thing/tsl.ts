@@ -151,9 +151,9 @@ class TslReader {
         return { type, specs: this.#labels(path, type, specs) };
       case 'struct': {
         if (!Array.isArray(specs)) {
-      this.problem(`${path}.specs`, 'struct specs must be an array of members');
-      return undefined;
-    }
+          this.problem(`${path}.specs`, 'struct specs must be an array of members');
+          return undefined;
+        }
         const members = this.params(`${path}.specs`, specs, { allowNested: false });
         return { type, specs: members };
       }
@@ -173,7 +173,10 @@ class TslReader {
         return { type, specs: { size: Math.min(Math.max(1, Math.trunc(size)), MAX_ARRAY_SIZE), item } };
       }
       default:
-        this.problem(`${path}.type`, `unknown data type ${JSON.stringify(type)} (int, float, double, text, date, bool, enum, struct, array)`);
+        this.problem(
+          `${path}.type`,
+          `unknown data type ${JSON.stringify(type)} (int, float, double, text, date, bool, enum, struct, array)`,
+        );
         return undefined;
     }
   }
@@ -225,7 +228,12 @@ export function parseThingModel(input: unknown, fallbackProductKey?: string): Th
     if (properties.has(param.identifier)) r.problem(at, `duplicate property ${param.identifier}`);
     const accessMode = p.accessMode === 'r' ? 'r' : 'rw';
     if (p.accessMode !== undefined && p.accessMode !== 'r' && p.accessMode !== 'rw') r.problem(`${at}.accessMode`, 'must be "r" or "rw"');
-    properties.set(param.identifier, { ...param, accessMode, required: p.required === true, ...(typeof p.desc === 'string' ? { desc: p.desc } : {}) });
+    properties.set(param.identifier, {
+      ...param,
+      accessMode,
+      required: p.required === true,
+      ...(typeof p.desc === 'string' ? { desc: p.desc } : {}),
+    });
   }
 
   const events = new Map<string, ThingEvent>();
@@ -271,5 +279,10 @@ export function parseThingModel(input: unknown, fallbackProductKey?: string): Th
 
 /** The thing model as plain JSON (the TSL keeps members in Maps): for the console and for comparing two versions. */
 export function tslJson(tsl: ThingModel): { productKey: string; properties: Property[]; events: ThingEvent[]; services: Service[] } {
-  return { productKey: tsl.productKey, properties: [...tsl.properties.values()], events: [...tsl.events.values()], services: [...tsl.services.values()] };
+  return {
+    productKey: tsl.productKey,
+    properties: [...tsl.properties.values()],
+    events: [...tsl.events.values()],
+    services: [...tsl.services.values()],
+  };
 }

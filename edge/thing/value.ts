@@ -145,7 +145,10 @@ function preview(v: unknown): string {
 }
 
 /** Check a parameter list (service input, event output) against its definitions. */
-export function checkParams(defs: Map<string, Validator>, params: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+export function checkParams(
+  defs: Map<string, Validator>,
+  params: unknown,
+): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) return { ok: false, reason: 'params must be an object' };
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) {

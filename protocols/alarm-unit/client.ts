@@ -27,26 +27,37 @@ export interface CallResult {
 export function callUnit(u: UnitAddress, method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number): Promise<CallResult> {
   const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.ip, port: u.port, method, path, agent: false, timeout: timeoutMs, headers: { 'Content-Type': 'application/json', Connection: 'close', ...(data ? { 'Content-Length': data.length } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_ANSWER_BYTES) req.destroy(new Error('answer too large'));
-        else chunks.push(c);
-      });
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: u.ip,
+        port: u.port,
+        method,
+        path,
+        agent: false,
+        timeout: timeoutMs,
+        headers: { 'Content-Type': 'application/json', Connection: 'close', ...(data ? { 'Content-Length': data.length } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_ANSWER_BYTES) req.destroy(new Error('answer too large'));
+          else chunks.push(c);
+        });
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(data);
@@ -69,7 +80,11 @@ export function setZoneAlertStateBody(u: UnitAddress, zones: ZoneAlertState[]): 
   return u.aesKey ? { version, ciphertext: aesEncrypt(u.aesKey, JSON.stringify(zones)) } : { version, zoneInfo: zones };
 }
 
-export async function setZoneAlertState(u: UnitAddress, zones: ZoneAlertState[], timeoutMs: number): Promise<{ code: number; message: string }> {
+export async function setZoneAlertState(
+  u: UnitAddress,
+  zones: ZoneAlertState[],
+  timeoutMs: number,
+): Promise<{ code: number; message: string }> {
   const r = await callUnit(u, 'POST', '/alarm/setZoneAlertState', setZoneAlertStateBody(u, zones), timeoutMs);
   const b = r.body as { code?: unknown; message?: unknown } | undefined;
   if (r.status !== 200 || typeof b?.code !== 'number') throw new Error(`unit answered HTTP ${r.status} without a protocol answer`);

@@ -11,7 +11,16 @@
  * - every later payload is Base64(AES-128-ECB/PKCS7(JSON)) with that key, both directions
  *   (Java's PKCS5Padding is PKCS7 for 16-byte blocks, digest A6).
  */
-import { constants, createCipheriv, createDecipheriv, createHmac, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 
 export const AES_KEY_BYTES = 16;
 

@@ -105,7 +105,18 @@ export function checkConnect(body: unknown): Checked<ConnectRequest> {
   if (body.encrypted !== 0 && body.encrypted !== 1) return bad('encrypted: 0 or 1');
   if (body.encrypted === 1 && !str(body, 'ciphertext', 1024)) return bad('ciphertext: required when encrypted is 1');
   if (body.encrypted === 0 && body.ciphertext !== undefined) return bad('ciphertext: only when encrypted is 1');
-  const out: ConnectRequest = { version: PROTOCOL_VERSION, protocol: PROTOCOL_VERSION, sn, vendor, time: body.time, ip: body.ip, mac: body.mac, port: body.port, keepalive: body.keepalive, encrypted: body.encrypted };
+  const out: ConnectRequest = {
+    version: PROTOCOL_VERSION,
+    protocol: PROTOCOL_VERSION,
+    sn,
+    vendor,
+    time: body.time,
+    ip: body.ip,
+    mac: body.mac,
+    port: body.port,
+    keepalive: body.keepalive,
+    encrypted: body.encrypted,
+  };
   if (typeof body.model === 'string') out.model = body.model;
   if (body.encrypted === 1) out.ciphertext = body.ciphertext as string;
   return { ok: true, value: out };
@@ -140,7 +151,8 @@ export function checkAlarmInfo(list: unknown): Checked<AlarmInfo[]> {
   for (const [i, a] of list.entries()) {
     if (!isObj(a)) return bad(`alarmInfo[${i}]: object`);
     if (typeof a.zoneID !== 'string' || !ZONE_ID.test(a.zoneID)) return bad(`alarmInfo[${i}].zoneID: 1-32 printable characters`);
-    if (a.alarmTime !== undefined && (typeof a.alarmTime !== 'string' || !MS.test(a.alarmTime))) return bad(`alarmInfo[${i}].alarmTime: ms UTC as a string of digits`);
+    if (a.alarmTime !== undefined && (typeof a.alarmTime !== 'string' || !MS.test(a.alarmTime)))
+      return bad(`alarmInfo[${i}].alarmTime: ms UTC as a string of digits`);
     out.push(a.alarmTime === undefined ? { zoneID: a.zoneID } : { zoneID: a.zoneID, alarmTime: a.alarmTime });
   }
   return { ok: true, value: out };

@@ -18,7 +18,16 @@ import { peerAddress } from '../common/source-address.js';
 import { SourceLimits } from '../common/source-limits.js';
 import { AlarmCode, AlarmProtocolError, failure, PONG, success, type AlarmReply } from './codes.js';
 import { aesDecrypt, decryptKeyBlock } from './crypto.js';
-import { checkAlarmInfo, checkConnect, checkTokened, checkZoneInfo, type AlarmInfo, type Checked, type ConnectRequest, type ZoneInfo } from './messages.js';
+import {
+  checkAlarmInfo,
+  checkConnect,
+  checkTokened,
+  checkZoneInfo,
+  type AlarmInfo,
+  type Checked,
+  type ConnectRequest,
+  type ZoneInfo,
+} from './messages.js';
 import { SessionTable, type UnitSession } from './sessions.js';
 
 /** The port the units call (L40655). */
@@ -103,8 +112,18 @@ export class AlarmUnitServer {
     this.sessions = new SessionTable(o.offlineMisses, this.#now);
     const limits = { ...alarmUnitServerDefaults, ...o };
     this.#maxBody = limits.maxBodyBytes;
-    this.#connectRate = new SourceLimits({ connections: Infinity, requestsPerS: CONNECT_QPS, burst: CONNECT_QPS, trackedSources: limits.trackedSources });
-    this.#requestRate = new SourceLimits({ connections: Infinity, requestsPerS: REQUEST_QPS, burst: REQUEST_QPS, trackedSources: limits.trackedSources });
+    this.#connectRate = new SourceLimits({
+      connections: Infinity,
+      requestsPerS: CONNECT_QPS,
+      burst: CONNECT_QPS,
+      trackedSources: limits.trackedSources,
+    });
+    this.#requestRate = new SourceLimits({
+      connections: Infinity,
+      requestsPerS: REQUEST_QPS,
+      burst: REQUEST_QPS,
+      trackedSources: limits.trackedSources,
+    });
     this.#http = new HttpListener((req, res) => void this.#serve(req, res), {
       ...limits,
       keepAliveTimeoutMs: 1,
@@ -142,7 +161,11 @@ export class AlarmUnitServer {
       else out = { status: 200, reply: failure(AlarmCode.OTHER, 'internal error') };
     }
     const body = JSON.stringify(out.reply);
-    const headers: Record<string, string | number> = { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body), Connection: 'close' };
+    const headers: Record<string, string | number> = {
+      'Content-Type': JSON_TYPE,
+      'Content-Length': Buffer.byteLength(body),
+      Connection: 'close',
+    };
     if (out.status === 429) headers['Retry-After'] = 1;
     res.writeHead(out.status, headers);
     res.end(body, () => out.after?.());
@@ -153,11 +176,18 @@ export class AlarmUnitServer {
     const source = peerAddress(req.socket);
     const endpoint = ALARM_UNIT_ENDPOINTS.find((e) => e.path === path);
     if (!endpoint) return { status: 404, reply: failure(AlarmCode.OTHER, `unknown path ${path}`) };
-    if (req.method !== endpoint.method) return { status: 405, reply: failure(AlarmCode.OTHER, `${path} is called with ${endpoint.method}`) };
+    if (req.method !== endpoint.method)
+      return { status: 405, reply: failure(AlarmCode.OTHER, `${path} is called with ${endpoint.method}`) };
     const rate = path === ALARM_PATHS.connect ? this.#connectRate : this.#requestRate;
     if (path !== ALARM_PATHS.ping && !rate.take(source).ok) {
       this.rateLimited++;
-      return { status: 429, reply: failure(AlarmCode.OTHER, `too many requests: at most ${path === ALARM_PATHS.connect ? CONNECT_QPS : REQUEST_QPS} per second`) };
+      return {
+        status: 429,
+        reply: failure(
+          AlarmCode.OTHER,
+          `too many requests: at most ${path === ALARM_PATHS.connect ? CONNECT_QPS : REQUEST_QPS} per second`,
+        ),
+      };
     }
     // An oversized body is refused from its declared length whoever sends it (the listener's 413).
     if (Number(req.headers['content-length']) > this.#maxBody) throw new BodyTooLargeError(this.#maxBody);
@@ -190,15 +220,24 @@ export class AlarmUnitServer {
   #connect(body: unknown, source: string): Out {
     const c = ok(checkConnect(body));
     // The connect names its own address (L40719): it must be the configured one it comes from.
-    if (c.ip !== source) throw new AlarmProtocolError(AlarmCode.DEVICE_ILLEGAL, 'ip is not the request\'s source address');
+    if (c.ip !== source) throw new AlarmProtocolError(AlarmCode.DEVICE_ILLEGAL, "ip is not the request's source address");
     const problem = this.#h.connectProblem?.(c);
     if (problem) throw new AlarmProtocolError(AlarmCode.DEVICE_ILLEGAL, problem);
     let aesKey: Buffer | undefined;
     if (c.encrypted === 1) {
       aesKey = decryptKeyBlock(this.#h.privateKey(), c.ciphertext!);
-      if (!aesKey) throw new AlarmProtocolError(AlarmCode.DECRYPT_ERROR, 'ciphertext is not an RSA block of the box\'s key');
+      if (!aesKey) throw new AlarmProtocolError(AlarmCode.DECRYPT_ERROR, "ciphertext is not an RSA block of the box's key");
     }
-    const s = this.sessions.issue({ ip: source, sn: c.sn, vendor: c.vendor, ...(c.model ? { model: c.model } : {}), port: c.port, protocol: c.protocol, keepaliveS: c.keepalive, ...(aesKey ? { aesKey } : {}) });
+    const s = this.sessions.issue({
+      ip: source,
+      sn: c.sn,
+      vendor: c.vendor,
+      ...(c.model ? { model: c.model } : {}),
+      port: c.port,
+      protocol: c.protocol,
+      keepaliveS: c.keepalive,
+      ...(aesKey ? { aesKey } : {}),
+    });
     return { status: 200, reply: success({ token: s.token }), after: () => this.#h.connected(s, c) };
   }
 }
@@ -218,9 +257,10 @@ function payload(s: UnitSession, body: Record<string, unknown>, field: 'zoneInfo
     return body[field];
   }
   if (body[field] !== undefined) throw new AlarmProtocolError(AlarmCode.PARAM_ERROR, `${field} in clear on an encrypted connection`);
-  if (typeof body.ciphertext !== 'string') throw new AlarmProtocolError(AlarmCode.PARAM_ERROR, 'ciphertext: required on an encrypted connection');
+  if (typeof body.ciphertext !== 'string')
+    throw new AlarmProtocolError(AlarmCode.PARAM_ERROR, 'ciphertext: required on an encrypted connection');
   const text = aesDecrypt(s.aesKey, body.ciphertext);
-  if (text === undefined) throw new AlarmProtocolError(AlarmCode.DECRYPT_ERROR, 'ciphertext does not decrypt with the connection\'s key');
+  if (text === undefined) throw new AlarmProtocolError(AlarmCode.DECRYPT_ERROR, "ciphertext does not decrypt with the connection's key");
   try {
     return JSON.parse(text);
   } catch {

@@ -67,7 +67,8 @@ function toBatch(refs: PropertyRef[]): RpmBatch {
   const specs: RpmBatch['specs'] = [];
   for (const r of refs) {
     const last = specs[specs.length - 1];
-    if (last && last.objectId.type === r.objectType && last.objectId.instance === r.instance) last.properties.push({ id: r.property, index: ARRAY_ALL });
+    if (last && last.objectId.type === r.objectType && last.objectId.instance === r.instance)
+      last.properties.push({ id: r.property, index: ARRAY_ALL });
     else specs.push({ objectId: { type: r.objectType, instance: r.instance }, properties: [{ id: r.property, index: ARRAY_ALL }] });
   }
   return { refs, specs };

@@ -65,7 +65,13 @@ async function readObjects(session: BacnetSession, d: DiscoveredDevice): Promise
       for (let i = 1; i <= n; i++) ids.push(...idsOf(await session.readPropertyIndex(d.address, 8, d.deviceId, OBJECT_LIST, i)));
     }
     d.objects = ids.map((id) => ({ objectType: id.type, typeName: objectTypeName(id.type), instance: id.instance }));
-    const refs = ids.map((id) => ({ key: `${id.type}:${id.instance}`, objectType: id.type, instance: id.instance, property: OBJECT_NAME, dataType: 'text' as const }));
+    const refs = ids.map((id) => ({
+      key: `${id.type}:${id.instance}`,
+      objectType: id.type,
+      instance: id.instance,
+      property: OBJECT_NAME,
+      dataType: 'text' as const,
+    }));
     for (const b of planBatches(refs, Math.min(d.maxApdu || 480, 1476))) {
       try {
         for (const r of await session.readMultiple(d.address, b, Math.min(d.maxApdu || 480, 1476))) {
@@ -83,5 +89,7 @@ async function readObjects(session: BacnetSession, d: DiscoveredDevice): Promise
 }
 
 function idsOf(values: { type: number; value: unknown }[]): { type: number; instance: number }[] {
-  return values.map((v) => v.value).filter((v): v is { type: number; instance: number } => typeof v === 'object' && v !== null && 'instance' in v);
+  return values
+    .map((v) => v.value)
+    .filter((v): v is { type: number; instance: number } => typeof v === 'object' && v !== null && 'instance' in v);
 }

@@ -17,8 +17,13 @@ export class BacnetTimeout extends Error {
 }
 
 export class BacnetErrorPdu extends Error {
-  constructor(readonly errorClass: number, readonly errorCode: number) {
-    super(`BACnet error ${name(ErrorClass as never, errorClass)}/${name(ErrorCode as never, errorCode)} (class ${errorClass}, code ${errorCode})`);
+  constructor(
+    readonly errorClass: number,
+    readonly errorCode: number,
+  ) {
+    super(
+      `BACnet error ${name(ErrorClass as never, errorClass)}/${name(ErrorCode as never, errorCode)} (class ${errorClass}, code ${errorCode})`,
+    );
   }
 }
 
@@ -49,10 +54,16 @@ export function classify(err: unknown, address: string, rejected: boolean): Erro
 
 /** The device cannot take a request this large (answer segmentation or buffer limits). */
 export const isTooLarge = (e: Error): boolean =>
-  (e instanceof BacnetAbort && (e.reason === AbortReason.SEGMENTATION_NOT_SUPPORTED || e.reason === AbortReason.BUFFER_OVERFLOW || e.reason === AbortReason.APDU_TOO_LONG)) ||
+  (e instanceof BacnetAbort &&
+    (e.reason === AbortReason.SEGMENTATION_NOT_SUPPORTED ||
+      e.reason === AbortReason.BUFFER_OVERFLOW ||
+      e.reason === AbortReason.APDU_TOO_LONG)) ||
   (e instanceof BacnetReject && e.reason === RejectReason.BUFFER_OVERFLOW);
 
 /** The device does not implement the service (e.g. ReadPropertyMultiple). */
 export const isUnsupportedService = (e: Error): boolean =>
   (e instanceof BacnetReject && e.reason === RejectReason.UNRECOGNIZED_SERVICE) ||
-  (e instanceof BacnetErrorPdu && (e.errorCode === ErrorCode.SERVICE_REQUEST_DENIED || e.errorCode === ErrorCode.REJECT_UNRECOGNIZED_SERVICE || e.errorCode === ErrorCode.OPTIONAL_FUNCTIONALITY_NOT_SUPPORTED));
+  (e instanceof BacnetErrorPdu &&
+    (e.errorCode === ErrorCode.SERVICE_REQUEST_DENIED ||
+      e.errorCode === ErrorCode.REJECT_UNRECOGNIZED_SERVICE ||
+      e.errorCode === ErrorCode.OPTIONAL_FUNCTIONALITY_NOT_SUPPORTED));

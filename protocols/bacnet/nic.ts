@@ -14,7 +14,7 @@ export function nicAddress(nic: string): { address: string; broadcast: string; c
   const mask = toInt(entry.netmask);
   const bc = (addr | ~mask) >>> 0;
   const broadcast = [24, 16, 8, 0].map((s) => (bc >>> s) & 255).join('.');
-  return { address: entry.address, broadcast, contains: (ip) => ((toInt(ip) & mask) >>> 0) === ((addr & mask) >>> 0) };
+  return { address: entry.address, broadcast, contains: (ip) => (toInt(ip) & mask) >>> 0 === (addr & mask) >>> 0 };
 }
 
 export const isLoopback = (ip: string): boolean => ip.startsWith('127.');

@@ -64,21 +64,48 @@ export const MAX_REPORT_MS = 86_400_000;
 
 /** Object types the driver knows by name; any other type number is accepted as a number. */
 export const OBJECT_TYPES = {
-  'analog-input': 0, 'analog-output': 1, 'analog-value': 2,
-  'binary-input': 3, 'binary-output': 4, 'binary-value': 5,
-  device: 8, 'multi-state-input': 13, 'multi-state-output': 14, 'multi-state-value': 19,
+  'analog-input': 0,
+  'analog-output': 1,
+  'analog-value': 2,
+  'binary-input': 3,
+  'binary-output': 4,
+  'binary-value': 5,
+  device: 8,
+  'multi-state-input': 13,
+  'multi-state-output': 14,
+  'multi-state-value': 19,
 } as const;
 
 /** Chinese labels used by the template ("模拟量输入、二进制输入等等" [seed 001 L16664]). */
 export const OBJECT_TYPE_LABELS: Record<string, number> = {
-  模拟量输入: 0, 模拟量输出: 1, 模拟量值: 2, 二进制输入: 3, 二进制输出: 4, 二进制值: 5,
-  设备: 8, 多态输入: 13, 多态输出: 14, 多态值: 19,
+  模拟量输入: 0,
+  模拟量输出: 1,
+  模拟量值: 2,
+  二进制输入: 3,
+  二进制输出: 4,
+  二进制值: 5,
+  设备: 8,
+  多态输入: 13,
+  多态输出: 14,
+  多态值: 19,
 };
 
 export const PROPERTIES = {
-  'present-value': 85, 'status-flags': 111, 'out-of-service': 81, 'object-name': 77, description: 28,
-  units: 117, 'priority-array': 87, 'relinquish-default': 104, 'event-state': 36, reliability: 103,
-  'cov-increment': 22, 'number-of-states': 74, 'object-list': 76, 'vendor-name': 121, 'model-name': 70,
+  'present-value': 85,
+  'status-flags': 111,
+  'out-of-service': 81,
+  'object-name': 77,
+  description: 28,
+  units: 117,
+  'priority-array': 87,
+  'relinquish-default': 104,
+  'event-state': 36,
+  reliability: 103,
+  'cov-increment': 22,
+  'number-of-states': 74,
+  'object-list': 76,
+  'vendor-name': 121,
+  'model-name': 70,
 } as const;
 export const PROPERTY_LABELS: Record<string, number> = { 当前值: 85, 状态标志: 111, 停用: 81, 对象名称: 77, 描述: 28, 单位: 117 };
 
@@ -112,13 +139,17 @@ export function channelProblems(c: ChannelDef): Problem[] {
   const out: Problem[] = [];
   if (c.transport !== 'udp') out.push({ field: 'transport', reason: 'BACnetV3 supports UDP only' });
   if (!c.nic) out.push({ field: 'nic', reason: 'required: the NIC on the device LAN (e.g. eth0)' });
-  if (!Number.isInteger(c.deviceId) || c.deviceId < 0 || c.deviceId > MAX_INSTANCE) out.push({ field: 'deviceId', reason: `must be a device instance 0..${MAX_INSTANCE}` });
-  if (!Number.isInteger(c.reportMs) || c.reportMs < MIN_REPORT_MS || c.reportMs > MAX_REPORT_MS) out.push({ field: 'reportMs', reason: `must be ${MIN_REPORT_MS}..${MAX_REPORT_MS} ms` });
-  if (!Number.isInteger(c.offlineMs) || c.offlineMs < c.reportMs) out.push({ field: 'offlineMs', reason: 'must be at least the report period (recommended: report period × 10)' });
+  if (!Number.isInteger(c.deviceId) || c.deviceId < 0 || c.deviceId > MAX_INSTANCE)
+    out.push({ field: 'deviceId', reason: `must be a device instance 0..${MAX_INSTANCE}` });
+  if (!Number.isInteger(c.reportMs) || c.reportMs < MIN_REPORT_MS || c.reportMs > MAX_REPORT_MS)
+    out.push({ field: 'reportMs', reason: `must be ${MIN_REPORT_MS}..${MAX_REPORT_MS} ms` });
+  if (!Number.isInteger(c.offlineMs) || c.offlineMs < c.reportMs)
+    out.push({ field: 'offlineMs', reason: 'must be at least the report period (recommended: report period × 10)' });
   if (c.mode === 'directed') {
     if (!c.address) out.push({ field: 'address', reason: '定向 needs the device address ip:port' });
     else if (!parseAddress(c.address)) out.push({ field: 'address', reason: 'must be ip:port, e.g. 192.168.1.20:47808' });
-    if (c.maxApdu !== undefined && !APDU_SIZES.includes(c.maxApdu)) out.push({ field: 'maxApdu', reason: `must be one of ${APDU_SIZES.join(', ')}` });
+    if (c.maxApdu !== undefined && !APDU_SIZES.includes(c.maxApdu))
+      out.push({ field: 'maxApdu', reason: `must be one of ${APDU_SIZES.join(', ')}` });
   } else if (c.mode === 'broadcast') {
     if (c.address !== undefined) out.push({ field: 'address', reason: 'only for 定向: 非定向 finds the device by broadcast' });
     if (c.maxApdu !== undefined) out.push({ field: 'maxApdu', reason: 'only for 定向: 非定向 takes it from the I-Am' });
@@ -128,12 +159,17 @@ export function channelProblems(c: ChannelDef): Problem[] {
 
 export function pointProblems(p: PointDef): Problem[] {
   const out: Problem[] = [];
-  if (!Number.isInteger(p.objectType) || p.objectType < 0 || p.objectType > 1023) out.push({ field: 'objectType', reason: 'must be an object type 0..1023' });
-  if (!Number.isInteger(p.instance) || p.instance < 0 || p.instance > MAX_INSTANCE) out.push({ field: 'instance', reason: `must be an object instance 0..${MAX_INSTANCE}` });
-  if (!Number.isInteger(p.property) || p.property < 0 || p.property > MAX_PROPERTY_ID) out.push({ field: 'property', reason: 'must be a property identifier' });
+  if (!Number.isInteger(p.objectType) || p.objectType < 0 || p.objectType > 1023)
+    out.push({ field: 'objectType', reason: 'must be an object type 0..1023' });
+  if (!Number.isInteger(p.instance) || p.instance < 0 || p.instance > MAX_INSTANCE)
+    out.push({ field: 'instance', reason: `must be an object instance 0..${MAX_INSTANCE}` });
+  if (!Number.isInteger(p.property) || p.property < 0 || p.property > MAX_PROPERTY_ID)
+    out.push({ field: 'property', reason: 'must be a property identifier' });
   if (!DATA_TYPES.includes(p.dataType)) out.push({ field: 'dataType', reason: `must be one of ${DATA_TYPES.join(', ')}` });
-  if (p.priority !== undefined && (!Number.isInteger(p.priority) || p.priority < 1 || p.priority > 16)) out.push({ field: 'priority', reason: 'must be 1..16' });
-  if (p.priority !== undefined && p.priority === 6) out.push({ field: 'priority', reason: 'priority 6 is reserved for minimum on/off (Clause 19.2.3)' });
+  if (p.priority !== undefined && (!Number.isInteger(p.priority) || p.priority < 1 || p.priority > 16))
+    out.push({ field: 'priority', reason: 'must be 1..16' });
+  if (p.priority !== undefined && p.priority === 6)
+    out.push({ field: 'priority', reason: 'priority 6 is reserved for minimum on/off (Clause 19.2.3)' });
   if (out.length === 0 && isBinary(p.objectType) && p.property === PRESENT_VALUE && !['bool', 'int', 'enum'].includes(p.dataType)) {
     out.push({ field: 'dataType', reason: 'a binary present value is bool, int or enum' });
   }

@@ -7,7 +7,15 @@
  * request manager, so errors, aborts and timeouts come back as they do through the library's
  * call, and decoded by rpm-ack.ts (the library's decoder for anything it does not know).
  */
-import { ConfirmedServiceChoice, MaxSegmentsAccepted, NetworkLayerMessageType, NpduControlBit, NpduControlPriority, PduConReqBit, PduType } from '@bacnet-js/client';
+import {
+  ConfirmedServiceChoice,
+  MaxSegmentsAccepted,
+  NetworkLayerMessageType,
+  NpduControlBit,
+  NpduControlPriority,
+  PduConReqBit,
+  PduType,
+} from '@bacnet-js/client';
 import * as baApdu from '@bacnet-js/client/dist/lib/apdu.js';
 import * as baNpdu from '@bacnet-js/client/dist/lib/npdu.js';
 import { ReadPropertyMultiple } from '@bacnet-js/client/dist/lib/services/index.js';
@@ -39,8 +47,25 @@ export function requestManagerOf(client: Client): RequestManager | undefined {
 /** NPDU + APDU of a batch's request with invoke id 0, as the library encodes it. */
 export function encodeRpm(batch: RpmBatch, maxApduCode: number): Buffer {
   const b = { buffer: Buffer.alloc(BVLC + NPDU + 4 + 64 + batch.specs.length * 16 + batch.refs.length * 12), offset: BVLC };
-  baNpdu.encode(b, NpduControlPriority.NORMAL_MESSAGE | NpduControlBit.EXPECTING_REPLY, { address: '' } as never, null as never, HOP_COUNT, NetworkLayerMessageType.WHO_IS_ROUTER_TO_NETWORK, 0);
-  baApdu.encodeConfirmedServiceRequest(b, PduType.CONFIRMED_REQUEST | PduConReqBit.SEGMENTED_RESPONSE_ACCEPTED, ConfirmedServiceChoice.READ_PROPERTY_MULTIPLE, MaxSegmentsAccepted.SEGMENTS_65, maxApduCode, 0, 0, 0);
+  baNpdu.encode(
+    b,
+    NpduControlPriority.NORMAL_MESSAGE | NpduControlBit.EXPECTING_REPLY,
+    { address: '' } as never,
+    null as never,
+    HOP_COUNT,
+    NetworkLayerMessageType.WHO_IS_ROUTER_TO_NETWORK,
+    0,
+  );
+  baApdu.encodeConfirmedServiceRequest(
+    b,
+    PduType.CONFIRMED_REQUEST | PduConReqBit.SEGMENTED_RESPONSE_ACCEPTED,
+    ConfirmedServiceChoice.READ_PROPERTY_MULTIPLE,
+    MaxSegmentsAccepted.SEGMENTS_65,
+    maxApduCode,
+    0,
+    0,
+    0,
+  );
   ReadPropertyMultiple.encode(b, batch.specs as never);
   return Buffer.from(b.buffer.subarray(BVLC, b.offset));
 }
@@ -48,7 +73,14 @@ export function encodeRpm(batch: RpmBatch, maxApduCode: number): Buffer {
 const encoded = new WeakMap<RpmBatch, { code: number; bytes: Buffer }>();
 
 /** Send a batch's request (encoded once per batch and max APDU) and decode the answer. */
-export async function readMultipleEncoded(client: Client, rm: RequestManager, receiver: { address: string }, invokeId: number, batch: RpmBatch, maxApduCode: number): Promise<ReadResult[]> {
+export async function readMultipleEncoded(
+  client: Client,
+  rm: RequestManager,
+  receiver: { address: string },
+  invokeId: number,
+  batch: RpmBatch,
+  maxApduCode: number,
+): Promise<ReadResult[]> {
   let e = encoded.get(batch);
   if (!e || e.code !== maxApduCode) encoded.set(batch, (e = { code: maxApduCode, bytes: encodeRpm(batch, maxApduCode) }));
   const buffer = Buffer.allocUnsafe(BVLC + e.bytes.length);
@@ -74,7 +106,8 @@ export function resultsOf(ack: RpmAck): ReadResult[] {
     const { type, instance } = obj.objectId;
     for (const v of obj.values ?? []) {
       const first = v.value?.[0] as { type: number; value: unknown } | undefined;
-      if (first?.type === ERROR_TAG) out.push({ objectType: type, instance, property: v.id, error: first.value as ReadResult['error'] & object });
+      if (first?.type === ERROR_TAG)
+        out.push({ objectType: type, instance, property: v.id, error: first.value as ReadResult['error'] & object });
       else out.push({ objectType: type, instance, property: v.id, value: (v.value ?? []) as { type: number; value: unknown }[] });
     }
   }

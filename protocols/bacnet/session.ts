@@ -17,7 +17,6 @@ import type { RpmBatch } from './batch.js';
 import { readMultipleEncoded, requestManagerOf, resultsOf } from './rpm-request.js';
 import { normalizeAddress, UdpTransport, type TransportOptions } from './transport.js';
 
-
 export interface SessionOptions extends Omit<TransportOptions, 'inspect'> {
   apduTimeoutMs: number;
   maxInFlight: number;
@@ -73,7 +72,11 @@ export class BacnetSession extends EventEmitter {
   constructor(opts: SessionOptions) {
     super();
     this.#opts = { ...opts, maxInFlight: Math.max(1, Math.min(255, opts.maxInFlight)) };
-    this.transport = new UdpTransport({ recvBufferBytes: RECV_BUFFER_BYTES, ...opts, inspect: (h, from) => this.#inspect(h.pduType, h.invokeId, from) });
+    this.transport = new UdpTransport({
+      recvBufferBytes: RECV_BUFFER_BYTES,
+      ...opts,
+      inspect: (h, from) => this.#inspect(h.pduType, h.invokeId, from),
+    });
   }
 
   async start(): Promise<{ address: string; port: number }> {
@@ -87,19 +90,44 @@ export class BacnetSession extends EventEmitter {
     client.on('iAm', (c) => {
       const p = c.payload;
       const address = normalizeAddress(c.header?.sender.address ?? '');
-      if (typeof p?.deviceId === 'number') this.emit('iAm', { deviceId: p.deviceId, address, maxApdu: p.maxApdu, segmentation: p.segmentation, vendorId: p.vendorId } satisfies IAm);
+      if (typeof p?.deviceId === 'number')
+        this.emit('iAm', {
+          deviceId: p.deviceId,
+          address,
+          maxApdu: p.maxApdu,
+          segmentation: p.segmentation,
+          vendorId: p.vendorId,
+        } satisfies IAm);
     });
-    const onCov = (confirmed: boolean) => (c: { header?: { sender: { address?: string } }; invokeId?: number; payload: { subscriberProcessId: number; initiatingDeviceId: number | { instance: number }; monitoredObjectId: { type: number; instance: number }; timeRemaining: number; values: { property: { id: number }; value: { type: number; value: unknown }[] }[] } }) => {
-      const sender = c.header?.sender;
-      if (confirmed && sender && c.invokeId !== undefined) client.simpleAckResponse(sender, ConfirmedServiceChoice.CONFIRMED_COV_NOTIFICATION, c.invokeId);
-      const p = c.payload;
-      if (!p?.monitoredObjectId || !Array.isArray(p.values)) return;
-      this.emit('cov', {
-        address: normalizeAddress(sender?.address ?? ''), processId: p.subscriberProcessId, deviceId: typeof p.initiatingDeviceId === 'object' ? p.initiatingDeviceId.instance : p.initiatingDeviceId,
-        objectType: p.monitoredObjectId.type, instance: p.monitoredObjectId.instance, timeRemaining: p.timeRemaining,
-        values: p.values.map((v) => ({ property: v.property?.id, value: v.value })), confirmed,
-      } satisfies CovNotification);
-    };
+    const onCov =
+      (confirmed: boolean) =>
+      (c: {
+        header?: { sender: { address?: string } };
+        invokeId?: number;
+        payload: {
+          subscriberProcessId: number;
+          initiatingDeviceId: number | { instance: number };
+          monitoredObjectId: { type: number; instance: number };
+          timeRemaining: number;
+          values: { property: { id: number }; value: { type: number; value: unknown }[] }[];
+        };
+      }) => {
+        const sender = c.header?.sender;
+        if (confirmed && sender && c.invokeId !== undefined)
+          client.simpleAckResponse(sender, ConfirmedServiceChoice.CONFIRMED_COV_NOTIFICATION, c.invokeId);
+        const p = c.payload;
+        if (!p?.monitoredObjectId || !Array.isArray(p.values)) return;
+        this.emit('cov', {
+          address: normalizeAddress(sender?.address ?? ''),
+          processId: p.subscriberProcessId,
+          deviceId: typeof p.initiatingDeviceId === 'object' ? p.initiatingDeviceId.instance : p.initiatingDeviceId,
+          objectType: p.monitoredObjectId.type,
+          instance: p.monitoredObjectId.instance,
+          timeRemaining: p.timeRemaining,
+          values: p.values.map((v) => ({ property: v.property?.id, value: v.value })),
+          confirmed,
+        } satisfies CovNotification);
+      };
     client.on('covNotify', onCov(true));
     client.on('covNotifyUnconfirmed', onCov(false));
     await listening;
@@ -199,7 +227,9 @@ export class BacnetSession extends EventEmitter {
   async readMultiple(address: string, batch: RpmBatch, maxApdu: number): Promise<ReadResult[]> {
     return this.#request(address, async (c, r, invokeId) => {
       const rm = requestManagerOf(c);
-      return rm ? readMultipleEncoded(c, rm, r, invokeId, batch, apduCode(maxApdu)) : resultsOf(await c.readPropertyMultiple(r, batch.specs as never, { invokeId, maxApdu: apduCode(maxApdu) }));
+      return rm
+        ? readMultipleEncoded(c, rm, r, invokeId, batch, apduCode(maxApdu))
+        : resultsOf(await c.readPropertyMultiple(r, batch.specs as never, { invokeId, maxApdu: apduCode(maxApdu) }));
     });
   }
 
@@ -209,17 +239,44 @@ export class BacnetSession extends EventEmitter {
   }
 
   /** ReadProperty of one array element (index 0 = the array length). */
-  async readPropertyIndex(address: string, objectType: number, instance: number, property: number, arrayIndex: number): Promise<{ type: number; value: unknown }[]> {
-    const ack = await this.#request(address, (c, r, invokeId) => c.readProperty(r, { type: objectType, instance }, property, { invokeId, arrayIndex }));
+  async readPropertyIndex(
+    address: string,
+    objectType: number,
+    instance: number,
+    property: number,
+    arrayIndex: number,
+  ): Promise<{ type: number; value: unknown }[]> {
+    const ack = await this.#request(address, (c, r, invokeId) =>
+      c.readProperty(r, { type: objectType, instance }, property, { invokeId, arrayIndex }),
+    );
     return (ack.values ?? []) as { type: number; value: unknown }[];
   }
 
-  async writeProperty(address: string, objectType: number, instance: number, property: number, value: BACNetAppData, priority: number | undefined): Promise<void> {
-    await this.#request(address, (c, r, invokeId) => c.writeProperty(r, { type: objectType, instance }, property, [value], { invokeId, ...(priority ? { priority } : {}) }));
+  async writeProperty(
+    address: string,
+    objectType: number,
+    instance: number,
+    property: number,
+    value: BACNetAppData,
+    priority: number | undefined,
+  ): Promise<void> {
+    await this.#request(address, (c, r, invokeId) =>
+      c.writeProperty(r, { type: objectType, instance }, property, [value], { invokeId, ...(priority ? { priority } : {}) }),
+    );
   }
 
-  async subscribeCov(address: string, objectType: number, instance: number, processId: number, confirmed: boolean, lifetimeS: number, cancel = false): Promise<void> {
-    await this.#request(address, (c, r, invokeId) => c.subscribeCov(r, { type: objectType, instance }, processId, cancel, confirmed, lifetimeS, { invokeId }));
+  async subscribeCov(
+    address: string,
+    objectType: number,
+    instance: number,
+    processId: number,
+    confirmed: boolean,
+    lifetimeS: number,
+    cancel = false,
+  ): Promise<void> {
+    await this.#request(address, (c, r, invokeId) =>
+      c.subscribeCov(r, { type: objectType, instance }, processId, cancel, confirmed, lifetimeS, { invokeId }),
+    );
   }
 
   /** Requests allowed in flight at once (the configured bound, or less if the receive buffer is small). */

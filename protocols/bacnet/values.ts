@@ -28,7 +28,10 @@ const asNumber = (d: { type: number; value: unknown }): number | undefined => {
 };
 
 /** The first application value of a property, as the point's data type. */
-export function decodeValue(p: Pick<PointDef, 'dataType' | 'id'>, values: readonly { type: number; value: unknown }[] | undefined): PointValue {
+export function decodeValue(
+  p: Pick<PointDef, 'dataType' | 'id'>,
+  values: readonly { type: number; value: unknown }[] | undefined,
+): PointValue {
   const d = values?.[0];
   if (!d || typeof d !== 'object' || typeof d.type !== 'number') throw new ValueTypeError(`point ${p.id}: the device sent no value`);
   if (p.dataType === 'text') {

@@ -119,13 +119,36 @@ export class HttpListener {
     this.#handler = handler;
     this.#o = { ...LISTENER_LIMITS, ...options };
     this.#log = options.log ?? noLog;
-    this.#sources = new SourceLimits({ connections: this.#o.perSourceConnections, requestsPerS: this.#o.perSourceRequestsPerS, burst: this.#o.perSourceBurst, trackedSources: this.#o.trackedSources });
+    this.#sources = new SourceLimits({
+      connections: this.#o.perSourceConnections,
+      requestsPerS: this.#o.perSourceRequestsPerS,
+      burst: this.#o.perSourceBurst,
+      trackedSources: this.#o.trackedSources,
+    });
   }
 
   /** The limits in force (defaults filled in). */
   get limits(): ListenerLimits {
-    const { headersTimeoutMs, requestTimeoutMs, maxConnections, maxBodyBytes, perSourceConnections, perSourceRequestsPerS, perSourceBurst, trackedSources } = this.#o;
-    return { headersTimeoutMs, requestTimeoutMs, maxConnections, maxBodyBytes, perSourceConnections, perSourceRequestsPerS, perSourceBurst, trackedSources };
+    const {
+      headersTimeoutMs,
+      requestTimeoutMs,
+      maxConnections,
+      maxBodyBytes,
+      perSourceConnections,
+      perSourceRequestsPerS,
+      perSourceBurst,
+      trackedSources,
+    } = this.#o;
+    return {
+      headersTimeoutMs,
+      requestTimeoutMs,
+      maxConnections,
+      maxBodyBytes,
+      perSourceConnections,
+      perSourceRequestsPerS,
+      perSourceBurst,
+      trackedSources,
+    };
   }
 
   async listen(): Promise<AddressInfo> {
@@ -174,7 +197,11 @@ export class HttpListener {
   #onConnection(socket: Socket): void {
     const source = peerAddress(socket);
     if (!this.#sources.opened(source)) {
-      if (this.stats.connectionsRefused++ % 1000 === 0) this.#log.warn({ peer: source, limit: this.#o.perSourceConnections, refused: this.stats.connectionsRefused }, 'too many connections from one address; closed at accept');
+      if (this.stats.connectionsRefused++ % 1000 === 0)
+        this.#log.warn(
+          { peer: source, limit: this.#o.perSourceConnections, refused: this.stats.connectionsRefused },
+          'too many connections from one address; closed at accept',
+        );
       socket.destroy();
       return;
     }
@@ -190,18 +217,33 @@ export class HttpListener {
     }
     this.stats.rateLimited++;
     // Once per flood, not per request: a flood must not become a log flood.
-    if (admission.first) this.#log.warn({ peer: source, limit: this.#o.perSourceRequestsPerS }, 'request rate limit reached; refusing this address');
-    const refusal: Refusal = { status: 429, reason: 'too many requests', retryAfterS: Math.max(1, Math.ceil(admission.retryAfterMs / 1000)) };
+    if (admission.first)
+      this.#log.warn({ peer: source, limit: this.#o.perSourceRequestsPerS }, 'request rate limit reached; refusing this address');
+    const refusal: Refusal = {
+      status: 429,
+      reason: 'too many requests',
+      retryAfterS: Math.max(1, Math.ceil(admission.retryAfterMs / 1000)),
+    };
     const { contentType, body } = (this.#o.refusal ?? jsonRefusal)(refusal);
     // The body is never read: the connection closes after the answer.
-    res.writeHead(429, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Retry-After': String(refusal.retryAfterS), Connection: 'close' });
+    res.writeHead(429, {
+      'Content-Type': contentType,
+      'Content-Length': Buffer.byteLength(body),
+      'Retry-After': String(refusal.retryAfterS),
+      Connection: 'close',
+    });
     res.end(body);
   }
 
   #onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
     this.stats.clientErrors++;
     this.#log.debug({ err: err.code ?? err.message, peer: peerAddress(socket) }, 'client error, connection closed');
-    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const status =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   }

@@ -21,7 +21,9 @@ export interface SourceLimitOptions {
 }
 
 /** What `take` says about one request. */
-export type Admission = { ok: true } | { ok: false; retryAfterMs: number; /** The address was served until now: log it once, not per request. */ first: boolean };
+export type Admission =
+  | { ok: true }
+  | { ok: false; retryAfterMs: number /** The address was served until now: log it once, not per request. */; first: boolean };
 
 interface Bucket {
   tokens: number;

@@ -10,7 +10,17 @@ import { DoorReplyError, type DoorReply } from './errors.js';
 import { expectSuccess, postJson } from './http/client.js';
 import type { KeepOpen, TempCheckRule } from './messages/common.js';
 import type { CardPermission } from './messages/credentials.js';
-import { parseElevatorInfo, parseRulePage, type Availability, type ElevatorCall, type ElevatorInfo, type ElevatorRule, type FloorRoom, type RulePage, type RunState } from './messages/elevator.js';
+import {
+  parseElevatorInfo,
+  parseRulePage,
+  type Availability,
+  type ElevatorCall,
+  type ElevatorInfo,
+  type ElevatorRule,
+  type FloorRoom,
+  type RulePage,
+  type RunState,
+} from './messages/elevator.js';
 import { parseQueryFacesReplyData, type FaceDigest, type FaceSyncEntry, type QueryFacesReplyData } from './messages/face.js';
 import type { SipAccount, VerifyPhoneResult } from './messages/intercom.js';
 import { parseConnectReplyData, type ConnectRequest } from './messages/session.js';
@@ -41,7 +51,11 @@ export class DoorDeviceClient {
   }
 
   async #call(path: string, body: Record<string, unknown>, timeoutMs = this.#opts.timeoutMs): Promise<DoorReply> {
-    const reply = await postJson(`${this.#opts.baseUrl}${path}`, { token: this.token ?? '', ...body }, { timeoutMs, ...(this.#opts.localAddress ? { localAddress: this.#opts.localAddress } : {}) });
+    const reply = await postJson(
+      `${this.#opts.baseUrl}${path}`,
+      { token: this.token ?? '', ...body },
+      { timeoutMs, ...(this.#opts.localAddress ? { localAddress: this.#opts.localAddress } : {}) },
+    );
     if (reply.code !== 0) throw new DoorReplyError(path, reply.code, String(reply.message ?? ''));
     return reply;
   }
@@ -53,7 +67,10 @@ export class DoorDeviceClient {
 
   /** Our half of the two-way connect (L34952-34956); stores and returns the device's token. */
   async connect(req: ConnectRequest): Promise<string> {
-    const reply = await postJson(`${this.#opts.baseUrl}/connect`, req, { timeoutMs: this.#opts.timeoutMs, ...(this.#opts.localAddress ? { localAddress: this.#opts.localAddress } : {}) });
+    const reply = await postJson(`${this.#opts.baseUrl}/connect`, req, {
+      timeoutMs: this.#opts.timeoutMs,
+      ...(this.#opts.localAddress ? { localAddress: this.#opts.localAddress } : {}),
+    });
     const data = expectSuccess<unknown>('/connect', reply);
     const parsed = parse(parseConnectReplyData, data);
     if (!parsed.ok) throw new DoorReplyError('/connect', 5, `device reply: ${parsed.error}`);
@@ -110,12 +127,14 @@ export class DoorDeviceClient {
   }
 
   async syncCardPermissions(permissions: CardPermission[]): Promise<void> {
-    if (permissions.length === 0 || permissions.length > LIMITS.cardSyncBatch) throw new RangeError(`syncPermissions takes 1-${LIMITS.cardSyncBatch} entries`);
+    if (permissions.length === 0 || permissions.length > LIMITS.cardSyncBatch)
+      throw new RangeError(`syncPermissions takes 1-${LIMITS.cardSyncBatch} entries`);
     await this.#call('/cardAC/syncPermissions', { permissions }, LIMITS.cardSyncTimeoutMs);
   }
 
   async syncBlePermissions(permissions: CardPermission[]): Promise<void> {
-    if (permissions.length === 0 || permissions.length > LIMITS.cardSyncBatch) throw new RangeError(`syncPermissions takes 1-${LIMITS.cardSyncBatch} entries`);
+    if (permissions.length === 0 || permissions.length > LIMITS.cardSyncBatch)
+      throw new RangeError(`syncPermissions takes 1-${LIMITS.cardSyncBatch} entries`);
     await this.#call('/bleAC/syncPermissions', { permissions }, LIMITS.cardSyncTimeoutMs);
   }
 
@@ -170,7 +189,8 @@ export class DoorDeviceClient {
 
   async getAvailability(): Promise<Availability> {
     const a = asObj((await this.#elevator('/elevator/rule/getAvailability', {})).data, 'data').availability;
-    if (a !== 'enable' && a !== 'disable') throw new DoorReplyError('/elevator/rule/getAvailability', 5, 'availability must be enable or disable');
+    if (a !== 'enable' && a !== 'disable')
+      throw new DoorReplyError('/elevator/rule/getAvailability', 5, 'availability must be enable or disable');
     return a;
   }
 

@@ -29,7 +29,10 @@ export class DoorEdgeClient {
   }
 
   #post(path: string, body: Record<string, unknown>): Promise<DoorReply> {
-    return postJson(`${this.#opts.baseUrl}${path}`, body, { timeoutMs: this.#opts.timeoutMs, ...(this.#opts.localAddress ? { localAddress: this.#opts.localAddress } : {}) });
+    return postJson(`${this.#opts.baseUrl}${path}`, body, {
+      timeoutMs: this.#opts.timeoutMs,
+      ...(this.#opts.localAddress ? { localAddress: this.#opts.localAddress } : {}),
+    });
   }
 
   #call(path: string, body: Record<string, unknown> = {}): Promise<DoorReply> {
@@ -53,7 +56,10 @@ export class DoorEdgeClient {
 
   #form(path: string, fields: Record<string, string>, photo: FilePart): Promise<DoorReply> {
     const { body, contentType } = buildMultipart({ token: this.token ?? '', ...fields }, { photo });
-    return post(`${this.#opts.baseUrl}${path}`, body, contentType, { timeoutMs: this.#opts.timeoutMs, ...(this.#opts.localAddress ? { localAddress: this.#opts.localAddress } : {}) });
+    return post(`${this.#opts.baseUrl}${path}`, body, contentType, {
+      timeoutMs: this.#opts.timeoutMs,
+      ...(this.#opts.localAddress ? { localAddress: this.#opts.localAddress } : {}),
+    });
   }
 
   recognize(photo: FilePart, fields: { disableEdgeDetectFace?: '1'; temperature?: string } = {}): Promise<DoorReply> {

@@ -6,10 +6,19 @@ import type { Endpoint } from '../common/http-listener.js';
 
 /** Paths the edge box serves on port 10000 (device → edge). */
 export const EDGE_PATHS = [
-  '/connect', '/keepalive', '/alarmEvent', '/recognize', '/faceAC/passEvent', '/qrcode',
-  '/cardAC/passEvent', '/bleAC/passEvent', '/visualIntercom/getGroupId',
-  '/visualIntercom/checkPhoneNumber', '/visualIntercom/reportOpenDoor',
-  '/elevator/reportRunState', '/elevator/rule/report',
+  '/connect',
+  '/keepalive',
+  '/alarmEvent',
+  '/recognize',
+  '/faceAC/passEvent',
+  '/qrcode',
+  '/cardAC/passEvent',
+  '/bleAC/passEvent',
+  '/visualIntercom/getGroupId',
+  '/visualIntercom/checkPhoneNumber',
+  '/visualIntercom/reportOpenDoor',
+  '/elevator/reportRunState',
+  '/elevator/rule/report',
 ] as const;
 
 /** The box's endpoints as the listener registry lists them: every one is a POST (L34929). */
@@ -17,11 +26,26 @@ export const EDGE_ENDPOINTS: readonly Endpoint[] = EDGE_PATHS.map((path) => ({ m
 
 /** Paths a door device serves on its vendor port (edge → device). */
 export const DEVICE_PATHS = [
-  '/connect', '/keepalive', '/remoteOpen', '/setKeepOpen', '/getKeepOpen', '/setTempCheckRule',
-  '/faceAC/syncFaces', '/faceAC/queryFaces', '/cardAC/syncPermissions', '/bleAC/syncPermissions',
-  '/visualIntercom/syncSipNumber', '/visualIntercom/verifyPhoneResult',
-  '/elevator/getRunState', '/elevator/releaseFloors', '/elevator/activateFloor', '/elevator/call',
-  '/elevator/info/get', '/elevator/rule/sync', '/elevator/rule/get', '/elevator/rule/setAvailability',
+  '/connect',
+  '/keepalive',
+  '/remoteOpen',
+  '/setKeepOpen',
+  '/getKeepOpen',
+  '/setTempCheckRule',
+  '/faceAC/syncFaces',
+  '/faceAC/queryFaces',
+  '/cardAC/syncPermissions',
+  '/bleAC/syncPermissions',
+  '/visualIntercom/syncSipNumber',
+  '/visualIntercom/verifyPhoneResult',
+  '/elevator/getRunState',
+  '/elevator/releaseFloors',
+  '/elevator/activateFloor',
+  '/elevator/call',
+  '/elevator/info/get',
+  '/elevator/rule/sync',
+  '/elevator/rule/get',
+  '/elevator/rule/setAvailability',
   '/elevator/rule/getAvailability',
 ] as const;
 

@@ -114,7 +114,9 @@ export class OpenApiClient {
   listUsers(q: { userId?: string; type?: number; name?: string; page?: number; size?: number } = {}): Promise<Page<UserObject>> {
     return this.#call('GET', '/api/user/list', { query: q });
   }
-  records(q: { type?: number; userId?: string; startTime?: number; endTime?: number; username?: string; page?: number; size?: number } = {}): Promise<Page<Record<string, unknown>>> {
+  records(
+    q: { type?: number; userId?: string; startTime?: number; endTime?: number; username?: string; page?: number; size?: number } = {},
+  ): Promise<Page<Record<string, unknown>>> {
     return this.#call('GET', '/api/record', { query: q });
   }
 }

@@ -23,7 +23,17 @@ export const OpenApiCode = {
 } as const;
 
 /** What kind of failure a code is, so a driver can answer its caller clearly. */
-export type FailureKind = 'auth' | 'clock' | 'notFound' | 'badRequest' | 'badImage' | 'notSupported' | 'deviceError' | 'empty' | 'full' | 'unknown';
+export type FailureKind =
+  | 'auth'
+  | 'clock'
+  | 'notFound'
+  | 'badRequest'
+  | 'badImage'
+  | 'notSupported'
+  | 'deviceError'
+  | 'empty'
+  | 'full'
+  | 'unknown';
 
 export const OPENAPI_ERRORS: Record<number, { message: string; text: string; kind: FailureKind }> = {
   10001: { message: 'Password Not Exist', text: 'Password 不存在', kind: 'auth' },

@@ -99,9 +99,13 @@ export class DevicePushServer {
     await this.#http.close();
   }
 
-
   /** One request without HTTP: returns status and JSON body (or a Buffer for images). */
-  async handle(method: string, url: string, raw: string, source?: string): Promise<{ status: number; body: Record<string, unknown> | Buffer }> {
+  async handle(
+    method: string,
+    url: string,
+    raw: string,
+    source?: string,
+  ): Promise<{ status: number; body: Record<string, unknown> | Buffer }> {
     const u = new URL(url, 'http://box');
     const m = /^\/(syrecord|syface|syattribute|syresult|syheartbeat|syimage)\/([^/]{1,64})$/.exec(u.pathname);
     if (!m) return { status: 404, body: fail(`unknown path ${u.pathname}`) };
@@ -125,7 +129,11 @@ export class DevicePushServer {
   }
 
   /** `/syimage/<faceId>`: a face picture, for a configured terminal only. */
-  async #image(method: string, id: string, source: string | undefined): Promise<{ status: number; body: Record<string, unknown> | Buffer }> {
+  async #image(
+    method: string,
+    id: string,
+    source: string | undefined,
+  ): Promise<{ status: number; body: Record<string, unknown> | Buffer }> {
     // Face pictures are personal data: only the terminals get them.
     if (!this.#h.mayFetchImages(source)) {
       this.#o.log.warn({ source }, 'face picture refused: not a configured terminal address');
@@ -140,17 +148,22 @@ export class DevicePushServer {
     if (method !== 'GET') return { status: 405, body: fail('GET only (L930)') };
     const q = u.searchParams.get('lastQueryTime');
     const last = q === null || q === '' ? NaN : Number(q);
-    if (!Number.isFinite(last) || last < 0) return { status: 200, body: fail('lastQueryTime must be a timestamp, 0 for everything (L934)') };
+    if (!Number.isFinite(last) || last < 0)
+      return { status: 200, body: fail('lastQueryTime must be a timestamp, 0 for everything (L934)') };
     const r = await this.#h.library(id, last);
     // The table names the picture `imageUrl`, the example `userImageUrl` (L942, L947): both are sent.
-    return { status: 200, body: { serviceResponse: { list: r.list.map((e) => ({ ...e, userImageUrl: e.imageUrl })), lastQueryTime: r.lastQueryTime }, ...ok() } };
+    return {
+      status: 200,
+      body: { serviceResponse: { list: r.list.map((e) => ({ ...e, userImageUrl: e.imageUrl })), lastQueryTime: r.lastQueryTime }, ...ok() },
+    };
   }
 
   /** The POST requests: `/syface` (9.2), `/syattribute` (9.3), `/syresult` (9.4), `/syheartbeat`. */
   async #post(kind: string, id: string, b: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
     switch (kind) {
       case 'syface': {
-        if (typeof b.userId !== 'string' || b.screenTime === undefined) return { status: 200, body: fail('userId and screenTime are required (L962-972)') };
+        if (typeof b.userId !== 'string' || b.screenTime === undefined)
+          return { status: 200, body: fail('userId and screenTime are required (L962-972)') };
         return { status: 200, body: ok(await this.#h.compare(id, b)) };
       }
       case 'syattribute': {
@@ -180,7 +193,8 @@ export class DevicePushServer {
       out = await this.handle(req.method ?? 'GET', req.url ?? '/', raw.toString('utf8'), peerAddress(req.socket));
     } catch (err) {
       if (err instanceof BodyTooLargeError) out = { status: 413, body: fail('body too large') };
-      else if (err instanceof RequestAbortedError) return; // the terminal went away mid-body
+      else if (err instanceof RequestAbortedError)
+        return; // the terminal went away mid-body
       else {
         this.#o.log.warn({ url: req.url?.split('?')[0], err: (err as Error).message }, 'device push failed');
         out = { status: 500, body: fail('internal error') };
@@ -194,7 +208,11 @@ export class DevicePushServer {
     if (out.body.ret !== '0') this.#o.log.warn({ url: req.url?.split('?')[0], desc: out.body.desc }, 'device push refused');
     const text = JSON.stringify(out.body);
     // A body refused for its size is not drained: the connection closes instead.
-    res.writeHead(out.status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), ...(out.status === 413 ? { Connection: 'close' } : {}) });
+    res.writeHead(out.status, {
+      'Content-Type': JSON_TYPE,
+      'Content-Length': Buffer.byteLength(text),
+      ...(out.status === 413 ? { Connection: 'close' } : {}),
+    });
     res.end(text);
   }
 }

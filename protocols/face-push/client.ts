@@ -1,5 +1,10 @@
 /** The terminal side: POST one message to the platform's push address and read its JSON answer. */
-export async function postToPlatform(baseUrl: string, path: string, body: Record<string, unknown>, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+export async function postToPlatform(
+  baseUrl: string,
+  path: string,
+  body: Record<string, unknown>,
+  timeoutMs = 10_000,
+): Promise<Record<string, unknown>> {
   const res = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json;charset=UTF-8' },

@@ -24,22 +24,120 @@ export interface PolledService {
   itemResult?: string;
 }
 
-export type ServiceName = 'person' | 'open' | 'update' | 'reboot' | 'setDevInfo' | 'broadcast' | 'setTime' | 'count' | 'info' | 'photo' | 'clear' | 'get';
+export type ServiceName =
+  | 'person'
+  | 'open'
+  | 'update'
+  | 'reboot'
+  | 'setDevInfo'
+  | 'broadcast'
+  | 'setTime'
+  | 'count'
+  | 'info'
+  | 'photo'
+  | 'clear'
+  | 'get';
 
-export const SERVICES = ({
-  person: { path: '/person/operate', req: 'registerPersonInfoReq', resp: 'registerPersonInfoResp', flag: 'isRegisterPersonInfo', switch: 'personService', defaultIntervalS: 30 }, // L3424-3919
-  open: { path: '/device/open', req: 'onlineOpenReq', resp: 'onlineOpenResp', flag: 'isOnlineOpen', switch: 'openService', defaultIntervalS: 30 }, // L644-755
-  update: { path: '/device/update', req: 'onlineUpdateReq', resp: 'onlineUpdateResp', flag: 'isOnlineUpdate', switch: 'updateService', defaultIntervalS: 3600 }, // L759-912
-  reboot: { path: '/device/reboot', req: 'onlineRebootReq', resp: 'onlineRebootResp', flag: 'isOnlineReboot', switch: 'rebootService', defaultIntervalS: 30 }, // L916-1021
-  setDevInfo: { path: '/device/setDevInfo', req: 'onlineSetDevInfoReq', resp: 'onlineSetDevInfoResp', flag: 'isOnlineSetDevInfo', switch: 'setDevInfoService', defaultIntervalS: 30 }, // L1025-2020
-  broadcast: { path: '/device/broadcast', req: 'onlineBroadcastReq', resp: 'onlineBroadcastResp', flag: 'isonlineBroadcast', switch: 'broadcastService', defaultIntervalS: 30 }, // L3172-3304
-  setTime: { path: '/device/setTime', req: 'onlineSetTimeReq', resp: 'onlineSetTimeResp', flag: 'isonlineSetTime', switch: 'setTimeService', defaultIntervalS: 3600 }, // L3308-3423
-  count: { path: '/person/count', req: 'onlineGetRegisterCountReq', resp: 'onlineGetRegisterCountResp', flag: 'isonlineGetRegisterCount', switch: 'getRegisterCountService', defaultIntervalS: 30 }, // L3921-4039
-  info: { path: '/person/info', req: 'onlineGetRegisterReq', resp: 'onlineGetRegisterResp', flag: 'isonlineGetRegister', switch: 'getRegisterInfoService', defaultIntervalS: 30, itemResult: 'onlineGetRegisterResult' }, // L4043-4512
-  photo: { path: '/face/photo', req: 'onlineGetPhotoReq', resp: 'onlineGetPhotoResp', flag: 'isonlineGetPhoto', switch: 'photoService', defaultIntervalS: 30 }, // L4889-5006
-  clear: { path: '/face/clear', req: 'onlineDeleteSnapRecordReq', resp: 'onlineDeleteSnapRecordResp', flag: 'isonlineDeleteRecord', switch: 'deleteRecordService', defaultIntervalS: 30 }, // L5010-5121
-  get: { path: '/face/get', req: 'onlineGetRecordReq', resp: 'onlineGetRecordResp', flag: 'isonlineGetRecord', switch: 'getRecordService', defaultIntervalS: 30, itemResult: 'onlineGetRecordResult' }, // L5125-5476
-} as const satisfies Record<string, PolledService>) as Record<ServiceName, PolledService>;
+export const SERVICES = {
+  person: {
+    path: '/person/operate',
+    req: 'registerPersonInfoReq',
+    resp: 'registerPersonInfoResp',
+    flag: 'isRegisterPersonInfo',
+    switch: 'personService',
+    defaultIntervalS: 30,
+  }, // L3424-3919
+  open: {
+    path: '/device/open',
+    req: 'onlineOpenReq',
+    resp: 'onlineOpenResp',
+    flag: 'isOnlineOpen',
+    switch: 'openService',
+    defaultIntervalS: 30,
+  }, // L644-755
+  update: {
+    path: '/device/update',
+    req: 'onlineUpdateReq',
+    resp: 'onlineUpdateResp',
+    flag: 'isOnlineUpdate',
+    switch: 'updateService',
+    defaultIntervalS: 3600,
+  }, // L759-912
+  reboot: {
+    path: '/device/reboot',
+    req: 'onlineRebootReq',
+    resp: 'onlineRebootResp',
+    flag: 'isOnlineReboot',
+    switch: 'rebootService',
+    defaultIntervalS: 30,
+  }, // L916-1021
+  setDevInfo: {
+    path: '/device/setDevInfo',
+    req: 'onlineSetDevInfoReq',
+    resp: 'onlineSetDevInfoResp',
+    flag: 'isOnlineSetDevInfo',
+    switch: 'setDevInfoService',
+    defaultIntervalS: 30,
+  }, // L1025-2020
+  broadcast: {
+    path: '/device/broadcast',
+    req: 'onlineBroadcastReq',
+    resp: 'onlineBroadcastResp',
+    flag: 'isonlineBroadcast',
+    switch: 'broadcastService',
+    defaultIntervalS: 30,
+  }, // L3172-3304
+  setTime: {
+    path: '/device/setTime',
+    req: 'onlineSetTimeReq',
+    resp: 'onlineSetTimeResp',
+    flag: 'isonlineSetTime',
+    switch: 'setTimeService',
+    defaultIntervalS: 3600,
+  }, // L3308-3423
+  count: {
+    path: '/person/count',
+    req: 'onlineGetRegisterCountReq',
+    resp: 'onlineGetRegisterCountResp',
+    flag: 'isonlineGetRegisterCount',
+    switch: 'getRegisterCountService',
+    defaultIntervalS: 30,
+  }, // L3921-4039
+  info: {
+    path: '/person/info',
+    req: 'onlineGetRegisterReq',
+    resp: 'onlineGetRegisterResp',
+    flag: 'isonlineGetRegister',
+    switch: 'getRegisterInfoService',
+    defaultIntervalS: 30,
+    itemResult: 'onlineGetRegisterResult',
+  }, // L4043-4512
+  photo: {
+    path: '/face/photo',
+    req: 'onlineGetPhotoReq',
+    resp: 'onlineGetPhotoResp',
+    flag: 'isonlineGetPhoto',
+    switch: 'photoService',
+    defaultIntervalS: 30,
+  }, // L4889-5006
+  clear: {
+    path: '/face/clear',
+    req: 'onlineDeleteSnapRecordReq',
+    resp: 'onlineDeleteSnapRecordResp',
+    flag: 'isonlineDeleteRecord',
+    switch: 'deleteRecordService',
+    defaultIntervalS: 30,
+  }, // L5010-5121
+  get: {
+    path: '/face/get',
+    req: 'onlineGetRecordReq',
+    resp: 'onlineGetRecordResp',
+    flag: 'isonlineGetRecord',
+    switch: 'getRecordService',
+    defaultIntervalS: 30,
+    itemResult: 'onlineGetRecordResult',
+  }, // L5125-5476
+} as const satisfies Record<string, PolledService> as Record<ServiceName, PolledService>;
 
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
 

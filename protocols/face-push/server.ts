@@ -49,7 +49,10 @@ export interface PushServerOptions extends Partial<ListenerLimits> {
 export const PUSH_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Every path a terminal calls, under the configured prefix (the listener registry lists them). */
-export const PUSH_ENDPOINTS: readonly Endpoint[] = [...Object.values(PATHS), ...SERVICE_NAMES.map((s) => SERVICES[s].path)].map((path) => ({ method: 'POST', path }));
+export const PUSH_ENDPOINTS: readonly Endpoint[] = [...Object.values(PATHS), ...SERVICE_NAMES.map((s) => SERVICES[s].path)].map((path) => ({
+  method: 'POST',
+  path,
+}));
 
 type Route = { kind: 'register' | 'keepAlive' | 'uploadDevInfo' | 'record' } | { kind: 'service'; service: ServiceName };
 
@@ -61,7 +64,12 @@ const ROUTES = new Map<string, Route>([
   ...SERVICE_NAMES.map((s): [string, Route] => [SERVICES[s].path, { kind: 'service', service: s }]),
 ]);
 
-const MSG_TYPES: Record<'register' | 'keepAlive' | 'uploadDevInfo' | 'record', string> = { register: 'register', keepAlive: 'keepAlive', uploadDevInfo: 'uploadDevInfo', record: 'uploadRecord' };
+const MSG_TYPES: Record<'register' | 'keepAlive' | 'uploadDevInfo' | 'record', string> = {
+  register: 'register',
+  keepAlive: 'keepAlive',
+  uploadDevInfo: 'uploadDevInfo',
+  record: 'uploadRecord',
+};
 
 const noLog: PushLog = { warn: () => {}, debug: () => {} };
 const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -78,7 +86,10 @@ export class PushServer {
       ...this.#opts,
       // Terminals poll every few seconds: their connections are worth keeping.
       keepAliveTimeoutMs: 65_000,
-      refusal: (r) => ({ contentType: JSON_TYPE, body: JSON.stringify(stringsOnly({ msgType: '', errorCode: PushCode.FAILED, msg: r.reason })) }),
+      refusal: (r) => ({
+        contentType: JSON_TYPE,
+        body: JSON.stringify(stringsOnly({ msgType: '', errorCode: PushCode.FAILED, msg: r.reason })),
+      }),
     });
   }
 
@@ -99,7 +110,6 @@ export class PushServer {
     await this.#http.close();
   }
 
-
   /** Handle one message without HTTP (tests, and the HTTP path below). */
   async handle(path: string, body: unknown, source?: string): Promise<{ status: number; reply: Record<string, unknown> }> {
     const prefix = this.#opts.prefix.replace(/\/+$/, '');
@@ -111,7 +121,15 @@ export class PushServer {
     const { msg } = n;
     const msgType = msg.msgType ?? '';
     if (!this.#handlers.sourceAllowed(msg.deviceNo ?? '', source)) {
-      return { status: 200, reply: { msgType: '', deviceNo: msg.deviceNo ?? '', errorCode: PushCode.FAILED, msg: 'unknown device, or not from its configured address' } };
+      return {
+        status: 200,
+        reply: {
+          msgType: '',
+          deviceNo: msg.deviceNo ?? '',
+          errorCode: PushCode.FAILED,
+          msg: 'unknown device, or not from its configured address',
+        },
+      };
     }
     if (route.kind === 'service') {
       const svc = SERVICES[route.service];
@@ -126,10 +144,27 @@ export class PushServer {
         if (lack.length) return bad(svc.resp, msg, `missing ${lack.join(', ')}`);
         return { status: 200, reply: await this.#handlers.result(route.service, msg) };
       }
-      return { status: 200, reply: { msgType: svc.resp, deviceNo: msg.deviceNo ?? '', errorCode: PushCode.UNKNOWN_MESSAGE, msg: `unknown msgType "${msgType}" at ${svc.path}` } };
+      return {
+        status: 200,
+        reply: {
+          msgType: svc.resp,
+          deviceNo: msg.deviceNo ?? '',
+          errorCode: PushCode.UNKNOWN_MESSAGE,
+          msg: `unknown msgType "${msgType}" at ${svc.path}`,
+        },
+      };
     }
     const want = MSG_TYPES[route.kind];
-    if (msgType !== want) return { status: 200, reply: { msgType: `${want}Resp`, deviceNo: msg.deviceNo ?? '', errorCode: PushCode.UNKNOWN_MESSAGE, msg: `msgType must be ${want}` } };
+    if (msgType !== want)
+      return {
+        status: 200,
+        reply: {
+          msgType: `${want}Resp`,
+          deviceNo: msg.deviceNo ?? '',
+          errorCode: PushCode.UNKNOWN_MESSAGE,
+          msg: `msgType must be ${want}`,
+        },
+      };
     const lack = missing(msg, route.kind === 'record' ? 'uploadRecord' : route.kind);
     if (lack.length) return bad(`${want}Resp`, msg, `missing ${lack.join(', ')}`);
     return { status: 200, reply: await this.#handlers[route.kind](msg) };
@@ -139,7 +174,8 @@ export class PushServer {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     let out: { status: number; reply: Record<string, unknown> };
     try {
-      if (req.method !== 'POST') out = { status: 405, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'the terminal calls with POST (L23)' } };
+      if (req.method !== 'POST')
+        out = { status: 405, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'the terminal calls with POST (L23)' } };
       else {
         const raw = await readBody(req, this.#opts.maxBodyBytes);
         let body: unknown;
@@ -148,24 +184,37 @@ export class PushServer {
         } catch {
           body = undefined;
         }
-        out = body === undefined ? { status: 200, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'body is not JSON' } } : await this.handle(path, body, peerAddress(req.socket));
+        out =
+          body === undefined
+            ? { status: 200, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'body is not JSON' } }
+            : await this.handle(path, body, peerAddress(req.socket));
       }
     } catch (err) {
-      if (err instanceof BodyTooLargeError) out = { status: 413, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'body too large' } };
-      else if (err instanceof RequestAbortedError) return; // the terminal went away mid-body: nobody to answer
+      if (err instanceof BodyTooLargeError)
+        out = { status: 413, reply: { msgType: '', errorCode: PushCode.FAILED, msg: 'body too large' } };
+      else if (err instanceof RequestAbortedError)
+        return; // the terminal went away mid-body: nobody to answer
       else {
         this.#opts.log.warn({ path, err: (err as Error).message }, 'push message failed');
         out = { status: 200, reply: { msgType: '', errorCode: PushCode.UNKNOWN_ERROR, msg: 'internal error' } };
       }
     }
-    if (out.reply.errorCode !== undefined && out.reply.errorCode !== PushCode.OK) this.#opts.log.warn({ path, errorCode: out.reply.errorCode, msg: out.reply.msg }, 'push message refused');
+    if (out.reply.errorCode !== undefined && out.reply.errorCode !== PushCode.OK)
+      this.#opts.log.warn({ path, errorCode: out.reply.errorCode, msg: out.reply.msg }, 'push message refused');
     const text = JSON.stringify(stringsOnly(out.reply));
     // A body refused for its size is not drained: the connection closes instead.
-    res.writeHead(out.status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), ...(out.status === 413 ? { Connection: 'close' } : {}) });
+    res.writeHead(out.status, {
+      'Content-Type': JSON_TYPE,
+      'Content-Length': Buffer.byteLength(text),
+      ...(out.status === 413 ? { Connection: 'close' } : {}),
+    });
     res.end(text);
   }
 }
 
 function bad(msgType: string, msg: Msg, why: string): { status: number; reply: Record<string, unknown> } {
-  return { status: 200, reply: { msgType, ...(msg.msgID ? { msgID: msg.msgID } : {}), deviceNo: msg.deviceNo ?? '', errorCode: PushCode.FAILED, msg: why } };
+  return {
+    status: 200,
+    reply: { msgType, ...(msg.msgID ? { msgID: msg.msgID } : {}), deviceNo: msg.deviceNo ?? '', errorCode: PushCode.FAILED, msg: why },
+  };
 }

@@ -12,7 +12,16 @@
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { crc16, expectedResponseLength, mbapFrame, ModbusDisconnected, ModbusFrameError, ModbusTimeout, rtuFrame, rtuResponseLength } from './frames.js';
+import {
+  crc16,
+  expectedResponseLength,
+  mbapFrame,
+  ModbusDisconnected,
+  ModbusFrameError,
+  ModbusTimeout,
+  rtuFrame,
+  rtuResponseLength,
+} from './frames.js';
 
 export type Framing = 'mbap' | 'rtu';
 
@@ -201,7 +210,12 @@ export class ModbusClient extends EventEmitter<{ close: [reason: string] }> {
       this.#rx = Buffer.alloc(0);
       const p = this.#inFlight.get(0);
       if (!p) return;
-      const problem = crc16(frame, n - 2) !== frame.readUInt16LE(n - 2) ? 'CRC mismatch' : frame[0] !== p.unit ? `answer from slave ${frame[0]}` : undefined;
+      const problem =
+        crc16(frame, n - 2) !== frame.readUInt16LE(n - 2)
+          ? 'CRC mismatch'
+          : frame[0] !== p.unit
+            ? `answer from slave ${frame[0]}`
+            : undefined;
       if (problem) {
         this.#inFlight.delete(0);
         clearTimeout(p.timer);

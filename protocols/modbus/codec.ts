@@ -54,21 +54,32 @@ function scaled(raw: number, p: Codable): number {
 export function decodeRegisters(bytes: Buffer, p: Codable): PointValue {
   const b = reorder(bytes.subarray(0, pointWidth(p) * 2), p);
   switch (p.dataType) {
-    case 'int16': return b.readInt16BE(0);
-    case 'uint16': return b.readUInt16BE(0);
-    case 'int32': return scaled(b.readInt32BE(0), p);
-    case 'uint32': return scaled(b.readUInt32BE(0), p);
-    case 'int64': return scaled(Number(b.readBigInt64BE(0)), p);
-    case 'uint64': return scaled(Number(b.readBigUInt64BE(0)), p);
-    case 'float': return scaled(clean(b.readFloatBE(0), 7), p); // a float32 carries ~7 significant digits
-    case 'double': return scaled(b.readDoubleBE(0), p);
-    case 'bool': return b.readUInt16BE(0) !== 0 ? 1 : 0; // TSL bool is int 0/1 [seed 001 L16580]
-    case 'bits': return (b.readUInt16BE(0) >> (p.bit ?? 0)) & 1;
+    case 'int16':
+      return b.readInt16BE(0);
+    case 'uint16':
+      return b.readUInt16BE(0);
+    case 'int32':
+      return scaled(b.readInt32BE(0), p);
+    case 'uint32':
+      return scaled(b.readUInt32BE(0), p);
+    case 'int64':
+      return scaled(Number(b.readBigInt64BE(0)), p);
+    case 'uint64':
+      return scaled(Number(b.readBigUInt64BE(0)), p);
+    case 'float':
+      return scaled(clean(b.readFloatBE(0), 7), p); // a float32 carries ~7 significant digits
+    case 'double':
+      return scaled(b.readDoubleBE(0), p);
+    case 'bool':
+      return b.readUInt16BE(0) !== 0 ? 1 : 0; // TSL bool is int 0/1 [seed 001 L16580]
+    case 'bits':
+      return (b.readUInt16BE(0) >> (p.bit ?? 0)) & 1;
     case 'string': {
       const end = b.indexOf(0);
       return b.subarray(0, end < 0 ? b.length : end).toString('utf8');
     }
-    case 'custom': return b.toString('hex').toUpperCase();
+    case 'custom':
+      return b.toString('hex').toUpperCase();
   }
 }
 
@@ -77,7 +88,8 @@ function integer(value: unknown, min: bigint, max: bigint, p: Codable): bigint {
   if (!Number.isFinite(n)) throw new RangeError(`${String(value)} is not a number`);
   const raw = SCALE_TYPES.has(p.dataType) && p.scale !== undefined && p.scale !== 1 ? n / p.scale : n;
   const r = BigInt(Math.round(raw));
-  if (r < min || r > max) throw new RangeError(`${n} does not fit ${p.dataType}${p.scale && p.scale !== 1 ? ` with scale ${p.scale}` : ''}`);
+  if (r < min || r > max)
+    throw new RangeError(`${n} does not fit ${p.dataType}${p.scale && p.scale !== 1 ? ` with scale ${p.scale}` : ''}`);
   return r;
 }
 
@@ -89,12 +101,24 @@ export function encodeRegisters(value: unknown, p: Codable, current?: Buffer): B
   const width = pointWidth(p);
   const b = Buffer.alloc(width * 2);
   switch (p.dataType) {
-    case 'int16': b.writeInt16BE(Number(integer(value, -0x8000n, 0x7fffn, p))); break;
-    case 'uint16': b.writeUInt16BE(Number(integer(value, 0n, 0xffffn, p))); break;
-    case 'int32': b.writeInt32BE(Number(integer(value, -0x80000000n, 0x7fffffffn, p))); break;
-    case 'uint32': b.writeUInt32BE(Number(integer(value, 0n, 0xffffffffn, p))); break;
-    case 'int64': b.writeBigInt64BE(integer(value, -(2n ** 63n), 2n ** 63n - 1n, p)); break;
-    case 'uint64': b.writeBigUInt64BE(integer(value, 0n, 2n ** 64n - 1n, p)); break;
+    case 'int16':
+      b.writeInt16BE(Number(integer(value, -0x8000n, 0x7fffn, p)));
+      break;
+    case 'uint16':
+      b.writeUInt16BE(Number(integer(value, 0n, 0xffffn, p)));
+      break;
+    case 'int32':
+      b.writeInt32BE(Number(integer(value, -0x80000000n, 0x7fffffffn, p)));
+      break;
+    case 'uint32':
+      b.writeUInt32BE(Number(integer(value, 0n, 0xffffffffn, p)));
+      break;
+    case 'int64':
+      b.writeBigInt64BE(integer(value, -(2n ** 63n), 2n ** 63n - 1n, p));
+      break;
+    case 'uint64':
+      b.writeBigUInt64BE(integer(value, 0n, 2n ** 64n - 1n, p));
+      break;
     case 'float':
     case 'double': {
       const n = Number(value);
@@ -106,7 +130,9 @@ export function encodeRegisters(value: unknown, p: Codable, current?: Buffer): B
       } else b.writeDoubleBE(raw);
       break;
     }
-    case 'bool': b.writeUInt16BE(truthy(value) ? 1 : 0); break;
+    case 'bool':
+      b.writeUInt16BE(truthy(value) ? 1 : 0);
+      break;
     case 'bits': {
       if (!current || current.length < 2) throw new RangeError('writing a bit needs the register read first');
       const reg = current.readUInt16BE(0);
@@ -122,7 +148,8 @@ export function encodeRegisters(value: unknown, p: Codable, current?: Buffer): B
     }
     case 'custom': {
       const hex = String(value).replace(/^0x/i, '');
-      if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length !== b.length * 2) throw new RangeError(`custom value must be ${b.length * 2} hex digits`);
+      if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length !== b.length * 2)
+        throw new RangeError(`custom value must be ${b.length * 2} hex digits`);
       Buffer.from(hex, 'hex').copy(b);
       break;
     }

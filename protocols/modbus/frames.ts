@@ -18,8 +18,13 @@ export const EXCEPTION_NAMES: Record<number, string> = {
 
 /** The device answered with a Modbus exception response. */
 export class ModbusException extends Error {
-  constructor(readonly fc: number, readonly exceptionCode: number) {
-    super(`modbus exception ${exceptionCode} (${EXCEPTION_NAMES[exceptionCode] ?? 'UNKNOWN'}) to function 0x${fc.toString(16).padStart(2, '0')}`);
+  constructor(
+    readonly fc: number,
+    readonly exceptionCode: number,
+  ) {
+    super(
+      `modbus exception ${exceptionCode} (${EXCEPTION_NAMES[exceptionCode] ?? 'UNKNOWN'}) to function 0x${fc.toString(16).padStart(2, '0')}`,
+    );
     this.name = 'ModbusException';
   }
   get exceptionName(): string {
@@ -28,7 +33,10 @@ export class ModbusException extends Error {
 }
 
 export class ModbusTimeout extends Error {
-  constructor(readonly unit: number, readonly ms: number) {
+  constructor(
+    readonly unit: number,
+    readonly ms: number,
+  ) {
     super(`slave ${unit} did not answer within ${ms} ms`);
     this.name = 'ModbusTimeout';
   }
@@ -36,7 +44,10 @@ export class ModbusTimeout extends Error {
 
 /** An answer arrived but cannot be trusted (RTU CRC mismatch, another slave's frame): the request failed. */
 export class ModbusFrameError extends Error {
-  constructor(readonly unit: number, readonly problem: string) {
+  constructor(
+    readonly unit: number,
+    readonly problem: string,
+  ) {
     super(`corrupt answer to slave ${unit}: ${problem}`);
     this.name = 'ModbusFrameError';
   }

@@ -62,7 +62,17 @@ export function planReads(points: readonly PointDef[], options: Partial<PlanOpti
       const fits = cur && Math.max(end, pEnd) - cur.start <= limit && p.address - end <= maxGap;
       if (!cur || !fits) {
         if (cur) blocks.push(finish(cur, offsets, covered));
-        cur = { slave: p.slave, area, fc: READ_FUNCTION[area], start: p.address, quantity: w, periodMs: p.periodMs, points: [], offsets: EMPTY, bridged: false };
+        cur = {
+          slave: p.slave,
+          area,
+          fc: READ_FUNCTION[area],
+          start: p.address,
+          quantity: w,
+          periodMs: p.periodMs,
+          points: [],
+          offsets: EMPTY,
+          bridged: false,
+        };
         offsets = [];
         covered = 0;
         end = p.address;

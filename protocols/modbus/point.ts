@@ -41,8 +41,33 @@ export const READ_FUNCTION: Record<Area, number> = { coil: 0x01, discrete: 0x02,
 export const isBitArea = (a: Area): boolean => a === 'coil' || a === 'discrete';
 export const isWritable = (op: OperationType): boolean => op.startsWith('coil') || op.startsWith('holding');
 
-export type DataType = 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float' | 'double' | 'string' | 'bool' | 'custom' | 'bits';
-export const DATA_TYPES: readonly DataType[] = ['int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float', 'double', 'string', 'bool', 'custom', 'bits'];
+export type DataType =
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'float'
+  | 'double'
+  | 'string'
+  | 'bool'
+  | 'custom'
+  | 'bits';
+export const DATA_TYPES: readonly DataType[] = [
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float',
+  'double',
+  'string',
+  'bool',
+  'custom',
+  'bits',
+];
 
 /** Types the byte swap applies to [seed 001 L16426]. */
 export const BYTE_SWAP_TYPES: ReadonlySet<DataType> = new Set(['int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float', 'double']);
@@ -83,7 +108,18 @@ export const MAX_WRITE_REGISTERS = 123;
 export const MIN_PERIOD_MS = 100;
 export const MAX_PERIOD_MS = 86_400_000;
 
-const FIXED_REGISTERS: Partial<Record<DataType, number>> = { int16: 1, uint16: 1, bool: 1, bits: 1, int32: 2, uint32: 2, float: 2, int64: 4, uint64: 4, double: 4 };
+const FIXED_REGISTERS: Partial<Record<DataType, number>> = {
+  int16: 1,
+  uint16: 1,
+  bool: 1,
+  bits: 1,
+  int32: 2,
+  uint32: 2,
+  float: 2,
+  int64: 4,
+  uint64: 4,
+  double: 4,
+};
 
 /** How many registers (or bits, for coils and discrete inputs) the point occupies. */
 export function pointWidth(p: Pick<PointDef, 'op' | 'dataType' | 'count'>): number {
@@ -102,24 +138,35 @@ export function pointProblems(p: PointDef): FieldProblem[] {
   const out: FieldProblem[] = [];
   const area = areaOf(p.op);
   if (isBitArea(area) && p.dataType !== 'bool') {
-    out.push({ field: 'dataType', reason: `${p.op.startsWith('coil') ? 'coil status' : 'discrete input'} points support only bool, not ${p.dataType}` });
+    out.push({
+      field: 'dataType',
+      reason: `${p.op.startsWith('coil') ? 'coil status' : 'discrete input'} points support only bool, not ${p.dataType}`,
+    });
   }
   if (p.dataType === 'bits') {
-    if (p.bit === undefined || !Number.isInteger(p.bit) || p.bit < 0 || p.bit > 15) out.push({ field: 'bit', reason: 'bits needs a bit position 0..15' });
+    if (p.bit === undefined || !Number.isInteger(p.bit) || p.bit < 0 || p.bit > 15)
+      out.push({ field: 'bit', reason: 'bits needs a bit position 0..15' });
   } else if (p.bit !== undefined) out.push({ field: 'bit', reason: `bit position applies only to bits, not ${p.dataType}` });
   if (COUNT_TYPES.has(p.dataType)) {
-    if (p.count === undefined || !Number.isInteger(p.count) || p.count < 1 || p.count > MAX_READ_REGISTERS) out.push({ field: 'count', reason: `${p.dataType} needs a register count 1..${MAX_READ_REGISTERS}` });
-  } else if (p.count !== undefined) out.push({ field: 'count', reason: `register count applies only to custom and string, not ${p.dataType}` });
-  if (p.byteSwap && !BYTE_SWAP_TYPES.has(p.dataType)) out.push({ field: 'byteSwap', reason: `byte swap applies only to ${[...BYTE_SWAP_TYPES].join(', ')}` });
-  if (p.wordSwap && !WORD_SWAP_TYPES.has(p.dataType)) out.push({ field: 'wordSwap', reason: `word swap applies only to ${[...WORD_SWAP_TYPES].join(', ')}` });
+    if (p.count === undefined || !Number.isInteger(p.count) || p.count < 1 || p.count > MAX_READ_REGISTERS)
+      out.push({ field: 'count', reason: `${p.dataType} needs a register count 1..${MAX_READ_REGISTERS}` });
+  } else if (p.count !== undefined)
+    out.push({ field: 'count', reason: `register count applies only to custom and string, not ${p.dataType}` });
+  if (p.byteSwap && !BYTE_SWAP_TYPES.has(p.dataType))
+    out.push({ field: 'byteSwap', reason: `byte swap applies only to ${[...BYTE_SWAP_TYPES].join(', ')}` });
+  if (p.wordSwap && !WORD_SWAP_TYPES.has(p.dataType))
+    out.push({ field: 'wordSwap', reason: `word swap applies only to ${[...WORD_SWAP_TYPES].join(', ')}` });
   if (p.scale !== undefined) {
     if (p.scale === 0 || !Number.isFinite(p.scale)) out.push({ field: 'scale', reason: 'scale factor must be a number other than 0' });
-    else if (p.scale !== 1 && !SCALE_TYPES.has(p.dataType)) out.push({ field: 'scale', reason: `scale factor applies only to ${[...SCALE_TYPES].join(', ')}` });
+    else if (p.scale !== 1 && !SCALE_TYPES.has(p.dataType))
+      out.push({ field: 'scale', reason: `scale factor applies only to ${[...SCALE_TYPES].join(', ')}` });
   }
   if (!Number.isInteger(p.slave) || p.slave < 0 || p.slave > 255) out.push({ field: 'slave', reason: 'slave id must be 0..255' });
-  if (!Number.isInteger(p.address) || p.address < 0 || p.address > 0xffff) out.push({ field: 'address', reason: 'register address must be 0x0000..0xFFFF' });
+  if (!Number.isInteger(p.address) || p.address < 0 || p.address > 0xffff)
+    out.push({ field: 'address', reason: 'register address must be 0x0000..0xFFFF' });
   else if (p.address + pointWidth(p) > 0x10000) out.push({ field: 'address', reason: 'the point runs past register 0xFFFF' });
-  if (!Number.isInteger(p.periodMs) || p.periodMs < MIN_PERIOD_MS || p.periodMs > MAX_PERIOD_MS) out.push({ field: 'periodMs', reason: `sampling period must be ${MIN_PERIOD_MS}..${MAX_PERIOD_MS} ms` });
+  if (!Number.isInteger(p.periodMs) || p.periodMs < MIN_PERIOD_MS || p.periodMs > MAX_PERIOD_MS)
+    out.push({ field: 'periodMs', reason: `sampling period must be ${MIN_PERIOD_MS}..${MAX_PERIOD_MS} ms` });
   return out;
 }
 
@@ -128,13 +175,25 @@ export function channelProblems(c: ChannelDef): { field: keyof ChannelDef; reaso
   if (c.transport === 'rtu') {
     const s = c.serial;
     if (!s?.path) out.push({ field: 'serial', reason: 'RTU over a serial line needs the serial port' });
-    else if (!Number.isInteger(s.baudRate) || s.baudRate < 300 || s.baudRate > 4_000_000 || ![7, 8].includes(s.dataBits) || !['none', 'even', 'odd'].includes(s.parity) || ![1, 2].includes(s.stopBits)) {
-      out.push({ field: 'serial', reason: 'serial settings need a baud rate 300..4000000, 7 or 8 data bits, parity none/even/odd, 1 or 2 stop bits' });
+    else if (
+      !Number.isInteger(s.baudRate) ||
+      s.baudRate < 300 ||
+      s.baudRate > 4_000_000 ||
+      ![7, 8].includes(s.dataBits) ||
+      !['none', 'even', 'odd'].includes(s.parity) ||
+      ![1, 2].includes(s.stopBits)
+    ) {
+      out.push({
+        field: 'serial',
+        reason: 'serial settings need a baud rate 300..4000000, 7 or 8 data bits, parity none/even/odd, 1 or 2 stop bits',
+      });
     }
   } else {
     if (!c.host) out.push({ field: 'host', reason: `${c.transport === 'tcp' ? 'TCP' : 'RTU over TCP'} needs the device IP address` });
-    if (c.port === undefined || !Number.isInteger(c.port) || c.port < 1 || c.port > 65535) out.push({ field: 'port', reason: 'port must be 1..65535' });
+    if (c.port === undefined || !Number.isInteger(c.port) || c.port < 1 || c.port > 65535)
+      out.push({ field: 'port', reason: 'port must be 1..65535' });
   }
-  if (!Number.isInteger(c.minIntervalMs) || c.minIntervalMs < 0 || c.minIntervalMs > 60_000) out.push({ field: 'minIntervalMs', reason: 'command interval must be 0..60000 ms' });
+  if (!Number.isInteger(c.minIntervalMs) || c.minIntervalMs < 0 || c.minIntervalMs > 60_000)
+    out.push({ field: 'minIntervalMs', reason: 'command interval must be 0..60000 ms' });
   return out;
 }

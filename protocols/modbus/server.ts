@@ -77,7 +77,11 @@ export function answer(data: SlaveData, tid: number, unit: number, pdu: Buffer):
       code = data.writeRegisters(unit, start, pdu.subarray(6, 6 + n));
     } else {
       if (n !== Math.ceil(q / 8)) return exception(tid, unit, fc, 3);
-      code = data.writeBits(unit, start, Array.from({ length: q }, (_, i) => ((pdu[6 + (i >> 3)]! >> (i & 7)) & 1) === 1));
+      code = data.writeBits(
+        unit,
+        start,
+        Array.from({ length: q }, (_, i) => ((pdu[6 + (i >> 3)]! >> (i & 7)) & 1) === 1),
+      );
     }
   } else return exception(tid, unit, fc, 1);
   if (code) return exception(tid, unit, fc, code);

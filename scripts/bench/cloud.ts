@@ -29,10 +29,22 @@ const WINDOW = 1000;
 const DEVICES = 100;
 const log = silentLogger();
 
-const body = (id: string, i: number) => JSON.stringify({ id, version: '1.0', params: { Voltage: { value: 220.1 + (i % 7), time: 1_700_000_000_000 + i }, Current: { value: 5.25, time: 1_700_000_000_000 + i } }, method: 'thing.event.property.post' });
+const body = (id: string, i: number) =>
+  JSON.stringify({
+    id,
+    version: '1.0',
+    params: { Voltage: { value: 220.1 + (i % 7), time: 1_700_000_000_000 + i }, Current: { value: 5.25, time: 1_700_000_000_000 + i } },
+    method: 'thing.event.property.post',
+  });
 const input = (i: number): OutboxInput => {
   const dn = `m${i % DEVICES}`;
-  return { productKey: 'PEDemoMeter', deviceName: dn, class: 'property', topic: `/sys/PEDemoMeter/${dn}/thing/event/property/post`, payload: (id) => body(id, i) };
+  return {
+    productKey: 'PEDemoMeter',
+    deviceName: dn,
+    class: 'property',
+    topic: `/sys/PEDemoMeter/${dn}/thing/event/property/post`,
+    payload: (id) => body(id, i),
+  };
 };
 
 async function baseline(url: string, n: number): Promise<number> {
@@ -58,7 +70,10 @@ async function baseline(url: string, n: number): Promise<number> {
 }
 
 function makeSender(outbox: Outbox, onDrained: () => void): Sender {
-  return new Sender({ outbox, log, hooks: { onPublished: () => undefined, onAcked: () => undefined, onDrained } }, { window: WINDOW, historyAfterMs: 3_600_000 });
+  return new Sender(
+    { outbox, log, hooks: { onPublished: () => undefined, onAcked: () => undefined, onDrained } },
+    { window: WINDOW, historyAfterMs: 3_600_000 },
+  );
 }
 
 async function sustained(url: string, dir: string, n: number): Promise<{ rate: number; acked: number; depth: number }> {
@@ -89,7 +104,11 @@ async function sustained(url: string, dir: string, n: number): Promise<{ rate: n
   return { rate, acked, depth };
 }
 
-async function replay(url: string, dir: string, n: number): Promise<{ enqueueUs: number; ackUs: number; rate: number; acked: number; depth: number }> {
+async function replay(
+  url: string,
+  dir: string,
+  n: number,
+): Promise<{ enqueueUs: number; ackUs: number; rate: number; acked: number; depth: number }> {
   const db = openDatabase(join(dir, 'replay.db'));
   const outbox = new Outbox({ db, log }, { quotaBytes: 4 * 1024 ** 3 });
   // Outage: everything queues. Timed as the outbox cost per message (insert + id allocation).
@@ -134,13 +153,19 @@ async function main(): Promise<void> {
     const raw = await baseline(broker.url, SUSTAINED);
     console.log(`raw mqtt.js QoS 1 loop:        ${Math.round(raw).toLocaleString()} messages/s (window ${WINDOW})`);
     const s = await sustained(broker.url, dir, SUSTAINED);
-    console.log(`uplink through the outbox:     ${Math.round(s.rate).toLocaleString()} messages/s, ratio ${(s.rate / raw).toFixed(2)} (acked ${s.acked}/${SUSTAINED}, left ${s.depth})`);
+    console.log(
+      `uplink through the outbox:     ${Math.round(s.rate).toLocaleString()} messages/s, ratio ${(s.rate / raw).toFixed(2)} (acked ${s.acked}/${SUSTAINED}, left ${s.depth})`,
+    );
     const r = await replay(broker.url, dir, REPLAY);
-    console.log(`replay of ${REPLAY.toLocaleString()} queued:     ${Math.round(r.rate).toLocaleString()} messages/s (acked ${r.acked}/${REPLAY}, left ${r.depth})`);
+    console.log(
+      `replay of ${REPLAY.toLocaleString()} queued:     ${Math.round(r.rate).toLocaleString()} messages/s (acked ${r.acked}/${REPLAY}, left ${r.depth})`,
+    );
     console.log(`outbox cost per message:       enqueue ${r.enqueueUs.toFixed(1)} µs, acknowledge ${r.ackUs.toFixed(1)} µs`);
     const p = await packComparison(broker.url, dir, PACK_S, PACK_CEILING);
     const line = (what: string, f: { reportsPerS: number; messagesPerS: number; cpuMsPerS: number }) =>
-      console.log(`${what.padEnd(31)}${Math.round(f.reportsPerS).toLocaleString()} reports/s in ${Math.round(f.messagesPerS).toLocaleString()} messages/s, CPU ${Math.round(f.cpuMsPerS)} ms/s`);
+      console.log(
+        `${what.padEnd(31)}${Math.round(f.reportsPerS).toLocaleString()} reports/s in ${Math.round(f.messagesPerS).toLocaleString()} messages/s, CPU ${Math.round(f.cpuMsPerS)} ms/s`,
+      );
     line('2,000 devices/s, per device:', p.realistic.single);
     line('2,000 devices/s, pack post:', p.realistic.pack);
     console.log(`  CPU ratio pack / per device:  ${(p.realistic.pack.cpuMsPerS / p.realistic.single.cpuMsPerS).toFixed(2)}`);
@@ -149,23 +174,25 @@ async function main(): Promise<void> {
     console.log(`  ceiling ratio pack / per device: ${(p.ceiling.pack.reportsPerS / p.ceiling.single.reportsPerS).toFixed(2)}`);
     const packLost = p.realistic.single.lost + p.realistic.pack.lost + p.ceiling.single.lost + p.ceiling.pack.lost;
     const lost = SUSTAINED - s.acked + (REPLAY - r.acked) + s.depth + r.depth + packLost;
-    console.log(JSON.stringify({
-      raw_qos1_messages_per_s: Math.round(raw),
-      outbox_uplink_messages_per_s: Math.round(s.rate),
-      ratio: Number((s.rate / raw).toFixed(3)),
-      replay_messages: REPLAY,
-      replay_messages_per_s: Math.round(r.rate),
-      outbox_enqueue_us_per_message: Number(r.enqueueUs.toFixed(2)),
-      outbox_ack_us_per_message: Number(r.ackUs.toFixed(2)),
-      realistic_2000_devices_cpu_ms_per_s: Math.round(p.realistic.single.cpuMsPerS),
-      realistic_2000_devices_pack_cpu_ms_per_s: Math.round(p.realistic.pack.cpuMsPerS),
-      realistic_pack_messages_per_s: Math.round(p.realistic.pack.messagesPerS),
-      ceiling_reports_per_s: Math.round(p.ceiling.single.reportsPerS),
-      ceiling_pack_reports_per_s: Math.round(p.ceiling.pack.reportsPerS),
-      pack_ceiling_ratio: Number((p.ceiling.pack.reportsPerS / p.ceiling.single.reportsPerS).toFixed(2)),
-      lost_messages: lost,
-      rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
-    }));
+    console.log(
+      JSON.stringify({
+        raw_qos1_messages_per_s: Math.round(raw),
+        outbox_uplink_messages_per_s: Math.round(s.rate),
+        ratio: Number((s.rate / raw).toFixed(3)),
+        replay_messages: REPLAY,
+        replay_messages_per_s: Math.round(r.rate),
+        outbox_enqueue_us_per_message: Number(r.enqueueUs.toFixed(2)),
+        outbox_ack_us_per_message: Number(r.ackUs.toFixed(2)),
+        realistic_2000_devices_cpu_ms_per_s: Math.round(p.realistic.single.cpuMsPerS),
+        realistic_2000_devices_pack_cpu_ms_per_s: Math.round(p.realistic.pack.cpuMsPerS),
+        realistic_pack_messages_per_s: Math.round(p.realistic.pack.messagesPerS),
+        ceiling_reports_per_s: Math.round(p.ceiling.single.reportsPerS),
+        ceiling_pack_reports_per_s: Math.round(p.ceiling.pack.reportsPerS),
+        pack_ceiling_ratio: Number((p.ceiling.pack.reportsPerS / p.ceiling.single.reportsPerS).toFixed(2)),
+        lost_messages: lost,
+        rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+      }),
+    );
     if (lost !== 0) process.exitCode = 1;
   } finally {
     await broker.stop();

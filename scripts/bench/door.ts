@@ -16,7 +16,13 @@ import { parseArgs } from 'node:util';
 import { postJson } from '../../protocols/door-standard/index.js';
 import { SimulatedDoor } from '../sim/door-standard/door.js';
 
-const { values } = parseArgs({ options: { doors: { type: 'string', default: '200' }, cards: { type: 'string', default: '20000' }, scans: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: {
+    doors: { type: 'string', default: '200' },
+    cards: { type: 'string', default: '20000' },
+    scans: { type: 'string', default: '1000' },
+  },
+});
 const DOORS = Number(values.doors);
 const CARDS = Number(values.cards);
 const SCANS = Number(values.scans);
@@ -27,8 +33,14 @@ const pct = (xs: number[], p: number): number => {
 };
 const round = (x: number, d = 2): number => Number(x.toFixed(d));
 
-type FromBox = { t: 'ready'; port: number; qr: string } | { t: 'added' } | { t: 'stats'; cpu: NodeJS.CpuUsage; rss: number; online: number } | { t: 'cardsDone'; ms: number };
-const box = fork(join(dirname(fileURLToPath(import.meta.url)), 'door', 'box-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+type FromBox =
+  | { t: 'ready'; port: number; qr: string }
+  | { t: 'added' }
+  | { t: 'stats'; cpu: NodeJS.CpuUsage; rss: number; online: number }
+  | { t: 'cardsDone'; ms: number };
+const box = fork(join(dirname(fileURLToPath(import.meta.url)), 'door', 'box-process.js'), [], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
 const waitMsg = <K extends FromBox['t']>(t: K, timeoutMs = 110_000): Promise<Extract<FromBox, { t: K }>> =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`box did not send ${t} in ${timeoutMs} ms`)), timeoutMs);
@@ -60,9 +72,22 @@ async function paced(n: number, perSecond: number, fn: (i: number) => Promise<vo
 try {
   const { port, qr } = await waitMsg('ready', 30_000);
   const edgeUrl = `http://127.0.0.1:${port}`;
-  const doors = Array.from({ length: DOORS }, (_, i) => new SimulatedDoor({ sn: `BENCH-${String(i).padStart(4, '0')}`, ip: ipOf(i), port: 0, edgeUrl, keepaliveS: 60, autoKeepalive: false }));
+  const doors = Array.from(
+    { length: DOORS },
+    (_, i) =>
+      new SimulatedDoor({ sn: `BENCH-${String(i).padStart(4, '0')}`, ip: ipOf(i), port: 0, edgeUrl, keepaliveS: 60, autoKeepalive: false }),
+  );
   await Promise.all(doors.map((d) => d.start()));
-  box.send({ t: 'add', devices: doors.flatMap((d) => ['PEDoorQr', 'PEDoorCard'].map((productKey, k) => ({ productKey, deviceName: `${d.opts.sn}.${k + 2}`, custom: { ip: d.opts.ip, port: d.port } }))) });
+  box.send({
+    t: 'add',
+    devices: doors.flatMap((d) =>
+      ['PEDoorQr', 'PEDoorCard'].map((productKey, k) => ({
+        productKey,
+        deviceName: `${d.opts.sn}.${k + 2}`,
+        custom: { ip: d.opts.ip, port: d.port },
+      })),
+    ),
+  });
   await waitMsg('added');
   const cpu0 = (await stats()).cpu;
 
@@ -80,12 +105,18 @@ try {
   // baseline: a bare HTTP server answering POSTs, same headers, same client
   const bare = createServer((req, res) => {
     req.resume();
-    req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json', Connection: 'close' }).end('{"code":0,"message":"success","data":{"userId":"x"}}'));
+    req.on('end', () =>
+      res
+        .writeHead(200, { 'Content-Type': 'application/json', Connection: 'close' })
+        .end('{"code":0,"message":"success","data":{"userId":"x"}}'),
+    );
   });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const barePort = (bare.address() as { port: number }).port;
   const b0 = performance.now();
-  await Promise.all(doors.map((d) => postJson(`http://127.0.0.1:${barePort}/connect`, { sn: d.opts.sn }, { timeoutMs: 10_000, localAddress: d.opts.ip })));
+  await Promise.all(
+    doors.map((d) => postJson(`http://127.0.0.1:${barePort}/connect`, { sn: d.opts.sn }, { timeoutMs: 10_000, localAddress: d.opts.ip })),
+  );
   const bareStormMs = performance.now() - b0;
 
   // 2. QR scans at 200/s
@@ -99,7 +130,11 @@ try {
   const bareRtt: number[] = [];
   await paced(SCANS, 200, async (i) => {
     const s = performance.now();
-    await postJson(`http://127.0.0.1:${barePort}/qrcode`, { token: 't', qrCode: qr }, { timeoutMs: 10_000, localAddress: doors[i % DOORS]!.opts.ip });
+    await postJson(
+      `http://127.0.0.1:${barePort}/qrcode`,
+      { token: 't', qrCode: qr },
+      { timeoutMs: 10_000, localAddress: doors[i % DOORS]!.opts.ip },
+    );
     bareRtt.push(performance.now() - s);
   });
   bare.close();
@@ -130,8 +165,12 @@ try {
     box_cpu_s: round(cpuS),
     box_rss_mb: round(rssMb, 1),
   };
-  process.stdout.write(`connect storm: ${DOORS} doors online both ways in ${result.connect_storm_ms} ms (goal ≤ 5000; bare HTTP ${result.connect_storm_baseline_ms} ms)\n`);
-  process.stdout.write(`QR round trip at 200/s: p50 ${result.qr_p50_ms} ms, p99 ${result.qr_p99_ms} ms (goal ≤ 20; bare HTTP p99 ${result.qr_baseline_p99_ms} ms, ratio ${result.qr_p99_ratio_vs_baseline})\n`);
+  process.stdout.write(
+    `connect storm: ${DOORS} doors online both ways in ${result.connect_storm_ms} ms (goal ≤ 5000; bare HTTP ${result.connect_storm_baseline_ms} ms)\n`,
+  );
+  process.stdout.write(
+    `QR round trip at 200/s: p50 ${result.qr_p50_ms} ms, p99 ${result.qr_p99_ms} ms (goal ≤ 20; bare HTTP p99 ${result.qr_baseline_p99_ms} ms, ratio ${result.qr_p99_ratio_vs_baseline})\n`,
+  );
   process.stdout.write(`card sync: ${CARDS} cards to each of ${DOORS} doors in ${cardsMs} ms (${result.card_entries_per_s} entries/s)\n`);
   process.stdout.write(`box: ${result.box_cpu_s} s CPU over the run, RSS ${result.box_rss_mb} MB\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -22,7 +22,14 @@ import type { UserEntry } from '../../edge/elevators/validate.js';
 import { SimulatedDoor } from '../sim/door-standard/door.js';
 import { percentile, round } from './lib.js';
 
-const { values } = parseArgs({ options: { doors: { type: 'string', default: '200' }, gateways: { type: 'string', default: '20' }, users: { type: 'string', default: '50000' }, passes: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: {
+    doors: { type: 'string', default: '200' },
+    gateways: { type: 'string', default: '20' },
+    users: { type: 'string', default: '50000' },
+    passes: { type: 'string', default: '1000' },
+  },
+});
 const DOORS = Number(values.doors);
 const GATEWAYS = Number(values.gateways);
 const USERS = Number(values.users);
@@ -55,8 +62,14 @@ try {
     });
   });
   const edgeUrl = `http://127.0.0.1:${boxPort}`;
-  const doors = Array.from({ length: DOORS }, (_, i) => new SimulatedDoor({ sn: `DOOR-${i}`, ip: ipOf(i), port: 0, edgeUrl, keepaliveS: 60, autoKeepalive: false }));
-  const gateways = Array.from({ length: GATEWAYS }, (_, i) => new SimulatedDoor({ sn: `EL-${i}`, ip: ipOf(DOORS + i), port: 0, edgeUrl, keepaliveS: 60, autoKeepalive: false }));
+  const doors = Array.from(
+    { length: DOORS },
+    (_, i) => new SimulatedDoor({ sn: `DOOR-${i}`, ip: ipOf(i), port: 0, edgeUrl, keepaliveS: 60, autoKeepalive: false }),
+  );
+  const gateways = Array.from(
+    { length: GATEWAYS },
+    (_, i) => new SimulatedDoor({ sn: `EL-${i}`, ip: ipOf(DOORS + i), port: 0, edgeUrl, keepaliveS: 60, autoKeepalive: false }),
+  );
   sims.push(...doors, ...gateways);
   await Promise.all(sims.map((d) => d.start()));
   const devices = [
@@ -64,25 +77,62 @@ try {
     ...gateways.map((g, i) => ({ productKey: 'PEElevatorGateway', deviceName: `EL-${i}`, custom: { ip: g.opts.ip, port: g.port } })),
   ];
   // Logging off (error level, no output): the figure is the linkage, not log I/O.
-  const config = parseConfig(JSON.stringify({
-    box: { name: 'bench', dataDir: dir }, http: { host: '127.0.0.1', port: 0 }, bus: { enabled: false }, log: { level: 'error' },
-    drivers: [{ name: 'Property_Door_PerAccess_Standard', type: 'door-standard', config: { host: '127.0.0.1', port: boxPort, boxIp: '127.0.0.1', keepaliveS: 60 }, devices }],
-  }));
+  const config = parseConfig(
+    JSON.stringify({
+      box: { name: 'bench', dataDir: dir },
+      http: { host: '127.0.0.1', port: 0 },
+      bus: { enabled: false },
+      log: { level: 'error' },
+      drivers: [
+        {
+          name: 'Property_Door_PerAccess_Standard',
+          type: 'door-standard',
+          config: { host: '127.0.0.1', port: boxPort, boxIp: '127.0.0.1', keepaliveS: 60 },
+          devices,
+        },
+      ],
+    }),
+  );
   runtime = new Runtime({ config, baseDir: dir, file: undefined }, { log: silentLogger() });
   await runtime.start();
   const rt = runtime;
   const linkage = rt.elevators!;
 
   // Relations and users: door i → gateway i % GATEWAYS, floor 1; user u of door u % DOORS goes to floor 2 + u % 30.
-  for (let i = 0; i < DOORS; i++) linkage.api.addRelation({ dataId: `door-${i}`, controlMode: 'CALL_WITH_TARGET', elevatorIotId: `PEElevatorGateway/EL-${i % GATEWAYS}`, triggerIotId: `PEDoorQr/DOOR-${i}.2`, triggerFloor: '1' }, 'bench');
-  const entries: UserEntry[] = Array.from({ length: USERS }, (_, u) => ({ dataId: `door-${u % DOORS}`, paramType: 'IDENTITY', paramValue: `user-${u}`, expiryTime: '', expiryMs: undefined, userTargetList: [{ targetFloor: String(2 + (u % 30)) }], version: '1.0.2' }));
+  for (let i = 0; i < DOORS; i++)
+    linkage.api.addRelation(
+      {
+        dataId: `door-${i}`,
+        controlMode: 'CALL_WITH_TARGET',
+        elevatorIotId: `PEElevatorGateway/EL-${i % GATEWAYS}`,
+        triggerIotId: `PEDoorQr/DOOR-${i}.2`,
+        triggerFloor: '1',
+      },
+      'bench',
+    );
+  const entries: UserEntry[] = Array.from({ length: USERS }, (_, u) => ({
+    dataId: `door-${u % DOORS}`,
+    paramType: 'IDENTITY',
+    paramValue: `user-${u}`,
+    expiryTime: '',
+    expiryMs: undefined,
+    userTargetList: [{ targetFloor: String(2 + (u % 30)) }],
+    version: '1.0.2',
+  }));
   const tUsers = performance.now();
   linkage.store.putUsers(entries);
   const usersMs = performance.now() - tUsers;
   // The door permissions of the persons who pass (two phases of PASSES passes).
   const perDoor = Math.ceil(PASSES / 5 / DOORS) + 2 * Math.ceil(PASSES / DOORS);
   for (let i = 0; i < DOORS; i++) {
-    const list = Array.from({ length: perDoor }, (_, k) => ({ type: 1, qrCode: qrOf(userOf(i, k)), userId: `user-${userOf(i, k)}`, startTime: String(Date.now() - 86_400_000), endTime: String(Date.now() + 86_400_000), maxScanTimes: -1 }));
+    const list = Array.from({ length: perDoor }, (_, k) => ({
+      type: 1,
+      qrCode: qrOf(userOf(i, k)),
+      userId: `user-${userOf(i, k)}`,
+      startTime: String(Date.now() - 86_400_000),
+      endTime: String(Date.now() + 86_400_000),
+      maxScanTimes: -1,
+    }));
     rt.access!.applyPermissionText(`PEDoorQr/DOOR-${i}.2`, JSON.stringify({ qrCodePermissionList: list }));
   }
 
@@ -120,13 +170,13 @@ try {
       // The gateway learns nothing of the QR code: a pass's call is told apart by its gateway and target floor.
       const got = withLinkage
         ? new Promise<number>((resolve) => {
-          const fn = (c: { path: string; value: unknown; at: number }): void => {
-            if (c.path !== '/elevator/call' || (c.value as { targetFloor?: string }).targetFloor !== String(2 + (user % 30))) return;
-            gateway.off('elevatorCommand', fn);
-            resolve(performance.now());
-          };
-          gateway.on('elevatorCommand', fn);
-        })
+            const fn = (c: { path: string; value: unknown; at: number }): void => {
+              if (c.path !== '/elevator/call' || (c.value as { targetFloor?: string }).targetFloor !== String(2 + (user % 30))) return;
+              gateway.off('elevatorCommand', fn);
+              resolve(performance.now());
+            };
+            gateway.on('elevatorCommand', fn);
+          })
         : undefined;
       const s = performance.now();
       const r = await doors[door]!.scanQr(code);
@@ -154,7 +204,12 @@ try {
   const recordsBefore = linkage.records.count();
   const matchedBefore = linkage.engine.stats.matched;
   const linked = await phase(WARM + Math.ceil(PASSES / DOORS), true);
-  for (let t = 0; t < 200 && linkage.engine.waiting + (linkage.engine.stats.matched - matchedBefore) - (linkage.records.count() - recordsBefore) > 0; t++) await new Promise((r) => setTimeout(r, 25));
+  for (
+    let t = 0;
+    t < 200 && linkage.engine.waiting + (linkage.engine.stats.matched - matchedBefore) - (linkage.records.count() - recordsBefore) > 0;
+    t++
+  )
+    await new Promise((r) => setTimeout(r, 25));
   const matched = linkage.engine.stats.matched - matchedBefore;
   const stored = linkage.records.count() - recordsBefore;
   const failed = linkage.engine.stats.failed;
@@ -182,10 +237,18 @@ try {
     records_failed: failed,
   };
   process.stdout.write(`linkage users: ${USERS} over ${DOORS} relations loaded in ${result.users_load_ms} ms\n`);
-  process.stdout.write(`pass → elevator command at 200 passes/s: p50 ${result.command_p50_ms} ms, p99 ${result.command_p99_ms} ms (goal ≤ 20)\n`);
-  process.stdout.write(`QR pass round trip p50: ${result.pass_rtt_p50_ms} ms with linkage, ${result.pass_rtt_baseline_p50_ms} ms switched off\n`);
-  process.stdout.write(`QR pass round trip p99: ${result.pass_rtt_p99_ms} ms with linkage, ${result.pass_rtt_baseline_p99_ms} ms switched off (added ${result.added_p99_ms} ms, goal ≤ 5; ratio ${result.pass_rtt_p99_ratio_vs_baseline})\n`);
-  process.stdout.write(`commands: ${result.commands} (baseline ${result.baseline_commands}); records lost ${result.records_lost}, failed ${result.records_failed}\n`);
+  process.stdout.write(
+    `pass → elevator command at 200 passes/s: p50 ${result.command_p50_ms} ms, p99 ${result.command_p99_ms} ms (goal ≤ 20)\n`,
+  );
+  process.stdout.write(
+    `QR pass round trip p50: ${result.pass_rtt_p50_ms} ms with linkage, ${result.pass_rtt_baseline_p50_ms} ms switched off\n`,
+  );
+  process.stdout.write(
+    `QR pass round trip p99: ${result.pass_rtt_p99_ms} ms with linkage, ${result.pass_rtt_baseline_p99_ms} ms switched off (added ${result.added_p99_ms} ms, goal ≤ 5; ratio ${result.pass_rtt_p99_ratio_vs_baseline})\n`,
+  );
+  process.stdout.write(
+    `commands: ${result.commands} (baseline ${result.baseline_commands}); records lost ${result.records_lost}, failed ${result.records_failed}\n`,
+  );
   process.stdout.write(`${JSON.stringify(result)}\n`);
   if (result.baseline_commands !== 0 || result.records_lost !== 0 || result.commands !== PASSES) process.exitCode = 1;
 } finally {

@@ -79,7 +79,9 @@ async function directRate(): Promise<number> {
       await new Promise((r) => setImmediate(r));
     }
     await c.endAsync(); process.exit(0);`;
-  const pubs = Array.from({ length: DRIVERS }, () => spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: 'inherit' }));
+  const pubs = Array.from({ length: DRIVERS }, () =>
+    spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: 'inherit' }),
+  );
   try {
     return await measure(d.busPort, WINDOW_MS);
   } finally {
@@ -88,7 +90,13 @@ async function directRate(): Promise<number> {
   }
 }
 
-async function startAndIdle(): Promise<{ readyMs: number; spawnToReadyMs: number; driversReadyMs: number; rss: number; rssWithDrivers: number }> {
+async function startAndIdle(): Promise<{
+  readyMs: number;
+  spawnToReadyMs: number;
+  driversReadyMs: number;
+  rss: number;
+  rssWithDrivers: number;
+}> {
   const t0 = performance.now();
   const d = await startDaemon(BUS + driversYaml(10, 0, 1));
   try {
@@ -102,14 +110,22 @@ async function startAndIdle(): Promise<{ readyMs: number; spawnToReadyMs: number
     }
     await sleep(3000);
     const kids = childPids(d.pid);
-    return { readyMs: d.readyMs, spawnToReadyMs: d.spawnToReadyMs, driversReadyMs, rss: rssMb(d.pid), rssWithDrivers: rssMb(d.pid) + kids.reduce((s, p) => s + rssMb(p), 0) };
+    return {
+      readyMs: d.readyMs,
+      spawnToReadyMs: d.spawnToReadyMs,
+      driversReadyMs,
+      rss: rssMb(d.pid),
+      rssWithDrivers: rssMb(d.pid) + kids.reduce((s, p) => s + rssMb(p), 0),
+    };
   } finally {
     await d.stop();
   }
 }
 
 const idle = await startAndIdle();
-console.log(`start: runtime ready in ${idle.readyMs} ms (spawn to ready ${round(idle.spawnToReadyMs, 0)} ms, all 10 drivers ready ${round(idle.driversReadyMs, 0)} ms; goal ≤ 1500 ms); idle RSS daemon ${round(idle.rss)} MB, with 10 driver processes ${round(idle.rssWithDrivers)} MB`);
+console.log(
+  `start: runtime ready in ${idle.readyMs} ms (spawn to ready ${round(idle.spawnToReadyMs, 0)} ms, all 10 drivers ready ${round(idle.driversReadyMs, 0)} ms; goal ≤ 1500 ms); idle RSS daemon ${round(idle.rss)} MB, with 10 driver processes ${round(idle.rssWithDrivers)} MB`,
+);
 
 const baseline = await directRate();
 console.log(`baseline: mqtt.js publishing directly to the same broker: ${round(baseline, 0)} values/s`);
@@ -123,15 +139,19 @@ for (const target of [50_000, 100_000, 200_000, 400_000]) {
 }
 const best = steps.reduce((a, b) => (b.rate > a.rate ? b : a));
 const ratio = best.rate / baseline;
-console.log(`host best ${round(best.rate, 0)} values/s = ${round(ratio, 2)}× the direct mqtt.js baseline (goal ≥ 50,000 values/s, ratio ≥ 0.5)`);
-console.log(JSON.stringify({
-  host_values_per_s: Math.round(best.rate),
-  baseline_values_per_s: Math.round(baseline),
-  ratio: round(ratio, 2),
-  host_cpu_cores: round(best.cpu, 2),
-  ready_ms: idle.readyMs,
-  spawn_to_ready_ms: Math.round(idle.spawnToReadyMs),
-  drivers_ready_ms: Math.round(idle.driversReadyMs),
-  idle_rss_mb: round(idle.rss),
-  idle_rss_with_drivers_mb: round(idle.rssWithDrivers),
-}));
+console.log(
+  `host best ${round(best.rate, 0)} values/s = ${round(ratio, 2)}× the direct mqtt.js baseline (goal ≥ 50,000 values/s, ratio ≥ 0.5)`,
+);
+console.log(
+  JSON.stringify({
+    host_values_per_s: Math.round(best.rate),
+    baseline_values_per_s: Math.round(baseline),
+    ratio: round(ratio, 2),
+    host_cpu_cores: round(best.cpu, 2),
+    ready_ms: idle.readyMs,
+    spawn_to_ready_ms: Math.round(idle.spawnToReadyMs),
+    drivers_ready_ms: Math.round(idle.driversReadyMs),
+    idle_rss_mb: round(idle.rss),
+    idle_rss_with_drivers_mb: round(idle.rssWithDrivers),
+  }),
+);

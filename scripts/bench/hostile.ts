@@ -26,10 +26,19 @@ import { parseArgs } from 'node:util';
 import type { ListenerInfo } from '../../edge/host/listeners.js';
 import { SimulatedDoor } from '../sim/door-standard/door.js';
 import type { Identities } from '../sim/hostile/forge.js';
-import type { AttackerMessage, AttackPlan, } from './hostile/attacker.js';
+import type { AttackerMessage, AttackPlan } from './hostile/attacker.js';
 import { childPids, cpuSeconds, freePort, percentile, round, rssMb, sleep, startDaemon } from './lib.js';
 
-const { values } = parseArgs({ options: { doors: { type: 'string', default: '200' }, 'qr-rate': { type: 'string', default: '200' }, flood: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' }, window: { type: 'string', default: '5' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    doors: { type: 'string', default: '200' },
+    'qr-rate': { type: 'string', default: '200' },
+    flood: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '3' },
+    window: { type: 'string', default: '5' },
+    only: { type: 'string' },
+  },
+});
 const DOORS = Number(values.doors);
 const QR_RATE = Number(values['qr-rate']);
 const FLOOD = Number(values.flood);
@@ -46,7 +55,12 @@ const QR = 'H'.repeat(32);
 const ipOf = (i: number): string => `127.0.${10 + Math.floor(i / 250)}.${2 + (i % 250)}`;
 /** The attacker's addresses: none of them a configured device. */
 const SOURCES = Array.from({ length: 50 }, (_, i) => `127.0.200.${i + 1}`);
-const IDENTITIES: Identities = { door: { sn: 'HOST-DOOR-0000', ip: ipOf(0), mac: '02-00-7F-00-0A-02' }, push: { deviceNo: 'HOST-PUSH-1' }, openapi: { deviceId: 'HOST-OA-1' }, alarmUnit: { sn: 'HOST-ALARM-1', ip: ipOf(0) } };
+const IDENTITIES: Identities = {
+  door: { sn: 'HOST-DOOR-0000', ip: ipOf(0), mac: '02-00-7F-00-0A-02' },
+  push: { deviceNo: 'HOST-PUSH-1' },
+  openapi: { deviceId: 'HOST-OA-1' },
+  alarmUnit: { sn: 'HOST-ALARM-1', ip: ipOf(0) },
+};
 
 interface Scans {
   /** Round trips of the scans answered code 0, ms, sorted. */
@@ -68,17 +82,19 @@ async function scans(doors: SimulatedDoor[], seconds: number): Promise<Scans> {
     const wait = t0 + (i * 1000) / QR_RATE - performance.now();
     if (wait > 0) await sleep(wait);
     const door = doors[i % doors.length]!;
-    pending.push((async () => {
-      const s = performance.now();
-      try {
-        const r = await door.scanQr(QR);
-        if (r.code !== 0) throw new Error(`code ${r.code} ${String(r.message ?? '')}`);
-        rtt.push(performance.now() - s);
-      } catch (err) {
-        failed++;
-        first ??= (err as Error).message;
-      }
-    })());
+    pending.push(
+      (async () => {
+        const s = performance.now();
+        try {
+          const r = await door.scanQr(QR);
+          if (r.code !== 0) throw new Error(`code ${r.code} ${String(r.message ?? '')}`);
+          rtt.push(performance.now() - s);
+        } catch (err) {
+          failed++;
+          first ??= (err as Error).message;
+        }
+      })(),
+    );
   }
   await Promise.all(pending);
   return { rtt: rtt.sort((a, b) => a - b), failed, ...(first ? { first } : {}) };
@@ -122,7 +138,18 @@ function driverOf(pid: number): string {
 }
 
 const doorPort = await freePort();
-const doors = Array.from({ length: DOORS }, (_, i) => new SimulatedDoor({ sn: `HOST-DOOR-${String(i).padStart(4, '0')}`, ip: ipOf(i), port: 0, edgeUrl: `http://127.0.0.1:${doorPort}`, keepaliveS: 120, autoKeepalive: false }));
+const doors = Array.from(
+  { length: DOORS },
+  (_, i) =>
+    new SimulatedDoor({
+      sn: `HOST-DOOR-${String(i).padStart(4, '0')}`,
+      ip: ipOf(i),
+      port: 0,
+      edgeUrl: `http://127.0.0.1:${doorPort}`,
+      keepaliveS: 120,
+      autoKeepalive: false,
+    }),
+);
 await Promise.all(doors.map((d) => d.start()));
 const now = Date.now();
 const qrDevices = doors.map((d) => ({ productKey: 'PEDoorQr', deviceName: `${d.opts.sn}.2`, custom: { ip: d.opts.ip, port: d.port } }));
@@ -130,16 +157,57 @@ const cfg = {
   bus: { host: '127.0.0.1', port: 0 },
   access: {
     seedPersons: [{ identityId: 'hostile-resident', name: 'Resident' }],
-    seedPermissions: qrDevices.map((d) => ({ device: `PEDoorQr/${d.deviceName}`, file: { qrCodePermissionList: [{ type: 1, qrCode: QR, userId: 'hostile-resident', startTime: String(now - 3_600_000), endTime: String(now + 86_400_000), maxScanTimes: -1 }] } })),
+    seedPermissions: qrDevices.map((d) => ({
+      device: `PEDoorQr/${d.deviceName}`,
+      file: {
+        qrCodePermissionList: [
+          {
+            type: 1,
+            qrCode: QR,
+            userId: 'hostile-resident',
+            startTime: String(now - 3_600_000),
+            endTime: String(now + 86_400_000),
+            maxScanTimes: -1,
+          },
+        ],
+      },
+    })),
   },
   drivers: [
-    { name: 'Hostile_Door', type: 'door-standard', config: { host: '127.0.0.1', port: doorPort, boxIp: '127.0.0.1', keepaliveS: 120, syncPollMs: 3_600_000 }, devices: qrDevices },
-    { name: 'Hostile_Push', type: 'face-terminal-push', config: { host: '127.0.0.1', port: await freePort() }, devices: [{ productKey: 'PEFacePush', deviceName: IDENTITIES.push.deviceNo, custom: { ip: '127.0.0.1' } }] },
-    { name: 'Hostile_OpenApi', type: 'face-terminal-openapi', config: { host: '127.0.0.1', port: await freePort() }, devices: [{ productKey: 'PEFaceOpenApi', deviceName: IDENTITIES.openapi.deviceId, custom: { ip: '127.0.0.1', port: await freePort(), wsPort: await freePort(), password: 'hostile-bench-pw' } }] },
+    {
+      name: 'Hostile_Door',
+      type: 'door-standard',
+      config: { host: '127.0.0.1', port: doorPort, boxIp: '127.0.0.1', keepaliveS: 120, syncPollMs: 3_600_000 },
+      devices: qrDevices,
+    },
+    {
+      name: 'Hostile_Push',
+      type: 'face-terminal-push',
+      config: { host: '127.0.0.1', port: await freePort() },
+      devices: [{ productKey: 'PEFacePush', deviceName: IDENTITIES.push.deviceNo, custom: { ip: '127.0.0.1' } }],
+    },
+    {
+      name: 'Hostile_OpenApi',
+      type: 'face-terminal-openapi',
+      config: { host: '127.0.0.1', port: await freePort() },
+      devices: [
+        {
+          productKey: 'PEFaceOpenApi',
+          deviceName: IDENTITIES.openapi.deviceId,
+          custom: { ip: '127.0.0.1', port: await freePort(), wsPort: await freePort(), password: 'hostile-bench-pw' },
+        },
+      ],
+    },
   ],
 };
-const daemon = await startDaemon(`${Object.entries(cfg).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n')}\n`);
-const attacker = fork(join(dirname(fileURLToPath(import.meta.url)), 'hostile', 'attacker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const daemon = await startDaemon(
+  `${Object.entries(cfg)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join('\n')}\n`,
+);
+const attacker = fork(join(dirname(fileURLToPath(import.meta.url)), 'hostile', 'attacker.js'), [], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
 // On a LAN the attacker's CPU is its own machine's; here it shares the box's cores, so it gets
 // only what the box leaves (its achieved rate is printed: a starved attacker would show).
 setPriority(attacker.pid!, 19);
@@ -153,28 +221,33 @@ try {
   }
   // --only door-standard,mqtt: flood those protocols' listeners only (to see which one costs what).
   const only = values.only?.split(',');
-  const targets = listeners.filter((l) => l.transport === 'tcp' && (!only || only.includes(l.protocol))).map((l) => ({ name: `${l.owner}:${l.protocol}`, protocol: l.protocol, port: l.port, endpoints: l.endpoints }));
+  const targets = listeners
+    .filter((l) => l.transport === 'tcp' && (!only || only.includes(l.protocol)))
+    .map((l) => ({ name: `${l.owner}:${l.protocol}`, protocol: l.protocol, port: l.port, endpoints: l.endpoints }));
 
   const c0 = performance.now();
   const replies = await Promise.all(doors.map((d) => d.connect()));
   if (replies.some((r) => r.code !== 0)) throw new Error(`connect refused: ${JSON.stringify(replies.find((r) => r.code !== 0))}`);
   await Promise.all(doors.map((d) => d.waitEdgeConnected(60_000)));
-  process.stdout.write(`${DOORS} doors connected both ways in ${round(performance.now() - c0, 0)} ms; listeners: ${targets.map((t) => `${t.name}@${t.port}`).join(', ')}\n`);
+  process.stdout.write(
+    `${DOORS} doors connected both ways in ${round(performance.now() - c0, 0)} ms; listeners: ${targets.map((t) => `${t.name}@${t.port}`).join(', ')}\n`,
+  );
 
   await scans(doors, 2); // warm-up: JIT, first records, connection paths
   const pids0 = childPids(daemon.pid);
   const cpu = (): number[] => [daemon.pid, ...pids0].map((p) => (daemon.proc.exitCode === null ? cpuSeconds(p) : NaN));
   const cleanCpu = new Cpu(cpu);
   const floodCpu = new Cpu(cpu);
-  const ask = (m: object, reply: AttackerMessage['t']): Promise<AttackerMessage> => new Promise((resolve) => {
-    const on = (r: AttackerMessage): void => {
-      if (r.t !== reply) return;
-      attacker.off('message', on);
-      resolve(r);
-    };
-    attacker.on('message', on);
-    attacker.send(m);
-  });
+  const ask = (m: object, reply: AttackerMessage['t']): Promise<AttackerMessage> =>
+    new Promise((resolve) => {
+      const on = (r: AttackerMessage): void => {
+        if (r.t !== reply) return;
+        attacker.off('message', on);
+        resolve(r);
+      };
+      attacker.on('message', on);
+      attacker.send(m);
+    });
   const plan: AttackPlan = { targets, rate: FLOOD, sources: SOURCES, identities: IDENTITIES, maxLifeMs: 15_000 };
   await ask(plan, 'ready');
 
@@ -185,7 +258,11 @@ try {
   const sampler = setInterval(() => {
     if (daemon.proc.exitCode !== null) return;
     const r = boxRss(daemon.pid);
-    peak = { daemon: Math.max(peak.daemon, r.daemon), total: Math.max(peak.total, r.total), each: new Map([...r.each].map(([p, mb]) => [p, Math.max(mb, peak.each.get(p) ?? 0)])) };
+    peak = {
+      daemon: Math.max(peak.daemon, r.daemon),
+      total: Math.max(peak.total, r.total),
+      each: new Map([...r.each].map(([p, mb]) => [p, Math.max(mb, peak.each.get(p) ?? 0)])),
+    };
     for (const p of childPids(daemon.pid)) {
       if (seen.has(p)) continue;
       seen.add(p);
@@ -214,7 +291,11 @@ try {
   const crashes = (daemon.proc.exitCode !== null ? 1 : 0) + replaced;
   const rssEnd = boxRss(daemon.pid);
 
-  const all = (w: Scans[]): Scans => ({ rtt: w.flatMap((x) => x.rtt).sort((x, y) => x - y), failed: w.reduce((n, x) => n + x.failed, 0), ...(w.find((x) => x.first) ? { first: w.find((x) => x.first)!.first! } : {}) });
+  const all = (w: Scans[]): Scans => ({
+    rtt: w.flatMap((x) => x.rtt).sort((x, y) => x - y),
+    failed: w.reduce((n, x) => n + x.failed, 0),
+    ...(w.find((x) => x.first) ? { first: w.find((x) => x.first)!.first! } : {}),
+  });
   const c = all(clean);
   const f = all(flooded);
   const p99Clean = percentile(c.rtt, 99);
@@ -226,18 +307,35 @@ try {
     rss_growth_mb: round(peak.total - rss0.total, 1),
     crashes,
   };
-  const fmt = (o: Record<string, number>): string => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+  const fmt = (o: Record<string, number>): string =>
+    Object.entries(o)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
   const windows = (w: Scans[]): string => w.map((x) => round(percentile(x.rtt, 99), 1)).join(' / ');
   const failures = (x: Scans): string => `failed ${x.failed}${x.first ? ` (${x.first})` : ''}`;
-  process.stdout.write(`QR round trip at ${QR_RATE}/s over ${DOORS} doors, clean: ${c.rtt.length} scans in ${clean.length} windows of ${WINDOW_S} s (p99 per window ${windows(clean)} ms), p50 ${round(percentile(c.rtt, 50), 2)} ms, p99 ${result.qr_p99_clean_ms} ms, ${failures(c)}\n`);
-  process.stdout.write(`QR round trip in the flood's first ${ONSET_S} s (not in the ratio): p50 ${round(percentile(onset.rtt, 50), 2)} ms, p99 ${round(percentile(onset.rtt, 99), 2)} ms, ${failures(onset)}\n`);
-  process.stdout.write(`QR round trip, flooded (steady): ${f.rtt.length} scans in ${flooded.length} windows (p99 per window ${windows(flooded)} ms), p50 ${round(percentile(f.rtt, 50), 2)} ms, p99 ${result.qr_p99_flooded_ms} ms, ${failures(f)}; p99 ratio flooded/clean ${result.qr_p99_ratio_flooded_vs_clean} (goal ≤ 2)\n`);
-  process.stdout.write(`flood: ${attack.started} hostile connections in ${round(attack.seconds, 1)} s (${round(attack.started / attack.seconds, 0)}/s) over ${targets.length} listeners from ${SOURCES.length} addresses; kinds: ${fmt(attack.byKind)}\n`);
-  process.stdout.write(`  the box answered: ${fmt(attack.answers)}; closed by the box ${attack.closedByBox}, by the attacker at ${plan.maxLifeMs / 1000} s ${attack.closedByClient}; client-side errors: ${fmt(attack.errors) || 'none'}\n`);
+  process.stdout.write(
+    `QR round trip at ${QR_RATE}/s over ${DOORS} doors, clean: ${c.rtt.length} scans in ${clean.length} windows of ${WINDOW_S} s (p99 per window ${windows(clean)} ms), p50 ${round(percentile(c.rtt, 50), 2)} ms, p99 ${result.qr_p99_clean_ms} ms, ${failures(c)}\n`,
+  );
+  process.stdout.write(
+    `QR round trip in the flood's first ${ONSET_S} s (not in the ratio): p50 ${round(percentile(onset.rtt, 50), 2)} ms, p99 ${round(percentile(onset.rtt, 99), 2)} ms, ${failures(onset)}\n`,
+  );
+  process.stdout.write(
+    `QR round trip, flooded (steady): ${f.rtt.length} scans in ${flooded.length} windows (p99 per window ${windows(flooded)} ms), p50 ${round(percentile(f.rtt, 50), 2)} ms, p99 ${result.qr_p99_flooded_ms} ms, ${failures(f)}; p99 ratio flooded/clean ${result.qr_p99_ratio_flooded_vs_clean} (goal ≤ 2)\n`,
+  );
+  process.stdout.write(
+    `flood: ${attack.started} hostile connections in ${round(attack.seconds, 1)} s (${round(attack.started / attack.seconds, 0)}/s) over ${targets.length} listeners from ${SOURCES.length} addresses; kinds: ${fmt(attack.byKind)}\n`,
+  );
+  process.stdout.write(
+    `  the box answered: ${fmt(attack.answers)}; closed by the box ${attack.closedByBox}, by the attacker at ${plan.maxLifeMs / 1000} s ${attack.closedByClient}; client-side errors: ${fmt(attack.errors) || 'none'}\n`,
+  );
   const cleanCores = cleanCpu.cores();
   const floodCores = floodCpu.cores();
-  process.stdout.write(`CPU (cores), clean → flooded: daemon ${cleanCores[0]} → ${floodCores[0]}, drivers ${cleanCores.slice(1).join(' / ')} → ${floodCores.slice(1).join(' / ')}; the attacker ${round(attack.cpuS / attack.seconds, 2)}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores\n`);
-  process.stdout.write(`RSS: daemon ${round(rss0.daemon, 1)} → peak ${round(peak.daemon, 1)} MB, daemon + drivers ${round(rss0.total, 1)} → peak ${round(peak.total, 1)} MB (${round(rssEnd.total, 1)} MB at the end; peak growth per driver: ${pids0.map((p) => `${driverOf(p)} ${round((peak.each.get(p) ?? NaN) - (rss0.each.get(p) ?? NaN), 1)}`).join(', ')}): growth ${result.rss_growth_mb} MB (goal ≤ 50); crashes ${crashes} (goal 0)\n`);
+  process.stdout.write(
+    `CPU (cores), clean → flooded: daemon ${cleanCores[0]} → ${floodCores[0]}, drivers ${cleanCores.slice(1).join(' / ')} → ${floodCores.slice(1).join(' / ')}; the attacker ${round(attack.cpuS / attack.seconds, 2)}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores\n`,
+  );
+  process.stdout.write(
+    `RSS: daemon ${round(rss0.daemon, 1)} → peak ${round(peak.daemon, 1)} MB, daemon + drivers ${round(rss0.total, 1)} → peak ${round(peak.total, 1)} MB (${round(rssEnd.total, 1)} MB at the end; peak growth per driver: ${pids0.map((p) => `${driverOf(p)} ${round((peak.each.get(p) ?? NaN) - (rss0.each.get(p) ?? NaN), 1)}`).join(', ')}): growth ${result.rss_growth_mb} MB (goal ≤ 50); crashes ${crashes} (goal 0)\n`,
+  );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
   attacker.kill();

@@ -59,9 +59,26 @@ function lines(proc: ChildProcess, onLine: (l: string) => void): void {
   });
 }
 
-async function startSim(devices: number, points: number, latencyMs?: string): Promise<{ proc: ChildProcess; ports: number[]; requests(): Promise<number> }> {
+async function startSim(
+  devices: number,
+  points: number,
+  latencyMs?: string,
+): Promise<{ proc: ChildProcess; ports: number[]; requests(): Promise<number> }> {
   const extra = latencyMs ? ['--latency-ms', latencyMs] : [];
-  const proc = spawn(process.execPath, [join(DIST, 'scripts/sim/modbus/index.js'), '--devices', String(devices), '--points', String(points), '--units-per-port', String(UNITS_PER_PORT), ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(
+    process.execPath,
+    [
+      join(DIST, 'scripts/sim/modbus/index.js'),
+      '--devices',
+      String(devices),
+      '--points',
+      String(points),
+      '--units-per-port',
+      String(UNITS_PER_PORT),
+      ...extra,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   let waiter: ((n: number) => void) | undefined;
   const ports = await new Promise<number[]>((res, rej) => {
     proc.once('exit', (code) => rej(new Error(`simulator exited ${code}`)));
@@ -71,7 +88,15 @@ async function startSim(devices: number, points: number, latencyMs?: string): Pr
       if (m.requests !== undefined) waiter?.(m.requests);
     });
   });
-  return { proc, ports, requests: () => new Promise((r) => { waiter = r; proc.stdin!.write('?\n'); }) };
+  return {
+    proc,
+    ports,
+    requests: () =>
+      new Promise((r) => {
+        waiter = r;
+        proc.stdin!.write('?\n');
+      }),
+  };
 }
 
 /** /proc CPU seconds and RSS of a process and its children (the driver processes). */
@@ -82,7 +107,9 @@ function procTree(pid: number): number[] {
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) kids.push(Number(d));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return [pid, ...kids];
 }
@@ -92,7 +119,9 @@ function cpuSeconds(pids: number[]): number {
     try {
       const f = readFileSync(`/proc/${p}/stat`, 'utf8').slice(0).split(') ')[1]!.split(' ');
       t += (Number(f[11]) + Number(f[12])) / CLK;
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return t;
 }
@@ -101,27 +130,35 @@ function rssMb(pids: number[]): number {
   for (const p of pids) {
     try {
       kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return kb / 1024;
 }
 
 /** (b) The simulator's limit: pipelined 125-register reads from 8 connections. */
 async function simulatorMax(ports: number[], seconds: number): Promise<{ requests_per_s: number; registers_per_s: number }> {
-  const clients = await Promise.all(ports.map(async (port) => {
-    const c = new ModbusClient({ maxInFlight: 32, timeoutMs: 5000 });
-    await c.connectTcp('127.0.0.1', port);
-    return c;
-  }));
+  const clients = await Promise.all(
+    ports.map(async (port) => {
+      const c = new ModbusClient({ maxInFlight: 32, timeoutMs: 5000 });
+      await c.connectTcp('127.0.0.1', port);
+      return c;
+    }),
+  );
   let done = 0;
   let running = true;
   const until = Date.now() + seconds * 1000;
-  await Promise.all(clients.flatMap((c) => Array.from({ length: 32 }, async (_, k) => {
-    while (running && Date.now() < until) {
-      await c.request(1 + ((k * 7 + done) % UNITS_PER_PORT), readRequest(3, 0, 125));
-      done++;
-    }
-  })));
+  await Promise.all(
+    clients.flatMap((c) =>
+      Array.from({ length: 32 }, async (_, k) => {
+        while (running && Date.now() < until) {
+          await c.request(1 + ((k * 7 + done) % UNITS_PER_PORT), readRequest(3, 0, 125));
+          done++;
+        }
+      }),
+    ),
+  );
   running = false;
   for (const c of clients) c.close();
   return { requests_per_s: done / seconds, registers_per_s: (done * 125) / seconds };
@@ -131,20 +168,22 @@ async function simulatorMax(ports: number[], seconds: number): Promise<{ request
 async function naive(ports: number[], points: number, seconds: number): Promise<number> {
   let values = 0;
   const until = Date.now() + seconds * 1000;
-  await Promise.all(ports.map(async (port) => {
-    const c = new ModbusRTU();
-    await c.connectTCP('127.0.0.1', { port });
-    c.setTimeout(2000);
-    for (let unit = 1; Date.now() < until; unit = (unit % UNITS_PER_PORT) + 1) {
-      c.setID(unit);
-      for (let i = 0; i < points && Date.now() < until; i++) {
-        const p = layoutPoint(i);
-        await c.readHoldingRegisters(p.address, p.dataType === 'float' || p.dataType === 'uint32' ? 2 : 1);
-        values++;
+  await Promise.all(
+    ports.map(async (port) => {
+      const c = new ModbusRTU();
+      await c.connectTCP('127.0.0.1', { port });
+      c.setTimeout(2000);
+      for (let unit = 1; Date.now() < until; unit = (unit % UNITS_PER_PORT) + 1) {
+        c.setID(unit);
+        for (let i = 0; i < points && Date.now() < until; i++) {
+          const p = layoutPoint(i);
+          await c.readHoldingRegisters(p.address, p.dataType === 'float' || p.dataType === 'uint32' ? 2 : 1);
+          values++;
+        }
       }
-    }
-    c.close(() => undefined);
-  }));
+      c.close(() => undefined);
+    }),
+  );
   return values / seconds;
 }
 
@@ -167,14 +206,30 @@ interface DaemonRun {
 }
 
 /** Run the real daemon against the simulator with `devices × points` at `periodMs`. */
-async function daemon(ports: number[], devices: number, points: number, periodMs: number, warmS: number, measureS: number): Promise<DaemonRun> {
+async function daemon(
+  ports: number[],
+  devices: number,
+  points: number,
+  periodMs: number,
+  warmS: number,
+  measureS: number,
+): Promise<DaemonRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-modbus-'));
   const driver = 'Bench_ModbusV3_EBA_Points';
   const pk = `EBABench${points}`;
   mkdirSync(join(dir, 'tsl'));
   const properties = Array.from({ length: points }, (_, i) => {
     const t = layoutPoint(i).tsl;
-    return { identifier: `P${i}`, name: `点${i}`, accessMode: 'r', required: false, dataType: { type: t, specs: t === 'int' ? { min: '-1000', max: '100000', step: '1' } : { min: '-1000', max: '1000000', step: '0.01' } } };
+    return {
+      identifier: `P${i}`,
+      name: `点${i}`,
+      accessMode: 'r',
+      required: false,
+      dataType: {
+        type: t,
+        specs: t === 'int' ? { min: '-1000', max: '100000', step: '1' } : { min: '-1000', max: '1000000', step: '0.01' },
+      },
+    };
   });
   writeFileSync(join(dir, 'tsl', `${pk}.json`), JSON.stringify({ profile: { productKey: pk }, properties, events: [], services: [] }));
   const channels = ports.map((port, i) => ({ id: `C${i}`, transport: 'tcp', host: '127.0.0.1', port, minIntervalMs: 0 }));
@@ -187,7 +242,17 @@ async function daemon(ports: number[], devices: number, points: number, periodMs
     for (let i = 0; i < points; i++) {
       const lp = layoutPoint(i);
       const id = `${d}.${i}`;
-      pts.push({ id, channel, slave, address: lp.address, op: 'holding:16', dataType: lp.dataType, periodMs, report: 'periodic', ...(lp.scale ? { scale: lp.scale } : {}) });
+      pts.push({
+        id,
+        channel,
+        slave,
+        address: lp.address,
+        op: 'holding:16',
+        dataType: lp.dataType,
+        periodMs,
+        report: 'periodic',
+        ...(lp.scale ? { scale: lp.scale } : {}),
+      });
       mapping[`P${i}`] = id;
     }
     devs.push({ productKey: pk, deviceName: `dev-${d}`, custom: { points: mapping } });
@@ -204,10 +269,15 @@ async function daemon(ports: number[], devices: number, points: number, periodMs
     thingModels: ['./tsl'],
     // Holding for heap snapshots: writing one stops the driver for seconds; the host must not call it hung.
     ...(HOLD_S > 0 ? { host: { hangTimeoutMs: 600_000 } } : {}),
-    drivers: [{ name: driver, type: 'modbus-v3', config: { tablesFile: 'tables.json', statsIntervalMs: 1000, timeoutMs: 2000 }, devices: devs }],
+    drivers: [
+      { name: driver, type: 'modbus-v3', config: { tablesFile: 'tables.json', statsIntervalMs: 1000, timeoutMs: 2000 }, devices: devs },
+    ],
   };
   writeFileSync(join(dir, 'box.yaml'), JSON.stringify(box));
-  const proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, join(DIST, 'edge/main.js'), 'start', '-c', join(dir, 'box.yaml')], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, join(DIST, 'edge/main.js'), 'start', '-c', join(dir, 'box.yaml')], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((res, rej) => {
     proc.once('exit', (code) => rej(new Error(`daemon exited ${code}`)));
     lines(proc, (l) => l.includes('ready in') && res());
@@ -255,7 +325,9 @@ async function daemon(ports: number[], devices: number, points: number, periodMs
   const s1 = readStats();
   const cpu = (cpuSeconds(pids) - c0) / elapsed;
   if (HOLD_S > 0 && devices * points >= 200_000) {
-    process.stdout.write(`holding ${HOLD_S} s: daemon pid ${proc.pid}, driver pid(s) ${pids.filter((p) => p !== proc.pid).join(' ')} (run with NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2, then kill -USR2 <pid> writes a heap snapshot into its cwd)\n`);
+    process.stdout.write(
+      `holding ${HOLD_S} s: daemon pid ${proc.pid}, driver pid(s) ${pids.filter((p) => p !== proc.pid).join(' ')} (run with NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2, then kill -USR2 <pid> writes a heap snapshot into its cwd)\n`,
+    );
     await sleep(HOLD_S * 1000);
   }
   proc.kill('SIGTERM');
@@ -281,13 +353,19 @@ async function daemon(ports: number[], devices: number, points: number, periodMs
 async function main(): Promise<void> {
   const DEVICES = 1000;
   const POINTS = 200;
-  process.stdout.write(`modbus bench: ${DEVICES} devices × ${POINTS} points (${registersFor(POINTS)} registers each), 1 s sampling, ${MEASURE_S} s window\n`);
+  process.stdout.write(
+    `modbus bench: ${DEVICES} devices × ${POINTS} points (${registersFor(POINTS)} registers each), 1 s sampling, ${MEASURE_S} s window\n`,
+  );
   const sim = await startSim(DEVICES, POINTS);
   try {
     const max = await simulatorMax(sim.ports, 5);
-    process.stdout.write(`(b) simulator limit: ${Math.round(max.requests_per_s)} requests/s (${Math.round(max.registers_per_s)} registers/s) with 8×32 pipelined 125-register reads\n`);
+    process.stdout.write(
+      `(b) simulator limit: ${Math.round(max.requests_per_s)} requests/s (${Math.round(max.registers_per_s)} registers/s) with 8×32 pipelined 125-register reads\n`,
+    );
     const naiveRate = await naive(sim.ports, POINTS, 5);
-    process.stdout.write(`(a) naive poller (modbus-serial, one request per point, one connection per port): ${Math.round(naiveRate)} points/s\n`);
+    process.stdout.write(
+      `(a) naive poller (modbus-serial, one request per point, one connection per port): ${Math.round(naiveRate)} points/s\n`,
+    );
     const r0 = await sim.requests();
     const main = await daemon(sim.ports, DEVICES, POINTS, 1000, 12, MEASURE_S);
     const simRate = ((await sim.requests()) - r0) / (MEASURE_S + 12);
@@ -299,7 +377,9 @@ async function main(): Promise<void> {
         `  ratio vs naive: ${(main.values_per_s / naiveRate).toFixed(1)}×; vs the seed's 10 000 reports/min (167/s): ${Math.round(main.values_per_s / (10_000 / 60))}×\n`,
     );
     const neuron = await daemon(sim.ports, 500, 30, 500, 6, Math.min(15, MEASURE_S));
-    process.stdout.write(`Neuron scenario (500 devices × 30 tags / 0.5 s = 30 000/s): ${neuron.values_per_s} values/s, p99 cycle ${neuron.p99_cycle_ms} ms, CPU ${neuron.cpu_cores} cores, RSS ${neuron.rss_mb} MB\n`);
+    process.stdout.write(
+      `Neuron scenario (500 devices × 30 tags / 0.5 s = 30 000/s): ${neuron.values_per_s} values/s, p99 cycle ${neuron.p99_cycle_ms} ms, CPU ${neuron.cpu_cores} cores, RSS ${neuron.rss_mb} MB\n`,
+    );
     sim.proc.kill('SIGTERM');
     // Loopback answers in ~0 ms flatter the naive poller: real devices and RS-485 gateways take
     // a few ms per request. Same comparison with every device taking 2-5 ms per request.
@@ -316,17 +396,37 @@ async function main(): Promise<void> {
       `with ${LATENCY} ms per request per device: naive ${Math.round(naiveSlow)} points/s, daemon ${lat.values_per_s} values/s ` +
         `(p99 cycle ${lat.p99_cycle_ms} ms, CPU ${lat.cpu_cores} cores, RSS ${lat.rss_mb} MB): ratio vs naive ${(lat.values_per_s / naiveSlow).toFixed(1)}×\n`,
     );
-    process.stdout.write(`${JSON.stringify({
-      bench: 'modbus', devices: DEVICES, points_per_device: POINTS, target_values_per_s: DEVICES * POINTS,
-      values_per_s: main.values_per_s, driver_values_per_s: main.driver_values_per_s,
-      p99_start_lateness_ms: main.p99_start_lateness_ms, p99_cycle_ms: main.p99_cycle_ms,
-      cpu_cores: main.cpu_cores, rss_mb: main.rss_mb, daemon_rss_mb: main.daemon_rss_mb, driver_rss_mb: main.driver_rss_mb, online_devices: main.online,
-      naive_values_per_s: Math.round(naiveRate), ratio_vs_naive: Number((main.values_per_s / naiveRate).toFixed(1)),
-      sim_max_requests_per_s: Math.round(max.requests_per_s), sim_max_registers_per_s: Math.round(max.registers_per_s),
-      latency_ms: LATENCY, latency_naive_values_per_s: Math.round(naiveSlow), latency_values_per_s: lat.values_per_s,
-      latency_ratio_vs_naive: Number((lat.values_per_s / naiveSlow).toFixed(1)), latency_p99_cycle_ms: lat.p99_cycle_ms,
-      neuron_values_per_s: neuron.values_per_s, neuron_target_values_per_s: 30_000, neuron_p99_cycle_ms: neuron.p99_cycle_ms, neuron_cpu_cores: neuron.cpu_cores, neuron_rss_mb: neuron.rss_mb,
-    })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'modbus',
+        devices: DEVICES,
+        points_per_device: POINTS,
+        target_values_per_s: DEVICES * POINTS,
+        values_per_s: main.values_per_s,
+        driver_values_per_s: main.driver_values_per_s,
+        p99_start_lateness_ms: main.p99_start_lateness_ms,
+        p99_cycle_ms: main.p99_cycle_ms,
+        cpu_cores: main.cpu_cores,
+        rss_mb: main.rss_mb,
+        daemon_rss_mb: main.daemon_rss_mb,
+        driver_rss_mb: main.driver_rss_mb,
+        online_devices: main.online,
+        naive_values_per_s: Math.round(naiveRate),
+        ratio_vs_naive: Number((main.values_per_s / naiveRate).toFixed(1)),
+        sim_max_requests_per_s: Math.round(max.requests_per_s),
+        sim_max_registers_per_s: Math.round(max.registers_per_s),
+        latency_ms: LATENCY,
+        latency_naive_values_per_s: Math.round(naiveSlow),
+        latency_values_per_s: lat.values_per_s,
+        latency_ratio_vs_naive: Number((lat.values_per_s / naiveSlow).toFixed(1)),
+        latency_p99_cycle_ms: lat.p99_cycle_ms,
+        neuron_values_per_s: neuron.values_per_s,
+        neuron_target_values_per_s: 30_000,
+        neuron_p99_cycle_ms: neuron.p99_cycle_ms,
+        neuron_cpu_cores: neuron.cpu_cores,
+        neuron_rss_mb: neuron.rss_mb,
+      })}\n`,
+    );
   } finally {
     sim.proc.kill('SIGTERM');
   }

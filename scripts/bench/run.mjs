@@ -9,10 +9,17 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = join(root, 'dist', 'scripts', 'bench');
 const [name, ...args] = process.argv.slice(2);
-const available = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)) : [];
+const available = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => f.slice(0, -3))
+  : [];
 if (!name || !available.includes(name)) {
   process.stderr.write(`usage: npm run bench -- <name>\navailable: ${available.join(', ') || '(none built)'}\n`);
   process.exit(2);
 }
-const r = spawnSync(process.execPath, ['--enable-source-maps', '--expose-gc', join(dir, `${name}.js`), ...args], { stdio: 'inherit', cwd: root });
+const r = spawnSync(process.execPath, ['--enable-source-maps', '--expose-gc', join(dir, `${name}.js`), ...args], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(r.status ?? 1);

@@ -9,7 +9,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = join(root, 'dist', 'scripts', 'sim');
 const [name, ...args] = process.argv.slice(2);
 const entry = (n) => [join(dir, n, 'index.js'), join(dir, `${n}.js`)].find((p) => existsSync(p));
-const available = existsSync(dir) ? readdirSync(dir).map((f) => f.replace(/\.js$/, '')).filter((n) => entry(n)) : [];
+const available = existsSync(dir)
+  ? readdirSync(dir)
+      .map((f) => f.replace(/\.js$/, ''))
+      .filter((n) => entry(n))
+  : [];
 if (!name || !entry(name)) {
   process.stderr.write(`usage: npm run sim -- <name> [args]\navailable: ${available.join(', ') || '(none built)'}\n`);
   process.exit(2);

@@ -13,7 +13,13 @@ const D = 'PK/door-crash';
 const N = 50_000;
 
 function bigFile(tag: string): string {
-  const qr = Array.from({ length: N / 2 }, (_, i) => ({ type: 1, qrCode: `${tag}Q${String(i).padStart(6, '0')}`, startTime: '0', endTime: '9999999999999', maxScanTimes: -1 }));
+  const qr = Array.from({ length: N / 2 }, (_, i) => ({
+    type: 1,
+    qrCode: `${tag}Q${String(i).padStart(6, '0')}`,
+    startTime: '0',
+    endTime: '9999999999999',
+    maxScanTimes: -1,
+  }));
   const cards = Array.from({ length: N / 2 }, (_, i) => ({ type: 1, cardId: `${tag}C${i}`, endTime: '9999999999999', userId: `u${i}` }));
   return JSON.stringify({ qrCodePermissionList: qr, tradCardPermissionList: cards });
 }
@@ -30,7 +36,11 @@ function counts(): { qr: number; cards: number; newQr: number } {
 /** Run the child; kill -9 it `killAfterMs` after it says it starts the transaction. */
 function runChild(file: string, killAfterMs: number | undefined): Promise<{ killed: boolean; out: string }> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve('test/access/fixtures/sync-child.ts'), join(dir, 'edge.db'), dir, file, D], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve('test/access/fixtures/sync-child.ts'), join(dir, 'edge.db'), dir, file, D],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -64,7 +74,8 @@ describe('kill -9 during a 50,000-entry sync', () => {
     for (const delay of [5, 60, 150, 400]) {
       const r = await runChild(newFile, delay);
       const c = counts();
-      const state = c.newQr === 0 && c.qr === N / 2 && c.cards === N / 2 ? 'old' : c.newQr === N / 2 && c.qr === N && c.cards === N ? 'new' : 'half';
+      const state =
+        c.newQr === 0 && c.qr === N / 2 && c.cards === N / 2 ? 'old' : c.newQr === N / 2 && c.qr === N && c.cards === N ? 'new' : 'half';
       expect(state, `kill after ${delay} ms (${r.killed ? 'killed' : 'finished'}): ${JSON.stringify(c)}`).not.toBe('half');
       seen.add(state);
       if (state === 'new') break;

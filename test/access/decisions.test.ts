@@ -6,7 +6,8 @@ import { parseRsaPublicKey, readScannedQr } from '../../edge/access/passes/qr-co
 import { makeCore, type TestCore } from './helpers.js';
 
 // [seed 001 L2362-2371] the seed's RSA public key and its two private-key-encrypted test codes.
-const SEED_KEY = 'MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAI6zQY57YYUh1xDOk9ZOXQapFpSGmZIukTtJkvM5rf43b4H6tmzH27anYW8csBKmFAdJir9ZaJY1GhZO6FY/8d0CAwEAAQ==';
+const SEED_KEY =
+  'MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAI6zQY57YYUh1xDOk9ZOXQapFpSGmZIukTtJkvM5rf43b4H6tmzH27anYW8csBKmFAdJir9ZaJY1GhZO6FY/8d0CAwEAAQ==';
 const VALID_2022 = 'Pd3fZ3VDviUjZ6dREW1wIeITxKQBAmmxJ1ZRL6kmAfq2RmXGiZBiv8wh39ySPODojwPCpYwsF4Ken5znf/sGtQ==';
 const EXPIRED = 'XW5qDO45+wJe31/q5mMkx6EZDKf754yg2pg3QhUoSL6VBtwIzUlkKW+NilPC5tXpdlRlI92PNLhjtFlU707l2w==';
 
@@ -26,8 +27,27 @@ describe('encrypted QR codes (seed test vectors)', () => {
   });
 });
 
-const qr = (over: Partial<QrRow> = {}): QrRow => ({ code: 'C', identity_id: 'u1', start_ms: 1000, end_ms: 2000, max_scans: -1, scope: 'DEVICE', shared_scans: 0, device_scans: 0, ...over });
-const card = (over: Partial<CredentialRow> = {}): CredentialRow => ({ kind: 'tradCard', credential: 'c1', device_key: 'pk/d1', identity_id: 'u1', number: null, start_ms: 1000, end_ms: 2000, ...over });
+const qr = (over: Partial<QrRow> = {}): QrRow => ({
+  code: 'C',
+  identity_id: 'u1',
+  start_ms: 1000,
+  end_ms: 2000,
+  max_scans: -1,
+  scope: 'DEVICE',
+  shared_scans: 0,
+  device_scans: 0,
+  ...over,
+});
+const card = (over: Partial<CredentialRow> = {}): CredentialRow => ({
+  kind: 'tradCard',
+  credential: 'c1',
+  device_key: 'pk/d1',
+  identity_id: 'u1',
+  number: null,
+  start_ms: 1000,
+  end_ms: 2000,
+  ...over,
+});
 
 describe('decision rules, table-driven', () => {
   it.each([
@@ -85,7 +105,14 @@ describe('decisions through the core', () => {
   it('decides the seed encrypted QR codes against a synced permission', () => {
     t = makeCore();
     t.core.setRsaPublicKey(D1, SEED_KEY);
-    t.core.applyPermissionText(D1, JSON.stringify({ qrCodePermissionList: [{ type: 1, qrCode: 'ALIF24DD9END8CD3', startTime: '1568270392000', endTime: '1999892792000', maxScanTimes: -1 }] }));
+    t.core.applyPermissionText(
+      D1,
+      JSON.stringify({
+        qrCodePermissionList: [
+          { type: 1, qrCode: 'ALIF24DD9END8CD3', startTime: '1568270392000', endTime: '1999892792000', maxScanTimes: -1 },
+        ],
+      }),
+    );
     const now = Date.UTC(2021, 0, 1);
     expect(t.core.passage.decideQr(D1, VALID_2022, { now })).toMatchObject({ code: 0, message: 'success', kind: 'qrCode' });
     expect(t.core.passage.decideQr(D1, EXPIRED, { now })).toMatchObject({ code: 102, message: 'QR code has expired' });
@@ -97,8 +124,16 @@ describe('decisions through the core', () => {
 
   it('counts DEVICE scans per door and SHARE scans across doors', () => {
     t = makeCore();
-    const entry = (code: string, scope: string) => ({ type: 1, qrCode: code, startTime: '0', endTime: '9999999999999', maxScanTimes: 2, maxScanScope: scope });
-    for (const d of [D1, D2]) t.core.applyPermissionText(d, JSON.stringify({ qrCodePermissionList: [entry('DEV', 'DEVICE'), entry('SHR', 'SHARE')] }));
+    const entry = (code: string, scope: string) => ({
+      type: 1,
+      qrCode: code,
+      startTime: '0',
+      endTime: '9999999999999',
+      maxScanTimes: 2,
+      maxScanScope: scope,
+    });
+    for (const d of [D1, D2])
+      t.core.applyPermissionText(d, JSON.stringify({ qrCodePermissionList: [entry('DEV', 'DEVICE'), entry('SHR', 'SHARE')] }));
     const codes = (code: string) => [D1, D1, D1, D2, D2, D2].map((d) => t.core.passage.decideQr(d, code, { now: 5 }).code);
     expect(codes('DEV')).toEqual([0, 0, 104, 0, 0, 104]);
     expect(codes('SHR')).toEqual([0, 0, 104, 104, 104, 104]);
@@ -110,7 +145,14 @@ describe('decisions through the core', () => {
 
   it('binds cards to their door and writes a passEvent for every decision', () => {
     t = makeCore();
-    t.core.applyPermissionText(D1, JSON.stringify({ tradCardPermissionList: [{ cardId: 'card001', endTime: '1618625794000', type: 1, userId: '50a0alc68805f48a59b6879e837e684f67171474' }] }));
+    t.core.applyPermissionText(
+      D1,
+      JSON.stringify({
+        tradCardPermissionList: [
+          { cardId: 'card001', endTime: '1618625794000', type: 1, userId: '50a0alc68805f48a59b6879e837e684f67171474' },
+        ],
+      }),
+    );
     const first = t.core.passage.decideCard(D1, 'card001', { now: 1600000000000 });
     expect(first).toMatchObject({ code: 0, identityId: '50a0alc68805f48a59b6879e837e684f67171474' });
     expect(t.core.passage.decideCard(D2, 'card001', { now: 1600000000000 }).code).toBe(203);
@@ -118,25 +160,58 @@ describe('decisions through the core', () => {
     const events = t.outbox.of('passEvent');
     expect(events).toHaveLength(3);
     expect(events[0]!.payload).toMatchObject({ code: 0, message: 'success', type: 'tradCard', content: 'card001' });
-    expect(JSON.parse(events[0]!.payload.extInfo as string)).toEqual({ type: 'tradCard', cardId: 'card001', userID: '50a0alc68805f48a59b6879e837e684f67171474', eventTime: '1600000000', passId: first.passId });
+    expect(JSON.parse(events[0]!.payload.extInfo as string)).toEqual({
+      type: 'tradCard',
+      cardId: 'card001',
+      userID: '50a0alc68805f48a59b6879e837e684f67171474',
+      eventTime: '1600000000',
+      passId: first.passId,
+    });
     expect(t.core.records.list()).toHaveLength(3);
   });
 
   it('reports the seed unit-test passEvent for a plain QR scan', () => {
     t = makeCore();
-    t.core.applyPermissionText(D1, JSON.stringify({ qrCodePermissionList: [{ type: 1, qrCode: 'ALIF24DD9END8CD3', startTime: '1568270392000', endTime: '1599892792000', maxScanTimes: 600, maxScanScope: 'SHARE' }] }));
+    t.core.applyPermissionText(
+      D1,
+      JSON.stringify({
+        qrCodePermissionList: [
+          {
+            type: 1,
+            qrCode: 'ALIF24DD9END8CD3',
+            startTime: '1568270392000',
+            endTime: '1599892792000',
+            maxScanTimes: 600,
+            maxScanScope: 'SHARE',
+          },
+        ],
+      }),
+    );
     t.core.passage.decideQr(D1, 'ALIF24DD9END8CD3', { now: 1597821579000 });
     // [seed 001 L2402-2406] {"code":0,"message":"success","type":"qrCode","content":"ALIF24DD9END8CD3"}
-    expect(t.outbox.of('passEvent')[0]!.payload).toMatchObject({ code: 0, message: 'success', type: 'qrCode', content: 'ALIF24DD9END8CD3' });
-    expect(JSON.parse(t.outbox.of('passEvent')[0]!.payload.extInfo as string)).toMatchObject({ type: 'qrCode', qrCode: 'ALIF24DD9END8CD3', eventTime: '1597821579', remainScanTimes: 599 });
+    expect(t.outbox.of('passEvent')[0]!.payload).toMatchObject({
+      code: 0,
+      message: 'success',
+      type: 'qrCode',
+      content: 'ALIF24DD9END8CD3',
+    });
+    expect(JSON.parse(t.outbox.of('passEvent')[0]!.payload.extInfo as string)).toMatchObject({
+      type: 'qrCode',
+      qrCode: 'ALIF24DD9END8CD3',
+      eventTime: '1597821579',
+      remainScanTimes: 599,
+    });
   });
 
   it('decides BLE cards and passwords with their own codes', () => {
     t = makeCore();
-    t.core.applyPermissionText(D1, JSON.stringify({
-      bleCardPermissionList: [{ type: 1, cardId: 'B1', startTime: '100', endTime: '200', userId: 'u2' }],
-      passwordPermissionList: [{ type: 1, password: '123456', number: '030', userId: 'u3' }],
-    }));
+    t.core.applyPermissionText(
+      D1,
+      JSON.stringify({
+        bleCardPermissionList: [{ type: 1, cardId: 'B1', startTime: '100', endTime: '200', userId: 'u2' }],
+        passwordPermissionList: [{ type: 1, password: '123456', number: '030', userId: 'u3' }],
+      }),
+    );
     expect([50, 150, 250].map((now) => t.core.passage.decideBleCard(D1, 'B1', { now }).code)).toEqual([301, 0, 302]);
     expect(t.core.passage.decideBleCard(D1, 'B2', { now: 150 }).code).toBe(303);
     expect(t.core.passage.decidePassword(D1, '123456', { now: 150 })).toMatchObject({ code: 0, identityId: 'u3' });

@@ -10,11 +10,15 @@ import { fileServer, makeCore, type TestCore } from './helpers.js';
 const D = 'PK/facedoor';
 const G = 'grp-face';
 const solid = (r: number, g: number, b: number, size = 300, format: 'png' | 'jpeg' = 'png') =>
-  sharp({ create: { width: size, height: size, channels: 3, background: { r, g, b } } })[format]().toBuffer();
+  sharp({ create: { width: size, height: size, channels: 3, background: { r, g, b } } })
+    [format]()
+    .toBuffer();
 
 describe('face images', () => {
   it('normalises to JPEG within 800 px and 1 MB', async () => {
-    const big = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#884422' } }).png().toBuffer();
+    const big = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#884422' } })
+      .png()
+      .toBuffer();
     const n = await normalizeFaceImage(big);
     expect([n.width, n.height]).toEqual([800, 600]);
     expect(n.jpeg.byteLength).toBeLessThanOrEqual(1024 * 1024);
@@ -50,7 +54,8 @@ function quantize(u: Float32Array): { bytes: Int8Array; inv: number } {
 }
 
 function int8Best(rows: Array<{ bytes: Int8Array; inv: number }>, q: { bytes: Int8Array; inv: number }): number {
-  let best = -1, bestScore = -Infinity;
+  let best = -1,
+    bestScore = -Infinity;
   rows.forEach((r, i) => {
     let s = 0;
     for (let k = 0; k < q.bytes.length; k++) s += q.bytes[k]! * r.bytes[k]!;
@@ -62,13 +67,16 @@ function int8Best(rows: Array<{ bytes: Int8Array; inv: number }>, q: { bytes: In
 describe('face index', () => {
   it('SIMD and JS paths rank the same and give exact cosine scores', () => {
     const dims = 512;
-    const rnd = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+    const rnd = (seed: number) => () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5;
     const r = rnd(7);
     const vecs = Array.from({ length: 300 }, () => Array.from({ length: dims }, r));
     const simd = new FaceIndex(dims);
     const js = new FaceIndex(dims, { simd: false });
     expect(simd.simd).toBe(true);
-    vecs.forEach((v, i) => { simd.upsert(`f${i}`, v); js.upsert(`f${i}`, v); });
+    vecs.forEach((v, i) => {
+      simd.upsert(`f${i}`, v);
+      js.upsert(`f${i}`, v);
+    });
     for (let q = 0; q < 20; q++) {
       const query = vecs[q * 7]!.map((x) => x + 0.2 * r());
       const a = simd.best(query)!;
@@ -78,7 +86,12 @@ describe('face index', () => {
       expect(a.score).toBeCloseTo(cosine(normalize(query), normalize(vecs[q * 7]!)), 5);
     }
     // Hostile or degenerate vectors: refused or answered without a throw, nothing corrupted.
-    expect(() => simd.upsert('bad', vecs[0]!.map((x, k) => (k === 3 ? NaN : x)))).toThrow(RangeError);
+    expect(() =>
+      simd.upsert(
+        'bad',
+        vecs[0]!.map((x, k) => (k === 3 ? NaN : x)),
+      ),
+    ).toThrow(RangeError);
     expect(() => simd.upsert('short', [1, 2, 3])).toThrow(RangeError);
     expect(simd.has('bad')).toBe(false);
     expect(simd.best(vecs[0]!.map((x, k) => (k === 9 ? Infinity : x)))).toBeUndefined();
@@ -97,7 +110,14 @@ describe('face index', () => {
     try {
       const dims = 512;
       const n = 50_000;
-      const faces = Array.from({ length: n }, (_, i) => ({ faceId: `f${i}`, faceMd5: '', faceUrl: '', userInfo: JSON.stringify({ userName: `p${i}`, userId: `u${i}` }), index: i, clientTag: '' }));
+      const faces = Array.from({ length: n }, (_, i) => ({
+        faceId: `f${i}`,
+        faceMd5: '',
+        faceUrl: '',
+        userInfo: JSON.stringify({ userName: `p${i}`, userId: `u${i}` }),
+        index: i,
+        clientTag: '',
+      }));
       const t0 = performance.now();
       expect(t.core.applyFaceText(D, JSON.stringify({ groupId: G, addFaceInfos: faces }), { features: false }).SyncPicStatus).toBe(0);
       const applyMs = performance.now() - t0;
@@ -113,7 +133,10 @@ describe('face index', () => {
       const probes = [0, 9973, 19946, 29919, 39892, 49865];
       for (const i of probes) {
         const q0 = performance.now();
-        const d = t.core.passage.decideFaceVector(D, Array.from(vec(i), (x, k) => x + 0.1 * noise[k]!));
+        const d = t.core.passage.decideFaceVector(
+          D,
+          Array.from(vec(i), (x, k) => x + 0.1 * noise[k]!),
+        );
         times.push(performance.now() - q0);
         expect(d).toMatchObject({ code: 0, faceId: `f${i}`, identityId: `u${i}`, name: `p${i}` });
       }
@@ -143,7 +166,13 @@ describe('face index', () => {
       t.db.transaction(() => {
         for (let i = 0; i < n; i++) t.core.library.put(G, `f${i}`, vec(i));
       })();
-      expect(t.core.library.put(G, 'nan', Array.from(vec(0), (x, k) => (k === 0 ? NaN : x)))).toBe(false);
+      expect(
+        t.core.library.put(
+          G,
+          'nan',
+          Array.from(vec(0), (x, k) => (k === 0 ? NaN : x)),
+        ),
+      ).toBe(false);
       expect(t.core.faces.vector(G, 'nan', t.core.library.algoVersion)).toBeUndefined();
       const units = Array.from({ length: n }, (_, i) => normalize(vec(i)));
       const bruteForce = (query: Float32Array) => {
@@ -205,7 +234,12 @@ describe('faces end to end: sync file → pictures → features → decision', (
   });
 
   const add = (id: string, file: string, info: Record<string, unknown>, md5?: string) => ({
-    faceId: id, faceMd5: md5 ?? md5Hex(served.get(`/${file}`) as Buffer), faceUrl: `${files.url}/${file}`, userInfo: JSON.stringify(info), index: 0, clientTag: '',
+    faceId: id,
+    faceMd5: md5 ?? md5Hex(served.get(`/${file}`) as Buffer),
+    faceUrl: `${files.url}/${file}`,
+    userInfo: JSON.stringify(info),
+    index: 0,
+    clientTag: '',
   });
 
   it('the simulator answers like the seed service', async () => {
@@ -242,14 +276,26 @@ describe('faces end to end: sync file → pictures → features → decision', (
     const alice = await t.core.passage.decideFace(D, await photo(200, 40, 40), { temperature: 36.5 });
     expect(alice).toMatchObject({ code: 0, faceId: 'fa', name: 'Alice', identityId: 'ua', photoId: expect.any(String) });
     expect(alice.score!).toBeGreaterThan(0.95);
-    expect(await t.core.passage.decideFace(D, await photo(40, 200, 40))).toMatchObject({ code: 506, message: 'The user is in blacklist', faceId: 'fb' });
+    expect(await t.core.passage.decideFace(D, await photo(40, 200, 40))).toMatchObject({
+      code: 506,
+      message: 'The user is in blacklist',
+      faceId: 'fb',
+    });
     expect(await t.core.passage.decideFace(D, await photo(40, 40, 200))).toMatchObject({ code: 502, faceId: 'fc' });
     expect(await t.core.passage.decideFace(D, await photo(200, 200, 40))).toMatchObject({ code: 505 });
     expect(await t.core.passage.decideFace(D, await photo(255, 255, 255))).toMatchObject({ code: 504 });
     expect(await t.core.passage.decideFace(D, Buffer.from('garbage'))).toMatchObject({ code: 504 });
     expect(await t.core.passage.decideFace('PK/other', await photo(200, 40, 40))).toMatchObject({ code: 503 });
     const matched = t.outbox.of('OnMatched');
-    expect(matched[0]!.payload).toMatchObject({ code: 0, faceId: 'fa', userId: 'ua', userName: 'Alice', mediaType: 'face', temperature: 36.5, isRealtime: 1 });
+    expect(matched[0]!.payload).toMatchObject({
+      code: 0,
+      faceId: 'fa',
+      userId: 'ua',
+      userName: 'Alice',
+      mediaType: 'face',
+      temperature: 36.5,
+      isRealtime: 1,
+    });
     expect(t.outbox.of('OnDetect').length).toBeGreaterThanOrEqual(2);
     const rec = t.core.records.list({ deviceKey: D, limit: 10 }).find((r) => r.face_id === 'fa')!;
     expect(t.core.records.photoExists(rec.photo!)).toBe(true);

@@ -38,7 +38,9 @@ export function decodeRow(row: OutboxRow): QueuedMessage[] {
   if (m.method === 'thing.event.property.history.post') {
     const out: QueuedMessage[] = [];
     for (const part of m.params as Array<{ events?: Array<Record<string, { value: Record<string, unknown>; time: number }>> }>) {
-      for (const events of part.events ?? []) for (const [identifier, e] of Object.entries(events)) out.push({ ...base, topicKind: 'eventHistory', identifier, payload: e.value, time: e.time });
+      for (const events of part.events ?? [])
+        for (const [identifier, e] of Object.entries(events))
+          out.push({ ...base, topicKind: 'eventHistory', identifier, payload: e.value, time: e.time });
     }
     return out;
   }
@@ -109,10 +111,16 @@ export function makeCore(config: Record<string, unknown> = {}, deps: Partial<Acc
   const dir = mkdtempSync(join(tmpdir(), 'access-'));
   const db = openDatabase(join(dir, 'edge.db'));
   const outbox = new TestOutbox(db);
-  const core = new AccessCore({ db, log: silentLogger(), dataDir: dir, ...(withOutbox ? { outbox: outbox.writer } : {}), ...deps }, parseAccessConfig({ sync: { retries: 0, retryDelayMs: 0, timeoutMs: 3000 }, ...config }));
+  const core = new AccessCore(
+    { db, log: silentLogger(), dataDir: dir, ...(withOutbox ? { outbox: outbox.writer } : {}), ...deps },
+    parseAccessConfig({ sync: { retries: 0, retryDelayMs: 0, timeoutMs: 3000 }, ...config }),
+  );
   outbox.store.onAcknowledged((refs) => core.records.acknowledged(refs));
   return {
-    core, db, dir, outbox,
+    core,
+    db,
+    dir,
+    outbox,
     close: () => {
       db.close();
       rmSync(dir, { recursive: true, force: true });
@@ -121,7 +129,9 @@ export function makeCore(config: Record<string, unknown> = {}, deps: Partial<Acc
 }
 
 /** A loopback file server: path → body (or a handler). */
-export async function fileServer(files: Map<string, Buffer | string | ((res: import('node:http').ServerResponse) => void)>): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function fileServer(
+  files: Map<string, Buffer | string | ((res: import('node:http').ServerResponse) => void)>,
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const f = files.get(req.url ?? '');
     if (f === undefined) return void res.writeHead(404).end('not found');
@@ -130,5 +140,13 @@ export async function fileServer(files: Map<string, Buffer | string | ((res: imp
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, server, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url,
+    server,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }

@@ -74,7 +74,7 @@ describe('host services over the driver IPC', () => {
 
   const ask = (call: keyof typeof CALLS) => host.callService('PEDemoMeter', 'm1', 'ResetEnergy', { Reason: call });
 
-  it('answers a known method with the access core\'s data; the record it made is in the store', async () => {
+  it("answers a known method with the access core's data; the record it made is in the store", async () => {
     const a = await ask('decideQr');
     expect(a).toMatchObject({ code: 200, message: 'success', data: { code: 103, kind: 'qrCode', passId: expect.any(String) } });
     const passId = (a.data as { passId: string }).passId;

@@ -53,7 +53,9 @@ const ROLES = [
   { suffix: '3', productKey: 'PEDoorCard' },
   { suffix: '4', productKey: 'PEDoorBle' },
 ];
-const DOOR_SUBS: Identity[] = DOORS.flatMap((d) => ROLES.map((r) => ({ productKey: r.productKey, deviceName: `${d.sn}.${r.suffix}`, deviceSecret: `${d.sn}-${r.suffix}-secret` })));
+const DOOR_SUBS: Identity[] = DOORS.flatMap((d) =>
+  ROLES.map((r) => ({ productKey: r.productKey, deviceName: `${d.sn}.${r.suffix}`, deviceSecret: `${d.sn}-${r.suffix}-secret` })),
+);
 const PASS_EVENTS = new Set(['passEvent', 'OnMatched', 'OnDetect']);
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -104,7 +106,8 @@ function passesOf(post: Post): CloudPass[] {
   } else if (post.kind === 'history' && Array.isArray(post.body.params)) {
     for (const entry of post.body.params as Array<{ events?: Array<Record<string, { value?: Record<string, unknown> }>> }>) {
       for (const events of entry.events ?? []) {
-        for (const [identifier, e] of Object.entries(events)) if (PASS_EVENTS.has(identifier) && e.value) found.push({ identifier, value: e.value, form: 'history' });
+        for (const [identifier, e] of Object.entries(events))
+          if (PASS_EVENTS.has(identifier) && e.value) found.push({ identifier, value: e.value, form: 'history' });
       }
     }
   }
@@ -119,7 +122,16 @@ function passesOf(post: Post): CloudPass[] {
       }
     } else passId = typeof value.eventId === 'string' && value.eventId !== '' ? value.eventId : undefined;
     const content = identifier === 'passEvent' ? String(value.content ?? value.credential ?? '') : String(value.faceId ?? '');
-    return { passId, message: `${post.device}#${post.id}`, device: post.device, identifier, content, code: Number(value.code), form, event: JSON.stringify([identifier, value]) };
+    return {
+      passId,
+      message: `${post.device}#${post.id}`,
+      device: post.device,
+      identifier,
+      content,
+      code: Number(value.code),
+      form,
+      event: JSON.stringify([identifier, value]),
+    };
   });
 }
 
@@ -147,10 +159,25 @@ function alive(pid: number): boolean {
  */
 function boxConfig(dir: string, brokerUrl: string, boxPort: number, doorPorts: number[], seed: boolean): string {
   const now = Date.now();
-  const devices = DOORS.flatMap((d, i) => ROLES.map((r) => ({ productKey: r.productKey, deviceName: `${d.sn}.${r.suffix}`, custom: { ip: d.ip, port: doorPorts[i]!, ...(r.suffix === '1' ? { faceMode: 'device' } : {}) } })));
+  const devices = DOORS.flatMap((d, i) =>
+    ROLES.map((r) => ({
+      productKey: r.productKey,
+      deviceName: `${d.sn}.${r.suffix}`,
+      custom: { ip: d.ip, port: doorPorts[i]!, ...(r.suffix === '1' ? { faceMode: 'device' } : {}) },
+    })),
+  );
   const seedPermissions = DOORS.map((d, i) => ({
     device: `PEDoorQr/${d.sn}.2`,
-    file: { qrCodePermissionList: Array.from({ length: QR_SEEDED }, (_, j) => ({ type: 1, qrCode: allowedQr(i, j), userId: 'kill-resident', startTime: String(now - 3_600_000), endTime: String(now + 3_600_000), maxScanTimes: 1 })) },
+    file: {
+      qrCodePermissionList: Array.from({ length: QR_SEEDED }, (_, j) => ({
+        type: 1,
+        qrCode: allowedQr(i, j),
+        userId: 'kill-resident',
+        startTime: String(now - 3_600_000),
+        endTime: String(now + 3_600_000),
+        maxScanTimes: 1,
+      })),
+    },
   }));
   // Two doors carry an entrance's worth of passes (125/s each): above the per-door limits a real door never reaches.
   const limits = { perSourceRequestsPerS: 10_000, perSourceBurst: 10_000, perSourceConnections: 1024 };
@@ -159,12 +186,24 @@ function boxConfig(dir: string, brokerUrl: string, boxPort: number, doorPorts: n
     http: { host: '127.0.0.1', port: 0 },
     bus: { host: '127.0.0.1', port: 0 },
     log: { file: 'logs/edge.log' },
-    drivers: [{ name: 'Property_Door_PerAccess_Standard', type: 'door-standard', config: { host: '127.0.0.1', port: boxPort, boxIp: '127.0.0.1', keepaliveS: 30, limits }, devices }],
+    drivers: [
+      {
+        name: 'Property_Door_PerAccess_Standard',
+        type: 'door-standard',
+        config: { host: '127.0.0.1', port: boxPort, boxIp: '127.0.0.1', keepaliveS: 30, limits },
+        devices,
+      },
+    ],
     access: { seedPersons: [{ identityId: 'kill-resident', name: 'Kill Test' }], ...(seed ? { seedPermissions } : {}) },
   };
   const file = join(dir, seed ? 'first.yaml' : 'box.yaml');
   // One flow-style (JSON) section per line, as cloudYaml writes the cloud section.
-  writeFileSync(file, `${Object.entries(cfg).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n')}\n${cloudYaml(brokerUrl, { subDevices: DOOR_SUBS })}`);
+  writeFileSync(
+    file,
+    `${Object.entries(cfg)
+      .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+      .join('\n')}\n${cloudYaml(brokerUrl, { subDevices: DOOR_SUBS })}`,
+  );
   return file;
 }
 
@@ -208,38 +247,65 @@ class PassLoad {
     const door = seq % this.#doors.length;
     let kind: Kind = KINDS[Math.floor(seq / this.#doors.length) % KINDS.length]!;
     if (kind === 'qr' && this.#qrUsed[door]! >= QR_SEEDED) kind = 'qrUnknown';
-    const credential = kind === 'card' ? `KC${seq}` : kind === 'ble' ? `KB${seq}` : kind === 'face' ? `kill-face-${seq}` : kind === 'qr' ? allowedQr(door, this.#qrUsed[door]!++) : unknownQr(door, seq);
+    const credential =
+      kind === 'card'
+        ? `KC${seq}`
+        : kind === 'ble'
+          ? `KB${seq}`
+          : kind === 'face'
+            ? `kill-face-${seq}`
+            : kind === 'qr'
+              ? allowedQr(door, this.#qrUsed[door]!++)
+              : unknownQr(door, seq);
     const a: Attempt = { seq, door, kind, credential };
     this.attempts.push(a);
     const d = this.#doors[door]!;
     this.#inFlight++;
     const reply = kind === 'qr' || kind === 'qrUnknown' ? d.scanQrReconnecting(credential) : d.reportPass(kind, credential);
-    reply.then(
-      (r) => (a.code = r.code),
-      (err: Error) => (a.error = err.message),
-    ).finally(() => this.#inFlight--);
+    reply
+      .then(
+        (r) => (a.code = r.code),
+        (err: Error) => (a.error = err.message),
+      )
+      .finally(() => this.#inFlight--);
   }
 }
 
 describe('pass ids at the cloud', () => {
   /** A post as the stand-in records it. */
   const posted = (device: string, id: string, m: { topic: string; payload: string }): Post => ({
-    topic: m.topic, device, id, body: JSON.parse(m.payload) as Record<string, unknown>, loggedIn: true, at: 0,
+    topic: m.topic,
+    device,
+    id,
+    body: JSON.parse(m.payload) as Record<string, unknown>,
+    loggedIn: true,
+    at: 0,
     kind: m.topic.endsWith('/history/post') ? 'history' : `event:${m.topic.split('/')[6]}`,
   });
 
   it('are read from the realtime and the history form of the outbox messages, in the contract shapes', () => {
     const [pk, dn] = ['PEDoorCard', 'KILL-DOOR-01.3'];
-    const card = { code: 0, message: 'success', type: 'tradCard', content: 'KC7', extInfo: JSON.stringify({ type: 'tradCard', cardId: 'KC7', passId: 'p-7' }) };
+    const card = {
+      code: 0,
+      message: 'success',
+      type: 'tradCard',
+      content: 'KC7',
+      extInfo: JSON.stringify({ type: 'tradCard', cardId: 'KC7', passId: 'p-7' }),
+    };
     const realtime = { topic: alinkTopics.eventPost(pk, dn, 'passEvent'), payload: eventPost('12', 'passEvent', card, 1700000000000) };
     const history = realtimeToHistory(pk, dn, realtime.topic, realtime.payload)!;
-    const face = { topic: alinkTopics.eventPost('PEDoorFace', 'KILL-DOOR-01.1', 'OnMatched'), payload: eventPost('3', 'OnMatched', { code: 0, faceId: 'kill-face-9', eventId: 'p-9' }, 1700000000000) };
+    const face = {
+      topic: alinkTopics.eventPost('PEDoorFace', 'KILL-DOOR-01.1', 'OnMatched'),
+      payload: eventPost('3', 'OnMatched', { code: 0, faceId: 'kill-face-9', eventId: 'p-9' }, 1700000000000),
+    };
     const a = passesOf(posted(`${pk}/${dn}`, '12', realtime));
     const b = passesOf(posted(`${pk}/${dn}`, '12', history));
     expect(a).toEqual([expect.objectContaining({ passId: 'p-7', content: 'KC7', code: 0, form: 'realtime', message: `${pk}/${dn}#12` })]);
     expect(b).toEqual([expect.objectContaining({ passId: 'p-7', content: 'KC7', code: 0, form: 'history', message: `${pk}/${dn}#12` })]);
     expect(b[0]!.event).toBe(a[0]!.event); // a replay rewritten to history is still the same message
-    expect(passesOf(posted('PEDoorFace/KILL-DOOR-01.1', '3', face))).toEqual([expect.objectContaining({ passId: 'p-9', content: 'kill-face-9', identifier: 'OnMatched' })]);
+    expect(passesOf(posted('PEDoorFace/KILL-DOOR-01.1', '3', face))).toEqual([
+      expect.objectContaining({ passId: 'p-9', content: 'kill-face-9', identifier: 'OnMatched' }),
+    ]);
     // Today's short driver event has no id.
     const short = { topic: realtime.topic, payload: eventPost('13', 'passEvent', { type: 'CARD', credential: 'KC8' }, 1700000000000) };
     expect(passesOf(posted(`${pk}/${dn}`, '13', short))).toEqual([expect.objectContaining({ passId: undefined, content: 'KC8' })]);
@@ -266,12 +332,31 @@ describe('kill -9 while doors pass (issue 12)', () => {
     dir = mkdtempSync(join(tmpdir(), 'pe-kill-passes-'));
     const boxPort = await freePort();
     for (const d of DOORS) {
-      const door = new SimulatedDoor({ sn: d.sn, ip: d.ip, port: 0, edgeUrl: `http://127.0.0.1:${boxPort}`, keepaliveS: 30, autoKeepalive: false });
+      const door = new SimulatedDoor({
+        sn: d.sn,
+        ip: d.ip,
+        port: 0,
+        edgeUrl: `http://127.0.0.1:${boxPort}`,
+        keepaliveS: 30,
+        autoKeepalive: false,
+      });
       await door.start();
       doors.push(door);
     }
-    const first = boxConfig(dir, rig.broker.url, boxPort, doors.map((d) => d.port), true);
-    const cfg = boxConfig(dir, rig.broker.url, boxPort, doors.map((d) => d.port), false);
+    const first = boxConfig(
+      dir,
+      rig.broker.url,
+      boxPort,
+      doors.map((d) => d.port),
+      true,
+    );
+    const cfg = boxConfig(
+      dir,
+      rig.broker.url,
+      boxPort,
+      doors.map((d) => d.port),
+      false,
+    );
     const boot = async (config = cfg): Promise<{ daemon: Daemon; url: string }> => {
       const daemon = startDaemon(config, dir!, [], true);
       daemons.push(daemon);
@@ -350,7 +435,8 @@ describe('kill -9 while doors pass (issue 12)', () => {
     // A face record names its face in face_id (content may be empty): index both, the
     // credentials of the run never collide across kinds.
     for (const r of rows) {
-      for (const credential of new Set([r.content, r.face_id ?? ''].filter((c) => c !== ''))) byCredential.set(credential, [...(byCredential.get(credential) ?? []), r]);
+      for (const credential of new Set([r.content, r.face_id ?? ''].filter((c) => c !== '')))
+        byCredential.set(credential, [...(byCredential.get(credential) ?? []), r]);
     }
     const storeIds = new Set(rows.map((r) => r.pass_id).filter((id): id is string => !!id));
     // Messages the broker acknowledged may still be on their way to the stand-in: wait for every
@@ -397,10 +483,18 @@ describe('kill -9 while doors pass (issue 12)', () => {
     const success = load.attempts.filter((a) => a.code === 0);
     const refused = load.attempts.filter((a) => a.code === 1);
     const lostStore = success.filter((a) => !byCredential.get(a.credential)?.some((r) => r.code === 0));
-    const lostCloud = success.filter((a) => byCredential.get(a.credential)?.some((r) => r.code === 0) && !byCredential.get(a.credential)!.some((r) => r.code === 0 && atCloud(r)));
+    const lostCloud = success.filter(
+      (a) =>
+        byCredential.get(a.credential)?.some((r) => r.code === 0) &&
+        !byCredential.get(a.credential)!.some((r) => r.code === 0 && atCloud(r)),
+    );
     const lost = [...lostStore, ...lostCloud];
     const refusedNotStored = refused.filter((a) => !byCredential.get(a.credential)?.some((r) => r.code !== 0));
-    const refusedNotAtCloud = refused.filter((a) => byCredential.get(a.credential)?.some((r) => r.code !== 0) && !byCredential.get(a.credential)!.some((r) => r.code !== 0 && atCloud(r)));
+    const refusedNotAtCloud = refused.filter(
+      (a) =>
+        byCredential.get(a.credential)?.some((r) => r.code !== 0) &&
+        !byCredential.get(a.credential)!.some((r) => r.code !== 0 && atCloud(r)),
+    );
     const storedNotAtCloud = rows.filter((r) => !atCloud(r));
     // The cloud's event says what the store says: same credential, same result code.
     const cloudDiffers = rows.filter((r) => {
@@ -417,9 +511,20 @@ describe('kill -9 while doors pass (issue 12)', () => {
     const trafficS = (load.stoppedAt - load.startedAt) / 1000;
     const codes = new Map<string, number>();
     // Refused connections are the box being down; resets and timeouts are requests the kill cut.
-    const outcome = (a: Attempt) => (a.code !== undefined ? `code ${a.code}` : /ECONNREFUSED/.test(a.error ?? '') ? 'refused connection' : /ECONNRESET|hang up/.test(a.error ?? '') ? 'reset' : /timed out/.test(a.error ?? '') ? 'timeout' : 'other error');
+    const outcome = (a: Attempt) =>
+      a.code !== undefined
+        ? `code ${a.code}`
+        : /ECONNREFUSED/.test(a.error ?? '')
+          ? 'refused connection'
+          : /ECONNRESET|hang up/.test(a.error ?? '')
+            ? 'reset'
+            : /timed out/.test(a.error ?? '')
+              ? 'timeout'
+              : 'other error';
     for (const a of load.attempts) codes.set(outcome(a), (codes.get(outcome(a)) ?? 0) + 1);
-    const perKind = KINDS.map((k) => `${k} ${success.filter((a) => a.kind === k).length}/${load.attempts.filter((a) => a.kind === k).length}`).join(', ');
+    const perKind = KINDS.map(
+      (k) => `${k} ${success.filter((a) => a.kind === k).length}/${load.attempts.filter((a) => a.kind === k).length}`,
+    ).join(', ');
     const summary = [
       `kill -9 passes: ${load.attempts.length} passes sent in ${trafficS.toFixed(1)} s (${(load.attempts.length / trafficS).toFixed(0)}/s), ${success.length} answered success, ${refused.length} refused, ${kills} kills, lost ${lost.length}, duplicate deliveries ${redeliveries} (duplicate passes ${duplicated.length})`,
       `  answers: ${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')}; success/sent per kind: ${perKind}; door reconnects ${reconnects}`,
@@ -435,7 +540,8 @@ describe('kill -9 while doors pass (issue 12)', () => {
     expect(kills).toBeGreaterThanOrEqual(10);
     expect(load.attempts.length / trafficS).toBeGreaterThanOrEqual(200);
     expect(reconnects).toBeGreaterThanOrEqual(kills); // each restart forgot the doors' tokens
-    for (const k of KINDS) expect.soft(load.attempts.filter((a) => a.kind === k && a.code !== undefined).length, `${k} answered`).toBeGreaterThan(0);
+    for (const k of KINDS)
+      expect.soft(load.attempts.filter((a) => a.kind === k && a.code !== undefined).length, `${k} answered`).toBeGreaterThan(0);
     expect.soft(success.length, 'answered success').toBeGreaterThan(load.attempts.length / 4);
     expect.soft(refused.length, 'refused').toBeGreaterThan(0);
     expect.soft(drained, 'outbox drained before the end').toBe(true);

@@ -15,7 +15,11 @@ describe('seed permissions', () => {
     t = makeCore(access);
     await t.core.start();
     const now = Date.now();
-    expect(t.core.passage.decideQr('PEDoorQr/DEMO-DOOR-01.2', 'DEMOQR0PASS0FOR0THE0DEMO0DOOR001', { now })).toMatchObject({ code: 0, identityId: 'demo-resident-01', name: '演示住户' });
+    expect(t.core.passage.decideQr('PEDoorQr/DEMO-DOOR-01.2', 'DEMOQR0PASS0FOR0THE0DEMO0DOOR001', { now })).toMatchObject({
+      code: 0,
+      identityId: 'demo-resident-01',
+      name: '演示住户',
+    });
     expect(t.core.passage.decideCard('PEDoorCard/DEMO-DOOR-01.3', '10000001', { now })).toMatchObject({ code: 0, name: '演示住户' });
     expect(t.core.passage.decideQr('PEDoorQr/OTHER-DOOR.2', 'DEMOQR0PASS0FOR0THE0DEMO0DOOR001', { now }).code).not.toBe(0); // only the demo door holds it
     expect(t.core.deployments.counts('PEDoorCard/DEMO-DOOR-01.3')).toEqual({ toBeTransferred: 1 }); // the card goes to the door

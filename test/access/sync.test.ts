@@ -17,7 +17,16 @@ const SEED_QR_FILE = `{
 // [seed 000 L2664-2673] the seed's face file (with its userInfo JSON string).
 const SEED_FACE_FILE = JSON.stringify({
   groupId: 'egqQkuFBPgh8pltWiw1S000100',
-  addFaceInfos: [{ faceId: '552f3570-4717-4a39-910b-d72542552d89', faceMd5: '36c36fa96920e45ca5f00334675484bc', faceUrl: '', userInfo: '{"userName": "Xiao Wang", "expire": "2020-12-31 23:59:59", "policy": "DENY", "userExtInfo": "BLACKLIST"}', index: 0, clientTag: '' }],
+  addFaceInfos: [
+    {
+      faceId: '552f3570-4717-4a39-910b-d72542552d89',
+      faceMd5: '36c36fa96920e45ca5f00334675484bc',
+      faceUrl: '',
+      userInfo: '{"userName": "Xiao Wang", "expire": "2020-12-31 23:59:59", "policy": "DENY", "userExtInfo": "BLACKLIST"}',
+      index: 0,
+      clientTag: '',
+    },
+  ],
   deleteFaceInfos: [{ faceId: 'xxxx' }, { faceId: 'yyyy' }],
   isCleanAll: false,
   isCleanAllGroup: false,
@@ -39,10 +48,23 @@ describe('permission sync files', () => {
 
   it('applies the seed card file and queues the card for the door', () => {
     t = makeCore();
-    t.core.applyPermissionText(D, '{"tradCardPermissionList":[{"cardId":"card001","endTime":"1618625794000","type":3,"userId":"50a0alc68805f48a59b6879e837e684f67171474"}]}');
-    expect(t.core.permissions.credential('tradCard', 'card001', D)).toMatchObject({ end_ms: 1618625794000, identity_id: '50a0alc68805f48a59b6879e837e684f67171474' });
+    t.core.applyPermissionText(
+      D,
+      '{"tradCardPermissionList":[{"cardId":"card001","endTime":"1618625794000","type":3,"userId":"50a0alc68805f48a59b6879e837e684f67171474"}]}',
+    );
+    expect(t.core.permissions.credential('tradCard', 'card001', D)).toMatchObject({
+      end_ms: 1618625794000,
+      identity_id: '50a0alc68805f48a59b6879e837e684f67171474',
+    });
     const pending = t.core.pendingDeployments(D);
-    expect(pending).toEqual([expect.objectContaining({ kind: 'tradCard', item: 'card001', op: 'upsert', data: expect.objectContaining({ expiryTime: 1618625794000 }) })]);
+    expect(pending).toEqual([
+      expect.objectContaining({
+        kind: 'tradCard',
+        item: 'card001',
+        op: 'upsert',
+        data: expect.objectContaining({ expiryTime: 1618625794000 }),
+      }),
+    ]);
     expect(t.core.markDeployed(D, [{ kind: 'tradCard', item: 'card001', ok: true }])).toEqual({ done: 1, failed: 0, ignored: 0 });
     t.core.applyPermissionText(D, '{"tradCardPermissionList":[{"cardId":"card001","type":2}]}');
     expect(t.core.pendingDeployments(D)).toEqual([expect.objectContaining({ item: 'card001', op: 'delete' })]);
@@ -61,7 +83,9 @@ describe('permission sync files', () => {
   ])('refuses %s whole and applies nothing', (_n, text, msg) => {
     t = makeCore();
     const good = '{"type":1,"qrCode":"GOOD","startTime":"1","endTime":"2"}';
-    const withGood = text.includes('qrCodePermissionList":[') ? text.replace('qrCodePermissionList":[', `qrCodePermissionList":[${good},`) : text;
+    const withGood = text.includes('qrCodePermissionList":[')
+      ? text.replace('qrCodePermissionList":[', `qrCodePermissionList":[${good},`)
+      : text;
     const r = t.core.applyPermissionText(D, withGood);
     expect(r.SyncPicStatus).toBe(3);
     expect(r.message).toMatch(msg);
@@ -106,7 +130,15 @@ describe('face files', () => {
   let t: TestCore;
   afterEach(() => t.close());
   const G = 'group-1';
-  const face = (id: string, extra: Record<string, unknown> = {}) => ({ faceId: id, faceMd5: '', faceUrl: '', userInfo: JSON.stringify({ userName: `n-${id}`, expire: '2030-01-01 00:00:00', userId: `u-${id}` }), index: 0, clientTag: 'Demo', ...extra });
+  const face = (id: string, extra: Record<string, unknown> = {}) => ({
+    faceId: id,
+    faceMd5: '',
+    faceUrl: '',
+    userInfo: JSON.stringify({ userName: `n-${id}`, expire: '2030-01-01 00:00:00', userId: `u-${id}` }),
+    index: 0,
+    clientTag: 'Demo',
+    ...extra,
+  });
 
   it('accepts the seed face file; QueryFacePermTotal and QueryAddedUserInfo report it', () => {
     t = makeCore();
@@ -114,10 +146,23 @@ describe('face files', () => {
     expect(r).toMatchObject({ SyncPicStatus: 0, counts: { added: 1, deleted: 0 } });
     const f = t.core.faces.get('egqQkuFBPgh8pltWiw1S000100', '552f3570-4717-4a39-910b-d72542552d89');
     // 2020-12-31 23:59:59 at UTC+8
-    expect(f).toMatchObject({ user_name: 'Xiao Wang', policy: 'DENY', user_ext_info: 'BLACKLIST', expire_ms: Date.UTC(2020, 11, 31, 15, 59, 59) });
+    expect(f).toMatchObject({
+      user_name: 'Xiao Wang',
+      policy: 'DENY',
+      user_ext_info: 'BLACKLIST',
+      expire_ms: Date.UTC(2020, 11, 31, 15, 59, 59),
+    });
     expect(t.core.queryFacePermTotal(D)).toEqual({ FacePermTotal: 1 });
     const q = t.core.queryAddedUserInfo(D, 'egqQkuFBPgh8pltWiw1S000100');
-    expect(q.content.currentFaceInfos).toEqual([{ faceId: '552f3570-4717-4a39-910b-d72542552d89', userInfo: '{"userName": "Xiao Wang", "expire": "2020-12-31 23:59:59", "policy": "DENY", "userExtInfo": "BLACKLIST"}', faceMd5: '36c36fa96920e45ca5f00334675484bc', index: 0, clientTag: '' }]);
+    expect(q.content.currentFaceInfos).toEqual([
+      {
+        faceId: '552f3570-4717-4a39-910b-d72542552d89',
+        userInfo: '{"userName": "Xiao Wang", "expire": "2020-12-31 23:59:59", "policy": "DENY", "userExtInfo": "BLACKLIST"}',
+        faceMd5: '36c36fa96920e45ca5f00334675484bc',
+        index: 0,
+        clientTag: '',
+      },
+    ]);
     expect(q).toMatchObject({ Type: 1, SyncPicStatus: 0 });
   });
 
@@ -126,7 +171,15 @@ describe('face files', () => {
     t.core.applyFaceText(D, JSON.stringify({ groupId: G, addFaceInfos: [face('a'), face('b'), face('c')] }), { features: false });
     t.core.applyFaceText(D, JSON.stringify({ groupId: 'g2', addFaceInfos: [face('z')] }), { features: false });
     expect(t.core.queryFacePermTotal(D).FacePermTotal).toBe(4);
-    t.core.applyFaceText(D, JSON.stringify({ groupId: G, addFaceInfos: [face('a', { userInfo: '{"userName":"renamed","policy":"DENY"}' })], deleteFaceInfos: [{ faceId: 'b' }, { faceId: 'nope' }] }), { features: false });
+    t.core.applyFaceText(
+      D,
+      JSON.stringify({
+        groupId: G,
+        addFaceInfos: [face('a', { userInfo: '{"userName":"renamed","policy":"DENY"}' })],
+        deleteFaceInfos: [{ faceId: 'b' }, { faceId: 'nope' }],
+      }),
+      { features: false },
+    );
     expect(t.core.faces.get(G, 'a')).toMatchObject({ user_name: 'renamed', policy: 'DENY', expire_ms: null });
     expect(t.core.faces.get(G, 'b')).toBeUndefined();
     expect(t.core.queryFacePermTotal(D).FacePermTotal).toBe(3);
@@ -149,7 +202,9 @@ describe('face files', () => {
       { groupId: G, isCleanAll: 'yes', addFaceInfos: [face('x')] },
     ];
     for (const b of bad) expect(t.core.applyFaceText(D, JSON.stringify(b), { features: false }).SyncPicStatus).toBe(3);
-    expect(t.core.applyFaceText(D, JSON.stringify({ groupId: G, addFaceInfos: [face('x')] }), { features: true }).message).toMatch(/features/);
+    expect(t.core.applyFaceText(D, JSON.stringify({ groupId: G, addFaceInfos: [face('x')] }), { features: true }).message).toMatch(
+      /features/,
+    );
     expect(t.core.faces.facesOf(G).map((f) => f.face_id)).toEqual(['keep']);
   });
 
@@ -164,7 +219,10 @@ describe('face files', () => {
     expect(taken.map((p) => p.item)).toEqual(['a', 'b']);
     expect(taken[0]!.data).toMatchObject({ faceId: 'a', userInfo: { userId: 'u-a', userName: 'n-a', isInBlackList: false } });
     expect(t.core.pendingDeployments(D, 10)).toEqual([]); // in flight
-    t.core.markDeployed(D, [{ kind: 'face', item: 'a', ok: true }, { kind: 'face', item: 'b', ok: false, message: 'door refused' }]);
+    t.core.markDeployed(D, [
+      { kind: 'face', item: 'a', ok: true },
+      { kind: 'face', item: 'b', ok: false, message: 'door refused' },
+    ]);
     expect(t.core.deployments.get(D, 'face', 'a')?.status).toBe('transferred');
     expect(t.core.deployments.get(D, 'face', 'b')).toMatchObject({ status: 'facePushError', attempts: 1, pre_status: 'transferring' });
     for (let i = 0; i < 2; i++) {
@@ -192,7 +250,9 @@ describe('face files', () => {
     expect(t.core.pendingDeployments(D, 10, 'face').map((p) => p.item)).toEqual(['a']);
     expect(t.core.deployments.get(D, 'face', 'a')?.status).toBe('transferring');
     // A sync file modifying the face, and a reset after a reconnect, while it is in flight.
-    const r = t.core.applyFaceText(D, JSON.stringify({ groupId: G, addFaceInfos: [{ ...face('a'), faceMd5: 'f'.repeat(32) }] }), { features: false });
+    const r = t.core.applyFaceText(D, JSON.stringify({ groupId: G, addFaceInfos: [{ ...face('a'), faceMd5: 'f'.repeat(32) }] }), {
+      features: false,
+    });
     expect(r.SyncPicStatus).not.toBe(3);
     expect(t.core.deployments.get(D, 'face', 'a')).toMatchObject({ status: 'toBeTransferred', pre_status: 'transferring' });
     expect(t.core.pendingDeployments(D, 10, 'face').map((p) => p.item)).toEqual(['a']);
@@ -209,6 +269,7 @@ describe('face files', () => {
     expect(canTransition('transferred', 'transferring')).toBe(false);
     expect(canTransition('needManual', 'transferring')).toBe(false);
     expect(canTransition('transferring', 'faceDlError')).toBe(true);
-    for (const from of Object.keys(TRANSITIONS)) for (const to of TRANSITIONS[from as keyof typeof TRANSITIONS]) expect(SYNC_STATUSES).toContain(to);
+    for (const from of Object.keys(TRANSITIONS))
+      for (const to of TRANSITIONS[from as keyof typeof TRANSITIONS]) expect(SYNC_STATUSES).toContain(to);
   });
 });

@@ -25,7 +25,9 @@ const DOOR = { productKey: 'PEAlarmZoneMagnetic', deviceName: 'ALARM-UNIT-01-02'
 function headersOnly(base: string, path: string, length: number): Promise<string> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const s = connect({ host: url.hostname, port: Number(url.port), localAddress: '127.0.0.1' }, () => s.write(`POST ${path} HTTP/1.1\r\nHost: box\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`));
+    const s = connect({ host: url.hostname, port: Number(url.port), localAddress: '127.0.0.1' }, () =>
+      s.write(`POST ${path} HTTP/1.1\r\nHost: box\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`),
+    );
     let text = '';
     s.on('data', (b: Buffer) => (text += b.toString()));
     s.on('close', () => resolve(text));
@@ -53,8 +55,17 @@ drivers:
 ${cloudYaml(rig.broker.url, { subDevices: [UNIT, SOS, DOOR] })}`);
   const pub = readDeviceKey(box.dir)!.publicPem;
   unit = new SimulatedAlarmUnit({
-    sn: '123456789', ip: '127.0.0.1', port: 0, edgeUrl: `http://127.0.0.1:${port}`, keepaliveS: 10, boxPublicKey: pub,
-    zones: [{ zoneID: '01', zoneDeviceType: 1, zoneState: 0 }, { zoneID: '02', zoneDeviceType: 3, zoneState: 2 }, { zoneID: '03', zoneDeviceType: 6, zoneState: 1 }],
+    sn: '123456789',
+    ip: '127.0.0.1',
+    port: 0,
+    edgeUrl: `http://127.0.0.1:${port}`,
+    keepaliveS: 10,
+    boxPublicKey: pub,
+    zones: [
+      { zoneID: '01', zoneDeviceType: 1, zoneState: 0 },
+      { zoneID: '02', zoneDeviceType: 3, zoneState: 2 },
+      { zoneID: '03', zoneDeviceType: 6, zoneState: 1 },
+    ],
   });
   await unit.start();
 }, 60_000);
@@ -97,12 +108,20 @@ describe('indoor alarm units on a real box', () => {
     expect((await unit.keepalive()).body.code).toBe(0);
 
     expect((await unit.reportZoneInfo()).body).toEqual({ code: 0, message: 'success' });
-    const alert = await rig.cloud.waitFor(() => rig.cloud.postsOf(DOOR.productKey, DOOR.deviceName).find((p) => (p.body.params as Record<string, { value?: unknown }> | undefined)?.AlertState?.value === 2));
+    const alert = await rig.cloud.waitFor(() =>
+      rig.cloud
+        .postsOf(DOOR.productKey, DOOR.deviceName)
+        .find((p) => (p.body.params as Record<string, { value?: unknown }> | undefined)?.AlertState?.value === 2),
+    );
     expect(alert).toBeDefined();
 
     const before = Date.now();
-    expect((await unit.reportAlarm([{ zoneID: '01' }, { zoneID: '02', alarmTime: '1591069176000' }, { zoneID: '03' }])).body).toEqual({ code: 0, message: 'success' });
-    const alarmOf = (d: { productKey: string; deviceName: string }) => rig.cloud.postsOf(d.productKey, d.deviceName).filter((p) => p.kind === 'event:Alarm');
+    expect((await unit.reportAlarm([{ zoneID: '01' }, { zoneID: '02', alarmTime: '1591069176000' }, { zoneID: '03' }])).body).toEqual({
+      code: 0,
+      message: 'success',
+    });
+    const alarmOf = (d: { productKey: string; deviceName: string }) =>
+      rig.cloud.postsOf(d.productKey, d.deviceName).filter((p) => p.kind === 'event:Alarm');
     const [sos] = await rig.cloud.waitFor(() => alarmOf(SOS).length > 0 && alarmOf(SOS));
     expect((sos!.body.params as { time: number }).time).toBeGreaterThanOrEqual(before); // no alarmTime: when received
     const [door] = await rig.cloud.waitFor(() => alarmOf(DOOR).length > 0 && alarmOf(DOOR));
@@ -114,7 +133,11 @@ describe('indoor alarm units on a real box', () => {
     expect(alarmOf(DOOR)).toHaveLength(1);
     // Each was stored on the box before the unit was answered, and the cloud's ack marks it.
     const stored = box.runtime.security!.list();
-    expect(stored.map((a) => [a.deviceKey, a.time === 1591069176000]).sort()).toEqual([[`${UNIT.productKey}/${UNIT.deviceName}`, false], [`${DOOR.productKey}/${DOOR.deviceName}`, true], [`${SOS.productKey}/${SOS.deviceName}`, false]]);
+    expect(stored.map((a) => [a.deviceKey, a.time === 1591069176000]).sort()).toEqual([
+      [`${UNIT.productKey}/${UNIT.deviceName}`, false],
+      [`${DOOR.productKey}/${DOOR.deviceName}`, true],
+      [`${SOS.productKey}/${SOS.deviceName}`, false],
+    ]);
     await waitFor(() => box.runtime.security!.list().every((a) => a.uploaded === 2), 10_000);
   });
 
@@ -130,19 +153,26 @@ describe('indoor alarm units on a real box', () => {
     await waitFor(() => box.runtime.security!.list().find((a) => a.alarmId === row.alarmId)?.uploaded === 2, 20_000);
   }, 60_000);
 
-  it('answers hostile input with the protocol\'s codes and goes on serving', async () => {
+  it("answers hostile input with the protocol's codes and goes on serving", async () => {
     expect((await unit.post('/alarm/reportAlarm', '{"version":"2021-01-01","token":')).body.code).toBe(5);
-    expect((await unit.post('/alarm/reportAlarm', { version: '2021-01-01', token: unit.token, ciphertext: 'ewogICAgJ2EiJzoiYiIKfQ==' })).body.code).toBe(6);
+    expect(
+      (await unit.post('/alarm/reportAlarm', { version: '2021-01-01', token: unit.token, ciphertext: 'ewogICAgJ2EiJzoiYiIKfQ==' })).body
+        .code,
+    ).toBe(6);
     // A 5 MB body is refused from its declared length: the box answers before reading it.
     const big = await headersOnly(unit.o.edgeUrl, '/alarm/reportAlarm', 5 * 1024 * 1024);
     expect(big).toMatch(/^HTTP\/1\.1 413 [\s\S]*"code":99/);
     // Past 100 requests in a second from the unit: 429 with code 99, then served again. Batches
     // within its connection share (64 here) until one is refused: a slow machine takes more.
     const flood: Awaited<ReturnType<typeof unit.keepalive>>[] = [];
-    await waitFor(async () => {
-      flood.push(...(await Promise.all(Array.from({ length: 60 }, () => unit.keepalive()))));
-      return flood.some((r) => r.status === 429) ? true : undefined;
-    }, 20_000, 0);
+    await waitFor(
+      async () => {
+        flood.push(...(await Promise.all(Array.from({ length: 60 }, () => unit.keepalive()))));
+        return flood.some((r) => r.status === 429) ? true : undefined;
+      },
+      20_000,
+      0,
+    );
     expect(flood.filter((r) => r.status === 429).every((r) => r.body.code === 99)).toBe(true);
     expect(flood.some((r) => /at most 100 per second/.test(String(r.body.message)))).toBe(true); // the protocol's own limit (R13)
     await waitFor(async () => ((await unit.keepalive()).body.code === 0 ? true : undefined), 5000, 100);
@@ -154,12 +184,17 @@ describe('indoor alarm units on a real box', () => {
     expect(disarm.code).toBe(200);
     const arm = await box.runtime.host.setProperties(DOOR.productKey, DOOR.deviceName, { AlertState: 2 });
     expect(arm.code).toBe(200);
-    expect(unit.state.taken.map((t) => [t.zoneID, t.zoneState])).toEqual([['02', 1], ['02', 2]]);
+    expect(unit.state.taken.map((t) => [t.zoneID, t.zoneState])).toEqual([
+      ['02', 1],
+      ['02', 2],
+    ]);
     const [t1, t2] = unit.state.taken.map((t) => Number(t.time));
     expect(t2!).toBeGreaterThan(t1!);
     expect(unit.zones.find((z) => z.zoneID === '02')!.zoneState).toBe(2);
     // A replay of the first request (encrypted with the connection's key) is dropped by the unit.
-    const replay = setZoneAlertStateBody({ ip: '127.0.0.1', port: unit.port, aesKey: unit.key! }, [{ zoneID: '02', zoneState: 1, time: String(t1) }]);
+    const replay = setZoneAlertStateBody({ ip: '127.0.0.1', port: unit.port, aesKey: unit.key! }, [
+      { zoneID: '02', zoneState: 1, time: String(t1) },
+    ]);
     const r = await callUnit({ ip: '127.0.0.1', port: unit.port }, 'POST', '/alarm/setZoneAlertState', replay, 2000);
     expect((r.body as { code: number }).code).not.toBe(0);
     expect(unit.state.dropped).toBe(1);
@@ -168,7 +203,9 @@ describe('indoor alarm units on a real box', () => {
     expect((await box.runtime.host.setProperties(SOS.productKey, SOS.deviceName, { AlertState: 1 })).code).not.toBe(200);
     expect(unit.state.taken).toHaveLength(2);
     // Writes in flight together reach the unit one after the other, in time order: none is dropped.
-    const both = await Promise.all([1, 2, 1].map((v) => box.runtime.host.setProperties(DOOR.productKey, DOOR.deviceName, { AlertState: v })));
+    const both = await Promise.all(
+      [1, 2, 1].map((v) => box.runtime.host.setProperties(DOOR.productKey, DOOR.deviceName, { AlertState: v })),
+    );
     expect(both.map((a) => a.code)).toEqual([200, 200, 200]);
     const times = unit.state.taken.map((t) => Number(t.time));
     expect(times).toHaveLength(5);

@@ -35,7 +35,7 @@ describe('RSA key block', () => {
     expect(decryptKeyBlock(privateKey, block.toString('base64'))).toEqual(KEY);
   });
 
-  it('rejects implicitly: a block with wrong padding gives a stable key that is not the sender\'s', () => {
+  it("rejects implicitly: a block with wrong padding gives a stable key that is not the sender's", () => {
     // A 17-byte message: valid PKCS#1 padding, but not a 16-byte key.
     const wrongLength = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.alloc(17, 7)).toString('base64');
     const k1 = decryptKeyBlock(privateKey, wrongLength);
@@ -49,7 +49,7 @@ describe('RSA key block', () => {
     expect(decryptKeyBlock(privateKey, garbage)).not.toEqual(k1);
   });
 
-  it('refuses what is visible without the key: not Base64, wrong length, the seed\'s 39-byte table sample', () => {
+  it("refuses what is visible without the key: not Base64, wrong length, the seed's 39-byte table sample", () => {
     expect(decryptKeyBlock(privateKey, 'not base64!')).toBeUndefined();
     expect(decryptKeyBlock(privateKey, Buffer.alloc(64).toString('base64'))).toBeUndefined();
     const tableSample = 'mrmZ2Amm5TNDjlxA+ssNt23QTcbcQNKxzMc+YDoewHkR1eOT2+fk='; // L40812-40815, joined
@@ -58,7 +58,8 @@ describe('RSA key block', () => {
     expect(decodeBase64(tableSample)).toBeUndefined();
     expect(decryptKeyBlock(privateKey, tableSample)).toBeUndefined();
     // The request example (L40862-40863) is 128 bytes: the size of a 1024-bit block, from some other key.
-    const example = 'hlbtFix0/wrcca8SqUcy+5Q8J76xOM29fp4itQhstZhAQRRi+RITQPupSSnrZCXAGzPHYUdbKWijcMa0FGwAoPqw4m0Mot1HT3qKxMBHTvSGuOEayozZJMj18FL0tceGZ2V5BxkethBDsRTfn2qaDEMCaS9+go0dqj1aP0IjrYg=';
+    const example =
+      'hlbtFix0/wrcca8SqUcy+5Q8J76xOM29fp4itQhstZhAQRRi+RITQPupSSnrZCXAGzPHYUdbKWijcMa0FGwAoPqw4m0Mot1HT3qKxMBHTvSGuOEayozZJMj18FL0tceGZ2V5BxkethBDsRTfn2qaDEMCaS9+go0dqj1aP0IjrYg=';
     expect(decodeBase64(example)?.length).toBe(128);
   });
 
@@ -66,7 +67,12 @@ describe('RSA key block', () => {
     const reject = Buffer.alloc(16, 0xee);
     const good = Buffer.concat([Buffer.from([0, 2]), Buffer.alloc(128 - 19, 0x11), Buffer.from([0]), KEY]);
     expect(unpadKeyBlock(good, reject)).toEqual(KEY);
-    for (const [i, v] of [[0, 1], [1, 1], [5, 0], [128 - 17, 9]] as const) {
+    for (const [i, v] of [
+      [0, 1],
+      [1, 1],
+      [5, 0],
+      [128 - 17, 9],
+    ] as const) {
       const b = Buffer.from(good);
       b[i] = v;
       expect(unpadKeyBlock(b, reject), `byte ${i} = ${v}`).toEqual(reject);
@@ -85,7 +91,7 @@ describe('AES-128-ECB/PKCS7 payloads', () => {
     expect(Buffer.from(aesEncrypt(KEY, 'x'.repeat(16)), 'base64')).toHaveLength(32);
   });
 
-  it('refuse wrong keys, truncated data and the seed\'s sample, which is Base64 of plaintext (A5)', () => {
+  it("refuse wrong keys, truncated data and the seed's sample, which is Base64 of plaintext (A5)", () => {
     const c = aesEncrypt(KEY, '[{"zoneID":"01"}]');
     const other = aesDecrypt(Buffer.alloc(16, 9), c);
     expect(other === undefined || other !== '[{"zoneID":"01"}]').toBe(true);

@@ -22,7 +22,14 @@ beforeAll(async () => {
   cfg.drivers[0]!.config.port = port;
   cfg.drivers[0]!.config.offlineMisses = 1; // offline after one silent keepalive period (10 s), for the last test
   box = await startBox(stringify({ drivers: cfg.drivers }));
-  unit = new SimulatedAlarmUnit({ sn: '123456789', ip: '127.0.0.1', port: 0, edgeUrl: `http://127.0.0.1:${port}`, keepaliveS: 10, boxPublicKey: readDeviceKey(box.dir)!.publicPem });
+  unit = new SimulatedAlarmUnit({
+    sn: '123456789',
+    ip: '127.0.0.1',
+    port: 0,
+    edgeUrl: `http://127.0.0.1:${port}`,
+    keepaliveS: 10,
+    boxPublicKey: readDeviceKey(box.dir)!.publicPem,
+  });
   await unit.start();
 }, 60_000);
 
@@ -43,7 +50,11 @@ describe('config/examples/alarm-units.yaml', () => {
 
   it('takes a silent unit and its zones offline after its keepalive period, and its token with them', async () => {
     const silentSince = Date.now();
-    const offline = await waitFor(() => box.runtime.registry.get('PEAlarmUnit', 'DEMO-UNIT-01')?.status === 'offline' || undefined, 20_000, 100);
+    const offline = await waitFor(
+      () => box.runtime.registry.get('PEAlarmUnit', 'DEMO-UNIT-01')?.status === 'offline' || undefined,
+      20_000,
+      100,
+    );
     expect(offline).toBe(true);
     expect(Date.now() - silentSince).toBeGreaterThanOrEqual(9_000); // not before its 10 s period
     expect(box.runtime.registry.get('PEAlarmZoneSos', 'DEMO-UNIT-01-01')?.status).toBe('offline');

@@ -34,7 +34,7 @@ describe('unit sessions', () => {
   });
 });
 
-describe('the box\'s request times', () => {
+describe("the box's request times", () => {
   it('increase strictly even within one millisecond and after a clock step back', () => {
     let now = 5000;
     const c = new StrictClock(() => now);
@@ -51,18 +51,22 @@ describe('alarm-unit settings check', () => {
     settings.check!({ config: {} as never, devices, dataDir: '/tmp' }).map((p) => `${p.path} ${p.message}`);
 
   it('refuses zones without zoneID or unit, and duplicates', () => {
-    expect(check([
-      { productKey: 'PEAlarmUnit', deviceName: 'u1', custom: { ip: '10.0.0.1' } },
-      { productKey: 'PEAlarmZoneSmoke', deviceName: 'z1', custom: { ip: '10.0.0.1', zoneID: '01' } },
-    ])).toEqual([]);
-    expect(check([
-      { productKey: 'PEAlarmUnit', deviceName: 'u1', custom: { ip: '10.0.0.1', zoneID: '01' } },
-      { productKey: 'PEAlarmUnit', deviceName: 'u2', custom: { ip: '10.0.0.1' } },
-      { productKey: 'PEAlarmZoneSmoke', deviceName: 'z1', custom: { ip: '10.0.0.1' } },
-      { productKey: 'PEAlarmZoneGas', deviceName: 'z2', custom: { ip: '10.0.0.1', zoneID: '02' } },
-      { productKey: 'PEAlarmZoneGas', deviceName: 'z3', custom: { ip: '10.0.0.1', zoneID: '02' } },
-      { productKey: 'PEAlarmZoneGas', deviceName: 'z4', custom: { ip: '10.0.0.2', zoneID: '01' } },
-    ])).toEqual([
+    expect(
+      check([
+        { productKey: 'PEAlarmUnit', deviceName: 'u1', custom: { ip: '10.0.0.1' } },
+        { productKey: 'PEAlarmZoneSmoke', deviceName: 'z1', custom: { ip: '10.0.0.1', zoneID: '01' } },
+      ]),
+    ).toEqual([]);
+    expect(
+      check([
+        { productKey: 'PEAlarmUnit', deviceName: 'u1', custom: { ip: '10.0.0.1', zoneID: '01' } },
+        { productKey: 'PEAlarmUnit', deviceName: 'u2', custom: { ip: '10.0.0.1' } },
+        { productKey: 'PEAlarmZoneSmoke', deviceName: 'z1', custom: { ip: '10.0.0.1' } },
+        { productKey: 'PEAlarmZoneGas', deviceName: 'z2', custom: { ip: '10.0.0.1', zoneID: '02' } },
+        { productKey: 'PEAlarmZoneGas', deviceName: 'z3', custom: { ip: '10.0.0.1', zoneID: '02' } },
+        { productKey: 'PEAlarmZoneGas', deviceName: 'z4', custom: { ip: '10.0.0.2', zoneID: '01' } },
+      ]),
+    ).toEqual([
       '/devices/0/custom/zoneID a unit has no zoneID',
       '/devices/1/custom/ip a second unit at 10.0.0.1',
       '/devices/2/custom/zoneID a zone device needs its zoneID',

@@ -34,7 +34,13 @@ export interface DriverUnderTest {
   driver: Driver;
   dataDir: string;
   port: number;
-  stats(): { transport: { refused: number; sent: number; received: number }; destinations: string[]; rpm: number; rp: number; covNotifications: number };
+  stats(): {
+    transport: { refused: number; sent: number; received: number };
+    destinations: string[];
+    rpm: number;
+    rp: number;
+    covNotifications: number;
+  };
   /** The driver's last log lines (JSON), kept to explain a failure. */
   logTail: string[];
 }

@@ -21,7 +21,12 @@ describe('pre-encoded ReadPropertyMultiple', () => {
     peer.on('message', (m) => seen.push(m));
     await new Promise<void>((r) => peer.bind(0, '127.0.0.43', () => r()));
     to = `127.0.0.43:${peer.address().port}`;
-    const transport = new UdpTransport({ bindAddress: '127.0.0.44', port: 0, broadcastAddress: '127.255.255.255', allowSend: (ip) => ip.startsWith('127.') });
+    const transport = new UdpTransport({
+      bindAddress: '127.0.0.44',
+      port: 0,
+      broadcastAddress: '127.255.255.255',
+      allowSend: (ip) => ip.startsWith('127.'),
+    });
     const listening = new Promise((r) => transport.once('listening', r));
     client = new BACnetClient({ transport, apduTimeout: 150 });
     client.on('error', () => undefined);
@@ -40,13 +45,19 @@ describe('pre-encoded ReadPropertyMultiple', () => {
 
   it('sends what client.readPropertyMultiple sends, with the given invoke id', async () => {
     const refs: PropertyRef[] = [];
-    for (let i = 1; i <= 30; i++) refs.push({ key: `0:${i}:85`, objectType: i % 3 === 0 ? 4 : 0, instance: i, property: 85, dataType: 'float' });
-    refs.push({ key: '0:1:111', objectType: 0, instance: 1, property: 111, dataType: 'int' }, { key: '8:4194303:77', objectType: 8, instance: 4194303, property: 77, dataType: 'text' });
+    for (let i = 1; i <= 30; i++)
+      refs.push({ key: `0:${i}:85`, objectType: i % 3 === 0 ? 4 : 0, instance: i, property: 85, dataType: 'float' });
+    refs.push(
+      { key: '0:1:111', objectType: 0, instance: 1, property: 111, dataType: 'int' },
+      { key: '8:4194303:77', objectType: 8, instance: 4194303, property: 77, dataType: 'text' },
+    );
     const [batch] = planBatches(refs, 1476);
     const rm = requestManagerOf(client)!;
     expect(rm).toBeDefined();
     for (const code of [5, 3, 1]) {
-      await expect(client.readPropertyMultiple({ address: to }, batch!.specs as never, { invokeId: 40 + code, maxApdu: code })).rejects.toThrow();
+      await expect(
+        client.readPropertyMultiple({ address: to }, batch!.specs as never, { invokeId: 40 + code, maxApdu: code }),
+      ).rejects.toThrow();
       const viaLibrary = await next();
       await expect(readMultipleEncoded(client, rm, { address: to }, 70 + code, batch!, code)).rejects.toThrow(/TIMEOUT/);
       const encoded = await next();

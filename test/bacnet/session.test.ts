@@ -14,7 +14,12 @@ describe('BACnet session in-flight bound', () => {
 
   beforeAll(async () => {
     const port = await freePort('127.0.0.45');
-    sim = await startSim({ deviceId: 4500, host: '127.0.0.45', port, objects: Array.from({ length: 40 }, (_, i) => ({ type: AI, instance: i + 1, value: i })) });
+    sim = await startSim({
+      deviceId: 4500,
+      host: '127.0.0.45',
+      port,
+      objects: Array.from({ length: 40 }, (_, i) => ({ type: AI, instance: i + 1, value: i })),
+    });
   });
 
   afterAll(async () => {
@@ -23,7 +28,15 @@ describe('BACnet session in-flight bound', () => {
   });
 
   async function session(recvBufferBytes: number | undefined): Promise<BacnetSession> {
-    const s = new BacnetSession({ bindAddress: '127.0.0.46', port: 0, broadcastAddress: '127.255.255.255', allowSend: (ip) => ip.startsWith('127.'), apduTimeoutMs: 2000, maxInFlight: 200, ...(recvBufferBytes ? { recvBufferBytes } : {}) });
+    const s = new BacnetSession({
+      bindAddress: '127.0.0.46',
+      port: 0,
+      broadcastAddress: '127.255.255.255',
+      allowSend: (ip) => ip.startsWith('127.'),
+      apduTimeoutMs: 2000,
+      maxInFlight: 200,
+      ...(recvBufferBytes ? { recvBufferBytes } : {}),
+    });
     sessions.push(s);
     await s.start();
     return s;

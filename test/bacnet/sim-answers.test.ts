@@ -22,9 +22,14 @@ function request(invokeId: number, service: number, body: number[]): Buffer {
   bytes[3] = bytes.length & 0xff;
   return Buffer.from(bytes);
 }
-const readProperty = (id: number, type: number, instance: number): Buffer => request(id, 12, [0x0c, ...objectId(type, instance), 0x19, 0x55]);
+const readProperty = (id: number, type: number, instance: number): Buffer =>
+  request(id, 12, [0x0c, ...objectId(type, instance), 0x19, 0x55]);
 const readMultiple = (id: number, objects: [number, number][]): Buffer =>
-  request(id, 14, objects.flatMap(([t, i]) => [0x0c, ...objectId(t, i), 0x1e, 0x09, 0x55, 0x09, 0x6f, 0x1f]));
+  request(
+    id,
+    14,
+    objects.flatMap(([t, i]) => [0x0c, ...objectId(t, i), 0x1e, 0x09, 0x55, 0x09, 0x6f, 0x1f]),
+  );
 
 describe('simulator answer cache', () => {
   let sim: SimDevice;
@@ -44,7 +49,15 @@ describe('simulator answer cache', () => {
 
   beforeAll(async () => {
     port = await freePort('127.0.0.41');
-    sim = await startSim({ deviceId: 4100, host: '127.0.0.41', port, objects: [{ type: AI, instance: 1, value: 21.5 }, { type: AO, instance: 2, value: 16 }] });
+    sim = await startSim({
+      deviceId: 4100,
+      host: '127.0.0.41',
+      port,
+      objects: [
+        { type: AI, instance: 1, value: 21.5 },
+        { type: AO, instance: 2, value: 16 },
+      ],
+    });
     sock = createSocket('udp4');
     sock.on('message', (m) => inbox.push(m));
     await new Promise<void>((r) => sock.bind(0, '127.0.0.42', () => r()));
@@ -68,7 +81,10 @@ describe('simulator answer cache', () => {
   });
 
   it('answers afresh once the field, a write or a priority slot changes an object it read', async () => {
-    const objects: [number, number][] = [[AI, 1], [AO, 2]];
+    const objects: [number, number][] = [
+      [AI, 1],
+      [AO, 2],
+    ];
     const before = (await ask(readMultiple(20, objects)))!;
     expect(sansInvokeId((await ask(readMultiple(21, objects)))!)).toBe(sansInvokeId(before));
     sim.setValue(AI, 1, 22.5);

@@ -25,7 +25,11 @@ import { freePort, startSim } from './helpers.js';
 
 const profile = PROFILES.get('bacnet-v3')!;
 const models = modelsFor(undefined);
-const sheet = (name: string, headers: string[], rows: string[][]): RawSheet => ({ name, headers, rows: rows.map((cells, i) => ({ row: i + 2, cells })) });
+const sheet = (name: string, headers: string[], rows: string[][]): RawSheet => ({
+  name,
+  headers,
+  rows: rows.map((cells, i) => ({ row: i + 2, cells })),
+});
 const CH = ['通道编号', '传输方式', '网卡名称', '设备ID', '上报周期', '离线判定周期', '通信方式', '最大报文长度', '地址', '通道备注'];
 const PT = ['链接通道', '点位编号', '对象类型', '对象ID', '属性ID', '数据类型', '是否变更上报', '写入优先级', '点位备注'];
 const DEV = ['IoT 设备ID', 'IoT 设备中文名称', '设备品类', '功能名称', '标识符', '点位编号'];
@@ -60,7 +64,13 @@ describe('BACnetV3 point tables', () => {
     const tables = profile.toDriverTables(first.channels, first.points) as { channels: { offlineMs: number }[] };
     expect(tables.channels[0]!.offlineMs).toBe(50_000); // 上报周期 × 10 by default
     const loaded = loadTables(tables, '/nonexistent');
-    expect(loaded.points.find((p) => p.id === 'HW-1-SP')).toMatchObject({ objectType: 2, instance: 2, property: 85, cov: false, priority: 8 });
+    expect(loaded.points.find((p) => p.id === 'HW-1-SP')).toMatchObject({
+      objectType: 2,
+      instance: 2,
+      property: 85,
+      cov: false,
+      priority: 8,
+    });
     const out = join(mkdtempSync(join(tmpdir(), 'bacnet-eba-')), 'back.xlsx');
     const back = profile.fromDriverTables(tables);
     await writeXlsx(out, profile, { ...back, devices: rowsFromDevices(first.devices, () => undefined) });
@@ -87,23 +97,49 @@ describe('BACnetV3 point tables', () => {
     expect(r.ok).toBe(false);
     expect(r.channels).toEqual([]);
     const at = r.problems.map((p) => `${p.sheet}:${p.row}:${p.column}`);
-    expect(at).toEqual(expect.arrayContaining([
-      '通道配置表:3:地址', '通道配置表:4:传输方式', '通道配置表:5:设备ID',
-      '点位表:4:数据类型', '点位表:6:链接通道', '点位表:7:点位编号', '点位表:8:对象类型', '点位表:8:写入优先级', '设备表:5:点位编号',
-    ]));
-    const tcp = validateWorkbook(profile, [sheet('通道配置表', CH, [['3', 'UDP', 'eth0', '1', '1000', '', '定向', '', '', '']]), wb[1]!, wb[2]!], models);
-    expect(tcp.problems.find((p) => p.sheet === '通道配置表')).toMatchObject({ row: 2, column: '地址', reason: expect.stringMatching(/定向 needs/) });
+    expect(at).toEqual(
+      expect.arrayContaining([
+        '通道配置表:3:地址',
+        '通道配置表:4:传输方式',
+        '通道配置表:5:设备ID',
+        '点位表:4:数据类型',
+        '点位表:6:链接通道',
+        '点位表:7:点位编号',
+        '点位表:8:对象类型',
+        '点位表:8:写入优先级',
+        '设备表:5:点位编号',
+      ]),
+    );
+    const tcp = validateWorkbook(
+      profile,
+      [sheet('通道配置表', CH, [['3', 'UDP', 'eth0', '1', '1000', '', '定向', '', '', '']]), wb[1]!, wb[2]!],
+      models,
+    );
+    expect(tcp.problems.find((p) => p.sheet === '通道配置表')).toMatchObject({
+      row: 2,
+      column: '地址',
+      reason: expect.stringMatching(/定向 needs/),
+    });
   });
 });
 
 describe('BACnet protocol pieces', () => {
   it('plans RPM batches whose encoded answer fits the max APDU', () => {
-    const refs = Array.from({ length: 300 }, (_, i) => ({ key: String(i), objectType: i % 3 === 0 ? 0 : 19, instance: i, property: i % 2 ? 85 : 111, dataType: 'double' as const }));
+    const refs = Array.from({ length: 300 }, (_, i) => ({
+      key: String(i),
+      objectType: i % 3 === 0 ? 0 : 19,
+      instance: i,
+      property: i % 2 ? 85 : 111,
+      dataType: 'double' as const,
+    }));
     for (const apdu of [206, 480, 1476]) {
       const batches = planBatches(refs, apdu);
       expect(batches.reduce((n, b) => n + b.refs.length, 0)).toBe(300);
       for (const b of batches) {
-        const values = b.specs.map((s) => ({ objectId: s.objectId, values: s.properties.map((p) => ({ property: p, value: [{ type: 5, value: 1.5 }] })) }));
+        const values = b.specs.map((s) => ({
+          objectId: s.objectId,
+          values: s.properties.map((p) => ({ property: p, value: [{ type: 5, value: 1.5 }] })),
+        }));
         const buf = { buffer: Buffer.alloc(8192), offset: 0 };
         ReadPropertyMultiple.encodeAcknowledge(buf, values);
         expect(buf.offset + 3).toBeLessThanOrEqual(apdu);
@@ -125,7 +161,12 @@ describe('BACnet protocol pieces', () => {
   });
 
   it('never sends to the global broadcast or outside the allowed networks', async () => {
-    const t = new UdpTransport({ bindAddress: '127.0.0.1', port: 0, broadcastAddress: '255.255.255.255', allowSend: (ip) => ip.startsWith('127.') });
+    const t = new UdpTransport({
+      bindAddress: '127.0.0.1',
+      port: 0,
+      broadcastAddress: '255.255.255.255',
+      allowSend: (ip) => ip.startsWith('127.'),
+    });
     await new Promise<void>((r) => {
       t.once('listening', () => r());
       t.open();
@@ -144,8 +185,26 @@ describe('edge discover bacnet', () => {
   let port: number;
   beforeAll(async () => {
     port = await freePort();
-    sims.push(await startSim({ deviceId: 7001, host: '127.0.0.41', port, objects: [{ type: 0, instance: 1, name: 'RA-TEMP', value: 20 }, { type: 4, instance: 2, name: 'FAN', value: 0 }] }));
-    sims.push(await startSim({ deviceId: 7002, host: '127.0.0.42', port, rpm: false, objects: [{ type: 19, instance: 5, name: 'MODE', value: 1 }] }));
+    sims.push(
+      await startSim({
+        deviceId: 7001,
+        host: '127.0.0.41',
+        port,
+        objects: [
+          { type: 0, instance: 1, name: 'RA-TEMP', value: 20 },
+          { type: 4, instance: 2, name: 'FAN', value: 0 },
+        ],
+      }),
+    );
+    sims.push(
+      await startSim({
+        deviceId: 7002,
+        host: '127.0.0.42',
+        port,
+        rpm: false,
+        objects: [{ type: 19, instance: 5, name: 'MODE', value: 1 }],
+      }),
+    );
   });
   afterAll(async () => {
     for (const s of sims) await s.stop();
@@ -159,15 +218,33 @@ describe('edge discover bacnet', () => {
     });
     let code: number;
     try {
-      code = await discoverCommand(['bacnet', '--broadcast', `127.255.255.255:${port}`, '--port', String(await freePort()), '--wait', '500', '--json']);
+      code = await discoverCommand([
+        'bacnet',
+        '--broadcast',
+        `127.255.255.255:${port}`,
+        '--port',
+        String(await freePort()),
+        '--wait',
+        '500',
+        '--json',
+      ]);
     } finally {
       spy.mockRestore();
     }
     expect(code).toBe(0);
-    const found = JSON.parse(out.join('')) as { deviceId: number; address: string; objects: { typeName: string; instance: number; name?: string }[] }[];
+    const found = JSON.parse(out.join('')) as {
+      deviceId: number;
+      address: string;
+      objects: { typeName: string; instance: number; name?: string }[];
+    }[];
     expect(found.map((d) => d.deviceId)).toEqual([7001, 7002]);
     expect(found[0]!.address).toBe(`127.0.0.41:${port}`);
-    expect(found[0]!.objects).toEqual(expect.arrayContaining([{ objectType: 0, typeName: 'analog-input', instance: 1, name: 'RA-TEMP' }, { objectType: 4, typeName: 'binary-output', instance: 2, name: 'FAN' }]));
+    expect(found[0]!.objects).toEqual(
+      expect.arrayContaining([
+        { objectType: 0, typeName: 'analog-input', instance: 1, name: 'RA-TEMP' },
+        { objectType: 4, typeName: 'binary-output', instance: 2, name: 'FAN' },
+      ]),
+    );
     expect(found[1]!.objects.map((o) => o.typeName)).toContain('multi-state-value'); // no RPM: objects without names
   });
 

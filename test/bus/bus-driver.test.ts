@@ -24,7 +24,13 @@ async function remoteDriver(port: number, opts: { heartbeat?: boolean } = {}): P
   const remote: Remote = { client, inits: 0, stop: () => client.endAsync(true) };
   let hb: NodeJS.Timeout | undefined;
   client.on('message', (_topic, payload) => {
-    const m = JSON.parse(payload.toString()) as { t: string; id?: number; deviceList?: Array<{ productKey: string; deviceName: string; custom: Record<string, unknown> }>; service?: string; params?: Record<string, unknown> };
+    const m = JSON.parse(payload.toString()) as {
+      t: string;
+      id?: number;
+      deviceList?: Array<{ productKey: string; deviceName: string; custom: Record<string, unknown> }>;
+      service?: string;
+      params?: Record<string, unknown>;
+    };
     if (m.t === 'init') {
       remote.inits++;
       clearInterval(hb);
@@ -70,7 +76,10 @@ drivers:
       await waitFor(() => box.runtime.registry.get('TestCounter', 'remote-1')?.status === 'online');
       await waitFor(() => box.runtime.host.driver('Py_Remote')?.state === 'running');
       expect(box.runtime.registry.get('TestCounter', 'remote-1')!.shadow.get('Level')).toEqual({ value: 4, time: 1700000000000 });
-      expect(await box.runtime.host.callService('TestCounter', 'remote-1', 'Echo', { Text: 'hi' })).toMatchObject({ code: 200, data: { Text: 'py:hi' } });
+      expect(await box.runtime.host.callService('TestCounter', 'remote-1', 'Echo', { Text: 'hi' })).toMatchObject({
+        code: 200,
+        data: { Text: 'py:hi' },
+      });
       expect(remote.inits).toBeGreaterThanOrEqual(1);
     } finally {
       await remote.stop();

@@ -38,9 +38,13 @@ drivers:
   it('generated a random credential (no default password) and refuses wrong or missing credentials', async () => {
     const user = box.runtime.busUser!;
     expect(user.password.length).toBeGreaterThanOrEqual(20);
-    await expect(mqtt.connectAsync(url(), { username: user.username, password: 'wrong-password', reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password|Not authorized/i);
+    await expect(mqtt.connectAsync(url(), { username: user.username, password: 'wrong-password', reconnectPeriod: 0 })).rejects.toThrow(
+      /Bad username or password|Not authorized/i,
+    );
     await expect(mqtt.connectAsync(url(), { reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password|Not authorized/i);
-    await expect(mqtt.connectAsync(url(), { username: 'nobody', password: user.password, reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password|Not authorized/i);
+    await expect(mqtt.connectAsync(url(), { username: 'nobody', password: user.password, reconnectPeriod: 0 })).rejects.toThrow(
+      /Bad username or password|Not authorized/i,
+    );
   });
 
   it('carries property reports in the Alink shape with device times', async () => {
@@ -57,7 +61,13 @@ drivers:
   });
 
   it('carries events checked against the thing model', async () => {
-    box.runtime.events.emit('device.event', { productKey: 'TestCounter', deviceName: 'bus-1', eventId: 'Alarm', params: { Code: 3 }, time: 42 });
+    box.runtime.events.emit('device.event', {
+      productKey: 'TestCounter',
+      deviceName: 'bus-1',
+      eventId: 'Alarm',
+      params: { Code: 3 },
+      time: 42,
+    });
     const ev = await waitFor(() => messages.find((m) => m.topic === '/sys/TestCounter/bus-1/thing/event/Alarm/post'));
     expect(ev.body).toMatchObject({ params: { value: { Code: 3 }, time: 42 }, method: 'thing.event.Alarm.post' });
   });
@@ -76,9 +86,17 @@ drivers:
   });
 
   it('sets and gets properties through the property services', async () => {
-    expect(await call('/sys/TestCounter/bus-1/thing/service/property/set', JSON.stringify({ id: '5', params: { Level: 7 } }))).toMatchObject({ id: '5', code: 200 });
-    expect(await call('/sys/TestCounter/bus-1/thing/service/property/set', JSON.stringify({ id: '6', params: { Level: 70 } }))).toMatchObject({ id: '6', code: 460, message: expect.stringMatching(/above max 10/) });
-    expect(await call('/sys/TestCounter/bus-1/thing/service/property/get', JSON.stringify({ id: '7', params: ['Pid'] }))).toMatchObject({ id: '7', code: 200, data: { Pid: expect.any(Number) } });
+    expect(
+      await call('/sys/TestCounter/bus-1/thing/service/property/set', JSON.stringify({ id: '5', params: { Level: 7 } })),
+    ).toMatchObject({ id: '5', code: 200 });
+    expect(
+      await call('/sys/TestCounter/bus-1/thing/service/property/set', JSON.stringify({ id: '6', params: { Level: 70 } })),
+    ).toMatchObject({ id: '6', code: 460, message: expect.stringMatching(/above max 10/) });
+    expect(await call('/sys/TestCounter/bus-1/thing/service/property/get', JSON.stringify({ id: '7', params: ['Pid'] }))).toMatchObject({
+      id: '7',
+      code: 200,
+      data: { Pid: expect.any(Number) },
+    });
   });
 
   const errors: Array<[string, string, string, number, RegExp]> = [
@@ -89,7 +107,13 @@ drivers:
     ['bad JSON', '/sys/TestCounter/bus-1/thing/service/Echo', '{"id":', 460, /not valid JSON/],
     ['a JSON array', '/sys/TestCounter/bus-1/thing/service/Echo', '[1,2]', 460, /must be a JSON object/],
     ['a missing id', '/sys/TestCounter/bus-1/thing/service/Echo', '{"params":{}}', 460, /needs an id/],
-    ['an oversized payload', '/sys/TestCounter/bus-1/thing/service/Echo', JSON.stringify({ id: '9', params: { Text: 'x'.repeat(300_000) } }), 460, /exceeds/],
+    [
+      'an oversized payload',
+      '/sys/TestCounter/bus-1/thing/service/Echo',
+      JSON.stringify({ id: '9', params: { Text: 'x'.repeat(300_000) } }),
+      460,
+      /exceeds/,
+    ],
   ];
   it.each(errors)('answers %s with a clear error code', async (_what, topic, payload, code, message) => {
     const reply = await call(topic, payload);
@@ -99,7 +123,11 @@ drivers:
 
   it('disconnects a local client that publishes on a topic only the box may publish [MQTT-3.3.5-2]', async () => {
     const user = box.busApp();
-    for (const topic of ['/sys/TestCounter/bus-1/thing/event/property/post', '/sys/TestCounter/bus-1/thing/service/Echo_reply', '/edge/TestCounter/bus-1/status']) {
+    for (const topic of [
+      '/sys/TestCounter/bus-1/thing/event/property/post',
+      '/sys/TestCounter/bus-1/thing/service/Echo_reply',
+      '/edge/TestCounter/bus-1/status',
+    ]) {
       const spoofer = await mqtt.connectAsync(url(), { username: user.username, password: user.password, reconnectPeriod: 0 });
       const closed = new Promise<void>((resolve) => spoofer.once('close', () => resolve()));
       spoofer.publish(topic, JSON.stringify({ id: 'spoof', status: 'offline' }), { retain: true });
@@ -120,8 +148,12 @@ drivers:
 
   it('refuses a retained command (it would run again for every later subscriber) and $ topics, and disconnects the client', async () => {
     const user = box.busApp();
-    const calls = (): number => messages.filter((m) => m.topic === '/sys/TestCounter/bus-1/thing/service/Echo_reply' && m.body.id === 'retained-cmd').length;
-    for (const [topic, retain] of [['/sys/TestCounter/bus-1/thing/service/Echo', true], ['$SYS/broker/uptime', false]] as const) {
+    const calls = (): number =>
+      messages.filter((m) => m.topic === '/sys/TestCounter/bus-1/thing/service/Echo_reply' && m.body.id === 'retained-cmd').length;
+    for (const [topic, retain] of [
+      ['/sys/TestCounter/bus-1/thing/service/Echo', true],
+      ['$SYS/broker/uptime', false],
+    ] as const) {
       const app = await mqtt.connectAsync(url(), { username: user.username, password: user.password, reconnectPeriod: 0 });
       const closed = new Promise<void>((resolve) => app.once('close', () => resolve()));
       app.publish(topic, JSON.stringify({ id: 'retained-cmd', params: { Text: 'x' } }), { retain });
@@ -144,6 +176,8 @@ drivers:
     const reply = await waitFor(() => messages.find((m) => m.topic === 'linkedge/response/app1/getDeviceList'));
     expect(reply.body).toMatchObject({ requestId: 'r-1', code: 0, message: 'success', version: '1.0' });
     const gw = (reply.body.params as Array<{ deviceList: Array<Record<string, unknown>> }>)[0]!;
-    expect(gw.deviceList).toContainEqual(expect.objectContaining({ productKey: 'TestCounter', deviceName: 'bus-1', localOnline: 'true', tags: [] }));
+    expect(gw.deviceList).toContainEqual(
+      expect.objectContaining({ productKey: 'TestCounter', deviceName: 'bus-1', localOnline: 'true', tags: [] }),
+    );
   });
 });

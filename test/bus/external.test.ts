@@ -35,7 +35,11 @@ drivers:
     const app = await mqtt.connectAsync(broker.url, { username: 'app', password: 'app-password-1', reconnectPeriod: 0 });
     const got: Array<{ topic: string; body: Record<string, unknown> }> = [];
     app.on('message', (topic, p) => got.push({ topic, body: JSON.parse(p.toString()) as Record<string, unknown> }));
-    await app.subscribeAsync(['/sys/TestCounter/ext-1/thing/event/property/post', '/sys/TestCounter/ext-1/thing/service/Echo_reply', '/edge/TestCounter/ext-1/status']);
+    await app.subscribeAsync([
+      '/sys/TestCounter/ext-1/thing/event/property/post',
+      '/sys/TestCounter/ext-1/thing/service/Echo_reply',
+      '/edge/TestCounter/ext-1/status',
+    ]);
     try {
       await waitFor(() => got.find((m) => m.topic.endsWith('/property/post')));
       await waitFor(() => got.find((m) => m.topic.endsWith('/status') && m.body.status === 'online'));

@@ -9,7 +9,15 @@ import { expectedSign, gatewayPassword } from '../../scripts/sim/cloud/verify.js
 
 describe('Alink signing', () => {
   it('builds the signed content exactly as doc 89300 shows it', () => {
-    const content = signContent({ productKey: 'al12345****', deviceName: 'device1234', clientId: 'al12345****&device1234', timestamp: '1581417203000', signMethod: 'hmacmd5', sign: 'x', cleanSession: 'true' });
+    const content = signContent({
+      productKey: 'al12345****',
+      deviceName: 'device1234',
+      clientId: 'al12345****&device1234',
+      timestamp: '1581417203000',
+      signMethod: 'hmacmd5',
+      sign: 'x',
+      cleanSession: 'true',
+    });
     expect(content).toBe('clientIdal12345****&device1234deviceNamedevice1234productKeyal12345****timestamp1581417203000');
   });
 
@@ -22,13 +30,17 @@ describe('Alink signing', () => {
     expect(c.password).toBe(gatewayPassword(id, 'a1B2c3.gw', 2524608000000).password);
     expect(mqttCredentials(id, { tls: true, signMethod: 'hmacsha1', timestamp: 1 }).clientId).toContain('securemode=2,signmethod=hmacsha1');
     // A different secret gives a different password.
-    expect(mqttCredentials({ ...id, deviceSecret: 'other' }, { tls: false, signMethod: 'hmacsha256', timestamp: 2524608000000 }).password).not.toBe(c.password);
+    expect(
+      mqttCredentials({ ...id, deviceSecret: 'other' }, { tls: false, signMethod: 'hmacsha256', timestamp: 2524608000000 }).password,
+    ).not.toBe(c.password);
   });
 
   it('signs a sub-device for topo/add and login the way the stand-in verifies it', () => {
     const s = subDeviceSignature({ productKey: 'pk', deviceName: 'dn', deviceSecret: 'sec' }, 1524448722000, 'hmacsha1');
     expect(s.clientId).toBe('pk&dn');
-    expect(s.sign).toBe(expectedSign('sec', 'hmacSha1', { productKey: 'pk', deviceName: 'dn', clientId: 'pk&dn', timestamp: '1524448722000' }));
+    expect(s.sign).toBe(
+      expectedSign('sec', 'hmacSha1', { productKey: 'pk', deviceName: 'dn', clientId: 'pk&dn', timestamp: '1524448722000' }),
+    );
     expect(sign('hmacmd5', 'k', 'v')).toMatch(/^[0-9a-f]{32}$/);
   });
 });
@@ -38,9 +50,19 @@ describe('Alink topics and bodies', () => {
     expect(parseDownTopic('/sys/p/d/thing/service/property/set')).toEqual({ kind: 'service', pk: 'p', dn: 'd', serviceId: 'set' });
     expect(parseDownTopic('/sys/p/d/thing/service/Open')).toEqual({ kind: 'service', pk: 'p', dn: 'd', serviceId: 'Open' });
     expect(parseDownTopic('/sys/p/d/rrpc/request/123')).toEqual({ kind: 'rrpc', pk: 'p', dn: 'd', messageId: '123' });
-    expect(parseDownTopic('/sys/p/d/thing/event/property/post_reply')).toEqual({ kind: 'reply', pk: 'p', dn: 'd', request: 'thing/event/property/post' });
+    expect(parseDownTopic('/sys/p/d/thing/event/property/post_reply')).toEqual({
+      kind: 'reply',
+      pk: 'p',
+      dn: 'd',
+      request: 'thing/event/property/post',
+    });
     expect(parseDownTopic('/sys/p/d/thing/disable')).toEqual({ kind: 'lifecycle', pk: 'p', dn: 'd', action: 'disable' });
-    expect(parseDownTopic('/ext/session/p/d/combine/batch_login_reply')).toEqual({ kind: 'sessionReply', pk: 'p', dn: 'd', action: 'batch_login' });
+    expect(parseDownTopic('/ext/session/p/d/combine/batch_login_reply')).toEqual({
+      kind: 'sessionReply',
+      pk: 'p',
+      dn: 'd',
+      action: 'batch_login',
+    });
     expect(parseDownTopic('/ext/ntp/p/d/response')).toEqual({ kind: 'ntp', pk: 'p', dn: 'd' });
     expect(parseDownTopic('/sys/p/d/thing/service/a/b')).toBeUndefined();
     expect(parseDownTopic('/p/d/user/get')).toBeUndefined();
@@ -58,10 +80,24 @@ describe('Alink topics and bodies', () => {
   });
 
   it('rewrites a stale realtime post for the history topic with the same id and sample times', () => {
-    const h = realtimeToHistory('p', 'd', '/sys/p/d/thing/event/property/post', JSON.stringify({ id: '9', params: { T: { value: 1, time: 1000 } } }));
+    const h = realtimeToHistory(
+      'p',
+      'd',
+      '/sys/p/d/thing/event/property/post',
+      JSON.stringify({ id: '9', params: { T: { value: 1, time: 1000 } } }),
+    );
     expect(h?.topic).toBe('/sys/p/d/thing/event/property/history/post');
-    expect(JSON.parse(h!.payload)).toMatchObject({ id: '9', method: 'thing.event.property.history.post', params: [{ identity: { productKey: 'p', deviceName: 'd' }, properties: [{ T: { value: 1, time: 1000 } }] }] });
-    const e = realtimeToHistory('p', 'd', '/sys/p/d/thing/event/Alarm/post', JSON.stringify({ id: '3', params: { value: { a: 1 }, time: 5 } }));
+    expect(JSON.parse(h!.payload)).toMatchObject({
+      id: '9',
+      method: 'thing.event.property.history.post',
+      params: [{ identity: { productKey: 'p', deviceName: 'd' }, properties: [{ T: { value: 1, time: 1000 } }] }],
+    });
+    const e = realtimeToHistory(
+      'p',
+      'd',
+      '/sys/p/d/thing/event/Alarm/post',
+      JSON.stringify({ id: '3', params: { value: { a: 1 }, time: 5 } }),
+    );
     expect(JSON.parse(e!.payload).params[0].events).toEqual([{ Alarm: { value: { a: 1 }, time: 5 } }]);
   });
 });
@@ -72,7 +108,9 @@ describe('cloud config and backoff', () => {
     expect(c.keepaliveS).toBe(300);
     expect(c.outbox.quotaMb).toBe(256);
     expect(() => parseCloudConfig({ productKey: 'pk', deviceName: 'dn', deviceSecret: 's', url: 'http://x' })).toThrow(/cloud\/url/);
-    expect(() => parseCloudConfig({ productKey: 'pk', deviceName: 'dn', deviceSecret: 's', url: 'mqtt://x', keepaliveS: 10 })).toThrow(/keepaliveS/);
+    expect(() => parseCloudConfig({ productKey: 'pk', deviceName: 'dn', deviceSecret: 's', url: 'mqtt://x', keepaliveS: 10 })).toThrow(
+      /keepaliveS/,
+    );
   });
 
   it('backs off exponentially with jitter, capped', () => {

@@ -22,7 +22,13 @@ describe('gateway authentication', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pe-auth-'));
     const runtime = bootRuntime(dir, DEMO_DRIVER(100) + cloudYaml(rig.broker.url, { deviceSecret: 'wrong-secret' }), log);
     await runtime.start();
-    const box = { runtime, close: async () => { await runtime.stop(); rmSync(dir, { recursive: true, force: true }); } };
+    const box = {
+      runtime,
+      close: async () => {
+        await runtime.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
     try {
       const cloud = box.runtime.cloud!;
       await waitFor(() => cloud.status().reconnects >= 3, 15_000);

@@ -31,7 +31,13 @@ export async function startRig(subDevices: Identity[] = SUBS): Promise<CloudRig>
   const gw = gatewayPassword(GATEWAY, `${GATEWAY.productKey}.${GATEWAY.deviceName}`, SIGN_TS);
   const broker = new Mosquitto({ dir, users: { [gw.username]: gw.password, [CLOUD_USER.username]: CLOUD_USER.password } });
   await broker.start();
-  const cloud = new CloudStandIn({ url: broker.url, ...CLOUD_USER, gateway: GATEWAY, subDevices, clientId: `stand-in-${process.pid}-${Date.now()}` });
+  const cloud = new CloudStandIn({
+    url: broker.url,
+    ...CLOUD_USER,
+    gateway: GATEWAY,
+    subDevices,
+    clientId: `stand-in-${process.pid}-${Date.now()}`,
+  });
   await cloud.start();
   return {
     broker,
@@ -86,7 +92,9 @@ export interface Daemon {
  * start-up compile each time.
  */
 export function startDaemon(configFile: string, cwd: string, wrap: string[] = [], built = false): Daemon {
-  const main = built ? ['--enable-source-maps', join(ROOT, 'dist', 'edge', 'main.js')] : ['--import', import.meta.resolve('tsx'), join(ROOT, 'edge', 'main.ts')];
+  const main = built
+    ? ['--enable-source-maps', join(ROOT, 'dist', 'edge', 'main.js')]
+    : ['--import', import.meta.resolve('tsx'), join(ROOT, 'edge', 'main.ts')];
   const cmd = [process.execPath, ...main, 'start', '-c', configFile];
   const argv = [...wrap, ...cmd];
   const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -99,7 +107,10 @@ export function startDaemon(configFile: string, cwd: string, wrap: string[] = []
 /** Demo devices reporting every 100 ms to this rig; the daemon logs to a file unless `logFile` is false (stdout). */
 export function writeConfig(dir: string, url: string, logFile = true): string {
   const file = join(dir, 'box.yaml');
-  writeFileSync(file, `box: { name: cloud-box, dataDir: ./data }\nhttp: { port: 0 }\nbus: { port: 0 }\n${logFile ? 'log: { file: logs/edge.log }\n' : ''}${DEMO_DRIVER(100)}${cloudYaml(url)}`);
+  writeFileSync(
+    file,
+    `box: { name: cloud-box, dataDir: ./data }\nhttp: { port: 0 }\nbus: { port: 0 }\n${logFile ? 'log: { file: logs/edge.log }\n' : ''}${DEMO_DRIVER(100)}${cloudYaml(url)}`,
+  );
   return file;
 }
 

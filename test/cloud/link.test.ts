@@ -57,8 +57,13 @@ describe('cloud link (mosquitto + stand-in)', () => {
 
   it("serves the box's own services on the gateway topics: persons kept in step with the cloud", async () => {
     const gw = [GATEWAY.productKey, GATEWAY.deviceName] as const;
-    const sync = await rig.cloud.invoke(...gw, 'SyncPersons', { persons: [{ identityId: 'p-cloud-1', name: '王先生', extInfo: {} }, { identityId: 'p-cloud-2' }] });
-    expect(sync).toMatchObject({ code: 200, data: { created: 1, updated: 0, refused: [{ identityId: 'p-cloud-2', reason: 'a new person needs a name' }] } });
+    const sync = await rig.cloud.invoke(...gw, 'SyncPersons', {
+      persons: [{ identityId: 'p-cloud-1', name: '王先生', extInfo: {} }, { identityId: 'p-cloud-2' }],
+    });
+    expect(sync).toMatchObject({
+      code: 200,
+      data: { created: 1, updated: 0, refused: [{ identityId: 'p-cloud-2', reason: 'a new person needs a name' }] },
+    });
     expect(box.runtime.access!.persons.get('p-cloud-1')).toMatchObject({ name: '王先生', extInfo: '{}' });
     expect((await rig.cloud.invoke(...gw, 'SyncPersons', { persons: 'everyone' })).code).toBe(460);
     expect((await rig.cloud.invoke(...gw, 'Explode', {})).code).toBe(6200);
@@ -77,7 +82,11 @@ describe('cloud link (mosquitto + stand-in)', () => {
 
   it('applies a pushed driver config (only the changed devices restart) and acknowledges it', async () => {
     const before = box.runtime.config.drivers;
-    const next = { drivers: [{ ...before[0]!, devices: [...before[0]!.devices, { productKey: 'PEDemoMeter', deviceName: 'm3', custom: { kind: 'meter' } }] }] };
+    const next = {
+      drivers: [
+        { ...before[0]!, devices: [...before[0]!.devices, { productKey: 'PEDemoMeter', deviceName: 'm3', custom: { kind: 'meter' } }] },
+      ],
+    };
     const r = await rig.cloud.pushConfig(JSON.stringify(next));
     expect(r.code).toBe(200);
     expect(box.runtime.registry.get('PEDemoMeter', 'm3')).toBeDefined();
@@ -103,14 +112,23 @@ describe('cloud link (mosquitto + stand-in)', () => {
     expect(badJson?.code).toBe(460);
     const noId = await rig.cloud.raw(`${base}/ResetEnergy`, JSON.stringify({ params: {} }), `${base}/ResetEnergy_reply`, '');
     expect(noId?.code).toBe(460);
-    const huge = await rig.cloud.raw(`${base}/property/set`, JSON.stringify({ id: '77', params: { x: 'y'.repeat(300_000) } }), `${base}/property/set_reply`, '');
+    const huge = await rig.cloud.raw(
+      `${base}/property/set`,
+      JSON.stringify({ id: '77', params: { x: 'y'.repeat(300_000) } }),
+      `${base}/property/set_reply`,
+      '',
+    );
     expect(huge?.code).toBe(460);
     const arr = await rig.cloud.raw(`${base}/ResetEnergy`, '[1,2]', `${base}/ResetEnergy_reply`, '');
     expect(arr?.code).toBe(460);
     await rig.cloud.raw(`/sys/PEDemoMeter/m1/thing/event/property/post_reply`, JSON.stringify({ id: '999999999', code: 200 }));
     await rig.cloud.raw(`/sys/${GATEWAY.productKey}/${GATEWAY.deviceName}/thing/topo/change`, 'null');
     await rig.cloud.raw(`/ext/ntp/${GATEWAY.productKey}/${GATEWAY.deviceName}/response`, '{"deviceSendTime":"x"}');
-    const rrpcBad = await rig.cloud.raw(`/sys/PEDemoMeter/m1/rrpc/request/123`, JSON.stringify({ id: '5', method: 'nope' }), `/sys/PEDemoMeter/m1/rrpc/response/123`);
+    const rrpcBad = await rig.cloud.raw(
+      `/sys/PEDemoMeter/m1/rrpc/request/123`,
+      JSON.stringify({ id: '5', method: 'nope' }),
+      `/sys/PEDemoMeter/m1/rrpc/response/123`,
+    );
     expect(rrpcBad?.code).toBe(460);
     // Still alive and serving.
     const ok = await rig.cloud.invoke('PEDemoMeter', 'm1', 'get', ['Voltage']);
@@ -135,7 +153,9 @@ describe('cloud link (mosquitto + stand-in)', () => {
     const user = box.runtime.busUser!;
     const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${box.runtime.busPort}`, { username: user.username, password: user.password });
     try {
-      const got = new Promise<{ state: string; outboxDepth: number }>((resolve) => c.on('message', (_t, p) => resolve(JSON.parse(p.toString()) as { state: string; outboxDepth: number })));
+      const got = new Promise<{ state: string; outboxDepth: number }>((resolve) =>
+        c.on('message', (_t, p) => resolve(JSON.parse(p.toString()) as { state: string; outboxDepth: number })),
+      );
       await c.subscribeAsync('/edge/cloud/state');
       const s = await got;
       expect(s.state).toBe('online');

@@ -35,7 +35,14 @@ describe('pack post (mosquitto + stand-in)', () => {
     expect(packs.every((p) => p.topic === `/sys/${GW}/thing/event/property/pack/post`)).toBe(true);
     const sizes = packs.map((p) => (p.body.params as { subDevices: unknown[] }).subDevices.length);
     expect(Math.max(...sizes)).toBeGreaterThan(1); // several devices per message
-    const sub = (packs.at(-1)!.body.params as { subDevices: Array<{ identity: { productKey: string; deviceName: string }; properties: Record<string, { value: unknown; time: number }> }> }).subDevices[0]!;
+    const sub = (
+      packs.at(-1)!.body.params as {
+        subDevices: Array<{
+          identity: { productKey: string; deviceName: string };
+          properties: Record<string, { value: unknown; time: number }>;
+        }>;
+      }
+    ).subDevices[0]!;
     expect(typeof sub.identity.deviceName).toBe('string');
     for (const v of Object.values(sub.properties)) expect(v.time).toBeGreaterThan(Date.now() - 60_000);
     expect(rig.cloud.packRejected).toEqual([]);
@@ -55,10 +62,20 @@ describe('pack post (mosquitto + stand-in)', () => {
     // sub-devices' values in it arrive again on their own history topic, same sample times.
     for (const rejected of rig.cloud.packRejected) {
       expect(rejected.reason).toMatch(/m2/);
-      const subs = (rejected.body.params as { subDevices: Array<{ identity: { productKey: string; deviceName: string }; properties: Record<string, { time: number }> }> }).subDevices;
+      const subs = (
+        rejected.body.params as {
+          subDevices: Array<{ identity: { productKey: string; deviceName: string }; properties: Record<string, { time: number }> }>;
+        }
+      ).subDevices;
       for (const s of subs.filter((x) => x.identity.deviceName !== 'm2')) {
         const times = Object.values(s.properties).map((v) => v.time);
-        await waitFor(() => rig.cloud.postsOf(s.identity.productKey, s.identity.deviceName).some((p) => p.kind === 'history' && JSON.stringify(p.body.params).includes(`"time":${times[0]}`)), 10_000);
+        await waitFor(
+          () =>
+            rig.cloud
+              .postsOf(s.identity.productKey, s.identity.deviceName)
+              .some((p) => p.kind === 'history' && JSON.stringify(p.body.params).includes(`"time":${times[0]}`)),
+          10_000,
+        );
       }
     }
   });
@@ -93,7 +110,11 @@ describe('pack buffer and history form', () => {
     ];
     const h = realtimeToHistory('GW', 'box', '/sys/GW/box/thing/event/property/pack/post', packPost('42', entries))!;
     expect(h.topic).toBe('/sys/GW/box/thing/event/property/history/post');
-    const body = JSON.parse(h.payload) as { id: string; method: string; params: Array<{ identity: { deviceName: string }; properties: Array<Record<string, unknown>> }> };
+    const body = JSON.parse(h.payload) as {
+      id: string;
+      method: string;
+      params: Array<{ identity: { deviceName: string }; properties: Array<Record<string, unknown>> }>;
+    };
     expect(body.id).toBe('42');
     expect(body.method).toBe('thing.event.property.history.post');
     expect(body.params.map((p) => p.identity.deviceName)).toEqual(['a', 'b']);

@@ -30,10 +30,12 @@ const T1 = SUBS.find((s) => s.deviceName === 't1')!;
 const M1 = SUBS.find((s) => s.deviceName === 'm1')!;
 
 function boot(dir: string, cloud: Record<string, unknown>, lines: string[]): Runtime {
-  const sink = new Writable({ write: (c: Buffer, _e, done) => {
+  const sink = new Writable({
+    write: (c: Buffer, _e, done) => {
       lines.push(c.toString());
       done();
-    } });
+    },
+  });
   return bootRuntime(dir, `${DRIVERS}${cloudYaml(String(cloud.url), cloud)}`, pino({ level: 'info' }, sink));
 }
 

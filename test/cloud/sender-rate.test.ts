@@ -32,15 +32,30 @@ function setup(n: number, maxPerSecond?: number) {
   dirs.push(dir);
   const db = openDatabase(join(dir, 'edge.db'));
   const outbox = new Outbox({ db, log: silentLogger() }, { quotaBytes: 1e9 });
-  for (let i = 0; i < n; i++) outbox.enqueue({ productKey: 'pk', deviceName: 'd', class: 'property', topic: '/sys/pk/d/thing/event/property/post', payload: (id) => JSON.stringify({ id }) });
+  for (let i = 0; i < n; i++)
+    outbox.enqueue({
+      productKey: 'pk',
+      deviceName: 'd',
+      class: 'property',
+      topic: '/sys/pk/d/thing/event/property/post',
+      payload: (id) => JSON.stringify({ id }),
+    });
   outbox.flush();
   const sent: Array<{ at: number; id: string }> = [];
-  const sender = new Sender({ outbox, log: silentLogger(), hooks: { onPublished: () => undefined, onAcked: () => undefined, onDrained: () => undefined } }, { window: 1000, historyAfterMs: 60_000, ...(maxPerSecond ? { maxPerSecond } : {}) });
+  const sender = new Sender(
+    { outbox, log: silentLogger(), hooks: { onPublished: () => undefined, onAcked: () => undefined, onDrained: () => undefined } },
+    { window: 1000, historyAfterMs: 60_000, ...(maxPerSecond ? { maxPerSecond } : {}) },
+  );
   sender.attach(fakeClient(sent));
-  return { outbox, sent, sender, close: () => {
+  return {
+    outbox,
+    sent,
+    sender,
+    close: () => {
       sender.detach();
       db.close();
-    } };
+    },
+  };
 }
 
 describe('sender rate limit', () => {

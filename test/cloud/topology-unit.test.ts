@@ -37,12 +37,20 @@ function freshDb(): Db {
 }
 
 const dev = (i: number) => ({ productKey: 'PK', deviceName: `d${i}`, deviceSecret: `sec${i}` });
-const refs = (params: unknown) => (params as Array<{ productKey: string; deviceName: string }>).map((d) => ({ productKey: d.productKey, deviceName: d.deviceName }));
+const refs = (params: unknown) =>
+  (params as Array<{ productKey: string; deviceName: string }>).map((d) => ({ productKey: d.productKey, deviceName: d.deviceName }));
 
 describe('Topology', () => {
   it('detaches only owned devices, at most 30 per topo/delete, and forgets them on success', async () => {
-    const { topology, client, sent, replies } = rig((method, params) => ({ id: '', code: 200, data: method === 'thing.topo.get' ? [] : refs(params) }));
-    await topology.add(client, Array.from({ length: 65 }, (_, i) => dev(i)));
+    const { topology, client, sent, replies } = rig((method, params) => ({
+      id: '',
+      code: 200,
+      data: method === 'thing.topo.get' ? [] : refs(params),
+    }));
+    await topology.add(
+      client,
+      Array.from({ length: 65 }, (_, i) => dev(i)),
+    );
     expect(sent.filter((s) => s.method === 'thing.topo.add').map((s) => (s.params as unknown[]).length)).toEqual([30, 30, 5]);
     expect(topology.owned()).toHaveLength(65);
     const stranger = { productKey: 'PK', deviceName: 'not-mine' };
@@ -51,7 +59,10 @@ describe('Topology', () => {
     expect(deletes.map((s) => (s.params as unknown[]).length)).toEqual([30, 30, 5]);
     expect(deletes.every((s) => s.topic === '/sys/GW/box/thing/topo/delete')).toBe(true);
     expect(deletes.flatMap((s) => refs(s.params)).some((d) => d.deviceName === 'not-mine')).toBe(false);
-    expect(deletes[0]!.params).toEqual([{ productKey: 'PK', deviceName: 'd0' }, ...Array.from({ length: 29 }, (_, i) => ({ productKey: 'PK', deviceName: `d${i + 1}` }))]);
+    expect(deletes[0]!.params).toEqual([
+      { productKey: 'PK', deviceName: 'd0' },
+      ...Array.from({ length: 29 }, (_, i) => ({ productKey: 'PK', deviceName: `d${i + 1}` })),
+    ]);
     expect(done).toHaveLength(65);
     expect(topology.owned()).toEqual([]);
     expect(TOPO_DELETE_BATCH).toBe(30);
@@ -72,7 +83,13 @@ describe('Topology', () => {
     silent.replies.stop();
 
     // d2 is unknown to the platform: the batch fails with 6100, each is asked alone.
-    const picky = rig((_m, params) => (refs(params).some((d) => d.deviceName === 'd2') ? { id: '', code: 6100, message: 'device not found' } : { id: '', code: 200, data: refs(params) }), db);
+    const picky = rig(
+      (_m, params) =>
+        refs(params).some((d) => d.deviceName === 'd2')
+          ? { id: '', code: 6100, message: 'device not found' }
+          : { id: '', code: 200, data: refs(params) },
+      db,
+    );
     const done = await picky.topology.remove(picky.client, [dev(1), dev(2), dev(3)]);
     expect(done.sort()).toEqual(['PK/d1', 'PK/d2', 'PK/d3']);
     expect(picky.sent.map((s) => refs(s.params).length)).toEqual([3, 1, 1, 1]);
@@ -82,7 +99,14 @@ describe('Topology', () => {
 
   it('takes topo/get as the truth, skips malformed entries, and keeps what it knew when there is no answer', async () => {
     const db = freshDb();
-    const listing = [{ productKey: 'PK', deviceName: 'd1' }, null, 7, { productKey: 'PK' }, { productKey: '', deviceName: 'x' }, { productKey: 'PK', deviceName: 'd9' }];
+    const listing = [
+      { productKey: 'PK', deviceName: 'd1' },
+      null,
+      7,
+      { productKey: 'PK' },
+      { productKey: '', deviceName: 'x' },
+      { productKey: 'PK', deviceName: 'd9' },
+    ];
     const a = rig((m, params) => ({ id: '', code: 200, data: m === 'thing.topo.get' ? listing : refs(params) }), db);
     await a.topology.add(a.client, [dev(1), dev(2)]);
     expect(a.topology.owned().sort()).toEqual(['PK/d1', 'PK/d2']);

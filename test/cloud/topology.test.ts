@@ -18,10 +18,14 @@ import { cloudYaml, DEMO_DRIVER, startRig, type CloudRig } from './helpers.js';
 const ALL = ['PEDemoMeter/m1', 'PEDemoMeter/m2', 'PEDemoThermo/t1'];
 const OTHER = 'PEDemoMeter/x9'; // attached by somebody else; the box does not host it
 
-const boot = (dir: string, yaml: string): Runtime => bootRuntime(dir, yaml, process.env.TOPO_DEBUG ? createLogger({ level: 'debug' }) : silentLogger());
+const boot = (dir: string, yaml: string): Runtime =>
+  bootRuntime(dir, yaml, process.env.TOPO_DEBUG ? createLogger({ level: 'debug' }) : silentLogger());
 
 function without(cfg: BoxConfig, ...keys: string[]): BoxConfig {
-  return { ...cfg, drivers: cfg.drivers.map((d) => ({ ...d, devices: d.devices.filter((x) => !keys.includes(`${x.productKey}/${x.deviceName}`)) })) };
+  return {
+    ...cfg,
+    drivers: cfg.drivers.map((d) => ({ ...d, devices: d.devices.filter((x) => !keys.includes(`${x.productKey}/${x.deviceName}`)) })),
+  };
 }
 
 const deletedIn = (rig: CloudRig, device: string) => rig.cloud.topoDeletes.filter((d) => d.devices.includes(device));

@@ -32,7 +32,9 @@ describe('box config', () => {
     expect(config.drivers.map((d) => d.type)).toContain('demo-sim');
     expect(blocking(checkSemantics(config, process.cwd()))).toEqual([]);
     // The demo OpenAPI terminal is the simulator, on its factory password: said, not refused.
-    expect(checkSemantics(config, process.cwd()).map((p) => [p.path, p.advisory])).toEqual([['/drivers/3/devices/0/custom/password', true]]);
+    expect(checkSemantics(config, process.cwd()).map((p) => [p.path, p.advisory])).toEqual([
+      ['/drivers/3/devices/0/custom/password', true],
+    ]);
   });
 
   const cases: Array<[string, string, string, RegExp, RegExp]> = [
@@ -42,16 +44,64 @@ describe('box config', () => {
     ['wrong type', 'http: { port: "eighty" }', '/http/port', /Expected/, /./],
     ['port out of range', 'http: { port: 70000 }', '/http/port', /Expected/, /./],
     ['non-integer', 'host: { heartbeatMs: 1.5 }', '/host/heartbeatMs', /Expected integer/, /whole number/],
-    ['short bus password', 'bus: { users: [ { username: a, password: short } ] }', '/bus/users/0/password', /length/, /length|8 characters/],
-    ['bad driver name', 'drivers: [ { name: "has space", type: demo-sim, devices: [] } ]', '/drivers/0/name', /pattern|Expected string to match/, /must match/],
-    ['missing device name', 'drivers: [ { name: D, type: demo-sim, devices: [ { productKey: PEDemoMeter } ] } ]', '/drivers/0/devices/0/deviceName', /Expected required property/, /add this field/],
-    ['duplicate driver', 'drivers: [ { name: D, type: demo-sim, devices: [] }, { name: D, type: demo-sim, devices: [] } ]', '/drivers/1/name', /duplicate driver name D/, /its own name/],
-    ['driver not installed', 'drivers: [ { name: D, type: no-such-driver, devices: [] } ]', '/drivers/0/type', /not installed/, /drivers\//],
+    [
+      'short bus password',
+      'bus: { users: [ { username: a, password: short } ] }',
+      '/bus/users/0/password',
+      /length/,
+      /length|8 characters/,
+    ],
+    [
+      'bad driver name',
+      'drivers: [ { name: "has space", type: demo-sim, devices: [] } ]',
+      '/drivers/0/name',
+      /pattern|Expected string to match/,
+      /must match/,
+    ],
+    [
+      'missing device name',
+      'drivers: [ { name: D, type: demo-sim, devices: [ { productKey: PEDemoMeter } ] } ]',
+      '/drivers/0/devices/0/deviceName',
+      /Expected required property/,
+      /add this field/,
+    ],
+    [
+      'duplicate driver',
+      'drivers: [ { name: D, type: demo-sim, devices: [] }, { name: D, type: demo-sim, devices: [] } ]',
+      '/drivers/1/name',
+      /duplicate driver name D/,
+      /its own name/,
+    ],
+    [
+      'driver not installed',
+      'drivers: [ { name: D, type: no-such-driver, devices: [] } ]',
+      '/drivers/0/type',
+      /not installed/,
+      /drivers\//,
+    ],
     ['no type nor module', 'drivers: [ { name: D, devices: [] } ]', '/drivers/0', /needs a type or a module/, /type: demo-sim/],
-    ['unknown product', 'drivers: [ { name: D, type: demo-sim, devices: [ { productKey: Nope, deviceName: x } ] } ]', '/drivers/0/devices/0/productKey', /no thing model for product Nope/, /TSL JSON file/],
-    ['device twice', 'drivers: [ { name: A, type: demo-sim, devices: [ { productKey: PEDemoMeter, deviceName: m } ] }, { name: B, type: demo-sim, devices: [ { productKey: PEDemoMeter, deviceName: m } ] } ]', '/drivers/1/devices/0/deviceName', /already listed under driver A/, /exactly one driver/],
+    [
+      'unknown product',
+      'drivers: [ { name: D, type: demo-sim, devices: [ { productKey: Nope, deviceName: x } ] } ]',
+      '/drivers/0/devices/0/productKey',
+      /no thing model for product Nope/,
+      /TSL JSON file/,
+    ],
+    [
+      'device twice',
+      'drivers: [ { name: A, type: demo-sim, devices: [ { productKey: PEDemoMeter, deviceName: m } ] }, { name: B, type: demo-sim, devices: [ { productKey: PEDemoMeter, deviceName: m } ] } ]',
+      '/drivers/1/devices/0/deviceName',
+      /already listed under driver A/,
+      /exactly one driver/,
+    ],
     ['anonymous bus', 'bus: { allowAnonymous: true }', '/bus/allowAnonymous', /anonymous access/, /turn it off/],
-    ['terminal on its factory password', 'drivers: [ { name: F, type: face-terminal-openapi, devices: [ { productKey: PEFaceOpenApi, deviceName: t1, custom: { ip: 127.0.0.1 } } ] } ]', '/drivers/0/devices/0/custom/password', /factory password 123456/, /terminal's screen/],
+    [
+      'terminal on its factory password',
+      'drivers: [ { name: F, type: face-terminal-openapi, devices: [ { productKey: PEFaceOpenApi, deviceName: t1, custom: { ip: 127.0.0.1 } } ] } ]',
+      '/drivers/0/devices/0/custom/password',
+      /factory password 123456/,
+      /terminal's screen/,
+    ],
     ['cloud section', 'cloud: { productKey: pk, deviceName: dn }', '/cloud/deviceSecret', /Expected required property/, /docs\/cloud.md/],
     ['access section', 'access: { bogusKey: 1 }', '/access/bogusKey', /Unexpected property/, /docs\/access.md/],
     ['console section', 'console: { bogusKey: 1 }', '/console/bogusKey', /Unexpected property/, /docs\/console.md/],
@@ -65,7 +115,8 @@ describe('box config', () => {
   });
 
   it('advisories are reported but do not refuse a config: an anonymous bus, a terminal on its factory password', () => {
-    const text = 'bus: { allowAnonymous: true }\ndrivers: [ { name: F, type: face-terminal-openapi, devices: [ { productKey: PEFaceOpenApi, deviceName: t1, custom: { ip: 127.0.0.1, password: "123456" } }, { productKey: PEFaceOpenApi, deviceName: t2, custom: { ip: 127.0.0.2, password: "s3cret-pw" } } ] } ]';
+    const text =
+      'bus: { allowAnonymous: true }\ndrivers: [ { name: F, type: face-terminal-openapi, devices: [ { productKey: PEFaceOpenApi, deviceName: t1, custom: { ip: 127.0.0.1, password: "123456" } }, { productKey: PEFaceOpenApi, deviceName: t2, custom: { ip: 127.0.0.2, password: "s3cret-pw" } } ] } ]';
     const problems = problemsOf(text);
     expect(problems.map((p) => p.path).sort()).toEqual(['/bus/allowAnonymous', '/drivers/0/devices/0/custom/password']);
     expect(blocking(problems)).toEqual([]);
@@ -81,9 +132,16 @@ describe('box config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pe-check-'));
     const bad = join(dir, 'bad.yaml');
     const good = join(dir, 'good.yaml');
-    writeFileSync(bad, 'http: { port: 70000 }\ndrivers: [ { name: D, type: demo-sim, devices: [ { productKey: Nope, deviceName: x } ] } ]\n');
-    writeFileSync(good, 'drivers: [ { name: D, type: demo-sim, devices: [ { productKey: PEDemoMeter, deviceName: m1, custom: { kind: meter } } ] } ]\n');
-    const run = (f: string) => spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'edge', 'main.ts'), 'check', f], { encoding: 'utf8', cwd: ROOT });
+    writeFileSync(
+      bad,
+      'http: { port: 70000 }\ndrivers: [ { name: D, type: demo-sim, devices: [ { productKey: Nope, deviceName: x } ] } ]\n',
+    );
+    writeFileSync(
+      good,
+      'drivers: [ { name: D, type: demo-sim, devices: [ { productKey: PEDemoMeter, deviceName: m1, custom: { kind: meter } } ] } ]\n',
+    );
+    const run = (f: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'edge', 'main.ts'), 'check', f], { encoding: 'utf8', cwd: ROOT });
     const r1 = run(bad);
     expect(r1.status).toBe(1);
     expect(r1.stdout).toMatch(/\/http\/port: .*\n\s+hint: /);
@@ -102,7 +160,11 @@ describe('box config', () => {
   });
 
   it('the shipped example config is valid', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'edge', 'main.ts'), 'check', join(ROOT, 'config', 'box.example.yaml')], { encoding: 'utf8', cwd: ROOT });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'edge', 'main.ts'), 'check', join(ROOT, 'config', 'box.example.yaml')],
+      { encoding: 'utf8', cwd: ROOT },
+    );
     expect(r.stdout + r.stderr).toMatch(/ok/);
     expect(r.status).toBe(0);
   });

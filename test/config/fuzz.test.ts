@@ -68,7 +68,31 @@ function at(root: unknown, path: Array<string | number>): Node {
   return path.reduce<unknown>((n, k) => (n as Record<string, unknown>)[k as string], root) as Node;
 }
 
-const WEIRD: unknown[] = [null, true, false, 0, -1, 1.5, 70000, 2 ** 53, '', 'abc', ' ', '../../etc/passwd', '$(rm -rf /)', 'x'.repeat(5000), '中文', [], {}, [1, 2], { a: 1 }, '1001', 1001, '127.0.0.1', '999.1.1.1'];
+const WEIRD: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  70000,
+  2 ** 53,
+  '',
+  'abc',
+  ' ',
+  '../../etc/passwd',
+  '$(rm -rf /)',
+  'x'.repeat(5000),
+  '中文',
+  [],
+  {},
+  [1, 2],
+  { a: 1 },
+  '1001',
+  1001,
+  '127.0.0.1',
+  '999.1.1.1',
+];
 
 /** One random mutation; returns what it did (for the failure message). */
 function mutate(doc: unknown, r: () => number): string {
@@ -109,7 +133,16 @@ function mutate(doc: unknown, r: () => number): string {
       return `${where}/${key}: copy`;
     default: {
       const v = rec[key];
-      rec[key] = typeof v === 'number' ? String(v) : typeof v === 'string' ? Number(v) || v.length : Array.isArray(v) ? { ...v } : isNode(v) ? Object.values(v) : [v];
+      rec[key] =
+        typeof v === 'number'
+          ? String(v)
+          : typeof v === 'string'
+            ? Number(v) || v.length
+            : Array.isArray(v)
+              ? { ...v }
+              : isNode(v)
+                ? Object.values(v)
+                : [v];
       return `${where}/${key}: changed type`;
     }
   }
@@ -154,10 +187,19 @@ describe('config fuzz', () => {
       const { Runtime } = (await import(DIST_RUNTIME)) as typeof import('../../edge/runtime.js');
       const { parseConfig } = (await import(DIST_LOAD)) as typeof import('../../edge/config/load.js');
       const dir = mkdtempSync(join(tmpdir(), 'pe-fuzz-'));
-      const config = parseConfig(`box: { name: fuzz, dataDir: ${dir} }\nhttp: { host: 127.0.0.1, port: 0 }\nbus: { host: 127.0.0.1, port: 0 }\n${stringify({ drivers: VALID.drivers.slice(0, 1) })}`);
+      const config = parseConfig(
+        `box: { name: fuzz, dataDir: ${dir} }\nhttp: { host: 127.0.0.1, port: 0 }\nbus: { host: 127.0.0.1, port: 0 }\n${stringify({ drivers: VALID.drivers.slice(0, 1) })}`,
+      );
       const runtime = new Runtime({ config, baseDir: dir, file: undefined }, { log: silentLogger() });
       await runtime.start();
-      box = { runtime, dir, close: async () => { await runtime.stop(); rmSync(dir, { recursive: true, force: true }); } };
+      box = {
+        runtime,
+        dir,
+        close: async () => {
+          await runtime.stop();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     }, 30_000);
     afterAll(async () => {
       await box?.close();
@@ -171,11 +213,15 @@ describe('config fuzz', () => {
           await box.runtime.redeploy(m.text, 'fuzz');
           applied++;
           const want = (parse(m.text) as { drivers?: unknown[] }).drivers ?? [];
-          expect(box.runtime.host.configs.map((c) => c.name), `#${i} ${m.did}`).toEqual(want.map((d) => (d as { name: string }).name));
+          expect(
+            box.runtime.host.configs.map((c) => c.name),
+            `#${i} ${m.did}`,
+          ).toEqual(want.map((d) => (d as { name: string }).name));
           // Back to the valid set so the next mutation starts from a known state.
           await box.runtime.redeploy(stringify({ drivers: VALID.drivers.slice(0, 1) }), 'fuzz-reset');
         } catch (err) {
-          if ((err as Error).name !== 'EdgeError') throw new Error(`seed 1013 #${i} (${m.did}) failed unexpectedly: ${(err as Error).stack}`);
+          if ((err as Error).name !== 'EdgeError')
+            throw new Error(`seed 1013 #${i} (${m.did}) failed unexpectedly: ${(err as Error).stack}`);
           expect(JSON.stringify(box.runtime.host.configs), `#${i} ${m.did}: a refused deploy changed the running set`).toBe(before);
         }
         expect(box.runtime.phase).toBe('running');

@@ -23,7 +23,10 @@ interface Checked {
 function check(name: string, yaml: string, ports = 'http: { port: 0 }\nbus: { port: 0 }\n'): Checked {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, `${ports}${yaml}`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'edge', 'main.ts'), 'check', file, '--json'], { encoding: 'utf8', cwd: ROOT });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'edge', 'main.ts'), 'check', file, '--json'], {
+    encoding: 'utf8',
+    cwd: ROOT,
+  });
   return { status: r.status, ...(JSON.parse(r.stdout) as Omit<Checked, 'status'>) };
 }
 
@@ -40,49 +43,87 @@ describe('installer traps caught before start', () => {
   it('a door with no custom.port', () => {
     const r = check('no-port', DOOR('{ ip: 192.168.1.20 }'));
     expect(r.status).toBe(1);
-    expect(r.problems).toContainEqual(expect.objectContaining({ path: '/drivers/0/devices/0/custom/port', message: 'Expected required property' }));
+    expect(r.problems).toContainEqual(
+      expect.objectContaining({ path: '/drivers/0/devices/0/custom/port', message: 'Expected required property' }),
+    );
   });
 
   it('ipAddress typed for ip: unknown key with "did you mean"', () => {
     const r = check('ip-typo', DOOR('{ ipAddress: 192.168.1.20, port: 18001 }'));
     expect(r.status).toBe(1);
-    expect(r.problems).toContainEqual({ path: '/drivers/0/devices/0/custom/ipAddress', message: 'unknown key ipAddress', hint: 'did you mean ip?', advisory: false });
+    expect(r.problems).toContainEqual({
+      path: '/drivers/0/devices/0/custom/ipAddress',
+      message: 'unknown key ipAddress',
+      hint: 'did you mean ip?',
+      advisory: false,
+    });
   });
 
   it('misspelt driver keys (prot)', () => {
     const r = check('prot', DOOR('{ ip: 192.168.1.20, port: 18001 }', '{ prot: 10001 }'));
-    expect(r.problems).toContainEqual({ path: '/drivers/0/config/prot', message: 'unknown key prot', hint: 'did you mean port?', advisory: false });
+    expect(r.problems).toContainEqual({
+      path: '/drivers/0/config/prot',
+      message: 'unknown key prot',
+      hint: 'did you mean port?',
+      advisory: false,
+    });
   });
 
   it('port: abc and port: 70000 are refused (they were silently 10000 and 65535)', () => {
     const abc = check('port-abc', DOOR('{ ip: 192.168.1.20, port: 18001 }', '{ port: abc }'));
     expect(abc.problems).toContainEqual(expect.objectContaining({ path: '/drivers/0/config/port', message: 'Expected integer' }));
     const big = check('port-big', DOOR('{ ip: 192.168.1.20, port: 18001 }', '{ port: 70000 }'));
-    expect(big.problems).toContainEqual(expect.objectContaining({ path: '/drivers/0/config/port', hint: expect.stringMatching(/from 0 to 65535/) }));
+    expect(big.problems).toContainEqual(
+      expect.objectContaining({ path: '/drivers/0/config/port', hint: expect.stringMatching(/from 0 to 65535/) }),
+    );
     expect(big.status).toBe(1);
   });
 
   it('a door device on a product the door driver does not serve', () => {
     const r = check('product', DOOR('{ ip: 192.168.1.20, port: 18001 }', '{ port: 10000 }', 'PEDemoMeter'));
-    expect(r.problems).toContainEqual(expect.objectContaining({ path: '/drivers/0/devices/0/productKey', message: 'driver door-standard does not serve product PEDemoMeter' }));
+    expect(r.problems).toContainEqual(
+      expect.objectContaining({
+        path: '/drivers/0/devices/0/productKey',
+        message: 'driver door-standard does not serve product PEDemoMeter',
+      }),
+    );
   });
 
   it('a door server on the port of the local bus', () => {
     const r = check('clash', DOOR('{ ip: 192.168.1.20, port: 18001 }', '{ port: 1883 }'), 'http: { port: 0 }\nbus: { port: 1883 }\n');
-    expect(r.problems).toContainEqual(expect.objectContaining({ path: '/drivers/0/config/port', message: 'port 1883 is already taken by the local bus (/bus/port)' }));
+    expect(r.problems).toContainEqual(
+      expect.objectContaining({ path: '/drivers/0/config/port', message: 'port 1883 is already taken by the local bus (/bus/port)' }),
+    );
   });
 
   it('seedPermissions for a device that is not on the box', () => {
-    const r = check('seed', `${DOOR('{ ip: 192.168.1.20, port: 18001 }')}access: { seedPermissions: [ { device: PEDoorQr/NOT-HERE.2, file: { qrCodePermissionList: [] } } ] }\n`);
+    const r = check(
+      'seed',
+      `${DOOR('{ ip: 192.168.1.20, port: 18001 }')}access: { seedPermissions: [ { device: PEDoorQr/NOT-HERE.2, file: { qrCodePermissionList: [] } } ] }\n`,
+    );
     expect(r.status).toBe(1);
-    expect(r.problems).toContainEqual(expect.objectContaining({ path: '/access/seedPermissions/0/device', message: 'device PEDoorQr/NOT-HERE.2 is not configured on this box' }));
+    expect(r.problems).toContainEqual(
+      expect.objectContaining({
+        path: '/access/seedPermissions/0/device',
+        message: 'device PEDoorQr/NOT-HERE.2 is not configured on this box',
+      }),
+    );
   });
 
   it('faceMode: device without access.faceAlgoUrl is a warning: the box still starts (exit 0)', () => {
-    const r = check('facemode', DOOR('{ ip: 192.168.1.20, port: 18001, faceMode: device }', '{ port: 10000 }', 'PEDoorFace').replace('TRAP-01.2', 'TRAP-01.1'));
+    const r = check(
+      'facemode',
+      DOOR('{ ip: 192.168.1.20, port: 18001, faceMode: device }', '{ port: 10000 }', 'PEDoorFace').replace('TRAP-01.2', 'TRAP-01.1'),
+    );
     expect(r.status).toBe(0);
     expect(r.ok).toBe(true);
-    expect(r.problems).toContainEqual(expect.objectContaining({ path: '/drivers/0/devices/0/custom/faceMode', advisory: true, hint: 'set access.faceAlgoUrl to the face algorithm service, or use faceMode: edge' }));
+    expect(r.problems).toContainEqual(
+      expect.objectContaining({
+        path: '/drivers/0/devices/0/custom/faceMode',
+        advisory: true,
+        hint: 'set access.faceAlgoUrl to the face algorithm service, or use faceMode: edge',
+      }),
+    );
   });
 
   it('a good door config passes with exit 0', () => {

@@ -59,10 +59,19 @@ describe('console API', () => {
   it('manages the local-bus users: lists config and generated users, adds, re-scopes and removes app users, refuses bad input', async () => {
     const list = (await c.get('/api/bus/users')).json() as Array<{ username: string; source: string; write: string[] }>;
     expect(list.find((u) => u.source === 'generated')).toMatchObject({ username: 'edge-local', write: [] });
-    const added = await c.post('/api/bus/users', { username: 'meter-app', read: ['/sys/+/+/thing/event/#'], write: ['/sys/PEDemoMeter/+/thing/service/#'] });
+    const added = await c.post('/api/bus/users', {
+      username: 'meter-app',
+      read: ['/sys/+/+/thing/event/#'],
+      write: ['/sys/PEDemoMeter/+/thing/service/#'],
+    });
     expect(added.statusCode).toBe(200);
     expect(added.json().password).toMatch(/^[A-Za-z0-9_-]{20,}$/);
-    expect((await c.get('/api/bus/users')).json()).toContainEqual({ username: 'meter-app', source: 'app', read: ['/sys/+/+/thing/event/#'], write: ['/sys/PEDemoMeter/+/thing/service/#'] });
+    expect((await c.get('/api/bus/users')).json()).toContainEqual({
+      username: 'meter-app',
+      source: 'app',
+      read: ['/sys/+/+/thing/event/#'],
+      write: ['/sys/PEDemoMeter/+/thing/service/#'],
+    });
     const again = await c.post('/api/bus/users', { username: 'meter-app', read: [], write: [] });
     expect(again.statusCode).toBe(400);
     expect(again.json().error.message).toMatch(/exists/);
@@ -90,7 +99,9 @@ describe('console API', () => {
   it('lists devices with search and status filter, and shows one with thing model and values', async () => {
     expect((await c.get('/api/devices')).json()).toHaveLength(3);
     expect((await c.get('/api/devices?q=thermo')).json().map((d: { deviceName: string }) => d.deviceName)).toEqual(['thermo-01']);
-    expect((await c.get(`/api/devices?q=${encodeURIComponent('二号楼')}`)).json().map((d: { deviceName: string }) => d.deviceName)).toEqual(['meter-02']);
+    expect((await c.get(`/api/devices?q=${encodeURIComponent('二号楼')}`)).json().map((d: { deviceName: string }) => d.deviceName)).toEqual(
+      ['meter-02'],
+    );
     expect((await c.get('/api/devices?status=offline')).json()).toHaveLength(0);
     expect((await c.get('/api/devices?status=bogus')).statusCode).toBe(400);
     const one = (await c.get('/api/devices/PEDemoMeter/meter-01')).json();
@@ -114,7 +125,11 @@ describe('console API', () => {
   });
 
   it('streams live values and status over server-sent events, only for the asked device', async () => {
-    const text = await readStream(`${box.url}/api/stream?device=PEDemoThermo/thermo-01`, c.cookie, /event: properties\ndata: .*thermo-01[\s\S]*event: properties/);
+    const text = await readStream(
+      `${box.url}/api/stream?device=PEDemoThermo/thermo-01`,
+      c.cookie,
+      /event: properties\ndata: .*thermo-01[\s\S]*event: properties/,
+    );
     expect(text).toContain('"Temperature"');
     expect(text).not.toContain('meter-01');
   });
@@ -134,7 +149,9 @@ describe('console API', () => {
 
   it('redeploy refuses a broken config with every problem inline and keeps running; a good one deploys and is saved', async () => {
     const current = (await c.get('/api/config')).json().text as string;
-    const broken = current.replace('productKey: PEDemoThermo', 'productKey: NoSuchProduct').replace('type: demo-sim', 'type: not-installed');
+    const broken = current
+      .replace('productKey: PEDemoThermo', 'productKey: NoSuchProduct')
+      .replace('type: demo-sim', 'type: not-installed');
     const refused = await c.post('/api/config/redeploy', { text: broken });
     expect(refused.statusCode).toBe(400);
     const paths = refused.json().error.problems.map((p: { path: string }) => p.path);
@@ -145,7 +162,9 @@ describe('console API', () => {
     // The console's check is the daemon's: a driver setting the driver would refuse shows too.
     const typo = await c.post('/api/maintenance/config/validate', { text: current.replace(/intervalMs:/, 'intervalMS:') });
     expect(typo.json().ok).toBe(false);
-    expect(typo.json().problems).toContainEqual(expect.objectContaining({ message: 'unknown key intervalMS', hint: 'did you mean intervalMs?' }));
+    expect(typo.json().problems).toContainEqual(
+      expect.objectContaining({ message: 'unknown key intervalMS', hint: 'did you mean intervalMs?' }),
+    );
     const fewer = current.replace(/^.*meter-02.*\n/m, '');
     const ok = await c.post('/api/config/redeploy', { text: fewer });
     expect(ok.statusCode).toBe(200);
@@ -164,8 +183,12 @@ describe('console API', () => {
     const preview = await c.post('/api/maintenance/restore', res.rawPayload);
     expect(preview.json()).toMatchObject({ confirmed: false, preview: { box: 'console-test-box', areas: { core: 1, console: 1 } } });
     expect((await c.get('/api/maintenance/status')).json().pendingRestore).toBe(false);
-    for (const bad of [Buffer.from('not a gzip'), gzipSync(Buffer.from('x'.repeat(2000))), gzipSync(writeTar([{ name: 'manifest.json', data: Buffer.from('{}') }])),
-      gzipSync(writeTar([entries[0]!, entries[1]!, { name: 'edge.db', data: Buffer.from(`SQLite format 3\0${'garbage'.repeat(100)}`) }]))]) {
+    for (const bad of [
+      Buffer.from('not a gzip'),
+      gzipSync(Buffer.from('x'.repeat(2000))),
+      gzipSync(writeTar([{ name: 'manifest.json', data: Buffer.from('{}') }])),
+      gzipSync(writeTar([entries[0]!, entries[1]!, { name: 'edge.db', data: Buffer.from(`SQLite format 3\0${'garbage'.repeat(100)}`) }])),
+    ]) {
       const r = await c.post('/api/maintenance/restore?confirm=yes', bad);
       expect(r.statusCode).toBe(400);
       expect(r.json().error.code).toBe('EDGE_ERR_CONSOLE_BACKUP_INVALID');
@@ -184,23 +207,57 @@ describe('console API', () => {
     const file = join(box.dir, 'broken.xlsx');
     await brokenWorkbook(file);
     const { id } = (await c.post('/api/eba/import', readFileSync(file))).json();
-    const job = await waitFor(async () => { const j = (await c.get(`/api/eba/import/${id}`)).json(); return j.state !== 'running' && j; });
+    const job = await waitFor(async () => {
+      const j = (await c.get(`/api/eba/import/${id}`)).json();
+      return j.state !== 'running' && j;
+    });
     expect(job.state).toBe('failed');
-    expect(job.errors).toEqual(expect.arrayContaining([expect.objectContaining({ sheet: '通道配置表', row: 2 }), expect.objectContaining({ sheet: '点位表', row: 3 })]));
+    expect(job.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ sheet: '通道配置表', row: 2 }),
+        expect.objectContaining({ sheet: '点位表', row: 3 }),
+      ]),
+    );
     const junk = (await c.post('/api/eba/import', Buffer.from('not a workbook'))).json();
-    expect((await waitFor(async () => { const j = (await c.get(`/api/eba/import/${junk.id}`)).json(); return j.state !== 'running' && j; })).state).toBe('failed');
+    expect(
+      (
+        await waitFor(async () => {
+          const j = (await c.get(`/api/eba/import/${junk.id}`)).json();
+          return j.state !== 'running' && j;
+        })
+      ).state,
+    ).toBe('failed');
     expect(readFileSync(box.configFile, 'utf8')).toBe(configBefore);
   });
 
   it('access control: counts follow the access core, unknown person is 404, filters are validated', async () => {
     const before = (await c.get('/api/access/summary')).json();
-    box.runtime.access!.applyPermissionText('PEDoorQr/API-DOOR.2', JSON.stringify({ qrCodePermissionList: [{ type: 1, qrCode: 'ALI5466697328cff9121c21cf59dcec4', startTime: String(Date.now() - 60_000), endTime: String(Date.now() + 3_600_000), maxScanTimes: 10, maxScanScope: 'DEVICE' }] }));
+    box.runtime.access!.applyPermissionText(
+      'PEDoorQr/API-DOOR.2',
+      JSON.stringify({
+        qrCodePermissionList: [
+          {
+            type: 1,
+            qrCode: 'ALI5466697328cff9121c21cf59dcec4',
+            startTime: String(Date.now() - 60_000),
+            endTime: String(Date.now() + 3_600_000),
+            maxScanTimes: 10,
+            maxScanScope: 'DEVICE',
+          },
+        ],
+      }),
+    );
     const after = (await c.get('/api/access/summary')).json();
     expect(after.counts.qrCodes).toBe(before.counts.qrCodes + 1);
     expect((await c.get('/api/access/persons/nobody')).statusCode).toBe(404);
     // A person the cloud synced, with the counts (never the numbers) of what they hold.
     box.runtime.access!.persons.upsert([{ identityId: 'api-person-1', name: '王先生' }], Date.now());
-    box.runtime.access!.applyPermissionText('PEDoorQr/API-DOOR.2', JSON.stringify({ tradCardPermissionList: [{ cardId: 'CARD-API-77', endTime: String(Date.now() + 3_600_000), type: 1, userId: 'api-person-1' }] }));
+    box.runtime.access!.applyPermissionText(
+      'PEDoorQr/API-DOOR.2',
+      JSON.stringify({
+        tradCardPermissionList: [{ cardId: 'CARD-API-77', endTime: String(Date.now() + 3_600_000), type: 1, userId: 'api-person-1' }],
+      }),
+    );
     const person = await c.get('/api/access/persons/api-person-1');
     expect(person.json()).toMatchObject({ identityId: 'api-person-1', name: '王先生', credentials: { tradCard: 1 } });
     expect(person.body).not.toContain('CARD-API-77');
@@ -233,7 +290,9 @@ describe('backup restore across a restart', () => {
     const r = await c.post('/api/maintenance/restore?confirm=yes', backup);
     expect(r.json()).toMatchObject({ confirmed: true, configApplied: true, restartRequired: true });
     await box.runtime.stop();
-    box = await startConsoleBox('', undefined, dir).catch((err: unknown) => { throw err; });
+    box = await startConsoleBox('', undefined, dir).catch((err: unknown) => {
+      throw err;
+    });
     try {
       const d = new ConsoleClient(box.runtime.http);
       expect((await d.login('Password-Later-2')).statusCode).toBe(401);

@@ -63,7 +63,10 @@ describe('console access: setup, sessions, CSRF, lockout, audit', () => {
     const noToken = await c.post('/api/drivers/Demo_Sim_EBA_Meter/restart', {}, { 'x-csrf-token': '' });
     expect(noToken.statusCode).toBe(403);
     expect(noToken.json().error.code).toBe('EDGE_ERR_CONSOLE_CSRF');
-    expect((await c.post('/api/devices/PEDemoMeter/meter-01/properties', { params: { RelayState: 0 } }, { 'x-csrf-token': 'forged' })).statusCode).toBe(403);
+    expect(
+      (await c.post('/api/devices/PEDemoMeter/meter-01/properties', { params: { RelayState: 0 } }, { 'x-csrf-token': 'forged' }))
+        .statusCode,
+    ).toBe(403);
     expect((await c.post('/api/drivers/Demo_Sim_EBA_Meter/restart', {}, { origin: 'http://evil.example' })).statusCode).toBe(403);
     expect(box.runtime.host.status()[0]!.pid).toBe(pidBefore); // no refused request restarted the driver
     // A cross-site form can only send text/plain or form bodies: refused before any handler runs.
@@ -88,19 +91,38 @@ describe('console access: setup, sessions, CSRF, lockout, audit', () => {
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(30);
     expect(locked.json().error.code).toBe('EDGE_ERR_CONSOLE_LOCKED');
     box.runtime.log.flush();
-    await waitFor(() => box.logLines().some((l) => l.audit === true && l.action === 'login' && l.ok === false && l.user === 'admin' && l.detail === 'locked'));
+    await waitFor(() =>
+      box.logLines().some((l) => l.audit === true && l.action === 'login' && l.ok === false && l.user === 'admin' && l.detail === 'locked'),
+    );
     expect(JSON.stringify(box.logLines())).not.toContain(PASSWORD);
   });
 
   it('audits every action with the user, in the log and in the audit table', async () => {
-    const rows = box.runtime.db.prepare("SELECT user, action, ok FROM console_audit ORDER BY id").all() as { user: string; action: string; ok: number }[];
-    expect(rows).toEqual(expect.arrayContaining([
-      expect.objectContaining({ user: 'admin', action: 'setup', ok: 1 }),
-      expect.objectContaining({ user: 'admin', action: 'driver.restart', ok: 1 }),
-      expect.objectContaining({ user: 'admin', action: 'logout', ok: 1 }),
-    ]));
+    const rows = box.runtime.db.prepare('SELECT user, action, ok FROM console_audit ORDER BY id').all() as {
+      user: string;
+      action: string;
+      ok: number;
+    }[];
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ user: 'admin', action: 'setup', ok: 1 }),
+        expect.objectContaining({ user: 'admin', action: 'driver.restart', ok: 1 }),
+        expect.objectContaining({ user: 'admin', action: 'logout', ok: 1 }),
+      ]),
+    );
     box.runtime.log.flush();
-    await waitFor(() => box.logLines().some((l) => l.audit === true && l.comp === 'console' && l.user === 'admin' && l.action === 'driver.restart' && l.target === 'Demo_Sim_EBA_Meter'));
+    await waitFor(() =>
+      box
+        .logLines()
+        .some(
+          (l) =>
+            l.audit === true &&
+            l.comp === 'console' &&
+            l.user === 'admin' &&
+            l.action === 'driver.restart' &&
+            l.target === 'Demo_Sim_EBA_Meter',
+        ),
+    );
   });
 });
 
@@ -112,7 +134,9 @@ describe('auth building blocks', () => {
     expect(await verifyPassword('Some-Password-1', a)).toBe(true);
     expect(await verifyPassword('Some-Password-2', a)).toBe(false);
     expect(await verifyPassword('x', 'garbage')).toBe(false);
-    expect(passwordProblems('admin', 'admin')).toEqual(expect.arrayContaining(['password.tooShort', 'password.sameAsUser', 'password.tooCommon']));
+    expect(passwordProblems('admin', 'admin')).toEqual(
+      expect.arrayContaining(['password.tooShort', 'password.sameAsUser', 'password.tooCommon']),
+    );
     expect(passwordProblems('changepassword', 'admin')).toContain('password.tooCommon');
     expect(passwordProblems('Long-Enough-1', 'admin')).toEqual([]);
     expect(passwordProblems('Long-Enough-1', 'admin', 14)).toEqual(['password.tooShort']);

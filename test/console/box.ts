@@ -28,10 +28,17 @@ drivers:
       - { productKey: PEDemoThermo, deviceName: thermo-01, alias: 物业大厅温控器, custom: { kind: thermostat } }
 `;
 
-export async function startConsoleBox(extra = '', drivers = DEMO_DRIVERS, dir = mkdtempSync(join(tmpdir(), 'pe-console-'))): Promise<ConsoleBox> {
+export async function startConsoleBox(
+  extra = '',
+  drivers = DEMO_DRIVERS,
+  dir = mkdtempSync(join(tmpdir(), 'pe-console-')),
+): Promise<ConsoleBox> {
   const configFile = join(dir, 'box.yaml');
   const logFile = join(dir, 'edge.log');
-  writeFileSync(configFile, `box: { name: console-test-box, dataDir: ${join(dir, 'data')} }\nhttp: { host: 127.0.0.1, port: 0 }\nbus: { host: 127.0.0.1, port: 0 }\n${extra}${drivers}`);
+  writeFileSync(
+    configFile,
+    `box: { name: console-test-box, dataDir: ${join(dir, 'data')} }\nhttp: { host: 127.0.0.1, port: 0 }\nbus: { host: 127.0.0.1, port: 0 }\n${extra}${drivers}`,
+  );
   const runtime = createRuntime(configFile, { log: createLogger({ level: 'info', file: logFile }) });
   await runtime.start();
   await runtime.host.whenReady();
@@ -42,7 +49,10 @@ export async function startConsoleBox(extra = '', drivers = DEMO_DRIVERS, dir = 
     url: `http://127.0.0.1:${runtime.httpPort}`,
     logLines: () => {
       try {
-        return readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+        return readFileSync(logFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
       } catch {
         return [];
       }
@@ -53,4 +63,3 @@ export async function startConsoleBox(extra = '', drivers = DEMO_DRIVERS, dir = 
     },
   };
 }
-

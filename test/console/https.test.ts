@@ -21,7 +21,25 @@ describe('console over HTTPS with a configured certificate', () => {
   let box: ConsoleBox;
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pe-console-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'box.key'), '-out', join(dir, 'box.crt'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'box.key'),
+        '-out',
+        join(dir, 'box.crt'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     box = await startConsoleBox('console: { https: { cert: box.crt, key: box.key } }\n', undefined, dir);
   });
   afterAll(() => box?.close());
@@ -29,7 +47,10 @@ describe('console over HTTPS with a configured certificate', () => {
   it('serves https, prints an https URL and marks the session cookie Secure', async () => {
     const url = box.runtime.consoleUrl()!;
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/#setup=/);
-    const res = await post(`https://127.0.0.1:${box.runtime.httpPort}/api/setup`, { token: box.runtime.console!.setupToken, password: 'Tls-Password-1' });
+    const res = await post(`https://127.0.0.1:${box.runtime.httpPort}/api/setup`, {
+      token: box.runtime.console!.setupToken,
+      password: 'Tls-Password-1',
+    });
     expect(res.status).toBe(200);
     expect(res.cookie).toMatch(/; Secure/);
   });

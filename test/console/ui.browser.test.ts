@@ -68,7 +68,9 @@ describe('console in a real Chromium', () => {
     await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, undefined, { timeout: 5000 });
     const paint = await page.evaluate(() => ({
       fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1,
-      bytes: performance.getEntriesByType('resource').reduce((n, r) => n + ((r as unknown as { transferSize?: number }).transferSize ?? 0), 0),
+      bytes: performance
+        .getEntriesByType('resource')
+        .reduce((n, r) => n + ((r as unknown as { transferSize?: number }).transferSize ?? 0), 0),
     }));
     process.stdout.write(`console first contentful paint ${paint.fcp.toFixed(0)} ms, ${paint.bytes} bytes transferred\n`);
     expect(paint.fcp).toBeGreaterThan(0);
@@ -89,10 +91,14 @@ describe('console in a real Chromium', () => {
     page.on('framenavigated', (f) => navigations.push(f.url()));
     const first = await voltage.textContent();
     const seen = new Set([first]);
-    await waitFor(async () => {
-      seen.add(await voltage.textContent());
-      return seen.size >= 3;
-    }, 20_000, 100);
+    await waitFor(
+      async () => {
+        seen.add(await voltage.textContent());
+        return seen.size >= 3;
+      },
+      20_000,
+      100,
+    );
     expect(navigations.filter((u) => !u.includes('#'))).toEqual([]); // no reload happened
     await b.shot('04-device');
   });
@@ -155,7 +161,9 @@ describe('console in a real Chromium', () => {
     // Removing it from the console: the row goes and the password no longer logs in.
     await page.click('#bus-user-table tr[data-user="meter-app"] .bus-remove');
     await page.locator('#bus-user-table tr[data-user="meter-app"]').waitFor({ state: 'detached' });
-    await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${box.runtime.busPort}`, { username: 'meter-app', password, reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password|Not authorized/i);
+    await expect(
+      mqtt.connectAsync(`mqtt://127.0.0.1:${box.runtime.busPort}`, { username: 'meter-app', password, reconnectPeriod: 0 }),
+    ).rejects.toThrow(/Bad username or password|Not authorized/i);
     await b.shot('07b-bus-users');
   });
 

@@ -80,10 +80,19 @@ describe('door-standard driver: passage and services', () => {
     expect(rec!.pass_id).toMatch(UUID);
     expect(hx().passes).toEqual([expect.objectContaining({ passId: rec!.pass_id, deviceKey: key, identifier: 'passEvent' })]);
     const up = hx().outboxOf(rec!.pass_id)!;
-    expect(up).toMatchObject({ device: key, topicKind: 'event', identifier: 'passEvent', payload: { code: 0, type: 'qrCode', content: code } });
+    expect(up).toMatchObject({
+      device: key,
+      topicKind: 'event',
+      identifier: 'passEvent',
+      payload: { code: 0, type: 'qrCode', content: code },
+    });
     expect(JSON.parse(up.payload.extInfo as string)).toMatchObject({ passId: rec!.pass_id, userID: '123456' });
     // The driver reports no pass event of its own (one route to the cloud).
-    expect(hx().h('DOOR-0010.2').events.filter((e) => e.id === 'passEvent')).toEqual([]);
+    expect(
+      hx()
+        .h('DOOR-0010.2')
+        .events.filter((e) => e.id === 'passEvent'),
+    ).toEqual([]);
 
     // A refused scan is answered 1 and recorded too, with the core's code.
     expect((await door.scanQr('B'.repeat(32))).code).toBe(1);
@@ -94,7 +103,11 @@ describe('door-standard driver: passage and services', () => {
 
     // The platform acknowledges: the records are marked uploaded.
     hx().store.outbox.acknowledge();
-    expect(hx().records(key).map((r) => r.uploaded)).toEqual([2, 2]);
+    expect(
+      hx()
+        .records(key)
+        .map((r) => r.uploaded),
+    ).toEqual([2, 2]);
 
     // No access service on the host (6304): the door is answered 99, never success, nothing recorded.
     hx().withoutAccess();
@@ -108,7 +121,9 @@ describe('door-standard driver: passage and services', () => {
     const door = await hx().addDoor('DOOR-0015', '127.0.0.15');
     await door.connect();
     const key = 'PEDoorCard/DOOR-0015.3';
-    door.state.applyPermissions(door.state.cards, [{ type: 1, cardId: 'C0000001', effectiveTime: '0', expiryTime: String(Date.now() + 86_400_000) }]);
+    door.state.applyPermissions(door.state.cards, [
+      { type: 1, cardId: 'C0000001', effectiveTime: '0', expiryTime: String(Date.now() + 86_400_000) },
+    ]);
     expect((await door.swipeCard('C0000001')).code).toBe(0);
     hx().fillDisk();
     let ok = 1;
@@ -144,10 +159,17 @@ describe('door-standard driver: passage and services', () => {
     expect(hx().outboxOf(open!.pass_id)).toMatchObject({ identifier: 'passEvent', payload: { type: 'remote', code: 0 } });
     expect((await hx().driver.callService(hx().h('DOOR-0011.3'), 'remoteControl', {})).code).toBe(200);
     expect(door.state.opens).toBe(2);
-    expect(hx().records().filter((r) => r.kind === 'remote')).toHaveLength(2);
+    expect(
+      hx()
+        .records()
+        .filter((r) => r.kind === 'remote'),
+    ).toHaveLength(2);
     expect((await hx().driver.callService(hx().h('DOOR-0011.3'), 'setKeepOpen', { keepOpen: 1 })).code).toBe(200);
     expect(await hx().driver.callService(hx().h('DOOR-0011.3'), 'getKeepOpen', {})).toMatchObject({ code: 200, data: { keepOpen: 1 } });
-    expect((await hx().driver.callService(hx().h('DOOR-0011.1'), 'setTempCheckRule', { isCheck: 1, maxThreshold: '37.5', minThreshold: '36.0' })).code).toBe(200);
+    expect(
+      (await hx().driver.callService(hx().h('DOOR-0011.1'), 'setTempCheckRule', { isCheck: 1, maxThreshold: '37.5', minThreshold: '36.0' }))
+        .code,
+    ).toBe(200);
     expect(door.state.tempRule).toEqual({ isCheck: 1, maxThreshold: '37.5', minThreshold: '36.0' });
   });
 
@@ -161,16 +183,31 @@ describe('door-standard driver: passage and services', () => {
     // The feature the algorithm gives the door's photo (a solid colour "person").
     const [r, g, b] = [200, 170, 150];
     const feature = simVector(identityOfColor(r, g, b), solidPng(160, 160, [r, g, b]), 512);
-    hx().faces(key, { groupId: 'g-16', addFaceInfos: [faceEntry('f1', { userId: 'u1', userName: '王小飞', expire: '2099-01-01 00:00:00' }, feature)] });
-    expect((await hx().driver.callService(hx().h('DOOR-0016.1'), 'setTempCheckRule', { isCheck: 1, maxThreshold: '37.5', minThreshold: '36.0' })).code).toBe(200);
+    hx().faces(key, {
+      groupId: 'g-16',
+      addFaceInfos: [faceEntry('f1', { userId: 'u1', userName: '王小飞', expire: '2099-01-01 00:00:00' }, feature)],
+    });
+    expect(
+      (await hx().driver.callService(hx().h('DOOR-0016.1'), 'setTempCheckRule', { isCheck: 1, maxThreshold: '37.5', minThreshold: '36.0' }))
+        .code,
+    ).toBe(200);
     // the edge-side temperature rule applies to /recognize before any decision
     expect((await door.presentFace(undefined, '38.2')).code).toBe(1);
     expect(hx().records(key)).toHaveLength(0);
     const matched = await door.presentFace(undefined, '36.5');
     expect(matched).toMatchObject({ code: 0, data: { faceId: 'f1', userId: 'u1', name: '王小飞', photoId: expect.any(String) } });
     const [rec] = hx().records(key);
-    expect(rec).toMatchObject({ kind: 'face', face_id: 'f1', identity_id: 'u1', code: 0, photo: (matched.data as { photoId: string }).photoId });
-    expect(hx().outboxOf(rec!.pass_id)).toMatchObject({ identifier: 'OnMatched', payload: { eventId: rec!.pass_id, faceId: 'f1', userName: '王小飞', temperature: 36.5 } });
+    expect(rec).toMatchObject({
+      kind: 'face',
+      face_id: 'f1',
+      identity_id: 'u1',
+      code: 0,
+      photo: (matched.data as { photoId: string }).photoId,
+    });
+    expect(hx().outboxOf(rec!.pass_id)).toMatchObject({
+      identifier: 'OnMatched',
+      payload: { eventId: rec!.pass_id, faceId: 'f1', userName: '王小飞', temperature: 36.5 },
+    });
     // A photo of nobody in the library: refused, recorded as a stranger.
     expect((await door.presentFace(solidPng(160, 160, [20, 240, 20]), '36.5')).code).toBe(1);
     expect(hx().records(key)[0]).toMatchObject({ kind: 'face', code: 505 });
@@ -179,8 +216,18 @@ describe('door-standard driver: passage and services', () => {
     door.state.applyFaces([{ type: 1, faceId: 'f1', userInfo: { userId: 'u1' }, feature: [1] }]);
     const pass = await door.faceMatched('f1', '0.93');
     expect(pass).toMatchObject({ code: 0, data: { photoId: expect.any(String) } });
-    expect(hx().records(key)[0]).toMatchObject({ kind: 'face', face_id: 'f1', code: 0, score: 0.93, photo: (pass.data as { photoId: string }).photoId });
-    expect(hx().h('DOOR-0016.1').events.filter((e) => e.id === 'passEvent' || e.id === 'OnMatched')).toEqual([]);
+    expect(hx().records(key)[0]).toMatchObject({
+      kind: 'face',
+      face_id: 'f1',
+      code: 0,
+      score: 0.93,
+      photo: (pass.data as { photoId: string }).photoId,
+    });
+    expect(
+      hx()
+        .h('DOOR-0016.1')
+        .events.filter((e) => e.id === 'passEvent' || e.id === 'OnMatched'),
+    ).toEqual([]);
   });
 
   it('validates alarms (types 0-7, card number for 2 and 3) and maps them to thing events; an invalid card or BLE card is a refused pass record', async () => {
@@ -192,11 +239,24 @@ describe('door-standard driver: passage and services', () => {
     expect(hx().records()).toHaveLength(0); // a tamper alarm is no pass
     expect((await door.swipeCard('F47B0BA2')).code).toBe(0); // not whitelisted: alarm 2
     expect((await door.bleOpen('B47B0BA2')).code).toBe(0); // alarm 3
-    expect(hx().h('DOOR-0012.3').events.map((e) => e.id)).toEqual(['alarmEvent', 'abnormalCreditCard']);
-    expect(hx().h('DOOR-0012.4').events.map((e) => e.id)).toEqual(['alarmEvent', 'abnormalBleCard']);
+    expect(
+      hx()
+        .h('DOOR-0012.3')
+        .events.map((e) => e.id),
+    ).toEqual(['alarmEvent', 'abnormalCreditCard']);
+    expect(
+      hx()
+        .h('DOOR-0012.4')
+        .events.map((e) => e.id),
+    ).toEqual(['alarmEvent', 'abnormalBleCard']);
     expect(hx().h('DOOR-0012.2').events[0]).toEqual({ id: 'alarmEvent', params: { alarmType: 0 } });
-    const refused = hx().records().map((r) => [r.device_key, r.kind, r.content, r.code]);
-    expect(refused).toEqual([['PEDoorBle/DOOR-0012.4', 'bleCard', 'B47B0BA2', 303], ['PEDoorCard/DOOR-0012.3', 'tradCard', 'F47B0BA2', 203]]);
+    const refused = hx()
+      .records()
+      .map((r) => [r.device_key, r.kind, r.content, r.code]);
+    expect(refused).toEqual([
+      ['PEDoorBle/DOOR-0012.4', 'bleCard', 'B47B0BA2', 303],
+      ['PEDoorCard/DOOR-0012.3', 'tradCard', 'F47B0BA2', 203],
+    ]);
     for (const r of hx().records()) expect(hx().outboxOf(r.pass_id)).toMatchObject({ identifier: 'passEvent', payload: { code: r.code } });
   });
 
@@ -205,7 +265,10 @@ describe('door-standard driver: passage and services', () => {
     const ic = hx().h('DOOR-0013.5');
     const sip = { sipNumber: 'MNUtFSr9soldjp34IxYCBz', password: 'pw-1', sipServerAddr: '127.0.0.1', sipServerPort: '6050' };
     expect((await hx().driver.callService(ic, 'SyncSipNumber', sip)).code).toBe(200); // stored while offline
-    expect((await hx().driver.callService(ic, 'SyncGroupIdAndRoomId', { list: [{ roomId: '1-9-3-1202', groupId: '4sewsEXT8ezMnlHlbWkjbL' }] })).code).toBe(200);
+    expect(
+      (await hx().driver.callService(ic, 'SyncGroupIdAndRoomId', { list: [{ roomId: '1-9-3-1202', groupId: '4sewsEXT8ezMnlHlbWkjbL' }] }))
+        .code,
+    ).toBe(200);
     await door.connect();
     await waitFor(() => door.state.sip?.sipNumber === sip.sipNumber);
     expect(await door.edge.getGroupId('1-9-3-1202')).toEqual({ code: 0, message: 'success', groupId: '4sewsEXT8ezMnlHlbWkjbL' });
@@ -213,7 +276,10 @@ describe('door-standard driver: passage and services', () => {
     expect((await door.edge.getGroupId('1-9-3-9999')).code).not.toBe(0);
     // The answer says whether the box could hand the check on to the cloud (L36370-36372).
     hx().cloud.online = false;
-    expect(await door.edge.checkPhoneNumber('18012345678')).toMatchObject({ code: 99, message: expect.stringMatching(/cannot reach the cloud/) });
+    expect(await door.edge.checkPhoneNumber('18012345678')).toMatchObject({
+      code: 99,
+      message: expect.stringMatching(/cannot reach the cloud/),
+    });
     expect(ic.events.some((e) => e.id === 'checkPhoneNumber')).toBe(false);
     hx().cloud.online = true;
     expect((await door.edge.checkPhoneNumber('18012345678')).code).toBe(0);

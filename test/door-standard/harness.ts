@@ -69,12 +69,31 @@ export function qrEntry(qrCode: string, userId: string, o: Record<string, unknow
 
 /** A card (or BLE card) permission valid from yesterday to tomorrow. */
 export function cardEntry(cardId: string, userId = '', o: Record<string, unknown> = {}): Record<string, unknown> {
-  return { type: 1, cardId, ...(userId ? { userId } : {}), effectiveTime: String(Date.now() - DAY), expiryTime: String(Date.now() + DAY), ...o };
+  return {
+    type: 1,
+    cardId,
+    ...(userId ? { userId } : {}),
+    effectiveTime: String(Date.now() - DAY),
+    expiryTime: String(Date.now() + DAY),
+    ...o,
+  };
 }
 
 /** A face of a face file; `feature` makes it a SyncFaceFeatures entry. */
-export function faceEntry(faceId: string, info: { userId: string; userName?: string; expire?: string; policy?: 'PERMISSION' | 'DENY' }, feature?: number[]): Record<string, unknown> {
-  return { faceId, faceMd5: '', faceUrl: '', userInfo: JSON.stringify(info), index: 0, clientTag: '', ...(feature ? { features: [JSON.stringify(feature)] } : {}) };
+export function faceEntry(
+  faceId: string,
+  info: { userId: string; userName?: string; expire?: string; policy?: 'PERMISSION' | 'DENY' },
+  feature?: number[],
+): Record<string, unknown> {
+  return {
+    faceId,
+    faceMd5: '',
+    faceUrl: '',
+    userInfo: JSON.stringify(info),
+    index: 0,
+    clientTag: '',
+    ...(feature ? { features: [JSON.stringify(feature)] } : {}),
+  };
 }
 
 export interface HarnessOptions {
@@ -98,7 +117,11 @@ export interface Harness {
   doors: SimulatedDoor[];
   algo: FaceAlgoSim | undefined;
   /** Start a simulated door on `ip` and deploy its logical devices. */
-  addDoor(code: string, ip: string, opts?: { devices?: (port: number) => DeviceInfo[]; sim?: Partial<SimDoorOptions> }): Promise<SimulatedDoor>;
+  addDoor(
+    code: string,
+    ip: string,
+    opts?: { devices?: (port: number) => DeviceInfo[]; sim?: Partial<SimDoorOptions> },
+  ): Promise<SimulatedDoor>;
   h(deviceName: string): RecordedHandle;
   /** Apply a permission file for a door device (throws when the core refuses it). */
   permit(deviceKey: string, file: Record<string, unknown>): SyncOutcome;
@@ -141,7 +164,16 @@ export async function startHarness(config: Record<string, unknown> = {}, options
   const cloud = { configured: true, online: true };
   registry.register({ 'box.cloudLink': () => ({ ...cloud }) });
   const driver = createDoorDriver({
-    config: { host: '127.0.0.1', port: 0, boxIp: '127.0.0.1', keepaliveS: 10, retryBaseMs: 50, retryMaxMs: 500, syncPollMs: 60_000, ...config },
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      boxIp: '127.0.0.1',
+      keepaliveS: 10,
+      retryBaseMs: 50,
+      retryMaxMs: 500,
+      syncPollMs: 60_000,
+      ...config,
+    },
     log: quietLog,
     dataDir: '',
     host: inProcessHost(registry, DOOR_DRIVER),
@@ -186,7 +218,8 @@ export async function startHarness(config: Record<string, unknown> = {}, options
     record: (passId) => store.db.prepare('SELECT * FROM access_pass_records WHERE pass_id = ?').get(passId) as RecordRow | undefined,
     outboxOf: (passId) => store.outbox.ofPass(passId),
     deployments: (deviceKey, kind) => core.deployments.list(deviceKey, kind),
-    undelivered: (deviceKey, kind) => core.deployments.list(deviceKey, kind).filter((r) => r.status !== 'transferred' && r.status !== 'transferDeleted').length,
+    undelivered: (deviceKey, kind) =>
+      core.deployments.list(deviceKey, kind).filter((r) => r.status !== 'transferred' && r.status !== 'transferDeleted').length,
     cloud,
     withoutAccess: () => registry.unregister(Object.keys(services)),
     withAccess: () => registry.register(services),

@@ -29,7 +29,8 @@ describe('door-standard at capacity', () => {
     await waitFor(() => [...hx.driver.terminals.values()].every((t) => t.state === 'online'), 60_000, 100);
     expect(new Set(hx.doors.map((d) => d.edge.token)).size).toBe(N);
     const code = 'Z'.repeat(32);
-    for (let i = 0; i < N; i++) hx.permit(`PEDoorQr/DOOR-${String(i).padStart(4, '0')}.2`, { qrCodePermissionList: [qrEntry(code, 'u-200')] });
+    for (let i = 0; i < N; i++)
+      hx.permit(`PEDoorQr/DOOR-${String(i).padStart(4, '0')}.2`, { qrCodePermissionList: [qrEntry(code, 'u-200')] });
     const scans = await Promise.all(hx.doors.map((d) => d.scanQr(code)));
     expect(scans.every((r) => r.code === 0)).toBe(true);
     expect(hx.doors.every((d) => d.state.opens === 1)).toBe(true);

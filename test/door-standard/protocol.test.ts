@@ -104,14 +104,17 @@ describe('message shapes against every seed example', () => {
     expect(r.ok ? 'ok' : r.error).toBe('ok');
   });
 
-  it.each(responses.map((e) => [e.path, e.line, e] as const))('response %s (L%d) has code 0, message and a valid data', (path, _line, e) => {
-    expect(e.json).toMatchObject({ code: 0, message: 'success' });
-    const parser = replyDataParsers[path];
-    if (parser) {
-      const r = P.parse(parser, e.json.data);
-      expect(r.ok ? 'ok' : r.error).toBe('ok');
-    }
-  });
+  it.each(responses.map((e) => [e.path, e.line, e] as const))(
+    'response %s (L%d) has code 0, message and a valid data',
+    (path, _line, e) => {
+      expect(e.json).toMatchObject({ code: 0, message: 'success' });
+      const parser = replyDataParsers[path];
+      if (parser) {
+        const r = P.parse(parser, e.json.data);
+        expect(r.ok ? 'ok' : r.error).toBe('ok');
+      }
+    },
+  );
 
   it('reads the getGroupId group at the top level, not inside data (L36352-36356)', () => {
     const e = responses.find((x) => x.path === '/visualIntercom/getGroupId')!;
@@ -126,7 +129,15 @@ describe('message validation refuses bad input', () => {
     return r.ok ? 'accepted' : r.error;
   };
   it('connect fields', () => {
-    const ok = { sn: 'DOOR-1', time: 1589472000, ip: '10.0.0.1', mac: '00-16-EA-AE-3D-40', keepalive: 30, signMethod: 'md5', sign: '4db51117ad87cef349f45a3b14c05142' };
+    const ok = {
+      sn: 'DOOR-1',
+      time: 1589472000,
+      ip: '10.0.0.1',
+      mac: '00-16-EA-AE-3D-40',
+      keepalive: 30,
+      signMethod: 'md5',
+      sign: '4db51117ad87cef349f45a3b14c05142',
+    };
     expect(bad(P.parseConnectRequest, ok)).toBe('accepted');
     expect(bad(P.parseConnectRequest, { ...ok, sn: 'ab' })).toMatch(/sn/);
     expect(bad(P.parseConnectRequest, { ...ok, sn: 'a b c d' })).toMatch(/sn/);
@@ -139,17 +150,25 @@ describe('message validation refuses bad input', () => {
     expect(bad(P.parseAlarmEvent, { alarmType: 3 })).toMatch(/cardId/);
     expect(bad(P.parseAlarmEvent, { alarmType: 6 })).toBe('accepted');
     expect(bad(P.parseQrCode, { qrCode: 'x'.repeat(33) })).toMatch(/qrCode/);
-    expect(bad(P.parseSyncPermissions, { permissions: Array.from({ length: 201 }, () => ({ type: 1, cardId: '1', effectiveTime: '0', expiryTime: '1' })) })).toMatch(/200/);
+    expect(
+      bad(P.parseSyncPermissions, {
+        permissions: Array.from({ length: 201 }, () => ({ type: 1, cardId: '1', effectiveTime: '0', expiryTime: '1' })),
+      }),
+    ).toMatch(/200/);
     expect(bad(P.parseSyncPermissions, { permissions: [{ type: 1, cardId: 'F47B0BA2' }] })).toMatch(/effectiveTime/);
     expect(bad(P.parseSyncPermissions, { permissions: [{ type: 2, cardId: 'F47B0BA2' }] })).toBe('accepted');
     expect(bad(P.parseSyncFaces, { faces: Array.from({ length: 51 }, () => ({ type: 4 })) })).toMatch(/50/);
     expect(bad(P.parseSyncFaces, { faces: [{ type: 1, faceId: 'f' }] })).toMatch(/feature/);
-    expect(bad(P.parseSyncFaces, { faces: [{ type: 3, faceId: 'x'.repeat(65) , feature: [1] }] })).toMatch(/64 bytes/);
+    expect(bad(P.parseSyncFaces, { faces: [{ type: 3, faceId: 'x'.repeat(65), feature: [1] }] })).toMatch(/64 bytes/);
     expect(P.normalizeRoomId('10-3A-1709')).toBe('1-10-3A-1709');
     expect(P.normalizeRoomId('1-5-767-801')).toBe('1-5-767-801');
     expect(P.normalizeRoomId('1-1234-1-1')).toBeUndefined();
-    expect(bad(P.parseRuleReport, { ruleId: 'r', userId: 'u', authType: 'card', authContent: 'c', controlMode: 'CALL_ONLY' })).toMatch(/startFloor/);
-    expect(bad(P.parseRuleReport, { ruleId: 'r', userId: 'u', authType: 'palm', authContent: 'c', controlMode: 'CALL_ONLY', startFloor: '1' })).toMatch(/authType/);
+    expect(bad(P.parseRuleReport, { ruleId: 'r', userId: 'u', authType: 'card', authContent: 'c', controlMode: 'CALL_ONLY' })).toMatch(
+      /startFloor/,
+    );
+    expect(
+      bad(P.parseRuleReport, { ruleId: 'r', userId: 'u', authType: 'palm', authContent: 'c', controlMode: 'CALL_ONLY', startFloor: '1' }),
+    ).toMatch(/authType/);
     expect(bad(P.parseRuleSync, { rules: [{ type: 1, ruleId: 'r', delaySeconds: 301 }] })).toMatch(/300/);
     expect(bad(P.checkVersion, { version: '2020-01-01' })).toMatch(/version/);
   });
@@ -157,18 +176,25 @@ describe('message validation refuses bad input', () => {
 
 describe('face MD5 serialisation (spec 001f A7)', () => {
   it('is fixed: the JSON text of the float array, and the user info in a fixed key order', () => {
-    expect(P.featureMd5([0.0069077396765351295, 0.06679696589708328])).toBe(P.featureMd5(JSON.parse('[0.0069077396765351295, 0.06679696589708328]') as number[]));
+    expect(P.featureMd5([0.0069077396765351295, 0.06679696589708328])).toBe(
+      P.featureMd5(JSON.parse('[0.0069077396765351295, 0.06679696589708328]') as number[]),
+    );
     const a = P.userInfoMd5({ userName: '张三', userId: 'u1', isInBlackList: false, expiryTime: '1599892792000' });
     const b = P.userInfoMd5({ expiryTime: '1599892792000', isInBlackList: false, userId: 'u1', userName: '张三' });
     expect(a).toBe(b);
-    expect(P.canonicalUserInfo({ isInBlackList: false, userName: '张三', userId: 'u1' })).toBe('{"userId":"u1","userName":"张三","isInBlackList":false}');
+    expect(P.canonicalUserInfo({ isInBlackList: false, userName: '张三', userId: 'u1' })).toBe(
+      '{"userId":"u1","userName":"张三","isInBlackList":false}',
+    );
     expect(P.userInfoMd5({ userId: 'u1', userName: '张三' })).not.toBe(P.userInfoMd5({ userId: 'u1', userName: '李四' }));
   });
 });
 
 describe('multipart codec and image checks', () => {
   it('round-trips a form and refuses malformed ones', () => {
-    const { body, contentType } = P.buildMultipart({ token: 't', similarity: '0.78654' }, { photo: { filename: 'a.jpg', contentType: 'image/jpeg', data: Buffer.from([1, 2, 3, 13, 10]) } });
+    const { body, contentType } = P.buildMultipart(
+      { token: 't', similarity: '0.78654' },
+      { photo: { filename: 'a.jpg', contentType: 'image/jpeg', data: Buffer.from([1, 2, 3, 13, 10]) } },
+    );
     const form = P.parseMultipart(body, P.boundaryOf(contentType)!);
     expect(form.fields).toEqual({ token: 't', similarity: '0.78654' });
     expect([...form.files.photo!.data]).toEqual([1, 2, 3, 13, 10]);
@@ -184,7 +210,9 @@ describe('multipart codec and image checks', () => {
     png.writeUInt32BE(200, 20);
     expect(P.imageInfo(png)).toEqual({ format: 'png', width: 100, height: 200 });
     expect(P.photoProblem(png, 1024)).toMatch(/120x120/);
-    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0, 0, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0xa0, 0x00, 0x90, 0x03, 0, 0, 0, 0]);
+    const jpeg = Buffer.from([
+      0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0, 0, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0xa0, 0x00, 0x90, 0x03, 0, 0, 0, 0,
+    ]);
     expect(P.imageInfo(jpeg)).toEqual({ format: 'jpeg', width: 0x90, height: 0xa0 });
     expect(P.photoProblem(Buffer.from('GIF89a....'), 1024)).toMatch(/JPEG or PNG/);
     expect(P.photoProblem(Buffer.alloc(2000), 1024)).toMatch(/larger/);

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
 import { connectDoor, freePort, startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
-
 let box: TestBox;
 let door: SimulatedDoor;
 let client: MqttClient;
@@ -30,7 +29,11 @@ drivers:
       - { productKey: PEDoorCard, deviceName: DEMO-DOOR-01.3, custom: ${custom} }
 `);
   const user = box.busApp();
-  client = await mqtt.connectAsync(`mqtt://127.0.0.1:${box.runtime.busPort}`, { username: user.username, password: user.password, reconnectPeriod: 0 });
+  client = await mqtt.connectAsync(`mqtt://127.0.0.1:${box.runtime.busPort}`, {
+    username: user.username,
+    password: user.password,
+    reconnectPeriod: 0,
+  });
   client.on('message', (topic, payload) => replies.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> }));
   await client.subscribeAsync(['/sys/#']);
 }, 60_000);
@@ -45,7 +48,21 @@ describe('door-standard on a real box', () => {
   it('registers the simulated door, decides its QR scan offline and opens it from the local bus', async () => {
     await connectDoor(door);
     const code = 'ALI5466697328cff9121c21cf59dcec4'; // the seed's own test QR code (L34895)
-    box.runtime.access!.applyPermissionText('PEDoorQr/DEMO-DOOR-01.2', JSON.stringify({ qrCodePermissionList: [{ type: 1, qrCode: code, startTime: String(Date.now() - 60_000), endTime: String(Date.now() + 3_600_000), maxScanTimes: 10, maxScanScope: 'DEVICE' }] }));
+    box.runtime.access!.applyPermissionText(
+      'PEDoorQr/DEMO-DOOR-01.2',
+      JSON.stringify({
+        qrCodePermissionList: [
+          {
+            type: 1,
+            qrCode: code,
+            startTime: String(Date.now() - 60_000),
+            endTime: String(Date.now() + 3_600_000),
+            maxScanTimes: 10,
+            maxScanScope: 'DEVICE',
+          },
+        ],
+      }),
+    );
     expect(await door.scanQr(code)).toMatchObject({ code: 0, message: 'success' });
     expect((await door.scanQr('X'.repeat(32))).code).toBe(1);
     // Both scans are stored by the access core (the allowed one and the refused one), each with its

@@ -25,7 +25,10 @@ describe('door-standard transport', () => {
   it('answers with Connection: close and never Keep-Alive, then closes the socket', async () => {
     const port = hx().driver.server.address.port;
     const body = '{"token":"x"}';
-    const { data } = await raw(port, `POST /keepalive HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    const { data } = await raw(
+      port,
+      `POST /keepalive HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
     const head = data.split('\r\n\r\n')[0]!.toLowerCase();
     expect(head).toContain('connection: close');
     expect(head).not.toMatch(/keep-alive/);
@@ -49,10 +52,21 @@ describe('door-standard transport', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     const c = new DoorDeviceClient({ baseUrl: `http://127.0.0.1:${port}` });
-    await c.connect({ sn: 'BOX-1', time: 1, ip: '127.0.0.1', mac: '02-00-00-00-00-01', keepalive: 30, signMethod: 'md5', sign: '0'.repeat(32) });
+    await c.connect({
+      sn: 'BOX-1',
+      time: 1,
+      ip: '127.0.0.1',
+      mac: '02-00-00-00-00-01',
+      keepalive: 30,
+      signMethod: 'md5',
+      sign: '0'.repeat(32),
+    });
     await c.keepalive();
     await c.remoteOpen();
-    const { body, contentType } = buildMultipart({ token: 't' }, { photo: { filename: 'p.png', contentType: 'image/png', data: solidPng() } });
+    const { body, contentType } = buildMultipart(
+      { token: 't' },
+      { photo: { filename: 'p.png', contentType: 'image/png', data: solidPng() } },
+    );
     await post(`http://127.0.0.1:${port}/recognize`, body, contentType, { timeoutMs: 2000 });
     expect(seen).toHaveLength(4);
     for (const h of seen) {
@@ -67,7 +81,8 @@ describe('door-standard transport', () => {
     const door = await hx().addDoor('DOOR-0200', '127.0.0.200');
     await door.connect();
     const port = hx().driver.server.address.port;
-    const req = (path: string, body: string, extra = '') => `POST ${path} HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const req = (path: string, body: string, extra = '') =>
+      `POST ${path} HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
     expect((await raw(port, req('/qrcode', '{"token":'))).data).toContain('"code":5'); // malformed JSON
     expect((await raw(port, req('/qrcode', '[1,2]'))).data).toContain('"code":5');
@@ -75,12 +90,18 @@ describe('door-standard transport', () => {
     expect((await raw(port, 'GET /connect HTTP/1.1\r\nHost: a\r\n\r\n')).data).toMatch(/^HTTP\/1\.1 405/);
     expect((await raw(port, 'BLAH\r\n\r\n')).data).toMatch(/^HTTP\/1\.1 400/);
     // oversized: refused from Content-Length before reading, connection closed
-    const big = await raw(port, `POST /qrcode HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n{`);
+    const big = await raw(
+      port,
+      `POST /qrcode HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n{`,
+    );
     expect(big.data).toMatch(/^HTTP\/1\.1 413/);
     // multipart: wrong content type, broken body, photo too small
     const token = door.edge.token!;
     expect((await raw(port, req('/recognize', `{"token":"${token}"}`))).data).toContain('"code":5');
-    const { body, contentType } = buildMultipart({ token }, { photo: { filename: 'p.png', contentType: 'image/png', data: solidPng(60, 60) } });
+    const { body, contentType } = buildMultipart(
+      { token },
+      { photo: { filename: 'p.png', contentType: 'image/png', data: solidPng(60, 60) } },
+    );
     const small = await post(`${hx().edgeUrl}/recognize`, body, contentType, { timeoutMs: 3000 });
     expect(small).toMatchObject({ code: 5, message: expect.stringMatching(/120x120/) });
     const broken = await post(`${hx().edgeUrl}/faceAC/passEvent`, body.subarray(0, 100), contentType, { timeoutMs: 3000 });
@@ -90,11 +111,18 @@ describe('door-standard transport', () => {
     hx().permit('PEDoorQr/DOOR-0200.2', { qrCodePermissionList: [qrEntry('Q'.repeat(32), 'u-ok')] });
     expect((await door.scanQr('Q'.repeat(32))).code).toBe(0);
     // Only the good scan was recorded: hostile requests never reached the access core.
-    expect(hx().records().map((r) => [r.kind, r.code])).toEqual([['qrCode', 0]]);
+    expect(
+      hx()
+        .records()
+        .map((r) => [r.kind, r.code]),
+    ).toEqual([['qrCode', 0]]);
   });
 
   it('closes slow-loris connections that never finish their headers', async () => {
-    const s = new DoorHttpServer({ '/keepalive': () => ({ code: 0, message: 'success' }) }, { host: '127.0.0.1', port: 0, headersTimeoutMs: 400, requestTimeoutMs: 800 });
+    const s = new DoorHttpServer(
+      { '/keepalive': () => ({ code: 0, message: 'success' }) },
+      { host: '127.0.0.1', port: 0, headersTimeoutMs: 400, requestTimeoutMs: 800 },
+    );
     const addr = await s.listen();
     const started = Date.now();
     const r = await raw(addr.port, 'POST /keepalive HTTP/1.1\r\nHost: a\r\n'); // never finishes

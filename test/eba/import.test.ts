@@ -24,7 +24,11 @@ describe('EBA point-table import', () => {
     expect(first.problems).toEqual([]);
     expect(first.counts).toEqual({ channels: 1, points: 16, devices: 2, mappings: 16 });
     const out = join(tmp(), 'back.xlsx');
-    await writeXlsx(out, modbusV3Profile, { channels: first.channels, points: first.points, devices: rowsFromDevices(first.devices, () => undefined) });
+    await writeXlsx(out, modbusV3Profile, {
+      channels: first.channels,
+      points: first.points,
+      devices: rowsFromDevices(first.devices, () => undefined),
+    });
     const second = validateWorkbook(modbusV3Profile, await readXlsx(out), models);
     expect(second.ok).toBe(true);
     expect(second.points).toEqual(first.points);
@@ -37,11 +41,19 @@ describe('EBA point-table import', () => {
 
   it('reads CSV sheets as text (a bare hex address stays hex) and gives the same tables', async () => {
     const xlsx = validateWorkbook(modbusV3Profile, await readXlsx(EXAMPLE), models);
-    const files = writeCsv(join(tmp(), 'example'), modbusV3Profile, { channels: xlsx.channels, points: xlsx.points, devices: rowsFromDevices(xlsx.devices, () => undefined) });
+    const files = writeCsv(join(tmp(), 'example'), modbusV3Profile, {
+      channels: xlsx.channels,
+      points: xlsx.points,
+      devices: rowsFromDevices(xlsx.devices, () => undefined),
+    });
     // Write one address bare ("03E8", which a number-guessing CSV reader would break).
     const pointsCsv = files[1]!;
     writeFileSync(pointsCsv, readFileSync(pointsCsv, 'utf8').replace('0x03E8', '03E8'));
-    const csv = validateWorkbook(modbusV3Profile, await readCsv(files, [modbusV3Profile.channels, modbusV3Profile.points, DEVICE_TABLE]), models);
+    const csv = validateWorkbook(
+      modbusV3Profile,
+      await readCsv(files, [modbusV3Profile.channels, modbusV3Profile.points, DEVICE_TABLE]),
+      models,
+    );
     expect(csv.problems).toEqual([]);
     expect(csv.points).toEqual(xlsx.points);
     expect(csv.devices).toEqual(xlsx.devices);
@@ -96,7 +108,8 @@ describe('EBA point-table import', () => {
     const dir = tmp();
     const box = join(dir, 'box.yaml');
     writeFileSync(box, 'box:\n  dataDir: ./data\ndrivers: []\n');
-    const edge = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', resolve('edge/main.ts'), ...args], { encoding: 'utf8', cwd: resolve('.') });
+    const edge = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', resolve('edge/main.ts'), ...args], { encoding: 'utf8', cwd: resolve('.') });
     const ok = edge('import', 'points', EXAMPLE, '-c', box);
     expect(ok.stdout).toMatch(/imported 1 channels, 16 points, 2 devices/);
     expect(ok.status).toBe(0);

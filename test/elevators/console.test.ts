@@ -33,20 +33,34 @@ describe('elevator linkage on the console', () => {
     const bad = await c.post('/api/elevators/relations', { controlMode: 'FLY', elevatorIotId: 'A', triggerIotId: 'B' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/controlMode/);
-    const added = await c.post('/api/elevators/relations', { controlMode: 'CALL_ONLY', elevatorIotId: 'A', triggerIotId: 'D', triggerFloor: '1' });
+    const added = await c.post('/api/elevators/relations', {
+      controlMode: 'CALL_ONLY',
+      elevatorIotId: 'A',
+      triggerIotId: 'D',
+      triggerFloor: '1',
+    });
     expect(added.statusCode).toBe(200);
     const { dataId } = added.json() as { dataId: string };
-    expect((await c.get('/api/elevators/relations')).json()).toContainEqual(expect.objectContaining({ dataId, controlMode: 'CALL_ONLY', users: 0 }));
-    expect((await c.post(`/api/elevators/relations/${dataId}/users`, { identityId: 'p-1', userTargetList: [{ targetFloor: '3' }] })).statusCode).toBe(200);
+    expect((await c.get('/api/elevators/relations')).json()).toContainEqual(
+      expect.objectContaining({ dataId, controlMode: 'CALL_ONLY', users: 0 }),
+    );
+    expect(
+      (await c.post(`/api/elevators/relations/${dataId}/users`, { identityId: 'p-1', userTargetList: [{ targetFloor: '3' }] })).statusCode,
+    ).toBe(200);
     expect((await c.post(`/api/elevators/relations/${dataId}/users`, { identityId: 'p-2', expiryTime: 'tomorrow' })).statusCode).toBe(400);
-    const found = (await c.get(`/api/elevators/relations/${dataId}/users?q=p-`)).json() as { total: number; users: Array<{ paramValue: string }> };
+    const found = (await c.get(`/api/elevators/relations/${dataId}/users?q=p-`)).json() as {
+      total: number;
+      users: Array<{ paramValue: string }>;
+    };
     expect(found.total).toBe(1);
     expect(found.users[0]!.paramValue).toBe('p-1');
     expect((await c.get('/api/elevators/relations/no-such/users')).statusCode).toBe(404);
     expect((await c.request('DELETE', `/api/elevators/relations/${dataId}`)).statusCode).toBe(200);
     expect((await c.request('DELETE', `/api/elevators/relations/${dataId}`)).statusCode).toBe(404);
     const audit = (await c.get('/api/maintenance/audit?limit=20')).json() as Array<{ action: string }>;
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['elevator.relation.add', 'elevator.user.save', 'elevator.relation.delete']));
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['elevator.relation.add', 'elevator.user.save', 'elevator.relation.delete']),
+    );
   });
 
   it('Chromium: a relation and a person added on the page make a card swipe light the floor; the call is listed', async () => {
@@ -71,10 +85,20 @@ describe('elevator linkage on the console', () => {
     await page.locator(`#elev-user-table tr[data-user="${USER}"]`).waitFor();
     expect(await page.locator(`#elev-user-table tr[data-user="${USER}"]`).textContent()).toContain('10:01');
 
-    eb.box.runtime.access!.applyPermissionText(key(DEV.carB), JSON.stringify({ tradCardPermissionList: [{ type: 1, cardId: '20086001', userId: USER, effectiveTime: String(Date.now() - DAY), expiryTime: String(Date.now() + DAY) }] }));
+    eb.box.runtime.access!.applyPermissionText(
+      key(DEV.carB),
+      JSON.stringify({
+        tradCardPermissionList: [
+          { type: 1, cardId: '20086001', userId: USER, effectiveTime: String(Date.now() - DAY), expiryTime: String(Date.now() + DAY) },
+        ],
+      }),
+    );
     const command = nextCommand(eb.gateway);
     expect((await eb.carB.reportPass('card', '20086001')).code).toBe(0);
-    expect(await command).toMatchObject({ path: '/elevator/activateFloor', value: { elevatorId: 'X', floorRoomList: [{ floor: '10', roomNumber: '01' }] } });
+    expect(await command).toMatchObject({
+      path: '/elevator/activateFloor',
+      value: { elevatorId: 'X', floorRoomList: [{ floor: '10', roomNumber: '01' }] },
+    });
     await waitFor(() => eb.box.runtime.elevators!.records.count() > 0);
     await page.reload();
     await page.locator('#elev-records td').first().waitFor();

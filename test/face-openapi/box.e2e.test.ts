@@ -11,7 +11,6 @@ import { SimulatedOpenApiTerminal } from '../../scripts/sim/face-openapi/termina
 import { freePort, pictureServer } from '../face-push/helpers.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
-
 const PK = 'PEFaceOpenApi';
 let box: TestBox;
 let api: SimulatedOpenApiTerminal;
@@ -22,7 +21,14 @@ const events: { deviceName: string; eventId: string; params: Record<string, unkn
 /** Passes the access core committed (it alone reports them, to the cloud through the outbox). */
 const passes: CommittedPass[] = [];
 const passesOf = (dn: string) => passes.filter((p) => p.deviceKey === `${PK}/${dn}`);
-const face = (id: string, name: string, user: string) => ({ faceId: id, faceMd5: '', faceUrl: `${files.url}/p.png`, userInfo: JSON.stringify({ userName: name, userId: user }), index: 0, clientTag: '' });
+const face = (id: string, name: string, user: string) => ({
+  faceId: id,
+  faceMd5: '',
+  faceUrl: `${files.url}/p.png`,
+  userInfo: JSON.stringify({ userName: name, userId: user }),
+  index: 0,
+  clientTag: '',
+});
 
 beforeAll(async () => {
   files = await pictureServer('/p.png', [40, 200, 40]);
@@ -45,7 +51,11 @@ drivers:
     devices:
       - { productKey: ${PK}, deviceName: OA-2, custom: { ip: 127.0.0.1, port: ${pull.port}, wsPort: ${pull.wsPort}, deviceId: OA-2 } }
 `);
-  box.runtime.events.on('test', 'device.event', (e) => void (e.productKey === PK && events.push({ deviceName: e.deviceName, eventId: e.eventId, params: e.params })));
+  box.runtime.events.on(
+    'test',
+    'device.event',
+    (e) => void (e.productKey === PK && events.push({ deviceName: e.deviceName, eventId: e.eventId, params: e.params })),
+  );
   box.runtime.events.on('test', 'access.pass', (p) => void passes.push(p));
 }, 60_000);
 
@@ -73,7 +83,9 @@ describe('face-terminal-openapi on a real box', () => {
   it('warns, in the driver log, about a terminal left on its factory password, and only about that one', async () => {
     const file = join(box.runtime.dataDir, 'logs', 'drivers', 'Face_OpenApi_PerAccess_Pull.log');
     await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').includes('factory password'), 20_000, 100);
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('factory password'));
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('factory password'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('OA-2');
     const other = join(box.runtime.dataDir, 'logs', 'drivers', 'Face_OpenApi_PerAccess_Terminal.log');
@@ -83,7 +95,9 @@ describe('face-terminal-openapi on a real box', () => {
   it('connects the record link, pushes a face, opens remotely and turns pushed records into pass events', async () => {
     await waitFor(() => box.runtime.registry.get(PK, 'OA-1')?.status === 'online', 20_000, 100);
     expect(api.state.wsConnects).toBe(1);
-    box.runtime.access!.applyFaceText(`${PK}/OA-1`, JSON.stringify({ groupId: 'g', addFaceInfos: [face('fa', 'Alice', 'ua')] }), { features: false });
+    box.runtime.access!.applyFaceText(`${PK}/OA-1`, JSON.stringify({ groupId: 'g', addFaceInfos: [face('fa', 'Alice', 'ua')] }), {
+      features: false,
+    });
     await box.runtime.access!.facesIdle();
     const u = await waitFor(() => api.users.get('fa'), 20_000, 100);
     expect(u).toMatchObject({ name: 'Alice', userType: 1 });
@@ -105,13 +119,18 @@ describe('face-terminal-openapi on a real box', () => {
     expect(events.filter((e) => e.deviceName === 'OA-1' && (e.eventId === 'passEvent' || e.eventId === 'OnMatched'))).toEqual([]);
     expect(api.state.refused).toEqual([]);
 
-    box.runtime.access!.applyFaceText(`${PK}/OA-1`, JSON.stringify({ groupId: 'g', deleteFaceInfos: [{ faceId: 'fa' }] }), { features: false });
+    box.runtime.access!.applyFaceText(`${PK}/OA-1`, JSON.stringify({ groupId: 'g', deleteFaceInfos: [{ faceId: 'fa' }] }), {
+      features: false,
+    });
     await waitFor(() => !api.users.has('fa'), 20_000, 100);
   }, 60_000);
 
   it('reads and sets configuration as properties within the seed ranges', async () => {
     const got = await box.runtime.host.getProperties(PK, 'OA-1', ['faceThre', 'faceMinsize', 'unlockOuttime', 'ipAddress', 'deviceMoel']);
-    expect(got).toMatchObject({ code: 200, data: { faceThre: 5, faceMinsize: 60, unlockOuttime: 5, ipAddress: '127.0.0.1', deviceMoel: 'SIM-OPENAPI' } });
+    expect(got).toMatchObject({
+      code: 200,
+      data: { faceThre: 5, faceMinsize: 60, unlockOuttime: 5, ipAddress: '127.0.0.1', deviceMoel: 'SIM-OPENAPI' },
+    });
     expect(await box.runtime.host.setProperties(PK, 'OA-1', { faceMinsize: 120, unlockOuttime: 9 })).toMatchObject({ code: 200 });
     expect(api.config.smartface).toMatchObject({ faceMinsize: 120, faceThre: 5 });
     expect(api.config.perpara).toMatchObject({ unlockOuttime: 9 });
@@ -123,9 +142,18 @@ describe('face-terminal-openapi on a real box', () => {
 
   it('serves chapter 9: library pull with feedback, compare results, temperature and heartbeat', async () => {
     await waitFor(() => box.runtime.registry.get(PK, 'OA-2')?.status === 'online', 20_000, 100);
-    box.runtime.access!.applyFaceText(`${PK}/OA-2`, JSON.stringify({ groupId: 'g2', addFaceInfos: [face('fb', 'Bob', 'ub')] }), { features: false });
+    box.runtime.access!.applyFaceText(`${PK}/OA-2`, JSON.stringify({ groupId: 'g2', addFaceInfos: [face('fb', 'Bob', 'ub')] }), {
+      features: false,
+    });
     await box.runtime.access!.facesIdle();
-    const r = await waitFor(async () => { const x = await pull.pullLibrary(pullBase); return x.saved > 0 ? x : undefined; }, 20_000, 300);
+    const r = await waitFor(
+      async () => {
+        const x = await pull.pullLibrary(pullBase);
+        return x.saved > 0 ? x : undefined;
+      },
+      20_000,
+      300,
+    );
     expect(r).toEqual({ saved: 1, deleted: 0 });
     expect(pull.users.get('fb')).toMatchObject({ name: 'Bob' });
     await waitFor(() => box.runtime.access!.deployments.get(`${PK}/OA-2`, 'face', 'fb')?.status === 'transferred', 10_000, 100);
@@ -143,7 +171,12 @@ describe('face-terminal-openapi on a real box', () => {
 
     // The terminal id is the protocol's only credential: from another address it is not enough.
     const before = box.runtime.access!.records.list({ deviceKey: `${PK}/OA-2` }).length;
-    const forged = await fromAddress('127.0.0.9', `${pullBase}/syface/OA-2`, 'POST', JSON.stringify({ userId: 'fb', userName: 'Mallory', screenTime: Math.floor(Date.now() / 1000), similarity: 99 }));
+    const forged = await fromAddress(
+      '127.0.0.9',
+      `${pullBase}/syface/OA-2`,
+      'POST',
+      JSON.stringify({ userId: 'fb', userName: 'Mallory', screenTime: Math.floor(Date.now() / 1000), similarity: 99 }),
+    );
     expect(JSON.parse(forged.body)).toMatchObject({ ret: '1' });
     expect(box.runtime.access!.records.list({ deviceKey: `${PK}/OA-2` })).toHaveLength(before);
     const picture = await fromAddress('127.0.0.9', `${pullBase}/syimage/fb.jpg`, 'GET');

@@ -8,14 +8,20 @@ import { SimulatedOpenApiTerminal } from '../../scripts/sim/face-openapi/termina
 import { freePort, pictureServer } from '../face-push/helpers.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
-
 const PK = 'PEFaceOpenApi';
 let box: TestBox;
 let pull: SimulatedOpenApiTerminal;
 let linkOnly: SimulatedOpenApiTerminal;
 let files: Awaited<ReturnType<typeof pictureServer>>;
 let pullBase = '';
-const face = (id: string) => ({ faceId: id, faceMd5: '', faceUrl: `${files.url}/p.png`, userInfo: JSON.stringify({ userName: id, userId: `u-${id}` }), index: 0, clientTag: '' });
+const face = (id: string) => ({
+  faceId: id,
+  faceMd5: '',
+  faceUrl: `${files.url}/p.png`,
+  userInfo: JSON.stringify({ userName: id, userId: `u-${id}` }),
+  index: 0,
+  clientTag: '',
+});
 const row = (dn: string, id: string) => box.runtime.access!.deployments.get(`${PK}/${dn}`, 'face', id);
 
 beforeAll(async () => {
@@ -53,11 +59,18 @@ describe('face deployments that get no confirmation', () => {
     box.runtime.access!.applyFaceText(`${PK}/OP-1`, JSON.stringify({ groupId: 'gp', addFaceInfos: [face('t1')] }), { features: false });
     await box.runtime.access!.facesIdle();
     // The terminal takes the change (9.1) but never answers 9.4.
-    const taken = await waitFor(async () => {
-      const r = (await fetch(`${pullBase}/syrecord/OP-1?lastQueryTime=1`).then((x) => x.json())) as { serviceResponse?: { list?: unknown[] }; list?: unknown[] };
-      const list = r.serviceResponse?.list ?? r.list ?? [];
-      return list.length > 0 ? list : undefined;
-    }, 20_000, 200);
+    const taken = await waitFor(
+      async () => {
+        const r = (await fetch(`${pullBase}/syrecord/OP-1?lastQueryTime=1`).then((x) => x.json())) as {
+          serviceResponse?: { list?: unknown[] };
+          list?: unknown[];
+        };
+        const list = r.serviceResponse?.list ?? r.list ?? [];
+        return list.length > 0 ? list : undefined;
+      },
+      20_000,
+      200,
+    );
     expect(taken).toHaveLength(1);
     expect(row('OP-1', 't1')?.status).toBe('transferring');
     await waitFor(() => row('OP-1', 't1')?.status === 'transferTimeout', 15_000, 100);
@@ -70,10 +83,13 @@ describe('face deployments that get no confirmation', () => {
 
   it('api: an unreachable terminal API puts the whole batch in deviceOffline without using attempts', async () => {
     await waitFor(() => box.runtime.registry.get(PK, 'OL-1')?.status === 'online', 20_000, 100); // the record link is up
-    box.runtime.access!.applyFaceText(`${PK}/OL-1`, JSON.stringify({ groupId: 'gl', addFaceInfos: [face('o1'), face('o2'), face('o3')] }), { features: false });
+    box.runtime.access!.applyFaceText(`${PK}/OL-1`, JSON.stringify({ groupId: 'gl', addFaceInfos: [face('o1'), face('o2'), face('o3')] }), {
+      features: false,
+    });
     await box.runtime.access!.facesIdle();
     await waitFor(() => ['o1', 'o2', 'o3'].every((id) => row('OL-1', id)?.status === 'deviceOffline'), 20_000, 50);
-    for (const id of ['o1', 'o2', 'o3']) expect(row('OL-1', id)).toMatchObject({ attempts: 0, error: expect.stringMatching(/unreachable/) });
+    for (const id of ['o1', 'o2', 'o3'])
+      expect(row('OL-1', id)).toMatchObject({ attempts: 0, error: expect.stringMatching(/unreachable/) });
     expect(linkOnly.users.size).toBe(0);
   }, 60_000);
 });

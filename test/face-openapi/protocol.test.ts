@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from '../../drivers/face-terminal-openapi/answers.js';
 import { ERRORS } from '../../edge/errors.js';
-import { OPENAPI_ERRORS, OpenApiClient, OpenApiError, RecordLink, checkObject, checkSign, openApiSign } from '../../protocols/face-openapi/index.js';
+import {
+  OPENAPI_ERRORS,
+  OpenApiClient,
+  OpenApiError,
+  RecordLink,
+  checkObject,
+  checkSign,
+  openApiSign,
+} from '../../protocols/face-openapi/index.js';
 import { SimulatedOpenApiTerminal } from '../../scripts/sim/face-openapi/terminal.js';
 import { waitFor } from '../helpers/runtime.js';
 
@@ -24,7 +32,9 @@ describe('sign (seed 004 L69-91)', () => {
   });
 
   it('maps every documented error code to a clear driver answer', () => {
-    const codes = [10001, 10002, 10003, 10004, 10005, 20001, 20002, 30001, 30002, 30003, 30004, 40001, 50001, 50002, 50003, 50004, 50008, 50009, 99999];
+    const codes = [
+      10001, 10002, 10003, 10004, 10005, 20001, 20002, 30001, 30002, 30003, 30004, 40001, 50001, 50002, 50003, 50004, 50008, 50009, 99999,
+    ];
     expect(Object.keys(OPENAPI_ERRORS).map(Number).sort()).toEqual(codes.sort());
     const answers = Object.fromEntries(codes.map((c) => [c, failure(new OpenApiError(c, ''))]));
     expect(answers[10005]).toMatchObject({ code: ERRORS.EDGE_ERR_FACE_AUTH.alink, data: { deviceCode: 10005 } });
@@ -60,9 +70,24 @@ describe('client and record link against the simulated terminal', () => {
     expect(await c.information()).toMatchObject({ deviceMoel: 'SIM-OPENAPI' });
     expect(await c.jsonCmd({ a: 1 })).toEqual({ echo: { a: 1 } });
     await c.addUser({ userId: 'u1', userType: 1, name: 'N', icNumber: '', jobNumber: '', mobile: '', remark: '' });
-    await expect(c.addUser({ userId: 'u2', userType: 7, name: 'N', icNumber: '', jobNumber: '', mobile: '', remark: '' })).rejects.toMatchObject({ code: 30001 });
-    await expect(c.updateUser('zz', { userId: 'zz', userType: 1, name: 'N', icNumber: '', jobNumber: '', mobile: '', remark: '' })).rejects.toMatchObject({ code: 20001 });
-    await expect(c.addUser({ userId: 'u3', userType: 1, name: 'N', photo: Buffer.from('GIF89a').toString('base64'), icNumber: '', jobNumber: '', mobile: '', remark: '' })).rejects.toMatchObject({ code: 30004 });
+    await expect(
+      c.addUser({ userId: 'u2', userType: 7, name: 'N', icNumber: '', jobNumber: '', mobile: '', remark: '' }),
+    ).rejects.toMatchObject({ code: 30001 });
+    await expect(
+      c.updateUser('zz', { userId: 'zz', userType: 1, name: 'N', icNumber: '', jobNumber: '', mobile: '', remark: '' }),
+    ).rejects.toMatchObject({ code: 20001 });
+    await expect(
+      c.addUser({
+        userId: 'u3',
+        userType: 1,
+        name: 'N',
+        photo: Buffer.from('GIF89a').toString('base64'),
+        icNumber: '',
+        jobNumber: '',
+        mobile: '',
+        remark: '',
+      }),
+    ).rejects.toMatchObject({ code: 30004 });
     expect((await c.listUsers()).total).toBe(1);
     await c.deleteUser('u1');
     await expect(c.deleteUser('u1')).rejects.toMatchObject({ code: 20001 });
@@ -104,7 +129,13 @@ describe('client and record link against the simulated terminal', () => {
     const quiet = new SimulatedOpenApiTerminal({ port: 0, wsPort: 0, silent: true });
     await quiet.start();
     try {
-      const link = new RecordLink({ url: `ws://127.0.0.1:${quiet.wsPort}/api/record`, password: '123456', heartbeatMs: 100, silenceMs: 500, backoffBaseMs: 50 });
+      const link = new RecordLink({
+        url: `ws://127.0.0.1:${quiet.wsPort}/api/record`,
+        password: '123456',
+        heartbeatMs: 100,
+        silenceMs: 500,
+        backoffBaseMs: 50,
+      });
       const downs: string[] = [];
       link.on('down', (w) => downs.push(w));
       link.start();

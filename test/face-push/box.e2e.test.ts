@@ -14,7 +14,6 @@ import { SimulatedPushTerminal } from '../../scripts/sim/face-push/terminal.js';
 import { freePort, pictureServer } from './helpers.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
-
 const PK = 'PEFacePush';
 const DN = 'FACE-PUSH-01';
 const KEY = `${PK}/${DN}`;
@@ -64,10 +63,33 @@ afterAll(async () => {
 describe('face-terminal-push on a real box', () => {
   it('registers, receives a face from the access core, opens remotely and uploads a pass', async () => {
     await term.start();
-    expect(term.registerResp).toMatchObject({ msgType: 'registerResp', errorCode: '100', personService: '1', openService: '1', heatbeatService: '1', heatbeatServiceInterval: '1' });
+    expect(term.registerResp).toMatchObject({
+      msgType: 'registerResp',
+      errorCode: '100',
+      personService: '1',
+      openService: '1',
+      heatbeatService: '1',
+      heatbeatServiceInterval: '1',
+    });
     await waitFor(() => box.runtime.registry.get(PK, DN)?.status === 'online', 10_000);
 
-    box.runtime.access!.applyFaceText(KEY, JSON.stringify({ groupId: 'g1', addFaceInfos: [{ faceId: 'fa', faceMd5: '', faceUrl: `${files.url}/alice.png`, userInfo: JSON.stringify({ userName: 'Alice', userId: 'ua' }), index: 0, clientTag: '' }] }), { features: false });
+    box.runtime.access!.applyFaceText(
+      KEY,
+      JSON.stringify({
+        groupId: 'g1',
+        addFaceInfos: [
+          {
+            faceId: 'fa',
+            faceMd5: '',
+            faceUrl: `${files.url}/alice.png`,
+            userInfo: JSON.stringify({ userName: 'Alice', userId: 'ua' }),
+            index: 0,
+            clientTag: '',
+          },
+        ],
+      }),
+      { features: false },
+    );
     await box.runtime.access!.facesIdle();
     const alice = await waitFor(() => term.persons.get('fa'), 20_000, 100);
     expect(alice).toMatchObject({ name: 'Alice', priority: '0', validDateEnd: '2099_12_31' });
@@ -111,11 +133,20 @@ describe('face-terminal-push on a real box', () => {
 
   it('refuses wrong signs, unknown terminals, duplicate results; a resent record is stored once', async () => {
     const base = term.opts.platformUrl;
-    const post = (path: string, body: Record<string, unknown>) => fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json;charset=UTF-8' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const post = (path: string, body: Record<string, unknown>) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json;charset=UTF-8' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
     expect(await term.register(undefined, undefined, '0'.repeat(32))).toMatchObject({ msgType: 'registerResp', errorCode: '201' });
-    expect(await post('/device/register', { msgType: 'register', deviceNo: 'NOBODY', registerTime: '1', rand: 'r', sign: 'x' })).toMatchObject({ errorCode: '201' });
+    expect(
+      await post('/device/register', { msgType: 'register', deviceNo: 'NOBODY', registerTime: '1', rand: 'r', sign: 'x' }),
+    ).toMatchObject({ errorCode: '201' });
     expect(await post('/device/heatbeat', { msgType: 'keepAlive', deviceNo: 'NOBODY' })).toMatchObject({ errorCode: '200' });
-    expect(await post('/device/open', { msgType: 'onlineOpenResp', msgID: 'not-ours', deviceNo: 'FP0001', errorCode: '100', msg: '' })).toMatchObject({ errorCode: '200' });
+    expect(
+      await post('/device/open', { msgType: 'onlineOpenResp', msgID: 'not-ours', deviceNo: 'FP0001', errorCode: '100', msg: '' }),
+    ).toMatchObject({ errorCode: '200' });
     const rec = term.pass({ idNumber: 'nobody-here' });
     const before = passesOf().length;
     const stored = box.runtime.access!.records.list({ deviceKey: KEY }).length;

@@ -10,14 +10,26 @@ import { SimulatedPushTerminal } from '../../scripts/sim/face-push/terminal.js';
 import { freePort, pictureServer } from './helpers.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 
-
 const PK = 'PEFacePush';
 const DN = 'FACE-PUSH-D';
 const KEY = `${PK}/${DN}`;
 let box: TestBox;
 let term: SimulatedPushTerminal;
 let files: Awaited<ReturnType<typeof pictureServer>>;
-const face = (id: string, name: string) => JSON.stringify({ groupId: 'g1', addFaceInfos: [{ faceId: id, faceMd5: '', faceUrl: `${files.url}/p.png`, userInfo: JSON.stringify({ userName: name, userId: `u-${id}` }), index: 0, clientTag: '' }] });
+const face = (id: string, name: string) =>
+  JSON.stringify({
+    groupId: 'g1',
+    addFaceInfos: [
+      {
+        faceId: id,
+        faceMd5: '',
+        faceUrl: `${files.url}/p.png`,
+        userInfo: JSON.stringify({ userName: name, userId: `u-${id}` }),
+        index: 0,
+        clientTag: '',
+      },
+    ],
+  });
 const status = (id: string) => box.runtime.access!.deployments.get(KEY, 'face', id)?.status;
 
 beforeAll(async () => {
@@ -84,13 +96,21 @@ describe('a person command without an answer', () => {
   it('ends as transferTimeout in the access core, is retried, and becomes needManual', async () => {
     term.mute.add('person');
     const seen = new Set<string>();
-    box.runtime.events.on('test-deploy', 'device.event', (e) => void (e.productKey === PK && e.eventId === 'commandResult' && seen.add(String(e.params.state))));
+    box.runtime.events.on(
+      'test-deploy',
+      'device.event',
+      (e) => void (e.productKey === PK && e.eventId === 'commandResult' && seen.add(String(e.params.state))),
+    );
     await deploy('f2', 'Bob');
-    await waitFor(() => {
-      const s = status('f2');
-      if (s) seen.add(s);
-      return s === 'needManual';
-    }, 60_000, 50);
+    await waitFor(
+      () => {
+        const s = status('f2');
+        if (s) seen.add(s);
+        return s === 'needManual';
+      },
+      60_000,
+      50,
+    );
     const row = box.runtime.access!.deployments.get(KEY, 'face', 'f2');
     // needManual was reached from the seed's timeout cause, after the access core's 3 attempts.
     expect(row).toMatchObject({ pre_status: 'transferTimeout', attempts: 3 });

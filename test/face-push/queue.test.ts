@@ -23,7 +23,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const person = (operateType: string, idNumber: string) => ({ person: { operateType, idNumber }, deploy: { kind: 'face', item: idNumber, op: operateType === '2' ? 'delete' : 'upsert' } });
+const person = (operateType: string, idNumber: string) => ({
+  person: { operateType, idNumber },
+  deploy: { kind: 'face', item: idNumber, op: operateType === '2' ? 'delete' : 'upsert' },
+});
 
 describe('commands that end without an answer', () => {
   it('are returned by next(): attempts used up, or past expiresAt', () => {
@@ -39,7 +42,7 @@ describe('commands that end without an answer', () => {
     expect(q.next('P/E', 'open', 3500)).toMatchObject({ empty: true, ended: [{ msgId: open.msgId, state: 'expired' }] });
   });
 
-  it('honours a command\'s own result timeout', () => {
+  it("honours a command's own result timeout", () => {
     const q = new FaceCommandQueue(db, { resultTimeoutMs: 60_000, maxAttempts: 3 });
     const c = q.enqueue({ deviceKey: 'P/F', service: 'person', payload: person('0', 'y'), resultTimeoutMs: 500, maxAttempts: 1 }, 0);
     q.next('P/F', 'person', 0);
@@ -105,8 +108,14 @@ describe('person ledger', () => {
     expect(await call({ deviceKey: 'P/H', ids: [1] })).toMatchObject({ code: 460, message: expect.stringMatching(/\/ids\/0/) });
     expect(await call({ deviceKey: 'P/H', ids: Array.from({ length: 1001 }, (_, i) => `i${i}`) })).toMatchObject({ code: 460 });
     expect(await call({ deviceKey: 'P/H', ids: ['h1'] }, 'other')).toMatchObject({ code: 6105 });
-    expect(await call({ deviceKey: 'P/H' }, 'd', 'faceQueue.cancelService')).toMatchObject({ code: 460, message: expect.stringMatching(/service/) });
-    expect(await call({ deviceKey: 'P/H', service: 'person' }, 'd', 'faceQueue.cancelService')).toMatchObject({ code: 200, data: { commands: [] } });
+    expect(await call({ deviceKey: 'P/H' }, 'd', 'faceQueue.cancelService')).toMatchObject({
+      code: 460,
+      message: expect.stringMatching(/service/),
+    });
+    expect(await call({ deviceKey: 'P/H', service: 'person' }, 'd', 'faceQueue.cancelService')).toMatchObject({
+      code: 200,
+      data: { commands: [] },
+    });
     expect(await call({ deviceKey: 'P/H' }, 'd', 'faceQueue.nope')).toMatchObject({ code: 6304 });
   });
 });

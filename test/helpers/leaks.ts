@@ -15,7 +15,8 @@ function counts(): Map<string, number> {
 }
 
 let baseline = new Map<string, number>();
-const leaked = (): string[] => [...counts()].filter(([k, n]) => n > (baseline.get(k) ?? 0)).map(([k, n]) => `${k} ×${n - (baseline.get(k) ?? 0)}`);
+const leaked = (): string[] =>
+  [...counts()].filter(([k, n]) => n > (baseline.get(k) ?? 0)).map(([k, n]) => `${k} ×${n - (baseline.get(k) ?? 0)}`);
 
 beforeAll(() => {
   baseline = counts();
@@ -25,5 +26,6 @@ afterAll(async () => {
   // Closing is asynchronous: give what was closed a moment to go.
   await waitFor(() => leaked().length === 0, { timeoutMs: 3000 }).catch(() => undefined);
   const l = leaked();
-  if (l.length > 0) throw new Error(`this file left handles open: ${l.join(', ')} (close every server, socket and child process in afterAll)`);
+  if (l.length > 0)
+    throw new Error(`this file left handles open: ${l.join(', ')} (close every server, socket and child process in afterAll)`);
 });

@@ -29,7 +29,11 @@ export async function waitFor<T>(fn: () => T | Promise<T>, options: number | Wai
       last = err;
     }
     if (Date.now() > until) {
-      const parts = [o.what && `for ${o.what}`, last instanceof Error && last.message, o.explain && `state: ${JSON.stringify(o.explain())}`].filter(Boolean);
+      const parts = [
+        o.what && `for ${o.what}`,
+        last instanceof Error && last.message,
+        o.explain && `state: ${JSON.stringify(o.explain())}`,
+      ].filter(Boolean);
       throw new Error(`waitFor timed out${parts.length ? ` ${parts.join('; ')}` : ''}`);
     }
     await pause(o.stepMs ?? 25);

@@ -9,7 +9,7 @@ describe('answer codes', () => {
     expect(new Set(codes).size).toBe(codes.length);
   });
 
-  it('builds every catalogue entry on a named Alink code, the drivers\' entries unchanged', () => {
+  it("builds every catalogue entry on a named Alink code, the drivers' entries unchanged", () => {
     const named = new Set<number>(Object.values(ALINK));
     for (const [name, spec] of Object.entries(ERRORS)) expect(named.has(spec.alink), name).toBe(true);
     for (const [name, spec] of Object.entries(DRIVER_ERRORS)) expect(ERRORS[name as keyof typeof ERRORS]).toBe(spec);

@@ -58,11 +58,19 @@ const CASES: Record<string, Case> = {
   },
   unknownMethod: {
     call: { method: 'access.openAllDoors', args: { deviceKey: M1 } },
-    expect: (o) => expect(answer(o)).toEqual({ code: ERRORS.EDGE_ERR_HOST_SERVICE_UNKNOWN.alink, message: expect.stringContaining('access.openAllDoors') }),
+    expect: (o) =>
+      expect(answer(o)).toEqual({
+        code: ERRORS.EDGE_ERR_HOST_SERVICE_UNKNOWN.alink,
+        message: expect.stringContaining('access.openAllDoors'),
+      }),
   },
   malformedArgs: {
     call: { method: 'access.decideQr', args: { deviceKey: M1, code: 42 } },
-    expect: (o) => expect(answer(o)).toEqual({ code: ERRORS.EDGE_ERR_HOST_CALL_INVALID.alink, message: expect.stringMatching(/access\.decideQr.*\/code/) }),
+    expect: (o) =>
+      expect(answer(o)).toEqual({
+        code: ERRORS.EDGE_ERR_HOST_CALL_INVALID.alink,
+        message: expect.stringMatching(/access\.decideQr.*\/code/),
+      }),
   },
   missingArgs: {
     call: { method: 'access.desiredFaces' },
@@ -70,7 +78,11 @@ const CASES: Record<string, Case> = {
   },
   notOwnedDevice: {
     call: { method: 'access.desiredFaces', args: { deviceKey: M2 } },
-    expect: (o) => expect(answer(o)).toEqual({ code: ERRORS.EDGE_ERR_DEVICE_NOT_OWNED.alink, message: expect.stringMatching(new RegExp(`${M2}.*${DRIVER}`)) }),
+    expect: (o) =>
+      expect(answer(o)).toEqual({
+        code: ERRORS.EDGE_ERR_DEVICE_NOT_OWNED.alink,
+        message: expect.stringMatching(new RegExp(`${M2}.*${DRIVER}`)),
+      }),
   },
   unknownDevice: {
     call: { method: 'access.desiredFaces', args: { deviceKey: 'PEDemoMeter/nobody' } },
@@ -82,7 +94,8 @@ const CASES: Record<string, Case> = {
   },
   edgeErrorHandler: {
     call: { method: 'faceQueue.cancel', args: { deviceKey: M1, msgId: 'm1' } },
-    expect: (o) => expect(answer(o)).toEqual({ code: ERRORS.EDGE_ERR_STORE_UNAVAILABLE.alink, message: expect.stringContaining('disk full') }),
+    expect: (o) =>
+      expect(answer(o)).toEqual({ code: ERRORS.EDGE_ERR_STORE_UNAVAILABLE.alink, message: expect.stringContaining('disk full') }),
   },
   neverAnswers: {
     call: { method: 'faceQueue.get', args: { deviceKey: M1, msgId: 'm1' }, timeoutMs: 300 },
@@ -96,7 +109,12 @@ const GUARD_MS = 3000;
 async function outcomeOf(p: Promise<Answer>): Promise<Outcome> {
   let guard: NodeJS.Timeout | undefined;
   try {
-    const a = await Promise.race([p, new Promise<never>((_, reject) => (guard = setTimeout(() => reject(new Error(`HUNG: neither answered nor rejected within ${GUARD_MS} ms`)), GUARD_MS)))]);
+    const a = await Promise.race([
+      p,
+      new Promise<never>(
+        (_, reject) => (guard = setTimeout(() => reject(new Error(`HUNG: neither answered nor rejected within ${GUARD_MS} ms`)), GUARD_MS)),
+      ),
+    ]);
     return { answer: a };
   } catch (err) {
     return { rejected: (err as Error).message };
@@ -110,7 +128,14 @@ describe('HostServices: the IPC client of a driver process and inProcessHost', (
   const log = silentLogger();
   const events = new EventBus(log);
   const registry = new DeviceRegistry({ events, log });
-  const host = new DriverHost({ registry, events, models: ThingModelLibrary.fromDirs([resolve('config/tsl')]), log, logDir: join(dir, 'logs'), dataDir: join(dir, 'data') });
+  const host = new DriverHost({
+    registry,
+    events,
+    models: ThingModelLibrary.fromDirs([resolve('config/tsl')]),
+    log,
+    logDir: join(dir, 'logs'),
+    dataDir: join(dir, 'data'),
+  });
   let t: TestCore;
 
   /** The implementations, each turning a call into its outcome. */
@@ -129,7 +154,15 @@ describe('HostServices: the IPC client of a driver process and inProcessHost', (
 
   beforeAll(async () => {
     t = makeCore();
-    t.core.applyPermissionText(M1, JSON.stringify({ tradCardPermissionList: [{ type: 1, cardId: 'C1', endTime: '4102444800000' }, { type: 1, cardId: 'C2', endTime: '4102444800000' }] }));
+    t.core.applyPermissionText(
+      M1,
+      JSON.stringify({
+        tradCardPermissionList: [
+          { type: 1, cardId: 'C1', endTime: '4102444800000' },
+          { type: 1, cardId: 'C2', endTime: '4102444800000' },
+        ],
+      }),
+    );
     host.registerServices(accessHostServices(t.core));
     host.registerServices({
       'faceQueue.heldPersons': () => {
@@ -158,9 +191,13 @@ describe('HostServices: the IPC client of a driver process and inProcessHost', (
   for (const impl of Object.keys(implementations)) {
     describe(impl, () => {
       for (const [name, k] of Object.entries(CASES)) {
-        it(name, async () => {
-          k.expect(await implementations[impl]!(k.call));
-        }, GUARD_MS + 5000);
+        it(
+          name,
+          async () => {
+            k.expect(await implementations[impl]!(k.call));
+          },
+          GUARD_MS + 5000,
+        );
       }
     });
   }

@@ -56,13 +56,19 @@ describe('driver host', () => {
 
   it('brings devices online and one failing device does not block the others', async () => {
     await waitFor(() => rt.registry.get('TestCounter', 'flaky-1')?.status === 'online');
-    const broken = await waitFor(() => (rt.registry.get('TestCounter', 'broken-1')?.status === 'offline' ? rt.registry.get('TestCounter', 'broken-1') : undefined));
+    const broken = await waitFor(() =>
+      rt.registry.get('TestCounter', 'broken-1')?.status === 'offline' ? rt.registry.get('TestCounter', 'broken-1') : undefined,
+    );
     expect(broken.statusReason).toMatch(/cannot reach broken-1/);
     await waitFor(() => rt.registry.get('TestCounter', 'steady-1')?.status === 'online');
   });
 
   it('answers service calls with the driver data and checks input against the thing model', async () => {
-    expect(await rt.host.callService('TestCounter', 'flaky-1', 'Echo', { Text: 'hi' })).toEqual({ code: 200, message: 'success', data: { Text: 'hi', Device: 'flaky-1' } });
+    expect(await rt.host.callService('TestCounter', 'flaky-1', 'Echo', { Text: 'hi' })).toEqual({
+      code: 200,
+      message: 'success',
+      data: { Text: 'hi', Device: 'flaky-1' },
+    });
     expect((await rt.host.callService('TestCounter', 'flaky-1', 'Echo', { Text: 'x'.repeat(33) })).message).toMatch(/longer than 32/);
     expect((await rt.host.callService('TestCounter', 'flaky-1', 'Nope', {})).code).toBe(6200);
     expect((await rt.host.callService('TestCounter', 'ghost', 'Echo', {})).code).toBe(6100);
@@ -256,7 +262,7 @@ drivers:
       const rt = box.runtime;
       await waitFor(() => rt.registry.get('TestCounter', 'chat-1')?.status === 'online');
       const file = rt.host.driver('Chatty_Test')!.logFile;
-      for (let i = 0; i < 3; i++) expect(await rt.host.callService("TestCounter", "chat-1", "Chatter", {})).toMatchObject({ code: 200 });
+      for (let i = 0; i < 3; i++) expect(await rt.host.callService('TestCounter', 'chat-1', 'Chatter', {})).toMatchObject({ code: 200 });
       await waitFor(() => existsSync(`${file}.2`) && existsSync(`${file}.1`), 10_000);
       // The last chatter line (i 1999) has come through the pipe into the current file.
       await waitFor(() => [file, `${file}.1`].some((f) => existsSync(f) && readFileSync(f, 'utf8').includes('"i":1999')), 10_000);

@@ -24,7 +24,13 @@ describe('driver stop racing its start', () => {
     const proc = new DriverProcess(
       { name: 'Race_Test', module: '', transport: 'mqtt', config: {}, devices: [] },
       {
-        callbacks: { onProps: () => {}, onEvent: () => {}, onDeviceStatus: () => {}, onDown: () => {}, onState: (s) => void states.push(s) },
+        callbacks: {
+          onProps: () => {},
+          onEvent: () => {},
+          onDeviceStatus: () => {},
+          onDown: () => {},
+          onState: (s) => void states.push(s),
+        },
         log: silentLogger(),
         logDir: tmpdir(),
         dataDir: tmpdir(),

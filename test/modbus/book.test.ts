@@ -12,9 +12,22 @@ describe('DeviceBook', () => {
     const b = recordingHandle('PK', 'b', {});
     const shared = pt('s');
     const own = pt('o');
-    book.add(a, new Map([['Temp', shared], ['Own', own]]));
+    book.add(
+      a,
+      new Map([
+        ['Temp', shared],
+        ['Own', own],
+      ]),
+    );
     book.add(b, new Map([['Outside', shared]]));
-    book.block([shared, own], [[shared, 21], [own, 5]], 1);
+    book.block(
+      [shared, own],
+      [
+        [shared, 21],
+        [own, 5],
+      ],
+      1,
+    );
     expect(a.values).toEqual({ Temp: 21, Own: 5 });
     expect(b.values).toEqual({ Outside: 21 });
     expect([a.status, b.status]).toEqual(['online', 'online']);
@@ -23,7 +36,14 @@ describe('DeviceBook', () => {
     book.remove(a);
     book.fault('blk:x', [shared], undefined);
     expect(b.status).toBe('online');
-    book.block([shared, own], [[shared, 22], [own, 6]], 2);
+    book.block(
+      [shared, own],
+      [
+        [shared, 22],
+        [own, 6],
+      ],
+      2,
+    );
     expect(b.values).toEqual({ Outside: 22 });
     expect(a.values).toEqual({ Temp: 21, Own: 5 }); // removed: no more reports
     expect(book.pointsOf('C1').map((p) => p.id)).toEqual(['s']);

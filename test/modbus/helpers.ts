@@ -57,7 +57,11 @@ export async function startPyModbus(spec: unknown): Promise<PyModbus> {
     restart: async () => {
       await kill();
       // The port may linger a moment after the kill.
-      await waitFor(async () => (current = await launch(specFile, server.port)), { what: 'the restarted pymodbus server', timeoutMs: 5000, stepMs: 250 });
+      await waitFor(async () => (current = await launch(specFile, server.port)), {
+        what: 'the restarted pymodbus server',
+        timeoutMs: 5000,
+        stepMs: 250,
+      });
     },
   };
   return server;
@@ -120,10 +124,16 @@ export interface PtyPair {
 export async function startPtyPair(dir: string): Promise<PtyPair> {
   const a = join(dir, 'tty-a');
   const b = join(dir, 'tty-b');
-  const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  await waitFor(() => /starting data transfer loop/.test(err) || proc.exitCode !== null, { what: 'the socat pty pair', explain: () => err, timeoutMs: 10_000 });
+  await waitFor(() => /starting data transfer loop/.test(err) || proc.exitCode !== null, {
+    what: 'the socat pty pair',
+    explain: () => err,
+    timeoutMs: 10_000,
+  });
   if (proc.exitCode !== null) throw new Error(`socat exited: ${err}`);
   return {
     a,
@@ -140,5 +150,8 @@ export async function startPtyPair(dir: string): Promise<PtyPair> {
 /** Times (ms) at which the pymodbus slave answered, from its `answer_log`. */
 export function answerTimes(file: string): number[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => Number(l) * 1000);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => Number(l) * 1000);
 }

@@ -30,17 +30,43 @@ interface Case {
 const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as typeof import('modbus-serial').default;
 
 const NUMERIC: [DataType, number][] = [
-  ['int16', -1234], ['uint16', 54321], ['int32', -123456789], ['uint32', 3123456789],
-  ['int64', -1234567890123], ['uint64', 12345678901234], ['float', 3.14159], ['double', 2.718281828459045],
+  ['int16', -1234],
+  ['uint16', 54321],
+  ['int32', -123456789],
+  ['uint32', 3123456789],
+  ['int64', -1234567890123],
+  ['uint64', 12345678901234],
+  ['float', 3.14159],
+  ['double', 2.718281828459045],
 ];
 const WIDTH: Record<string, number> = { int16: 1, uint16: 1, int32: 2, uint32: 2, float: 2, int64: 4, uint64: 4, double: 4 };
 
 function buildCases(): Case[] {
   const cases: Case[] = [];
   for (const [type, value] of NUMERIC) {
-    const combos = WIDTH[type] === 1 ? [[false, false], [true, false]] : [[false, false], [true, false], [false, true], [true, true]];
+    const combos =
+      WIDTH[type] === 1
+        ? [
+            [false, false],
+            [true, false],
+          ]
+        : [
+            [false, false],
+            [true, false],
+            [false, true],
+            [true, true],
+          ];
     for (const [bs, ws] of combos) {
-      cases.push({ id: `${type}-${bs ? 'B' : 'b'}${ws ? 'W' : 'w'}`, type, pyType: type, value, expected: value, byteSwap: bs!, wordSwap: ws!, area: 'hr' });
+      cases.push({
+        id: `${type}-${bs ? 'B' : 'b'}${ws ? 'W' : 'w'}`,
+        type,
+        pyType: type,
+        value,
+        expected: value,
+        byteSwap: bs!,
+        wordSwap: ws!,
+        area: 'hr',
+      });
     }
   }
   cases.push({ id: 'int32-scaled', type: 'int32', pyType: 'int32', value: 2345, expected: 234.5, scale: 0.1, area: 'hr' });
@@ -66,12 +92,29 @@ function layout(): { spec: unknown; points: PointDef[] } {
     const addr = next[c.area];
     const width = c.count ?? WIDTH[c.type] ?? 1;
     next[c.area] += width + 1; // a one-register hole between points: the planner bridges it
-    (c.area === 'hr' ? hr : ir).push({ addr, type: c.pyType, value: c.value, byteswap: !!c.byteSwap, wordswap: !!c.wordSwap, count: c.count });
+    (c.area === 'hr' ? hr : ir).push({
+      addr,
+      type: c.pyType,
+      value: c.value,
+      byteswap: !!c.byteSwap,
+      wordswap: !!c.wordSwap,
+      count: c.count,
+    });
     const op: OperationType = c.area === 'ir' ? 'input:04' : width === 1 ? 'holding:06' : 'holding:16';
     points.push({
-      id: c.id, channel: 'C1', slave: 1, address: addr, op, dataType: c.type, periodMs: 200, report: 'periodic',
-      ...(c.byteSwap ? { byteSwap: true } : {}), ...(c.wordSwap ? { wordSwap: true } : {}), ...(c.scale ? { scale: c.scale } : {}),
-      ...(c.count ? { count: c.count } : {}), ...(c.bit !== undefined ? { bit: c.bit } : {}),
+      id: c.id,
+      channel: 'C1',
+      slave: 1,
+      address: addr,
+      op,
+      dataType: c.type,
+      periodMs: 200,
+      report: 'periodic',
+      ...(c.byteSwap ? { byteSwap: true } : {}),
+      ...(c.wordSwap ? { wordSwap: true } : {}),
+      ...(c.scale ? { scale: c.scale } : {}),
+      ...(c.count ? { count: c.count } : {}),
+      ...(c.bit !== undefined ? { bit: c.bit } : {}),
     });
   }
   points.push({ id: 'coil-5', channel: 'C1', slave: 1, address: 5, op: 'coil:05', dataType: 'bool', periodMs: 200, report: 'onChange' });
@@ -79,12 +122,50 @@ function layout(): { spec: unknown; points: PointDef[] } {
   points.push({ id: 'di-9', channel: 'C1', slave: 1, address: 9, op: 'discrete:02', dataType: 'bool', periodMs: 200, report: 'periodic' });
   // Wider than one function-16 write (123 registers): written in two parts.
   hr.push({ addr: 1500, type: 'string', value: 'initial', count: 125 });
-  points.push({ id: 'long-string', channel: 'C1', slave: 1, address: 1500, op: 'holding:16', dataType: 'string', count: 125, periodMs: 200, report: 'onChange' });
-  points.push({ id: 'long-custom', channel: 'C1', slave: 1, address: 1700, op: 'holding:06', dataType: 'custom', count: 124, periodMs: 200, report: 'onChange' });
+  points.push({
+    id: 'long-string',
+    channel: 'C1',
+    slave: 1,
+    address: 1500,
+    op: 'holding:16',
+    dataType: 'string',
+    count: 125,
+    periodMs: 200,
+    report: 'onChange',
+  });
+  points.push({
+    id: 'long-custom',
+    channel: 'C1',
+    slave: 1,
+    address: 1700,
+    op: 'holding:06',
+    dataType: 'custom',
+    count: 124,
+    periodMs: 200,
+    report: 'onChange',
+  });
   // Past the end of pymodbus's 2000-register block: answered with ILLEGAL DATA ADDRESS.
-  points.push({ id: 'beyond', channel: 'C1', slave: 1, address: 1999, op: 'holding:16', dataType: 'int32', periodMs: 200, report: 'periodic' });
+  points.push({
+    id: 'beyond',
+    channel: 'C1',
+    slave: 1,
+    address: 1999,
+    op: 'holding:16',
+    dataType: 'int32',
+    periodMs: 200,
+    report: 'periodic',
+  });
   // Slave 9 does not exist: pymodbus stays silent, the driver times out.
-  points.push({ id: 'ghost', channel: 'C1', slave: 9, address: 0, op: 'holding:06', dataType: 'uint16', periodMs: 200, report: 'periodic' });
+  points.push({
+    id: 'ghost',
+    channel: 'C1',
+    slave: 9,
+    address: 0,
+    op: 'holding:06',
+    dataType: 'uint16',
+    periodMs: 200,
+    report: 'periodic',
+  });
   const spec = { slaves: { '1': { hr, ir, co: { '5': 1 }, di: { '9': 1 } } } };
   return { spec, points };
 }
@@ -102,14 +183,26 @@ describe('ModbusV3 driver against pymodbus', () => {
     server = await startPyModbus(spec);
     driver = await driverFactory({
       name: 'Test_ModbusV3_EBA_Points',
-      config: { channels: [{ id: 'C1', transport: 'tcp', host: '127.0.0.1', port: server.port, minIntervalMs: 0 }], points, timeoutMs: 400, backoffMinMs: 200, backoffMaxMs: 1000, statsIntervalMs: 0 },
+      config: {
+        channels: [{ id: 'C1', transport: 'tcp', host: '127.0.0.1', port: server.port, minIntervalMs: 0 }],
+        points,
+        timeoutMs: 400,
+        backoffMinMs: 200,
+        backoffMaxMs: 1000,
+        statsIntervalMs: 0,
+      },
       deviceList: [],
       log: silentLog,
       dataDir: tempDir(),
       host: noHost,
     });
     await driver.start?.();
-    const mapping = Object.fromEntries([...CASES.map((c) => [`P_${c.id.replace(/-/g, '_')}`, c.id]), ['Coil5', 'coil-5'], ['Coil6', 'coil-6'], ['Input9', 'di-9']]);
+    const mapping = Object.fromEntries([
+      ...CASES.map((c) => [`P_${c.id.replace(/-/g, '_')}`, c.id]),
+      ['Coil5', 'coil-5'],
+      ['Coil6', 'coil-6'],
+      ['Input9', 'di-9'],
+    ]);
     main = recordingHandle('EBATest', 'main', { points: mapping });
     broken = recordingHandle('EBATest', 'broken', { points: { Far: 'beyond' } });
     ghost = recordingHandle('EBATest', 'ghost', { points: { Value: 'ghost' } });
@@ -153,8 +246,16 @@ describe('ModbusV3 driver against pymodbus', () => {
 
   it('writes with the inverse of scale, swaps and type and reads back', async () => {
     const writes: Record<string, unknown> = {
-      P_int16_Bw: -300, P_uint32_BW: 4000000000, P_float_bW: -7.25, P_int32_scaled: -12.3, P_double_BW: 1.5e-7,
-      P_string: 'CH-2', P_bits_3: 0, P_int64_bW: -9007199254740991, Coil5: 0, Coil6: 1,
+      P_int16_Bw: -300,
+      P_uint32_BW: 4000000000,
+      P_float_bW: -7.25,
+      P_int32_scaled: -12.3,
+      P_double_BW: 1.5e-7,
+      P_string: 'CH-2',
+      P_bits_3: 0,
+      P_int64_bW: -9007199254740991,
+      Coil5: 0,
+      Coil6: 1,
     };
     const answer = await driver.setProperties(main, writes);
     expect(answer.code).toBe(200);
@@ -181,7 +282,9 @@ describe('ModbusV3 driver against pymodbus', () => {
   it('writes strings and custom data wider than one write (124-125 registers) in parts', async () => {
     await waitFor(() => long.values.Text === 'initial', { what: 'long text read' });
     const text = 'ABCDEFGHIJKLMNOPQRSTUVWXY'.repeat(10); // 250 bytes: all 125 registers
-    const raw = Buffer.from(Array.from({ length: 248 }, (_, i) => (i * 7 + 1) & 0xff)).toString('hex').toUpperCase();
+    const raw = Buffer.from(Array.from({ length: 248 }, (_, i) => (i * 7 + 1) & 0xff))
+      .toString('hex')
+      .toUpperCase();
     const answer = await driver.setProperties(long, { Text: text, Raw: raw });
     expect(answer).toMatchObject({ code: 200, data: { Text: text, Raw: raw } });
     const client = new ModbusRTU();

@@ -35,12 +35,23 @@ describe('RTU master against a hostile slave', () => {
     const unit = req[0]!;
     const good = withCrc([unit, 0x03, 4, 0x12, 0x34, 0x56, 0x78]);
     switch (behaviour) {
-      case 'ok': socket.write(good); break;
-      case 'bytewise': for (const [i, b] of [...good].entries()) setTimeout(() => socket.write(Buffer.from([b])), 5 * i); break;
-      case 'other-slave': socket.write(withCrc([unit + 1, 0x03, 4, 0x12, 0x34, 0x56, 0x78])); break;
-      case 'bad-crc': socket.write(Buffer.concat([good.subarray(0, -1), Buffer.from([good.at(-1)! ^ 0x55])])); break;
-      case 'unknown-function': socket.write(withCrc([unit, 0x2b, 0x0e, 0x01])); break;
-      case 'silent': break;
+      case 'ok':
+        socket.write(good);
+        break;
+      case 'bytewise':
+        for (const [i, b] of [...good].entries()) setTimeout(() => socket.write(Buffer.from([b])), 5 * i);
+        break;
+      case 'other-slave':
+        socket.write(withCrc([unit + 1, 0x03, 4, 0x12, 0x34, 0x56, 0x78]));
+        break;
+      case 'bad-crc':
+        socket.write(Buffer.concat([good.subarray(0, -1), Buffer.from([good.at(-1)! ^ 0x55])]));
+        break;
+      case 'unknown-function':
+        socket.write(withCrc([unit, 0x2b, 0x0e, 0x01]));
+        break;
+      case 'silent':
+        break;
     }
   }
 

@@ -16,8 +16,16 @@ import driverFactory from '../../drivers/modbus-v3/index.js';
 import type { Driver } from '../../edge/host/sdk/driver.js';
 import type { ChannelDef, PointDef } from '../../protocols/modbus/point.js';
 import {
-  answerTimes, noHost, recordingHandle, silentLog, startPtyPair, startPyModbus, tempDir,
-  type PtyPair, type PyModbus, type RecordingHandle,
+  answerTimes,
+  noHost,
+  recordingHandle,
+  silentLog,
+  startPtyPair,
+  startPyModbus,
+  tempDir,
+  type PtyPair,
+  type PyModbus,
+  type RecordingHandle,
 } from './helpers.js';
 
 // modbus-serial is CommonJS whose module.exports is the client class.
@@ -67,7 +75,11 @@ interface Rig {
   answerLog: string;
 }
 
-async function startRig(dir: string, channel: ChannelDef, extraSpec: Record<string, unknown>): Promise<Omit<Rig, 'server'> & { server: PyModbus }> {
+async function startRig(
+  dir: string,
+  channel: ChannelDef,
+  extraSpec: Record<string, unknown>,
+): Promise<Omit<Rig, 'server'> & { server: PyModbus }> {
   const corruptFlag = join(dir, 'corrupt');
   const answerLog = join(dir, 'answers.log');
   const server = await startPyModbus({ slaves: { '1': slaveSpec() }, corrupt_flag: corruptFlag, answer_log: answerLog, ...extraSpec });
@@ -194,7 +206,9 @@ describe('ModbusV3 RTU over a serial line (socat pty pair) against pymodbus seri
     // refuses to set parity there, so the slave end runs 8N; baud and stop bits do stick.
     const serial = { port: pty.b, baudrate: 19200, bytesize: 8, parity: 'N', stopbits: 2 };
     const channel: ChannelDef = {
-      id: 'C1', transport: 'rtu', minIntervalMs: INTERVAL,
+      id: 'C1',
+      transport: 'rtu',
+      minIntervalMs: INTERVAL,
       serial: { path: pty.a, baudRate: 19200, dataBits: 8, parity: 'even', stopBits: 2 },
     };
     r = await startRig(dir, channel, { serial });
@@ -240,15 +254,21 @@ describe('ModbusV3 RTU over a serial line (socat pty pair) against pymodbus seri
 
 describe('ModbusV3 serial channel settings at the driver boundary', () => {
   it('refuses impossible serial settings with a clear message', async () => {
-    const make = async (serial: Record<string, unknown>): Promise<Driver> => driverFactory({
-      name: 'Test_ModbusV3_RTU_Bad',
-      config: { channels: [{ id: 'S1', transport: 'rtu', minIntervalMs: 0, serial }], points: [{ ...base, channel: 'S1', id: 'x', address: 0, op: 'holding:06', dataType: 'uint16' }] },
-      deviceList: [],
-      log: silentLog,
-      dataDir: tempDir(),
-      host: noHost,
-    });
-    await expect(make({ path: '/dev/null', baudRate: 'fast', dataBits: 8, parity: 'none', stopBits: 1 })).rejects.toThrow(/channel S1 serial: serial settings need a baud rate/);
+    const make = async (serial: Record<string, unknown>): Promise<Driver> =>
+      driverFactory({
+        name: 'Test_ModbusV3_RTU_Bad',
+        config: {
+          channels: [{ id: 'S1', transport: 'rtu', minIntervalMs: 0, serial }],
+          points: [{ ...base, channel: 'S1', id: 'x', address: 0, op: 'holding:06', dataType: 'uint16' }],
+        },
+        deviceList: [],
+        log: silentLog,
+        dataDir: tempDir(),
+        host: noHost,
+      });
+    await expect(make({ path: '/dev/null', baudRate: 'fast', dataBits: 8, parity: 'none', stopBits: 1 })).rejects.toThrow(
+      /channel S1 serial: serial settings need a baud rate/,
+    );
     await expect(make({ path: '/dev/null', baudRate: 9600, dataBits: 9, parity: 'none', stopBits: 1 })).rejects.toThrow(/7 or 8 data bits/);
     await expect(make({ baudRate: 9600 })).rejects.toThrow(/needs the serial port/);
   });
@@ -256,7 +276,19 @@ describe('ModbusV3 serial channel settings at the driver boundary', () => {
   it('reports devices offline, with the reason, when the serial port cannot be opened', async () => {
     const driver = await driverFactory({
       name: 'Test_ModbusV3_RTU_NoPort',
-      config: { channels: [{ id: 'S1', transport: 'rtu', minIntervalMs: 0, serial: { path: join(tempDir(), 'no-such-tty'), baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } }], points: [{ ...base, channel: 'S1', id: 'x', address: 0, op: 'holding:06', dataType: 'uint16' }], backoffMinMs: 100, statsIntervalMs: 0 },
+      config: {
+        channels: [
+          {
+            id: 'S1',
+            transport: 'rtu',
+            minIntervalMs: 0,
+            serial: { path: join(tempDir(), 'no-such-tty'), baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
+          },
+        ],
+        points: [{ ...base, channel: 'S1', id: 'x', address: 0, op: 'holding:06', dataType: 'uint16' }],
+        backoffMinMs: 100,
+        statsIntervalMs: 0,
+      },
       deviceList: [],
       log: silentLog,
       dataDir: tempDir(),

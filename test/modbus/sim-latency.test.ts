@@ -20,7 +20,7 @@ describe('simulator latency', () => {
     await server?.close();
   });
 
-  it('answers one unit\'s requests one after the other', async () => {
+  it("answers one unit's requests one after the other", async () => {
     const t0 = performance.now();
     await Promise.all([1, 1, 1].map((u) => client.request(u, readRequest(3, 0, 4))));
     expect(performance.now() - t0).toBeGreaterThanOrEqual(445); // 3 × 150 ms, queued at the device

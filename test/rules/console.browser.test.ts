@@ -9,8 +9,29 @@ import { openBrowser, type TestBrowser } from '../console/browser.js';
 
 const PASSWORD = 'Rules-Browser-Pw-42';
 const rule = {
-  alarmRuleId: 'hall-too-warm', alarmName: '大厅目标温度过高', alarmLevel: 2, alarmContent: '目标温度超过30度', productKey: 'PEDemoThermo', alarmType: 1, alarmMode: 1, runEnv: 'edge', multiDevice: 0,
-  sceneConfig: JSON.stringify({ type: 'IFTTT', trigger: { uri: 'trigger/device/property', params: { productKey: 'PEDemoThermo', deviceName: 'thermo-01', propertyName: 'TargetTemperature', compareType: '>', compareValue: 30 } }, action: [{ uri: 'action/mqtt/pub/sceneInfo', params: { env: 'edge' } }] }),
+  alarmRuleId: 'hall-too-warm',
+  alarmName: '大厅目标温度过高',
+  alarmLevel: 2,
+  alarmContent: '目标温度超过30度',
+  productKey: 'PEDemoThermo',
+  alarmType: 1,
+  alarmMode: 1,
+  runEnv: 'edge',
+  multiDevice: 0,
+  sceneConfig: JSON.stringify({
+    type: 'IFTTT',
+    trigger: {
+      uri: 'trigger/device/property',
+      params: {
+        productKey: 'PEDemoThermo',
+        deviceName: 'thermo-01',
+        propertyName: 'TargetTemperature',
+        compareType: '>',
+        compareValue: 30,
+      },
+    },
+    action: [{ uri: 'action/mqtt/pub/sceneInfo', params: { env: 'edge' } }],
+  }),
 };
 
 let box: ConsoleBox;
@@ -27,7 +48,7 @@ afterAll(async () => {
 });
 
 describe('console alarm rules page in a real browser', () => {
-  it('shows an open alarm on the dashboard, acknowledges it on the rules page, lists a broken rule\'s fields', async () => {
+  it("shows an open alarm on the dashboard, acknowledges it on the rules page, lists a broken rule's fields", async () => {
     const { page } = b;
     await page.goto(box.runtime.consoleUrl()!);
     await page.fill('#setup-password', PASSWORD);
@@ -45,7 +66,13 @@ describe('console alarm rules page in a real browser', () => {
     await page.fill(`#open-alarms input[data-confirm-comment="${alarmId}"]`, '调试');
     await page.click(`#open-alarms button[data-confirm="${alarmId}"]`);
     await page.locator(`#open-alarms tr[data-alarm="${alarmId}"] td:has-text("误报")`).waitFor();
-    expect(box.runtime.rules!.history({ limit: 1 })[0]).toMatchObject({ alarmId, confirm: 1, confirmType: 2, confirmComment: '调试', operator: 'admin' });
+    expect(box.runtime.rules!.history({ limit: 1 })[0]).toMatchObject({
+      alarmId,
+      confirm: 1,
+      confirmType: 2,
+      confirmComment: '调试',
+      operator: 'admin',
+    });
     await page.fill('#rule-editor', JSON.stringify({ ...rule, alarmRuleId: 'broken', alarmLevel: 9 }));
     await page.click('#rule-save');
     await page.locator('#rule-problems').waitFor();

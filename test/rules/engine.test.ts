@@ -29,12 +29,18 @@ afterEach(async () => {
 const add = (scene: unknown, extra: Record<string, unknown> = {}) => rig.add(ruleOf(scene, extra));
 const raised = () => rig.changes('raised');
 const recovered = () => rig.changes('recovered');
-const withDevice = <T extends { trigger: { params: object } }>(scene: T, params: Record<string, unknown>): T => ({ ...scene, trigger: { ...scene.trigger, params: { ...scene.trigger.params, ...params } } });
+const withDevice = <T extends { trigger: { params: object } }>(scene: T, params: Record<string, unknown>): T => ({
+  ...scene,
+  trigger: { ...scene.trigger, params: { ...scene.trigger.params, ...params } },
+});
 
 describe('limit mode (alarmMode 2)', () => {
   it('evaluates the high side as restrictAlarmType 1 and the low side as 2, each with its own episode', () => {
     const low = withDevice(H8[1], { compareType: '<', compareValue: 10 });
-    const lowScene = { ...low, features: { supportPauseRule: { ...H8[1].features.supportPauseRule, recoverCondition: 'event.level.value >= 10' } } };
+    const lowScene = {
+      ...low,
+      features: { supportPauseRule: { ...H8[1].features.supportPauseRule, recoverCondition: 'event.level.value >= 10' } },
+    };
     add(H8[1], { alarmMode: 2, lowSceneConfig: JSON.stringify(lowScene) });
     const dev = rig.device('MyDevice');
     dev.report({ level: 50 });
@@ -160,7 +166,10 @@ describe('editing rules', () => {
     const { alarmRuleId } = add(H8[1]);
     const dev = rig.device('MyDevice');
     dev.report({ level: 90 });
-    const edited = { ...H8[1], features: { supportPauseRule: { ...H8[1].features.supportPauseRule, recoverCondition: 'event.level.value <= 50' } } };
+    const edited = {
+      ...H8[1],
+      features: { supportPauseRule: { ...H8[1].features.supportPauseRule, recoverCondition: 'event.level.value <= 50' } },
+    };
     const r = rig.engine.addOrUpdate(ruleOf(edited, { alarmRuleId, alarmName: 'edited' }), 'console');
     expect(r).toMatchObject({ ok: true, created: false, alarmRuleId });
     dev.report({ level: 95 });
@@ -210,7 +219,14 @@ describe('alarms', () => {
     rig.device('MyDevice').report({ level: 90 });
     const id = raised()[0]!.record.alarmId;
     vi.setSystemTime(T0 + 1234);
-    expect(rig.engine.confirm(id, { confirmType: 2, comment: '误报：传感器校准', operator: 'admin' })).toMatchObject({ alarmId: id, confirm: 1, confirmType: 2, confirmComment: '误报：传感器校准', operator: 'admin', confirmTime: T0 + 1234 });
+    expect(rig.engine.confirm(id, { confirmType: 2, comment: '误报：传感器校准', operator: 'admin' })).toMatchObject({
+      alarmId: id,
+      confirm: 1,
+      confirmType: 2,
+      confirmComment: '误报：传感器校准',
+      operator: 'admin',
+      confirmTime: T0 + 1234,
+    });
     expect(rig.engine.confirm('unknown', { confirmType: 1 })).toBeUndefined();
   });
 
@@ -221,13 +237,19 @@ describe('alarms', () => {
     await new Promise((r) => setImmediate(r));
     const events = rig.published.filter((p) => p.topic === '/sys/PEGateway/box-01/thing/event/AlarmRecord/post');
     expect(events).toHaveLength(1);
-    expect(JSON.parse(events[0]!.payload)).toMatchObject({ method: 'thing.event.AlarmRecord.post', params: { value: { recovery: 0, deviceName: 'MyDevice' }, time: T0 } });
+    expect(JSON.parse(events[0]!.payload)).toMatchObject({
+      method: 'thing.event.AlarmRecord.post',
+      params: { value: { recovery: 0, deviceName: 'MyDevice' }, time: T0 },
+    });
     const open = rig.published.filter((p) => p.topic === '/edge/alarms/open').at(-1)!;
     expect(open.retain).toBe(true);
     expect(JSON.parse(open.payload)).toMatchObject({ total: 1, alarms: [{ deviceName: 'MyDevice' }] });
     dev.report({ level: 10 });
     await new Promise((r) => setImmediate(r));
-    expect(JSON.parse(rig.published.filter((p) => p.topic === '/edge/alarms/open').at(-1)!.payload)).toMatchObject({ total: 0, alarms: [] });
+    expect(JSON.parse(rig.published.filter((p) => p.topic === '/edge/alarms/open').at(-1)!.payload)).toMatchObject({
+      total: 0,
+      alarms: [],
+    });
   });
 });
 
@@ -238,7 +260,13 @@ describe('rules of the box config', () => {
     await rig.engine.stop();
     const { RulesEngine } = await import('../../edge/rules/engine.js');
     const { silentLogger } = await import('../../edge/log.js');
-    rig.engine = new RulesEngine({ db: rig.db, events: rig.events, registry: rig.registry, log: silentLogger(), gateway: { productKey: 'PEGateway', deviceName: 'box-01' } });
+    rig.engine = new RulesEngine({
+      db: rig.db,
+      events: rig.events,
+      registry: rig.registry,
+      log: silentLogger(),
+      gateway: { productKey: 'PEGateway', deviceName: 'box-01' },
+    });
     expect(rig.engine.addOrUpdate(ruleOf(H8[1], { alarmRuleId }), 'file')).toMatchObject({ ok: true, created: false });
     await rig.engine.start();
     rig.device('MyDevice').report({ level: 95 });

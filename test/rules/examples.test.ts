@@ -33,7 +33,20 @@ describe('the nine sceneConfig examples of the seed', () => {
     dev.report({ level: 90 });
     expect(raised()).toHaveLength(1);
     const rec = raised()[0]!.record;
-    expect(rec).toMatchObject({ sceneId: alarmRuleId, productKey: 'MyProduct', deviceName: 'MyDevice', alarmName: '新增告警规则', alarmLevel: 0, auxiliaryLevel: 10, alarmContent: '设备产生告警', alarmType: 1, alarmMode: 1, recovery: 0, confirm: 0, time: T0 });
+    expect(rec).toMatchObject({
+      sceneId: alarmRuleId,
+      productKey: 'MyProduct',
+      deviceName: 'MyDevice',
+      alarmName: '新增告警规则',
+      alarmLevel: 0,
+      auxiliaryLevel: 10,
+      alarmContent: '设备产生告警',
+      alarmType: 1,
+      alarmMode: 1,
+      recovery: 0,
+      confirm: 0,
+      time: T0,
+    });
     expect(rec.restrictAlarmType).toBeUndefined();
     at(5_000);
     dev.report({ level: 80 });
@@ -74,7 +87,12 @@ describe('the nine sceneConfig examples of the seed', () => {
 
   it('4 as written (state > 1, recovery on level): an action signal of 1 raises nothing; the recovery is bound to state', () => {
     const r = add(H8[4]);
-    expect(r.warnings).toEqual([expect.objectContaining({ field: 'sceneConfig.features.supportPauseRule.recoverCondition', message: expect.stringContaining('event.state.value') })]);
+    expect(r.warnings).toEqual([
+      expect.objectContaining({
+        field: 'sceneConfig.features.supportPauseRule.recoverCondition',
+        message: expect.stringContaining('event.state.value'),
+      }),
+    ]);
     const dev = rig.device('MyDevice');
     dev.report({ state: 0 });
     dev.report({ state: 1 });

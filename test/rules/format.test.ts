@@ -16,13 +16,49 @@ describe('rule fields (addorupdate, H1)', () => {
   });
 
   it('names every wrong field at once', () => {
-    const problems = problemsOf({ alarmName: '', alarmLevel: 4, auxiliaryLevel: 1000, alarmContent: 7, productKey: 'My Product', sceneConfig: '{', alarmType: 3, alarmMode: '2', runEnv: 'cloud', multiDevice: 2, timeWindow: 'long', receivers: [{ type: 'SMS' }] });
-    expect(problems.map((p) => p.field).sort()).toEqual(['alarmContent', 'alarmLevel', 'alarmName', 'alarmType', 'auxiliaryLevel', 'lowSceneConfig', 'multiDevice', 'productKey', 'receivers[0].type', 'runEnv', 'sceneConfig', 'timeWindow']);
+    const problems = problemsOf({
+      alarmName: '',
+      alarmLevel: 4,
+      auxiliaryLevel: 1000,
+      alarmContent: 7,
+      productKey: 'My Product',
+      sceneConfig: '{',
+      alarmType: 3,
+      alarmMode: '2',
+      runEnv: 'cloud',
+      multiDevice: 2,
+      timeWindow: 'long',
+      receivers: [{ type: 'SMS' }],
+    });
+    expect(problems.map((p) => p.field).sort()).toEqual([
+      'alarmContent',
+      'alarmLevel',
+      'alarmName',
+      'alarmType',
+      'auxiliaryLevel',
+      'lowSceneConfig',
+      'multiDevice',
+      'productKey',
+      'receivers[0].type',
+      'runEnv',
+      'sceneConfig',
+      'timeWindow',
+    ]);
     expect(problems.find((p) => p.field === 'runEnv')?.message).toContain('cloud rule runs on the platform');
   });
 
   it('reports missing required fields', () => {
-    expect(problemsOf({}).map((p) => p.field)).toEqual(['alarmName', 'alarmLevel', 'alarmContent', 'productKey', 'alarmType', 'alarmMode', 'multiDevice', 'runEnv', 'sceneConfig']);
+    expect(problemsOf({}).map((p) => p.field)).toEqual([
+      'alarmName',
+      'alarmLevel',
+      'alarmContent',
+      'productKey',
+      'alarmType',
+      'alarmMode',
+      'multiDevice',
+      'runEnv',
+      'sceneConfig',
+    ]);
   });
 
   it('takes integers sent as numeric text, as the seed does ("alarmMode": "2")', () => {
@@ -31,7 +67,19 @@ describe('rule fields (addorupdate, H1)', () => {
   });
 
   it('checks the scene config field by field with its path', () => {
-    const bad = { ...H8[5], type: 'ECA', trigger: { uri: 'trigger/device/property', params: { productKey: 'Other', propertyName: '1x', compareType: 'beyond', compareValue: [1.2, 0.9] } }, condition: { uri: 'condition/timeRange', params: { beginDate: '24:00:00', endDate: '06:00', timezoneID: 'Mars/Base' } }, action: [{ uri: 'action/sms' }], features: { supportPauseRule: { pauseType: 'count', pauseParams: { windowInterval: 0 }, recoverCondition: 'event.pressure.value >' } } };
+    const bad = {
+      ...H8[5],
+      type: 'ECA',
+      trigger: {
+        uri: 'trigger/device/property',
+        params: { productKey: 'Other', propertyName: '1x', compareType: 'beyond', compareValue: [1.2, 0.9] },
+      },
+      condition: { uri: 'condition/timeRange', params: { beginDate: '24:00:00', endDate: '06:00', timezoneID: 'Mars/Base' } },
+      action: [{ uri: 'action/sms' }],
+      features: {
+        supportPauseRule: { pauseType: 'count', pauseParams: { windowInterval: 0 }, recoverCondition: 'event.pressure.value >' },
+      },
+    };
     expect(problemsOf(ruleOf(bad)).map((p) => p.field)).toEqual([
       'sceneConfig.type',
       'sceneConfig.trigger.params.productKey',
@@ -57,7 +105,10 @@ describe('rule fields (addorupdate, H1)', () => {
 
   it('the seed examples as printed (comments, trailing commas) are not JSON', () => {
     const printed = '{"type":"IFTTT","features":{"supportPauseRule":{"pauseParams":{"stateDuration": 900, //the continuous time\n}}}}';
-    expect(problemsOf(ruleOf({}, { sceneConfig: printed }))[0]).toMatchObject({ field: 'sceneConfig', message: expect.stringContaining('not valid JSON') });
+    expect(problemsOf(ruleOf({}, { sceneConfig: printed }))[0]).toMatchObject({
+      field: 'sceneConfig',
+      message: expect.stringContaining('not valid JSON'),
+    });
   });
 });
 
@@ -87,7 +138,8 @@ describe('recoverCondition grammar', () => {
       ['1 < 2', 'needs event.<property>.value on one side'],
       ['event.t.value = 1', "unexpected '='"],
       ['event.t.val > 1', 'expected event.<property>.value'],
-    ] as const) expect(() => parseRecoverCondition(text), text).toThrow(msg);
+    ] as const)
+      expect(() => parseRecoverCondition(text), text).toThrow(msg);
     expect(() => parseRecoverCondition(`${'('.repeat(40)}event.a.value > 1${')'.repeat(40)}`)).toThrow('nested parentheses');
   });
 });
@@ -124,16 +176,54 @@ describe('the gateway thing model', () => {
     const { readFileSync } = await import('node:fs');
     const { parseThingModel } = await import('../../edge/thing/tsl.js');
     const tsl = parseThingModel(JSON.parse(readFileSync(new URL('../../config/gateway/PEGateway.json', import.meta.url), 'utf8')));
-    expect(tsl.events.get('AlarmRecord')!.outputData.map((p) => p.identifier).sort()).toEqual(['alarmContent', 'alarmId', 'alarmLevel', 'alarmMode', 'alarmName', 'alarmType', 'auxiliaryLevel', 'confirm', 'confirmComment', 'confirmTime', 'confirmType', 'deviceName', 'extConfig', 'operator', 'productKey', 'productName', 'recovery', 'recoveryTime', 'restrictAlarmType', 'sceneId', 'time']);
-    expect([...tsl.services.keys()].sort()).toEqual(['AlarmRuleAddOrUpdate', 'AlarmRuleDelete', 'AlarmRuleDetailGet', 'AlarmRuleQuery', 'AlarmRuleStatusUpdate']);
+    expect(
+      tsl.events
+        .get('AlarmRecord')!
+        .outputData.map((p) => p.identifier)
+        .sort(),
+    ).toEqual([
+      'alarmContent',
+      'alarmId',
+      'alarmLevel',
+      'alarmMode',
+      'alarmName',
+      'alarmType',
+      'auxiliaryLevel',
+      'confirm',
+      'confirmComment',
+      'confirmTime',
+      'confirmType',
+      'deviceName',
+      'extConfig',
+      'operator',
+      'productKey',
+      'productName',
+      'recovery',
+      'recoveryTime',
+      'restrictAlarmType',
+      'sceneId',
+      'time',
+    ]);
+    expect([...tsl.services.keys()].sort()).toEqual([
+      'AlarmRuleAddOrUpdate',
+      'AlarmRuleDelete',
+      'AlarmRuleDetailGet',
+      'AlarmRuleQuery',
+      'AlarmRuleStatusUpdate',
+    ]);
   });
 });
 
 describe('the rules section of the box config', () => {
   it('reports every wrong field of an inline rule with its config path, as edge check shows it', async () => {
     const { rulesConfigProblems, parseRulesConfig } = await import('../../edge/rules/config.js');
-    expect(rulesConfigProblems({ alarmRules: [ruleOf(H8[1]), ruleOf(H8[2], { alarmLevel: 5, sceneConfig: '{}' })] }).map((p) => p.path)).toEqual([
-      '/rules/alarmRules/1/alarmLevel', '/rules/alarmRules/1/sceneConfig.type', '/rules/alarmRules/1/sceneConfig.trigger', '/rules/alarmRules/1/sceneConfig.action',
+    expect(
+      rulesConfigProblems({ alarmRules: [ruleOf(H8[1]), ruleOf(H8[2], { alarmLevel: 5, sceneConfig: '{}' })] }).map((p) => p.path),
+    ).toEqual([
+      '/rules/alarmRules/1/alarmLevel',
+      '/rules/alarmRules/1/sceneConfig.type',
+      '/rules/alarmRules/1/sceneConfig.trigger',
+      '/rules/alarmRules/1/sceneConfig.action',
     ]);
     expect(rulesConfigProblems({ colour: 'red' })[0]?.path).toBe('/rules/colour');
     expect(parseRulesConfig(undefined)).toMatchObject({ enabled: true, alarmRules: [], openListed: 200 });

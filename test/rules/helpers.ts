@@ -13,15 +13,22 @@ import { compileModel } from '../../edge/thing/model.js';
 import { DeviceRegistry } from '../../edge/thing/registry.js';
 import { parseThingModel } from '../../edge/thing/tsl.js';
 
-export const MY_PRODUCT = compileModel(parseThingModel(JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'MyProduct.json'), 'utf8'))));
+export const MY_PRODUCT = compileModel(
+  parseThingModel(JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'MyProduct.json'), 'utf8'))),
+);
 
 export class SimDevice {
-  constructor(readonly rig: Rig, readonly deviceName: string, readonly productKey = 'MyProduct') {}
+  constructor(
+    readonly rig: Rig,
+    readonly deviceName: string,
+    readonly productKey = 'MyProduct',
+  ) {}
 
   /** Report values as a driver would: through the TSL boundary, then the event the host emits. */
   report(values: Record<string, unknown>): void {
     const { accepted, count } = this.rig.registry.acceptProperties(this.productKey, this.deviceName, values, Date.now());
-    if (count > 0) this.rig.events.emit('device.properties', { productKey: this.productKey, deviceName: this.deviceName, params: accepted });
+    if (count > 0)
+      this.rig.events.emit('device.properties', { productKey: this.productKey, deviceName: this.deviceName, params: accepted });
   }
 
   online(): void {
@@ -57,12 +64,28 @@ export async function startRig(file = ':memory:', devices = ['MyDevice']): Promi
   const alarms: Rig['alarms'] = [];
   const published: Rig['published'] = [];
   events.on('test', 'rules.alarm', (a) => void alarms.push(a));
-  const make = (): RulesEngine => new RulesEngine({ db, events, registry, log: silentLogger(), gateway: { productKey: 'PEGateway', deviceName: 'box-01' }, publish: (topic, payload, retain) => void published.push({ topic, payload, retain }) }, { openIntervalMs: 0 });
+  const make = (): RulesEngine =>
+    new RulesEngine(
+      {
+        db,
+        events,
+        registry,
+        log: silentLogger(),
+        gateway: { productKey: 'PEGateway', deviceName: 'box-01' },
+        publish: (topic, payload, retain) => void published.push({ topic, payload, retain }),
+      },
+      { openIntervalMs: 0 },
+    );
   const rig: Rig = {
-    db, events, registry, alarms, published,
+    db,
+    events,
+    registry,
+    alarms,
+    published,
     engine: make(),
     device: (name) => {
-      if (!registry.get('MyProduct', name)) registry.upsert({ productKey: 'MyProduct', deviceName: name, driver: 'sim', custom: {} }, MY_PRODUCT);
+      if (!registry.get('MyProduct', name))
+        registry.upsert({ productKey: 'MyProduct', deviceName: name, driver: 'sim', custom: {} }, MY_PRODUCT);
       return new SimDevice(rig, name);
     },
     add(rule) {

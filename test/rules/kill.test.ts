@@ -38,12 +38,31 @@ const alive = (pid: number): boolean => {
 };
 
 const rule = {
-  alarmRuleId: 'voltage-high', alarmName: '电压过高', alarmLevel: 2, alarmContent: '电压超过220.5V', productKey: 'PEDemoMeter', alarmType: 1, alarmMode: 1, runEnv: 'edge', multiDevice: 1,
+  alarmRuleId: 'voltage-high',
+  alarmName: '电压过高',
+  alarmLevel: 2,
+  alarmContent: '电压超过220.5V',
+  productKey: 'PEDemoMeter',
+  alarmType: 1,
+  alarmMode: 1,
+  runEnv: 'edge',
+  multiDevice: 1,
   sceneConfig: JSON.stringify({
     type: 'IFTTT',
-    trigger: { uri: 'trigger/device/property', params: { productKey: 'PEDemoMeter', propertyName: 'Voltage', compareType: '>', compareValue: 220.5 } },
+    trigger: {
+      uri: 'trigger/device/property',
+      params: { productKey: 'PEDemoMeter', propertyName: 'Voltage', compareType: '>', compareValue: 220.5 },
+    },
     action: [{ uri: 'action/mqtt/pub/sceneInfo', params: { env: 'edge' } }],
-    features: { supportPauseRule: { pauseType: 'time', pauseParams: {}, scope: 'device', recoverCondition: 'event.Voltage.value <= 220.5', notifyTypeOnRecover: 'MQTT' } },
+    features: {
+      supportPauseRule: {
+        pauseType: 'time',
+        pauseParams: {},
+        scope: 'device',
+        recoverCondition: 'event.Voltage.value <= 220.5',
+        notifyTypeOnRecover: 'MQTT',
+      },
+    },
   }),
 };
 
@@ -65,7 +84,10 @@ describe('kill -9 while alarms are raised and recovered', () => {
     dir = mkdtempSync(join(tmpdir(), 'pe-rules-kill-'));
     const busPort = await freePort();
     const config = join(dir, 'box.yaml');
-    writeFileSync(config, `box: { name: kill-rules, dataDir: ./data }\nhttp: { port: 0 }\nbus: { port: ${busPort}, users: [${JSON.stringify(BUS_USER)}] }\nlog: { file: logs/edge.log }\n${DEMO_DRIVER(50)}${cloudYaml(rig.broker.url)}rules: ${JSON.stringify({ alarmRules: [rule] })}\n`);
+    writeFileSync(
+      config,
+      `box: { name: kill-rules, dataDir: ./data }\nhttp: { port: 0 }\nbus: { port: ${busPort}, users: [${JSON.stringify(BUS_USER)}] }\nlog: { file: logs/edge.log }\n${DEMO_DRIVER(50)}${cloudYaml(rig.broker.url)}rules: ${JSON.stringify({ alarmRules: [rule] })}\n`,
+    );
     const seen = new Map<string, { recovery: number }>();
     const boot = async (): Promise<{ daemon: Daemon; url: string }> => {
       const daemon = startDaemon(config, dir!, [], true);
@@ -75,13 +97,19 @@ describe('kill -9 while alarms are raised and recovered', () => {
         return /health: (http:\/\/\S+)\/healthz/.exec(daemon.out())?.[1];
       }, 30_000);
       // What the bus shows was committed before it was published.
-      const client = await waitFor(() => mqtt.connectAsync(`mqtt://127.0.0.1:${busPort}`, { ...BUS_USER, reconnectPeriod: 0 }).catch(() => undefined), 10_000);
+      const client = await waitFor(
+        () => mqtt.connectAsync(`mqtt://127.0.0.1:${busPort}`, { ...BUS_USER, reconnectPeriod: 0 }).catch(() => undefined),
+        10_000,
+      );
       client.on('message', (_t, payload) => {
         const v = (JSON.parse(payload.toString()) as { params: { value: { alarmId: string; recovery: number } } }).params.value;
         seen.set(v.alarmId, { recovery: Math.max(v.recovery, seen.get(v.alarmId)?.recovery ?? 0) });
       });
       await client.subscribeAsync(`/sys/${GATEWAY.productKey}/${GATEWAY.deviceName}/thing/event/AlarmRecord/post`);
-      daemon.exited.then(() => client.end(true), () => undefined);
+      daemon.exited.then(
+        () => client.end(true),
+        () => undefined,
+      );
       return { daemon, url };
     };
 
@@ -100,13 +128,20 @@ describe('kill -9 while alarms are raised and recovered', () => {
     }
     await sleep(2000);
     // Drain the outbox, then stop cleanly.
-    await waitFor(async () => (await metric(url, 'edge_cloud_link_up').catch(() => 0)) === 1 && (await metric(url, 'edge_cloud_outbox_depth').catch(() => 1)) === 0, 30_000);
+    await waitFor(
+      async () =>
+        (await metric(url, 'edge_cloud_link_up').catch(() => 0)) === 1 &&
+        (await metric(url, 'edge_cloud_outbox_depth').catch(() => 1)) === 0,
+      30_000,
+    );
     for (const pid of childrenOf(daemon.child.pid!)) drivers.add(pid);
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
 
     const db = new Database(join(dir, 'data', 'edge.db'), { readonly: true, fileMustExist: true });
-    const rows = db.prepare('SELECT alarm_id AS alarmId, device, time, recovery, recovery_time AS recoveryTime FROM rules_alarm_records ORDER BY id').all() as Array<{ alarmId: string; device: string; time: number; recovery: number; recoveryTime: number | null }>;
+    const rows = db
+      .prepare('SELECT alarm_id AS alarmId, device, time, recovery, recovery_time AS recoveryTime FROM rules_alarm_records ORDER BY id')
+      .all() as Array<{ alarmId: string; device: string; time: number; recovery: number; recoveryTime: number | null }>;
     db.close();
     const stored = new Map(rows.map((r) => [r.alarmId, r]));
     expect(seen.size).toBeGreaterThan(10);
@@ -131,7 +166,12 @@ describe('kill -9 while alarms are raised and recovered', () => {
           atCloud.set(v.alarmId, Math.max(v.recovery, atCloud.get(v.alarmId) ?? 0));
         } else if (p.kind === 'history') {
           for (const e of p.body.params as Array<{ events: Array<Record<string, { value: { alarmId: string; recovery: number } }>> }>) {
-            for (const ev of e.events) if (ev.AlarmRecord) atCloud.set(ev.AlarmRecord.value.alarmId, Math.max(ev.AlarmRecord.value.recovery, atCloud.get(ev.AlarmRecord.value.alarmId) ?? 0));
+            for (const ev of e.events)
+              if (ev.AlarmRecord)
+                atCloud.set(
+                  ev.AlarmRecord.value.alarmId,
+                  Math.max(ev.AlarmRecord.value.recovery, atCloud.get(ev.AlarmRecord.value.alarmId) ?? 0),
+                );
           }
         }
       }

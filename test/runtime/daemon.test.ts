@@ -22,7 +22,9 @@ describe('daemon process', () => {
   it('starts, serves /healthz and /metrics, and on SIGTERM stops drivers, closes the store and exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pe-daemon-'));
     const cfg = join(dir, 'box.yaml');
-    writeFileSync(cfg, `
+    writeFileSync(
+      cfg,
+      `
 box: { name: sigterm-box, dataDir: ./data }
 http: { port: 0 }
 bus: { port: 0 }
@@ -34,8 +36,12 @@ drivers:
     devices:
       - { productKey: PEDemoMeter, deviceName: m1, custom: { kind: meter } }
       - { productKey: PEDemoThermo, deviceName: t1, custom: { kind: thermostat } }
-`);
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'edge', 'main.ts'), 'start', '-c', cfg], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+`,
+    );
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'edge', 'main.ts'), 'start', '-c', cfg], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));

@@ -28,22 +28,30 @@ async function occupy(): Promise<{ port: number; server: Server }> {
 }
 
 /** `edge start` from the built daemon; resolves with its exit code, output and how long it ran. */
-function runDaemon(yaml: string, prepare: (dir: string) => void = () => undefined): Promise<{ code: number | null; out: string; ms: number }> {
+function runDaemon(
+  yaml: string,
+  prepare: (dir: string) => void = () => undefined,
+): Promise<{ code: number | null; out: string; ms: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'pe-loud-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   prepare(dir);
   const file = join(dir, 'box.yaml');
   writeFileSync(file, `box: { name: loud, dataDir: ./data }\n${yaml}`);
   const t0 = Date.now();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'edge', 'main.js'), 'start', '-c', file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'edge', 'main.js'), 'start', '-c', file], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  return new Promise((r) => child.on('exit', (code) => {
-    clearTimeout(killer);
-    r({ code, out, ms: Date.now() - t0 });
-  }));
+  return new Promise((r) =>
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      r({ code, out, ms: Date.now() - t0 });
+    }),
+  );
 }
 
 describe('listeners that cannot bind', () => {
@@ -52,7 +60,9 @@ describe('listeners that cannot bind', () => {
     const r = await runDaemon(`http: { host: 127.0.0.1, port: 0 }\nbus: { host: 127.0.0.1, port: ${port} }\ndrivers: []\n`);
     expect(r.code).toBe(1);
     expect(r.ms).toBeLessThan(5000);
-    expect(r.out).toContain(`edge: cannot start: the local bus (bus.port) cannot listen on 127.0.0.1:${port}: the port is taken by another program`);
+    expect(r.out).toContain(
+      `edge: cannot start: the local bus (bus.port) cannot listen on 127.0.0.1:${port}: the port is taken by another program`,
+    );
   });
 
   it('the HTTP server: the daemon exits 1 within 5 s and names http.port', async () => {
@@ -71,7 +81,9 @@ describe('files the box wrote that cannot be read', () => {
       writeFileSync(join(dir, 'data', 'bus-credentials.json'), '');
     });
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/data\/bus-credentials\.json is not readable as local-bus credentials \(Unexpected end of JSON input\): delete it to have the box generate new ones/);
+    expect(r.out).toMatch(
+      /data\/bus-credentials\.json is not readable as local-bus credentials \(Unexpected end of JSON input\): delete it to have the box generate new ones/,
+    );
   });
 
   it('credentials are written whole: no temporary file is left, mode 0600', async () => {
@@ -103,7 +115,10 @@ drivers:
       - { productKey: PEDoorQr, deviceName: BUSY-01.2, custom: { ip: 127.0.0.1, port: 18099 } }
 `);
     const h = await waitFor(() => {
-      const health = box!.runtime.health() as { status: string; drivers: { down: Array<{ name: string; state: string; lastError?: string }> } };
+      const health = box!.runtime.health() as {
+        status: string;
+        drivers: { down: Array<{ name: string; state: string; lastError?: string }> };
+      };
       return health.drivers.down.find((d) => d.state === 'failed') ? health : undefined;
     }, 20_000);
     expect(h.status).toBe('degraded');
@@ -125,7 +140,10 @@ drivers:
       - { productKey: TestCounter, deviceName: broken-1 }
 `);
     const h = await waitFor(() => {
-      const health = box!.runtime.health() as { status: string; devices: { cannotStart?: Array<{ device: string; driver: string; reason: string }> } };
+      const health = box!.runtime.health() as {
+        status: string;
+        devices: { cannotStart?: Array<{ device: string; driver: string; reason: string }> };
+      };
       return health.devices.cannotStart ? health : undefined;
     }, 20_000);
     expect(h.status).toBe('degraded');

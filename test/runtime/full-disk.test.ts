@@ -53,7 +53,16 @@ describe('daemon on a full disk', () => {
   it('holds data in memory while the disk is full, reports it once, and loses nothing', async () => {
     const config = writeConfig(dir, rig.broker.url, false);
     // The data directory becomes a 16 MB tmpfs that only the daemon (and its drivers) see.
-    daemon = startDaemon(config, dir, ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=16m pe-full-disk ./data && exec "$@"', 'sh']);
+    daemon = startDaemon(config, dir, [
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mount -t tmpfs -o size=16m pe-full-disk ./data && exec "$@"',
+      'sh',
+    ]);
     const d = daemon;
     const url = await waitFor(() => /health: (http:\/\/\S+)\/healthz/.exec(d.out())?.[1], 30_000);
     await waitFor(() => rig.cloud.loggedIn.size === 3 && rig.cloud.posts.length > 20, 30_000);

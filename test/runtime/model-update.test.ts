@@ -27,7 +27,9 @@ drivers:
     // The product's model in a folder of this box's own, so it can change.
     const dir = join(box.dir, 'tsl');
     mkdirSync(dir, { recursive: true });
-    const tsl = JSON.parse(readFileSync(join(FIXTURES, 'tsl', 'TestCounter.json'), 'utf8')) as { properties: Array<{ identifier: string; dataType: { specs: Record<string, string> } }> };
+    const tsl = JSON.parse(readFileSync(join(FIXTURES, 'tsl', 'TestCounter.json'), 'utf8')) as {
+      properties: Array<{ identifier: string; dataType: { specs: Record<string, string> } }>;
+    };
     const write = (levelMax: string) => {
       tsl.properties.find((p) => p.identifier === 'Level')!.dataType.specs.max = levelMax;
       writeFileSync(join(dir, 'TestCounter.json'), JSON.stringify(tsl));

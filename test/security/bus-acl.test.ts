@@ -109,14 +109,20 @@ drivers:
   });
 
   it('an app user reads and writes only its topics, per topic class', async () => {
-    const app = addWithCli('door-app', '/sys/TestCounter/acl-1/thing/event/#,/sys/TestCounter/acl-1/thing/service/+,door-app/#,linkedge/response/door-app/#', '/sys/TestCounter/acl-1/thing/service/#,door-app/request/linkedge/#');
+    const app = addWithCli(
+      'door-app',
+      '/sys/TestCounter/acl-1/thing/event/#,/sys/TestCounter/acl-1/thing/service/+,door-app/#,linkedge/response/door-app/#',
+      '/sys/TestCounter/acl-1/thing/service/#,door-app/request/linkedge/#',
+    );
     const listed = JSON.parse(cli('list', '--json').out) as Array<{ username: string; source: string; read: string[] }>;
     expect(listed.find((u) => u.username === 'door-app')).toMatchObject({ source: 'app', read: expect.arrayContaining(['door-app/#']) });
     expect(listed.find((u) => u.username === 'edge-local')).toMatchObject({ source: 'generated' });
 
     const c = await login(app);
     // Subscriptions: granted inside the rights, refused (SUBACK 0x80) outside, the connection stays.
-    expect(await granted(c, ['/sys/TestCounter/acl-1/thing/event/#', '/sys/#', '/sys/TestCounter/acl-2/thing/event/#', '/edge/#', '$SYS/#'])).toEqual([0, 128, 128, 128, 128]);
+    expect(
+      await granted(c, ['/sys/TestCounter/acl-1/thing/event/#', '/sys/#', '/sys/TestCounter/acl-2/thing/event/#', '/edge/#', '$SYS/#']),
+    ).toEqual([0, 128, 128, 128, 128]);
     expect(c.connected).toBe(true);
     // A service call on its device is answered.
     await c.subscribeAsync('/sys/TestCounter/acl-1/thing/service/+');
@@ -126,7 +132,10 @@ drivers:
     // The device-list request of its own app name is allowed.
     const list = new Promise<string>((r) => c.on('message', (t, p) => t === 'linkedge/response/door-app/getDeviceList' && r(p.toString())));
     await c.subscribeAsync('linkedge/response/door-app/#');
-    c.publish('door-app/request/linkedge/getDeviceList', JSON.stringify({ requestId: 'r1', timestamp: Date.now(), timeout: 3, version: '1.0' }));
+    c.publish(
+      'door-app/request/linkedge/getDeviceList',
+      JSON.stringify({ requestId: 'r1', timestamp: Date.now(), timeout: 3, version: '1.0' }),
+    );
     expect(await list).toContain('acl-1');
 
     // Each refused class closes the connection: another device's service, another app's request
@@ -199,12 +208,18 @@ drivers:
   it('keeps at most 256 sockets waiting for their CONNECT', async () => {
     const port = box.runtime.busPort;
     let closedByBox = 0;
-    const sockets = await Promise.all(Array.from({ length: 300 }, () => new Promise<import('node:net').Socket>((r) => {
-      const s = connect(port, '127.0.0.1', () => r(s));
-      s.on('error', () => undefined);
-      s.on('close', () => closedByBox++);
-      s.resume();
-    })));
+    const sockets = await Promise.all(
+      Array.from(
+        { length: 300 },
+        () =>
+          new Promise<import('node:net').Socket>((r) => {
+            const s = connect(port, '127.0.0.1', () => r(s));
+            s.on('error', () => undefined);
+            s.on('close', () => closedByBox++);
+            s.resume();
+          }),
+      ),
+    );
     // 256 wait (until their 10 s are up); the rest are closed at once.
     await waitFor(() => closedByBox >= 44, 5000);
     expect(closedByBox).toBeLessThan(100);

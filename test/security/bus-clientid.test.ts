@@ -19,7 +19,9 @@ const url = () => `mqtt://127.0.0.1:${box.runtime.busPort}`;
 describe('client ids on the local bus', () => {
   it('another user cannot take over a connected client id; the same user can', async () => {
     const a = await mqtt.connectAsync(url(), { ...A, clientId: 'door-app', reconnectPeriod: 0 });
-    await expect(mqtt.connectAsync(url(), { ...B, clientId: 'door-app', reconnectPeriod: 0 })).rejects.toThrow(/Identifier rejected|client id/i);
+    await expect(mqtt.connectAsync(url(), { ...B, clientId: 'door-app', reconnectPeriod: 0 })).rejects.toThrow(
+      /Identifier rejected|client id/i,
+    );
     expect(a.connected).toBe(true);
     const kicked = new Promise<void>((r) => a.once('close', () => r()));
     const again = await mqtt.connectAsync(url(), { ...A, clientId: 'door-app', reconnectPeriod: 0 });

@@ -50,7 +50,11 @@ function flood(port: number, total: number): Promise<{ sent: number; closed: boo
           sent += chunk.length;
           if (!s.write(chunk)) return void s.once('drain', pump);
         }
-        if (!closed) setTimeout(() => { s.destroy(); done({ sent, closed }); }, 2000);
+        if (!closed)
+          setTimeout(() => {
+            s.destroy();
+            done({ sent, closed });
+          }, 2000);
       };
       pump();
     });
@@ -60,8 +64,14 @@ function flood(port: number, total: number): Promise<{ sent: number; closed: boo
 describe('local bus before authentication', () => {
   it('closes oversized CONNECTs without buffering them', async () => {
     const file = join(dir, 'box.yaml');
-    writeFileSync(file, 'box: { name: bus-flood, dataDir: ./data }\nhttp: { host: 127.0.0.1, port: 0 }\nbus: { host: 127.0.0.1, port: 0 }\ndrivers: []\n');
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'edge', 'main.js'), 'start', '-c', file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(
+      file,
+      'box: { name: bus-flood, dataDir: ./data }\nhttp: { host: 127.0.0.1, port: 0 }\nbus: { host: 127.0.0.1, port: 0 }\ndrivers: []\n',
+    );
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'edge', 'main.js'), 'start', '-c', file], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     try {
@@ -78,23 +88,30 @@ describe('local bus before authentication', () => {
       expect(growth).toBeLessThan(20);
       // After login too: a PUBLISH declaring 180 MB is not buffered (bus.limits.maxPacketBytes).
       const before2 = rssMb(child.pid!);
-      const logged = await Promise.all([0, 1, 2].map(() => mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...creds, reconnectPeriod: 0 })));
-      const sent = await Promise.all(logged.map((c) => new Promise<number>((done) => {
-        const s = c.stream as Socket;
-        let bytes = 0;
-        const chunk = Buffer.alloc(1024 * 1024, 0x41);
-        s.once('close', () => done(bytes));
-        const header = connectHeader(180 * 1024 * 1024);
-        header[0] = 0x30; // PUBLISH, QoS 0
-        s.write(header);
-        const pump = (): void => {
-          while (!s.destroyed && bytes < 24 << 20) {
-            bytes += chunk.length;
-            if (!s.write(chunk)) return void s.once('drain', pump);
-          }
-        };
-        pump();
-      })));
+      const logged = await Promise.all(
+        [0, 1, 2].map(() => mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...creds, reconnectPeriod: 0 })),
+      );
+      const sent = await Promise.all(
+        logged.map(
+          (c) =>
+            new Promise<number>((done) => {
+              const s = c.stream as Socket;
+              let bytes = 0;
+              const chunk = Buffer.alloc(1024 * 1024, 0x41);
+              s.once('close', () => done(bytes));
+              const header = connectHeader(180 * 1024 * 1024);
+              header[0] = 0x30; // PUBLISH, QoS 0
+              s.write(header);
+              const pump = (): void => {
+                while (!s.destroyed && bytes < 24 << 20) {
+                  bytes += chunk.length;
+                  if (!s.write(chunk)) return void s.once('drain', pump);
+                }
+              };
+              pump();
+            }),
+        ),
+      );
       expect(sent.every((b) => b < 24 << 20)).toBe(true); // closed before the 24 MB went
       const growth2 = rssMb(child.pid!) - before2;
       process.stdout.write(`bus post-login flood: RSS growth ${growth2.toFixed(1)} MB\n`);

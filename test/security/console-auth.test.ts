@@ -19,7 +19,9 @@ interface AuditRow {
 }
 
 function auditRows(box: ConsoleBox, ip: string, action?: string): AuditRow[] {
-  const rows = box.runtime.db.prepare('SELECT user, ip, action, ok, detail FROM console_audit WHERE ip = ? ORDER BY id').all(ip) as AuditRow[];
+  const rows = box.runtime.db
+    .prepare('SELECT user, ip, action, ok, detail FROM console_audit WHERE ip = ? ORDER BY id')
+    .all(ip) as AuditRow[];
   return action ? rows.filter((r) => r.action === action) : rows;
 }
 
@@ -36,8 +38,17 @@ describe('console login throttling on a hostile LAN', () => {
     send(box.url, 'POST', '/api/login', { username: 'admin', password }, { from, ...opts });
 
   beforeAll(async () => {
-    box = await startConsoleBox(`console: { lockout: { freeAttempts: ${FREE}, baseDelayMs: 60000, globalFailuresPerMinute: 30 } }\n`, NO_DRIVERS);
-    const setup = await send(box.url, 'POST', '/api/setup', { token: box.runtime.console!.setupToken, password: PASSWORD }, { from: '127.0.0.1' });
+    box = await startConsoleBox(
+      `console: { lockout: { freeAttempts: ${FREE}, baseDelayMs: 60000, globalFailuresPerMinute: 30 } }\n`,
+      NO_DRIVERS,
+    );
+    const setup = await send(
+      box.url,
+      'POST',
+      '/api/setup',
+      { token: box.runtime.console!.setupToken, password: PASSWORD },
+      { from: '127.0.0.1' },
+    );
     expect(setup.status).toBe(200);
   });
   afterAll(() => box?.close());
@@ -75,7 +86,8 @@ describe('console login throttling on a hostile LAN', () => {
     expect(admin.cookie).toMatch(/^pe_console=/);
     // Invented user names share one key per source, so they buy no extra attempts either.
     const names = '127.0.0.13';
-    for (let i = 0; i < FREE; i++) expect((await send(box.url, 'POST', '/api/login', { username: `user${i}`, password: 'x' }, { from: names })).status).toBe(401);
+    for (let i = 0; i < FREE; i++)
+      expect((await send(box.url, 'POST', '/api/login', { username: `user${i}`, password: 'x' }, { from: names })).status).toBe(401);
     expectRetryAfter(await send(box.url, 'POST', '/api/login', { username: 'user-next', password: 'x' }, { from: names }));
     expect(auditRows(box, names, 'login').every((r) => r.user === '?')).toBe(true);
   });
@@ -84,7 +96,8 @@ describe('console login throttling on a hostile LAN', () => {
     const from = '127.0.0.5';
     const s = await login(from, PASSWORD);
     expect(s.status).toBe(200);
-    const change = (current: string, next: string) => send(box.url, 'POST', '/api/password', { current, next }, { from, cookie: s.cookie, csrf: s.body.csrf });
+    const change = (current: string, next: string) =>
+      send(box.url, 'POST', '/api/password', { current, next }, { from, cookie: s.cookie, csrf: s.body.csrf });
     for (let i = 0; i < FREE; i++) {
       const r = await change(`not-current-${i}`, 'Brand-New-Pass-77');
       expect(r.status).toBe(403);
@@ -92,7 +105,10 @@ describe('console login throttling on a hostile LAN', () => {
     }
     const locked = await change(PASSWORD, 'Brand-New-Pass-77');
     expectRetryAfter(locked);
-    expect(auditRows(box, from, 'password.change').map((r) => r.detail)).toEqual([...Array<string>(FREE).fill('wrong current password'), 'locked']);
+    expect(auditRows(box, from, 'password.change').map((r) => r.detail)).toEqual([
+      ...Array<string>(FREE).fill('wrong current password'),
+      'locked',
+    ]);
     // The same source is now locked for login too: the session bought no extra guesses.
     expectRetryAfter(await login(from, PASSWORD));
   });
@@ -100,12 +116,24 @@ describe('console login throttling on a hostile LAN', () => {
   it('refuses the current password as the new one, saying which rule failed', async () => {
     const from = '127.0.0.6';
     const s = await login(from, PASSWORD);
-    const r = await send(box.url, 'POST', '/api/password', { current: PASSWORD, next: PASSWORD }, { from, cookie: s.cookie, csrf: s.body.csrf });
+    const r = await send(
+      box.url,
+      'POST',
+      '/api/password',
+      { current: PASSWORD, next: PASSWORD },
+      { from, cookie: s.cookie, csrf: s.body.csrf },
+    );
     expect(r.status).toBe(400);
     expect(r.body.error?.code).toBe('EDGE_ERR_CONSOLE_PASSWORD_WEAK');
     expect(r.body.error?.problems).toEqual(['password.sameAsCurrent']);
     expect(r.body.error?.message).toBe('password refused: the same as the current password');
-    const common = await send(box.url, 'POST', '/api/password', { current: PASSWORD, next: 'Password123' }, { from, cookie: s.cookie, csrf: s.body.csrf });
+    const common = await send(
+      box.url,
+      'POST',
+      '/api/password',
+      { current: PASSWORD, next: 'Password123' },
+      { from, cookie: s.cookie, csrf: s.body.csrf },
+    );
     expect(common.body.error?.problems).toEqual(['password.tooCommon']);
   });
 
@@ -141,14 +169,18 @@ describe('first-run setup throttling, password policy and the box-wide ceiling',
   const setup = (from: string, password: string, tok = token) => send(box.url, 'POST', '/api/setup', { token: tok, password }, { from });
 
   beforeAll(async () => {
-    box = await startConsoleBox(`console: { lockout: { freeAttempts: ${FREE}, baseDelayMs: 60000, globalFailuresPerMinute: ${GLOBAL} } }\n`, NO_DRIVERS);
+    box = await startConsoleBox(
+      `console: { lockout: { freeAttempts: ${FREE}, baseDelayMs: 60000, globalFailuresPerMinute: ${GLOBAL} } }\n`,
+      NO_DRIVERS,
+    );
     token = box.runtime.console!.setupToken!;
   });
   afterAll(() => box?.close());
 
   it('throttles setup-token guesses per source: the right token from a locked source waits', async () => {
     const from = '127.0.0.20';
-    for (let i = 0; i < FREE; i++) expect((await setup(from, PASSWORD, `guess-${i}`)).body.error?.code).toBe('EDGE_ERR_CONSOLE_SETUP_TOKEN');
+    for (let i = 0; i < FREE; i++)
+      expect((await setup(from, PASSWORD, `guess-${i}`)).body.error?.code).toBe('EDGE_ERR_CONSOLE_SETUP_TOKEN');
     expectRetryAfter(await setup(from, PASSWORD));
     expect(auditRows(box, from, 'setup').map((r) => r.detail)).toEqual([...Array<string>(FREE).fill('wrong setup token'), 'locked']);
   });
@@ -174,7 +206,8 @@ describe('first-run setup throttling, password policy and the box-wide ceiling',
 
   it('past the box-wide failure ceiling everyone waits, and is told it is box-wide', async () => {
     // 3 token guesses above already spent half the ceiling; three more addresses fail once each.
-    for (const from of ['127.0.0.22', '127.0.0.23', '127.0.0.24']) expect((await send(box.url, 'POST', '/api/login', { username: 'admin', password: 'x' }, { from })).status).toBe(401);
+    for (const from of ['127.0.0.22', '127.0.0.23', '127.0.0.24'])
+      expect((await send(box.url, 'POST', '/api/login', { username: 'admin', password: 'x' }, { from })).status).toBe(401);
     const fresh = await send(box.url, 'POST', '/api/login', { username: 'admin', password: PASSWORD }, { from: '127.0.0.25' });
     expectRetryAfter(fresh);
     expect(fresh.body.error?.code).toBe('EDGE_ERR_CONSOLE_BUSY');

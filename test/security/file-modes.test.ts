@@ -24,17 +24,31 @@ function modes(root: string): Array<[string, number, boolean]> {
 describe('file modes', () => {
   it('a daemon started with umask 022 creates nothing readable by others', async () => {
     const file = join(dir, 'box.yaml');
-    writeFileSync(file, 'box: { name: modes, dataDir: ./data }\nhttp: { host: 127.0.0.1, port: 0 }\nbus: { host: 127.0.0.1, port: 0 }\nlog: { file: logs/edge.log }\ndrivers:\n  - { name: Demo, type: demo-sim, config: { intervalMs: 100 }, devices: [ { productKey: PEDemoMeter, deviceName: m1, custom: { kind: meter } } ] }\n');
+    writeFileSync(
+      file,
+      'box: { name: modes, dataDir: ./data }\nhttp: { host: 127.0.0.1, port: 0 }\nbus: { host: 127.0.0.1, port: 0 }\nlog: { file: logs/edge.log }\ndrivers:\n  - { name: Demo, type: demo-sim, config: { intervalMs: 100 }, devices: [ { productKey: PEDemoMeter, deviceName: m1, custom: { kind: meter } } ] }\n',
+    );
     // The shell sets the permissive umask a careless unit file or a login shell would.
-    const child = spawn('/bin/sh', ['-c', `umask 022 && exec "${process.execPath}" "${join(ROOT, 'dist', 'edge', 'main.js')}" start -c "${file}"`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      '/bin/sh',
+      ['-c', `umask 022 && exec "${process.execPath}" "${join(ROOT, 'dist', 'edge', 'main.js')}" start -c "${file}"`],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
     try {
       await waitFor(() => out.includes('ready in'), 20_000);
-      await waitFor(() => readdirSync(join(dir, 'data'), { recursive: true }).some((p) => String(p).endsWith('.log') && String(p).includes('drivers')), 10_000);
+      await waitFor(
+        () => readdirSync(join(dir, 'data'), { recursive: true }).some((p) => String(p).endsWith('.log') && String(p).includes('drivers')),
+        10_000,
+      );
       const all = modes(join(dir, 'data'));
-      for (const name of ['/edge.db', '/edge.db-wal', '/bus-credentials.json', '/logs/edge.log']) expect(all.map((m) => m[0]), name).toContain(name);
+      for (const name of ['/edge.db', '/edge.db-wal', '/bus-credentials.json', '/logs/edge.log'])
+        expect(
+          all.map((m) => m[0]),
+          name,
+        ).toContain(name);
       const open = all.filter(([, mode]) => (mode & 0o077) !== 0);
       expect(open.map(([p, m]) => `${p} ${m.toString(8)}`)).toEqual([]);
       expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);

@@ -24,16 +24,24 @@ export function send(baseUrl: string, method: 'GET' | 'POST', path: string, body
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.csrf) headers['x-csrf-token'] = opts.csrf;
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method, headers, localAddress: opts.from, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const set = res.headers['set-cookie']?.find((c) => c.startsWith('pe_console='));
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (JSON.parse(text) as Reply['body']) : {}, cookie: set?.split(';')[0] });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method, headers, localAddress: opts.from, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const set = res.headers['set-cookie']?.find((c) => c.startsWith('pe_console='));
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: text ? (JSON.parse(text) as Reply['body']) : {},
+            cookie: set?.split(';')[0],
+          });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.on('finish', () => opts.onSent?.());
     req.end(payload);

@@ -35,12 +35,23 @@ describe('device-facing HTTP listener limits', () => {
     expect(await closedWithin(extra, 2000)).toBe(true);
     for (const s of held) s.destroy();
     // Served again as soon as the server has seen the held sockets close.
-    expect(await waitFor(() => fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(500) }).then((r) => r.text()).catch(() => undefined), 5000)).toBe('ok');
+    expect(
+      await waitFor(
+        () =>
+          fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(500) })
+            .then((r) => r.text())
+            .catch(() => undefined),
+        5000,
+      ),
+    ).toBe('ok');
   });
 
-  it('refuses a flooding address in the protocol\'s shape while another address is served', async () => {
+  it("refuses a flooding address in the protocol's shape while another address is served", async () => {
     listener = new HttpListener((_req, res) => res.end('ok'), {
-      host: '127.0.0.1', port: 0, perSourceRequestsPerS: 2, perSourceBurst: 5,
+      host: '127.0.0.1',
+      port: 0,
+      perSourceRequestsPerS: 2,
+      perSourceBurst: 5,
       refusal: (r) => ({ contentType: 'application/json', body: JSON.stringify({ code: 99, message: r.reason }) }),
     });
     const { port } = await listener.listen();
@@ -60,7 +71,7 @@ describe('device-facing HTTP listener limits', () => {
     expect(await waitFor(() => get('127.0.0.3').then((r) => r.status === 200), 3000, 100)).toBe(true);
   });
 
-  it('closes connections beyond an address\'s share at accept; other addresses still connect', async () => {
+  it("closes connections beyond an address's share at accept; other addresses still connect", async () => {
     listener = new HttpListener((_req, res) => res.end('ok'), { host: '127.0.0.1', port: 0, perSourceConnections: 3 });
     const { port } = await listener.listen();
     const held = await Promise.all(Array.from({ length: 3 }, () => open(port, '127.0.0.5')));
@@ -69,7 +80,15 @@ describe('device-facing HTTP listener limits', () => {
     expect((await exchange(port, { from: '127.0.0.6', method: 'GET', path: '/' })).text).toBe('ok');
     for (const s of held) s.destroy();
     // The address gets its share back once the server has seen its sockets close.
-    expect(await waitFor(() => exchange(port, { from: '127.0.0.5', method: 'GET', path: '/' }).then((r) => r.text).catch(() => undefined), 5000)).toBe('ok');
+    expect(
+      await waitFor(
+        () =>
+          exchange(port, { from: '127.0.0.5', method: 'GET', path: '/' })
+            .then((r) => r.text)
+            .catch(() => undefined),
+        5000,
+      ),
+    ).toBe('ok');
   });
 
   it('reads bodies up to the cap and refuses larger ones, declared or streamed, without buffering them', async () => {

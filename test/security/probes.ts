@@ -80,5 +80,8 @@ export const PROBES: Readonly<Record<string, Probe>> = {
   'face-openapi': openapi,
   'http-console': { kind: 'elsewhere', by: 'test/security/console-auth.test.ts (login throttling, lockout, sessions)' },
   mqtt: { kind: 'elsewhere', by: 'test/security/bus-*.test.ts (pre-authentication limits, client ids, ACLs)' },
-  'bacnet-ip': { kind: 'exempt', why: 'UDP, no endpoints: the driver matches what arrives to its own requests to devices of its point tables' },
+  'bacnet-ip': {
+    kind: 'exempt',
+    why: 'UDP, no endpoints: the driver matches what arrives to its own requests to devices of its point tables',
+  },
 };

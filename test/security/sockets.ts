@@ -42,7 +42,10 @@ export interface ExchangeOptions {
 /** One request on its own connection from `from`; rejects when the connection fails or closes without an answer. */
 export function exchange(port: number, o: ExchangeOptions): Promise<Exchange> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { ...(o.body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(o.body) } : {}), ...o.headers };
+    const headers: Record<string, string | number> = {
+      ...(o.body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(o.body) } : {}),
+      ...o.headers,
+    };
     const req = request({ host: '127.0.0.1', port, path: o.path, method: o.method, headers, localAddress: o.from, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

@@ -106,7 +106,16 @@ describe('a full disk', () => {
     const t = makeCore();
     try {
       const count = () => t.db.prepare('SELECT COUNT(*) FROM access_pass_records').pluck().get() as number;
-      const rec = (i: number) => t.core.records.record({ deviceKey: 'pk/door1', kind: 'tradCard', content: `card-${i}`, code: 0, message: 'success', time: 1_700_000_000_000 + i, identityId: `p${i}` });
+      const rec = (i: number) =>
+        t.core.records.record({
+          deviceKey: 'pk/door1',
+          kind: 'tradCard',
+          content: `card-${i}`,
+          code: 0,
+          message: 'success',
+          time: 1_700_000_000_000 + i,
+          identityId: `p${i}`,
+        });
       const before = count();
       fill(t.db);
       const outcomes: Array<'stored' | 'busy'> = [];
@@ -129,9 +138,14 @@ describe('a full disk', () => {
       expect(after.passId).toMatch(/^[0-9a-f-]{36}$/);
       expect(count()).toBe(before + stored + 1);
       // Every committed record has its one id and its outbox row, written in the same transaction.
-      const ids = t.db.prepare('SELECT pass_id FROM access_pass_records WHERE content LIKE ? ORDER BY id').pluck().all('card-%') as string[];
+      const ids = t.db
+        .prepare('SELECT pass_id FROM access_pass_records WHERE content LIKE ? ORDER BY id')
+        .pluck()
+        .all('card-%') as string[];
       expect(new Set(ids).size).toBe(ids.length);
-      expect(t.db.prepare('SELECT COUNT(*) FROM access_pass_records WHERE content LIKE ? AND uploaded = 1').pluck().get('card-%')).toBe(ids.length);
+      expect(t.db.prepare('SELECT COUNT(*) FROM access_pass_records WHERE content LIKE ? AND uploaded = 1').pluck().get('card-%')).toBe(
+        ids.length,
+      );
       await waitFor(() => writeHealthOf(t.db).writable, 5000);
     } finally {
       t.close();

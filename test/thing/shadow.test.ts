@@ -5,13 +5,21 @@ import { Shadow } from '../../edge/thing/shadow.js';
 import { parseThingModel } from '../../edge/thing/tsl.js';
 
 const model = (ids: string[]) =>
-  compileModel(parseThingModel({
-    schema: 'https://iotx-tsl.oss-ap-southeast-1.aliyuncs.com/schema.json',
-    profile: { productKey: 'pk' },
-    properties: ids.map((identifier) => ({ identifier, name: identifier, accessMode: 'rw', required: false, dataType: { type: 'double', specs: { min: '-1000', max: '1000' } } })),
-    events: [],
-    services: [],
-  }));
+  compileModel(
+    parseThingModel({
+      schema: 'https://iotx-tsl.oss-ap-southeast-1.aliyuncs.com/schema.json',
+      profile: { productKey: 'pk' },
+      properties: ids.map((identifier) => ({
+        identifier,
+        name: identifier,
+        accessMode: 'rw',
+        required: false,
+        dataType: { type: 'double', specs: { min: '-1000', max: '1000' } },
+      })),
+      events: [],
+      services: [],
+    }),
+  );
 
 describe('shadow', () => {
   it('keeps the last value and time of each property; unknown properties are ignored', () => {

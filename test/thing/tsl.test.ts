@@ -9,24 +9,82 @@ const SEED_TSL = {
   profile: { productKey: 'a1PHv5Xn2xX', deviceName: 'xixi' },
   link: '/sys/a1PHv5Xn2xX/xixi/thing/',
   services: [
-    { identifier: 'set', name: 'set', method: 'thing.service.property.set', required: true, callType: 'async', desc: '属性设置', inputData: [], outputData: [] },
-    { identifier: 'get', name: 'get', method: 'thing.service.property.get', required: true, callType: 'async', desc: '属性获取', inputData: ['CurtainOperation', 'PowerSwitch', 'CurtainPosition', 'LocalTimer'], outputData: [] },
-  ],
-  properties: [
-    { identifier: 'CurtainOperation', name: '模式', accessMode: 'rw', required: false, dataType: { type: 'enum', specs: { '0': '关窗帘', '1': '开', '2': '暂停' } } },
-    { identifier: 'PowerSwitch', name: '电源开关', accessMode: 'rw', required: false, dataType: { type: 'bool', specs: { '0': '关', '1': '开' } } },
-    { identifier: 'CurtainPosition', name: '位置', accessMode: 'rw', required: false, dataType: { type: 'int', specs: { unit: '%', min: '0', unitName: '百分⽐', max: '100', step: '1' } } },
     {
-      identifier: 'LocalTimer', name: '本地定时', accessMode: 'rw', required: true,
-      dataType: { type: 'array', specs: { size: '109', item: { type: 'struct', specs: [
-        { identifier: 'Timer', name: '定时时间', dataType: { type: 'text', specs: { length: '255' } } },
-        { identifier: 'Enable', name: '启⽤', dataType: { type: 'bool', specs: { '0': '关', '1': '开' } } },
-        { identifier: 'IsValid', name: '可执⾏', dataType: { type: 'bool', specs: { '0': '⽆效', '1': '有效' } } },
-        { identifier: 'Targets', name: '定时动作', dataType: { type: 'text', specs: { length: '2048' } } },
-      ] } } },
+      identifier: 'set',
+      name: 'set',
+      method: 'thing.service.property.set',
+      required: true,
+      callType: 'async',
+      desc: '属性设置',
+      inputData: [],
+      outputData: [],
+    },
+    {
+      identifier: 'get',
+      name: 'get',
+      method: 'thing.service.property.get',
+      required: true,
+      callType: 'async',
+      desc: '属性获取',
+      inputData: ['CurtainOperation', 'PowerSwitch', 'CurtainPosition', 'LocalTimer'],
+      outputData: [],
     },
   ],
-  events: [{ identifier: 'post', name: 'post', method: 'thing.event.property.post', type: 'info', required: true, desc: '属性上报', outputData: [] }],
+  properties: [
+    {
+      identifier: 'CurtainOperation',
+      name: '模式',
+      accessMode: 'rw',
+      required: false,
+      dataType: { type: 'enum', specs: { '0': '关窗帘', '1': '开', '2': '暂停' } },
+    },
+    {
+      identifier: 'PowerSwitch',
+      name: '电源开关',
+      accessMode: 'rw',
+      required: false,
+      dataType: { type: 'bool', specs: { '0': '关', '1': '开' } },
+    },
+    {
+      identifier: 'CurtainPosition',
+      name: '位置',
+      accessMode: 'rw',
+      required: false,
+      dataType: { type: 'int', specs: { unit: '%', min: '0', unitName: '百分⽐', max: '100', step: '1' } },
+    },
+    {
+      identifier: 'LocalTimer',
+      name: '本地定时',
+      accessMode: 'rw',
+      required: true,
+      dataType: {
+        type: 'array',
+        specs: {
+          size: '109',
+          item: {
+            type: 'struct',
+            specs: [
+              { identifier: 'Timer', name: '定时时间', dataType: { type: 'text', specs: { length: '255' } } },
+              { identifier: 'Enable', name: '启⽤', dataType: { type: 'bool', specs: { '0': '关', '1': '开' } } },
+              { identifier: 'IsValid', name: '可执⾏', dataType: { type: 'bool', specs: { '0': '⽆效', '1': '有效' } } },
+              { identifier: 'Targets', name: '定时动作', dataType: { type: 'text', specs: { length: '2048' } } },
+            ],
+          },
+        },
+      },
+    },
+  ],
+  events: [
+    {
+      identifier: 'post',
+      name: 'post',
+      method: 'thing.event.property.post',
+      type: 'info',
+      required: true,
+      desc: '属性上报',
+      outputData: [],
+    },
+  ],
 };
 
 describe('TSL loading', () => {
@@ -54,11 +112,21 @@ describe('TSL loading', () => {
     ['non-numeric min', { type: 'float', specs: { min: 'abc' } }, /expected a number/],
     ['bool key 2', { type: 'bool', specs: { '2': 'x' } }, /bool keys are 0 and 1/],
     ['empty enum', { type: 'enum', specs: {} }, /enum needs at least one item/],
-    ['struct in struct', { type: 'struct', specs: [{ identifier: 'a', dataType: { type: 'struct', specs: [] } }] }, /cannot be a struct or an array/],
+    [
+      'struct in struct',
+      { type: 'struct', specs: [{ identifier: 'a', dataType: { type: 'struct', specs: [] } }] },
+      /cannot be a struct or an array/,
+    ],
     ['zero step', { type: 'double', specs: { step: '0' } }, /step must be positive/],
   ];
   it.each(bad)('refuses %s with the path of the problem', (_name, dataType, message) => {
-    const doc = { profile: { productKey: 'P' }, properties: [{ identifier: 'ok', dataType: { type: 'int', specs: {} } }, { identifier: 'x', dataType }] };
+    const doc = {
+      profile: { productKey: 'P' },
+      properties: [
+        { identifier: 'ok', dataType: { type: 'int', specs: {} } },
+        { identifier: 'x', dataType },
+      ],
+    };
     let err: unknown;
     try {
       parseThingModel(doc);
@@ -82,35 +150,147 @@ const ok = (value: unknown) => ({ ok: true as const, value });
 const no = (reason: RegExp) => ({ ok: false as const, reason });
 
 const table: Array<[string, DataType, Case[]]> = [
-  ['int with range and step', { type: 'int', specs: { min: 0, max: 100, step: 5 } }, [
-    [0, ok(0)], [100, ok(100)], ['55', ok(55)], [7, ok(5)], [8, ok(10)], [-1, no(/below min 0/)], [101, no(/above max 100/)],
-    [1.5, no(/not an integer/)], ['x', no(/not a number/)], [null, no(/not a number/)], [2 ** 31, no(/above max|32-bit/)], [true, ok(0)],
-  ]],
-  ['int without specs', { type: 'int', specs: {} }, [[-2147483648, ok(-2147483648)], [2147483648, no(/32-bit/)], [NaN, no(/not a number/)]]],
-  ['float step 0.1', { type: 'float', specs: { min: -40, max: 80, step: 0.1 } }, [
-    [21.55, ok(21.6)], [-40, ok(-40)], [80.04, no(/above max 80/)], [-40.01, no(/below min/)], [Infinity, no(/not a number/)], ['23.4', ok(23.4)], [4e39, no(/above max|float out of range/)],
-  ]],
-  ['float no bounds', { type: 'float', specs: {} }, [[3.5e38, no(/float out of range/)], [1e-9, ok(1e-9)]]],
-  ['double', { type: 'double', specs: { min: 0, step: 0.001 } }, [[1234567.0004, ok(1234567)], [0.0015, ok(0.002)], [-0.1, no(/below min/)]]],
-  ['text length 4', { type: 'text', specs: { length: 4 } }, [['abcd', ok('abcd')], ['abcde', no(/longer than 4/)], [12, ok('12')], [{}, no(/not text/)], ['门禁一体', ok('门禁一体')]]],
-  ['date as UTC ms string', { type: 'date', specs: {} }, [
-    ['1605786342845', ok('1605786342845')], [1605786342845, ok('1605786342845')], ['2020-11-19', no(/UTC millisecond/)], [-1, no(/UTC millisecond/)], [1.5, no(/UTC millisecond/)],
-  ]],
-  ['bool', { type: 'bool', specs: { '0': '关', '1': '开' } }, [[0, ok(0)], [1, ok(1)], [true, ok(1)], [false, ok(0)], ['1', ok(1)], [2, no(/not one of/)], ['on', no(/needs an integer/)]]],
-  ['enum', { type: 'enum', specs: { '0': 'a', '1': 'b', '2': 'c' } }, [[2, ok(2)], ['1', ok(1)], [3, no(/3 is not one of 0, 1, 2/)], [1.2, no(/needs an integer/)]]],
-  ['struct', { type: 'struct', specs: [
-    { identifier: 'Timer', name: 't', dataType: { type: 'text', specs: { length: 5 } } },
-    { identifier: 'Enable', name: 'e', dataType: { type: 'bool', specs: {} } },
-  ] }, [
-    [{ Timer: '08:00', Enable: true }, ok({ Timer: '08:00', Enable: 1 })], [{ Timer: '08:00:00' }, no(/Timer: text longer than 5/)],
-    [{ Other: 1 }, no(/unknown struct member Other/)], [[1], no(/struct needs an object/)], [{}, ok({})],
-  ]],
-  ['array of int size 3', { type: 'array', specs: { size: 3, item: { type: 'int', specs: { min: 0 } } } }, [
-    [[1, 2, 3], ok([1, 2, 3])], [[1, 2, 3, 4], no(/4 elements, size is 3/)], [[1, -2], no(/\[1\]: -2 below min 0/)], ['1,2', no(/array needs a list/)], [[], ok([])],
-  ]],
-  ['array of struct', { type: 'array', specs: { size: 2, item: { type: 'struct', specs: [{ identifier: 'A', name: 'a', dataType: { type: 'int', specs: { max: 1 } } }] } } }, [
-    [[{ A: 1 }, { A: 0 }], ok([{ A: 1 }, { A: 0 }])], [[{ A: 2 }], no(/\[0\]: A: 2 above max 1/)],
-  ]],
+  [
+    'int with range and step',
+    { type: 'int', specs: { min: 0, max: 100, step: 5 } },
+    [
+      [0, ok(0)],
+      [100, ok(100)],
+      ['55', ok(55)],
+      [7, ok(5)],
+      [8, ok(10)],
+      [-1, no(/below min 0/)],
+      [101, no(/above max 100/)],
+      [1.5, no(/not an integer/)],
+      ['x', no(/not a number/)],
+      [null, no(/not a number/)],
+      [2 ** 31, no(/above max|32-bit/)],
+      [true, ok(0)],
+    ],
+  ],
+  [
+    'int without specs',
+    { type: 'int', specs: {} },
+    [
+      [-2147483648, ok(-2147483648)],
+      [2147483648, no(/32-bit/)],
+      [NaN, no(/not a number/)],
+    ],
+  ],
+  [
+    'float step 0.1',
+    { type: 'float', specs: { min: -40, max: 80, step: 0.1 } },
+    [
+      [21.55, ok(21.6)],
+      [-40, ok(-40)],
+      [80.04, no(/above max 80/)],
+      [-40.01, no(/below min/)],
+      [Infinity, no(/not a number/)],
+      ['23.4', ok(23.4)],
+      [4e39, no(/above max|float out of range/)],
+    ],
+  ],
+  [
+    'float no bounds',
+    { type: 'float', specs: {} },
+    [
+      [3.5e38, no(/float out of range/)],
+      [1e-9, ok(1e-9)],
+    ],
+  ],
+  [
+    'double',
+    { type: 'double', specs: { min: 0, step: 0.001 } },
+    [
+      [1234567.0004, ok(1234567)],
+      [0.0015, ok(0.002)],
+      [-0.1, no(/below min/)],
+    ],
+  ],
+  [
+    'text length 4',
+    { type: 'text', specs: { length: 4 } },
+    [
+      ['abcd', ok('abcd')],
+      ['abcde', no(/longer than 4/)],
+      [12, ok('12')],
+      [{}, no(/not text/)],
+      ['门禁一体', ok('门禁一体')],
+    ],
+  ],
+  [
+    'date as UTC ms string',
+    { type: 'date', specs: {} },
+    [
+      ['1605786342845', ok('1605786342845')],
+      [1605786342845, ok('1605786342845')],
+      ['2020-11-19', no(/UTC millisecond/)],
+      [-1, no(/UTC millisecond/)],
+      [1.5, no(/UTC millisecond/)],
+    ],
+  ],
+  [
+    'bool',
+    { type: 'bool', specs: { '0': '关', '1': '开' } },
+    [
+      [0, ok(0)],
+      [1, ok(1)],
+      [true, ok(1)],
+      [false, ok(0)],
+      ['1', ok(1)],
+      [2, no(/not one of/)],
+      ['on', no(/needs an integer/)],
+    ],
+  ],
+  [
+    'enum',
+    { type: 'enum', specs: { '0': 'a', '1': 'b', '2': 'c' } },
+    [
+      [2, ok(2)],
+      ['1', ok(1)],
+      [3, no(/3 is not one of 0, 1, 2/)],
+      [1.2, no(/needs an integer/)],
+    ],
+  ],
+  [
+    'struct',
+    {
+      type: 'struct',
+      specs: [
+        { identifier: 'Timer', name: 't', dataType: { type: 'text', specs: { length: 5 } } },
+        { identifier: 'Enable', name: 'e', dataType: { type: 'bool', specs: {} } },
+      ],
+    },
+    [
+      [{ Timer: '08:00', Enable: true }, ok({ Timer: '08:00', Enable: 1 })],
+      [{ Timer: '08:00:00' }, no(/Timer: text longer than 5/)],
+      [{ Other: 1 }, no(/unknown struct member Other/)],
+      [[1], no(/struct needs an object/)],
+      [{}, ok({})],
+    ],
+  ],
+  [
+    'array of int size 3',
+    { type: 'array', specs: { size: 3, item: { type: 'int', specs: { min: 0 } } } },
+    [
+      [[1, 2, 3], ok([1, 2, 3])],
+      [[1, 2, 3, 4], no(/4 elements, size is 3/)],
+      [[1, -2], no(/\[1\]: -2 below min 0/)],
+      ['1,2', no(/array needs a list/)],
+      [[], ok([])],
+    ],
+  ],
+  [
+    'array of struct',
+    {
+      type: 'array',
+      specs: { size: 2, item: { type: 'struct', specs: [{ identifier: 'A', name: 'a', dataType: { type: 'int', specs: { max: 1 } } }] } },
+    },
+    [
+      [[{ A: 1 }, { A: 0 }], ok([{ A: 1 }, { A: 0 }])],
+      [[{ A: 2 }], no(/\[0\]: A: 2 above max 1/)],
+    ],
+  ],
 ];
 
 describe.each(table)('value checks: %s', (_name, dt, cases) => {

@@ -8,9 +8,26 @@ import type { SyncStatus } from '../codes.js';
 type From = SyncStatus | 'none';
 
 /** Failures found on the box before or while pushing to the door (the "edge only" causes). */
-export const FAILURES: readonly SyncStatus[] = ['faceCheckError', 'faceCheckTimeout', 'faceDlError', 'facePushError', 'unknownError', 'transferTimeout', 'deleteTimeout', 'deleteFailed'];
+export const FAILURES: readonly SyncStatus[] = [
+  'faceCheckError',
+  'faceCheckTimeout',
+  'faceDlError',
+  'facePushError',
+  'unknownError',
+  'transferTimeout',
+  'deleteTimeout',
+  'deleteFailed',
+];
 /** Failures worth retrying by themselves: the door or the link, not the data, was at fault. */
-export const RETRYABLE: readonly SyncStatus[] = ['toBeTransferred', 'deviceOffline', 'facePushError', 'unknownError', 'transferTimeout', 'deleteTimeout', 'deleteFailed'];
+export const RETRYABLE: readonly SyncStatus[] = [
+  'toBeTransferred',
+  'deviceOffline',
+  'facePushError',
+  'unknownError',
+  'transferTimeout',
+  'deleteTimeout',
+  'deleteFailed',
+];
 
 const START: SyncStatus[] = ['toBeTransferred'];
 const AFTER_TRANSFER: SyncStatus[] = ['transferred', 'transferDeleted', ...FAILURES, 'deviceOffline', 'needManual'];

@@ -45,11 +45,19 @@ export class FaceAlgoClient {
     form.append('photo', new Blob([photo], { type: 'image/jpeg' }), 'face.jpg');
     let res: Response;
     try {
-      res = await fetch(`${this.#base}/${detect ? 'match_with_face_detect' : 'match'}`, { method: 'POST', body: form, signal: AbortSignal.timeout(this.#timeoutMs) });
+      res = await fetch(`${this.#base}/${detect ? 'match_with_face_detect' : 'match'}`, {
+        method: 'POST',
+        body: form,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
     } catch (err) {
       const e = err as Error;
-      if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new AlgoError(ALGO_CODE.TIMEOUT, `face algorithm service did not answer within ${this.#timeoutMs} ms`);
-      throw new AlgoError(ALGO_CODE.UNREACHABLE, `face algorithm service unreachable: ${(e.cause as Error | undefined)?.message ?? e.message}`);
+      if (e.name === 'TimeoutError' || e.name === 'AbortError')
+        throw new AlgoError(ALGO_CODE.TIMEOUT, `face algorithm service did not answer within ${this.#timeoutMs} ms`);
+      throw new AlgoError(
+        ALGO_CODE.UNREACHABLE,
+        `face algorithm service unreachable: ${(e.cause as Error | undefined)?.message ?? e.message}`,
+      );
     }
     let body: unknown;
     try {
@@ -58,7 +66,11 @@ export class FaceAlgoClient {
       throw new AlgoError(ALGO_CODE.FAILED, `face algorithm service answered HTTP ${res.status} without JSON`);
     }
     const b = body as { code?: unknown; message?: unknown; data?: unknown };
-    if (b.code !== ALGO_CODE.OK) throw new AlgoError(typeof b.code === 'number' ? b.code : ALGO_CODE.FAILED, typeof b.message === 'string' ? b.message : 'feature extraction failed');
+    if (b.code !== ALGO_CODE.OK)
+      throw new AlgoError(
+        typeof b.code === 'number' ? b.code : ALGO_CODE.FAILED,
+        typeof b.message === 'string' ? b.message : 'feature extraction failed',
+      );
     if (!Array.isArray(b.data) || b.data.length === 0 || !b.data.every((x) => typeof x === 'number' && Number.isFinite(x))) {
       throw new AlgoError(ALGO_CODE.FAILED, 'face algorithm service returned no feature vector');
     }

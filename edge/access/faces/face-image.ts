@@ -45,7 +45,8 @@ export interface NormalizedImage {
 
 export async function normalizeFaceImage(input: Buffer): Promise<NormalizedImage> {
   if (input.byteLength === 0) throw new FaceImageError(IMAGE.GET_FAILED.code, 'empty image');
-  if (input.byteLength > MAX_INPUT_BYTES) throw new FaceImageError(IMAGE.INVALID_SIZE.code, `image of ${input.byteLength} bytes is too large`);
+  if (input.byteLength > MAX_INPUT_BYTES)
+    throw new FaceImageError(IMAGE.INVALID_SIZE.code, `image of ${input.byteLength} bytes is too large`);
   let meta: sharpType.Metadata;
   try {
     meta = await (await loadSharp())(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).metadata();
@@ -54,7 +55,8 @@ export async function normalizeFaceImage(input: Buffer): Promise<NormalizedImage
   }
   const w = meta.autoOrient?.width ?? meta.width ?? 0;
   const h = meta.autoOrient?.height ?? meta.height ?? 0;
-  if (w < MIN_SIDE || h < MIN_SIDE) throw new FaceImageError(IMAGE.INVALID_SIZE.code, `image is ${w}×${h} px, at least ${MIN_SIDE}×${MIN_SIDE} needed`);
+  if (w < MIN_SIDE || h < MIN_SIDE)
+    throw new FaceImageError(IMAGE.INVALID_SIZE.code, `image is ${w}×${h} px, at least ${MIN_SIDE}×${MIN_SIDE} needed`);
   let jpeg: Buffer;
   let info: sharpType.OutputInfo;
   try {
@@ -107,5 +109,3 @@ export class FaceImageFiles {
     return existsSync(p) ? readFileSync(p) : undefined;
   }
 }
-
-

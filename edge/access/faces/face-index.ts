@@ -51,11 +51,12 @@ function quantize(unit: Float32Array, into: Int8Array): { inv: number; norm: num
   let max = 0;
   for (let i = 0; i < unit.length; i++) {
     const a = Math.abs(unit[i]!);
-    max = Math.max(a , max);
+    max = Math.max(a, max);
   }
   const scale = max > 0 ? 127 / max : 0;
   const inv = scale > 0 ? 1 / scale : 0;
-  let norm = 0, err = 0;
+  let norm = 0,
+    err = 0;
   into.fill(0);
   for (let i = 0; i < unit.length; i++) {
     // = Math.round for |x| ≤ 127, without its sign branch (3-7× faster over random signs)
@@ -167,7 +168,9 @@ export class FaceIndex {
       this.#slots.set(faceId, slot);
     }
     const q = quantize(unit, this.#row);
-    const bytes = this.#bytes, row = this.#row, step = ROWS_PER_BLOCK * 8;
+    const bytes = this.#bytes,
+      row = this.#row,
+      step = ROWS_PER_BLOCK * 8;
     for (let c = 0, at = this.#chunkAt(slot, 0); c < this.#padded; c += 8, at += step) {
       for (let k = 0; k < 8; k++) bytes[at + k] = row[c + k]!;
     }
@@ -225,8 +228,12 @@ export class FaceIndex {
     const raw = this.#score(n);
     // |q·x − q'·x'| ≤ ‖q‖·‖x − x'‖ + ‖q − q'‖·‖x'‖ (x' = int8 row / scale): the true score of
     // face f lies within approx ± bound. The best face's true score is ≥ the best lower bound.
-    const inv = this.#invScale, nrm = this.#qNorm, err = this.#qErr;
-    const qInv = q.inv, qNorm = q.norm, qErr = q.err;
+    const inv = this.#invScale,
+      nrm = this.#qNorm,
+      err = this.#qErr;
+    const qInv = q.inv,
+      qNorm = q.norm,
+      qErr = q.err;
     // One pass: a face joins the candidates while its upper bound reaches the best lower bound
     // seen so far; the floor only rises, so the few that fall behind it are dropped after.
     let floor = -Infinity;
@@ -241,7 +248,10 @@ export class FaceIndex {
         upper.push(s + bound);
       }
     }
-    const order = cand.map((_, i) => i).filter((i) => upper[i]! >= floor).sort((a, b) => upper[b]! - upper[a]!);
+    const order = cand
+      .map((_, i) => i)
+      .filter((i) => upper[i]! >= floor)
+      .sort((a, b) => upper[b]! - upper[a]!);
     let best: FaceMatch | undefined;
     for (const i of order) {
       if (best && upper[i]! < best.score) break; // nobody left can beat it
@@ -261,7 +271,9 @@ export class FaceIndex {
       this.#kernel.scores(0, this.#baseOffset, blocks, this.#padded, outOffset);
       return new Int32Array(this.#kernel.memory.buffer, outOffset, n);
     }
-    const b = this.#bytes, out = this.#out, chunks = this.#padded / 8;
+    const b = this.#bytes,
+      out = this.#out,
+      chunks = this.#padded / 8;
     for (let f = 0; f < n; f++) {
       let s = 0;
       for (let c = 0; c < chunks; c++) {

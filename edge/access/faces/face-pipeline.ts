@@ -12,9 +12,7 @@ import { FaceImageError, normalizeFaceImage, type FaceImageFiles } from './face-
 import type { FaceRow } from '../stores/face-store.js';
 import type { SyncStatus } from '../codes.js';
 
-export type FaceOutcome =
-  | { ok: true; sha256: string; vector: number[] | undefined }
-  | { ok: false; status: SyncStatus; reason: string };
+export type FaceOutcome = { ok: true; sha256: string; vector: number[] | undefined } | { ok: false; status: SyncStatus; reason: string };
 
 export interface FacePipelineDeps {
   log: Logger;

@@ -38,10 +38,21 @@ const section = (id: number, body: number[]): number[] => [id, ...uleb(body.leng
 const str = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
 
 // Opcodes (WebAssembly core + SIMD final encoding).
-const I32 = 0x7f, V128 = 0x7b;
-const BLOCK = 0x02, LOOP = 0x03, VOID = 0x40, END = 0x0b, BR_IF = 0x0d;
-const GET = 0x20, SET = 0x21, TEE = 0x22, CONST = 0x41;
-const EQZ = 0x45, LT_U = 0x49, ADD = 0x6a, STORE = 0x36;
+const I32 = 0x7f,
+  V128 = 0x7b;
+const BLOCK = 0x02,
+  LOOP = 0x03,
+  VOID = 0x40,
+  END = 0x0b,
+  BR_IF = 0x0d;
+const GET = 0x20,
+  SET = 0x21,
+  TEE = 0x22,
+  CONST = 0x41;
+const EQZ = 0x45,
+  LT_U = 0x49,
+  ADD = 0x6a,
+  STORE = 0x36;
 const SIMD = 0xfd;
 const V128_ZERO = [SIMD, 0x0c, ...new Array<number>(16).fill(0)];
 const LOAD8X8_S = (offset: number): number[] => [SIMD, 0x01, 0x00, ...uleb(offset)]; // i16x8.load8x8_s
@@ -53,14 +64,18 @@ function kernelBody(rows: number): number[] {
   // params: 0 q, 1 p, 2 blocks, 3 dims, 4 out; locals: 5 b, 6 k (i32), then acc[rows], qa, qb (v128)
   const [Q, P, BLOCKS, DIMS, OUT, B, K] = [0, 1, 2, 3, 4, 5, 6];
   const ACC = (r: number): number => 7 + r;
-  const QA = 7 + rows, QB = 8 + rows;
+  const QA = 7 + rows,
+    QB = 8 + rows;
   const code: number[] = [0x02, 0x02, I32, ...uleb(rows + 2), V128];
   code.push(BLOCK, VOID, GET, BLOCKS, EQZ, BR_IF, 0, LOOP, VOID);
   for (let r = 0; r < rows; r++) code.push(...V128_ZERO, SET, ACC(r));
   code.push(CONST, 0, SET, K, LOOP, VOID);
   code.push(GET, Q, GET, K, ADD, ...LOAD8X8_S(0), SET, QA);
   code.push(GET, Q, GET, K, ADD, ...LOAD8X8_S(8), SET, QB);
-  for (const [chunk, qv] of [[0, QA], [1, QB]] as const) {
+  for (const [chunk, qv] of [
+    [0, QA],
+    [1, QB],
+  ] as const) {
     for (let r = 0; r < rows; r++) {
       code.push(GET, P, ...LOAD8X8_S((chunk * rows + r) * 8), GET, qv, ...DOT, GET, ACC(r), ...ADD4, SET, ACC(r));
     }
@@ -80,7 +95,14 @@ function kernelBody(rows: number): number[] {
 function moduleBytes(): Uint8Array {
   const body = kernelBody(ROWS_PER_BLOCK);
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [1, 0x60, 5, I32, I32, I32, I32, I32, 0]),
     ...section(3, [1, 0]),
     ...section(5, [1, 0x00, 1]),

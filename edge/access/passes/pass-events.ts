@@ -29,7 +29,14 @@ export interface PassRecordInput {
   photo?: Buffer;
 }
 
-const CONTENT_KEY: Record<Exclude<PassKind, 'face'>, string> = { qrCode: 'qrCode', tradCard: 'cardId', bleCard: 'bleCardId', password: 'password', intercom: 'content', remote: 'content' };
+const CONTENT_KEY: Record<Exclude<PassKind, 'face'>, string> = {
+  qrCode: 'qrCode',
+  tradCard: 'cardId',
+  bleCard: 'bleCardId',
+  password: 'password',
+  intercom: 'content',
+  remote: 'content',
+};
 
 export function eventIdentifier(r: Pick<PassRecordInput, 'kind' | 'code'>): string {
   if (r.kind !== 'face') return 'passEvent';
@@ -41,7 +48,13 @@ export function eventIdentifier(r: Pick<PassRecordInput, 'kind' | 'code'>): stri
 export function eventParams(r: PassRecordInput, passId: string, realtime: boolean, photoId: string | undefined): Record<string, unknown> {
   const seconds = String(Math.floor(r.time / 1000));
   if (r.kind !== 'face') {
-    const ext: Record<string, unknown> = { type: r.kind, [CONTENT_KEY[r.kind]]: r.content, userID: r.identityId ?? '', eventTime: seconds, passId };
+    const ext: Record<string, unknown> = {
+      type: r.kind,
+      [CONTENT_KEY[r.kind]]: r.content,
+      userID: r.identityId ?? '',
+      eventTime: seconds,
+      passId,
+    };
     if (r.remainScanTimes !== undefined) ext.remainScanTimes = r.remainScanTimes;
     return { code: r.code, message: r.message, type: r.kind, content: r.content, extInfo: JSON.stringify(ext) };
   }

@@ -57,7 +57,14 @@ export class PassRecorder {
   readonly #rows: PassRecordStore;
   written = 0;
 
-  constructor(deps: { db: Db; log: Logger; permissions: PermissionStore; photoDir: string; outbox?: OutboxWriter; onCommitted?: (p: CommittedPass) => void }) {
+  constructor(deps: {
+    db: Db;
+    log: Logger;
+    permissions: PermissionStore;
+    photoDir: string;
+    outbox?: OutboxWriter;
+    onCommitted?: (p: CommittedPass) => void;
+  }) {
     this.#db = deps.db;
     this.#health = writeHealthOf(deps.db);
     this.#log = deps.log;
@@ -86,15 +93,28 @@ export class PassRecorder {
     const realtime = this.#outbox ? (this.#outbox.isOnline?.() ?? true) : false;
     let committed: CommittedPass | undefined;
     try {
-      this.#db.transaction(() => {
-        const id = this.#rows.insert({
-          pass_id: passId, ref: options.ref ?? null, time: input.time, device_key: input.deviceKey, kind: input.kind, content: input.content, code: input.code, message: input.message,
-          identity_id: input.identityId ?? '', face_id: input.faceId ?? null, score: input.score ?? null, photo: photo ?? null, photo_bytes: photo ? input.photo!.byteLength : 0,
-          realtime: realtime ? 1 : 0,
-        });
-        if (options.scan) this.#perms.countScans(options.scan[0], options.scan[1], 1);
-        committed = this.#handOver(id, passId, input, realtime, photo);
-      }).immediate();
+      this.#db
+        .transaction(() => {
+          const id = this.#rows.insert({
+            pass_id: passId,
+            ref: options.ref ?? null,
+            time: input.time,
+            device_key: input.deviceKey,
+            kind: input.kind,
+            content: input.content,
+            code: input.code,
+            message: input.message,
+            identity_id: input.identityId ?? '',
+            face_id: input.faceId ?? null,
+            score: input.score ?? null,
+            photo: photo ?? null,
+            photo_bytes: photo ? input.photo!.byteLength : 0,
+            realtime: realtime ? 1 : 0,
+          });
+          if (options.scan) this.#perms.countScans(options.scan[0], options.scan[1], 1);
+          committed = this.#handOver(id, passId, input, realtime, photo);
+        })
+        .immediate();
     } catch (err) {
       if (photo) rmSync(join(this.#photoDir, photo), { force: true });
       if (!isStorageFailure(err)) throw err;
@@ -126,10 +146,28 @@ export class PassRecorder {
     const identifier = eventIdentifier(r);
     const params = eventParams(r, passId, realtime, photo);
     if (this.#outbox) {
-      this.#outbox.enqueue({ topicKind: realtime ? 'event' : 'eventHistory', deviceKey: r.deviceKey, identifier, payload: params, time: r.time, dedupKey: `${PASS_REF_PREFIX}${passId}` });
+      this.#outbox.enqueue({
+        topicKind: realtime ? 'event' : 'eventHistory',
+        deviceKey: r.deviceKey,
+        identifier,
+        payload: params,
+        time: r.time,
+        dedupKey: `${PASS_REF_PREFIX}${passId}`,
+      });
       this.#rows.markQueued(id, JSON.stringify({ identifier, params }));
     }
-    return { passId, deviceKey: r.deviceKey, identifier, params, time: r.time, kind: r.kind, code: r.code, identityId: r.identityId ?? '', content: r.content, ...(r.faceId ? { faceId: r.faceId } : {}) };
+    return {
+      passId,
+      deviceKey: r.deviceKey,
+      identifier,
+      params,
+      time: r.time,
+      kind: r.kind,
+      code: r.code,
+      identityId: r.identityId ?? '',
+      content: r.content,
+      ...(r.faceId ? { faceId: r.faceId } : {}),
+    };
   }
 
   /** The platform acknowledged these outbox references; pass records among them are uploaded. */
@@ -141,12 +179,24 @@ export class PassRecorder {
   handOverBacklog(limit = 10_000): number {
     if (!this.#outbox) return 0;
     const rows = this.#rows.notHandedOver(limit);
-    this.#db.transaction(() => {
-      for (const row of rows) {
-        const input: PassRecordInput = { deviceKey: row.device_key, kind: row.kind as PassRecordInput['kind'], content: row.content, code: row.code, message: row.message, time: row.time, identityId: row.identity_id, ...(row.face_id ? { faceId: row.face_id } : {}), ...(row.score !== null ? { score: row.score } : {}) };
-        this.#handOver(row.id, row.pass_id, input, false, row.photo ?? undefined);
-      }
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        for (const row of rows) {
+          const input: PassRecordInput = {
+            deviceKey: row.device_key,
+            kind: row.kind as PassRecordInput['kind'],
+            content: row.content,
+            code: row.code,
+            message: row.message,
+            time: row.time,
+            identityId: row.identity_id,
+            ...(row.face_id ? { faceId: row.face_id } : {}),
+            ...(row.score !== null ? { score: row.score } : {}),
+          };
+          this.#handOver(row.id, row.pass_id, input, false, row.photo ?? undefined);
+        }
+      })
+      .immediate();
     if (rows.length > 0) this.#log.info({ records: rows.length }, 'pass records queued for the cloud');
     return rows.length;
   }

@@ -87,15 +87,28 @@ export class Passage {
   decideQr(deviceKey: string, scanned: string, o: DecideOptions = {}): Decision {
     const now = o.now ?? this.#d.now();
     const qr = readScannedQr(scanned, this.#key(deviceKey));
-    if (qr.kind === 'unreadable') return this.#finish({ deviceKey, kind: 'qrCode', content: scanned.slice(0, 128), time: now, ...PASS.QR_NOT_FOUND }, o);
+    if (qr.kind === 'unreadable')
+      return this.#finish({ deviceKey, kind: 'qrCode', content: scanned.slice(0, 128), time: now, ...PASS.QR_NOT_FOUND }, o);
     // The timestamp inside an encrypted code bounds this instance of the code [seed 001 L1546-1548].
     if (qr.kind === 'encrypted' && qr.validUntilMs < now) {
       const row = this.#d.permissions.qr(deviceKey, qr.code);
-      return this.#finish({ deviceKey, kind: 'qrCode', content: qr.code, time: now, identityId: row?.identity_id ?? '', ...PASS.QR_EXPIRED }, o);
+      return this.#finish(
+        { deviceKey, kind: 'qrCode', content: qr.code, time: now, identityId: row?.identity_id ?? '', ...PASS.QR_EXPIRED },
+        o,
+      );
     }
     const row = this.#d.permissions.qr(deviceKey, qr.code);
     const v = judgeQr(row, now);
-    const input: PassRecordInput = { deviceKey, kind: 'qrCode', content: qr.code, time: now, code: v.code, message: v.message, identityId: row?.identity_id ?? '', ...(v.remainScanTimes !== undefined ? { remainScanTimes: v.remainScanTimes } : {}) };
+    const input: PassRecordInput = {
+      deviceKey,
+      kind: 'qrCode',
+      content: qr.code,
+      time: now,
+      code: v.code,
+      message: v.message,
+      identityId: row?.identity_id ?? '',
+      ...(v.remainScanTimes !== undefined ? { remainScanTimes: v.remainScanTimes } : {}),
+    };
     return this.#finish(input, o, v.code === 0 ? [qr.code, deviceKey] : undefined);
   }
 
@@ -115,7 +128,10 @@ export class Passage {
     const now = o.now ?? this.#d.now();
     const row = value.length > 0 && value.length <= 255 ? this.#d.permissions.credential(kind, value, deviceKey) : undefined;
     const v = judgeCredential(kind, row, now);
-    return this.#finish({ deviceKey, kind, content: value.slice(0, 255), time: now, code: v.code, message: v.message, identityId: row?.identity_id ?? '' }, o);
+    return this.#finish(
+      { deviceKey, kind, content: value.slice(0, 255), time: now, code: v.code, message: v.message, identityId: row?.identity_id ?? '' },
+      o,
+    );
   }
 
   /** A face photo from the door (edge-side compare, seed 001 L35423-35517). */
@@ -145,15 +161,31 @@ export class Passage {
     }
     const best = this.#d.library.best(groups, vector);
     const face = best ? this.#d.faces.get(best.groupId, best.faceId) : undefined;
-    const v = judgeFace(best && face ? { score: best.score, policy: face.policy, expireMs: face.expire_ms } : undefined, this.#d.config.matchThreshold, now);
+    const v = judgeFace(
+      best && face ? { score: best.score, policy: face.policy, expireMs: face.expire_ms } : undefined,
+      this.#d.config.matchThreshold,
+      now,
+    );
     const matched = best && face && v.code !== PASS.FACE_BELOW_THRESHOLD.code;
-    return this.#finish({
-      ...base,
-      code: v.code,
-      message: v.message,
-      ...(best ? { score: best.score } : {}),
-      ...(matched ? { faceId: face.face_id, identityId: face.user_id, userType: face.user_type, name: face.user_name, policy: face.policy, userExtInfo: face.user_ext_info } : {}),
-    }, o);
+    return this.#finish(
+      {
+        ...base,
+        code: v.code,
+        message: v.message,
+        ...(best ? { score: best.score } : {}),
+        ...(matched
+          ? {
+              faceId: face.face_id,
+              identityId: face.user_id,
+              userType: face.user_type,
+              name: face.user_name,
+              policy: face.policy,
+              userExtInfo: face.user_ext_info,
+            }
+          : {}),
+      },
+      o,
+    );
   }
 
   /**
@@ -168,7 +200,11 @@ export class Passage {
     // A card or QR code names its holder only by identityId: the door shows the person's name.
     const name = decided.name ?? (decided.identityId ? this.#d.persons.get(decided.identityId)?.name : undefined);
     const input: PassRecordInput = name ? { ...decided, name } : decided;
-    const rec: PassRecordInput = { ...input, ...(o.photo ? { photo: o.photo } : {}), ...(o.temperature !== undefined ? { temperature: o.temperature } : {}) };
+    const rec: PassRecordInput = {
+      ...input,
+      ...(o.photo ? { photo: o.photo } : {}),
+      ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+    };
     const stored = this.#d.records.record(rec, { ...(scan ? { scan } : {}), ...(ref ? { ref } : {}) });
     return {
       passId: stored.passId,

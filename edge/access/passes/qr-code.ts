@@ -41,7 +41,7 @@ export function readScannedQr(raw: string, key: KeyObject | undefined): ScannedQ
       try {
         plain = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, block).toString('utf8');
       } catch {
-        return { kind: 'unreadable', reason: 'encrypted QR does not decrypt with this door\'s RSAPublicKey' };
+        return { kind: 'unreadable', reason: "encrypted QR does not decrypt with this door's RSAPublicKey" };
       }
       const m = /^([^:]{1,128}):(\d{1,12})$/.exec(plain);
       if (!m) return { kind: 'unreadable', reason: 'decrypted QR is not code:timestamp' };

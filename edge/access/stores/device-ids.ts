@@ -13,7 +13,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function shortId(item: string, max: number): string {
   if (item.length <= max) return item;
   if (UUID.test(item) && max >= 32) return item.replace(/-/g, '');
-  return `h${createHash('sha256').update(item).digest('hex').slice(0, max - 1)}`;
+  return `h${createHash('sha256')
+    .update(item)
+    .digest('hex')
+    .slice(0, max - 1)}`;
 }
 
 export class DeviceIds {
@@ -21,7 +24,9 @@ export class DeviceIds {
   readonly #lookup;
 
   constructor(db: Db) {
-    this.#save = db.prepare('INSERT INTO access_device_ids (device_item, item) VALUES (?, ?) ON CONFLICT(device_item) DO UPDATE SET item = excluded.item');
+    this.#save = db.prepare(
+      'INSERT INTO access_device_ids (device_item, item) VALUES (?, ?) ON CONFLICT(device_item) DO UPDATE SET item = excluded.item',
+    );
     this.#lookup = db.prepare('SELECT item FROM access_device_ids WHERE device_item = ?').pluck();
   }
 

@@ -49,7 +49,8 @@ export class FaceStore {
 
   constructor(db: Db) {
     this.#db = db;
-    this.#upsert = db.prepare(`INSERT INTO access_faces (group_id, face_id, user_id, user_type, face_md5, face_url, user_info, user_name, expire_ms, policy, user_ext_info, idx, client_tag, features, image_sha, image_state, image_error, updated_at)
+    this.#upsert =
+      db.prepare(`INSERT INTO access_faces (group_id, face_id, user_id, user_type, face_md5, face_url, user_info, user_name, expire_ms, policy, user_ext_info, idx, client_tag, features, image_sha, image_state, image_error, updated_at)
       VALUES (@group_id, @face_id, @user_id, @user_type, @face_md5, @face_url, @user_info, @user_name, @expire_ms, @policy, @user_ext_info, @idx, @client_tag, @features, NULL, @image_state, NULL, @updated_at)
       ON CONFLICT(group_id, face_id) DO UPDATE SET user_id = excluded.user_id, user_type = excluded.user_type, face_url = excluded.face_url, user_info = excluded.user_info,
         user_name = excluded.user_name, expire_ms = excluded.expire_ms, policy = excluded.policy, user_ext_info = excluded.user_ext_info, idx = excluded.idx,
@@ -63,10 +64,16 @@ export class FaceStore {
     this.#groupFaces = db.prepare('SELECT face_id FROM access_faces WHERE group_id = ?').pluck();
     this.#bindGroup = db.prepare('INSERT OR IGNORE INTO access_face_groups (group_id, device_key) VALUES (?, ?)');
     this.#groupsOf = db.prepare('SELECT group_id FROM access_face_groups WHERE device_key = ? ORDER BY group_id').pluck();
-    this.#putVector = db.prepare('INSERT OR REPLACE INTO access_face_vectors (group_id, face_id, algo_version, vector) VALUES (?, ?, ?, ?)');
+    this.#putVector = db.prepare(
+      'INSERT OR REPLACE INTO access_face_vectors (group_id, face_id, algo_version, vector) VALUES (?, ?, ?, ?)',
+    );
     this.#getVector = db.prepare('SELECT vector FROM access_face_vectors WHERE group_id = ? AND face_id = ? AND algo_version = ?').pluck();
-    this.#setImage = db.prepare('UPDATE access_faces SET image_state = ?, image_sha = ?, image_error = ? WHERE group_id = ? AND face_id = ?');
-    this.#count = db.prepare('SELECT COUNT(*) FROM access_faces f JOIN access_face_groups g ON g.group_id = f.group_id WHERE g.device_key = ?').pluck();
+    this.#setImage = db.prepare(
+      'UPDATE access_faces SET image_state = ?, image_sha = ?, image_error = ? WHERE group_id = ? AND face_id = ?',
+    );
+    this.#count = db
+      .prepare('SELECT COUNT(*) FROM access_faces f JOIN access_face_groups g ON g.group_id = f.group_id WHERE g.device_key = ?')
+      .pluck();
   }
 
   /**
@@ -129,7 +136,10 @@ export class FaceStore {
   }
 
   devicesOf(groupId: string): string[] {
-    return this.#db.prepare('SELECT device_key FROM access_face_groups WHERE group_id = ? ORDER BY device_key').pluck().all(groupId) as string[];
+    return this.#db
+      .prepare('SELECT device_key FROM access_face_groups WHERE group_id = ? ORDER BY device_key')
+      .pluck()
+      .all(groupId) as string[];
   }
 
   /** Faces on the box, all groups. */
@@ -173,17 +183,30 @@ export class FaceStore {
 
   /** Every stored vector of one algorithm version, group by group (index rebuild at start). */
   *vectors(algoVersion: string): Generator<{ groupId: string; faceId: string; vector: Float32Array }> {
-    const it = this.#db.prepare('SELECT group_id, face_id, vector FROM access_face_vectors WHERE algo_version = ? ORDER BY group_id').iterate(algoVersion) as IterableIterator<{ group_id: string; face_id: string; vector: Buffer }>;
+    const it = this.#db
+      .prepare('SELECT group_id, face_id, vector FROM access_face_vectors WHERE algo_version = ? ORDER BY group_id')
+      .iterate(algoVersion) as IterableIterator<{ group_id: string; face_id: string; vector: Buffer }>;
     for (const r of it) yield { groupId: r.group_id, faceId: r.face_id, vector: toFloat32(r.vector) };
   }
 
   recordFailure(groupId: string, row: FaceRow, reason: string): void {
-    const info = { faceId: row.face_id, faceMd5: row.face_md5, faceUrl: row.face_url, userInfo: row.user_info, index: row.idx ?? 0, clientTag: row.client_tag };
-    this.#db.prepare('INSERT OR REPLACE INTO access_face_failures (group_id, face_id, face_json, reason) VALUES (?, ?, ?, ?)').run(groupId, row.face_id, JSON.stringify(info), reason);
+    const info = {
+      faceId: row.face_id,
+      faceMd5: row.face_md5,
+      faceUrl: row.face_url,
+      userInfo: row.user_info,
+      index: row.idx ?? 0,
+      clientTag: row.client_tag,
+    };
+    this.#db
+      .prepare('INSERT OR REPLACE INTO access_face_failures (group_id, face_id, face_json, reason) VALUES (?, ?, ?, ?)')
+      .run(groupId, row.face_id, JSON.stringify(info), reason);
   }
 
   failures(groupId: string): Array<Record<string, unknown>> {
-    return (this.#db.prepare('SELECT face_json FROM access_face_failures WHERE group_id = ? ORDER BY face_id').pluck().all(groupId) as string[]).map((j) => JSON.parse(j) as Record<string, unknown>);
+    return (
+      this.#db.prepare('SELECT face_json FROM access_face_failures WHERE group_id = ? ORDER BY face_id').pluck().all(groupId) as string[]
+    ).map((j) => JSON.parse(j) as Record<string, unknown>);
   }
 }
 

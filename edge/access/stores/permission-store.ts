@@ -54,7 +54,8 @@ export class PermissionStore {
 
   constructor(db: Db) {
     this.#db = db;
-    this.#qrUpsert = db.prepare(`INSERT INTO access_qr (code, identity_id, start_ms, end_ms, max_scans, scope, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    this.#qrUpsert =
+      db.prepare(`INSERT INTO access_qr (code, identity_id, start_ms, end_ms, max_scans, scope, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(code) DO UPDATE SET identity_id = CASE WHEN excluded.identity_id = '' THEN identity_id ELSE excluded.identity_id END,
         start_ms = excluded.start_ms, end_ms = excluded.end_ms, max_scans = excluded.max_scans, scope = excluded.scope, updated_at = excluded.updated_at`);
     this.#qrDeviceInsert = db.prepare('INSERT OR IGNORE INTO access_qr_devices (code, device_key) VALUES (?, ?)');
@@ -62,19 +63,25 @@ export class PermissionStore {
     this.#qrDeviceCount = db.prepare('SELECT COUNT(*) FROM access_qr_devices WHERE code = ?').pluck();
     this.#qrDelete = db.prepare('DELETE FROM access_qr WHERE code = ?');
     this.#qrExists = db.prepare('SELECT 1 FROM access_qr_devices WHERE code = ? AND device_key = ?').pluck();
-    this.#qrGet = db.prepare(`SELECT q.code, q.identity_id, q.start_ms, q.end_ms, q.max_scans, q.scope, q.shared_scans, d.scans AS device_scans
+    this.#qrGet =
+      db.prepare(`SELECT q.code, q.identity_id, q.start_ms, q.end_ms, q.max_scans, q.scope, q.shared_scans, d.scans AS device_scans
       FROM access_qr q LEFT JOIN access_qr_devices d ON d.code = q.code AND d.device_key = ? WHERE q.code = ?`);
     this.#qrCountScan = {
       shared: db.prepare('UPDATE access_qr SET shared_scans = shared_scans + ? WHERE code = ?'),
       device: db.prepare('UPDATE access_qr_devices SET scans = scans + ? WHERE code = ? AND device_key = ?'),
     };
-    this.#credUpsert = db.prepare(`INSERT INTO access_credentials (kind, credential, device_key, identity_id, number, start_ms, end_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    this.#credUpsert =
+      db.prepare(`INSERT INTO access_credentials (kind, credential, device_key, identity_id, number, start_ms, end_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(kind, credential, device_key) DO UPDATE SET identity_id = CASE WHEN excluded.identity_id = '' THEN identity_id ELSE excluded.identity_id END,
         number = excluded.number, start_ms = excluded.start_ms, end_ms = excluded.end_ms, updated_at = excluded.updated_at`);
     this.#credDelete = db.prepare('DELETE FROM access_credentials WHERE kind = ? AND credential = ? AND device_key = ?');
     this.#credExists = db.prepare('SELECT 1 FROM access_credentials WHERE kind = ? AND credential = ? AND device_key = ?').pluck();
-    this.#credGet = db.prepare('SELECT kind, credential, device_key, identity_id, number, start_ms, end_ms FROM access_credentials WHERE kind = ? AND credential = ? AND device_key = ?');
-    this.#credByDevice = db.prepare('SELECT kind, credential, device_key, identity_id, number, start_ms, end_ms FROM access_credentials WHERE device_key = ? AND kind = ? ORDER BY credential LIMIT ? OFFSET ?');
+    this.#credGet = db.prepare(
+      'SELECT kind, credential, device_key, identity_id, number, start_ms, end_ms FROM access_credentials WHERE kind = ? AND credential = ? AND device_key = ?',
+    );
+    this.#credByDevice = db.prepare(
+      'SELECT kind, credential, device_key, identity_id, number, start_ms, end_ms FROM access_credentials WHERE device_key = ? AND kind = ? ORDER BY credential LIMIT ? OFFSET ?',
+    );
     this.#qrByDevice = db.prepare('SELECT COUNT(*) FROM access_qr_devices WHERE device_key = ?').pluck();
   }
 
@@ -148,13 +155,18 @@ export class PermissionStore {
 
   /** How many cards, BLE cards and passwords a person holds (counts only: numbers stay private). */
   credentialCountsOf(identityId: string): Partial<Record<CredentialKind, number>> {
-    const rows = this.#db.prepare('SELECT kind, COUNT(*) AS n FROM access_credentials WHERE identity_id = ? GROUP BY kind').all(identityId) as Array<{ kind: CredentialKind; n: number }>;
+    const rows = this.#db
+      .prepare('SELECT kind, COUNT(*) AS n FROM access_credentials WHERE identity_id = ? GROUP BY kind')
+      .all(identityId) as Array<{ kind: CredentialKind; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
   }
 
   totals(): { qr: number; tradCard: number; bleCard: number; password: number } {
     const qr = this.#db.prepare('SELECT COUNT(*) FROM access_qr').pluck().get() as number;
-    const rows = this.#db.prepare('SELECT kind, COUNT(*) AS n FROM access_credentials GROUP BY kind').all() as Array<{ kind: CredentialKind; n: number }>;
+    const rows = this.#db.prepare('SELECT kind, COUNT(*) AS n FROM access_credentials GROUP BY kind').all() as Array<{
+      kind: CredentialKind;
+      n: number;
+    }>;
     const by = Object.fromEntries(rows.map((r) => [r.kind, r.n]));
     return { qr, tradCard: by.tradCard ?? 0, bleCard: by.bleCard ?? 0, password: by.password ?? 0 };
   }

@@ -36,10 +36,12 @@ const MAX_EXT = 2048;
 export function parsePerson(raw: unknown): PersonInput | { refused: string; identityId: string } {
   const o = raw as Record<string, unknown> | null;
   const id = typeof o?.identityId === 'string' ? o.identityId : '';
-  if (!id || id.length > MAX_ID) return { identityId: String(o?.identityId ?? ''), refused: `identityId must be a string of 1-${MAX_ID} characters` };
+  if (!id || id.length > MAX_ID)
+    return { identityId: String(o?.identityId ?? ''), refused: `identityId must be a string of 1-${MAX_ID} characters` };
   const p: PersonInput = { identityId: id };
   if (o!.name !== undefined && o!.name !== null) {
-    if (typeof o!.name !== 'string' || o!.name.length > MAX_NAME) return { identityId: id, refused: `name must be a string of at most ${MAX_NAME} characters` };
+    if (typeof o!.name !== 'string' || o!.name.length > MAX_NAME)
+      return { identityId: id, refused: `name must be a string of at most ${MAX_NAME} characters` };
     p.name = o!.name;
   }
   if (o!.extInfo !== undefined && o!.extInfo !== null) {
@@ -60,9 +62,13 @@ export class PersonStore {
 
   constructor(db: Db) {
     this.#db = db;
-    this.#get = db.prepare<[string], PersonRow>('SELECT identity_id AS identityId, name, ext_info AS extInfo, updated_at AS updatedAt FROM access_persons WHERE identity_id = ?');
+    this.#get = db.prepare<[string], PersonRow>(
+      'SELECT identity_id AS identityId, name, ext_info AS extInfo, updated_at AS updatedAt FROM access_persons WHERE identity_id = ?',
+    );
     this.#insert = db.prepare('INSERT INTO access_persons (identity_id, name, ext_info, updated_at) VALUES (?, ?, ?, ?)');
-    this.#update = db.prepare('UPDATE access_persons SET name = COALESCE(?, name), ext_info = COALESCE(?, ext_info), updated_at = ? WHERE identity_id = ?');
+    this.#update = db.prepare(
+      'UPDATE access_persons SET name = COALESCE(?, name), ext_info = COALESCE(?, ext_info), updated_at = ? WHERE identity_id = ?',
+    );
     this.#delete = db.prepare('DELETE FROM access_persons WHERE identity_id = ?');
     this.#count = db.prepare('SELECT COUNT(*) FROM access_persons').pluck();
   }

@@ -35,7 +35,8 @@ async function once(url: string, o: DownloadOptions): Promise<Buffer> {
     res = await fetch(url, { signal: AbortSignal.timeout(o.timeoutMs), redirect: 'follow' });
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new DownloadError('timeout', `no answer from ${redact(url)} within ${o.timeoutMs} ms`);
+    if (e.name === 'TimeoutError' || e.name === 'AbortError')
+      throw new DownloadError('timeout', `no answer from ${redact(url)} within ${o.timeoutMs} ms`);
     throw new DownloadError('unreachable', `cannot reach ${redact(url)}: ${(e.cause as Error | undefined)?.message ?? e.message}`);
   }
   if (!res.ok) {
@@ -58,7 +59,8 @@ async function once(url: string, o: DownloadOptions): Promise<Buffer> {
   } catch (err) {
     if (err instanceof DownloadError) throw err;
     const e = err as Error;
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new DownloadError('timeout', `${redact(url)} did not finish within ${o.timeoutMs} ms`);
+    if (e.name === 'TimeoutError' || e.name === 'AbortError')
+      throw new DownloadError('timeout', `${redact(url)} did not finish within ${o.timeoutMs} ms`);
     throw new DownloadError('unreachable', `download of ${redact(url)} broke off: ${e.message}`);
   }
   return Buffer.concat(chunks, size);
@@ -71,7 +73,8 @@ export async function download(url: string, o: DownloadOptions): Promise<Buffer>
     if (attempt > 0) await new Promise((r) => setTimeout(r, o.retryDelayMs * attempt));
     try {
       const body = await once(url, o);
-      if (o.md5 && md5Hex(body) !== o.md5.toLowerCase()) throw new DownloadError('md5-mismatch', `MD5 of ${redact(url)} is ${md5Hex(body)}, expected ${o.md5.toLowerCase()}`);
+      if (o.md5 && md5Hex(body) !== o.md5.toLowerCase())
+        throw new DownloadError('md5-mismatch', `MD5 of ${redact(url)} is ${md5Hex(body)}, expected ${o.md5.toLowerCase()}`);
       return body;
     } catch (err) {
       last = err instanceof DownloadError ? err : new DownloadError('unreachable', (err as Error).message);

@@ -92,7 +92,8 @@ class Checker {
       this.fail(`${path}.${key}`, `expected a string, got ${typeof v}`);
       return '';
     }
-    if (v.length < (opts.min ?? 0) || v.length > opts.max) this.fail(`${path}.${key}`, `length ${v.length} outside ${opts.min ?? 0}..${opts.max}`);
+    if (v.length < (opts.min ?? 0) || v.length > opts.max)
+      this.fail(`${path}.${key}`, `length ${v.length} outside ${opts.min ?? 0}..${opts.max}`);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
     if (/[\u0000-\u001f]/.test(v)) this.fail(`${path}.${key}`, 'contains control characters');
     return v;
@@ -171,7 +172,8 @@ export function parsePermissionFile(raw: Record<string, unknown>, maxEntries: nu
     // The seed's table says String, its example an integer [seed 001 L1520, L2386]: accept both.
     if (m !== undefined && m !== null) {
       const n = typeof m === 'string' && /^-?\d{1,9}$/.test(m) ? Number(m) : m;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < -1) c.fail(`${path}.maxScanTimes`, `expected an integer ≥ -1, got ${JSON.stringify(m)}`);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < -1)
+        c.fail(`${path}.maxScanTimes`, `expected an integer ≥ -1, got ${JSON.stringify(m)}`);
       else maxScanTimes = n;
     }
     const scope = e.maxScanScope ?? 'DEVICE';
@@ -185,14 +187,16 @@ export function parsePermissionFile(raw: Record<string, unknown>, maxEntries: nu
       const type = c.opType(e, path);
       const key = keys.find((k) => e[k] !== undefined) ?? keys[0]!;
       const credential = c.str(e, key, path, { required: true, min: 1, max: 255 });
-      const identityId = c.str(e, 'userId', path, { required: false, max: 64 }) || c.str(e, 'identityId', path, { required: false, max: 64 });
+      const identityId =
+        c.str(e, 'userId', path, { required: false, max: 64 }) || c.str(e, 'identityId', path, { required: false, max: 64 });
       const startMs = type === 2 ? null : c.epoch(e, e.effectiveTime !== undefined ? 'effectiveTime' : 'startTime', path, false);
       // Cards expire [seed 000 L2585-2606]; a password without endTime never does (seed 002 L1526 makes it optional).
       const endMs = type === 2 ? null : c.epoch(e, e.expiryTime !== undefined ? 'expiryTime' : 'endTime', path, kind !== 'password');
       if (startMs !== null && endMs !== null && endMs < startMs) c.fail(`${path}.endTime`, 'before startTime');
       let number: string | null = null;
       if (e.number !== undefined && e.number !== null) {
-        if (typeof e.number === 'string' || (typeof e.number === 'number' && Number.isInteger(e.number))) number = String(e.number).slice(0, 32);
+        if (typeof e.number === 'string' || (typeof e.number === 'number' && Number.isInteger(e.number)))
+          number = String(e.number).slice(0, 32);
         else c.fail(`${path}.number`, 'expected a string or an integer');
       }
       credentials.push({ kind, type, credential, identityId, number, startMs, endMs });
@@ -238,7 +242,10 @@ function parseUserInfo(c: Checker, raw: string, path: string, tzOffsetMinutes: n
 }
 
 /** `SyncFacePictures` / `SyncFaceFeatures` file [seed 000 L2637-2737]. */
-export function parseFaceFile(raw: Record<string, unknown>, opts: { maxEntries: number; tzOffsetMinutes: number; features: boolean }): FaceFile {
+export function parseFaceFile(
+  raw: Record<string, unknown>,
+  opts: { maxEntries: number; tzOffsetMinutes: number; features: boolean },
+): FaceFile {
   const c = new Checker();
   const groupId = c.str(raw, 'groupId', '', { required: true, min: 1, max: 64 });
   const bool = (key: string): boolean => {
@@ -270,7 +277,8 @@ export function parseFaceFile(raw: Record<string, unknown>, opts: { maxEntries: 
     const clientTag = c.str(e, 'clientTag', path, { required: false, max: 256 });
     let features: string[] | null = null;
     if (e.features !== undefined) {
-      if (!Array.isArray(e.features) || e.features.some((f) => typeof f !== 'string')) c.fail(`${path}.features`, 'expected an array of strings');
+      if (!Array.isArray(e.features) || e.features.some((f) => typeof f !== 'string'))
+        c.fail(`${path}.features`, 'expected an array of strings');
       else features = e.features as string[];
     } else if (opts.features) c.fail(`${path}.features`, 'missing (a feature file carries features for every face)');
     adds.push({ faceId, faceMd5, faceUrl, userInfoRaw, userInfo, index, clientTag, features });

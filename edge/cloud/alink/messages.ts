@@ -33,11 +33,22 @@ export function eventPost(id: string, eventId: string, value: Record<string, unk
  * [seed 000 L4345-4351, L4847: non-realtime results are reported through the thing-model history topic].
  * One identity per message, posted on the sub-device's own topic so ids stay per device.
  */
-export function historyPost(id: string, productKey: string, deviceName: string, part: { properties?: Record<string, TimedValue>; events?: Record<string, { value: unknown; time: number }> }): string {
+export function historyPost(
+  id: string,
+  productKey: string,
+  deviceName: string,
+  part: { properties?: Record<string, TimedValue>; events?: Record<string, { value: unknown; time: number }> },
+): string {
   return JSON.stringify({
     id,
     version: ALINK_VERSION,
-    params: [{ identity: { productKey, deviceName }, properties: part.properties ? [part.properties] : [], events: part.events ? [part.events] : [] }],
+    params: [
+      {
+        identity: { productKey, deviceName },
+        properties: part.properties ? [part.properties] : [],
+        events: part.events ? [part.events] : [],
+      },
+    ],
     method: 'thing.event.property.history.post',
   });
 }
@@ -47,7 +58,11 @@ export function historyPostMany(id: string, devices: readonly PackEntry[]): stri
   return JSON.stringify({
     id,
     version: ALINK_VERSION,
-    params: devices.map((d) => ({ identity: { productKey: d.productKey, deviceName: d.deviceName }, properties: [d.properties], events: [] })),
+    params: devices.map((d) => ({
+      identity: { productKey: d.productKey, deviceName: d.deviceName },
+      properties: [d.properties],
+      events: [],
+    })),
     method: 'thing.event.property.history.post',
   });
 }
@@ -71,7 +86,15 @@ export function packPost(id: string, devices: readonly PackEntry[]): string {
   return JSON.stringify({
     id,
     version: ALINK_VERSION,
-    params: { properties: {}, events: {}, subDevices: devices.map((d) => ({ identity: { productKey: d.productKey, deviceName: d.deviceName }, properties: d.properties, events: {} })) },
+    params: {
+      properties: {},
+      events: {},
+      subDevices: devices.map((d) => ({
+        identity: { productKey: d.productKey, deviceName: d.deviceName },
+        properties: d.properties,
+        events: {},
+      })),
+    },
     method: 'thing.event.property.pack.post',
   });
 }
@@ -80,7 +103,12 @@ export function packPost(id: string, devices: readonly PackEntry[]): string {
  * A realtime post that waited too long in the outbox (a crash, a long outage) is no longer
  * realtime: rewrite it for the history topic, same id, same sample times.
  */
-export function realtimeToHistory(productKey: string, deviceName: string, topic: string, payload: string): { topic: string; payload: string } | undefined {
+export function realtimeToHistory(
+  productKey: string,
+  deviceName: string,
+  topic: string,
+  payload: string,
+): { topic: string; payload: string } | undefined {
   const pack = topic.endsWith('/thing/event/property/pack/post');
   const m = /\/thing\/event\/([^/]+)\/post$/.exec(topic);
   if ((!m && !pack) || topic.endsWith('/history/post')) return undefined;
@@ -92,13 +120,28 @@ export function realtimeToHistory(productKey: string, deviceName: string, topic:
   }
   const historyTopic = alinkTopics.historyPost(productKey, deviceName);
   if (pack) {
-    const subs = (body.params as { subDevices: Array<{ identity: { productKey: string; deviceName: string }; properties: Record<string, TimedValue> }> }).subDevices;
-    return { topic: historyTopic, payload: historyPostMany(body.id, subs.map((s) => ({ ...s.identity, properties: s.properties }))) };
+    const subs = (
+      body.params as { subDevices: Array<{ identity: { productKey: string; deviceName: string }; properties: Record<string, TimedValue> }> }
+    ).subDevices;
+    return {
+      topic: historyTopic,
+      payload: historyPostMany(
+        body.id,
+        subs.map((s) => ({ ...s.identity, properties: s.properties })),
+      ),
+    };
   }
   if (!m) return undefined;
-  if (m[1] === 'property') return { topic: historyTopic, payload: historyPost(body.id, productKey, deviceName, { properties: body.params as Record<string, TimedValue> }) };
+  if (m[1] === 'property')
+    return {
+      topic: historyTopic,
+      payload: historyPost(body.id, productKey, deviceName, { properties: body.params as Record<string, TimedValue> }),
+    };
   const params = body.params as { value: unknown; time: number };
-  return { topic: historyTopic, payload: historyPost(body.id, productKey, deviceName, { events: { [m[1]!]: { value: params.value, time: params.time } } }) };
+  return {
+    topic: historyTopic,
+    payload: historyPost(body.id, productKey, deviceName, { events: { [m[1]!]: { value: params.value, time: params.time } } }),
+  };
 }
 
 export function request(id: string, method: string, params: unknown): string {

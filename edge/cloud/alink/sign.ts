@@ -19,7 +19,10 @@ export function normalizeSignMethod(name: string): SignMethod | undefined {
  * The signed content: every param except the ones named in `exclude`, sorted by name,
  * concatenated as name+value. Doc 89300: `clientIdal12345****&device1234deviceNamedevice1234productKeyal12345****timestamp1581417203000`.
  */
-export function signContent(params: Record<string, string>, exclude: readonly string[] = ['sign', 'signMethod', 'signmethod', 'cleanSession']): string {
+export function signContent(
+  params: Record<string, string>,
+  exclude: readonly string[] = ['sign', 'signMethod', 'signmethod', 'cleanSession'],
+): string {
   return Object.keys(params)
     .filter((k) => !exclude.includes(k))
     .sort()
@@ -29,7 +32,10 @@ export function signContent(params: Record<string, string>, exclude: readonly st
 
 export function sign(method: SignMethod, secret: string, content: string): string {
   // 'sha256' (without hmac) signs content+secret per the platform's topo/add table.
-  if (method === 'sha256') return createHash('sha256').update(content + secret).digest('hex');
+  if (method === 'sha256')
+    return createHash('sha256')
+      .update(content + secret)
+      .digest('hex');
   return createHmac(HASH[method], secret).update(content).digest('hex');
 }
 
@@ -50,7 +56,10 @@ export interface MqttCredentials {
  * signmethod=<m>,timestamp=<ms>|`, username `deviceName&productKey`, password the HMAC of
  * clientId, deviceName, productKey and timestamp.
  */
-export function mqttCredentials(id: DeviceIdentity, opts: { clientId?: string; tls: boolean; signMethod: Exclude<SignMethod, 'sha256'>; timestamp: number }): MqttCredentials {
+export function mqttCredentials(
+  id: DeviceIdentity,
+  opts: { clientId?: string; tls: boolean; signMethod: Exclude<SignMethod, 'sha256'>; timestamp: number },
+): MqttCredentials {
   const clientId = opts.clientId ?? `${id.productKey}.${id.deviceName}`;
   const timestamp = String(opts.timestamp);
   const content = signContent({ clientId, deviceName: id.deviceName, productKey: id.productKey, timestamp });
@@ -62,10 +71,24 @@ export function mqttCredentials(id: DeviceIdentity, opts: { clientId?: string; t
 }
 
 /** The signed identity of a sub-device as topo/add and combine/login carry it. */
-export function subDeviceSignature(id: DeviceIdentity, timestamp: number, method: SignMethod = 'hmacsha256'): { productKey: string; deviceName: string; clientId: string; timestamp: string; sign: string } {
-  const base = { productKey: id.productKey, deviceName: id.deviceName, clientId: `${id.productKey}&${id.deviceName}`, timestamp: String(timestamp) };
+export function subDeviceSignature(
+  id: DeviceIdentity,
+  timestamp: number,
+  method: SignMethod = 'hmacsha256',
+): { productKey: string; deviceName: string; clientId: string; timestamp: string; sign: string } {
+  const base = {
+    productKey: id.productKey,
+    deviceName: id.deviceName,
+    clientId: `${id.productKey}&${id.deviceName}`,
+    timestamp: String(timestamp),
+  };
   return { ...base, sign: sign(method, id.deviceSecret, signContent(base)) };
 }
 
 /** The platform's spelling of a sign method in message bodies. */
-export const SIGN_METHOD_WIRE: Record<SignMethod, string> = { hmacsha256: 'hmacSha256', hmacsha1: 'hmacSha1', hmacmd5: 'hmacMd5', sha256: 'Sha256' };
+export const SIGN_METHOD_WIRE: Record<SignMethod, string> = {
+  hmacsha256: 'hmacSha256',
+  hmacsha1: 'hmacSha1',
+  hmacmd5: 'hmacMd5',
+  sha256: 'Sha256',
+};

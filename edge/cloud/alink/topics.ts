@@ -89,7 +89,8 @@ export function parseDownTopic(topic: string): DownTopic | undefined {
   if (rest.startsWith('rrpc/request/') && p.length === 7 && p[6]) return { kind: 'rrpc', pk, dn, messageId: p[6] };
   if (rest === 'thing/topo/change') return { kind: 'topoChange', pk, dn };
   if (rest === 'thing/config/push') return { kind: 'configPush', pk, dn };
-  if (rest === 'thing/disable' || rest === 'thing/enable' || rest === 'thing/delete') return { kind: 'lifecycle', pk, dn, action: rest.slice(6) as 'disable' | 'enable' | 'delete' };
+  if (rest === 'thing/disable' || rest === 'thing/enable' || rest === 'thing/delete')
+    return { kind: 'lifecycle', pk, dn, action: rest.slice(6) as 'disable' | 'enable' | 'delete' };
   if (rest.endsWith('_reply')) return { kind: 'reply', pk, dn, request: rest.slice(0, -'_reply'.length) };
   if (rest.startsWith('thing/service/')) {
     const id = rest.slice('thing/service/'.length);
@@ -105,6 +106,7 @@ function extTopic(p: string[]): DownTopic | undefined {
   const [, , area, pk, dn, a, b] = p;
   if (!pk || !dn) return undefined;
   if (area === 'ntp' && a === 'response' && p.length === 6) return { kind: 'ntp', pk, dn };
-  if (area === 'session' && a === 'combine' && b?.endsWith('_reply') && p.length === 7) return { kind: 'sessionReply', pk, dn, action: b.slice(0, -'_reply'.length) };
+  if (area === 'session' && a === 'combine' && b?.endsWith('_reply') && p.length === 7)
+    return { kind: 'sessionReply', pk, dn, action: b.slice(0, -'_reply'.length) };
   return undefined;
 }

@@ -125,11 +125,13 @@ export class Outbox {
     // written once at its end (same transaction), not once per message.
     const touched = new Map<string, number>();
     try {
-      this.#db.transaction(() => {
-        for (const input of batch) this.#insert(input, touched);
-        for (const [device, last] of touched) this.#stmt.saveId.run(device, last);
-        for (const [cls, n] of this.#heldDrops) this.#stmt.countDrop.run(cls, n, Date.now());
-      }).immediate();
+      this.#db
+        .transaction(() => {
+          for (const input of batch) this.#insert(input, touched);
+          for (const [device, last] of touched) this.#stmt.saveId.run(device, last);
+          for (const [cls, n] of this.#heldDrops) this.#stmt.countDrop.run(cls, n, Date.now());
+        })
+        .immediate();
     } catch (err) {
       // Rolled back: ids are allocated again from the table, counts re-read; nothing is lost.
       for (const device of touched.keys()) this.#lastIds.delete(device);
@@ -177,7 +179,7 @@ export class Outbox {
     const device = `${input.productKey}/${input.deviceName}`;
     let last: number;
     if (touched) {
-      last = (this.#lastIds.get(device) ?? ((this.#stmt.lastId.get(device) as number | undefined) ?? 0)) + 1;
+      last = (this.#lastIds.get(device) ?? (this.#stmt.lastId.get(device) as number | undefined) ?? 0) + 1;
       this.#lastIds.set(device, last);
       touched.set(device, last);
     } else {
@@ -233,18 +235,20 @@ export class Outbox {
     if (all.length === 0) return;
     this.#unacknowledged = [];
     try {
-      this.#db.transaction(() => {
-        const refs: string[] = [];
-        for (const r of all) {
-          if (this.#stmt.remove.run(r.seq).changes > 0) {
-            this.#depth--;
-            this.#bytes -= r.bytes;
-            if (r.ref) refs.push(r.ref);
+      this.#db
+        .transaction(() => {
+          const refs: string[] = [];
+          for (const r of all) {
+            if (this.#stmt.remove.run(r.seq).changes > 0) {
+              this.#depth--;
+              this.#bytes -= r.bytes;
+              if (r.ref) refs.push(r.ref);
+            }
           }
-        }
-        // In the same transaction: a row is gone exactly when its owner knows it was delivered.
-        if (refs.length > 0) for (const fn of this.#ackListeners) fn(refs);
-      }).immediate();
+          // In the same transaction: a row is gone exactly when its owner knows it was delivered.
+          if (refs.length > 0) for (const fn of this.#ackListeners) fn(refs);
+        })
+        .immediate();
     } catch (err) {
       this.#unacknowledged = [...all];
       this.resync();
@@ -280,9 +284,11 @@ export class Outbox {
 
   /** The report of these counts reached the cloud: subtract them (drops since then stay). */
   clearDropped(reported: DroppedCounts): void {
-    this.#db.transaction(() => {
-      for (const cls of DROP_ORDER) if (reported[cls] > 0) this.#stmt.unDrop.run(reported[cls], cls);
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        for (const cls of DROP_ORDER) if (reported[cls] > 0) this.#stmt.unDrop.run(reported[cls], cls);
+      })
+      .immediate();
   }
 
   #notify(): void {

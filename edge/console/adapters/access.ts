@@ -23,7 +23,10 @@ export function accessConsoleService(core: AccessCore): AccessConsoleService {
       return { ...p, credentials: core.permissions.credentialCountsOf(id) }; // counts only: card numbers stay off the screen
     },
     syncStatus() {
-      const byDevice = new Map<string, { device: string; state: string; pending: number; failed: number; lastError?: string | undefined; lastSyncAt?: number | undefined }>();
+      const byDevice = new Map<
+        string,
+        { device: string; state: string; pending: number; failed: number; lastError?: string | undefined; lastSyncAt?: number | undefined }
+      >();
       const entry = (device: string) => {
         if (!byDevice.has(device)) byDevice.set(device, { device, state: 'synced', pending: 0, failed: 0 });
         return byDevice.get(device)!;
@@ -42,22 +45,33 @@ export function accessConsoleService(core: AccessCore): AccessConsoleService {
         if (j.error) e.lastError = j.error;
         e.lastSyncAt = Math.max(e.lastSyncAt ?? 0, j.at);
       }
-      return [...byDevice.values()].map(({ failed, ...e }) => ({ ...e, state: failed > 0 ? 'error' : e.pending > 0 ? 'pending' : 'synced' }));
+      return [...byDevice.values()].map(({ failed, ...e }) => ({
+        ...e,
+        state: failed > 0 ? 'error' : e.pending > 0 ? 'pending' : 'synced',
+      }));
     },
     async retrySync(device) {
       const now = Date.now();
       for (const r of core.deployments.failedOf(device)) core.deployments.retry(device, r.kind, r.item, now);
     },
     passRecords(f) {
-      return core.records.list({ ...(f.device ? { deviceKey: f.device } : {}), ...(f.personId ? { identityId: f.personId } : {}), ...(f.from !== undefined ? { from: f.from } : {}), ...(f.to !== undefined ? { to: f.to } : {}), limit: f.limit }).map((r) => ({
-        id: r.id,
-        time: r.time,
-        device: r.device_key,
-        personId: r.identity_id || undefined,
-        result: r.code === 0 ? 'pass' : `${r.code} ${r.message}`,
-        method: r.kind,
-        photoUrl: r.photo ? `/api/access/records/${r.id}/photo` : undefined,
-      }));
+      return core.records
+        .list({
+          ...(f.device ? { deviceKey: f.device } : {}),
+          ...(f.personId ? { identityId: f.personId } : {}),
+          ...(f.from !== undefined ? { from: f.from } : {}),
+          ...(f.to !== undefined ? { to: f.to } : {}),
+          limit: f.limit,
+        })
+        .map((r) => ({
+          id: r.id,
+          time: r.time,
+          device: r.device_key,
+          personId: r.identity_id || undefined,
+          result: r.code === 0 ? 'pass' : `${r.code} ${r.message}`,
+          method: r.kind,
+          photoUrl: r.photo ? `/api/access/records/${r.id}/photo` : undefined,
+        }));
     },
     passPhoto(id) {
       const photo = core.records.photoOf(Number(id));
@@ -65,7 +79,9 @@ export function accessConsoleService(core: AccessCore): AccessConsoleService {
       return readFileSync(core.records.photoPath(photo));
     },
     alarms(limit) {
-      return core.records.refusals(limit).map((r) => ({ time: r.time, device: r.device_key, type: `refused.${r.kind}`, message: `${r.code} ${r.message}` }));
+      return core.records
+        .refusals(limit)
+        .map((r) => ({ time: r.time, device: r.device_key, type: `refused.${r.kind}`, message: `${r.code} ${r.message}` }));
     },
   };
 }

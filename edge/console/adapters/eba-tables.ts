@@ -33,9 +33,13 @@ function content(deps: TablesDeps, profile: Profile): WorkbookContent {
   const driver = box.config.drivers.find((d) => d.name === name);
   if (!exists || !driver) return { channels: [], points: [], devices: [] };
   const cfg = driver.config ?? {};
-  const tables = typeof cfg.tablesFile === 'string' ? (JSON.parse(readFileSync(tablesPath(box, name, cfg), 'utf8')) as Record<string, unknown>) : cfg;
+  const tables =
+    typeof cfg.tablesFile === 'string' ? (JSON.parse(readFileSync(tablesPath(box, name, cfg), 'utf8')) as Record<string, unknown>) : cfg;
   const models = modelsFor(box);
-  return { ...profile.fromDriverTables(tables), devices: rowsFromDevices(driver.devices, (pk, prop) => models.get(pk)?.properties.get(prop)?.def.name) };
+  return {
+    ...profile.fromDriverTables(tables),
+    devices: rowsFromDevices(driver.devices, (pk, prop) => models.get(pk)?.properties.get(prop)?.def.name),
+  };
 }
 
 async function withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -48,7 +52,12 @@ async function withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 }
 
 /** Read, validate whole, apply and redeploy an uploaded workbook; every problem is returned, nothing changes on one. */
-async function importWorkbook(deps: TablesDeps, profile: Profile, data: Buffer, onProgress: ((done: number, total: number) => void) | undefined) {
+async function importWorkbook(
+  deps: TablesDeps,
+  profile: Profile,
+  data: Buffer,
+  onProgress: ((done: number, total: number) => void) | undefined,
+) {
   const box = boxFile(deps);
   return withTemp(async (dir) => {
     const file = join(dir, 'upload.xlsx');
@@ -65,7 +74,12 @@ async function importWorkbook(deps: TablesDeps, profile: Profile, data: Buffer, 
     if (!result.ok)
       return {
         ok: false as const,
-        errors: result.problems.map((p) => ({ sheet: p.sheet, row: p.row, column: p.column, message: p.value === '' ? p.reason : `${p.reason} (${JSON.stringify(p.value)})` })),
+        errors: result.problems.map((p) => ({
+          sheet: p.sheet,
+          row: p.row,
+          column: p.column,
+          message: p.value === '' ? p.reason : `${p.reason} (${JSON.stringify(p.value)})`,
+        })),
       };
     onProgress?.(2, 3);
     applyImport(box, profile, undefined, result);

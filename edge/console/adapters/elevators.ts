@@ -15,6 +15,7 @@ export function elevatorsConsoleService(e: ElevatorLinkage): ElevatorsConsoleSer
     },
     saveUser: (params) => void e.api.saveUser(params),
     deleteUser: (params) => e.api.deleteUser(params),
-    records: (limit, dataId) => e.records.list({ limit, ...(dataId ? { dataId } : {}) }).map((r) => ({ ...r.record, dataId: r.dataId, uploaded: r.uploaded })),
+    records: (limit, dataId) =>
+      e.records.list({ limit, ...(dataId ? { dataId } : {}) }).map((r) => ({ ...r.record, dataId: r.dataId, uploaded: r.uploaded })),
   };
 }

@@ -27,7 +27,13 @@ export class SessionStore {
 
   create(user: string): Session {
     const now = this.#now();
-    const s: Session = { id: randomBytes(32).toString('base64url'), user, csrf: randomBytes(24).toString('base64url'), createdAt: now, lastSeen: now };
+    const s: Session = {
+      id: randomBytes(32).toString('base64url'),
+      user,
+      csrf: randomBytes(24).toString('base64url'),
+      createdAt: now,
+      lastSeen: now,
+    };
     this.#sessions.set(s.id, s);
     return s;
   }

@@ -37,7 +37,14 @@ export async function createBackup(input: { db: Db; configText: string; box: str
   try {
     const file = join(dir, 'edge.db');
     await input.db.backup(file);
-    const manifest: BackupManifest = { format: BACKUP_FORMAT, formatVersion: 1, createdAt: Date.now(), box: input.box, appVersion: input.appVersion, files: ['config.yaml', 'edge.db'] };
+    const manifest: BackupManifest = {
+      format: BACKUP_FORMAT,
+      formatVersion: 1,
+      createdAt: Date.now(),
+      box: input.box,
+      appVersion: input.appVersion,
+      files: ['config.yaml', 'edge.db'],
+    };
     const tar = writeTar([
       { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2)) },
       { name: 'config.yaml', data: Buffer.from(input.configText) },

@@ -31,20 +31,28 @@ export async function accessRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
     return p;
   });
 
-  app.post<{ Params: Static<typeof DeviceParams> }>('/access/sync/:device/retry', { schema: { params: DeviceParams } }, async (req, reply) => {
-    const a = deps.ctx.services.access;
-    if (!a) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
-    await a.retrySync(req.params.device);
-    auditOf(deps, req, 'access.sync.retry', req.params.device, true);
-    return { ok: true };
-  });
+  app.post<{ Params: Static<typeof DeviceParams> }>(
+    '/access/sync/:device/retry',
+    { schema: { params: DeviceParams } },
+    async (req, reply) => {
+      const a = deps.ctx.services.access;
+      if (!a) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
+      await a.retrySync(req.params.device);
+      auditOf(deps, req, 'access.sync.retry', req.params.device, true);
+      return { ok: true };
+    },
+  );
 
-  app.get<{ Querystring: Static<typeof RecordsQuery> }>('/access/records', { schema: { querystring: RecordsQuery } }, async (req, reply) => {
-    const a = deps.ctx.services.access;
-    if (!a) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
-    const { limit, ...rest } = req.query;
-    return a.passRecords({ ...rest, limit: limit ?? 50 });
-  });
+  app.get<{ Querystring: Static<typeof RecordsQuery> }>(
+    '/access/records',
+    { schema: { querystring: RecordsQuery } },
+    async (req, reply) => {
+      const a = deps.ctx.services.access;
+      if (!a) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
+      const { limit, ...rest } = req.query;
+      return a.passRecords({ ...rest, limit: limit ?? 50 });
+    },
+  );
 
   app.get<{ Params: Static<typeof IdParams> }>('/access/records/:id/photo', { schema: { params: IdParams } }, async (req, reply) => {
     const photo = deps.ctx.services.access?.passPhoto?.(req.params.id);

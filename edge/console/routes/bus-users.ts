@@ -10,7 +10,10 @@ import { auditOf, type ConsoleDeps } from '../deps.js';
 import { fail } from '../http-errors.js';
 
 const Filters = Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { maxItems: 64 });
-const UserBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), read: Filters, write: Filters }, { additionalProperties: false });
+const UserBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 64 }), read: Filters, write: Filters },
+  { additionalProperties: false },
+);
 const RightsBody = Type.Object({ read: Filters, write: Filters }, { additionalProperties: false });
 const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -48,17 +51,21 @@ export async function busUserRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
     }
   });
 
-  app.put<{ Params: Static<typeof NameParams>; Body: Static<typeof RightsBody> }>('/bus/users/:name', { schema: { params: NameParams, body: RightsBody } }, async (req, reply) => {
-    const s = deps.ctx.services.busUsers;
-    if (!s) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
-    try {
-      s.setRights(req.params.name, rightsOf(req.body));
-      auditOf(deps, req, 'bus.user.rights', req.params.name, true);
-      return { ok: true };
-    } catch (err) {
-      return refused(reply, err);
-    }
-  });
+  app.put<{ Params: Static<typeof NameParams>; Body: Static<typeof RightsBody> }>(
+    '/bus/users/:name',
+    { schema: { params: NameParams, body: RightsBody } },
+    async (req, reply) => {
+      const s = deps.ctx.services.busUsers;
+      if (!s) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
+      try {
+        s.setRights(req.params.name, rightsOf(req.body));
+        auditOf(deps, req, 'bus.user.rights', req.params.name, true);
+        return { ok: true };
+      } catch (err) {
+        return refused(reply, err);
+      }
+    },
+  );
 
   app.delete<{ Params: Static<typeof NameParams> }>('/bus/users/:name', { schema: { params: NameParams } }, async (req, reply) => {
     const s = deps.ctx.services.busUsers;

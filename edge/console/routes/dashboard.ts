@@ -12,7 +12,12 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     const devices = ctx.registry.list();
     const perDriver = drivers.map((d) => {
       const own = devices.filter((x) => x.driver === d.name);
-      return { driver: d.name, state: d.state, online: own.filter((x) => x.status === 'online').length, offline: own.filter((x) => x.status !== 'online').length };
+      return {
+        driver: d.name,
+        state: d.state,
+        online: own.filter((x) => x.status === 'online').length,
+        offline: own.filter((x) => x.status !== 'online').length,
+      };
     });
     return {
       identity: ctx.identity(),
@@ -24,7 +29,12 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       devices: { total: devices.length, online: devices.filter((x) => x.status === 'online').length, perDriver },
       // EBA alarm rules: the open alarms, acknowledged on the rules page.
       ruleAlarms: ctx.services.rules ? ctx.services.rules.open(20) : null,
-      alarms: [...deps.live.alarms(20), ...(ctx.services.access ? ctx.services.access.alarms(10).map((a) => ({ time: a.time, source: a.device, kind: a.type, message: a.message })) : [])]
+      alarms: [
+        ...deps.live.alarms(20),
+        ...(ctx.services.access
+          ? ctx.services.access.alarms(10).map((a) => ({ time: a.time, source: a.device, kind: a.type, message: a.message }))
+          : []),
+      ]
         .sort((a, b) => b.time - a.time)
         .slice(0, 20),
     };

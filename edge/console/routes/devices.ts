@@ -17,15 +17,29 @@ const DeviceParams = Type.Object({
 });
 const ListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 100 })),
-  status: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('notActivated'), Type.Literal('disabled'), Type.Literal('')])),
+  status: Type.Optional(
+    Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('notActivated'), Type.Literal('disabled'), Type.Literal('')]),
+  ),
   driver: Type.Optional(Type.String({ maxLength: 64 })),
 });
 const ParamsBody = Type.Object({ params: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false });
-const ServiceParams = Type.Object({ pk: Type.String({ minLength: 1, maxLength: 64 }), dn: Type.String({ minLength: 1, maxLength: 64 }), service: Type.String({ minLength: 1, maxLength: 64 }) });
+const ServiceParams = Type.Object({
+  pk: Type.String({ minLength: 1, maxLength: 64 }),
+  dn: Type.String({ minLength: 1, maxLength: 64 }),
+  service: Type.String({ minLength: 1, maxLength: 64 }),
+});
 const StreamQuery = Type.Object({ device: Type.Optional(Type.String({ maxLength: 130 })) });
 
 function summary(d: Device) {
-  return { productKey: d.productKey, deviceName: d.deviceName, alias: d.alias ?? null, driver: d.driver, status: d.status, statusReason: d.statusReason ?? null, lastSeen: d.lastSeen || null };
+  return {
+    productKey: d.productKey,
+    deviceName: d.deviceName,
+    alias: d.alias ?? null,
+    driver: d.driver,
+    status: d.status,
+    statusReason: d.statusReason ?? null,
+    lastSeen: d.lastSeen || null,
+  };
 }
 
 export async function deviceRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
@@ -47,19 +61,34 @@ export async function deviceRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
     return { ...summary(d), model: tslJson(d.model.tsl), values: Object.fromEntries(d.shadow) };
   });
 
-  app.post<{ Params: Static<typeof DeviceParams>; Body: Static<typeof ParamsBody> }>('/devices/:pk/:dn/properties', { schema: { params: DeviceParams, body: ParamsBody } }, async (req) => {
-    const { pk, dn } = req.params;
-    const answer = await ctx.host.setProperties(pk, dn, req.body.params);
-    auditOf(deps, req, 'device.set', `${pk}/${dn}`, succeeded(answer), `keys=${Object.keys(req.body.params).join(',')} code=${answer.code}`);
-    return answer;
-  });
+  app.post<{ Params: Static<typeof DeviceParams>; Body: Static<typeof ParamsBody> }>(
+    '/devices/:pk/:dn/properties',
+    { schema: { params: DeviceParams, body: ParamsBody } },
+    async (req) => {
+      const { pk, dn } = req.params;
+      const answer = await ctx.host.setProperties(pk, dn, req.body.params);
+      auditOf(
+        deps,
+        req,
+        'device.set',
+        `${pk}/${dn}`,
+        succeeded(answer),
+        `keys=${Object.keys(req.body.params).join(',')} code=${answer.code}`,
+      );
+      return answer;
+    },
+  );
 
-  app.post<{ Params: Static<typeof ServiceParams>; Body: Static<typeof ParamsBody> }>('/devices/:pk/:dn/services/:service', { schema: { params: ServiceParams, body: ParamsBody } }, async (req) => {
-    const { pk, dn, service } = req.params;
-    const answer = await ctx.host.callService(pk, dn, service, req.body.params);
-    auditOf(deps, req, 'device.service', `${pk}/${dn}`, succeeded(answer), `service=${service} code=${answer.code}`);
-    return answer;
-  });
+  app.post<{ Params: Static<typeof ServiceParams>; Body: Static<typeof ParamsBody> }>(
+    '/devices/:pk/:dn/services/:service',
+    { schema: { params: ServiceParams, body: ParamsBody } },
+    async (req) => {
+      const { pk, dn, service } = req.params;
+      const answer = await ctx.host.callService(pk, dn, service, req.body.params);
+      auditOf(deps, req, 'device.service', `${pk}/${dn}`, succeeded(answer), `service=${service} code=${answer.code}`);
+      return answer;
+    },
+  );
 
   app.get<{ Querystring: Static<typeof StreamQuery> }>('/stream', { schema: { querystring: StreamQuery } }, async (req, reply) => {
     reply.hijack();

@@ -12,7 +12,10 @@ import { writeConfigFile } from '../backup/backup.js';
 
 const TAIL_BYTES = 512 * 1024;
 const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
-const LogQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })) });
+const LogQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+});
 const ConfigBody = Type.Object({ text: Type.String({ maxLength: 2 * 1024 * 1024 }) }, { additionalProperties: false });
 
 /** The last lines of a file (at most TAIL_BYTES read), oldest first. */
@@ -59,13 +62,17 @@ export async function driverRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
 
   app.get('/drivers', async () => ctx.host.status().map(({ logFile: _logFile, ...rest }) => rest));
 
-  app.get<{ Params: Static<typeof NameParams>; Querystring: Static<typeof LogQuery> }>('/drivers/:name/log', { schema: { params: NameParams, querystring: LogQuery } }, async (req, reply) => {
-    const d = ctx.host.status().find((x) => x.name === req.params.name);
-    if (!d) return fail(reply, 'EDGE_ERR_DRIVER_UNAVAILABLE', req.params.name, 'not deployed');
-    const q = req.query.q?.toLowerCase();
-    const lines = (await tailLines(d.logFile)).filter((l) => !q || l.toLowerCase().includes(q));
-    return { driver: d.name, lines: lines.slice(-(req.query.limit ?? 200)).map(parseLine) };
-  });
+  app.get<{ Params: Static<typeof NameParams>; Querystring: Static<typeof LogQuery> }>(
+    '/drivers/:name/log',
+    { schema: { params: NameParams, querystring: LogQuery } },
+    async (req, reply) => {
+      const d = ctx.host.status().find((x) => x.name === req.params.name);
+      if (!d) return fail(reply, 'EDGE_ERR_DRIVER_UNAVAILABLE', req.params.name, 'not deployed');
+      const q = req.query.q?.toLowerCase();
+      const lines = (await tailLines(d.logFile)).filter((l) => !q || l.toLowerCase().includes(q));
+      return { driver: d.name, lines: lines.slice(-(req.query.limit ?? 200)).map(parseLine) };
+    },
+  );
 
   app.post<{ Params: Static<typeof NameParams> }>('/drivers/:name/restart', { schema: { params: NameParams } }, async (req, reply) => {
     const ok = await ctx.host.restartDriver(req.params.name);

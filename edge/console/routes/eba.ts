@@ -37,7 +37,10 @@ export async function ebaRoutes(app: FastifyInstance, deps: ConsoleDeps): Promis
   app.post('/eba/import', { bodyLimit: deps.options.uploadLimitMb * 1024 * 1024 }, async (req, reply) => {
     const eba = deps.ctx.services.eba;
     if (!eba) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', 'EBA point tables');
-    if (!Buffer.isBuffer(req.body)) return reply.code(415).send({ error: { code: 'EDGE_ERR_REQUEST_INVALID', message: 'invalid request: send the workbook as application/octet-stream' } });
+    if (!Buffer.isBuffer(req.body))
+      return reply
+        .code(415)
+        .send({ error: { code: 'EDGE_ERR_REQUEST_INVALID', message: 'invalid request: send the workbook as application/octet-stream' } });
     const job: ImportJob = { id: nextId++, state: 'running', done: 0, total: 0 };
     jobs.set(job.id, job);
     for (const old of jobs.keys()) if (old < job.id - 20) jobs.delete(old); // keep the last few reports only
@@ -67,7 +70,9 @@ export async function ebaRoutes(app: FastifyInstance, deps: ConsoleDeps): Promis
     if (!eba) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', 'EBA point tables');
     const data = await eba.exportWorkbook();
     auditOf(deps, req, 'eba.export', undefined, true);
-    void reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', 'attachment; filename="modbus-v3-points.xlsx"');
+    void reply
+      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', 'attachment; filename="modbus-v3-points.xlsx"');
     return reply.send(data);
   });
 }

@@ -26,39 +26,59 @@ export async function maintenanceRoutes(app: FastifyInstance, deps: ConsoleDeps)
     const data = await createBackup({ db: ctx.db, configText: ctx.configText(), box: id.name, appVersion: id.version });
     const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
     auditOf(deps, req, 'backup.download', undefined, true, `${data.length} bytes`);
-    void reply.header('content-type', 'application/gzip').header('content-disposition', `attachment; filename="${id.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp}.tar.gz"`);
+    void reply
+      .header('content-type', 'application/gzip')
+      .header('content-disposition', `attachment; filename="${id.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp}.tar.gz"`);
     return reply.send(data);
   });
 
-  app.post<{ Querystring: Static<typeof RestoreQuery> }>('/maintenance/restore', { schema: { querystring: RestoreQuery }, bodyLimit: uploadLimit }, async (req, reply) => {
-    if (!Buffer.isBuffer(req.body)) return reply.code(415).send({ error: { code: 'EDGE_ERR_REQUEST_INVALID', message: 'invalid request: send the backup file as application/octet-stream' } });
-    let backup;
-    try {
-      backup = await checkBackup(req.body, uploadLimit * 8);
-    } catch (err) {
-      auditOf(deps, req, 'backup.restore', undefined, false, (err as Error).message);
-      throw err;
-    }
-    const preview = { box: backup.manifest.box, createdAt: backup.manifest.createdAt, appVersion: backup.manifest.appVersion, areas: backup.areas };
-    if (req.query.confirm !== 'yes') return { confirmed: false, preview };
-    stageRestore(ctx.dataDir, backup);
-    let configApplied = false;
-    const file = ctx.configFile();
-    if (file) {
-      await ctx.redeploy(backup.configText, 'restore');
-      writeConfigFile(file, backup.configText);
-      configApplied = true;
-    }
-    auditOf(deps, req, 'backup.restore', backup.manifest.box, true, `created ${new Date(backup.manifest.createdAt).toISOString()}`);
-    return { confirmed: true, preview, configApplied, restartRequired: true };
-  });
+  app.post<{ Querystring: Static<typeof RestoreQuery> }>(
+    '/maintenance/restore',
+    { schema: { querystring: RestoreQuery }, bodyLimit: uploadLimit },
+    async (req, reply) => {
+      if (!Buffer.isBuffer(req.body))
+        return reply.code(415).send({
+          error: { code: 'EDGE_ERR_REQUEST_INVALID', message: 'invalid request: send the backup file as application/octet-stream' },
+        });
+      let backup;
+      try {
+        backup = await checkBackup(req.body, uploadLimit * 8);
+      } catch (err) {
+        auditOf(deps, req, 'backup.restore', undefined, false, (err as Error).message);
+        throw err;
+      }
+      const preview = {
+        box: backup.manifest.box,
+        createdAt: backup.manifest.createdAt,
+        appVersion: backup.manifest.appVersion,
+        areas: backup.areas,
+      };
+      if (req.query.confirm !== 'yes') return { confirmed: false, preview };
+      stageRestore(ctx.dataDir, backup);
+      let configApplied = false;
+      const file = ctx.configFile();
+      if (file) {
+        await ctx.redeploy(backup.configText, 'restore');
+        writeConfigFile(file, backup.configText);
+        configApplied = true;
+      }
+      auditOf(deps, req, 'backup.restore', backup.manifest.box, true, `created ${new Date(backup.manifest.createdAt).toISOString()}`);
+      return { confirmed: true, preview, configApplied, restartRequired: true };
+    },
+  );
 
-  app.get('/maintenance/config', async () => ({ file: ctx.configFile() ?? null, text: ctx.configText(), problems: await validateConfigText(ctx.configText(), ctx.baseDir) }));
+  app.get('/maintenance/config', async () => ({
+    file: ctx.configFile() ?? null,
+    text: ctx.configText(),
+    problems: await validateConfigText(ctx.configText(), ctx.baseDir),
+  }));
 
   app.post<{ Body: Static<typeof ConfigBody> }>('/maintenance/config/validate', { schema: { body: ConfigBody } }, async (req) => {
     const problems = await validateConfigText(req.body.text, ctx.baseDir);
     return { ok: blocking(problems).length === 0, problems }; // advisories (e.g. a factory password) are listed, not refused
   });
 
-  app.get<{ Querystring: Static<typeof AuditQuery> }>('/maintenance/audit', { schema: { querystring: AuditQuery } }, async (req) => deps.audit.recent(req.query.limit ?? 100));
+  app.get<{ Querystring: Static<typeof AuditQuery> }>('/maintenance/audit', { schema: { querystring: AuditQuery } }, async (req) =>
+    deps.audit.recent(req.query.limit ?? 100),
+  );
 }

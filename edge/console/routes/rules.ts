@@ -17,7 +17,10 @@ const ListQuery = Type.Object({
 });
 const SaveBody = Type.Object({ rule: Type.Unknown() });
 const StatusBody = Type.Object({ status: Type.Union([Type.Literal(0), Type.Literal(1)]) });
-const DryRunBody = Type.Union([Type.Object({ alarmRuleId: Type.String({ minLength: 1, maxLength: 64 }) }), Type.Object({ rule: Type.Unknown() })]);
+const DryRunBody = Type.Union([
+  Type.Object({ alarmRuleId: Type.String({ minLength: 1, maxLength: 64 }) }),
+  Type.Object({ rule: Type.Unknown() }),
+]);
 const AlarmsQuery = Type.Object({
   device: Type.Optional(Type.String({ maxLength: 130 })),
   alarmRuleId: Type.Optional(Type.String({ maxLength: 64 })),
@@ -27,7 +30,9 @@ const AlarmsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
 });
 const ConfirmBody = Type.Object({
-  confirmType: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)], { description: '1 fault, 2 false alarm, 3 real alarm (H7)' }),
+  confirmType: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)], {
+    description: '1 fault, 2 false alarm, 3 real alarm (H7)',
+  }),
   confirmComment: Type.Optional(Type.String({ maxLength: 500 })),
 });
 const AlarmParams = Type.Object({ alarmId: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -56,19 +61,28 @@ export async function rulesRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
     const id = (req.body.rule as { alarmRuleId?: unknown } | null)?.alarmRuleId;
     if (!saved.ok) {
       auditOf(deps, req, 'rules.save', typeof id === 'string' ? id : undefined, false, `${saved.problems.length} problems`);
-      return failWith(reply, 'EDGE_ERR_RULE_INVALID', { problems: saved.problems }, saved.problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+      return failWith(
+        reply,
+        'EDGE_ERR_RULE_INVALID',
+        { problems: saved.problems },
+        saved.problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+      );
     }
     auditOf(deps, req, 'rules.save', saved.alarmRuleId, true, saved.created ? 'created' : 'updated');
     return saved;
   });
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof StatusBody> }>('/rules/:id/status', { schema: { params: IdParams, body: StatusBody } }, async (req, reply) => {
-    const r = svc();
-    if (!r) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
-    if (!r.setStatus(req.params.id, req.body.status)) return fail(reply, 'EDGE_ERR_RULE_UNKNOWN', req.params.id);
-    auditOf(deps, req, req.body.status ? 'rules.start' : 'rules.stop', req.params.id, true);
-    return { ok: true };
-  });
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof StatusBody> }>(
+    '/rules/:id/status',
+    { schema: { params: IdParams, body: StatusBody } },
+    async (req, reply) => {
+      const r = svc();
+      if (!r) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
+      if (!r.setStatus(req.params.id, req.body.status)) return fail(reply, 'EDGE_ERR_RULE_UNKNOWN', req.params.id);
+      auditOf(deps, req, req.body.status ? 'rules.start' : 'rules.stop', req.params.id, true);
+      return { ok: true };
+    },
+  );
 
   app.delete<{ Params: Static<typeof IdParams> }>('/rules/:id', { schema: { params: IdParams } }, async (req, reply) => {
     const r = svc();
@@ -82,7 +96,13 @@ export async function rulesRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
     const r = svc();
     if (!r) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
     const out = r.dryRun(req.body);
-    if (!out.ok) return failWith(reply, 'EDGE_ERR_RULE_INVALID', { problems: out.problems }, out.problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    if (!out.ok)
+      return failWith(
+        reply,
+        'EDGE_ERR_RULE_INVALID',
+        { problems: out.problems },
+        out.problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+      );
     return out;
   });
 
@@ -99,13 +119,21 @@ export async function rulesRoutes(app: FastifyInstance, deps: ConsoleDeps): Prom
     return r.history({ ...rest, limit: limit ?? 100 });
   });
 
-  app.post<{ Params: Static<typeof AlarmParams>; Body: Static<typeof ConfirmBody> }>('/alarms/:alarmId/confirm', { schema: { params: AlarmParams, body: ConfirmBody } }, async (req, reply) => {
-    const r = svc();
-    if (!r) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
-    const operator = req.consoleSession?.user ?? '-';
-    const rec = r.confirm(req.params.alarmId, { confirmType: req.body.confirmType, ...(req.body.confirmComment ? { comment: req.body.confirmComment } : {}), operator });
-    if (!rec) return fail(reply, 'EDGE_ERR_ALARM_UNKNOWN', req.params.alarmId);
-    auditOf(deps, req, 'alarms.confirm', req.params.alarmId, true, `confirmType ${req.body.confirmType}`);
-    return rec;
-  });
+  app.post<{ Params: Static<typeof AlarmParams>; Body: Static<typeof ConfirmBody> }>(
+    '/alarms/:alarmId/confirm',
+    { schema: { params: AlarmParams, body: ConfirmBody } },
+    async (req, reply) => {
+      const r = svc();
+      if (!r) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
+      const operator = req.consoleSession?.user ?? '-';
+      const rec = r.confirm(req.params.alarmId, {
+        confirmType: req.body.confirmType,
+        ...(req.body.confirmComment ? { comment: req.body.confirmComment } : {}),
+        operator,
+      });
+      if (!rec) return fail(reply, 'EDGE_ERR_ALARM_UNKNOWN', req.params.alarmId);
+      auditOf(deps, req, 'alarms.confirm', req.params.alarmId, true, `confirmType ${req.body.confirmType}`);
+      return rec;
+    },
+  );
 }

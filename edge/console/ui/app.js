@@ -8,19 +8,37 @@ import { elevatorsPage } from './pages-elevators.js';
 import { rulesPage } from './pages-rules.js';
 
 const root = document.getElementById('app');
-const PAGES = { dashboard: dashboardPage, drivers: driversPage, devices: devicesPage, device: devicePage, eba: ebaPage, access: accessPage, elevators: elevatorsPage, rules: rulesPage, maintenance: maintenancePage };
+const PAGES = {
+  dashboard: dashboardPage,
+  drivers: driversPage,
+  devices: devicesPage,
+  device: devicePage,
+  eba: ebaPage,
+  access: accessPage,
+  elevators: elevatorsPage,
+  rules: rulesPage,
+  maintenance: maintenancePage,
+};
 let cleanup = [];
 
 // The setup token arrives in the URL fragment (#setup=…): keep it for this tab, then drop it from the address bar.
 function takeSetupToken() {
   const m = location.hash.match(/^#setup=([A-Za-z0-9_-]+)/);
-  if (m) { sessionStorage.setItem('pe.setup', m[1]); history.replaceState(null, '', '/#/dashboard'); }
+  if (m) {
+    sessionStorage.setItem('pe.setup', m[1]);
+    history.replaceState(null, '', '/#/dashboard');
+  }
 }
 
-setAuthLostHandler(() => { session.user = null; session.csrf = null; location.hash = '#/login'; });
+setAuthLostHandler(() => {
+  session.user = null;
+  session.csrf = null;
+  location.hash = '#/login';
+});
 
 function go(hash) {
-  if (location.hash === hash) void render(); else location.hash = hash;
+  if (location.hash === hash) void render();
+  else location.hash = hash;
 }
 
 async function loadSession() {
@@ -29,15 +47,43 @@ async function loadSession() {
 
 function layout(active, content) {
   const nav = ['dashboard', 'drivers', 'devices', 'eba', 'access', 'elevators', 'rules', 'maintenance'];
-  return h('div.shell',
-    h('header',
-      h('strong.brand', t('app.title')), h('span.box#box-name', `${session.box} · v${session.version}`),
-      h('nav', nav.map((p) => h(`a${p === active ? '.active' : ''}`, { href: `#/${p}`, id: `nav-${p}` }, t(`nav.${p}`)))),
+  return h(
+    'div.shell',
+    h(
+      'header',
+      h('strong.brand', t('app.title')),
+      h('span.box#box-name', `${session.box} · v${session.version}`),
+      h(
+        'nav',
+        nav.map((p) => h(`a${p === active ? '.active' : ''}`, { href: `#/${p}`, id: `nav-${p}` }, t(`nav.${p}`))),
+      ),
       h('span.spacer'),
-      h('button.link#lang', { onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); void render(); } }, t('nav.lang')),
+      h(
+        'button.link#lang',
+        {
+          onclick: () => {
+            setLang(getLang() === 'zh' ? 'en' : 'zh');
+            void render();
+          },
+        },
+        t('nav.lang'),
+      ),
       h('span.user', session.user),
-      h('button.link#logout', { onclick: async () => { await api('POST', '/logout', {}).catch(() => {}); session.user = null; session.csrf = null; go('#/login'); } }, t('nav.logout'))),
-    h('main', content));
+      h(
+        'button.link#logout',
+        {
+          onclick: async () => {
+            await api('POST', '/logout', {}).catch(() => {});
+            session.user = null;
+            session.csrf = null;
+            go('#/login');
+          },
+        },
+        t('nav.logout'),
+      ),
+    ),
+    h('main', content),
+  );
 }
 
 function setupPage() {
@@ -45,55 +91,86 @@ function setupPage() {
   const msg = h('div#setup-msg');
   const pw = h('input#setup-password', { type: 'password', autocomplete: 'new-password', required: true });
   const pw2 = h('input#setup-password2', { type: 'password', autocomplete: 'new-password', required: true });
-  const form = h('form.card.narrow#setup-form', {
-    onsubmit: async (e) => {
-      e.preventDefault();
-      msg.replaceChildren();
-      if (pw.value !== pw2.value) return msg.append(note('error', t('password.mismatch')));
-      try {
-        const r = await api('POST', '/setup', { token: token ?? '', password: pw.value });
-        sessionStorage.removeItem('pe.setup');
-        Object.assign(session, { user: r.user, csrf: r.csrf, setupRequired: false });
-        go('#/dashboard');
-      } catch (err) {
-        msg.append(note('error', errorText(err)));
-        if (err.problems) msg.append(h('ul', err.problems.map((p) => h('li', t(p, { n: session.passwordMinLength })))));
-      }
+  const form = h(
+    'form.card.narrow#setup-form',
+    {
+      onsubmit: async (e) => {
+        e.preventDefault();
+        msg.replaceChildren();
+        if (pw.value !== pw2.value) return msg.append(note('error', t('password.mismatch')));
+        try {
+          const r = await api('POST', '/setup', { token: token ?? '', password: pw.value });
+          sessionStorage.removeItem('pe.setup');
+          Object.assign(session, { user: r.user, csrf: r.csrf, setupRequired: false });
+          go('#/dashboard');
+        } catch (err) {
+          msg.append(note('error', errorText(err)));
+          if (err.problems)
+            msg.append(
+              h(
+                'ul',
+                err.problems.map((p) => h('li', t(p, { n: session.passwordMinLength }))),
+              ),
+            );
+        }
+      },
     },
-  },
-  h('h1', t('setup.title')), h('p', t('setup.hint')), token ? null : note('error', t('setup.noToken')),
-  h('label', t('login.username'), h('input', { value: 'admin', disabled: true })),
-  h('label', t('password.new'), pw), passwordHint(pw, 'admin', 'setup-hint'), h('label', t('password.repeat'), pw2),
-  h('button#setup-submit', { type: 'submit' }, t('setup.submit')), msg);
+    h('h1', t('setup.title')),
+    h('p', t('setup.hint')),
+    token ? null : note('error', t('setup.noToken')),
+    h('label', t('login.username'), h('input', { value: 'admin', disabled: true })),
+    h('label', t('password.new'), pw),
+    passwordHint(pw, 'admin', 'setup-hint'),
+    h('label', t('password.repeat'), pw2),
+    h('button#setup-submit', { type: 'submit' }, t('setup.submit')),
+    msg,
+  );
   return h('div.center', langButton(), form);
 }
 
 function langButton() {
-  return h('button.link.corner#lang', { onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); void render(); } }, t('nav.lang'));
+  return h(
+    'button.link.corner#lang',
+    {
+      onclick: () => {
+        setLang(getLang() === 'zh' ? 'en' : 'zh');
+        void render();
+      },
+    },
+    t('nav.lang'),
+  );
 }
 
 function loginPage() {
   const msg = h('div#login-msg');
   const user = h('input#login-username', { value: 'admin', autocomplete: 'username', required: true });
   const pw = h('input#login-password', { type: 'password', autocomplete: 'current-password', required: true });
-  const form = h('form.card.narrow#login-form', {
-    onsubmit: async (e) => {
-      e.preventDefault();
-      msg.replaceChildren();
-      try {
-        const r = await api('POST', '/login', { username: user.value, password: pw.value }, { quiet401: true });
-        Object.assign(session, { user: r.user, csrf: r.csrf });
-        go('#/dashboard');
-      } catch (err) {
-        pw.value = '';
-        const waiting = err.code === 'EDGE_ERR_CONSOLE_LOCKED' ? 'login.locked' : err.code === 'EDGE_ERR_CONSOLE_BUSY' ? 'login.busy' : null;
-        msg.append(note('error', waiting ? t(waiting, { s: err.retryAfterS }) : errorText(err)));
-        if (err.code === 'EDGE_ERR_CONSOLE_LOGIN_FAILED' && err.retryAfterS) msg.append(note('error', t('login.locked', { s: err.retryAfterS })));
-      }
+  const form = h(
+    'form.card.narrow#login-form',
+    {
+      onsubmit: async (e) => {
+        e.preventDefault();
+        msg.replaceChildren();
+        try {
+          const r = await api('POST', '/login', { username: user.value, password: pw.value }, { quiet401: true });
+          Object.assign(session, { user: r.user, csrf: r.csrf });
+          go('#/dashboard');
+        } catch (err) {
+          pw.value = '';
+          const waiting =
+            err.code === 'EDGE_ERR_CONSOLE_LOCKED' ? 'login.locked' : err.code === 'EDGE_ERR_CONSOLE_BUSY' ? 'login.busy' : null;
+          msg.append(note('error', waiting ? t(waiting, { s: err.retryAfterS }) : errorText(err)));
+          if (err.code === 'EDGE_ERR_CONSOLE_LOGIN_FAILED' && err.retryAfterS)
+            msg.append(note('error', t('login.locked', { s: err.retryAfterS })));
+        }
+      },
     },
-  },
-  h('h1', t('login.title')), h('label', t('login.username'), user), h('label', t('login.password'), pw),
-  h('button#login-submit', { type: 'submit' }, t('login.submit')), msg);
+    h('h1', t('login.title')),
+    h('label', t('login.username'), user),
+    h('label', t('login.password'), pw),
+    h('button#login-submit', { type: 'submit' }, t('login.submit')),
+    msg,
+  );
   return h('div.center', langButton(), form);
 }
 

@@ -8,7 +8,10 @@ export function h(spec, attrs, ...children) {
   const el = document.createElement(tag || 'div');
   if (classes.length) el.className = classes.join(' ');
   if (id) el.id = id;
-  if (attrs && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) { children.unshift(attrs); attrs = null; }
+  if (attrs && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
+    children.unshift(attrs);
+    attrs = null;
+  }
   for (const [k, v] of Object.entries(attrs ?? {})) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
@@ -40,14 +43,21 @@ export class ApiError extends Error {
 }
 
 let onAuthLost = () => {};
-export function setAuthLostHandler(fn) { onAuthLost = fn; }
+export function setAuthLostHandler(fn) {
+  onAuthLost = fn;
+}
 
 /** Call the console API. `body` may be an object (JSON) or a Blob/ArrayBuffer (raw upload). */
 export async function api(method, path, body, opts = {}) {
   const headers = {};
   let payload;
-  if (body instanceof Blob || body instanceof ArrayBuffer) { headers['content-type'] = 'application/octet-stream'; payload = body; }
-  else if (body !== undefined) { headers['content-type'] = 'application/json'; payload = JSON.stringify(body); }
+  if (body instanceof Blob || body instanceof ArrayBuffer) {
+    headers['content-type'] = 'application/octet-stream';
+    payload = body;
+  } else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
   if (method !== 'GET' && session.csrf) headers['x-csrf-token'] = session.csrf;
   const res = await fetch(`/api${path}`, { method, headers, body: payload, credentials: 'same-origin' });
   if (opts.raw && res.ok) return res;
@@ -78,7 +88,9 @@ export function fmtTime(ms) {
 }
 
 export function fmtDuration(s) {
-  const d = Math.floor(s / 86400), hh = Math.floor((s % 86400) / 3600), mm = Math.floor((s % 3600) / 60);
+  const d = Math.floor(s / 86400),
+    hh = Math.floor((s % 86400) / 3600),
+    mm = Math.floor((s % 3600) / 60);
   return d ? `${d}d ${hh}h ${mm}m` : hh ? `${hh}h ${mm}m` : `${mm}m ${s % 60}s`;
 }
 
@@ -99,7 +111,8 @@ export function passwordHint(input, username, id) {
     const length = [...pw].length;
     const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(pw)).length;
     let level = 'weak';
-    if (length >= min && pw.toLowerCase() !== username.toLowerCase()) level = length >= 16 || (length >= 12 && classes >= 3) ? 'strong' : 'fair';
+    if (length >= min && pw.toLowerCase() !== username.toLowerCase())
+      level = length >= 16 || (length >= 12 && classes >= 3) ? 'strong' : 'fair';
     el.className = `hint ${level}`;
     el.textContent = pw ? `${t(`password.strength.${level}`)} · ${t('password.rules', { n: min })}` : t('password.rules', { n: min });
   };
@@ -108,20 +121,39 @@ export function passwordHint(input, username, id) {
   return el;
 }
 
-export function note(kind, ...text) { return h(`p.note.${kind}`, { role: kind === 'error' ? 'alert' : 'status' }, ...text); }
+export function note(kind, ...text) {
+  return h(`p.note.${kind}`, { role: kind === 'error' ? 'alert' : 'status' }, ...text);
+}
 
 export function table(headers, rows, attrs) {
-  return h('table', attrs, h('thead', h('tr', headers.map((x) => h('th', x)))), h('tbody', rows));
+  return h(
+    'table',
+    attrs,
+    h(
+      'thead',
+      h(
+        'tr',
+        headers.map((x) => h('th', x)),
+      ),
+    ),
+    h('tbody', rows),
+  );
 }
 
 /** Show a list of config problems {path, message, hint}. */
 export function problemList(problems) {
-  return h('ul.problems', problems.map((p) => h('li', h('code', p.path), ' ', p.message, p.hint ? h('span.hint', ` — ${p.hint}`) : null)));
+  return h(
+    'ul.problems',
+    problems.map((p) => h('li', h('code', p.path), ' ', p.message, p.hint ? h('span.hint', ` — ${p.hint}`) : null)),
+  );
 }
 
 export function download(blob, name) {
   const a = h('a', { href: URL.createObjectURL(blob), download: name });
   document.body.append(a);
   a.click();
-  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  setTimeout(() => {
+    URL.revokeObjectURL(a.href);
+    a.remove();
+  }, 1000);
 }

@@ -14,7 +14,10 @@ function live(device, handlers, onLeave) {
 export async function devicesPage(el, _args, onLeave) {
   const params = new URLSearchParams(sessionStorage.getItem('pe.devq') ?? '');
   const q = h('input#device-search', { type: 'search', placeholder: t('devices.search'), value: params.get('q') ?? '' });
-  const status = h('select#device-status', ['', 'online', 'offline', 'notActivated', 'disabled'].map((s) => h('option', { value: s }, s ? t(`status.${s}`) : t('devices.all'))));
+  const status = h(
+    'select#device-status',
+    ['', 'online', 'offline', 'notActivated', 'disabled'].map((s) => h('option', { value: s }, s ? t(`status.${s}`) : t('devices.all'))),
+  );
   status.value = params.get('status') ?? '';
   const body = h('div');
   async function load() {
@@ -23,33 +26,64 @@ export async function devicesPage(el, _args, onLeave) {
     if (status.value) p.set('status', status.value);
     sessionStorage.setItem('pe.devq', p.toString());
     const list = await api('GET', `/devices?${p}`);
-    body.replaceChildren(list.length === 0 ? note('info', t('devices.none')) : table(
-      [t('devices.name'), t('devices.alias'), t('devices.product'), t('devices.driver'), t('devices.status'), t('devices.lastSeen')],
-      list.map((d) => h('tr', { 'data-device': `${d.productKey}/${d.deviceName}` },
-        h('td', h('a', { href: `#/device/${encodeURIComponent(d.productKey)}/${encodeURIComponent(d.deviceName)}` }, d.deviceName)),
-        h('td', d.alias ?? ''), h('td', d.productKey), h('td', d.driver), h('td.st', badge(d.status)), h('td', fmtTime(d.lastSeen)))),
-      { id: 'devices-table' }));
+    body.replaceChildren(
+      list.length === 0
+        ? note('info', t('devices.none'))
+        : table(
+            [t('devices.name'), t('devices.alias'), t('devices.product'), t('devices.driver'), t('devices.status'), t('devices.lastSeen')],
+            list.map((d) =>
+              h(
+                'tr',
+                { 'data-device': `${d.productKey}/${d.deviceName}` },
+                h('td', h('a', { href: `#/device/${encodeURIComponent(d.productKey)}/${encodeURIComponent(d.deviceName)}` }, d.deviceName)),
+                h('td', d.alias ?? ''),
+                h('td', d.productKey),
+                h('td', d.driver),
+                h('td.st', badge(d.status)),
+                h('td', fmtTime(d.lastSeen)),
+              ),
+            ),
+            { id: 'devices-table' },
+          ),
+    );
   }
   q.addEventListener('input', () => load().catch(() => {}));
   status.addEventListener('change', () => load().catch(() => {}));
   el.replaceChildren(h('section.card', h('h2', t('nav.devices')), h('div.filters', q, status), body));
   await load();
-  live(undefined, { status: (s) => {
-    const cell = el.querySelector(`tr[data-device="${CSS.escape(`${s.productKey}/${s.deviceName}`)}"] td.st`);
-    if (cell) cell.replaceChildren(badge(s.status));
-  } }, onLeave);
+  live(
+    undefined,
+    {
+      status: (s) => {
+        const cell = el.querySelector(`tr[data-device="${CSS.escape(`${s.productKey}/${s.deviceName}`)}"] td.st`);
+        if (cell) cell.replaceChildren(badge(s.status));
+      },
+    },
+    onLeave,
+  );
 }
 
 /** An input for one TSL data type; returns [element, read()] where read gives the typed value. */
 function inputFor(id, dataType, current) {
   const type = dataType.type;
   if (type === 'bool' || type === 'enum') {
-    const sel = h('select', { id }, Object.entries(dataType.specs).map(([k, label]) => h('option', { value: k }, `${k} · ${label}`)));
+    const sel = h(
+      'select',
+      { id },
+      Object.entries(dataType.specs).map(([k, label]) => h('option', { value: k }, `${k} · ${label}`)),
+    );
     if (current !== undefined) sel.value = String(current);
     return [sel, () => Number(sel.value)];
   }
   if (type === 'int' || type === 'float' || type === 'double') {
-    const inp = h('input', { id, type: 'number', step: dataType.specs.step ?? 'any', min: dataType.specs.min, max: dataType.specs.max, value: current ?? '' });
+    const inp = h('input', {
+      id,
+      type: 'number',
+      step: dataType.specs.step ?? 'any',
+      min: dataType.specs.min,
+      max: dataType.specs.max,
+      value: current ?? '',
+    });
     return [inp, () => Number(inp.value)];
   }
   if (type === 'text' || type === 'date') {
@@ -76,54 +110,119 @@ export async function devicePage(el, [pk, dn], onLeave) {
     if (p.accessMode === 'rw') {
       const [input, read] = inputFor(`set-${p.identifier}`, p.dataType, v?.value);
       const out = h('span.reply');
-      setter = h('span.setter', input, h('button.small', { 'data-set': p.identifier, onclick: async () => {
-        out.replaceChildren();
-        try { const r = await api('POST', `/devices/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}/properties`, { params: { [p.identifier]: read() } }); out.append(answerText(r)); } catch (err) { out.append(h('span.err', errorText(err))); }
-      } }, t('device.set')), out);
+      setter = h(
+        'span.setter',
+        input,
+        h(
+          'button.small',
+          {
+            'data-set': p.identifier,
+            onclick: async () => {
+              out.replaceChildren();
+              try {
+                const r = await api('POST', `/devices/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}/properties`, {
+                  params: { [p.identifier]: read() },
+                });
+                out.append(answerText(r));
+              } catch (err) {
+                out.append(h('span.err', errorText(err)));
+              }
+            },
+          },
+          t('device.set'),
+        ),
+        out,
+      );
     }
     const unit = p.dataType.specs?.unit ? ` ${p.dataType.specs.unit}` : '';
     return h('tr', h('td', h('strong', p.name), h('br'), h('code', p.identifier)), cell, h('td.muted', unit), time, h('td', setter));
   });
-  const services = d.model.services.filter((s) => s.identifier !== 'set' && s.identifier !== 'get').map((s) => {
-    const inputs = s.inputData.map((a) => [a, ...inputFor(`svc-${s.identifier}-${a.identifier}`, a.dataType, undefined)]);
-    const out = h('pre.reply', { id: `reply-${s.identifier}` });
-    return h('div.service', { 'data-service': s.identifier }, h('h3', `${s.name} `, h('code', s.identifier)),
-      inputs.map(([a, input]) => h('label', `${a.name} (${a.identifier})`, input)),
-      h('button', { id: `invoke-${s.identifier}`, onclick: async () => {
-        out.textContent = '…';
-        try {
-          const args = Object.fromEntries(inputs.map(([a, , read]) => [a.identifier, read()]));
-          const r = await api('POST', `/devices/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}/services/${encodeURIComponent(s.identifier)}`, { params: args });
-          out.textContent = `${t('device.reply')}: ${JSON.stringify(r, null, 2)}`;
-          out.className = `reply ${r.code === 200 ? 'ok' : 'err'}`;
-        } catch (err) { out.textContent = errorText(err); out.className = 'reply err'; }
-      } }, t('device.invoke')), out);
-  });
+  const services = d.model.services
+    .filter((s) => s.identifier !== 'set' && s.identifier !== 'get')
+    .map((s) => {
+      const inputs = s.inputData.map((a) => [a, ...inputFor(`svc-${s.identifier}-${a.identifier}`, a.dataType, undefined)]);
+      const out = h('pre.reply', { id: `reply-${s.identifier}` });
+      return h(
+        'div.service',
+        { 'data-service': s.identifier },
+        h('h3', `${s.name} `, h('code', s.identifier)),
+        inputs.map(([a, input]) => h('label', `${a.name} (${a.identifier})`, input)),
+        h(
+          'button',
+          {
+            id: `invoke-${s.identifier}`,
+            onclick: async () => {
+              out.textContent = '…';
+              try {
+                const args = Object.fromEntries(inputs.map(([a, , read]) => [a.identifier, read()]));
+                const r = await api(
+                  'POST',
+                  `/devices/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}/services/${encodeURIComponent(s.identifier)}`,
+                  { params: args },
+                );
+                out.textContent = `${t('device.reply')}: ${JSON.stringify(r, null, 2)}`;
+                out.className = `reply ${r.code === 200 ? 'ok' : 'err'}`;
+              } catch (err) {
+                out.textContent = errorText(err);
+                out.className = 'reply err';
+              }
+            },
+          },
+          t('device.invoke'),
+        ),
+        out,
+      );
+    });
   const events = h('ul.events#device-events');
   el.replaceChildren(
     h('p', h('a', { href: '#/devices' }, `← ${t('device.back')}`)),
-    h('section.card', h('h2', `${d.alias ? `${d.alias} · ` : ''}${dn}`),
-      h('dl', h('dt', t('devices.product')), h('dd', pk), h('dt', t('devices.driver')), h('dd', d.driver), h('dt', t('devices.status')), h('dd', statusCell, d.statusReason ? ` (${d.statusReason})` : ''),
-        h('dt', t('devices.lastSeen')), h('dd', lastSeen))),
-    h('section.card', h('h2', t('device.properties'), ' ', h('span.badge.live', t('device.live'))),
-      table(['', t('device.value'), '', t('device.time'), ''], propRows, { id: 'props-table' })),
+    h(
+      'section.card',
+      h('h2', `${d.alias ? `${d.alias} · ` : ''}${dn}`),
+      h(
+        'dl',
+        h('dt', t('devices.product')),
+        h('dd', pk),
+        h('dt', t('devices.driver')),
+        h('dd', d.driver),
+        h('dt', t('devices.status')),
+        h('dd', statusCell, d.statusReason ? ` (${d.statusReason})` : ''),
+        h('dt', t('devices.lastSeen')),
+        h('dd', lastSeen),
+      ),
+    ),
+    h(
+      'section.card',
+      h('h2', t('device.properties'), ' ', h('span.badge.live', t('device.live'))),
+      table(['', t('device.value'), '', t('device.time'), ''], propRows, { id: 'props-table' }),
+    ),
     services.length ? h('section.card', h('h2', t('device.services')), services) : null,
     h('section.card', h('h2', t('device.events')), events),
-    h('details.card', h('summary', t('device.model')), h('pre.model', JSON.stringify(d.model, null, 2))));
-  live(key, {
-    properties: (m) => {
-      for (const [k, tv] of Object.entries(m.params)) {
-        const cells = valueCells.get(k);
-        if (!cells) continue;
-        cells[0].textContent = fmtValue(tv.value);
-        cells[1].textContent = fmtTime(tv.time);
-        cells[0].classList.remove('flash'); void cells[0].offsetWidth; cells[0].classList.add('flash');
-      }
-      lastSeen.textContent = fmtTime(Date.now());
+    h('details.card', h('summary', t('device.model')), h('pre.model', JSON.stringify(d.model, null, 2))),
+  );
+  live(
+    key,
+    {
+      properties: (m) => {
+        for (const [k, tv] of Object.entries(m.params)) {
+          const cells = valueCells.get(k);
+          if (!cells) continue;
+          cells[0].textContent = fmtValue(tv.value);
+          cells[1].textContent = fmtTime(tv.time);
+          cells[0].classList.remove('flash');
+          void cells[0].offsetWidth;
+          cells[0].classList.add('flash');
+        }
+        lastSeen.textContent = fmtTime(Date.now());
+      },
+      status: (s) => statusCell.replaceChildren(badge(s.status)),
+      event: (e) => {
+        events.prepend(h('li', `${fmtTime(e.time)} ${e.eventId} ${JSON.stringify(e.params)}`));
+        while (events.children.length > 50) events.lastChild.remove();
+      },
     },
-    status: (s) => statusCell.replaceChildren(badge(s.status)),
-    event: (e) => { events.prepend(h('li', `${fmtTime(e.time)} ${e.eventId} ${JSON.stringify(e.params)}`)); while (events.children.length > 50) events.lastChild.remove(); },
-  }, onLeave);
+    onLeave,
+  );
 }
 
 function answerText(r) {

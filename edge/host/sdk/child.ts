@@ -101,7 +101,14 @@ async function addDevice(info: DeviceInfo): Promise<void> {
   } catch (err) {
     // One device failing never blocks the others: it is reported offline with the reason.
     handle.log.error({ err }, 'device failed to start');
-    send({ t: 'status', pk: info.productKey, dn: info.deviceName, online: false, reason: err instanceof Error ? err.message : String(err), failed: true });
+    send({
+      t: 'status',
+      pk: info.productKey,
+      dn: info.deviceName,
+      online: false,
+      reason: err instanceof Error ? err.message : String(err),
+      failed: true,
+    });
   } finally {
     clearTimeout(timer);
   }
@@ -124,7 +131,9 @@ async function onCall(msg: Extract<HostToDriver, { t: 'call' }>): Promise<void> 
     if (!driver) throw new Error('driver not started');
     let answer;
     if (msg.op === 'discover') {
-      answer = driver.discover ? await driver.discover(msg.params ?? {}) : fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_NO_DISCOVERY, formatMessage(DRIVER_ERRORS.EDGE_ERR_DRIVER_NO_DISCOVERY.message, [driverName]));
+      answer = driver.discover
+        ? await driver.discover(msg.params ?? {})
+        : fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_NO_DISCOVERY, formatMessage(DRIVER_ERRORS.EDGE_ERR_DRIVER_NO_DISCOVERY.message, [driverName]));
     } else if (!handle) {
       answer = fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, `device ${msg.pk}/${msg.dn} not deployed to this driver`);
     } else if (msg.op === 'get') {
@@ -134,10 +143,21 @@ async function onCall(msg: Extract<HostToDriver, { t: 'call' }>): Promise<void> 
     } else {
       answer = await driver.callService(handle, msg.service ?? '', msg.params ?? {});
     }
-    send({ t: 'reply', id: msg.id, code: answer.code, message: answer.message, ...(answer.data !== undefined ? { data: answer.data } : {}) });
+    send({
+      t: 'reply',
+      id: msg.id,
+      code: answer.code,
+      message: answer.message,
+      ...(answer.data !== undefined ? { data: answer.data } : {}),
+    });
   } catch (err) {
     log.error({ err, op: msg.op }, 'call failed');
-    send({ t: 'reply', id: msg.id, code: DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED.alink, message: err instanceof Error ? err.message : String(err) });
+    send({
+      t: 'reply',
+      id: msg.id,
+      code: DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED.alink,
+      message: err instanceof Error ? err.message : String(err),
+    });
   }
 }
 
@@ -153,7 +173,14 @@ async function onInit(msg: Extract<HostToDriver, { t: 'init' }>): Promise<void> 
   if (!modulePath) throw new Error('driver module path missing');
   const mod = (await import(pathToFileURL(modulePath).href)) as { default?: DriverFactory };
   if (typeof mod.default !== 'function') throw new Error(`${modulePath} has no default export created with defineDriver()`);
-  driver = await mod.default({ name: msg.name, config: msg.config, deviceList: msg.deviceList, log, dataDir: msg.dataDir, host: { call: hostCall } });
+  driver = await mod.default({
+    name: msg.name,
+    config: msg.config,
+    deviceList: msg.deviceList,
+    log,
+    dataDir: msg.dataDir,
+    host: { call: hostCall },
+  });
   await driver.start?.();
   await Promise.all(msg.deviceList.map(addDevice));
   flush();

@@ -7,7 +7,15 @@ import type { DeviceInfo } from './driver.js';
 export type CallOp = 'get' | 'set' | 'service' | 'discover';
 
 export type HostToDriver =
-  | { t: 'init'; name: string; config: Record<string, unknown>; deviceList: DeviceInfo[]; logLevel: string; dataDir: string; heartbeatMs: number }
+  | {
+      t: 'init';
+      name: string;
+      config: Record<string, unknown>;
+      deviceList: DeviceInfo[];
+      logLevel: string;
+      dataDir: string;
+      heartbeatMs: number;
+    }
   | { t: 'devices'; add: DeviceInfo[]; remove: Array<Pick<DeviceInfo, 'productKey' | 'deviceName'>> }
   | { t: 'call'; id: number; op: CallOp; pk: string; dn: string; keys?: string[]; params?: Record<string, unknown>; service?: string }
   | { t: 'stop'; force: boolean }
@@ -20,7 +28,14 @@ export type PropsItem = [string, string, Record<string, unknown>, number];
 export type DriverToHost =
   | { t: 'ready' }
   | { t: 'hb' }
-  | { t: 'status'; pk: string; dn: string; online: boolean; reason?: string; /** The driver could not bring the device into service (addDevice failed). */ failed?: true }
+  | {
+      t: 'status';
+      pk: string;
+      dn: string;
+      online: boolean;
+      reason?: string /** The driver could not bring the device into service (addDevice failed). */;
+      failed?: true;
+    }
   | { t: 'props'; items: PropsItem[] }
   | { t: 'event'; pk: string; dn: string; id: string; params: Record<string, unknown>; time: number }
   | { t: 'reply'; id: number; code: number; message: string; data?: unknown }

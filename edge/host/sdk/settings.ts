@@ -91,7 +91,14 @@ export const Port = (en: string, zh: string, options: { default?: number; listen
  * already rounded it, so such numbers are refused rather than silently changed.
  */
 export const TextId = (en: string, zh: string, options: { minLength?: number; maxLength?: number; pattern?: string } = {}) =>
-  described(Type.Union([Type.String({ minLength: 1, ...options }), Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })]), en, zh);
+  described(
+    Type.Union([
+      Type.String({ minLength: 1, ...options }),
+      Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+    ]),
+    en,
+    zh,
+  );
 
 export interface SettingsProblem {
   /** JSON pointer below the checked object, e.g. `/port`. */
@@ -151,8 +158,10 @@ function schemaAt(root: TSchema, path: string): TSchema | undefined {
   for (const part of path.split('/').filter(Boolean)) {
     const props: Record<string, TSchema> | undefined = (s as TObject | undefined)?.properties;
     // A record (`Type.Record`) keeps its value schema under its one key pattern.
-    const record: TSchema | undefined = Object.values((s as { patternProperties?: Record<string, TSchema> } | undefined)?.patternProperties ?? {})[0];
-    s = props?.[part] ?? record ?? ((s as { items?: TSchema } | undefined)?.items);
+    const record: TSchema | undefined = Object.values(
+      (s as { patternProperties?: Record<string, TSchema> } | undefined)?.patternProperties ?? {},
+    )[0];
+    s = props?.[part] ?? record ?? (s as { items?: TSchema } | undefined)?.items;
   }
   return s;
 }
@@ -162,11 +171,14 @@ function hintOf(schema: TSchema | undefined, message: string): string {
   const values = (schema as { anyOf?: Array<{ const?: unknown }> } | undefined)?.anyOf?.map((a) => a.const).filter((v) => v !== undefined);
   if (values && values.length > 0) return `one of ${values.map((v) => JSON.stringify(v)).join(', ')}${d ? ` (${d})` : ''}`;
   if (schema && (schema as { pattern?: string }).pattern === IPV4_PATTERN) return `an IPv4 address like 192.168.1.20${d ? ` (${d})` : ''}`;
-  if (schema && (schema as { pattern?: string }).pattern === IPV4_OR_HOST_PATTERN) return `an IPv4 address like 192.168.1.20 or a host name${d ? ` (${d})` : ''}`;
-  if ((schema as { anyOf?: TSchema[] } | undefined)?.anyOf?.some((a) => a.type === 'integer') && /union/i.test(message)) return `text or a whole number${d ? ` (${d})` : ''}`;
+  if (schema && (schema as { pattern?: string }).pattern === IPV4_OR_HOST_PATTERN)
+    return `an IPv4 address like 192.168.1.20 or a host name${d ? ` (${d})` : ''}`;
+  if ((schema as { anyOf?: TSchema[] } | undefined)?.anyOf?.some((a) => a.type === 'integer') && /union/i.test(message))
+    return `text or a whole number${d ? ` (${d})` : ''}`;
   const min = (schema as { minimum?: number } | undefined)?.minimum;
   const max = (schema as { maximum?: number } | undefined)?.maximum;
-  if (/number|integer/i.test(message) && (min !== undefined || max !== undefined)) return `a whole number from ${min ?? '-∞'} to ${max ?? '∞'}${d ? ` (${d})` : ''}`;
+  if (/number|integer/i.test(message) && (min !== undefined || max !== undefined))
+    return `a whole number from ${min ?? '-∞'} to ${max ?? '∞'}${d ? ` (${d})` : ''}`;
   return d ?? 'see docs/config.md';
 }
 
@@ -178,7 +190,8 @@ export function mappingsGivenForLists(raw: unknown, withDefaults: unknown, path 
   if (typeof raw !== 'object' || raw === null || typeof withDefaults !== 'object' || withDefaults === null) return [];
   if (Array.isArray(withDefaults) && !Array.isArray(raw)) return [path || '/'];
   const out: string[] = [];
-  for (const [k, v] of Object.entries(raw)) out.push(...mappingsGivenForLists(v, (withDefaults as Record<string, unknown>)[k], `${path}/${k}`));
+  for (const [k, v] of Object.entries(raw))
+    out.push(...mappingsGivenForLists(v, (withDefaults as Record<string, unknown>)[k], `${path}/${k}`));
   return out;
 }
 
@@ -188,14 +201,22 @@ export function mappingsGivenForLists(raw: unknown, withDefaults: unknown, path 
  */
 export function settingsProblems(schema: TObject, value: unknown): SettingsProblem[] {
   const withDefaults = Value.Default(schema, Value.Clone(value ?? {}));
-  const out: SettingsProblem[] = mappingsGivenForLists(value, withDefaults).map((path) => ({ path, message: 'expected a list', hint: 'write a YAML list (- item) or a JSON array' }));
+  const out: SettingsProblem[] = mappingsGivenForLists(value, withDefaults).map((path) => ({
+    path,
+    message: 'expected a list',
+    hint: 'write a YAML list (- item) or a JSON array',
+  }));
   for (const e of Value.Errors(schema, withDefaults)) {
     if (/Unexpected property/i.test(e.message)) {
       const parts = e.path.split('/');
       const key = parts.pop()!;
       const parent = schemaAt(schema, parts.join('/')) as TObject | undefined;
       const guess = didYouMean(key, Object.keys(parent?.properties ?? {}));
-      out.push({ path: e.path, message: `unknown key ${key}`, hint: guess ? `did you mean ${guess}?` : `remove it; known keys: ${Object.keys(parent?.properties ?? {}).join(', ')}` });
+      out.push({
+        path: e.path,
+        message: `unknown key ${key}`,
+        hint: guess ? `did you mean ${guess}?` : `remove it; known keys: ${Object.keys(parent?.properties ?? {}).join(', ')}`,
+      });
       continue;
     }
     const path = e.path || '/';
@@ -206,7 +227,8 @@ export function settingsProblems(schema: TObject, value: unknown): SettingsProbl
     const branches = (at as { anyOf?: TSchema[] } | undefined)?.anyOf ?? [];
     const textBranch = branches.some((a) => a.type === 'integer') ? branches.find((a) => a.type === 'string') : undefined;
     if (textBranch && typeof e.value === 'string') message = Value.Errors(textBranch, e.value).First()?.message ?? message;
-    else if (e.value !== undefined && branches.length > 0 && branches.every((a) => a.const !== undefined)) message = `${JSON.stringify(e.value)} is not one of the allowed values`;
+    else if (e.value !== undefined && branches.length > 0 && branches.every((a) => a.const !== undefined))
+      message = `${JSON.stringify(e.value)} is not one of the allowed values`;
     // TypeBox's message quotes the whole regular expression; the hint says the form in words.
     if (/^Expected string to match/.test(message)) message = `${JSON.stringify(e.value)} is not in the expected form`;
     out.push({ path, message, hint: hintOf(at, e.message) });

@@ -59,7 +59,11 @@ export function parseMultipart(body: Buffer, boundary: string): MultipartForm {
     if (!disposition || !name) throw new MultipartError('part without a form-data name');
     const filename = dispositionParam(disposition, 'filename');
     if (filename !== undefined) {
-      const ct = headers.find((h) => /^content-type:/i.test(h))?.split(':')[1]?.trim() ?? 'application/octet-stream';
+      const ct =
+        headers
+          .find((h) => /^content-type:/i.test(h))
+          ?.split(':')[1]
+          ?.trim() ?? 'application/octet-stream';
       form.files[name] = { filename, contentType: ct, data: Buffer.from(data) };
     } else {
       if (data.length > MAX_FIELD) throw new MultipartError(`field ${name} longer than ${MAX_FIELD} bytes`);
@@ -70,14 +74,23 @@ export function parseMultipart(body: Buffer, boundary: string): MultipartForm {
 }
 
 /** Build a form body (used by the client side: the simulator and tests). */
-export function buildMultipart(fields: Record<string, string>, files: Record<string, FilePart> = {}): { body: Buffer; contentType: string } {
+export function buildMultipart(
+  fields: Record<string, string>,
+  files: Record<string, FilePart> = {},
+): { body: Buffer; contentType: string } {
   const boundary = `----door${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
   const chunks: Buffer[] = [];
   for (const [name, value] of Object.entries(fields)) {
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
   for (const [name, f] of Object.entries(files)) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType}\r\n\r\n`), f.data, Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType}\r\n\r\n`,
+      ),
+      f.data,
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };

@@ -117,7 +117,10 @@ export class DoorHttpServer {
     const multipart = MULTIPART_PATHS.has(path);
     let request: DoorRequest;
     try {
-      const body = await readBody(req, multipart ? Math.min(this.#opts.maxMultipartBytes, this.#opts.maxBodyBytes) : this.#opts.maxBodyBytes);
+      const body = await readBody(
+        req,
+        multipart ? Math.min(this.#opts.maxMultipartBytes, this.#opts.maxBodyBytes) : this.#opts.maxBodyBytes,
+      );
       request = multipart ? this.#multipartRequest(path, peer, req, body) : this.#jsonRequest(path, peer, body);
     } catch (err) {
       if (err instanceof BodyTooLargeError) {

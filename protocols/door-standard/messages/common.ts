@@ -5,7 +5,16 @@ import { ParamError, asObj, int, optStr, type Obj } from '../validate.js';
  * Alarm types (L35180-35195): 0 tamper, 1 tamper cleared, 2 invalid door card, 3 invalid BLE
  * card, 4 forced open, 5 forced open cleared, 6 door left open, 7 door-left-open cleared.
  */
-export const ALARM_TYPES = ['tamper', 'tamperCleared', 'invalidCard', 'invalidBleCard', 'forcedOpen', 'forcedOpenCleared', 'doorOpenTimeout', 'doorOpenTimeoutCleared'] as const;
+export const ALARM_TYPES = [
+  'tamper',
+  'tamperCleared',
+  'invalidCard',
+  'invalidBleCard',
+  'forcedOpen',
+  'forcedOpenCleared',
+  'doorOpenTimeout',
+  'doorOpenTimeoutCleared',
+] as const;
 
 export interface AlarmEventRequest {
   alarmType: number;

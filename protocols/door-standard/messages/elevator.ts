@@ -25,7 +25,11 @@ export interface RunState {
 
 function parseRunStateItem(o: Obj): RunState {
   const elevatorId = optStr(o, 'elevatorId', { max: 32, lenient: true });
-  const s: RunState = { currentFloor: str(o, 'currentFloor', FLOOR), carState: int(o, 'carState', { min: 0, max: 1 }) as 0 | 1, carDirection: int(o, 'carDirection', { min: 0, max: 2 }) as 0 | 1 | 2 };
+  const s: RunState = {
+    currentFloor: str(o, 'currentFloor', FLOOR),
+    carState: int(o, 'carState', { min: 0, max: 1 }) as 0 | 1,
+    carDirection: int(o, 'carDirection', { min: 0, max: 2 }) as 0 | 1 | 2,
+  };
   return elevatorId === undefined ? s : { elevatorId, ...s };
 }
 
@@ -47,7 +51,8 @@ export interface FloorRoom {
 
 function parseFloorRoom(o: Obj, roomKey: 'room' | 'roomNumber', floorRequired: boolean): FloorRoom {
   const floor = floorRequired ? str(o, 'floor', FLOOR) : (optStr(o, 'floor', FLOOR) ?? '');
-  const room = optStr(o, roomKey, { max: 16, lenient: true }) ?? optStr(o, roomKey === 'room' ? 'roomNumber' : 'room', { max: 16, lenient: true });
+  const room =
+    optStr(o, roomKey, { max: 16, lenient: true }) ?? optStr(o, roomKey === 'room' ? 'roomNumber' : 'room', { max: 16, lenient: true });
   return room === undefined ? { floor } : { floor, roomNumber: room };
 }
 
@@ -88,7 +93,12 @@ export type ElevatorMode = 'SINGLE' | 'GROUP' | 'ALL';
 
 export interface ElevatorInfo {
   elevatorMode: ElevatorMode;
-  floorInfoList: { elevatorId?: string; elevatorName?: string; isDualCardDoor: boolean; floorInfo: { floor: string; roomList?: string[] }[] }[];
+  floorInfoList: {
+    elevatorId?: string;
+    elevatorName?: string;
+    isDualCardDoor: boolean;
+    floorInfo: { floor: string; roomList?: string[] }[];
+  }[];
 }
 
 export function parseElevatorInfo(o: Obj): ElevatorInfo {
@@ -103,7 +113,12 @@ export function parseElevatorInfo(o: Obj): ElevatorInfo {
     });
     const elevatorId = optStr(e, 'elevatorId', { max: 32 });
     const elevatorName = optStr(e, 'elevatorName', { max: 64 });
-    return { ...(elevatorId !== undefined ? { elevatorId } : {}), ...(elevatorName !== undefined ? { elevatorName } : {}), isDualCardDoor: e.isDualCardDoor, floorInfo };
+    return {
+      ...(elevatorId !== undefined ? { elevatorId } : {}),
+      ...(elevatorName !== undefined ? { elevatorName } : {}),
+      isDualCardDoor: e.isDualCardDoor,
+      floorInfo,
+    };
   });
   return { elevatorMode: mode, floorInfoList };
 }
@@ -128,7 +143,8 @@ export interface ElevatorRule {
 
 function parseControlMode(o: Obj, required: boolean): ControlMode | undefined {
   const m = required ? str(o, 'controlMode', { max: 20 }) : optStr(o, 'controlMode', { max: 20 });
-  if (m !== undefined && !(CONTROL_MODES as readonly string[]).includes(m)) throw new ParamError(`controlMode must be one of ${CONTROL_MODES.join(', ')}`);
+  if (m !== undefined && !(CONTROL_MODES as readonly string[]).includes(m))
+    throw new ParamError(`controlMode must be one of ${CONTROL_MODES.join(', ')}`);
   return m as ControlMode | undefined;
 }
 
@@ -171,7 +187,13 @@ export function parseRuleReport(o: Obj): RuleReport {
   if (!['face', 'qrcode', 'card', 'bluetooth'].includes(authType)) throw new ParamError('authType must be face, qrcode, card or bluetooth');
   const controlMode = parseControlMode(o, true)!;
   const rule = parseRule({ ...o, type: 1 });
-  const r: RuleReport = { ruleId: str(o, 'ruleId', { max: 64 }), userId: str(o, 'userId', { max: 64, lenient: true }), authType: authType as RuleReport['authType'], authContent: str(o, 'authContent', { min: 1, max: 64 }), controlMode };
+  const r: RuleReport = {
+    ruleId: str(o, 'ruleId', { max: 64 }),
+    userId: str(o, 'userId', { max: 64, lenient: true }),
+    authType: authType as RuleReport['authType'],
+    authContent: str(o, 'authContent', { min: 1, max: 64 }),
+    controlMode,
+  };
   if (rule.elevatorId !== undefined) r.elevatorId = rule.elevatorId;
   if (rule.delaySeconds !== undefined) r.delaySeconds = rule.delaySeconds;
   const calls = controlMode === 'CALL_ONLY' || controlMode === 'CALL_WITH_TARGET';
@@ -184,7 +206,8 @@ export function parseRuleReport(o: Obj): RuleReport {
   }
   if (controlMode !== 'CALL_ONLY') {
     const list = rule.targetFloorRoomList ?? [];
-    if (list.length === 0 || list.some((f) => f.floor === '')) throw new ParamError(`targetFloorRoomList with floors is required for ${controlMode}`);
+    if (list.length === 0 || list.some((f) => f.floor === ''))
+      throw new ParamError(`targetFloorRoomList with floors is required for ${controlMode}`);
     r.targetFloorRoomList = list;
   }
   return r;
@@ -213,4 +236,3 @@ export function parseAvailability(o: Obj): Availability {
   if (a !== 'enable' && a !== 'disable') throw new ParamError('availability must be enable or disable');
   return a;
 }
-

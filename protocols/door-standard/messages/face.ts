@@ -27,7 +27,12 @@ export interface RecognizeReplyData {
 }
 
 export function parseRecognizeReplyData(o: Obj): RecognizeReplyData {
-  return { faceId: str(o, 'faceId', FACE_ID), name: str(o, 'name', { max: 128 }), photoId: str(o, 'photoId', { max: 64 }), userId: str(o, 'userId', { max: 64, lenient: true }) };
+  return {
+    faceId: str(o, 'faceId', FACE_ID),
+    name: str(o, 'name', { max: 128 }),
+    photoId: str(o, 'photoId', { max: 64 }),
+    userId: str(o, 'userId', { max: 64, lenient: true }),
+  };
 }
 
 export interface FacePassFields {
@@ -124,7 +129,8 @@ export interface QueryFacesReplyData {
 
 export function parseQueryFacesReplyData(o: Obj): QueryFacesReplyData {
   const faceInfo = arr(o, 'faceInfo', { max: 100_000 }).map((t, i) => {
-    if (!Array.isArray(t) || t.length !== 3 || !t.every((s) => typeof s === 'string')) throw new ParamError(`faceInfo[${i}] must be [faceId, userInfoMd5, featureMd5]`);
+    if (!Array.isArray(t) || t.length !== 3 || !t.every((s) => typeof s === 'string'))
+      throw new ParamError(`faceInfo[${i}] must be [faceId, userInfoMd5, featureMd5]`);
     return t as FaceDigest;
   });
   return {

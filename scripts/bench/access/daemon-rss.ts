@@ -17,7 +17,11 @@ const t0 = performance.now();
 await core.start();
 const loadS = (performance.now() - t0) / 1000;
 const dims = core.library.dims ?? 512;
-for (let i = 0; i < 20; i++) core.passage.decideFaceVector(deviceKey, Array.from({ length: dims }, (_, k) => Math.sin(i * 7 + k)));
+for (let i = 0; i < 20; i++)
+  core.passage.decideFaceVector(
+    deviceKey,
+    Array.from({ length: dims }, (_, k) => Math.sin(i * 7 + k)),
+  );
 (globalThis as { gc?: () => void }).gc?.();
 const rssMb = process.memoryUsage().rss / 1024 / 1024;
 const faces = core.library.size(core.faces.groupsOf(deviceKey));

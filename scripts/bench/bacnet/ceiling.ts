@@ -9,7 +9,25 @@ import { createSocket } from 'node:dgram';
 function readPropertyDatagram(invokeId: number, type: number, instance: number): Buffer {
   const oid = ((type << 22) | instance) >>> 0;
   // BVLC original unicast, NPDU expecting reply, confirmed request (max APDU 1476), ReadProperty present-value.
-  return Buffer.from([0x81, 0x0a, 0x00, 0x11, 0x01, 0x04, 0x00, 0x05, invokeId, 0x0c, 0x0c, oid >>> 24, (oid >>> 16) & 0xff, (oid >>> 8) & 0xff, oid & 0xff, 0x19, 0x55]);
+  return Buffer.from([
+    0x81,
+    0x0a,
+    0x00,
+    0x11,
+    0x01,
+    0x04,
+    0x00,
+    0x05,
+    invokeId,
+    0x0c,
+    0x0c,
+    oid >>> 24,
+    (oid >>> 16) & 0xff,
+    (oid >>> 8) & 0xff,
+    oid & 0xff,
+    0x19,
+    0x55,
+  ]);
 }
 
 export async function fleetCeiling(devices: number, points: number, basePort: number, seconds: number, window = 4): Promise<number> {

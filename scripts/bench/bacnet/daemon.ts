@@ -33,25 +33,52 @@ const propertyOf = (i: number, l: Layout): string => (typeOf(i, l.points) === 0 
 function thingModel(l: Layout): unknown {
   const properties = Array.from({ length: l.points }, (_, i) => {
     const t = typeOf(i, l.points);
-    const dataType = t === 4 ? { type: 'bool', specs: { 0: 'off', 1: 'on' } } : t === 19 ? { type: 'int', specs: { min: '0', max: '16' } } : { type: 'float', specs: { min: '-1000', max: '100000000' } };
+    const dataType =
+      t === 4
+        ? { type: 'bool', specs: { 0: 'off', 1: 'on' } }
+        : t === 19
+          ? { type: 'int', specs: { min: '0', max: '16' } }
+          : { type: 'float', specs: { min: '-1000', max: '100000000' } };
     return { identifier: propertyOf(i, l), name: `point ${i + 1}`, accessMode: 'r', required: false, dataType };
   });
   return { profile: { productKey: PRODUCT_KEY }, properties, events: [], services: [] };
 }
 
-function tables(l: Layout): { channels: ChannelDef[]; points: PointDef[]; devices: { productKey: string; deviceName: string; custom: { points: Record<string, string> } }[] } {
+function tables(l: Layout): {
+  channels: ChannelDef[];
+  points: PointDef[];
+  devices: { productKey: string; deviceName: string; custom: { points: Record<string, string> } }[];
+} {
   const channels: ChannelDef[] = [];
   const points: PointDef[] = [];
   const devices: { productKey: string; deviceName: string; custom: { points: Record<string, string> } }[] = [];
   for (let d = 0; d < l.devices; d++) {
     const id = `c${d}`;
-    channels.push({ id, transport: 'udp', nic: 'lo', deviceId: 10_000 + d, reportMs: l.reportMs, offlineMs: Math.max(30_000, l.reportMs * 10), mode: 'directed', maxApdu: 1476, address: `127.0.1.${1 + (d % 250)}:${l.basePort + d}` });
+    channels.push({
+      id,
+      transport: 'udp',
+      nic: 'lo',
+      deviceId: 10_000 + d,
+      reportMs: l.reportMs,
+      offlineMs: Math.max(30_000, l.reportMs * 10),
+      mode: 'directed',
+      maxApdu: 1476,
+      address: `127.0.1.${1 + (d % 250)}:${l.basePort + d}`,
+    });
     const map: Record<string, string> = {};
     for (let i = 0; i < l.points; i++) {
       const t = typeOf(i, l.points);
       const prop = propertyOf(i, l);
       const pid = `${d}-${i + 1}`;
-      points.push({ channel: id, id: pid, objectType: t, instance: i + 1, property: 85, dataType: t === 4 ? 'bool' : t === 19 ? 'int' : 'float', cov: prop.startsWith('cov') });
+      points.push({
+        channel: id,
+        id: pid,
+        objectType: t,
+        instance: i + 1,
+        property: 85,
+        dataType: t === 4 ? 'bool' : t === 19 ? 'int' : 'float',
+        cov: prop.startsWith('cov'),
+      });
       map[prop] = pid;
     }
     devices.push({ productKey: PRODUCT_KEY, deviceName: `dev-${d}`, custom: { points: map } });
@@ -71,7 +98,11 @@ export interface BenchDaemon {
   stop(): Promise<void>;
 }
 
-export async function startBenchDaemon(l: Layout, driverConfig: Record<string, unknown>, prof: { dir: string; ms: number } | undefined): Promise<BenchDaemon> {
+export async function startBenchDaemon(
+  l: Layout,
+  driverConfig: Record<string, unknown>,
+  prof: { dir: string; ms: number } | undefined,
+): Promise<BenchDaemon> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bacnet-'));
   mkdirSync(join(dir, 'tsl'));
   writeFileSync(join(dir, 'tsl', `${PRODUCT_KEY}.json`), JSON.stringify(thingModel(l)));
@@ -85,12 +116,23 @@ export async function startBenchDaemon(l: Layout, driverConfig: Record<string, u
     http: { host: '127.0.0.1', port: 0 },
     bus: { host: '127.0.0.1', port: 0, users: [bus] },
     thingModels: ['./tsl'],
-    drivers: [{ name: DRIVER, type: 'bacnet-v3', config: { tablesFile, localPort: 0, bindAddress: '127.0.0.1', apduTimeoutMs: 3000, statsIntervalMs: 0, ...driverConfig }, devices: t.devices }],
+    drivers: [
+      {
+        name: DRIVER,
+        type: 'bacnet-v3',
+        config: { tablesFile, localPort: 0, bindAddress: '127.0.0.1', apduTimeoutMs: 3000, statsIntervalMs: 0, ...driverConfig },
+        devices: t.devices,
+      },
+    ],
   };
   writeFileSync(join(dir, 'box.yaml'), JSON.stringify(box));
   const hook = join(dirname(fileURLToPath(import.meta.url)), 'profile-hook.js');
   const env = prof ? { ...process.env, NODE_OPTIONS: `--import=${hook}`, PROF_DIR: prof.dir, PROF_MS: String(prof.ms) } : process.env;
-  const proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, MAIN, 'start', '-c', join(dir, 'box.yaml')], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], env });
+  const proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, MAIN, 'start', '-c', join(dir, 'box.yaml')], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+  });
   let out = '';
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   const until = Date.now() + 30_000;
@@ -109,7 +151,11 @@ export async function startBenchDaemon(l: Layout, driverConfig: Record<string, u
     }
   };
   return {
-    proc, busPort, httpPort, bus, driverPid,
+    proc,
+    busPort,
+    httpPort,
+    bus,
+    driverPid,
     async values() {
       const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
       const metric = (name: string): number => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
@@ -118,8 +164,10 @@ export async function startBenchDaemon(l: Layout, driverConfig: Record<string, u
     usage() {
       const d = driverPid();
       return {
-        daemonCpuS: cpuSeconds(proc.pid!), driverCpuS: d ? safe(() => cpuSeconds(d)) : NaN,
-        daemonRssMb: rssMb(proc.pid!), driverRssMb: d ? safe(() => rssMb(d)) : NaN,
+        daemonCpuS: cpuSeconds(proc.pid!),
+        driverCpuS: d ? safe(() => cpuSeconds(d)) : NaN,
+        daemonRssMb: rssMb(proc.pid!),
+        driverRssMb: d ? safe(() => rssMb(d)) : NaN,
       };
     },
     async stop() {

@@ -14,9 +14,12 @@ if (dir) {
   session.connect();
   session.post('Profiler.enable');
   session.post('Profiler.start');
-  setTimeout(() => {
-    session.post('Profiler.stop', (err, r) => {
-      if (!err) writeFileSync(join(dir, `${basename(process.argv[1] ?? 'node')}-${process.pid}.cpuprofile`), JSON.stringify(r.profile));
-    });
-  }, Number(process.env.PROF_MS ?? 10_000)).unref();
+  setTimeout(
+    () => {
+      session.post('Profiler.stop', (err, r) => {
+        if (!err) writeFileSync(join(dir, `${basename(process.argv[1] ?? 'node')}-${process.pid}.cpuprofile`), JSON.stringify(r.profile));
+      });
+    },
+    Number(process.env.PROF_MS ?? 10_000),
+  ).unref();
 }

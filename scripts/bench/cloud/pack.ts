@@ -32,7 +32,10 @@ async function run(url: string, file: string, pack: boolean, reports: number, pe
   const db = openDatabase(file);
   const outbox = new Outbox({ db, log }, { quotaBytes: 4 * 1024 ** 3 });
   const client = await mqtt.connectAsync(url, { clientId: `bench-pack-${pack}` });
-  const sender = new Sender({ outbox, log, hooks: { onPublished: () => undefined, onAcked: () => undefined, onDrained: () => undefined } }, { window: WINDOW, historyAfterMs: 3_600_000 });
+  const sender = new Sender(
+    { outbox, log, hooks: { onPublished: () => undefined, onAcked: () => undefined, onDrained: () => undefined } },
+    { window: WINDOW, historyAfterMs: 3_600_000 },
+  );
   outbox.onEnqueued(() => sender.wake());
   sender.attach(client);
   sender.open();
@@ -40,14 +43,26 @@ async function run(url: string, file: string, pack: boolean, reports: number, pe
   let packed = 0;
   const buffer = new PackBuffer(50, (entries: PackEntry[]) => {
     packed += entries.length;
-    outbox.enqueue({ ...gw, class: 'property', topic: `/sys/${gw.productKey}/${gw.deviceName}/thing/event/property/pack/post`, payload: (id) => packPost(id, entries) });
+    outbox.enqueue({
+      ...gw,
+      class: 'property',
+      topic: `/sys/${gw.productKey}/${gw.deviceName}/thing/event/property/pack/post`,
+      payload: (id) => packPost(id, entries),
+    });
   });
   const report = (i: number) => {
     const dn = `m${i % SUB_DEVICES}`;
     const t = 1_700_000_000_000 + i;
     const params = { Voltage: { value: 220.1 + (i % 7), time: t }, Current: { value: 5.25, time: t } };
     if (pack) buffer.add('PEDemoMeter', dn, params);
-    else outbox.enqueue({ productKey: 'PEDemoMeter', deviceName: dn, class: 'property', topic: `/sys/PEDemoMeter/${dn}/thing/event/property/post`, payload: (id) => propertyPost(id, params) });
+    else
+      outbox.enqueue({
+        productKey: 'PEDemoMeter',
+        deviceName: dn,
+        class: 'property',
+        topic: `/sys/PEDemoMeter/${dn}/thing/event/property/post`,
+        payload: (id) => propertyPost(id, params),
+      });
   };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -72,10 +87,21 @@ async function run(url: string, file: string, pack: boolean, reports: number, pe
   const cpu = process.cpuUsage(cpu0);
   await client.endAsync();
   db.close();
-  return { reportsPerS: reports / seconds, messagesPerS: sender.published / seconds, cpuMsPerS: (cpu.user + cpu.system) / 1000 / seconds, acked: sender.acked, lost: (pack ? reports - packed : reports - sender.acked) + (sender.published - sender.acked) };
+  return {
+    reportsPerS: reports / seconds,
+    messagesPerS: sender.published / seconds,
+    cpuMsPerS: (cpu.user + cpu.system) / 1000 / seconds,
+    acked: sender.acked,
+    lost: (pack ? reports - packed : reports - sender.acked) + (sender.published - sender.acked),
+  };
 }
 
-export async function packComparison(url: string, dir: string, seconds: number, ceilingReports: number): Promise<{ realistic: { single: ModeFigures; pack: ModeFigures }; ceiling: { single: ModeFigures; pack: ModeFigures } }> {
+export async function packComparison(
+  url: string,
+  dir: string,
+  seconds: number,
+  ceilingReports: number,
+): Promise<{ realistic: { single: ModeFigures; pack: ModeFigures }; ceiling: { single: ModeFigures; pack: ModeFigures } }> {
   // 2,000 devices once a second = 200 reports every 100 ms.
   const realisticReports = SUB_DEVICES * seconds;
   const single = await run(url, join(dir, 'pack-r1.db'), false, realisticReports, SUB_DEVICES / 10, 100);

@@ -22,14 +22,21 @@ export interface BoxSetup {
   push: string[];
   openapi: { deviceName: string; port: number; wsPort: number }[];
 }
-type Msg = { t: 'deploy'; n: number } | { t: 'passes'; target: number } | { t: 'open'; productKey: string; deviceName: string } | { t: 'online' } | { t: 'stop' };
+type Msg =
+  | { t: 'deploy'; n: number }
+  | { t: 'passes'; target: number }
+  | { t: 'open'; productKey: string; deviceName: string }
+  | { t: 'online' }
+  | { t: 'stop' };
 
 const setup = JSON.parse(process.argv[2]!) as BoxSetup;
 const send = (m: object): void => void process.send?.(m);
 const dir = mkdtempSync(join(tmpdir(), 'pe-bench-face-'));
 
 // One picture for every face, served on loopback like the cloud's face URLs.
-const png = await sharp({ create: { width: 320, height: 320, channels: 3, background: { r: 120, g: 80, b: 60 } } }).png().toBuffer();
+const png = await sharp({ create: { width: 320, height: 320, channels: 3, background: { r: 120, g: 80, b: 60 } } })
+  .png()
+  .toBuffer();
 const pics = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'image/png' }).end(png));
 await new Promise<void>((r) => pics.listen(0, '127.0.0.1', r));
 const picUrl = `http://127.0.0.1:${(pics.address() as { port: number }).port}/face.png`;
@@ -62,14 +69,26 @@ send({ t: 'ready' });
 
 async function deploy(n: number): Promise<void> {
   const ids = Array.from({ length: n }, (_, i) => `bf${i}`);
-  const file = JSON.stringify({ groupId: 'bench', addFaceInfos: ids.map((id, i) => ({ faceId: id, faceMd5: '', faceUrl: picUrl, userInfo: JSON.stringify({ userName: `P${i}`, userId: `u${i}` }), index: i, clientTag: '' })) });
+  const file = JSON.stringify({
+    groupId: 'bench',
+    addFaceInfos: ids.map((id, i) => ({
+      faceId: id,
+      faceMd5: '',
+      faceUrl: picUrl,
+      userInfo: JSON.stringify({ userName: `P${i}`, userId: `u${i}` }),
+      index: i,
+      clientTag: '',
+    })),
+  });
   const t0 = performance.now();
   for (const k of keys) access.applyFaceText(k, file, { features: false });
   await access.facesIdle();
   const pipelineMs = performance.now() - t0;
   const doneAt = new Map<string, number>();
   while (doneAt.size < keys.length) {
-    for (const k of keys) if (!doneAt.has(k) && ids.every((id) => access.deployments.get(k, 'face', id)?.status === 'transferred')) doneAt.set(k, performance.now() - t0);
+    for (const k of keys)
+      if (!doneAt.has(k) && ids.every((id) => access.deployments.get(k, 'face', id)?.status === 'transferred'))
+        doneAt.set(k, performance.now() - t0);
     await new Promise((r) => setTimeout(r, 100));
   }
   const last = (pk: string) => Math.max(...[...doneAt].filter(([k]) => k.startsWith(pk)).map(([, ms]) => ms));

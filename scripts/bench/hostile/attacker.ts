@@ -83,12 +83,22 @@ function payload(kind: Kind, t: Target, n: number, plan: AttackPlan): Buffer | u
     case 'garbage':
       return garbage();
     case 'oversized':
-      return mqtt ? Buffer.concat([mqttHeader(0x10, 64 * 1024 * 1024), JUNK]) : Buffer.concat([request('POST', e.path, { 'Content-Type': 'application/json', 'Content-Length': 64 * 1024 * 1024 }), JUNK]);
+      return mqtt
+        ? Buffer.concat([mqttHeader(0x10, 64 * 1024 * 1024), JUNK])
+        : Buffer.concat([request('POST', e.path, { 'Content-Type': 'application/json', 'Content-Length': 64 * 1024 * 1024 }), JUNK]);
     case 'forged': {
       const f = forgeRequest(t.protocol, e, plan.identities);
       // Listeners that take no device records (console, bus) get garbage instead.
       if (!f) return garbage();
-      return request(f.method, f.path, { ...(f.body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(f.body) } : {}), ...f.headers }, f.body);
+      return request(
+        f.method,
+        f.path,
+        {
+          ...(f.body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(f.body) } : {}),
+          ...f.headers,
+        },
+        f.body,
+      );
     }
     default:
       return undefined;

@@ -26,7 +26,11 @@ const out = (o: object): void => void process.stdout.write(`${JSON.stringify(o)}
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 const unit = new SimulatedAlarmUnit({
-  sn: values.sn, ip: values.ip, port: Number(values.port), edgeUrl: values.edge, keepaliveS: Number(values.keepalive),
+  sn: values.sn,
+  ip: values.ip,
+  port: Number(values.port),
+  edgeUrl: values.edge,
+  keepaliveS: Number(values.keepalive),
   ...(values.key ? { boxPublicKey: readFileSync(values.key, 'utf8') } : {}),
 });
 await unit.start();
@@ -60,7 +64,14 @@ rl.on('line', async (line) => {
   const [cmd, ...args] = line.trim().split(/\s+/);
   if (cmd === 'alarm' && args.length > 0) out({ reportAlarm: (await unit.reportAlarm(args.map((zoneID) => ({ zoneID })))).body });
   else if (cmd === 'zones') out({ reportZoneInfo: (await unit.reportZoneInfo()).body });
-  else if (cmd === 'status') out({ token: unit.token !== undefined, zones: unit.zones, pings: unit.state.pings, taken: unit.state.taken.length, dropped: unit.state.dropped });
+  else if (cmd === 'status')
+    out({
+      token: unit.token !== undefined,
+      zones: unit.zones,
+      pings: unit.state.pings,
+      taken: unit.state.taken.length,
+      dropped: unit.state.dropped,
+    });
   else if (cmd === 'quit') {
     running = false;
     rl.close();

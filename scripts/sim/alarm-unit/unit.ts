@@ -12,7 +12,18 @@ import { randomBytes } from 'node:crypto';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readBody } from '../../../protocols/common/body.js';
 import { HttpListener, NO_SOURCE_LIMITS } from '../../../protocols/common/http-listener.js';
-import { aesDecrypt, aesEncrypt, AES_KEY_BYTES, checkZoneAlertStates, encryptKeyBlock, PONG, PROTOCOL_VERSION, type AlarmInfo, type ZoneDeviceType, type ZoneState } from '../../../protocols/alarm-unit/index.js';
+import {
+  aesDecrypt,
+  aesEncrypt,
+  AES_KEY_BYTES,
+  checkZoneAlertStates,
+  encryptKeyBlock,
+  PONG,
+  PROTOCOL_VERSION,
+  type AlarmInfo,
+  type ZoneDeviceType,
+  type ZoneState,
+} from '../../../protocols/alarm-unit/index.js';
 
 export interface SimZone {
   zoneID: string;
@@ -53,7 +64,12 @@ export class SimulatedAlarmUnit {
 
   constructor(o: SimUnitOptions) {
     this.o = { keepaliveS: 30, ...o };
-    this.zones = (o.zones ?? [{ zoneID: '01', zoneDeviceType: 1, zoneState: 1 }, { zoneID: '02', zoneDeviceType: 3, zoneState: 2 }]).map((z) => ({ ...z }));
+    this.zones = (
+      o.zones ?? [
+        { zoneID: '01', zoneDeviceType: 1, zoneState: 1 },
+        { zoneID: '02', zoneDeviceType: 3, zoneState: 2 },
+      ]
+    ).map((z) => ({ ...z }));
   }
 
   get port(): number {
@@ -82,8 +98,17 @@ export class SimulatedAlarmUnit {
   /** The connect body of the seed's example (L40845-40860) for this unit; a fresh AES key when encrypted. */
   connectBody(): Record<string, unknown> {
     const body: Record<string, unknown> = {
-      version: PROTOCOL_VERSION, protocol: PROTOCOL_VERSION, sn: this.o.sn, vendor: this.o.vendor ?? 'DEV', model: this.o.model ?? 'DEV-HW-210',
-      time: Math.floor(Date.now() / 1000), ip: this.o.ip, mac: '00-16-EA-AE-3D-40', port: this.port, keepalive: this.o.keepaliveS, encrypted: this.o.boxPublicKey ? 1 : 0,
+      version: PROTOCOL_VERSION,
+      protocol: PROTOCOL_VERSION,
+      sn: this.o.sn,
+      vendor: this.o.vendor ?? 'DEV',
+      model: this.o.model ?? 'DEV-HW-210',
+      time: Math.floor(Date.now() / 1000),
+      ip: this.o.ip,
+      mac: '00-16-EA-AE-3D-40',
+      port: this.port,
+      keepalive: this.o.keepaliveS,
+      encrypted: this.o.boxPublicKey ? 1 : 0,
     };
     if (this.o.boxPublicKey) {
       this.key = randomBytes(AES_KEY_BYTES);
@@ -179,20 +204,35 @@ export class SimulatedAlarmUnit {
 function send(base: string, localAddress: string, method: 'GET' | 'POST', path: string, body: string | undefined): Promise<SimAnswer> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method, localAddress, agent: false, headers: { Connection: 'close', 'Content-Type': 'application/json', ...(body === undefined ? {} : { 'Content-Length': Buffer.byteLength(body) }) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let parsed: Record<string, unknown> = {};
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-        } catch {
-          // not JSON: the status tells
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method,
+        localAddress,
+        agent: false,
+        headers: {
+          Connection: 'close',
+          'Content-Type': 'application/json',
+          ...(body === undefined ? {} : { 'Content-Length': Buffer.byteLength(body) }),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          let parsed: Record<string, unknown> = {};
+          try {
+            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+          } catch {
+            // not JSON: the status tells
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

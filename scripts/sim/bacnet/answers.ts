@@ -90,7 +90,13 @@ export class AnswerCache {
     // The device object's answers (object-list) depend on more than its own state: never kept.
     if (p.objects.length === 0 || p.objects.some((o) => o.objectId.type === 8)) return;
     if (this.#entries.size >= this.#limit) this.#entries.clear();
-    this.#entries.set(p.key, { datagram, invokeAt: h.offset + 1, objects: p.objects, versions: p.objects.map((o) => o.version), maxApdu: p.maxApdu });
+    this.#entries.set(p.key, {
+      datagram,
+      invokeAt: h.offset + 1,
+      objects: p.objects,
+      versions: p.objects.map((o) => o.version),
+      maxApdu: p.maxApdu,
+    });
     this.counters.stored++;
   }
 

@@ -9,7 +9,15 @@
  * COV, a small max APDU without segmentation (aborts answers that do not fit), silence, and
  * malformed answers.
  */
-import { ApplicationTag, ConfirmedServiceChoice, ErrorClass, ErrorCode, RejectReason, Segmentation, UnconfirmedServiceChoice } from '@bacnet-js/client';
+import {
+  ApplicationTag,
+  ConfirmedServiceChoice,
+  ErrorClass,
+  ErrorCode,
+  RejectReason,
+  Segmentation,
+  UnconfirmedServiceChoice,
+} from '@bacnet-js/client';
 import { BACnetClient, type Client } from '../../../protocols/bacnet/client.js';
 import * as baApdu from '@bacnet-js/client/dist/lib/apdu.js';
 import * as baNpdu from '@bacnet-js/client/dist/lib/npdu.js';
@@ -62,7 +70,8 @@ export class SimDevice {
 
   constructor(opts: SimDeviceOptions) {
     this.options = { maxApdu: 1476, vendorId: 999, rpm: true, cov: true, broadcastAddress: '127.255.255.255', ...opts };
-    if (!loopback(opts.host) || !loopback(this.options.broadcastAddress)) throw new Error('the BACnet simulator binds loopback addresses only');
+    if (!loopback(opts.host) || !loopback(this.options.broadcastAddress))
+      throw new Error('the BACnet simulator binds loopback addresses only');
     this.objects.set(`8:${opts.deviceId}`, new SimObject({ type: 8, instance: opts.deviceId, name: `SIM-${opts.deviceId}`, value: 0 }));
     for (const o of opts.objects) this.objects.set(`${o.type}:${o.instance}`, new SimObject(o));
   }
@@ -77,7 +86,14 @@ export class SimDevice {
   }
 
   async start(): Promise<void> {
-    const transport = new CapturingTransport({ bindAddress: this.options.host, port: this.options.port, broadcastAddress: this.options.broadcastAddress, listenBroadcast: true, allowSend: loopback, inspect: (h, from, raw) => this.#fastAnswer(h, from, raw) });
+    const transport = new CapturingTransport({
+      bindAddress: this.options.host,
+      port: this.options.port,
+      broadcastAddress: this.options.broadcastAddress,
+      listenBroadcast: true,
+      allowSend: loopback,
+      inspect: (h, from, raw) => this.#fastAnswer(h, from, raw),
+    });
     transport.onSend = (buffer, length, to) => this.answers.sent(buffer, length, to);
     const listening = new Promise<void>((resolve, reject) => {
       transport.once('listening', () => resolve());
@@ -138,10 +154,18 @@ export class SimDevice {
       const sender = c.header!.sender;
       const { objectId, property } = c.payload;
       const o = this.objects.get(`${objectId.type}:${objectId.instance}`);
-      if (!o) return client.errorResponse(sender, ConfirmedServiceChoice.READ_PROPERTY, c.invokeId!, ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
+      if (!o)
+        return client.errorResponse(sender, ConfirmedServiceChoice.READ_PROPERTY, c.invokeId!, ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
       this.answers.uses(o);
       const v = o.read(property.id, this);
-      if (!v) return client.errorResponse(sender, ConfirmedServiceChoice.READ_PROPERTY, c.invokeId!, ErrorClass.PROPERTY, ErrorCode.UNKNOWN_PROPERTY);
+      if (!v)
+        return client.errorResponse(
+          sender,
+          ConfirmedServiceChoice.READ_PROPERTY,
+          c.invokeId!,
+          ErrorClass.PROPERTY,
+          ErrorCode.UNKNOWN_PROPERTY,
+        );
       client.readPropertyResponse(sender, c.invokeId!, objectId, property, v as never);
     });
     client.on('readPropertyMultiple', (c) => {
@@ -157,7 +181,11 @@ export class SimDevice {
           objectId: spec.objectId,
           values: spec.properties.map((p) => {
             const v = o?.read(p.id, this);
-            const err = { type: 'BacnetError', errorClass: o ? ErrorClass.PROPERTY : ErrorClass.OBJECT, errorCode: o ? ErrorCode.UNKNOWN_PROPERTY : ErrorCode.UNKNOWN_OBJECT };
+            const err = {
+              type: 'BacnetError',
+              errorClass: o ? ErrorClass.PROPERTY : ErrorClass.OBJECT,
+              errorCode: o ? ErrorCode.UNKNOWN_PROPERTY : ErrorCode.UNKNOWN_OBJECT,
+            };
             return { property: { id: p.id, index: p.index }, value: v ?? [{ value: err }] };
           }),
         };
@@ -175,7 +203,8 @@ export class SimDevice {
       const sender = c.header!.sender;
       const { objectId, value } = c.payload;
       const o = this.objects.get(`${objectId.type}:${objectId.instance}`);
-      const fail = (cls: number, code: number): void => client.errorResponse(sender, ConfirmedServiceChoice.WRITE_PROPERTY, c.invokeId!, cls, code);
+      const fail = (cls: number, code: number): void =>
+        client.errorResponse(sender, ConfirmedServiceChoice.WRITE_PROPERTY, c.invokeId!, cls, code);
       if (!o) return fail(ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
       const problem = o.write(value.property.id, value.value as AppValue[], value.priority);
       if (problem) return fail(problem[0], problem[1]);
@@ -190,14 +219,29 @@ export class SimDevice {
       const p = c.payload as typeof c.payload & { cancellationRequest?: boolean };
       const key = `${p.monitoredObjectId.type}:${p.monitoredObjectId.instance}`;
       const o = this.objects.get(key);
-      if (!o) return client.errorResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!, ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
-      if (!o.covCapable) return client.errorResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!, ErrorClass.SERVICES, ErrorCode.COV_SUBSCRIPTION_FAILED);
+      if (!o)
+        return client.errorResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!, ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
+      if (!o.covCapable)
+        return client.errorResponse(
+          sender,
+          ConfirmedServiceChoice.SUBSCRIBE_COV,
+          c.invokeId!,
+          ErrorClass.SERVICES,
+          ErrorCode.COV_SUBSCRIPTION_FAILED,
+        );
       const subKey = `${sender.address}|${p.subscriberProcessId}|${key}`;
       if (p.cancellationRequest) {
         this.subscriptions.delete(subKey);
         return client.simpleAckResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!);
       }
-      const sub: Subscription = { address: sender.address!, processId: p.subscriberProcessId, key, confirmed: !!p.issueConfirmedNotifications, expiresAt: p.lifetime ? Date.now() + p.lifetime * 1000 : Infinity, lastSent: new Map() };
+      const sub: Subscription = {
+        address: sender.address!,
+        processId: p.subscriberProcessId,
+        key,
+        confirmed: !!p.issueConfirmedNotifications,
+        expiresAt: p.lifetime ? Date.now() + p.lifetime * 1000 : Infinity,
+        lastSent: new Map(),
+      };
       this.subscriptions.set(subKey, sub);
       client.simpleAckResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!);
       this.#send(sub, o, true); // an initial notification follows a subscription (Clause 13.14.1.3)
@@ -222,13 +266,19 @@ export class SimDevice {
     if (!initial && last === pv) return;
     s.lastSent.set(85, pv);
     const remaining = s.expiresAt === Infinity ? 0 : Math.max(0, Math.round((s.expiresAt - Date.now()) / 1000));
-    const values = [{ property: { id: 85, index: 0xffffffff }, value: o.read(85, this)! }, { property: { id: 111, index: 0xffffffff }, value: o.read(111, this)! }];
+    const values = [
+      { property: { id: 85, index: 0xffffffff }, value: o.read(85, this)! },
+      { property: { id: 111, index: 0xffffffff }, value: o.read(111, this)! },
+    ];
     const client = this.#client;
     if (!client) return;
     this.counters.covSent++;
     if (s.confirmed) {
-      client.confirmedCOVNotification({ address: s.address }, o.objectId, s.processId, this.options.deviceId, remaining, values as never).catch(() => undefined);
-    } else client.unconfirmedCOVNotification({ address: s.address }, s.processId, this.options.deviceId, o.objectId, remaining, values as never);
+      client
+        .confirmedCOVNotification({ address: s.address }, o.objectId, s.processId, this.options.deviceId, remaining, values as never)
+        .catch(() => undefined);
+    } else
+      client.unconfirmedCOVNotification({ address: s.address }, s.processId, this.options.deviceId, o.objectId, remaining, values as never);
   }
 
   #iAm(receiver: Receiver): void {

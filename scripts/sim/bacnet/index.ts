@@ -19,18 +19,33 @@ export function objectsFor(points: number): ObjectSpec[] {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { devices: { type: 'string', default: '3' }, port: { type: 'string', default: '47808' }, base: { type: 'string', default: '127.0.0.10' }, points: { type: 'string', default: '8' }, id: { type: 'string', default: '1000' } } });
+  const { values } = parseArgs({
+    options: {
+      devices: { type: 'string', default: '3' },
+      port: { type: 'string', default: '47808' },
+      base: { type: 'string', default: '127.0.0.10' },
+      points: { type: 'string', default: '8' },
+      id: { type: 'string', default: '1000' },
+    },
+  });
   const base = values.base.split('.').map(Number);
   const sims: SimDevice[] = [];
   for (let i = 0; i < Number(values.devices); i++) {
     const host = [base[0], base[1], base[2], (base[3]! + i) % 255].join('.');
-    const d = new SimDevice({ deviceId: Number(values.id) + i, host, port: Number(values.port), objects: objectsFor(Number(values.points)) });
+    const d = new SimDevice({
+      deviceId: Number(values.id) + i,
+      host,
+      port: Number(values.port),
+      objects: objectsFor(Number(values.points)),
+    });
     await d.start();
     sims.push(d);
     process.stdout.write(`device ${d.options.deviceId} at ${d.address}\n`);
   }
   const timer = setInterval(() => {
-    for (const d of sims) for (const o of d.objects.values()) if (o.objectId.type === 0) d.setValue(0, o.objectId.instance, Math.round((o.fieldValue + (Math.random() - 0.5)) * 10) / 10);
+    for (const d of sims)
+      for (const o of d.objects.values())
+        if (o.objectId.type === 0) d.setValue(0, o.objectId.instance, Math.round((o.fieldValue + (Math.random() - 0.5)) * 10) / 10);
   }, 2000);
   const stop = async (): Promise<void> => {
     clearInterval(timer);

@@ -89,7 +89,10 @@ export class SimObject {
   }
 
   /** A property's application values, or undefined for an unknown property. */
-  read(property: number, device: { options: { deviceId: number; vendorId: number; maxApdu: number }; objects: Map<string, SimObject> }): AppValue[] | undefined {
+  read(
+    property: number,
+    device: { options: { deviceId: number; vendorId: number; maxApdu: number }; objects: Map<string, SimObject> },
+  ): AppValue[] | undefined {
     const t = this.objectId.type;
     switch (property) {
       case 75: // object-identifier
@@ -105,11 +108,15 @@ export class SimObject {
       case 104: // relinquish-default
         return this.commandable ? [this.#encode(this.relinquishDefault)] : undefined;
       case 87: // priority-array
-        return this.commandable ? this.priority.map((v) => (v === null ? { type: ApplicationTag.NULL, value: null } : this.#encode(v))) : undefined;
+        return this.commandable
+          ? this.priority.map((v) => (v === null ? { type: ApplicationTag.NULL, value: null } : this.#encode(v)))
+          : undefined;
       case 74: // number-of-states
         return t === 13 || t === 14 || t === 19 ? [{ type: ApplicationTag.UNSIGNED_INTEGER, value: this.states }] : undefined;
       case 76: // object-list (device)
-        return t === 8 ? [...device.objects.values()].map((o) => ({ type: ApplicationTag.OBJECTIDENTIFIER, value: o.objectId })) : undefined;
+        return t === 8
+          ? [...device.objects.values()].map((o) => ({ type: ApplicationTag.OBJECTIDENTIFIER, value: o.objectId }))
+          : undefined;
       case 120: // vendor-identifier
         return t === 8 ? [{ type: ApplicationTag.UNSIGNED_INTEGER, value: device.options.vendorId }] : undefined;
       case 62: // max-apdu-length-accepted

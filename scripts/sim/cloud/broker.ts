@@ -53,7 +53,10 @@ export class Mosquitto {
   async start(): Promise<void> {
     if (this.running) return;
     // Said plainly up front: spawning a missing binary fails later as an unhandled ENOENT.
-    if (!existsSync(MOSQUITTO)) throw new Error(`mosquitto is not installed at ${MOSQUITTO}: run \`bash scripts/install-test-deps.sh\` (or apt-get install mosquitto), or set MOSQUITTO to its path`);
+    if (!existsSync(MOSQUITTO))
+      throw new Error(
+        `mosquitto is not installed at ${MOSQUITTO}: run \`bash scripts/install-test-deps.sh\` (or apt-get install mosquitto), or set MOSQUITTO to its path`,
+      );
     if (this.port === 0) this.port = await freePort();
     mkdirSync(join(this.dir, 'data'), { recursive: true });
     const lines = [
@@ -72,7 +75,13 @@ export class Mosquitto {
     if (process.getuid?.() === 0) lines.push('user root');
     if (this.#users) {
       const file = join(this.dir, 'passwd');
-      writeFileSync(file, `${Object.entries(this.#users).map(([u, p]) => `${u}:${p}`).join('\n')}\n`, { mode: 0o600 });
+      writeFileSync(
+        file,
+        `${Object.entries(this.#users)
+          .map(([u, p]) => `${u}:${p}`)
+          .join('\n')}\n`,
+        { mode: 0o600 },
+      );
       const r = spawnSync('mosquitto_passwd', ['-U', file], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr}`);
       lines.push('allow_anonymous false', `password_file ${file}`);

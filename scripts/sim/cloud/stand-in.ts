@@ -127,7 +127,12 @@ export class CloudStandIn {
   invoke(pk: string, dn: string, serviceId: string, params: unknown, timeoutMs = 10_000): Promise<Reply> {
     const id = String(this.#nextId++);
     const suffix = serviceId === 'set' ? 'property/set' : serviceId === 'get' ? 'property/get' : serviceId;
-    const method = serviceId === 'set' ? 'thing.service.property.set' : serviceId === 'get' ? 'thing.service.property.get' : `thing.service.${serviceId}`;
+    const method =
+      serviceId === 'set'
+        ? 'thing.service.property.set'
+        : serviceId === 'get'
+          ? 'thing.service.property.get'
+          : `thing.service.${serviceId}`;
     const topic = `/sys/${pk}/${dn}/thing/service/${suffix}`;
     return this.#call(`${topic}_reply#${id}`, topic, JSON.stringify({ id, version: '1.0', params, method }), timeoutMs);
   }
@@ -137,7 +142,13 @@ export class CloudStandIn {
     const messageId = String(Date.now()) + String(this.#nextId++);
     const id = String(this.#nextId++);
     const t0 = Date.now();
-    const r = await this.#call(`/sys/${pk}/${dn}/rrpc/response/${messageId}`, `/sys/${pk}/${dn}/rrpc/request/${messageId}`, JSON.stringify({ id, version: '1.0', params, method: `thing.service.${serviceId}` }), timeoutMs, 0);
+    const r = await this.#call(
+      `/sys/${pk}/${dn}/rrpc/response/${messageId}`,
+      `/sys/${pk}/${dn}/rrpc/request/${messageId}`,
+      JSON.stringify({ id, version: '1.0', params, method: `thing.service.${serviceId}` }),
+      timeoutMs,
+      0,
+    );
     return { ...r, ms: Date.now() - t0 };
   }
 
@@ -148,8 +159,20 @@ export class CloudStandIn {
     this.#files.set(`/${configId}`, content);
     const id = String(this.#nextId++);
     const topic = `/sys/${g.productKey}/${g.deviceName}/thing/config/push`;
-    const params = { configId, configSize: Buffer.byteLength(content), sign: createHash('sha256').update(content).digest('hex'), signMethod: 'Sha256', url: `http://127.0.0.1:${this.#httpPort}/${configId}`, getType: 'file' };
-    return this.#call(`${topic}_reply#${id}`, topic, JSON.stringify({ id, version: '1.0', params, method: 'thing.config.push' }), timeoutMs);
+    const params = {
+      configId,
+      configSize: Buffer.byteLength(content),
+      sign: createHash('sha256').update(content).digest('hex'),
+      signMethod: 'Sha256',
+      url: `http://127.0.0.1:${this.#httpPort}/${configId}`,
+      getType: 'file',
+    };
+    return this.#call(
+      `${topic}_reply#${id}`,
+      topic,
+      JSON.stringify({ id, version: '1.0', params, method: 'thing.config.push' }),
+      timeoutMs,
+    );
   }
 
   /** thing/disable | enable | delete on a sub-device's topic. */
@@ -214,11 +237,19 @@ export class CloudStandIn {
     }
     if (typeof body !== 'object' || body === null) return;
     const id = typeof body.id === 'string' ? body.id : String(body.id ?? '');
-    if (/\/thing\/event\/.*_reply$|\/thing\/topo\/(add|get|delete)_reply$|\/thing\/sub\/register_reply$|\/combine\/[a-z_]+_reply$/.test(topic)) return; // our own replies, echoed
+    if (
+      /\/thing\/event\/.*_reply$|\/thing\/topo\/(add|get|delete)_reply$|\/thing\/sub\/register_reply$|\/combine\/[a-z_]+_reply$/.test(topic)
+    )
+      return; // our own replies, echoed
     if (topic.endsWith('_reply') || topic.includes('/rrpc/response/')) {
       this.replies.push({ topic, body });
       const waitKey = topic.includes('/rrpc/response/') ? topic : `${topic}#${id}`;
-      this.#waiting.get(waitKey)?.({ id, code: Number(body.code), ...(typeof body.message === 'string' ? { message: body.message } : {}), data: body.data });
+      this.#waiting.get(waitKey)?.({
+        id,
+        code: Number(body.code),
+        ...(typeof body.message === 'string' ? { message: body.message } : {}),
+        data: body.data,
+      });
       this.#waiting.delete(waitKey);
       return;
     }
@@ -241,8 +272,17 @@ export class CloudStandIn {
     if (rest.startsWith('thing/event/') && rest.endsWith('/post')) {
       const pk = p[2]!;
       const dn = p[3]!;
-      const kind = rest === 'thing/event/property/post' ? 'property' : rest === 'thing/event/property/history/post' ? 'history' : `event:${p[6]}`;
-      this.posts.push({ topic, device: key(pk, dn), kind, id, body, loggedIn: this.loggedIn.has(key(pk, dn)) || key(pk, dn) === key(this.#opts.gateway.productKey, this.#opts.gateway.deviceName), at: Date.now() });
+      const kind =
+        rest === 'thing/event/property/post' ? 'property' : rest === 'thing/event/property/history/post' ? 'history' : `event:${p[6]}`;
+      this.posts.push({
+        topic,
+        device: key(pk, dn),
+        kind,
+        id,
+        body,
+        loggedIn: this.loggedIn.has(key(pk, dn)) || key(pk, dn) === key(this.#opts.gateway.productKey, this.#opts.gateway.deviceName),
+        at: Date.now(),
+      });
       this.#publish(`${topic}_reply`, { id, code: 200, data: {}, message: 'success' });
     }
   }
@@ -252,12 +292,22 @@ export class CloudStandIn {
     const bad = list.filter((d) => !this.#verify(d, d.signmethod ?? ''));
     if (list.length === 0 || list.length > 30 || bad.length > 0) {
       this.authFailures.push(...bad.map((d) => key(d.productKey ?? '', d.deviceName ?? '')));
-      this.#publish(`${topic}_reply`, { id, code: list.length > 30 ? 460 : 401, message: list.length > 30 ? 'too many sub-devices' : 'request auth error', data: bad.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })) });
+      this.#publish(`${topic}_reply`, {
+        id,
+        code: list.length > 30 ? 460 : 401,
+        message: list.length > 30 ? 'too many sub-devices' : 'request auth error',
+        data: bad.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })),
+      });
       return;
     }
     for (const d of list) this.topology.add(key(d.productKey!, d.deviceName!));
     this.topoAdds.push(list.map((d) => key(d.productKey!, d.deviceName!)));
-    this.#publish(`${topic}_reply`, { id, code: 200, message: 'success', data: list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })) });
+    this.#publish(`${topic}_reply`, {
+      id,
+      code: 200,
+      message: 'success',
+      data: list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })),
+    });
   }
 
   /**
@@ -268,13 +318,27 @@ export class CloudStandIn {
    */
   #subRegister(topic: string, id: string, params: unknown): void {
     const list = Array.isArray(params) ? (params as Array<Record<string, unknown>>) : [];
-    const wellFormed = list.length > 0 && list.length <= 30 && list.every((d) => typeof d?.productKey === 'string' && typeof d.deviceName === 'string');
+    const wellFormed =
+      list.length > 0 && list.length <= 30 && list.every((d) => typeof d?.productKey === 'string' && typeof d.deviceName === 'string');
     const gw = this.#opts.gateway;
     if (!wellFormed) return this.#publish(`${topic}_reply`, { id, code: 460, message: 'request parameter error', data: {} });
-    if (list.some((d) => d.productKey === gw.productKey && d.deviceName === gw.deviceName)) return this.#publish(`${topic}_reply`, { id, code: 6402, message: 'topo relation cannot add by self', data: {} });
-    const known = list.map((d) => this.#opts.subDevices.find((s) => s.productKey === d.productKey && s.deviceName === d.deviceName)).filter((s): s is Identity => s !== undefined);
+    if (list.some((d) => d.productKey === gw.productKey && d.deviceName === gw.deviceName))
+      return this.#publish(`${topic}_reply`, { id, code: 6402, message: 'topo relation cannot add by self', data: {} });
+    const known = list
+      .map((d) => this.#opts.subDevices.find((s) => s.productKey === d.productKey && s.deviceName === d.deviceName))
+      .filter((s): s is Identity => s !== undefined);
     this.registrations.push(list.map((d) => key(d.productKey as string, d.deviceName as string)));
-    this.#publish(`${topic}_reply`, { id, code: 200, message: 'success', data: known.map((s) => ({ iotId: `iot-${s.deviceName}`, productKey: s.productKey, deviceName: s.deviceName, deviceSecret: s.deviceSecret })) });
+    this.#publish(`${topic}_reply`, {
+      id,
+      code: 200,
+      message: 'success',
+      data: known.map((s) => ({
+        iotId: `iot-${s.deviceName}`,
+        productKey: s.productKey,
+        deviceName: s.deviceName,
+        deviceSecret: s.deviceSecret,
+      })),
+    });
   }
 
   /** Doc "获取拓扑关系": reply data [{productKey, deviceName}] of every attached sub-device. */
@@ -293,7 +357,8 @@ export class CloudStandIn {
    */
   #topoDelete(topic: string, id: string, params: unknown): void {
     const list = Array.isArray(params) ? (params as Array<Record<string, unknown>>) : [];
-    const wellFormed = list.length > 0 && list.length <= 30 && list.every((d) => typeof d?.productKey === 'string' && typeof d.deviceName === 'string');
+    const wellFormed =
+      list.length > 0 && list.length <= 30 && list.every((d) => typeof d?.productKey === 'string' && typeof d.deviceName === 'string');
     const devices = wellFormed ? list.map((d) => key(d.productKey as string, d.deviceName as string)) : [];
     const code = !wellFormed ? 460 : devices.some((k) => !this.topology.has(k)) ? 6100 : 200;
     this.topoDeletes.push({ id, devices, code });
@@ -304,7 +369,12 @@ export class CloudStandIn {
       }
     }
     const message = code === 200 ? 'success' : code === 460 ? 'request parameter error' : 'device not found';
-    this.#publish(`${topic}_reply`, { id, code, message, data: code === 200 ? list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })) : {} });
+    this.#publish(`${topic}_reply`, {
+      id,
+      code,
+      message,
+      data: code === 200 ? list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })) : {},
+    });
   }
 
   /**
@@ -313,15 +383,27 @@ export class CloudStandIn {
    * Accepted ones are recorded per sub-device (kind 'pack', id = the gateway's message id).
    */
   #packPost(topic: string, gwPk: string, gwDn: string, id: string, body: Record<string, unknown>): void {
-    const params = body.params as { properties?: Record<string, unknown>; subDevices?: Array<{ identity?: { productKey?: string; deviceName?: string }; properties?: Record<string, unknown>; events?: Record<string, unknown> }> } | undefined;
+    const params = body.params as
+      | {
+          properties?: Record<string, unknown>;
+          subDevices?: Array<{
+            identity?: { productKey?: string; deviceName?: string };
+            properties?: Record<string, unknown>;
+            events?: Record<string, unknown>;
+          }>;
+        }
+      | undefined;
     const subs = Array.isArray(params?.subDevices) ? params.subDevices : [];
     const props = subs.reduce((n, s) => n + Object.keys(s.properties ?? {}).length, Object.keys(params?.properties ?? {}).length);
     const events = subs.reduce((n, s) => n + Object.keys(s.events ?? {}).length, 0);
     let reason = '';
     if (body.method !== 'thing.event.property.pack.post') reason = 'wrong method';
-    else if (subs.length > 20 || props > 200 || events > 20) reason = `over the limits (${subs.length} devices, ${props} properties, ${events} events)`;
+    else if (subs.length > 20 || props > 200 || events > 20)
+      reason = `over the limits (${subs.length} devices, ${props} properties, ${events} events)`;
     else {
-      const bad = subs.find((s) => !s.identity?.productKey || !s.identity.deviceName || !this.loggedIn.has(key(s.identity.productKey, s.identity.deviceName)));
+      const bad = subs.find(
+        (s) => !s.identity?.productKey || !s.identity.deviceName || !this.loggedIn.has(key(s.identity.productKey, s.identity.deviceName)),
+      );
       if (bad) reason = `sub-device ${bad.identity?.productKey}/${bad.identity?.deviceName} not attached or not online`;
     }
     if (reason !== '') {
@@ -344,14 +426,26 @@ export class CloudStandIn {
       const p = params as { deviceList?: Array<Record<string, string>>; signMethod?: string } & Record<string, string>;
       const list = action === 'login' ? [p] : Array.isArray(p?.deviceList) ? p.deviceList : [];
       // A batch succeeds or fails whole (doc 89300); at most 50.
-      const bad = list.filter((d) => !this.#verify(d, d.signMethod ?? p?.signMethod ?? '') || !this.topology.has(key(d.productKey ?? '', d.deviceName ?? '')));
+      const bad = list.filter(
+        (d) => !this.#verify(d, d.signMethod ?? p?.signMethod ?? '') || !this.topology.has(key(d.productKey ?? '', d.deviceName ?? '')),
+      );
       if (list.length === 0 || list.length > 50 || bad.length > 0) {
         this.authFailures.push(...bad.map((d) => key(d.productKey ?? '', d.deviceName ?? '')));
-        reply(list.length > 50 ? 460 : 401, 'request auth error', bad.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })));
+        reply(
+          list.length > 50 ? 460 : 401,
+          'request auth error',
+          bad.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })),
+        );
         return;
       }
       for (const d of list) this.loggedIn.add(key(d.productKey!, d.deviceName!));
-      reply(200, 'success', action === 'login' ? { productKey: p.productKey, deviceName: p.deviceName } : list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })));
+      reply(
+        200,
+        'success',
+        action === 'login'
+          ? { productKey: p.productKey, deviceName: p.deviceName }
+          : list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })),
+      );
       return;
     }
     if (action === 'logout' || action === 'batch_logout') {

@@ -12,7 +12,10 @@ export function expectedSign(secret: string, method: string, fields: Record<stri
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .reduce((acc, [k, v]) => acc + k + v, '');
   const m = method.toLowerCase();
-  if (m === 'sha256') return createHash('sha256').update(text + secret).digest('hex');
+  if (m === 'sha256')
+    return createHash('sha256')
+      .update(text + secret)
+      .digest('hex');
   const algo = ALGO[m];
   return algo ? createHmac(algo, secret).update(text).digest('hex') : undefined;
 }
@@ -24,8 +27,18 @@ export function signMatches(secret: string, method: string, fields: Record<strin
 }
 
 /** The MQTT password the platform expects from a device (the harness writes it into mosquitto's password file). */
-export function gatewayPassword(g: { productKey: string; deviceName: string; deviceSecret: string }, clientId: string, timestamp: number, method = 'hmacsha256'): { username: string; password: string } {
-  const password = expectedSign(g.deviceSecret, method, { clientId, deviceName: g.deviceName, productKey: g.productKey, timestamp: String(timestamp) });
+export function gatewayPassword(
+  g: { productKey: string; deviceName: string; deviceSecret: string },
+  clientId: string,
+  timestamp: number,
+  method = 'hmacsha256',
+): { username: string; password: string } {
+  const password = expectedSign(g.deviceSecret, method, {
+    clientId,
+    deviceName: g.deviceName,
+    productKey: g.productKey,
+    timestamp: String(timestamp),
+  });
   if (!password) throw new Error(`unknown sign method ${method}`);
   return { username: `${g.deviceName}&${g.productKey}`, password };
 }

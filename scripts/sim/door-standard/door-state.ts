@@ -3,7 +3,18 @@
  * SIP account, keep-open and temperature settings, elevator rules. Applies sync batches with the
  * seed's semantics (face types 1-4, card add/modify = upsert, rule types 1-4).
  */
-import { featureMd5, userInfoMd5, type CardPermission, type ElevatorRule, type FaceDigest, type FaceSyncEntry, type FaceUserInfo, type QueryFacesReplyData, type SipAccount, type TempCheckRule } from '../../../protocols/door-standard/index.js';
+import {
+  featureMd5,
+  userInfoMd5,
+  type CardPermission,
+  type ElevatorRule,
+  type FaceDigest,
+  type FaceSyncEntry,
+  type FaceUserInfo,
+  type QueryFacesReplyData,
+  type SipAccount,
+  type TempCheckRule,
+} from '../../../protocols/door-standard/index.js';
 
 export interface StoredFace {
   faceId: string;

@@ -7,10 +7,41 @@
  */
 import { EventEmitter } from 'node:events';
 import {
-  DoorCode, DoorEdgeClient, DoorHttpServer, TokenTable, computeSign, failure, parse, parseAvailability, parseConnectRequest,
-  parseElevatorCall, parseFloorCommand, parseGetRunState, parseKeepOpenData, parseQueryFaces, parseRuleSync, parseSipAccount,
-  parseSyncFaces, parseSyncPermissions, parseTempCheckRule, parseVerifyPhoneResult, silentLog, success, verifySign,
-  checkVersion, type DoorLog, type DoorReply, type DoorRequest, type DoorRoute, type ElevatorCall, type ElevatorInfo, type FloorCommand, type Obj, type Parsed, type RunState, type SignMethod,
+  DoorCode,
+  DoorEdgeClient,
+  DoorHttpServer,
+  TokenTable,
+  computeSign,
+  failure,
+  parse,
+  parseAvailability,
+  parseConnectRequest,
+  parseElevatorCall,
+  parseFloorCommand,
+  parseGetRunState,
+  parseKeepOpenData,
+  parseQueryFaces,
+  parseRuleSync,
+  parseSipAccount,
+  parseSyncFaces,
+  parseSyncPermissions,
+  parseTempCheckRule,
+  parseVerifyPhoneResult,
+  silentLog,
+  success,
+  verifySign,
+  checkVersion,
+  type DoorLog,
+  type DoorReply,
+  type DoorRequest,
+  type DoorRoute,
+  type ElevatorCall,
+  type ElevatorInfo,
+  type FloorCommand,
+  type Obj,
+  type Parsed,
+  type RunState,
+  type SignMethod,
 } from '../../../protocols/door-standard/index.js';
 import { NO_SOURCE_LIMITS } from '../../../protocols/common/http-listener.js';
 import { DoorState } from './door-state.js';
@@ -50,7 +81,8 @@ export type ElevatorCommand =
 /** One photo for every pass report: building a PNG per pass would cost the sender more than the box. */
 const PASS_PHOTO = solidPng();
 
-const macFor = (ip: string): string => ['02', '00', ...ip.split('.').map((n) => Number(n).toString(16).padStart(2, '0').toUpperCase())].join('-');
+const macFor = (ip: string): string =>
+  ['02', '00', ...ip.split('.').map((n) => Number(n).toString(16).padStart(2, '0').toUpperCase())].join('-');
 
 export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
   readonly opts: Required<SimDoorOptions>;
@@ -60,7 +92,10 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
   #server: DoorHttpServer | undefined;
   #keepaliveTimer: NodeJS.Timeout | undefined;
   /** The seed's reportRunState example (L36606-36620). */
-  #runState: RunState[] = [{ elevatorId: '01', currentFloor: '9', carState: 1, carDirection: 2 }, { elevatorId: '02', currentFloor: '1', carState: 0, carDirection: 0 }];
+  #runState: RunState[] = [
+    { elevatorId: '01', currentFloor: '9', carState: 1, carDirection: 2 },
+    { elevatorId: '02', currentFloor: '1', carState: 0, carDirection: 0 },
+  ];
   #reconnecting: Promise<DoorReply> | undefined;
   /** The edge holds a valid token of ours (it completed its half of /connect). */
   edgeConnected = false;
@@ -72,11 +107,32 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
   /** Answer elevator commands with code 99 and this text (a gateway that cannot reach its cars). */
   elevatorRefuses: string | undefined;
   /** What `/elevator/info/get` answers: the seed's example (L37130-37150) unless a test sets another. */
-  elevatorInfo: ElevatorInfo = { elevatorMode: 'ALL', floorInfoList: [{ elevatorId: '01', elevatorName: 'dongti', isDualCardDoor: true, floorInfo: [{ floor: '5', roomList: ['501', '502'] }, { floor: '6', roomList: ['601', '602'] }] }] };
+  elevatorInfo: ElevatorInfo = {
+    elevatorMode: 'ALL',
+    floorInfoList: [
+      {
+        elevatorId: '01',
+        elevatorName: 'dongti',
+        isDualCardDoor: true,
+        floorInfo: [
+          { floor: '5', roomList: ['501', '502'] },
+          { floor: '6', roomList: ['601', '602'] },
+        ],
+      },
+    ],
+  };
 
   constructor(options: SimDoorOptions) {
     super();
-    this.opts = { mac: macFor(options.ip), keepaliveS: 30, signMethod: 'md5', autoKeepalive: true, faceQueryPageSize: 200, log: silentLog, ...options };
+    this.opts = {
+      mac: macFor(options.ip),
+      keepaliveS: 30,
+      signMethod: 'md5',
+      autoKeepalive: true,
+      faceQueryPageSize: 200,
+      log: silentLog,
+      ...options,
+    };
     this.edge = new DoorEdgeClient({ baseUrl: this.opts.edgeUrl, localAddress: this.opts.ip });
   }
 
@@ -86,7 +142,12 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
 
   async start(): Promise<void> {
     // A door serves the box only: the box's own calls (card batches back to back) are never rate-limited.
-    this.#server = new DoorHttpServer(this.#routes(), { host: this.opts.ip, port: this.opts.port, log: this.opts.log, ...NO_SOURCE_LIMITS });
+    this.#server = new DoorHttpServer(this.#routes(), {
+      host: this.opts.ip,
+      port: this.opts.port,
+      log: this.opts.log,
+      ...NO_SOURCE_LIMITS,
+    });
     await this.#server.listen();
   }
 
@@ -100,7 +161,12 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
   async connect(): Promise<DoorReply> {
     const time = Math.floor(Date.now() / 1000);
     const f = { time, mac: this.opts.mac, sn: this.opts.sn, ip: this.opts.ip };
-    const reply = await this.edge.connect({ ...f, keepalive: this.opts.keepaliveS, signMethod: this.opts.signMethod, sign: computeSign(this.opts.signMethod, f) });
+    const reply = await this.edge.connect({
+      ...f,
+      keepalive: this.opts.keepaliveS,
+      signMethod: this.opts.signMethod,
+      sign: computeSign(this.opts.signMethod, f),
+    });
     if (reply.code === 0) {
       this.emit('connected');
       if (this.opts.autoKeepalive && !this.#keepaliveTimer) {
@@ -140,9 +206,12 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
   async reportPass(kind: 'card' | 'ble' | 'face', id: string, similarity = '0.91'): Promise<DoorReply> {
     this.#open(kind);
     const token = this.edge.token;
-    const reply = kind === 'card' ? await this.edge.cardPassEvent(id)
-      : kind === 'ble' ? await this.edge.blePassEvent(id)
-      : await this.edge.facePassEvent({ filename: 'pass.png', contentType: 'image/png', data: PASS_PHOTO }, { faceId: id, similarity });
+    const reply =
+      kind === 'card'
+        ? await this.edge.cardPassEvent(id)
+        : kind === 'ble'
+          ? await this.edge.blePassEvent(id)
+          : await this.edge.facePassEvent({ filename: 'pass.png', contentType: 'image/png', data: PASS_PHOTO }, { faceId: id, similarity });
     if (reply.code === DoorCode.TOKEN_INVALID) void this.reconnect(token).catch(() => undefined);
     return reply;
   }
@@ -194,7 +263,10 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
 
   /** Edge-side face compare: send a photo (L35423-35517). */
   async presentFace(photo = solidPng(), temperature?: string): Promise<DoorReply> {
-    const reply = await this.edge.recognize({ filename: 'face.png', contentType: 'image/png', data: photo }, { disableEdgeDetectFace: '1', ...(temperature ? { temperature } : {}) });
+    const reply = await this.edge.recognize(
+      { filename: 'face.png', contentType: 'image/png', data: photo },
+      { disableEdgeDetectFace: '1', ...(temperature ? { temperature } : {}) },
+    );
     if (reply.code === 0) this.#open('face');
     return reply;
   }
@@ -228,16 +300,19 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
   }
 
   #routes(): Record<string, DoorRoute> {
-    const authed = <T>(parser: (o: Obj) => T, fn: (v: T) => DoorReply | Promise<DoorReply>): DoorRoute => async (req: DoorRequest) => {
-      this.received.set(req.path, (this.received.get(req.path) ?? 0) + 1);
-      this.calls.push({ path: req.path, body: req.json });
-      if (this.calls.length > 1000) this.calls.shift();
-      this.emit('request', req.path);
-      if (this.#tokens.lookup(typeof req.json.token === 'string' ? req.json.token : undefined) === undefined) return failure(DoorCode.TOKEN_INVALID);
-      const parsed: Parsed<T> = parse(parser, req.json);
-      if (!parsed.ok) return failure(DoorCode.PARAM_ERROR, parsed.error);
-      return fn(parsed.value);
-    };
+    const authed =
+      <T>(parser: (o: Obj) => T, fn: (v: T) => DoorReply | Promise<DoorReply>): DoorRoute =>
+      async (req: DoorRequest) => {
+        this.received.set(req.path, (this.received.get(req.path) ?? 0) + 1);
+        this.calls.push({ path: req.path, body: req.json });
+        if (this.calls.length > 1000) this.calls.shift();
+        this.emit('request', req.path);
+        if (this.#tokens.lookup(typeof req.json.token === 'string' ? req.json.token : undefined) === undefined)
+          return failure(DoorCode.TOKEN_INVALID);
+        const parsed: Parsed<T> = parse(parser, req.json);
+        if (!parsed.ok) return failure(DoorCode.PARAM_ERROR, parsed.error);
+        return fn(parsed.value);
+      };
     const none = (): null => null;
     const s = this.state;
     return {
@@ -286,19 +361,30 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
         s.phoneResults.push(v);
         return success();
       }),
-      '/elevator/getRunState': authed(parseGetRunState, (v) => success(v.elevatorList.length ? this.#runState.filter((r) => v.elevatorList.includes(r.elevatorId ?? '')) : this.#runState)),
-      '/elevator/releaseFloors': authed((o) => {
-        checkVersion(o);
-        return parseFloorCommand(o, 'room');
-      }, (v) => this.#elevatorCommand('/elevator/releaseFloors', v)),
-      '/elevator/activateFloor': authed((o) => {
-        checkVersion(o);
-        return parseFloorCommand(o, 'roomNumber');
-      }, (v) => this.#elevatorCommand('/elevator/activateFloor', v)),
-      '/elevator/call': authed((o) => {
-        checkVersion(o);
-        return parseElevatorCall(o);
-      }, (v) => this.#elevatorCommand('/elevator/call', v)),
+      '/elevator/getRunState': authed(parseGetRunState, (v) =>
+        success(v.elevatorList.length ? this.#runState.filter((r) => v.elevatorList.includes(r.elevatorId ?? '')) : this.#runState),
+      ),
+      '/elevator/releaseFloors': authed(
+        (o) => {
+          checkVersion(o);
+          return parseFloorCommand(o, 'room');
+        },
+        (v) => this.#elevatorCommand('/elevator/releaseFloors', v),
+      ),
+      '/elevator/activateFloor': authed(
+        (o) => {
+          checkVersion(o);
+          return parseFloorCommand(o, 'roomNumber');
+        },
+        (v) => this.#elevatorCommand('/elevator/activateFloor', v),
+      ),
+      '/elevator/call': authed(
+        (o) => {
+          checkVersion(o);
+          return parseElevatorCall(o);
+        },
+        (v) => this.#elevatorCommand('/elevator/call', v),
+      ),
       '/elevator/info/get': authed(none, () => success(this.elevatorInfo)),
       '/elevator/rule/sync': authed(parseRuleSync, (v) => {
         s.applyRules(v);
@@ -308,7 +394,12 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
         const all = [...s.rules.values()];
         const size = v.pageSize ?? 200;
         const page = v.currentPage ?? 1;
-        return success({ currentPage: page, pageCount: Math.max(1, Math.ceil(all.length / size)), pageSize: size, userData: all.slice((page - 1) * size, page * size) });
+        return success({
+          currentPage: page,
+          pageCount: Math.max(1, Math.ceil(all.length / size)),
+          pageSize: size,
+          userData: all.slice((page - 1) * size, page * size),
+        });
       }),
       '/elevator/rule/setAvailability': authed(parseAvailability, (v) => {
         s.availability = v;

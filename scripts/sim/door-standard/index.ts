@@ -28,13 +28,17 @@ const nthIp = (base: string, i: number): string => {
 };
 
 const count = Math.max(1, Number(values.count));
-const doors = Array.from({ length: count }, (_, i) => new SimulatedDoor({
-  sn: count === 1 ? values.sn : `${values.sn}-${String(i + 1).padStart(3, '0')}`,
-  ip: nthIp(values.ip, i),
-  port: Number(values.port),
-  edgeUrl: values.edge,
-  keepaliveS: Number(values.keepalive),
-}));
+const doors = Array.from(
+  { length: count },
+  (_, i) =>
+    new SimulatedDoor({
+      sn: count === 1 ? values.sn : `${values.sn}-${String(i + 1).padStart(3, '0')}`,
+      ip: nthIp(values.ip, i),
+      port: Number(values.port),
+      edgeUrl: values.edge,
+      keepaliveS: Number(values.keepalive),
+    }),
+);
 
 for (const d of doors) {
   await d.start();
@@ -44,14 +48,16 @@ for (const d of doors) {
 }
 
 async function connectAll(): Promise<void> {
-  await Promise.all(doors.map(async (d) => {
-    for (let attempt = 1; ; attempt++) {
-      const r = await d.connect().catch((err: Error) => ({ code: -1, message: err.message }));
-      out({ door: d.opts.sn, connect: r });
-      if (r.code === 0) return;
-      await new Promise((res) => setTimeout(res, Math.min(30_000, 1000 * attempt)));
-    }
-  }));
+  await Promise.all(
+    doors.map(async (d) => {
+      for (let attempt = 1; ; attempt++) {
+        const r = await d.connect().catch((err: Error) => ({ code: -1, message: err.message }));
+        out({ door: d.opts.sn, connect: r });
+        if (r.code === 0) return;
+        await new Promise((res) => setTimeout(res, Math.min(30_000, 1000 * attempt)));
+      }
+    }),
+  );
 }
 void connectAll();
 
@@ -63,19 +69,35 @@ rl.on('line', async (line) => {
   if (!door || !cmd) return;
   try {
     switch (cmd) {
-      case 'qr': return out(await door.scanQr(a ?? ''));
-      case 'card': return out(await door.swipeCard(a ?? ''));
-      case 'ble': return out(await door.bleOpen(a ?? ''));
-      case 'face': return out(await door.presentFace());
-      case 'alarm': return out(await door.raiseAlarm(Number(a), b));
-      case 'room': return out(await door.edge.getGroupId(a ?? ''));
-      case 'phone': return out(await door.edge.checkPhoneNumber(a ?? ''));
-      case 'status': return out({ door: door.opts.sn, edgeConnected: door.edgeConnected, opens: door.state.opens, cards: door.state.cards.size, faces: door.state.faces.size, sip: door.state.sip?.sipNumber ?? null });
+      case 'qr':
+        return out(await door.scanQr(a ?? ''));
+      case 'card':
+        return out(await door.swipeCard(a ?? ''));
+      case 'ble':
+        return out(await door.bleOpen(a ?? ''));
+      case 'face':
+        return out(await door.presentFace());
+      case 'alarm':
+        return out(await door.raiseAlarm(Number(a), b));
+      case 'room':
+        return out(await door.edge.getGroupId(a ?? ''));
+      case 'phone':
+        return out(await door.edge.checkPhoneNumber(a ?? ''));
+      case 'status':
+        return out({
+          door: door.opts.sn,
+          edgeConnected: door.edgeConnected,
+          opens: door.state.opens,
+          cards: door.state.cards.size,
+          faces: door.state.faces.size,
+          sip: door.state.sip?.sipNumber ?? null,
+        });
       case 'quit':
         await Promise.all(doors.map((d) => d.stop()));
         process.exit(0);
         break; // not reached: exit does not return
-      default: return out({ error: `unknown command ${cmd}` });
+      default:
+        return out({ error: `unknown command ${cmd}` });
     }
   } catch (err) {
     out({ error: (err as Error).message });

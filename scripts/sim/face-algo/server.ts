@@ -82,7 +82,11 @@ export async function startFaceAlgoSim(options: FaceAlgoSimOptions = {}): Promis
         const body = Buffer.concat(chunks);
         let photo: Buffer;
         try {
-          const form = await new Request('http://sim/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body }).formData();
+          const form = await new Request('http://sim/', {
+            method: 'POST',
+            headers: { 'content-type': req.headers['content-type'] ?? '' },
+            body,
+          }).formData();
           const file = form.get('photo');
           if (!file || typeof file === 'string') return reply(res, 400, 'photo missing');
           photo = Buffer.from(await file.arrayBuffer());

@@ -19,7 +19,13 @@ const { values } = parseArgs({
   },
 });
 const out = (o: object): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
-const t = new SimulatedOpenApiTerminal({ host: values.ip, port: Number(values.port), wsPort: Number(values['ws-port']), password: values.password, deviceId: values['device-id'] });
+const t = new SimulatedOpenApiTerminal({
+  host: values.ip,
+  port: Number(values.port),
+  wsPort: Number(values['ws-port']),
+  password: values.password,
+  deviceId: values['device-id'],
+});
 t.on('open', (remark) => out({ event: 'open', remark }));
 t.on('user', (op, id) => out({ event: 'user', op, userId: id }));
 await t.start();

@@ -9,7 +9,17 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { NETWORK_FIELDS, OpenApiCode, PERPARA_FIELDS, SMARTFACE_FIELDS, checkObject, checkSign, errorBody, type ConfigGroup, type UserObject } from '../../../protocols/face-openapi/index.js';
+import {
+  NETWORK_FIELDS,
+  OpenApiCode,
+  PERPARA_FIELDS,
+  SMARTFACE_FIELDS,
+  checkObject,
+  checkSign,
+  errorBody,
+  type ConfigGroup,
+  type UserObject,
+} from '../../../protocols/face-openapi/index.js';
 
 export interface OpenApiTerminalOptions {
   host?: string;
@@ -27,11 +37,42 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
   readonly o: Required<OpenApiTerminalOptions>;
   readonly users = new Map<string, UserObject & { photoBytes: number }>();
   readonly records: Body[] = [];
-  readonly state = { opens: 0, reboots: 0, clockOffsetMs: 0, heartbeats: 0, wsConnects: 0, refused: [] as number[], jsonCmds: [] as Body[] };
+  readonly state = {
+    opens: 0,
+    reboots: 0,
+    clockOffsetMs: 0,
+    heartbeats: 0,
+    wsConnects: 0,
+    refused: [] as number[],
+    jsonCmds: [] as Body[],
+  };
   readonly config: Record<ConfigGroup, Body> = {
     network: { dhcpEnable: 0, ipAddress: '127.0.0.1', subMask: '255.0.0.0', DNS1: '', DNS2: '', defRout: '127.0.0.1' },
-    smartface: { faceEnable: 1, faceCmpEnable: 1, faceThre: 5, faceMinsize: 60, faceMaxsize: 400, faceInterval: 6, imgType: 0, maskDetecEnable: 0, tempDetecEnable: 0, tempWarnThre: 37.3, ftpPutImgEnable: 0, faceFrame: 1 },
-    perpara: { detecTemMod: 0, alarmType: 0, voiceProswitch: 1, tempNormal: 1, maskNormal: 1, cmpNormal: 1, RecordOpen: 0, unlockControl: 1, unlockOuttime: 5 },
+    smartface: {
+      faceEnable: 1,
+      faceCmpEnable: 1,
+      faceThre: 5,
+      faceMinsize: 60,
+      faceMaxsize: 400,
+      faceInterval: 6,
+      imgType: 0,
+      maskDetecEnable: 0,
+      tempDetecEnable: 0,
+      tempWarnThre: 37.3,
+      ftpPutImgEnable: 0,
+      faceFrame: 1,
+    },
+    perpara: {
+      detecTemMod: 0,
+      alarmType: 0,
+      voiceProswitch: 1,
+      tempNormal: 1,
+      maskNormal: 1,
+      cmpNormal: 1,
+      RecordOpen: 0,
+      unlockControl: 1,
+      unlockOuttime: 5,
+    },
   };
   #http: Server | undefined;
   #wsHttp: Server | undefined;
@@ -80,7 +121,12 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
 
   #onWs(ws: WebSocket, req: IncomingMessage): void {
     const u = new URL(req.url ?? '/', 'http://device');
-    const bad = checkSign(u.searchParams.get('timestamp') ?? undefined, u.searchParams.get('sign') ?? undefined, this.o.password, this.#now());
+    const bad = checkSign(
+      u.searchParams.get('timestamp') ?? undefined,
+      u.searchParams.get('sign') ?? undefined,
+      this.o.password,
+      this.#now(),
+    );
     if (bad) {
       this.state.refused.push(bad);
       ws.send(JSON.stringify({ code: 20002, message: 'Permission Denied!', desc: 'app key not exist' })); // L898-906
@@ -96,8 +142,27 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
   /** A recognition at the terminal: stored, and pushed on every record link (code 30000, L908-917). */
   recognise(userId?: string, extra: Body = {}): Body {
     const u = userId ? this.users.get(userId) : undefined;
-    const { photo: _p, photoBytes: _b, ...user } = u ?? ({ userId: '', userType: -1, name: '', icNumber: '', jobNumber: '', mobile: '', remark: '' } as UserObject & { photoBytes: number });
-    const rec: Body = { ...user, userType: u ? u.userType : -1, id: this.#nextRecordId++, signTime: Math.floor(this.#now() / 1000), type: u ? u.userType : -1, inputType: 1, similarity: u ? 93 : 20, temperature: 36.5, temperatureState: 0, wearMask: false, wearMaskAlarm: false, deviceMark: this.o.deviceId, ...extra };
+    const {
+      photo: _p,
+      photoBytes: _b,
+      ...user
+    } = u ??
+    ({ userId: '', userType: -1, name: '', icNumber: '', jobNumber: '', mobile: '', remark: '' } as UserObject & { photoBytes: number });
+    const rec: Body = {
+      ...user,
+      userType: u ? u.userType : -1,
+      id: this.#nextRecordId++,
+      signTime: Math.floor(this.#now() / 1000),
+      type: u ? u.userType : -1,
+      inputType: 1,
+      similarity: u ? 93 : 20,
+      temperature: 36.5,
+      temperatureState: 0,
+      wearMask: false,
+      wearMaskAlarm: false,
+      deviceMark: this.o.deviceId,
+      ...extra,
+    };
     this.records.push(rec);
     for (const c of this.#wss?.clients ?? []) c.send(JSON.stringify({ code: 30000, message: 'push record', desc: '', data: rec }));
     return rec;
@@ -115,7 +180,12 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
       req.on('end', () => resolve(Buffer.concat(c).toString('utf8')));
     });
     const u = new URL(req.url ?? '/', 'http://device');
-    const bad = checkSign(u.searchParams.get('timestamp') ?? undefined, u.searchParams.get('sign') ?? undefined, this.o.password, this.#now());
+    const bad = checkSign(
+      u.searchParams.get('timestamp') ?? undefined,
+      u.searchParams.get('sign') ?? undefined,
+      this.o.password,
+      this.#now(),
+    );
     if (bad) {
       this.state.refused.push(bad);
       return send(errorBody(bad));
@@ -160,20 +230,34 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
       }
       case '/api/device/information':
         return okBody({ deviceID: this.o.deviceId, deviceName: 'SIM-FACE', appVer: '1.2.3', webVer: '1.0.0', deviceMoel: 'SIM-OPENAPI' });
-      case '/api/device/network': return okBody(this.config.network);
-      case '/api/device/networkcfg': return setCfg('network');
-      case '/api/device/smartface': return okBody(this.config.smartface);
-      case '/api/device/smartfacecfg': return setCfg('smartface');
-      case '/api/device/perpara': return okBody(this.config.perpara);
-      case '/api/device/perparacfg': return setCfg('perpara');
-      case '/api/device/audio': return send(errorBody(OpenApiCode.NOT_SUPPORT, 'device-not-support'));
+      case '/api/device/network':
+        return okBody(this.config.network);
+      case '/api/device/networkcfg':
+        return setCfg('network');
+      case '/api/device/smartface':
+        return okBody(this.config.smartface);
+      case '/api/device/smartfacecfg':
+        return setCfg('smartface');
+      case '/api/device/perpara':
+        return okBody(this.config.perpara);
+      case '/api/device/perparacfg':
+        return setCfg('perpara');
+      case '/api/device/audio':
+        return send(errorBody(OpenApiCode.NOT_SUPPORT, 'device-not-support'));
       case '/api/user/list': {
         const page = Math.max(1, Number(u.searchParams.get('page') ?? 1) || 1);
         const size = Math.min(10, Math.max(1, Number(u.searchParams.get('size') ?? 10) || 10)); // max 10 (L762)
         const id = u.searchParams.get('userId');
         const all = [...this.users.values()].filter((x) => !id || x.userId === id).map(({ photo: _p, photoBytes: _b, ...x }) => x);
         const data = all.slice((page - 1) * size, page * size);
-        return okBody({ total: all.length, pageNum: page, size: data.length, pageSize: size, totalPage: Math.ceil(all.length / size), data });
+        return okBody({
+          total: all.length,
+          pageNum: page,
+          size: data.length,
+          pageSize: size,
+          totalPage: Math.ceil(all.length / size),
+          data,
+        });
       }
       case '/api/record': {
         const page = Math.max(1, Number(u.searchParams.get('page') ?? 1) || 1);
@@ -181,7 +265,14 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
         const all = [...this.records].reverse(); // newest first (L816)
         if (all.length === 0) return send(errorBody(OpenApiCode.SEARCH_LIST_NULL));
         const data = all.slice((page - 1) * size, page * size);
-        return okBody({ total: all.length, pageNum: page, size: data.length, pageSize: size, totalPage: Math.ceil(all.length / size), data });
+        return okBody({
+          total: all.length,
+          pageNum: page,
+          size: data.length,
+          pageSize: size,
+          totalPage: Math.ceil(all.length / size),
+          data,
+        });
       }
     }
     if (p === '/api/user' && post) return this.#saveUser(json(), undefined, send, okBody);
@@ -208,10 +299,11 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
   #saveUser(b: Body | undefined, updateId: string | undefined, send: (b: Body) => void, okBody: (d?: unknown) => void): void {
     if (!b) return send(errorBody(OpenApiCode.MISSING_PARAM, 'UserObject required'));
     for (const k of ['userId', 'name']) if (typeof b[k] !== 'string' || b[k] === '') return send(errorBody(OpenApiCode.MISSING_PARAM, k));
-    if (typeof b.userType !== 'number' || ![1, 2, 3, -1].includes(b.userType)) return send(errorBody(OpenApiCode.PARAM_INVALID, 'userType'));
+    if (typeof b.userType !== 'number' || ![1, 2, 3, -1].includes(b.userType))
+      return send(errorBody(OpenApiCode.PARAM_INVALID, 'userType'));
     if (String(b.userId).length > 40 || String(b.name).length > 80) return send(errorBody(OpenApiCode.PARAM_INVALID, 'length'));
     const id = String(b.userId);
-    if (updateId !== undefined && (updateId !== id)) return send(errorBody(OpenApiCode.USER_NOT_MATCH));
+    if (updateId !== undefined && updateId !== id) return send(errorBody(OpenApiCode.USER_NOT_MATCH));
     if (updateId !== undefined && !this.users.has(id)) return send(errorBody(OpenApiCode.USER_NOT_EXISTS));
     const photo = typeof b.photo === 'string' ? b.photo : '';
     const bytes = photo ? Buffer.from(photo, 'base64') : Buffer.alloc(0);
@@ -228,7 +320,10 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
   // ── chapter 9: the terminal calls its platform ────────────────────────────
 
   async #platform(base: string, path: string, body?: Body): Promise<Body> {
-    const res = await fetch(`${base.replace(/\/+$/, '')}${path}`, body ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {});
+    const res = await fetch(
+      `${base.replace(/\/+$/, '')}${path}`,
+      body ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {},
+    );
     return (await res.json()) as Body;
   }
 
@@ -247,12 +342,23 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
         this.users.delete(userId);
         deleted++;
       } else if (op === 'save') {
-        const img = await fetch(String(e.imageUrl ?? e.userImageUrl ?? '')).then((x) => (x.ok ? x.arrayBuffer() : undefined)).catch(() => undefined);
+        const img = await fetch(String(e.imageUrl ?? e.userImageUrl ?? ''))
+          .then((x) => (x.ok ? x.arrayBuffer() : undefined))
+          .catch(() => undefined);
         if (!img) {
           status = '303';
           msg = '图片下载失败';
         } else {
-          this.users.set(userId, { userId, userType: 1, name: String(e.userName ?? ''), icNumber: '', jobNumber: '', mobile: '', remark: String(e.userRemark ?? ''), photoBytes: img.byteLength });
+          this.users.set(userId, {
+            userId,
+            userType: 1,
+            name: String(e.userName ?? ''),
+            icNumber: '',
+            jobNumber: '',
+            mobile: '',
+            remark: String(e.userRemark ?? ''),
+            photoBytes: img.byteLength,
+          });
           saved++;
         }
       }
@@ -265,12 +371,36 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
   /** 9.2: a successful compare; the platform says whether to open. */
   compare(base: string, userId: string): Promise<Body> {
     const u = this.users.get(userId);
-    return this.#platform(base, `/syface/${this.o.deviceId}`, { userId, userName: u?.name ?? '', userType: 'user', deviceId: this.o.deviceId, uuid: 'SY001', actionCode: 1, action: '进门', temperature: '36.5°C', mask: true, screenTime: Math.floor(this.#now() / 1000), similarity: 90, img: '' });
+    return this.#platform(base, `/syface/${this.o.deviceId}`, {
+      userId,
+      userName: u?.name ?? '',
+      userType: 'user',
+      deviceId: this.o.deviceId,
+      uuid: 'SY001',
+      actionCode: 1,
+      action: '进门',
+      temperature: '36.5°C',
+      mask: true,
+      screenTime: Math.floor(this.#now() / 1000),
+      similarity: 90,
+      img: '',
+    });
   }
 
   /** 9.3 temperature (the example's `Info` wrapper, L1011). */
   temperature(base: string, temperature: string, openCode = 100): Promise<Body> {
-    return this.#platform(base, `/syattribute/${this.o.deviceId}`, { Info: { deviceid: this.o.deviceId, uuid: 'SY001', temperature, mask: true, openCode, openMsg: openCode === 100 ? '开门成功' : '温度异常', screenTime: Math.floor(this.#now() / 1000), img: '' } });
+    return this.#platform(base, `/syattribute/${this.o.deviceId}`, {
+      Info: {
+        deviceid: this.o.deviceId,
+        uuid: 'SY001',
+        temperature,
+        mask: true,
+        openCode,
+        openMsg: openCode === 100 ? '开门成功' : '温度异常',
+        screenTime: Math.floor(this.#now() / 1000),
+        img: '',
+      },
+    });
   }
 
   /** 9.5 heartbeat. */

@@ -8,7 +8,16 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_HEARTBEAT_S, PATHS, SERVICES, SERVICE_NAMES, formatPassTime, postToPlatform, registerSign, type ServiceName } from '../../../protocols/face-push/index.js';
+import {
+  DEFAULT_HEARTBEAT_S,
+  PATHS,
+  SERVICES,
+  SERVICE_NAMES,
+  formatPassTime,
+  postToPlatform,
+  registerSign,
+  type ServiceName,
+} from '../../../protocols/face-push/index.js';
 
 export interface PushTerminalOptions {
   deviceNo: string;
@@ -43,7 +52,16 @@ export class SimulatedPushTerminal extends EventEmitter {
   readonly outbox: SimRecord[] = [];
   readonly history: SimRecord[] = [];
   readonly violations: string[] = [];
-  readonly state = { registered: false, opens: 0, reboots: 0, broadcasts: [] as string[], clockOffsetMs: 0, devInfo: {} as Record<string, string>, commands: [] as string[], polls: 0 };
+  readonly state = {
+    registered: false,
+    opens: 0,
+    reboots: 0,
+    broadcasts: [] as string[],
+    clockOffsetMs: 0,
+    devInfo: {} as Record<string, string>,
+    commands: [] as string[],
+    polls: 0,
+  };
   /** Every person operation received, as `operateType:idNumber:errorCode` answered. */
   readonly personOps: string[] = [];
   /** Services whose commands are taken but never answered (a terminal that hangs or loses them). */
@@ -66,7 +84,8 @@ export class SimulatedPushTerminal extends EventEmitter {
 
   #check(path: string, o: Record<string, unknown>, where = ''): void {
     for (const [k, v] of Object.entries(o)) {
-      if (k === 'personInfoData' && Array.isArray(v)) for (const [i, e] of v.entries()) this.#check(path, e as Record<string, unknown>, `${k}[${i}].`);
+      if (k === 'personInfoData' && Array.isArray(v))
+        for (const [i, e] of v.entries()) this.#check(path, e as Record<string, unknown>, `${k}[${i}].`);
       else if (typeof v !== 'string') this.violations.push(`${path}: ${where}${k} is ${v === null ? 'null' : typeof v}`);
     }
   }
@@ -94,9 +113,23 @@ export class SimulatedPushTerminal extends EventEmitter {
     this.state.registered = false;
   }
 
-  async register(registerTime = String(Math.floor(Date.now() / 1000)), rand = randomBytes(16).toString('hex'), sign?: string): Promise<Record<string, string>> {
+  async register(
+    registerTime = String(Math.floor(Date.now() / 1000)),
+    rand = randomBytes(16).toString('hex'),
+    sign?: string,
+  ): Promise<Record<string, string>> {
     const no = this.opts.deviceNo;
-    const body = { msgType: 'register', deviceNo: no, registerTime, rand, protocolVersion: 'V1.0', hardwareVersion: 'A2', softwareVersion: this.opts.softwareVersion, algVersion: '1.0.2-1.2.0', sign: sign ?? registerSign(no, registerTime, rand) };
+    const body = {
+      msgType: 'register',
+      deviceNo: no,
+      registerTime,
+      rand,
+      protocolVersion: 'V1.0',
+      hardwareVersion: 'A2',
+      softwareVersion: this.opts.softwareVersion,
+      algVersion: '1.0.2-1.2.0',
+      sign: sign ?? registerSign(no, registerTime, rand),
+    };
     const r = (await this.#post(PATHS.register, body)) as Record<string, string>;
     if (r.errorCode === '100') {
       this.registerResp = r;
@@ -123,12 +156,15 @@ export class SimulatedPushTerminal extends EventEmitter {
       const t = setInterval(() => {
         if (busy || !this.#running) return;
         busy = true;
-        fn().catch((err: Error) => this.#failed(err)).finally(() => (busy = false));
+        fn()
+          .catch((err: Error) => this.#failed(err))
+          .finally(() => (busy = false));
       }, s * 1000);
       this.#timers.push(t);
     };
     if (this.registerResp.heatbeatService === '1') every(this.#intervalS('heatbeatService', DEFAULT_HEARTBEAT_S), () => this.heartbeat());
-    for (const s of SERVICE_NAMES) if (this.#enabled(s)) every(this.#intervalS(SERVICES[s].switch, SERVICES[s].defaultIntervalS), () => this.poll(s));
+    for (const s of SERVICE_NAMES)
+      if (this.#enabled(s)) every(this.#intervalS(SERVICES[s].switch, SERVICES[s].defaultIntervalS), () => this.poll(s));
     every(5, () => this.flushRecords());
   }
 
@@ -144,7 +180,19 @@ export class SimulatedPushTerminal extends EventEmitter {
   }
 
   async uploadDevInfo(): Promise<Record<string, unknown>> {
-    return this.#post(PATHS.uploadDevInfo, { msgType: 'uploadDevInfo', deviceNo: this.opts.deviceNo, version: 'V1.0', ntpEnable: '1', ntpCycle: '24', ntpAddress: 'ntp1.aliyun.com', irLiveLevel: '0', recogDistance: '4', devicePassword: '123456', voiceVolume: '5', ...this.state.devInfo });
+    return this.#post(PATHS.uploadDevInfo, {
+      msgType: 'uploadDevInfo',
+      deviceNo: this.opts.deviceNo,
+      version: 'V1.0',
+      ntpEnable: '1',
+      ntpCycle: '24',
+      ntpAddress: 'ntp1.aliyun.com',
+      irLiveLevel: '0',
+      recogDistance: '4',
+      devicePassword: '123456',
+      voiceVolume: '5',
+      ...this.state.devInfo,
+    });
   }
 
   /** One poll of `service`; runs the command if one is handed out. Returns the platform's answer. */
@@ -156,7 +204,8 @@ export class SimulatedPushTerminal extends EventEmitter {
     this.state.commands.push(service);
     if (this.mute.has(service)) return r;
     const msgID = String(r.msgID ?? '');
-    const send = (extra: Record<string, string>) => this.#post(svc.path, { msgType: svc.resp, msgID, deviceNo: this.opts.deviceNo, ...extra });
+    const send = (extra: Record<string, string>) =>
+      this.#post(svc.path, { msgType: svc.resp, msgID, deviceNo: this.opts.deviceNo, ...extra });
     switch (service) {
       case 'person': {
         const list = Array.isArray(r.personInfoData) ? (r.personInfoData as Record<string, string>[]) : [];
@@ -180,7 +229,9 @@ export class SimulatedPushTerminal extends EventEmitter {
         break;
       case 'setTime': {
         const t = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})/.exec(String(r.timeStamp ?? ''));
-        if (t) this.state.clockOffsetMs = Date.UTC(+t[1]!, +t[2]! - 1, +t[3]!, +t[4]!, +t[5]!, +t[6]!) - this.opts.tzOffsetMinutes * 60_000 - Date.now();
+        if (t)
+          this.state.clockOffsetMs =
+            Date.UTC(+t[1]!, +t[2]! - 1, +t[3]!, +t[4]!, +t[5]!, +t[6]!) - this.opts.tzOffsetMinutes * 60_000 - Date.now();
         await send({ errorCode: t ? '100' : '200', msg: t ? '操作成功' : 'bad timeStamp' });
         break;
       }
@@ -210,9 +261,22 @@ export class SimulatedPushTerminal extends EventEmitter {
         break;
       case 'info': {
         const all = [...this.persons.values()];
-        if (all.length === 0) await send({ token: String(Math.floor(Date.now() / 1000)), errorCode: '100', msg: '操作成功', personNum: '0', index: '0' });
+        if (all.length === 0)
+          await send({ token: String(Math.floor(Date.now() / 1000)), errorCode: '100', msg: '操作成功', personNum: '0', index: '0' });
         for (const [i, p] of all.entries()) {
-          const ack = await send({ token: String(Math.floor(Date.now() / 1000)), errorCode: '100', msg: '操作成功', personNum: String(all.length), index: String(i), idNumber: p.idNumber, name: p.name, normalNumber: p.normalNumber, validDateStart: p.validDateStart, validDateEnd: p.validDateEnd, priority: p.priority });
+          const ack = await send({
+            token: String(Math.floor(Date.now() / 1000)),
+            errorCode: '100',
+            msg: '操作成功',
+            personNum: String(all.length),
+            index: String(i),
+            idNumber: p.idNumber,
+            name: p.name,
+            normalNumber: p.normalNumber,
+            validDateStart: p.validDateStart,
+            validDateEnd: p.validDateEnd,
+            priority: p.priority,
+          });
           if (ack.index !== String(i)) this.violations.push(`info ack index ${String(ack.index)} != ${i}`);
         }
         break;
@@ -220,7 +284,19 @@ export class SimulatedPushTerminal extends EventEmitter {
       case 'get': {
         const all = this.history.filter((h) => !r.idNumber || h.idNumber === r.idNumber).filter((h) => !r.name || h.name === r.name);
         if (all.length === 0) await send({ token: '1', errorCode: '100', msg: '操作成功', recordNum: '0', index: '0' });
-        for (const [i, h] of all.entries()) await send({ token: '1', errorCode: '100', msg: '操作成功', recordNum: String(all.length), index: String(i), snapType: h.snapType!, compareResult: h.compareResult!, passTime: h.passTime!, idNumber: h.idNumber!, name: h.name! });
+        for (const [i, h] of all.entries())
+          await send({
+            token: '1',
+            errorCode: '100',
+            msg: '操作成功',
+            recordNum: String(all.length),
+            index: String(i),
+            snapType: h.snapType!,
+            compareResult: h.compareResult!,
+            passTime: h.passTime!,
+            idNumber: h.idNumber!,
+            name: h.name!,
+          });
         break;
       }
     }
@@ -252,7 +328,15 @@ export class SimulatedPushTerminal extends EventEmitter {
     const photo = p.registerPhoto1 ?? '';
     if (!photo && !p.normalNumber) return '300'; // at least one photo or IC card (L3779)
     if (photo && !/^[A-Za-z0-9+/=\r\n]+$/.test(photo)) return '303';
-    this.persons.set(p.idNumber!, { idNumber: p.idNumber!, name: p.name!, normalNumber: p.normalNumber ?? '', validDateStart: p.validDateStart!, validDateEnd: p.validDateEnd!, priority: p.priority ?? '0', photoBytes: Buffer.from(photo, 'base64').length });
+    this.persons.set(p.idNumber!, {
+      idNumber: p.idNumber!,
+      name: p.name!,
+      normalNumber: p.normalNumber ?? '',
+      validDateStart: p.validDateStart!,
+      validDateEnd: p.validDateEnd!,
+      priority: p.priority ?? '0',
+      photoBytes: Buffer.from(photo, 'base64').length,
+    });
     this.emit('person', op, p.idNumber);
     return '100';
   }
@@ -262,11 +346,30 @@ export class SimulatedPushTerminal extends EventEmitter {
     const p = opts.idNumber ? this.persons.get(opts.idNumber) : undefined;
     const snapType = opts.card ? (p ? '4' : '5') : p ? '0' : '3';
     const rec: SimRecord = {
-      msgType: 'uploadRecord', msgID: String(this.#msgSeq++), version: 'V1.0', deviceNo: this.opts.deviceNo, snapType,
-      compareResult: opts.compareResult ?? (p ? '0' : '1'), passTime: formatPassTime(Date.now() + this.state.clockOffsetMs, this.opts.tzOffsetMinutes),
-      idNumber: p?.idNumber ?? '', name: p?.name ?? '', sex: '', birth: '', company: '', department: '', phone: '', validDateStart: p?.validDateStart ?? '', validDateEnd: p?.validDateEnd ?? '',
-      visitorVoiceText: '欢迎光临', inOutMode: '1', recognitionPhoto: opts.photo ?? TINY_JPEG, comparePhoto: '', temperature: opts.temperature ?? '36.5', temperatureResult: '1',
-      normalNumber: opts.card ?? '', offLineRecordNum: '0',
+      msgType: 'uploadRecord',
+      msgID: String(this.#msgSeq++),
+      version: 'V1.0',
+      deviceNo: this.opts.deviceNo,
+      snapType,
+      compareResult: opts.compareResult ?? (p ? '0' : '1'),
+      passTime: formatPassTime(Date.now() + this.state.clockOffsetMs, this.opts.tzOffsetMinutes),
+      idNumber: p?.idNumber ?? '',
+      name: p?.name ?? '',
+      sex: '',
+      birth: '',
+      company: '',
+      department: '',
+      phone: '',
+      validDateStart: p?.validDateStart ?? '',
+      validDateEnd: p?.validDateEnd ?? '',
+      visitorVoiceText: '欢迎光临',
+      inOutMode: '1',
+      recognitionPhoto: opts.photo ?? TINY_JPEG,
+      comparePhoto: '',
+      temperature: opts.temperature ?? '36.5',
+      temperatureResult: '1',
+      normalNumber: opts.card ?? '',
+      offLineRecordNum: '0',
     };
     this.outbox.push(rec);
     this.history.push(rec);
@@ -288,4 +391,5 @@ export class SimulatedPushTerminal extends EventEmitter {
 }
 
 /** A 1×1 JPEG, small enough for every test message. */
-export const TINY_JPEG = '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=';
+export const TINY_JPEG =
+  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=';

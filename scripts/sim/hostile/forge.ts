@@ -50,7 +50,10 @@ function door(e: Endpoint, id: Identities): Forged | undefined {
     return { method: 'POST', path: e.path, body: json({ ...f, keepalive: 30, signMethod: 'md5', sign: computeSign('md5', f) }) };
   }
   if (e.path === '/recognize' || e.path === '/faceAC/passEvent') {
-    const { body, contentType } = buildMultipart({ token: FORGED_TOKEN, faceId: 'forged', similarity: '0.99' }, { photo: { filename: 'p.jpg', contentType: 'image/jpeg', data: PHOTO } });
+    const { body, contentType } = buildMultipart(
+      { token: FORGED_TOKEN, faceId: 'forged', similarity: '0.99' },
+      { photo: { filename: 'p.jpg', contentType: 'image/jpeg', data: PHOTO } },
+    );
     return { method: 'POST', path: e.path, body, headers: { 'Content-Type': contentType } };
   }
   const extra = DOOR_BODIES[e.path];
@@ -62,7 +65,15 @@ function push(e: Endpoint, id: Identities): Forged {
   const base = { deviceNo: id.push.deviceNo, msgID: String(at), version: 'V1.0' };
   // The address check comes before the message type is looked at: each path gets a message of its kind.
   const body = e.path.endsWith('/face/record')
-    ? { ...base, msgType: 'uploadRecord', snapType: '0', compareResult: '0', passTime: formatPassTime(at, 480), idNumber: 'forged-user', name: 'Forged' }
+    ? {
+        ...base,
+        msgType: 'uploadRecord',
+        snapType: '0',
+        compareResult: '0',
+        passTime: formatPassTime(at, 480),
+        idNumber: 'forged-user',
+        name: 'Forged',
+      }
     : e.path.endsWith('/device/register')
       ? { ...base, msgType: 'register', registerTime: String(Math.floor(at / 1000)), rand: 'r', sign: 'forged' }
       : { ...base, msgType: 'keepAlive' };
@@ -95,14 +106,31 @@ function alarmUnit(e: Endpoint, id: Identities): Forged | undefined {
   if (e.method === 'GET') return e.path === '/alarm/ping' ? { method: 'GET', path: e.path } : undefined;
   if (e.path === '/alarm/connect') {
     // The seed's example connect (L40845-40860), in plain mode, naming the configured unit.
-    const body = { version: '2021-01-01', protocol: '2021-01-01', sn: id.alarmUnit.sn, vendor: 'DEV', model: 'DEV-HW-210', time: Math.floor(Date.now() / 1000), ip: id.alarmUnit.ip, mac: '00-16-EA-AE-3D-40', port: 10000, keepalive: 30, encrypted: 0 };
+    const body = {
+      version: '2021-01-01',
+      protocol: '2021-01-01',
+      sn: id.alarmUnit.sn,
+      vendor: 'DEV',
+      model: 'DEV-HW-210',
+      time: Math.floor(Date.now() / 1000),
+      ip: id.alarmUnit.ip,
+      mac: '00-16-EA-AE-3D-40',
+      port: 10000,
+      keepalive: 30,
+      encrypted: 0,
+    };
     return { method: 'POST', path: e.path, body: json(body) };
   }
   const extra = ALARM_BODIES[e.path];
   return extra && { method: 'POST', path: e.path, body: json({ version: '2021-01-01', token: FORGED_ALARM_TOKEN, ...extra }) };
 }
 
-const FORGERS: Record<string, (e: Endpoint, id: Identities) => Forged | undefined> = { 'door-standard': door, 'face-push': push, 'face-openapi': openapi, 'alarm-unit': alarmUnit };
+const FORGERS: Record<string, (e: Endpoint, id: Identities) => Forged | undefined> = {
+  'door-standard': door,
+  'face-push': push,
+  'face-openapi': openapi,
+  'alarm-unit': alarmUnit,
+};
 
 /** A forged request to `e` of a listener speaking `protocol`; undefined for a protocol or endpoint not known here. */
 export function forgeRequest(protocol: string, e: Endpoint, id: Identities): Forged | undefined {

@@ -41,10 +41,17 @@ export class SimData implements SlaveData {
   #set(d: Device, index: number, r: number): void {
     const p = layoutPoint(index);
     switch (p.dataType) {
-      case 'uint16': d.regs.writeUInt16BE(Math.floor(r * 1000), p.address * 2); break;
-      case 'int16': d.regs.writeInt16BE(Math.floor(r * 200) - 100, p.address * 2); break;
-      case 'float': d.regs.writeFloatBE(Math.round(r * 2500) / 10, p.address * 2); break;
-      default: d.regs.writeUInt32BE(Math.floor(r * 10_000_000), p.address * 2);
+      case 'uint16':
+        d.regs.writeUInt16BE(Math.floor(r * 1000), p.address * 2);
+        break;
+      case 'int16':
+        d.regs.writeInt16BE(Math.floor(r * 200) - 100, p.address * 2);
+        break;
+      case 'float':
+        d.regs.writeFloatBE(Math.round(r * 2500) / 10, p.address * 2);
+        break;
+      default:
+        d.regs.writeUInt32BE(Math.floor(r * 10_000_000), p.address * 2);
     }
   }
 

@@ -14,7 +14,9 @@ import { writeXlsx } from '../../../edge/eba/workbook-io.js';
 import { layoutPoint, NAME_ADDRESS, NAME_REGISTERS } from './layout.js';
 
 const out = process.argv[2] ?? resolve(APP_ROOT, 'config', 'examples', 'modbus-v3-example.xlsx');
-const channels: Row[] = [{ id: 'C1', transport: 'tcp', host: '127.0.0.1', port: 5020, minIntervalMs: 0, remark: '模拟器 scripts/sim/modbus' }];
+const channels: Row[] = [
+  { id: 'C1', transport: 'tcp', host: '127.0.0.1', port: 5020, minIntervalMs: 0, remark: '模拟器 scripts/sim/modbus' },
+];
 const points: Row[] = [];
 const devices: Row[] = [];
 const base = { channel: 'C1', op: 'holding:16', periodMs: 1000, report: 'periodic' };
@@ -24,7 +26,14 @@ for (const slave of [1, 2]) {
   const id = (n: string): string => `${slave}-${n}`;
   const add = (prop: string, name: string, point: Row): void => {
     points.push({ ...base, slave, ...point, id: id(prop) });
-    devices.push({ deviceName: dev, alias: `${slave}号楼智能仪表`, productKey: 'yxykHw01', propertyName: name, property: prop, point: id(prop) });
+    devices.push({
+      deviceName: dev,
+      alias: `${slave}号楼智能仪表`,
+      productKey: 'yxykHw01',
+      propertyName: name,
+      property: prop,
+      point: id(prop),
+    });
   };
   add('RunHours', '运行小时', { address: layoutPoint(0).address, dataType: 'uint16', op: 'holding:06' });
   add('Temperature', '温度', { address: layoutPoint(1).address, dataType: 'int16', op: 'holding:06' });

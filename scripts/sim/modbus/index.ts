@@ -63,15 +63,21 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
 /** `3` or `2-5` (ms). */
 function parseLatency(text: string): Latency {
   const [min, max = min] = text.split('-').map(Number);
-  if (!Number.isFinite(min) || !Number.isFinite(max) || min! < 0 || max! < min!) throw new Error(`--latency-ms wants N or MIN-MAX, not ${text}`);
+  if (!Number.isFinite(min) || !Number.isFinite(max) || min! < 0 || max! < min!)
+    throw new Error(`--latency-ms wants N or MIN-MAX, not ${text}`);
   return { min: min!, max: max! };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      devices: { type: 'string' }, points: { type: 'string' }, 'units-per-port': { type: 'string' },
-      'base-port': { type: 'string' }, 'tick-ms': { type: 'string' }, move: { type: 'string' }, 'latency-ms': { type: 'string' },
+      devices: { type: 'string' },
+      points: { type: 'string' },
+      'units-per-port': { type: 'string' },
+      'base-port': { type: 'string' },
+      'tick-ms': { type: 'string' },
+      move: { type: 'string' },
+      'latency-ms': { type: 'string' },
     },
   });
   const num = (v: string | undefined, d: number): number => (v === undefined ? d : Number(v));

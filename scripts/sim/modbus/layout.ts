@@ -23,10 +23,14 @@ export const COILS = 64;
 export function layoutPoint(index: number): LayoutPoint {
   const g = Math.floor(index / 4);
   switch (index % 4) {
-    case 0: return { index, address: g * 6, dataType: 'uint16', tsl: 'int' };
-    case 1: return { index, address: g * 6 + 1, dataType: 'int16', tsl: 'int' };
-    case 2: return { index, address: g * 6 + 2, dataType: 'float', tsl: 'float' };
-    default: return { index, address: g * 6 + 4, dataType: 'uint32', scale: 0.01, tsl: 'double' };
+    case 0:
+      return { index, address: g * 6, dataType: 'uint16', tsl: 'int' };
+    case 1:
+      return { index, address: g * 6 + 1, dataType: 'int16', tsl: 'int' };
+    case 2:
+      return { index, address: g * 6 + 2, dataType: 'float', tsl: 'float' };
+    default:
+      return { index, address: g * 6 + 4, dataType: 'uint32', scale: 0.01, tsl: 'double' };
   }
 }
 
