@@ -142,6 +142,12 @@ describe('kill -9 while alarms are raised and recovered', () => {
     const rows = db
       .prepare('SELECT alarm_id AS alarmId, device, time, recovery, recovery_time AS recoveryTime FROM rules_alarm_records ORDER BY id')
       .all() as Array<{ alarmId: string; device: string; time: number; recovery: number; recoveryTime: number | null }>;
+    // Raised or recovered between the drain check and the stop: still queued, durably (the next start sends it).
+    const queued = new Set(
+      (db.prepare("SELECT ref FROM cloud_outbox WHERE ref LIKE 'alarm:%'").all() as Array<{ ref: string }>).map((r) =>
+        r.ref.slice('alarm:'.length),
+      ),
+    );
     db.close();
     const stored = new Map(rows.map((r) => [r.alarmId, r]));
     expect(seen.size).toBeGreaterThan(10);
@@ -178,8 +184,15 @@ describe('kill -9 while alarms are raised and recovered', () => {
       return atCloud;
     };
     // The broker acknowledged the last ones (outbox empty); the stand-in may still be receiving them.
-    await waitFor(() => rows.every((r) => cloudState().get(r.alarmId) === r.recovery), 15_000).catch(() => undefined);
+    const delivered = (r: (typeof rows)[number], atCloud: Map<string, number>): boolean =>
+      atCloud.get(r.alarmId) === r.recovery || queued.has(r.alarmId);
+    await waitFor(() => rows.every((r) => delivered(r, cloudState())), 15_000).catch(() => undefined);
     const atCloud = cloudState();
-    for (const r of rows) expect(atCloud.get(r.alarmId), `record ${r.alarmId} at the cloud`).toBe(r.recovery);
+    for (const r of rows)
+      expect(
+        delivered(r, atCloud),
+        `record ${r.alarmId} (recovery ${r.recovery}) at the cloud (${atCloud.get(r.alarmId)}) or still queued`,
+      ).toBe(true);
+    expect(queued.size, 'most records were delivered, not left queued').toBeLessThan(rows.length / 4);
   }, 180_000);
 });
