@@ -41,6 +41,17 @@ export class BusBridge {
     this.#gateway = deps.gateway;
   }
 
+  /** A box-made record event of a device (pass, elevator call, security alarm), committed before it is shown here. */
+  #postRecordEvent(deviceKey: string, eventId: string, params: Record<string, unknown>, time: number): void {
+    const i = deviceKey.indexOf('/');
+    this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), eventId), {
+      id: String(this.#nextId++),
+      version: '1.0',
+      params: { value: params, time },
+      method: `thing.event.${eventId}.post`,
+    });
+  }
+
   async start(): Promise<void> {
     this.#events.on(OWNER, 'device.properties', ({ productKey, deviceName, params }) => {
       this.#publish(topics.propertyPost(productKey, deviceName), {
@@ -58,33 +69,9 @@ export class BusBridge {
         method: `thing.event.${eventId}.post`,
       });
     });
-    this.#events.on(OWNER, 'access.pass', ({ deviceKey, identifier, params, time }) => {
-      const i = deviceKey.indexOf('/');
-      this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), identifier), {
-        id: String(this.#nextId++),
-        version: '1.0',
-        params: { value: params, time },
-        method: `thing.event.${identifier}.post`,
-      });
-    });
-    this.#events.on(OWNER, 'elevator.record', ({ deviceKey, identifier, params, time }) => {
-      const i = deviceKey.indexOf('/');
-      this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), identifier), {
-        id: String(this.#nextId++),
-        version: '1.0',
-        params: { value: params, time },
-        method: `thing.event.${identifier}.post`,
-      });
-    });
-    this.#events.on(OWNER, 'security.alarm', ({ deviceKey, eventId, params, time }) => {
-      const i = deviceKey.indexOf('/');
-      this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), eventId), {
-        id: String(this.#nextId++),
-        version: '1.0',
-        params: { value: params, time },
-        method: `thing.event.${eventId}.post`,
-      });
-    });
+    this.#events.on(OWNER, 'access.pass', ({ deviceKey, identifier, params, time }) => this.#postRecordEvent(deviceKey, identifier, params, time));
+    this.#events.on(OWNER, 'elevator.record', ({ deviceKey, identifier, params, time }) => this.#postRecordEvent(deviceKey, identifier, params, time));
+    this.#events.on(OWNER, 'security.alarm', ({ deviceKey, eventId, params, time }) => this.#postRecordEvent(deviceKey, eventId, params, time));
     this.#events.on(OWNER, 'device.status', ({ productKey, deviceName, status, reason }) => {
       this.#publish(
         topics.status(productKey, deviceName),

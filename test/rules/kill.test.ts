@@ -126,7 +126,9 @@ describe('kill -9 while alarms are raised and recovered', () => {
       });
       ({ daemon, url } = await boot());
     }
-    await sleep(2000);
+    // The last daemon raises alarms of its own before the drain (its restart is covered too).
+    const beforeLast = seen.size;
+    await waitFor(() => seen.size > beforeLast, 20_000);
     // Drain the outbox, then stop cleanly.
     await waitFor(
       async () =>

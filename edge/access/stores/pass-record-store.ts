@@ -24,22 +24,7 @@ export interface RecordRow {
 }
 
 /** The columns a new record is inserted with (`uploaded` starts at 0, `event` empty). */
-export interface NewRecordRow {
-  pass_id: string;
-  ref: string | null;
-  time: number;
-  device_key: string;
-  kind: string;
-  content: string;
-  code: number;
-  message: string;
-  identity_id: string;
-  face_id: string | null;
-  score: number | null;
-  photo: string | null;
-  photo_bytes: number;
-  realtime: number;
-}
+export type NewRecordRow = Omit<RecordRow, 'id' | 'uploaded' | 'event'> & { photo_bytes: number };
 
 export interface RecordQuery {
   deviceKey?: string;
