@@ -69,9 +69,15 @@ export class BusBridge {
         method: `thing.event.${eventId}.post`,
       });
     });
-    this.#events.on(OWNER, 'access.pass', ({ deviceKey, identifier, params, time }) => this.#postRecordEvent(deviceKey, identifier, params, time));
-    this.#events.on(OWNER, 'elevator.record', ({ deviceKey, identifier, params, time }) => this.#postRecordEvent(deviceKey, identifier, params, time));
-    this.#events.on(OWNER, 'security.alarm', ({ deviceKey, eventId, params, time }) => this.#postRecordEvent(deviceKey, eventId, params, time));
+    this.#events.on(OWNER, 'access.pass', ({ deviceKey, identifier, params, time }) =>
+      this.#postRecordEvent(deviceKey, identifier, params, time),
+    );
+    this.#events.on(OWNER, 'elevator.record', ({ deviceKey, identifier, params, time }) =>
+      this.#postRecordEvent(deviceKey, identifier, params, time),
+    );
+    this.#events.on(OWNER, 'security.alarm', ({ deviceKey, eventId, params, time }) =>
+      this.#postRecordEvent(deviceKey, eventId, params, time),
+    );
     this.#events.on(OWNER, 'device.status', ({ productKey, deviceName, status, reason }) => {
       this.#publish(
         topics.status(productKey, deviceName),
