@@ -1,78 +1,57 @@
 /**
  * The composition root: the only place that builds and wires the parts, in one visible order
- * (config → store → access → elevators → face queue → bus → http → host → cloud) and stops them in the
- * exact reverse. Each
- * part's start/stop runs in its own try/catch so one failing part never blocks the rest.
+ * (store → box services → access → security → elevators → face queue → bus → rules → http → host
+ * → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
+ * start/stop runs in its own try/catch so one failing part never blocks the rest.
  */
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { LevelWithSilent } from 'pino';
 import { blocking, checkSemantics, ConfigError, loadConfig, parseConfig, type LoadedConfig } from './config/load.js';
-import { BUILTIN_TSL_DIR, APP_ROOT } from './config/paths.js';
+import { BUILTIN_TSL_DIR } from './config/paths.js';
 import type { BoxConfig } from './config/schema.js';
+import { boxListeners } from './config/listeners.js';
 import { EventBus, type DeployDiffSummary } from './events.js';
 import { DriverHost, type DriverConfig } from './host/host.js';
-import { boxListeners } from './config/listeners.js';
 import { boxListenerInfo, type ListenerInfo } from './host/listeners.js';
 import { childLogger, createLogger, type Logger } from './log.js';
-import type { LevelWithSilent } from 'pino';
-import { Metrics } from './metrics.js';
-import { openDatabase, migrate, type Db } from './store/db.js';
-import { startCheckpointing, type Checkpointer } from './store/checkpointer.js';
-import { coreMigrations, DeploymentRepository } from './store/core.js';
-import { writeHealthOf } from './store/write-health.js';
+import type { Metrics } from './metrics.js';
+import type { Db } from './store/db.js';
+import type { DeploymentRepository } from './store/core.js';
 import { ThingModelLibrary } from './thing/library.js';
 import { tslJson } from './thing/tsl.js';
 import { DeviceRegistry } from './thing/registry.js';
-import { LocalBroker, type BusUser } from './bus/broker.js';
-import { BusBridge } from './bus/bridge.js';
-import { DriverBusRouter } from './bus/driver-router.js';
-import { embeddedTransport, externalTransport, type BusTransport } from './bus/transport.js';
-import { ensureBusCredentials } from './bus/credentials.js';
-import { BusUserStore, busAccounts, listBusUsers } from './bus/users.js';
-
-/** How soon a bus user changed by another process (the CLI) takes effect. */
-const BUS_USERS_POLL_MS = 1000;
-import { buildHttpServer, listen } from './http/server.js';
-import type { FastifyInstance } from 'fastify';
+import type { LocalBroker, BusUser } from './bus/broker.js';
+import type { BusBridge } from './bus/bridge.js';
+import type { BusTransport } from './bus/transport.js';
+import type { BusUserStore } from './bus/users.js';
 import { sdNotify } from './systemd.js';
-import { AccessCore } from './access/access-core.js';
-import { parseAccessConfig } from './access/config.js';
-import { edgeError } from './errors.js';
-import { ensureDeviceKey } from './keys/device-rsa.js';
-import { SecurityAlarms } from './security/alarms.js';
-import { accessHostServices } from './access/host-services.js';
-import { handleAccessDeviceServices } from './access/device-services.js';
-import { accessGatewayServices } from './access/gateway-services.js';
-import { FaceCommandQueue, faceQueueHostServices } from './face-queue/index.js';
-import { ElevatorLinkage } from './elevators/index.js';
-import { CloudLink } from './cloud/link.js';
-import { cloudOutboxWriter } from './cloud/access-outbox.js';
-import { cloudWanted, parseCloudConfig } from './cloud/config.js';
-import { parseConsoleOptions, registerConsole, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
-import { applyPendingRestore } from './console/backup/backup.js';
-import { cloudLinkView } from './console/adapters/cloud.js';
-import { ebaTablesService } from './console/adapters/eba-tables.js';
-import { accessConsoleService } from './console/adapters/access.js';
-import { elevatorsConsoleService } from './console/adapters/elevators.js';
-import { rulesConsoleService } from './console/adapters/rules.js';
-import { stringify as stringifyYaml } from 'yaml';
-import { RulesEngine } from './rules/engine.js';
-import { configuredRules, parseRulesConfig } from './rules/config.js';
-import { rulesGatewayServices } from './rules/gateway-services.js';
-import { alarmCloudOutbox } from './rules/cloud-outbox.js';
+import type { AccessCore } from './access/access-core.js';
+import type { SecurityAlarms } from './security/alarms.js';
+import type { FaceCommandQueue } from './face-queue/index.js';
+import type { ElevatorLinkage } from './elevators/index.js';
+import type { CloudLink } from './cloud/link.js';
+import { parseConsoleOptions, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
+import type { RulesEngine } from './rules/engine.js';
+import { VERSION } from './version.js';
+import { boxHealth, type BoxHealth } from './health.js';
+import type { Part } from './parts/part.js';
+import { storePart } from './parts/store.js';
+import { boxServicesPart } from './parts/box-services.js';
+import { accessPart } from './parts/access.js';
+import { securityPart } from './parts/security.js';
+import { elevatorsPart } from './parts/elevators.js';
+import { faceQueuePart } from './parts/face-queue.js';
+import { busPart } from './parts/bus.js';
+import { rulesPart } from './parts/rules.js';
+import { httpPart } from './parts/http.js';
+import { hostPart } from './parts/host.js';
+import { cloudPart } from './parts/cloud.js';
 
-/** Driver types whose devices encrypt a session key to the box (they may read its device key). */
-const DEVICE_KEY_DRIVERS = new Set(['alarm-unit']);
-
-export const VERSION: string = (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+export { VERSION };
 
 type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
-
-interface Part {
-  name: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
 
 export class Runtime {
   readonly events: EventBus;
@@ -90,14 +69,15 @@ export class Runtime {
   console: ConsoleHandle | undefined;
   /** Area services shown by the console; areas add theirs when they start (cloud, eba, access). */
   readonly consoleServices: ConsoleServices = {};
-  readonly #consoleOptions: ConsoleOptions;
+  readonly consoleOptions: ConsoleOptions;
+  /** Folder the config's relative paths resolve against. */
+  readonly baseDir: string;
   metrics!: Metrics;
   busPort = 0;
   httpPort = 0;
   busUser: BusUser | undefined;
   /** The apps' bus users (edge bus-user, console); undefined with an external broker. */
   busUsers: BusUserStore | undefined;
-  #busUserWatch: NodeJS.Timeout | undefined;
   access: AccessCore | undefined;
   /** Person-elevator linkage run on the box (edge/elevators). */
   elevators: ElevatorLinkage | undefined;
@@ -113,13 +93,14 @@ export class Runtime {
   readyMs = 0;
   #config: BoxConfig;
   readonly #loaded: LoadedConfig;
-  readonly #parts: Part[] = [];
+  readonly #levels: Record<string, LevelWithSilent>;
+  readonly #parts: Part[];
   readonly #started: Part[] = [];
-  #checkpointer: Checkpointer | undefined;
 
   constructor(loaded: LoadedConfig, options: { log?: Logger } = {}) {
     this.#loaded = loaded;
     this.#config = loaded.config;
+    this.baseDir = loaded.baseDir;
     const cfg = loaded.config;
     this.dataDir = resolve(loaded.baseDir, cfg.box.dataDir);
     this.log =
@@ -134,16 +115,16 @@ export class Runtime {
             }
           : {}),
       });
-    const levels = cfg.log.levels ?? {};
-    this.events = new EventBus(childLogger(this.log, 'events', levels));
+    this.#levels = cfg.log.levels ?? {};
+    this.events = new EventBus(this.logOf('events'));
     this.models = ThingModelLibrary.fromDirs([BUILTIN_TSL_DIR, ...cfg.thingModels.map((d) => resolve(loaded.baseDir, d))]);
-    this.registry = new DeviceRegistry({ events: this.events, log: childLogger(this.log, 'thing', levels) });
+    this.registry = new DeviceRegistry({ events: this.events, log: this.logOf('thing') });
     this.host = new DriverHost(
       {
         registry: this.registry,
         events: this.events,
         models: this.models,
-        log: childLogger(this.log, 'host', levels),
+        log: this.logOf('host'),
         logDir: join(this.dataDir, 'logs', 'drivers'),
         dataDir: join(this.dataDir, 'drivers'),
       },
@@ -158,8 +139,8 @@ export class Runtime {
     );
     const consoleOptions = parseConsoleOptions(cfg.console);
     if (!consoleOptions.ok) throw new ConfigError(consoleOptions.problems.map((p) => ({ ...p, hint: 'see docs/console.md' })));
-    this.#consoleOptions = consoleOptions.options;
-    this.#buildParts(levels);
+    this.consoleOptions = consoleOptions.options;
+    this.#parts = this.#buildParts();
   }
 
   get config(): BoxConfig {
@@ -170,390 +151,27 @@ export class Runtime {
     return this.#loaded.file;
   }
 
-  #buildParts(levels: Record<string, LevelWithSilent>): void {
-    const cfg = this.#config;
-    this.#parts.push({
-      name: 'store',
-      start: async () => {
-        const replaced = applyPendingRestore(this.dataDir); // a restore staged by the console takes effect here
-        if (replaced) this.log.warn({ kept: replaced }, 'restored database from backup');
-        this.db = openDatabase(join(this.dataDir, 'edge.db'));
-        const storeHealth = writeHealthOf(this.db);
-        storeHealth.onChange((c) => {
-          if (!c.writable)
-            this.log.error(
-              { area: c.area, err: c.error },
-              'the box database cannot write (disk full or failing): data is held in memory and retried every second',
-            );
-          else
-            this.log.warn(
-              { failedForS: Math.round(c.failedForMs / 1000), failedWrites: c.failedWrites },
-              'the box database writes again; held data written',
-            );
-        });
-        this.#checkpointer = startCheckpointing(this.db, join(this.dataDir, 'edge.db'), 250, (message) =>
-          storeHealth.failed('checkpoint', message),
-        );
-        migrate(this.db, 'core', coreMigrations);
-        this.deployments = new DeploymentRepository(this.db);
-      },
-      stop: async () => {
-        await this.#checkpointer?.stop();
-        if (this.db?.open) {
-          this.db.pragma('wal_checkpoint(TRUNCATE)');
-          this.db.close();
-        }
-      },
-    });
-    this.#parts.push({
-      // Offline access control on the box database; door drivers reach it as host services.
-      name: 'access',
-      start: async () => {
-        this.access = new AccessCore(
-          { db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir, events: this.events },
-          parseAccessConfig(cfg.access),
-        );
-        this.host.registerServices(accessHostServices(this.access, () => this.elevators?.rules));
-        this.host.registerServices({
-          'box.cloudLink': () => ({ configured: cloudWanted(cfg.cloud), online: this.cloud?.online ?? false }),
-        });
-        // Generated on first start whatever the drivers (`edge keys` prints it for the installer),
-        // handed only to drivers whose devices encrypt to it.
-        const deviceKey = ensureDeviceKey(this.dataDir);
-        if (deviceKey.created)
-          this.log.info(
-            { file: deviceKey.file, bits: deviceKey.bits },
-            'device RSA key generated; `edge keys` prints its public half for the units',
-          );
-        this.host.registerServices({
-          'box.deviceKey': (_args, caller) => {
-            const type = (this.#config.drivers as Array<{ name?: string; type?: string }>).find((d) => d.name === caller.driver)?.type;
-            if (!type || !DEVICE_KEY_DRIVERS.has(type))
-              throw edgeError(
-                'EDGE_ERR_HOST_CALL_INVALID',
-                'box.deviceKey',
-                `driver ${caller.driver} has no use for the box's private key`,
-              );
-            return { privateKeyPem: deviceKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), bits: deviceKey.bits };
-          },
-        });
-        handleAccessDeviceServices(this.host, this.access, childLogger(this.log, 'access', levels));
-        await this.access.start();
-      },
-      stop: async () => {
-        await this.access?.stop();
-      },
-    });
-    this.#parts.push({
-      // Security alarms (docs/security-devices.md): drivers store each before answering their device.
-      name: 'security',
-      start: async () => {
-        const alarms = new SecurityAlarms(this.db, this.events);
-        this.security = alarms;
-        this.host.registerServices({
-          'security.recordAlarm': (a) => ({ alarmId: alarms.record(a) }),
-        });
-      },
-      // Nothing to stop: the store lives in the box database, closed by the store part.
-      stop: async () => undefined,
-    });
-    this.#parts.push({
-      // Person-elevator linkage on the box (docs/elevators.md): listens to committed passes.
-      name: 'elevators',
-      start: async () => {
-        const access = parseAccessConfig(cfg.access);
-        this.elevators = new ElevatorLinkage(
-          {
-            db: this.db,
-            host: this.host,
-            devices: this.registry,
-            events: this.events,
-            log: childLogger(this.log, 'elevators', levels),
-            baseDir: this.#loaded.baseDir,
-            // A card pass names its holder only through the card's permission.
-            identityOf: (p) =>
-              p.identityId ||
-              (this.access && (p.kind === 'tradCard' || p.kind === 'bleCard')
-                ? (this.access.permissions.credential(p.kind, p.content, p.deviceKey)?.identity_id ?? '')
-                : ''),
-          },
-          { ...access.elevators, timezoneOffsetMinutes: access.timezoneOffsetMinutes },
-        );
-        await this.elevators.start();
-      },
-      stop: async () => {
-        await this.elevators?.stop();
-      },
-    });
-    this.#parts.push({
-      // Per-device command queues of polling face terminals (docs/face-terminals.md).
-      name: 'faceQueue',
-      start: async () => {
-        this.faceQueue = new FaceCommandQueue(this.db);
-        this.faceQueue.prune();
-        this.host.registerServices(faceQueueHostServices(this.faceQueue));
-      },
-      stop: async () => {},
-    });
-    if (cfg.bus.enabled) {
-      this.#parts.push({
-        name: 'bus',
-        start: async () => {
-          let transport: BusTransport;
-          if (cfg.bus.externalUrl) {
-            transport = await externalTransport(cfg.bus.externalUrl, {
-              clientId: `edge-${cfg.box.name}`,
-              ...(cfg.bus.externalUsername ? { username: cfg.bus.externalUsername } : {}),
-              ...(cfg.bus.externalPassword ? { password: cfg.bus.externalPassword } : {}),
-            });
-          } else {
-            const store = new BusUserStore(this.dataDir);
-            this.busUsers = store;
-            const configUsers = cfg.bus.users;
-            this.consoleServices.busUsers = {
-              list: () => listBusUsers(configUsers, store),
-              add: (name, rights) => store.add(name, rights, (n) => configUsers.some((u) => u.username === n)),
-              setRights: (name, rights) => store.setRights(name, rights),
-              remove: (name) => store.remove(name),
-            };
-            if (cfg.bus.users.length > 0) this.busUser = cfg.bus.users[0];
-            else store.adoptGenerated((this.busUser = ensureBusCredentials(this.dataDir)));
-            const broker = new LocalBroker(
-              { log: childLogger(this.log, 'bus', levels) },
-              {
-                host: cfg.bus.host,
-                port: cfg.bus.port,
-                accounts: busAccounts(cfg.bus.users, store),
-                allowAnonymous: cfg.bus.allowAnonymous,
-                limits: cfg.bus.limits,
-                driverUser: (name) => this.host.busUserOf(name),
-              },
-            );
-            this.broker = broker;
-            await broker.start();
-            // `edge bus-user` edits the file from another process, the console this one: a removed
-            // user or a narrowed right must not live on in an open connection.
-            let seen = store.version;
-            this.#busUserWatch = setInterval(() => {
-              try {
-                store.reloadIfChanged();
-                if (store.version === seen) return;
-                seen = store.version;
-                broker.revalidate();
-              } catch (err) {
-                this.log.error({ err: (err as Error).message }, 'bus users file unreadable: the users loaded before stay in force');
-              }
-            }, BUS_USERS_POLL_MS);
-            this.#busUserWatch.unref();
-            this.busPort = this.broker.port;
-            transport = embeddedTransport(this.broker.aedes);
-          }
-          this.busTransport = transport;
-          this.bridge = new BusBridge({
-            events: this.events,
-            host: this.host,
-            registry: this.registry,
-            log: childLogger(this.log, 'bus', levels),
-            transport,
-            gateway: { productKey: String(cfg.cloud?.productKey ?? 'edge'), deviceName: String(cfg.cloud?.deviceName ?? cfg.box.name) },
-          });
-          await this.bridge.start();
-          const router = new DriverBusRouter({ transport, log: childLogger(this.log, 'bus', levels) });
-          await router.start();
-          this.host.setBusChannel(router.channel);
-        },
-        stop: async () => {
-          await this.bridge?.stop();
-          clearInterval(this.#busUserWatch);
-          await this.broker?.stop();
-        },
-      });
-    }
-    const rulesConfig = parseRulesConfig(cfg.rules);
-    if (rulesConfig.enabled) {
-      this.#parts.push({
-        // Fed by the registry's value and status events; before the drivers, so no report goes unseen.
-        name: 'rules',
-        start: async () => {
-          const rules = new RulesEngine(
-            {
-              db: this.db,
-              events: this.events,
-              registry: this.registry,
-              log: childLogger(this.log, 'rules', levels),
-              publish: (topic, payload, retain) => this.busTransport?.publish(topic, payload, retain),
-              gateway: { productKey: String(cfg.cloud?.productKey ?? 'edge'), deviceName: String(cfg.cloud?.deviceName ?? cfg.box.name) },
-            },
-            { openListed: rulesConfig.openListed },
-          );
-          for (const raw of configuredRules(rulesConfig, this.#loaded.baseDir)) {
-            const r = rules.addOrUpdate(raw, 'file');
-            if (!r.ok) this.log.error({ comp: 'rules', problems: r.problems }, 'alarm rule of the config refused');
-          }
-          await rules.start();
-          this.rules = rules;
-        },
-        stop: async () => {
-          await this.rules?.stop();
-        },
-      });
-    }
-    // HTTP (health, metrics, console) comes up before the drivers: it answers while they boot,
-    // and the drivers' start-up does not compete with it for the CPU.
-    this.#parts.push({
-      name: 'http',
-      start: async () => {
-        this.metrics = new Metrics({
-          events: this.events,
-          host: this.host,
-          devices: this.registry,
-          busClients: () => this.broker?.clients ?? 0,
-          busPublished: () => this.bridge?.published ?? 0,
-          store: writeHealthOf(this.db),
-        });
-        this.metrics.start();
-        this.http = buildHttpServer({
-          log: childLogger(this.log, 'http', levels),
-          health: {
-            health: () => this.health(),
-            metricsText: () => this.metrics.registry.metrics(),
-            metricsContentType: this.metrics.registry.contentType,
-          },
-          https: this.#consoleHttps(),
-        });
-        if (this.access) this.consoleServices.access ??= accessConsoleService(this.access);
-        if (this.elevators) this.consoleServices.elevators ??= elevatorsConsoleService(this.elevators);
-        if (this.rules) {
-          this.consoleServices.rules ??= rulesConsoleService(this.rules);
-          this.rules.registerMetrics(this.metrics.registry);
-        }
-        this.consoleServices.eba ??= ebaTablesService({
-          configFile: () => this.#loaded.file,
-          redeploy: (text, source) => this.redeploy(text, source),
-        });
-        if (this.#consoleOptions.enabled)
-          this.console = registerConsole(this.http, this.#consoleContext(childLogger(this.log, 'console', levels)), {
-            ...this.#consoleOptions,
-            secure: Boolean(this.#consoleOptions.https),
-          });
-        this.httpPort = await listen(this.http, { host: cfg.http.host, port: cfg.http.port });
-      },
-      stop: async () => {
-        this.metrics?.stop();
-        await this.http?.close();
-      },
-    });
-    this.#parts.push({
-      name: 'host',
-      start: async () => {
-        const diff = await this.host.deploy(cfg.drivers as DriverConfig[]);
-        this.deployments.record('start', true, cfg.drivers, diff);
-      },
-      stop: () => this.host.stop(),
-    });
-    if (cloudWanted(cfg.cloud)) {
-      // Only with a `cloud` section: the embedded-defaults start command stays offline.
-      this.#parts.push({
-        name: 'cloud',
-        start: async () => {
-          this.cloud = new CloudLink(
-            {
-              db: this.db,
-              events: this.events,
-              registry: this.registry,
-              host: this.host,
-              log: childLogger(this.log, 'cloud', levels),
-              config: () => this.#config,
-              redeploy: (next, source) => this.redeploy(next, source),
-              publishLocal: (topic, payload, retain) =>
-                this.broker?.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, () => undefined),
-              gatewayServices: new Map([
-                ...(this.access ? accessGatewayServices(this.access) : []),
-                ...(this.elevators?.gatewayServices() ?? []),
-                ...(this.rules ? rulesGatewayServices(this.rules) : []),
-              ]),
-            },
-            parseCloudConfig(cfg.cloud),
-          );
-          await this.cloud.start();
-          // Pass records, face sync statuses and sync errors go up through this one outbox.
-          if (this.access) {
-            const access = this.access;
-            this.cloud.outbox.onAcknowledged((refs) => access.records.acknowledged(refs));
-            const cloud = this.cloud;
-            const queued = access.attachOutbox(
-              cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }),
-            );
-            if (queued > 0) this.log.info({ records: queued }, 'pass records recorded without the cloud queued as history');
-          }
-          // Elevator linkage records (AutoElevatorCallRecord) go up through the same outbox.
-          if (this.elevators) {
-            const elevators = this.elevators;
-            const cloud = this.cloud;
-            this.cloud.outbox.onAcknowledged((refs) => elevators.records.acknowledged(refs));
-            const queued = elevators.attachOutbox(
-              cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }),
-            );
-            if (queued > 0) this.log.info({ records: queued }, 'elevator linkage records made without the cloud queued as history');
-          }
-          // Security alarms of the alarm drivers, likewise.
-          if (this.security) {
-            const security = this.security;
-            const cloud = this.cloud;
-            this.cloud.outbox.onAcknowledged((refs) => security.acknowledged(refs));
-            const queued = security.attachOutbox(
-              cloudOutboxWriter({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }),
-            );
-            if (queued > 0) this.log.info({ alarms: queued }, 'security alarms stored without the cloud queued as history');
-          }
-          // Alarm records go up through the same outbox, in the engine's own transactions.
-          if (this.rules) {
-            const rules = this.rules;
-            const cloud = this.cloud;
-            this.cloud.outbox.onAcknowledged((refs) => rules.acknowledged(refs));
-            const queued = rules.attachOutbox(
-              alarmCloudOutbox({ outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online }),
-            );
-            if (queued > 0) this.log.info({ records: queued }, 'alarm records raised without the cloud queued');
-          }
-          this.cloud.registerMetrics(this.metrics.registry);
-          this.consoleServices.cloud ??= cloudLinkView(this.cloud);
-        },
-        stop: async () => {
-          await this.cloud?.stop();
-        },
-      });
-    }
+  /** The parts in start order; `edge/parts/` holds one file per part. */
+  #buildParts(): Part[] {
+    const parts = [
+      storePart(this),
+      boxServicesPart(this),
+      accessPart(this),
+      securityPart(this),
+      elevatorsPart(this),
+      faceQueuePart(this),
+      busPart(this),
+      rulesPart(this),
+      httpPart(this),
+      hostPart(this),
+      cloudPart(this),
+    ];
+    return parts.filter((p): p is Part => p !== undefined);
   }
 
-  #consoleHttps(): { key: Buffer; cert: Buffer } | undefined {
-    const tls = this.#consoleOptions.https;
-    if (!tls) return undefined;
-    return { key: readFileSync(resolve(this.#loaded.baseDir, tls.key)), cert: readFileSync(resolve(this.#loaded.baseDir, tls.cert)) };
-  }
-
-  #consoleContext(log: Logger) {
-    return {
-      log,
-      events: this.events,
-      registry: this.registry,
-      host: this.host,
-      db: this.db,
-      dataDir: this.dataDir,
-      baseDir: this.#loaded.baseDir,
-      startedAt: this.startedAt,
-      identity: () => ({
-        name: this.#config.box.name,
-        version: VERSION,
-        productKey: String(this.#config.cloud?.productKey ?? ''),
-        deviceName: String(this.#config.cloud?.deviceName ?? ''),
-      }),
-      busClients: () => this.broker?.clients ?? 0,
-      configFile: () => this.#loaded.file,
-      configText: () => (this.#loaded.file ? readFileSync(this.#loaded.file, 'utf8') : stringifyYaml(this.#config)),
-      redeploy: (text: string, source: string) => this.redeploy(text, source),
-      services: this.consoleServices,
-    };
+  /** A child logger for one area, at the level the config sets for it. */
+  logOf(area: string): Logger {
+    return childLogger(this.log, area, this.#levels);
   }
 
   /** The console URL to print (with the one-time setup token while no password is set). */
@@ -561,7 +179,7 @@ export class Runtime {
     if (!this.console) return undefined;
     const host = this.config.http.host === '0.0.0.0' || this.config.http.host === '::' ? '127.0.0.1' : this.config.http.host;
     return this.console.url(
-      `${this.#consoleOptions.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.httpPort}`,
+      `${this.consoleOptions.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.httpPort}`,
     );
   }
 
@@ -611,9 +229,9 @@ export class Runtime {
     let cfg: BoxConfig;
     try {
       cfg = typeof next === 'string' ? parseConfig(next) : parseConfig(JSON.stringify(next));
-      const problems = blocking(checkSemantics(cfg, this.#loaded.baseDir));
+      const problems = blocking(checkSemantics(cfg, this.baseDir));
       if (problems.length > 0) throw new ConfigError(problems);
-      this.models.merge(ThingModelLibrary.fromDirs(cfg.thingModels.map((d) => resolve(this.#loaded.baseDir, d))));
+      this.models.merge(ThingModelLibrary.fromDirs(cfg.thingModels.map((d) => resolve(this.baseDir, d))));
     } catch (err) {
       this.deployments?.record(source, false, typeof next === 'string' ? next : next.drivers, undefined, (err as Error).message);
       this.log.warn({ err: (err as Error).message, source }, 'redeploy refused; running config unchanged');
@@ -651,46 +269,8 @@ export class Runtime {
     return [...boxListeners(this.#config, { http: this.httpPort, bus: this.busPort }).map(boxListenerInfo), ...this.host.listeners()];
   }
 
-  health(): { status: 'ok' | 'degraded' | 'starting' | 'stopping'; [k: string]: unknown } {
-    const drivers = this.host.status();
-    const devices = this.registry.list();
-    const down = drivers.filter((d) => d.state !== 'running');
-    const store = this.db ? writeHealthOf(this.db).state() : undefined;
-    const notStarted = devices.filter((d) => d.startError !== undefined);
-    const status =
-      this.phase === 'running'
-        ? down.length > 0 || notStarted.length > 0 || store?.writable === false
-          ? 'degraded'
-          : 'ok'
-        : this.phase === 'stopping' || this.phase === 'stopped'
-          ? 'stopping'
-          : 'starting';
-    return {
-      status,
-      version: VERSION,
-      box: this.#config.box.name,
-      uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
-      drivers: {
-        total: drivers.length,
-        running: drivers.length - down.length,
-        down: down.map((d) => ({ name: d.name, state: d.state, lastError: d.lastError })),
-      },
-      devices: {
-        total: devices.length,
-        online: devices.filter((d) => d.status === 'online').length,
-        ...(notStarted.length > 0
-          ? {
-              cannotStart: notStarted
-                .slice(0, 50)
-                .map((d) => ({ device: `${d.productKey}/${d.deviceName}`, driver: d.driver, reason: d.startError })),
-            }
-          : {}),
-      },
-      bus: { port: this.busPort, clients: this.broker?.clients ?? 0 },
-      listeners: this.listeners(),
-      ...(store ? { store } : {}),
-      ...(this.cloud ? { cloud: this.cloud.status() } : {}),
-    };
+  health(): BoxHealth {
+    return boxHealth(this);
   }
 }
 

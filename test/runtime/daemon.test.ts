@@ -49,8 +49,13 @@ drivers:
     try {
       const url = await waitFor(() => /health: (http:\/\/\S+)\/healthz/.exec(out)?.[1], 20_000);
       const health = await waitFor(async () => {
-        const h = (await (await fetch(`${url}/healthz`)).json()) as { status: string; devices: { online: number } };
-        return h.devices.online === 2 ? h : undefined;
+        const h = (await (await fetch(`${url}/healthz`)).json()) as {
+          status: string;
+          devices: { online: number };
+          drivers: { running: number };
+        };
+        // A driver's devices may report online a moment before the driver itself reports ready.
+        return h.devices.online === 2 && h.drivers.running === 1 ? h : undefined;
       });
       expect(health.status).toBe('ok');
       const metrics = await (await fetch(`${url}/metrics`)).text();

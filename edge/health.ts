@@ -1,0 +1,48 @@
+import type { Runtime } from './runtime.js';
+import { writeHealthOf } from './store/write-health.js';
+import { VERSION } from './version.js';
+
+export type BoxHealth = { status: 'ok' | 'degraded' | 'starting' | 'stopping'; [k: string]: unknown };
+
+/** What /healthz answers: phase, drivers down, devices that cannot start, store, bus, listeners, cloud. */
+export function boxHealth(rt: Runtime): BoxHealth {
+  const drivers = rt.host.status();
+  const devices = rt.registry.list();
+  const down = drivers.filter((d) => d.state !== 'running');
+  const store = rt.db ? writeHealthOf(rt.db).state() : undefined;
+  const notStarted = devices.filter((d) => d.startError !== undefined);
+  const status =
+    rt.phase === 'running'
+      ? down.length > 0 || notStarted.length > 0 || store?.writable === false
+        ? 'degraded'
+        : 'ok'
+      : rt.phase === 'stopping' || rt.phase === 'stopped'
+        ? 'stopping'
+        : 'starting';
+  return {
+    status,
+    version: VERSION,
+    box: rt.config.box.name,
+    uptimeS: Math.round((Date.now() - rt.startedAt) / 1000),
+    drivers: {
+      total: drivers.length,
+      running: drivers.length - down.length,
+      down: down.map((d) => ({ name: d.name, state: d.state, lastError: d.lastError })),
+    },
+    devices: {
+      total: devices.length,
+      online: devices.filter((d) => d.status === 'online').length,
+      ...(notStarted.length > 0
+        ? {
+            cannotStart: notStarted
+              .slice(0, 50)
+              .map((d) => ({ device: `${d.productKey}/${d.deviceName}`, driver: d.driver, reason: d.startError })),
+          }
+        : {}),
+    },
+    bus: { port: rt.busPort, clients: rt.broker?.clients ?? 0 },
+    listeners: rt.listeners(),
+    ...(store ? { store } : {}),
+    ...(rt.cloud ? { cloud: rt.cloud.status() } : {}),
+  };
+}

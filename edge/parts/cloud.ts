@@ -1,0 +1,95 @@
+import type { Runtime } from '../runtime.js';
+import { cloudWanted, parseCloudConfig } from '../cloud/config.js';
+import { CloudLink } from '../cloud/link.js';
+import { cloudOutboxWriter, type CloudOutboxTarget } from '../cloud/access-outbox.js';
+import { cloudLinkView } from '../console/adapters/cloud.js';
+import { accessGatewayServices } from '../access/gateway-services.js';
+import { rulesGatewayServices } from '../rules/gateway-services.js';
+import { alarmCloudOutbox } from '../rules/cloud-outbox.js';
+import type { Part } from './part.js';
+
+/** The Alink link to the cloud; only with a `cloud` section, so the embedded-defaults start stays offline. */
+export function cloudPart(rt: Runtime): Part | undefined {
+  if (!cloudWanted(rt.config.cloud)) return undefined;
+  return {
+    name: 'cloud',
+    start: async () => {
+      const cloud = new CloudLink(
+        {
+          db: rt.db,
+          events: rt.events,
+          registry: rt.registry,
+          host: rt.host,
+          log: rt.logOf('cloud'),
+          config: () => rt.config,
+          redeploy: (next, source) => rt.redeploy(next, source),
+          publishLocal: (topic, payload, retain) =>
+            rt.broker?.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, () => undefined),
+          gatewayServices: new Map([
+            ...(rt.access ? accessGatewayServices(rt.access) : []),
+            ...(rt.elevators?.gatewayServices() ?? []),
+            ...(rt.rules ? rulesGatewayServices(rt.rules) : []),
+          ]),
+        },
+        parseCloudConfig(rt.config.cloud),
+      );
+      rt.cloud = cloud;
+      await cloud.start();
+      attachRecordUploads(rt, cloud);
+      cloud.registerMetrics(rt.metrics.registry);
+      rt.consoleServices.cloud ??= cloudLinkView(cloud);
+    },
+    stop: async () => {
+      await rt.cloud?.stop();
+    },
+  };
+}
+
+interface RecordUpload {
+  /** Log field and message for the records made without the cloud, queued when it is attached. */
+  field: string;
+  queuedMessage: string;
+  acknowledged(refs: readonly string[]): void;
+  attach(target: CloudOutboxTarget): number;
+}
+
+/**
+ * Every record area (passes, face sync statuses, elevator calls, security and rule alarms) writes
+ * its upload into the one durable outbox in its own transaction, and learns of the cloud's acks.
+ */
+function attachRecordUploads(rt: Runtime, cloud: CloudLink): void {
+  const { access, elevators, security, rules } = rt;
+  const uploads: Array<RecordUpload | undefined> = [
+    access && {
+      field: 'records',
+      queuedMessage: 'pass records recorded without the cloud queued as history',
+      acknowledged: (refs) => access.records.acknowledged(refs),
+      attach: (target) => access.attachOutbox(cloudOutboxWriter(target)),
+    },
+    elevators && {
+      field: 'records',
+      queuedMessage: 'elevator linkage records made without the cloud queued as history',
+      acknowledged: (refs) => elevators.records.acknowledged(refs),
+      attach: (target) => elevators.attachOutbox(cloudOutboxWriter(target)),
+    },
+    security && {
+      field: 'alarms',
+      queuedMessage: 'security alarms stored without the cloud queued as history',
+      acknowledged: (refs) => security.acknowledged(refs),
+      attach: (target) => security.attachOutbox(cloudOutboxWriter(target)),
+    },
+    rules && {
+      field: 'records',
+      queuedMessage: 'alarm records raised without the cloud queued',
+      acknowledged: (refs) => rules.acknowledged(refs),
+      attach: (target) => rules.attachOutbox(alarmCloudOutbox(target)),
+    },
+  ];
+  const target: CloudOutboxTarget = { outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online };
+  for (const upload of uploads) {
+    if (!upload) continue;
+    cloud.outbox.onAcknowledged((refs) => upload.acknowledged(refs));
+    const queued = upload.attach(target);
+    if (queued > 0) rt.log.info({ [upload.field]: queued }, upload.queuedMessage);
+  }
+}
