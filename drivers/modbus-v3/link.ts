@@ -9,6 +9,7 @@ import { ModbusClient, rtuSilenceMs, serialCharMs } from '../../protocols/modbus
 import { ModbusDisconnected } from '../../protocols/modbus/frames.js';
 import type { ChannelDef } from '../../protocols/modbus/point.js';
 import type { DriverOptions } from './config.js';
+import { RetryTimer } from '../../protocols/common/backoff.js';
 
 type LinkState = 'idle' | 'connecting' | 'up' | 'waiting' | 'stopping';
 
@@ -19,14 +20,14 @@ export class ChannelLink {
   readonly #onState: (up: boolean, reason?: string) => void;
   #state: LinkState = 'idle';
   #client: ModbusClient | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #attempt = 0;
+  readonly #retry: RetryTimer;
 
   constructor(channel: ChannelDef, opts: DriverOptions, log: Logger, onState: (up: boolean, reason?: string) => void) {
     this.channel = channel;
     this.#opts = opts;
     this.#log = log;
     this.#onState = onState;
+    this.#retry = new RetryTimer({ minMs: opts.backoffMinMs, maxMs: opts.backoffMaxMs });
   }
 
   get up(): boolean {
@@ -84,7 +85,7 @@ export class ChannelLink {
     }
     this.#client = client;
     this.#state = 'up';
-    this.#attempt = 0;
+    this.#retry.reset();
     client.once('close', (reason) => {
       if (this.#state === 'stopping') return;
       this.#client = undefined;
@@ -97,7 +98,7 @@ export class ChannelLink {
   #down(reason: string): void {
     const wasUp = this.#state === 'up';
     this.#state = 'waiting';
-    if (wasUp || this.#attempt === 0) {
+    if (wasUp || this.#retry.attempt === 0) {
       this.#log.warn({ channel: this.channel.id, reason }, 'channel down');
       this.#onState(false, reason);
     }
@@ -105,20 +106,13 @@ export class ChannelLink {
   }
 
   #scheduleReconnect(): void {
-    if (this.#state !== 'waiting' || this.#timer) return;
-    const base = Math.min(this.#opts.backoffMaxMs, this.#opts.backoffMinMs * 2 ** this.#attempt);
-    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
-    this.#attempt++;
-    this.#log.debug({ channel: this.channel.id, delay }, 'scheduleReconnect');
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.#connect();
-    }, delay);
+    if (this.#state !== 'waiting') return;
+    const delay = this.#retry.schedule(() => void this.#connect());
+    if (delay !== undefined) this.#log.debug({ channel: this.channel.id, delay }, 'scheduleReconnect');
   }
 
   #clearReconnect(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#retry.cancel();
   }
 }
 

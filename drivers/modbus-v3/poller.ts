@@ -13,6 +13,7 @@ import { planReads, unbridge, type ReadBlock } from '../../protocols/modbus/plan
 import type { DriverOptions } from './config.js';
 import type { ChannelLink } from './link.js';
 import type { PollStats } from './stats.js';
+import { backoffStepMs } from '../../protocols/common/backoff.js';
 
 export interface PollSink {
   /** A block was read: `changed` holds the values to report (every point if periodic, changed ones if on-change). */
@@ -180,7 +181,7 @@ export class ChannelPoller {
     if (err instanceof ModbusTimeout) {
       h.attempt = h.dead ? h.attempt + 1 : 0;
       h.dead = true;
-      h.retryAt = Date.now() + Math.min(this.#opts.backoffMaxMs, this.#opts.backoffMinMs * 2 ** h.attempt);
+      h.retryAt = Date.now() + backoffStepMs(h.attempt, this.#opts.backoffMinMs, this.#opts.backoffMaxMs);
       const key = `slave:${channel}/${b.slave}`;
       if (!this.#faults.has(key)) {
         this.#faults.add(key);

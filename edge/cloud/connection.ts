@@ -9,6 +9,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
 import { mqttCredentials, type DeviceIdentity } from './alink/sign.js';
 import type { CloudConfig } from './config.js';
+import { RetryTimer } from '../../protocols/common/backoff.js';
 
 /** CONNACK codes that mean the credentials were refused: MQTT 3.1.1 4 and 5, MQTT 5 0x86 and 0x87. */
 const CONNACK_AUTH_REFUSED: readonly number[] = [4, 5, 134, 135];
@@ -21,20 +22,13 @@ export interface ConnectionHandlers {
   onState(state: LinkState): void;
 }
 
-/** Backoff before attempt n (0-based): exponential, capped, with jitter over its upper half. */
-export function backoffMs(attempt: number, minMs: number, maxMs: number, random = Math.random): number {
-  const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
-  return Math.round(base / 2 + (random() * base) / 2);
-}
-
 export class Connection {
   readonly #log: Logger;
   readonly #cfg: CloudConfig;
   readonly #handlers: ConnectionHandlers;
   readonly #identity: DeviceIdentity;
   #client: MqttClient | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #attempt = 0;
+  readonly #retry: RetryTimer;
   /** The connect error last logged; the same one again is not logged until the link was up. */
   #loggedError: string | undefined;
   state: LinkState = 'idle';
@@ -46,6 +40,7 @@ export class Connection {
     this.#log = deps.log;
     this.#cfg = cfg;
     this.#handlers = handlers;
+    this.#retry = new RetryTimer(() => ({ minMs: this.#cfg.reconnectMinMs, maxMs: this.#cfg.reconnectMaxMs }));
     this.#identity = { productKey: cfg.productKey, deviceName: cfg.deviceName, deviceSecret: cfg.deviceSecret };
   }
 
@@ -67,7 +62,6 @@ export class Connection {
   }
 
   #connect(): void {
-    this.#timer = undefined;
     if (this.state === 'stopped') return;
     this.#setState('connecting');
     const { options, clientId } = this.#clientOptions();
@@ -77,7 +71,7 @@ export class Connection {
     client.on('connect', () => {
       if (this.#client !== client) return;
       wasOnline = true;
-      this.#attempt = 0;
+      this.#retry.reset();
       if (this.#loggedError) this.#log.info({ after: this.#loggedError }, 'cloud link connects again');
       this.lastError = undefined;
       this.#loggedError = undefined;
@@ -143,16 +137,15 @@ export class Connection {
   }
 
   #scheduleReconnect(): void {
-    if (this.state === 'stopped' || this.#timer) return;
-    const delay = backoffMs(this.#attempt++, this.#cfg.reconnectMinMs, this.#cfg.reconnectMaxMs);
+    if (this.state === 'stopped') return;
+    const delay = this.#retry.schedule(() => this.#connect());
+    if (delay === undefined) return;
     this.reconnects++;
-    this.#log.debug({ delay, attempt: this.#attempt, lastError: this.lastError }, 'scheduleReconnect');
-    this.#timer = setTimeout(() => this.#connect(), delay);
+    this.#log.debug({ delay, attempt: this.#retry.attempt, lastError: this.lastError }, 'scheduleReconnect');
   }
 
   #clearReconnect(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#retry.cancel();
   }
 
   #setState(state: LinkState): void {

@@ -13,7 +13,8 @@ import { idOf, parseBody, reply, type AlinkReply } from './alink/messages.js';
 import { alinkTopics, parseDownTopic, type DownTopic } from './alink/topics.js';
 import type { CloudConfig } from './config.js';
 import { TOPO_CHANGE_STATUS, type LifecycleAction } from './lifecycle.js';
-import type { ReplyTracker } from './replies.js';
+import { replyKey, type ReplyTracker } from './replies.js';
+import { deviceKey } from '../thing/registry.js';
 
 export const MAX_CONCURRENT_CALLS = 64;
 
@@ -61,10 +62,10 @@ export class Downlink {
     const body = parsed.body;
     switch (t.kind) {
       case 'reply':
-        this.#onReply(`${t.pk}/${t.dn}|${t.request}|${idOf(body)}`, t.pk, t.dn, body);
+        this.#onReply(replyKey(deviceKey(t.pk, t.dn), t.request, idOf(body)), t.pk, t.dn, body);
         return;
       case 'sessionReply':
-        this.#onReply(`${t.pk}/${t.dn}|combine/${t.action}|${idOf(body)}`, t.pk, t.dn, body);
+        this.#onReply(replyKey(deviceKey(t.pk, t.dn), `combine/${t.action}`, idOf(body)), t.pk, t.dn, body);
         return;
       case 'ntp':
         this.#onNtp(body);

@@ -13,7 +13,6 @@ import type { DeployDiffSummary, EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { DeviceRegistry } from '../thing/registry.js';
-import { request } from './alink/messages.js';
 import { alinkTopics } from './alink/topics.js';
 import type { CloudConfig } from './config.js';
 import { applyConfigPush } from './config-push.js';
@@ -21,17 +20,16 @@ import { Connection, type LinkState } from './connection.js';
 import { Downlink, type GatewayService } from './downlink.js';
 import { Lifecycle } from './lifecycle.js';
 import { Outbox, type DroppedCounts } from './outbox/outbox.js';
-import { ReplyTracker } from './replies.js';
+import { ReplyTracker, replyKey, requestPathOf } from './replies.js';
 import { Sender } from './sender.js';
 import { Sessions } from './sessions.js';
 import { Uplink } from './uplink.js';
 import { registerCloudMetrics } from './cloud-metrics.js';
+import { DropReporter } from './drop-report.js';
 
 const OWNER = 'cloud-link';
 const PACK_TOPIC_SUFFIX = '/thing/event/property/pack/post';
 export const STATE_TOPIC = '/edge/cloud/state';
-/** The gateway event that reports quota drops when the link returns (define it in the gateway's thing model). */
-export const DROPPED_EVENT = 'OutboxDropped';
 
 export interface CloudDeps {
   db: Db;
@@ -76,7 +74,7 @@ export class CloudLink {
   #requestId = Date.now() % 1_000_000_000;
   #stateTimer: NodeJS.Timeout | undefined;
   #lastPublishedState = '';
-  #dropReportPending = false;
+  readonly #drops: DropReporter;
   clockOffsetMs: number | undefined;
   rejected = 0;
 
@@ -95,6 +93,11 @@ export class CloudLink {
     this.#cfg = cfg;
     this.#log = deps.log;
     this.outbox = new Outbox({ db: deps.db, log: deps.log }, { quotaBytes: Math.round(cfg.outbox.quotaMb * 1024 * 1024) });
+    this.#drops = new DropReporter({
+      outbox: this.outbox,
+      gateway: { productKey: cfg.productKey, deviceName: cfg.deviceName },
+      log: deps.log,
+    });
     this.#replies = new ReplyTracker({ timeoutMs: cfg.replyTimeoutMs });
     this.#lifecycle = new Lifecycle({
       db: deps.db,
@@ -140,7 +143,7 @@ export class CloudLink {
         log: this.#log,
         hooks: {
           onPublished: (row, topic) => {
-            const key = `${row.device}|${requestPathOf(topic)}|${row.alinkId}`;
+            const key = replyKey(row.device, requestPathOf(topic), row.alinkId);
             if (!topic.endsWith(PACK_TOPIC_SUFFIX)) return this.#replies.track(key);
             // The platform fails a pack whole when one sub-device fails its check: the others' values go again, per device.
             void this.#replies.expect(key).then((r) => {
@@ -266,25 +269,8 @@ export class CloudLink {
       this.#log.warn({ err: (err as Error).message }, 'session setup incomplete; sending anyway');
     }
     if (this.#connection.client !== client) return;
-    this.#reportDrops(client);
+    this.#drops.report(client, this.#nextId());
     this.#sender.open();
-  }
-
-  /** Quota drops since the last report go up as a gateway event when the link returns. */
-  #reportDrops(client: MqttClient): void {
-    const d = this.outbox.dropped();
-    if (d.property + d.event + d.record === 0 || this.#dropReportPending) return;
-    this.#dropReportPending = true;
-    this.#log.warn({ dropped: d }, 'reporting messages dropped by the outbox quota');
-    const topic = alinkTopics.eventPost(this.#cfg.productKey, this.#cfg.deviceName, DROPPED_EVENT);
-    const body = request(this.#nextId(), `thing.event.${DROPPED_EVENT}.post`, {
-      value: { property: d.property, event: d.event, record: d.record, since: d.since },
-      time: Date.now(),
-    });
-    client.publish(topic, body, { qos: 1 }, (err) => {
-      this.#dropReportPending = false;
-      if (!err) this.outbox.clearDropped(d);
-    });
   }
 
   #publishState(): void {
@@ -309,10 +295,4 @@ export class CloudLink {
     this.#requestId = (this.#requestId + 1) % 4_294_967_296;
     return String(this.#requestId);
   }
-}
-
-/** `/sys/pk/dn/thing/event/property/post` → `thing/event/property/post` (the reply key's request part). */
-function requestPathOf(topic: string): string {
-  const parts = topic.split('/');
-  return parts.slice(4).join('/');
 }

@@ -5,6 +5,16 @@
  */
 import type { AlinkReply } from './alink/messages.js';
 
+/** The key a request and its reply share: the device (`pk/dn`), the request path and the Alink id. */
+export function replyKey(device: string, requestPath: string, id: string): string {
+  return `${device}|${requestPath}|${id}`;
+}
+
+/** The request path of an uplink topic: `/sys/pk/dn/thing/event/property/post` → `thing/event/property/post`. */
+export function requestPathOf(topic: string): string {
+  return topic.split('/').slice(4).join('/');
+}
+
 interface Pending {
   deadline: number;
   resolve?: (reply: AlinkReply | undefined) => void;

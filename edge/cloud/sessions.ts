@@ -14,7 +14,7 @@ import { request } from './alink/messages.js';
 import { SIGN_METHOD_WIRE, subDeviceSignature, type DeviceIdentity } from './alink/sign.js';
 import { alinkTopics, deviceFilters, gatewayFilters } from './alink/topics.js';
 import type { CloudConfig } from './config.js';
-import type { ReplyTracker } from './replies.js';
+import { replyKey, type ReplyTracker } from './replies.js';
 import { splitDevice } from './sender.js';
 import { SubDeviceSecrets } from './registration.js';
 import { Topology, type DeviceRef } from './topology.js';
@@ -248,6 +248,6 @@ export class Sessions {
   }
 
   #replyKey(request: string, id: string): string {
-    return `${this.#cfg.productKey}/${this.#cfg.deviceName}|${request}|${id}`;
+    return replyKey(deviceKey(this.#cfg.productKey, this.#cfg.deviceName), request, id);
   }
 }

@@ -17,7 +17,7 @@ import { request, type AlinkReply } from './alink/messages.js';
 import { SIGN_METHOD_WIRE, subDeviceSignature, type DeviceIdentity } from './alink/sign.js';
 import { alinkTopics } from './alink/topics.js';
 import type { CloudConfig } from './config.js';
-import type { ReplyTracker } from './replies.js';
+import { replyKey, type ReplyTracker } from './replies.js';
 import { ALINK, succeeded } from '../errors.js';
 
 export const TOPO_ADD_BATCH = 30; // doc 89299: at most 30 sub-devices per topo/add
@@ -188,7 +188,7 @@ export class Topology {
   }
 
   #replyKey(path: string, id: string): string {
-    return `${this.#cfg.productKey}/${this.#cfg.deviceName}|${path}|${id}`;
+    return replyKey(deviceKey(this.#cfg.productKey, this.#cfg.deviceName), path, id);
   }
 }
 

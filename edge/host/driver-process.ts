@@ -1,8 +1,8 @@
 /**
  * Supervises one driver's child process: start, heartbeat watch, calls with time limits,
  * and restart with exponential backoff and jitter when it throws, exits, hangs or is killed.
- * The restart logic is a small state machine: `scheduleRestart` is the only place that arms
- * the timer and `clearRestart` the only place that clears it.
+ * `scheduleRestart` is the only place that arms the restart (one RetryTimer) and `clearRestart`
+ * the only place that cancels it.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,14 +19,8 @@ import {
   driverProcessDefaults,
 } from './driver-spec.js';
 import { PendingCalls } from './pending-calls.js';
-
-export {
-  type DriverCallbacks,
-  type DriverProcessOptions,
-  type DriverSpec,
-  type DriverState,
-  driverProcessDefaults,
-} from './driver-spec.js';
+import { RetryTimer } from '../../protocols/common/backoff.js';
+import { HangWatch } from './hang-watch.js';
 
 export class DriverProcess {
   readonly name: string;
@@ -44,13 +38,10 @@ export class DriverProcess {
   readonly #dataDir: string;
   #channel: DriverChannel | undefined;
   readonly #channels: { process: ChannelFactory; mqtt?: ChannelFactory };
-  #restartTimer: NodeJS.Timeout | undefined;
+  readonly #retry: RetryTimer;
   /** Why the running process could not start, reported just before it exits. */
   #startFailure: string | undefined;
-  #hangTimer: NodeJS.Timeout | undefined;
-  #lastMessageAt = 0;
-  #heard = false;
-  #attempt = 0;
+  readonly #hangWatch: HangWatch;
   readonly #calls = new PendingCalls();
   #readyWaiters: Array<() => void> = [];
   #endWaiters: Array<() => void> = [];
@@ -75,6 +66,13 @@ export class DriverProcess {
     this.#log = deps.log;
     this.#logFile = join(deps.logDir, `${spec.name}.log`);
     this.#dataDir = join(deps.dataDir, spec.name);
+    this.#retry = new RetryTimer({ minMs: this.#opts.restartBaseMs, maxMs: this.#opts.restartMaxMs });
+    this.#hangWatch = new HangWatch(this.#opts, (silentMs) => {
+      const channel = this.#channel;
+      if (!channel || this.state === 'stopping') return;
+      this.#log.error({ silentMs }, 'driver hangs; killing it');
+      channel.kill(`no heartbeat for ${silentMs} ms`);
+    });
   }
 
   get pid(): number | undefined {
@@ -105,8 +103,6 @@ export class DriverProcess {
     this.#setState('starting');
     mkdirSync(this.#dataDir, { recursive: true });
     this.startedAt = Date.now();
-    this.#lastMessageAt = Date.now();
-    this.#heard = false;
     const channel: DriverChannel = factory(
       {
         name: this.name,
@@ -118,8 +114,8 @@ export class DriverProcess {
       { onMessage: (m) => this.#onMessage(m), onEnd: (reason) => this.#onEnd(channel, reason) },
     );
     this.#channel = channel;
+    this.#hangWatch.arm();
     this.#sendInit();
-    this.#armHangWatch();
   }
 
   #sendInit(): void {
@@ -159,7 +155,7 @@ export class DriverProcess {
   /** Restart on request (console button, driver-level redeploy): backoff does not apply. */
   async restart(): Promise<void> {
     await this.stop();
-    this.#attempt = 0;
+    this.#retry.reset();
     this.start();
   }
 
@@ -191,8 +187,7 @@ export class DriverProcess {
   }
 
   #onMessage(m: DriverToHost): void {
-    this.#lastMessageAt = Date.now();
-    this.#heard = true;
+    this.#hangWatch.heard();
     switch (m.t) {
       case 'props':
         this.#cb.onProps(m.items);
@@ -235,14 +230,8 @@ export class DriverProcess {
   }
 
   async #answerHostCall(id: number, method: string, args: Record<string, unknown>): Promise<void> {
-    let answer: Answer;
-    try {
-      answer = this.#cb.onHostCall
-        ? await this.#cb.onHostCall(method, args ?? {})
-        : answerOf(edgeError('EDGE_ERR_HOST_SERVICE_UNKNOWN', method));
-    } catch (err) {
-      answer = answerOf(err);
-    }
+    const unknown = async (): Promise<Answer> => answerOf(edgeError('EDGE_ERR_HOST_SERVICE_UNKNOWN', method));
+    const answer = await (this.#cb.onHostCall ? this.#cb.onHostCall(method, args ?? {}) : unknown()).catch(answerOf);
     this.#send({
       t: 'hostReply',
       id,
@@ -252,29 +241,9 @@ export class DriverProcess {
     });
   }
 
-  #armHangWatch(): void {
-    clearInterval(this.#hangTimer);
-    this.#hangTimer = setInterval(
-      () => {
-        const channel = this.#channel;
-        if (!channel || this.state === 'stopping') return;
-        const silentMs = Date.now() - this.#lastMessageAt;
-        // Until its first message a process is still booting (Node start, module loading, a busy
-        // box): it gets a longer grace than a running driver that falls silent.
-        const limit = this.#heard ? this.#opts.hangTimeoutMs : Math.max(this.#opts.hangTimeoutMs, this.#opts.startGraceMs);
-        if (silentMs > limit) {
-          this.#log.error({ silentMs }, 'driver hangs; killing it');
-          channel.kill(`no heartbeat for ${silentMs} ms`);
-        }
-      },
-      Math.max(100, Math.floor(this.#opts.heartbeatMs / 2)),
-    );
-    this.#hangTimer.unref();
-  }
-
   #onEnd(channel: DriverChannel, how: string): void {
     if (channel !== this.#channel) return;
-    clearInterval(this.#hangTimer);
+    this.#hangWatch.disarm();
     this.#channel = undefined;
     this.#calls.answerAll(() => answerOf(edgeError('EDGE_ERR_DRIVER_FAILED', this.name, 'exited before answering')));
     const stopping = this.#stopRequested;
@@ -291,36 +260,32 @@ export class DriverProcess {
     if (reason !== this.lastError || this.state !== 'failed')
       this.#log.error({ reason }, startFailure ? 'driver cannot start' : 'driver down');
     this.lastError = reason;
-    if (Date.now() - this.startedAt > this.#opts.stableAfterMs) this.#attempt = 0;
+    if (Date.now() - this.startedAt > this.#opts.stableAfterMs) this.#retry.reset();
     // A driver that cannot start is `failed` (health, console) until a retry succeeds; one that
     // ran and died is `restarting`.
     if (startFailure) this.#setState('failed');
     this.#scheduleRestart();
   }
 
-  /** The delay of the next restart: base × 2^attempt, capped, ±20 % jitter. */
+  /** The delay of the next restart (protocols/common/backoff.ts). */
   nextDelayMs(): number {
-    const raw = Math.min(this.#opts.restartMaxMs, this.#opts.restartBaseMs * 2 ** this.#attempt);
-    return Math.round(raw * (0.8 + Math.random() * 0.4));
+    return this.#retry.nextDelayMs();
   }
 
   #scheduleRestart(): void {
-    if (this.#restartTimer || this.#stopRequested) return;
-    const delay = this.nextDelayMs();
-    this.#attempt++;
-    if (this.state !== 'failed') this.#setState('restarting');
-    this.#log.debug({ delay }, 'scheduleRestart :: in %d ms', delay);
-    this.#cb.onRestartScheduled?.(this.#attempt, delay, this.lastError ?? 'unknown');
-    this.#restartTimer = setTimeout(() => {
-      this.#restartTimer = undefined;
+    if (this.#stopRequested) return;
+    const delay = this.#retry.schedule(() => {
       this.restarts++;
       this.start();
-    }, delay);
+    });
+    if (delay === undefined) return;
+    if (this.state !== 'failed') this.#setState('restarting');
+    this.#log.debug({ delay }, 'scheduleRestart :: in %d ms', delay);
+    this.#cb.onRestartScheduled?.(this.#retry.attempt, delay, this.lastError ?? 'unknown');
   }
 
   #clearRestart(): void {
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = undefined;
+    this.#retry.cancel();
   }
 
   #setState(state: DriverState): void {

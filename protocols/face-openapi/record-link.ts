@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { signParams } from './sign.js';
+import { RetryTimer } from '../common/backoff.js';
 
 export const HEARTBEAT_MS = 10_000;
 export const SILENCE_MS = 33_000;
@@ -36,14 +37,14 @@ export class RecordLink extends EventEmitter<RecordLinkEvents> {
   readonly #o: Required<RecordLinkOptions>;
   #ws: WebSocket | undefined;
   #state: LinkState = 'idle';
-  #failures = 0;
-  #reconnect: NodeJS.Timeout | undefined;
+  readonly #retry: RetryTimer;
   #beat: NodeJS.Timeout | undefined;
   #lastTraffic = 0;
 
   constructor(o: RecordLinkOptions) {
     super();
     this.#o = { heartbeatMs: HEARTBEAT_MS, silenceMs: SILENCE_MS, backoffBaseMs: 1000, backoffMaxMs: 30_000, now: Date.now, ...o };
+    this.#retry = new RetryTimer({ minMs: this.#o.backoffBaseMs, maxMs: this.#o.backoffMaxMs });
   }
 
   get state(): LinkState {
@@ -82,7 +83,7 @@ export class RecordLink extends EventEmitter<RecordLinkEvents> {
       }
       const code = Number(m.code);
       if (code === 20000) {
-        this.#failures = 0;
+        this.#retry.reset();
         this.#state = 'up';
         this.emit('up');
       } else if (code === 20002) {
@@ -117,24 +118,18 @@ export class RecordLink extends EventEmitter<RecordLinkEvents> {
     const ws = this.#ws;
     this.#ws = undefined;
     ws?.terminate();
-    if (wasUp || this.#failures === 0) this.emit('down', reason);
+    if (wasUp || this.#retry.attempt === 0) this.emit('down', reason);
     this.#scheduleReconnect();
   }
 
   #scheduleReconnect(): void {
-    if (this.#state === 'stopped' || this.#reconnect) return;
-    const base = Math.min(this.#o.backoffMaxMs, this.#o.backoffBaseMs * 2 ** this.#failures);
-    const ms = Math.round(base / 2 + (Math.random() * base) / 2);
-    this.#failures++;
-    this.#reconnect = setTimeout(() => {
-      this.#reconnect = undefined;
+    if (this.#state === 'stopped') return;
+    this.#retry.schedule(() => {
       if (this.#state !== 'stopped') this.#connect();
-    }, ms);
-    this.#reconnect.unref?.();
+    });
   }
 
   #clearReconnect(): void {
-    clearTimeout(this.#reconnect);
-    this.#reconnect = undefined;
+    this.#retry.cancel();
   }
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mqttCredentials, sign, signContent, subDeviceSignature } from '../../edge/cloud/alink/sign.js';
 import { parseDownTopic } from '../../edge/cloud/alink/topics.js';
 import { idOf, parseBody, realtimeToHistory } from '../../edge/cloud/alink/messages.js';
-import { backoffMs } from '../../edge/cloud/connection.js';
+import { backoffMs } from '../../protocols/common/backoff.js';
 import { parseCloudConfig } from '../../edge/cloud/config.js';
 import { expectedSign, gatewayPassword } from '../../scripts/sim/cloud/verify.js';
 

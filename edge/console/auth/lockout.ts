@@ -10,6 +10,7 @@
  * back only if it succeeds: admission is synchronous, so parallel requests cannot all pass the
  * check while the first hashes are still running.
  */
+import { backoffStepMs } from '../../../protocols/common/backoff.js';
 export interface LockoutOptions {
   /** Wrong passwords per (account, source) before the wait starts. */
   freeAttempts: number;
@@ -64,7 +65,7 @@ export class Lockout {
     e.inFlight++;
     e.lastAt = now;
     const over = e.failures - this.#opts.freeAttempts;
-    if (over >= 0) e.lockedUntil = now + Math.min(this.#opts.maxDelayMs, this.#opts.baseDelayMs * 2 ** Math.min(over, 30));
+    if (over >= 0) e.lockedUntil = now + backoffStepMs(over, this.#opts.baseDelayMs, this.#opts.maxDelayMs);
     this.#entries.set(key, e);
     if (this.#entries.size > MAX_ENTRIES) this.#prune(now);
     let settled = false;
