@@ -18,13 +18,13 @@ import { discoverDevices } from '../../protocols/bacnet/discover.js';
 import { encodeValue, sameValue, type PointValue } from '../../protocols/bacnet/values.js';
 import { DeviceBook } from '../eba-shared/book.js';
 import { mappedPoints, pointDeviceMethods } from '../eba-shared/point-methods.js';
-import { oncePerBurst } from '../eba-shared/tables.js';
+import { channelReplanner, statsFile } from '../eba-shared/channel-plan.js';
 import { failure } from './answers.js';
 import { CODES } from './codes.js';
 import { type BacnetTables, type DriverOptions, driverOptions, loadTables } from './config.js';
 import { DeviceLink, type LinkStats } from './link.js';
 import { type BacnetNetwork, bacnetNetwork } from './network.js';
-import { statsWriter } from './stats.js';
+import { statsSnapshot } from './stats.js';
 
 export { failure } from './answers.js';
 
@@ -90,19 +90,6 @@ async function discover(net: BacnetNetwork, tables: BacnetTables, options: Recor
   return ok(found as unknown[]);
 }
 
-/** Re-plan the polled points of the channels whose devices changed; start those with points once the driver runs. */
-function replanner(links: Map<string, DeviceLink>, book: Book, started: () => boolean): (id: string) => void {
-  return oncePerBurst((ids) => {
-    for (const id of ids) {
-      const link = links.get(id);
-      if (!link) continue;
-      const used = book.pointsOf(id);
-      link.setPoints(used);
-      if (used.length > 0 && started()) link.start();
-    }
-  });
-}
-
 /** I-Am and COV notifications go to the links of their device instance. */
 function routeToLinks(session: BacnetNetwork['session'], byDeviceId: Map<number, DeviceLink[]>): void {
   session.on('iAm', (i) => {
@@ -131,13 +118,14 @@ function createBacnetDriver({ config, log, dataDir }: Pick<DriverContext, 'confi
   const net = bacnetNetwork(tables, opts, log);
   const { session } = net;
   const { links, byDeviceId } = channelLinks(tables, net, { opts, log, book, stats });
-  const writeStats = statsWriter({ dataDir, book, stats, session, log });
+  const statsOut = statsFile({ dataDir, log, book, intervalMs: opts.statsIntervalMs, snapshot: () => statsSnapshot(stats, session) });
   const writeOne = pointWriter(links, opts);
   let started = false;
-  let statsTimer: NodeJS.Timeout | undefined;
-
-  // Devices arrive one by one at start and on redeploy: re-plan once per burst, not per device.
-  const replan = replanner(links, book, () => started);
+  const replan = channelReplanner(
+    book,
+    (id) => links.get(id),
+    () => started,
+  );
 
   return {
     async start() {
@@ -145,7 +133,7 @@ function createBacnetDriver({ config, log, dataDir }: Pick<DriverContext, 'confi
       routeToLinks(session, byDeviceId);
       started = true;
       for (const l of links.values()) if (book.pointsOf(l.channel.id).length > 0) l.start();
-      if (opts.statsIntervalMs > 0) statsTimer = setInterval(writeStats, opts.statsIntervalMs);
+      statsOut.start();
       logLoaded(log, tables, session, own);
     },
 
@@ -169,9 +157,8 @@ function createBacnetDriver({ config, log, dataDir }: Pick<DriverContext, 'confi
     discover: (options: Record<string, unknown>) => discover(net, tables, options),
 
     async stop(force?: boolean) {
-      clearInterval(statsTimer);
       await Promise.all([...links.values()].map((l) => (force ? undefined : l.stop().catch(() => undefined))));
-      if (opts.statsIntervalMs > 0) writeStats();
+      statsOut.stop();
       session.close();
     },
   };

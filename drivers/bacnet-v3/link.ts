@@ -8,11 +8,12 @@
 import { halve, planBatches, type PropertyRef, type RpmBatch } from '../../protocols/bacnet/batch.js';
 import { BacnetTimeout, isTooLarge, isUnsupportedService } from '../../protocols/bacnet/errors.js';
 import { parseAddress, type ChannelDef, type PointDef } from '../../protocols/bacnet/point.js';
-import type { CovNotification, IAm, ReadResult } from '../../protocols/bacnet/session.js';
-import { decodeValue, type PointValue } from '../../protocols/bacnet/values.js';
+import type { CovNotification, IAm } from '../../protocols/bacnet/session.js';
+import type { PointValue } from '../../protocols/bacnet/values.js';
 import { CovManager } from './cov.js';
 import type { LinkDeps } from './link-deps.js';
-import { PointResults, refKey } from './point-results.js';
+import { PointResults, propertyRef, readEach, refKey } from './point-results.js';
+import { readNow } from './read-now.js';
 
 export type { LinkDeps, LinkSink, LinkStats } from './link-deps.js';
 
@@ -24,7 +25,6 @@ export class DeviceLink {
   rpm: 'unknown' | 'yes' | 'no' = 'unknown';
   readonly cov: CovManager;
   #batches: RpmBatch[] = [];
-  #byRef = new Map<string, PointDef>();
   /** The link's points, and their answers turned into values and faults. */
   readonly #results: PointResults;
   #timer: NodeJS.Timeout | undefined;
@@ -69,16 +69,9 @@ export class DeviceLink {
 
   /** Polled points: all but those a live COV subscription delivers. */
   #plan(): void {
-    const polled = this.#results.points.filter((p) => !this.cov.covered(p));
-    this.#byRef.clear();
-    const refs: PropertyRef[] = [];
-    for (const p of polled) {
-      const key = refKey(p);
-      if (!this.#byRef.has(key))
-        refs.push({ key, objectType: p.objectType, instance: p.instance, property: p.property, dataType: p.dataType });
-      this.#byRef.set(key, p);
-    }
-    this.#batches = planBatches(refs, this.maxApdu, this.#deps.opts.maxPropertiesPerRequest);
+    const refs = new Map<string, PropertyRef>();
+    for (const p of this.#results.points) if (!this.cov.covered(p) && !refs.has(refKey(p))) refs.set(refKey(p), propertyRef(p));
+    this.#batches = planBatches([...refs.values()], this.maxApdu, this.#deps.opts.maxPropertiesPerRequest);
   }
 
   get batchCount(): number {
@@ -228,19 +221,15 @@ export class DeviceLink {
       }
     }
     // Property by property, reported together once the batch is read (one report, not one per point).
-    const answered: PropertyRef[] = [];
-    const results: ReadResult[] = [];
-    for (const ref of batch.refs) {
-      try {
-        const values = await this.#guard(() => this.#deps.session.readProperty(address, ref.objectType, ref.instance, ref.property));
-        if (!values) continue;
-        this.#deps.stats.rp++;
-        answered.push(ref);
-        results.push({ objectType: ref.objectType, instance: ref.instance, property: ref.property, value: values });
-      } catch (err) {
-        this.#results.faultBatch({ refs: [ref] }, err as Error);
-      }
-    }
+    const { answered, results } = await readEach(
+      batch.refs,
+      async (ref) => {
+        const value = await this.#guard(() => this.#deps.session.readProperty(address, ref.objectType, ref.instance, ref.property));
+        if (value) this.#deps.stats.rp++;
+        return value;
+      },
+      (ref, err) => this.#results.faultBatch({ refs: [ref] }, err),
+    );
     if (answered.length > 0) this.#results.apply({ refs: answered, specs: [] }, results);
   }
 
@@ -269,38 +258,15 @@ export class DeviceLink {
 
   /** On-demand read of some points (getProperties). */
   async read(points: readonly PointDef[]): Promise<Map<string, PointValue>> {
-    const address = this.#need();
-    const refs = points.map((p) => ({
-      key: refKey(p),
-      objectType: p.objectType,
-      instance: p.instance,
-      property: p.property,
-      dataType: p.dataType,
-    }));
-    const out = new Map<string, PointValue>();
-    for (const b of planBatches(refs, this.maxApdu, this.#deps.opts.maxPropertiesPerRequest)) {
-      let results: ReadResult[];
-      if (this.rpm === 'no') {
-        results = [];
-        for (const r of b.refs)
-          results.push({
-            objectType: r.objectType,
-            instance: r.instance,
-            property: r.property,
-            value: await this.#call(() => this.#deps.session.readProperty(address, r.objectType, r.instance, r.property)),
-          });
-      } else results = await this.#call(() => this.#deps.session.readMultiple(address, b, this.maxApdu));
-      for (const r of results) {
-        for (const p of points.filter((x) => refKey(x) === refKey(r))) {
-          if (r.error)
-            throw Object.assign(new Error(`point ${p.id}: device error class ${r.error.errorClass} code ${r.error.errorCode}`), {
-              bacnetError: r.error,
-            });
-          out.set(p.id, decodeValue(p, r.value));
-        }
-      }
-    }
-    return out;
+    const { opts, session } = this.#deps;
+    return readNow(points, {
+      address: this.#need(),
+      maxApdu: this.maxApdu,
+      maxPropertiesPerRequest: opts.maxPropertiesPerRequest,
+      rpm: this.rpm !== 'no',
+      session,
+      call: (fn) => this.#call(fn),
+    });
   }
 
   async #call<T>(fn: () => Promise<T>): Promise<T> {

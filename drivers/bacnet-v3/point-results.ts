@@ -14,6 +14,35 @@ import type { LinkDeps } from './link-deps.js';
 export const refKey = (r: { objectType: number; instance: number; property: number }): string =>
   `${r.objectType}:${r.instance}:${r.property}`;
 
+/** The property a point reads, as the batch planner takes it. */
+export function propertyRef(p: PointDef): PropertyRef {
+  return { key: refKey(p), objectType: p.objectType, instance: p.instance, property: p.property, dataType: p.dataType };
+}
+
+/**
+ * ReadProperty ref by ref, for devices without ReadPropertyMultiple: the refs answered with their
+ * results; `read` answers undefined when the read was given up (timeout), `onError` sees failures.
+ */
+export async function readEach(
+  refs: readonly PropertyRef[],
+  read: (ref: PropertyRef) => Promise<ReadResult['value'] | undefined>,
+  onError: (ref: PropertyRef, err: Error) => void,
+): Promise<{ answered: PropertyRef[]; results: ReadResult[] }> {
+  const answered: PropertyRef[] = [];
+  const results: ReadResult[] = [];
+  for (const ref of refs) {
+    try {
+      const value = await read(ref);
+      if (value === undefined) continue;
+      answered.push(ref);
+      results.push({ objectType: ref.objectType, instance: ref.instance, property: ref.property, value });
+    } catch (err) {
+      onError(ref, err as Error);
+    }
+  }
+  return { answered, results };
+}
+
 export class PointResults {
   readonly #channelId: string;
   readonly #deps: Pick<LinkDeps, 'log' | 'sink' | 'stats'>;

@@ -8,12 +8,10 @@
  * `{ channels, points }`, plus the tuning options of config.ts.
  * Device custom: `{ points: { <property>: <point number> } }`.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { defineDriver, type Answer, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { ModbusDisconnected, ModbusException, ModbusFrameError, ModbusTimeout } from '../../protocols/modbus/frames.js';
 import { pointDeviceMethods } from '../eba-shared/point-methods.js';
-import { oncePerBurst } from '../eba-shared/tables.js';
+import { channelReplanner, statsFile } from '../eba-shared/channel-plan.js';
 
 import { DeviceBook } from './book.js';
 import { CODES } from './codes.js';
@@ -51,38 +49,11 @@ function channelsOf(tables: Tables, deps: { opts: Options; log: Log; book: Devic
   return channels;
 }
 
-/** Re-plan the polled blocks of the channels whose devices changed; start the links that have points. */
-function replanner(channels: Channels, book: DeviceBook): (id: string) => void {
-  return oncePerBurst((ids) => {
-    for (const id of ids) {
-      const ch = channels.get(id);
-      if (!ch) continue;
-      const used = book.pointsOf(id);
-      ch.poller.setPoints(used);
-      if (used.length > 0) ch.link.start();
-    }
-  });
-}
-
-/** The driver's counters and memory, written to `<dataDir>/stats.json`. */
-function statsWriter(dataDir: string, log: Log, channels: Channels, book: DeviceBook, stats: PollStats): () => void {
-  return () => {
-    const m = process.memoryUsage();
-    const mb = (b: number): number => Math.round(b / 1048576);
-    const snapshot = {
-      time: Date.now(),
-      devices: book.devices.size,
-      online: [...book.devices.values()].filter((d) => d.online).length,
-      blocks: [...channels.values()].reduce((n, c) => n + c.poller.blockCount, 0),
-      ...stats.snapshot(),
-      memory: { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), heap_total_mb: mb(m.heapTotal), external_mb: mb(m.external) },
-    };
-    try {
-      writeFileSync(join(dataDir, 'stats.json'), JSON.stringify(snapshot));
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, 'stats not written');
-    }
-  };
+/** The driver process's memory, for stats.json (the benchmarks read it). */
+function memoryMb(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mb = (b: number): number => Math.round(b / 1048576);
+  return { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), heap_total_mb: mb(m.heapTotal), external_mb: mb(m.external) };
 }
 
 export default defineDriver(({ config, log, dataDir }) => {
@@ -92,16 +63,26 @@ export default defineDriver(({ config, log, dataDir }) => {
   const stats = new PollStats();
   const book = new DeviceBook();
   const channels = channelsOf(tables, { opts, log, book, stats });
-  let statsTimer: NodeJS.Timeout | undefined;
-
-  // Devices arrive one by one at start and on redeploy: re-plan once per burst, not per device.
-  const replan = replanner(channels, book);
-  const writeStats = statsWriter(dataDir, log, channels, book, stats);
+  const replan = channelReplanner(book, (id) => {
+    const ch = channels.get(id);
+    return ch && { setPoints: (used) => ch.poller.setPoints(used), start: () => ch.link.start() };
+  });
+  const statsOut = statsFile({
+    dataDir,
+    log,
+    book,
+    intervalMs: opts.statsIntervalMs,
+    snapshot: () => ({
+      blocks: [...channels.values()].reduce((n, c) => n + c.poller.blockCount, 0),
+      ...stats.snapshot(),
+      memory: memoryMb(),
+    }),
+  });
 
   return {
     async start() {
       for (const ch of channels.values()) ch.poller.start();
-      if (opts.statsIntervalMs > 0) statsTimer = setInterval(writeStats, opts.statsIntervalMs);
+      statsOut.start();
       log.info({ channels: tables.channels.length, points: tables.points.length }, 'modbus tables loaded');
     },
 
@@ -124,12 +105,11 @@ export default defineDriver(({ config, log, dataDir }) => {
     },
 
     async stop() {
-      clearInterval(statsTimer);
       for (const ch of channels.values()) {
         ch.poller.stop();
         ch.link.stop();
       }
-      if (opts.statsIntervalMs > 0) writeStats();
+      statsOut.stop();
     },
   };
 });
