@@ -11,8 +11,9 @@
  *   answers as the seed's examples do: face library, arming rules (kept and returned), capture
  *   tasks, record search, scene pictures, configChange (fetches the config again), getStatus.
  */
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../../../protocols/common/body.js';
+import { send, type SimAnswer } from '../common/send.js';
 import { HttpListener, NO_SOURCE_LIMITS } from '../../../protocols/common/http-listener.js';
 import {
   ADAPTER_PREFIX,
@@ -38,10 +39,7 @@ export interface SimAdapterOptions {
   mac?: string;
 }
 
-export interface SimAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
+export type { SimAnswer } from '../common/send.js';
 
 /** A tiny JPEG header as Base64: a picture the box can store. */
 export const SAMPLE_JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 0xff, 0xd9]).toString('base64');
@@ -105,7 +103,7 @@ export class SimulatedAdapter {
   /** One call to the box; `body` a value (sent as JSON) or raw text. */
   post(name: string, body: unknown, method: 'GET' | 'POST' = 'POST'): Promise<SimAnswer> {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    return send(new URL(`/edgeSecurityEvent/${name}`, this.o.edgeUrl), this.o.ip, method, text);
+    return send(this.o.edgeUrl, this.o.ip, method, `/edgeSecurityEvent/${name}`, text);
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -134,36 +132,4 @@ export class SimulatedAdapter {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   }
-}
-
-function send(url: URL, localAddress: string, method: 'GET' | 'POST', body: string): Promise<SimAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method,
-        localAddress,
-        agent: false,
-        headers: { Connection: 'close', 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          let parsed: Record<string, unknown> = {};
-          try {
-            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-          } catch {
-            // not JSON: the status tells
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
