@@ -37,7 +37,7 @@ function weekDay(o: Obj): void {
 /** alarmDeploy/setRule (L42468-42598): the rule is what the box keeps and sends again after a re-authentication. */
 export function checkSetRule(o: Obj): void {
   checkCameraAddress(o, [2, 3]);
-  const eventType = reqOneOf(o, 'eventType', ARMABLE_EVENT_TYPES);
+  reqOneOf(o, 'eventType', ARMABLE_EVENT_TYPES);
   for (const rule of elements(o, 'alarmRule', 7 * 4)) {
     weekDay(rule);
     for (const slot of elements(rule, 'timeSlot', 96)) {
@@ -45,8 +45,10 @@ export function checkSetRule(o: Obj): void {
       reqInt(slot, 'interval', 0, 86_400);
       optStr(slot, 'timeExtInfo', 1024);
     }
-    // bindGroup: the face libraries of a face recognition rule (L42550, "eventType == 1").
-    if (eventType === 1) for (const g of elements(rule, 'bindGroup', 64)) reqStr(g, 'groupId', 63);
+    // bindGroup: the face libraries of a face recognition rule (L42550, "valid when eventType == 1").
+    // The table marks it required, but the seed's own example (a type-1 rule, L42570-42590) has
+    // none: it is checked when given, and its absence is passed on.
+    if (rule.bindGroup !== undefined) for (const g of elements(rule, 'bindGroup', 64)) reqStr(g, 'groupId', 63);
     optStr(rule, 'extInfo', 1024);
   }
 }

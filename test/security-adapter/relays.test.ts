@@ -77,9 +77,13 @@ describe('arming rules', () => {
     const before = sim.state.received.length;
     const bad: Array<[Record<string, unknown>, string]> = [
       [
-        { eventType: 1, alarmRule: JSON.stringify([{ weekDay: 'SUNDAY', timeSlot: [{ time: '00:00-2:00', interval: 600 }] }]) },
-        'bindGroup',
+        {
+          eventType: 1,
+          alarmRule: JSON.stringify([{ weekDay: 'SUNDAY', timeSlot: [{ time: '00:00-2:00', interval: 600 }], bindGroup: [{}] }]),
+        },
+        'groupId',
       ],
+      [{ eventType: 2, alarmRule: JSON.stringify([{ weekDay: 'SUNDAY', timeSlot: [{ time: '00:00-2:00', interval: -1 }] }]) }, 'interval'],
       [{ eventType: 2, alarmRule: JSON.stringify([{ weekDay: 'SUNDAY', timeSlot: [{ time: '25:00-2:00', interval: 600 }] }]) }, 'time'],
       [{ eventType: 2, alarmRule: JSON.stringify([{ weekDay: 'SUNDAYS', timeSlot: [{ time: '0:00-2:00', interval: 600 }] }]) }, 'weekDay'],
       [{ eventType: 9, alarmRule: JSON.stringify(RULE) }, 'eventType'],
@@ -91,6 +95,27 @@ describe('arming rules', () => {
       (await call('setAlarmRule', { productKey: 'PESecurityCamera', deviceName: 'HIK-01', eventType: 2, alarmRule: '[]' })).message,
     ).toBe('807 device not exist');
     expect(sim.state.received.length).toBe(before);
+  });
+  it("relays the seed's own setRule example (a type-1 rule without bindGroup, L42570-42590)", async () => {
+    const rule = [
+      {
+        weekDay: 'SUNDAY',
+        timeSlot: [
+          { time: '00:00-2:00', interval: 600 },
+          { time: '02:00-4:00', interval: 600 },
+        ],
+      },
+      { weekDay: 'MONDAY', timeSlot: [{ time: '00:00-23:59', interval: 600 }] },
+    ];
+    expect((await call('setAlarmRule', { ...CAM, eventType: 1, alarmRule: JSON.stringify(rule) })).code).toBe(200);
+    expect(taken('alarmDeploy/setRule').at(-1)!.body).toEqual({
+      token: sim.token,
+      ip: '192.168.1.3',
+      deviceType: 2,
+      channel: 0,
+      eventType: 1,
+      alarmRule: rule,
+    });
   });
 });
 
