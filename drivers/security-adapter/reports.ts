@@ -74,7 +74,7 @@ export function createReporter(d: ReporterDeps) {
     async alarmEvent(s: AdapterSession, r: AlarmEventReport): Promise<void> {
       const cam = d.cameraOf(s, r);
       const st = await stored(pictures(r));
-      const key = `${cam.handle.productKey}/${cam.handle.deviceName}|${r.eventId}|${r.eventTime}`;
+      const key = `${cam.handle.productKey}/${cam.handle.deviceName}|${r.eventId}|${r.eventTime}|${r.eventType}`;
       await stored(merger.add(key, { cam, stored: st }));
     },
 

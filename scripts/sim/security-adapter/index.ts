@@ -47,11 +47,23 @@ async function send(report: () => Promise<{ body: Record<string, unknown> }>): P
   return a.body;
 }
 
+/** A valid objectExtInfo per event type (the seed's tables, L42863-43095); other types send none. */
+const SAMPLE_EXT: Record<number, Record<string, unknown>> = {
+  1: { similarity: 0.9, groupId: '1', faceId: '1' },
+  2: { targetType: 1 },
+  6: { plateColor: 1, vehicleColor: 5 },
+  7: { alarmContion: 1, tempValue: 60.5, tempUnit: 1 },
+  8: { tempMax: 37.9, tempUnit: 1 },
+  10: { type: 1 },
+  11: { type: 1 },
+};
+
 const first = () => adapter.state.config[0] ?? { ip: values.ip, deviceType: 2, channel: 0 };
 const address = () => ({ ip: first().ip, deviceType: first().deviceType, channel: first().channel ?? 0 });
 
 await login().catch((err: Error) => out({ error: err.message }));
 
+let reports = 0;
 const rl = createInterface({ input: process.stdin });
 rl.on('line', async (line) => {
   const [cmd, arg] = line.trim().split(/\s+/);
@@ -62,11 +74,15 @@ rl.on('line', async (line) => {
       ...address(),
       eventType,
       eventTime: now,
-      eventId: `sim-${now}`,
+      eventId: `sim-${now}-${++reports}`,
       eventStatus: 0,
       scenePicBase64: SAMPLE_JPEG,
       scenePicType: 'JPG',
-      objectInfo: { objPicBase64: SAMPLE_JPEG, objPicType: 'JPG', objectExtInfo: { targetType: 1 } },
+      objectInfo: {
+        objPicBase64: SAMPLE_JPEG,
+        objPicType: 'JPG',
+        ...(SAMPLE_EXT[eventType] ? { objectExtInfo: SAMPLE_EXT[eventType] } : {}),
+      },
     };
     out({ reportAlarmEvent: await send(() => adapter.reportAlarm(report)) });
   } else if (cmd === 'capture')
