@@ -28,6 +28,7 @@ export interface ReporterDeps {
   cameraOf(s: AdapterSession, a: CameraAddress): Camera;
 }
 
+/** Over 60 lines: the two report handlers share the merger, the picture steps and the store call. */
 export function createReporter(d: ReporterDeps) {
   const { ctx, cfg, log } = d;
 
