@@ -12,6 +12,7 @@ import { parse, stringify } from 'yaml';
 import { SAMPLE_JPEG, SimulatedAdapter } from '../../scripts/sim/security-adapter/adapter.js';
 import { cloudYaml, startRig as startCloud, type CloudRig } from '../cloud/helpers.js';
 import { freePort, startBox, waitFor, type TestBox } from '../helpers/runtime.js';
+import { headersOnly } from './harness.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'config', 'examples', 'security-adapters.yaml');
 const ADAPTER = { productKey: 'PESecurityAdapter', deviceName: 'DEMO-DH-ADAPTER', deviceSecret: 'sec-adapter-secret-01' };
@@ -45,6 +46,8 @@ beforeAll(async () => {
   cfg.drivers[0]!.config.port = port;
   // The poll right after authentication may come before the adapter fetched its cameras: the next one (5 s) sees them.
   cfg.drivers[0]!.config.statusPollS = 5;
+  // A rate a flood passes on any machine (the default, 200/s, needs a fast one to outrun).
+  (cfg.drivers[0]!.config as Record<string, unknown>).limits = { perSourceRequestsPerS: 50, perSourceBurst: 100 };
   box = await startBox(`${stringify({ drivers: cfg.drivers })}${cloudYaml(rig.broker.url, { subDevices: [ADAPTER, IPC, NVR] })}`);
   sim = new SimulatedAdapter({ ip: '127.0.0.1', port: 0, edgeUrl: `http://127.0.0.1:${port}`, manufacture: 'DH' });
   await sim.start();
@@ -139,5 +142,52 @@ describe('config/examples/security-adapters.yaml on a real box', () => {
     const capture = await rig.cloud.waitFor(() => history(NVR).find((p) => JSON.stringify(p.body).includes('securityCapture')), 30_000);
     expect(JSON.stringify(capture.body)).toContain('"captureTime":1700000200');
     await waitFor(() => box.runtime.security!.list().every((a) => a.uploaded === 2) || undefined, 20_000);
+  }, 60_000);
+
+  it("relays the cloud's services through the host's thing-model check, and re-sends a kept rule after a re-authentication", async () => {
+    const call = (service: string, args: Record<string, unknown>) =>
+      box.runtime.host.callService(ADAPTER.productKey, ADAPTER.deviceName, service, args, 10_000);
+    const rule = [{ weekDay: 'SUNDAY', timeSlot: [{ time: '00:00-2:00', interval: 600 }] }];
+    expect(
+      await call('setAlarmRule', { productKey: IPC.productKey, deviceName: IPC.deviceName, eventType: 2, alarmRule: JSON.stringify(rule) }),
+    ).toMatchObject({
+      code: 200,
+    });
+    expect((await call('getAlarmRule', { productKey: IPC.productKey, deviceName: IPC.deviceName, eventType: 2 })).data).toEqual(rule);
+    const task = {
+      taskId: 'T9',
+      deviceList: [{ productKey: NVR.productKey, deviceName: NVR.deviceName }],
+      startDate: '2022-01-01',
+      endDate: '2022-04-01',
+      cron: ['0 0 10 * * ?'],
+      status: 1,
+    };
+    expect(await call('setPicCaptureTask', task)).toMatchObject({ code: 200 });
+    expect(sim.state.tasks.get('T9')).toMatchObject({
+      deviceList: [{ ip: '192.168.1.2', deviceType: 3, channel: 0 }],
+      cron: ['0 0 10 * * ?'],
+    });
+    expect((await call('faceGroupCreate', { productKey: IPC.productKey, deviceName: IPC.deviceName, groupName: 'g' })).data).toEqual({
+      groupId: '1',
+    });
+    // A parameter the thing model does not define never reaches the driver.
+    expect((await call('faceGroupCreate', { productKey: IPC.productKey, deviceName: IPC.deviceName, colour: 'red' })).code).not.toBe(200);
+    const sent = sim.state.received.filter((r) => r.name === 'alarmDeploy/setRule').length;
+    expect((await sim.authenticate()).body.code).toBe(200);
+    await waitFor(() => sim.state.received.filter((r) => r.name === 'alarmDeploy/setRule').length > sent || undefined, 10_000);
+  });
+
+  it("answers hostile input with the protocol's codes and goes on serving", async () => {
+    expect((await sim.post('reportAlarmEvent', '{"token":')).body.code).toBe(806);
+    expect((await sim.post('reportAlarmEvent', { token: 'forged' })).body.code).toBe(802);
+    // A 5 MB body is refused from its declared length, before it is read.
+    const big = await headersOnly(Number(new URL(sim.o.edgeUrl).port), '/edgeSecurityEvent/reportAlarmEvent', 5 * 1024 * 1024);
+    expect(big).toMatch(/^HTTP\/1\.1 413 [\s\S]*"code":805/);
+    const answers = [];
+    for (let i = 0; i < 50 && !answers.some((a) => a.status === 429); i++)
+      answers.push(...(await Promise.all(Array.from({ length: 30 }, () => sim.getConfig()))));
+    expect(answers.find((a) => a.status === 429)?.body).toEqual({ code: 810, message: 'abnormal communication' });
+    expect(await waitFor(async () => ((await sim.getConfig()).body.code === 200 ? true : undefined), 10_000, 200)).toBe(true);
+    expect(box.runtime.registry.get(ADAPTER.productKey, ADAPTER.deviceName)?.status).toBe('online');
   }, 60_000);
 });

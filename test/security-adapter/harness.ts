@@ -4,6 +4,7 @@
  * ephemeral port, and simulated adapters calling it from 127.0.0.1 (configured) or 127.0.0.2.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceInfo, HostServices } from '../../edge/host/sdk/driver.js';
@@ -149,4 +150,17 @@ export function faceReport(over: Record<string, unknown> = {}, pic = 'AABBCCDD')
     },
     ...over,
   };
+}
+
+/** Sends a POST's headers declaring `length` bytes and never the body; resolves with what the box answered before closing. */
+export function headersOnly(port: number, path: string, length: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.1' }, () =>
+      s.write(`POST ${path} HTTP/1.1\r\nHost: box\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`),
+    );
+    let text = '';
+    s.on('data', (b: Buffer) => (text += b.toString()));
+    s.on('close', () => resolve(text));
+    s.on('error', reject);
+  });
 }
