@@ -65,11 +65,13 @@ export interface Rig {
   close(): Promise<void>;
 }
 
+/** `dataDir`: the driver's folder of an earlier rig (a restart; left in place at close), else a fresh one. */
 export async function startRig(
   config: Record<string, unknown> = {},
   devices: DeviceInfo[] = [ADAPTER, IPC, BEHIND_NVR, HIK_IPC],
+  dataDir?: string,
 ): Promise<Rig> {
-  const dir = mkdtempSync(join(tmpdir(), 'pe-secapi-'));
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'pe-secapi-'));
   const records: Recorded[] = [];
   const failing = { on: false };
   const host: HostServices = {
@@ -109,7 +111,7 @@ export async function startRig(
     async close() {
       await Promise.all(sims.map((s) => s.stop()));
       await driver.stop!(false);
-      rmSync(dir, { recursive: true, force: true });
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -117,6 +117,17 @@ describe('arming rules', () => {
       alarmRule: rule,
     });
   });
+  it('sends the rules it kept to the adapter after a restart of the box, at its first authentication', async () => {
+    const restarted = await startRig({}, undefined, rig.dir);
+    try {
+      const fresh = await restarted.adapter();
+      expect((await fresh.authenticate()).body.code).toBe(200);
+      await waitFor(() => fresh.state.rules.size >= 2 || undefined, 5000);
+      expect([...fresh.state.rules.values()].map((r) => r.eventType).sort()).toEqual([1, 2]);
+    } finally {
+      await restarted.close();
+    }
+  });
 });
 
 describe('status, config and the other relays', () => {
