@@ -183,7 +183,7 @@ describe('config/examples/security-adapters.yaml on a real box', () => {
     // A 5 MB body is refused from its declared length, before it is read.
     const big = await headersOnly(Number(new URL(sim.o.edgeUrl).port), '/edgeSecurityEvent/reportAlarmEvent', 5 * 1024 * 1024);
     expect(big).toMatch(/^HTTP\/1\.1 413 [\s\S]*"code":805/);
-    const answers = [];
+    const answers: Awaited<ReturnType<typeof sim.getConfig>>[] = [];
     for (let i = 0; i < 50 && !answers.some((a) => a.status === 429); i++)
       answers.push(...(await Promise.all(Array.from({ length: 30 }, () => sim.getConfig()))));
     expect(answers.find((a) => a.status === 429)?.body).toEqual({ code: 810, message: 'abnormal communication' });
