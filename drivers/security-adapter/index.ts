@@ -87,10 +87,13 @@ export function createSecurityAdapterDriver(ctx: Pick<DriverContext, 'config' | 
   /** Tell the vendor's adapter its camera list changed (R27), once per burst of changes. */
   function configChanged(manufacture: string): void {
     if (!started || pendingChange.has(manufacture)) return;
+    const changedAt = Date.now();
     const t = setTimeout(() => {
       pendingChange.delete(manufacture);
       const adapter = book.adapterOf(manufacture);
-      if (!adapter || !server.sessions.byIp(adapter.ip)) return;
+      // An adapter that authenticated after the change fetches the new list anyway.
+      const s = adapter && server.sessions.byIp(adapter.ip);
+      if (!adapter || !s || s.issuedAt > changedAt) return;
       call(adapter, 'deviceManage/configChange', {}).catch((err: Error) =>
         log.warn({ adapter: adapter.ip, err: err.message }, 'configChange not delivered'),
       );

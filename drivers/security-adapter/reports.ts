@@ -55,9 +55,16 @@ export function createReporter(d: ReporterDeps) {
     { windowMs: cfg.mergeWindowMs },
   );
 
+  /** The pictures stored; the report kept without them (it may wait in the merge window). */
   async function pictures(r: AlarmEventReport): Promise<StoredReport> {
     const at = r.eventTime * 1000;
-    const stored: StoredReport = { report: r, target: {} };
+    const { scene: _scene, target: t, ...rest } = r;
+    const report: AlarmEventReport = rest;
+    if (t) {
+      const { picture: _p, facePicture: _f, ...coords } = t;
+      report.target = coords;
+    }
+    const stored: StoredReport = { report, target: {} };
     if (r.scene) stored.scene = await storePicture(ctx.dataDir, r.scene, at, `${r.eventId}-scene`);
     if (r.target?.picture) stored.target.obj = await storePicture(ctx.dataDir, r.target.picture, at, `${r.eventId}-object`);
     if (r.target?.facePicture) stored.target.face = await storePicture(ctx.dataDir, r.target.facePicture, at, `${r.eventId}-face`);
