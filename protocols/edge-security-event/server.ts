@@ -141,7 +141,8 @@ export class EdgeSecurityEventServer {
     }
     const body = JSON.stringify(out.reply);
     const headers: Record<string, string | number> = { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) };
-    if (out.status === 413) headers.Connection = 'close';
+    // A body left unread (refused before or while reading it) is not drained: the connection closes.
+    if (out.status === 413 || !req.complete) headers.Connection = 'close';
     res.writeHead(out.status, headers);
     res.end(body, () => out.after?.());
   }
