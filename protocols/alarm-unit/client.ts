@@ -1,11 +1,9 @@
 /**
  * The box's calls to a unit's own server `http://<unit ip>:<port>` (L40671, L41066):
  * `GET /alarm/ping` after a connect (R14) and `POST /alarm/setZoneAlertState` (R20). Requests
- * say `Connection: close` (L40659), so node:http is used without an agent (fetch may not set
- * that header). Answers are read under a small cap and a time limit: the unit is on the LAN but
- * not trusted.
+ * say `Connection: close` (L40659): protocols/common/json-call.ts, answers under a small cap.
  */
-import { request } from 'node:http';
+import { callJson, type JsonCallResult } from '../common/json-call.js';
 import { aesEncrypt } from './crypto.js';
 import { PROTOCOL_VERSION, type ZoneAlertState } from './messages.js';
 
@@ -19,49 +17,10 @@ export interface UnitAddress {
   aesKey?: Buffer;
 }
 
-export interface CallResult {
-  status: number;
-  body: unknown;
-}
+export type CallResult = JsonCallResult;
 
 export function callUnit(u: UnitAddress, method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number): Promise<CallResult> {
-  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: u.ip,
-        port: u.port,
-        method,
-        path,
-        agent: false,
-        timeout: timeoutMs,
-        headers: { 'Content-Type': 'application/json', Connection: 'close', ...(data ? { 'Content-Length': data.length } : {}) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_ANSWER_BYTES) req.destroy(new Error('answer too large'));
-          else chunks.push(c);
-        });
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            parsed = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(data);
-  });
+  return callJson(u, method, path, body, timeoutMs, MAX_ANSWER_BYTES);
 }
 
 /** Did the unit answer its ping with exactly `{"code":0,"message":"pong"}` (L40695-40705)? */

@@ -67,7 +67,8 @@ function passRecords(): Array<{ device_key: string; kind: string }> {
 }
 
 beforeAll(async () => {
-  const [doorBox, pushBox, openApiBox, terminalApi, terminalWs, alarmBox] = await Promise.all([
+  const [doorBox, pushBox, openApiBox, terminalApi, terminalWs, alarmBox, adapterBox] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -129,6 +130,14 @@ beforeAll(async () => {
         config: { host: '127.0.0.1', port: alarmBox, limits: LIMITS },
         devices: [
           { productKey: 'PEAlarmUnit', deviceName: DEVICES.alarmUnit.sn, custom: { ip: DEVICES.alarmUnit.ip, sn: DEVICES.alarmUnit.sn } },
+        ],
+      },
+      {
+        name: 'Sec_Adapter',
+        type: 'security-adapter',
+        config: { host: '127.0.0.1', port: adapterBox, limits: LIMITS },
+        devices: [
+          { productKey: 'PESecurityAdapter', deviceName: 'SEC-ADAPTER-1', custom: { manufacture: 'DH', ip: DEVICES.securityAdapter.ip } },
         ],
       },
       {
@@ -205,7 +214,7 @@ describe('the listener registry', () => {
       probed()
         .map((p) => p.l.protocol)
         .sort(),
-    ).toEqual(['alarm-unit', 'door-standard', 'face-openapi', 'face-push']);
+    ).toEqual(['alarm-unit', 'door-standard', 'edge-security-event', 'face-openapi', 'face-push']);
     // The registry shows the limits in force, as configured.
     for (const { l } of probed()) expect(l.limits, name(l)).toEqual(LIMITS);
   });

@@ -19,6 +19,7 @@ export const DEVICES = {
   push: { deviceNo: 'SEC-PUSH-1', ip: '127.0.0.1' },
   openapi: { deviceId: 'SEC-OA-1', ip: '127.0.0.1' },
   alarmUnit: { sn: 'SEC-ALARM-1', ip: '127.0.0.1' },
+  securityAdapter: { ip: '127.0.0.1', mac: '02-00-7F-00-00-05', manufacture: 'DH' },
 } as const;
 
 export interface HttpProbe {
@@ -73,8 +74,17 @@ const alarmUnit: HttpProbe = {
   listenerRefusal: (r, status) => r.status === status && r.json?.code === 99,
 };
 
+const securityAdapter: HttpProbe = {
+  kind: 'http',
+  forge: forge('edge-security-event'),
+  // From an address that is no configured adapter: 801 on appAuthentication, 802 otherwise, before the body is read.
+  refusedForgery: (e, r) => r.status === 200 && r.json?.code === (e.path.endsWith('/appAuthentication') ? 801 : 802),
+  listenerRefusal: (r, status) => r.status === status && r.json?.code === (status === 413 ? 805 : 810),
+};
+
 export const PROBES: Readonly<Record<string, Probe>> = {
   'alarm-unit': alarmUnit,
+  'edge-security-event': securityAdapter,
   'door-standard': door,
   'face-push': push,
   'face-openapi': openapi,

@@ -9,8 +9,9 @@
  *   with its key, dropping any request whose `time` is not above the last it took (L41100-41109).
  */
 import { randomBytes } from 'node:crypto';
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../../../protocols/common/body.js';
+import { send, type SimAnswer } from '../common/send.js';
 import { HttpListener, NO_SOURCE_LIMITS } from '../../../protocols/common/http-listener.js';
 import {
   aesDecrypt,
@@ -47,10 +48,7 @@ export interface SimUnitOptions {
   model?: string;
 }
 
-export interface SimAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
+export type { SimAnswer } from '../common/send.js';
 
 export class SimulatedAlarmUnit {
   readonly o: SimUnitOptions & { keepaliveS: number };
@@ -199,41 +197,4 @@ export class SimulatedAlarmUnit {
     }
     reply({ code: 0, message: 'success' });
   }
-}
-
-function send(base: string, localAddress: string, method: 'GET' | 'POST', path: string, body: string | undefined): Promise<SimAnswer> {
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method,
-        localAddress,
-        agent: false,
-        headers: {
-          Connection: 'close',
-          'Content-Type': 'application/json',
-          ...(body === undefined ? {} : { 'Content-Length': Buffer.byteLength(body) }),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          let parsed: Record<string, unknown> = {};
-          try {
-            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-          } catch {
-            // not JSON: the status tells
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }

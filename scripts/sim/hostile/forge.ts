@@ -9,6 +9,7 @@
 import type { Endpoint } from '../../../protocols/common/http-listener.js';
 import { buildMultipart, computeSign } from '../../../protocols/door-standard/index.js';
 import { formatPassTime } from '../../../protocols/face-push/index.js';
+import { computeAuthSign } from '../../../protocols/edge-security-event/index.js';
 
 export type { Endpoint };
 
@@ -25,6 +26,8 @@ export interface Identities {
   push: { deviceNo: string };
   openapi: { deviceId: string };
   alarmUnit: { sn: string; ip: string };
+  /** A camera vendor's event adapter (edge security event API); optional for callers that run none. */
+  securityAdapter?: { ip: string; mac: string; manufacture: string };
 }
 
 /** A token the box never issued: the door standard's credential after /connect. */
@@ -125,11 +128,47 @@ function alarmUnit(e: Endpoint, id: Identities): Forged | undefined {
   return extra && { method: 'POST', path: e.path, body: json({ version: '2021-01-01', token: FORGED_ALARM_TOKEN, ...extra }) };
 }
 
+/** A token of the form the box issues (32 hex digits), never issued. */
+const FORGED_SECURITY_TOKEN = 'cc85a0b1c2d3e4f5a6b7c8d9e0f10001';
+const SECURITY_BODIES: Record<string, () => Record<string, unknown>> = {
+  '/edgeSecurityEvent/deviceManage/getConfig': () => ({ manufacture: 'DH' }),
+  // "Other" (100) needs no pictures: a well-formed report.
+  '/edgeSecurityEvent/reportAlarmEvent': () => ({
+    ip: '192.168.1.3',
+    channel: 0,
+    deviceType: 2,
+    eventType: 100,
+    eventTime: Math.floor(Date.now() / 1000),
+    eventId: 'forged-1',
+  }),
+  '/edgeSecurityEvent/capture/report': () => ({
+    ip: '192.168.1.3',
+    channel: 0,
+    deviceType: 2,
+    captureTime: Math.floor(Date.now() / 1000),
+    picBase64: 'AAAA',
+    picType: 'JPG',
+  }),
+};
+
+function securityAdapter(e: Endpoint, id: Identities): Forged | undefined {
+  const a = id.securityAdapter;
+  if (!a) return undefined;
+  if (e.path === '/edgeSecurityEvent/appAuthentication') {
+    // The seed's example shape (L41584-41593) with a correct sign, naming the configured adapter.
+    const f = { ip: a.ip, mac: a.mac, time: Math.floor(Date.now() / 1000), manufacture: a.manufacture };
+    return { method: 'POST', path: e.path, body: json({ ...f, signMethod: 'md5', sign: computeAuthSign(f), alarmAdapterPort: 10080 }) };
+  }
+  const body = SECURITY_BODIES[e.path];
+  return body && { method: e.method, path: e.path, body: json({ token: FORGED_SECURITY_TOKEN, ...body() }) };
+}
+
 const FORGERS: Record<string, (e: Endpoint, id: Identities) => Forged | undefined> = {
   'door-standard': door,
   'face-push': push,
   'face-openapi': openapi,
   'alarm-unit': alarmUnit,
+  'edge-security-event': securityAdapter,
 };
 
 /** A forged request to `e` of a listener speaking `protocol`; undefined for a protocol or endpoint not known here. */
