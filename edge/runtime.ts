@@ -60,6 +60,7 @@ import { RulesEngine } from './rules/engine.js';
 import { configuredRules, parseRulesConfig } from './rules/config.js';
 import { rulesGatewayServices } from './rules/gateway-services.js';
 import { alarmCloudOutbox } from './rules/cloud-outbox.js';
+import { filesPart, type FilesPart } from './files/part.js';
 
 /** Driver types whose devices encrypt a session key to the box (they may read its device key). */
 const DEVICE_KEY_DRIVERS = new Set(['alarm-unit']);
@@ -116,6 +117,8 @@ export class Runtime {
   readonly #parts: Part[] = [];
   readonly #started: Part[] = [];
   #checkpointer: Checkpointer | undefined;
+  /** The edge file service (docs/files.md), when the config has a `files:` section. */
+  #files: FilesPart | undefined;
 
   constructor(loaded: LoadedConfig, options: { log?: Logger } = {}) {
     this.#loaded = loaded;
@@ -162,6 +165,10 @@ export class Runtime {
     this.#buildParts(levels);
   }
 
+  get files() {
+    return this.#files?.service;
+  }
+
   get config(): BoxConfig {
     return this.#config;
   }
@@ -205,12 +212,14 @@ export class Runtime {
         }
       },
     });
+    this.#files = filesPart({ config: cfg.files, db: () => this.db, dataDir: this.dataDir, log: childLogger(this.log, 'files', levels) });
+    if (this.#files) this.#parts.push(this.#files);
     this.#parts.push({
       // Offline access control on the box database; door drivers reach it as host services.
       name: 'access',
       start: async () => {
         this.access = new AccessCore(
-          { db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir, events: this.events },
+          { db: this.db, log: childLogger(this.log, 'access', levels), dataDir: this.dataDir, events: this.events, files: this.files },
           parseAccessConfig(cfg.access),
         );
         this.host.registerServices(accessHostServices(this.access, () => this.elevators?.rules));
@@ -648,7 +657,9 @@ export class Runtime {
 
   /** The listener registry: the box's own listeners (bound ports) and the deployed drivers' (docs/security.md). */
   listeners(): ListenerInfo[] {
-    return [...boxListeners(this.#config, { http: this.httpPort, bus: this.busPort }).map(boxListenerInfo), ...this.host.listeners()];
+    const files = this.files;
+    const bound = { http: this.httpPort, bus: this.busPort, ...(files ? { files: [files.port, files.outsidePort] as const } : {}) };
+    return [...boxListeners(this.#config, bound).map(boxListenerInfo), ...this.host.listeners()];
   }
 
   health(): { status: 'ok' | 'degraded' | 'starting' | 'stopping'; [k: string]: unknown } {
