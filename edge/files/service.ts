@@ -5,7 +5,8 @@
  */
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
-import { HttpListener } from '../../protocols/common/http-listener.js';
+import { HttpListener, type RefusalBody } from '../../protocols/common/http-listener.js';
+import { fileError } from './codes.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { FilesConfig } from './config.js';
@@ -14,6 +15,12 @@ import { fileRequestHandler } from './routes.js';
 import { FileStore, type Committed } from './store.js';
 
 const MB = 1024 * 1024;
+
+/** A source over its request rate is answered in the service's shape, with the platform's 429 [seed 001 L47010-47050]. */
+const busyRefusal = (): RefusalBody => ({
+  contentType: 'application/json; charset=utf-8',
+  body: JSON.stringify(fileError('busy', 'too many requests.').answer),
+});
 
 export interface FileServiceDeps {
   db: Db;
@@ -77,7 +84,7 @@ export class FileService {
       log: this.#log,
     });
     const listen = async (port: number): Promise<number> => {
-      const l = new HttpListener(handler, { ...c.limits, host: c.host, port, log: this.#log });
+      const l = new HttpListener(handler, { ...c.limits, host: c.host, port, log: this.#log, refusal: busyRefusal });
       this.#listeners.push(l);
       return (await l.listen()).port;
     };

@@ -27,8 +27,12 @@ export function filesConfig(over: Partial<FilesConfig> = {}): FilesConfig {
   return { ...(Value.Default(FilesConfigSchema, {}) as FilesConfig), host: '127.0.0.1', port: 0, ...over };
 }
 
-export async function startFiles(over: Partial<FilesConfig> = {}, dir = mkdtempSync(join(tmpdir(), 'pe-files-'))): Promise<TestFiles> {
-  const clock = { now: Date.UTC(2026, 0, 1) };
+export async function startFiles(
+  over: Partial<FilesConfig> = {},
+  dir = mkdtempSync(join(tmpdir(), 'pe-files-')),
+  now = Date.UTC(2026, 0, 1),
+): Promise<TestFiles> {
+  const clock = { now };
   const db = openDatabase(join(dir, 'edge.db'));
   const service = new FileService({ db, log: silentLogger(), dataDir: dir, now: () => clock.now }, filesConfig(over));
   await service.start();
@@ -45,9 +49,7 @@ export async function startFiles(over: Partial<FilesConfig> = {}, dir = mkdtempS
     stop,
     async restart() {
       await stop();
-      const next = await startFiles(over, dir);
-      next.clock.now = clock.now;
-      return next;
+      return startFiles(over, dir, clock.now);
     },
     async close() {
       await stop();
