@@ -3,6 +3,7 @@
  * (edge/host/driver-settings.ts), and the listener registry lists them (edge/host/listeners.ts).
  */
 import type { ListenerEndpoint } from '../host/sdk/settings.js';
+import type { ListenerLimits } from '../../protocols/common/http-listener.js';
 import type { BoxConfig } from './schema.js';
 import { configuredFilesPorts } from '../files/config.js';
 
@@ -15,6 +16,8 @@ export interface BoxListener {
   protocol: 'http-console' | 'mqtt' | 'http-files';
   authentication: string;
   endpoints: ListenerEndpoint[];
+  /** The hostile-input limits in force, where the listener has them. */
+  limits?: ListenerLimits;
 }
 
 const CONSOLE_ENDPOINTS: ListenerEndpoint[] = [
@@ -81,6 +84,7 @@ export function boxListeners(
         protocol: 'http-files',
         authentication: 'none (the seed gives it none): listen only where the devices and apps that use it are',
         endpoints: FILES_ENDPOINTS,
+        limits: files.limits,
       });
   }
   return out;

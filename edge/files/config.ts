@@ -75,9 +75,11 @@ export function parseFilesConfig(raw: unknown): FilesConfig | undefined {
 registerSectionCheck('files', (raw) => (raw === undefined ? [] : filesConfigProblems(raw)));
 
 /** The service's ports as configured (undefined when it does not run, or its section is invalid: the check reports that). */
-export function configuredFilesPorts(raw: unknown): { host: string; port: number; outsidePort?: number } | undefined {
+export function configuredFilesPorts(
+  raw: unknown,
+): { host: string; port: number; outsidePort?: number; limits: ListenerLimits } | undefined {
   if (raw === undefined || filesConfigProblems(raw).some((p) => !p.advisory)) return undefined;
   const cfg = Value.Default(FilesConfigSchema, Value.Clone(raw)) as FilesConfig;
   if (!cfg.enabled) return undefined;
-  return { host: cfg.host, port: cfg.port, ...(cfg.outsidePort !== undefined ? { outsidePort: cfg.outsidePort } : {}) };
+  return { host: cfg.host, port: cfg.port, limits: cfg.limits, ...(cfg.outsidePort !== undefined ? { outsidePort: cfg.outsidePort } : {}) };
 }

@@ -71,7 +71,12 @@ describe('pass photos through the file service', () => {
   it('lists the file service among the box listeners with its bound port', () => {
     const listeners = box.runtime.health().listeners as { protocol: string; port: number; configPath: string }[];
     expect(listeners).toContainEqual(
-      expect.objectContaining({ protocol: 'http-files', port: box.runtime.files!.port, configPath: '/files/port' }),
+      expect.objectContaining({
+        protocol: 'http-files',
+        port: box.runtime.files!.port,
+        configPath: '/files/port',
+        limits: expect.objectContaining({ requestTimeoutMs: 300_000, perSourceRequestsPerS: 50 }),
+      }),
     );
   });
 
