@@ -31,7 +31,6 @@ const migrations: Migration[] = [
 ];
 
 export class FileIndex {
-  readonly #db: Db;
   readonly #get;
   readonly #put;
   readonly #delete;
@@ -40,7 +39,6 @@ export class FileIndex {
   readonly #oldest;
 
   constructor(db: Db) {
-    this.#db = db;
     migrate(db, 'files', migrations);
     this.#get = db.prepare('SELECT * FROM files_index WHERE path = ?');
     this.#put = db.prepare(`INSERT INTO files_index (path, size, etag, content_type, created_ms, expires_ms)
@@ -81,9 +79,5 @@ export class FileIndex {
 
   has(path: string): boolean {
     return this.get(path) !== undefined;
-  }
-
-  transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn).immediate();
   }
 }
