@@ -65,7 +65,12 @@ export class FileService {
 
   /** The download URL of a stored file: `http://<host>:<port>/oss/<filePath>` [seed 001 L39777]. */
   urlOf(filePath: string): string {
-    return `http://${this.#host}:${this.config.publicPort ?? this.port}${urlPathOf(filePath)}`;
+    return `${this.baseUrl}${urlPathOf(filePath)}`;
+  }
+
+  /** `http://<host>:<port>` as download URLs name the service. */
+  get baseUrl(): string {
+    return `http://${this.#host}:${this.config.publicPort ?? this.port}`;
   }
 
   /** Store bytes the box itself holds (pictures); the same store, index and expiry as uploads. */
