@@ -37,6 +37,8 @@ export class FileIndex {
   readonly #expired;
   readonly #total;
   readonly #oldest;
+  /** Bytes and files in the index, counted once and then kept by `put` and `delete` (the quota check is per upload). */
+  #usage: { bytes: number; files: number } | undefined;
 
   constructor(db: Db) {
     migrate(db, 'files', migrations);
@@ -45,7 +47,7 @@ export class FileIndex {
       VALUES (@path, @size, @etag, @content_type, @created_ms, @expires_ms)
       ON CONFLICT(path) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type,
         created_ms = excluded.created_ms, expires_ms = excluded.expires_ms`);
-    this.#delete = db.prepare('DELETE FROM files_index WHERE path = ?');
+    this.#delete = db.prepare('DELETE FROM files_index WHERE path = ? RETURNING size').pluck();
     this.#expired = db.prepare('SELECT path FROM files_index WHERE expires_ms <= ? ORDER BY expires_ms LIMIT ?').pluck();
     this.#total = db.prepare('SELECT COALESCE(SUM(size), 0) AS bytes, COUNT(*) AS files FROM files_index');
     this.#oldest = db.prepare('SELECT path, expires_ms FROM files_index ORDER BY expires_ms, path LIMIT ?');
@@ -56,11 +58,22 @@ export class FileIndex {
   }
 
   put(row: FileRow): void {
+    const old = this.get(row.path);
     this.#put.run(row);
+    if (this.#usage) {
+      this.#usage.bytes += row.size - (old?.size ?? 0);
+      if (!old) this.#usage.files++;
+    }
   }
 
   delete(path: string): boolean {
-    return this.#delete.run(path).changes > 0;
+    const size = this.#delete.get(path) as number | undefined;
+    if (size === undefined) return false;
+    if (this.#usage) {
+      this.#usage.bytes -= size;
+      this.#usage.files--;
+    }
+    return true;
   }
 
   /** Paths whose expiry has passed, the longest expired first. */
@@ -69,7 +82,8 @@ export class FileIndex {
   }
 
   usage(): { bytes: number; files: number } {
-    return this.#total.get() as { bytes: number; files: number };
+    this.#usage ??= this.#total.get() as { bytes: number; files: number };
+    return { ...this.#usage };
   }
 
   /** The files that expire first (what an installer could remove to make room). */

@@ -51,15 +51,15 @@ export interface OpenFile {
   row: FileRow;
 }
 
-const fsyncDir = (dir: string): void => {
+/** Flush a folder's entries (the rename into it); off the event loop. */
+async function fsyncDir(dir: string): Promise<void> {
   try {
-    const fd = openSync(dir, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
+    const h = await open(dir, 'r');
+    await h.sync().finally(() => h.close());
   } catch {
     // Some file systems cannot fsync a folder; the rename is still atomic.
   }
-};
+}
 
 export const etagOf = (md5Hex: string): string => `"${md5Hex}"`;
 
@@ -134,13 +134,15 @@ export class FileStore {
     );
   }
 
-  /** Move a flushed temporary file into place and index it; the temporary file is gone either way. */
+  /**
+   * Move a flushed temporary file into place and index it; the temporary file is gone either way.
+   * The rename and the index row happen together (synchronously: nothing interleaves); flushing
+   * the folder is left to `flush` so it does not hold the event loop.
+   */
   commit(tmp: string, filePath: string, size: number, md5Hex: string, expireMs: number): Committed {
     try {
       if (size > this.room(filePath)) throw this.fullError(size);
-      const target = this.#target(filePath);
-      renameSync(tmp, target);
-      fsyncDir(dirname(target));
+      renameSync(tmp, this.#target(filePath));
     } catch (err) {
       rmSync(tmp, { force: true });
       throw err;
@@ -158,7 +160,15 @@ export class FileStore {
     return { path: filePath, size, etag: row.etag, expiresMs: row.expires_ms };
   }
 
-  /** Store bytes held in memory (pictures of the box's own parts): the same way as an upload. */
+  /** Flush the folder of a committed file to disk (an upload is answered after it). */
+  flush(filePath: string): Promise<void> {
+    return fsyncDir(dirname(join(this.#files, filePath)));
+  }
+
+  /**
+   * Store bytes held in memory (pictures of the box's own parts): the same way as an upload, the
+   * content flushed, the folder not (a power cut may lose the picture, never serve it half).
+   */
   putBytes(filePath: string, bytes: Buffer, expireMs: number): Committed {
     if (bytes.length > this.options.maxFileBytes) throw fileError('tooLarge', `file larger than ${this.options.maxFileBytes} bytes`);
     if (bytes.length > this.room(filePath)) throw this.fullError(bytes.length);

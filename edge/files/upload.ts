@@ -144,7 +144,9 @@ export async function receiveUpload(req: IncomingMessage, store: FileStore, o: U
       await writer.abort();
       throw err;
     });
-    return store.commit(writer.file, filePath, writer.bytes, md5, expireS * 1000);
+    const committed = store.commit(writer.file, filePath, writer.bytes, md5, expireS * 1000);
+    await store.flush(filePath);
+    return committed;
   } catch (err) {
     await up.writer?.abort();
     throw err instanceof FileServiceError ? err : diskError(err);
