@@ -1,5 +1,6 @@
 /** The file service's three endpoints over real HTTP, with the seed's shapes [seed 001 L39740-39844]. */
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORM_TYPE, form, http, pattern, remove, startFiles, upload, type TestFiles } from './helpers.js';
 
@@ -89,6 +90,21 @@ describe('file service endpoints', () => {
       body: '{}',
     });
     expect(plain.json()).toMatchObject({ code: 460, message: expect.stringContaining('multipart/form-data') });
+  });
+
+  it('keeps a connection open after a 404 to a bodiless request', async () => {
+    const answers = await new Promise<string>((resolve) => {
+      const sock = connect(t.service.port, '127.0.0.1');
+      let out = '';
+      sock.on('data', (c: Buffer) => {
+        out += c.toString();
+        if ((out.match(/HTTP\/1\.1 404/g) ?? []).length === 2) sock.end();
+      });
+      sock.on('close', () => resolve(out));
+      sock.write('GET /oss/none-1.jpg HTTP/1.1\r\nHost: x\r\n\r\nGET /oss/none-2.jpg HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    expect(answers.match(/HTTP\/1\.1 404/g)).toHaveLength(2);
+    expect(answers).not.toMatch(/Connection: close/i);
   });
 
   it('answers unknown endpoints and methods with 404 in its own shape', async () => {
