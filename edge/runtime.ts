@@ -1,6 +1,6 @@
 /**
  * The composition root: the only place that builds and wires the parts, in one visible order
- * (store → box services → access → security → elevators → face queue → bus → rules → http → host
+ * (store → files → box services → access → security → elevators → face queue → bus → rules → http → host
  * → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
  * start/stop runs in its own try/catch so one failing part never blocks the rest.
  */
@@ -32,12 +32,14 @@ import type { SecurityAlarms } from './security/alarms.js';
 import type { FaceCommandQueue } from './face-queue/index.js';
 import type { ElevatorLinkage } from './elevators/index.js';
 import type { CloudLink } from './cloud/link.js';
+import type { FileService } from './files/service.js';
 import { parseConsoleOptions, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
 import type { RulesEngine } from './rules/engine.js';
 import { VERSION } from './version.js';
 import { boxHealth, type BoxHealth } from './health.js';
 import type { Part } from './parts/part.js';
 import { storePart } from './parts/store.js';
+import { filesPart } from './parts/files.js';
 import { boxServicesPart } from './parts/box-services.js';
 import { accessPart } from './parts/access.js';
 import { securityPart } from './parts/security.js';
@@ -86,6 +88,8 @@ export class Runtime {
   /** Durable command queue of polling face terminals (seed 003), reached by drivers as `faceQueue.*`. */
   faceQueue: FaceCommandQueue | undefined;
   cloud: CloudLink | undefined;
+  /** The edge file service (docs/files.md), when the config has a `files:` section. */
+  files: FileService | undefined;
   /** EBA alarm rules evaluated on the box (docs/rules.md). */
   rules: RulesEngine | undefined;
   busTransport: BusTransport | undefined;
@@ -155,6 +159,7 @@ export class Runtime {
   #buildParts(): Part[] {
     const parts = [
       storePart(this),
+      filesPart(this),
       boxServicesPart(this),
       accessPart(this),
       securityPart(this),
@@ -266,7 +271,9 @@ export class Runtime {
 
   /** The listener registry: the box's own listeners (bound ports) and the deployed drivers' (docs/security.md). */
   listeners(): ListenerInfo[] {
-    return [...boxListeners(this.#config, { http: this.httpPort, bus: this.busPort }).map(boxListenerInfo), ...this.host.listeners()];
+    const files = this.files;
+    const bound = { http: this.httpPort, bus: this.busPort, ...(files ? { files: [files.port, files.outsidePort] as const } : {}) };
+    return [...boxListeners(this.#config, bound).map(boxListenerInfo), ...this.host.listeners()];
   }
 
   health(): BoxHealth {

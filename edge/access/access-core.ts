@@ -7,6 +7,8 @@
  */
 import { join } from 'node:path';
 import type { EventBus } from '../events.js';
+import type { FileService } from '../files/service.js';
+import { PictureStore } from '../files/pictures.js';
 import type { Logger } from '../log.js';
 import { type Db, migrate } from '../store/db.js';
 import { BizReports } from './biz-reports.js';
@@ -46,6 +48,8 @@ export interface AccessDeps {
   outbox?: OutboxWriter;
   /** Committed passes are announced as `access.pass` (the local bus shows them). */
   events?: EventBus;
+  /** The edge file service, when it runs: pass photos go there, kept as long as their records. */
+  files?: FileService | undefined;
   /** Override the algorithm client (tests); default from `config.faceAlgoUrl`. */
   algo?: FaceAlgoClient;
   now?: () => number;
@@ -98,7 +102,12 @@ export class AccessCore {
       db,
       log,
       permissions: this.permissions,
-      photoDir: join(root, 'records'),
+      pictures: new PictureStore({
+        area: 'pass',
+        localDir: join(root, 'records'),
+        keepMs: config.records.retentionDays * 86_400_000,
+        files: deps.files,
+      }),
       ...(deps.outbox ? { outbox: deps.outbox } : {}),
       ...(events ? { onCommitted: (p: CommittedPass) => events.emit('access.pass', p) } : {}),
     });

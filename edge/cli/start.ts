@@ -45,6 +45,7 @@ function printReady(runtime: Runtime): void {
       (runtime.busPort
         ? `  local bus:      mqtt://${runtime.config.bus.host}:${runtime.busPort} (credentials: ${runtime.dataDir}/bus-credentials.json unless configured)\n`
         : '') +
+      (runtime.files ? `  file service:   ${runtime.files.baseUrl}/home/paas/file/add (docs/files.md)\n` : '') +
       `  watch values:   npm run edge -- tail\n`,
   );
 }

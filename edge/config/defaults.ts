@@ -13,6 +13,8 @@ http:
 bus:
   host: 127.0.0.1
   port: 1883
+# The edge file service on 127.0.0.1:9102 (docs/files.md): pass photos get download URLs.
+files: {}
 drivers:
   - name: Demo_Sim_EBA_Meter
     type: demo-sim

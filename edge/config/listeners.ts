@@ -3,7 +3,9 @@
  * (edge/host/driver-settings.ts), and the listener registry lists them (edge/host/listeners.ts).
  */
 import type { ListenerEndpoint } from '../host/sdk/settings.js';
+import type { ListenerLimits } from '../../protocols/common/http-listener.js';
 import type { BoxConfig } from './schema.js';
+import { configuredFilesPorts } from '../files/config.js';
 
 export interface BoxListener {
   what: string;
@@ -11,9 +13,11 @@ export interface BoxListener {
   path: string;
   port: number;
   host: string;
-  protocol: 'http-console' | 'mqtt';
+  protocol: 'http-console' | 'mqtt' | 'http-files';
   authentication: string;
   endpoints: ListenerEndpoint[];
+  /** The hostile-input limits in force, where the listener has them. */
+  limits?: ListenerLimits;
 }
 
 const CONSOLE_ENDPOINTS: ListenerEndpoint[] = [
@@ -27,7 +31,16 @@ const CONSOLE_ENDPOINTS: ListenerEndpoint[] = [
  * The box's own listeners as configured; `bound` gives the ports they actually took (a port of 0
  * picks a free one), and then a listener configured with 0 is listed too.
  */
-export function boxListeners(cfg: BoxConfig, bound?: { http: number; bus: number }): BoxListener[] {
+const FILES_ENDPOINTS: ListenerEndpoint[] = [
+  { method: 'POST', path: '/home/paas/file/add' },
+  { method: 'POST', path: '/home/paas/file/delete' },
+  { method: 'GET', path: '/oss/{filePath}' },
+];
+
+export function boxListeners(
+  cfg: BoxConfig,
+  bound?: { http: number; bus: number; files?: readonly [number, number] | undefined },
+): BoxListener[] {
   const out: BoxListener[] = [];
   const http = bound?.http ?? cfg.http.port;
   if (http > 0) {
@@ -52,6 +65,27 @@ export function boxListeners(cfg: BoxConfig, bound?: { http: number; bus: number
       authentication: 'bus users (bus.users or the generated user), topic rules (docs/bus-topics.md)',
       endpoints: [],
     });
+  }
+  const files = configuredFilesPorts(cfg.files);
+  const filePorts: [string, number | undefined, number | undefined][] = files
+    ? [
+        ['/files/port', files.port, bound?.files?.[0]],
+        ['/files/outsidePort', files.outsidePort, bound?.files?.[1]],
+      ]
+    : [];
+  for (const [path, configured, taken] of filePorts) {
+    const port = taken || configured;
+    if (files && port)
+      out.push({
+        what: 'the edge file service (docs/files.md)',
+        path,
+        port,
+        host: files.host,
+        protocol: 'http-files',
+        authentication: 'none (the seed gives it none): listen only where the devices and apps that use it are',
+        endpoints: FILES_ENDPOINTS,
+        limits: files.limits,
+      });
   }
   return out;
 }

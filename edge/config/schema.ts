@@ -175,6 +175,7 @@ export const BoxConfigSchema = Type.Object(
     access: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     console: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     rules: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    files: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
 );

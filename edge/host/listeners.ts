@@ -48,6 +48,7 @@ export function boxListenerInfo(b: BoxListener): ListenerInfo {
     deviceFacing: false,
     authentication: b.authentication,
     endpoints: b.endpoints,
+    ...(b.limits ? { limits: b.limits } : {}),
   };
 }
 

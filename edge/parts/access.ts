@@ -11,7 +11,10 @@ export function accessPart(rt: Runtime): Part {
     name: 'access',
     start: async () => {
       const log = rt.logOf('access');
-      const access = new AccessCore({ db: rt.db, log, dataDir: rt.dataDir, events: rt.events }, parseAccessConfig(rt.config.access));
+      const access = new AccessCore(
+        { db: rt.db, log, dataDir: rt.dataDir, events: rt.events, files: rt.files },
+        parseAccessConfig(rt.config.access),
+      );
       rt.access = access;
       rt.host.registerServices(accessHostServices(access, () => rt.elevators?.rules));
       handleAccessDeviceServices(rt.host, access, log);

@@ -10,6 +10,7 @@ import '../../edge/cloud/config.js';
 import '../../edge/access/config.js';
 import '../../edge/console/options.js';
 import '../../edge/rules/config.js';
+import '../../edge/files/config.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 

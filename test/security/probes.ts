@@ -89,6 +89,7 @@ export const PROBES: Readonly<Record<string, Probe>> = {
   'face-push': push,
   'face-openapi': openapi,
   'http-console': { kind: 'elsewhere', by: 'test/security/console-auth.test.ts (login throttling, lockout, sessions)' },
+  'http-files': { kind: 'elsewhere', by: 'test/files/hostile.test.ts, store.test.ts (hostile multipart, paths, caps, rate limit)' },
   mqtt: { kind: 'elsewhere', by: 'test/security/bus-*.test.ts (pre-authentication limits, client ids, ACLs)' },
   'bacnet-ip': {
     kind: 'exempt',

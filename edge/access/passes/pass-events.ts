@@ -45,7 +45,14 @@ export function eventIdentifier(r: Pick<PassRecordInput, 'kind' | 'code'>): stri
 }
 
 /** The cloud event's params; `passId` is in `extInfo` (passEvent) or is the `eventId` (faces). */
-export function eventParams(r: PassRecordInput, passId: string, realtime: boolean, photoId: string | undefined): Record<string, unknown> {
+/** `pictureUrl`: the photo's download URL from the file service (the face model's field [seed 000 L7585]; in extInfo for passEvent). */
+export function eventParams(
+  r: PassRecordInput,
+  passId: string,
+  realtime: boolean,
+  photoId: string | undefined,
+  pictureUrl?: string,
+): Record<string, unknown> {
   const seconds = String(Math.floor(r.time / 1000));
   if (r.kind !== 'face') {
     const ext: Record<string, unknown> = {
@@ -56,6 +63,7 @@ export function eventParams(r: PassRecordInput, passId: string, realtime: boolea
       passId,
     };
     if (r.remainScanTimes !== undefined) ext.remainScanTimes = r.remainScanTimes;
+    if (pictureUrl) ext.pictureUrl = pictureUrl;
     return { code: r.code, message: r.message, type: r.kind, content: r.content, extInfo: JSON.stringify(ext) };
   }
   return {
@@ -75,6 +83,7 @@ export function eventParams(r: PassRecordInput, passId: string, realtime: boolea
     timeMsec: r.time,
     isRealtime: realtime ? 1 : 0,
     ...(photoId ? { pictureId: photoId } : {}),
+    ...(pictureUrl ? { pictureUrl } : {}),
     ...(r.temperature !== undefined ? { temperature: r.temperature } : {}),
     eventExtInfo: JSON.stringify({ code: r.code, message: r.message }),
   };

@@ -7,11 +7,10 @@
  * never success, and nothing is held in memory to be lost on a kill.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { edgeError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import type { Logger } from '../../log.js';
+import type { PictureStore } from '../../files/pictures.js';
 import { isStorageFailure, writeHealthOf, type StoreWriteHealth } from '../../store/write-health.js';
 import type { OutboxWriter } from '../outbox.js';
 import { eventIdentifier, eventParams, type PassRecordInput } from './pass-events.js';
@@ -51,7 +50,7 @@ export class PassRecorder {
   readonly #health: StoreWriteHealth;
   readonly #log: Logger;
   readonly #perms: PermissionStore;
-  readonly #photoDir: string;
+  readonly #pictures: PictureStore;
   readonly #onCommitted: ((p: CommittedPass) => void) | undefined;
   #outbox: OutboxWriter | undefined;
   readonly #rows: PassRecordStore;
@@ -61,7 +60,8 @@ export class PassRecorder {
     db: Db;
     log: Logger;
     permissions: PermissionStore;
-    photoDir: string;
+    /** Where pass photos go: the file service when it runs (with a URL in the record), else the access folder. */
+    pictures: PictureStore;
     outbox?: OutboxWriter;
     onCommitted?: (p: CommittedPass) => void;
   }) {
@@ -69,7 +69,7 @@ export class PassRecorder {
     this.#health = writeHealthOf(deps.db);
     this.#log = deps.log;
     this.#perms = deps.permissions;
-    this.#photoDir = deps.photoDir;
+    this.#pictures = deps.pictures;
     this.#outbox = deps.outbox;
     this.#onCommitted = deps.onCommitted;
     this.#rows = new PassRecordStore(deps.db);
@@ -116,7 +116,7 @@ export class PassRecorder {
         })
         .immediate();
     } catch (err) {
-      if (photo) rmSync(join(this.#photoDir, photo), { force: true });
+      if (photo) this.#pictures.remove(photo);
       if (!isStorageFailure(err)) throw err;
       this.#health.failed('pass records', err);
       throw edgeError('EDGE_ERR_STORE_UNAVAILABLE', (err as Error).message);
@@ -129,11 +129,7 @@ export class PassRecorder {
 
   #storePhoto(time: number, bytes: Buffer): string | undefined {
     try {
-      const day = new Date(time).toISOString().slice(0, 10);
-      mkdirSync(join(this.#photoDir, day), { recursive: true });
-      const photo = join(day, `${time}-${Math.random().toString(36).slice(2, 10)}.jpg`);
-      writeFileSync(join(this.#photoDir, photo), bytes);
-      return photo;
+      return this.#pictures.store(bytes, time).id;
     } catch (err) {
       // The record matters more than its photo: keep going without it.
       this.#log.warn({ err: (err as Error).message }, 'pass photo not stored');
@@ -144,7 +140,7 @@ export class PassRecorder {
   /** Queue the record's cloud event in the caller's transaction; undefined without an outbox. */
   #handOver(id: number, passId: string, r: PassRecordInput, realtime: boolean, photo: string | undefined): CommittedPass {
     const identifier = eventIdentifier(r);
-    const params = eventParams(r, passId, realtime, photo);
+    const params = eventParams(r, passId, realtime, photo, photo ? this.#pictures.urlOf(photo) : undefined);
     if (this.#outbox) {
       this.#outbox.enqueue({
         topicKind: realtime ? 'event' : 'eventHistory',
@@ -219,19 +215,20 @@ export class PassRecorder {
   /** Retention: records older than the age limit go; then the oldest photos until under quota. */
   prune(now: number, o: { retentionDays: number; photoQuotaBytes: number; maxRecords: number }): { records: number; photos: number } {
     const { records, photos } = this.#rows.prune(now - o.retentionDays * 86_400_000, o.maxRecords, o.photoQuotaBytes);
-    for (const p of photos) rmSync(join(this.#photoDir, p), { force: true });
+    for (const p of photos) this.#pictures.remove(p);
     return { records, photos: photos.length };
   }
 
   photoPath(photo: string): string {
-    return join(this.#photoDir, photo);
+    return this.#pictures.pathOf(photo);
   }
 
   photoExists(photo: string): boolean {
-    try {
-      return statSync(join(this.#photoDir, photo)).isFile();
-    } catch {
-      return false;
-    }
+    return this.#pictures.exists(photo);
+  }
+
+  /** The download URL of a record's photo, when the file service holds it. */
+  photoUrl(photo: string): string | undefined {
+    return this.#pictures.urlOf(photo);
   }
 }
