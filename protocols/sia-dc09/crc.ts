@@ -1,0 +1,25 @@
+/**
+ * The frame check of SIA DC-09 (§5.5.1.2): CRC-16 with polynomial x^16 + x^15 + x^2 + 1 in its
+ * reflected form 0xA001, initial value 0, no final XOR (the "ARC"/"IBM" CRC, check value 0xBB3D
+ * for "123456789"), over the bytes from the id token's opening quote up to the last byte before
+ * the closing CR, sent as four upper-case hex characters.
+ */
+const TABLE = (() => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
+    t[i] = c;
+  }
+  return t;
+})();
+
+export function crc16(data: Uint8Array | string): number {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+  let crc = 0;
+  for (const b of bytes) crc = (crc >>> 8) ^ TABLE[(crc ^ b) & 0xff]!;
+  return crc;
+}
+
+/** Four upper-case hex characters. */
+export const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
