@@ -17,7 +17,7 @@ import {
   buildMessage,
   crc16,
   Dc09CryptoError,
-  Dc09FrameError,
+  type Dc09FrameError,
   decryptBody,
   duhFrame,
   encryptBody,
