@@ -81,6 +81,14 @@ export class Dc09Receiver {
     return { tcp: tcp.address() as AddressInfo, udp: udp.address() };
   }
 
+  /** The bound addresses (after listen). */
+  address(): { tcp?: AddressInfo; udp?: AddressInfo } {
+    return {
+      ...(this.#tcp?.listening ? { tcp: this.#tcp.address() as AddressInfo } : {}),
+      ...(this.#udp ? { udp: this.#udp.address() } : {}),
+    };
+  }
+
   async close(): Promise<void> {
     for (const s of this.#sockets) s.destroy();
     await Promise.all([
