@@ -101,6 +101,8 @@ export class SimulatedPanel {
   /** Send bytes and wait for one answer frame (rejects when none comes in time). */
   async exchange(bytes: string | Buffer): Promise<string> {
     const data = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+    // The socket first: a connection refused rejects here, with no answer left waiting.
+    const send = this.o.transport === 'udp' ? await this.#udpSocket() : await this.#tcpSocket();
     const answer = new Promise<string>((resolve, reject) => {
       const t = setTimeout(() => {
         this.#waiting.splice(this.#waiting.indexOf(done), 1);
@@ -112,8 +114,8 @@ export class SimulatedPanel {
       };
       this.#waiting.push(done);
     });
-    if (this.o.transport === 'udp') (await this.#udpSocket()).send(data, this.o.port, this.o.host);
-    else (await this.#tcpSocket()).write(data);
+    if ('send' in send) send.send(data, this.o.port, this.o.host);
+    else send.write(data);
     return answer;
   }
 
