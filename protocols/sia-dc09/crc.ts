@@ -4,21 +4,10 @@
  * for "123456789"), over the bytes from the id token's opening quote up to the last byte before
  * the closing CR, sent as four upper-case hex characters.
  */
-const TABLE = (() => {
-  const t = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
-    t[i] = c;
-  }
-  return t;
-})();
+import { crc16Reflected } from '../common/crc16.js';
 
 export function crc16(data: Uint8Array | string): number {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
-  let crc = 0;
-  for (const b of bytes) crc = (crc >>> 8) ^ TABLE[(crc ^ b) & 0xff]!;
-  return crc;
+  return crc16Reflected(typeof data === 'string' ? Buffer.from(data, 'latin1') : data, 0);
 }
 
 /** Four upper-case hex characters. */
