@@ -31,7 +31,7 @@ export interface Channel {
 export function accountOf(c: HostCustom): string | undefined {
   if (c.account !== undefined) return c.account;
   const id = c.deviceId === undefined ? '' : String(c.deviceId);
-  return /^[0-9A-Fa-f]{3,16}$/.test(id) ? id : undefined;
+  return /^[0-9A-Fa-f]{1,16}$/.test(id) ? id : undefined;
 }
 
 /** The address reports must come from, if the config names one. */

@@ -113,9 +113,9 @@ export default defineSettings({
   device: Type.Object({
     account: Type.Optional(
       described(
-        Type.String({ pattern: '^[0-9A-Fa-f]{3,16}$' }),
-        "the host's DC-09 account (3-16 hex digits)",
-        '主机的DC-09账号(3-16位十六进制)',
+        Type.String({ pattern: '^[0-9A-Fa-f]{1,16}$' }),
+        "the host's DC-09 account (1-16 hex digits)",
+        '主机的DC-09账号(1-16位十六进制)',
       ),
     ),
     key: Type.Optional(
@@ -160,7 +160,7 @@ export default defineSettings({
         problems.push({
           path: `${at}/account`,
           message: c.deviceId !== undefined ? `deviceId ${JSON.stringify(c.deviceId)} is not a DC-09 account` : 'no DC-09 account',
-          hint: "the account number programmed in the host's DC-09 reporting, 3-16 hex digits",
+          hint: "the account number programmed in the host's DC-09 reporting, 1-16 hex digits",
         });
       else if (accounts.has(account.toUpperCase()))
         problems.push({ path: `${at}/account`, message: `account ${account} is configured twice`, hint: 'one device per account' });

@@ -4,7 +4,8 @@
  * bytes from the id's opening quote to the byte before the CR. Ids: `SIA-DCS`, `ADM-CID`, `NULL`
  * (link test) from panels, `ACK`, `NAK`, `DUH` from receivers; a `*` before the id marks an
  * encrypted message. The sequence number is four digits 0000-9999; the receiver number 1-6 hex
- * digits and optional; the line prefix 1-6 hex digits; the account 3-16 hex digits.
+ * digits and optional; the line prefix 1-6 hex digits; the account 1-16 hex digits (the conformance annex C.2.3.8
+ * tests `acct = 0`).
  */
 import { crc16, hex4 } from './crc.js';
 
@@ -39,7 +40,7 @@ export interface FrameHeader {
   rest: string;
 }
 
-const HEADER = /^"(\*?)([A-Z][A-Z0-9-]{1,15})"(\d{4})(?:R([0-9A-Fa-f]{1,6}))?L([0-9A-Fa-f]{1,6})#([0-9A-Fa-f]{3,16})\[([\x20-\x7e]*)$/;
+const HEADER = /^"(\*?)([A-Z][A-Z0-9-]{1,15})"(\d{4})(?:R([0-9A-Fa-f]{1,6}))?L([0-9A-Fa-f]{1,6})#([0-9A-Fa-f]{1,16})\[([\x20-\x7e]*)$/;
 
 /** Check one frame's envelope (LF to CR, both included): its length and CRC; returns the body between. */
 export function frameBody(raw: string): string {

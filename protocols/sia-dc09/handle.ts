@@ -1,9 +1,13 @@
 /**
  * One frame through the receiver's checks, cheapest first, to the answer DC-09 prescribes
- * (./message.ts): rate → frame (LF, length, CRC, header) → id → account → key → data block →
- * timestamp window → events → the driver's handler (which stores them) → ACK. A retransmission
- * (same account, sequence number and data as the last message taken, within a minute: the
- * panel did not get the ACK) is acknowledged again without being handed over twice.
+ * (./message.ts): frame (LF, length, CRC, header) → id → account → key → data block →
+ * timestamp window → events → the driver's handler (which stores them) → ACK.
+ *
+ * No answer at all where DC-09 gives none: a damaged frame (its conformance annex C.2.3.5: "an
+ * incorrect CRC … confirm that it does not respond"), and a message the handler could not store —
+ * the panel sends it again when no ACK comes. A retransmission (same account, sequence number
+ * and data as one of the last messages taken, within a minute: the panel missed the ACK, or sent
+ * 9995, 9996, 9995 as in annex C.2.3.7) is acknowledged again without being handed over twice.
  */
 import { Dc09CryptoError } from './crypto.js';
 import { Dc09EventError, type PanelEvent } from './events.js';
@@ -33,13 +37,20 @@ export interface HandleContext {
   now: () => number;
   /** The refusal is reported now (once per source and reason per interval). */
   due(source: string, reason: string): boolean;
-  /** The last message taken per account: `seq|data` and when, for retransmissions. */
-  lastTaken: Map<string, { key: string; at: number }>;
+  /** The last messages taken per account: `seq|data` and when, for retransmissions. */
+  lastTaken: Map<string, Array<{ key: string; at: number }>>;
 }
 
 const RETRANSMIT_MS = 60_000;
+/** Messages remembered per account for retransmissions. */
+const REMEMBERED = 16;
 
-export type Outcome = { answer: string; verdict: 'ACK' | 'NAK' | 'DUH' };
+export type Outcome = { answer: string; verdict: 'ACK' | 'NAK' | 'DUH' } | { answer: undefined; verdict: 'none' };
+
+function silent(ctx: HandleContext, source: string, reason: string, detail: string): Outcome {
+  if (ctx.due(source, reason)) ctx.handlers.refused(source, reason, detail);
+  return { answer: undefined, verdict: 'none' };
+}
 
 function refuse(ctx: HandleContext, source: string, reason: string, detail: string, answer: string, verdict: 'NAK' | 'DUH'): Outcome {
   if (ctx.due(source, reason)) ctx.handlers.refused(source, reason, detail);
@@ -49,12 +60,11 @@ function refuse(ctx: HandleContext, source: string, reason: string, detail: stri
 /** The answer to one frame from `source` (rate and source checks are the caller's). */
 export async function handleFrame(ctx: HandleContext, raw: string, source: string): Promise<Outcome> {
   const now = ctx.now();
-  const nak = (reason: string, detail: string) => refuse(ctx, source, reason, detail, nakFrame(now), 'NAK');
   let h: ReturnType<typeof parseFrame>;
   try {
     h = parseFrame(raw);
   } catch (err) {
-    if (err instanceof Dc09FrameError) return nak(`frame ${err.problem}`, err.message);
+    if (err instanceof Dc09FrameError) return silent(ctx, source, `frame ${err.problem}`, err.message);
     throw err;
   }
   const duh = (reason: string, detail: string) => refuse(ctx, source, reason, detail, duhFrame(h), 'DUH');
@@ -74,16 +84,24 @@ export async function handleFrame(ctx: HandleContext, raw: string, source: strin
     throw err;
   }
   if (m.timestamp !== undefined && !withinSkew(m.timestamp, now, ctx.skew))
-    return nak('timestamp', `message time ${new Date(m.timestamp).toISOString()} is outside the window`);
+    return refuse(
+      ctx,
+      source,
+      'timestamp',
+      `message time ${new Date(m.timestamp).toISOString()} is outside the window`,
+      nakFrame(now),
+      'NAK',
+    );
   const ack = { answer: ackFrame(h, acct.key, now), verdict: 'ACK' as const };
   const key = `${h.seq}|${m.data}|${m.extended.join('][')}`;
-  const last = ctx.lastTaken.get(h.account.toUpperCase());
-  if (last && last.key === key && now - last.at < RETRANSMIT_MS) return ack;
+  const account = h.account.toUpperCase();
+  const taken = (ctx.lastTaken.get(account) ?? []).filter((t) => now - t.at < RETRANSMIT_MS);
+  if (taken.some((t) => t.key === key)) return ack;
   try {
     await ctx.handlers.message(m, events, source);
   } catch (err) {
-    return nak('not stored', (err as Error).message);
+    return silent(ctx, source, 'not stored', (err as Error).message);
   }
-  ctx.lastTaken.set(h.account.toUpperCase(), { key, at: now });
+  ctx.lastTaken.set(account, [...taken.slice(1 - REMEMBERED), { key, at: now }]);
   return ack;
 }

@@ -1,13 +1,13 @@
 /**
  * DC-09 messages above the frame: the data block read (decrypted where the id has a `*`), the
- * events in it, and the receiver's three answers (§5.5.2):
+ * events in it, and the receiver's three answers (DC-09-2013 §5.5.3):
  *
  * - `ACK`: the message was taken. It echoes the sequence number, receiver, line prefix and
  *   account, with an empty data block `[]`; answering an encrypted message it is `*ACK` and its
  *   data block is encrypted with the same key: pad, `|`, `]` and the receiver's timestamp.
- * - `NAK`: the message was not taken and should be sent again — a damaged frame, a timestamp
- *   outside the window, a message the box could not store. It is always plain and always
- *   `"NAK"0000R0L0A0[]` with the receiver's timestamp, so a panel can set its clock from it.
+ * - `NAK`: the message's timestamp is outside the receiver's window. It is always plain and always
+ *   `"NAK"0000R0L0A0[]` with the receiver's timestamp, so a panel can set its clock from it and
+ *   send again. (A damaged frame gets no answer at all: ./handle.ts.)
  * - `DUH`: understood as a frame, but not acceptable, and repeating will not help (an id,
  *   account or key the box does not serve). Plain, echoing sequence, receiver, prefix, account.
  */
@@ -51,7 +51,7 @@ export function readMessage(h: FrameHeader, key?: Buffer): Dc09Message {
   return { ...header, id: h.id as PanelId, data: m[1]!, extended, ...(timestamp !== undefined ? { timestamp } : {}) };
 }
 
-const DATA_ACCOUNT = /^#([0-9A-Fa-f]{3,16})\|(.*)$/;
+const DATA_ACCOUNT = /^#([0-9A-Fa-f]{1,16})\|(.*)$/;
 
 /** The events of a message; NULL has none. Throws Dc09EventError on data it cannot read. */
 export function eventsOf(m: Dc09Message): PanelEvent[] {

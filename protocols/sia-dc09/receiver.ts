@@ -5,9 +5,10 @@
  * outside a frame are dropped, and frames of one connection are answered in order. Over UDP one
  * datagram is one frame, answered to the address and port it came from.
  *
- * Hostile input: an address that is not served gets no answer (TCP: closed at accept); frames
- * past an address's rate get NAK; a line longer than a DC-09 frame can be is dropped with a NAK;
- * connection counts per address and overall are capped, silent connections closed.
+ * Hostile input gets no answer (nothing to reflect, nothing to learn from): an address that is
+ * not served (TCP: closed at accept), frames past an address's rate, a line longer than a DC-09
+ * frame can be, datagrams that are no frame. Connection counts per address and overall are
+ * capped, silent connections closed.
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -16,7 +17,6 @@ import { SourceLimits } from '../common/source-limits.js';
 import { CR, LF, MAX_FRAME_BYTES } from './frame.js';
 import { handleFrame, type HandleContext, type ReceiverHandlers } from './handle.js';
 import { RECEIVER_LIMITS, type ReceiverLimits } from './limits.js';
-import { nakFrame } from './message.js';
 import { OncePer } from './once-per.js';
 import { STANDARD_SKEW, type SkewWindow } from './timestamp.js';
 
@@ -98,12 +98,12 @@ export class Dc09Receiver {
     this.#tcp = this.#udp = undefined;
   }
 
-  /** The answer to one frame: rate first, then the frame's own checks (./handle.ts). */
-  async #answer(raw: string, source: string): Promise<string> {
+  /** The answer to one frame, if any: rate first (beyond it, none: the panel sends again), then the frame's own checks (./handle.ts). */
+  async #answer(raw: string, source: string): Promise<string | undefined> {
     const admitted = this.#limits.take(source);
     if (!admitted.ok) {
       if (this.#ctx.due(source, 'rate')) this.#ctx.handlers.refused(source, 'rate', `more than ${this.#o.perSourceFramesPerS} frames/s`);
-      return nakFrame(this.#ctx.now());
+      return undefined;
     }
     return (await handleFrame(this.#ctx, raw, source)).answer;
   }
@@ -131,7 +131,7 @@ export class Dc09Receiver {
       if (++pending > MAX_PENDING) return void s.destroy();
       chain = chain
         .then(() => this.#answer(raw, source))
-        .then((a) => void (s.writable && s.write(a, 'latin1')))
+        .then((a) => void (a !== undefined && s.writable && s.write(a, 'latin1')))
         .catch(() => void s.destroy())
         .finally(() => void pending--);
     };
@@ -143,7 +143,7 @@ export class Dc09Receiver {
         const cr = buf.indexOf('\r', lf);
         if (cr < 0) {
           buf = buf.slice(lf);
-          // Longer than any frame can be: drop it, say so once.
+          // Longer than any frame can be: drop it (logged as a damaged frame).
           if (buf.length > MAX_FRAME_BYTES) {
             buf = '';
             reply('\n');

@@ -1,8 +1,8 @@
 /**
- * DC-09 timestamps (§5.5.1.9): `_HH:MM:SS,MM-DD-YYYY`, always UTC. Mandatory in encrypted
- * messages, optional in plain ones; a receiver refuses a message whose time is outside its window
- * (the standard's +20 s / -40 s around the receiver's clock) with a NAK that carries the receiver's
- * own time, so the panel can set its clock and send again.
+ * DC-09 timestamps: `_HH:MM:SS,MM-DD-YYYY`, always UTC. Mandatory in encrypted messages, optional
+ * in plain ones; a receiver refuses a message whose time is outside its window (the standard's
+ * +20 s / -40 s around the receiver's clock; the test of DC-09-2013 §5.5.1.8) with a NAK that
+ * carries the receiver's own time, so the panel can set its clock and send again.
  */
 const PATTERN = /^_(\d{2}):(\d{2}):(\d{2}),(\d{2})-(\d{2})-(\d{4})$/;
 

@@ -95,7 +95,9 @@ describe('CRC and frame', () => {
     expect(problem(good.replace('0028', '1028'))).toBe('frame');
     expect(problem(good.slice(0, -1))).toBe('frame');
     expect(problem(buildFrame('"SIA-DCS"07R1L0#1234[]'))).toBe('header'); // 2-digit sequence
-    expect(problem(buildFrame('"SIA-DCS"0007R1L0#12[]'))).toBe('header'); // account too short
+    expect(problem(buildFrame('"SIA-DCS"0007R1L0#12G4[]'))).toBe('header'); // account not hex
+    expect(problem(buildFrame(`"SIA-DCS"0007R1L0#${'1'.repeat(17)}[]`))).toBe('header'); // account longer than 16
+    expect(problem(buildFrame('"SIA-DCS"0007RFFFFFFLFFFFFF#0[]'))).toBe('none'); // annex C.2.3.8: rcvr/pref FFFFFF, acct 0
     expect(problem(buildFrame('"SIA-DCS"0007R1#1234[]'))).toBe('header'); // no line prefix
   });
 });

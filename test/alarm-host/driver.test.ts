@@ -3,7 +3,7 @@
  * real sockets to the simulated panel: the three seed config shapes, zone = channel, the code
  * mapping onto `alarmType`, restores, arm/disarm reports as channel states (1 armed, 2 disarmed:
  * the reverse of the indoor AlertState), the services answered from state or refused as not
- * carried by the protocol, supervision, and the NAK when an alarm cannot be stored.
+ * carried by the protocol, supervision, and no ACK when an alarm cannot be stored.
  */
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -122,9 +122,10 @@ describe('settings', () => {
         devices: [{ productKey: 'PEAlarmHost', deviceName: 'x', custom: custom as never }],
         dataDir: '/tmp',
       });
-    // The seed's own JHL example names device "1": not a DC-09 account (3-16 hex digits).
-    expect(check({ deviceId: '1', passwd: '123456' })).toMatchObject([
-      { path: '/devices/0/custom/account', message: expect.stringMatching(/deviceId "1"/) },
+    // The seed's own JHL example, device "1", is a DC-09 account (1-16 hex digits); a name is not.
+    expect(check({ deviceId: '1', passwd: '123456' })).toEqual([]);
+    expect(check({ deviceId: 'JHL-1', passwd: '123456' })).toMatchObject([
+      { path: '/devices/0/custom/account', message: expect.stringMatching(/deviceId "JHL-1"/) },
     ]);
     expect(check({ ip: '10.249.23.254', port: 6000 })).toMatchObject([{ message: 'no DC-09 account' }]);
     expect(check({ account: '1234', channelList: ['a', 'a'] })).toMatchObject([{ message: 'channel a is listed twice' }]);
@@ -176,11 +177,11 @@ describe('reports', () => {
     expect(recorded).toHaveLength(3);
   });
 
-  it('NAKs an alarm the box could not store, and takes it when sent again', async () => {
-    const p = panel({});
+  it('does not ACK an alarm the box could not store, and takes it when sent again', async () => {
+    const p = panel({ timeoutMs: 500 });
     storeDown = true;
     const f = p.frame('ADM-CID', '0077', '#1001|1130 01 001');
-    expect(await p.sendRaw(f)).toMatchObject({ kind: 'NAK' });
+    await expect(p.sendRaw(f)).rejects.toThrow(/no answer/);
     storeDown = false;
     expect(await p.sendRaw(f)).toMatchObject({ kind: 'ACK', seq: '0077' });
     expect(recorded).toHaveLength(1);

@@ -1,8 +1,9 @@
 /**
  * The DC-09 receiver (protocols/sia-dc09/receiver.ts) over real TCP and UDP sockets on
  * 127.0.0.0/8, driven by the panel simulator (scripts/sim/dc09-panel): answers as DC-09 defines
- * them, frames split and batched on one connection, hostile input (garbage, a 5 MB line, unknown
- * accounts and ids, wrong keys, floods, unconfigured addresses) answered or dropped, never a crash.
+ * them (no answer to a damaged frame, as its conformance annex C.2.3.5 asks), frames split and
+ * batched on one connection, hostile input (garbage, a 5 MB line, unknown accounts and ids, wrong
+ * keys, floods, unconfigured addresses) answered or dropped, never a crash.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -108,24 +109,24 @@ describe('answers', () => {
     expect(await panel({ account: 'ABCD' }).linkTest()).toMatchObject({ kind: 'DUH' });
     const wrong = panel({ account: 'ABCD', key: parseKey('FF'.repeat(16)) });
     expect((await wrong.exchange(wrong.frame('NULL', '0001', ''))).includes('"DUH"')).toBe(true);
-    expect(await p.cid(1, '130', '01', '015').then(() => taken.length)).toBe(1); // the connection goes on
+    expect(await p.cid(1, '130', '01', '016').then(() => taken.length)).toBe(1); // the connection goes on
   });
 
-  it('NAKs a frame with a bad CRC and a message the handler could not store', async () => {
-    const p = panel();
+  it('does not answer a frame with a bad CRC or a message the handler could not store: the panel sends again', async () => {
+    const p = panel({ timeoutMs: 500 });
     const bad = p.frame('SIA-DCS', '0005', '#1234|Nri1/BA001').replace('BA001', 'BA009');
-    expect(await p.sendRaw(bad)).toMatchObject({ kind: 'NAK' });
+    await expect(p.sendRaw(bad)).rejects.toThrow(/no answer/);
+    expect(refused.some((r) => r.reason === 'frame crc')).toBe(true);
     failNext = true;
-    expect(await p.sia('Nri1/BA001')).toMatchObject({ kind: 'ACK', resent: true }); // NAK, then sent again
+    expect(await p.sia('Nri1/BA001')).toMatchObject({ kind: 'ACK', resent: true }); // unanswered, then sent again
     expect(taken).toHaveLength(1);
   });
 
-  it('ACKs a retransmission (same sequence and data) without handing it over twice', async () => {
+  it('ACKs retransmissions (9995, 9996, 9995 again, 9997) without handing any over twice', async () => {
     const p = panel();
-    const f = p.frame('ADM-CID', '0042', '#1234|1130 01 001');
-    expect(await p.sendRaw(f)).toMatchObject({ kind: 'ACK', seq: '0042' });
-    expect(await p.sendRaw(f)).toMatchObject({ kind: 'ACK', seq: '0042' });
-    expect(taken).toHaveLength(1);
+    const f = (seq: string) => p.frame('ADM-CID', seq, `#1234|1130 01 ${seq.slice(1)}`);
+    for (const seq of ['9995', '9996', '9995', '9997', '9997']) expect(await p.sendRaw(f(seq))).toMatchObject({ kind: 'ACK', seq });
+    expect(taken.map((t) => t.m.seq)).toEqual(['9995', '9996', '9997']);
   });
 });
 
@@ -144,13 +145,13 @@ describe('TCP framing', () => {
     expect(taken.map((t) => t.m.seq)).toEqual(['0011', '0012', '0013', '0014']);
   });
 
-  it('drops garbage between frames and a 5 MB line with one NAK, then serves the connection', async () => {
+  it('drops garbage between frames and a 5 MB line without an answer, then serves the connection', async () => {
     const p = panel();
     expect(await p.sendRaw(`garbage\x00\xff${p.frame('NULL', '0001', '')}`)).toMatchObject({ kind: 'ACK' });
-    const nak = p.exchange(`\n${'A'.repeat(64 * 1024)}`);
+    await p.write(`\n${'A'.repeat(64 * 1024)}`);
     for (let i = 0; i < 80; i++) await p.write('A'.repeat(64 * 1024));
-    expect(await nak).toMatch(/"NAK"/);
-    expect(await p.sendRaw(`\r${p.frame('NULL', '0002', '')}`)).toMatchObject({ kind: 'ACK' });
+    // The one answer that comes is the next frame's: the 5 MB line got none.
+    expect(await p.sendRaw(`\r${p.frame('NULL', '0002', '')}`)).toMatchObject({ kind: 'ACK', seq: '0002' });
     expect(p.connected).toBe(true);
   });
 });
@@ -169,21 +170,21 @@ describe('hostile sources', () => {
     expect(taken).toHaveLength(0);
   });
 
-  it('NAKs a flood past the per-address rate while another address is served', async () => {
-    const flood = panel({ transport: 'udp', localAddress: '127.0.0.3' });
+  it('leaves a flood past the per-address rate unanswered while another address is served', async () => {
+    const flood = panel({ transport: 'udp', localAddress: '127.0.0.3', timeoutMs: 1000 });
     const answers = await Promise.all(
-      Array.from({ length: 120 }, (_, i) => flood.sendRaw(flood.frame('NULL', String(i + 1).padStart(4, '0'), ''))),
+      Array.from({ length: 120 }, (_, i) => flood.sendRaw(flood.frame('NULL', String(i + 1).padStart(4, '0'), '')).catch(() => undefined)),
     );
-    expect(answers.filter((a) => a.kind === 'NAK').length).toBeGreaterThan(0);
-    expect(answers.filter((a) => a.kind === 'ACK').length).toBeGreaterThanOrEqual(50);
+    expect(answers.filter((a) => a === undefined).length).toBeGreaterThan(0);
+    expect(answers.filter((a) => a?.kind === 'ACK').length).toBeGreaterThanOrEqual(50);
     expect(await panel({ localAddress: '127.0.0.4' }).linkTest()).toMatchObject({ kind: 'ACK' });
     expect(refused.filter((r) => r.reason === 'rate' && r.source === '127.0.0.3')).toHaveLength(1);
   });
 
-  it('answers UDP garbage and oversize datagrams with NAK and stays up', async () => {
-    const u = panel({ transport: 'udp' });
-    expect(await u.sendRaw('not a frame')).toMatchObject({ kind: 'NAK' });
-    expect(await u.sendRaw(Buffer.alloc(8000, 0x41))).toMatchObject({ kind: 'NAK' });
+  it('leaves UDP garbage and oversize datagrams unanswered and stays up', async () => {
+    const u = panel({ transport: 'udp', timeoutMs: 300 });
+    await expect(u.sendRaw('not a frame')).rejects.toThrow(/no answer/);
+    await expect(u.sendRaw(Buffer.alloc(8000, 0x41))).rejects.toThrow(/no answer/);
     expect(await u.sendRaw(buildMessage({ id: 'NULL', seq: '0009', prefix: '0', account: '1234', data: '' }))).toMatchObject({
       kind: 'ACK',
     });

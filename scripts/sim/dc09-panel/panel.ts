@@ -2,8 +2,8 @@
  * A simulated alarm panel reporting to a DC-09 receiver (the box) over TCP or UDP, plain or
  * encrypted: it builds frames with protocols/sia-dc09 (checked against the vectors in
  * test/alarm-host/codec.test.ts), numbers them 0001-9999, and reads the receiver's answers. As a
- * real panel does, a NAK's timestamp sets the panel's clock and the message is sent again once
- * (DC-09 §5.5.2.2); any other answer is returned as it came.
+ * real panel does, a NAK's timestamp sets the panel's clock and the message is sent again once,
+ * as it is when no answer comes in time; any other answer is returned as it came.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
@@ -67,13 +67,16 @@ export class SimulatedPanel {
     return this.send('NULL', '');
   }
 
-  /** One message; after a NAK the clock is set from it and the message sent once more. */
+  /**
+   * One message. After a NAK the clock is set from it, and after no answer in time the same
+   * message (same sequence number) goes again: once, then the last outcome is returned.
+   */
   async send(id: PanelId, data: string): Promise<PanelAnswer> {
     const seq = this.nextSeq();
     const frame = () => this.frame(id, seq, data);
-    const first = await this.sendRaw(frame());
-    if (first.kind !== 'NAK') return first;
-    this.#offset = first.timestamp - Date.now();
+    const first = await this.sendRaw(frame()).catch((err: Error) => err);
+    if (!(first instanceof Error) && first.kind !== 'NAK') return first;
+    if (!(first instanceof Error)) this.#offset = first.timestamp - Date.now();
     return { ...(await this.sendRaw(frame())), resent: true };
   }
 
