@@ -31,6 +31,8 @@ interface Host {
 }
 
 const MAX_CHANNELS = 512;
+/** Messages remembered as stored in part (bounded: a store that keeps failing must not grow it). */
+const MAX_PARTLY_STORED = 256;
 
 export type AlarmHostDriver = Driver & { readonly receiver: Dc09Receiver };
 
@@ -40,6 +42,8 @@ export function createAlarmHostDriver(ctx: Pick<DriverContext, 'config' | 'log' 
   const cfg = readSettings(settings.config, ctx.config, 'alarm-host driver config');
   const log = ctx.log.child({ comp: 'alarm-host', ...(cfg.protocolName ? { variant: cfg.protocolName } : {}) });
   const byAccount = new Map<string, Host>();
+  /** Message (account, sequence, data) → how many of its events are stored. */
+  const partlyStored = new Map<string, number>();
   let sweeper: NodeJS.Timeout | undefined;
 
   const hostOf = (h: DeviceHandle): Host | undefined => [...byAccount.values()].find((x) => x.handle === h);
@@ -78,11 +82,22 @@ export function createAlarmHostDriver(ctx: Pick<DriverContext, 'config' | 'log' 
     if (!host) throw new Error('host removed while its message was read');
     heard(host);
     const time = m.timestamp ?? Date.now();
-    for (const e of events) {
-      if ((e.kind === 'alarm' || e.kind === 'restore') && e.category) await alarm(host, e, time);
-      else if (e.kind === 'arm' || e.kind === 'disarm') armState(host, e);
-      else host.handle.log.info({ format: e.format, code: e.code, kind: e.kind, area: e.area, zone: e.zone }, 'DC-09 event not mapped');
+    // A message whose events were stored only in part gets no ACK and comes again: its first events are not stored twice.
+    const key = `${host.account}|${m.seq}|${m.data}`;
+    const done = partlyStored.get(key) ?? 0;
+    for (const [i, e] of events.entries()) {
+      if (i < done) continue;
+      try {
+        if ((e.kind === 'alarm' || e.kind === 'restore') && e.category) await alarm(host, e, time);
+        else if (e.kind === 'arm' || e.kind === 'disarm') armState(host, e);
+        else host.handle.log.info({ format: e.format, code: e.code, kind: e.kind, area: e.area, zone: e.zone }, 'DC-09 event not mapped');
+      } catch (err) {
+        if (i > 0) partlyStored.set(key, i);
+        if (partlyStored.size > MAX_PARTLY_STORED) partlyStored.delete(partlyStored.keys().next().value!);
+        throw err;
+      }
     }
+    partlyStored.delete(key);
     if (events.length > 0) log.info({ device: host.handle.deviceName, seq: m.seq, events: events.length }, 'DC-09 report taken');
   }
 

@@ -38,11 +38,13 @@ function handle(info: DeviceInfo): Recorded {
 
 const recorded: Array<{ deviceKey: string; eventId: string; params: Record<string, unknown>; time: number }> = [];
 let storeDown = false;
+/** Fail the record call after this many more succeed (-1: never). */
+let failAfter = -1;
 const host = {
   async call<T>(method: string, args: Record<string, unknown> = {}) {
     if (method !== 'security.recordAlarm')
       return { code: ALINK.HOST_SERVICE_UNKNOWN, message: method } as { code: number; message: string; data?: T };
-    if (storeDown) return { code: ALINK.STORE_UNAVAILABLE, message: 'store down' };
+    if (storeDown || failAfter-- === 0) return { code: ALINK.STORE_UNAVAILABLE, message: 'store down' };
     recorded.push(args as (typeof recorded)[number]);
     return { code: 200, message: 'success', data: { alarmId: String(recorded.length) } as T };
   },
@@ -185,6 +187,16 @@ describe('reports', () => {
     storeDown = false;
     expect(await p.sendRaw(f)).toMatchObject({ kind: 'ACK', seq: '0077' });
     expect(recorded).toHaveLength(1);
+  });
+
+  it('stores each event of a message once when only some could be stored the first time', async () => {
+    const p = panel({ timeoutMs: 500 });
+    failAfter = 1; // the first alarm is stored, the second is not: no ACK
+    const f = p.frame('SIA-DCS', '0078', '#1001|Nri1/BA001/TA002/BA003');
+    await expect(p.sendRaw(f)).rejects.toThrow(/no answer/);
+    expect(recorded).toHaveLength(1);
+    expect(await p.sendRaw(f)).toMatchObject({ kind: 'ACK', seq: '0078' }); // the panel repeats it
+    expect(recorded.map((r) => r.params.channelID)).toEqual(['Module001Zone001', 'Module002Zone001', 'Module003Zone001']);
   });
 });
 
