@@ -14,9 +14,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ALINK } from '../../edge/host/sdk/driver.js';
 import { buildFrame, parseKey } from '../../protocols/sia-dc09/index.js';
-import { SimulatedPanel, type PanelOptions } from '../../scripts/sim/dc09-panel/panel.js';
 import { cloudYaml, startRig, type CloudRig } from '../cloud/helpers.js';
 import { freePort, startBox, waitFor, type TestBox } from '../helpers/runtime.js';
+import { panels } from './panels.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'config', 'examples', 'alarm-hosts.yaml');
 const JHL = { productKey: 'PEAlarmHost', deviceName: 'ZJJJZJ-000001', deviceSecret: 'alarm-host-secret-01' };
@@ -28,18 +28,7 @@ let rig: CloudRig;
 let box: TestBox;
 let tcpPort = 0;
 let udpPort = 0;
-const panels: SimulatedPanel[] = [];
-const panel = (o: Partial<PanelOptions>): SimulatedPanel => {
-  const p = new SimulatedPanel({
-    host: '127.0.0.1',
-    port: o.transport === 'udp' ? udpPort : tcpPort,
-    transport: 'tcp',
-    account: '1',
-    ...o,
-  });
-  panels.push(p);
-  return p;
-};
+const { panel, closeAll } = panels(() => ({ tcp: tcpPort, udp: udpPort }), '1');
 type Params = { value: { channelID: string; alarmType: number }; time: number };
 const eventsOf = (d: { productKey: string; deviceName: string }, id: string) =>
   rig.cloud.postsOf(d.productKey, d.deviceName).filter((p) => p.kind === `event:${id}`);
@@ -54,7 +43,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterEach(async () => {
-  await Promise.all(panels.splice(0).map((p) => p.close()));
+  await closeAll();
 });
 
 afterAll(async () => {

@@ -12,8 +12,8 @@ import settings from '../../drivers/alarm-host/settings.js';
 import { ALINK, type DeviceHandle, type DeviceInfo } from '../../edge/host/sdk/driver.js';
 import { settingsProblems } from '../../edge/host/sdk/settings.js';
 import { parseKey } from '../../protocols/sia-dc09/index.js';
-import { SimulatedPanel, type PanelOptions } from '../../scripts/sim/dc09-panel/panel.js';
 import { waitFor } from '../helpers/wait.js';
+import { panels } from './panels.js';
 
 const log = pino({ level: 'silent' });
 const KEY_HEX = '000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F';
@@ -79,18 +79,7 @@ const GATO = handle({
 let driver: AlarmHostDriver;
 let port = 0;
 let udpPort = 0;
-const panels: SimulatedPanel[] = [];
-const panel = (o: Partial<PanelOptions>): SimulatedPanel => {
-  const p = new SimulatedPanel({
-    host: '127.0.0.1',
-    port: o.transport === 'udp' ? udpPort : port,
-    transport: 'tcp',
-    account: '1001',
-    ...o,
-  });
-  panels.push(p);
-  return p;
-};
+const { panel, closeAll } = panels(() => ({ tcp: port, udp: udpPort }), '1001');
 const service = (h: DeviceHandle, id: string, args: Record<string, unknown> = {}) => driver.callService(h, id, args);
 
 beforeAll(async () => {
@@ -106,7 +95,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(panels.splice(0).map((p) => p.close()));
+  await closeAll();
   recorded.length = 0;
 });
 

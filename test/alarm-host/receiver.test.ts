@@ -15,8 +15,8 @@ import {
   type PanelEvent,
   type ReceiverHandlers,
 } from '../../protocols/sia-dc09/index.js';
-import { SimulatedPanel, type PanelOptions } from '../../scripts/sim/dc09-panel/panel.js';
 import { waitFor } from '../helpers/wait.js';
+import { panels } from './panels.js';
 
 const KEY = parseKey('00112233445566778899AABBCCDDEEFF');
 const taken: Array<{ m: Dc09Message; events: PanelEvent[]; source: string }> = [];
@@ -39,18 +39,7 @@ const handlers: ReceiverHandlers = {
 let receiver: Dc09Receiver;
 let tcpPort = 0;
 let udpPort = 0;
-const panels: SimulatedPanel[] = [];
-const panel = (o: Partial<PanelOptions> = {}): SimulatedPanel => {
-  const p = new SimulatedPanel({
-    host: '127.0.0.1',
-    port: o.transport === 'udp' ? udpPort : tcpPort,
-    transport: 'tcp',
-    account: '1234',
-    ...o,
-  });
-  panels.push(p);
-  return p;
-};
+const { panel, closeAll } = panels(() => ({ tcp: tcpPort, udp: udpPort }), '1234');
 
 beforeAll(async () => {
   receiver = new Dc09Receiver(handlers, {
@@ -67,7 +56,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(panels.splice(0).map((p) => p.close()));
+  await closeAll();
   taken.length = 0;
 });
 
