@@ -69,14 +69,20 @@ export class Dc09Receiver {
       tcp.once('error', reject);
       tcp.listen(this.#o.tcpPort, this.#o.host, () => resolve());
     });
+    tcp.on('error', () => undefined); // after listening: an accept that failed; the server goes on
     if (this.#o.udpPort === undefined) return { tcp: tcp.address() as AddressInfo };
     const udp = createSocket(this.#o.host.includes(':') ? 'udp6' : 'udp4');
     this.#udp = udp;
     udp.on('message', (msg, rinfo) => void this.#datagram(msg, rinfo));
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(this.#o.udpPort, this.#o.host, () => resolve());
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(this.#o.udpPort, this.#o.host, () => resolve());
+      });
+    } catch (err) {
+      await this.close(); // the UDP port is taken: release the TCP one too
+      throw err;
+    }
     udp.on('error', () => undefined); // a send to a vanished peer; nothing to do
     return { tcp: tcp.address() as AddressInfo, udp: udp.address() };
   }

@@ -64,6 +64,14 @@ afterAll(async () => {
   await receiver.close();
 });
 
+describe('listening', () => {
+  it('releases its TCP port when its UDP port is taken', async () => {
+    const other = new Dc09Receiver(handlers, { host: '127.0.0.1', tcpPort: 0, udpPort });
+    await expect(other.listen()).rejects.toThrow(/EADDRINUSE/);
+    expect(other.address()).toEqual({});
+  });
+});
+
 describe('answers', () => {
   it('ACKs a Contact ID alarm over TCP, echoing sequence, receiver, prefix and account', async () => {
     const p = panel({ receiver: '12', prefix: '3' });
@@ -80,6 +88,9 @@ describe('answers', () => {
     expect(enc).toMatchObject({ kind: 'ACK', encrypted: true });
     expect(enc.raw).toMatch(/"\*ACK"/);
     expect(taken.map((t) => t.events[0]!.kind)).toEqual(['alarm', 'restore']);
+    const link = await panel({ account: 'ABCD', key: KEY }).linkTest(); // *NULL, over TCP
+    expect(link).toMatchObject({ kind: 'ACK', encrypted: true });
+    expect(taken.at(-1)!.m).toMatchObject({ id: 'NULL', encrypted: true, data: '' });
   });
 
   it('NAKs a timestamp outside +20/-40 s with its own time; the panel sets its clock and is taken', async () => {
