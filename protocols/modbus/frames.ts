@@ -3,6 +3,7 @@
  * over TCP, and the serial line). Function codes and exception codes follow the Modbus
  * Application Protocol V1.1b3.
  */
+import { crc16Reflected } from '../common/crc16.js';
 
 export const EXCEPTION_NAMES: Record<number, string> = {
   1: 'ILLEGAL FUNCTION',
@@ -144,20 +145,8 @@ export function mbapFrame(transactionId: number, unit: number, pdu: Buffer): Buf
 
 // --- RTU (CRC-16/MODBUS) ---
 
-const CRC_TABLE = (() => {
-  const t = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
-    t[i] = c;
-  }
-  return t;
-})();
-
 export function crc16(b: Buffer, end = b.length): number {
-  let crc = 0xffff;
-  for (let i = 0; i < end; i++) crc = (crc >>> 8) ^ CRC_TABLE[(crc ^ b[i]!) & 0xff]!;
-  return crc;
+  return crc16Reflected(b, 0xffff, end);
 }
 
 export function rtuFrame(unit: number, pdu: Buffer): Buffer {

@@ -91,6 +91,10 @@ export const PROBES: Readonly<Record<string, Probe>> = {
   'http-console': { kind: 'elsewhere', by: 'test/security/console-auth.test.ts (login throttling, lockout, sessions)' },
   'http-files': { kind: 'elsewhere', by: 'test/files/hostile.test.ts, store.test.ts (hostile multipart, paths, caps, rate limit)' },
   mqtt: { kind: 'elsewhere', by: 'test/security/bus-*.test.ts (pre-authentication limits, client ids, ACLs)' },
+  'sia-dc09': {
+    kind: 'elsewhere',
+    by: 'test/alarm-host/receiver.test.ts and box.e2e.test.ts (a line protocol, TCP and UDP: unconfigured addresses and accounts, garbage, 5 MB lines, floods)',
+  },
   'bacnet-ip': {
     kind: 'exempt',
     why: 'UDP, no endpoints: the driver matches what arrives to its own requests to devices of its point tables',

@@ -67,6 +67,9 @@ export const ALINK = {
   // Elevator linkage (docs/elevators.md): 6460-6469.
   /** No linkage relation (or user entry) with that key. */
   ELEVATOR_NOT_FOUND: 6460,
+  // Perimeter alarm hosts (docs/security-devices.md): 6470-6479.
+  /** The host's reporting protocol (SIA DC-09) has no way to carry the request to the host. */
+  ALARM_HOST_UNSUPPORTED: 6470,
   // EBA alarm rules (docs/rules.md): the alarm open API's own code (seed 001 L29890, L30327).
   /** "No access to alarm rule": the rule id is not on this box. */
   ALARM_RULE_NO_ACCESS: 28420,
@@ -108,6 +111,11 @@ export const DRIVER_ERRORS = {
   EDGE_ERR_FACE_FULL: { message: 'terminal face database full: %s', status: 507, alink: ALINK.FACE_FULL },
   EDGE_ERR_FACE_UNREACHABLE: { message: 'terminal unreachable: %s', status: 503, alink: ALINK.FACE_UNREACHABLE },
   EDGE_ERR_FACE_UNKNOWN: { message: 'terminal answered an unknown error: %s', status: 500, alink: ALINK.FACE_UNKNOWN },
+  EDGE_ERR_ALARM_HOST_UNSUPPORTED: {
+    message: "%s is not supported by this host's protocol (%s)",
+    status: 501,
+    alink: ALINK.ALARM_HOST_UNSUPPORTED,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type DriverErrorCode = keyof typeof DRIVER_ERRORS;
