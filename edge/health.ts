@@ -1,6 +1,7 @@
 import type { Runtime } from './runtime.js';
 import { writeHealthOf } from './store/write-health.js';
 import { VERSION } from './version.js';
+import { keyOf } from './host/sdk/device-key.js';
 
 export type BoxHealth = { status: 'ok' | 'degraded' | 'starting' | 'stopping'; [k: string]: unknown };
 
@@ -34,9 +35,7 @@ export function boxHealth(rt: Runtime): BoxHealth {
       online: devices.filter((d) => d.status === 'online').length,
       ...(notStarted.length > 0
         ? {
-            cannotStart: notStarted
-              .slice(0, 50)
-              .map((d) => ({ device: `${d.productKey}/${d.deviceName}`, driver: d.driver, reason: d.startError })),
+            cannotStart: notStarted.slice(0, 50).map((d) => ({ device: keyOf(d), driver: d.driver, reason: d.startError })),
           }
         : {}),
     },

@@ -50,6 +50,7 @@ import { rulesPart } from './parts/rules.js';
 import { httpPart } from './parts/http.js';
 import { hostPart } from './parts/host.js';
 import { cloudPart } from './parts/cloud.js';
+import { keyOf } from './host/sdk/device-key.js';
 
 export { VERSION };
 
@@ -259,7 +260,7 @@ export class Runtime {
       const model = this.models.get(d.productKey);
       if (!model || model === d.model || JSON.stringify(tslJson(model.tsl)) === JSON.stringify(tslJson(d.model.tsl))) continue;
       this.registry.upsert(d, model);
-      this.log.info({ dev: `${d.productKey}/${d.deviceName}` }, 'thing model updated');
+      this.log.info({ dev: keyOf(d) }, 'thing model updated');
     }
   }
 

@@ -15,6 +15,7 @@ import { Dc09Receiver, parseKey, type Dc09Message, type PanelEvent } from '../..
 import { ALARM_TYPE, CHANNEL_OPERATION, CHANNEL_STATUS, type ChannelStatus } from './alarm-types.js';
 import { accountOf, channelOfZone, channelsOf, channelsOfArea, HOST_PRODUCT, sourceOf, type Channel, type HostCustom } from './channels.js';
 import settings from './settings.js';
+import { keyOf } from '../../edge/host/sdk/device-key.js';
 
 interface Host {
   handle: DeviceHandle;
@@ -62,7 +63,7 @@ export function createAlarmHostDriver(ctx: Pick<DriverContext, 'config' | 'log' 
     host.seen.add(channelID);
     const eventId = e.kind === 'alarm' ? 'channelAlarm' : 'alarmRemove';
     const r = await ctx.host.call('security.recordAlarm', {
-      deviceKey: `${host.handle.productKey}/${host.handle.deviceName}`,
+      deviceKey: keyOf(host.handle),
       eventId,
       params: { channelID, alarmType: ALARM_TYPE[e.category!] },
       time,

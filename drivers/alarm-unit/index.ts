@@ -26,6 +26,7 @@ import {
 import { ClockStore } from './clock-store.js';
 import { PRODUCT_OF_TYPE, UNIT_PRODUCT, ZONE_PRODUCTS } from './products.js';
 import settings from './settings.js';
+import { keyOf } from '../../edge/host/sdk/device-key.js';
 
 interface Unit {
   ip: string;
@@ -139,7 +140,7 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
             ? {}
             : { zoneID: a.zoneID, zoneDeviceType: u.zoneList.find((z) => z.zoneID === a.zoneID)?.zoneDeviceType ?? 0 };
           const r = await ctx.host.call('security.recordAlarm', {
-            deviceKey: `${target.productKey}/${target.deviceName}`,
+            deviceKey: keyOf(target),
             eventId: 'Alarm',
             params,
             time,

@@ -7,6 +7,7 @@
 import { defineDriver, DRIVER_ERRORS, fail, ok, type DeviceHandle } from '../../edge/host/sdk/driver.js';
 import { readSettings } from '../../edge/host/sdk/settings.js';
 import settings from './settings.js';
+import { keyOf } from '../../edge/host/sdk/device-key.js';
 
 interface MeterState {
   kind: 'meter';
@@ -74,7 +75,6 @@ function applyValues(s: State, values: Record<string, unknown>): void {
 export default defineDriver(({ config, log }) => {
   const defaultInterval = readSettings(settings.config, config, 'demo-sim driver config').intervalMs;
   const devices = new Map<string, { state: State; timer: NodeJS.Timeout }>();
-  const key = (d: DeviceHandle): string => `${d.productKey}/${d.deviceName}`;
 
   return {
     async addDevice(d) {
@@ -86,39 +86,39 @@ export default defineDriver(({ config, log }) => {
           : { kind, temperature: 22, target: 24, mode: 1, power: 1 };
       const interval = custom.intervalMs ?? defaultInterval;
       const timer = setInterval(() => tick(d, state, interval), interval);
-      devices.set(key(d), { state, timer });
+      devices.set(keyOf(d), { state, timer });
       d.online();
       tick(d, state, 0);
     },
     async removeDevice(d) {
-      const entry = devices.get(key(d));
+      const entry = devices.get(keyOf(d));
       if (entry) clearInterval(entry.timer);
-      devices.delete(key(d));
+      devices.delete(keyOf(d));
       d.offline('removed');
     },
     async getProperties(d, keys) {
-      const s = devices.get(key(d))?.state;
+      const s = devices.get(keyOf(d))?.state;
       if (!s) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'unknown device');
       const all = propertiesOf(s);
       return ok(Object.fromEntries(keys.map((k) => [k, all[k]])));
     },
     async setProperties(d, values) {
-      const s = devices.get(key(d))?.state;
+      const s = devices.get(keyOf(d))?.state;
       if (!s) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'unknown device');
       applyValues(s, values);
-      log.info({ dev: key(d), keys: Object.keys(values) }, 'properties set');
+      log.info({ dev: keyOf(d), keys: Object.keys(values) }, 'properties set');
       tick(d, s, 0);
       return ok();
     },
     async callService(d, serviceId, args) {
-      const s = devices.get(key(d))?.state;
+      const s = devices.get(keyOf(d))?.state;
       if (serviceId === 'ResetEnergy' && s?.kind === 'meter') {
         const previous = s.energy;
         s.energy = 0;
-        log.info({ dev: key(d), reason: args.Reason }, 'energy reset');
+        log.info({ dev: keyOf(d), reason: args.Reason }, 'energy reset');
         return ok({ Previous: previous });
       }
-      return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, `service ${serviceId} not supported by ${key(d)}`);
+      return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, `service ${serviceId} not supported by ${keyOf(d)}`);
     },
     async stop() {
       for (const { timer } of devices.values()) clearInterval(timer);

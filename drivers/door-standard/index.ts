@@ -36,6 +36,7 @@ import { DoorAccess } from './gateway.js';
 import { IntercomStore } from './intercom-store.js';
 import { callService } from './services.js';
 import { Terminal } from './terminal.js';
+import { keyOf } from '../../edge/host/sdk/device-key.js';
 
 export interface DoorDriver extends Driver {
   readonly settings: DriverSettings;
@@ -68,8 +69,6 @@ interface DoorState {
   props: Map<string, Record<string, unknown>>;
 }
 
-const keyOf = (h: DeviceHandle): string => `${h.productKey}/${h.deviceName}`;
-
 function doorState(ctx: DoorDriverContext): DoorState {
   return {
     settings: driverSettings(ctx.config),
@@ -97,7 +96,7 @@ async function freshDeployer(s: DoorState, t: Terminal): Promise<void> {
 function terminalHooks(s: DoorState): { online(t: Terminal): void; revoke(t: Terminal): void } {
   async function whenOnline(t: Terminal): Promise<void> {
     const intercomDevice = t.device('intercom');
-    const sip = intercomDevice ? s.intercom.sip(`${intercomDevice.productKey}/${intercomDevice.deviceName}`) : undefined;
+    const sip = intercomDevice ? s.intercom.sip(keyOf(intercomDevice)) : undefined;
     // [seed 001 L36247] the SIP account is pushed again on every connection.
     if (sip) await t.client.syncSipNumber(sip).catch((err: Error) => t.log.warn({ err: err.message }, 'SIP account push failed'));
     await freshDeployer(s, t);
@@ -109,9 +108,7 @@ function terminalHooks(s: DoorState): { online(t: Terminal): void; revoke(t: Ter
       s.deployers.get(t.cfg.ip)?.offline();
       // The sync status machine records why this door's pending permissions wait (deviceOffline).
       for (const h of t.handles.values()) {
-        void s.gateway
-          .deviceOffline(`${h.productKey}/${h.deviceName}`)
-          .catch((err: Error) => t.log.warn({ err: err.message }, 'deviceOffline not recorded'));
+        void s.gateway.deviceOffline(keyOf(h)).catch((err: Error) => t.log.warn({ err: err.message }, 'deviceOffline not recorded'));
       }
     },
   };

@@ -18,6 +18,7 @@ import { callElevatorService, ELEVATOR_SERVICES } from './elevator-services.js';
 import type { PassRecordArgs } from './gateway.js';
 import type { IntercomStore } from './intercom-store.js';
 import type { Terminal } from './terminal.js';
+import { keyOf } from '../../edge/host/sdk/device-key.js';
 
 export interface ServiceDeps {
   intercom: IntercomStore;
@@ -165,7 +166,7 @@ export async function callService(
   if (!handler)
     return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, `service ${id} not supported by the ${role} device of door ${t.cfg.code}`);
   try {
-    return await handler({ deps, t, key: `${handle.productKey}/${handle.deviceName}`, args });
+    return await handler({ deps, t, key: keyOf(handle), args });
   } catch (err) {
     t.log.warn({ service: id, err: (err as Error).message }, 'service failed');
     return answerOfDoorError(err);

@@ -7,6 +7,7 @@
  * the console name the protocol error or the timeout.
  */
 import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
+import { keyOf } from '../../edge/host/sdk/device-key.js';
 
 export interface BookPoint {
   id: string;
@@ -207,4 +208,4 @@ export class DeviceBook<P extends BookPoint, V = unknown> {
   }
 }
 
-export const keyOf = (d: { productKey: string; deviceName: string }): string => `${d.productKey}/${d.deviceName}`;
+export { keyOf } from '../../edge/host/sdk/device-key.js';

@@ -11,6 +11,7 @@ import { OpenApiClient, OpenApiCode, OpenApiError, RecordLink, type UserObject }
 import type { AccessCalls } from '../face-shared/access-calls.js';
 import { timeoutStatus, userIdOf, type FaceDeployment, type FaceFailure } from '../face-shared/deployment.js';
 import type { OpenApiDeviceConfig, OpenApiDriverSettings } from './config.js';
+import { keyOf } from '../../edge/host/sdk/device-key.js';
 
 /** How one face change went: done, the device's own refusal, or a named failure for the access core. */
 type Outcome = { status: 'done' } | { status: 'refused'; message: string } | { status: FaceFailure; message: string };
@@ -48,7 +49,7 @@ export class OpenApiTerminal {
   ) {
     this.handle = handle;
     this.cfg = cfg;
-    this.deviceKey = `${handle.productKey}/${handle.deviceName}`;
+    this.deviceKey = keyOf(handle);
     this.#calls = deps.calls;
     this.#settings = deps.settings;
     this.#log = deps.log.child({ dev: handle.deviceName });

@@ -1,5 +1,6 @@
 /** One push-protocol terminal as the driver sees it: its device handle, liveness and what it reported. */
 import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
+import { keyOf } from '../../edge/host/sdk/device-key.js';
 
 export class PushTerminal {
   readonly deviceNo: string;
@@ -17,7 +18,7 @@ export class PushTerminal {
     this.deviceNo = deviceNo;
     this.ip = ip;
     this.handle = handle;
-    this.deviceKey = `${handle.productKey}/${handle.deviceName}`;
+    this.deviceKey = keyOf(handle);
   }
 
   /** Any valid message keeps the terminal online (see config.ts offlineAfterMs for the rule). */

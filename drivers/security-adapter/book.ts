@@ -5,6 +5,7 @@
 import type { DeviceHandle } from '../../edge/host/sdk/driver.js';
 import type { CameraAddress, ConfigEntry, DeviceType, Manufacture } from '../../protocols/edge-security-event/index.js';
 import { ADAPTER_PRODUCT } from './products.js';
+import { keyOf } from '../../edge/host/sdk/device-key.js';
 
 export interface Adapter {
   handle: DeviceHandle;
@@ -37,7 +38,7 @@ export class DeviceBook {
     }
     const deviceType = c.deviceType as DeviceType;
     const cam: Camera = { handle: h, manufacture, ip: String(c.ip), deviceType, channel: deviceType === 3 ? Number(c.channel ?? 0) : 0 };
-    this.#cameras.set(`${h.productKey}/${h.deviceName}`, cam);
+    this.#cameras.set(keyOf(h), cam);
     return cam;
   }
 
@@ -47,7 +48,7 @@ export class DeviceBook {
       if (a?.handle === h) this.adapters.delete(a.ip);
       return a;
     }
-    const key = `${h.productKey}/${h.deviceName}`;
+    const key = keyOf(h);
     const cam = this.#cameras.get(key);
     if (cam?.handle === h) this.#cameras.delete(key);
     return cam;

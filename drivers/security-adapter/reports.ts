@@ -20,6 +20,7 @@ import { toSecurityAlarmEvent, type StoredReport } from './event-map.js';
 import { EventMerger } from './merge.js';
 import { storePicture } from './pictures.js';
 import { ALARM_EVENT, CAPTURE_EVENT } from './products.js';
+import { keyOf } from '../../edge/host/sdk/device-key.js';
 
 export interface ReporterDeps {
   ctx: Pick<DriverContext, 'dataDir' | 'host'>;
@@ -33,7 +34,7 @@ export function createReporter(d: ReporterDeps) {
   const { ctx, cfg, log } = d;
 
   async function record(cam: Camera, eventId: string, params: Record<string, unknown>, time: number): Promise<void> {
-    const deviceKey = `${cam.handle.productKey}/${cam.handle.deviceName}`;
+    const deviceKey = keyOf(cam.handle);
     const r = await ctx.host.call('security.recordAlarm', { deviceKey, eventId, params, time });
     if (r.code !== 200) {
       log.error({ camera: deviceKey, code: r.code, message: r.message }, 'record not stored; the adapter is told to send it again');

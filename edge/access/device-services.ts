@@ -10,13 +10,12 @@ import { ALINK, answerOf, edgeError, ok, succeeded, type Answer } from '../error
 import type { Logger } from '../log.js';
 import type { DevicePropertyHook, DeviceServiceHook } from '../host/host.js';
 import type { AccessCore, SyncOutcome } from './access-core.js';
+import { deviceKey } from '../host/sdk/device-key.js';
 
 interface Host {
   handleDeviceService(serviceId: string, hook: DeviceServiceHook): void;
   watchPropertySet(property: string, hook: DevicePropertyHook): void;
 }
-
-const key = (pk: string, dn: string): string => `${pk}/${dn}`;
 
 export function handleAccessDeviceServices(host: Host, core: AccessCore, log: Logger): void {
   /** Load a sync file; when it is in, tell the driver (a driver without the service is fine). */
@@ -26,12 +25,12 @@ export function handleAccessDeviceServices(host: Host, core: AccessCore, log: Lo
       statusKey: 'SyncPicStatus' | 'SyncFileStatus',
     ): DeviceServiceHook =>
     async (pk, dn, args, forward) => {
-      const r = await load(key(pk, dn), args);
+      const r = await load(deviceKey(pk, dn), args);
       if (r.SyncPicStatus === 0 || r.SyncPicStatus === 1) {
         const nudge = await forward().catch((err: unknown): Answer => answerOf(err));
         if (!succeeded(nudge) && nudge.code !== ALINK.SERVICE_UNKNOWN)
           log.warn(
-            { dev: key(pk, dn), code: nudge.code, reason: nudge.message },
+            { dev: deviceKey(pk, dn), code: nudge.code, reason: nudge.message },
             'driver not told of the new permissions; it deploys on its next round',
           );
       }
@@ -49,14 +48,14 @@ export function handleAccessDeviceServices(host: Host, core: AccessCore, log: Lo
     'SyncFaceFeatures',
     sync((k, a) => core.syncFaceFeatures(k, String(a.FacePicFeaturesURL ?? '')), 'SyncPicStatus'),
   );
-  host.handleDeviceService('QuerySyncPicSchedule', async (pk, dn) => ok(core.querySyncPicSchedule(key(pk, dn))));
+  host.handleDeviceService('QuerySyncPicSchedule', async (pk, dn) => ok(core.querySyncPicSchedule(deviceKey(pk, dn))));
   host.handleDeviceService('QueryAddedUserInfo', async (pk, dn, args) => {
-    const r = core.queryAddedUserInfo(key(pk, dn), String(args.GroupID ?? ''));
+    const r = core.queryAddedUserInfo(deviceKey(pk, dn), String(args.GroupID ?? ''));
     return ok({ StoreID: r.StoreID, Type: r.Type, SyncPicStatus: r.SyncPicStatus });
   });
   host.watchPropertySet('RSAPublicKey', (pk, dn, value) => {
     try {
-      core.setRsaPublicKey(key(pk, dn), String(value));
+      core.setRsaPublicKey(deviceKey(pk, dn), String(value));
     } catch (err) {
       throw edgeError('EDGE_ERR_VALUE_INVALID', 'RSAPublicKey', `not an RSA public key: ${(err as Error).message}`);
     }

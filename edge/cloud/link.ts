@@ -26,6 +26,7 @@ import { Sessions } from './sessions.js';
 import { Uplink } from './uplink.js';
 import { registerCloudMetrics } from './cloud-metrics.js';
 import { DropReporter } from './drop-report.js';
+import { deviceKey } from '../host/sdk/device-key.js';
 
 const OWNER = 'cloud-link';
 const PACK_TOPIC_SUFFIX = '/thing/event/property/pack/post';
@@ -178,7 +179,7 @@ export class CloudLink {
         },
         onRejected: (pk, dn, r) => {
           this.rejected++;
-          this.#log.warn({ dev: `${pk}/${dn}`, id: r.id, code: r.code, message: r.message }, 'cloud rejected a message');
+          this.#log.warn({ dev: deviceKey(pk, dn), id: r.id, code: r.code, message: r.message }, 'cloud rejected a message');
           if (r.code === ALINK.SUBDEVICE_NO_SESSION) this.#sessions.relogin(pk, dn);
         },
         onClock: (offset) => {

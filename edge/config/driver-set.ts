@@ -4,6 +4,7 @@
  * thing model. `edge check` and the host's deploy both use this one list.
  */
 import type { ConfigProblem } from './sections.js';
+import { keyOf } from '../host/sdk/device-key.js';
 
 /** What these checks read of a driver (the config's and the host's driver shapes both have it). */
 export interface DriverSetEntry {
@@ -55,7 +56,7 @@ export function driverSetProblems(drivers: readonly DriverSetEntry[], ctx: Drive
       });
     }
     d.devices.forEach((dev, j) => {
-      const key = `${dev.productKey}/${dev.deviceName}`;
+      const key = keyOf(dev);
       const owner = devices.get(key);
       if (owner !== undefined)
         problems.push({

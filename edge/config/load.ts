@@ -17,6 +17,7 @@ import { driverSetProblems } from './driver-set.js';
 import { sectionProblems, type ConfigProblem } from './sections.js';
 import { mappingsGivenForLists } from '../host/sdk/settings.js';
 import { FACTORY_PASSWORD } from '../../protocols/face-openapi/sign.js';
+import { keyOf } from '../host/sdk/device-key.js';
 
 export type { ConfigProblem };
 
@@ -128,7 +129,7 @@ export function checkSemantics(config: BoxConfig, baseDir: string): ConfigProble
       installed: (d) => existsSync(resolveDriverModule(d, baseDir)),
     }),
   );
-  const devices = new Set(config.drivers.flatMap((d) => d.devices.map((dev) => `${dev.productKey}/${dev.deviceName}`)));
+  const devices = new Set(config.drivers.flatMap((d) => d.devices.map((dev) => keyOf(dev))));
   problems.push(...sectionProblems(config));
   // Seeded permissions for a door that is not on the box would be applied to nothing.
   const seeds = (config.access as { seedPermissions?: unknown } | undefined)?.seedPermissions;

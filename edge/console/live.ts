@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { EventBus } from '../events.js';
 import type { DeviceRegistry } from '../thing/registry.js';
+import { keyOf } from '../host/sdk/device-key.js';
 
 export interface Alarm {
   time: number;
@@ -36,14 +37,14 @@ export class LiveHub {
   }
 
   start(): void {
-    this.#events.on(OWNER, 'device.properties', (p) => this.#send(`${p.productKey}/${p.deviceName}`, 'properties', p));
+    this.#events.on(OWNER, 'device.properties', (p) => this.#send(keyOf(p), 'properties', p));
     this.#events.on(OWNER, 'device.status', (p) => {
-      this.#send(`${p.productKey}/${p.deviceName}`, 'status', p);
+      this.#send(keyOf(p), 'status', p);
       if (p.status === 'offline' && p.previous === 'online')
-        this.#alarm({ time: Date.now(), source: `${p.productKey}/${p.deviceName}`, kind: 'device.offline', message: p.reason ?? '' });
+        this.#alarm({ time: Date.now(), source: keyOf(p), kind: 'device.offline', message: p.reason ?? '' });
     });
     this.#events.on(OWNER, 'device.event', (p) => {
-      const key = `${p.productKey}/${p.deviceName}`;
+      const key = keyOf(p);
       this.#send(key, 'event', p);
       const type = this.#registry.get(p.productKey, p.deviceName)?.model.tsl.events.get(p.eventId)?.type;
       if (type === 'alert' || type === 'error')

@@ -11,6 +11,7 @@
  */
 import type { Db } from '../store/db.js';
 import type { Device } from '../thing/registry.js';
+import { keyOf } from '../host/sdk/device-key.js';
 
 export interface DeviceSource {
   list(): Device[];
@@ -57,7 +58,7 @@ export class DeviceResolver {
       const registered = iot.get(id);
       if (registered) return registered;
       const byCustom = devices.find((d) => d.custom.iotId === id);
-      if (byCustom) return `${byCustom.productKey}/${byCustom.deviceName}`;
+      if (byCustom) return keyOf(byCustom);
       const byName = devices.filter((d) => d.deviceName === id);
       return byName.length === 1 ? `${byName[0]!.productKey}/${byName[0]!.deviceName}` : undefined;
     };
@@ -84,6 +85,6 @@ export class DeviceResolver {
       .find(
         (x) => x.driver === d.driver && x.custom.ip === d.custom.ip && ELEVATOR_PRODUCTS.has(x.productKey) && x.custom.linkage === true,
       );
-    return e ? `${e.productKey}/${e.deviceName}` : undefined;
+    return e ? keyOf(e) : undefined;
   }
 }

@@ -22,6 +22,7 @@ import { isStorageFailure, writeHealthOf, type StoreWriteHealth } from '../../st
 import { cloudMigrations } from './schema.js';
 import { type OutboxStatements, outboxStatements } from './statements.js';
 import { DROP_ORDER, type DroppedCounts, dropOldest, type OutboxClass, type OutboxInput, type OutboxRow } from './types.js';
+import { deviceKey, keyOf } from '../../host/sdk/device-key.js';
 
 export { DROP_ORDER, type DroppedCounts, type OutboxClass, type OutboxInput, type OutboxRow } from './types.js';
 
@@ -170,13 +171,13 @@ export class Outbox {
     if (!this.#db.inTransaction) throw new Error('enqueueInTransaction must be called inside db.transaction()');
     const id = this.#insert(input);
     // The caller's transaction may still roll back: re-read this device's last id next time.
-    this.#lastIds.delete(`${input.productKey}/${input.deviceName}`);
+    this.#lastIds.delete(keyOf(input));
     setImmediate(() => this.#notify());
     return id;
   }
 
   #insert(input: OutboxInput, touched?: Map<string, number>): string {
-    const device = `${input.productKey}/${input.deviceName}`;
+    const device = keyOf(input);
     let last: number;
     if (touched) {
       last = (this.#lastIds.get(device) ?? (this.#stmt.lastId.get(device) as number | undefined) ?? 0) + 1;
@@ -268,7 +269,7 @@ export class Outbox {
 
   /** Forget everything queued for a device (the platform deleted it). */
   dropDevice(productKey: string, deviceName: string): number {
-    const n = this.#stmt.dropDevice.run(`${productKey}/${deviceName}`).changes;
+    const n = this.#stmt.dropDevice.run(deviceKey(productKey, deviceName)).changes;
     this.resync();
     return n;
   }

@@ -10,6 +10,7 @@ import type { Device } from '../../thing/registry.js';
 import { tslJson } from '../../thing/tsl.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
 import { fail } from '../http-errors.js';
+import { deviceKey } from '../../host/sdk/device-key.js';
 
 const DeviceParams = Type.Object({
   pk: Type.String({ minLength: 1, maxLength: 64 }),
@@ -71,7 +72,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
         deps,
         req,
         'device.set',
-        `${pk}/${dn}`,
+        deviceKey(pk, dn),
         succeeded(answer),
         `keys=${Object.keys(req.body.params).join(',')} code=${answer.code}`,
       );
@@ -85,7 +86,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
     async (req) => {
       const { pk, dn, service } = req.params;
       const answer = await ctx.host.callService(pk, dn, service, req.body.params);
-      auditOf(deps, req, 'device.service', `${pk}/${dn}`, succeeded(answer), `service=${service} code=${answer.code}`);
+      auditOf(deps, req, 'device.service', deviceKey(pk, dn), succeeded(answer), `service=${service} code=${answer.code}`);
       return answer;
     },
   );

@@ -9,6 +9,7 @@ import { REDACT_PATHS } from './redact.js';
 import type { DriverToHost, HostToDriver, PropsItem } from './protocol.js';
 import { DRIVER_ERRORS, fail, formatMessage } from './answer.js';
 import type { Answer, DeviceHandle, DeviceInfo, Driver, DriverFactory } from './driver.js';
+import { deviceKey, keyOf } from './device-key.js';
 
 const ADD_DEVICE_TIMEOUT_MS = 30_000;
 // A batch is sent when it holds this many reports or values, whichever comes first: large IPC
@@ -68,7 +69,7 @@ function makeHandle(info: DeviceInfo): DeviceHandle {
     productKey: pk,
     deviceName: dn,
     custom: info.custom,
-    log: log.child({ dev: `${pk}/${dn}` }),
+    log: log.child({ dev: deviceKey(pk, dn) }),
     online: () => send({ t: 'status', pk, dn, online: true }),
     offline: (reason?: string) => send({ t: 'status', pk, dn, online: false, ...(reason ? { reason } : {}) }),
     reportProperties: (values, time = Date.now()) => {
@@ -89,7 +90,7 @@ function makeHandle(info: DeviceInfo): DeviceHandle {
 
 async function addDevice(info: DeviceInfo): Promise<void> {
   const handle = makeHandle(info);
-  handles.set(`${info.productKey}/${info.deviceName}`, handle);
+  handles.set(keyOf(info), handle);
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -126,7 +127,7 @@ async function removeDevice(key: string): Promise<void> {
 }
 
 async function onCall(msg: Extract<HostToDriver, { t: 'call' }>): Promise<void> {
-  const handle = handles.get(`${msg.pk}/${msg.dn}`);
+  const handle = handles.get(deviceKey(msg.pk, msg.dn));
   try {
     if (!driver) throw new Error('driver not started');
     let answer;
@@ -227,7 +228,7 @@ process.on('message', (raw: HostToDriver) => {
       break;
     case 'devices':
       void (async () => {
-        await Promise.all(raw.remove.map((d) => removeDevice(`${d.productKey}/${d.deviceName}`)));
+        await Promise.all(raw.remove.map((d) => removeDevice(keyOf(d))));
         await Promise.all(raw.add.map(addDevice));
       })();
       break;
