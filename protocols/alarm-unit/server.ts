@@ -13,7 +13,8 @@ import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyTooLargeError, RequestAbortedError, readBody } from '../common/body.js';
-import { HttpListener, LISTENER_LIMITS, type Endpoint, type ListenerLimits, type ListenerLog } from '../common/http-listener.js';
+import { LISTENER_LIMITS, type Endpoint, type ListenerLimits, type ListenerLog } from '../common/http-listener.js';
+import { DeviceHttpServer } from '../common/device-http-server.js';
 import { peerAddress } from '../common/source-address.js';
 import { SourceLimits } from '../common/source-limits.js';
 import { AlarmCode, AlarmProtocolError, failure, PONG, success, type AlarmReply } from './codes.js';
@@ -95,10 +96,9 @@ const JSON_TYPE = 'application/json';
 
 type Out = { status: number; reply: AlarmReply | typeof PONG; after?: () => void };
 
-export class AlarmUnitServer {
+export class AlarmUnitServer extends DeviceHttpServer {
   readonly sessions: SessionTable;
   readonly #h: AlarmUnitHandlers;
-  readonly #http: HttpListener;
   readonly #maxBody: number;
   readonly #connectRate: SourceLimits;
   readonly #requestRate: SourceLimits;
@@ -107,10 +107,16 @@ export class AlarmUnitServer {
   rateLimited = 0;
 
   constructor(handlers: AlarmUnitHandlers, o: AlarmUnitServerOptions) {
+    const limits = { ...alarmUnitServerDefaults, ...o };
+    super({
+      ...limits,
+      keepAliveTimeoutMs: 1,
+      refusal: (r) => ({ contentType: JSON_TYPE, body: JSON.stringify(failure(AlarmCode.OTHER, r.reason)) }),
+      ...(o.log ? { log: o.log } : {}),
+    });
     this.#h = handlers;
     this.#now = o.now ?? Date.now;
     this.sessions = new SessionTable(o.offlineMisses, this.#now);
-    const limits = { ...alarmUnitServerDefaults, ...o };
     this.#maxBody = limits.maxBodyBytes;
     this.#connectRate = new SourceLimits({
       connections: Infinity,
@@ -124,31 +130,9 @@ export class AlarmUnitServer {
       burst: REQUEST_QPS,
       trackedSources: limits.trackedSources,
     });
-    this.#http = new HttpListener((req, res) => void this.#serve(req, res), {
-      ...limits,
-      keepAliveTimeoutMs: 1,
-      refusal: (r) => ({ contentType: JSON_TYPE, body: JSON.stringify(failure(AlarmCode.OTHER, r.reason)) }),
-      ...(o.log ? { log: o.log } : {}),
-    });
   }
 
-  listen(): Promise<AddressInfo> {
-    return this.#http.listen();
-  }
-
-  get port(): number {
-    return this.#http.port;
-  }
-
-  get listener(): HttpListener {
-    return this.#http;
-  }
-
-  close(): Promise<void> {
-    return this.#http.close();
-  }
-
-  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let out: Out;
     try {
       out = await this.#route(req);

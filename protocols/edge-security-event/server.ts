@@ -16,7 +16,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyTooLargeError, RequestAbortedError, readBody } from '../common/body.js';
-import { HttpListener, LISTENER_LIMITS, type Endpoint, type ListenerLimits, type ListenerLog } from '../common/http-listener.js';
+import { LISTENER_LIMITS, type Endpoint, type ListenerLimits, type ListenerLog } from '../common/http-listener.js';
+import { DeviceHttpServer } from '../common/device-http-server.js';
 import { peerAddress } from '../common/source-address.js';
 import { checkAlarmEvent, type AlarmEventReport } from './alarm-event.js';
 import { EseCode, EseError, eseFailure, eseSuccess, type EseReply } from './codes.js';
@@ -93,43 +94,26 @@ export interface EseServerOptions extends Partial<ListenerLimits> {
 const JSON_TYPE = 'application/json';
 type Out = { status: number; reply: EseReply; after?: () => void };
 
-export class EdgeSecurityEventServer {
+export class EdgeSecurityEventServer extends DeviceHttpServer {
   readonly sessions: AdapterSessions;
   readonly #h: EseHandlers;
-  readonly #http: HttpListener;
   readonly #maxBody: number;
   readonly #now: () => number;
 
   constructor(handlers: EseHandlers, o: EseServerOptions) {
-    this.#h = handlers;
-    this.#now = o.now ?? Date.now;
-    this.sessions = new AdapterSessions(this.#now);
     const limits = { ...eseServerDefaults, ...o };
-    this.#maxBody = limits.maxBodyBytes;
-    this.#http = new HttpListener((req, res) => void this.#serve(req, res), {
+    super({
       ...limits,
       refusal: () => ({ contentType: JSON_TYPE, body: JSON.stringify(eseFailure(EseCode.COMMUNICATION)) }),
       ...(o.log ? { log: o.log } : {}),
     });
+    this.#h = handlers;
+    this.#now = o.now ?? Date.now;
+    this.sessions = new AdapterSessions(this.#now);
+    this.#maxBody = limits.maxBodyBytes;
   }
 
-  listen(): Promise<AddressInfo> {
-    return this.#http.listen();
-  }
-
-  get port(): number {
-    return this.#http.port;
-  }
-
-  get listener(): HttpListener {
-    return this.#http;
-  }
-
-  close(): Promise<void> {
-    return this.#http.close();
-  }
-
-  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let out: Out;
     try {
       out = await this.#route(req);

@@ -11,7 +11,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyTooLargeError, RequestAbortedError, readBody } from '../common/body.js';
-import { HttpListener, type Endpoint, type ListenerLimits } from '../common/http-listener.js';
+import type { Endpoint, ListenerLimits } from '../common/http-listener.js';
+import { DeviceHttpServer } from '../common/device-http-server.js';
 import { peerAddress } from '../common/source-address.js';
 
 export interface LibraryOp {
@@ -67,36 +68,19 @@ export interface DevicePushServerOptions extends Partial<ListenerLimits> {
   log?: PlatformLog;
 }
 
-export class DevicePushServer {
+export class DevicePushServer extends DeviceHttpServer {
   readonly #h: DevicePushHandlers;
   readonly #o: DevicePushServerOptions & { maxBodyBytes: number; log: PlatformLog };
-  readonly #http: HttpListener;
 
   constructor(h: DevicePushHandlers, o: DevicePushServerOptions) {
-    this.#h = h;
-    this.#o = { maxBodyBytes: 2 * 1024 * 1024, log: { warn: () => {} }, ...o };
-    this.#http = new HttpListener((req, res) => void this.#serve(req, res), {
-      ...this.#o,
-      log: { warn: (obj, msg) => this.#o.log.warn(obj, msg), debug: () => {} },
+    const options = { maxBodyBytes: 2 * 1024 * 1024, log: { warn: () => {} }, ...o };
+    super({
+      ...options,
+      log: { warn: (obj, msg) => options.log.warn(obj, msg), debug: () => {} },
       refusal: (r) => ({ contentType: JSON_TYPE, body: JSON.stringify(fail(r.reason)) }),
     });
-  }
-
-  listen(): Promise<AddressInfo> {
-    return this.#http.listen();
-  }
-
-  get port(): number {
-    return this.#http.port;
-  }
-
-  /** The shared listener: its limits in force and what it refused. */
-  get listener(): HttpListener {
-    return this.#http;
-  }
-
-  async close(): Promise<void> {
-    await this.#http.close();
+    this.#h = h;
+    this.#o = options;
   }
 
   /** One request without HTTP: returns status and JSON body (or a Buffer for images). */
@@ -186,7 +170,7 @@ export class DevicePushServer {
     }
   }
 
-  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let out: { status: number; body: Record<string, unknown> | Buffer };
     try {
       const raw = await readBody(req, this.#o.maxBodyBytes);

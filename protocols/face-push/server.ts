@@ -10,7 +10,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyTooLargeError, RequestAbortedError, readBody } from '../common/body.js';
-import { HttpListener, type Endpoint, type ListenerLimits } from '../common/http-listener.js';
+import type { Endpoint, ListenerLimits } from '../common/http-listener.js';
+import { DeviceHttpServer } from '../common/device-http-server.js';
 import { peerAddress } from '../common/source-address.js';
 import { PushCode } from './codes.js';
 import { PATHS, RESULT_ALIASES, SERVICES, SERVICE_NAMES, missing, normalise, stringsOnly, type Msg, type ServiceName } from './messages.js';
@@ -74,16 +75,14 @@ const MSG_TYPES: Record<'register' | 'keepAlive' | 'uploadDevInfo' | 'record', s
 const noLog: PushLog = { warn: () => {}, debug: () => {} };
 const JSON_TYPE = 'application/json;charset=UTF-8';
 
-export class PushServer {
+export class PushServer extends DeviceHttpServer {
   readonly #opts: PushServerOptions & { prefix: string; log: PushLog; maxBodyBytes: number };
   readonly #handlers: PushHandlers;
-  readonly #http: HttpListener;
 
   constructor(handlers: PushHandlers, opts: PushServerOptions) {
-    this.#handlers = handlers;
-    this.#opts = { prefix: '', maxBodyBytes: PUSH_MAX_BODY_BYTES, log: noLog, ...opts };
-    this.#http = new HttpListener((req, res) => void this.#serve(req, res), {
-      ...this.#opts,
+    const o = { prefix: '', maxBodyBytes: PUSH_MAX_BODY_BYTES, log: noLog, ...opts };
+    super({
+      ...o,
       // Terminals poll every few seconds: their connections are worth keeping.
       keepAliveTimeoutMs: 65_000,
       refusal: (r) => ({
@@ -91,23 +90,8 @@ export class PushServer {
         body: JSON.stringify(stringsOnly({ msgType: '', errorCode: PushCode.FAILED, msg: r.reason })),
       }),
     });
-  }
-
-  listen(): Promise<AddressInfo> {
-    return this.#http.listen();
-  }
-
-  get port(): number {
-    return this.#http.port;
-  }
-
-  /** The shared listener: its limits in force and what it refused. */
-  get listener(): HttpListener {
-    return this.#http;
-  }
-
-  async close(): Promise<void> {
-    await this.#http.close();
+    this.#handlers = handlers;
+    this.#opts = o;
   }
 
   /** Handle one message without HTTP (tests, and the HTTP path below). */
@@ -170,7 +154,7 @@ export class PushServer {
     return { status: 200, reply: await this.#handlers[route.kind](msg) };
   }
 
-  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     let out: { status: number; reply: Record<string, unknown> };
     try {

@@ -13,7 +13,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyTooLargeError, readBody } from '../../common/body.js';
-import { HttpListener, LISTENER_LIMITS, type ListenerLimits } from '../../common/http-listener.js';
+import { LISTENER_LIMITS, type ListenerLimits } from '../../common/http-listener.js';
+import { DeviceHttpServer } from '../../common/device-http-server.js';
 import { peerAddress } from '../../common/source-address.js';
 import { DoorCode, DoorProtocolError, failure, type DoorReply } from '../errors.js';
 import { LIMITS, MULTIPART_PATHS } from '../endpoints.js';
@@ -62,43 +63,26 @@ function send(res: ServerResponse, status: number, body: DoorReply): void {
   res.end(text);
 }
 
-export class DoorHttpServer {
+export class DoorHttpServer extends DeviceHttpServer {
   readonly #routes: Map<string, DoorRoute>;
   readonly #opts: DoorServerOptions;
-  readonly #http: HttpListener;
   /** Requests answered, by path; for metrics and the benchmark. */
   requests = 0;
 
   constructor(routes: Record<string, DoorRoute>, options: Partial<DoorServerOptions> & { host: string; port: number }) {
-    this.#routes = new Map(Object.entries(routes));
-    this.#opts = { ...serverDefaults, ...options };
-    this.#http = new HttpListener((req, res) => void this.#handle(req, res), {
-      ...this.#opts,
+    const opts = { ...serverDefaults, ...options };
+    super({
+      ...opts,
       // No keep-alive wait: every answer closes its connection.
       keepAliveTimeoutMs: 0,
       refusal: (r) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(failure(DoorCode.OTHER, r.reason)) }),
-      log: this.#opts.log,
+      log: opts.log,
     });
+    this.#routes = new Map(Object.entries(routes));
+    this.#opts = opts;
   }
 
-  listen(): Promise<AddressInfo> {
-    return this.#http.listen();
-  }
-
-  get address(): AddressInfo {
-    return this.#http.address;
-  }
-
-  /** The shared listener: its limits in force and what it refused. */
-  get listener(): HttpListener {
-    return this.#http;
-  }
-
-  close(): Promise<void> {
-    return this.#http.close();
-  }
-
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const peer = peerAddress(req.socket);
     const log = this.#opts.log;
