@@ -13,7 +13,8 @@
  */
 import { edgeError, ERRORS, fail, ok, answerOf, type Answer } from '../errors.js';
 import { intOf } from './rule.js';
-import { parseQuery, type RulesEngine } from './engine.js';
+import type { RulesEngine } from './engine.js';
+import { parseQuery } from './engine/query.js';
 import type { FieldProblem } from './scene-config.js';
 
 // A TSL array holds at most 512 elements (seed 001 L16592): the ids of one call.

@@ -36,6 +36,12 @@ export interface Device extends DeviceSpec {
 
 export const deviceKey = (productKey: string, deviceName: string): string => `${productKey}/${deviceName}`;
 
+/** A device key back into productKey and deviceName (a key without `/` is a deviceName alone). */
+export function splitDeviceKey(key: string): [productKey: string, deviceName: string] {
+  const i = key.indexOf('/');
+  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)];
+}
+
 export interface AcceptResult {
   accepted: Record<string, TimedValue>;
   count: number;
