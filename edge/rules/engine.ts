@@ -14,7 +14,7 @@ import type { Db } from '../store/db.js';
 import { type DeviceRegistry, splitDeviceKey } from '../thing/registry.js';
 import { recordOf, type AlarmOutbox, type AlarmRecord } from './alarm-record.js';
 import { checkRule, compileStored, ruleDetail, type AlarmRule, type CompiledRule } from './rule.js';
-import type { FieldProblem } from './scene-config.js';
+import type { FieldProblem } from './field-problems.js';
 import { RulesStore, type RuleSource } from './store.js';
 import { AlarmWriter, type Confirmation } from './engine/alarm-writer.js';
 import { AlarmAnnouncer } from './engine/announcer.js';

@@ -5,7 +5,8 @@
  * same per-field messages.
  */
 import { randomUUID } from 'node:crypto';
-import { parseSceneConfig, type FieldProblem, type Scene } from './scene-config.js';
+import { type FieldProblem, isObject } from './field-problems.js';
+import { parseSceneConfig, type Scene } from './scene-config.js';
 
 /** The stored rule: every field of H1 plus `status`; scene configs kept as the JSON text given. */
 export interface AlarmRule {
@@ -42,7 +43,6 @@ export type RuleCheck =
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const PRODUCT_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}$/;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The protocol's integers, also when sent as numeric text (the seed's own query example sends `"alarmMode": "2"`). */
 export function intOf(v: unknown): number | undefined {

@@ -6,7 +6,8 @@ import { type Device, deviceKey, STATUS_CODE } from '../../thing/registry.js';
 import { holdMsOf, inRanges, type SideState } from '../evaluator.js';
 import { evaluate } from '../recover-expr.js';
 import type { CompiledRule } from '../rule.js';
-import { propertyMatches, type Scene } from '../scene-config.js';
+import type { Scene } from '../scene-config.js';
+import { propertyMatches } from '../scene-trigger.js';
 import type { SideRef } from './rule-index.js';
 
 export interface DryRunRow {

@@ -1,6 +1,6 @@
 /** The rule list's filters (`AlarmRuleQuery`, the console): parsed from a request, applied to the installed rules. */
 import { intOf, ruleSummary, type AlarmRule } from '../rule.js';
-import type { FieldProblem } from '../scene-config.js';
+import type { FieldProblem } from '../field-problems.js';
 
 export interface RuleQuery {
   nameLike?: string;
