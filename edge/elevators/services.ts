@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { answerOf, edgeError, ok, succeeded, type Answer } from '../errors.js';
 import type { DeviceServiceHook } from '../host/host.js';
+import { deviceKey } from '../thing/registry.js';
 import type { LinkageStore } from './store.js';
 import { asObject, parseRelationAdd, parseRelationUpdate, parseUserSave, userKeyOf, type Relation, type UserEntry } from './validate.js';
 
@@ -123,11 +124,11 @@ export function switchHooks(store: LinkageStore): Array<[string, DeviceServiceHo
     const a = args.Availability;
     if (a !== 'enable' && a !== 'disable')
       return answerOf(edgeError('EDGE_ERR_ELEVATOR_PARAM', 'Availability must be "enable" or "disable" (L26704-26706)'));
-    store.setAvailability(`${pk}/${dn}`, a);
+    store.setAvailability(deviceKey(pk, dn), a);
     const answer = await forward().catch((err: unknown) => answerOf(err));
     return succeeded(answer) ? answer : ok({ code: 4, message: 'send to device fail' });
   };
-  const get: DeviceServiceHook = async (pk, dn) => ok({ Availability: store.availability(`${pk}/${dn}`), code: 0, message: 'success' });
+  const get: DeviceServiceHook = async (pk, dn) => ok({ Availability: store.availability(deviceKey(pk, dn)), code: 0, message: 'success' });
   return [
     ['SetElevatorRuleState', set],
     ['GetElevatorRuleState', get],
