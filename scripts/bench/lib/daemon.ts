@@ -31,6 +31,8 @@ export interface LaunchOptions {
   /** Its stderr passed through instead of collected (a crash shows at once). */
   stderr?: 'inherit' | 'pipe';
   timeoutMs?: number;
+  /** Called once the process exists, before it is ready (to sample its start-up). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** The ready banner (edge/cli/start.ts) is one write ending in the `watch values` line. */
@@ -44,6 +46,7 @@ export async function launchDaemon(dir: string, configFile: string, options: Lau
     stdio: ['ignore', 'pipe', options.stderr ?? 'pipe'],
     env: options.env ?? process.env,
   });
+  options.onSpawn?.(proc.pid!);
   let out = '';
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr?.on('data', (b: Buffer) => (out += b.toString()));
