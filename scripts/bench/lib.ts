@@ -21,3 +21,17 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Ask `probe` every `everyMs` until it gives a value; throws naming `what` after `timeoutMs`. */
+export async function poll<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  everyMs: number,
+  what: string,
+): Promise<T> {
+  for (const until = Date.now() + timeoutMs; ; await sleep(everyMs)) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+}
