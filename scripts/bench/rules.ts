@@ -20,7 +20,7 @@ import { printJsonLine, ratio, round } from './lib.js';
 import { productKeyFor, startModbusSim } from './modbus/scenario.js';
 import { run, type Run } from './rules/daemon-run.js';
 import { type InProcessResult, inProcess } from './rules/in-process.js';
-import { benchRules } from './rules/shapes.js';
+import { benchRules, multiDeviceOf } from './rules/shapes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     `in process (registry + engine, ${DEVICES * POINTS} values per simulated second, 20 s): ${ip.cpu_ms_per_s_without} ms CPU per second without rules, ${ip.cpu_ms_per_s_with} ms with ${RULES} rules: added ${ip.added_cores} cores, ${ip.alarms_per_s} alarms/s\n`,
   );
   process.stdout.write(
-    `rules bench: ${DEVICES} devices × ${POINTS} points at 1 s, ${RULES} rules (100 multiDevice), ${WARM_S} s warm-up, ${MEASURE_S} s window\n`,
+    `rules bench: ${DEVICES} devices × ${POINTS} points at 1 s, ${RULES} rules (${multiDeviceOf(RULES)} multiDevice), ${WARM_S} s warm-up, ${MEASURE_S} s window\n`,
   );
   const sim = await startModbusSim(DEVICES, POINTS);
   try {

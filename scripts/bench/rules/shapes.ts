@@ -76,9 +76,12 @@ function sceneOf(pk: string, points: number, shape: number, n: number, dn: strin
   return { type: 'IFTTT', trigger, ...(s.condition ? { condition: s.condition } : {}), action: ACTION, features: s.features(propertyName) };
 }
 
+/** How many of `count` rules are multiDevice: 1 in 100, at most 100. */
+export const multiDeviceOf = (count: number): number => Math.min(100, Math.floor(count / 100));
+
 /** `count` rules over `devices` devices of product `pk` with `points` points each. */
 export function benchRules(count: number, pk: string, devices: number, points: number): unknown[] {
-  const multi = Math.min(100, Math.floor(count / 100));
+  const multi = multiDeviceOf(count);
   const out: unknown[] = [];
   for (let i = 0; i < count; i++) {
     const isMulti = i < multi;
