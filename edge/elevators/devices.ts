@@ -10,8 +10,7 @@
  * on a QR or card pass at D too ("any credential").
  */
 import type { Db } from '../store/db.js';
-import type { Device } from '../thing/registry.js';
-import { keyOf } from '../host/sdk/device-key.js';
+import { type Device, keyOf, splitDeviceKey } from '../thing/registry.js';
 
 export interface DeviceSource {
   list(): Device[];
@@ -25,8 +24,7 @@ const TERMINAL_SUFFIX = /\.[1-5]$/;
 
 /** The trigger identity of a device: its terminal for `.1-.5` logical devices, else itself. */
 export function triggerKeyOf(deviceKey: string): string {
-  const slash = deviceKey.indexOf('/');
-  const name = deviceKey.slice(slash + 1);
+  const [, name] = splitDeviceKey(deviceKey);
   return TERMINAL_SUFFIX.test(name) ? `terminal:${name.replace(TERMINAL_SUFFIX, '')}` : deviceKey;
 }
 
@@ -60,7 +58,7 @@ export class DeviceResolver {
       const byCustom = devices.find((d) => d.custom.iotId === id);
       if (byCustom) return keyOf(byCustom);
       const byName = devices.filter((d) => d.deviceName === id);
-      return byName.length === 1 ? `${byName[0]!.productKey}/${byName[0]!.deviceName}` : undefined;
+      return byName.length === 1 ? keyOf(byName[0]!) : undefined;
     };
   }
 
@@ -73,12 +71,12 @@ export class DeviceResolver {
   }
 
   /**
-   * The elevator device of the door terminal `deviceKey` belongs to, when that door runs the
+   * The elevator device of the door terminal `doorKey` belongs to, when that door runs the
    * linkage itself (`custom.linkage: true`, seed 001 L37159-37161): its rules are deployed to it
    * with /elevator/rule/sync and the box does not run them.
    */
-  selfRunningElevatorOf(deviceKey: string): string | undefined {
-    const d = this.#devices.byKey(deviceKey);
+  selfRunningElevatorOf(doorKey: string): string | undefined {
+    const d = this.#devices.byKey(doorKey);
     if (!d || d.custom.ip === undefined) return undefined;
     const e = this.#devices
       .list()

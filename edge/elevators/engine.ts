@@ -15,22 +15,20 @@
  * call (ARCHITECTURE: rules never talk to a driver directly).
  */
 import { randomUUID } from 'node:crypto';
-import type { Answer } from '../errors.js';
 import type { EventBus, EdgeEvents } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
-import { triggerKeyOf, type DeviceResolver } from './devices.js';
-import { commandsFor } from './mapping.js';
+import type { DeviceResolver } from './devices.js';
+import { type ElevatorHost, executeRelation } from './execute.js';
 import { RECORD_EVENT, type AutoElevatorCallRecord, type CallRecords } from './records.js';
 import { callRecord, type Job, JobStore, type PassPerson } from './jobs.js';
+import { RelationIndex } from './relation-index.js';
 import type { LinkageStore } from './store.js';
-import type { Relation, Target, UserEntry } from './validate.js';
+import type { UserEntry } from './validate.js';
 
 const OWNER = 'elevators';
 
-export interface ElevatorHost {
-  callService(pk: string, dn: string, serviceId: string, params: unknown, timeoutMs?: number): Promise<Answer>;
-}
+export type { ElevatorHost } from './execute.js';
 
 export interface EngineOptions {
   /**
@@ -66,8 +64,7 @@ export class LinkageEngine {
   readonly #jobs = new Map<string, Job>();
   readonly #running = new Set<Promise<void>>();
   readonly #recent = new Map<string, number>();
-  /** trigger key → its relations with their resolved elevator device (rebuilt when relations or devices change). */
-  #index: Map<string, Array<{ r: Relation; elevatorKey: string | undefined }>> | undefined;
+  readonly #relations: RelationIndex;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
   #stopped = false;
@@ -105,13 +102,14 @@ export class LinkageEngine {
     this.#now = deps.now ?? Date.now;
     this.#opts = { ...engineDefaults, ...options };
     this.#jobStore = new JobStore(deps.db);
+    this.#relations = new RelationIndex(deps.store, deps.devices);
   }
 
   async start(): Promise<void> {
     this.#stopped = false;
     this.#startedAt = this.#now();
-    this.#store.onChange(() => (this.#index = undefined));
-    this.#events.on(OWNER, 'deploy.finished', () => (this.#index = undefined));
+    this.#store.onChange(() => this.#relations.invalidate());
+    this.#events.on(OWNER, 'deploy.finished', () => this.#relations.invalidate());
     // After the commit the pass belongs to the door; matching runs on the next turn so the
     // door's answer never waits for it.
     this.#events.on(OWNER, 'access.pass', (p) => void setImmediate(() => this.onPass(p)));
@@ -135,21 +133,6 @@ export class LinkageEngine {
     return this.#jobs.size;
   }
 
-  #relationsAt(deviceKey: string): Array<{ r: Relation; elevatorKey: string | undefined }> | undefined {
-    if (!this.#index) {
-      const resolve = this.#devices.resolver();
-      const index = new Map<string, Array<{ r: Relation; elevatorKey: string | undefined }>>();
-      for (const r of this.#store.relations()) {
-        const trigger = resolve(r.triggerIotId);
-        if (!trigger) continue;
-        const key = triggerKeyOf(trigger);
-        index.set(key, [...(index.get(key) ?? []), { r, elevatorKey: resolve(r.elevatorIotId) }]);
-      }
-      this.#index = index;
-    }
-    return this.#index.get(triggerKeyOf(deviceKey));
-  }
-
   /** The user entry a pass matches under a relation: by identity first, then by credential (v1.0.1). */
   #userOf(dataId: string, p: Pass, identityId: string, mediaType: AutoElevatorCallRecord['mediaType']): UserEntry | undefined {
     if (identityId) {
@@ -165,7 +148,7 @@ export class LinkageEngine {
     if (this.#stopped || p.code !== 0) return;
     const mediaType = MEDIA[p.kind];
     if (!mediaType) return;
-    const relations = this.#relationsAt(p.deviceKey);
+    const relations = this.#relations.at(p.deviceKey);
     if (!relations) return;
     const now = this.#now();
     const identityId = this.#identityOf(p);
@@ -264,7 +247,7 @@ export class LinkageEngine {
       return;
     }
     const outcome = elevatorKey
-      ? await this.#execute(r, elevatorKey, job.person.targets)
+      ? await executeRelation(this.#host, r, elevatorKey, job.person.targets, this.#opts.commandTimeoutMs)
       : { code: 6100, detail: `elevator device ${r.elevatorIotId} is not on this box` };
     const record = callRecord(job, r, elevatorKey ?? r.elevatorIotId, outcome, this.#now());
     this.#records.commit(record, r.dataId, elevatorKey ?? '');
@@ -281,28 +264,5 @@ export class LinkageEngine {
         params: { ...record },
         time: Number(record.eventTime),
       });
-  }
-
-  /** Run the mode's commands in order; the first failure ends it. */
-  async #execute(r: Relation, elevatorKey: string, targets: Target[]): Promise<{ code: number; detail: string }> {
-    const slash = elevatorKey.indexOf('/');
-    const [pk, dn] = [elevatorKey.slice(0, slash), elevatorKey.slice(slash + 1)];
-    for (const c of commandsFor(r, targets)) {
-      let a: Answer;
-      try {
-        a = await this.#host.callService(pk, dn, c.service, c.args, this.#opts.commandTimeoutMs);
-      } catch (err) {
-        return { code: 500, detail: `${c.service}: ${(err as Error).message}` };
-      }
-      if (a.code !== 200) return { code: a.code, detail: `${c.service}: ${a.message}` };
-      const data = (a.data ?? {}) as { code?: unknown; message?: unknown };
-      // The seed's service result (L26576-26580): 0 success, 4 send to device fail.
-      if (data.code !== undefined && data.code !== 0)
-        return {
-          code: Number(data.code),
-          detail: `${c.service}: ${a.message && a.message !== 'success' ? a.message : String(data.message ?? '')}`,
-        };
-    }
-    return { code: 200, detail: 'success' };
   }
 }

@@ -3,6 +3,7 @@
  * restart resumes it, and the call record its execution leaves (AutoElevatorCallRecord).
  */
 import type { Db } from '../store/db.js';
+import { splitDeviceKey } from '../thing/registry.js';
 import { effectiveTargets } from './mapping.js';
 import type { AutoElevatorCallRecord } from './records.js';
 import type { ParamType, Relation, Target } from './validate.js';
@@ -74,12 +75,8 @@ export function callRecord(
   now: number,
 ): AutoElevatorCallRecord {
   const p = job.person;
-  const split = (k: string): [string, string] => {
-    const i = k.indexOf('/');
-    return i < 0 ? ['', k] : [k.slice(0, i), k.slice(i + 1)];
-  };
-  const [entranceProductKey, entranceDeviceName] = split(p.deviceKey);
-  const [elevatorProductKey, elevatorDeviceName] = split(elevatorKey);
+  const [entranceProductKey, entranceDeviceName] = splitDeviceKey(p.deviceKey);
+  const [elevatorProductKey, elevatorDeviceName] = splitDeviceKey(elevatorKey);
   const calls = r.controlMode === 'CALL_ONLY' || r.controlMode === 'CALL_WITH_TARGET';
   return {
     eventId: job.eventId,

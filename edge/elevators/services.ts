@@ -18,9 +18,9 @@
 import { randomUUID } from 'node:crypto';
 import { answerOf, edgeError, ok, succeeded, type Answer } from '../errors.js';
 import type { DeviceServiceHook } from '../host/host.js';
+import { deviceKey } from '../thing/registry.js';
 import type { LinkageStore } from './store.js';
 import { asObject, parseRelationAdd, parseRelationUpdate, parseUserSave, userKeyOf, type Relation, type UserEntry } from './validate.js';
-import { deviceKey } from '../host/sdk/device-key.js';
 
 export type GatewayService = (params: unknown) => Answer | Promise<Answer>;
 

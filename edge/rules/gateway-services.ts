@@ -13,12 +13,12 @@
  */
 import { edgeError, ERRORS, fail, ok, answerOf, type Answer } from '../errors.js';
 import { intOf } from './rule.js';
-import { parseQuery, type RulesEngine } from './engine.js';
-import type { FieldProblem } from './scene-config.js';
+import type { RulesEngine } from './engine.js';
+import { parseQuery } from './engine/query.js';
+import { type FieldProblem, isObject } from './field-problems.js';
 
 // A TSL array holds at most 512 elements (seed 001 L16592): the ids of one call.
 const MAX_IDS = 512;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const refused = (problems: FieldProblem[]): Answer =>
   fail(

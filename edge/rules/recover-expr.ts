@@ -50,60 +50,56 @@ function tokenize(text: string): Token[] {
       i++;
       continue;
     }
-    const two = text.slice(i, i + 2);
-    if (two === '<=' || two === '>=' || two === '==' || two === '!=') {
-      out.push({ t: 'op', op: two, pos: i });
-      i += 2;
-      continue;
-    }
-    if (two === '&&' || two === '||') {
-      out.push({ t: two === '&&' ? 'and' : 'or', pos: i });
-      i += 2;
-      continue;
-    }
-    if (c === '<' || c === '>') {
-      out.push({ t: 'op', op: c, pos: i });
-      i++;
-      continue;
-    }
-    if (c === '(' || c === ')') {
-      out.push({ t: c, pos: i });
-      i++;
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      const end = text.indexOf(c, i + 1);
-      if (end < 0) throw new ExprError('unterminated text', i);
-      out.push({ t: 'str', value: text.slice(i + 1, end), pos: i });
-      i = end + 1;
-      continue;
-    }
-    NUMBER.lastIndex = i;
-    const num = NUMBER.exec(text);
-    if (num && (c === '-' || c === '.' || (c >= '0' && c <= '9'))) {
-      out.push({ t: 'num', value: Number(num[0]), pos: i });
-      i += num[0].length;
-      continue;
-    }
-    IDENT.lastIndex = i;
-    const id = IDENT.exec(text);
-    if (!id) throw new ExprError(`unexpected '${c}'`, i);
-    const word = id[0];
-    const lower = word.toLowerCase();
-    if (lower === 'and' || lower === 'or') out.push({ t: lower, pos: i });
-    else if (lower === 'true' || lower === 'false') out.push({ t: 'bool', value: lower === 'true', pos: i });
-    else if (word === 'event') {
-      // event.<identifier>.value — the only reference the seed's examples use.
-      const m = /^event\.([A-Za-z_][A-Za-z0-9_]*)\.value(?![A-Za-z0-9_])/.exec(text.slice(i));
-      if (!m) throw new ExprError('expected event.<property>.value', i);
-      out.push({ t: 'ref', property: m[1]!, pos: i });
-      i += m[0].length;
-      continue;
-    } else throw new ExprError(`unknown word '${word}' (write event.<property>.value)`, i);
-    i += word.length;
+    const [token, length] = symbolAt(text, i) ?? literalAt(text, i) ?? wordAt(text, i);
+    out.push(token);
+    i += length;
   }
   out.push({ t: 'end', pos: text.length });
   return out;
+}
+
+/** A token found at a position, and how many characters it takes. */
+type Scanned = [Token, number];
+
+/** Comparison operators, `&&`, `||` and parentheses. */
+function symbolAt(text: string, i: number): Scanned | undefined {
+  const c = text[i]!;
+  const two = text.slice(i, i + 2);
+  if (two === '<=' || two === '>=' || two === '==' || two === '!=') return [{ t: 'op', op: two, pos: i }, 2];
+  if (two === '&&' || two === '||') return [{ t: two === '&&' ? 'and' : 'or', pos: i }, 2];
+  if (c === '<' || c === '>') return [{ t: 'op', op: c, pos: i }, 1];
+  if (c === '(' || c === ')') return [{ t: c, pos: i }, 1];
+  return undefined;
+}
+
+/** Quoted text and numbers. */
+function literalAt(text: string, i: number): Scanned | undefined {
+  const c = text[i]!;
+  if (c === "'" || c === '"') {
+    const end = text.indexOf(c, i + 1);
+    if (end < 0) throw new ExprError('unterminated text', i);
+    return [{ t: 'str', value: text.slice(i + 1, end), pos: i }, end + 1 - i];
+  }
+  NUMBER.lastIndex = i;
+  const num = NUMBER.exec(text);
+  if (num && (c === '-' || c === '.' || (c >= '0' && c <= '9'))) return [{ t: 'num', value: Number(num[0]), pos: i }, num[0].length];
+  return undefined;
+}
+
+/** `and`, `or`, `true`, `false` and `event.<property>.value`; any other word is refused. */
+function wordAt(text: string, i: number): Scanned {
+  IDENT.lastIndex = i;
+  const id = IDENT.exec(text);
+  if (!id) throw new ExprError(`unexpected '${text[i]}'`, i);
+  const word = id[0];
+  const lower = word.toLowerCase();
+  if (lower === 'and' || lower === 'or') return [{ t: lower, pos: i }, word.length];
+  if (lower === 'true' || lower === 'false') return [{ t: 'bool', value: lower === 'true', pos: i }, word.length];
+  if (word !== 'event') throw new ExprError(`unknown word '${word}' (write event.<property>.value)`, i);
+  // event.<identifier>.value — the only reference the seed's examples use.
+  const m = /^event\.([A-Za-z_][A-Za-z0-9_]*)\.value(?![A-Za-z0-9_])/.exec(text.slice(i));
+  if (!m) throw new ExprError('expected event.<property>.value', i);
+  return [{ t: 'ref', property: m[1]!, pos: i }, m[0].length];
 }
 
 class Parser {

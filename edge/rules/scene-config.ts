@@ -5,34 +5,13 @@
  * console and the rules file all get the same per-field answer. docs/rules.md has the format and
  * every judgement call.
  */
-import { compareValues, ExprError, parseRecoverCondition, propertiesOf, rebind, type CompareOp, type Expr } from './recover-expr.js';
+import { type Bad, type FieldProblem, isObject } from './field-problems.js';
+import { ExprError, parseRecoverCondition, propertiesOf, rebind, type Expr } from './recover-expr.js';
+import { parseTrigger, type Trigger } from './scene-trigger.js';
 import { isTimezone, parseHms, type TimeRange } from './time-range.js';
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-export const PROPERTY_URI = 'trigger/device/property';
-export const STATUS_URI = 'trigger/device/statusChange';
 export const TIME_RANGE_URI = 'condition/timeRange';
 export const SCENE_INFO_ACTION = 'action/mqtt/pub/sceneInfo';
-
-export const COMPARE_TYPES = ['>', '>=', '<', '<=', '==', '!=', 'beyond', 'within'] as const;
-export type CompareType = (typeof COMPARE_TYPES)[number];
-/** Device status codes a statusChange trigger may name (spec 001c; 3 = offline). */
-export const STATUS_CODES = [0, 1, 3, 8] as const;
-
-export type Trigger =
-  | {
-      kind: 'property';
-      productKey: string;
-      deviceName?: string;
-      property: string;
-      compareType: CompareType;
-      compareValue: number | string | boolean | readonly [number, number];
-    }
-  | { kind: 'status'; productKey: string; deviceName?: string; status: number };
 
 export type Pause =
   | { type: 'time'; stateDurationS: number }
@@ -56,10 +35,6 @@ export interface SceneResult {
 }
 
 const MAX_SCENE_BYTES = 64 * 1024;
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /**
  * Parse and check one scene config. `raw` is the JSON string of the protocol (an object is taken
@@ -94,31 +69,7 @@ export function parseSceneConfig(raw: unknown, field: string, ctx: { productKey:
   parseActions(json.action, bad);
   const features = parseFeatures(json.features, bad);
 
-  let recover: Expr | undefined;
-  if (features.recoverText !== undefined) {
-    try {
-      const expr = parseRecoverCondition(features.recoverText);
-      const watched = trigger ? (trigger.kind === 'property' ? trigger.property : 'status') : undefined;
-      const named = propertiesOf(expr);
-      // The seed: "Must be the opposite of the condition in trigger." Its examples 4 and 6 name
-      // another property (level for state, temp for level); the recovery is bound to the watched one.
-      if (watched !== undefined && named.some((p) => p !== watched)) {
-        warnings.push({
-          field: `${field}.features.supportPauseRule.recoverCondition`,
-          message: `names ${named
-            .filter((p) => p !== watched)
-            .map((p) => `event.${p}.value`)
-            .join(
-              ', ',
-            )} but the trigger watches ${watched}: evaluated as event.${watched}.value (the recovery must be the opposite of the trigger)`,
-        });
-        recover = rebind(expr, watched);
-      } else recover = expr;
-    } catch (err) {
-      if (err instanceof ExprError) bad('features.supportPauseRule.recoverCondition', err.message);
-      else throw err;
-    }
-  }
+  const recover = features.recoverText === undefined ? undefined : parseRecover(features.recoverText, trigger, field, bad, warnings);
   if (problems.length > 0 || !trigger) return { problems, warnings };
   return {
     scene: { trigger, timeRanges, pause: features.pause, recover, watched: trigger.kind === 'property' ? trigger.property : 'status' },
@@ -127,76 +78,31 @@ export function parseSceneConfig(raw: unknown, field: string, ctx: { productKey:
   };
 }
 
-function parseTrigger(
-  raw: unknown,
-  bad: (path: string, message: string) => void,
-  ctx: { productKey: string | undefined; multiDevice: boolean },
-): Trigger | undefined {
-  if (!isObject(raw)) {
-    bad('trigger', 'required: {uri, params}');
+/**
+ * The recovery expression. The seed: "Must be the opposite of the condition in trigger." Its
+ * examples 4 and 6 name another property (level for state, temp for level); the recovery is bound
+ * to the watched one, with a warning.
+ */
+function parseRecover(text: string, trigger: Trigger | undefined, field: string, bad: Bad, warnings: FieldProblem[]): Expr | undefined {
+  let expr: Expr;
+  try {
+    expr = parseRecoverCondition(text);
+  } catch (err) {
+    if (err instanceof ExprError) bad('features.supportPauseRule.recoverCondition', err.message);
+    else throw err;
     return undefined;
   }
-  const params = raw.params;
-  if (raw.uri !== PROPERTY_URI && raw.uri !== STATUS_URI) {
-    bad('trigger.uri', `must be "${PROPERTY_URI}" or "${STATUS_URI}"`);
-    return undefined;
-  }
-  if (!isObject(params)) {
-    bad('trigger.params', 'required: an object');
-    return undefined;
-  }
-  let ok = true;
-  const fail = (path: string, message: string): void => {
-    ok = false;
-    bad(`trigger.params.${path}`, message);
-  };
-  const productKey = params.productKey;
-  if (typeof productKey !== 'string' || productKey === '') fail('productKey', 'required: the productKey of the devices');
-  else if (ctx.productKey !== undefined && productKey !== ctx.productKey)
-    fail('productKey', `must be the rule's productKey ${ctx.productKey}`);
-  const deviceName = params.deviceName;
-  if (deviceName !== undefined && (typeof deviceName !== 'string' || deviceName === '' || deviceName.length > 64))
-    fail('deviceName', 'must be a deviceName (1-64 characters)');
-  if (!ctx.multiDevice && deviceName === undefined) fail('deviceName', 'required when multiDevice is 0 (the rule watches one device)');
-  const device = typeof deviceName === 'string' && !ctx.multiDevice ? { deviceName } : {};
-
-  if (raw.uri === STATUS_URI) {
-    const status = params.status;
-    if (!STATUS_CODES.includes(status as (typeof STATUS_CODES)[number]))
-      fail('status', `must be one of ${STATUS_CODES.join(', ')} (3 = offline)`);
-    return ok ? { kind: 'status', productKey: productKey as string, ...device, status: status as number } : undefined;
-  }
-  const property = params.propertyName;
-  if (typeof property !== 'string' || !IDENT.test(property)) fail('propertyName', 'required: a thing-model property identifier');
-  const compareType = params.compareType;
-  if (!COMPARE_TYPES.includes(compareType as CompareType)) fail('compareType', `must be one of ${COMPARE_TYPES.join(' ')}`);
-  const value = params.compareValue;
-  let compareValue: Extract<Trigger, { kind: 'property' }>['compareValue'] | undefined;
-  if (compareType === 'beyond' || compareType === 'within') {
-    if (!Array.isArray(value) || value.length !== 2 || !isNumber(value[0]) || !isNumber(value[1]))
-      fail('compareValue', `${String(compareType)} needs [low, high], two numbers`);
-    else if ((value[0] as number) > (value[1] as number)) fail('compareValue', 'low must not be above high');
-    else compareValue = [value[0] as number, value[1] as number] as const;
-  } else if (compareType === '==' || compareType === '!=') {
-    if (!isNumber(value) && typeof value !== 'string' && typeof value !== 'boolean')
-      fail('compareValue', 'must be a number, text or boolean');
-    else compareValue = value;
-  } else if (COMPARE_TYPES.includes(compareType as CompareType)) {
-    if (!isNumber(value)) fail('compareValue', `${String(compareType)} needs a number`);
-    else compareValue = value;
-  }
-  if (!ok || compareValue === undefined) return undefined;
-  return {
-    kind: 'property',
-    productKey: productKey as string,
-    ...device,
-    property: property as string,
-    compareType: compareType as CompareType,
-    compareValue,
-  };
+  const watched = trigger ? (trigger.kind === 'property' ? trigger.property : 'status') : undefined;
+  const others = propertiesOf(expr).filter((p) => p !== watched);
+  if (watched === undefined || others.length === 0) return expr;
+  warnings.push({
+    field: `${field}.features.supportPauseRule.recoverCondition`,
+    message: `names ${others.map((p) => `event.${p}.value`).join(', ')} but the trigger watches ${watched}: evaluated as event.${watched}.value (the recovery must be the opposite of the trigger)`,
+  });
+  return rebind(expr, watched);
 }
 
-function parseConditions(raw: unknown, bad: (path: string, message: string) => void): TimeRange[] {
+function parseConditions(raw: unknown, bad: Bad): TimeRange[] {
   if (raw === undefined || raw === null) return [];
   // The seed shows one condition object; a list (all must hold) is accepted for several.
   const list = Array.isArray(raw) ? raw : [raw];
@@ -223,7 +129,7 @@ function parseConditions(raw: unknown, bad: (path: string, message: string) => v
   return out;
 }
 
-function parseActions(raw: unknown, bad: (path: string, message: string) => void): void {
+function parseActions(raw: unknown, bad: Bad): void {
   if (!Array.isArray(raw) || raw.length === 0) {
     bad('action', `required: [{uri: "${SCENE_INFO_ACTION}", params: {env: "edge"}}]`);
     return;
@@ -244,7 +150,7 @@ interface Features {
   recoverText: string | undefined;
 }
 
-function parseFeatures(raw: unknown, bad: (path: string, message: string) => void): Features {
+function parseFeatures(raw: unknown, bad: Bad): Features {
   const dflt: Features = { pause: { type: 'time', stateDurationS: 0 }, recoverText: undefined };
   if (raw === undefined || raw === null) return dflt;
   if (!isObject(raw)) {
@@ -293,17 +199,4 @@ function parseFeatures(raw: unknown, bad: (path: string, message: string) => voi
   const rc = spr.recoverCondition;
   if (rc !== undefined && typeof rc !== 'string') bad(`${at}.recoverCondition`, 'must be an expression over event.<property>.value');
   return { pause, recoverText: typeof rc === 'string' ? rc : undefined };
-}
-
-/** Whether a property value satisfies the trigger's comparison. */
-export function propertyMatches(t: Extract<Trigger, { kind: 'property' }>, value: unknown): boolean {
-  const cv = t.compareValue;
-  if (t.compareType === 'beyond' || t.compareType === 'within') {
-    const [low, high] = cv as readonly [number, number];
-    const v = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-    if (!Number.isFinite(v)) return false;
-    const inside = v >= low && v <= high;
-    return t.compareType === 'within' ? inside : !inside;
-  }
-  return compareValues(t.compareType as CompareOp, value, cv);
 }

@@ -197,15 +197,7 @@ export class RulesStore {
     this.#s.deleteRuleState.run(alarmRuleId);
   }
 
-  insertRecord(r: {
-    alarmId: string;
-    alarmRuleId: string;
-    side: number;
-    device: string;
-    time: number;
-    record: string;
-    cloud: number;
-  }): void {
+  insertRecord(r: Pick<AlarmRecordRow, 'alarmId' | 'alarmRuleId' | 'side' | 'device' | 'time' | 'record'> & { cloud: number }): void {
     this.#s.insertRecord.run(r.alarmId, r.alarmRuleId, r.side, r.device, r.time, r.record, r.cloud);
   }
 

@@ -9,7 +9,7 @@ import { Shadow } from './shadow.js';
 import type { Logger } from '../log.js';
 import type { CompiledModel } from './model.js';
 import { checkParams } from './value.js';
-import { deviceKey, keyOf } from '../host/sdk/device-key.js';
+import { deviceKey, keyOf, splitDeviceKey } from '../host/sdk/device-key.js';
 
 /** Device status as the cloud reports it: 0 notActivated, 1 online, 3 offline, 8 disabled (spec 001c). */
 export type DeviceStatus = 'notActivated' | 'online' | 'offline' | 'disabled';
@@ -35,7 +35,7 @@ export interface Device extends DeviceSpec {
   shadow: Shadow;
 }
 
-export { deviceKey, keyOf };
+export { deviceKey, keyOf, splitDeviceKey };
 
 export interface AcceptResult {
   accepted: Record<string, TimedValue>;

@@ -11,7 +11,6 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BodyTooLargeError, RequestAbortedError, readBody } from '../common/body.js';
 import { LISTENER_LIMITS, type Endpoint, type ListenerLimits, type ListenerLog } from '../common/http-listener.js';
 import { DeviceHttpServer } from '../common/device-http-server.js';

@@ -9,7 +9,6 @@
  * listener's (protocols/common/http-listener.ts); its refusals answer `ret` "1" too.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BodyTooLargeError, RequestAbortedError, readBody } from '../common/body.js';
 import type { Endpoint, ListenerLimits } from '../common/http-listener.js';
 import { DeviceHttpServer } from '../common/device-http-server.js';

@@ -8,7 +8,6 @@
  * the shared device-facing listener's (protocols/common/http-listener.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BodyTooLargeError, RequestAbortedError, readBody } from '../common/body.js';
 import type { Endpoint, ListenerLimits } from '../common/http-listener.js';
 import { DeviceHttpServer } from '../common/device-http-server.js';

@@ -11,7 +11,6 @@
  * adds to a pass), and records lost (passes that matched minus AutoElevatorCallRecords stored).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,7 +19,7 @@ import { silentLogger } from '../../edge/log.js';
 import { Runtime } from '../../edge/runtime.js';
 import type { UserEntry } from '../../edge/elevators/validate.js';
 import { SimulatedDoor } from '../sim/door-standard/door.js';
-import { percentile, round } from './lib.js';
+import { freePort, percentile, round } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,12 +54,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pe-bench-elev-'));
 const sims: SimulatedDoor[] = [];
 let runtime: Runtime | undefined;
 try {
-  const boxPort = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+  const boxPort = await freePort();
   const edgeUrl = `http://127.0.0.1:${boxPort}`;
   const doors = Array.from(
     { length: DOORS },

@@ -18,16 +18,16 @@
  * qr_p99_ratio_flooded_vs_clean, rss_growth_mb, crashes.
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { ListenerInfo } from '../../edge/host/listeners.js';
 import { SimulatedDoor } from '../sim/door-standard/door.js';
+import { qrSeedPermission, runningListeners } from '../sim/hostile/box.js';
 import type { Identities } from '../sim/hostile/forge.js';
 import type { AttackerMessage, AttackPlan } from './hostile/attacker.js';
-import { childPids, cpuSeconds, freePort, percentile, round, rssMb, sleep, startDaemon } from './lib.js';
+import { allScans, boxRss, Cpu, driverOf, type Scans, scans as scansAt, watchRss } from './hostile/measure.js';
+import { childPids, cpuSeconds, freePort, percentile, poll, printJsonLine, round, sleep, startDaemon } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,80 +62,8 @@ const IDENTITIES: Identities = {
   alarmUnit: { sn: 'HOST-ALARM-1', ip: ipOf(0) },
 };
 
-interface Scans {
-  /** Round trips of the scans answered code 0, ms, sorted. */
-  rtt: number[];
-  failed: number;
-  /** The first failure's reason. */
-  first?: string;
-}
-
 /** QR scans paced at `QR_RATE`/s over the doors for `seconds`. */
-async function scans(doors: SimulatedDoor[], seconds: number): Promise<Scans> {
-  const rtt: number[] = [];
-  let failed = 0;
-  let first: string | undefined;
-  const n = Math.round(seconds * QR_RATE);
-  const t0 = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < n; i++) {
-    const wait = t0 + (i * 1000) / QR_RATE - performance.now();
-    if (wait > 0) await sleep(wait);
-    const door = doors[i % doors.length]!;
-    pending.push(
-      (async () => {
-        const s = performance.now();
-        try {
-          const r = await door.scanQr(QR);
-          if (r.code !== 0) throw new Error(`code ${r.code} ${String(r.message ?? '')}`);
-          rtt.push(performance.now() - s);
-        } catch (err) {
-          failed++;
-          first ??= (err as Error).message;
-        }
-      })(),
-    );
-  }
-  await Promise.all(pending);
-  return { rtt: rtt.sort((a, b) => a - b), failed, ...(first ? { first } : {}) };
-}
-
-/** CPU the box's processes used over a set of windows, in cores. */
-class Cpu {
-  readonly #read: () => number[];
-  #used: number[] = [];
-  #seconds = 0;
-  constructor(read: () => number[]) {
-    this.#read = read;
-  }
-  async during<T>(fn: () => Promise<T>): Promise<T> {
-    const c0 = this.#read();
-    const t0 = performance.now();
-    const value = await fn();
-    this.#seconds += (performance.now() - t0) / 1000;
-    this.#used = this.#read().map((c, i) => (this.#used[i] ?? 0) + c - c0[i]!);
-    return value;
-  }
-  /** The daemon's, then each driver's. */
-  cores(): number[] {
-    return this.#used.map((c) => round(c / this.#seconds, 2));
-  }
-}
-
-/** The daemon's RSS and its driver processes', MB (each process by its pid, the total). */
-function boxRss(pid: number): { daemon: number; total: number; each: Map<number, number> } {
-  const each = new Map([pid, ...childPids(pid)].map((p) => [p, rssMb(p)] as const).filter(([, mb]) => Number.isFinite(mb)));
-  return { daemon: each.get(pid) ?? NaN, total: [...each.values()].reduce((a, b) => a + b, 0), each };
-}
-
-/** A driver process's name: the driver module it runs (edge/host/channel.ts forks it with the module as its argument). */
-function driverOf(pid: number): string {
-  try {
-    return /drivers\/([^/]+)\//.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? String(pid);
-  } catch {
-    return String(pid);
-  }
-}
+const scans = (doors: SimulatedDoor[], seconds: number): Promise<Scans> => scansAt(doors, QR, QR_RATE, seconds);
 
 const doorPort = await freePort();
 const doors = Array.from(
@@ -157,21 +85,9 @@ const cfg = {
   bus: { host: '127.0.0.1', port: 0 },
   access: {
     seedPersons: [{ identityId: 'hostile-resident', name: 'Resident' }],
-    seedPermissions: qrDevices.map((d) => ({
-      device: `PEDoorQr/${d.deviceName}`,
-      file: {
-        qrCodePermissionList: [
-          {
-            type: 1,
-            qrCode: QR,
-            userId: 'hostile-resident',
-            startTime: String(now - 3_600_000),
-            endTime: String(now + 86_400_000),
-            maxScanTimes: -1,
-          },
-        ],
-      },
-    })),
+    seedPermissions: qrDevices.map((d) =>
+      qrSeedPermission(`PEDoorQr/${d.deviceName}`, QR, 'hostile-resident', now - 3_600_000, now + 86_400_000),
+    ),
   },
   drivers: [
     {
@@ -213,12 +129,7 @@ const attacker = fork(join(dirname(fileURLToPath(import.meta.url)), 'hostile', '
 setPriority(attacker.pid!, 19);
 try {
   // The listener registry: every listener the box opened, once its driver runs.
-  let listeners: Array<ListenerInfo & { state?: string }> = [];
-  for (let until = Date.now() + 30_000; ; await sleep(100)) {
-    listeners = ((await (await fetch(`http://127.0.0.1:${daemon.httpPort}/healthz`)).json()) as { listeners: typeof listeners }).listeners;
-    if (listeners.every((l) => l.owner === 'box' || l.state === 'running')) break;
-    if (Date.now() > until) throw new Error(`drivers not running: ${JSON.stringify(listeners.map((l) => [l.owner, l.state]))}`);
-  }
+  const listeners = await poll(() => runningListeners(daemon.httpPort), 30_000, 100, 'drivers running (every listener open)');
   // --only door-standard,mqtt: flood those protocols' listeners only (to see which one costs what).
   const only = values.only?.split(',');
   const targets = listeners
@@ -251,24 +162,8 @@ try {
   const plan: AttackPlan = { targets, rate: FLOOD, sources: SOURCES, identities: IDENTITIES, maxLifeMs: 15_000 };
   await ask(plan, 'ready');
 
-  const rss0 = boxRss(daemon.pid);
-  let peak = rss0;
-  let replaced = 0;
-  const seen = new Set(pids0);
-  const sampler = setInterval(() => {
-    if (daemon.proc.exitCode !== null) return;
-    const r = boxRss(daemon.pid);
-    peak = {
-      daemon: Math.max(peak.daemon, r.daemon),
-      total: Math.max(peak.total, r.total),
-      each: new Map([...r.each].map(([p, mb]) => [p, Math.max(mb, peak.each.get(p) ?? 0)])),
-    };
-    for (const p of childPids(daemon.pid)) {
-      if (seen.has(p)) continue;
-      seen.add(p);
-      replaced++;
-    }
-  }, 250);
+  const rss = watchRss(daemon.pid, () => daemon.proc.exitCode === null);
+  const rss0 = rss.start;
   // The onset: the box's first seconds under a flood JIT-compile its refusal paths and size its
   // heaps for sockets held up to the header time limit (the growth is counted in RSS). Measured
   // and shown, but the ratio compares the steady state with the clean windows.
@@ -287,17 +182,13 @@ try {
     clean.push(await cleanCpu.during(() => scans(doors, WINDOW_S)));
   }
   const attack = ((await ask({ t: 'stop' }, 'stats')) as Extract<AttackerMessage, { t: 'stats' }>).stats;
-  clearInterval(sampler);
-  const crashes = (daemon.proc.exitCode !== null ? 1 : 0) + replaced;
+  rss.stop();
+  const peak = rss.peak();
+  const crashes = (daemon.proc.exitCode !== null ? 1 : 0) + rss.replaced();
   const rssEnd = boxRss(daemon.pid);
 
-  const all = (w: Scans[]): Scans => ({
-    rtt: w.flatMap((x) => x.rtt).sort((x, y) => x - y),
-    failed: w.reduce((n, x) => n + x.failed, 0),
-    ...(w.find((x) => x.first) ? { first: w.find((x) => x.first)!.first! } : {}),
-  });
-  const c = all(clean);
-  const f = all(flooded);
+  const c = allScans(clean);
+  const f = allScans(flooded);
   const p99Clean = percentile(c.rtt, 99);
   const p99Flooded = percentile(f.rtt, 99);
   const result = {
@@ -336,7 +227,7 @@ try {
   process.stdout.write(
     `RSS: daemon ${round(rss0.daemon, 1)} → peak ${round(peak.daemon, 1)} MB, daemon + drivers ${round(rss0.total, 1)} → peak ${round(peak.total, 1)} MB (${round(rssEnd.total, 1)} MB at the end; peak growth per driver: ${pids0.map((p) => `${driverOf(p)} ${round((peak.each.get(p) ?? NaN) - (rss0.each.get(p) ?? NaN), 1)}`).join(', ')}): growth ${result.rss_growth_mb} MB (goal ≤ 50); crashes ${crashes} (goal 0)\n`,
   );
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  printJsonLine(result);
 } finally {
   attacker.kill();
   await daemon.stop();

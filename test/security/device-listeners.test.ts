@@ -22,6 +22,7 @@ import type { ListenerInfo } from '../../edge/host/listeners.js';
 import type { DriverSettings } from '../../edge/host/sdk/settings.js';
 import { formatPassTime } from '../../protocols/face-push/index.js';
 import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
+import { qrSeedPermission, type RegistryListener, runningListeners } from '../../scripts/sim/hostile/box.js';
 import { startDaemon, type Daemon } from '../cloud/helpers.js';
 import { connectDoor, freePort, waitFor } from '../helpers/runtime.js';
 import { DEVICES, PROBES, type HttpProbe } from './probes.js';
@@ -45,7 +46,7 @@ const LIMITS = {
 
 let daemon: Daemon;
 let door: SimulatedDoor;
-let listeners: Array<ListenerInfo & { state?: string }>;
+let listeners: RegistryListener[];
 let httpPort = 0;
 
 type Probed = { l: ListenerInfo; probe: HttpProbe };
@@ -93,23 +94,7 @@ beforeAll(async () => {
     log: { file: 'logs/edge.log' },
     access: {
       seedPersons: [{ identityId: 'sec-resident', name: 'Resident' }],
-      seedPermissions: [
-        {
-          device: `PEDoorQr/${DEVICES.door.sn}.2`,
-          file: {
-            qrCodePermissionList: [
-              {
-                type: 1,
-                qrCode: QR,
-                userId: 'sec-resident',
-                startTime: String(now - 3_600_000),
-                endTime: String(now + 3_600_000),
-                maxScanTimes: -1,
-              },
-            ],
-          },
-        },
-      ],
+      seedPermissions: [qrSeedPermission(`PEDoorQr/${DEVICES.door.sn}.2`, QR, 'sec-resident', now - 3_600_000, now + 3_600_000)],
     },
     drivers: [
       {
@@ -163,17 +148,7 @@ beforeAll(async () => {
   );
   daemon = startDaemon(file, dir, [], true);
   httpPort = Number(await waitFor(() => /health: http:\/\/127\.0\.0\.1:(\d+)/.exec(daemon.out())?.[1], 30_000));
-  // The registry lists a driver's listener from deploy on; it is open once the driver runs.
-  listeners = await waitFor(
-    async () => {
-      const h = (await (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).json()) as {
-        listeners: Array<ListenerInfo & { state?: string }>;
-      };
-      return h.listeners.every((l) => l.owner === 'box' || l.state === 'running') ? h.listeners : undefined;
-    },
-    30_000,
-    100,
-  );
+  listeners = await waitFor(() => runningListeners(httpPort), 30_000, 100);
   await connectDoor(door);
 }, 60_000);
 

@@ -6,3 +6,9 @@ export const deviceKey = (productKey: string, deviceName: string): string => `${
 
 /** The key of anything that names a device (a handle, a config entry, an event). */
 export const keyOf = (d: { productKey: string; deviceName: string }): string => deviceKey(d.productKey, d.deviceName);
+
+/** `productKey/deviceName` back into its parts (a key without `/` is a bare device name). */
+export function splitDeviceKey(key: string): [productKey: string, deviceName: string] {
+  const i = key.indexOf('/');
+  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)];
+}

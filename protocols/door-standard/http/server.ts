@@ -11,7 +11,6 @@
  *   anything else code 99.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BodyTooLargeError, readBody } from '../../common/body.js';
 import { LISTENER_LIMITS, type ListenerLimits } from '../../common/http-listener.js';
 import { DeviceHttpServer } from '../../common/device-http-server.js';

@@ -5,14 +5,13 @@
  * host's accepted-value counter, and CPU and RSS of the daemon and its driver process.
  * `--prof <dir>`: CPU profiles of the daemon and its driver process (profile-hook.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChannelDef, PointDef } from '../../../protocols/bacnet/point.js';
-import { childPids, cpuSeconds, DAEMON_NODE_FLAGS, MAIN, rssMb, sleep } from '../lib.js';
+import { benchDir, childPids, cpuSeconds, launchWithConfig, propertyValues, rssMb } from '../lib.js';
 
 export const PRODUCT_KEY = 'BACnetBench';
 export const DRIVER = 'Bench_BACnetV3_EBA_Points';
@@ -103,45 +102,31 @@ export async function startBenchDaemon(
   driverConfig: Record<string, unknown>,
   prof: { dir: string; ms: number } | undefined,
 ): Promise<BenchDaemon> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-bacnet-'));
+  const dir = benchDir('bacnet');
   mkdirSync(join(dir, 'tsl'));
   writeFileSync(join(dir, 'tsl', `${PRODUCT_KEY}.json`), JSON.stringify(thingModel(l)));
   const t = tables(l);
   const tablesFile = join(dir, 'tables.json');
   writeFileSync(tablesFile, JSON.stringify({ format: 'eba-bacnet-v3/1', channels: t.channels, points: t.points }));
   const bus = { username: 'bench', password: randomBytes(12).toString('base64url') };
+  const driver = {
+    name: DRIVER,
+    type: 'bacnet-v3',
+    config: { tablesFile, localPort: 0, bindAddress: '127.0.0.1', apduTimeoutMs: 3000, statsIntervalMs: 0, ...driverConfig },
+    devices: t.devices,
+  };
   const box = {
     box: { name: 'bench', dataDir: './data' },
     log: { level: 'error', file: 'logs/edge.log' }, // logging off: the figures are about reading, not log I/O
     http: { host: '127.0.0.1', port: 0 },
     bus: { host: '127.0.0.1', port: 0, users: [bus] },
     thingModels: ['./tsl'],
-    drivers: [
-      {
-        name: DRIVER,
-        type: 'bacnet-v3',
-        config: { tablesFile, localPort: 0, bindAddress: '127.0.0.1', apduTimeoutMs: 3000, statsIntervalMs: 0, ...driverConfig },
-        devices: t.devices,
-      },
-    ],
+    drivers: [driver],
   };
-  writeFileSync(join(dir, 'box.yaml'), JSON.stringify(box));
   const hook = join(dirname(fileURLToPath(import.meta.url)), 'profile-hook.js');
   const env = prof ? { ...process.env, NODE_OPTIONS: `--import=${hook}`, PROF_DIR: prof.dir, PROF_MS: String(prof.ms) } : process.env;
-  const proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, MAIN, 'start', '-c', join(dir, 'box.yaml')], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env,
-  });
-  let out = '';
-  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  const until = Date.now() + 30_000;
-  while (!/watch values/.test(out)) {
-    if (Date.now() > until || proc.exitCode !== null) throw new Error(`daemon did not start:\n${out}`);
-    await sleep(20);
-  }
-  const httpPort = Number(/health: http:\/\/[\d.]+:(\d+)/.exec(out)?.[1]);
-  const busPort = Number(/local bus: +mqtt:\/\/[\d.]+:(\d+)/.exec(out)?.[1]);
+  const d = await launchWithConfig(dir, box, { env, stderr: 'inherit' });
+  const { proc, httpPort, busPort } = d;
   const driverPid = (): number | undefined => childPids(proc.pid!)[0];
   const safe = (f: () => number): number => {
     try {
@@ -156,24 +141,18 @@ export async function startBenchDaemon(
     httpPort,
     bus,
     driverPid,
-    async values() {
-      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-      const metric = (name: string): number => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
-      return { accepted: metric('edge_property_values_total'), dropped: metric('edge_property_values_dropped_total') };
-    },
+    values: () => propertyValues(httpPort),
     usage() {
-      const d = driverPid();
+      const k = driverPid();
       return {
         daemonCpuS: cpuSeconds(proc.pid!),
-        driverCpuS: d ? safe(() => cpuSeconds(d)) : NaN,
+        driverCpuS: k ? safe(() => cpuSeconds(k)) : NaN,
         daemonRssMb: rssMb(proc.pid!),
-        driverRssMb: d ? safe(() => rssMb(d)) : NaN,
+        driverRssMb: k ? rssMb(k) : NaN,
       };
     },
     async stop() {
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
+      await d.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -27,6 +27,36 @@ export interface ModeFigures {
   lost: number;
 }
 
+/**
+ * Calls `report(i)` for `reports` reports, `perTick` every `tickMs`; then `finish()` (which returns
+ * the drained check), resolving once the check holds (polled every 10 ms).
+ */
+function feedAndDrain(
+  reports: number,
+  perTick: number,
+  tickMs: number,
+  report: (i: number) => void,
+  finish: () => () => boolean,
+): Promise<void> {
+  let fed = 0;
+  return new Promise<void>((resolve) => {
+    const feed = (): void => {
+      for (let k = 0; k < perTick && fed < reports; k++) report(fed++);
+      if (fed < reports) {
+        setTimeout(feed, tickMs);
+        return;
+      }
+      const drained = finish();
+      const check = setInterval(() => {
+        if (!drained()) return;
+        clearInterval(check);
+        resolve();
+      }, 10);
+    };
+    feed();
+  });
+}
+
 /** Feeds `reports` device reports, `perTick` per `tickMs`, through the outbox; pack or not. */
 async function run(url: string, file: string, pack: boolean, reports: number, perTick: number, tickMs: number): Promise<ModeFigures> {
   const db = openDatabase(file);
@@ -66,22 +96,9 @@ async function run(url: string, file: string, pack: boolean, reports: number, pe
   };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  let fed = 0;
-  await new Promise<void>((resolve) => {
-    const feed = () => {
-      for (let k = 0; k < perTick && fed < reports; k++) report(fed++);
-      if (fed < reports) setTimeout(feed, tickMs);
-      else {
-        buffer.flush();
-        const check = setInterval(() => {
-          if (outbox.depth === 0 && sender.inflight === 0) {
-            clearInterval(check);
-            resolve();
-          }
-        }, 10);
-      }
-    };
-    feed();
+  await feedAndDrain(reports, perTick, tickMs, report, () => {
+    buffer.flush();
+    return () => outbox.depth === 0 && sender.inflight === 0;
   });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);

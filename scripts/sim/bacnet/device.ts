@@ -24,9 +24,11 @@ import * as baNpdu from '@bacnet-js/client/dist/lib/npdu.js';
 import { IAm as IAmService, ReadPropertyMultiple } from '@bacnet-js/client/dist/lib/services/index.js';
 import type { ApduHeader } from '../../../protocols/bacnet/transport.js';
 import { AnswerCache, CapturingTransport } from './answers.js';
+import { CovService, type Subscription } from './cov.js';
+import type { ReadPropertyMultipleContent } from '@bacnet-js/client/dist/lib/EventTypes.js';
 import { SimObject, type ObjectSpec } from './objects.js';
 
-type Receiver = { address?: string; forwardedFrom?: string | null };
+export type Receiver = { address?: string; forwardedFrom?: string | null };
 type AppValue = { type: number; value: unknown };
 
 export interface SimDeviceOptions {
@@ -41,22 +43,15 @@ export interface SimDeviceOptions {
   cov?: boolean;
 }
 
-interface Subscription {
-  address: string;
-  processId: number;
-  key: string;
-  confirmed: boolean;
-  expiresAt: number;
-  lastSent: Map<number, unknown>;
-}
-
 const loopback = (ip: string): boolean => ip.startsWith('127.');
 const APDU_OCTETS = [50, 128, 206, 480, 1024, 1476];
 
 export class SimDevice {
   readonly options: Required<Omit<SimDeviceOptions, 'objects' | 'broadcastAddress'>> & { broadcastAddress: string };
   readonly objects = new Map<string, SimObject>();
-  readonly subscriptions = new Map<string, Subscription>();
+  /** COV subscriptions by subscriber and object (cov.ts). */
+  readonly subscriptions: Map<string, Subscription>;
+  readonly #cov: CovService;
   /** Stop answering anything (the device "goes away" without closing its socket). */
   silent = false;
   /** Answer ReadPropertyMultiple with bytes that do not decode. */
@@ -74,6 +69,11 @@ export class SimDevice {
       throw new Error('the BACnet simulator binds loopback addresses only');
     this.objects.set(`8:${opts.deviceId}`, new SimObject({ type: 8, instance: opts.deviceId, name: `SIM-${opts.deviceId}`, value: 0 }));
     for (const o of opts.objects) this.objects.set(`${o.type}:${o.instance}`, new SimObject(o));
+    this.#cov = new CovService(this, {
+      client: () => this.#client,
+      reject: (to: Receiver, invokeId: number, reason: number) => this.#reject(to, invokeId, reason),
+    });
+    this.subscriptions = this.#cov.subscriptions;
   }
 
   /** Datagrams the device's socket sent, received, dropped and refused (for diagnosis). */
@@ -106,7 +106,7 @@ export class SimDevice {
     this.#wire(client);
     await listening;
     this.options.port = transport.ownAddress.port;
-    this.#timer = setInterval(() => this.#expire(), 1000);
+    this.#timer = setInterval(() => this.#cov.expire(), 1000);
   }
 
   async stop(): Promise<void> {
@@ -120,7 +120,7 @@ export class SimDevice {
     const o = this.objects.get(`${type}:${instance}`);
     if (!o) throw new Error(`no object ${type}:${instance}`);
     o.fieldValue = value;
-    this.#notify(o.key);
+    this.#cov.notify(o.key);
   }
 
   presentValue(type: number, instance: number): number | undefined {
@@ -168,35 +168,7 @@ export class SimDevice {
         );
       client.readPropertyResponse(sender, c.invokeId!, objectId, property, v as never);
     });
-    client.on('readPropertyMultiple', (c) => {
-      if (this.silent) return;
-      this.counters.rpm++;
-      const sender = c.header!.sender;
-      if (!this.options.rpm) return this.#reject(sender, c.invokeId!, RejectReason.UNRECOGNIZED_SERVICE);
-      if (this.malformedRpm) return this.#raw(sender, Buffer.from([0x30, c.invokeId!, 0x0e, 0x0c, 0xff, 0xff]));
-      const values = c.payload.properties.map((spec) => {
-        const o = this.objects.get(`${spec.objectId.type}:${spec.objectId.instance}`);
-        if (o) this.answers.uses(o);
-        return {
-          objectId: spec.objectId,
-          values: spec.properties.map((p) => {
-            const v = o?.read(p.id, this);
-            const err = {
-              type: 'BacnetError',
-              errorClass: o ? ErrorClass.PROPERTY : ErrorClass.OBJECT,
-              errorCode: o ? ErrorCode.UNKNOWN_PROPERTY : ErrorCode.UNKNOWN_OBJECT,
-            };
-            return { property: { id: p.id, index: p.index }, value: v ?? [{ value: err }] };
-          }),
-        };
-      });
-      // Measure the answer: without segmentation it must fit the smaller of both max APDUs.
-      const probe = { buffer: Buffer.alloc(65_536), offset: 0 };
-      ReadPropertyMultiple.encodeAcknowledge(probe, values);
-      const limit = Math.min(this.options.maxApdu, APDU_OCTETS[(c as { maxApdu?: number }).maxApdu ?? 5] ?? 1476);
-      if (probe.offset + 3 > limit) return this.#abort(sender, c.invokeId!, 4); // segmentation-not-supported
-      client.readPropertyMultipleResponse(sender, c.invokeId!, values);
-    });
+    client.on('readPropertyMultiple', (c) => this.#readPropertyMultiple(client, c));
     client.on('writeProperty', (c) => {
       if (this.silent) return;
       this.counters.wp++;
@@ -209,76 +181,40 @@ export class SimDevice {
       const problem = o.write(value.property.id, value.value as AppValue[], value.priority);
       if (problem) return fail(problem[0], problem[1]);
       client.simpleAckResponse(sender, ConfirmedServiceChoice.WRITE_PROPERTY, c.invokeId!);
-      this.#notify(o.key);
+      this.#cov.notify(o.key);
     });
-    client.on('subscribeCov', (c) => {
-      if (this.silent) return;
-      this.counters.subscribe++;
-      const sender = c.header!.sender;
-      if (!this.options.cov) return this.#reject(sender, c.invokeId!, RejectReason.UNRECOGNIZED_SERVICE);
-      const p = c.payload as typeof c.payload & { cancellationRequest?: boolean };
-      const key = `${p.monitoredObjectId.type}:${p.monitoredObjectId.instance}`;
-      const o = this.objects.get(key);
-      if (!o)
-        return client.errorResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!, ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
-      if (!o.covCapable)
-        return client.errorResponse(
-          sender,
-          ConfirmedServiceChoice.SUBSCRIBE_COV,
-          c.invokeId!,
-          ErrorClass.SERVICES,
-          ErrorCode.COV_SUBSCRIPTION_FAILED,
-        );
-      const subKey = `${sender.address}|${p.subscriberProcessId}|${key}`;
-      if (p.cancellationRequest) {
-        this.subscriptions.delete(subKey);
-        return client.simpleAckResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!);
-      }
-      const sub: Subscription = {
-        address: sender.address!,
-        processId: p.subscriberProcessId,
-        key,
-        confirmed: !!p.issueConfirmedNotifications,
-        expiresAt: p.lifetime ? Date.now() + p.lifetime * 1000 : Infinity,
-        lastSent: new Map(),
+    client.on('subscribeCov', (c) => this.#cov.subscribe(client, c));
+  }
+
+  /** ReadPropertyMultiple: refused when switched off, malformed when asked to, aborted when the answer does not fit. */
+  #readPropertyMultiple(client: Client, c: ReadPropertyMultipleContent): void {
+    if (this.silent) return;
+    this.counters.rpm++;
+    const sender = c.header!.sender;
+    if (!this.options.rpm) return this.#reject(sender, c.invokeId!, RejectReason.UNRECOGNIZED_SERVICE);
+    if (this.malformedRpm) return this.#raw(sender, Buffer.from([0x30, c.invokeId!, 0x0e, 0x0c, 0xff, 0xff]));
+    const values = c.payload.properties.map((spec) => {
+      const o = this.objects.get(`${spec.objectId.type}:${spec.objectId.instance}`);
+      if (o) this.answers.uses(o);
+      return {
+        objectId: spec.objectId,
+        values: spec.properties.map((p) => {
+          const v = o?.read(p.id, this);
+          const err = {
+            type: 'BacnetError',
+            errorClass: o ? ErrorClass.PROPERTY : ErrorClass.OBJECT,
+            errorCode: o ? ErrorCode.UNKNOWN_PROPERTY : ErrorCode.UNKNOWN_OBJECT,
+          };
+          return { property: { id: p.id, index: p.index }, value: v ?? [{ value: err }] };
+        }),
       };
-      this.subscriptions.set(subKey, sub);
-      client.simpleAckResponse(sender, ConfirmedServiceChoice.SUBSCRIBE_COV, c.invokeId!);
-      this.#send(sub, o, true); // an initial notification follows a subscription (Clause 13.14.1.3)
     });
-  }
-
-  #expire(): void {
-    const now = Date.now();
-    for (const [k, s] of this.subscriptions) if (s.expiresAt <= now) this.subscriptions.delete(k);
-  }
-
-  #notify(key: string): void {
-    const o = this.objects.get(key);
-    if (!o || this.silent) return;
-    for (const s of this.subscriptions.values()) if (s.key === key) this.#send(s, o, false);
-  }
-
-  #send(s: Subscription, o: SimObject, initial: boolean): void {
-    const pv = o.presentValue;
-    const last = s.lastSent.get(85) as number | undefined;
-    if (!initial && last !== undefined && Math.abs(pv - last) < o.covIncrement && pv !== last) return;
-    if (!initial && last === pv) return;
-    s.lastSent.set(85, pv);
-    const remaining = s.expiresAt === Infinity ? 0 : Math.max(0, Math.round((s.expiresAt - Date.now()) / 1000));
-    const values = [
-      { property: { id: 85, index: 0xffffffff }, value: o.read(85, this)! },
-      { property: { id: 111, index: 0xffffffff }, value: o.read(111, this)! },
-    ];
-    const client = this.#client;
-    if (!client) return;
-    this.counters.covSent++;
-    if (s.confirmed) {
-      client
-        .confirmedCOVNotification({ address: s.address }, o.objectId, s.processId, this.options.deviceId, remaining, values as never)
-        .catch(() => undefined);
-    } else
-      client.unconfirmedCOVNotification({ address: s.address }, s.processId, this.options.deviceId, o.objectId, remaining, values as never);
+    // Measure the answer: without segmentation it must fit the smaller of both max APDUs.
+    const probe = { buffer: Buffer.alloc(65_536), offset: 0 };
+    ReadPropertyMultiple.encodeAcknowledge(probe, values);
+    const limit = Math.min(this.options.maxApdu, APDU_OCTETS[(c as { maxApdu?: number }).maxApdu ?? 5] ?? 1476);
+    if (probe.offset + 3 > limit) return this.#abort(sender, c.invokeId!, 4); // segmentation-not-supported
+    client.readPropertyMultipleResponse(sender, c.invokeId!, values);
   }
 
   #iAm(receiver: Receiver): void {

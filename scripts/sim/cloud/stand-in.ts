@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import mqtt, { type MqttClient } from 'mqtt';
-import { signMatches } from './verify.js';
+import { type PackContext, packPost } from './pack-post.js';
+import { key, SubDevicePlatform } from './sub-devices.js';
 
 export interface Identity {
   productKey: string;
@@ -45,26 +46,21 @@ export interface StandInOptions {
   clientId?: string;
 }
 
-const key = (pk: string, dn: string) => `${pk}/${dn}`;
-
 export class CloudStandIn {
   readonly posts: Post[] = [];
-  readonly loggedIn = new Set<string>();
-  readonly topology = new Set<string>();
-  /** Every topo/delete the box sent, as received (valid or not). */
-  readonly topoDeletes: Array<{ id: string; devices: string[]; code: number }> = [];
-  /** Every topo/get the box sent (its id). */
-  readonly topoGets: string[] = [];
-  /** Every thing/sub/register the box sent: the devices in it. */
-  readonly registrations: string[][] = [];
-  /** Every topo/add the box sent: the devices in it. */
-  readonly topoAdds: string[][] = [];
   /** Pack posts refused whole (one sub-device failed the check). */
   readonly packRejected: Array<{ id: string; reason: string; body: Record<string, unknown> }> = [];
-  readonly authFailures: string[] = [];
   readonly replies: Array<{ topic: string; body: Record<string, unknown> }> = [];
+  /** Topology, registrations and sessions of the sub-devices (sub-devices.ts); its records are the fields below. */
+  readonly platform: SubDevicePlatform;
+  readonly loggedIn: Set<string>;
+  readonly topology: Set<string>;
+  readonly topoDeletes: SubDevicePlatform['topoDeletes'];
+  readonly topoGets: string[];
+  readonly registrations: string[][];
+  readonly topoAdds: string[][];
+  readonly authFailures: string[];
   readonly #opts: StandInOptions;
-  readonly #secrets = new Map<string, string>();
   readonly #waiting = new Map<string, (r: Reply) => void>();
   #client: MqttClient | undefined;
   #http: Server | undefined;
@@ -74,7 +70,16 @@ export class CloudStandIn {
 
   constructor(options: StandInOptions) {
     this.#opts = options;
-    for (const d of options.subDevices) this.#secrets.set(key(d.productKey, d.deviceName), d.deviceSecret);
+    this.platform = new SubDevicePlatform(options.gateway, options.subDevices, (topic, body) => this.#publish(topic, body));
+    ({
+      loggedIn: this.loggedIn,
+      topology: this.topology,
+      topoDeletes: this.topoDeletes,
+      topoGets: this.topoGets,
+      registrations: this.registrations,
+      topoAdds: this.topoAdds,
+      authFailures: this.authFailures,
+    } = this.platform);
   }
 
   async start(): Promise<void> {
@@ -241,18 +246,7 @@ export class CloudStandIn {
       /\/thing\/event\/.*_reply$|\/thing\/topo\/(add|get|delete)_reply$|\/thing\/sub\/register_reply$|\/combine\/[a-z_]+_reply$/.test(topic)
     )
       return; // our own replies, echoed
-    if (topic.endsWith('_reply') || topic.includes('/rrpc/response/')) {
-      this.replies.push({ topic, body });
-      const waitKey = topic.includes('/rrpc/response/') ? topic : `${topic}#${id}`;
-      this.#waiting.get(waitKey)?.({
-        id,
-        code: Number(body.code),
-        ...(typeof body.message === 'string' ? { message: body.message } : {}),
-        data: body.data,
-      });
-      this.#waiting.delete(waitKey);
-      return;
-    }
+    if (topic.endsWith('_reply') || topic.includes('/rrpc/response/')) return this.#onReply(topic, id, body);
     const p = topic.split('/');
     if (p[1] === 'ext' && p[2] === 'ntp') {
       const now = String(Date.now());
@@ -260,207 +254,40 @@ export class CloudStandIn {
       return;
     }
     if (p[1] === 'ext' && p[2] === 'session') {
-      this.#session(topic, p[6] ?? '', id, body.params);
+      this.platform.session(topic, p[6] ?? '', id, body.params);
       return;
     }
     const rest = p.slice(4).join('/');
-    if (rest === 'thing/topo/add') return this.#topoAdd(topic, id, body.params);
-    if (rest === 'thing/sub/register') return this.#subRegister(topic, id, body.params);
-    if (rest === 'thing/topo/get') return this.#topoGet(topic, id);
-    if (rest === 'thing/topo/delete') return this.#topoDelete(topic, id, body.params);
-    if (rest === 'thing/event/property/pack/post') return this.#packPost(topic, p[2]!, p[3]!, id, body);
-    if (rest.startsWith('thing/event/') && rest.endsWith('/post')) {
-      const pk = p[2]!;
-      const dn = p[3]!;
-      const kind =
-        rest === 'thing/event/property/post' ? 'property' : rest === 'thing/event/property/history/post' ? 'history' : `event:${p[6]}`;
-      this.posts.push({
-        topic,
-        device: key(pk, dn),
-        kind,
-        id,
-        body,
-        loggedIn: this.loggedIn.has(key(pk, dn)) || key(pk, dn) === key(this.#opts.gateway.productKey, this.#opts.gateway.deviceName),
-        at: Date.now(),
-      });
-      this.#publish(`${topic}_reply`, { id, code: 200, data: {}, message: 'success' });
-    }
+    if (rest === 'thing/topo/add') return this.platform.topoAdd(topic, id, body.params);
+    if (rest === 'thing/sub/register') return this.platform.subRegister(topic, id, body.params);
+    if (rest === 'thing/topo/get') return this.platform.topoGet(topic, id);
+    if (rest === 'thing/topo/delete') return this.platform.topoDelete(topic, id, body.params);
+    if (rest === 'thing/event/property/pack/post') return packPost(this.#packContext, topic, p[2]!, p[3]!, id, body);
+    if (rest.startsWith('thing/event/') && rest.endsWith('/post')) this.#recordPost(topic, p, id, body);
   }
 
-  #topoAdd(topic: string, id: string, params: unknown): void {
-    const list = Array.isArray(params) ? (params as Array<Record<string, string>>) : [];
-    const bad = list.filter((d) => !this.#verify(d, d.signmethod ?? ''));
-    if (list.length === 0 || list.length > 30 || bad.length > 0) {
-      this.authFailures.push(...bad.map((d) => key(d.productKey ?? '', d.deviceName ?? '')));
-      this.#publish(`${topic}_reply`, {
-        id,
-        code: list.length > 30 ? 460 : 401,
-        message: list.length > 30 ? 'too many sub-devices' : 'request auth error',
-        data: bad.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })),
-      });
-      return;
-    }
-    for (const d of list) this.topology.add(key(d.productKey!, d.deviceName!));
-    this.topoAdds.push(list.map((d) => key(d.productKey!, d.deviceName!)));
-    this.#publish(`${topic}_reply`, {
-      id,
-      code: 200,
-      message: 'success',
-      data: list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })),
-    });
+  /** A property, history or event post of a device: recorded (with whether the device was logged in) and acknowledged. */
+  #recordPost(topic: string, p: string[], id: string, body: Record<string, unknown>): void {
+    const rest = p.slice(4).join('/');
+    const device = key(p[2]!, p[3]!);
+    const kind =
+      rest === 'thing/event/property/post' ? 'property' : rest === 'thing/event/property/history/post' ? 'history' : `event:${p[6]}`;
+    const gateway = key(this.#opts.gateway.productKey, this.#opts.gateway.deviceName);
+    this.posts.push({ topic, device, kind, id, body, loggedIn: this.loggedIn.has(device) || device === gateway, at: Date.now() });
+    this.#publish(`${topic}_reply`, { id, code: 200, data: {}, message: 'success' });
   }
 
-  /**
-   * Dynamic registration of sub-devices (method thing.sub.register): params [{productKey,
-   * deviceName}]; data [{iotId, productKey, deviceName, deviceSecret}] for each device the
-   * platform knows (the stand-in's sub-device list); 460 for a malformed request, 6402 when the
-   * gateway names itself.
-   */
-  #subRegister(topic: string, id: string, params: unknown): void {
-    const list = Array.isArray(params) ? (params as Array<Record<string, unknown>>) : [];
-    const wellFormed =
-      list.length > 0 && list.length <= 30 && list.every((d) => typeof d?.productKey === 'string' && typeof d.deviceName === 'string');
-    const gw = this.#opts.gateway;
-    if (!wellFormed) return this.#publish(`${topic}_reply`, { id, code: 460, message: 'request parameter error', data: {} });
-    if (list.some((d) => d.productKey === gw.productKey && d.deviceName === gw.deviceName))
-      return this.#publish(`${topic}_reply`, { id, code: 6402, message: 'topo relation cannot add by self', data: {} });
-    const known = list
-      .map((d) => this.#opts.subDevices.find((s) => s.productKey === d.productKey && s.deviceName === d.deviceName))
-      .filter((s): s is Identity => s !== undefined);
-    this.registrations.push(list.map((d) => key(d.productKey as string, d.deviceName as string)));
-    this.#publish(`${topic}_reply`, {
-      id,
-      code: 200,
-      message: 'success',
-      data: known.map((s) => ({
-        iotId: `iot-${s.deviceName}`,
-        productKey: s.productKey,
-        deviceName: s.deviceName,
-        deviceSecret: s.deviceSecret,
-      })),
-    });
+  /** The box's answer to a call of ours: recorded, and handed to the call waiting for it. */
+  #onReply(topic: string, id: string, body: Record<string, unknown>): void {
+    this.replies.push({ topic, body });
+    const waitKey = topic.includes('/rrpc/response/') ? topic : `${topic}#${id}`;
+    const message = typeof body.message === 'string' ? { message: body.message } : {};
+    this.#waiting.get(waitKey)?.({ id, code: Number(body.code), ...message, data: body.data });
+    this.#waiting.delete(waitKey);
   }
 
-  /** Doc "获取拓扑关系": reply data [{productKey, deviceName}] of every attached sub-device. */
-  #topoGet(topic: string, id: string): void {
-    this.topoGets.push(id);
-    const data = [...this.topology].map((k) => {
-      const i = k.indexOf('/');
-      return { productKey: k.slice(0, i), deviceName: k.slice(i + 1) };
-    });
-    this.#publish(`${topic}_reply`, { id, code: 200, message: 'success', data });
-  }
-
-  /**
-   * Doc "删除拓扑关系": params [{productKey, deviceName}], at most 30; 460 for a malformed
-   * request, 6100 when a listed device is not attached (nothing is deleted then).
-   */
-  #topoDelete(topic: string, id: string, params: unknown): void {
-    const list = Array.isArray(params) ? (params as Array<Record<string, unknown>>) : [];
-    const wellFormed =
-      list.length > 0 && list.length <= 30 && list.every((d) => typeof d?.productKey === 'string' && typeof d.deviceName === 'string');
-    const devices = wellFormed ? list.map((d) => key(d.productKey as string, d.deviceName as string)) : [];
-    const code = !wellFormed ? 460 : devices.some((k) => !this.topology.has(k)) ? 6100 : 200;
-    this.topoDeletes.push({ id, devices, code });
-    if (code === 200) {
-      for (const k of devices) {
-        this.topology.delete(k);
-        this.loggedIn.delete(k);
-      }
-    }
-    const message = code === 200 ? 'success' : code === 460 ? 'request parameter error' : 'device not found';
-    this.#publish(`${topic}_reply`, {
-      id,
-      code,
-      message,
-      data: code === 200 ? list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })) : {},
-    });
-  }
-
-  /**
-   * Gateway pack post (doc 89301 "网关批量上报数据"): at most 20 sub-devices, 200 properties,
-   * 20 events; every sub-device must be attached and online, else the whole message fails.
-   * Accepted ones are recorded per sub-device (kind 'pack', id = the gateway's message id).
-   */
-  #packPost(topic: string, gwPk: string, gwDn: string, id: string, body: Record<string, unknown>): void {
-    const params = body.params as
-      | {
-          properties?: Record<string, unknown>;
-          subDevices?: Array<{
-            identity?: { productKey?: string; deviceName?: string };
-            properties?: Record<string, unknown>;
-            events?: Record<string, unknown>;
-          }>;
-        }
-      | undefined;
-    const subs = Array.isArray(params?.subDevices) ? params.subDevices : [];
-    const props = subs.reduce((n, s) => n + Object.keys(s.properties ?? {}).length, Object.keys(params?.properties ?? {}).length);
-    const events = subs.reduce((n, s) => n + Object.keys(s.events ?? {}).length, 0);
-    let reason = '';
-    if (body.method !== 'thing.event.property.pack.post') reason = 'wrong method';
-    else if (subs.length > 20 || props > 200 || events > 20)
-      reason = `over the limits (${subs.length} devices, ${props} properties, ${events} events)`;
-    else {
-      const bad = subs.find(
-        (s) => !s.identity?.productKey || !s.identity.deviceName || !this.loggedIn.has(key(s.identity.productKey, s.identity.deviceName)),
-      );
-      if (bad) reason = `sub-device ${bad.identity?.productKey}/${bad.identity?.deviceName} not attached or not online`;
-    }
-    if (reason !== '') {
-      this.packRejected.push({ id, reason, body });
-      this.#publish(`${topic}_reply`, { id, code: 460, message: reason, data: {} });
-      return;
-    }
-    const at = Date.now();
-    this.posts.push({ topic, device: key(gwPk, gwDn), kind: 'pack', id, body, loggedIn: true, at });
-    for (const s of subs) {
-      const dev = key(s.identity!.productKey!, s.identity!.deviceName!);
-      this.posts.push({ topic, device: dev, kind: 'pack', id, body: { id, params: s.properties ?? {} }, loggedIn: true, at });
-    }
-    this.#publish(`${topic}_reply`, { id, code: 200, message: 'success', data: {} });
-  }
-
-  #session(topic: string, action: string, id: string, params: unknown): void {
-    const reply = (code: number, message: string, data: unknown) => this.#publish(`${topic}_reply`, { id, code, message, data });
-    if (action === 'login' || action === 'batch_login') {
-      const p = params as { deviceList?: Array<Record<string, string>>; signMethod?: string } & Record<string, string>;
-      const list = action === 'login' ? [p] : Array.isArray(p?.deviceList) ? p.deviceList : [];
-      // A batch succeeds or fails whole (doc 89300); at most 50.
-      const bad = list.filter(
-        (d) => !this.#verify(d, d.signMethod ?? p?.signMethod ?? '') || !this.topology.has(key(d.productKey ?? '', d.deviceName ?? '')),
-      );
-      if (list.length === 0 || list.length > 50 || bad.length > 0) {
-        this.authFailures.push(...bad.map((d) => key(d.productKey ?? '', d.deviceName ?? '')));
-        reply(
-          list.length > 50 ? 460 : 401,
-          'request auth error',
-          bad.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })),
-        );
-        return;
-      }
-      for (const d of list) this.loggedIn.add(key(d.productKey!, d.deviceName!));
-      reply(
-        200,
-        'success',
-        action === 'login'
-          ? { productKey: p.productKey, deviceName: p.deviceName }
-          : list.map((d) => ({ productKey: d.productKey, deviceName: d.deviceName })),
-      );
-      return;
-    }
-    if (action === 'logout' || action === 'batch_logout') {
-      const list = (Array.isArray(params) ? params : [params]) as Array<{ productKey?: string; deviceName?: string }>;
-      for (const d of list) this.loggedIn.delete(key(d.productKey ?? '', d.deviceName ?? ''));
-      reply(200, 'success', {});
-    }
-  }
-
-  #verify(d: Record<string, string>, method: string): boolean {
-    const secret = this.#secrets.get(key(d.productKey ?? '', d.deviceName ?? ''));
-    if (!secret || typeof d.timestamp !== 'string') return false;
-    const fields: Record<string, string> = { productKey: d.productKey!, deviceName: d.deviceName!, timestamp: d.timestamp };
-    if (typeof d.clientId === 'string') fields.clientId = d.clientId;
-    return signMatches(secret, method, fields, d.sign);
+  get #packContext(): PackContext {
+    return { loggedIn: this.loggedIn, posts: this.posts, packRejected: this.packRejected, publish: (t, b) => this.#publish(t, b) };
   }
 
   #publish(topic: string, body: unknown): void {

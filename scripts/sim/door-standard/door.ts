@@ -13,39 +13,21 @@ import {
   TokenTable,
   computeSign,
   failure,
-  parse,
-  parseAvailability,
-  parseConnectRequest,
-  parseElevatorCall,
-  parseFloorCommand,
-  parseGetRunState,
-  parseKeepOpenData,
-  parseQueryFaces,
-  parseRuleSync,
-  parseSipAccount,
-  parseSyncFaces,
-  parseSyncPermissions,
-  parseTempCheckRule,
-  parseVerifyPhoneResult,
   silentLog,
   success,
-  verifySign,
-  checkVersion,
   type DoorLog,
   type DoorReply,
-  type DoorRequest,
-  type DoorRoute,
   type ElevatorCall,
   type ElevatorInfo,
   type FloorCommand,
   type Obj,
-  type Parsed,
   type RunState,
   type SignMethod,
 } from '../../../protocols/door-standard/index.js';
 import { NO_SOURCE_LIMITS } from '../../../protocols/common/http-listener.js';
 import { DoorState } from './door-state.js';
 import { solidPng } from './png.js';
+import { routesOf } from './routes.js';
 
 export interface SimDoorOptions {
   sn: string;
@@ -142,7 +124,13 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
 
   async start(): Promise<void> {
     // A door serves the box only: the box's own calls (card batches back to back) are never rate-limited.
-    this.#server = new DoorHttpServer(this.#routes(), {
+    const access = {
+      tokens: this.#tokens,
+      open: (source: string) => this.#open(source),
+      elevatorCommand: (path: ElevatorCommand['path'], value: FloorCommand | ElevatorCall) => this.#elevatorCommand(path, value),
+      runState: () => this.#runState,
+    };
+    this.#server = new DoorHttpServer(routesOf(this, access), {
       host: this.opts.ip,
       port: this.opts.port,
       log: this.opts.log,
@@ -297,115 +285,5 @@ export class SimulatedDoor extends EventEmitter<SimDoorEvents> {
   reportRunState(state: RunState[]): Promise<DoorReply> {
     this.#runState = state;
     return this.edge.reportRunState(state);
-  }
-
-  #routes(): Record<string, DoorRoute> {
-    const authed =
-      <T>(parser: (o: Obj) => T, fn: (v: T) => DoorReply | Promise<DoorReply>): DoorRoute =>
-      async (req: DoorRequest) => {
-        this.received.set(req.path, (this.received.get(req.path) ?? 0) + 1);
-        this.calls.push({ path: req.path, body: req.json });
-        if (this.calls.length > 1000) this.calls.shift();
-        this.emit('request', req.path);
-        if (this.#tokens.lookup(typeof req.json.token === 'string' ? req.json.token : undefined) === undefined)
-          return failure(DoorCode.TOKEN_INVALID);
-        const parsed: Parsed<T> = parse(parser, req.json);
-        if (!parsed.ok) return failure(DoorCode.PARAM_ERROR, parsed.error);
-        return fn(parsed.value);
-      };
-    const none = (): null => null;
-    const s = this.state;
-    return {
-      '/connect': (req) => {
-        this.received.set('/connect', (this.received.get('/connect') ?? 0) + 1);
-        const p = parse(parseConnectRequest, req.json);
-        if (!p.ok) return failure(DoorCode.PARAM_ERROR, p.error);
-        if (!verifySign(p.value.signMethod, p.value, p.value.sign)) return failure(DoorCode.SIGN_ERROR);
-        const token = this.#tokens.issue('edge', p.value.ip, 'edge');
-        this.edgeConnected = true;
-        setImmediate(() => this.emit('edgeConnected'));
-        return success({ token });
-      },
-      '/keepalive': authed(none, () => success()),
-      '/remoteOpen': authed(none, () => {
-        this.#open('remote');
-        return success();
-      }),
-      '/setKeepOpen': authed(parseKeepOpenData, (v) => {
-        s.keepOpen = v.keepOpen;
-        return success();
-      }),
-      '/getKeepOpen': authed(none, () => success({ keepOpen: s.keepOpen })),
-      '/setTempCheckRule': authed(parseTempCheckRule, (v) => {
-        s.tempRule = v;
-        return success();
-      }),
-      '/faceAC/syncFaces': authed(parseSyncFaces, (v) => {
-        s.applyFaces(v);
-        return success();
-      }),
-      '/faceAC/queryFaces': authed(parseQueryFaces, (v) => success(s.queryFaces(v.currentPage, v.pageSize, this.opts.faceQueryPageSize))),
-      '/cardAC/syncPermissions': authed(parseSyncPermissions, (v) => {
-        s.applyPermissions(s.cards, v);
-        return success();
-      }),
-      '/bleAC/syncPermissions': authed(parseSyncPermissions, (v) => {
-        s.applyPermissions(s.bleCards, v);
-        return success();
-      }),
-      '/visualIntercom/syncSipNumber': authed(parseSipAccount, (v) => {
-        s.sip = v;
-        return success();
-      }),
-      '/visualIntercom/verifyPhoneResult': authed(parseVerifyPhoneResult, (v) => {
-        s.phoneResults.push(v);
-        return success();
-      }),
-      '/elevator/getRunState': authed(parseGetRunState, (v) =>
-        success(v.elevatorList.length ? this.#runState.filter((r) => v.elevatorList.includes(r.elevatorId ?? '')) : this.#runState),
-      ),
-      '/elevator/releaseFloors': authed(
-        (o) => {
-          checkVersion(o);
-          return parseFloorCommand(o, 'room');
-        },
-        (v) => this.#elevatorCommand('/elevator/releaseFloors', v),
-      ),
-      '/elevator/activateFloor': authed(
-        (o) => {
-          checkVersion(o);
-          return parseFloorCommand(o, 'roomNumber');
-        },
-        (v) => this.#elevatorCommand('/elevator/activateFloor', v),
-      ),
-      '/elevator/call': authed(
-        (o) => {
-          checkVersion(o);
-          return parseElevatorCall(o);
-        },
-        (v) => this.#elevatorCommand('/elevator/call', v),
-      ),
-      '/elevator/info/get': authed(none, () => success(this.elevatorInfo)),
-      '/elevator/rule/sync': authed(parseRuleSync, (v) => {
-        s.applyRules(v);
-        return success();
-      }),
-      '/elevator/rule/get': authed(parseQueryFaces, (v) => {
-        const all = [...s.rules.values()];
-        const size = v.pageSize ?? 200;
-        const page = v.currentPage ?? 1;
-        return success({
-          currentPage: page,
-          pageCount: Math.max(1, Math.ceil(all.length / size)),
-          pageSize: size,
-          userData: all.slice((page - 1) * size, page * size),
-        });
-      }),
-      '/elevator/rule/setAvailability': authed(parseAvailability, (v) => {
-        s.availability = v;
-        return success();
-      }),
-      '/elevator/rule/getAvailability': authed(none, () => success({ availability: s.availability })),
-    };
   }
 }

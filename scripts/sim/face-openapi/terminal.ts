@@ -6,20 +6,17 @@
  * heartbeat).
  */
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   NETWORK_FIELDS,
-  OpenApiCode,
   PERPARA_FIELDS,
   SMARTFACE_FIELDS,
-  checkObject,
-  checkSign,
-  errorBody,
   type ConfigGroup,
   type UserObject,
 } from '../../../protocols/face-openapi/index.js';
+import { refusalOf, serveApi, type StoredUser } from './api.js';
 
 export interface OpenApiTerminalOptions {
   host?: string;
@@ -35,7 +32,7 @@ type Body = Record<string, unknown>;
 
 export class SimulatedOpenApiTerminal extends EventEmitter {
   readonly o: Required<OpenApiTerminalOptions>;
-  readonly users = new Map<string, UserObject & { photoBytes: number }>();
+  readonly users = new Map<string, StoredUser>();
   readonly records: Body[] = [];
   readonly state = {
     opens: 0,
@@ -96,7 +93,7 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
   }
 
   async start(): Promise<void> {
-    this.#http = createServer((req, res) => void this.#serve(req, res));
+    this.#http = createServer((req, res) => void serveApi(this, req, res));
     await listen(this.#http, this.o.port, this.o.host);
     this.#wsHttp = createServer((_req, res) => res.writeHead(426).end());
     this.#wss = new WebSocketServer({ server: this.#wsHttp, path: '/api/record', autoPong: !this.o.silent });
@@ -115,20 +112,13 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
     this.#http = this.#wsHttp = undefined;
   }
 
-  #now(): number {
+  /** The terminal's clock (set by syncTime). */
+  now(): number {
     return Date.now() + this.state.clockOffsetMs;
   }
 
   #onWs(ws: WebSocket, req: IncomingMessage): void {
-    const u = new URL(req.url ?? '/', 'http://device');
-    const bad = checkSign(
-      u.searchParams.get('timestamp') ?? undefined,
-      u.searchParams.get('sign') ?? undefined,
-      this.o.password,
-      this.#now(),
-    );
-    if (bad) {
-      this.state.refused.push(bad);
+    if (refusalOf(this, new URL(req.url ?? '/', 'http://device'))) {
       ws.send(JSON.stringify({ code: 20002, message: 'Permission Denied!', desc: 'app key not exist' })); // L898-906
       ws.close();
       return;
@@ -152,7 +142,7 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
       ...user,
       userType: u ? u.userType : -1,
       id: this.#nextRecordId++,
-      signTime: Math.floor(this.#now() / 1000),
+      signTime: Math.floor(this.now() / 1000),
       type: u ? u.userType : -1,
       inputType: 1,
       similarity: u ? 93 : 20,
@@ -166,155 +156,6 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
     this.records.push(rec);
     for (const c of this.#wss?.clients ?? []) c.send(JSON.stringify({ code: 30000, message: 'push record', desc: '', data: rec }));
     return rec;
-  }
-
-  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const send = (b: Body) => {
-      const t = JSON.stringify(b);
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(t) });
-      res.end(t);
-    };
-    const raw = await new Promise<string>((resolve) => {
-      const c: Buffer[] = [];
-      req.on('data', (d: Buffer) => c.push(d));
-      req.on('end', () => resolve(Buffer.concat(c).toString('utf8')));
-    });
-    const u = new URL(req.url ?? '/', 'http://device');
-    const bad = checkSign(
-      u.searchParams.get('timestamp') ?? undefined,
-      u.searchParams.get('sign') ?? undefined,
-      this.o.password,
-      this.#now(),
-    );
-    if (bad) {
-      this.state.refused.push(bad);
-      return send(errorBody(bad));
-    }
-    const okBody = (data?: unknown) => send({ code: 200, message: 'OK', desc: '', ...(data !== undefined ? { data } : {}) });
-    const json = (): Body | undefined => {
-      if (!(req.headers['content-type'] ?? '').includes('application/json')) return undefined;
-      try {
-        const b = JSON.parse(raw) as unknown;
-        return b && typeof b === 'object' && !Array.isArray(b) ? (b as Body) : undefined;
-      } catch {
-        return undefined;
-      }
-    };
-    const p = u.pathname;
-    const post = req.method === 'POST';
-    const setCfg = (g: ConfigGroup) => {
-      const b = json();
-      if (!b) return send(errorBody(OpenApiCode.MISSING_PARAM, 'json object required'));
-      const problems = checkObject(g, b);
-      if (problems.length) return send(errorBody(OpenApiCode.PARAM_INVALID, problems.join('; ')));
-      Object.assign(this.config[g], b);
-      return okBody();
-    };
-    if (p.startsWith('/api/device/') && !post) return send(errorBody(OpenApiCode.METHOD_NOT_ALLOWED));
-    switch (p) {
-      case '/api/device/open':
-        this.state.opens++;
-        this.emit('open', u.searchParams.get('remark') ?? '');
-        return okBody();
-      case '/api/device/syncTime':
-        this.state.clockOffsetMs = Number(u.searchParams.get('timestamp')) - Date.now();
-        return okBody();
-      case '/api/device/reboot':
-        this.state.reboots++;
-        return okBody();
-      case '/api/device/jsonCmd': {
-        const b = json();
-        if (!b) return send(errorBody(OpenApiCode.MISSING_PARAM));
-        this.state.jsonCmds.push(b);
-        return send({ code: 200, message: 'OK', desc: '', json: { echo: b } });
-      }
-      case '/api/device/information':
-        return okBody({ deviceID: this.o.deviceId, deviceName: 'SIM-FACE', appVer: '1.2.3', webVer: '1.0.0', deviceMoel: 'SIM-OPENAPI' });
-      case '/api/device/network':
-        return okBody(this.config.network);
-      case '/api/device/networkcfg':
-        return setCfg('network');
-      case '/api/device/smartface':
-        return okBody(this.config.smartface);
-      case '/api/device/smartfacecfg':
-        return setCfg('smartface');
-      case '/api/device/perpara':
-        return okBody(this.config.perpara);
-      case '/api/device/perparacfg':
-        return setCfg('perpara');
-      case '/api/device/audio':
-        return send(errorBody(OpenApiCode.NOT_SUPPORT, 'device-not-support'));
-      case '/api/user/list': {
-        const page = Math.max(1, Number(u.searchParams.get('page') ?? 1) || 1);
-        const size = Math.min(10, Math.max(1, Number(u.searchParams.get('size') ?? 10) || 10)); // max 10 (L762)
-        const id = u.searchParams.get('userId');
-        const all = [...this.users.values()].filter((x) => !id || x.userId === id).map(({ photo: _p, photoBytes: _b, ...x }) => x);
-        const data = all.slice((page - 1) * size, page * size);
-        return okBody({
-          total: all.length,
-          pageNum: page,
-          size: data.length,
-          pageSize: size,
-          totalPage: Math.ceil(all.length / size),
-          data,
-        });
-      }
-      case '/api/record': {
-        const page = Math.max(1, Number(u.searchParams.get('page') ?? 1) || 1);
-        const size = Math.min(1000, Math.max(1, Number(u.searchParams.get('size') ?? 20) || 20)); // max 1000 (L835)
-        const all = [...this.records].reverse(); // newest first (L816)
-        if (all.length === 0) return send(errorBody(OpenApiCode.SEARCH_LIST_NULL));
-        const data = all.slice((page - 1) * size, page * size);
-        return okBody({
-          total: all.length,
-          pageNum: page,
-          size: data.length,
-          pageSize: size,
-          totalPage: Math.ceil(all.length / size),
-          data,
-        });
-      }
-    }
-    if (p === '/api/user' && post) return this.#saveUser(json(), undefined, send, okBody);
-    let m = /^\/api\/user\/update\/([^/]+)$/.exec(p);
-    if (m && post) return this.#saveUser(json(), decodeURIComponent(m[1]!), send, okBody);
-    m = /^\/api\/user\/delete\/([^/]+)$/.exec(p);
-    if (m) {
-      if (req.method !== 'GET') return send(errorBody(OpenApiCode.METHOD_NOT_ALLOWED));
-      const id = decodeURIComponent(m[1]!);
-      if (id === 'all') {
-        this.users.clear();
-        return okBody();
-      }
-      const had = this.users.get(id);
-      if (!had) return send(errorBody(OpenApiCode.USER_NOT_EXISTS));
-      this.users.delete(id);
-      this.emit('user', 'delete', id);
-      const { photo: _p, photoBytes: _b, ...user } = had;
-      return okBody(user);
-    }
-    return send(errorBody(OpenApiCode.NOT_SUPPORT, 'device-not-support'));
-  }
-
-  #saveUser(b: Body | undefined, updateId: string | undefined, send: (b: Body) => void, okBody: (d?: unknown) => void): void {
-    if (!b) return send(errorBody(OpenApiCode.MISSING_PARAM, 'UserObject required'));
-    for (const k of ['userId', 'name']) if (typeof b[k] !== 'string' || b[k] === '') return send(errorBody(OpenApiCode.MISSING_PARAM, k));
-    if (typeof b.userType !== 'number' || ![1, 2, 3, -1].includes(b.userType))
-      return send(errorBody(OpenApiCode.PARAM_INVALID, 'userType'));
-    if (String(b.userId).length > 40 || String(b.name).length > 80) return send(errorBody(OpenApiCode.PARAM_INVALID, 'length'));
-    const id = String(b.userId);
-    if (updateId !== undefined && updateId !== id) return send(errorBody(OpenApiCode.USER_NOT_MATCH));
-    if (updateId !== undefined && !this.users.has(id)) return send(errorBody(OpenApiCode.USER_NOT_EXISTS));
-    const photo = typeof b.photo === 'string' ? b.photo : '';
-    const bytes = photo ? Buffer.from(photo, 'base64') : Buffer.alloc(0);
-    if (photo && !(bytes[0] === 0xff && bytes[1] === 0xd8)) return send(errorBody(OpenApiCode.AVATAR_ILLEGAL, 'photo must be a JPEG'));
-    if (updateId === undefined && this.users.has(id)) return send(errorBody(OpenApiCode.PARAM_INVALID, 'userId exists'));
-    const defaults: Body = { icNumber: '', jobNumber: '', mobile: '', remark: '' };
-    const user = { ...defaults, ...b, photoBytes: bytes.length } as UserObject & { photoBytes: number };
-    this.users.set(id, user);
-    this.emit('user', updateId ? 'update' : 'add', id);
-    const { photo: _p, photoBytes: _b, ...out } = user;
-    okBody(out);
   }
 
   // ── chapter 9: the terminal calls its platform ────────────────────────────
@@ -381,7 +222,7 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
       action: '进门',
       temperature: '36.5°C',
       mask: true,
-      screenTime: Math.floor(this.#now() / 1000),
+      screenTime: Math.floor(this.now() / 1000),
       similarity: 90,
       img: '',
     });
@@ -397,7 +238,7 @@ export class SimulatedOpenApiTerminal extends EventEmitter {
         mask: true,
         openCode,
         openMsg: openCode === 100 ? '开门成功' : '温度异常',
-        screenTime: Math.floor(this.#now() / 1000),
+        screenTime: Math.floor(this.now() / 1000),
         img: '',
       },
     });

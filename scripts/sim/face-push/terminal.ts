@@ -18,6 +18,9 @@ import {
   registerSign,
   type ServiceName,
 } from '../../../protocols/face-push/index.js';
+import { COMMANDS, TINY_JPEG } from './commands.js';
+
+export { TINY_JPEG } from './commands.js';
 
 export interface PushTerminalOptions {
   deviceNo: string;
@@ -42,8 +45,6 @@ export interface SimPerson {
 export interface SimRecord extends Record<string, string> {
   msgID: string;
 }
-
-const PERSON_FIELDS = ['idNumber', 'name', 'validDateStart', 'validDateEnd'];
 
 export class SimulatedPushTerminal extends EventEmitter {
   readonly opts: Required<PushTerminalOptions>;
@@ -206,139 +207,9 @@ export class SimulatedPushTerminal extends EventEmitter {
     const msgID = String(r.msgID ?? '');
     const send = (extra: Record<string, string>) =>
       this.#post(svc.path, { msgType: svc.resp, msgID, deviceNo: this.opts.deviceNo, ...extra });
-    switch (service) {
-      case 'person': {
-        const list = Array.isArray(r.personInfoData) ? (r.personInfoData as Record<string, string>[]) : [];
-        const results = list.map((p) => {
-          const code = this.#operate(p);
-          this.personOps.push(`${p.operateType ?? ''}:${p.idNumber ?? ''}:${code}`);
-          return code;
-        });
-        const bad = results.find((x) => x !== '100');
-        await send({ errorCode: bad ?? '100', msg: bad ? 'person refused' : '操作成功' });
-        break;
-      }
-      case 'open':
-        this.state.opens++;
-        this.emit('open', String(r.msg ?? ''));
-        await send({ errorCode: '100', msg: '操作成功' });
-        break;
-      case 'reboot':
-        this.state.reboots++;
-        await send({ errorCode: '100', msg: '操作成功' });
-        break;
-      case 'setTime': {
-        const t = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})/.exec(String(r.timeStamp ?? ''));
-        if (t)
-          this.state.clockOffsetMs =
-            Date.UTC(+t[1]!, +t[2]! - 1, +t[3]!, +t[4]!, +t[5]!, +t[6]!) - this.opts.tzOffsetMinutes * 60_000 - Date.now();
-        await send({ errorCode: t ? '100' : '200', msg: t ? '操作成功' : 'bad timeStamp' });
-        break;
-      }
-      case 'broadcast':
-        this.state.broadcasts.push(String(r.voiceMsg ?? r.displayMsg ?? ''));
-        await send({ errorCode: '100', msg: '操作成功' });
-        break;
-      case 'setDevInfo': {
-        const { msgType: _t, msgID: _m, deviceNo: _d, isOnlineSetDevInfo: _f, ...params } = r as Record<string, string>;
-        Object.assign(this.state.devInfo, params);
-        await send({ errorCode: '100', msg: '操作成功', param: JSON.stringify(params) });
-        break;
-      }
-      case 'count':
-        await send({ errorCode: '100', msg: '操作成功', personNum: String(this.persons.size) });
-        break;
-      case 'photo':
-        await send({ errorCode: '100', msg: '操作成功', photo: TINY_JPEG });
-        break;
-      case 'clear':
-        this.history.length = 0;
-        await send({ errorCode: '100', msg: '操作成功' });
-        break;
-      case 'update':
-        await send({ errorCode: '501', msg: '下载中' });
-        await send({ errorCode: '100', msg: '升级成功' });
-        break;
-      case 'info': {
-        const all = [...this.persons.values()];
-        if (all.length === 0)
-          await send({ token: String(Math.floor(Date.now() / 1000)), errorCode: '100', msg: '操作成功', personNum: '0', index: '0' });
-        for (const [i, p] of all.entries()) {
-          const ack = await send({
-            token: String(Math.floor(Date.now() / 1000)),
-            errorCode: '100',
-            msg: '操作成功',
-            personNum: String(all.length),
-            index: String(i),
-            idNumber: p.idNumber,
-            name: p.name,
-            normalNumber: p.normalNumber,
-            validDateStart: p.validDateStart,
-            validDateEnd: p.validDateEnd,
-            priority: p.priority,
-          });
-          if (ack.index !== String(i)) this.violations.push(`info ack index ${String(ack.index)} != ${i}`);
-        }
-        break;
-      }
-      case 'get': {
-        const all = this.history.filter((h) => !r.idNumber || h.idNumber === r.idNumber).filter((h) => !r.name || h.name === r.name);
-        if (all.length === 0) await send({ token: '1', errorCode: '100', msg: '操作成功', recordNum: '0', index: '0' });
-        for (const [i, h] of all.entries())
-          await send({
-            token: '1',
-            errorCode: '100',
-            msg: '操作成功',
-            recordNum: String(all.length),
-            index: String(i),
-            snapType: h.snapType!,
-            compareResult: h.compareResult!,
-            passTime: h.passTime!,
-            idNumber: h.idNumber!,
-            name: h.name!,
-          });
-        break;
-      }
-    }
+    await COMMANDS[service](this, r, send);
     this.emit('command', service, r);
     return r;
-  }
-
-  /** Apply one person operation (L3503-3791); the seed's error codes on bad input. */
-  #operate(p: Record<string, string>): string {
-    const op = p.operateType;
-    if (op === '3') {
-      this.persons.clear();
-      return '100';
-    }
-    // idNumber is a string of at most 32 (L3513): a longer one is a fault of the platform.
-    if ((p.idNumber ?? '').length > 32) {
-      this.violations.push(`idNumber longer than 32: ${p.idNumber}`);
-      return '300';
-    }
-    if (op === '2') {
-      this.persons.delete(p.idNumber ?? '');
-      return '100';
-    }
-    if (op !== '0' && op !== '1') return '300';
-    if (PERSON_FIELDS.some((k) => !p[k]) || p.idNumber === '0') return '300';
-    // "该编号每个人员唯一" (L3513): an add of a held idNumber, or an update of a missing one, is
-    // 人员信息参数非法 (300, §3.2) — the seed names no other code for it.
-    if ((op === '0') === this.persons.has(p.idNumber!)) return '300';
-    const photo = p.registerPhoto1 ?? '';
-    if (!photo && !p.normalNumber) return '300'; // at least one photo or IC card (L3779)
-    if (photo && !/^[A-Za-z0-9+/=\r\n]+$/.test(photo)) return '303';
-    this.persons.set(p.idNumber!, {
-      idNumber: p.idNumber!,
-      name: p.name!,
-      normalNumber: p.normalNumber ?? '',
-      validDateStart: p.validDateStart!,
-      validDateEnd: p.validDateEnd!,
-      priority: p.priority ?? '0',
-      photoBytes: Buffer.from(photo, 'base64').length,
-    });
-    this.emit('person', op, p.idNumber);
-    return '100';
   }
 
   /** A pass at the terminal: a registered face (by idNumber), a stranger, or a card. */
@@ -389,7 +260,3 @@ export class SimulatedPushTerminal extends EventEmitter {
     return sent;
   }
 }
-
-/** A 1×1 JPEG, small enough for every test message. */
-export const TINY_JPEG =
-  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=';
