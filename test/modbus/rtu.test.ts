@@ -11,12 +11,11 @@ import { createRequire } from 'node:module';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { observeFor, waitFor } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 import driverFactory from '../../drivers/modbus-v3/index.js';
 import type { Driver } from '../../edge/host/sdk/driver.js';
 import type { ChannelDef, PointDef } from '../../protocols/modbus/point.js';
 import {
-  answerTimes,
   noHost,
   recordingHandle,
   silentLog,
@@ -27,6 +26,7 @@ import {
   type PyModbus,
   type RecordingHandle,
 } from './helpers.js';
+import { answerGaps, slaveSpec } from './rtu-slave.js';
 
 // modbus-serial is CommonJS whose module.exports is the client class.
 const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as typeof import('modbus-serial').default;
@@ -49,21 +49,6 @@ const POINTS: PointDef[] = [
 ];
 const MAIN_MAP = { I16: 'i16', U32: 'u32w', Flt: 'fltb', Name: 'name', Flag: 'flag2', In: 'in32', Coil: 'coil5', Input: 'di9' };
 const EXPECTED = { I16: -1234, U32: 3123456789, Flt: 3.14159, Name: 'PUMP-7', Flag: 1, In: -21, Coil: 1, Input: 1 };
-
-function slaveSpec(): unknown {
-  return {
-    hr: [
-      { addr: 0, type: 'int16', value: -1234 },
-      { addr: 2, type: 'uint32', value: 3123456789, wordswap: true },
-      { addr: 5, type: 'float', value: 3.14159, byteswap: true },
-      { addr: 8, type: 'string', value: 'PUMP-7', count: 4 },
-      { addr: 13, type: 'uint16', value: 0b0100 },
-    ],
-    ir: [{ addr: 100, type: 'int32', value: -42 }],
-    co: { '5': 1 },
-    di: { '9': 1 },
-  };
-}
 
 interface Rig {
   server: PyModbus;
@@ -98,14 +83,6 @@ async function startRig(
   const ghost = recordingHandle('EBATest', 'ghost', { points: { Value: 'ghost' } });
   for (const h of [main, broken, ghost]) await driver.addDevice(h);
   return { server, driver, main, broken, ghost, corruptFlag, answerLog };
-}
-
-/** Gaps (ms) between consecutive answers the slave sent during the next `ms`. */
-async function answerGaps(log: string, ms: number): Promise<number[]> {
-  const from = answerTimes(log).length;
-  await observeFor(ms); // the measured window
-  const t = answerTimes(log).slice(from);
-  return t.slice(1).map((x, i) => x - t[i]!);
 }
 
 /** The checks both RTU transports pass. */
