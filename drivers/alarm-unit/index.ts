@@ -13,8 +13,6 @@ import { defineDriver, DRIVER_ERRORS, fail, ok, type DeviceHandle, type Driver, 
 import { readSettings } from '../../edge/host/sdk/settings.js';
 import { SourceLimits } from '../../protocols/common/source-limits.js';
 import {
-  AlarmCode,
-  AlarmProtocolError,
   AlarmUnitServer,
   pingUnit,
   REQUEST_QPS,
@@ -23,6 +21,7 @@ import {
   type UnitSession,
   type ZoneInfo,
 } from '../../protocols/alarm-unit/index.js';
+import { AlarmReports } from './alarm-report.js';
 import { ClockStore } from './clock-store.js';
 import { PRODUCT_OF_TYPE, UNIT_PRODUCT, ZONE_PRODUCTS } from './products.js';
 import settings from './settings.js';
@@ -51,6 +50,7 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
   const sendRate = new SourceLimits({ connections: Infinity, requestsPerS: REQUEST_QPS, burst: REQUEST_QPS, trackedSources: 65_536 });
   const sending = new Map<string, Promise<void>>();
   let sweeper: NodeJS.Timeout | undefined;
+  const reports = new AlarmReports({ host: ctx.host, log });
 
   const unitOf = (ip: string): Unit => {
     let u = units.get(ip);
@@ -129,30 +129,15 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
       },
       async alarms(s, alarms: AlarmInfo[], receivedAt) {
         const u = unitOf(s.ip);
-        // One thing-model event per element (R19), at alarmTime or when received; each is stored
-        // with its cloud upload by the host before the unit is answered.
-        for (const a of alarms) {
-          const time = a.alarmTime === undefined ? receivedAt : Number(a.alarmTime);
+        // One thing-model event per element (R19), at alarmTime or when received, on the zone's
+        // device or else the unit's; stored by the host before the unit is answered, once each.
+        await reports.store(s.ip, alarms, receivedAt, (a) => {
           const zone = zoneHandle(u, a.zoneID);
           const target = zone ?? u.handle;
-          if (!target) continue;
-          const params = zone
-            ? {}
-            : { zoneID: a.zoneID, zoneDeviceType: u.zoneList.find((z) => z.zoneID === a.zoneID)?.zoneDeviceType ?? 0 };
-          const r = await ctx.host.call('security.recordAlarm', {
-            deviceKey: keyOf(target),
-            eventId: 'Alarm',
-            params,
-            time,
-          });
-          if (r.code !== 200) {
-            log.error(
-              { unit: s.ip, zoneID: a.zoneID, code: r.code, message: r.message },
-              'alarm not stored; the unit is told to send it again',
-            );
-            throw new AlarmProtocolError(AlarmCode.OTHER, 'alarm not stored, send it again');
-          }
-        }
+          if (!target) return undefined;
+          const zoneDeviceType = u.zoneList.find((z) => z.zoneID === a.zoneID)?.zoneDeviceType ?? 0;
+          return { deviceKey: keyOf(target), params: zone ? {} : { zoneID: a.zoneID, zoneDeviceType } };
+        });
         log.info({ unit: s.ip, alarms: alarms.length }, 'alarm report stored');
       },
     },
