@@ -11,17 +11,9 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { defineDriver, DRIVER_ERRORS, fail, ok, type DeviceHandle, type Driver, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { readSettings } from '../../edge/host/sdk/settings.js';
-import { SourceLimits } from '../../protocols/common/source-limits.js';
-import {
-  AlarmUnitServer,
-  pingUnit,
-  REQUEST_QPS,
-  setZoneAlertState,
-  type AlarmInfo,
-  type UnitSession,
-  type ZoneInfo,
-} from '../../protocols/alarm-unit/index.js';
+import { AlarmUnitServer, pingUnit, type AlarmInfo, type UnitSession, type ZoneInfo } from '../../protocols/alarm-unit/index.js';
 import { AlarmReports } from './alarm-report.js';
+import { AlertStateSender } from './alert-sender.js';
 import { ClockStore } from './clock-store.js';
 import { PRODUCT_OF_TYPE, UNIT_PRODUCT, ZONE_PRODUCTS } from './products.js';
 import settings from './settings.js';
@@ -46,11 +38,13 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
   const units = new Map<string, Unit>();
   const clocks = new ClockStore(ctx.dataDir);
   let privateKey: KeyObject | undefined;
-  /** The box's own requests to each unit: at most 100 per second (R13), one at a time. */
-  const sendRate = new SourceLimits({ connections: Infinity, requestsPerS: REQUEST_QPS, burst: REQUEST_QPS, trackedSources: 65_536 });
-  const sending = new Map<string, Promise<void>>();
   let sweeper: NodeJS.Timeout | undefined;
   const reports = new AlarmReports({ host: ctx.host, log });
+  const alertStates = new AlertStateSender({
+    online: (ip) => (units.get(ip)?.established ? server.sessions.byIp(ip) : undefined),
+    nextTime: (ip) => clocks.next(ip),
+    timeoutMs: cfg.callTimeoutMs,
+  });
 
   const unitOf = (ip: string): Unit => {
     let u = units.get(ip);
@@ -218,30 +212,8 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
       const state = Number(values.AlertState);
       // 0 "unknown" is a state the unit reports, not one it can be set to (setZoneAlertState: 1 or 2, L41096).
       if (state !== 1 && state !== 2) return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, 'AlertState: 1 disarm or 2 arm');
-      const s = server.sessions.byIp(u.ip);
-      if (!s || !u.established) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, 'the unit is not connected');
-      if (s.port === -1) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, 'the unit gave no port (-1): the box cannot call it');
-      if (!sendRate.take(u.ip).ok)
-        return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, `at most ${REQUEST_QPS} setZoneAlertState per second to a unit (L41078)`);
-      // One request at a time per unit, its time taken when it is sent: two writes in flight could
-      // otherwise arrive in the other order, and the unit drops the one with the lower time.
-      const prev = sending.get(u.ip) ?? Promise.resolve();
-      const call = prev.then(() =>
-        setZoneAlertState(s, [{ zoneID, zoneState: state, time: String(clocks.next(u.ip)) }], cfg.callTimeoutMs),
-      );
-      sending.set(
-        u.ip,
-        call.then(
-          () => undefined,
-          () => undefined,
-        ),
-      );
-      try {
-        const r = await call;
-        if (r.code !== 0) return fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED, `unit answered ${r.code} ${r.message}`);
-      } catch (err) {
-        return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, (err as Error).message);
-      }
+      const r = await alertStates.send(u.ip, zoneID, state);
+      if (r.code !== 200) return r;
       const z = u.zoneList.find((x) => x.zoneID === zoneID);
       if (z) z.zoneState = state;
       h.reportProperties({ AlertState: state });

@@ -7,6 +7,8 @@
  *   call to an offline or silent unit answers "offline" at once or within its time limit.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -15,11 +17,13 @@ import { createAlarmUnitDriver, type AlarmUnitDriver } from '../../drivers/alarm
 import { ALINK, type Answer, type DeviceHandle, type DeviceInfo } from '../../edge/host/sdk/driver.js';
 import { openDatabase } from '../../edge/store/db.js';
 import { SecurityAlarms } from '../../edge/security/alarms.js';
+import { PONG } from '../../protocols/alarm-unit/index.js';
 import { SimulatedAlarmUnit } from '../../scripts/sim/alarm-unit/unit.js';
-import { waitFor } from '../helpers/wait.js';
+import { observeFor, waitFor } from '../helpers/wait.js';
 
 const log = pino({ level: 'silent' });
 const UNIT_IP = '127.0.0.1';
+const CALL_TIMEOUT_MS = 1000;
 
 interface Recorded extends DeviceHandle {
   isOnline: boolean;
@@ -71,7 +75,7 @@ const stored = (deviceKey: string) => alarms.list({ deviceKey, limit: 1000 });
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'pe-alarm-unit-'));
-  driver = createAlarmUnitDriver({ config: { host: '127.0.0.1', port: 0, callTimeoutMs: 300 }, log, dataDir, host });
+  driver = createAlarmUnitDriver({ config: { host: '127.0.0.1', port: 0, callTimeoutMs: CALL_TIMEOUT_MS }, log, dataDir, host });
   await driver.start!();
   for (const h of [UNIT, SOS, DOOR]) await driver.addDevice(h);
 });
@@ -115,5 +119,95 @@ describe('reportAlarm stored in part', () => {
     expect((await u.reportAlarm([{ zoneID: '01' }])).body.code).toBe(0);
     expect((await u.reportAlarm([{ zoneID: '01' }])).body.code).toBe(0);
     expect(stored('PEAlarmZoneSos/U-101-01')).toHaveLength(before + 3);
+  });
+});
+
+/** A unit's own server that holds each setZoneAlertState until the test answers it (plain mode). */
+class HeldUnit {
+  readonly held: Array<{ zones: Array<{ zoneID: string; zoneState: number; time: string }>; res: ServerResponse }> = [];
+  received = 0;
+  pings = 0;
+  readonly #server = createServer((req, res) => {
+    if (req.method === 'GET') {
+      this.pings++;
+      return void res.writeHead(200, { Connection: 'close' }).end(JSON.stringify(PONG));
+    }
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      this.received++;
+      this.held.push({ zones: (JSON.parse(body) as { zoneInfo: HeldUnit['held'][number]['zones'] }).zoneInfo, res });
+    });
+  });
+
+  async start(): Promise<number> {
+    await new Promise<void>((r) => this.#server.listen(0, UNIT_IP, r));
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  answer(i: number): void {
+    this.held[i]!.res.writeHead(200, { Connection: 'close' }).end(JSON.stringify({ code: 0, message: 'success' }));
+  }
+
+  async stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise((r) => this.#server.close(r));
+  }
+}
+
+/** The unit at UNIT_IP connected (plain) with `port` as its own port, pinged by the box. */
+async function connectWithPort(unit: HeldUnit, port: number): Promise<void> {
+  const u = new SimulatedAlarmUnit({ sn: '123456789', ip: UNIT_IP, port: -1, edgeUrl: `http://127.0.0.1:${driver.server.port}` });
+  expect((await u.post('/alarm/connect', { ...u.connectBody(), port })).body.code).toBe(0);
+  await waitFor(() => unit.pings > 0, { what: "the box's ping of the held unit" });
+}
+
+const write = (h: DeviceHandle, AlertState: number) => driver.setProperties(h, { AlertState });
+
+describe('setZoneAlertState', () => {
+  it('sends the calls to one unit one at a time, with strictly increasing times', async () => {
+    const unit = new HeldUnit();
+    await connectWithPort(unit, await unit.start());
+    try {
+      const calls = [write(DOOR, 2), write(DOOR, 1), write(DOOR, 2)];
+      for (let i = 0; i < 3; i++) {
+        await waitFor(() => unit.received === i + 1, { what: `call ${i + 1} at the unit` });
+        await observeFor(100); // the next call is not sent while this one is unanswered
+        expect(unit.received).toBe(i + 1);
+        unit.answer(i);
+      }
+      expect((await Promise.all(calls)).map((r) => r.code)).toEqual([200, 200, 200]);
+      const sent = unit.held.map((h) => h.zones[0]!);
+      expect(sent.map((z) => z.zoneState)).toEqual([2, 1, 2]);
+      const times = sent.map((z) => Number(z.time));
+      expect(times[1]! > times[0]! && times[2]! > times[1]!).toBe(true);
+    } finally {
+      await unit.stop();
+    }
+  });
+
+  it('answers "offline" at once for a unit that is not connected', async () => {
+    const other = handle({ productKey: 'PEAlarmZoneMagnetic', deviceName: 'U-102-02', custom: { ip: '127.0.0.2', zoneID: '02' } });
+    await driver.addDevice(handle({ productKey: 'PEAlarmUnit', deviceName: 'U-102', custom: { ip: '127.0.0.2' } }));
+    await driver.addDevice(other);
+    const r = await write(other, 2);
+    expect(r).toMatchObject({ code: ALINK.DEVICE_OFFLINE, message: expect.stringMatching(/offline/) });
+  });
+
+  it('answers every waiting call within the time limit when the unit does not answer, sending it only one', async () => {
+    const unit = new HeldUnit();
+    await connectWithPort(unit, await unit.start());
+    try {
+      const t0 = performance.now();
+      const answers = await Promise.all([write(DOOR, 2), write(DOOR, 1), write(DOOR, 2)]);
+      const took = performance.now() - t0;
+      expect(answers.map((r) => r.code)).toEqual([ALINK.DEVICE_OFFLINE, ALINK.DEVICE_OFFLINE, ALINK.DEVICE_OFFLINE]);
+      expect(answers[0]!.message).toMatch(/did not answer/);
+      expect(answers[1]!.message).toMatch(/unreachable, not sent/);
+      expect(unit.received).toBe(1);
+      expect(took).toBeLessThan(2 * CALL_TIMEOUT_MS); // not one time limit per waiting call
+    } finally {
+      await unit.stop();
+    }
   });
 });
