@@ -17,6 +17,8 @@
  * The cloud link points at a closed port: alarms wait in the outbox as history, as offline.
  *
  *   npm run bench -- alarms [--units 500] [--panels 20] [--adapters 10] [--steady-s 30] [--alarm-s 20] [--rate 100]
+ * (≈ 2.5 min at full size; `--units 50 --steady-s 5 --alarm-s 5` for development). With
+ * BENCH_DEBUG=1 it also prints the 15 slowest alarms as `ms@offset` into the window.
  * Last line: one JSON object.
  */
 import { fork } from 'node:child_process';
@@ -183,7 +185,7 @@ try {
   }
   const linkTests = setInterval(() => panels.forEach((p) => void p.linkTest().catch(() => undefined)), 20_000);
 
-  await traffic(units, WARM_S, false);
+  await traffic(units, WARM_S, true); // the alarm path warm too (its first reports pay the JIT)
   const steady = await coresDuring(boxPids, () => traffic(units, STEADY_S, false));
   check('keepalive', steady.value[0]);
   const alarmFrom = Date.now();
@@ -195,10 +197,18 @@ try {
   const db = new Database(join(daemon.dir, 'data', 'edge.db'), { readonly: true });
   const rows = db
     .prepare(
-      "SELECT o.created_at - a.time AS ms FROM security_alarms a JOIN cloud_outbox o ON o.ref = 'secalarm:' || a.alarm_id WHERE a.time >= ? AND a.event_id = 'Alarm'",
+      "SELECT o.created_at - a.time AS ms, a.time AS t FROM security_alarms a JOIN cloud_outbox o ON o.ref = 'secalarm:' || a.alarm_id WHERE a.time >= ? AND a.event_id = 'Alarm'",
     )
-    .all(alarmFrom) as Array<{ ms: number }>;
+    .all(alarmFrom) as Array<{ ms: number; t: number }>;
   db.close();
+  if (process.env.BENCH_DEBUG)
+    console.log(
+      rows
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 15)
+        .map((r) => `${r.ms}@${r.t - alarmFrom}`)
+        .join(' '),
+    );
   const toOutbox = rows.map((r) => r.ms).sort((a, b) => a - b);
   const sent = Math.round(RATE * ALARM_S);
   if (toOutbox.length !== sent) throw new Error(`${sent} alarms reported, ${toOutbox.length} in the outbox`);

@@ -100,7 +100,12 @@ export async function connectUnit(u: SimulatedAlarmUnit, deadline: number): Prom
 }
 
 export function makePanels(n: number, port: number): SimulatedPanel[] {
-  return Array.from({ length: n }, (_, i) => new SimulatedPanel({ host: '127.0.0.1', port, transport: 'tcp', account: panelAccount(i) }));
+  // Each from its own address: the receiver holds one address to 8 connections.
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      new SimulatedPanel({ host: '127.0.0.1', port, transport: 'tcp', account: panelAccount(i), localAddress: `127.0.90.${2 + i}` }),
+  );
 }
 
 export function makeAdapters(n: number, ports: number[]): SimulatedAdapter[] {
