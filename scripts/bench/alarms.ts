@@ -17,7 +17,7 @@
  * The cloud link points at a closed port: alarms wait in the outbox as history, as offline.
  *
  *   npm run bench -- alarms [--units 500] [--panels 20] [--adapters 10] [--steady-s 30] [--alarm-s 20] [--rate 100]
- * (≈ 2.5 min at full size; `--units 50 --steady-s 5 --alarm-s 5` for development). With
+ * (≈ 4 min at full size; `--units 50 --steady-s 5 --alarm-s 5` for development). With
  * BENCH_DEBUG=1 it also prints the 15 slowest alarms as `ms@offset` into the window.
  * Last line: one JSON object.
  */
