@@ -11,18 +11,9 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { defineDriver, DRIVER_ERRORS, fail, ok, type DeviceHandle, type Driver, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { readSettings } from '../../edge/host/sdk/settings.js';
-import { SourceLimits } from '../../protocols/common/source-limits.js';
-import {
-  AlarmCode,
-  AlarmProtocolError,
-  AlarmUnitServer,
-  pingUnit,
-  REQUEST_QPS,
-  setZoneAlertState,
-  type AlarmInfo,
-  type UnitSession,
-  type ZoneInfo,
-} from '../../protocols/alarm-unit/index.js';
+import { AlarmUnitServer, pingUnit, type AlarmInfo, type UnitSession, type ZoneInfo } from '../../protocols/alarm-unit/index.js';
+import { AlarmReports } from './alarm-report.js';
+import { AlertStateSender } from './alert-sender.js';
 import { ClockStore } from './clock-store.js';
 import { PRODUCT_OF_TYPE, UNIT_PRODUCT, ZONE_PRODUCTS } from './products.js';
 import settings from './settings.js';
@@ -47,10 +38,13 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
   const units = new Map<string, Unit>();
   const clocks = new ClockStore(ctx.dataDir);
   let privateKey: KeyObject | undefined;
-  /** The box's own requests to each unit: at most 100 per second (R13), one at a time. */
-  const sendRate = new SourceLimits({ connections: Infinity, requestsPerS: REQUEST_QPS, burst: REQUEST_QPS, trackedSources: 65_536 });
-  const sending = new Map<string, Promise<void>>();
   let sweeper: NodeJS.Timeout | undefined;
+  const reports = new AlarmReports({ host: ctx.host, log });
+  const alertStates = new AlertStateSender({
+    online: (ip) => (units.get(ip)?.established ? server.sessions.byIp(ip) : undefined),
+    nextTime: (ip) => clocks.next(ip),
+    timeoutMs: cfg.callTimeoutMs,
+  });
 
   const unitOf = (ip: string): Unit => {
     let u = units.get(ip);
@@ -129,30 +123,15 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
       },
       async alarms(s, alarms: AlarmInfo[], receivedAt) {
         const u = unitOf(s.ip);
-        // One thing-model event per element (R19), at alarmTime or when received; each is stored
-        // with its cloud upload by the host before the unit is answered.
-        for (const a of alarms) {
-          const time = a.alarmTime === undefined ? receivedAt : Number(a.alarmTime);
+        // One thing-model event per element (R19), at alarmTime or when received, on the zone's
+        // device or else the unit's; stored by the host before the unit is answered, once each.
+        await reports.store(s.ip, alarms, receivedAt, (a) => {
           const zone = zoneHandle(u, a.zoneID);
           const target = zone ?? u.handle;
-          if (!target) continue;
-          const params = zone
-            ? {}
-            : { zoneID: a.zoneID, zoneDeviceType: u.zoneList.find((z) => z.zoneID === a.zoneID)?.zoneDeviceType ?? 0 };
-          const r = await ctx.host.call('security.recordAlarm', {
-            deviceKey: keyOf(target),
-            eventId: 'Alarm',
-            params,
-            time,
-          });
-          if (r.code !== 200) {
-            log.error(
-              { unit: s.ip, zoneID: a.zoneID, code: r.code, message: r.message },
-              'alarm not stored; the unit is told to send it again',
-            );
-            throw new AlarmProtocolError(AlarmCode.OTHER, 'alarm not stored, send it again');
-          }
-        }
+          if (!target) return undefined;
+          const zoneDeviceType = u.zoneList.find((z) => z.zoneID === a.zoneID)?.zoneDeviceType ?? 0;
+          return { deviceKey: keyOf(target), params: zone ? {} : { zoneID: a.zoneID, zoneDeviceType } };
+        });
         log.info({ unit: s.ip, alarms: alarms.length }, 'alarm report stored');
       },
     },
@@ -233,30 +212,8 @@ export function createAlarmUnitDriver(ctx: Pick<DriverContext, 'config' | 'log' 
       const state = Number(values.AlertState);
       // 0 "unknown" is a state the unit reports, not one it can be set to (setZoneAlertState: 1 or 2, L41096).
       if (state !== 1 && state !== 2) return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, 'AlertState: 1 disarm or 2 arm');
-      const s = server.sessions.byIp(u.ip);
-      if (!s || !u.established) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, 'the unit is not connected');
-      if (s.port === -1) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, 'the unit gave no port (-1): the box cannot call it');
-      if (!sendRate.take(u.ip).ok)
-        return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, `at most ${REQUEST_QPS} setZoneAlertState per second to a unit (L41078)`);
-      // One request at a time per unit, its time taken when it is sent: two writes in flight could
-      // otherwise arrive in the other order, and the unit drops the one with the lower time.
-      const prev = sending.get(u.ip) ?? Promise.resolve();
-      const call = prev.then(() =>
-        setZoneAlertState(s, [{ zoneID, zoneState: state, time: String(clocks.next(u.ip)) }], cfg.callTimeoutMs),
-      );
-      sending.set(
-        u.ip,
-        call.then(
-          () => undefined,
-          () => undefined,
-        ),
-      );
-      try {
-        const r = await call;
-        if (r.code !== 0) return fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED, `unit answered ${r.code} ${r.message}`);
-      } catch (err) {
-        return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, (err as Error).message);
-      }
+      const r = await alertStates.send(u.ip, zoneID, state);
+      if (r.code !== 200) return r;
       const z = u.zoneList.find((x) => x.zoneID === zoneID);
       if (z) z.zoneState = state;
       h.reportProperties({ AlertState: state });

@@ -29,7 +29,25 @@ CREATE TABLE security_alarms (
 CREATE INDEX security_alarms_time ON security_alarms (time);
 `,
   },
+  {
+    // A device's report sent again after it was stored in part: the elements already stored are
+    // known by the key the driver gives them (indoor units: zone, time and event), per device.
+    version: 2,
+    up: `
+ALTER TABLE security_alarms ADD COLUMN dedup_key TEXT;
+CREATE UNIQUE INDEX security_alarms_dedup ON security_alarms (device_key, dedup_key) WHERE dedup_key IS NOT NULL;
+`,
+  },
 ];
+
+/** An alarm to store; `dedupKey` names it among its device's alarms, so that sending it again stores nothing. */
+export interface NewAlarm {
+  deviceKey: string;
+  eventId: string;
+  params: Record<string, unknown>;
+  time: number;
+  dedupKey?: string;
+}
 
 export interface StoredAlarm {
   alarmId: string;
@@ -45,6 +63,7 @@ export class SecurityAlarms {
   readonly #events: EventBus | undefined;
   #outbox: OutboxWriter | undefined;
   readonly #insert;
+  readonly #byDedupKey;
   readonly #markQueued;
   readonly #markAcked;
 
@@ -53,22 +72,31 @@ export class SecurityAlarms {
     this.#events = events;
     migrate(db, 'security', migrations);
     this.#insert = db.prepare(
-      'INSERT INTO security_alarms (alarm_id, device_key, event_id, params, time, received_at, uploaded) VALUES (?, ?, ?, ?, ?, ?, 0)',
+      'INSERT INTO security_alarms (alarm_id, device_key, event_id, params, time, received_at, uploaded, dedup_key) VALUES (?, ?, ?, ?, ?, ?, 0, ?)',
     );
+    this.#byDedupKey = db.prepare('SELECT alarm_id FROM security_alarms WHERE device_key = ? AND dedup_key = ?').pluck();
     this.#markQueued = db.prepare('UPDATE security_alarms SET uploaded = 1 WHERE alarm_id = ?');
     this.#markAcked = db.prepare('UPDATE security_alarms SET uploaded = 2 WHERE alarm_id = ?');
   }
 
-  /** Store one alarm and queue its upload: all or nothing. Returns its id. */
-  record(a: { deviceKey: string; eventId: string; params: Record<string, unknown>; time: number }): string {
+  /**
+   * Store one alarm and queue its upload: all or nothing. Returns its id. An alarm whose
+   * `dedupKey` its device already stored is not stored again: the first one's id is returned.
+   */
+  record(a: NewAlarm): string {
+    const { dedupKey, ...alarm } = a;
     const alarmId = randomUUID();
-    this.#db
-      .transaction(() => {
-        this.#insert.run(alarmId, a.deviceKey, a.eventId, JSON.stringify(a.params), a.time, Date.now());
-        if (this.#outbox) this.#handOver(alarmId, a, (this.#outbox.isOnline?.() ?? true) ? 'event' : 'eventHistory');
+    const stored = this.#db
+      .transaction((): string | undefined => {
+        const prior = dedupKey === undefined ? undefined : (this.#byDedupKey.get(a.deviceKey, dedupKey) as string | undefined);
+        if (prior !== undefined) return prior;
+        this.#insert.run(alarmId, a.deviceKey, a.eventId, JSON.stringify(a.params), a.time, Date.now(), dedupKey ?? null);
+        if (this.#outbox) this.#handOver(alarmId, alarm, (this.#outbox.isOnline?.() ?? true) ? 'event' : 'eventHistory');
+        return undefined;
       })
       .immediate();
-    this.#events?.emit('security.alarm', { alarmId, ...a });
+    if (stored !== undefined) return stored;
+    this.#events?.emit('security.alarm', { alarmId, ...alarm });
     return alarmId;
   }
 

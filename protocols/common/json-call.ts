@@ -2,7 +2,9 @@
  * One JSON request from the box to a device's own HTTP server (an indoor alarm unit, a camera
  * vendor's event adapter): node:http without an agent and with `Connection: close` (fetch may not
  * set that header, and no socket outlives the call), the answer read under a cap and a time limit
- * because the device is on the LAN but not trusted. A body that is not JSON reads as undefined.
+ * because the device is on the LAN but not trusted. The time limit is on the whole exchange, not
+ * on silence: a device that drips its answer byte by byte does not hold the call open past it.
+ * A body that is not JSON reads as undefined.
  */
 import { request } from 'node:http';
 
@@ -33,7 +35,6 @@ export function callJson(
         method,
         path,
         agent: false,
-        timeout: timeoutMs,
         headers: { 'Content-Type': 'application/json', Connection: 'close', ...(data ? { 'Content-Length': data.length } : {}) },
       },
       (res) => {
@@ -56,7 +57,8 @@ export function callJson(
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on('close', () => clearTimeout(timer));
     req.on('error', reject);
     req.end(data);
   });

@@ -150,6 +150,11 @@ export const HOST_SERVICES = {
       eventId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
       params: Obj,
       time: Time,
+      /**
+       * Names the alarm among its device's: a second call with the key stores nothing and answers
+       * the first one's id (a device's report sent again after it was stored in part).
+       */
+      dedupKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     }),
     Type.Object({ alarmId: Type.String() }),
   ),
