@@ -58,7 +58,7 @@ export function createAlarmHostDriver(ctx: Pick<DriverContext, 'config' | 'log' 
     }
   }
 
-  async function alarm(host: Host, e: PanelEvent, time: number): Promise<void> {
+  async function alarm(host: Host, e: PanelEvent, time: number, dedupKey: string | undefined): Promise<void> {
     const channelID = channelOfZone(host.channels, e.zone);
     host.seen.add(channelID);
     const eventId = e.kind === 'alarm' ? 'channelAlarm' : 'alarmRemove';
@@ -67,6 +67,7 @@ export function createAlarmHostDriver(ctx: Pick<DriverContext, 'config' | 'log' 
       eventId,
       params: { channelID, alarmType: ALARM_TYPE[e.category!] },
       time,
+      ...(dedupKey ? { dedupKey } : {}),
     });
     if (r.code !== 200) throw new Error(`alarm not stored (${r.code} ${r.message}); the host is told to send it again`);
   }
@@ -89,7 +90,10 @@ export function createAlarmHostDriver(ctx: Pick<DriverContext, 'config' | 'log' 
     for (const [i, e] of events.entries()) {
       if (i < done) continue;
       try {
-        if ((e.kind === 'alarm' || e.kind === 'restore') && e.category) await alarm(host, e, time);
+        // A timestamped message is unique to the store too (sequence and time), so a resend after a
+        // driver restart, when the memory above is gone, is still stored once.
+        const dedupKey = m.timestamp === undefined ? undefined : `DC09|${m.seq}|${m.timestamp}|${i}`;
+        if ((e.kind === 'alarm' || e.kind === 'restore') && e.category) await alarm(host, e, time, dedupKey);
         else if (e.kind === 'arm' || e.kind === 'disarm') armState(host, e);
         else host.handle.log.info({ format: e.format, code: e.code, kind: e.kind, area: e.area, zone: e.zone }, 'DC-09 event not mapped');
       } catch (err) {

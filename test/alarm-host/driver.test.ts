@@ -36,7 +36,7 @@ function handle(info: DeviceInfo): Recorded {
   return h;
 }
 
-const recorded: Array<{ deviceKey: string; eventId: string; params: Record<string, unknown>; time: number }> = [];
+const recorded: Array<{ deviceKey: string; eventId: string; params: Record<string, unknown>; time: number; dedupKey?: string }> = [];
 let storeDown = false;
 /** Fail the record call after this many more succeed (-1: never). */
 let failAfter = -1;
@@ -186,6 +186,15 @@ describe('reports', () => {
     expect(recorded).toHaveLength(1);
     expect(await p.sendRaw(f)).toMatchObject({ kind: 'ACK', seq: '0078' }); // the panel repeats it
     expect(recorded.map((r) => r.params.channelID)).toEqual(['Module001Zone001', 'Module002Zone001', 'Module003Zone001']);
+  });
+  it('keys each event of a timestamped message for the store (sequence, time, position), so a resend after a driver restart is stored once', async () => {
+    const p = panel({ timestamps: true });
+    expect(await p.sendRaw(p.frame('SIA-DCS', '0079', '#1001|Nri1/BA001/BA002'))).toMatchObject({ kind: 'ACK', seq: '0079' });
+    const keys = recorded.slice(-2).map((r) => r.dedupKey);
+    expect(keys).toEqual([expect.stringMatching(/^DC09\|0079\|\d+\|0$/), expect.stringMatching(/^DC09\|0079\|\d+\|1$/)]);
+    // Without a timestamp nothing ties a resend to the first message: no key (the receiver's own memory covers it).
+    expect(await panel({ timeoutMs: 500 }).sendRaw(panel({}).frame('ADM-CID', '0080', '#1001|1130 01 002'))).toMatchObject({ kind: 'ACK' });
+    expect(recorded.at(-1)!.dedupKey).toBeUndefined();
   });
 });
 
