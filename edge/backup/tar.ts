@@ -1,5 +1,6 @@
 /**
- * A minimal ustar writer and reader for backups: regular files only, names ≤ 100 bytes.
+ * A minimal ustar writer and reader for backups: regular files only, paths ≤ 255 bytes (the
+ * ustar prefix field holds the folders of a long path).
  * Enough for `tar xzf` to open a backup on a laptop, and strict when reading one back:
  * checksums verified, sizes bounded, anything unexpected refused.
  */
@@ -14,10 +15,22 @@ function octal(value: number, width: number): string {
   return `${value.toString(8).padStart(width - 1, '0')}\0`;
 }
 
+/** ustar: a path over 100 bytes is split at a '/' into prefix (≤ 155) and name (≤ 100). */
+function splitName(name: string): [string, string] {
+  if (Buffer.byteLength(name) <= 100) return ['', name];
+  for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) {
+    const prefix = name.slice(0, i);
+    const base = name.slice(i + 1);
+    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(base) <= 100) return [prefix, base];
+  }
+  throw new RangeError(`tar name too long: ${name}`);
+}
+
 function header(name: string, size: number, mtime: number): Buffer {
   const h = Buffer.alloc(BLOCK, 0);
-  if (Buffer.byteLength(name) > 100) throw new RangeError(`tar name too long: ${name}`);
-  h.write(name, 0, 100, 'utf8');
+  const [prefix, base] = splitName(name);
+  h.write(base, 0, 100, 'utf8');
+  h.write(prefix, 345, 155, 'utf8');
   h.write(octal(0o600, 8), 100, 'ascii');
   h.write(octal(0, 8), 108, 'ascii');
   h.write(octal(0, 8), 116, 'ascii');
@@ -45,7 +58,7 @@ export function writeTar(entries: TarEntry[], mtime = Date.now()): Buffer {
 }
 
 /** Read regular files; throws RangeError with a reason on anything malformed. */
-export function readTar(buf: Buffer, limits = { maxEntries: 32 }): TarEntry[] {
+export function readTar(buf: Buffer, limits = { maxEntries: 100_000 }): TarEntry[] {
   const out: TarEntry[] = [];
   let off = 0;
   while (off + BLOCK <= buf.length) {
@@ -55,7 +68,9 @@ export function readTar(buf: Buffer, limits = { maxEntries: 32 }): TarEntry[] {
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
     const stored = parseInt(h.subarray(148, 156).toString('ascii').replace(/\0.*$/, '').trim(), 8);
     if (stored !== sum) throw new RangeError(`tar header checksum wrong at offset ${off}`);
-    const name = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+    const base = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+    const prefix = h.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
+    const name = prefix ? `${prefix}/${base}` : base;
     const size = parseInt(h.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim() || '0', 8);
     const type = String.fromCharCode(h[156]!);
     if (!Number.isSafeInteger(size) || size < 0 || off + BLOCK + size > buf.length) throw new RangeError(`tar entry ${name} truncated`);
