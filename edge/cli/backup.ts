@@ -69,7 +69,7 @@ export async function backupCommand(args: string[]): Promise<number> {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
     const out = resolve(values.output ?? `${config.box.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp}.tar.gz`);
     writeFileAtomic(out, data, 0o600);
-    const { manifest } = unpackBackup(data, Number.MAX_SAFE_INTEGER);
+    const { manifest } = unpackBackup(data, 2 ** 32);
     process.stdout.write(
       `backup of ${manifest.box} (product ${VERSION}): ${basename(out)}, ${manifest.entries.length} entries, ${data.length} bytes\n`,
     );

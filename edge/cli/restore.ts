@@ -39,9 +39,13 @@ function dataDirOf(configFile: string, text: string): string {
 }
 
 /** Finish a committed restore: swap the folder in, then write the config it carries. Idempotent. */
-export function completeRestore(configFile: string | undefined, dataDir: string): { kept?: string; configWritten: boolean } {
-  const kept = finishRestore(dataDir, haltHook);
-  haltHook('swapped');
+export function completeRestore(
+  configFile: string | undefined,
+  dataDir: string,
+  hook: (step: string) => void = () => undefined,
+): { kept?: string; configWritten: boolean } {
+  const kept = finishRestore(dataDir, hook);
+  hook('swapped');
   const state = readRestoreState(dataDir);
   let configWritten = false;
   if (state?.config !== undefined && configFile) {
@@ -114,7 +118,7 @@ async function restore(backupFile: string, configFile: string, force: boolean, p
       throw new Error(`the box answers on its HTTP port (${http?.port ?? 8080}): stop the daemon first (systemctl stop property-edge)`);
   }
   const backup = await checkBackup(readFileSync(backupFile), {
-    maxUnpackedBytes: 8 * 1024 * 1024 * 1024,
+    maxUnpackedBytes: 2 ** 32, // zlib's ceiling: a backup is read whole into memory
     productVersion: VERSION,
     force,
     ...(passphrase !== undefined ? { passphrase } : {}),
@@ -123,7 +127,7 @@ async function restore(backupFile: string, configFile: string, force: boolean, p
   const dataDir = dataDirOf(configFile, config);
   checkDisk(dataDir, backup);
   stageRestore(dataDir, backup, config, haltHook);
-  const done = completeRestore(configFile, dataDir);
+  const done = completeRestore(configFile, dataDir, haltHook);
   const m = backup.manifest;
   process.stdout.write(
     `restored ${m.box} (backup of ${new Date(m.createdAt).toISOString()}, product ${m.productVersion}) into ${dataDir}\n` +

@@ -1,0 +1,88 @@
+/**
+ * `edge restore` killed with SIGKILL at each step (the built CLI as a child process, stopped at a
+ * named step by EDGE_RESTORE_HALT_AT and killed there): after the next start's recovery the data
+ * folder and config are exactly the old box or exactly the new one, never a mix.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { completeRestore } from '../../edge/cli/restore.js';
+import { waitFor } from '../helpers/wait.js';
+import { folderImage, makeBoxFolder } from './box-folder.js';
+
+const MAIN = resolve(import.meta.dirname, '..', '..', 'dist', 'edge', 'main.js');
+const root = mkdtempSync(join(tmpdir(), 'pe-restore-kill-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const source = makeBoxFolder(join(root, 'source'), 'new');
+const backupFile = join(root, 'backup.tar.gz');
+const made = spawnSync(process.execPath, [MAIN, 'backup', '-c', source.config, '-o', backupFile], { encoding: 'utf8' });
+
+/** The restored box's image: the source's files, except the secrets it keeps from the target. */
+function expectedNew(oldImage: Record<string, string>): Record<string, string> {
+  const img = folderImage(source.dataDir);
+  return { ...img, 'device-rsa-key.pem': oldImage['device-rsa-key.pem']!, 'bus-credentials.json': oldImage['bus-credentials.json']! };
+}
+
+async function killedAt(
+  step: string,
+): Promise<{ image: Record<string, string>; config: string; old: Record<string, string>; oldConfig: string }> {
+  const target = makeBoxFolder(join(root, `target-${step}`), 'old');
+  const old = folderImage(target.dataDir);
+  const oldConfig = readFileSync(target.config, 'utf8');
+  const child = spawn(process.execPath, [MAIN, 'restore', backupFile, '-c', target.config], {
+    env: { ...process.env, EDGE_RESTORE_HALT_AT: step },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = new Promise((r) => child.on('exit', r));
+  await waitFor(() => err.includes(`restore halted at ${step}`), 15_000);
+  child.kill('SIGKILL');
+  await exited;
+  completeRestore(target.config, target.dataDir); // what `edge start` runs first
+  return { image: folderImage(target.dataDir), config: readFileSync(target.config, 'utf8'), old, oldConfig };
+}
+
+describe('kill -9 during edge restore', () => {
+  it('made the backup with the CLI', () => {
+    expect(made.status, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/secrets left out \(no --passphrase-file\): device-rsa-key.pem, bus-credentials.json/);
+  });
+
+  for (const step of ['database', 'files', 'staged']) {
+    it(`killed at "${step}" (before the commit): the old box, whole`, async () => {
+      const r = await killedAt(step);
+      expect(r.image).toEqual(r.old);
+      expect(r.config).toBe(r.oldConfig);
+      expect(readdirSync(join(root, `target-${step}`)).filter((n) => n.includes('restore'))).toEqual([]);
+    });
+  }
+
+  for (const step of ['committed', 'moved-old', 'swapped']) {
+    it(`killed at "${step}" (after the commit): the new box, whole, with its config`, async () => {
+      const r = await killedAt(step);
+      expect(r.image).toEqual(expectedNew(r.old));
+      expect(r.config).toContain('name: box-new');
+      expect(readdirSync(join(root, `target-${step}`)).filter((n) => /restore-(ready|staging)/.test(n))).toEqual([]);
+    });
+  }
+
+  it('not killed: the new box; a corrupt file is refused with the reason', async () => {
+    const target = makeBoxFolder(join(root, 'target-full'), 'old');
+    const old = folderImage(target.dataDir);
+    const ok = spawnSync(process.execPath, [MAIN, 'restore', backupFile, '-c', target.config], { encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/not restored \(secrets\): device-rsa-key.pem/);
+    expect(folderImage(target.dataDir)).toEqual(expectedNew(old));
+    const bad = Buffer.from(readFileSync(backupFile));
+    bad[bad.length - 20] ^= 0xff; // inside the gzip stream's trailer/data
+    const badFile = join(root, 'bad.tar.gz');
+    writeFileSync(badFile, bad);
+    const refused = spawnSync(process.execPath, [MAIN, 'restore', badFile, '-c', target.config], { encoding: 'utf8' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/edge restore: not a valid box backup: (cannot unpack|.* is corrupt)/);
+  });
+});
