@@ -6,13 +6,15 @@
  * (the old one wiped) is pointed at it. B comes up, re-sends every card to the door, decides the
  * same QR codes and cards, and reports every device in sync; nothing is entered again.
  *
- * Not covered here yet: face terminals, Modbus/BACnet point tables, alarm and linkage rules.
+ * An EBA alarm rule and a person-elevator linkage relation commissioned on A come back on B too.
+ * Not covered here yet: face terminals, Modbus/BACnet point tables.
  * Runs dist/: `npm run build` first.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
 import { startDaemon, type Daemon } from '../cloud/helpers.js';
@@ -83,7 +85,47 @@ drivers:
     config: { intervalMs: 200 }
     devices:
       - { productKey: PEDemoMeter, deviceName: meter-r1, custom: { kind: meter } }
-${seed ? `access: ${JSON.stringify(seeds)}\n` : ''}`;
+${seed ? `access: ${JSON.stringify({ ...seeds, elevators: { file: 'elevators.yaml' } })}\nrules: ${JSON.stringify({ alarmRules: [RULE] })}\n` : ''}`;
+}
+
+/** An EBA alarm rule and a person-elevator linkage relation, commissioned on box A only. */
+const RULE = {
+  alarmRuleId: 'repl-meter-voltage',
+  alarmName: '电表电压',
+  alarmLevel: 2,
+  alarmContent: '电压高于0',
+  productKey: 'PEDemoMeter',
+  sceneConfig: JSON.stringify({
+    type: 'IFTTT',
+    trigger: {
+      uri: 'trigger/device/property',
+      params: { productKey: 'PEDemoMeter', deviceName: 'meter-r1', propertyName: 'Voltage', compareType: '>', compareValue: 0 },
+    },
+    action: [{ uri: 'action/mqtt/pub/sceneInfo', params: { env: 'edge' } }],
+  }),
+  alarmType: 1,
+  alarmMode: 1,
+  runEnv: 'edge',
+  multiDevice: 0,
+};
+const ELEVATORS = `relations:
+  - { dataId: repl-lobby, controlMode: CALL_WITH_TARGET, elevatorIotId: repl-elevator-iot, triggerIotId: repl-door-iot, triggerFloor: '1' }
+users:
+  - { dataId: repl-lobby, identityId: resident-0, userTargetList: [ { targetFloor: '10', targetRoomNo: '01' } ] }
+`;
+
+/** What box B's database holds of A's rules and linkage (read after B stopped). */
+function rulesOf(dbFile: string): { rules: string[]; relations: string[]; users: number } {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    return {
+      rules: db.prepare('SELECT alarm_rule_id FROM rules_alarm_rules').pluck().all() as string[],
+      relations: db.prepare('SELECT data_id FROM elevator_relations').pluck().all() as string[],
+      users: db.prepare('SELECT count(*) FROM elevator_users').pluck().get() as number,
+    };
+  } finally {
+    db.close();
+  }
 }
 
 async function ready(d: Daemon): Promise<string> {
@@ -105,6 +147,7 @@ describe('replacing a box', () => {
     doors.push(oldDoor);
     const a = join(root, 'a');
     mkdirSync(a);
+    writeFileSync(join(a, 'elevators.yaml'), ELEVATORS);
     writeFileSync(join(a, 'first.yaml'), boxYaml('site-7', oldDoor.port, edgePort, true));
     writeFileSync(join(a, 'box.yaml'), boxYaml('site-7', oldDoor.port, edgePort, false)); // what the site's config says after commissioning
     const boxA = startDaemon(join(a, 'first.yaml'), a, [], true);
@@ -156,5 +199,7 @@ describe('replacing a box', () => {
     expect(boxB.out()).toMatch(new RegExp(`"device":"${CARD_KEY}","synced":${CARDS.length},"pending":0,"failed":0,"state":"in sync"`));
     boxB.child.kill('SIGTERM');
     expect(await boxB.exited).toBe(0);
+    // Commissioned on A only (B's config and folder never saw them): restored with the database.
+    expect(rulesOf(join(b, 'data', 'edge.db'))).toEqual({ rules: ['repl-meter-voltage'], relations: ['repl-lobby'], users: 1 });
   }, 90_000);
 });
