@@ -7,16 +7,24 @@
  * same QR codes and cards, and reports every device in sync; nothing is entered again.
  *
  * An EBA alarm rule and a person-elevator linkage relation commissioned on A come back on B too.
- * Not covered here yet: face terminals, Modbus/BACnet point tables.
+ * Two Modbus meters (point tables imported with `edge import points` into A's driver folder,
+ * polled from scripts/sim/modbus) are polled by B from the restored tables.
+ * Not covered here yet: face terminals and their face library.
  * Runs dist/: `npm run build` first.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { modelsFor } from '../../edge/eba/apply.js';
+import { rowsFromDevices } from '../../edge/eba/devices-table.js';
+import { modbusV3Profile } from '../../edge/eba/profiles/modbus-v3.js';
+import { validateWorkbook } from '../../edge/eba/validate.js';
+import { readXlsx, writeXlsx } from '../../edge/eba/workbook-io.js';
 import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
+import { startSimulator, type Simulator } from '../../scripts/sim/modbus/index.js';
 import { startDaemon, type Daemon } from '../cloud/helpers.js';
 import { connectDoor, freePort } from '../helpers/runtime.js';
 import { waitFor } from '../helpers/wait.js';
@@ -28,15 +36,25 @@ const CARDS = Array.from({ length: 5 }, (_, i) => ({ cardId: `RC${String(i).padS
 const QRS = Array.from({ length: 3 }, (_, i) => `REPLQR${String(i).padStart(26, '0')}`);
 
 const root = mkdtempSync(join(tmpdir(), 'pe-replace-'));
+const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'config', 'examples', 'modbus-v3-example.xlsx');
 const daemons: Daemon[] = [];
+let modbus: Simulator | undefined;
 const doors: SimulatedDoor[] = [];
 
 afterAll(async () => {
   for (const d of daemons) if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
   await Promise.all(daemons.map((d) => d.exited));
   for (const d of doors) await d.stop();
+  await modbus?.stop();
   rmSync(root, { recursive: true, force: true });
 });
+
+/** The example ModbusV3 point tables (two meters) with their channel on the simulator's port. */
+async function pointTables(file: string, port: number): Promise<void> {
+  const w = validateWorkbook(modbusV3Profile, await readXlsx(EXAMPLE), modelsFor(undefined));
+  const channels = w.channels.map((c) => ({ ...c, port }));
+  await writeXlsx(file, modbusV3Profile, { channels, points: w.points, devices: rowsFromDevices(w.devices, () => undefined) });
+}
 
 function boxYaml(name: string, doorPort: number, edgePort: number, seed: boolean): string {
   const now = Date.now();
@@ -70,6 +88,8 @@ function boxYaml(name: string, doorPort: number, edgePort: number, seed: boolean
       },
     ],
   };
+  if (seed)
+    return `access: ${JSON.stringify({ ...seeds, elevators: { file: 'elevators.yaml' } })}\nrules: ${JSON.stringify({ alarmRules: [RULE] })}\n`;
   return `box: { name: ${name}, dataDir: ./data }
 http: { host: 127.0.0.1, port: 0 }
 bus: { host: 127.0.0.1, port: 0 }
@@ -85,7 +105,7 @@ drivers:
     config: { intervalMs: 200 }
     devices:
       - { productKey: PEDemoMeter, deviceName: meter-r1, custom: { kind: meter } }
-${seed ? `access: ${JSON.stringify({ ...seeds, elevators: { file: 'elevators.yaml' } })}\nrules: ${JSON.stringify({ alarmRules: [RULE] })}\n` : ''}`;
+`;
 }
 
 /** An EBA alarm rule and a person-elevator linkage relation, commissioned on box A only. */
@@ -129,12 +149,15 @@ function rulesOf(dbFile: string): { rules: string[]; relations: string[]; users:
 }
 
 async function ready(d: Daemon): Promise<string> {
-  const url = await waitFor(() => /health: (http:\/\/\S+)\/healthz/.exec(d.out())?.[1], 20_000);
+  return waitFor(() => /health: (http:\/\/\S+)\/healthz/.exec(d.out())?.[1], 20_000);
+}
+
+/** Waits until `n` devices are online (the meter, the two Modbus meters, then the door's two). */
+async function online(url: string, n: number): Promise<void> {
   await waitFor(async () => {
     const h = (await (await fetch(`${url}/healthz`)).json()) as { devices: { online: number } };
-    return h.devices.online >= 1 ? true : undefined;
+    return h.devices.online >= n ? true : undefined;
   }, 20_000);
-  return url;
 }
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
@@ -148,11 +171,18 @@ describe('replacing a box', () => {
     const a = join(root, 'a');
     mkdirSync(a);
     writeFileSync(join(a, 'elevators.yaml'), ELEVATORS);
-    writeFileSync(join(a, 'first.yaml'), boxYaml('site-7', oldDoor.port, edgePort, true));
-    writeFileSync(join(a, 'box.yaml'), boxYaml('site-7', oldDoor.port, edgePort, false)); // what the site's config says after commissioning
+    modbus = await startSimulator({ devices: 2, points: 50, tickMs: 500 });
+    // The site's config (what the backup carries) with the Modbus point tables imported into it;
+    // A first starts on it plus the commissioning data (persons, permissions, rule, linkage).
+    writeFileSync(join(a, 'box.yaml'), boxYaml('site-7', oldDoor.port, edgePort, false));
+    await pointTables(join(a, 'points.xlsx'), modbus.ports[0]!);
+    const imported = cli('import', 'points', join(a, 'points.xlsx'), '-c', join(a, 'box.yaml'));
+    expect(imported.status, imported.stderr).toBe(0);
+    writeFileSync(join(a, 'first.yaml'), `${readFileSync(join(a, 'box.yaml'), 'utf8')}${boxYaml('site-7', oldDoor.port, edgePort, true)}`);
     const boxA = startDaemon(join(a, 'first.yaml'), a, [], true);
     daemons.push(boxA);
-    await ready(boxA);
+    const urlA = await ready(boxA);
+    await online(urlA, 3);
     await connectDoor(oldDoor).catch((err: unknown) => {
       throw new Error(`A: ${String(err)}\n${boxA.out().slice(-3000)}`);
     });
@@ -183,12 +213,16 @@ describe('replacing a box', () => {
     expect(door.state.cards.size).toBe(0);
     const boxB = startDaemon(join(b, 'box.yaml'), b, [], true);
     daemons.push(boxB);
-    await ready(boxB);
+    const urlB = await ready(boxB);
+    const polledBefore = modbus.requests();
+    await online(urlB, 3); // the demo meter and both Modbus meters, polled by B from the restored point tables
+    expect(modbus.requests()).toBeGreaterThan(polledBefore);
     expect(boxB.out()).toMatch(/started on restored data: every permission and rule is sent to every device again/);
     await connectDoor(door).catch((err: unknown) => {
       throw new Error(`B: ${String(err)}\n${boxB.out().slice(-3000)}`);
     });
     await waitFor(() => door.state.cards.size === CARDS.length, 20_000);
+    await online(urlB, 5);
     for (const c of CARDS) expect(door.state.cards.get(c.cardId)).toMatchObject({ userId: c.userId });
     for (const q of QRS) expect((await door.scanQr(q)).code).toBe(0);
     expect((await door.scanQr('X'.repeat(32))).code).toBe(1);

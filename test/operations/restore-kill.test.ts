@@ -78,7 +78,7 @@ describe('kill -9 during edge restore', () => {
     expect(ok.stdout).toMatch(/not restored \(secrets\): device-rsa-key.pem/);
     expect(folderImage(target.dataDir)).toEqual(expectedNew(old));
     const bad = Buffer.from(readFileSync(backupFile));
-    bad[bad.length - 20] ^= 0xff; // inside the gzip stream's trailer/data
+    bad.writeUInt8(bad.readUInt8(bad.length - 20) ^ 0xff, bad.length - 20); // inside the gzip stream
     const badFile = join(root, 'bad.tar.gz');
     writeFileSync(badFile, bad);
     const refused = spawnSync(process.execPath, [MAIN, 'restore', badFile, '-c', target.config], { encoding: 'utf8' });
