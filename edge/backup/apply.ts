@@ -13,6 +13,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { syncDir } from '../store/atomic-file.js';
 import type { CheckedBackup } from './check.js';
 import { SECRET_FILES } from './secrets.js';
 
@@ -33,16 +34,7 @@ export interface RestoreState {
 export const stagingDir = (dataDir: string): string => `${dataDir}.restore-staging`;
 export const readyDir = (dataDir: string): string => `${dataDir}.restore-ready`;
 
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-  } catch {
-    // some filesystems cannot fsync a folder; the rename is still atomic
-  }
-}
-
+/** Written in place (not via a temporary file): a half-written staging folder is never committed. */
 function writeDurable(file: string, data: Buffer | string): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const fd = openSync(file, 'w', 0o600);

@@ -111,11 +111,10 @@ export async function restoreCommand(args: string[]): Promise<number> {
 async function restore(backupFile: string, configFile: string, force: boolean, passphrase: string | undefined): Promise<number> {
   const localText = existsSync(configFile) ? readFileSync(configFile, 'utf8') : undefined;
   if (localText !== undefined) {
-    const dataDir = dataDirOf(configFile, localText);
-    completeRestore(configFile, dataDir); // an earlier restore killed after its commit
     const http = (parseYaml(localText) as { http?: { host?: string; port?: number } } | null)?.http;
     if (await daemonAnswers(http?.host ?? '127.0.0.1', http?.port ?? 8080))
       throw new Error(`the box answers on its HTTP port (${http?.port ?? 8080}): stop the daemon first (systemctl stop property-edge)`);
+    completeRestore(configFile, dataDirOf(configFile, localText)); // an earlier restore killed after its commit
   }
   const backup = await checkBackup(readFileSync(backupFile), {
     maxUnpackedBytes: 2 ** 32, // zlib's ceiling: a backup is read whole into memory

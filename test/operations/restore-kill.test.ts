@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,6 +70,28 @@ describe('kill -9 during edge restore', () => {
       expect(readdirSync(join(root, `target-${step}`)).filter((n) => /restore-(ready|staging)/.test(n))).toEqual([]);
     });
   }
+
+  it('refuses while the box answers on its HTTP port (the daemon runs), touching nothing', async () => {
+    const target = makeBoxFolder(join(root, 'target-running'), 'old');
+    const old = folderImage(target.dataDir);
+    const running = createServer((s) => s.destroy());
+    await new Promise<void>((r) => running.listen(0, '127.0.0.1', r));
+    try {
+      const port = (running.address() as AddressInfo).port;
+      writeFileSync(target.config, readFileSync(target.config, 'utf8').replace('port: 0 }\nbus', `port: ${port} }\nbus`));
+      const r = await new Promise<{ code: number | null; err: string }>((done) => {
+        const child = spawn(process.execPath, [MAIN, 'restore', backupFile, '-c', target.config], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+        child.on('exit', (code) => done({ code, err }));
+      });
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(`the box answers on its HTTP port (${port}): stop the daemon first`);
+      expect(folderImage(target.dataDir)).toEqual(old);
+    } finally {
+      await new Promise((r) => running.close(r));
+    }
+  });
 
   it('not killed: the new box; a corrupt file is refused with the reason', async () => {
     const target = makeBoxFolder(join(root, 'target-full'), 'old');
