@@ -299,6 +299,11 @@ describe('backup restore across a restart', () => {
       const d = new ConsoleClient(box.runtime.http);
       expect((await d.login('Password-Later-2')).statusCode).toBe(401);
       expect((await d.login('Password-At-Backup-1')).statusCode).toBe(200);
+      // The start on restored data queued the re-sync (this box has no doors: nothing to send).
+      expect((await d.get('/api/maintenance/resync')).json()).toMatchObject({
+        restore: { box: 'console-test-box', resync: false },
+        devices: [],
+      });
     } finally {
       await box.close();
     }
