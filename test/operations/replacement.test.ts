@@ -9,7 +9,7 @@
  * An EBA alarm rule and a person-elevator linkage relation commissioned on A come back on B too.
  * Two Modbus meters (point tables imported with `edge import points` into A's driver folder,
  * polled from scripts/sim/modbus) are polled by B from the restored tables.
- * Not covered here yet: face terminals and their face library.
+ * The face terminal and its face library: replacement-faces.test.ts.
  * Runs dist/: `npm run build` first.
  */
 import { spawnSync } from 'node:child_process';
