@@ -93,6 +93,30 @@ describe('kill -9 during edge restore', () => {
     }
   });
 
+  it('with --passphrase-file on both sides the secrets come back; a wrong passphrase is refused, touching nothing', () => {
+    const pass = join(root, 'pass.txt');
+    writeFileSync(pass, 'a long installer passphrase\n');
+    const sealed = join(root, 'sealed.tar.gz');
+    const made = spawnSync(process.execPath, [MAIN, 'backup', '-c', source.config, '-o', sealed, '--passphrase-file', pass], {
+      encoding: 'utf8',
+    });
+    expect(made.status, made.stderr).toBe(0);
+    expect(made.stdout).not.toMatch(/secrets left out/);
+    const target = makeBoxFolder(join(root, 'target-sealed'), 'old');
+    const old = folderImage(target.dataDir);
+    const wrong = join(root, 'wrong.txt');
+    writeFileSync(wrong, 'not the passphrase\n');
+    const refused = spawnSync(process.execPath, [MAIN, 'restore', sealed, '-c', target.config, '--passphrase-file', wrong], {
+      encoding: 'utf8',
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/the passphrase does not open the backup’s secrets/);
+    expect(folderImage(target.dataDir)).toEqual(old);
+    const ok = spawnSync(process.execPath, [MAIN, 'restore', sealed, '-c', target.config, '--passphrase-file', pass], { encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(folderImage(target.dataDir)).toEqual(folderImage(source.dataDir)); // keys and credentials included
+  });
+
   it('not killed: the new box; a corrupt file is refused with the reason', async () => {
     const target = makeBoxFolder(join(root, 'target-full'), 'old');
     const old = folderImage(target.dataDir);
