@@ -1,6 +1,6 @@
 /**
  * The composition root: the only place that builds and wires the parts, in one visible order
- * (store → files → box services → access → security → elevators → face queue → bus → rules → http → host
+ * (store → files → box services → access → security → elevators → face queue → restore → bus → rules → http → host
  * → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
  * start/stop runs in its own try/catch so one failing part never blocks the rest.
  */
@@ -50,6 +50,7 @@ import { rulesPart } from './parts/rules.js';
 import { httpPart } from './parts/http.js';
 import { hostPart } from './parts/host.js';
 import { cloudPart } from './parts/cloud.js';
+import { restorePart } from './parts/restore.js';
 import { keyOf } from './host/sdk/device-key.js';
 
 export { VERSION };
@@ -166,6 +167,7 @@ export class Runtime {
       securityPart(this),
       elevatorsPart(this),
       faceQueuePart(this),
+      restorePart(this),
       busPart(this),
       rulesPart(this),
       httpPart(this),

@@ -16,6 +16,10 @@ const USAGE = `usage: edge <command> [options]
                              list the BACnet devices that answer Who-Is, with their objects
   bus-user add|set|remove|list [NAME] [--read FILTERS] [--write FILTERS]
                              the local apps' bus users and their topic rights (docs/security.md)
+  backup [-c box.yaml] [-o file] [--passphrase-file f]
+                             one file with config, database snapshot, data folders (docs/operations.md)
+  restore <file> -c box.yaml [--force] [--passphrase-file f]
+                             replace this (stopped) box's data and config with a backup's
   keys [-c box.yaml] [--json] print the box's public device key (alarm units, docs/security-devices.md)
   version                    print the version
 `;
@@ -45,6 +49,9 @@ registerCommand('export', async (args) => (await import('./import.js')).exportCo
 registerCommand('bus-user', async (args) => (await import('./bus-user.js')).busUserCommand(args));
 // The box's public keys for installers (edge/keys).
 registerCommand('keys', async (args) => (await import('./keys.js')).keysCommand(args));
+// Backup and restore (edge/backup).
+registerCommand('backup', async (args) => (await import('./backup.js')).backupCommand(args));
+registerCommand('restore', async (args) => (await import('./restore.js')).restoreCommand(args));
 // BACnet Who-Is on site (drivers/bacnet-v3); loaded on use.
 registerCommand('discover', async (args) => (await import('./discover.js')).discoverCommand(args));
 

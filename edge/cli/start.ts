@@ -1,4 +1,7 @@
-import { ConfigError } from '../config/load.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ConfigError, parseConfig } from '../config/load.js';
+import { completeRestore } from './restore.js';
 import { type Runtime, createRuntime } from '../runtime.js';
 import { startWatchdog } from '../systemd.js';
 import { configOption } from './options.js';
@@ -11,6 +14,7 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
   const { file } = configOption(args);
   let runtime: Runtime;
   try {
+    finishRestoreAtStart(file);
     runtime = createRuntime(file);
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -32,6 +36,14 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
   printReady(runtime);
   handleSignals(runtime, stopWatchdog);
   return undefined;
+}
+
+/** An `edge restore` killed after its commit point is completed before the config is read. */
+function finishRestoreAtStart(file: string | undefined): void {
+  if (!file || !existsSync(file)) return;
+  const text = readFileSync(file, 'utf8');
+  const dataDir = resolve(dirname(resolve(file)), parseConfig(text, file).box.dataDir);
+  completeRestore(resolve(file), dataDir);
 }
 
 /** The addresses an installer needs, on stdout once the daemon is ready. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Runtime } from '../runtime.js';
-import { applyPendingRestore } from '../console/backup/backup.js';
+import { finishRestore } from '../backup/apply.js';
 import { openDatabase, migrate } from '../store/db.js';
 import { startCheckpointing, type Checkpointer } from '../store/checkpointer.js';
 import { coreMigrations, DeploymentRepository } from '../store/core.js';
@@ -13,8 +13,8 @@ export function storePart(rt: Runtime): Part {
   return {
     name: 'store',
     start: async () => {
-      const replaced = applyPendingRestore(rt.dataDir); // a restore staged by the console takes effect here
-      if (replaced) rt.log.warn({ kept: replaced }, 'restored database from backup');
+      const kept = finishRestore(rt.dataDir); // a committed restore (console or `edge restore`) takes effect here
+      if (kept) rt.log.warn({ kept }, 'restored the data folder from a backup; the previous one is kept');
       rt.db = openDatabase(join(rt.dataDir, 'edge.db'));
       const storeHealth = writeHealthOf(rt.db);
       storeHealth.onChange((c) => {

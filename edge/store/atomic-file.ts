@@ -28,10 +28,15 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o64
     }
   }
   renameSync(tmp, file);
+  syncDir(dirname(file));
+}
+
+/** Flush a folder's entries (a rename or a new file in it) to disk. */
+export function syncDir(dir: string): void {
   try {
-    const dir = openSync(dirname(file), 'r');
-    fsyncSync(dir);
-    closeSync(dir);
+    const fd = openSync(dir, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
   } catch {
     // Some filesystems cannot fsync a directory; the rename itself is still atomic.
   }

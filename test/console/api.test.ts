@@ -7,7 +7,7 @@ import { writeHealthOf } from '../../edge/store/write-health.js';
 import { startConsoleBox, waitFor, type ConsoleBox } from './box.js';
 import { ConsoleClient } from './client.js';
 import { brokenWorkbook } from './workbook.js';
-import { readTar, writeTar } from '../../edge/console/backup/tar.js';
+import { readTar, writeTar } from '../../edge/backup/tar.js';
 import { assetsGzipBytes, loadAssets } from '../../edge/console/static.js';
 
 const PASSWORD = 'Field-Tech-Pass-7';
@@ -178,10 +178,12 @@ describe('console API', () => {
     expect(res.statusCode).toBe(200);
     expect(String(res.headers['content-disposition'])).toMatch(/attachment; filename="console-test-box-.*\.tar\.gz"/);
     const entries = readTar(gunzipSync(res.rawPayload));
-    expect(entries.map((e) => e.name)).toEqual(['manifest.json', 'config.yaml', 'edge.db']);
+    expect(entries.map((e) => e.name).slice(0, 3)).toEqual(['manifest.json', 'config.yaml', 'edge.db']);
+    expect(entries.map((e) => e.name)).not.toContain('data/bus-credentials.json'); // a secret: out without a passphrase
     expect(entries[2]!.data.subarray(0, 15).toString()).toBe('SQLite format 3');
     const preview = await c.post('/api/maintenance/restore', res.rawPayload);
     expect(preview.json()).toMatchObject({ confirmed: false, preview: { box: 'console-test-box', areas: { core: 1, console: 1 } } });
+    expect(preview.json().preview.missingSecrets).toContain('bus-credentials.json');
     expect((await c.get('/api/maintenance/status')).json().pendingRestore).toBe(false);
     for (const bad of [
       Buffer.from('not a gzip'),
@@ -297,6 +299,11 @@ describe('backup restore across a restart', () => {
       const d = new ConsoleClient(box.runtime.http);
       expect((await d.login('Password-Later-2')).statusCode).toBe(401);
       expect((await d.login('Password-At-Backup-1')).statusCode).toBe(200);
+      // The start on restored data queued the re-sync (this box has no doors: nothing to send).
+      expect((await d.get('/api/maintenance/resync')).json()).toMatchObject({
+        restore: { box: 'console-test-box', resync: false },
+        devices: [],
+      });
     } finally {
       await box.close();
     }

@@ -8,7 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError } from '../../config/load.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
 import { fail } from '../http-errors.js';
-import { writeConfigFile } from '../backup/backup.js';
+import { writeConfigFile } from '../../config/config-file.js';
 
 const TAIL_BYTES = 512 * 1024;
 const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });

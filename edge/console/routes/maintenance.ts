@@ -4,10 +4,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import { blocking, type ConfigProblem } from '../../config/load.js';
 import { configProblems } from '../../config-check.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
-import { checkBackup, createBackup, pendingRestore, stageRestore, writeConfigFile } from '../backup/backup.js';
+import { createBackup } from '../../backup/create.js';
+import { checkBackup } from '../../backup/check.js';
+import { pendingRestore, readRestoreState, stageRestore } from '../../backup/apply.js';
+import { resyncProgress } from '../../backup/resync.js';
+import { writeConfigFile } from '../../config/config-file.js';
 
 const ConfigBody = Type.Object({ text: Type.String({ maxLength: 2 * 1024 * 1024 }) }, { additionalProperties: false });
-const RestoreQuery = Type.Object({ confirm: Type.Optional(Type.Literal('yes')) });
+const RestoreQuery = Type.Object({ confirm: Type.Optional(Type.Literal('yes')), force: Type.Optional(Type.Literal('yes')) });
 const AuditQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) });
 
 /** The daemon's own check of a config text (edge/config-check.ts): the page shows what a deploy would refuse. */
@@ -23,7 +27,14 @@ export async function maintenanceRoutes(app: FastifyInstance, deps: ConsoleDeps)
 
   app.get('/maintenance/backup', async (req, reply) => {
     const id = ctx.identity();
-    const data = await createBackup({ db: ctx.db, configText: ctx.configText(), box: id.name, appVersion: id.version });
+    // Secrets stay out of a console download (no passphrase asked here): the manifest lists them.
+    const data = await createBackup({
+      snapshot: async (file) => void (await ctx.db.backup(file)),
+      dataDir: ctx.dataDir,
+      configText: ctx.configText(),
+      box: id.name,
+      productVersion: id.version,
+    });
     const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
     auditOf(deps, req, 'backup.download', undefined, true, `${data.length} bytes`);
     void reply
@@ -42,7 +53,11 @@ export async function maintenanceRoutes(app: FastifyInstance, deps: ConsoleDeps)
         });
       let backup;
       try {
-        backup = await checkBackup(req.body, uploadLimit * 8);
+        backup = await checkBackup(req.body, {
+          maxUnpackedBytes: uploadLimit * 8,
+          productVersion: ctx.identity().version,
+          force: req.query.force === 'yes',
+        });
       } catch (err) {
         auditOf(deps, req, 'backup.restore', undefined, false, (err as Error).message);
         throw err;
@@ -50,8 +65,9 @@ export async function maintenanceRoutes(app: FastifyInstance, deps: ConsoleDeps)
       const preview = {
         box: backup.manifest.box,
         createdAt: backup.manifest.createdAt,
-        appVersion: backup.manifest.appVersion,
+        productVersion: backup.manifest.productVersion,
         areas: backup.areas,
+        missingSecrets: backup.missingSecrets,
       };
       if (req.query.confirm !== 'yes') return { confirmed: false, preview };
       stageRestore(ctx.dataDir, backup);
@@ -66,6 +82,9 @@ export async function maintenanceRoutes(app: FastifyInstance, deps: ConsoleDeps)
       return { confirmed: true, preview, configApplied, restartRequired: true };
     },
   );
+
+  // After a restore: each device's re-sync (permissions and rules delivered, pending, failed).
+  app.get('/maintenance/resync', async () => ({ restore: readRestoreState(ctx.dataDir) ?? null, devices: resyncProgress(ctx.db) }));
 
   app.get('/maintenance/config', async () => ({
     file: ctx.configFile() ?? null,
