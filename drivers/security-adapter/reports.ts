@@ -18,7 +18,7 @@ import {
 import type { Camera } from './book.js';
 import { toSecurityAlarmEvent, type StoredReport } from './event-map.js';
 import { EventMerger } from './merge.js';
-import { storePicture } from './pictures.js';
+import { storePicture, type PictureTarget } from './pictures.js';
 import { ALARM_EVENT, CAPTURE_EVENT } from './products.js';
 import { keyOf } from '../../edge/host/sdk/device-key.js';
 
@@ -42,6 +42,8 @@ export function createReporter(d: ReporterDeps) {
     }
   }
 
+  const pictureTarget = (cam: Camera): PictureTarget => ({ dataDir: ctx.dataDir, host: ctx.host, deviceKey: keyOf(cam.handle) });
+
   const merger = new EventMerger<{ cam: Camera; stored: StoredReport }>(
     async (items) => {
       const cam = items[0]!.cam;
@@ -57,7 +59,7 @@ export function createReporter(d: ReporterDeps) {
   );
 
   /** The pictures stored; the report kept without them (it may wait in the merge window). */
-  async function pictures(r: AlarmEventReport): Promise<StoredReport> {
+  async function pictures(cam: Camera, r: AlarmEventReport): Promise<StoredReport> {
     const at = r.eventTime * 1000;
     const { scene: _scene, target: t, ...rest } = r;
     const report: AlarmEventReport = rest;
@@ -66,9 +68,10 @@ export function createReporter(d: ReporterDeps) {
       report.target = coords;
     }
     const stored: StoredReport = { report, target: {} };
-    if (r.scene) stored.scene = await storePicture(ctx.dataDir, r.scene, at, `${r.eventId}-scene`);
-    if (r.target?.picture) stored.target.obj = await storePicture(ctx.dataDir, r.target.picture, at, `${r.eventId}-object`);
-    if (r.target?.facePicture) stored.target.face = await storePicture(ctx.dataDir, r.target.facePicture, at, `${r.eventId}-face`);
+    const to = pictureTarget(cam);
+    if (r.scene) stored.scene = await storePicture(to, r.scene, at, `${r.eventId}-scene`);
+    if (r.target?.picture) stored.target.obj = await storePicture(to, r.target.picture, at, `${r.eventId}-object`);
+    if (r.target?.facePicture) stored.target.face = await storePicture(to, r.target.facePicture, at, `${r.eventId}-face`);
     return stored;
   }
 
@@ -82,14 +85,14 @@ export function createReporter(d: ReporterDeps) {
   return {
     async alarmEvent(s: AdapterSession, r: AlarmEventReport): Promise<void> {
       const cam = d.cameraOf(s, r);
-      const st = await stored(pictures(r));
+      const st = await stored(pictures(cam, r));
       const key = `${cam.handle.productKey}/${cam.handle.deviceName}|${r.eventId}|${r.eventTime}|${r.eventType}`;
       await stored(merger.add(key, { cam, stored: st }));
     },
 
     async capture(s: AdapterSession, r: CaptureReport): Promise<void> {
       const cam = d.cameraOf(s, r);
-      const picUrl = await stored(storePicture(ctx.dataDir, r.picture, r.captureTime * 1000, `capture-${r.taskId ?? 'manual'}`));
+      const picUrl = await stored(storePicture(pictureTarget(cam), r.picture, r.captureTime * 1000, `capture-${r.taskId ?? 'manual'}`));
       // securityCapture v1.0 (L29080-29102): captureTime stays UTC seconds.
       const params = {
         productKey: cam.handle.productKey,

@@ -144,6 +144,22 @@ export const HOST_SERVICES = {
    * Store a security alarm of a device of the calling driver and queue its cloud upload (its
    * thing event), in one transaction, before answering: the driver answers its device after this.
    */
+  /**
+   * A picture of the calling driver's device kept by the edge file service (docs/files.md), so
+   * the cloud record can carry its URL. Unregistered while the service does not run: the driver
+   * then keeps the picture in its own folder.
+   */
+  'files.storePicture': method(
+    Type.Object({
+      deviceKey: DeviceKey,
+      area: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$', description: 'first folder of the file path (alarm, capture …)' }),
+      base64: Type.String({ minLength: 4, maxLength: 8_000_000 }),
+      ext: Type.Optional(Type.String({ pattern: '^[a-z0-9]{1,5}$' })),
+      time: Time,
+      keepDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+    }),
+    Type.Object({ id: Type.String(), url: Type.String() }),
+  ),
   'security.recordAlarm': method(
     Type.Object({
       deviceKey: DeviceKey,
