@@ -4,7 +4,7 @@
  * challenge; a stale one: 401 `stale=true`; a wrong password: 403 (the camera shows "auth
  * failed" instead of trying again forever); an id the box does not know, once it proves the box
  * password: 403 and the `unknown` callback (the installer's "discovered" list); Expires 0
- * (or `Contact: *`): unregister. The 200 carries `Date` so the camera can set its clock (§9.1.2.1 f).
+ * (or `Contact: *`): unregister. The 200 carries `Date` so the camera can set its clock (the standard's time-sync, 校时, clause).
  */
 import type { DigestAuth } from './digest.js';
 import { parseAuthorization } from './digest.js';
@@ -28,7 +28,7 @@ export interface RegistrarContext {
   now(): number;
 }
 
-/** Date header value in GB's local-time ISO form without zone (§9.1.2.1 f): the box's UTC+8 wall clock. */
+/** Date header value in GB's local-time ISO form without zone (校时): the box's UTC+8 wall clock. */
 export function gbDate(ms: number): string {
   return new Date(ms + 8 * 3600_000).toISOString().slice(0, 23);
 }

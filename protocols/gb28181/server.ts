@@ -3,7 +3,7 @@
  * NVRs register (./registrar.ts), keep alive with MESSAGE Keepalive (§9.6), and answer the box's
  * MANSCDP queries (Catalog, DeviceInfo, DeviceStatus; §9.5). A device is dropped (the `offline`
  * callback) when its registration expires, when it unregisters, or after `keepaliveMisses`
- * keepalive intervals without a keepalive or other message (§9.6.2: offline after 3 missed).
+ * keepalive intervals without a keepalive or other message (§9.6; 3 by default, docs/video.md).
  * MESSAGEs are taken only from registered devices at the address they registered from.
  */
 import { randomBytes } from 'node:crypto';
