@@ -6,7 +6,8 @@
  * catalog numbered from 33. The NVR and its ON channel come online, the OFF channel stays
  * offline, the unconfigured channel is held as discovered with its cloud name, and the NVR
  * goes offline after three missed keepalives once sipp stops. Hostile input on the real
- * listener (garbage, wrong password, unknown id) is answered and the box goes on.
+ * listener (garbage, wrong password, unknown id; sipp's hostile.xml) is answered and
+ * the box goes on. The NVR scenario runs over UDP and over TCP.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,9 +27,7 @@ const CAM = { productKey: 'PEGbCamera', deviceName: 'SXJ-001274' };
 
 let box: TestBox;
 let sipPort = 0;
-let sipp: ChildProcess | undefined;
-let sippOut = '';
-let sippExit: Promise<number | null> | undefined;
+const sipps: Array<{ child: ChildProcess; exit: Promise<number | null> }> = [];
 const clients: SipClient[] = [];
 
 const dev = (d: { productKey: string; deviceName: string }) => box.runtime.registry.get(d.productKey, d.deviceName);
@@ -45,13 +44,39 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (sipp && sipp.exitCode === null) {
-    sipp.kill('SIGKILL');
-    await sippExit;
-  }
+  for (const s of sipps) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+  await Promise.all(sipps.map((s) => s.exit));
   await Promise.all(clients.map((c) => c.close()));
   await box?.close();
 });
+
+/** sipp on `scenario` against the box (`-t t1`: TCP), from a free local port; its exit code and last output. */
+async function runSipp(transport: 'udp' | 'tcp', scenario: string, ooc?: string) {
+  const localPort = await freePort();
+  const args = [`127.0.0.1:${sipPort}`, '-sf', join(SIPP, scenario), ...(ooc ? ['-oocsf', join(SIPP, ooc)] : [])];
+  args.push(
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(localPort),
+    '-m',
+    '1',
+    '-nostdin',
+    '-timeout',
+    '30s',
+    ...(transport === 'tcp' ? ['-t', 't1'] : []),
+  );
+  const child = spawn('/usr/bin/sipp', args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: box.dir });
+  let out = '';
+  const keep = (b: Buffer) => {
+    out = (out + b.toString()).slice(-4000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  sipps.push({ child, exit });
+  return { exit, out: () => out };
+}
 
 async function client(id: string, transport: 'udp' | 'tcp' = 'udp'): Promise<SipClient> {
   const c = await new SipClient(id, sipPort).open(transport);
@@ -60,55 +85,39 @@ async function client(id: string, transport: 'udp' | 'tcp' = 'udp'): Promise<Sip
 }
 
 describe('config/examples/cameras.yaml on a real box, sipp as the NVR', () => {
-  it('registers the NVR with digest auth, takes its paged catalog and drops it after the missed keepalives', async () => {
-    // The driver's SIP server opens once its child process runs.
-    const probe = await client('34020000001180000001');
-    await waitFor(async () => probe.answer(probe.request('OPTIONS').cseq).catch(() => undefined), 20_000, 200);
-    const localPort = await freePort();
-    sipp = spawn(
-      '/usr/bin/sipp',
-      [
-        `127.0.0.1:${sipPort}`,
-        '-sf',
-        join(SIPP, 'nvr-register.xml'),
-        '-oocsf',
-        join(SIPP, 'answer-queries.xml'),
-        '-i',
-        '127.0.0.1',
-        '-p',
-        String(localPort),
-        '-m',
-        '1',
-        '-nostdin',
-        '-timeout',
-        '30s',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], cwd: box.dir },
-    );
-    sipp.stdout!.on('data', (b: Buffer) => (sippOut = (sippOut + b.toString()).slice(-4000)));
-    sipp.stderr!.on('data', (b: Buffer) => (sippOut = (sippOut + b.toString()).slice(-4000)));
-    sippExit = new Promise((r) => sipp!.on('exit', (code) => r(code)));
+  it.each(['udp', 'tcp'] as const)(
+    'registers the NVR over %s with digest auth, takes its paged catalog and drops it after the missed keepalives',
+    async (transport) => {
+      // The driver's SIP server opens once its child process runs.
+      const probe = await client('34020000001180000001');
+      await waitFor(async () => probe.answer(probe.request('OPTIONS').cseq).catch(() => undefined), 20_000, 200);
+      const sipp = await runSipp(transport, 'nvr-register.xml', 'answer-queries.xml');
 
-    await waitFor(() => status(NVR) === 'online', { timeoutMs: 10_000, explain: () => sippOut.slice(-500) });
-    await waitFor(() => status(CH1) === 'online', 10_000);
-    expect(status(CH2)).toBe('offline'); // the catalog says OFF
-    expect(status(CAM)).toBe('offline'); // never registered
-    const list = JSON.parse(String(dev(NVR)?.shadow.get('ChannelList')?.value ?? '[]')) as unknown[];
-    expect(list).toEqual([
-      { gbId: '34020000001310000033', channel: 1, name: 'YPLXJ-000118_1_东门', status: 'ON' },
-      { gbId: '34020000001310000034', channel: 2, name: 'YPLXJ-000118_2_北门', status: 'OFF' },
-      { gbId: '34020000001310000035', channel: 3, name: 'YPLXJ-000118_3_西门', status: 'ON' },
-    ]);
-    await waitFor(() => discovered().find((d) => d.gbId === '34020000001310000035'), 5000);
-    expect(discovered()).toMatchObject([{ kind: 'channel', parent: '34020000001180000001', suggestedName: 'YPLXJ-000118_3_西门' }]);
-    await waitFor(() => dev(NVR)?.shadow.get('Manufacturer')?.value === 'SIPp', 10_000); // DeviceInfo
+      await waitFor(() => status(NVR) === 'online', { timeoutMs: 10_000, explain: () => sipp.out().slice(-500) });
+      await waitFor(() => status(CH1) === 'online', 10_000);
+      expect(status(CH2)).toBe('offline'); // the catalog says OFF
+      expect(status(CAM)).toBe('offline'); // never registered
+      const list = JSON.parse(String(dev(NVR)?.shadow.get('ChannelList')?.value ?? '[]')) as unknown[];
+      expect(list).toEqual([
+        { gbId: '34020000001310000033', channel: 1, name: 'YPLXJ-000118_1_东门', status: 'ON' },
+        { gbId: '34020000001310000034', channel: 2, name: 'YPLXJ-000118_2_北门', status: 'OFF' },
+        { gbId: '34020000001310000035', channel: 3, name: 'YPLXJ-000118_3_西门', status: 'ON' },
+      ]);
+      await waitFor(() => discovered().find((d) => d.gbId === '34020000001310000035'), 5000);
+      expect(discovered()).toMatchObject([{ kind: 'channel', parent: '34020000001180000001', suggestedName: 'YPLXJ-000118_3_西门' }]);
+      await waitFor(() => dev(NVR)?.shadow.get('Manufacturer')?.value === 'SIPp', 10_000); // DeviceInfo
 
-    expect(await sippExit).toBe(0); // five keepalives, then sipp ends
-    await waitFor(() => status(NVR) === 'offline', 8000);
-    await waitFor(() => status(CH1) === 'offline', 2000);
-  }, 60_000);
+      expect(await sipp.exit).toBe(0); // five keepalives, then sipp ends
+      await waitFor(() => status(NVR) === 'offline', 8000);
+      await waitFor(() => status(CH1) === 'offline', 2000);
+    },
+    60_000,
+  );
 
   it('answers hostile input on the real listener and goes on: garbage, wrong password, unknown id', async () => {
+    // UDP only: over TCP the unreadable Content-Length of its first step ends the stream (the box answers 400 and closes).
+    const sipp = await runSipp('udp', 'hostile.xml');
+    expect(await sipp.exit, sipp.out().slice(-800)).toBe(0); // each step got the status hostile.xml expects
     const c = await client('34020000001320000001', 'tcp');
     c.raw(Buffer.from('\x00\x01 not SIP at all\r\n\r\n'));
     const g = await client('34020000001320000001');
