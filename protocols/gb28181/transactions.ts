@@ -1,6 +1,6 @@
 /**
  * Server transactions for non-INVITE requests (RFC 3261 §17.2.2). A request is matched to its
- * transaction by the top Via's branch, sent-by and the method (§17.2.3), and its CSeq; a retransmission of a
+ * transaction by the top Via's branch, sent-by and the method (§17.2.3), and its Call-ID and CSeq; a retransmission of a
  * request still being handled is absorbed, one already answered gets the last response again.
  * An answered transaction is kept for Timer J (64·T1 = 32 s over UDP; a reliable transport does
  * not retransmit, the entry is dropped at once), and the table is bounded.
@@ -34,9 +34,10 @@ export class ServerTransactions {
     const branch = /;\s*branch=([^;,\s]+)/i.exec(top)?.[1];
     if (!branch?.startsWith('z9hG4bK')) return undefined;
     const sentBy = /^SIP\/2\.0\/[A-Za-z]+\s+([^;\s]+)/i.exec(top.trim())?.[1] ?? '';
-    // The CSeq too: clients that reuse a branch for a new request (sipp in a loop, some cameras)
-    // must not be answered with the previous request's response.
-    return `${source}|${branch}|${sentBy}|${req.method === 'ACK' ? 'INVITE' : req.method}|${header(req, 'cseq') ?? ''}`;
+    // Call-ID and CSeq too: clients that reuse a branch for a new request (sipp in a loop and in its
+    // out-of-call scenarios, some cameras) must not be answered with the previous request's response.
+    const method = req.method === 'ACK' ? 'INVITE' : req.method;
+    return `${source}|${branch}|${sentBy}|${method}|${header(req, 'call-id') ?? ''}|${header(req, 'cseq') ?? ''}`;
   }
 
   /** What is known of `key`; a new key is recorded as pending. */

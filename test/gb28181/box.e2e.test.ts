@@ -75,7 +75,7 @@ async function runSipp(transport: 'udp' | 'tcp', scenario: string, ooc?: string)
   child.stderr!.on('data', keep);
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   sipps.push({ child, exit });
-  return { exit, out: () => out };
+  return { exit, out: () => out, running: () => child.exitCode === null };
 }
 
 async function client(id: string, transport: 'udp' | 'tcp' = 'udp'): Promise<SipClient> {
@@ -106,6 +106,11 @@ describe('config/examples/cameras.yaml on a real box, sipp as the NVR', () => {
       await waitFor(() => discovered().find((d) => d.gbId === '34020000001310000035'), 5000);
       expect(discovered()).toMatchObject([{ kind: 'channel', parent: '34020000001180000001', suggestedName: 'YPLXJ-000118_3_西门' }]);
       await waitFor(() => dev(NVR)?.shadow.get('Manufacturer')?.value === 'SIPp', 10_000); // DeviceInfo
+      // The service asks again while sipp runs: a channel answers through its NVR.
+      expect(sipp.running()).toBe(true);
+      const t0 = Date.now();
+      const again = await box.runtime.host.callService(CH1.productKey, CH1.deviceName, 'queryCatalog', {}, 15_000);
+      expect(again, `after ${Date.now() - t0} ms, sipp running: ${sipp.running()}`).toMatchObject({ code: 200, data: { count: 3 } });
 
       expect(await sipp.exit).toBe(0); // five keepalives, then sipp ends
       await waitFor(() => status(NVR) === 'offline', 8000);

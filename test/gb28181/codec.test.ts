@@ -94,7 +94,7 @@ describe('SIP messages', () => {
     expect(new StreamFramer(64, 1024).push(Buffer.alloc(100, 0x41)).error?.status).toBe(413);
   });
 
-  it('matches retransmissions to their transaction by branch and CSeq', () => {
+  it('matches retransmissions to their transaction by branch, Call-ID and CSeq', () => {
     const r = parseMessage(REGISTER, 1024);
     if (!r.ok || r.message.kind !== 'request') throw new Error('no request');
     const tx = new ServerTransactions();
@@ -106,6 +106,9 @@ describe('SIP messages', () => {
     const next = parseMessage(Buffer.from(REGISTER.toString('latin1').replace('CSeq: 1', 'CSeq: 2'), 'latin1'), 1024);
     if (!next.ok || next.message.kind !== 'request') throw new Error('no request');
     expect(tx.seen(ServerTransactions.keyOf(next.message, '10.0.0.2')!)).toEqual({ state: 'new' });
+    const otherCall = parseMessage(Buffer.from(REGISTER.toString('latin1').replace('Call-ID: 1011047669', 'Call-ID: 2'), 'latin1'), 1024);
+    if (!otherCall.ok || otherCall.message.kind !== 'request') throw new Error('no request');
+    expect(tx.seen(ServerTransactions.keyOf(otherCall.message, '10.0.0.2')!)).toEqual({ state: 'new' });
   });
 });
 
