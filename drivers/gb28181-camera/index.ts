@@ -86,7 +86,8 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
           );
       },
       refused(from, reason, id) {
-        if (once.due(from.address, reason))
+        if (once.due(from.address, reason.replace(/\d+/g, 'N')))
+          // sizes in a reason do not make it a new one
           log.warn({ address: from.address, gbId: id, reason }, 'SIP message refused (logged once a minute per address and reason)');
       },
     },
