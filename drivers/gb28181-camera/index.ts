@@ -86,8 +86,8 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
           );
       },
       refused(from, reason, id) {
+        // Sizes and counts in a reason do not make it a new one.
         if (once.due(from.address, reason.replace(/\d+/g, 'N')))
-          // sizes in a reason do not make it a new one
           log.warn({ address: from.address, gbId: id, reason }, 'SIP message refused (logged once a minute per address and reason)');
       },
     },
