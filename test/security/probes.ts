@@ -95,6 +95,10 @@ export const PROBES: Readonly<Record<string, Probe>> = {
     kind: 'elsewhere',
     by: 'test/alarm-host/receiver.test.ts and box.e2e.test.ts (a line protocol, TCP and UDP: unconfigured addresses and accounts, garbage, 5 MB lines, floods)',
   },
+  'gb28181-sip': {
+    kind: 'elsewhere',
+    by: 'test/gb28181/server.test.ts and box.e2e.test.ts (SIP over UDP and TCP: garbage, oversized messages and streams, unknown ids, wrong passwords, floods)',
+  },
   'bacnet-ip': {
     kind: 'exempt',
     why: 'UDP, no endpoints: the driver matches what arrives to its own requests to devices of its point tables',
