@@ -13,7 +13,7 @@ import { networkInterfaces } from 'node:os';
 import { defineDriver, DRIVER_ERRORS, fail, ok, type DeviceHandle, type Driver, type DriverContext } from '../../edge/host/sdk/driver.js';
 import { readSettings } from '../../edge/host/sdk/settings.js';
 import { Gb28181Server, type Catalog } from '../../protocols/gb28181/index.js';
-import { OncePer } from '../../protocols/sia-dc09/once-per.js';
+import { OncePer } from '../../protocols/common/once-per.js';
 import { deviceOf, DeviceTable } from './devices.js';
 import { DiscoveredList } from './discovered.js';
 import settings, { CAMERA_PRODUCT, NVR_PRODUCT } from './settings.js';

@@ -6,6 +6,5 @@ export * from './frame.js';
 export * from './handle.js';
 export * from './limits.js';
 export * from './message.js';
-export * from './once-per.js';
 export * from './receiver.js';
 export * from './timestamp.js';

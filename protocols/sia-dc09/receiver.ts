@@ -17,7 +17,7 @@ import { SourceLimits } from '../common/source-limits.js';
 import { CR, LF, MAX_FRAME_BYTES } from './frame.js';
 import { handleFrame, type HandleContext, type ReceiverHandlers } from './handle.js';
 import { RECEIVER_LIMITS, type ReceiverLimits } from './limits.js';
-import { OncePer } from './once-per.js';
+import { OncePer } from '../common/once-per.js';
 import { STANDARD_SKEW, type SkewWindow } from './timestamp.js';
 
 export interface ReceiverOptions extends Partial<ReceiverLimits> {
