@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -9,31 +8,9 @@ import { ConsoleClient } from './client.js';
 import { brokenWorkbook } from './workbook.js';
 import { readTar, writeTar } from '../../edge/backup/tar.js';
 import { assetsGzipBytes, loadAssets } from '../../edge/console/static.js';
+import { readStream } from './stream.js';
 
 const PASSWORD = 'Field-Tech-Pass-7';
-
-/** Read an SSE stream over a real socket until `until` matches the text received. */
-function readStream(url: string, cookie: string, until: RegExp, timeoutMs = 15_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const req = request(url, { headers: { cookie, accept: 'text/event-stream' } }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-        if (until.test(text)) {
-          req.destroy();
-          resolve(text);
-        }
-      });
-    });
-    req.on('error', (err) => (text && until.test(text) ? resolve(text) : reject(err)));
-    setTimeout(() => {
-      req.destroy();
-      reject(new Error(`stream timed out; got: ${text.slice(0, 300)}`));
-    }, timeoutMs).unref();
-    req.end();
-  });
-}
 
 describe('console API', () => {
   let box: ConsoleBox;

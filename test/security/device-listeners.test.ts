@@ -16,7 +16,6 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListenerInfo } from '../../edge/host/listeners.js';
 import type { DriverSettings } from '../../edge/host/sdk/settings.js';
@@ -25,47 +24,23 @@ import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
 import { qrSeedPermission, type RegistryListener, runningListeners } from '../../scripts/sim/hostile/box.js';
 import { startDaemon, type Daemon } from '../cloud/helpers.js';
 import { connectDoor, freePort, waitFor } from '../helpers/runtime.js';
-import { DEVICES, PROBES, type HttpProbe } from './probes.js';
+import { DEVICES, PROBES } from './probes.js';
 import { closedWithin, exchange, open } from './sockets.js';
+import { LIMITS, passRecordsIn, probedOf, type Probed } from './listener-box.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'pe-listeners-'));
 const FORGER = '127.0.0.2';
 const QR = 'S'.repeat(32);
-/** Small enough to probe in seconds, large enough for the probes' own requests. */
-const LIMITS = {
-  headersTimeoutMs: 1000,
-  requestTimeoutMs: 3000,
-  maxConnections: 40,
-  maxBodyBytes: 64 * 1024,
-  perSourceConnections: 8,
-  perSourceRequestsPerS: 20,
-  perSourceBurst: 40,
-  trackedSources: 64,
-};
-
 let daemon: Daemon;
 let door: SimulatedDoor;
 let listeners: RegistryListener[];
 let httpPort = 0;
 
-type Probed = { l: ListenerInfo; probe: HttpProbe };
-/** The device-facing HTTP listeners with their probe (the registry test fails on any without one). */
-const probed = (): Probed[] =>
-  listeners.flatMap((l) => {
-    const probe = PROBES[l.protocol];
-    return l.deviceFacing && l.transport === 'tcp' && probe?.kind === 'http' ? [{ l, probe }] : [];
-  });
+const probed = (): Probed[] => probedOf(listeners);
 const name = (l: ListenerInfo): string => `${l.owner} (${l.protocol}, port ${l.port})`;
 
-function passRecords(): Array<{ device_key: string; kind: string }> {
-  const db = new Database(join(dir, 'data', 'edge.db'), { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare('SELECT device_key, kind FROM access_pass_records').all() as Array<{ device_key: string; kind: string }>;
-  } finally {
-    db.close();
-  }
-}
+const passRecords = (): Array<{ device_key: string; kind: string }> => passRecordsIn(join(dir, 'data', 'edge.db'));
 
 beforeAll(async () => {
   const [doorBox, pushBox, openApiBox, terminalApi, terminalWs, alarmBox, adapterBox] = await Promise.all([
