@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { edgeError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
+import type { EdgeEvents } from '../../events.js';
 import type { Logger } from '../../log.js';
 import type { PictureStore } from '../../files/pictures.js';
 import { isStorageFailure, writeHealthOf, type StoreWriteHealth } from '../../store/write-health.js';
@@ -28,19 +29,7 @@ export interface Recorded {
 }
 
 /** A committed pass as the local bus shows it (the cloud gets the same event through the outbox). */
-export interface CommittedPass {
-  passId: string;
-  deviceKey: string;
-  identifier: string;
-  params: Record<string, unknown>;
-  time: number;
-  /** The record's fields (in-process listeners only: the elevator linkage matches on them). */
-  kind: string;
-  code: number;
-  identityId: string;
-  content: string;
-  faceId?: string;
-}
+export type CommittedPass = EdgeEvents['access.pass'];
 
 /** Outbox rows of pass records carry this reference; its acknowledgement marks the record uploaded. */
 export const PASS_REF_PREFIX = 'pass:';
