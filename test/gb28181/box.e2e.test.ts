@@ -97,7 +97,9 @@ describe('config/examples/cameras.yaml on a real box, sipp as the NVR', () => {
       await waitFor(() => status(CH1) === 'online', 10_000);
       expect(status(CH2)).toBe('offline'); // the catalog says OFF
       expect(status(CAM)).toBe('offline'); // never registered
-      const list = JSON.parse(String(dev(NVR)?.shadow.get('ChannelList')?.value ?? '[]')) as unknown[];
+      // Property reports are batched by the driver SDK: the list may land a moment after the channel's status.
+      const channelList = (): unknown[] => JSON.parse(String(dev(NVR)?.shadow.get('ChannelList')?.value ?? '[]')) as unknown[];
+      const list = await waitFor(() => (channelList().length === 3 ? channelList() : undefined), 10_000);
       expect(list).toEqual([
         { gbId: '34020000001310000033', channel: 1, name: 'YPLXJ-000118_1_东门', status: 'ON' },
         { gbId: '34020000001310000034', channel: 2, name: 'YPLXJ-000118_2_北门', status: 'OFF' },
