@@ -7,7 +7,7 @@ import { answerOf, ERRORS, fail, type Answer } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { DriverHost } from '../host/host.js';
 import type { Logger } from '../log.js';
-import { STATUS_CODE, type DeviceRegistry } from '../thing/registry.js';
+import { STATUS_CODE, type DeviceRegistry, splitDeviceKey } from '../thing/registry.js';
 import { deviceTopics } from '../thing/topics.js';
 import { parseRequestTopic, REQUEST_FILTERS, topics } from './topics.js';
 import type { BusTransport } from './transport.js';
@@ -43,8 +43,8 @@ export class BusBridge {
 
   /** A box-made record event of a device (pass, elevator call, security alarm), committed before it is shown here. */
   #postRecordEvent(deviceKey: string, eventId: string, params: Record<string, unknown>, time: number): void {
-    const i = deviceKey.indexOf('/');
-    this.#publish(topics.eventPost(deviceKey.slice(0, i), deviceKey.slice(i + 1), eventId), {
+    const [productKey, deviceName] = splitDeviceKey(deviceKey);
+    this.#publish(topics.eventPost(productKey, deviceName, eventId), {
       id: String(this.#nextId++),
       version: '1.0',
       params: { value: params, time },

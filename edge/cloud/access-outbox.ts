@@ -9,7 +9,7 @@ import type { OutboxMessage, OutboxWriter } from '../access/outbox.js';
 import { eventPost, historyPost } from './alink/messages.js';
 import { alinkTopics } from './alink/topics.js';
 import type { Outbox } from './outbox/outbox.js';
-import { splitDevice } from './sender.js';
+import { splitDeviceKey } from '../thing/registry.js';
 
 /** The gateway event that carries BizDataPushModel v1.1 [seed 001 L23449-23576]; define it on the gateway product. */
 export const BIZ_DATA_EVENT = 'BizDataPush';
@@ -38,7 +38,7 @@ export function cloudOutboxWriter(target: CloudOutboxTarget): OutboxWriter {
         });
         return;
       }
-      const [productKey, deviceName] = splitDevice(m.deviceKey);
+      const [productKey, deviceName] = splitDeviceKey(m.deviceKey);
       const value = m.payload;
       outbox.enqueueInTransaction(
         m.topicKind === 'event'

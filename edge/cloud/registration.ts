@@ -11,7 +11,7 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
-import { deviceKey } from '../thing/registry.js';
+import { deviceKey, splitDeviceKey } from '../thing/registry.js';
 import { request } from './alink/messages.js';
 import type { DeviceIdentity } from './alink/sign.js';
 import { alinkTopics } from './alink/topics.js';
@@ -41,8 +41,8 @@ export class SubDeviceSecrets {
       device: string;
       secret: string;
     }>) {
-      const i = r.device.indexOf('/');
-      this.#secrets.set(r.device, { productKey: r.device.slice(0, i), deviceName: r.device.slice(i + 1), deviceSecret: r.secret });
+      const [productKey, deviceName] = splitDeviceKey(r.device);
+      this.#secrets.set(r.device, { productKey, deviceName, deviceSecret: r.secret });
     }
     // The config wins over a stored registration (an installer's correction).
     for (const s of cfg.subDevices) this.#secrets.set(deviceKey(s.productKey, s.deviceName), s);

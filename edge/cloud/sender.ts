@@ -9,6 +9,7 @@ import type { MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
 import { realtimeToHistory } from './alink/messages.js';
 import type { Outbox, OutboxRow } from './outbox/outbox.js';
+import { splitDeviceKey } from '../thing/registry.js';
 
 export interface SenderHooks {
   /** A post went out that the cloud will answer on `_reply` (tracked by the reply tracker). */
@@ -123,7 +124,7 @@ export class Sender {
         this.#cursor = row.seq;
         let { topic, payload } = row;
         if (now - row.createdAt > this.#historyAfterMs) {
-          const [pk, dn] = splitDevice(row.device);
+          const [pk, dn] = splitDeviceKey(row.device);
           const h = realtimeToHistory(pk, dn, topic, payload);
           if (h) ({ topic, payload } = h);
         }
@@ -170,9 +171,4 @@ export class Sender {
     while (this.#inflight > 0 && this.#client && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     this.#flushAcks();
   }
-}
-
-export function splitDevice(device: string): [string, string] {
-  const i = device.indexOf('/');
-  return [device.slice(0, i), device.slice(i + 1)];
 }

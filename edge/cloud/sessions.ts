@@ -8,14 +8,13 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
-import { deviceKey, type DeviceRegistry } from '../thing/registry.js';
+import { deviceKey, type DeviceRegistry, splitDeviceKey } from '../thing/registry.js';
 import type { Db } from '../store/db.js';
 import { request } from './alink/messages.js';
 import { SIGN_METHOD_WIRE, subDeviceSignature, type DeviceIdentity } from './alink/sign.js';
 import { alinkTopics, deviceFilters, gatewayFilters } from './alink/topics.js';
 import type { CloudConfig } from './config.js';
 import { replyKey, type ReplyTracker } from './replies.js';
-import { splitDevice } from './sender.js';
 import { SubDeviceSecrets } from './registration.js';
 import { Topology, type DeviceRef } from './topology.js';
 import { succeeded } from '../errors.js';
@@ -101,7 +100,7 @@ export class Sessions {
       const client = this.#client;
       if (!client || !this.#ready) return;
       for (const key of [...this.#loggedIn]) {
-        const [productKey, deviceName] = splitDevice(key);
+        const [productKey, deviceName] = splitDeviceKey(key);
         if (!this.#deps.registry.get(productKey, deviceName)) this.deviceOffline(productKey, deviceName);
       }
       await this.topology.remove(client, this.#noLongerHosted());
@@ -169,7 +168,7 @@ export class Sessions {
   #noLongerHosted(): Array<{ productKey: string; deviceName: string }> {
     return this.topology
       .owned()
-      .map(splitDevice)
+      .map(splitDeviceKey)
       .filter(([pk, dn]) => !this.#deps.registry.get(pk, dn))
       .map(([productKey, deviceName]) => ({ productKey, deviceName }));
   }

@@ -11,25 +11,13 @@ import { join, resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/runtime.js';
+import { mqttHeader } from '../../scripts/sim/hostile/forge.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'pe-bus-connect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-
-/** A CONNECT fixed header declaring `bytes` of remaining length (MQTT varint). */
-function connectHeader(bytes: number): Buffer {
-  const out = [0x10];
-  let n = bytes;
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
-}
 
 /** Stream junk after the header until the box closes the socket or `total` bytes went. */
 function flood(port: number, total: number): Promise<{ sent: number; closed: boolean }> {
@@ -44,7 +32,7 @@ function flood(port: number, total: number): Promise<{ sent: number; closed: boo
       done({ sent, closed });
     });
     s.on('connect', () => {
-      s.write(connectHeader(180 * 1024 * 1024));
+      s.write(mqttHeader(0x10, 180 * 1024 * 1024));
       const pump = (): void => {
         while (!closed && sent < total) {
           sent += chunk.length;
@@ -99,7 +87,7 @@ describe('local bus before authentication', () => {
               let bytes = 0;
               const chunk = Buffer.alloc(1024 * 1024, 0x41);
               s.once('close', () => done(bytes));
-              const header = connectHeader(180 * 1024 * 1024);
+              const header = mqttHeader(0x10, 180 * 1024 * 1024);
               header[0] = 0x30; // PUBLISH, QoS 0
               s.write(header);
               const pump = (): void => {

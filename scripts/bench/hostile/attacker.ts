@@ -12,6 +12,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { forgeRequest, type Endpoint, type Identities } from '../../sim/hostile/forge.js';
+import { mqttHeader } from '../../sim/hostile/forge.js';
 
 export interface Target {
   name: string;
@@ -51,19 +52,6 @@ type Kind = (typeof KINDS)[number];
 
 const stats: AttackStats = { started: 0, byKind: {}, answers: {}, closedByBox: 0, closedByClient: 0, errors: {}, seconds: 0, cpuS: 0 };
 const bump = (o: Record<string, number>, k: string): void => void (o[k] = (o[k] ?? 0) + 1);
-
-/** An MQTT fixed header declaring `bytes` of remaining length. */
-function mqttHeader(type: number, bytes: number): Buffer {
-  const out = [type];
-  let n = bytes;
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
-}
 
 const JUNK = Buffer.alloc(256 * 1024, 0x41);
 const garbage = (): Buffer => Buffer.from(Array.from({ length: 512 }, () => Math.floor(Math.random() * 256)));

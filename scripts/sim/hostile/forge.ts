@@ -175,3 +175,16 @@ const FORGERS: Record<string, (e: Endpoint, id: Identities) => Forged | undefine
 export function forgeRequest(protocol: string, e: Endpoint, id: Identities): Forged | undefined {
   return FORGERS[protocol]?.(e, id);
 }
+
+/** An MQTT fixed header of packet `type` declaring `bytes` of remaining length (the varint of MQTT 3.1.1 §2.2.3). */
+export function mqttHeader(type: number, bytes: number): Buffer {
+  const out = [type];
+  let n = bytes;
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return Buffer.from(out);
+}
