@@ -120,6 +120,34 @@ export const channelNumberColumn: ColumnSpec = {
   parse: (t) => (/^[A-Za-z0-9_-]{1,32}$/.test(t) ? { value: t } : { error: 'use 1-32 letters, digits, _ or -' }),
   note: '协议内唯一',
 };
+/**
+ * The channel sheet of a point-table protocol (通道配置表, seed 001 L16407-16626): its name, the
+ * channel number, the transport with the protocol's options, then the protocol's own columns.
+ */
+export function channelSheet(
+  transport: { options: Record<string, unknown>; format: (v: unknown) => string; note: string },
+  columns: ColumnSpec[],
+  more: Partial<TableSpec> = {},
+): TableSpec {
+  return {
+    ...more,
+    sheet: '通道配置表',
+    aliases: ['通道配置', 'channels'],
+    unique: 'id',
+    columns: [
+      channelNumberColumn,
+      {
+        key: 'transport',
+        header: '传输方式',
+        aliases: ['transport'],
+        parse: oneOf(transport.options, 'transport'),
+        format: transport.format,
+        note: transport.note,
+      },
+      ...columns,
+    ],
+  };
+}
 export const pointNumberColumn: ColumnSpec = {
   key: 'id',
   header: '点位编号',

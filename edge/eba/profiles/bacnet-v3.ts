@@ -28,7 +28,7 @@ import {
   yesNo,
   type Parsed,
   type Row,
-  channelNumberColumn,
+  channelSheet,
   pointChannelColumn,
   pointNumberColumn,
 } from '../table-schema.js';
@@ -47,20 +47,9 @@ const formatNamed =
   (v: unknown): string =>
     labelOf(labels)(v) !== String(v) ? labelOf(labels)(v) : labelOf(names)(v);
 
-const channels: EbaProfile['channels'] = {
-  sheet: '通道配置表',
-  aliases: ['通道配置', 'channels'],
-  unique: 'id',
-  columns: [
-    channelNumberColumn,
-    {
-      key: 'transport',
-      header: '传输方式',
-      aliases: ['transport'],
-      parse: oneOf(TRANSPORTS, 'transport'),
-      format: () => 'UDP',
-      note: '支持UDP',
-    },
+const channels: EbaProfile['channels'] = channelSheet(
+  { options: TRANSPORTS, format: () => 'UDP', note: '支持UDP' },
+  [
     {
       key: 'nic',
       header: '网卡名称',
@@ -111,8 +100,10 @@ const channels: EbaProfile['channels'] = {
     { key: 'address', header: '地址', aliases: ['address'], parse: text(21), note: '定向时有效, 格式 ip:port' },
     { key: 'remark', header: '通道备注', aliases: ['remark'], parse: text(256) },
   ],
-  rowProblems: (r) => channelProblems(toChannel(r)),
-};
+  {
+    rowProblems: (r) => channelProblems(toChannel(r)),
+  },
+);
 
 const points: EbaProfile['points'] = {
   sheet: '点位表',

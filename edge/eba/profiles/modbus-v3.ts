@@ -27,7 +27,7 @@ import {
   text,
   yesNo,
   type Row,
-  channelNumberColumn,
+  channelSheet,
   pointChannelColumn,
   pointNumberColumn,
 } from '../table-schema.js';
@@ -68,20 +68,9 @@ const REPORT = { 按时上报: 'periodic', 安时上报: 'periodic', 变更上�
 
 const DATA_TYPE_OPTIONS = Object.fromEntries(DATA_TYPES.map((t) => [t, t]));
 
-const channels: EbaProfile['channels'] = {
-  sheet: '通道配置表',
-  aliases: ['通道配置', 'channels'],
-  unique: 'id',
-  columns: [
-    channelNumberColumn,
-    {
-      key: 'transport',
-      header: '传输方式',
-      aliases: ['transport'],
-      parse: oneOf(TRANSPORTS, 'transport'),
-      format: labelOf(TRANSPORTS),
-      note: 'TCP (默认) / RTU / RTU over TCP',
-    },
+const channels: EbaProfile['channels'] = channelSheet(
+  { options: TRANSPORTS, format: labelOf(TRANSPORTS), note: 'TCP (默认) / RTU / RTU over TCP' },
+  [
     { key: 'host', header: 'IP地址', aliases: ['IP', 'host'], parse: ipv4 },
     { key: 'port', header: '端口号', aliases: ['port'], parse: integer(1, 65535) },
     { key: 'serialPath', header: '串口号', aliases: ['serial port'], parse: text(128), note: 'RTU: 如 /dev/ttyS1' },
@@ -103,9 +92,11 @@ const channels: EbaProfile['channels'] = {
     },
     { key: 'remark', header: '通道备注', aliases: ['remark'], parse: text(256) },
   ],
-  rowProblems: (r) =>
-    channelProblems(toChannel(r)).map((p) => ({ field: p.field === 'serial' ? 'serialPath' : p.field, reason: p.reason })),
-};
+  {
+    rowProblems: (r) =>
+      channelProblems(toChannel(r)).map((p) => ({ field: p.field === 'serial' ? 'serialPath' : p.field, reason: p.reason })),
+  },
+);
 
 const points: EbaProfile['points'] = {
   sheet: '点位表',
