@@ -7,63 +7,63 @@
 import { Type, type TInteger, type TObject } from '@sinclair/typebox';
 import type { ListenerLimits } from './http-listener.js';
 
-/** An integer field with its English and Chinese description (as the driver SDK's `described`). */
-const field = (def: number, minimum: number, maximum: number, description: string, zh: string): TInteger =>
+/** An integer limit with its English and Chinese description (as the driver SDK's `described`); every protocol's limits setting uses it. */
+export const limitField = (def: number, minimum: number, maximum: number, description: string, zh: string): TInteger =>
   Type.Integer({ default: def, minimum, maximum, description, zh });
 
 export function listenerLimitsSetting(d: ListenerLimits): TObject<Record<keyof ListenerLimits, TInteger>> {
   return Type.Object(
     {
-      headersTimeoutMs: field(
+      headersTimeoutMs: limitField(
         d.headersTimeoutMs,
         100,
         120_000,
         'time a connection has to send its request headers, ms (slow-header guard)',
         '连接发送请求头的时限(毫秒)',
       ),
-      requestTimeoutMs: field(
+      requestTimeoutMs: limitField(
         d.requestTimeoutMs,
         100,
         600_000,
         'time a connection has to send its whole request, ms',
         '连接发送完整请求的时限(毫秒)',
       ),
-      maxConnections: field(
+      maxConnections: limitField(
         d.maxConnections,
         1,
         65_535,
         'connections open at once, all addresses together; more are closed at accept',
         '同时打开的连接数上限(所有地址合计)',
       ),
-      maxBodyBytes: field(
+      maxBodyBytes: limitField(
         d.maxBodyBytes,
         1024,
         64 * 1024 * 1024,
         'largest request body, bytes; larger ones are refused (413) and the connection closed',
         '请求体最大字节数, 超出拒绝(413)并断开',
       ),
-      perSourceConnections: field(
+      perSourceConnections: limitField(
         d.perSourceConnections,
         1,
         65_535,
         'connections one address may hold open at once',
         '单个地址同时打开的连接数上限',
       ),
-      perSourceRequestsPerS: field(
+      perSourceRequestsPerS: limitField(
         d.perSourceRequestsPerS,
         1,
         1_000_000,
         "requests per second one address may make, sustained; beyond: 429 in the protocol's error shape",
         '单个地址每秒请求数上限, 超出按协议错误格式答复429',
       ),
-      perSourceBurst: field(
+      perSourceBurst: limitField(
         d.perSourceBurst,
         1,
         1_000_000,
         'requests one address may make at once after a quiet spell',
         '单个地址空闲后可突发的请求数',
       ),
-      trackedSources: field(
+      trackedSources: limitField(
         d.trackedSources,
         16,
         1_000_000,

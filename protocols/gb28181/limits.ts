@@ -1,5 +1,6 @@
 /** The SIP server's hostile-input limits, as a driver setting (shape of protocols/sia-dc09/limits.ts). */
 import { Type, type TInteger, type TObject } from '@sinclair/typebox';
+import { limitField } from '../common/listener-limits.js';
 
 export interface SipLimits {
   /** Largest message head (start line and headers), bytes. */
@@ -31,56 +32,59 @@ export const SIP_LIMITS: SipLimits = {
   idleTimeoutMs: 300_000,
 };
 
-const field = (def: number, minimum: number, maximum: number, description: string, zh: string): TInteger =>
-  Type.Integer({ default: def, minimum, maximum, description, zh });
-
 export function sipLimitsSetting(d: SipLimits = SIP_LIMITS): TObject<Record<keyof SipLimits, TInteger>> {
   return Type.Object(
     {
-      maxHeadBytes: field(
+      maxHeadBytes: limitField(
         d.maxHeadBytes,
         1024,
         65_536,
         'largest SIP message head, bytes; larger: 413 (TCP: closed)',
         'SIP报文头最大字节数',
       ),
-      maxBodyBytes: field(d.maxBodyBytes, 1024, 1_048_576, 'largest SIP message body, bytes; larger: 413', 'SIP报文体最大字节数'),
-      maxConnections: field(
+      maxBodyBytes: limitField(d.maxBodyBytes, 1024, 1_048_576, 'largest SIP message body, bytes; larger: 413', 'SIP报文体最大字节数'),
+      maxConnections: limitField(
         d.maxConnections,
         1,
         65_535,
         'TCP connections open at once, all cameras together',
         '同时打开的TCP连接数上限(合计)',
       ),
-      perSourceConnections: field(
+      perSourceConnections: limitField(
         d.perSourceConnections,
         1,
         65_535,
         'TCP connections one address may hold open',
         '单个地址的TCP连接数上限',
       ),
-      perSourceMessagesPerS: field(
+      perSourceMessagesPerS: limitField(
         d.perSourceMessagesPerS,
         1,
         100_000,
         'SIP messages per second one address may send, sustained; beyond: 503 with Retry-After',
         '单个地址每秒SIP报文数上限, 超出答复503',
       ),
-      perSourceBurst: field(
+      perSourceBurst: limitField(
         d.perSourceBurst,
         1,
         100_000,
         'messages one address may send at once after a quiet spell',
         '单个地址空闲后可突发的报文数',
       ),
-      trackedSources: field(
+      trackedSources: limitField(
         d.trackedSources,
         16,
         1_000_000,
         'addresses whose message rate is remembered (memory bound)',
         '记录报文速率的地址数上限',
       ),
-      idleTimeoutMs: field(d.idleTimeoutMs, 1000, 3_600_000, 'a TCP connection silent this long is closed, ms', 'TCP连接空闲超时(毫秒)'),
+      idleTimeoutMs: limitField(
+        d.idleTimeoutMs,
+        1000,
+        3_600_000,
+        'a TCP connection silent this long is closed, ms',
+        'TCP连接空闲超时(毫秒)',
+      ),
     },
     { default: {}, additionalProperties: false, description: 'hostile-input limits of the SIP server', zh: 'SIP服务的防护限制' },
   );
