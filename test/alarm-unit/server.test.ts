@@ -3,7 +3,7 @@
  * both modes, and hostile input (unconfigured address, bad JSON, wrong keys, stale tokens,
  * 5 MB bodies, floods past the protocol's QPS limits) answered with the protocol's codes.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AlarmUnitServer,
@@ -125,8 +125,9 @@ describe('indoor alarm unit server', () => {
       (await u.post('/alarm/reportAlarm', { version: PROTOCOL_VERSION, token: u.token, ciphertext: 'ewogICAgJ2EiJzoiYiIKfQ==' })).body.code,
     ).toBe(6);
     // A key block under another box's key connects (implicit rejection) but nothing decrypts.
-    const other = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const stranger = await unit({ boxPublicKey: other });
+    // The other modulus is taken below ours: a block at or above ours is refused at once (6), which
+    // anyone can see from the public key, and would not exercise the rejection.
+    const stranger = await unit({ boxPublicKey: smallerKeyThan(publicKey) });
     expect((await stranger.connect()).body.code).toBe(0);
     expect([5, 6]).toContain((await stranger.reportAlarm([{ zoneID: '01' }])).body.code);
     expect(seen.alarms.at(-1)!.alarms).toEqual([{ zoneID: '07' }]);
@@ -188,3 +189,12 @@ describe('indoor alarm unit server', () => {
     expect((await u.keepalive()).body.code).toBe(0);
   });
 });
+
+/** Another 1024-bit public key whose modulus is below `key`'s, so every block under it is below ours too. */
+function smallerKeyThan(key: KeyObject): string {
+  const n = (k: KeyObject) => BigInt(`0x${Buffer.from(k.export({ format: 'jwk' }).n as string, 'base64url').toString('hex')}`);
+  for (;;) {
+    const other = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+    if (n(other) < n(key)) return other.export({ type: 'spki', format: 'pem' }).toString();
+  }
+}
