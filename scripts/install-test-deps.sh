@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond npm packages: real peers (mosquitto as the cloud broker,
-# pymodbus as a Modbus device, sipp as a GB28181 camera) and Chromium for the console tests.
+# pymodbus as a Modbus device, sipp as a GB28181 camera, ffmpeg for camera streams and the video
+# relay) and Chromium for the console tests.
 # Idempotent: skips apt entirely when everything is already there.
 set -euo pipefail
 need=()
@@ -12,6 +13,9 @@ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mos
 /usr/bin/python3 -c 'import serial_asyncio' >/dev/null 2>&1 || need+=(python3-serial-asyncio)
 check_pymodbus() { /usr/bin/python3 -c 'from pymodbus.server import StartAsyncSerialServer, StartAsyncTcpServer' >/dev/null 2>&1; }
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+# ffmpeg: the camera simulators' test-pattern streams, the box's video relay, and the tests that
+# decode what was relayed.
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 # socat makes pseudo-terminal pairs: the Modbus RTU serial-line tests run over them.
 command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
@@ -28,3 +32,6 @@ fi
 if command -v systemctl >/dev/null 2>&1; then systemctl stop mosquitto >/dev/null 2>&1 || true; fi
 # Checked the way test/modbus/fixtures/pymodbus_server.py imports it (serial server included).
 check_pymodbus || { echo "pymodbus cannot start its TCP and serial servers: $(/usr/bin/python3 -c 'from pymodbus.server import StartAsyncSerialServer' 2>&1 | tail -1)" >&2; exit 1; }
+# Checked the way the simulators use it: an H.264 test pattern encoded into MPEG-PS.
+ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc=size=320x240:rate=25 -frames:v 5 -c:v libx264 -f vob -y /dev/null \
+  || { echo "ffmpeg cannot encode an H.264 test pattern (libx264)" >&2; exit 1; }
