@@ -43,6 +43,7 @@ export const ERRORS = {
   EDGE_ERR_CONSOLE_SETUP_DONE: { message: 'the console password is already set', status: 409, alink: ALINK.CONFLICT },
   EDGE_ERR_CONSOLE_PASSWORD_WEAK: { message: 'password refused: %s', status: 400, alink: ALINK.REQUEST_INVALID },
   EDGE_ERR_CONSOLE_BACKUP_INVALID: { message: 'not a valid box backup: %s', status: 400, alink: ALINK.REQUEST_INVALID },
+  EDGE_ERR_DISK_FULL: { message: 'not enough free disk %s: %s', status: 507, alink: ALINK.INTERNAL },
   EDGE_ERR_CONSOLE_SERVICE_MISSING: { message: '%s is not available on this box', status: 501, alink: ALINK.NOT_IMPLEMENTED },
   // Host services (edge/host/sdk/host-services.ts): what a driver may ask the host process.
   EDGE_ERR_HOST_CALL_INVALID: { message: 'host service %s called with invalid arguments: %s', status: 400, alink: ALINK.REQUEST_INVALID },

@@ -4,13 +4,14 @@
  * backup's, keeping this box's data folder and listen ports: edge/backup/local-config.ts).
  * The daemon must be stopped; at its next start every device gets everything again.
  */
-import { existsSync, readFileSync, statfsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { finishRestore, readRestoreState, stageRestore, writeRestoreState } from '../backup/apply.js';
-import { checkBackup, type CheckedBackup } from '../backup/check.js';
+import { checkBackup } from '../backup/check.js';
+import { ensureRestoreSpace } from '../backup/disk.js';
 import { withLocalSettings } from '../backup/local-config.js';
 import { writeConfigFile } from '../config/config-file.js';
 import { parseConfig } from '../config/load.js';
@@ -72,16 +73,6 @@ function daemonAnswers(host: string, port: number): Promise<boolean> {
   });
 }
 
-function checkDisk(dataDir: string, b: CheckedBackup): void {
-  const need = b.db.length + [...b.files.values()].reduce((n, f) => n + f.length, 0);
-  const s = statfsSync(dirname(dataDir));
-  const free = s.bavail * s.bsize;
-  if (free < need * 1.2 + 16 * 1024 * 1024)
-    throw new Error(
-      `not enough free disk beside ${dataDir}: ${Math.round(free / 1e6)} MB free, the restore needs ${Math.round((need * 1.2) / 1e6) + 16} MB`,
-    );
-}
-
 export async function restoreCommand(args: string[]): Promise<number> {
   let parsed;
   try {
@@ -124,7 +115,7 @@ async function restore(backupFile: string, configFile: string, force: boolean, p
   });
   const config = withLocalSettings(backup.configText, localText);
   const dataDir = dataDirOf(configFile, config);
-  checkDisk(dataDir, backup);
+  ensureRestoreSpace(dataDir, backup);
   stageRestore(dataDir, backup, config, haltHook);
   const done = completeRestore(configFile, dataDir, haltHook);
   const m = backup.manifest;

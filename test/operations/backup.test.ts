@@ -1,13 +1,14 @@
 /** The backup format and the restore's checks (edge/backup), on stopped boxes in temp folders. */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { finishRestore, readRestoreState, stageRestore } from '../../edge/backup/apply.js';
 import { checkBackup } from '../../edge/backup/check.js';
 import { createBackup } from '../../edge/backup/create.js';
+import { ensureRestoreSpace, freeBytesOf, restoreNeedsBytes } from '../../edge/backup/disk.js';
 import { withLocalSettings } from '../../edge/backup/local-config.js';
 import { readTar, writeTar } from '../../edge/backup/tar.js';
 import { snapshotReadOnly } from '../../edge/cli/backup.js';
@@ -104,6 +105,26 @@ describe('backup and restore of a box folder', () => {
     await expect(check(data, { productVersion: '2.4.0' })).resolves.toBeDefined(); // an older backup on a newer box: migrations run
     const outside = [...entries, { name: 'data/../escape', data: Buffer.from('x') }];
     await expect(check(gzipSync(writeTar(outside)), { productVersion: '9.0.0' })).rejects.toThrow(/not listed in the manifest/);
+  });
+
+  it('refuses a restore the disk beside the data folder cannot hold, before writing anything, saying how much is missing', async () => {
+    const a = makeBoxFolder(temp(), 'a');
+    const checked = await check(await backupOf(a));
+    const need = restoreNeedsBytes(checked);
+    expect(need).toBeGreaterThan(checked.db.length + 16 * 1024 * 1024);
+    const target = join(temp(), 'data');
+    const asked: string[] = [];
+    const tight = (dir: string) => {
+      asked.push(dir);
+      return need - 1;
+    };
+    expect(() => ensureRestoreSpace(target, checked, tight)).toThrow(
+      `not enough free disk beside ${target}: ${Math.round((need - 1) / 1e6)} MB free, the restore needs ${Math.ceil(need / 1e6)} MB`,
+    );
+    expect(asked).toEqual([dirname(target)]);
+    expect(existsSync(`${target}.restore-staging`)).toBe(false);
+    expect(() => ensureRestoreSpace(target, checked, () => need)).not.toThrow();
+    expect(freeBytesOf(tmpdir())).toBeGreaterThan(0); // the real figure, from statfs
   });
 
   it('keeps the target box’s data folder and listen ports in the restored config', () => {

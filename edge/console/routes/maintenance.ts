@@ -6,6 +6,7 @@ import { configProblems } from '../../config-check.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
 import { createBackup } from '../../backup/create.js';
 import { checkBackup } from '../../backup/check.js';
+import { ensureRestoreSpace } from '../../backup/disk.js';
 import { pendingRestore, readRestoreState, stageRestore } from '../../backup/apply.js';
 import { resyncProgress } from '../../backup/resync.js';
 import { writeConfigFile } from '../../config/config-file.js';
@@ -70,6 +71,7 @@ export async function maintenanceRoutes(app: FastifyInstance, deps: ConsoleDeps)
         missingSecrets: backup.missingSecrets,
       };
       if (req.query.confirm !== 'yes') return { confirmed: false, preview };
+      ensureRestoreSpace(ctx.dataDir, backup);
       stageRestore(ctx.dataDir, backup);
       let configApplied = false;
       const file = ctx.configFile();
