@@ -3,6 +3,7 @@
  * missing says so instead of failing. The shapes are what the console pages show; an area
  * adapts its own API to them in the runtime wiring.
  */
+import type { AlarmHistoryFilter } from '../rules/store.js';
 
 /** The cloud link as the dashboard shows it. */
 export interface CloudLinkView {
@@ -86,14 +87,7 @@ export interface RulesConsoleService {
     input: { alarmRuleId: string } | { rule: unknown },
   ): { ok: true; warnings: RuleFieldProblem[]; devices: Record<string, unknown>[] } | { ok: false; problems: RuleFieldProblem[] };
   open(limit: number): { total: number; alarms: Record<string, unknown>[] };
-  history(f: {
-    device?: string;
-    alarmRuleId?: string;
-    from?: number;
-    to?: number;
-    open?: boolean;
-    limit: number;
-  }): Record<string, unknown>[];
+  history(f: AlarmHistoryFilter): Record<string, unknown>[];
   /** Acknowledge (H7 confirm fields); false when no such alarm. */
   confirm(alarmId: string, c: { confirmType: 1 | 2 | 3; comment?: string; operator: string }): Record<string, unknown> | undefined;
 }

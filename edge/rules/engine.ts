@@ -15,7 +15,7 @@ import { type DeviceRegistry, splitDeviceKey } from '../thing/registry.js';
 import { recordOf, type AlarmOutbox, type AlarmRecord } from './alarm-record.js';
 import { checkRule, compileStored, ruleDetail, type AlarmRule, type CompiledRule } from './rule.js';
 import type { FieldProblem } from './field-problems.js';
-import { RulesStore, type RuleSource } from './store.js';
+import { RulesStore, type AlarmHistoryFilter, type RuleSource } from './store.js';
 import { AlarmWriter, type Confirmation } from './engine/alarm-writer.js';
 import { AlarmAnnouncer } from './engine/announcer.js';
 import { carryOver } from './engine/carry-over.js';
@@ -243,7 +243,7 @@ export class RulesEngine {
     return this.#announcer.openAlarms(limit);
   }
 
-  history(f: Parameters<RulesStore['history']>[0]): Array<AlarmRecord & { id: number }> {
+  history(f: AlarmHistoryFilter): Array<AlarmRecord & { id: number }> {
     return this.store.history(f).map((r) => ({ ...recordOf(r), id: r.id }));
   }
 

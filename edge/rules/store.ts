@@ -83,6 +83,17 @@ export interface AlarmRecordRow {
 const RECORD_COLUMNS =
   'id, alarm_id AS alarmId, alarm_rule_id AS alarmRuleId, side, device, time, record, recovery, recovery_time AS recoveryTime, confirm, confirm_time AS confirmTime, confirm_type AS confirmType, confirm_comment AS confirmComment, operator, cloud';
 
+/** Which alarm records the history shows (the console's filter; `beforeId` pages back). */
+export interface AlarmHistoryFilter {
+  device?: string;
+  alarmRuleId?: string;
+  from?: number;
+  to?: number;
+  open?: boolean;
+  limit: number;
+  beforeId?: number;
+}
+
 export interface StoredState {
   alarmRuleId: string;
   side: number;
@@ -225,15 +236,7 @@ export class RulesStore {
   }
 
   /** Records (newest first) matching a filter, for the console's history. */
-  history(f: {
-    device?: string;
-    alarmRuleId?: string;
-    from?: number;
-    to?: number;
-    open?: boolean;
-    limit: number;
-    beforeId?: number;
-  }): AlarmRecordRow[] {
+  history(f: AlarmHistoryFilter): AlarmRecordRow[] {
     const where: string[] = [];
     const args: unknown[] = [];
     if (f.device) {
