@@ -100,6 +100,7 @@ export interface ListenerStats {
 
 const jsonRefusal = (r: Refusal): RefusalBody => ({ contentType: 'application/json', body: JSON.stringify({ error: r.reason }) });
 const noLog: ListenerLog = { debug() {}, warn() {} };
+const LIMIT_KEYS = Object.keys(LISTENER_LIMITS) as (keyof ListenerLimits)[];
 
 /** An HTTP endpoint a listener serves (`{x}` marks a path parameter); the listener registry lists them. */
 export interface Endpoint {
@@ -127,28 +128,10 @@ export class HttpListener {
     });
   }
 
-  /** The limits in force (defaults filled in). */
+  /** The limits in force (defaults filled in): every key of LISTENER_LIMITS, none of the other options. */
   get limits(): ListenerLimits {
-    const {
-      headersTimeoutMs,
-      requestTimeoutMs,
-      maxConnections,
-      maxBodyBytes,
-      perSourceConnections,
-      perSourceRequestsPerS,
-      perSourceBurst,
-      trackedSources,
-    } = this.#o;
-    return {
-      headersTimeoutMs,
-      requestTimeoutMs,
-      maxConnections,
-      maxBodyBytes,
-      perSourceConnections,
-      perSourceRequestsPerS,
-      perSourceBurst,
-      trackedSources,
-    };
+    const o = this.#o;
+    return Object.fromEntries(LIMIT_KEYS.map((k) => [k, o[k]])) as unknown as ListenerLimits;
   }
 
   async listen(): Promise<AddressInfo> {
