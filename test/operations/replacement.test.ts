@@ -8,7 +8,8 @@
  *
  * An EBA alarm rule and a person-elevator linkage relation commissioned on A come back on B too.
  * Two Modbus meters (point tables imported with `edge import points` into A's driver folder,
- * polled from scripts/sim/modbus) are polled by B from the restored tables.
+ * polled from scripts/sim/modbus) and a BACnet air handler (a BACnetV3 workbook imported the
+ * same way, read from scripts/sim/bacnet) are read by B from the restored tables.
  * The face terminal and its face library: replacement-faces.test.ts.
  * Runs dist/: `npm run build` first.
  */
@@ -20,11 +21,14 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { modelsFor } from '../../edge/eba/apply.js';
 import { rowsFromDevices } from '../../edge/eba/devices-table.js';
+import { PROFILES } from '../../edge/eba/profiles/index.js';
 import { modbusV3Profile } from '../../edge/eba/profiles/modbus-v3.js';
-import { validateWorkbook } from '../../edge/eba/validate.js';
+import { validateWorkbook, type RawSheet } from '../../edge/eba/validate.js';
 import { readXlsx, writeXlsx } from '../../edge/eba/workbook-io.js';
 import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
 import { startSimulator, type Simulator } from '../../scripts/sim/modbus/index.js';
+import type { SimDevice } from '../../scripts/sim/bacnet/device.js';
+import { freePort as freeUdpPort, startSim as startBacnetSim } from '../bacnet/helpers.js';
 import { startDaemon, type Daemon } from '../cloud/helpers.js';
 import { connectDoor, freePort } from '../helpers/runtime.js';
 import { waitFor } from '../helpers/wait.js';
@@ -39,6 +43,7 @@ const root = mkdtempSync(join(tmpdir(), 'pe-replace-'));
 const EXAMPLE = resolve(import.meta.dirname, '..', '..', 'config', 'examples', 'modbus-v3-example.xlsx');
 const daemons: Daemon[] = [];
 let modbus: Simulator | undefined;
+let bacnet: SimDevice | undefined;
 const doors: SimulatedDoor[] = [];
 
 afterAll(async () => {
@@ -46,6 +51,7 @@ afterAll(async () => {
   await Promise.all(daemons.map((d) => d.exited));
   for (const d of doors) await d.stop();
   await modbus?.stop();
+  await bacnet?.stop();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -56,7 +62,37 @@ async function pointTables(file: string, port: number): Promise<void> {
   await writeXlsx(file, modbusV3Profile, { channels, points: w.points, devices: rowsFromDevices(w.devices, () => undefined) });
 }
 
-function boxYaml(name: string, doorPort: number, edgePort: number, seed: boolean): string {
+/** A BACnetV3 workbook in the seed's columns: one air handler's return temperature, asked of the simulator directly. */
+async function bacnetTables(file: string, simPort: number): Promise<void> {
+  const profile = PROFILES.get('bacnet-v3')!;
+  const sheet = (name: string, headers: string[], cells: string[]): RawSheet => ({ name, headers, rows: [{ row: 2, cells }] });
+  const w = validateWorkbook(
+    profile,
+    [
+      sheet(
+        '通道配置表',
+        ['通道编号', '传输方式', '网卡名称', '设备ID', '上报周期', '离线判定周期', '通信方式', '最大报文长度', '地址', '通道备注'],
+        ['1', 'UDP', 'lo', String(BACNET_DEVICE), '1000', '10000', '定向', '1476', `127.0.0.1:${simPort}`, ''],
+      ),
+      sheet(
+        '点位表',
+        ['链接通道', '点位编号', '对象类型', '对象ID', '属性ID', '数据类型', '是否变更上报', '写入优先级', '点位备注'],
+        ['1', 'AHU-1-T', '模拟量输入', '1', 'present-value', 'float', '否', '', '回风温度'],
+      ),
+      sheet(
+        '设备表',
+        ['IoT 设备ID', 'IoT 设备中文名称', '设备品类', '功能名称', '标识符', '点位编号'],
+        ['REPL-AHU-01', '1号楼空调', 'tpHw01', '温度', 'Temperature', 'AHU-1-T'],
+      ),
+    ],
+    modelsFor(undefined),
+  );
+  expect(w.problems).toEqual([]);
+  await writeXlsx(file, profile, { channels: w.channels, points: w.points, devices: rowsFromDevices(w.devices, () => undefined) });
+}
+const BACNET_DEVICE = 7701;
+
+function boxYaml(name: string, doorPort: number, edgePort: number, seed: boolean, bacnetPort = 0): string {
   const now = Date.now();
   const custom = `{ ip: 127.0.0.1, port: ${doorPort} }`;
   const seeds = {
@@ -105,6 +141,10 @@ drivers:
     config: { intervalMs: 200 }
     devices:
       - { productKey: PEDemoMeter, deviceName: meter-r1, custom: { kind: meter } }
+  - name: Official_BACnetV3_EBA_Points
+    type: bacnet-v3
+    config: { bindAddress: 127.0.0.30, localPort: ${bacnetPort} }
+    devices: []
 `;
 }
 
@@ -172,17 +212,28 @@ describe('replacing a box', () => {
     mkdirSync(a);
     writeFileSync(join(a, 'elevators.yaml'), ELEVATORS);
     modbus = await startSimulator({ devices: 2, points: 50, tickMs: 500 });
+    const bacnetSimPort = await freeUdpPort();
+    bacnet = await startBacnetSim({
+      deviceId: BACNET_DEVICE,
+      host: '127.0.0.1',
+      port: bacnetSimPort,
+      objects: [{ type: 0, instance: 1, value: 21.5 }],
+    });
+    const bacnetPort = await freeUdpPort('127.0.0.30');
     // The site's config (what the backup carries) with the Modbus point tables imported into it;
     // A first starts on it plus the commissioning data (persons, permissions, rule, linkage).
-    writeFileSync(join(a, 'box.yaml'), boxYaml('site-7', oldDoor.port, edgePort, false));
+    writeFileSync(join(a, 'box.yaml'), boxYaml('site-7', oldDoor.port, edgePort, false, bacnetPort));
     await pointTables(join(a, 'points.xlsx'), modbus.ports[0]!);
     const imported = cli('import', 'points', join(a, 'points.xlsx'), '-c', join(a, 'box.yaml'));
     expect(imported.status, imported.stderr).toBe(0);
+    await bacnetTables(join(a, 'ahu.xlsx'), bacnetSimPort);
+    const importedBacnet = cli('import', 'points', join(a, 'ahu.xlsx'), '--type', 'bacnet-v3', '-c', join(a, 'box.yaml'));
+    expect(importedBacnet.status, importedBacnet.stderr).toBe(0);
     writeFileSync(join(a, 'first.yaml'), `${readFileSync(join(a, 'box.yaml'), 'utf8')}${boxYaml('site-7', oldDoor.port, edgePort, true)}`);
     const boxA = startDaemon(join(a, 'first.yaml'), a, [], true);
     daemons.push(boxA);
     const urlA = await ready(boxA);
-    await online(urlA, 3);
+    await online(urlA, 4);
     await connectDoor(oldDoor).catch((err: unknown) => {
       throw new Error(`A: ${String(err)}\n${boxA.out().slice(-3000)}`);
     });
@@ -215,14 +266,18 @@ describe('replacing a box', () => {
     daemons.push(boxB);
     const urlB = await ready(boxB);
     const polledBefore = modbus.requests();
-    await online(urlB, 3); // the demo meter and both Modbus meters, polled by B from the restored point tables
+    const bacnetReads = () => bacnet!.counters.rp + bacnet!.counters.rpm;
+    const readBefore = bacnetReads();
+    // The demo meter, both Modbus meters and the air handler, read by B from the restored point tables.
+    await online(urlB, 4);
     expect(modbus.requests()).toBeGreaterThan(polledBefore);
+    await waitFor(() => bacnetReads() > readBefore, 10_000);
     expect(boxB.out()).toMatch(/started on restored data: every permission and rule is sent to every device again/);
     await connectDoor(door).catch((err: unknown) => {
       throw new Error(`B: ${String(err)}\n${boxB.out().slice(-3000)}`);
     });
     await waitFor(() => door.state.cards.size === CARDS.length, 20_000);
-    await online(urlB, 5);
+    await online(urlB, 6);
     for (const c of CARDS) expect(door.state.cards.get(c.cardId)).toMatchObject({ userId: c.userId });
     for (const q of QRS) expect((await door.scanQr(q)).code).toBe(0);
     expect((await door.scanQr('X'.repeat(32))).code).toBe(1);
