@@ -21,21 +21,42 @@ export interface CloudLinkView {
 
 export interface EbaRowError {
   sheet: string;
+  /** Spreadsheet row (1 = the header row, 0 = the whole sheet). */
   row: number;
   column?: string | undefined;
+  /** The cell as written. */
+  value?: string | undefined;
   message: string;
 }
 
-/** The ModbusV3 point tables (three-sheet workbook: channels, points, devices). */
+/** One column of a template sheet, as the installer's workbook heads it. */
+export interface EbaColumn {
+  key: string;
+  header: string;
+  note?: string | undefined;
+}
+
+/** An uploaded file: one .xlsx workbook, or one .csv per sheet. */
+export interface EbaUpload {
+  name: string;
+  data: Buffer;
+}
+
+/** Point tables of the EBA drivers (ModbusV3, BACnetV3): three sheets — channels, points, devices. */
 export interface EbaTablesService {
-  /** Rows of one sheet as plain records, for viewing. */
-  view(sheet: 'channels' | 'points' | 'devices'): Promise<Record<string, unknown>[]>;
-  /** Import a workbook; `ok: false` carries every row error and changes nothing. */
+  /** The driver types with a point-table template. */
+  types(): string[];
+  /** One sheet as the workbook shows it: the template's headers, cells formatted as on export (hex addresses). */
+  view(type: string, sheet: 'channels' | 'points' | 'devices'): Promise<{ columns: EbaColumn[]; rows: string[][] }>;
+  /** Validate whole, then (unless `checkOnly`) apply; `ok: false` carries every row error and changes nothing. */
   importWorkbook(
-    data: Buffer,
+    type: string,
+    files: EbaUpload[],
+    o: { checkOnly: boolean },
     onProgress?: (done: number, total: number) => void,
-  ): Promise<{ ok: true; counts: Record<string, number> } | { ok: false; errors: EbaRowError[] }>;
-  exportWorkbook(): Promise<Buffer>;
+  ): Promise<{ ok: true; applied: boolean; counts: Record<string, number> } | { ok: false; errors: EbaRowError[] }>;
+  /** The tables as a workbook, or the blank template. */
+  exportWorkbook(type: string, o: { template: boolean }): Promise<Buffer>;
 }
 
 /** Access control (persons, faces, cards, QR codes, pass records, device sync). */

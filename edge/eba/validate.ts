@@ -45,12 +45,18 @@ export function checkTable(spec: TableSpec, sheet: RawSheet | undefined, problem
     return [];
   }
   const at = new Map<ColumnSpec, number>();
+  let headerMissing = false;
   for (const col of spec.columns) {
     const i = sheet.headers.findIndex((h) => matches(h, col.header, col.aliases));
     if (i >= 0) at.set(col, i);
-    else if (col.required)
+    else if (col.required) {
       problems.push({ sheet: spec.sheet, row: 1, column: col.header, value: '', reason: 'required column is missing' });
+      headerMissing = true;
+    }
   }
+  // Rows of a sheet that lacks a required column cannot be read (another template, e.g. a BACnet
+  // workbook given as ModbusV3): the header problems say it, row rules would only run on holes.
+  if (headerMissing) return [];
   const out: CheckedRow[] = [];
   const firstRowOf = new Map<unknown, number>();
   for (const { row, cells } of sheet.rows) {

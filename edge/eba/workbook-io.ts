@@ -77,7 +77,8 @@ export async function readWorkbook(files: string[], profile: EbaProfile): Promis
   throw new Error('give one .xlsx workbook or one .csv file per sheet');
 }
 
-function rowCells(spec: TableSpec, r: Row): (string | number)[] {
+/** A row as the workbook shows it: one cell per template column, formatted as on export (hex addresses). */
+export function rowCells(spec: TableSpec, r: Row): (string | number)[] {
   return spec.columns.map((c) => {
     const v = r[c.key];
     if (v === undefined || v === null) return '';

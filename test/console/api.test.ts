@@ -177,8 +177,8 @@ describe('console API', () => {
   });
 
   it('EBA: tables view and export work on a box without point tables; a broken workbook changes nothing and reports rows', async () => {
-    expect((await c.get('/api/eba/available')).json()).toEqual({ available: true });
-    expect((await c.get('/api/eba/points')).json()).toEqual({ sheet: 'points', rows: [] });
+    expect((await c.get('/api/eba/available')).json()).toEqual({ available: true, types: ['modbus-v3', 'bacnet-v3'] });
+    expect((await c.get('/api/eba/points')).json()).toMatchObject({ sheet: 'points', rows: [] });
     expect((await c.get('/api/eba/nonsense')).statusCode).toBe(400);
     const xlsx = await c.get('/api/eba/export');
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');

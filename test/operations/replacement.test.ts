@@ -21,15 +21,15 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { modelsFor } from '../../edge/eba/apply.js';
 import { rowsFromDevices } from '../../edge/eba/devices-table.js';
-import { PROFILES } from '../../edge/eba/profiles/index.js';
 import { modbusV3Profile } from '../../edge/eba/profiles/modbus-v3.js';
-import { validateWorkbook, type RawSheet } from '../../edge/eba/validate.js';
+import { validateWorkbook } from '../../edge/eba/validate.js';
 import { readXlsx, writeXlsx } from '../../edge/eba/workbook-io.js';
 import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
 import { startSimulator, type Simulator } from '../../scripts/sim/modbus/index.js';
 import type { SimDevice } from '../../scripts/sim/bacnet/device.js';
 import { freePort as freeUdpPort, startSim as startBacnetSim } from '../bacnet/helpers.js';
 import { startDaemon, type Daemon } from '../cloud/helpers.js';
+import { bacnetWorkbook } from '../console/workbook.js';
 import { connectDoor, freePort } from '../helpers/runtime.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -62,34 +62,6 @@ async function pointTables(file: string, port: number): Promise<void> {
   await writeXlsx(file, modbusV3Profile, { channels, points: w.points, devices: rowsFromDevices(w.devices, () => undefined) });
 }
 
-/** A BACnetV3 workbook in the seed's columns: one air handler's return temperature, asked of the simulator directly. */
-async function bacnetTables(file: string, simPort: number): Promise<void> {
-  const profile = PROFILES.get('bacnet-v3')!;
-  const sheet = (name: string, headers: string[], cells: string[]): RawSheet => ({ name, headers, rows: [{ row: 2, cells }] });
-  const w = validateWorkbook(
-    profile,
-    [
-      sheet(
-        '通道配置表',
-        ['通道编号', '传输方式', '网卡名称', '设备ID', '上报周期', '离线判定周期', '通信方式', '最大报文长度', '地址', '通道备注'],
-        ['1', 'UDP', 'lo', String(BACNET_DEVICE), '1000', '10000', '定向', '1476', `127.0.0.1:${simPort}`, ''],
-      ),
-      sheet(
-        '点位表',
-        ['链接通道', '点位编号', '对象类型', '对象ID', '属性ID', '数据类型', '是否变更上报', '写入优先级', '点位备注'],
-        ['1', 'AHU-1-T', '模拟量输入', '1', 'present-value', 'float', '否', '', '回风温度'],
-      ),
-      sheet(
-        '设备表',
-        ['IoT 设备ID', 'IoT 设备中文名称', '设备品类', '功能名称', '标识符', '点位编号'],
-        ['REPL-AHU-01', '1号楼空调', 'tpHw01', '温度', 'Temperature', 'AHU-1-T'],
-      ),
-    ],
-    modelsFor(undefined),
-  );
-  expect(w.problems).toEqual([]);
-  await writeXlsx(file, profile, { channels: w.channels, points: w.points, devices: rowsFromDevices(w.devices, () => undefined) });
-}
 const BACNET_DEVICE = 7701;
 
 function boxYaml(name: string, doorPort: number, edgePort: number, seed: boolean, bacnetPort = 0): string {
@@ -217,7 +189,10 @@ describe('replacing a box', () => {
       deviceId: BACNET_DEVICE,
       host: '127.0.0.1',
       port: bacnetSimPort,
-      objects: [{ type: 0, instance: 1, value: 21.5 }],
+      objects: [
+        { type: 0, instance: 1, value: 21.5 },
+        { type: 4, instance: 3, value: 1 },
+      ],
     });
     const bacnetPort = await freeUdpPort('127.0.0.30');
     // The site's config (what the backup carries) with the Modbus point tables imported into it;
@@ -226,7 +201,7 @@ describe('replacing a box', () => {
     await pointTables(join(a, 'points.xlsx'), modbus.ports[0]!);
     const imported = cli('import', 'points', join(a, 'points.xlsx'), '-c', join(a, 'box.yaml'));
     expect(imported.status, imported.stderr).toBe(0);
-    await bacnetTables(join(a, 'ahu.xlsx'), bacnetSimPort);
+    await bacnetWorkbook(join(a, 'ahu.xlsx'), { address: `127.0.0.1:${bacnetSimPort}`, deviceId: BACNET_DEVICE, device: 'REPL-AHU-01' });
     const importedBacnet = cli('import', 'points', join(a, 'ahu.xlsx'), '--type', 'bacnet-v3', '-c', join(a, 'box.yaml'));
     expect(importedBacnet.status, importedBacnet.stderr).toBe(0);
     writeFileSync(join(a, 'first.yaml'), `${readFileSync(join(a, 'box.yaml'), 'utf8')}${boxYaml('site-7', oldDoor.port, edgePort, true)}`);

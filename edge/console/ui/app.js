@@ -4,7 +4,8 @@ import { h, api, session, errorText, note, passwordHint, setAuthLostHandler } fr
 import { dashboardPage, driversPage } from './pages-box.js';
 import { maintenancePage } from './pages-maintenance.js';
 import { devicesPage, devicePage } from './pages-devices.js';
-import { ebaPage, accessPage } from './pages-areas.js';
+import { accessPage } from './pages-areas.js';
+import { ebaPage } from './pages-eba.js';
 import { elevatorsPage } from './pages-elevators.js';
 import { rulesPage } from './pages-rules.js';
 
