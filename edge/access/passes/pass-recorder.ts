@@ -72,7 +72,8 @@ export class PassRecorder {
    * Commit one pass record (with the QR scan it uses, `scan` = [code, deviceKey]) and its
    * upload; returns its id. `ref`: the device's own record id, to store a resent record once.
    */
-  record(input: PassRecordInput, options: { scan?: [string, string]; ref?: string } = {}): Recorded {
+  record(given: PassRecordInput, options: { scan?: [string, string]; ref?: string } = {}): Recorded {
+    const input = given.identityId ? given : { ...given, ...this.#holderOf(given) };
     if (options.ref) {
       const seen = this.#rows.byRef(input.deviceKey, options.ref);
       if (seen) return { passId: seen.passId, ...(seen.photo ? { photoId: seen.photo } : {}), duplicate: true };
@@ -114,6 +115,21 @@ export class PassRecorder {
     this.#health.ok();
     if (committed) this.#onCommitted?.(committed);
     return { passId, ...(photo ? { photoId: photo } : {}), duplicate: false };
+  }
+
+  /**
+   * A door that decides a card or QR code itself reports the credential without its holder: the
+   * box's permission for that door names the person, so the record (and the cloud's event) does.
+   */
+  #holderOf(r: PassRecordInput): { identityId?: string } {
+    if (!r.content) return {};
+    const row =
+      r.kind === 'tradCard' || r.kind === 'bleCard'
+        ? this.#perms.credential(r.kind, r.content, r.deviceKey)
+        : r.kind === 'qrCode'
+          ? this.#perms.qr(r.deviceKey, r.content)
+          : undefined;
+    return row?.identity_id ? { identityId: row.identity_id } : {};
   }
 
   #storePhoto(time: number, bytes: Buffer): string | undefined {
