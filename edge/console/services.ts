@@ -60,16 +60,31 @@ export interface EbaTablesService {
 }
 
 /** Access control (persons, faces, cards, QR codes, pass records, device sync). */
+/** A person as the console lists them: credentials counted, card numbers masked, faces as thumbnails. */
+export interface PersonView {
+  identityId: string;
+  name: string;
+  credentials: Record<string, number>;
+  cards?: { kind: string; masked: string; devices: string[] }[];
+  faces?: { groupId: string; faceId: string; state: string; thumbUrl?: string | undefined }[];
+}
+
 export interface AccessConsoleService {
   counts(): { persons: number; faces: number; cards: number; qrCodes: number };
-  findPerson(id: string): Record<string, unknown> | undefined;
+  findPerson(id: string): PersonView | undefined;
+  /** Persons whose name or identityId contains `q`. */
+  searchPersons(q: { text: string; limit: number; offset: number }): { total: number; persons: PersonView[] };
+  /** A stored face picture's thumbnail (JPEG), by its SHA-256. */
+  faceThumb(sha: string): Buffer | undefined;
   syncStatus(): { device: string; state: string; pending: number; lastError?: string | undefined; lastSyncAt?: number | undefined }[];
-  retrySync(device: string): Promise<void>;
-  passRecords(filter: { device?: string; personId?: string; from?: number; to?: number; limit: number }): {
+  /** Queue a door's failed items again; how many were queued. */
+  retrySync(device: string): Promise<number>;
+  passRecords(filter: { devices?: readonly string[]; personId?: string; from?: number; to?: number; limit: number }): {
     id: string | number;
     time: number;
     device: string;
     personId?: string | undefined;
+    personName?: string | undefined;
     result: string;
     method?: string | undefined;
     photoUrl?: string | undefined;

@@ -160,6 +160,13 @@ export class FaceStore {
       .get(deviceKey) as { total: number; pending: number | null; failed: number | null };
   }
 
+  /** A person's faces in every group (at most `limit`). */
+  facesOfUser(userId: string, limit = 20): FaceRow[] {
+    return this.#db
+      .prepare('SELECT * FROM access_faces WHERE user_id = ? ORDER BY group_id, face_id LIMIT ?')
+      .all(userId, limit) as FaceRow[];
+  }
+
   facesOf(groupId: string): FaceRow[] {
     return this.#db.prepare('SELECT * FROM access_faces WHERE group_id = ? ORDER BY idx, face_id').all(groupId) as FaceRow[];
   }

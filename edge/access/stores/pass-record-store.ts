@@ -28,6 +28,8 @@ export type NewRecordRow = Omit<RecordRow, 'id' | 'uploaded' | 'event'> & { phot
 
 export interface RecordQuery {
   deviceKey?: string;
+  /** Any of these doors (the console's filter by name or alias). */
+  deviceKeys?: readonly string[];
   identityId?: string;
   from?: number;
   to?: number;
@@ -80,10 +82,12 @@ export class PassRecordStore {
   /** Newest first, filtered by door, person and time (UTC ms, inclusive). */
   list(q: RecordQuery): RecordRow[] {
     return this.#db
-      .prepare(`SELECT * FROM access_pass_records WHERE (@dev IS NULL OR device_key = @dev) AND (@person IS NULL OR identity_id = @person)
+      .prepare(`SELECT * FROM access_pass_records WHERE (@dev IS NULL OR device_key = @dev)
+      AND (@devs IS NULL OR device_key IN (SELECT value FROM json_each(@devs))) AND (@person IS NULL OR identity_id = @person)
       AND (@from IS NULL OR time >= @from) AND (@to IS NULL OR time <= @to) AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`)
       .all({
         dev: q.deviceKey ?? null,
+        devs: q.deviceKeys ? JSON.stringify(q.deviceKeys) : null,
         person: q.identityId ?? null,
         from: q.from ?? null,
         to: q.to ?? null,

@@ -161,6 +161,15 @@ export class PermissionStore {
     return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
   }
 
+  /** A person's cards and BLE cards with the doors holding them (at most `limit` rows); passwords are not listed. */
+  cardsOf(identityId: string, limit = 100): Array<{ kind: CredentialKind; credential: string; device_key: string }> {
+    return this.#db
+      .prepare(
+        "SELECT kind, credential, device_key FROM access_credentials WHERE identity_id = ? AND kind IN ('tradCard', 'bleCard') ORDER BY kind, credential LIMIT ?",
+      )
+      .all(identityId, limit) as Array<{ kind: CredentialKind; credential: string; device_key: string }>;
+  }
+
   totals(): { qr: number; tradCard: number; bleCard: number; password: number } {
     const qr = this.#db.prepare('SELECT COUNT(*) FROM access_qr').pluck().get() as number;
     const rows = this.#db.prepare('SELECT kind, COUNT(*) AS n FROM access_credentials GROUP BY kind').all() as Array<{

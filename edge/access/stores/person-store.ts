@@ -107,4 +107,18 @@ export class PersonStore {
   count(): number {
     return this.#count.get() as number;
   }
+
+  /** Persons whose name or identityId contains `text` (any case), by name; `total` counts every match. */
+  search(text: string, limit: number, offset: number): { total: number; persons: PersonRow[] } {
+    const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = "WHERE name LIKE @like ESCAPE '\\' OR identity_id LIKE @like ESCAPE '\\'";
+    const total = this.#db.prepare(`SELECT COUNT(*) FROM access_persons ${where}`).pluck().get({ like }) as number;
+    const persons = this.#db
+      .prepare<{ like: string; limit: number; offset: number }, PersonRow>(
+        `SELECT identity_id AS identityId, name, ext_info AS extInfo, updated_at AS updatedAt FROM access_persons ${where}
+        ORDER BY name, identity_id LIMIT @limit OFFSET @offset`,
+      )
+      .all({ like, limit, offset });
+    return { total, persons };
+  }
 }

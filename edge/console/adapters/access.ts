@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AccessCore } from '../../access/access-core.js';
-import type { AccessConsoleService } from '../services.js';
+import type { PersonRow } from '../../access/stores/person-store.js';
+import type { AccessConsoleService, PersonView } from '../services.js';
 
 const DONE = new Set(['transferred', 'transferDeleted']);
 const IN_FLIGHT = new Set(['toBeTransferred', 'transferring', 'deviceOffline']);
@@ -19,8 +20,14 @@ export function accessConsoleService(core: AccessCore): AccessConsoleService {
     },
     findPerson(id) {
       const p = core.persons.get(id);
-      if (!p) return undefined;
-      return { ...p, credentials: core.permissions.credentialCountsOf(id) }; // counts only: card numbers stay off the screen
+      return p ? personView(core, p, true) : undefined;
+    },
+    searchPersons({ text, limit, offset }) {
+      const { total, persons } = core.persons.search(text, limit, offset);
+      return { total, persons: persons.map((p) => personView(core, p, false)) };
+    },
+    faceThumb(sha) {
+      return /^[0-9a-f]{64}$/.test(sha) ? core.images.read(sha, true) : undefined;
     },
     syncStatus() {
       const byDevice = new Map<
@@ -52,12 +59,19 @@ export function accessConsoleService(core: AccessCore): AccessConsoleService {
     },
     async retrySync(device) {
       const now = Date.now();
-      for (const r of core.deployments.failedOf(device)) core.deployments.retry(device, r.kind, r.item, now);
+      const failed = core.deployments.failedOf(device);
+      for (const r of failed) core.deployments.retry(device, r.kind, r.item, now);
+      return failed.length;
     },
     passRecords(f) {
+      const names = new Map<string, string | undefined>();
+      const nameOf = (id: string) => {
+        if (!names.has(id)) names.set(id, core.persons.get(id)?.name);
+        return names.get(id);
+      };
       return core.records
         .list({
-          ...(f.device ? { deviceKey: f.device } : {}),
+          ...(f.devices ? { deviceKeys: f.devices } : {}),
           ...(f.personId ? { identityId: f.personId } : {}),
           ...(f.from !== undefined ? { from: f.from } : {}),
           ...(f.to !== undefined ? { to: f.to } : {}),
@@ -68,6 +82,7 @@ export function accessConsoleService(core: AccessCore): AccessConsoleService {
           time: r.time,
           device: r.device_key,
           personId: r.identity_id || undefined,
+          personName: r.identity_id ? nameOf(r.identity_id) : undefined,
           result: r.code === 0 ? 'pass' : `${r.code} ${r.message}`,
           method: r.kind,
           photoUrl: r.photo ? `/api/access/records/${r.id}/photo` : undefined,
@@ -84,4 +99,28 @@ export function accessConsoleService(core: AccessCore): AccessConsoleService {
         .map((r) => ({ time: r.time, device: r.device_key, type: `refused.${r.kind}`, message: `${r.code} ${r.message}` }));
     },
   };
+}
+
+/** Card numbers on screen show their last four characters only: enough to tell two cards apart. */
+export const maskCredential = (c: string): string =>
+  c.length <= 4 ? '*'.repeat(c.length) : `${'*'.repeat(Math.min(8, c.length - 4))}${c.slice(-4)}`;
+
+/** A person with credential counts; `detail` adds the masked cards with their doors and the faces. */
+function personView(core: AccessCore, p: PersonRow, detail: boolean): PersonView {
+  const view: PersonView = { identityId: p.identityId, name: p.name, credentials: core.permissions.credentialCountsOf(p.identityId) };
+  if (!detail) return view;
+  const cards = new Map<string, { kind: string; masked: string; devices: string[] }>();
+  for (const c of core.permissions.cardsOf(p.identityId)) {
+    const key = `${c.kind}:${c.credential}`;
+    if (!cards.has(key)) cards.set(key, { kind: c.kind, masked: maskCredential(c.credential), devices: [] });
+    cards.get(key)!.devices.push(c.device_key);
+  }
+  view.cards = [...cards.values()];
+  view.faces = core.faces.facesOfUser(p.identityId).map((f) => ({
+    groupId: f.group_id,
+    faceId: f.face_id,
+    state: f.image_state,
+    thumbUrl: f.image_sha && f.image_state === 'ready' ? `/api/access/faces/${f.image_sha}/thumb` : undefined,
+  }));
+  return view;
 }

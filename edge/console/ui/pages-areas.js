@@ -1,6 +1,6 @@
 // Area pages backed by optional services: access control.
 import { t } from './i18n.js';
-import { h, api, note, table, errorText, fmtTime } from './core.js';
+import { h, api, note, table, errorText, fmtTime, download } from './core.js';
 
 export async function accessPage(el) {
   let s;
@@ -13,44 +13,128 @@ export async function accessPage(el) {
   }
   const c = s.counts;
   const found = h('div#person-result');
-  const idInput = h('input#person-id', { placeholder: t('access.find') });
+  const detail = h('div#person-detail');
+  const query = h('input#person-q', { placeholder: t('access.find'), type: 'search' });
   const recBox = h('div#records');
+  const devices = (await api('GET', '/devices').catch(() => [])).map((d) => ({ key: `${d.productKey}/${d.deviceName}`, alias: d.alias }));
+  const aliasOf = new Map(devices.map((d) => [d.key, d.alias]));
+  const deviceLabel = (key) => (aliasOf.get(key) ? `${aliasOf.get(key)} (${key})` : key);
   const filt = {
-    device: h('input#rec-device', { placeholder: t('access.device') }),
+    device: h('input#rec-device', { placeholder: t('access.deviceFilter'), list: 'rec-devices' }),
     person: h('input#rec-person', { placeholder: t('access.person') }),
     from: h('input#rec-from', { type: 'datetime-local' }),
     to: h('input#rec-to', { type: 'datetime-local' }),
   };
-  async function records() {
-    const p = new URLSearchParams({ limit: '50' });
-    if (filt.device.value) p.set('device', filt.device.value);
-    if (filt.person.value) p.set('personId', filt.person.value);
+  const deviceChoices = h(
+    'datalist#rec-devices',
+    devices.flatMap((d) => [h('option', { value: d.key }, d.alias ?? ''), ...(d.alias ? [h('option', { value: d.alias })] : [])]),
+  );
+  function recordFilter(limit) {
+    const p = new URLSearchParams({ limit: String(limit) });
+    if (filt.device.value.trim()) p.set('device', filt.device.value.trim());
+    if (filt.person.value.trim()) p.set('personId', filt.person.value.trim());
     if (filt.from.value) p.set('from', String(new Date(filt.from.value).getTime()));
     if (filt.to.value) p.set('to', String(new Date(filt.to.value).getTime()));
-    const rows = await api('GET', `/access/records?${p}`);
+    return p;
+  }
+  async function records() {
+    const rows = await api('GET', `/access/records?${recordFilter(50)}`);
     recBox.replaceChildren(
-      table(
-        [t('common.time'), t('access.device'), t('access.person'), t('access.method'), t('access.result'), t('access.photo')],
-        rows.map((r) =>
-          h(
-            'tr',
-            h('td', fmtTime(r.time)),
-            h('td', r.device),
-            h('td', r.personId ?? ''),
-            h('td', r.method ?? ''),
-            h('td', r.result),
+      h(
+        'div.table-scroll',
+        table(
+          [t('common.time'), t('access.device'), t('access.person'), t('access.method'), t('access.result'), t('access.photo')],
+          rows.map((r) =>
             h(
-              'td',
-              r.photoUrl
-                ? h('img.thumb', { src: `/api/access/records/${encodeURIComponent(String(r.id))}/photo`, alt: '', loading: 'lazy' })
-                : '',
+              'tr',
+              h('td', fmtTime(r.time)),
+              h('td', deviceLabel(r.device)),
+              h('td', r.personName ? `${r.personName} (${r.personId})` : (r.personId ?? '')),
+              h('td', r.method ?? ''),
+              h('td', r.result),
+              h(
+                'td',
+                r.photoUrl
+                  ? h('img.thumb', { src: `/api/access/records/${encodeURIComponent(String(r.id))}/photo`, alt: '', loading: 'lazy' })
+                  : '',
+              ),
             ),
           ),
+          { id: 'records-table' },
         ),
-        { id: 'records-table' },
       ),
     );
   }
+  async function exportRecords() {
+    download(await (await api('GET', `/access/records.csv?${recordFilter(10000)}`, undefined, { raw: true })).blob(), 'pass-records.csv');
+  }
+  const counts = (cr) =>
+    Object.entries(cr)
+      .map(([k, n]) => `${t(`access.kind.${k}`)} ${n}`)
+      .join(' · ');
+  async function showPerson(id) {
+    try {
+      const p = await api('GET', `/access/persons/${encodeURIComponent(id)}`);
+      detail.replaceChildren(
+        h(
+          'div.card.person',
+          h('h3', `${p.name} (${p.identityId})`),
+          h('p', counts(p.credentials) || t('access.noCredentials')),
+          p.cards.length
+            ? table(
+                [t('access.cardKind'), t('access.card'), t('access.device')],
+                p.cards.map((k) =>
+                  h('tr', h('td', t(`access.kind.${k.kind}`)), h('td.mono', k.masked), h('td', k.devices.map(deviceLabel).join(', '))),
+                ),
+                { id: 'person-cards' },
+              )
+            : null,
+          h(
+            'div.faces#person-faces',
+            p.faces.map((f) =>
+              f.thumbUrl
+                ? h('img.face', { src: f.thumbUrl, alt: `${p.name} ${f.faceId}`, title: `${f.groupId}/${f.faceId}` })
+                : h('span.badge.pending', `${f.faceId}: ${f.state}`),
+            ),
+          ),
+        ),
+      );
+    } catch (err) {
+      detail.replaceChildren(note('error', err.status === 404 ? t('access.notFound') : errorText(err)));
+    }
+  }
+  async function findPersons() {
+    found.replaceChildren();
+    detail.replaceChildren();
+    const text = query.value.trim();
+    if (!text) return;
+    try {
+      const r = await api('GET', `/access/persons?${new URLSearchParams({ q: text, limit: '50' })}`);
+      if (!r.persons.length) return void found.append(note('info', t('access.notFound')));
+      found.append(
+        h('p.muted', t('access.matches', { n: r.total })),
+        h(
+          'div.table-scroll',
+          table(
+            [t('access.name'), t('access.identityId'), t('access.credentials')],
+            r.persons.map((p) =>
+              h(
+                'tr.clickable',
+                { onclick: () => showPerson(p.identityId), tabindex: '0', onkeydown: (e) => e.key === 'Enter' && showPerson(p.identityId) },
+                h('td', p.name),
+                h('td.mono', p.identityId),
+                h('td', counts(p.credentials)),
+              ),
+            ),
+            { id: 'persons-table' },
+          ),
+        ),
+      );
+    } catch (err) {
+      found.append(note('error', errorText(err)));
+    }
+  }
+  query.addEventListener('keydown', (e) => e.key === 'Enter' && findPersons());
   el.replaceChildren(
     h(
       'div.grid',
@@ -64,27 +148,9 @@ export async function accessPage(el) {
     h(
       'section.card',
       h('h2', t('access.find')),
-      h(
-        'div.filters',
-        idInput,
-        h(
-          'button#person-find',
-          {
-            onclick: async () => {
-              found.replaceChildren();
-              try {
-                found.append(
-                  h('pre', JSON.stringify(await api('GET', `/access/persons/${encodeURIComponent(idInput.value.trim())}`), null, 2)),
-                );
-              } catch (err) {
-                found.append(note('error', err.status === 404 ? t('access.notFound') : errorText(err)));
-              }
-            },
-          },
-          t('common.search'),
-        ),
-      ),
+      h('div.filters', query, h('button#person-find', { onclick: findPersons }, t('common.search'))),
       found,
+      detail,
     ),
     h(
       'section.card',
@@ -94,7 +160,7 @@ export async function accessPage(el) {
         s.sync.map((d) =>
           h(
             'tr',
-            h('td', d.device),
+            h('td', deviceLabel(d.device)),
             h('td', h(`span.badge.${d.state}`, d.state)),
             h('td.num', String(d.pending)),
             h('td.msg', d.lastError ?? ''),
@@ -105,13 +171,22 @@ export async function accessPage(el) {
                 'button.small',
                 {
                   onclick: async (e) => {
-                    e.target.disabled = true;
-                    await api('POST', `/access/sync/${encodeURIComponent(d.device)}/retry`, {}).catch(() => {});
-                    e.target.disabled = false;
+                    const button = e.target;
+                    const msg = button.nextElementSibling;
+                    button.disabled = true;
+                    try {
+                      const r = await api('POST', `/access/sync/${encodeURIComponent(d.device)}/retry`, {});
+                      msg.replaceChildren(note('ok', r.queued ? t('access.retried', { n: r.queued }) : t('access.nothingToRetry')));
+                    } catch (err) {
+                      msg.replaceChildren(note('error', errorText(err)));
+                    } finally {
+                      button.disabled = false;
+                    }
                   },
                 },
                 t('access.retry'),
               ),
+              h('span.retry-msg', { 'aria-live': 'polite' }),
             ),
           ),
         ),
@@ -127,7 +202,9 @@ export async function accessPage(el) {
         filt.person,
         filt.from,
         filt.to,
+        deviceChoices,
         h('button#rec-search', { onclick: () => records() }, t('common.filter')),
+        h('button#rec-export', { onclick: exportRecords }, t('access.export')),
       ),
       recBox,
     ),
