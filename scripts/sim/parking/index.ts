@@ -43,8 +43,7 @@ rl.on('line', async (line) => {
       case 'state':
         return out({ inPark: [...sim.state.inPark.values()], lists: sim.state.lists, orders: [...sim.state.orders.values()] });
       case 'quit':
-        rl.close();
-        return;
+        return stop();
       case undefined:
       case '':
         return;
@@ -55,4 +54,13 @@ rl.on('line', async (line) => {
     out({ error: (err as Error).message });
   }
 });
-rl.on('close', () => void sim.stop());
+// Run without a terminal (stdin closed at once, as under a service manager) it keeps serving until a signal.
+function stop(): void {
+  rl.close();
+  sim.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
