@@ -1,7 +1,7 @@
 /**
  * The parking system's in/out push (the Lifang body of seed 001 L40095-40105) checked at the
  * boundary and turned into data-model records: `iot_park_pass_record` by the field rules of the
- * seed's sample (L40305-40384) and the Lifang support table (L15035-15075), `iot_park_fee` when
+ * seed's sample (L40305-40384) and the Lifang support table (L15032-15120), `iot_park_fee` when
  * the push carries a paid amount, `iot_park_blacklist_detect` when it flags a blacklisted car.
  * Fields the Lifang system does not supply get the model's "unknown" value. Which record field
  * takes the uploaded picture's file name is named per record (`imageAttrs`), filled after upload.
@@ -29,7 +29,7 @@ export interface PendingRecord {
   imageAttrs: string[];
 }
 
-/** The seed's sample writes "未知" (unknown) where the Lifang system gives nothing (L40370-40374). */
+/** The seed's sample writes "未知" (unknown) where the Lifang system gives nothing (L40378-40380). */
 export const UNKNOWN = '未知';
 
 const REQUIRED = ['carCode', 'parkID', 'inOrOut', 'GUID', 'channelID'] as const;
@@ -62,7 +62,7 @@ export function localTime(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** The picture URL as the seed's sample normalises it (`UrlFormatUtil.change`, L40283): backslashes become slashes. */
+/** The picture URL as the seed's sample normalises it (`UrlFormatUtil.change`, L40282): backslashes become slashes. */
 export function imageUrl(push: InOutPush): string | undefined {
   const u = push.imagePath.replaceAll('\\', '/');
   return /^https?:\/\//i.test(u) ? u : undefined;
