@@ -51,6 +51,9 @@ export class Outbox {
   #stopped = false;
   /** GUIDs delivered recently, so a push sent again after its answer is not recorded twice. */
   #delivered = new Set<string>();
+  /** GUID → seq of every job queued or being written. */
+  #accepted = new Map<string, number>();
+  #writes: Promise<void> = Promise.resolve();
 
   constructor(options: OutboxOptions) {
     this.#o = { retryMinMs: 1000, retryMaxMs: 60_000, maxJobs: 10_000, ...options };
@@ -69,6 +72,7 @@ export class Outbox {
       try {
         const job = JSON.parse(await readFile(join(this.#o.dir, f), 'utf8')) as Job;
         this.#jobs.push(job);
+        this.#accepted.set(job.guid, job.seq);
         this.#seq = Math.max(this.#seq, job.seq);
       } catch (err) {
         // A torn write cannot happen (write + rename); anything else unreadable is set aside, not retried forever.
@@ -93,14 +97,26 @@ export class Outbox {
    */
   async add(guid: string, records: PendingRecord[], image: Buffer | undefined): Promise<boolean> {
     if (this.#delivered.has(guid)) return true;
-    const queued = this.#jobs.find((j) => j.guid === guid);
-    if (queued) return this.#await(queued.seq);
-    if (this.#jobs.length >= this.#o.maxJobs) return false;
+    const queued = this.#accepted.get(guid);
+    if (queued !== undefined) return this.#await(queued);
+    if (this.#accepted.size >= this.#o.maxJobs) return false;
     const job: Job = { seq: ++this.#seq, guid, hasImage: image !== undefined, done: 0, records };
-    if (image) await writeFile(join(this.#o.dir, `${name(job.seq)}.jpg`), image);
-    await this.#save(job);
-    this.#jobs.push(job);
+    this.#accepted.set(guid, job.seq);
     const result = this.#await(job.seq);
+    // Writes are chained so jobs join the queue in the order they arrived, whichever write finishes first.
+    const written = this.#writes.then(async () => {
+      if (image) await writeFile(join(this.#o.dir, `${name(job.seq)}.jpg`), image);
+      await this.#save(job);
+      this.#jobs.push(job);
+    });
+    this.#writes = written.catch(() => undefined);
+    try {
+      await written;
+    } catch (err) {
+      this.#accepted.delete(guid);
+      this.#waiters.delete(job.seq);
+      throw err;
+    }
     this.kick();
     return result;
   }
@@ -144,6 +160,7 @@ export class Outbox {
         return;
       }
       this.#jobs.shift();
+      this.#accepted.delete(job.guid);
       this.#remember(job.guid);
       this.#delayMs = this.#o.retryMinMs;
       this.#settle(job.seq, true);
