@@ -328,6 +328,28 @@ describe('in/out pushes', () => {
     expect(records('iot_park_pass_record').length).toBe(count);
   });
 
+  it('a pass whose picture the system cannot serve is still recorded, without a picture', async () => {
+    const before = standIn.inserted.length;
+    const uploads = standIn.files.size;
+    const push = {
+      carCode: '湘A40404',
+      inTime: '2026-01-01 08:00:00',
+      passTime: '2026-01-01 08:00:00',
+      parkID: '88',
+      inOrOut: '0',
+      GUID: 'f'.repeat(32),
+      channelID: '2',
+      channelName: '北大门入口',
+      imagePath: `${sim.url}/images/${'0'.repeat(32)}.jpg`,
+    };
+    const res = await fetch(sim.pushUrl, { method: 'POST', body: JSON.stringify(push) });
+    expect(await res.json()).toEqual(PUSH_OK);
+    expect(standIn.inserted.slice(before).map((r) => [r.properties.plateNumber, r.properties.plateNumberImage])).toEqual([
+      ['湘A40404', ''],
+    ]);
+    expect(standIn.files.size).toBe(uploads);
+  });
+
   it('with the data-model API down: answered 数据上报失败, kept on disk across a restart, delivered later in order', async () => {
     const outbox = join(dataDir, 'outbox');
     const before = standIn.inserted.length;
@@ -359,5 +381,33 @@ describe('in/out pushes', () => {
     standIn.insertCode = 200;
     await waitFor(() => standIn.inserted.length > before, { what: 'the retried record' });
     expect(standIn.inserted.at(-1)!.properties.plateNumber).toBe('赣F20001');
+  });
+});
+
+describe('heartbeat, wired', () => {
+  it('the running adapter inserts a signed Heartbeat naming the lot as soon as it starts', async () => {
+    const second = new ParkingAdapter({
+      appKey: KEY,
+      appSecret: SECRET,
+      apiDomain: standIn.domain,
+      dataDir: join(dataDir, 'second'),
+      parkingUrl: sim.url,
+      servicePort: 0,
+      pushPort: 0,
+      host: '127.0.0.1',
+      log: pino({ level: 'silent' }),
+    });
+    await second.start();
+    try {
+      const hb = await waitFor(() => standIn.inserted.find((r) => r.modelId === 'Heartbeat'), { what: 'a Heartbeat' });
+      expect(hb.properties).toEqual({
+        parkingLotId: '88',
+        online: 1,
+        eventTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+      });
+      expect(standIn.badSignatures).toEqual([]);
+    } finally {
+      await second.stop();
+    }
   });
 });

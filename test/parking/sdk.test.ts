@@ -146,6 +146,7 @@ describe('service-model server', () => {
       data: null,
     });
     expect((await post('/demo_model/crash', '{"params":{}}')).body).toEqual({ code: 1000, message: 'Unknown error', data: null });
+    expect((await post('/demo_model/echo', `{"params":{"a":"${'x'.repeat(1024 * 1024)}"}}`)).status).toBe(413);
     expect((await post('/demo_model/nope', '{}')).status).toBe(404);
     expect((await post('/other_model/echo', '{}')).status).toBe(404);
     expect((await post('/demo_model/constructor', '{}')).status).toBe(404);
