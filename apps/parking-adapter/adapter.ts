@@ -23,8 +23,13 @@ export interface ParkingAdapterOptions {
   parkingUrl: string;
   servicePort: number;
   pushPort: number;
-  /** Where both ports listen; the box's service bus and the parking system reach it there. */
-  host?: string;
+  /**
+   * The service port listens on loopback by default: only the box's service bus (same host) may
+   * call it, so the bus's routing and limits cannot be bypassed from the LAN.
+   */
+  serviceHost?: string;
+  /** The push port listens on every interface by default: the parking system pushes over the LAN. */
+  pushHost?: string;
   log: Logger;
   retryMinMs?: number;
   retryMaxMs?: number;
@@ -69,10 +74,9 @@ export class ParkingAdapter {
   }
 
   async start(): Promise<void> {
-    const host = this.#o.host ?? '0.0.0.0';
     await this.outbox.start();
-    await this.services.listen(this.#o.servicePort, host);
-    await this.pushes.listen(this.#o.pushPort, host);
+    await this.services.listen(this.#o.servicePort, this.#o.serviceHost ?? '127.0.0.1');
+    await this.pushes.listen(this.#o.pushPort, this.#o.pushHost ?? '0.0.0.0');
     if (this.#o.heartbeat !== false) this.heartbeat.start();
     this.#o.log.info({ servicePort: this.services.port, pushPort: this.pushes.port, queued: this.outbox.pending }, 'parking adapter ready');
   }

@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     parkingUrl: envString(process.env, 'PARKING_URL', 'http://127.0.0.1:18090'),
     servicePort: envPort(process.env, 'PARKING_SERVICE_PORT', 10071),
     pushPort: envPort(process.env, 'PARKING_PUSH_PORT', 10072),
-    host: envString(process.env, 'PARKING_LISTEN_HOST', '0.0.0.0'),
+    serviceHost: envString(process.env, 'PARKING_SERVICE_HOST', '127.0.0.1'),
+    pushHost: envString(process.env, 'PARKING_PUSH_HOST', '0.0.0.0'),
     log,
   });
   await adapter.start();

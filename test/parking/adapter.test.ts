@@ -31,7 +31,7 @@ function makeAdapter(): ParkingAdapter {
     parkingUrl: sim.url,
     servicePort: 0,
     pushPort: 0,
-    host: '127.0.0.1',
+    pushHost: '127.0.0.1',
     log: pino({ level: 'silent' }),
     retryMinMs: 50,
     retryMaxMs: 200,
@@ -394,7 +394,7 @@ describe('heartbeat, wired', () => {
       parkingUrl: sim.url,
       servicePort: 0,
       pushPort: 0,
-      host: '127.0.0.1',
+      pushHost: '127.0.0.1',
       log: pino({ level: 'silent' }),
     });
     await second.start();
