@@ -4,7 +4,7 @@
  * backup's, keeping this box's data folder and listen ports: edge/backup/local-config.ts).
  * The daemon must be stopped; at its next start every device gets everything again.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -99,7 +99,24 @@ export async function restoreCommand(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * The config file is rewritten after the data folder is swapped: a restore run by a user who
+ * cannot write it (the service user `edge` under /etc/property-edge) would leave new data under
+ * the old config. Checked before anything is staged.
+ */
+function ensureConfigWritable(configFile: string): void {
+  try {
+    accessSync(dirname(configFile), constants.W_OK);
+    if (existsSync(configFile)) accessSync(configFile, constants.W_OK);
+  } catch (err) {
+    throw new Error(
+      `cannot write the box config ${configFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): run edge restore as the config file's owner (sudo); nothing was changed`,
+    );
+  }
+}
+
 async function restore(backupFile: string, configFile: string, force: boolean, passphrase: string | undefined): Promise<number> {
+  ensureConfigWritable(configFile);
   const localText = existsSync(configFile) ? readFileSync(configFile, 'utf8') : undefined;
   if (localText !== undefined) {
     const http = (parseYaml(localText) as { http?: { host?: string; port?: number } } | null)?.http;

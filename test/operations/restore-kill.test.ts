@@ -132,4 +132,15 @@ describe('kill -9 during edge restore', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/edge restore: not a valid box backup: (cannot unpack|.* is corrupt)/);
   });
+
+  it('refuses a config it could not write afterwards, before staging anything', () => {
+    const target = makeBoxFolder(join(root, 'target-unwritable'), 'old');
+    const old = folderImage(target.dataDir);
+    const config = join(root, 'no-such-folder', 'box.yaml');
+    const refused = spawnSync(process.execPath, [MAIN, 'restore', backupFile, '-c', config], { encoding: 'utf8' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`edge restore: cannot write the box config ${config} (ENOENT)`);
+    expect(folderImage(target.dataDir)).toEqual(old);
+    expect(readdirSync(root).filter((f) => f.includes('restore-staging'))).toEqual([]);
+  });
 });
