@@ -126,6 +126,7 @@ export interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  bytes: Buffer;
   json: Record<string, unknown>;
 }
 
@@ -141,14 +142,15 @@ export function send(
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const bytes = Buffer.concat(chunks);
+        const text = bytes.toString('utf8');
         let json: Record<string, unknown> = {};
         try {
           json = JSON.parse(text) as Record<string, unknown>;
         } catch {
           // not JSON (a file)
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, bytes, json });
       });
     });
     req.on('error', reject);
