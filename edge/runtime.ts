@@ -283,7 +283,12 @@ export class Runtime {
   /** The listener registry: the box's own listeners (bound ports) and the deployed drivers' (docs/security.md). */
   listeners(): ListenerInfo[] {
     const files = this.files;
-    const bound = { http: this.httpPort, bus: this.busPort, ...(files ? { files: [files.port, files.outsidePort] as const } : {}) };
+    const bound = {
+      http: this.httpPort,
+      bus: this.busPort,
+      ...(files ? { files: [files.port, files.outsidePort] as const } : {}),
+      ...(this.dataModel ? { dataModel: this.dataModel.port } : {}),
+    };
     return [...boxListeners(this.#config, bound).map(boxListenerInfo), ...this.host.listeners()];
   }
 

@@ -140,3 +140,14 @@ export function parseDataModelConfig(raw: unknown, appsPresent: boolean): DataMo
 
 // `edge check` and every redeploy report this section's problems with the core's.
 registerSectionCheck('dataModel', (raw) => (raw === undefined ? [] : dataModelConfigProblems(raw)));
+
+/** The API's port as configured (undefined when it does not run, or its section is invalid: the check reports that). */
+export function configuredDataModelPort(
+  raw: unknown,
+  appsPresent: boolean,
+): { host: string; port: number; limits: ListenerLimits } | undefined {
+  if (raw === undefined && !appsPresent) return undefined;
+  if (dataModelConfigProblems(raw).some((p) => !p.advisory)) return undefined;
+  const cfg = Value.Default(DataModelConfigSchema, Value.Clone(raw ?? {})) as DataModelConfig;
+  return cfg.enabled ? { host: cfg.host, port: cfg.port, limits: cfg.limits } : undefined;
+}

@@ -1,5 +1,8 @@
 /** The dataModel: section: when it runs, its defaults, and what `edge check` reports. */
 import { describe, expect, it } from 'vitest';
+import { configProblems } from '../../edge/config-check.js';
+import { boxListeners } from '../../edge/config/listeners.js';
+import { parseConfig } from '../../edge/config/load.js';
 import { dataModelConfigProblems, parseDataModelConfig } from '../../edge/datamodel/config.js';
 
 describe('dataModel config section', () => {
@@ -33,5 +36,14 @@ describe('dataModel config section', () => {
     expect(wide).toHaveLength(1);
     expect(wide[0]!.advisory).toBe(true);
     expect(parseDataModelConfig({ host: '0.0.0.0' }, false)?.host).toBe('0.0.0.0');
+  });
+
+  it('is checked by edge check and listed among the box listeners', async () => {
+    const problems = await configProblems('dataModel: { port: 99999, ackTimeoutS: 0 }\n', '/tmp/box.yaml');
+    expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(['/dataModel/port', '/dataModel/ackTimeoutS']));
+    expect(await configProblems('dataModel: {}\n', '/tmp/box.yaml')).toEqual([]);
+    const listed = boxListeners(parseConfig('dataModel: {}\n')).find((l) => l.protocol === 'http-datamodel');
+    expect(listed).toMatchObject({ port: 10061, host: '127.0.0.1', path: '/dataModel/port' });
+    expect(boxListeners(parseConfig('dataModel: { enabled: false }\n')).some((l) => l.protocol === 'http-datamodel')).toBe(false);
   });
 });
