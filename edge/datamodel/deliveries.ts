@@ -108,8 +108,14 @@ export class Deliveries {
   }
 
   start(): void {
+    this.recount();
+    this.#arm(this.#now());
+  }
+
+  /** Count the pending deliveries again (after retention removed records, and with them their deliveries). */
+  recount(): void {
+    for (const k of this.#pending.keys()) this.#pending.set(k, 0);
     for (const r of this.#stmt.counts.all() as Array<{ subscriber: string; n: number }>) this.#pending.set(r.subscriber, r.n);
-    this.#schedule(this.#now());
   }
 
   stop(): void {
@@ -139,7 +145,7 @@ export class Deliveries {
 
   /** After a commit that queued deliveries: send them now. */
   kick(): void {
-    this.#schedule(this.#now());
+    this.#arm(this.#now());
   }
 
   /** A subscriber acknowledged these records; unknown or already acknowledged ids are ignored. */
@@ -241,10 +247,6 @@ export class Deliveries {
   #scheduleNext(): void {
     const at = (this.#stmt.next.get() as { at: number | null }).at;
     if (at !== null) this.#arm(at);
-  }
-
-  #schedule(at: number): void {
-    this.#arm(at);
   }
 
   #arm(at: number): void {

@@ -135,7 +135,7 @@ export class DataModelService {
       return r;
     })();
     this.deliveries.kick();
-    if (this.records.count > this.config.maxRecords || this.records.bytes > this.config.maxMb * 1024 * 1024) this.records.prune(createdAt);
+    if (this.records.count > this.config.maxRecords || this.records.bytes > this.config.maxMb * 1024 * 1024) this.prune();
     return record;
   }
 
@@ -205,12 +205,20 @@ export class DataModelService {
     if (ids.length > 0) this.records.acknowledged(ids);
   }
 
+  /** For /healthz: the records kept and the deliveries waiting for an ack, per subscriber. */
+  status(): { port: number; records: number; bytes: number; pendingDeliveries: Record<string, number> } {
+    return { port: this.port, records: this.records.count, bytes: this.records.bytes, pendingDeliveries: this.deliveries.pending() };
+  }
+
   /** Retention of records and of upload slots. */
   prune(): void {
     try {
       const removed = this.records.prune(this.#now());
       this.uploads.prune(this.config.fileKeepDays * DAY_MS);
-      if (removed > 0) this.#log.info({ records: removed }, 'data-model records beyond retention removed');
+      if (removed > 0) {
+        this.deliveries.recount(); // their pending deliveries went with them
+        this.#log.info({ records: removed }, 'data-model records beyond retention removed');
+      }
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'data-model retention failed; retried at the next run');
     }

@@ -102,5 +102,10 @@ describe('data-model records in the box', () => {
     const got = await waitFor(() => recordsAtCloud(rig.cloud.posts).find((x) => x.dataId === dataId), { timeoutMs: 15_000 });
     expect(got).toMatchObject({ modelId: 'Heartbeat', properties: { status: 1 }, form: 'event' });
     expect(received.some((m) => m.dataId === dataId)).toBe(false); // not one of the subscriber's models
+    const health = box.runtime.health();
+    expect(health.dataModel).toMatchObject({ records: 4, pendingDeliveries: { 'console-app': 0 } });
+    expect((health.listeners as Array<{ protocol: string; port: number }>).find((l) => l.protocol === 'http-datamodel')?.port).toBe(
+      box.runtime.dataModel!.port,
+    );
   }, 30_000);
 });

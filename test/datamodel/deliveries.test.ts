@@ -109,4 +109,23 @@ describe('data-model subscribers', () => {
     expect(again).toHaveLength(1);
     expect(again[0]!.body).toMatchObject({ dataId: r.dataId, attempt: 2 });
   });
+
+  it('drops the deliveries of records that retention removed', async () => {
+    await t.close();
+    t = await startDataModel({ subscribers: SUBSCRIBERS, maxRecords: 2 }, { files: false });
+    t.bus.up = false;
+    const first = t.service.insert('parking', 'Heartbeat', { status: 1 });
+    t.service.insert('parking', 'Heartbeat', { status: 2 });
+    t.service.insert('parking', 'Heartbeat', { status: 3 });
+    expect(t.service.records.get(first.dataId)).toBeUndefined();
+    expect(t.service.status()).toMatchObject({ records: 2, pendingDeliveries: { logger: 2 } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.published).toHaveLength(0);
+    t.bus.up = true;
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(sentTo('logger').map((p) => [p.body.dataId, p.body.attempt])).toEqual([
+      [first.dataId + 1, 1],
+      [first.dataId + 2, 1],
+    ]);
+  });
 });
