@@ -25,6 +25,12 @@ export interface DeliveryOptions {
   maxPendingPerSubscriber: number;
 }
 
+/** What `enqueue` queued: the subscribers to send to at once, and how many wait for the bus. */
+export interface NewDeliveries {
+  names: string[];
+  waiting: number;
+}
+
 export interface Publisher {
   publish(topic: string, payload: string): void;
 }
@@ -70,7 +76,7 @@ export class Deliveries {
     this.#o = options;
     const db = deps.db;
     this.#stmt = {
-      add: db.prepare('INSERT OR IGNORE INTO datamodel_deliveries (subscriber, data_id, attempts, next_at) VALUES (?, ?, 0, ?)'),
+      add: db.prepare('INSERT OR IGNORE INTO datamodel_deliveries (subscriber, data_id, attempts, next_at) VALUES (?, ?, ?, ?)'),
       due: db.prepare(
         'SELECT subscriber, data_id, attempts FROM datamodel_deliveries WHERE next_at <= ? ORDER BY next_at, data_id LIMIT ?',
       ),
@@ -124,14 +130,21 @@ export class Deliveries {
     this.#timerAt = Number.POSITIVE_INFINITY;
   }
 
-  /** Queue a new record for its subscribers; call inside the record's transaction. How many it was queued for. */
-  enqueue(record: Pick<DataRecord, 'dataId' | 'modelId'>): number {
-    let n = 0;
+  /**
+   * Queue a new record for its subscribers; call inside the record's transaction. With the bus up
+   * the first send is counted here and made by `sendNew` right after the commit (no second
+   * transaction per record); without it the record waits for the bus like a redelivery.
+   */
+  enqueue(record: Pick<DataRecord, 'dataId' | 'modelId'>): NewDeliveries {
+    const names: string[] = [];
+    let waiting = 0;
     const now = this.#now();
+    const live = this.#publisher() !== undefined;
     for (const s of this.#subscribers.values()) {
       if (!s.models.includes('*') && !s.models.includes(record.modelId)) continue;
-      if (this.#stmt.add.run(s.name, record.dataId, now).changes === 0) continue;
-      n++;
+      if (this.#stmt.add.run(s.name, record.dataId, live ? 1 : 0, live ? now + this.#o.ackTimeoutMs : now).changes === 0) continue;
+      if (live) names.push(s.name);
+      else waiting++;
       const pending = (this.#pending.get(s.name) ?? 0) + 1;
       if (pending > this.#o.maxPendingPerSubscriber) {
         // A subscriber that is gone for good must not grow the table without end: its oldest go.
@@ -140,12 +153,15 @@ export class Deliveries {
         this.#pending.set(s.name, pending - dropped);
       } else this.#pending.set(s.name, pending);
     }
-    return n;
+    return { names, waiting };
   }
 
-  /** After a commit that queued deliveries: send them now. */
-  kick(): void {
-    this.#arm(this.#now());
+  /** After the commit of a new record: its first send to the subscribers `enqueue` named, and the timer for the rest. */
+  sendNew(record: DataRecord, n: NewDeliveries): void {
+    const publisher = this.#publisher();
+    if (publisher) for (const name of n.names) publisher.publish(deliveryTopic(name, record.modelId), this.#message(record, name, 1));
+    if (n.waiting > 0) this.#arm(this.#now());
+    else if (n.names.length > 0) this.#arm(this.#now() + this.#o.ackTimeoutMs);
   }
 
   /** A subscriber acknowledged these records; unknown or already acknowledged ids are ignored. */
@@ -229,19 +245,20 @@ export class Deliveries {
     const attempt = d.attempts + 1;
     const wait = Math.min(this.#o.ackTimeoutMs * 2 ** Math.min(d.attempts, 30), Math.max(this.#o.ackTimeoutMs, this.#o.maxBackoffMs));
     this.#stmt.sent.run(attempt, now + wait, d.subscriber, d.data_id);
-    publisher.publish(
-      deliveryTopic(d.subscriber, record.modelId),
-      JSON.stringify({
-        dataId: record.dataId,
-        modelId: record.modelId,
-        properties: record.properties,
-        gmtCreate: record.createdAt,
-        app: record.app,
-        attempt,
-        ackTopic: ackTopic(d.subscriber),
-      }),
-    );
+    publisher.publish(deliveryTopic(d.subscriber, record.modelId), this.#message(record, d.subscriber, attempt));
     return 1;
+  }
+
+  #message(record: DataRecord, subscriber: string, attempt: number): string {
+    return JSON.stringify({
+      dataId: record.dataId,
+      modelId: record.modelId,
+      properties: record.properties,
+      gmtCreate: record.createdAt,
+      app: record.app,
+      attempt,
+      ackTopic: ackTopic(subscriber),
+    });
   }
 
   #scheduleNext(): void {

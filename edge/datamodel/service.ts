@@ -127,14 +127,13 @@ export class DataModelService {
     const props = checkProperties(propertiesRaw, this.config.maxPropertiesKb * 1024);
     const createdAt = this.#now();
     const outbox = this.#outbox;
-    const record = this.#deps.db.transaction(() => {
+    const { record, subscribers } = this.#deps.db.transaction(() => {
       const dataId = this.records.insert({ modelId, app, json: props.json, createdAt, queued: outbox !== undefined });
       const r: DataRecord = { dataId, modelId, app, properties: props.value, createdAt };
       outbox?.enqueue(r);
-      this.deliveries.enqueue(r);
-      return r;
+      return { record: r, subscribers: this.deliveries.enqueue(r) };
     })();
-    this.deliveries.kick();
+    this.deliveries.sendNew(record, subscribers);
     if (this.records.count > this.config.maxRecords || this.records.bytes > this.config.maxMb * 1024 * 1024) this.prune();
     return record;
   }
