@@ -12,7 +12,7 @@ import { DataModelError, dmError, success, type DataModelAnswer } from './codes.
 import { mayWrite, type AppCredentials, type AppCredentialsLookup } from './credentials.js';
 import { checkEnvelope, parseJson, requestIdOf, type Envelope } from './envelope.js';
 import { checkModelId } from './properties.js';
-import { headerMap, verifySignature, type NonceCache } from './signature.js';
+import { checkSignatureHeaders, headerMap, verifySignature, type NonceCache } from './signature.js';
 import { FILE_PREFIX } from './uploads.js';
 
 export const INSERT_PATH = '/data/model/data/insert';
@@ -53,6 +53,8 @@ function send(res: ServerResponse, status: number, answer: DataModelAnswer, clos
 }
 
 async function signedCall(req: IncomingMessage, res: ServerResponse, d: RouteDeps, pathname: string, ctx: { id?: string }): Promise<void> {
+  const headers = headerMap(req.headers);
+  checkSignatureHeaders(headers, d.now(), d.startedAt); // an unsigned request is not read further
   let body: Buffer;
   try {
     body = await readBody(req, d.maxBodyBytes);
@@ -61,7 +63,6 @@ async function signedCall(req: IncomingMessage, res: ServerResponse, d: RouteDep
     if (err instanceof RequestAbortedError) throw dmError('param', 'the request ended before its body did');
     throw err;
   }
-  const headers = headerMap(req.headers);
   const appKey = verifySignature({ method: req.method ?? 'POST', url: req.url ?? pathname, headers }, body, {
     secretOf: (k) => d.credentials(k)?.appSecret,
     nonces: d.nonces,

@@ -104,9 +104,12 @@ export interface VerifyDeps {
   notBefore: number;
 }
 
-/** The app key of a correctly signed, fresh, unreplayed request whose body is the one signed; else 401. */
-export function verifySignature(r: SignedRequest, body: Buffer | undefined, d: VerifyDeps): string {
-  const h = r.headers;
+/** The signature headers, checked before the body is read: a request without them is not read further. */
+export function checkSignatureHeaders(
+  h: Record<string, string | undefined>,
+  now: number,
+  notBefore: number,
+): { appKey: string; given: string; signed: string[]; nonce: string } {
   const appKey = h['x-ca-key'];
   if (!appKey || !APP_KEY.test(appKey)) throw dmError('auth', 'X-Ca-Key is missing or malformed');
   const given = h['x-ca-signature'];
@@ -118,10 +121,17 @@ export function verifySignature(r: SignedRequest, body: Buffer | undefined, d: V
   const ts = h['x-ca-timestamp'] ?? '';
   if (!/^\d{1,15}$/.test(ts)) throw dmError('auth', 'X-Ca-Timestamp must be milliseconds since 1970');
   const at = Number(ts);
-  if (Math.abs(d.now - at) > WINDOW_MS) throw dmError('auth', 'X-Ca-Timestamp is more than 15 minutes from the box clock');
-  if (at < d.notBefore) throw dmError('auth', 'X-Ca-Timestamp is older than the service start; sign the request again');
+  if (Math.abs(now - at) > WINDOW_MS) throw dmError('auth', 'X-Ca-Timestamp is more than 15 minutes from the box clock');
+  if (at < notBefore) throw dmError('auth', 'X-Ca-Timestamp is older than the service start; sign the request again');
   const nonce = h['x-ca-nonce'] ?? '';
   if (!NONCE.test(nonce)) throw dmError('auth', 'X-Ca-Nonce is missing or malformed (a UUID)');
+  return { appKey, given, signed, nonce };
+}
+
+/** The app key of a correctly signed, fresh, unreplayed request whose body is the one signed; else 401. */
+export function verifySignature(r: SignedRequest, body: Buffer | undefined, d: VerifyDeps): string {
+  const h = r.headers;
+  const { appKey, given, signed, nonce } = checkSignatureHeaders(h, d.now, d.notBefore);
   if (body && body.length > 0) {
     const md5 = h['content-md5'];
     if (!md5) throw dmError('auth', 'Content-MD5 is missing');

@@ -1,5 +1,6 @@
 /** The data-model API over real HTTP: APPSIGN, the envelope, insert/query/upload, and hostile input. */
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringToSign, signatureOf } from '../../edge/datamodel/signature.js';
 import { call, envelope, send, signedHeaders, startDataModel, type TestDataModel } from './helpers.js';
@@ -83,6 +84,19 @@ describe('APPSIGN', () => {
       expect(r.json.code, what).toBe(401);
     }
     expect(t.service.records.count).toBe(1);
+  });
+
+  it('answers an unsigned request before its body is sent, without waiting for it', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${t.base}${INSERT}`, { method: 'POST', headers: { 'content-length': '200000' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(1000)); // the rest never comes
+    });
+    expect(status).toBe(401);
   });
 
   it('refuses stale, future and pre-start timestamps, and a replayed nonce', async () => {
