@@ -128,4 +128,16 @@ describe('data-model subscribers', () => {
       [first.dataId + 2, 1],
     ]);
   });
+
+  it('keeps at most maxPendingPerSubscriber unacknowledged records per subscriber, the newest', async () => {
+    await t.close();
+    t = await startDataModel({ subscribers: [{ name: 'logger', models: ['*'] }], maxPendingPerSubscriber: 3 }, { files: false });
+    t.bus.up = false;
+    const ids = [1, 2, 3, 4, 5].map((i) => t.service.insert('parking', 'Heartbeat', { status: i }).dataId);
+    expect(t.service.deliveries.pending()).toEqual({ logger: 3 });
+    await vi.advanceTimersByTimeAsync(0);
+    t.bus.up = true;
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(sentTo('logger').map((p) => p.body.dataId)).toEqual(ids.slice(2));
+  });
 });
