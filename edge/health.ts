@@ -5,7 +5,7 @@ import { keyOf } from './host/sdk/device-key.js';
 
 export type BoxHealth = { status: 'ok' | 'degraded' | 'starting' | 'stopping'; [k: string]: unknown };
 
-/** What /healthz answers: phase, drivers down, devices that cannot start, store, bus, listeners, cloud. */
+/** What /healthz answers: phase, drivers down, devices that cannot start, store, bus, listeners, cloud, data model. */
 export function boxHealth(rt: Runtime): BoxHealth {
   const drivers = rt.host.status();
   const devices = rt.registry.list();
@@ -43,5 +43,6 @@ export function boxHealth(rt: Runtime): BoxHealth {
     listeners: rt.listeners(),
     ...(store ? { store } : {}),
     ...(rt.cloud ? { cloud: rt.cloud.status() } : {}),
+    ...(rt.dataModel ? { dataModel: rt.dataModel.status() } : {}),
   };
 }

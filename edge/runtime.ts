@@ -1,7 +1,7 @@
 /**
  * The composition root: the only place that builds and wires the parts, in one visible order
- * (store → files → box services → access → security → elevators → face queue → restore → bus → rules → http → host
- * → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
+ * (store → files → box services → access → security → elevators → face queue → restore → bus → rules → data model → http
+ * → host → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
  * start/stop runs in its own try/catch so one failing part never blocks the rest.
  */
 import { join, resolve } from 'node:path';
@@ -35,6 +35,8 @@ import type { CloudLink } from './cloud/link.js';
 import type { FileService } from './files/service.js';
 import { parseConsoleOptions, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
 import type { RulesEngine } from './rules/engine.js';
+import type { DataModelService } from './datamodel/service.js';
+import type { AppCredentialsLookup } from './datamodel/credentials.js';
 import { VERSION } from './version.js';
 import { boxHealth, type BoxHealth } from './health.js';
 import type { Part } from './parts/part.js';
@@ -47,6 +49,7 @@ import { elevatorsPart } from './parts/elevators.js';
 import { faceQueuePart } from './parts/face-queue.js';
 import { busPart } from './parts/bus.js';
 import { rulesPart } from './parts/rules.js';
+import { dataModelPart } from './parts/datamodel.js';
 import { httpPart } from './parts/http.js';
 import { hostPart } from './parts/host.js';
 import { cloudPart } from './parts/cloud.js';
@@ -94,6 +97,10 @@ export class Runtime {
   files: FileService | undefined;
   /** EBA alarm rules evaluated on the box (docs/rules.md). */
   rules: RulesEngine | undefined;
+  /** The edge data-model API (docs/apps.md), with a `dataModel:` or an `apps:` section. */
+  dataModel: DataModelService | undefined;
+  /** The hosted apps' keys and data-model grants; set by the apps part (edge/apps), read by the data-model API. */
+  appCredentials: AppCredentialsLookup | undefined;
   busTransport: BusTransport | undefined;
   phase: Phase = 'created';
   readyMs = 0;
@@ -170,6 +177,7 @@ export class Runtime {
       restorePart(this),
       busPart(this),
       rulesPart(this),
+      dataModelPart(this),
       httpPart(this),
       hostPart(this),
       cloudPart(this),
@@ -275,7 +283,12 @@ export class Runtime {
   /** The listener registry: the box's own listeners (bound ports) and the deployed drivers' (docs/security.md). */
   listeners(): ListenerInfo[] {
     const files = this.files;
-    const bound = { http: this.httpPort, bus: this.busPort, ...(files ? { files: [files.port, files.outsidePort] as const } : {}) };
+    const bound = {
+      http: this.httpPort,
+      bus: this.busPort,
+      ...(files ? { files: [files.port, files.outsidePort] as const } : {}),
+      ...(this.dataModel ? { dataModel: this.dataModel.port } : {}),
+    };
     return [...boxListeners(this.#config, bound).map(boxListenerInfo), ...this.host.listeners()];
   }
 

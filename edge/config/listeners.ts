@@ -6,6 +6,7 @@ import type { ListenerEndpoint } from '../host/sdk/settings.js';
 import type { ListenerLimits } from '../../protocols/common/http-listener.js';
 import type { BoxConfig } from './schema.js';
 import { configuredFilesPorts } from '../files/config.js';
+import { configuredDataModelPort } from '../datamodel/config.js';
 
 export interface BoxListener {
   what: string;
@@ -13,7 +14,7 @@ export interface BoxListener {
   path: string;
   port: number;
   host: string;
-  protocol: 'http-console' | 'mqtt' | 'http-files';
+  protocol: 'http-console' | 'mqtt' | 'http-files' | 'http-datamodel';
   authentication: string;
   endpoints: ListenerEndpoint[];
   /** The hostile-input limits in force, where the listener has them. */
@@ -37,9 +38,16 @@ const FILES_ENDPOINTS: ListenerEndpoint[] = [
   { method: 'GET', path: '/oss/{filePath}' },
 ];
 
+const DATAMODEL_ENDPOINTS: ListenerEndpoint[] = [
+  { method: 'POST', path: '/data/model/data/insert' },
+  { method: 'POST', path: '/data/model/data/query' },
+  { method: 'POST', path: '/data/model/data/upload' },
+  { method: 'GET', path: '/data/model/file/{token}/{fileName}' },
+];
+
 export function boxListeners(
   cfg: BoxConfig,
-  bound?: { http: number; bus: number; files?: readonly [number, number] | undefined },
+  bound?: { http: number; bus: number; files?: readonly [number, number] | undefined; dataModel?: number | undefined },
 ): BoxListener[] {
   const out: BoxListener[] = [];
   const http = bound?.http ?? cfg.http.port;
@@ -87,5 +95,18 @@ export function boxListeners(
         limits: files.limits,
       });
   }
+  const dm = configuredDataModelPort(cfg.dataModel, (cfg as Record<string, unknown>).apps !== undefined);
+  const dmPort = bound?.dataModel || dm?.port;
+  if (dm && dmPort)
+    out.push({
+      what: 'the edge data-model API of the hosted apps (docs/apps.md)',
+      path: '/dataModel/port',
+      port: dmPort,
+      host: dm.host,
+      protocol: 'http-datamodel',
+      authentication: 'APPSIGN (the API gateway signature with the app key and secret); upload URLs carry a one-time token',
+      endpoints: DATAMODEL_ENDPOINTS,
+      limits: dm.limits,
+    });
   return out;
 }

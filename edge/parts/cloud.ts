@@ -6,6 +6,7 @@ import { cloudLinkView } from '../console/adapters/cloud.js';
 import { accessGatewayServices } from '../access/gateway-services.js';
 import { rulesGatewayServices } from '../rules/gateway-services.js';
 import { alarmCloudOutbox } from '../rules/cloud-outbox.js';
+import { recordCloudOutbox } from '../datamodel/cloud-outbox.js';
 import type { Part } from './part.js';
 
 /** The Alink link to the cloud; only with a `cloud` section, so the embedded-defaults start stays offline. */
@@ -54,11 +55,11 @@ interface RecordUpload {
 }
 
 /**
- * Every record area (passes, face sync statuses, elevator calls, security and rule alarms) writes
+ * Every record area (passes, face sync statuses, elevator calls, security and rule alarms, data-model records) writes
  * its upload into the one durable outbox in its own transaction, and learns of the cloud's acks.
  */
 function attachRecordUploads(rt: Runtime, cloud: CloudLink): void {
-  const { access, elevators, security, rules } = rt;
+  const { access, elevators, security, rules, dataModel } = rt;
   const uploads: Array<RecordUpload | undefined> = [
     access && {
       field: 'records',
@@ -83,6 +84,12 @@ function attachRecordUploads(rt: Runtime, cloud: CloudLink): void {
       queuedMessage: 'alarm records raised without the cloud queued',
       acknowledged: (refs) => rules.acknowledged(refs),
       attach: (target) => rules.attachOutbox(alarmCloudOutbox(target)),
+    },
+    dataModel && {
+      field: 'records',
+      queuedMessage: 'data-model records stored without the cloud queued as history',
+      acknowledged: (refs) => dataModel.acknowledged(refs),
+      attach: (target) => dataModel.attachOutbox(recordCloudOutbox(target)),
     },
   ];
   const target: CloudOutboxTarget = { outbox: cloud.outbox, gateway: cloud.gateway, isOnline: () => cloud.online };

@@ -90,6 +90,10 @@ export const PROBES: Readonly<Record<string, Probe>> = {
   'face-openapi': openapi,
   'http-console': { kind: 'elsewhere', by: 'test/security/console-auth.test.ts (login throttling, lockout, sessions)' },
   'http-files': { kind: 'elsewhere', by: 'test/files/hostile.test.ts, store.test.ts (hostile multipart, paths, caps, rate limit)' },
+  'http-datamodel': {
+    kind: 'elsewhere',
+    by: 'test/datamodel/api.test.ts (APPSIGN forgeries, replays, stale timestamps, wrong Content-MD5, oversize bodies, bad envelopes, path traversal)',
+  },
   mqtt: { kind: 'elsewhere', by: 'test/security/bus-*.test.ts (pre-authentication limits, client ids, ACLs)' },
   'sia-dc09': {
     kind: 'elsewhere',
