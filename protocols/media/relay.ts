@@ -42,7 +42,9 @@ export interface RelayOptions {
 const TAIL = 2048;
 
 export function ffmpegArgs(out: RelayOutput): string[] {
-  const input = ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-fflags', '+genpts', '-f', 'mpeg', '-i', 'pipe:0'];
+  // Probing bounded to 1 s of stream: the push starts a second after the first packets, not five.
+  const input = ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-fflags', '+genpts'];
+  input.push('-probesize', '1000000', '-analyzeduration', '1000000', '-f', 'mpeg', '-i', 'pipe:0');
   switch (out.kind) {
     case 'rtmp':
       return [...input, '-map', '0:v', '-c', 'copy', '-f', 'flv', out.url];
@@ -109,6 +111,8 @@ export class FfmpegRelay {
       this.#tail = (this.#tail + err.message).slice(-TAIL);
       this.#reason ??= 'spawn-failed';
     });
+    // Our end of stdin keeps 'close' from coming once ffmpeg has exited on its own.
+    child.on('exit', () => child.stdin?.destroy());
     child.on('close', (code, signal) => {
       for (const t of this.#timers) clearTimeout(t);
       const jpeg = this.#jpeg.length ? Buffer.concat(this.#jpeg) : undefined;

@@ -16,7 +16,7 @@ import { buildRtp } from '../../protocols/media/rtp.js';
 import { handle, quietLog, type RecordedHandle } from '../door-standard/harness.js';
 import { waitFor } from '../helpers/wait.js';
 import { TestCamera } from './media-camera.js';
-import { alive, decodedFrames, freeUdpPort, RtmpReceiver } from '../media/peers.js';
+import { alive, decodedFrames, freeTcpPort, freeUdpPort, RtmpReceiver } from '../media/peers.js';
 
 const CAM = '34020000001320000001';
 const PASSWORD = 'media-pw';
@@ -192,12 +192,3 @@ describe('GB28181 live relay', () => {
     expect(h.events).toEqual([]);
   }, 30_000);
 });
-
-async function freeTcpPort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const p = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return p;
-}

@@ -5,6 +5,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { waitFor } from '../helpers/wait.js';
 
@@ -15,6 +16,14 @@ export async function freeUdpPort(): Promise<number> {
   await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
   const port = s.address().port;
   await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export async function freeTcpPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
   return port;
 }
 
