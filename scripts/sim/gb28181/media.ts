@@ -142,6 +142,11 @@ export class CameraMedia {
     this.#end();
   }
 
+  /** The encoder's process id (the benchmark's baseline CPU). */
+  get pid(): number | undefined {
+    return this.#ffmpeg?.pid;
+  }
+
   get running(): boolean {
     return this.#ffmpeg !== undefined;
   }
