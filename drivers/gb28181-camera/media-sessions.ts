@@ -69,6 +69,8 @@ export class MediaSessions {
   readonly #ssrcs: SsrcPool;
   readonly #sessions = new Map<string, Session & { end: (r: SessionEndReason) => void }>();
   readonly #onEnd: (s: Session, e: SessionEnd) => void;
+  /** BYEs under way, which the daemon's stop lets go out before the socket closes. */
+  readonly #byes = new Set<Promise<unknown>>();
 
   constructor(server: Gb28181Server, cfg: MediaConfig, onEnd: (s: Session, e: SessionEnd) => void) {
     this.#server = server;
@@ -171,7 +173,10 @@ export class MediaSessions {
       this.#sessions.delete(spec.id);
       receiver.close();
       // Not awaited: a device that never answers the BYE must not hold the slot for Timer F.
-      if (!byDevice) void this.#invites.bye(d);
+      if (!byDevice) {
+        const bye: Promise<unknown> = this.#invites.bye(d).finally(() => this.#byes.delete(bye));
+        this.#byes.add(bye);
+      }
       free();
       const out: SessionEnd = { ...e, reason: why, stats: { ...receiver.stats } };
       this.#onEnd(session, out);
@@ -216,5 +221,9 @@ export class MediaSessions {
       s.relay.kill();
     }
     await Promise.all(all.map((s) => s.ended));
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise((r) => (timer = setTimeout(r, 1000)));
+    await Promise.race([Promise.all(this.#byes), bound]);
+    clearTimeout(timer);
   }
 }

@@ -3,7 +3,8 @@
  * SDP offer (./sdp.ts) to a camera or an NVR channel, the client INVITE transaction of RFC 3261
  * §17.1.1 (over UDP retransmitted at T1, 2·T1, … — Timer A — until a response, given up at
  * 64·T1 — Timer B; a 1xx stops the retransmissions and the final response is then waited for
- * `proceedingMs`), the ACK of a 2xx (sent again whenever the 2xx is, §13.2.2.4), and BYE from
+ * `proceedingMs`), the ACK of an error answer (§17.1.1.3) and of a 2xx (sent again whenever the
+ * 2xx is, §13.2.2.4), and BYE from
  * either side. A session is one dialog: Call-ID, the box's From tag, the device's To tag and its
  * Contact as remote target.
  */
@@ -86,7 +87,15 @@ export class InviteClient {
     } catch (err) {
       return { ok: false, status: 408, reason: (err as Error).message };
     }
-    if (res.status >= 300) return { ok: false, status: res.status, reason: `${res.status} ${res.reason}` };
+    if (res.status >= 300) {
+      // The transaction's own ACK of a non-2xx (§17.1.1.3): the INVITE's Via branch, the answer's To.
+      const ack: SipRequest = { ...req, method: 'ACK', headers: new Map(req.headers), body: Buffer.alloc(0) };
+      ack.headers.set('to', [header(res, 'to') ?? to]);
+      ack.headers.set('cseq', [`${seq} ACK`]);
+      for (const h of ['contact', 'subject', 'content-type']) ack.headers.delete(h);
+      this.#t.send(peer, ack);
+      return { ok: false, status: res.status, reason: `${res.status} ${res.reason}` };
+    }
     const dialog: Dialog = {
       callId,
       localTag: tagOf(from)!,

@@ -191,4 +191,15 @@ describe('GB28181 live relay', () => {
     expect(h.props.liveStatus).toBe(0);
     expect(h.events).toEqual([]);
   }, 30_000);
+
+  it("kills every relay and hangs up when the driver stops (the daemon's stop)", async () => {
+    expect((await call('startLivePush', { scheme: 'hls' })).code).toBe(200);
+    const s = sessionOf()!;
+    await waitFor(() => s.receiver.stats.packets > 10, 10_000);
+    const byes = camera.byes.length;
+    await driver.stop!(false);
+    expect(alive(s.relay.pid)).toBe(false);
+    expect(driver.media.size).toBe(0);
+    await waitFor(() => camera.byes.length > byes, 5000);
+  }, 30_000);
 });
