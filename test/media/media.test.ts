@@ -169,6 +169,42 @@ describe('relay', () => {
     expect(alive(relay.pid)).toBe(false);
   }, 30_000);
 
+  it('relays PS over TCP with the box connecting to the camera (setup:active)', async () => {
+    const rtmp = new RtmpReceiver(await freeTcpPort(), join(dir, 'active.flv'));
+    cleanup.push(() => rtmp.kill());
+    await rtmp.ready();
+    const relay = new FfmpegRelay({ output: { kind: 'rtmp', url: rtmp.url }, lifetimeS: 0, idleS: 5 });
+    cleanup.push(() => relay.kill());
+    const offer = buildOffer({
+      serverId: '34020000002000000001',
+      address: '127.0.0.1',
+      port: 9,
+      ssrc: '0200000010',
+      transport: 'tcp-active',
+    });
+    const cam = CameraMedia.fromInvite(offer, { deviceId: '34020000001320000001', durationS: 2 })!;
+    cleanup.push(() => cam.stop());
+    await cam.listenForBox();
+    const answer = parseAnswer(cam.answer().toString());
+    expect(answer).toMatchObject({ ok: true, value: { transport: 'tcp-passive' } });
+    if (!answer.ok) return;
+    const rx = new RtpReceiver({
+      transport: 'tcp-active',
+      host: '127.0.0.1',
+      ssrc: ssrcNumber('0200000010'),
+      onPayload: (b) => relay.write(b),
+    });
+    cleanup.push(() => rx.close());
+    const streaming = cam.start();
+    await rx.connect(answer.value.address, answer.value.port);
+    await streaming;
+    await cam.ended;
+    await waitFor(() => rx.stats.packets === cam.packets, 5000);
+    expect((await relay.stop()).code).toBe(0);
+    await rtmp.exited;
+    expect(await decodedFrames(rtmp.file)).toBeGreaterThanOrEqual(40);
+  }, 30_000);
+
   it("reports ffmpeg's exit with its stderr tail when the target cannot be reached", async () => {
     const file = join(dir, 'three.ps');
     const encode = '-nostdin -v error -f lavfi -i testsrc=size=320x240:rate=25 -t 3 -c:v libx264 -preset ultrafast -f mpeg';

@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { parseOffer, type OfferSeen } from '../../../protocols/gb28181/sdp.js';
 import { buildRtp, frame4571, ssrcNumber } from '../../../protocols/media/rtp.js';
 
@@ -28,7 +28,7 @@ export interface CameraMediaOptions {
   ssrcOverride?: string;
 }
 
-export function answerSdp(offer: OfferSeen, o: CameraMediaOptions): Buffer {
+export function answerSdp(offer: OfferSeen, o: CameraMediaOptions, port = offer.tcp ? 9 : 15060): Buffer {
   const addr = o.address ?? '127.0.0.1';
   const lines = [
     'v=0',
@@ -36,7 +36,7 @@ export function answerSdp(offer: OfferSeen, o: CameraMediaOptions): Buffer {
     `s=${offer.playback ? 'Playback' : 'Play'}`,
     `c=IN IP4 ${addr}`,
     't=0 0',
-    `m=video ${offer.tcp ? 9 : 15060} ${offer.tcp ? 'TCP/RTP/AVP' : 'RTP/AVP'} 96`,
+    `m=video ${port} ${offer.tcp ? 'TCP/RTP/AVP' : 'RTP/AVP'} 96`,
     'a=sendonly',
     'a=rtpmap:96 PS/90000',
     ...(offer.tcp ? [`a=setup:${offer.setup === 'passive' ? 'active' : 'passive'}`] : []),
@@ -52,6 +52,8 @@ export class CameraMedia {
   #ffmpeg: ChildProcess | undefined;
   #udp: UdpSocket | undefined;
   #tcp: Socket | undefined;
+  #listener: Server | undefined;
+  #listenPort: number | undefined;
   #seq = Math.floor(Math.random() * 0xffff);
   #t0 = 0;
   packets = 0;
@@ -73,7 +75,16 @@ export class CameraMedia {
   }
 
   answer(): Buffer {
-    return answerSdp(this.offer, this.#o);
+    return answerSdp(this.offer, this.#o, this.#listenPort);
+  }
+
+  /** An offer with `setup:active` (the box connects): listen first, then answer() names the port. */
+  async listenForBox(): Promise<number> {
+    const server = createServer();
+    this.#listener = server;
+    await new Promise<void>((r) => server.listen(0, this.#o.address ?? '127.0.0.1', () => r()));
+    this.#listenPort = (server.address() as AddressInfo).port;
+    return this.#listenPort;
   }
 
   /** Frames the stream carries when it runs its full duration. */
@@ -83,7 +94,14 @@ export class CameraMedia {
 
   async start(): Promise<void> {
     const o = this.#o;
-    if (this.offer.tcp) {
+    if (this.#listener) {
+      const listener = this.#listener;
+      const s = await new Promise<Socket>((r) => listener.once('connection', r));
+      s.setNoDelay(true);
+      s.on('error', () => this.stop());
+      s.on('close', () => this.stop());
+      this.#tcp = s;
+    } else if (this.offer.tcp) {
       const s = connect({ host: this.offer.address, port: this.offer.port });
       s.setNoDelay(true);
       s.on('error', () => this.stop());
@@ -136,6 +154,8 @@ export class CameraMedia {
     this.#ffmpeg = undefined;
     this.#tcp?.destroy();
     this.#tcp = undefined;
+    this.#listener?.close();
+    this.#listener = undefined;
     const u = this.#udp;
     this.#udp = undefined;
     u?.close();
