@@ -10,15 +10,32 @@
  * Live video, playback, PTZ and snapshots are not built yet (docs/video.md).
  */
 import { networkInterfaces } from 'node:os';
-import { defineDriver, DRIVER_ERRORS, fail, ok, type DeviceHandle, type Driver, type DriverContext } from '../../edge/host/sdk/driver.js';
+import { join } from 'node:path';
+import {
+  defineDriver,
+  DRIVER_ERRORS,
+  fail,
+  ok,
+  type DeviceHandle,
+  type Driver,
+  type DriverContext,
+  type HostServices,
+} from '../../edge/host/sdk/driver.js';
 import { readSettings } from '../../edge/host/sdk/settings.js';
 import { Gb28181Server, type Catalog } from '../../protocols/gb28181/index.js';
 import { OncePer } from '../../protocols/common/once-per.js';
+import { responseTo } from '../../protocols/gb28181/response.js';
 import { deviceOf, DeviceTable } from './devices.js';
+import { callMediaService, MEDIA_SERVICES, reportEnd } from './media-services.js';
+import { MediaSessions } from './media-sessions.js';
 import { DiscoveredList } from './discovered.js';
 import settings, { CAMERA_PRODUCT, NVR_PRODUCT } from './settings.js';
 
-export type GbCameraDriver = Driver & { readonly server: Gb28181Server; readonly discovered: DiscoveredList };
+export type GbCameraDriver = Driver & {
+  readonly server: Gb28181Server;
+  readonly discovered: DiscoveredList;
+  readonly media: MediaSessions;
+};
 
 /** The address the box writes in its own requests: configured, the listening one, or the first LAN address. */
 export function advertiseAddress(sipIp: string, advertiseIp?: string): string {
@@ -32,7 +49,7 @@ export function advertiseAddress(sipIp: string, advertiseIp?: string): string {
 
 // Longer than 60 lines on purpose: the server's callbacks and the services share the device table
 // and the catalog waiters, each a small named function inside.
-export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'dataDir'>): GbCameraDriver {
+export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'dataDir'> & { host?: HostServices }): GbCameraDriver {
   const cfg = readSettings(settings.config, ctx.config, 'gb28181-camera driver config');
   const log = ctx.log.child({ comp: 'gb28181' });
   const discovered = new DiscoveredList(ctx.dataDir);
@@ -40,6 +57,7 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
   const once = new OncePer(60_000);
   /** GB id → services waiting for its next catalog. */
   const waiting = new Map<string, Array<(c: Catalog) => void>>();
+  let media: MediaSessions | undefined;
 
   const server = new Gb28181Server(
     {
@@ -85,6 +103,9 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
             'unknown device registered with the box password: held in discovered.json, answered 403',
           );
       },
+      bye: (req) => media?.bye(req) ?? responseTo(req, 481),
+      mediaStatus: (id, type) => media?.mediaStatus(id, type),
+      stray: (res) => media?.stray(res),
       refused(from, reason, id) {
         // Sizes and counts in a reason do not make it a new one.
         if (once.due(from.address, reason.replace(/\d+/g, 'N')))
@@ -92,6 +113,18 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
       },
     },
   );
+
+  const advertise = advertiseAddress(cfg.sipIp, cfg.advertiseIp);
+  media = new MediaSessions(server, { serverId: cfg.sipId, domain: cfg.domain, advertise, ...cfg.media }, (s, e) => {
+    const name = s.spec.id.slice(0, s.spec.id.lastIndexOf(':'));
+    reportEnd([...table.byId.values()].find((d) => d.handle.deviceName === name)?.handle, s, e);
+  });
+  const mediaDeps = {
+    sessions: media,
+    host: ctx.host ?? noHost,
+    hlsDir: cfg.media.hlsDir ?? join(ctx.dataDir, 'hls'),
+    hlsBaseUrl: cfg.media.hlsBaseUrl,
+  };
 
   /** Catalog and DeviceInfo queries after a registration; a device that does not answer stays online. */
   async function ask(id: string): Promise<void> {
@@ -129,6 +162,7 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
   return {
     server,
     discovered,
+    media,
     async start() {
       const addr = await server.listen();
       log.info(
@@ -144,6 +178,7 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
     async removeDevice(h) {
       const d = table.of(h);
       if (d) {
+        for (const kind of ['live', 'playback', 'snapshot'] as const) await media?.stop(`${h.deviceName}:${kind}`);
         table.byId.delete(d.gbId);
         server.forget(d.gbId);
       }
@@ -155,14 +190,21 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
     async setProperties() {
       return fail(DRIVER_ERRORS.EDGE_ERR_PROPERTY_READONLY, 'the GB28181 devices have no writable property');
     },
-    async callService(h, serviceId) {
+    async callService(h, serviceId, args) {
       if (serviceId === 'queryCatalog') return queryCatalog(h);
+      const d = table.of(h);
+      if (d && (MEDIA_SERVICES as readonly string[]).includes(serviceId)) return callMediaService(mediaDeps, h, d, serviceId, args);
       return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, `service ${serviceId} is not one of the GB28181 camera's`);
     },
     async stop() {
+      await media?.closeAll();
       await server.close();
     },
   };
 }
+
+const noHost: HostServices = {
+  call: async () => ({ code: 6304, message: 'no host services (driver run alone)' }),
+};
 
 export default defineDriver((ctx: DriverContext) => createGbCameraDriver(ctx));

@@ -7,6 +7,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineSettings, described, Ipv4, Port, type SettingsProblem } from '../../edge/host/sdk/settings.js';
 import { sipLimitsSetting } from '../../protocols/gb28181/index.js';
+import { mediaSetting } from './media-settings.js';
 
 export const CAMERA_PRODUCT = 'PEGbCamera';
 export const NVR_PRODUCT = 'PEGbNvr';
@@ -65,6 +66,7 @@ export default defineSettings({
       '目录查询等待时间(秒)',
     ),
     limits: sipLimitsSetting(),
+    media: mediaSetting(),
   }),
   device: Type.Object({
     gbId: GbId("the device's (or channel's) 20-digit GB/T 28181 ID as configured in it", '国标编码(20位)'),

@@ -44,6 +44,12 @@ export interface ServerEvents {
   manscdp(deviceId: string, m: Manscdp): void;
   unknown(deviceId: string, from: Peer): void;
   refused(from: Peer, reason: string, deviceId?: string): void;
+  /** A BYE of a device (ends a media session, ./invite.ts); the answer to send. Absent: 481. */
+  bye?(req: SipRequest, from: Peer): SipResponse;
+  /** MESSAGE Notify MediaStatus (§9.7.4: NotifyType 121 = end of the played-back file). */
+  mediaStatus?(deviceId: string, notifyType: string): void;
+  /** A final response no request waits for (a 2xx to INVITE sent again). */
+  stray?(res: SipResponse, from: Peer): void;
 }
 
 interface Registration {
@@ -69,6 +75,7 @@ export class Gb28181Server {
     this.#transport = new SipTransport((req, from) => this.#handle(req, from), {
       ...options,
       refused: (from, reason) => events.refused(from, reason),
+      stray: (res, from) => events.stray?.(res, from),
     });
     this.#catalogs = new CatalogCollector(options.catalogWaitMs ?? 30_000, (c) => events.catalog(c));
     this.#registrar = {
@@ -100,6 +107,15 @@ export class Gb28181Server {
 
   isOnline(deviceId: string): boolean {
     return this.#regs.has(deviceId);
+  }
+
+  /** The SIP transport and the address a registered device is reached at (media sessions, ./invite.ts). */
+  get transport(): SipTransport {
+    return this.#transport;
+  }
+
+  peerOf(deviceId: string): Peer | undefined {
+    return this.#regs.get(deviceId)?.peer;
   }
 
   /** Forget a device's registration (it was removed from the config). */
@@ -142,6 +158,8 @@ export class Gb28181Server {
         return this.#message(req, from);
       case 'OPTIONS':
         return responseTo(req, 200, [['Allow', 'REGISTER, MESSAGE, OPTIONS']]);
+      case 'BYE':
+        return this.#ev.bye?.(req, from) ?? responseTo(req, 481);
       default:
         return responseTo(req, 405, [['Allow', 'REGISTER, MESSAGE, OPTIONS']]);
     }
@@ -162,6 +180,8 @@ export class Gb28181Server {
     }
     reg.heardAt = Date.now();
     const m = parsed.value;
+    if ('other' in m && m.cmd === 'MediaStatus')
+      this.#ev.mediaStatus?.(id, /<NotifyType>\s*(\d{1,4})\s*<\/NotifyType>/i.exec(req.body.toString('latin1'))?.[1] ?? '');
     if ('other' in m) this.#ev.manscdp(id, m);
     else if (m.cmd === 'Keepalive') this.#ev.keepalive(id, m.status);
     else if (m.cmd === 'Catalog') this.#catalogs.page(id, m.sn, m.sumNum, m.items);

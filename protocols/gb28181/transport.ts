@@ -39,12 +39,16 @@ export interface TransportOptions extends Partial<SipLimits> {
   advertise: string;
   /** A refused message (not SIP, over a cap, past the rate): for a log line the caller rate-limits. */
   refused?: (from: Peer, reason: string) => void;
+  /** A final response no pending request waits for (a 2xx to INVITE sent again: ACK it again, ./invite.ts). */
+  stray?: (res: SipResponse, from: Peer) => void;
 }
 
 const T2_MS = 4000;
 const peerKey = (p: Peer) => `${p.transport}|${p.address}|${p.port}`;
 
 interface Pending {
+  /** INVITE: a provisional response stops the retransmissions (RFC 3261 §17.1.1.2, Timer A). */
+  provisional?: (r: SipResponse) => void;
   resolve: (r: SipResponse) => void;
   reject: (e: Error) => void;
   timers: NodeJS.Timeout[];
@@ -119,8 +123,22 @@ export class SipTransport {
     return { value: `SIP/2.0/${to.transport.toUpperCase()} ${this.#o.advertise}:${port ?? 5060};rport;branch=${branch}`, branch };
   }
 
-  /** Send a request (its top Via made by `via()`) and wait for its final response. */
-  request(to: Peer, req: SipRequest, branch: string): Promise<SipResponse> {
+  /** Send a request without a transaction (the ACK of a 2xx, RFC 3261 §13.2.2.4); false when there is no way to the peer. */
+  send(to: Peer, req: SipRequest): boolean {
+    return this.#send(to, serialize(req));
+  }
+
+  /**
+   * Send a request (its top Via made by `via()`) and wait for its final response. With
+   * `provisional` (INVITE), a 1xx stops the retransmissions and the final response is then waited
+   * for `proceedingMs` more.
+   */
+  request(
+    to: Peer,
+    req: SipRequest,
+    branch: string,
+    invite?: { provisional: (r: SipResponse) => void; proceedingMs: number },
+  ): Promise<SipResponse> {
     const wire = serialize(req);
     return new Promise((resolve, reject) => {
       const timers: NodeJS.Timeout[] = [];
@@ -128,7 +146,15 @@ export class SipTransport {
         for (const t of timers) clearTimeout(t);
         this.#pending.delete(branch);
       };
+      const proceeding = (r: SipResponse) => {
+        for (const t of timers.splice(0)) clearTimeout(t);
+        const t = setTimeout(() => this.#pending.get(branch)?.reject(new Error('no final response')), invite?.proceedingMs ?? TIMER_J_MS);
+        t.unref();
+        timers.push(t);
+        invite?.provisional(r);
+      };
       this.#pending.set(branch, {
+        ...(invite ? { provisional: proceeding } : {}),
         resolve(r) {
           done();
           resolve(r);
@@ -142,7 +168,7 @@ export class SipTransport {
       if (!this.#send(to, wire)) return this.#pending.get(branch)?.reject(new Error('no connection to the device'));
       if (to.transport === 'udp') {
         let at = 0;
-        for (let gap = T1_MS; at + gap < TIMER_J_MS; gap = Math.min(gap * 2, T2_MS)) {
+        for (let gap = T1_MS; at + gap < TIMER_J_MS; gap = invite ? gap * 2 : Math.min(gap * 2, T2_MS)) {
           at += gap;
           timers.push(setTimeout(() => this.#send(to, wire), at));
         }
@@ -173,9 +199,11 @@ export class SipTransport {
     }
     const m = parsed.message;
     if (m.kind === 'response') {
-      if (m.status < 200) return;
       const branch = /;\s*branch=([^;,\s]+)/i.exec(header(m, 'via') ?? '')?.[1];
-      if (branch) this.#pending.get(branch)?.resolve(m);
+      const p = branch ? this.#pending.get(branch) : undefined;
+      if (m.status < 200) p?.provisional?.(m);
+      else if (p) p.resolve(m);
+      else this.#o.stray?.(m, from);
       return;
     }
     if (m.method === 'ACK') return; // ACK to a non-2xx INVITE final response: nothing to do in this slice

@@ -19,6 +19,8 @@ export class SipClient {
   readonly id: string;
   readonly #port: number;
   localPort = 0;
+  /** Requests from the box (INVITE, ACK, BYE: the test camera of media-camera.ts answers them). */
+  onRequest?: (m: SipMessage & { kind: 'request' }) => void;
 
   constructor(id: string, port: number) {
     this.id = id;
@@ -49,6 +51,7 @@ export class SipClient {
   #take(m: Buffer): void {
     const r = parseMessage(m, 1 << 20);
     if (r.ok) this.got.push(r.message);
+    if (r.ok && r.message.kind === 'request') this.onRequest?.(r.message);
   }
 
   raw(b: Buffer): void {
@@ -65,15 +68,17 @@ export class SipClient {
     extra: string[] = [],
     body: Buffer = Buffer.alloc(0),
     branch = `z9hG4bK${randomBytes(6).toString('hex')}`,
+    /** An in-dialog request (the camera's BYE): its From, To and Call-ID. */
+    dialog?: { from: string; to: string; callId: string },
   ): { cseq: number; wire: Buffer } {
     const cseq = this.#cseq++;
     const t = this.#tcp ? 'TCP' : 'UDP';
     const head = [
       `${method} sip:${BOX_ID}@${DOMAIN} SIP/2.0`,
       `Via: SIP/2.0/${t} 127.0.0.1:${this.localPort};rport;branch=${branch}`,
-      `From: <sip:${this.id}@${DOMAIN}>;tag=t${this.id.slice(-4)}`,
-      `To: <sip:${method === 'REGISTER' ? this.id : BOX_ID}@${DOMAIN}>`,
-      `Call-ID: c${this.id}`,
+      `From: ${dialog?.from ?? `<sip:${this.id}@${DOMAIN}>;tag=t${this.id.slice(-4)}`}`,
+      `To: ${dialog?.to ?? `<sip:${method === 'REGISTER' ? this.id : BOX_ID}@${DOMAIN}>`}`,
+      `Call-ID: ${dialog?.callId ?? `c${this.id}`}`,
       `CSeq: ${cseq} ${method}`,
       `Contact: <sip:${this.id}@127.0.0.1:${this.localPort}>`,
       'Max-Forwards: 70',

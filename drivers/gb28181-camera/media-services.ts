@@ -1,0 +1,118 @@
+/**
+ * The camera thing model's video services (PEGbCamera; names and fields of the cloud camera API,
+ * digest 001d §3.D and R33): `startLivePush` {streamType, scheme rtmp|hls, url, forceIFrame} →
+ * {path}, `stopLivePush` {streamType}, `startPlayback` {beginTime, endTime (epoch s), scheme,
+ * url} → {vodUrl}, `snapshot` → {picUrl}. Each runs a media session (./media-sessions.ts) on the
+ * channel (an NVR channel's INVITE goes through its NVR). The relay's state is the property
+ * `liveStatus` (0 idle, 1 live, 2 playback); a session that ends for any reason but its owner's
+ * stop raises the event `streamFailed` {reason, detail}.
+ */
+import { join } from 'node:path';
+import { DRIVER_ERRORS, fail, ok, type Answer, type DeviceHandle, type HostServices } from '../../edge/host/sdk/driver.js';
+import { keyOf } from '../../edge/host/sdk/device-key.js';
+import type { RelayOutput } from '../../protocols/media/relay.js';
+import type { GbDevice } from './devices.js';
+import type { MediaSessions, Session, SessionEnd, SessionKind } from './media-sessions.js';
+
+export const MEDIA_SERVICES = ['startLivePush', 'stopLivePush', 'startPlayback', 'snapshot'] as const;
+const SNAPSHOT_LIFETIME_S = 15;
+
+export interface MediaServiceDeps {
+  sessions: MediaSessions;
+  host: HostServices;
+  hlsDir: string;
+  hlsBaseUrl?: string;
+}
+
+const LIVE_STATUS: Record<SessionKind, number> = { live: 1, playback: 2, snapshot: 0 };
+
+export function sessionId(h: DeviceHandle, kind: SessionKind): string {
+  return `${h.deviceName}:${kind}`;
+}
+
+/** A session ended: the thing model learns it (called by MediaSessions). */
+export function reportEnd(h: DeviceHandle | undefined, s: Session, e: SessionEnd): void {
+  if (!h || s.spec.kind === 'snapshot') return;
+  h.reportProperties({ liveStatus: 0 });
+  if (e.reason === 'stopped' || e.reason === 'media-status-121') return; // asked for, or the file's end
+  const detail = `${e.reason}; ffmpeg ${e.code ?? e.signal}; rtp ${e.stats.packets} packets, ${e.stats.wrongSsrc} other SSRC, ${e.stats.lost} lost; ${e.stderrTail}`;
+  h.reportEvent('streamFailed', { reason: e.reason, detail: detail.slice(0, 1024) });
+  h.log.warn({ reason: e.reason, code: e.code, signal: e.signal, stats: e.stats, stderr: e.stderrTail }, 'stream ended');
+}
+
+function outputOf(d: MediaServiceDeps, id: string, scheme: unknown, url: unknown): { out: RelayOutput; url: string } | string {
+  if (scheme === 'hls') {
+    const dir = join(d.hlsDir, id.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    const name = dir.slice(d.hlsDir.length + 1);
+    return {
+      out: { kind: 'hls', dir },
+      url: d.hlsBaseUrl ? `${d.hlsBaseUrl.replace(/\/$/, '')}/${name}/index.m3u8` : join(dir, 'index.m3u8'),
+    };
+  }
+  if (scheme !== undefined && scheme !== 'rtmp') return `scheme ${String(scheme)} is not rtmp or hls`;
+  if (typeof url !== 'string' || !/^rtmps?:\/\/[^\s]+$/.test(url)) return 'rtmp needs url, the rtmp:// target to push to';
+  return { out: { kind: 'rtmp', url }, url };
+}
+
+export async function callMediaService(
+  d: MediaServiceDeps,
+  h: DeviceHandle,
+  dev: GbDevice,
+  serviceId: string,
+  args: Record<string, unknown>,
+): Promise<Answer> {
+  if (dev.kind === 'nvr') return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, 'video services are on the NVR channels');
+  const target = { channelId: dev.gbId, deviceId: dev.parent ?? dev.gbId };
+  if (serviceId === 'stopLivePush') {
+    const ended = await d.sessions.stop(sessionId(h, 'live'));
+    return ok({ stopped: ended !== undefined });
+  }
+  if (serviceId === 'snapshot') return snapshot(d, h, target);
+  const kind: SessionKind = serviceId === 'startPlayback' ? 'playback' : 'live';
+  const id = sessionId(h, kind);
+  const running = d.sessions.get(id);
+  if (running) await d.sessions.stop(id); // a new target replaces the old push
+  const o = outputOf(d, id, args.scheme, args.url);
+  if (typeof o === 'string') return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, o);
+  let playback: { start: number; end: number } | undefined;
+  if (kind === 'playback') {
+    const start = Number(args.beginTime);
+    const end = Number(args.endTime);
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start <= 0 || end <= start)
+      return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, 'beginTime < endTime, epoch seconds');
+    playback = { start, end };
+  }
+  const r = await d.sessions.start({ id, kind, ...target, output: o.out, ...(playback ? { playback } : {}) });
+  if (!r.ok) return failOf(r.why, r.message);
+  h.reportProperties({ liveStatus: LIVE_STATUS[kind] });
+  return ok(kind === 'playback' ? { vodUrl: o.url } : { path: o.url });
+}
+
+function failOf(why: 'busy' | 'offline' | 'refused' | 'no-ssrc', message: string): Answer {
+  if (why === 'offline') return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, message);
+  if (why === 'busy' || why === 'no-ssrc') return fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED, message);
+  return fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED, message);
+}
+
+async function snapshot(d: MediaServiceDeps, h: DeviceHandle, target: { channelId: string; deviceId: string }): Promise<Answer> {
+  const r = await d.sessions.start({
+    id: sessionId(h, 'snapshot'),
+    kind: 'snapshot',
+    ...target,
+    output: { kind: 'jpeg' },
+    lifetimeS: SNAPSHOT_LIFETIME_S,
+  });
+  if (!r.ok) return failOf(r.why, r.message);
+  const e = await r.session.ended;
+  if (!e.jpeg) return fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED, `no frame: ${e.reason} ${e.stderrTail}`.slice(0, 300));
+  const stored = await d.host.call<{ url: string }>('files.storePicture', {
+    deviceKey: keyOf(h),
+    area: 'capture',
+    base64: e.jpeg.toString('base64'),
+    ext: 'jpg',
+    time: Date.now(),
+    keepDays: 30,
+  });
+  if (stored.code !== 200 || !stored.data) return fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED, `picture not stored: ${stored.message}`);
+  return ok({ picUrl: stored.data.url });
+}
