@@ -1,5 +1,5 @@
 /**
- * `npm run sim -- onvif [--port 8080] [--discovery-port 3702] [--rtsp-port 8554] [--user admin]
+ * `npm run sim -- onvif [--port 18080] [--discovery-port 3702] [--rtsp-port 8554] [--user admin]
  * [--password admin123] [--auth wsse|digest]`: one simulated ONVIF camera on 127.0.0.1 (see
  * ./camera.ts). Type `motion`, `motion off`, `tamper`, `down`, `up` or `hang` and Enter to steer it.
  */
@@ -10,7 +10,7 @@ import { OnvifCameraSim } from './camera.js';
 const { values } = parseArgs({
   options: {
     host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string', default: '8080' },
+    port: { type: 'string', default: '18080' },
     'discovery-port': { type: 'string', default: '3702' },
     'rtsp-port': { type: 'string', default: '8554' },
     user: { type: 'string', default: 'admin' },
