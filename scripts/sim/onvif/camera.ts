@@ -11,6 +11,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import sharp from 'sharp';
+import { WSD_MULTICAST } from '../../../protocols/onvif/discovery.js';
 import { digestResponse, parseDigestParams } from '../../../protocols/onvif/http-digest.js';
 import { verifyUsernameToken } from '../../../protocols/onvif/wsse.js';
 import { probeAnswer } from './discovery.js';
@@ -24,6 +25,11 @@ export interface SimOptions {
   port?: number;
   /** WS-Discovery UDP port; 0: any free one; null: no responder. */
   discoveryPort?: number | null;
+  /**
+   * Also answer probes sent to 239.255.255.250 (the group joined on `host`'s interface; the socket
+   * then binds all addresses). Only in a network namespace of its own (tests) or on a lab LAN.
+   */
+  multicast?: boolean;
   /** RTSP port; 0: any free one; null: no RTSP server. */
   rtspPort?: number | null;
   username?: string;
@@ -70,6 +76,7 @@ export class OnvifCameraSim {
       port: o.port ?? 0,
       discoveryPort: o.discoveryPort === undefined ? 0 : o.discoveryPort,
       rtspPort: o.rtspPort === undefined ? 0 : o.rtspPort,
+      multicast: o.multicast ?? false,
       username: o.username ?? 'admin',
       password: o.password ?? 'admin123',
       auth: o.auth ?? 'wsse',
@@ -125,7 +132,8 @@ export class OnvifCameraSim {
         if (answer) udp.send(answer, rinfo.port, rinfo.address);
       });
       udp.on('error', () => undefined);
-      await new Promise<void>((r) => udp.bind(this.o.discoveryPort!, this.o.host, r));
+      await new Promise<void>((r) => udp.bind(this.o.discoveryPort!, this.o.multicast ? '0.0.0.0' : this.o.host, r));
+      if (this.o.multicast) udp.addMembership(WSD_MULTICAST, this.o.host);
       this.#udp = udp;
       this.discoveryPort = udp.address().port;
     }

@@ -1,6 +1,6 @@
 /**
  * `npm run sim -- onvif [--port 18080] [--discovery-port 3702] [--rtsp-port 8554] [--user admin]
- * [--password admin123] [--auth wsse|digest]`: one simulated ONVIF camera on 127.0.0.1 (see
+ * [--password admin123] [--auth wsse|digest] [--multicast]`: one simulated ONVIF camera on 127.0.0.1 (see
  * ./camera.ts). Type `motion`, `motion off`, `tamper`, `down`, `up` or `hang` and Enter to steer it.
  */
 import { createInterface } from 'node:readline';
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     user: { type: 'string', default: 'admin' },
     password: { type: 'string', default: 'admin123' },
     auth: { type: 'string', default: 'wsse' },
+    multicast: { type: 'boolean', default: false },
   },
 });
 const sim = new OnvifCameraSim({
@@ -26,6 +27,7 @@ const sim = new OnvifCameraSim({
   username: values.user,
   password: values.password,
   auth: values.auth === 'digest' ? 'digest' : 'wsse',
+  multicast: values.multicast,
 });
 const ports = await sim.start();
 process.stdout.write(
