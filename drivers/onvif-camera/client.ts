@@ -3,7 +3,7 @@
  * `any`). Each call becomes a promise that settles once — the package can call back twice when a
  * camera's answer breaks its parser — within a deadline, and each answer is checked here before
  * the driver sees it. Requests are sent by the package with WS-UsernameToken (PasswordDigest)
- * and, when the camera answers 401, HTTP Digest (ONVIF Core §5.9.1, §5.12).
+ * and, when the camera answers 401, HTTP Digest (ONVIF Core's security chapter).
  */
 import { Agent } from 'node:http';
 import onvif, { type Cam } from 'onvif';
@@ -236,7 +236,7 @@ export class OnvifClient {
     await this.#call('CreatePullPointSubscription', (cb) => this.#cam.createPullPointSubscription(cb));
   }
 
-  /** One PullMessages (the camera may hold it up to a minute, ONVIF Core §9.1.2). */
+  /** One PullMessages (the camera may hold it up to a minute, ONVIF Core, PullMessages). */
   async pullMessages(): Promise<Notification[]> {
     const { xml } = await this.#call('PullMessages', (cb) => this.#cam.pullMessages({ messageLimit: 10 }, cb), 80_000);
     return parseNotifications(xml);

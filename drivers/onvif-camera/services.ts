@@ -70,7 +70,7 @@ export async function ptzAbsolute(c: Connected, args: Record<string, unknown>): 
 /**
  * `preset` {action: set|call|delete, index}. A preset is found by its token or its name being
  * the index (Hikvision and Uniview use the number as token; others name it); `set` of a new
- * index names the new preset with it and lets the camera choose the token (ONVIF PTZ §5.4.1).
+ * index names the new preset with it and lets the camera choose the token (ONVIF PTZ service, SetPreset).
  */
 export async function preset(c: Connected, args: Record<string, unknown>): Promise<Answer> {
   const action = args.action;

@@ -1,5 +1,5 @@
 /**
- * WS-Discovery (ONVIF Core §7, WS-Discovery 2005/04): a Probe for NetworkVideoTransmitter sent as
+ * WS-Discovery (ONVIF Core, device discovery; WS-Discovery 2005/04): a Probe for NetworkVideoTransmitter sent as
  * UDP unicast to given targets and, when an interface address is given, to the multicast group
  * 239.255.255.250:3702 from that interface; ProbeMatches collected until the wait ends. Only
  * answers that relate to this probe's MessageID are kept, parsed defensively and bounded in count.

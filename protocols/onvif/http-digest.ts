@@ -1,7 +1,7 @@
 /**
  * HTTP Digest authentication (RFC 7616 with MD5, qop=auth), client side: the answer to one
  * `WWW-Authenticate: Digest …` challenge. ONVIF cameras protect snapshot URIs with it (ONVIF
- * Core §5.9.1); the simulator checks it with `digestResponse` too.
+ * Core, HTTP digest); the simulator checks it with `digestResponse` too.
  */
 import { createHash, randomBytes } from 'node:crypto';
 

@@ -1,5 +1,5 @@
 /**
- * The notification messages of a PullMessages answer (ONVIF Core §9.1, WS-BaseNotification) and
+ * The notification messages of a PullMessages answer (ONVIF Core, event handling; WS-BaseNotification) and
  * what the box makes of them. Read from the raw SOAP with our own parser so that a camera's odd
  * answer can only yield fewer messages, never an exception.
  */
@@ -10,7 +10,7 @@ export interface Notification {
   topic: string;
   /** UtcTime of the message, ms (now when the camera gave none or nonsense). */
   time: number;
-  /** `Initialized`, `Changed` or `Deleted` (ONVIF Core §9.2.2.2). */
+  /** `Initialized`, `Changed` or `Deleted` (ONVIF Core, property events). */
   operation: string;
   source: Record<string, string>;
   data: Record<string, string>;

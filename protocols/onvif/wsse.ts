@@ -1,6 +1,6 @@
 /**
  * WS-Security UsernameToken with PasswordDigest (OASIS WSS UsernameToken Profile 1.0 §3.1, as
- * ONVIF Core §5.12 requires): digest = Base64(SHA-1(nonce + created + password)). The camera
+ * ONVIF Core's security chapter requires): digest = Base64(SHA-1(nonce + created + password)). The camera
  * simulator checks it; the `onvif` package computes the client side itself.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';

@@ -11,7 +11,7 @@ import { eventOf, parseNotifications } from '../../protocols/onvif/notifications
 import { passwordDigest, verifyUsernameToken } from '../../protocols/onvif/wsse.js';
 
 describe('WS-UsernameToken PasswordDigest', () => {
-  // ONVIF Application Programmer's Guide §6.1.1.3: user "user", password "userpassword".
+  // The ONVIF Application Programmer's Guide's UsernameToken example: user "user", password "userpassword".
   const token = {
     username: 'user',
     nonce: 'LKqI6G/AikKCQrN0zqZFlg==',
@@ -72,7 +72,7 @@ describe('HTTP Digest', () => {
 
 describe('WS-Discovery', () => {
   const id = 'uuid:0a6dc791-2be6-4991-9af1-454778a1917a';
-  // ONVIF Core §7.3.3-style ProbeMatches (as an Axis/Hikvision camera sends it).
+  // ProbeMatches in the ONVIF Core's shape (as an Axis/Hikvision camera sends it).
   const matches = `<?xml version="1.0" encoding="UTF-8"?>
 <SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" xmlns:dn="http://www.onvif.org/ver10/network/wsdl">
 <SOAP-ENV:Header><wsa:MessageID>uuid:f4b1c3a0-0000-0000-0000-000000000001</wsa:MessageID><wsa:RelatesTo>${id}</wsa:RelatesTo>
@@ -114,7 +114,7 @@ describe('WS-Discovery', () => {
 });
 
 describe('PullMessages notifications', () => {
-  // ONVIF Core §9.1.2 / Analytics §5.2 message shape: CellMotionDetector with IsMotion.
+  // The ONVIF Core / Analytics message shape: CellMotionDetector with IsMotion.
   const pulled = (items: string) => `<?xml version="1.0" encoding="UTF-8"?>
 <env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:tev="http://www.onvif.org/ver10/events/wsdl" xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:tns1="http://www.onvif.org/ver10/topics">
 <env:Body><tev:PullMessagesResponse><tev:CurrentTime>2026-12-07T10:00:00Z</tev:CurrentTime><tev:TerminationTime>2026-12-07T10:01:00Z</tev:TerminationTime>${items}</tev:PullMessagesResponse></env:Body></env:Envelope>`;

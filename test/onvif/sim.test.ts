@@ -1,7 +1,7 @@
 /**
  * The ONVIF camera simulator (scripts/sim/onvif/) on its own, driven with the request messages
- * the ONVIF specifications print (Core §8 device, Media §5, PTZ §5, Core §9.1 PullPoint, §7
- * WS-Discovery) rather than with our client: its authentication (WS-UsernameToken, HTTP Digest),
+ * the ONVIF specifications print (Core device management, event handling and discovery; the
+ * Media and PTZ service specifications) rather than with our client: its authentication (WS-UsernameToken, HTTP Digest),
  * its faults, its limits, its discovery responder and its RTSP stream read back by ffprobe.
  */
 import { execFile } from 'node:child_process';
@@ -53,7 +53,7 @@ afterAll(async () => {
 });
 
 describe('ONVIF camera simulator: device and media', () => {
-  it('answers GetSystemDateAndTime without credentials (Core §5.12.1 PRE_AUTH) and nothing else', async () => {
+  it('answers GetSystemDateAndTime without credentials (ONVIF Core: access class PRE_AUTH) and nothing else', async () => {
     const time = await post('/onvif/device_service', soap('<GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/>'));
     expect(time.status).toBe(200);
     expect(time.text).toMatch(/<tt:UTCDateTime><tt:Time><tt:Hour>\d+<\/tt:Hour>/);
@@ -148,7 +148,7 @@ describe('ONVIF camera simulator: device and media', () => {
 });
 
 describe('ONVIF camera simulator: PTZ and events', () => {
-  it('records PTZ moves and keeps presets (PTZ §5.3, §5.4)', async () => {
+  it('records PTZ moves and keeps presets (PTZ service: moves and presets)', async () => {
     const ptz = (body: string) => authed('/onvif/ptz_service', body);
     const P = '<ProfileToken>Profile_1</ProfileToken>';
     expect(
@@ -189,7 +189,7 @@ describe('ONVIF camera simulator: PTZ and events', () => {
     ]);
   });
 
-  it('delivers motion through a PullPoint subscription (Core §9.1)', async () => {
+  it('delivers motion through a PullPoint subscription (Core: PullPoint)', async () => {
     const created = await authed(
       '/onvif/event_service',
       '<CreatePullPointSubscription xmlns="http://www.onvif.org/ver10/events/wsdl"><InitialTerminationTime>PT60S</InitialTerminationTime></CreatePullPointSubscription>',

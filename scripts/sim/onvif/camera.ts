@@ -2,7 +2,7 @@
  * The simulated ONVIF camera: one HTTP server for the SOAP services and the snapshot, one UDP
  * socket answering WS-Discovery probes, and (./rtsp.ts) an RTSP test stream. Authentication as
  * a camera does it: WS-UsernameToken PasswordDigest on every SOAP call except
- * GetSystemDateAndTime (ONVIF Core §5.12.1, wrong or missing → HTTP 400 `ter:NotAuthorized`), or
+ * GetSystemDateAndTime (ONVIF Core, access class PRE_AUTH; wrong or missing → HTTP 400 `ter:NotAuthorized`), or
  * HTTP Digest when `auth: 'digest'` (401 challenge); the snapshot always asks for HTTP Digest.
  * Tests steer it: `motion()`, `tamper()`, `down` (connections reset), `hang` (never answers).
  */

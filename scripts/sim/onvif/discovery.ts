@@ -1,5 +1,5 @@
 /**
- * The simulator's WS-Discovery responder (ONVIF Core §7.3): a Probe whose Types are empty or name
+ * The simulator's WS-Discovery responder (ONVIF Core, device discovery): a Probe whose Types are empty or name
  * NetworkVideoTransmitter (or Device) is answered with one ProbeMatch relating to its MessageID.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * SOAP 1.2 pieces of the ONVIF camera simulator: reading a request (its action, its WS-Security
  * UsernameToken) and writing answers and faults in the shapes of the ONVIF specifications'
- * examples (Core §5.11 faults, §8 device, Media §5, PTZ §5, Core §9 events).
+ * examples (Core: faults, device management, event handling; the Media and PTZ service specifications).
  */
 import { XMLParser } from 'fast-xml-parser';
 import type { UsernameToken } from '../../../protocols/onvif/wsse.js';
@@ -74,7 +74,7 @@ export function envelope(body: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<s:Envelope ${xmlns}><s:Body>${body}</s:Body></s:Envelope>`;
 }
 
-/** A SOAP fault (ONVIF Core §5.11.2): `code` Sender/Receiver, `subcode` like `ter:NotAuthorized`. */
+/** A SOAP fault (ONVIF Core, error handling): `code` Sender/Receiver, `subcode` like `ter:NotAuthorized`. */
 export function fault(code: 'Sender' | 'Receiver', subcode: string, reason: string, subsub?: string): string {
   const inner = subsub ? `<s:Subcode><s:Value>${subsub}</s:Value></s:Subcode>` : '';
   return envelope(
