@@ -12,6 +12,9 @@ import { RetryTimer } from '../../protocols/common/backoff.js';
 import { eventOf, type Notification } from '../../protocols/onvif/notifications.js';
 import { NotAuthorizedError, OnvifClient, type CameraAddress, type MediaProfile } from './client.js';
 
+/** Least time between two pulls that brought nothing (a camera should hold an empty pull up to its Timeout). */
+export const MIN_PULL_MS = 1000;
+
 export interface CameraOptions {
   timeoutMs: number;
   checkIntervalMs: number;
@@ -46,6 +49,7 @@ export class CameraSession {
   readonly #retry: RetryTimer;
   readonly #eventRetry: RetryTimer;
   #eventsFailed: string | undefined;
+  #pauseTimer: NodeJS.Timeout | undefined;
   readonly #log: Logger;
 
   constructor(
@@ -77,6 +81,7 @@ export class CameraSession {
     this.#retry.cancel();
     this.#eventRetry.cancel();
     clearInterval(this.#check);
+    clearTimeout(this.#pauseTimer);
     this.#client?.close();
     this.#conn = undefined;
   }
@@ -156,9 +161,13 @@ export class CameraSession {
       this.#eventsFailed = undefined;
       this.#eventRetry.reset();
       while (!this.#stopped && this.#client === client && this.#conn) {
+        const t0 = performance.now();
         const messages = await client.pullMessages();
         this.#eventRetry.reset();
         for (const m of messages) this.#report(m);
+        // A camera that answers an empty pull at once instead of holding it must not be polled in a tight loop.
+        const quick = MIN_PULL_MS - (performance.now() - t0);
+        if (messages.length === 0 && quick > 0) await this.#pause(quick);
       }
     } catch (err) {
       if (this.#stopped || this.#client !== client || !this.#conn) return;
@@ -169,6 +178,13 @@ export class CameraSession {
       }
       this.#eventRetry.schedule(() => void this.#pull(client));
     }
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#pauseTimer = setTimeout(resolve, ms);
+      this.#pauseTimer.unref();
+    });
   }
 
   #report(n: Notification): void {

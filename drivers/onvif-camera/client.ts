@@ -5,7 +5,8 @@
  * the driver sees it. Requests are sent by the package with WS-UsernameToken (PasswordDigest)
  * and, when the camera answers 401, HTTP Digest (ONVIF Core's security chapter).
  */
-import { Agent } from 'node:http';
+import { Agent, type ClientRequestArgs } from 'node:http';
+import type { Duplex } from 'node:stream';
 import onvif, { type Cam } from 'onvif';
 import { parseNotifications, type Notification } from '../../protocols/onvif/notifications.js';
 
@@ -48,6 +49,25 @@ export interface Vector {
   zoom: number;
 }
 
+/** The most one answer may carry: the package reads answers whole, so the cap is on its socket. */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The package's HTTP agent, with a byte cap per connection (one request each: no keep-alive): a
+ * camera streaming an endless answer is cut off instead of filling the driver's memory.
+ */
+class CappedAgent extends Agent {
+  override createConnection(options: ClientRequestArgs, cb?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    const socket = super.createConnection(options, cb);
+    let size = 0;
+    socket?.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_ANSWER_BYTES) socket.destroy(new Error(`the camera's answer is larger than ${MAX_ANSWER_BYTES} bytes`));
+    });
+    return socket;
+  }
+}
+
 /** A failure the camera itself reported as refusing our credentials. */
 export class NotAuthorizedError extends Error {}
 
@@ -68,7 +88,7 @@ const tokenOf = (v: unknown): string => str(obj(obj(v).$).token, 64);
 
 export class OnvifClient {
   readonly #cam: Cam;
-  readonly #agent = new Agent({ keepAlive: false, maxSockets: 4 });
+  readonly #agent = new CappedAgent({ keepAlive: false, maxSockets: 4 });
   readonly #timeoutMs: number;
   #closed = false;
 

@@ -65,7 +65,7 @@ let other: OnvifCameraSim;
 let driver: OnvifCameraDriver;
 const hostile: Server[] = [];
 const held = new Set<Socket>();
-const ports: Record<'garbage' | 'big' | 'hang', number> = { garbage: 0, big: 0, hang: 0 };
+const ports: Record<'garbage' | 'big' | 'hang' | 'endless', number> = { garbage: 0, big: 0, hang: 0, endless: 0 };
 
 async function serve(name: keyof typeof ports, answer: (res: import('node:http').ServerResponse) => void) {
   const s = createServer((req, res) => {
@@ -90,6 +90,16 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'application/soap+xml' }).end(`<Envelope><Body>${'<a>x</a>'.repeat(131_072)}</Body></Envelope>`),
   );
   await serve('hang', () => undefined);
+  // An answer without end, written as fast as the driver reads it.
+  await serve('endless', (res) => {
+    const chunk = Buffer.alloc(64 * 1024, 0x41);
+    res.writeHead(200, { 'content-type': 'application/soap+xml' });
+    const pump = () => {
+      while (!res.destroyed && res.write(chunk));
+    };
+    res.on('drain', pump);
+    pump();
+  });
   driver = createOnvifCameraDriver({
     config: {
       timeoutS: 1,
@@ -250,23 +260,43 @@ describe('onvif-camera driver: refusals and hostile cameras', () => {
     await driver.removeDevice(wrong);
   });
 
-  it('survives garbage SOAP, a 1 MB answer and a camera that never answers, and stops promptly', async () => {
-    const hs = (['garbage', 'big', 'hang'] as const).map((k) =>
+  it('survives garbage SOAP, a 1 MB answer, an endless answer and a camera that never answers, and stops promptly', async () => {
+    const hs = (['garbage', 'big', 'hang', 'endless'] as const).map((k) =>
       handle(`SXJ-${k}`, { ip: '127.0.0.1', port: ports[k], username: 'admin', password: 'admin123' }),
     );
     for (const h of hs) await driver.addDevice(h);
-    await waitFor(() => hs.every((h) => last(h) === 'offline'), { timeoutMs: 10_000, what: 'all three offline' });
+    await waitFor(() => hs.every((h) => last(h) === 'offline'), { timeoutMs: 10_000, what: 'all four offline' });
     expect(hs.map((h) => h.reasons[0])).toEqual([
       expect.stringMatching(/^the camera does not answer: GetSystemDateAndTime: /),
       expect.stringMatching(/^the camera does not answer: GetSystemDateAndTime: /),
       expect.stringMatching(/^the camera does not answer: GetSystemDateAndTime: .*(no answer|timeout)/i),
+      expect.stringMatching(/^the camera does not answer: GetSystemDateAndTime: .*larger than 4194304 bytes/),
     ]);
     // The good camera is still served meanwhile.
     expect(await driver.callService(cam, 'getStreamUri', {})).toMatchObject({ code: 200 });
     await observeFor(300);
-    expect(hs.map((h) => h.status.filter((s) => s === 'offline').length)).toEqual([1, 1, 1]);
+    expect(hs.map((h) => h.status.filter((s) => s === 'offline').length)).toEqual([1, 1, 1, 1]);
     const t0 = performance.now();
     for (const h of hs) await driver.removeDevice(h);
     expect(performance.now() - t0).toBeLessThan(1000);
+  }, 20_000);
+
+  it('does not poll a camera in a tight loop when it answers empty pulls at once', async () => {
+    const quick = new OnvifCameraSim({ pullHoldMs: 0, rtspPort: null, discoveryPort: null });
+    await quick.start();
+    const h = handle('SXJ-QUICK', { ip: '127.0.0.1', port: quick.httpPort, username: 'admin', password: 'admin123' });
+    try {
+      await driver.addDevice(h);
+      await waitFor(() => quick.subscriptions > 0, { timeoutMs: 10_000, what: 'subscription' });
+      const pulls = () => quick.requests.filter((r) => r.action === 'PullMessages').length;
+      const before = pulls();
+      await observeFor(2000);
+      expect(pulls() - before).toBeLessThanOrEqual(3);
+      quick.motion(true);
+      await waitFor(() => h.events.length > 0, { timeoutMs: 5000, what: 'motion after paced pulls' });
+    } finally {
+      await driver.removeDevice(h);
+      await quick.close();
+    }
   }, 20_000);
 });
