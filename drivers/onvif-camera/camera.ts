@@ -12,6 +12,9 @@ import { RetryTimer } from '../../protocols/common/backoff.js';
 import { eventOf, type Notification } from '../../protocols/onvif/notifications.js';
 import { NotAuthorizedError, OnvifClient, type CameraAddress, type MediaProfile } from './client.js';
 
+/** Errors that mean the camera is not reachable (rather than answering something unusable). */
+const NETWORK = /ECONN|EHOST|ENETUNREACH|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|socket hang up|timeout|no answer within/i;
+
 /** Least time between two pulls that brought nothing (a camera should hold an empty pull up to its Timeout). */
 export const MIN_PULL_MS = 1000;
 
@@ -20,6 +23,8 @@ export interface CameraOptions {
   checkIntervalMs: number;
   retry: { minMs: number; maxMs: number };
   events: boolean;
+  /** How often the PullPoint subscription is renewed (it is created for 2 minutes); default 60 s. */
+  renewMs?: number;
 }
 
 export interface CameraConfig extends Omit<CameraAddress, 'timeoutMs'> {
@@ -45,6 +50,7 @@ export class CameraSession {
   #client: OnvifClient | undefined;
   #stopped = false;
   #reason: string | undefined;
+  #kind: 'auth' | 'network' | 'protocol' | undefined;
   #check: NodeJS.Timeout | undefined;
   readonly #retry: RetryTimer;
   readonly #eventRetry: RetryTimer;
@@ -118,6 +124,7 @@ export class CameraSession {
         ...(this.cfg.categoryCode ? { CategoryCode: this.cfg.categoryCode } : {}),
       });
       this.#reason = undefined;
+      this.#kind = undefined;
       this.#retry.reset();
       this.handle.online();
       this.#log.info({ ...info, profile: profile.token, stream: redactUri(streamUri), ptz: client.hasPtz }, 'camera online');
@@ -142,14 +149,22 @@ export class CameraSession {
     clearInterval(this.#check);
     this.#eventRetry.cancel();
     this.#conn = undefined;
+    const kind = err instanceof NotAuthorizedError ? 'auth' : NETWORK.test(err.message) ? 'network' : 'protocol';
     const reason =
-      err instanceof NotAuthorizedError
+      kind === 'auth'
         ? `the camera refused user ${this.cfg.username}: wrong user name or password (${err.message})`
-        : `the camera does not answer: ${err.message}`;
-    if (reason !== this.#reason) {
-      this.#reason = reason;
+        : kind === 'network'
+          ? `the camera does not answer: ${err.message}`
+          : `the camera's answer is not usable ONVIF: ${err.message}`;
+    this.#reason = reason;
+    // Reported and logged once per kind of failure: the details of a retry's error (a timing, a size) are no news.
+    if (kind !== this.#kind) {
+      this.#kind = kind;
       this.handle.offline(reason);
-      this.#log.warn({ reason, retryInMs: this.#retry.nextDelayMs() }, 'camera offline (logged again only when the reason changes)');
+      this.#log.warn(
+        { reason, retryInMs: this.#retry.nextDelayMs() },
+        'camera offline (logged again only when the kind of failure changes)',
+      );
     }
     this.#retry.schedule(() => void this.#connect());
   }
@@ -160,8 +175,13 @@ export class CameraSession {
       await client.createPullPoint();
       this.#eventsFailed = undefined;
       this.#eventRetry.reset();
+      let renewed = performance.now();
       while (!this.#stopped && this.#client === client && this.#conn) {
         const t0 = performance.now();
+        if (t0 - renewed >= (this.o.renewMs ?? 60_000)) {
+          await client.renew();
+          renewed = t0;
+        }
         const messages = await client.pullMessages();
         this.#eventRetry.reset();
         for (const m of messages) this.#report(m);

@@ -256,6 +256,11 @@ export class OnvifClient {
     await this.#call('CreatePullPointSubscription', (cb) => this.#cam.createPullPointSubscription(cb));
   }
 
+  /** Renew: the subscription was created for 2 minutes (the package's PT2M); renewing keeps it. */
+  async renew(): Promise<void> {
+    await this.#call('Renew', (cb) => this.#cam.renew({}, cb));
+  }
+
   /** One PullMessages (the camera may hold it up to a minute, ONVIF Core, PullMessages). */
   async pullMessages(): Promise<Notification[]> {
     const { xml } = await this.#call('PullMessages', (cb) => this.#cam.pullMessages({ messageLimit: 10 }, cb), 80_000);

@@ -11,6 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRIVER_ERRORS, type Answer, type DeviceHandle, type HostServices } from '../../edge/host/sdk/driver.js';
+import { CameraSession } from '../../drivers/onvif-camera/camera.js';
 import { createOnvifCameraDriver, type OnvifCameraDriver } from '../../drivers/onvif-camera/index.js';
 import { OnvifCameraSim } from '../../scripts/sim/onvif/camera.js';
 import { observeFor, waitFor } from '../helpers/wait.js';
@@ -267,10 +268,10 @@ describe('onvif-camera driver: refusals and hostile cameras', () => {
     for (const h of hs) await driver.addDevice(h);
     await waitFor(() => hs.every((h) => last(h) === 'offline'), { timeoutMs: 10_000, what: 'all four offline' });
     expect(hs.map((h) => h.reasons[0])).toEqual([
-      expect.stringMatching(/^the camera does not answer: GetSystemDateAndTime: /),
-      expect.stringMatching(/^the camera does not answer: GetSystemDateAndTime: /),
+      "the camera's answer is not usable ONVIF: GetSystemDateAndTime: Wrong ONVIF SOAP response",
+      expect.stringMatching(/^the camera's answer is not usable ONVIF: GetSystemDateAndTime: /),
       expect.stringMatching(/^the camera does not answer: GetSystemDateAndTime: .*(no answer|timeout)/i),
-      expect.stringMatching(/^the camera does not answer: GetSystemDateAndTime: .*larger than 4194304 bytes/),
+      expect.stringMatching(/^the camera's answer is not usable ONVIF: GetSystemDateAndTime: .*larger than 4194304 bytes/),
     ]);
     // The good camera is still served meanwhile.
     expect(await driver.callService(cam, 'getStreamUri', {})).toMatchObject({ code: 200 });
@@ -297,6 +298,28 @@ describe('onvif-camera driver: refusals and hostile cameras', () => {
     } finally {
       await driver.removeDevice(h);
       await quick.close();
+    }
+  }, 20_000);
+});
+
+describe('camera session: PullPoint subscription', () => {
+  it('renews its subscription and keeps pulling events', async () => {
+    const h = handle('SXJ-RENEW', {});
+    const s = new CameraSession(
+      h,
+      { ip: '127.0.0.1', port: sim.httpPort, username: 'admin', password: 'admin123' },
+      { timeoutMs: 2000, checkIntervalMs: 5000, retry: { minMs: 100, maxMs: 400 }, events: true, renewMs: 200 },
+      log,
+    );
+    const renewals = () => sim.requests.filter((r) => r.action === 'Renew' && r.authenticated).length;
+    const before = renewals();
+    try {
+      s.start();
+      await waitFor(() => renewals() - before >= 2, { timeoutMs: 10_000, what: 'two renewals' });
+      sim.motion(true);
+      await waitFor(() => h.events.some((e) => e.id === 'motion'), { timeoutMs: 5000, what: 'motion after renewals' });
+    } finally {
+      s.stop();
     }
   }, 20_000);
 });
