@@ -249,6 +249,30 @@ describe('onvif-camera driver against the simulator', () => {
   });
 });
 
+describe('onvif-camera driver: HTTP Digest cameras', () => {
+  it('comes online with a camera that accepts only HTTP Digest, and goes offline once on its wrong password', async () => {
+    const digest = new OnvifCameraSim({ auth: 'digest', rtspPort: null, discoveryPort: null, pullHoldMs: 300 });
+    await digest.start();
+    const good = handle('SXJ-DIGEST', { ip: '127.0.0.1', port: digest.httpPort, username: 'admin', password: 'admin123' });
+    const bad = handle('SXJ-DIGEST-BAD', { ip: '127.0.0.1', port: digest.httpPort, username: 'admin', password: 'wrong-one' });
+    try {
+      await driver.addDevice(good);
+      await driver.addDevice(bad);
+      await waitFor(() => last(good) === 'online' && last(bad) === 'offline', {
+        timeoutMs: 10_000,
+        what: 'digest camera online, bad offline',
+      });
+      expect(good.props).toMatchObject({ Manufacturer: 'Uniview', SerialNumber: 'SIM-0001' });
+      expect(bad.reasons).toEqual([expect.stringMatching(/refused user admin: wrong user name or password/)]);
+      expect(await driver.callService(good, 'snapshot', {})).toMatchObject({ code: 200 });
+    } finally {
+      await driver.removeDevice(good);
+      await driver.removeDevice(bad);
+      await digest.close();
+    }
+  }, 20_000);
+});
+
 describe('onvif-camera driver: refusals and hostile cameras', () => {
   it('goes offline once with a clear reason on a wrong password, however often it retries', async () => {
     const wrong = handle('SXJ-WRONG', { ip: '127.0.0.1', port: other.httpPort, username: 'admin', password: 'admin123' });
