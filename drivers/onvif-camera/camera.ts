@@ -45,6 +45,17 @@ export function redactUri(uri: string): string {
   return uri.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1');
 }
 
+/**
+ * The stream URI with the camera's account in it, for the media relay (ffmpeg reads RTSP
+ * credentials from the URI). Never logged: log `redactUri` of it.
+ */
+export function withCredentials(uri: string, username: string, password: string): string {
+  const u = new URL(uri);
+  u.username = encodeURIComponent(username);
+  u.password = encodeURIComponent(password);
+  return u.href;
+}
+
 export class CameraSession {
   #conn: Connected | undefined;
   #client: OnvifClient | undefined;

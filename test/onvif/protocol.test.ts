@@ -9,6 +9,7 @@ import { parseProbeMatches, probeMessage } from '../../protocols/onvif/discovery
 import { authorization, digestResponse, parseChallenge, parseDigestParams } from '../../protocols/onvif/http-digest.js';
 import { eventOf, parseNotifications } from '../../protocols/onvif/notifications.js';
 import { passwordDigest, verifyUsernameToken } from '../../protocols/onvif/wsse.js';
+import { redactUri, withCredentials } from '../../drivers/onvif-camera/camera.js';
 
 describe('WS-UsernameToken PasswordDigest', () => {
   // The ONVIF Application Programmer's Guide's UsernameToken example: user "user", password "userpassword".
@@ -151,5 +152,14 @@ describe('PullMessages notifications', () => {
     );
     expect(many).toHaveLength(100);
     expect(eventOf(many[0]!)).toEqual({ kind: 'motion', active: true });
+  });
+});
+
+describe('stream URIs and credentials', () => {
+  it('puts the account into a URI for the relay and takes it out for the log', () => {
+    const uri = withCredentials('rtsp://10.249.20.23:554/live/Profile_1', 'admin', 'p@ss:w0rd');
+    expect(uri).toBe('rtsp://admin:p%40ss%3Aw0rd@10.249.20.23:554/live/Profile_1');
+    expect(redactUri(uri)).toBe('rtsp://10.249.20.23:554/live/Profile_1');
+    expect(redactUri('http://10.0.0.1/onvif/snapshot.jpg')).toBe('http://10.0.0.1/onvif/snapshot.jpg');
   });
 });
