@@ -13,9 +13,11 @@ import { isLoopback, nicAddress } from '../../protocols/bacnet/nic.js';
 import { BacnetSession } from '../../protocols/bacnet/session.js';
 
 const USAGE =
+  'usage: edge discover onvif [--nic eth0 | --interface ip] [--target ip[:port] ...] [--wait ms] [--json]\n' +
   'usage: edge discover bacnet [--nic eth0 | --broadcast ip[:port]] [--target ip:port ...] [--port 47808] [--bind addr] [--low N --high N] [--wait ms] [--no-objects] [--json]\n';
 
 export async function discoverCommand(args: string[]): Promise<number> {
+  if (args[0] === 'onvif') return (await import('./discover-onvif.js')).discoverOnvifCommand(args.slice(1));
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,

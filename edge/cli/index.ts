@@ -14,6 +14,8 @@ const USAGE = `usage: edge <command> [options]
                              write the point tables (or the blank template) back
   discover bacnet [--nic eth0 | --target ip:port] [--json]
                              list the BACnet devices that answer Who-Is, with their objects
+  discover onvif [--nic eth0 | --target ip[:port]] [--json]
+                             list the ONVIF cameras that answer a WS-Discovery probe (docs/video.md)
   bus-user add|set|remove|list [NAME] [--read FILTERS] [--write FILTERS]
                              the local apps' bus users and their topic rights (docs/security.md)
   backup [-c box.yaml] [-o file] [--passphrase-file f]

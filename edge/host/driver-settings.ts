@@ -21,7 +21,12 @@ export interface DriverEntry {
   module?: string | undefined;
   transport?: 'process' | 'mqtt' | undefined;
   config?: Record<string, unknown> | undefined;
-  devices: ReadonlyArray<{ productKey: string; deviceName: string; custom?: Record<string, unknown> | undefined }>;
+  devices: ReadonlyArray<{
+    productKey: string;
+    deviceName: string;
+    alias?: string | undefined;
+    custom?: Record<string, unknown> | undefined;
+  }>;
 }
 
 const cache = new Map<string, Promise<DriverSettings | undefined>>();
@@ -117,6 +122,7 @@ export async function driverSettingsProblems(
         devices: d.devices.map((dev) => ({
           productKey: dev.productKey,
           deviceName: dev.deviceName,
+          alias: dev.alias,
           custom: Value.Default(settings.device, Value.Clone(dev.custom ?? {})),
         })),
         dataDir: join(driversDataDir, d.name),

@@ -54,7 +54,7 @@ export interface SettingsCheckInput<C extends TObject = TObject, D extends TObje
   /** The driver config with its defaults. */
   config: Static<C>;
   /** The devices with their custom config (defaults applied). */
-  devices: Array<{ productKey: string; deviceName: string; custom: Static<D> }>;
+  devices: Array<{ productKey: string; deviceName: string; alias?: string | undefined; custom: Static<D> }>;
   /** The driver's private data folder (`<dataDir>/drivers/<name>`), where relative files are. */
   dataDir: string;
 }
