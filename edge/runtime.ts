@@ -1,7 +1,7 @@
 /**
  * The composition root: the only place that builds and wires the parts, in one visible order
  * (store → files → box services → access → security → elevators → face queue → restore → bus → rules → http → host
- * → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
+ * → apps → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
  * start/stop runs in its own try/catch so one failing part never blocks the rest.
  */
 import { join, resolve } from 'node:path';
@@ -51,6 +51,8 @@ import { httpPart } from './parts/http.js';
 import { hostPart } from './parts/host.js';
 import { cloudPart } from './parts/cloud.js';
 import { restorePart } from './parts/restore.js';
+import { appsPart } from './parts/apps.js';
+import type { AppHost } from './apps/index.js';
 import { keyOf } from './host/sdk/device-key.js';
 
 export { VERSION };
@@ -92,6 +94,8 @@ export class Runtime {
   cloud: CloudLink | undefined;
   /** The edge file service (docs/files.md), when the config has a `files:` section. */
   files: FileService | undefined;
+  /** Hosted apps and the service bus (docs/apps.md), with an `apps:` list or `appHost:` section. */
+  apps: AppHost | undefined;
   /** EBA alarm rules evaluated on the box (docs/rules.md). */
   rules: RulesEngine | undefined;
   busTransport: BusTransport | undefined;
@@ -172,6 +176,7 @@ export class Runtime {
       rulesPart(this),
       httpPart(this),
       hostPart(this),
+      appsPart(this),
       cloudPart(this),
     ];
     return parts.filter((p): p is Part => p !== undefined);
@@ -275,7 +280,12 @@ export class Runtime {
   /** The listener registry: the box's own listeners (bound ports) and the deployed drivers' (docs/security.md). */
   listeners(): ListenerInfo[] {
     const files = this.files;
-    const bound = { http: this.httpPort, bus: this.busPort, ...(files ? { files: [files.port, files.outsidePort] as const } : {}) };
+    const bound = {
+      http: this.httpPort,
+      bus: this.busPort,
+      ...(files ? { files: [files.port, files.outsidePort] as const } : {}),
+      ...(this.apps ? { serviceBus: this.apps.bus.port } : {}),
+    };
     return [...boxListeners(this.#config, bound).map(boxListenerInfo), ...this.host.listeners()];
   }
 

@@ -6,6 +6,7 @@ import type { ListenerEndpoint } from '../host/sdk/settings.js';
 import type { ListenerLimits } from '../../protocols/common/http-listener.js';
 import type { BoxConfig } from './schema.js';
 import { configuredFilesPorts } from '../files/config.js';
+import { configuredServiceBus } from '../apps/config.js';
 
 export interface BoxListener {
   what: string;
@@ -13,7 +14,7 @@ export interface BoxListener {
   path: string;
   port: number;
   host: string;
-  protocol: 'http-console' | 'mqtt' | 'http-files';
+  protocol: 'http-console' | 'mqtt' | 'http-files' | 'http-service-bus';
   authentication: string;
   endpoints: ListenerEndpoint[];
   /** The hostile-input limits in force, where the listener has them. */
@@ -39,7 +40,7 @@ const FILES_ENDPOINTS: ListenerEndpoint[] = [
 
 export function boxListeners(
   cfg: BoxConfig,
-  bound?: { http: number; bus: number; files?: readonly [number, number] | undefined },
+  bound?: { http: number; bus: number; files?: readonly [number, number] | undefined; serviceBus?: number | undefined },
 ): BoxListener[] {
   const out: BoxListener[] = [];
   const http = bound?.http ?? cfg.http.port;
@@ -87,5 +88,18 @@ export function boxListeners(
         limits: files.limits,
       });
   }
+  // The service bus runs with the app host: when apps are listed or its section is there.
+  const serviceBus = cfg.apps !== undefined || cfg.appHost !== undefined ? configuredServiceBus(cfg.appHost) : undefined;
+  const busTaken = bound?.serviceBus || serviceBus?.port;
+  if (serviceBus && busTaken)
+    out.push({
+      what: 'the service bus of hosted apps (docs/apps.md)',
+      path: '/appHost/serviceBus/port',
+      port: busTaken,
+      host: serviceBus.host,
+      protocol: 'http-service-bus',
+      authentication: 'none (the seed gives it none): listen only where the apps and local systems that call it are',
+      endpoints: [{ method: 'POST', path: '/{serviceModelId}/{method}' }],
+    });
   return out;
 }

@@ -7,6 +7,7 @@ import { devicesPage, devicePage } from './pages-devices.js';
 import { ebaPage, accessPage } from './pages-areas.js';
 import { elevatorsPage } from './pages-elevators.js';
 import { rulesPage } from './pages-rules.js';
+import { appsPage } from './pages-apps.js';
 
 const root = document.getElementById('app');
 const PAGES = {
@@ -18,6 +19,7 @@ const PAGES = {
   access: accessPage,
   elevators: elevatorsPage,
   rules: rulesPage,
+  apps: appsPage,
   maintenance: maintenancePage,
 };
 let cleanup = [];
@@ -47,7 +49,7 @@ async function loadSession() {
 }
 
 function layout(active, content) {
-  const nav = ['dashboard', 'drivers', 'devices', 'eba', 'access', 'elevators', 'rules', 'maintenance'];
+  const nav = ['dashboard', 'drivers', 'devices', 'eba', 'access', 'elevators', 'rules', 'apps', 'maintenance'];
   return h(
     'div.shell',
     h(
