@@ -328,6 +328,7 @@ export class AppProcess {
       this.start();
     });
     if (delay === undefined) return;
+    this.#note(`restart in ${delay} ms (attempt ${this.#retry.attempt})`);
     this.#log.info({ app: this.name, delay, attempt: this.#retry.attempt }, 'app restart scheduled');
   }
 

@@ -47,9 +47,10 @@ describe('app supervision', () => {
         name: 'hang',
         fixture: 'hang',
         provides: [{ serviceModelId: 'hang_model', port: hangPort }],
-        env: { HANG_AFTER_MS: '600' },
+        env: { HANG_AFTER_MS: '1500' },
       }),
       writeApp(join(dir, 'src'), { name: 'leak', fixture: 'leak', memoryMb: 64 }),
+      writeApp(join(dir, 'src'), { name: 'stubborn', fixture: 'ignore-term' }),
     ];
     apps[0]!.entry.env = { FROM_CONFIG: 'c', BOTH: 'config' };
     host = new AppHost(
@@ -84,18 +85,26 @@ describe('app supervision', () => {
     expect(crash.lastError).toMatch(/exited with code 3/);
     const log = readFileSync(join(dir, 'data', 'logs', 'apps', 'crash.log'), 'utf8');
     // Backoff: the pauses between starts grow (base 100 ms, cap 400 ms, jitter over the upper half).
-    const starts = [...log.matchAll(/\[edge (\S+)\] starting/g)].map((m) => Date.parse(m[1]!));
-    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
-    expect(gaps.length).toBeGreaterThanOrEqual(3);
-    expect(gaps[2]!).toBeGreaterThan(gaps[0]!);
+    const delays = [...log.matchAll(/restart in (\d+) ms \(attempt (\d+)\)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(delays.slice(0, 3).map((d) => d[1])).toEqual([1, 2, 3]);
+    expect(delays[0]![0]).toBeGreaterThanOrEqual(50);
+    expect(delays[0]![0]).toBeLessThanOrEqual(100);
+    expect(delays[2]![0]).toBeGreaterThanOrEqual(200);
+    expect(delays[2]![0]).toBeLessThanOrEqual(400);
     expect(log).toContain('crash fixture: cannot start (on purpose)');
     expect(log).toMatch(/\[edge .*\] ended: exited with code 3/);
     expect(status('serve')).toMatchObject({ state: 'running', restarts: 0, pid: servePid });
   });
 
   it('kills and restarts the app whose port stops answering', async () => {
+    await waitFor(() => status('hang').state === 'running', { what: 'hang app answering first' });
     await waitFor(() => status('hang').restarts >= 1, { what: 'hang restarted', explain: () => status('hang') });
-    expect(readFileSync(join(dir, 'data', 'logs', 'apps', 'hang.log'), 'utf8')).toMatch(/stopping: hung: port \d+ unanswered/);
+    await waitFor(
+      () => /stopping: hung: port \d+ unanswered for \d+ ms/.test(readFileSync(join(dir, 'data', 'logs', 'apps', 'hang.log'), 'utf8')),
+      {
+        what: 'the hang logged',
+      },
+    );
   });
 
   it('stops the leaking app for memory with the reason logged, and leaves it stopped after maxMemoryRestarts', async () => {
@@ -160,6 +169,20 @@ describe('app supervision', () => {
     const file = join(dir, 'data', 'app-credentials.json');
     expect(JSON.parse(readFileSync(file, 'utf8')).apps.serve).toEqual(keys);
     expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+  });
+
+  it('ends an app that ignores SIGTERM with SIGKILL after stopTimeoutMs', async () => {
+    await waitFor(() => status('stubborn').state === 'running', { what: 'stubborn running' });
+    const pid = status('stubborn').pid;
+    const t0 = Date.now();
+    await host.act('stubborn', 'stop');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(alive(pid)).toBe(false);
+    const log = await waitFor(() => {
+      const text = readFileSync(join(dir, 'data', 'logs', 'apps', 'stubborn.log'), 'utf8');
+      return /stopped \(killed by SIGKILL\)/.test(text) && text;
+    });
+    expect(log).toContain('SIGTERM ignored');
   });
 
   it('stops on request and starts again from the console actions', async () => {
