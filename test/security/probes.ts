@@ -90,6 +90,10 @@ export const PROBES: Readonly<Record<string, Probe>> = {
   'face-openapi': openapi,
   'http-console': { kind: 'elsewhere', by: 'test/security/console-auth.test.ts (login throttling, lockout, sessions)' },
   'http-files': { kind: 'elsewhere', by: 'test/files/hostile.test.ts, store.test.ts (hostile multipart, paths, caps, rate limit)' },
+  'http-service-bus': {
+    kind: 'elsewhere',
+    by: 'test/apps/service-bus.test.ts (malformed envelopes, wrong content types and methods, the body cap, unknown models and methods, slow and down apps)',
+  },
   mqtt: { kind: 'elsewhere', by: 'test/security/bus-*.test.ts (pre-authentication limits, client ids, ACLs)' },
   'sia-dc09': {
     kind: 'elsewhere',
