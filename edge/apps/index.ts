@@ -212,8 +212,9 @@ export class AppHost {
   async replace(manifest: AppManifest, dir: string, configEnv: Readonly<Record<string, string>> = {}): Promise<AppProcess> {
     const old = this.#apps.get(manifest.name);
     if (old) await old.process.close();
-    const env = old?.source === 'config' ? (this.#configured.find((c) => c.entry.name === manifest.name)?.entry.env ?? {}) : configEnv;
-    const proc = this.#add(manifest, dir, env, undefined, 'cloud');
+    // A configured app keeps its config's env and memory limit over a pushed version.
+    const entry = this.#configured.find((c) => c.entry.name === manifest.name)?.entry;
+    const proc = this.#add(manifest, dir, entry?.env ?? configEnv, entry?.memoryMb, 'cloud');
     proc.start();
     return proc;
   }
