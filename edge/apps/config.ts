@@ -45,6 +45,12 @@ export const AppHostSchema = Type.Object(
         port: Type.Integer({ minimum: 0, maximum: 65535, default: SERVICE_BUS_PORT }),
         timeoutMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 10_000, description: 'how long an app may take to answer' }),
         maxBodyKb: Type.Integer({ minimum: 1, maximum: 65_536, default: 1024, description: 'largest request body' }),
+        maxConcurrent: Type.Integer({
+          minimum: 1,
+          maximum: 10_000,
+          default: 64,
+          description: 'calls in flight at once; more are answered 429',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -23,6 +23,7 @@ export interface ServiceBusOptions {
   port: number;
   timeoutMs: number;
   maxBodyKb: number;
+  maxConcurrent: number;
 }
 
 export interface BusAnswer {
@@ -42,6 +43,7 @@ export class ServiceBus {
   readonly #provider: (serviceModelId: string) => ServiceProvider | undefined;
   readonly #log: Logger;
   #server: Server | undefined;
+  #inFlight = 0;
   port = 0;
   /** Calls answered, by outcome (the console and /metrics). */
   readonly counts = { ok: 0, refused: 0, failed: 0 };
@@ -127,6 +129,18 @@ export class ServiceBus {
 
   /** One call through the bus: envelope checked, routed to its provider, the answer as the app gave it. */
   async invoke(model: string, method: string, body: Buffer, contentType = 'application/json'): Promise<BusAnswer> {
+    // A flood of calls to a slow app must not pile up sockets and memory without bound.
+    if (this.#inFlight >= this.#o.maxConcurrent)
+      return this.#refused(edgeError('EDGE_ERR_BUSY', `${this.#inFlight} service calls in flight`), undefined);
+    this.#inFlight++;
+    try {
+      return await this.#invoke(model, method, body, contentType);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  async #invoke(model: string, method: string, body: Buffer, contentType: string): Promise<BusAnswer> {
     const envelope = checkEnvelope(body);
     if (!envelope.ok) return this.#refused(edgeError('EDGE_ERR_APP_ENVELOPE_INVALID', envelope.reason), envelope.id);
     const id = envelope.id;

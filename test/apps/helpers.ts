@@ -54,6 +54,6 @@ export function fastHost(
     maxMemoryRestarts: 2,
     deployDeadlineMs: 3000,
     ...rest,
-    serviceBus: { host: '127.0.0.1', port: 0, timeoutMs: 800, maxBodyKb: 64, ...serviceBus },
+    serviceBus: { host: '127.0.0.1', port: 0, timeoutMs: 800, maxBodyKb: 64, maxConcurrent: 64, ...serviceBus },
   }) as AppHostConfig;
 }

@@ -30,7 +30,7 @@ describe('service bus', () => {
     const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
     host = new AppHost(
       { log: silentLogger(), dataDir: join(dir, 'data'), apiDomain: '127.0.0.1:10061', logMaxBytes: 1 << 20, logKeep: 2 },
-      fastHost({ serviceBus: { timeoutMs: 500, maxBodyKb: 4 } }),
+      fastHost({ serviceBus: { timeoutMs: 500, maxBodyKb: 4, maxConcurrent: 3 } }),
       [
         writeApp(dir, { name: 'parking', fixture: 'serve', provides: [{ serviceModelId: 'iotx_parking_service_model', port: p1 }] }),
         writeApp(dir, { name: 'slow', fixture: 'slow', provides: [{ serviceModelId: 'slow_model', port: p2 }], env: { SLOW_MS: '3000' } }),
@@ -100,6 +100,14 @@ describe('service bus', () => {
     expect(r).toMatchObject({ status: 504, body: { code: ALINK.APP_TIMEOUT, id: 's1' } });
     expect(Date.now() - t0).toBeLessThan(2500);
     expect(host.status().find((a) => a.name === 'slow')).toMatchObject({ state: 'running', restarts: 0 });
+  });
+
+  it('answers 429 past maxConcurrent calls in flight, and serves again after', async () => {
+    const calls = Array.from({ length: 5 }, (_, i) => post('/slow_model/anything', envelope({}, `c${i}`)));
+    const answers = await Promise.all(calls);
+    expect(answers.filter((a) => a.status === 504)).toHaveLength(3);
+    expect(answers.filter((a) => a.status === 429 && a.body.code === ALINK.BUSY)).toHaveLength(2);
+    expect((await post('/iotx_parking_service_model/echo', envelope())).status).toBe(200);
   });
 
   it('answers app down for a stopped provider', async () => {
