@@ -61,6 +61,15 @@ export const ERRORS = {
   EDGE_ERR_RULE_INVALID: { message: 'alarm rule refused: %s', status: 400, alink: ALINK.REQUEST_INVALID },
   EDGE_ERR_RULE_UNKNOWN: { message: 'No access to alarm rule %s', status: 404, alink: ALINK.ALARM_RULE_NO_ACCESS },
   EDGE_ERR_ALARM_UNKNOWN: { message: 'no alarm record %s', status: 404, alink: ALINK.REQUEST_INVALID },
+  EDGE_ERR_APP_ENVELOPE_INVALID: { message: 'service call refused: %s', status: 400, alink: ALINK.REQUEST_INVALID },
+  EDGE_ERR_APP_BODY_TOO_LARGE: { message: 'request body over %d bytes', status: 413, alink: ALINK.APP_BODY_TOO_LARGE },
+  EDGE_ERR_APP_MODEL_UNKNOWN: { message: 'no app provides service model %s', status: 404, alink: ALINK.APP_MODEL_UNKNOWN },
+  EDGE_ERR_APP_METHOD_UNKNOWN: { message: 'service model %s has no method %s', status: 404, alink: ALINK.APP_METHOD_UNKNOWN },
+  EDGE_ERR_APP_DOWN: { message: 'app %s providing %s is not running: %s', status: 503, alink: ALINK.APP_DOWN },
+  EDGE_ERR_APP_TIMEOUT: { message: 'app %s did not answer %s/%s within %d ms', status: 504, alink: ALINK.APP_TIMEOUT },
+  EDGE_ERR_APP_UNKNOWN: { message: 'no app %s on this box', status: 404, alink: ALINK.APP_UNKNOWN },
+  EDGE_ERR_APP_PACKAGE_INVALID: { message: 'app package refused: %s', status: 400, alink: ALINK.APP_PACKAGE_INVALID },
+  EDGE_ERR_APP_DEPLOY_FAILED: { message: 'app deploy failed: %s', status: 500, alink: ALINK.APP_DEPLOY_FAILED },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

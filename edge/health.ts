@@ -5,16 +5,29 @@ import { keyOf } from './host/sdk/device-key.js';
 
 export type BoxHealth = { status: 'ok' | 'degraded' | 'starting' | 'stopping'; [k: string]: unknown };
 
-/** What /healthz answers: phase, drivers down, devices that cannot start, store, bus, listeners, cloud, data model. */
+/** What /healthz answers: phase, drivers down, devices that cannot start, store, bus, listeners, cloud, data model, apps. */
 export function boxHealth(rt: Runtime): BoxHealth {
   const drivers = rt.host.status();
   const devices = rt.registry.list();
   const down = drivers.filter((d) => d.state !== 'running');
+  const apps = rt.apps?.status().map(({ name, version, state, restarts, memoryStops, lastError, rssMb, memoryMb }) => ({
+    name,
+    version,
+    state,
+    restarts,
+    memoryStops,
+    lastError,
+    rssMb,
+    memoryMb,
+  }));
   const store = rt.db ? writeHealthOf(rt.db).state() : undefined;
   const notStarted = devices.filter((d) => d.startError !== undefined);
   const status =
     rt.phase === 'running'
-      ? down.length > 0 || notStarted.length > 0 || store?.writable === false
+      ? down.length > 0 ||
+        notStarted.length > 0 ||
+        store?.writable === false ||
+        apps?.some((a) => a.state === 'failed' || a.state === 'restarting')
         ? 'degraded'
         : 'ok'
       : rt.phase === 'stopping' || rt.phase === 'stopped'
@@ -44,5 +57,6 @@ export function boxHealth(rt: Runtime): BoxHealth {
     ...(store ? { store } : {}),
     ...(rt.cloud ? { cloud: rt.cloud.status() } : {}),
     ...(rt.dataModel ? { dataModel: rt.dataModel.status() } : {}),
+    ...(apps ? { apps: { total: apps.length, running: apps.filter((a) => a.state === 'running').length, list: apps } } : {}),
   };
 }

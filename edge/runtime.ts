@@ -1,7 +1,7 @@
 /**
  * The composition root: the only place that builds and wires the parts, in one visible order
  * (store → files → box services → access → security → elevators → face queue → restore → bus → rules → data model → http
- * → host → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
+ * → host → apps → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
  * start/stop runs in its own try/catch so one failing part never blocks the rest.
  */
 import { join, resolve } from 'node:path';
@@ -54,6 +54,8 @@ import { httpPart } from './parts/http.js';
 import { hostPart } from './parts/host.js';
 import { cloudPart } from './parts/cloud.js';
 import { restorePart } from './parts/restore.js';
+import { appsPart } from './parts/apps.js';
+import type { AppHost } from './apps/index.js';
 import { keyOf } from './host/sdk/device-key.js';
 
 export { VERSION };
@@ -95,6 +97,8 @@ export class Runtime {
   cloud: CloudLink | undefined;
   /** The edge file service (docs/files.md), when the config has a `files:` section. */
   files: FileService | undefined;
+  /** Hosted apps and the service bus (docs/apps.md), with an `apps:` list or `appHost:` section. */
+  apps: AppHost | undefined;
   /** EBA alarm rules evaluated on the box (docs/rules.md). */
   rules: RulesEngine | undefined;
   /** The edge data-model API (docs/apps.md), with a `dataModel:` or an `apps:` section. */
@@ -180,6 +184,7 @@ export class Runtime {
       dataModelPart(this),
       httpPart(this),
       hostPart(this),
+      appsPart(this),
       cloudPart(this),
     ];
     return parts.filter((p): p is Part => p !== undefined);
@@ -288,6 +293,7 @@ export class Runtime {
       bus: this.busPort,
       ...(files ? { files: [files.port, files.outsidePort] as const } : {}),
       ...(this.dataModel ? { dataModel: this.dataModel.port } : {}),
+      ...(this.apps ? { serviceBus: this.apps.bus.port } : {}),
     };
     return [...boxListeners(this.#config, bound).map(boxListenerInfo), ...this.host.listeners()];
   }

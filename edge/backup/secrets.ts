@@ -7,7 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 
 /** Files in the data folder that are secrets (relative paths). */
-export const SECRET_FILES = ['device-rsa-key.pem', 'bus-credentials.json'] as const;
+export const SECRET_FILES = ['device-rsa-key.pem', 'bus-credentials.json', 'app-credentials.json'] as const;
 /** Database tables whose rows are secrets (left out of the snapshot, sealed here). */
 export const SECRET_TABLES = ['cloud_subdevice_secrets'] as const;
 

@@ -7,6 +7,7 @@ import type { ListenerLimits } from '../../protocols/common/http-listener.js';
 import type { BoxConfig } from './schema.js';
 import { configuredFilesPorts } from '../files/config.js';
 import { configuredDataModelPort } from '../datamodel/config.js';
+import { configuredServiceBus } from '../apps/config.js';
 
 export interface BoxListener {
   what: string;
@@ -14,7 +15,7 @@ export interface BoxListener {
   path: string;
   port: number;
   host: string;
-  protocol: 'http-console' | 'mqtt' | 'http-files' | 'http-datamodel';
+  protocol: 'http-console' | 'mqtt' | 'http-files' | 'http-datamodel' | 'http-service-bus';
   authentication: string;
   endpoints: ListenerEndpoint[];
   /** The hostile-input limits in force, where the listener has them. */
@@ -47,7 +48,13 @@ const DATAMODEL_ENDPOINTS: ListenerEndpoint[] = [
 
 export function boxListeners(
   cfg: BoxConfig,
-  bound?: { http: number; bus: number; files?: readonly [number, number] | undefined; dataModel?: number | undefined },
+  bound?: {
+    http: number;
+    bus: number;
+    files?: readonly [number, number] | undefined;
+    dataModel?: number | undefined;
+    serviceBus?: number | undefined;
+  },
 ): BoxListener[] {
   const out: BoxListener[] = [];
   const http = bound?.http ?? cfg.http.port;
@@ -107,6 +114,19 @@ export function boxListeners(
       authentication: 'APPSIGN (the API gateway signature with the app key and secret); upload URLs carry a one-time token',
       endpoints: DATAMODEL_ENDPOINTS,
       limits: dm.limits,
+    });
+  // The service bus runs with the app host: when apps are listed or its section is there.
+  const serviceBus = cfg.apps !== undefined || cfg.appHost !== undefined ? configuredServiceBus(cfg.appHost) : undefined;
+  const busTaken = bound?.serviceBus || serviceBus?.port;
+  if (serviceBus && busTaken)
+    out.push({
+      what: 'the service bus of hosted apps (docs/apps.md)',
+      path: '/appHost/serviceBus/port',
+      port: busTaken,
+      host: serviceBus.host,
+      protocol: 'http-service-bus',
+      authentication: 'none (the seed gives it none): listen only where the apps and local systems that call it are',
+      endpoints: [{ method: 'POST', path: '/{serviceModelId}/{method}' }],
     });
   return out;
 }

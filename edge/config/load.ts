@@ -130,7 +130,7 @@ export function checkSemantics(config: BoxConfig, baseDir: string): ConfigProble
     }),
   );
   const devices = new Set(config.drivers.flatMap((d) => d.devices.map((dev) => keyOf(dev))));
-  problems.push(...sectionProblems(config));
+  problems.push(...sectionProblems(config, baseDir));
   // Seeded permissions for a door that is not on the box would be applied to nothing.
   const seeds = (config.access as { seedPermissions?: unknown } | undefined)?.seedPermissions;
   if (Array.isArray(seeds)) {

@@ -177,6 +177,9 @@ export const BoxConfigSchema = Type.Object(
     rules: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     files: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     dataModel: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** Hosted apps (edge/apps, docs/apps.md): the list, and the service bus with the supervision settings. */
+    apps: Type.Optional(Type.Array(Type.Unknown())),
+    appHost: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
 );

@@ -19,23 +19,29 @@ export interface ConfigProblem {
 }
 
 /** The box config keys an area owns; the core schema keeps them as plain records. */
-export const AREA_SECTIONS = ['cloud', 'access', 'console', 'rules', 'files', 'dataModel'] as const;
+export const AREA_SECTIONS = ['cloud', 'access', 'console', 'rules', 'files', 'dataModel', 'apps', 'appHost'] as const;
 export type AreaSection = (typeof AREA_SECTIONS)[number];
 
+/** What a check may need beyond its section: the folder relative paths resolve against, the whole config. */
+export interface SectionContext {
+  baseDir: string;
+  config: BoxConfig;
+}
+
 /** Checks one section's raw value (undefined when the config has none); returns its problems. */
-export type SectionCheck = (raw: Record<string, unknown> | undefined) => ConfigProblem[];
+export type SectionCheck<S extends AreaSection = AreaSection> = (raw: BoxConfig[S], ctx: SectionContext) => ConfigProblem[];
 
 const checks = new Map<AreaSection, SectionCheck>();
 
-export function registerSectionCheck(section: AreaSection, check: SectionCheck): void {
-  checks.set(section, check);
+export function registerSectionCheck<S extends AreaSection>(section: S, check: SectionCheck<S>): void {
+  checks.set(section, check as SectionCheck);
 }
 
-export function sectionProblems(config: BoxConfig): ConfigProblem[] {
+export function sectionProblems(config: BoxConfig, baseDir = '.'): ConfigProblem[] {
   return AREA_SECTIONS.flatMap((section) => {
     const check = checks.get(section);
     if (!check) throw new Error(`config section ${section} has no check registered: import its area's config module first`);
-    return check(config[section]);
+    return check(config[section], { baseDir, config });
   });
 }
 

@@ -146,7 +146,15 @@ export interface ElevatorsConsoleService {
   records(limit: number, dataId?: string): Record<string, unknown>[];
 }
 
+/** Hosted apps (edge/apps): their state, start/stop/restart, their log. */
+export interface AppsConsoleService {
+  status(): ReadonlyArray<{ name: string; version: string; state: string; lastError: string | undefined }>;
+  act(name: string, action: 'start' | 'stop' | 'restart'): Promise<boolean>;
+  logFile(name: string): string | undefined;
+}
+
 export interface ConsoleServices {
+  apps?: AppsConsoleService | undefined;
   elevators?: ElevatorsConsoleService | undefined;
   busUsers?: BusUsersService | undefined;
   cloud?: CloudLinkView | undefined;

@@ -30,6 +30,7 @@ export function cloudPart(rt: Runtime): Part | undefined {
             ...(rt.access ? accessGatewayServices(rt.access) : []),
             ...(rt.elevators?.gatewayServices() ?? []),
             ...(rt.rules ? rulesGatewayServices(rt.rules) : []),
+            ...(rt.apps?.gatewayServices() ?? []),
           ]),
         },
         parseCloudConfig(rt.config.cloud),

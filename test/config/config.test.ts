@@ -12,6 +12,7 @@ import '../../edge/console/options.js';
 import '../../edge/rules/config.js';
 import '../../edge/files/config.js';
 import '../../edge/datamodel/config.js';
+import '../../edge/apps/config.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** The built CLI (`npm test` builds first): tsx would compile the whole tree on every one of these runs. */

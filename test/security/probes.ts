@@ -94,6 +94,10 @@ export const PROBES: Readonly<Record<string, Probe>> = {
     kind: 'elsewhere',
     by: 'test/datamodel/api.test.ts (APPSIGN forgeries, replays, stale timestamps, wrong Content-MD5, oversize bodies, bad envelopes, path traversal)',
   },
+  'http-service-bus': {
+    kind: 'elsewhere',
+    by: 'test/apps/service-bus.test.ts (malformed envelopes, wrong content types and methods, the body cap, unknown models and methods, slow and down apps)',
+  },
   mqtt: { kind: 'elsewhere', by: 'test/security/bus-*.test.ts (pre-authentication limits, client ids, ACLs)' },
   'sia-dc09': {
     kind: 'elsewhere',

@@ -8,6 +8,7 @@ import { accessPage } from './pages-areas.js';
 import { ebaPage } from './pages-eba.js';
 import { elevatorsPage } from './pages-elevators.js';
 import { rulesPage } from './pages-rules.js';
+import { appsPage } from './pages-apps.js';
 
 const root = document.getElementById('app');
 const PAGES = {
@@ -19,6 +20,7 @@ const PAGES = {
   access: accessPage,
   elevators: elevatorsPage,
   rules: rulesPage,
+  apps: appsPage,
   maintenance: maintenancePage,
 };
 let cleanup = [];
@@ -48,7 +50,7 @@ async function loadSession() {
 }
 
 function layout(active, content) {
-  const nav = ['dashboard', 'drivers', 'devices', 'eba', 'access', 'elevators', 'rules', 'maintenance'];
+  const nav = ['dashboard', 'drivers', 'devices', 'eba', 'access', 'elevators', 'rules', 'apps', 'maintenance'];
   return h(
     'div.shell',
     h(

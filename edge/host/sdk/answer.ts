@@ -70,6 +70,15 @@ export const ALINK = {
   // Perimeter alarm hosts (docs/security-devices.md): 6470-6479.
   /** The host's reporting protocol (SIA DC-09) has no way to carry the request to the host. */
   ALARM_HOST_UNSUPPORTED: 6470,
+  // Hosted apps and the service bus (docs/apps.md): 6480-6489.
+  APP_MODEL_UNKNOWN: 6480,
+  APP_METHOD_UNKNOWN: 6481,
+  APP_DOWN: 6482,
+  APP_TIMEOUT: 6483,
+  APP_BODY_TOO_LARGE: 6484,
+  APP_UNKNOWN: 6485,
+  APP_PACKAGE_INVALID: 6486,
+  APP_DEPLOY_FAILED: 6487,
   // EBA alarm rules (docs/rules.md): the alarm open API's own code (seed 001 L29890, L30327).
   /** "No access to alarm rule": the rule id is not on this box. */
   ALARM_RULE_NO_ACCESS: 28420,
