@@ -177,15 +177,6 @@ export function configuredServiceBus(raw: unknown): AppHostConfig['serviceBus'] 
   return bus.enabled ? bus : undefined;
 }
 
-/** `iot.hosting.api.domain`: the data-model API's address from its section when there is one. */
-export function dataModelDomain(cfg: Record<string, unknown>): string {
-  const section = (cfg.dataModel ?? cfg.datamodel) as { host?: unknown; port?: unknown } | undefined;
-  if (!section || typeof section !== 'object') return DATA_MODEL_API_DEFAULT;
-  const host = typeof section.host === 'string' && section.host !== '0.0.0.0' && section.host !== '::' ? section.host : '127.0.0.1';
-  const port = typeof section.port === 'number' ? section.port : 10061;
-  return `${host}:${port}`;
-}
-
 registerSectionCheck('appHost', (raw) => appHostProblems(raw));
 registerSectionCheck('apps', (raw, ctx) => appsProblems(raw, ctx.baseDir, listenerPorts(boxListeners(ctx.config))));
 

@@ -85,6 +85,11 @@ export class DataModelService {
     return `http://${this.#host}:${this.port}`;
   }
 
+  /** `host:port`, the hosted apps' `iot.hosting.api.domain`. */
+  get domain(): string {
+    return `${this.#host}:${this.port}`;
+  }
+
   async start(): Promise<void> {
     const c = this.config;
     const startedAt = this.#now();

@@ -1,6 +1,6 @@
 import type { Runtime } from '../runtime.js';
 import { AppHost } from '../apps/index.js';
-import { appHostConfig, configuredApps, dataModelDomain, listenerPorts } from '../apps/config.js';
+import { appHostConfig, configuredApps, DATA_MODEL_API_DEFAULT, listenerPorts } from '../apps/config.js';
 import { boxListeners } from '../config/listeners.js';
 import type { Part } from './part.js';
 
@@ -24,7 +24,8 @@ export function appsPart(rt: Runtime): Part | undefined {
         {
           log: rt.logOf('apps'),
           dataDir: rt.dataDir,
-          apiDomain: dataModelDomain(cfg as Record<string, unknown>),
+          // The running API's address (its port may be chosen at start); the default names where it would be.
+          apiDomain: rt.dataModel?.domain ?? DATA_MODEL_API_DEFAULT,
           fileService: files ? `${loopbackOf(files.config.host)}:${files.port}` : undefined,
           logMaxBytes: Math.round(cfg.log.driverFileMaxMb * 1024 * 1024),
           logKeep: cfg.log.driverFileKeep,

@@ -16,7 +16,7 @@ describe('console apps API', () => {
     const port = await freePort();
     writeApp(dir, { name: 'echo', fixture: 'serve', provides: [{ serviceModelId: 'echo_model', port }] });
     box = await startConsoleBox(
-      `apps:\n  - { name: echo, path: echo }\nappHost: { serviceBus: { port: 0 }, probeIntervalMs: 100 }\n`,
+      `apps:\n  - { name: echo, path: echo }\nappHost: { serviceBus: { port: 0 }, probeIntervalMs: 100 }\ndataModel: { port: 0 }\n`,
       '',
       dir,
     );

@@ -20,7 +20,7 @@ describe('apps in the box', () => {
     rig = await startRig();
     const port = await freePort();
     writeApp(rig.dir, { name: 'parking', fixture: 'serve', provides: [{ serviceModelId: 'iotx_parking_service_model', port }] });
-    const yaml = `${cloudYaml(rig.broker.url)}apps:\n  - { name: parking, path: ${join(rig.dir, 'parking')} }\nappHost: { serviceBus: { port: 0 }, probeIntervalMs: 100 }\n`;
+    const yaml = `${cloudYaml(rig.broker.url)}apps:\n  - { name: parking, path: ${join(rig.dir, 'parking')} }\nappHost: { serviceBus: { port: 0 }, probeIntervalMs: 100 }\ndataModel: { port: 0 }\n`;
     box = await startBox(yaml);
     await waitFor(() => box.runtime.cloud?.online, { what: 'cloud online' });
     await waitFor(() => box.runtime.apps?.status()[0]?.state === 'running', { what: 'app running' });
