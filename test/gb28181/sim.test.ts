@@ -82,7 +82,7 @@ beforeAll(async () => {
     pageSize: 1,
   };
   simNvr = new SimGbDevice(base);
-  simCam = new SimGbDevice({ ...base, id: CAM_ID, kind: 'camera', localAddress: '127.0.0.2' });
+  simCam = new SimGbDevice({ ...base, id: CAM_ID, kind: 'camera', channels: 1, localAddress: '127.0.0.2' });
   await simNvr.start();
   await simCam.start();
 });

@@ -26,10 +26,11 @@ export interface SimDeviceOptions {
   /** Address the device binds (and registers from). */
   localAddress: string;
   kind: 'camera' | 'nvr';
-  /** Channels of an NVR's catalog (a camera lists itself as its one channel). */
+  /** Channels in the catalog (a camera with at most 1 lists itself as its one channel). */
   channels: number;
   /** Channel ids end in 033, 034 … (NVRs that number from 33, seed L15777-15779). */
   from33: boolean;
+  /** Keepalive interval, s; 0: none sent by itself (the benchmark paces them). */
   keepaliveS: number;
   expiresS: number;
   /** Catalog items per Response page. */
@@ -76,7 +77,7 @@ export class SimGbDevice {
 
   /** Channel ids (the device's own id for a camera). */
   channelIds(): string[] {
-    if (this.o.kind === 'camera') return [this.o.id];
+    if (this.o.kind === 'camera' && this.o.channels <= 1) return [this.o.id];
     const base = `${this.o.id.slice(0, 10)}131${this.o.id.slice(13, 17)}`;
     return Array.from({ length: this.o.channels }, (_, i) => `${base}${String((this.o.from33 ? 33 : 1) + i).padStart(3, '0')}`);
   }
@@ -122,7 +123,7 @@ export class SimGbDevice {
     clearTimeout(this.#reregister);
     this.#reregister = setTimeout(() => void this.register().catch(() => undefined), (granted * 2000) / 3);
     this.#reregister.unref();
-    if (!this.#keepalive) {
+    if (!this.#keepalive && this.o.keepaliveS > 0) {
       this.#keepalive = setInterval(() => void this.keepalive().catch(() => undefined), this.o.keepaliveS * 1000);
       this.#keepalive.unref();
     }
