@@ -90,7 +90,13 @@ export function cameraView(config: BoxConfig, dataDir: string): CameraView {
     });
     for (const d of all) if (d.parent) all.find((p) => p.gbId === d.parent)?.channels.push(d);
     view.configured.push(...all.filter((d) => !d.parent || !all.some((p) => p.gbId === d.parent)));
-    view.discovered.push(...readDiscovered(dataDir, drv.name).map((e) => ({ ...e, driver: drv.name })));
+    // The file is rewritten only when the driver learns something: an entry accepted since may still be in it.
+    const known = new Set(all.map((d) => d.gbId));
+    view.discovered.push(
+      ...readDiscovered(dataDir, drv.name)
+        .filter((e) => !known.has(e.gbId))
+        .map((e) => ({ ...e, driver: drv.name })),
+    );
   }
   return view;
 }
