@@ -80,11 +80,21 @@ async function keepalives(devices: SimGbDevice[], seconds: number): Promise<numb
   return failed;
 }
 
-async function cores(pids: number[], fn: () => Promise<number>): Promise<{ cores: number; failed: number }> {
-  const c0 = cpuSecondsOf(pids);
+/** Cores the processes used while `fn` ran: in all and each (daemon first, then the driver). */
+async function cores(pids: number[], fn: () => Promise<number>): Promise<{ cores: number; each: number[]; failed: number }> {
+  const c0 = pids.map((p) => cpuSecondsOf([p]));
   const t0 = performance.now();
   const failed = await fn();
-  return { cores: round((cpuSecondsOf(pids) - c0) / ((performance.now() - t0) / 1000), 4), failed };
+  const s = (performance.now() - t0) / 1000;
+  const each = pids.map((p, i) => round((cpuSecondsOf([p]) - c0[i]!) / s, 4));
+  return {
+    cores: round(
+      each.reduce((a, b) => a + b, 0),
+      4,
+    ),
+    each,
+    failed,
+  };
 }
 
 const stopAll = (ds: SimGbDevice[]) => Promise.all(ds.map((d) => d.stop()));
@@ -150,13 +160,15 @@ try {
     `registration storm: all online in ${allOnlineS} s (goal ≤ 10 s); registrations refused ${refused}; bare server all registered in ${bareRegisterS} s`,
   );
   console.log(
-    `steady keepalive CPU over ${STEADY_S} s: box ${steady.cores} cores (goal ≤ 0.05), bare ${bareSteady.cores}, ratio ${cpuRatio}; keepalives failed ${steady.failed}; online at the end ${stillOnline}`,
+    `steady keepalive CPU over ${STEADY_S} s: box ${steady.cores} cores [daemon, driver: ${steady.each.join(', ')}] (goal ≤ 0.05), bare ${bareSteady.cores}, ratio ${cpuRatio}; keepalives failed ${steady.failed}; online at the end ${stillOnline}`,
   );
   console.log(`RSS growth daemon + driver: ${rssGrowth} MB (goal ≤ 80 MB; before the storm ${round(rss0, 1)} MB)`);
   printJsonLine({
     cameras: CAMERAS,
     all_online_s: allOnlineS,
     steady_cpu_cores: steady.cores,
+    steady_cpu_cores_daemon: steady.each[0],
+    steady_cpu_cores_driver: steady.each[1],
     rss_growth_mb: rssGrowth,
     // Measured by the media side of issue 19 (10 live relays from the simulator); joined at the merge.
     relay_cpu_cores_per_stream: null,
