@@ -115,8 +115,27 @@ export class DeviceTable {
 
   manscdp(id: string, m: Manscdp): void {
     const d = this.byId.get(id);
-    if (!d || !('info' in m) || m.cmd !== 'DeviceInfo') return;
+    if (!d || !('info' in m)) return;
+    if (m.cmd === 'DeviceStatus') return this.#status(this.byId.get(m.deviceId) ?? d, m.info);
     const pick = (k: string) => (m.info[k] ? { [k]: m.info[k].slice(0, 64) } : {});
     d.handle.reportProperties({ ...pick('Manufacturer'), ...pick('Model'), ...pick('Firmware') });
+  }
+
+  /**
+   * DeviceStatus (A.2.6.7): Status OK/ERROR → `WorkStatus`, Record ON/OFF → `Recording`, Encode
+   * ON/OFF → `Encoding`; Online OFFLINE marks a channel offline (a camera answering is online by
+   * definition). A field the device leaves out leaves its property as it was.
+   */
+  #status(d: GbDevice, info: Record<string, string>): void {
+    const onOff = (v: string | undefined) => (v === undefined ? undefined : /^ON/i.test(v) ? 1 : /^OFF/i.test(v) ? 0 : undefined);
+    const values: Record<string, number> = {};
+    const work = info.Status === undefined ? undefined : /^OK$/i.test(info.Status) ? 1 : /^ERROR$/i.test(info.Status) ? 0 : undefined;
+    if (work !== undefined) values.WorkStatus = work;
+    const rec = onOff(info.Record);
+    if (rec !== undefined) values.Recording = rec;
+    const enc = onOff(info.Encode);
+    if (enc !== undefined) values.Encoding = enc;
+    d.handle.reportProperties(values);
+    if (d.kind === 'channel' && /^OFFLINE$/i.test(info.Online ?? '')) d.handle.offline('the NVR reports the channel OFFLINE');
   }
 }

@@ -7,7 +7,7 @@
  * the configured channel devices (`PEGbCamera` with `parent`) and its `ChannelList`, named
  * `<NVR code>_<channel>_<location>` (./naming.ts). Unknown ids that prove the box password, and
  * catalog channels no device names, go to `discovered.json` in the driver's data folder.
- * Live video, playback, PTZ and snapshots are not built yet (docs/video.md).
+ * PTZ, presets, record, guard, reboot and recordings are ./services.ts; alarms ./alarms.ts.
  */
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +25,12 @@ import { readSettings } from '../../edge/host/sdk/settings.js';
 import { Gb28181Server, type Catalog } from '../../protocols/gb28181/index.js';
 import { OncePer } from '../../protocols/common/once-per.js';
 import { responseTo } from '../../protocols/gb28181/response.js';
+import { takeAlarm } from './alarms.js';
 import { deviceOf, DeviceTable } from './devices.js';
 import { callMediaService, MEDIA_SERVICES, reportEnd } from './media-services.js';
 import { MediaSessions } from './media-sessions.js';
 import { DiscoveredList } from './discovered.js';
+import { CameraServices } from './services.js';
 import settings, { CAMERA_PRODUCT, NVR_PRODUCT } from './settings.js';
 
 export type GbCameraDriver = Driver & {
@@ -95,7 +97,9 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
         for (const w of waiting.get(c.deviceId) ?? []) w(c);
         waiting.delete(c.deviceId);
       },
-      manscdp: (id, m) => table.manscdp(id, m),
+      manscdp(id, m) {
+        if (!takeAlarm(alarmSink, id, m) && !services.take(id, m)) table.manscdp(id, m);
+      },
       unknown(id, from) {
         if (discovered.add({ gbId: id, kind: 'device', address: from.address }))
           log.warn(
@@ -126,9 +130,18 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
     hlsBaseUrl: cfg.media.hlsBaseUrl,
   };
 
-  /** Catalog and DeviceInfo queries after a registration; a device that does not answer stays online. */
+  const services = new CameraServices(server, { answerWaitMs: 10_000, recordWaitMs: cfg.catalogWaitS * 1000 });
+  const alarmSink = {
+    server,
+    byId: table.byId,
+    refused: (id: string, reason: string) => {
+      if (once.due(id, reason)) log.warn({ gbId: id, reason }, 'alarm notification not readable (logged once a minute)');
+    },
+  };
+
+  /** Catalog, DeviceInfo and DeviceStatus queries after a registration; a device that does not answer stays online. */
   async function ask(id: string): Promise<void> {
-    for (const cmd of ['Catalog', 'DeviceInfo'] as const) {
+    for (const cmd of ['Catalog', 'DeviceInfo', 'DeviceStatus'] as const) {
       try {
         const r = await server.query(id, cmd);
         if (r.status !== 200) log.warn({ gbId: id, cmd, status: r.status }, 'query refused by the device');
@@ -194,9 +207,12 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
       if (serviceId === 'queryCatalog') return queryCatalog(h);
       const d = table.of(h);
       if (d && (MEDIA_SERVICES as readonly string[]).includes(serviceId)) return callMediaService(mediaDeps, h, d, serviceId, args);
+      const answer = d && services.call(d, serviceId, args);
+      if (answer) return answer;
       return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, `service ${serviceId} is not one of the GB28181 camera's`);
     },
     async stop() {
+      services.close();
       await media?.closeAll();
       await server.close();
     },

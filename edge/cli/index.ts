@@ -22,6 +22,8 @@ const USAGE = `usage: edge <command> [options]
                              one file with config, database snapshot, data folders (docs/operations.md)
   restore <file> -c box.yaml [--force] [--passphrase-file f]
                              replace this (stopped) box's data and config with a backup's
+  cameras [-c box.yaml] [--json] | cameras accept <gbId> [--name N] [--alias A] [--nvr] -c box.yaml
+                             GB28181 cameras with channels and state, the discovered list; accept one (docs/video.md)
   keys [-c box.yaml] [--json] print the box's public device key (alarm units, docs/security-devices.md)
   version                    print the version
 `;
@@ -54,6 +56,8 @@ registerCommand('keys', async (args) => (await import('./keys.js')).keysCommand(
 // Backup and restore (edge/backup).
 registerCommand('backup', async (args) => (await import('./backup.js')).backupCommand(args));
 registerCommand('restore', async (args) => (await import('./restore.js')).restoreCommand(args));
+// GB28181 cameras and the discovered list (edge/video).
+registerCommand('cameras', async (args) => (await import('./cameras.js')).camerasCommand(args));
 // BACnet Who-Is on site (drivers/bacnet-v3); loaded on use.
 registerCommand('discover', async (args) => (await import('./discover.js')).discoverCommand(args));
 

@@ -43,6 +43,13 @@ drivers:
     config: { host: 127.0.0.1, port: 10020 }
     devices:
       - { productKey: PEFaceOpenApi, deviceName: DEMO-FACE-OA-01, alias: 演示人脸机(OpenAPI), custom: { ip: 127.0.0.1, port: 8899, wsPort: 9000, password: '123456', deviceId: DEMO-FACE-OA-01 } }
+  # A demo GB28181 camera (docs/video.md): the box is the SIP server on 127.0.0.1:5060 (UDP and TCP);
+  # \`npm run sim -- gb28181\` registers as it (add \`--nvr --channels 4\` to see discovered channels).
+  - name: GB28181_Cameras_SecSystem
+    type: gb28181-camera
+    config: { sipIp: 127.0.0.1, password: '12345678' }
+    devices:
+      - { productKey: PEGbCamera, deviceName: DEMO-CAM-01, alias: 演示摄像机, custom: { gbId: '34020000001320000001', categoryCode: community/security/ipcamera } }
 # Demo permissions for the demo door, so a scan in the door simulator passes offline at once:
 # \`qr DEMOQR0PASS0FOR0THE0DEMO0DOOR001\` and \`card 10000001\` (docs/door-standard.md, Demo).
 access:

@@ -29,6 +29,7 @@ import { busUserRoutes } from './routes/bus-users.js';
 import { elevatorRoutes } from './routes/elevators.js';
 import { rulesRoutes } from './routes/rules.js';
 import { appRoutes } from './routes/apps.js';
+import { cameraRoutes } from './routes/cameras.js';
 
 export { parseConsoleOptions, type ConsoleOptions } from './options.js';
 export type { ConsoleContext } from './context.js';
@@ -91,6 +92,7 @@ export function registerConsole(app: FastifyInstance, ctx: ConsoleContext, optio
           rulesRoutes,
           elevatorRoutes,
           appRoutes,
+          cameraRoutes,
         ]) {
           await api.register(async (area) => routes(area, deps));
         }

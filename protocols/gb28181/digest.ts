@@ -80,8 +80,13 @@ export class DigestAuth {
     return createHmac('sha256', this.#secret).update(issued).digest('hex').slice(0, 24);
   }
 
+  /**
+   * Issue time (hex ms) and 8 random hex digits, signed: unique even when many cameras are
+   * challenged in the same millisecond (a registration storm), whose equal nonces would otherwise
+   * share one nonce count and refuse all but the first camera as a replay.
+   */
   nonce(): string {
-    const issued = this.#now().toString(16);
+    const issued = `${this.#now().toString(16)}${randomBytes(4).toString('hex')}`;
     return `${issued}${this.#sign(issued)}`;
   }
 
@@ -96,12 +101,12 @@ export class DigestAuth {
     if (c.qop && (c.qop !== 'auth' || !/^[0-9a-fA-F]{8}$/.test(c.nc ?? '') || !c.cnonce)) return { ok: false, why: 'malformed' };
     const issued = c.nonce.slice(0, -24);
     const sig = Buffer.from(c.nonce.slice(-24));
-    if (!/^[0-9a-f]{1,13}$/.test(issued) || !timingSafeEqual(sig.length === 24 ? sig : Buffer.alloc(24), Buffer.from(this.#sign(issued))))
+    if (!/^[0-9a-f]{9,21}$/.test(issued) || !timingSafeEqual(sig.length === 24 ? sig : Buffer.alloc(24), Buffer.from(this.#sign(issued))))
       return { ok: false, why: 'foreign-nonce' };
     const want = Buffer.from(digestResponse(c, method, password));
     const got = Buffer.from(c.response);
     if (got.length !== want.length || !timingSafeEqual(got, want)) return { ok: false, why: 'wrong' };
-    if (this.#now() - Number.parseInt(issued, 16) > this.#ttl) return { ok: false, why: 'stale' };
+    if (this.#now() - Number.parseInt(issued.slice(0, -8), 16) > this.#ttl) return { ok: false, why: 'stale' };
     if (c.qop) {
       const nc = Number.parseInt(c.nc!, 16);
       const last = this.#counts.get(c.nonce) ?? 0;

@@ -25,7 +25,7 @@ export type Manscdp =
   | { root: 'Notify'; cmd: 'Keepalive'; sn: number; deviceId: string; status: string }
   | { root: 'Response'; cmd: 'Catalog'; sn: number; deviceId: string; sumNum: number; items: CatalogItem[] }
   | { root: 'Response'; cmd: 'DeviceInfo' | 'DeviceStatus'; sn: number; deviceId: string; info: Record<string, string> }
-  | { root: Root; cmd: string; sn: number; deviceId: string; other: true };
+  | { root: Root; cmd: string; sn: number; deviceId: string; other: true; fields: Record<string, unknown> };
 
 const parser = new XMLParser({
   ignoreAttributes: true,
@@ -102,7 +102,7 @@ export function parseManscdp(xml: string): { ok: true; value: Manscdp } | { ok: 
   }
   if (root === 'Response' && (cmd === 'DeviceInfo' || cmd === 'DeviceStatus'))
     return { ok: true, value: { root, cmd, sn, deviceId, info: flat(r) } };
-  return { ok: true, value: { root, cmd, sn, deviceId, other: true } };
+  return { ok: true, value: { root, cmd, sn, deviceId, other: true, fields: r } };
 }
 
 const builder = new XMLBuilder({ format: true, suppressEmptyNode: false });

@@ -125,29 +125,35 @@ export class Gb28181Server {
 
   /** Send a MANSCDP Query; resolves with the device's SIP answer to the MESSAGE (the data follows in its own MESSAGEs). */
   async query(deviceId: string, cmd: 'Catalog' | 'DeviceInfo' | 'DeviceStatus'): Promise<{ sn: number; status: number }> {
+    const sn = this.nextSn();
+    return { sn, status: await this.send(deviceId, buildQuery(cmd, sn, deviceId)) };
+  }
+
+  /** A fresh SN for a body the caller builds (control, RecordInfo, alarm answers). */
+  nextSn(): number {
+    return this.#sn++;
+  }
+
+  /**
+   * Send a MANSCDP body in a MESSAGE to a registered device; `to` names one of its channels in
+   * the request URI and To (an NVR's channel). Resolves with the SIP status of the answer.
+   */
+  async send(deviceId: string, body: Buffer, to = deviceId): Promise<number> {
     const reg = this.#regs.get(deviceId);
     if (!reg) throw new Error(`${deviceId} is not registered`);
-    const sn = this.#sn++;
     const { value, branch } = this.#transport.via(reg.peer);
     const o = this.#o;
     const headers = new Map<string, string[]>([
       ['via', [value]],
       ['from', [`<sip:${o.serverId}@${o.domain}>;tag=${randomBytes(5).toString('hex')}`]],
-      ['to', [`<sip:${deviceId}@${o.domain}>`]],
+      ['to', [`<sip:${to}@${o.domain}>`]],
       ['call-id', [`${randomBytes(10).toString('hex')}@${o.advertise}`]],
       ['cseq', [`${this.#cseq++} MESSAGE`]],
       ['max-forwards', ['70']],
       ['content-type', ['Application/MANSCDP+xml']],
     ]);
-    const req: SipRequest = {
-      kind: 'request',
-      method: 'MESSAGE',
-      uri: `sip:${deviceId}@${reg.peer.address}:${reg.peer.port}`,
-      headers,
-      body: buildQuery(cmd, sn, deviceId),
-    };
-    const res = await this.#transport.request(reg.peer, req, branch);
-    return { sn, status: res.status };
+    const req: SipRequest = { kind: 'request', method: 'MESSAGE', uri: `sip:${to}@${reg.peer.address}:${reg.peer.port}`, headers, body };
+    return (await this.#transport.request(reg.peer, req, branch)).status;
   }
 
   async #handle(req: SipRequest, from: Peer): Promise<SipResponse> {

@@ -78,7 +78,9 @@ export class SipTransport {
   }
 
   async listen(): Promise<{ udp: AddressInfo; tcp: AddressInfo }> {
-    const udp = createSocket({ type: this.#o.host.includes(':') ? 'udp6' : 'udp4' });
+    // 4 MB (the kernel caps it at net.core.rmem_max): 1,000 cameras registering at once overflow the
+    // default ~200 KB and their retransmissions come in synchronised bursts (docs/video.md, benchmark).
+    const udp = createSocket({ type: this.#o.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 << 20 });
     this.#udp = udp;
     udp.on('message', (msg, r) => this.#inbound(msg, { transport: 'udp', address: plainAddress(r.address), port: r.port }));
     await new Promise<void>((resolve, reject) => {

@@ -121,6 +121,11 @@ describe('config/examples/cameras.yaml on a real box, sipp as the NVR', () => {
     60_000,
   );
 
+  it('answers malformed messages as sipp sends them: garbage dropped, a missing Via 400, a 60 KB body 413, then OPTIONS 200', async () => {
+    const sipp = await runSipp('udp', 'malformed.xml');
+    expect(await sipp.exit, sipp.out().slice(-800)).toBe(0);
+  }, 30_000);
+
   it('answers hostile input on the real listener and goes on: garbage, wrong password, unknown id', async () => {
     // UDP only: over TCP the unreadable Content-Length of its first step ends the stream (the box answers 400 and closes).
     const sipp = await runSipp('udp', 'hostile.xml');

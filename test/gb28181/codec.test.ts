@@ -129,6 +129,14 @@ describe('digest authentication', () => {
   };
   const nonceOf = (challenge: string) => /nonce="([^"]+)"/.exec(challenge)![1]!;
 
+  it('gives cameras challenged in the same millisecond their own nonces, each with its own count', () => {
+    const a = nonceOf(auth.challenge());
+    const b = nonceOf(auth.challenge());
+    expect(a).not.toBe(b);
+    expect(auth.check(creds(a, '12345678'), 'REGISTER', '12345678')).toEqual({ ok: true });
+    expect(auth.check(creds(b, '12345678'), 'REGISTER', '12345678')).toEqual({ ok: true });
+  });
+
   it('accepts the right password, refuses a wrong one, a foreign nonce and a replayed count', () => {
     const nonce = nonceOf(auth.challenge());
     expect(auth.check(creds(nonce, '12345678'), 'REGISTER', '12345678')).toEqual({ ok: true });
