@@ -5,7 +5,9 @@
  * device as the standard's commands (the PTZCmd bytes decoded by the sim), record and guard wait
  * for the device's Response, an alarm notification becomes the `alarm` (and `motion`) event and is
  * answered with the alarm Response, DeviceStatus fills WorkStatus/Recording, queryRecordings
- * collects the paged RecordInfo answer, and a sim that unregisters goes offline.
+ * collects the paged RecordInfo answer, a snapshot of the camera and of an NVR channel comes from
+ * the simulator's test-pattern stream (INVITE answered by scripts/sim/gb28181/answer-media.ts),
+ * and a sim that unregisters goes offline.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGbCameraDriver, type GbCameraDriver } from '../../drivers/gb28181-camera/index.js';
 import { ALINK, type DeviceHandle, type DeviceInfo } from '../../edge/host/sdk/driver.js';
+import { answerMedia } from '../../scripts/sim/gb28181/answer-media.js';
 import { SimGbDevice, type SimDeviceOptions } from '../../scripts/sim/gb28181/device.js';
 import { freePort } from '../helpers/runtime.js';
 import { waitFor } from '../helpers/wait.js';
@@ -55,14 +58,33 @@ let dir: string;
 let driver: GbCameraDriver;
 let simNvr: SimGbDevice;
 let simCam: SimGbDevice;
+const pictures: Buffer[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gb-sim-'));
   const port = await freePort();
   driver = createGbCameraDriver({
-    config: { sipIp: '127.0.0.1', sipPort: port, sipUdpPort: port, password: PASSWORD, catalogWaitS: 3 },
+    config: {
+      sipIp: '127.0.0.1',
+      sipPort: port,
+      sipUdpPort: port,
+      password: PASSWORD,
+      catalogWaitS: 3,
+      media: { mediaIp: '127.0.0.1' },
+    },
     log,
     dataDir: dir,
+    host: {
+      async call<T>(method: string, args?: Record<string, unknown>) {
+        if (method !== 'files.storePicture') return { code: 6304, message: 'unknown' };
+        pictures.push(Buffer.from(String(args?.base64), 'base64'));
+        return {
+          code: 200,
+          message: 'success',
+          data: { id: `p${pictures.length}`, url: `http://127.0.0.1:9102/oss/capture/p${pictures.length}.jpg` } as T,
+        };
+      },
+    },
   });
   await driver.start?.();
   for (const h of [nvr, ch1, cam]) await driver.addDevice(h);
@@ -83,6 +105,8 @@ beforeAll(async () => {
   };
   simNvr = new SimGbDevice(base);
   simCam = new SimGbDevice({ ...base, id: CAM_ID, kind: 'camera', channels: 1, localAddress: '127.0.0.2' });
+  answerMedia(simNvr, { width: 320, height: 240 });
+  answerMedia(simCam, { width: 320, height: 240 });
   await simNvr.start();
   await simCam.start();
 });
@@ -155,6 +179,17 @@ describe('driver + simulator', () => {
     expect(await call(cam, 'queryRecordings', { startTime: '5', endTime: '4' })).toMatchObject({ code: ALINK.REQUEST_INVALID });
     expect(await call(cam, 'queryRecordings', { startTime: '1', endTime: '4', type: 'x' })).toMatchObject({ code: ALINK.REQUEST_INVALID });
   });
+
+  it('takes a snapshot of the camera and of an NVR channel from the simulated stream', async () => {
+    for (const [h, n] of [
+      [cam, 1],
+      [ch1, 2],
+    ] as const) {
+      const r = await call(h, 'snapshot');
+      expect(r, h.deviceName).toMatchObject({ code: 200, data: { picUrl: `http://127.0.0.1:9102/oss/capture/p${n}.jpg` } });
+      expect(pictures[n - 1]!.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    }
+  }, 30_000);
 
   it('an unregistered device is offline and its services answer offline', async () => {
     expect(await simCam.unregister()).toBe(200);

@@ -2,11 +2,12 @@
  * GB/T 28181-2016 camera/NVR simulator: `npm run sim -- gb28181 [--box 127.0.0.1:5060]
  * [--id 34020000001320000001] [--password …] [--nvr] [--channels 4] [--from33] [--count 1]
  * [--spread] [--keepalive 60] [--expires 3600]`. Defaults register as the demo config's camera
- * (edge/config/defaults.ts). Prints one JSON line per event. Commands on stdin:
+ * (edge/config/defaults.ts). INVITEs are answered with an ffmpeg test pattern in PS over RTP. Prints one JSON line per event. Commands on stdin:
  * `alarm [method type priority]` | `motion` | `controls` | `status` | `unregister` | `quit`.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { answerMedia } from './answer-media.js';
 import { startFleet } from './fleet.js';
 
 const { values } = parseArgs({
@@ -50,6 +51,8 @@ const devices = await startFleet(
   },
   values.spread,
 );
+// Every device answers the box's INVITEs with a test-pattern stream (live push, playback, snapshots).
+for (const d of devices) answerMedia(d);
 const statuses = await Promise.all(devices.map((d) => d.register().catch((err: Error) => err.message)));
 for (const [i, d] of devices.entries())
   out({ device: d.o.id, address: `${d.o.localAddress}:${d.port}`, register: statuses[i], channels: d.channelIds() });
