@@ -75,6 +75,21 @@ export const CloudConfigSchema = Type.Object(
     subDevices: Type.Array(SubDeviceSecretSchema, { default: [], description: 'deviceSecret of every sub-device the box logs in' }),
     /** A hosted sub-device without a secret in `subDevices` is registered dynamically (thing/sub/register); its secret is kept in the box database. */
     dynamicRegister: Type.Boolean({ default: true }),
+    /** OTA over Alink (docs/cloud.md, docs/operations.md "Upgrades"). */
+    ota: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        /** The folder holding `releases/` and `current` (default: found from the running release's path). */
+        installDir: Type.Optional(Type.String({ minLength: 1 })),
+        /** A new box release must reach ready within this at its first start, or the next start rolls it back. */
+        readyDeadlineS: Type.Integer({ minimum: 10, maximum: 3600, default: 300 }),
+        /** A driver package must bring its driver to running within this, or it is rolled back (-4). */
+        driverReadyS: Type.Integer({ minimum: 2, maximum: 600, default: 60 }),
+        /** A terminal's firmware upgrade must report its outcome within this. */
+        terminalTimeoutS: Type.Integer({ minimum: 10, maximum: 7200, default: 900 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     outbox: Type.Object(
       {
         /** Disk quota of queued messages (payload bytes). */
