@@ -32,6 +32,7 @@ import type { SecurityAlarms } from './security/alarms.js';
 import type { FaceCommandQueue } from './face-queue/index.js';
 import type { ElevatorLinkage } from './elevators/index.js';
 import type { CloudLink } from './cloud/link.js';
+import type { OtaService } from './ota/service.js';
 import type { FileService } from './files/service.js';
 import { parseConsoleOptions, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
 import type { RulesEngine } from './rules/engine.js';
@@ -90,6 +91,13 @@ export class Runtime {
   /** Durable command queue of polling face terminals (seed 003), reached by drivers as `faceQueue.*`. */
   faceQueue: FaceCommandQueue | undefined;
   cloud: CloudLink | undefined;
+  /** OTA over the cloud link (edge/ota), with the link. */
+  ota: OtaService | undefined;
+  /**
+   * Stop the daemon for a restart by its supervisor (a new box release is switched in); set by
+   * `edge start` (exit 75, which the systemd unit restarts), a no-op elsewhere.
+   */
+  requestRestart: () => void = () => undefined;
   /** The edge file service (docs/files.md), when the config has a `files:` section. */
   files: FileService | undefined;
   /** EBA alarm rules evaluated on the box (docs/rules.md). */

@@ -1,5 +1,9 @@
 import type { Runtime } from '../runtime.js';
-import { cloudWanted, parseCloudConfig } from '../cloud/config.js';
+import { type CloudConfig, cloudWanted, parseCloudConfig } from '../cloud/config.js';
+import { APP_ROOT } from '../config/paths.js';
+import { installDirOf } from '../ota/box-target.js';
+import { OtaService, type OtaServiceDeps } from '../ota/service.js';
+import { VERSION } from '../version.js';
 import { CloudLink } from '../cloud/link.js';
 import { cloudOutboxWriter, type CloudOutboxTarget } from '../cloud/access-outbox.js';
 import { cloudLinkView } from '../console/adapters/cloud.js';
@@ -14,6 +18,15 @@ export function cloudPart(rt: Runtime): Part | undefined {
   return {
     name: 'cloud',
     start: async () => {
+      const cfg = parseCloudConfig(rt.config.cloud);
+      // The link and OTA need each other: OTA publishes through the link, the link subscribes OTA's topics.
+      let link: CloudLink | undefined;
+      const ota = cfg.ota.enabled
+        ? otaService(rt, cfg, {
+            publish: (topic, body) => link?.publishNow(topic, body) ?? false,
+            nextId: () => link?.nextRequestId() ?? String(Date.now()),
+          })
+        : undefined;
       const cloud = new CloudLink(
         {
           db: rt.db,
@@ -25,15 +38,18 @@ export function cloudPart(rt: Runtime): Part | undefined {
           redeploy: (next, source) => rt.redeploy(next, source),
           publishLocal: (topic, payload, retain) =>
             rt.broker?.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, () => undefined),
+          ...(ota ? { extension: ota.extension } : {}),
           gatewayServices: new Map([
             ...(rt.access ? accessGatewayServices(rt.access) : []),
             ...(rt.elevators?.gatewayServices() ?? []),
             ...(rt.rules ? rulesGatewayServices(rt.rules) : []),
           ]),
         },
-        parseCloudConfig(rt.config.cloud),
+        cfg,
       );
+      link = cloud;
       rt.cloud = cloud;
+      rt.ota = ota;
       await cloud.start();
       attachRecordUploads(rt, cloud);
       cloud.registerMetrics(rt.metrics.registry);
@@ -43,6 +59,22 @@ export function cloudPart(rt: Runtime): Part | undefined {
       await rt.cloud?.stop();
     },
   };
+}
+
+function otaService(rt: Runtime, cfg: CloudConfig, link: Pick<OtaServiceDeps, 'publish' | 'nextId'>): OtaService {
+  return new OtaService(
+    {
+      log: rt.logOf('ota'),
+      gateway: { productKey: cfg.productKey, deviceName: cfg.deviceName },
+      version: VERSION,
+      dataDir: rt.dataDir,
+      baseDir: rt.baseDir,
+      host: rt.host,
+      ...link,
+      requestRestart: () => rt.requestRestart(),
+    },
+    { installDir: cfg.ota.installDir ?? installDirOf(APP_ROOT), driverReadyS: cfg.ota.driverReadyS },
+  );
 }
 
 interface RecordUpload {
