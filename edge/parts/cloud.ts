@@ -3,6 +3,7 @@ import { type CloudConfig, cloudWanted, parseCloudConfig } from '../cloud/config
 import { APP_ROOT } from '../config/paths.js';
 import { installDirOf } from '../ota/box-target.js';
 import { OtaService, type OtaServiceDeps } from '../ota/service.js';
+import { subDeviceFirmware } from '../ota/sub-devices.js';
 import { VERSION } from '../version.js';
 import { CloudLink } from '../cloud/link.js';
 import { cloudOutboxWriter, type CloudOutboxTarget } from '../cloud/access-outbox.js';
@@ -72,6 +73,15 @@ function otaService(rt: Runtime, cfg: CloudConfig, link: Pick<OtaServiceDeps, 'p
       host: rt.host,
       ...link,
       requestRestart: () => rt.requestRestart(),
+      subDevices: subDeviceFirmware({
+        log: rt.logOf('ota'),
+        devices: () => rt.registry.list(),
+        driverType: (name) => rt.host.configs.find((c) => c.name === name)?.type,
+        callService: (pk, dn, id, params) => rt.host.callService(pk, dn, id, params),
+        queue: rt.faceQueue,
+        files: rt.files,
+        terminalTimeoutMs: cfg.ota.terminalTimeoutS * 1000,
+      }),
     },
     { installDir: cfg.ota.installDir ?? installDirOf(APP_ROOT), driverReadyS: cfg.ota.driverReadyS },
   );
