@@ -33,6 +33,7 @@ import type { FaceCommandQueue } from './face-queue/index.js';
 import type { ElevatorLinkage } from './elevators/index.js';
 import type { CloudLink } from './cloud/link.js';
 import type { OtaService } from './ota/service.js';
+import type { InternetProbe } from './box-health/probe.js';
 import type { FileService } from './files/service.js';
 import { parseConsoleOptions, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
 import type { RulesEngine } from './rules/engine.js';
@@ -93,6 +94,9 @@ export class Runtime {
   cloud: CloudLink | undefined;
   /** OTA over the cloud link (edge/ota), with the link. */
   ota: OtaService | undefined;
+  /** Box health of R41 (edge/box-health), with the link. */
+  internetProbe: InternetProbe | undefined;
+  clockWarnMs = 1000;
   /**
    * Stop the daemon for a restart by its supervisor (a new box release is switched in); set by
    * `edge start` (exit 75, which the systemd unit restarts), a no-op elsewhere.

@@ -75,6 +75,18 @@ export const CloudConfigSchema = Type.Object(
     subDevices: Type.Array(SubDeviceSecretSchema, { default: [], description: 'deviceSecret of every sub-device the box logs in' }),
     /** A hosted sub-device without a secret in `subDevices` is registered dynamically (thing/sub/register); its secret is kept in the box database. */
     dynamicRegister: Type.Boolean({ default: true }),
+    /** Box health of R41 (docs/operations.md "Box health"): the Internet probe and the clock warning. */
+    health: Type.Object(
+      {
+        /** TCP `host:port` whose connect proves the Internet reachable (seed: ping 223.5.5.5; AliDNS answers TCP on 53). */
+        probe: Type.String({ default: '223.5.5.5:53', pattern: '^.+:[0-9]{1,5}$' }),
+        probeIntervalS: Type.Integer({ minimum: 5, maximum: 3600, default: 30 }),
+        probeTimeoutMs: Type.Integer({ minimum: 100, maximum: 30_000, default: 3000 }),
+        /** The clock offset measured by Alink NTP above this shows a warning. */
+        clockWarnMs: Type.Integer({ minimum: 10, maximum: 86_400_000, default: 1000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** OTA over Alink (docs/cloud.md, docs/operations.md "Upgrades"). */
     ota: Type.Object(
       {

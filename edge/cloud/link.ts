@@ -280,17 +280,18 @@ export class CloudLink {
 
   async #online(client: MqttClient): Promise<void> {
     this.#sender.attach(client);
-    client.publish(
-      alinkTopics.ntpRequest(this.#cfg.productKey, this.#cfg.deviceName),
-      JSON.stringify({ deviceSendTime: String(Date.now()) }),
-      { qos: 0 },
-    );
     try {
       await this.#sessions.onOnline(client);
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'session setup incomplete; sending anyway');
     }
     if (this.#connection.client !== client) return;
+    // After the subscriptions (sessions.onOnline): a response before them would be lost on a clean session.
+    client.publish(
+      alinkTopics.ntpRequest(this.#cfg.productKey, this.#cfg.deviceName),
+      JSON.stringify({ deviceSendTime: String(Date.now()) }),
+      { qos: 0 },
+    );
     this.#drops.report(client, this.#nextId());
     this.#sender.open();
     const ext = this.#deps.extension;

@@ -4,6 +4,8 @@ import { APP_ROOT } from '../config/paths.js';
 import { installDirOf } from '../ota/box-target.js';
 import { OtaService, type OtaServiceDeps } from '../ota/service.js';
 import { subDeviceFirmware } from '../ota/sub-devices.js';
+import { InternetProbe } from '../box-health/probe.js';
+import { boxR41, registerR41Metrics } from '../box-health/box.js';
 import { VERSION } from '../version.js';
 import { CloudLink } from '../cloud/link.js';
 import { cloudOutboxWriter, type CloudOutboxTarget } from '../cloud/access-outbox.js';
@@ -54,9 +56,18 @@ export function cloudPart(rt: Runtime): Part | undefined {
       await cloud.start();
       attachRecordUploads(rt, cloud);
       cloud.registerMetrics(rt.metrics.registry);
+      rt.clockWarnMs = cfg.health.clockWarnMs;
+      rt.internetProbe = new InternetProbe({
+        target: cfg.health.probe,
+        intervalMs: cfg.health.probeIntervalS * 1000,
+        timeoutMs: cfg.health.probeTimeoutMs,
+      });
+      rt.internetProbe.start();
+      registerR41Metrics(rt.metrics.registry, () => boxR41(rt));
       rt.consoleServices.cloud ??= cloudLinkView(cloud);
     },
     stop: async () => {
+      await rt.internetProbe?.stop();
       await rt.cloud?.stop();
     },
   };

@@ -47,7 +47,7 @@ drivers:
     config: { intervalMs: 500 }
     devices:
       - { productKey: PEDemoMeter, deviceName: m1, custom: { kind: meter } }
-${cloudYaml(rig.broker.url, { subDevices: [], dynamicRegister: false, ota: { driverReadyS: 20 } })}`,
+${cloudYaml(rig.broker.url, { subDevices: [], dynamicRegister: false, ota: { driverReadyS: 20 }, health: { probe: `127.0.0.1:${new URL(srv.url('x')).port}`, probeIntervalS: 5 } })}`,
   );
   watcher = await mqtt.connectAsync(rig.broker.url, {
     username: 'cloud',
@@ -101,6 +101,36 @@ describe('OTA over Alink (daemon, mosquitto)', () => {
     expect(steps()[0]).toBe(1);
     await waitFor(() => informs().some((i) => i.module === 'pkg.counter' && i.version === '1.1.0'), { what: 'new version reported' });
   }, 120_000);
+
+  it('shows box health as R41 defines it on /healthz and /metrics: Internet, cloud connection, deployment, clock', async () => {
+    const url = await waitFor(() => /health: (http:\/\/\S+)\/healthz/.exec(daemon?.out() ?? '')?.[1], { what: 'health URL' });
+    type R41 = {
+      online: boolean;
+      internet: { ok: boolean; target: string };
+      cloud: { ok: boolean };
+      deployment: { ok: boolean };
+      clock: { offsetMs?: number };
+    };
+    let last: unknown;
+    const r41 = await waitFor(
+      async () => {
+        const h = (await (await fetch(`${url}/healthz`)).json()) as { r41?: R41 };
+        last = h.r41;
+        return h.r41?.online && h.r41.clock.offsetMs !== undefined ? h.r41 : undefined;
+      },
+      { timeoutMs: 30_000, what: 'R41 online with a clock offset', explain: () => last },
+    );
+    expect(r41).toMatchObject({
+      internet: { ok: true, target: expect.stringMatching(/^127\.0\.0\.1:\d+$/) },
+      cloud: { ok: true },
+      deployment: { ok: true },
+    });
+    expect(Math.abs(r41.clock.offsetMs!)).toBeLessThan(1000);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    for (const m of ['edge_box_online 1', 'edge_internet_reachable 1', 'edge_gateway_connected 1', 'edge_deployment_ok 1'])
+      expect(metrics).toContain(m);
+    expect(metrics).toMatch(/^edge_clock_offset_ms -?\d+/m);
+  }, 60_000);
 
   it('a notice with a bad checksum over the broker is refused with -3', async () => {
     const before = steps().length;
