@@ -34,6 +34,8 @@ import type { ElevatorLinkage } from './elevators/index.js';
 import type { CloudLink } from './cloud/link.js';
 import type { OtaService } from './ota/service.js';
 import type { InternetProbe } from './box-health/probe.js';
+import type { BackupScheduler } from './backup/schedule.js';
+import { backupsPart } from './parts/backups.js';
 import type { FileService } from './files/service.js';
 import { parseConsoleOptions, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
 import type { RulesEngine } from './rules/engine.js';
@@ -94,6 +96,8 @@ export class Runtime {
   cloud: CloudLink | undefined;
   /** OTA over the cloud link (edge/ota), with the link. */
   ota: OtaService | undefined;
+  /** Scheduled backups (a `backup:` section). */
+  backups: BackupScheduler | undefined;
   /** Box health of R41 (edge/box-health), with the link. */
   internetProbe: InternetProbe | undefined;
   clockWarnMs = 1000;
@@ -183,6 +187,7 @@ export class Runtime {
       busPart(this),
       rulesPart(this),
       httpPart(this),
+      backupsPart(this),
       hostPart(this),
       cloudPart(this),
     ];

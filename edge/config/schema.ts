@@ -176,6 +176,8 @@ export const BoxConfigSchema = Type.Object(
     console: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     rules: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     files: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** Scheduled backups, checked by edge/backup/schedule.ts. */
+    backup: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
 );

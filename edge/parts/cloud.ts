@@ -12,6 +12,7 @@ import { cloudOutboxWriter, type CloudOutboxTarget } from '../cloud/access-outbo
 import { cloudLinkView } from '../console/adapters/cloud.js';
 import { accessGatewayServices } from '../access/gateway-services.js';
 import { rulesGatewayServices } from '../rules/gateway-services.js';
+import { backupGatewayServices } from '../backup/gateway-service.js';
 import { alarmCloudOutbox } from '../rules/cloud-outbox.js';
 import type { Part } from './part.js';
 
@@ -46,6 +47,7 @@ export function cloudPart(rt: Runtime): Part | undefined {
             ...(rt.access ? accessGatewayServices(rt.access) : []),
             ...(rt.elevators?.gatewayServices() ?? []),
             ...(rt.rules ? rulesGatewayServices(rt.rules) : []),
+            ...(rt.backups ? backupGatewayServices(rt.backups) : []),
           ]),
         },
         cfg,

@@ -4,6 +4,7 @@
  * steps on `/ota/device/progress/…` and the new version on `/ota/device/inform/…`; it answers a
  * firmware request's reply (`thing/ota/firmware/get_reply`) the same way.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTar } from '../../edge/backup/tar.js';
+import { unpackBackup } from '../../edge/backup/format.js';
 import { otaTopics } from '../../edge/ota/messages.js';
 import { waitFor } from '../helpers/wait.js';
 import { cloudYaml, GATEWAY, startDaemon, startRig, type CloudRig, type Daemon } from '../cloud/helpers.js';
@@ -40,7 +42,7 @@ beforeAll(async () => {
   symlinkSync(join('releases', '1.0.0'), join(pkgDir, 'current'));
   writeFileSync(
     join(dir, 'box.yaml'),
-    `box: { name: ota-box, dataDir: ./data }\nhttp: { port: 0 }\nbus: { port: 0 }\nlog: { file: logs/edge.log }
+    `box: { name: ota-box, dataDir: ./data }\nhttp: { port: 0 }\nbus: { port: 0 }\nlog: { file: logs/edge.log }\nbackup: { folder: ./backups, keep: 2 }
 drivers:
   - name: Counter_Pkg
     module: ./data/packages/counter/current
@@ -130,6 +132,17 @@ describe('OTA over Alink (daemon, mosquitto)', () => {
     for (const m of ['edge_box_online 1', 'edge_internet_reachable 1', 'edge_gateway_connected 1', 'edge_deployment_ok 1'])
       expect(metrics).toContain(m);
     expect(metrics).toMatch(/^edge_clock_offset_ms -?\d+/m);
+  }, 60_000);
+
+  it('takes a backup when the cloud calls the gateway service Backup, and answers where it is, its size and checksum', async () => {
+    const r = await rig.cloud.invoke(PK, DN, 'Backup', {}, 20_000);
+    expect(r.code).toBe(200);
+    const d = r.data as { file: string; size: number; sha256: string };
+    expect(d.file).toMatch(/backups\/backup-\d{8}T\d{9}Z\.tar\.gz$/);
+    const bytes = readFileSync(d.file);
+    expect(bytes.length).toBe(d.size);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(d.sha256);
+    expect(unpackBackup(bytes, 2 ** 32).manifest.box).toBe('ota-box');
   }, 60_000);
 
   it('a notice with a bad checksum over the broker is refused with -3', async () => {
