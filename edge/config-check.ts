@@ -16,6 +16,7 @@ import './rules/config.js';
 import './files/config.js';
 import './datamodel/config.js';
 import './apps/config.js';
+import './backup/schedule.js';
 
 /** The problems of a config text (advisories included); relative paths resolve against `baseDir`. */
 export async function configProblems(text: string, source: string, baseDir = dirname(source)): Promise<ConfigProblem[]> {

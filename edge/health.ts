@@ -2,6 +2,7 @@ import type { Runtime } from './runtime.js';
 import { writeHealthOf } from './store/write-health.js';
 import { VERSION } from './version.js';
 import { keyOf } from './host/sdk/device-key.js';
+import { boxR41 } from './box-health/box.js';
 
 export type BoxHealth = { status: 'ok' | 'degraded' | 'starting' | 'stopping'; [k: string]: unknown };
 
@@ -55,7 +56,7 @@ export function boxHealth(rt: Runtime): BoxHealth {
     bus: { port: rt.busPort, clients: rt.broker?.clients ?? 0 },
     listeners: rt.listeners(),
     ...(store ? { store } : {}),
-    ...(rt.cloud ? { cloud: rt.cloud.status() } : {}),
+    ...(rt.cloud ? { cloud: rt.cloud.status(), r41: boxR41(rt) } : {}),
     ...(rt.dataModel ? { dataModel: rt.dataModel.status() } : {}),
     ...(apps ? { apps: { total: apps.length, running: apps.filter((a) => a.state === 'running').length, list: apps } } : {}),
   };

@@ -32,6 +32,10 @@ import type { SecurityAlarms } from './security/alarms.js';
 import type { FaceCommandQueue } from './face-queue/index.js';
 import type { ElevatorLinkage } from './elevators/index.js';
 import type { CloudLink } from './cloud/link.js';
+import type { OtaService } from './ota/service.js';
+import type { InternetProbe } from './box-health/probe.js';
+import type { BackupScheduler } from './backup/schedule.js';
+import { backupsPart } from './parts/backups.js';
 import type { FileService } from './files/service.js';
 import { parseConsoleOptions, type ConsoleHandle, type ConsoleOptions, type ConsoleServices } from './console/index.js';
 import type { RulesEngine } from './rules/engine.js';
@@ -95,6 +99,18 @@ export class Runtime {
   /** Durable command queue of polling face terminals (seed 003), reached by drivers as `faceQueue.*`. */
   faceQueue: FaceCommandQueue | undefined;
   cloud: CloudLink | undefined;
+  /** OTA over the cloud link (edge/ota), with the link. */
+  ota: OtaService | undefined;
+  /** Scheduled backups (a `backup:` section). */
+  backups: BackupScheduler | undefined;
+  /** Box health of R41 (edge/box-health), with the link. */
+  internetProbe: InternetProbe | undefined;
+  clockWarnMs = 1000;
+  /**
+   * Stop the daemon for a restart by its supervisor (a new box release is switched in); set by
+   * `edge start` (exit 75, which the systemd unit restarts), a no-op elsewhere.
+   */
+  requestRestart: () => void = () => undefined;
   /** The edge file service (docs/files.md), when the config has a `files:` section. */
   files: FileService | undefined;
   /** Hosted apps and the service bus (docs/apps.md), with an `apps:` list or `appHost:` section. */
@@ -183,6 +199,7 @@ export class Runtime {
       rulesPart(this),
       dataModelPart(this),
       httpPart(this),
+      backupsPart(this),
       hostPart(this),
       appsPart(this),
       cloudPart(this),

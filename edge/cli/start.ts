@@ -5,6 +5,14 @@ import { completeRestore } from './restore.js';
 import { type Runtime, createRuntime } from '../runtime.js';
 import { startWatchdog } from '../systemd.js';
 import { configOption } from './options.js';
+import { cloudWanted, parseCloudConfig } from '../cloud/config.js';
+import { APP_ROOT } from '../config/paths.js';
+import { installDirOf } from '../ota/box-target.js';
+import { type TrialBoot, watchTrialBoot } from '../ota/trial.js';
+import { VERSION } from '../version.js';
+
+/** The exit status that asks the supervisor for a restart (EX_TEMPFAIL; `RestartForceExitStatus=75` in the unit). */
+export const RESTART_EXIT_CODE = 75;
 
 /** `edge start`: run until SIGTERM/SIGINT; SIGHUP reloads the config file. */
 export async function startCommand(args: string[]): Promise<number | undefined> {
@@ -23,6 +31,7 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
     }
     throw err;
   }
+  const trial = trialBoot(runtime);
   try {
     await runtime.start();
   } catch (err) {
@@ -32,10 +41,24 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
     await new Promise<void>((r) => runtime.log.flush(() => r()));
     process.exit(1);
   }
+  trial?.ready();
   const stopWatchdog = startWatchdog();
   printReady(runtime);
   handleSignals(runtime, stopWatchdog);
   return undefined;
+}
+
+/** A trial start of a new box release (edge/ota/trial.ts); its deadline is `cloud.ota.readyDeadlineS`. */
+function trialBoot(runtime: Runtime): TrialBoot | undefined {
+  const ota = cloudWanted(runtime.config.cloud) ? parseCloudConfig(runtime.config.cloud).ota : undefined;
+  if (!ota?.enabled) return undefined;
+  return watchTrialBoot({
+    installDir: ota.installDir ?? installDirOf(APP_ROOT),
+    version: VERSION,
+    deadlineMs: ota.readyDeadlineS * 1000,
+    log: runtime.log,
+    expired: () => process.exit(1),
+  });
 }
 
 /** An `edge restore` killed after its commit point is completed before the config is read. */
@@ -68,6 +91,8 @@ function printReady(runtime: Runtime): void {
  */
 function handleSignals(runtime: Runtime, stopWatchdog: () => void): void {
   let stopping = false;
+  // A new box release was switched in: exit 75, which the unit restarts (RestartForceExitStatus).
+  runtime.requestRestart = () => shutdown('ota-restart', RESTART_EXIT_CODE);
   const shutdown = (signal: string, exitCode = 0): void => {
     if (stopping) return;
     stopping = true;

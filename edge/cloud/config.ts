@@ -75,6 +75,37 @@ export const CloudConfigSchema = Type.Object(
     subDevices: Type.Array(SubDeviceSecretSchema, { default: [], description: 'deviceSecret of every sub-device the box logs in' }),
     /** A hosted sub-device without a secret in `subDevices` is registered dynamically (thing/sub/register); its secret is kept in the box database. */
     dynamicRegister: Type.Boolean({ default: true }),
+    /** Box health of R41 (docs/operations.md "Box health"): the Internet probe and the clock warning. */
+    health: Type.Object(
+      {
+        /**
+         * TCP `host:port` whose connect proves the Internet reachable (the seed pings 223.5.5.5;
+         * AliDNS answers TCP on 53: `223.5.5.5:53`). Default: the cloud endpoint's own host and
+         * port (`internetProbeTarget`), the address this box must reach anyway.
+         */
+        probe: Type.Optional(Type.String({ pattern: '^.+:[0-9]{1,5}$' })),
+        probeIntervalS: Type.Integer({ minimum: 5, maximum: 3600, default: 30 }),
+        probeTimeoutMs: Type.Integer({ minimum: 100, maximum: 30_000, default: 3000 }),
+        /** The clock offset measured by Alink NTP above this shows a warning. */
+        clockWarnMs: Type.Integer({ minimum: 10, maximum: 86_400_000, default: 1000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** OTA over Alink (docs/cloud.md, docs/operations.md "Upgrades"). */
+    ota: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        /** The folder holding `releases/` and `current` (default: found from the running release's path). */
+        installDir: Type.Optional(Type.String({ minLength: 1 })),
+        /** A new box release must reach ready within this at its first start, or the next start rolls it back. */
+        readyDeadlineS: Type.Integer({ minimum: 10, maximum: 3600, default: 300 }),
+        /** A driver package must bring its driver to running within this, or it is rolled back (-4). */
+        driverReadyS: Type.Integer({ minimum: 2, maximum: 600, default: 60 }),
+        /** A terminal's firmware upgrade must report its outcome within this. */
+        terminalTimeoutS: Type.Integer({ minimum: 10, maximum: 7200, default: 900 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     outbox: Type.Object(
       {
         /** Disk quota of queued messages (payload bytes). */
@@ -120,3 +151,15 @@ registerSectionCheck('cloud', (raw) => {
     return problemsOfError(err, 'cloud');
   }
 });
+
+/**
+ * Where the R41 Internet probe connects: the configured target, else the cloud endpoint's host and
+ * port. A TCP connect to the endpoint is separate from the gateway's MQTT session (a refused
+ * login or a broken TLS setup leaves the Internet reachable), so R41's (a) and (b) stay apart, and
+ * the box probes nothing it would not contact anyway.
+ */
+export function internetProbeTarget(cfg: Pick<CloudConfig, 'url' | 'health'>): string {
+  if (cfg.health.probe) return cfg.health.probe;
+  const u = new URL(cfg.url);
+  return `${u.hostname}:${u.port || (u.protocol === 'mqtts:' ? 8883 : 1883)}`;
+}

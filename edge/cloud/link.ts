@@ -44,6 +44,17 @@ export interface CloudDeps {
   publishLocal?(topic: string, payload: string, retain: boolean): void;
   /** Services of the box itself, called on the gateway's own service topics. */
   gatewayServices?: ReadonlyMap<string, GatewayService>;
+  /** Topics served outside the thing model (OTA): subscribed on connect, offered every message first. */
+  extension?: CloudExtension;
+}
+
+export interface CloudExtension {
+  filters(wildcard: boolean): string[];
+  deviceFilters(productKey: string, deviceName: string): string[];
+  /** True when the topic was the extension's (consumed, whatever its body). */
+  handle(topic: string, payload: Buffer): boolean;
+  /** Subscribed and the sessions set up: say what the box runs. */
+  onOnline(): void;
 }
 
 export interface CloudStatus {
@@ -109,7 +120,15 @@ export class CloudLink {
     });
     const isBlocked = (pk: string, dn: string) => this.#lifecycle.isBlocked(pk, dn);
     this.#sessions = new Sessions(
-      { db: deps.db, registry: deps.registry, replies: this.#replies, log: deps.log, isBlocked, nextId: () => this.#nextId() },
+      {
+        db: deps.db,
+        registry: deps.registry,
+        replies: this.#replies,
+        log: deps.log,
+        isBlocked,
+        nextId: () => this.#nextId(),
+        ...(deps.extension ? { extraFilters: (pk: string, dn: string) => deps.extension?.deviceFilters(pk, dn) ?? [] } : {}),
+      },
       cfg,
     );
     this.#sender = this.#newSender(cfg);
@@ -131,7 +150,9 @@ export class CloudLink {
         this.#sender.detach();
         this.#sessions.onOffline();
       },
-      onMessage: (topic, payload) => this.#downlink.handle(topic, payload),
+      onMessage: (topic, payload) => {
+        if (!deps.extension?.handle(topic, payload)) this.#downlink.handle(topic, payload);
+      },
       onState: () => this.#publishState(),
     });
   }
@@ -259,19 +280,44 @@ export class CloudLink {
 
   async #online(client: MqttClient): Promise<void> {
     this.#sender.attach(client);
-    client.publish(
-      alinkTopics.ntpRequest(this.#cfg.productKey, this.#cfg.deviceName),
-      JSON.stringify({ deviceSendTime: String(Date.now()) }),
-      { qos: 0 },
-    );
     try {
       await this.#sessions.onOnline(client);
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'session setup incomplete; sending anyway');
     }
     if (this.#connection.client !== client) return;
+    // After the subscriptions (sessions.onOnline): a response before them would be lost on a clean session.
+    client.publish(
+      alinkTopics.ntpRequest(this.#cfg.productKey, this.#cfg.deviceName),
+      JSON.stringify({ deviceSendTime: String(Date.now()) }),
+      { qos: 0 },
+    );
     this.#drops.report(client, this.#nextId());
     this.#sender.open();
+    const ext = this.#deps.extension;
+    if (!ext) return;
+    try {
+      await client.subscribeAsync(ext.filters(this.#cfg.subscribe === 'wildcard'), { qos: 1 });
+      if (this.#connection.client === client) ext.onOnline();
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'OTA subscriptions failed; retried at the next connect');
+    }
+  }
+
+  /**
+   * Publish now, outside the outbox (QoS 1), for messages that are worthless later (OTA
+   * progress and version reports); false when the link is down.
+   */
+  publishNow(topic: string, body: string): boolean {
+    const client = this.#connection.client;
+    if (this.#connection.state !== 'online' || !client) return false;
+    client.publish(topic, body, { qos: 1 });
+    return true;
+  }
+
+  /** A request id of the gateway's sequence. */
+  nextRequestId(): string {
+    return this.#nextId();
   }
 
   #publishState(): void {

@@ -30,6 +30,8 @@ export interface SessionDeps {
   /** A device the platform disabled or deleted: no topology, no login. */
   isBlocked(productKey: string, deviceName: string): boolean;
   nextId(): string;
+  /** More per-device filters subscribed at login (the OTA topics of a sub-device). */
+  extraFilters?(productKey: string, deviceName: string): string[];
 }
 
 export class Sessions {
@@ -240,7 +242,10 @@ export class Sessions {
       for (const d of batch) this.#loggedIn.add(deviceKey(d.productKey, d.deviceName));
       this.logins += batch.length;
       if (this.#cfg.subscribe === 'wildcard') continue;
-      const filters = batch.flatMap((d) => deviceFilters(d.productKey, d.deviceName));
+      const filters = batch.flatMap((d) => [
+        ...deviceFilters(d.productKey, d.deviceName),
+        ...(this.#deps.extraFilters?.(d.productKey, d.deviceName) ?? []),
+      ]);
       for (let j = 0; j < filters.length; j += SUBSCRIBE_BATCH)
         await client.subscribeAsync(filters.slice(j, j + SUBSCRIBE_BATCH), { qos: 1 });
     }

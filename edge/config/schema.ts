@@ -180,6 +180,8 @@ export const BoxConfigSchema = Type.Object(
     /** Hosted apps (edge/apps, docs/apps.md): the list, and the service bus with the supervision settings. */
     apps: Type.Optional(Type.Array(Type.Unknown())),
     appHost: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** Scheduled backups, checked by edge/backup/schedule.ts. */
+    backup: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
 );

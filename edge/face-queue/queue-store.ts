@@ -146,7 +146,9 @@ export class FaceCommandQueue {
           opts.final === true && Array.isArray(prev.items)
             ? { items: [...(prev.items as unknown[]), body].slice(0, this.#opts.maxItems) }
             : {};
-        this.#s.finish.run(state, errorCode, JSON.stringify({ ...body, ...items }), now, row.id);
+        // The last progress stays with the outcome: a reader that polls (OTA) still sees each step.
+        const progress = prev.progress !== undefined ? { progress: prev.progress } : {};
+        this.#s.finish.run(state, errorCode, JSON.stringify({ ...body, ...items, ...progress }), now, row.id);
         if (state === 'done') this.#keepLedger(row, items.items ?? [body], now);
         return { status: state, command: toCommand(this.#s.byId.get(row.id) as Row) };
       })

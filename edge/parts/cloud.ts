@@ -1,10 +1,18 @@
 import type { Runtime } from '../runtime.js';
-import { cloudWanted, parseCloudConfig } from '../cloud/config.js';
+import { type CloudConfig, cloudWanted, internetProbeTarget, parseCloudConfig } from '../cloud/config.js';
+import { APP_ROOT } from '../config/paths.js';
+import { installDirOf } from '../ota/box-target.js';
+import { OtaService, type OtaServiceDeps } from '../ota/service.js';
+import { subDeviceFirmware } from '../ota/sub-devices.js';
+import { InternetProbe } from '../box-health/probe.js';
+import { boxR41, registerR41Metrics } from '../box-health/box.js';
+import { VERSION } from '../version.js';
 import { CloudLink } from '../cloud/link.js';
 import { cloudOutboxWriter, type CloudOutboxTarget } from '../cloud/access-outbox.js';
 import { cloudLinkView } from '../console/adapters/cloud.js';
 import { accessGatewayServices } from '../access/gateway-services.js';
 import { rulesGatewayServices } from '../rules/gateway-services.js';
+import { backupGatewayServices } from '../backup/gateway-service.js';
 import { alarmCloudOutbox } from '../rules/cloud-outbox.js';
 import { recordCloudOutbox } from '../datamodel/cloud-outbox.js';
 import type { Part } from './part.js';
@@ -15,6 +23,15 @@ export function cloudPart(rt: Runtime): Part | undefined {
   return {
     name: 'cloud',
     start: async () => {
+      const cfg = parseCloudConfig(rt.config.cloud);
+      // The link and OTA need each other: OTA publishes through the link, the link subscribes OTA's topics.
+      let link: CloudLink | undefined;
+      const ota = cfg.ota.enabled
+        ? otaService(rt, cfg, {
+            publish: (topic, body) => link?.publishNow(topic, body) ?? false,
+            nextId: () => link?.nextRequestId() ?? String(Date.now()),
+          })
+        : undefined;
       const cloud = new CloudLink(
         {
           db: rt.db,
@@ -26,25 +43,63 @@ export function cloudPart(rt: Runtime): Part | undefined {
           redeploy: (next, source) => rt.redeploy(next, source),
           publishLocal: (topic, payload, retain) =>
             rt.broker?.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false }, () => undefined),
+          ...(ota ? { extension: ota.extension } : {}),
           gatewayServices: new Map([
             ...(rt.access ? accessGatewayServices(rt.access) : []),
             ...(rt.elevators?.gatewayServices() ?? []),
             ...(rt.rules ? rulesGatewayServices(rt.rules) : []),
             ...(rt.apps?.gatewayServices() ?? []),
+            ...(rt.backups ? backupGatewayServices(rt.backups) : []),
           ]),
         },
-        parseCloudConfig(rt.config.cloud),
+        cfg,
       );
+      link = cloud;
       rt.cloud = cloud;
+      rt.ota = ota;
       await cloud.start();
       attachRecordUploads(rt, cloud);
       cloud.registerMetrics(rt.metrics.registry);
+      rt.clockWarnMs = cfg.health.clockWarnMs;
+      rt.internetProbe = new InternetProbe({
+        target: internetProbeTarget(cfg),
+        intervalMs: cfg.health.probeIntervalS * 1000,
+        timeoutMs: cfg.health.probeTimeoutMs,
+      });
+      rt.internetProbe.start();
+      registerR41Metrics(rt.metrics.registry, () => boxR41(rt));
       rt.consoleServices.cloud ??= cloudLinkView(cloud);
     },
     stop: async () => {
+      await rt.internetProbe?.stop();
       await rt.cloud?.stop();
     },
   };
+}
+
+function otaService(rt: Runtime, cfg: CloudConfig, link: Pick<OtaServiceDeps, 'publish' | 'nextId'>): OtaService {
+  return new OtaService(
+    {
+      log: rt.logOf('ota'),
+      gateway: { productKey: cfg.productKey, deviceName: cfg.deviceName },
+      version: VERSION,
+      dataDir: rt.dataDir,
+      baseDir: rt.baseDir,
+      host: rt.host,
+      ...link,
+      requestRestart: () => rt.requestRestart(),
+      subDevices: subDeviceFirmware({
+        log: rt.logOf('ota'),
+        devices: () => rt.registry.list(),
+        driverType: (name) => rt.host.configs.find((c) => c.name === name)?.type,
+        callService: (pk, dn, id, params) => rt.host.callService(pk, dn, id, params),
+        queue: rt.faceQueue,
+        files: rt.files,
+        terminalTimeoutMs: cfg.ota.terminalTimeoutS * 1000,
+      }),
+    },
+    { installDir: cfg.ota.installDir ?? installDirOf(APP_ROOT), driverReadyS: cfg.ota.driverReadyS },
+  );
 }
 
 interface RecordUpload {

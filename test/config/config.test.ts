@@ -13,6 +13,7 @@ import '../../edge/rules/config.js';
 import '../../edge/files/config.js';
 import '../../edge/datamodel/config.js';
 import '../../edge/apps/config.js';
+import '../../edge/backup/schedule.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** The built CLI (`npm test` builds first): tsx would compile the whole tree on every one of these runs. */
