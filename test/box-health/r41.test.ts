@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InternetProbe, probeTargetProblem } from '../../edge/box-health/probe.js';
 import { type R41Inputs, r41Health } from '../../edge/box-health/r41.js';
+import { internetProbeTarget, parseCloudConfig } from '../../edge/cloud/config.js';
 
 let server: Server;
 let port: number;
@@ -49,6 +50,15 @@ describe('Internet probe (R41 a)', () => {
     expect(hung.result.reachable).toBeUndefined(); // not checked yet: unknown, not down
     expect(probeTargetProblem('223.5.5.5:53')).toBeUndefined();
     expect(probeTargetProblem('223.5.5.5')).toBeDefined();
+  });
+
+  it("targets the cloud endpoint's host and port unless a probe is configured", () => {
+    const cfg = (url: string, probe?: string) =>
+      parseCloudConfig({ productKey: 'pk', deviceName: 'dn', deviceSecret: 's', url, health: probe ? { probe } : {} });
+    expect(internetProbeTarget(cfg('mqtts://iot-06z.mqtt.iothub.aliyuncs.com:8883'))).toBe('iot-06z.mqtt.iothub.aliyuncs.com:8883');
+    expect(internetProbeTarget(cfg('mqtts://iot-06z.mqtt.iothub.aliyuncs.com'))).toBe('iot-06z.mqtt.iothub.aliyuncs.com:8883');
+    expect(internetProbeTarget(cfg('mqtt://127.0.0.1:18830'))).toBe('127.0.0.1:18830');
+    expect(internetProbeTarget(cfg('mqtt://127.0.0.1:18830', '223.5.5.5:53'))).toBe('223.5.5.5:53');
   });
 });
 
