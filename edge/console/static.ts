@@ -67,5 +67,7 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
     return reply.send(a.raw);
   };
   app.get('/', (req, reply) => send('index.html', req, reply));
+  // Browsers ask for /favicon.ico whatever the page links; an SVG answers it (no 404 in every log).
+  app.get('/favicon.ico', (req, reply) => send('favicon.svg', req, reply));
   app.get<{ Params: { file: string } }>('/ui/:file', (req, reply) => send(req.params.file, req, reply));
 }

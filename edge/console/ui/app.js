@@ -7,6 +7,7 @@ import { devicesPage, devicePage } from './pages-devices.js';
 import { ebaPage, accessPage } from './pages-areas.js';
 import { elevatorsPage } from './pages-elevators.js';
 import { rulesPage } from './pages-rules.js';
+import { indicator, renderIndicator, startLive, stopLive } from './live.js';
 
 const root = document.getElementById('app');
 const PAGES = {
@@ -31,11 +32,21 @@ function takeSetupToken() {
   }
 }
 
-setAuthLostHandler(() => {
+// The session ended under an open page: log in again, then come back to that page.
+function reLogin() {
+  if (!/^#\/(login)?$/.test(location.hash)) sessionStorage.setItem('pe.return', location.hash);
   session.user = null;
   session.csrf = null;
-  location.hash = '#/login';
-});
+  stopLive();
+  go('#/login');
+}
+setAuthLostHandler(reLogin);
+
+function afterLogin() {
+  const back = sessionStorage.getItem('pe.return');
+  sessionStorage.removeItem('pe.return');
+  go(back || '#/dashboard');
+}
 
 function go(hash) {
   if (location.hash === hash) void render();
@@ -59,6 +70,7 @@ function layout(active, content) {
         nav.map((p) => h(`a${p === active ? '.active' : ''}`, { href: `#/${p}`, id: `nav-${p}` }, t(`nav.${p}`))),
       ),
       h('span.spacer'),
+      indicator,
       h(
         'button.link#lang',
         {
@@ -77,6 +89,7 @@ function layout(active, content) {
             await api('POST', '/logout', {}).catch(() => {});
             session.user = null;
             session.csrf = null;
+            stopLive();
             go('#/login');
           },
         },
@@ -155,7 +168,7 @@ function loginPage() {
         try {
           const r = await api('POST', '/login', { username: user.value, password: pw.value }, { quiet401: true });
           Object.assign(session, { user: r.user, csrf: r.csrf });
-          go('#/dashboard');
+          afterLogin();
         } catch (err) {
           pw.value = '';
           const waiting =
@@ -192,6 +205,8 @@ async function render() {
     if (session.user) return go('#/dashboard');
     return void root.replaceChildren(loginPage());
   }
+  startLive(session.bootId, reLogin);
+  renderIndicator(); // in the page's language
   const page = PAGES[name] ?? dashboardPage;
   const content = h('div.page#page', note('info', t('common.loading')));
   root.replaceChildren(layout(name === 'device' ? 'devices' : name, content));

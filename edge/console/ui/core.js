@@ -22,6 +22,13 @@ export function h(spec, attrs, ...children) {
   return el;
 }
 
+/** Replace an element's children; null/false children are skipped (replaceChildren would print "null"). */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
@@ -30,7 +37,7 @@ function append(el, children) {
   }
 }
 
-export const session = { user: null, csrf: null, box: '', version: '', setupRequired: false, passwordMinLength: 10 };
+export const session = { user: null, csrf: null, box: '', version: '', bootId: null, setupRequired: false, passwordMinLength: 10 };
 
 export class ApiError extends Error {
   constructor(status, body) {

@@ -1,15 +1,9 @@
 // Devices: list with search and status filter; one device with live values, property writes and service calls.
 import { t } from './i18n.js';
-import { h, api, note, table, errorText, fmtTime, fmtValue } from './core.js';
+import { h, api, note, table, errorText, fmtTime, fmtValue, fill } from './core.js';
+import { subscribe } from './live.js';
 
 const badge = (s) => h(`span.badge.${s}`, t(`status.${s}`));
-
-/** Open the live stream; `handlers` maps SSE event names to callbacks. Closed when the page is left. */
-function live(device, handlers, onLeave) {
-  const es = new EventSource(`/api/stream${device ? `?device=${encodeURIComponent(device)}` : ''}`);
-  for (const [name, fn] of Object.entries(handlers)) es.addEventListener(name, (e) => fn(JSON.parse(e.data)));
-  onLeave(() => es.close());
-}
 
 export async function devicesPage(el, _args, onLeave) {
   const params = new URLSearchParams(sessionStorage.getItem('pe.devq') ?? '');
@@ -51,7 +45,7 @@ export async function devicesPage(el, _args, onLeave) {
   status.addEventListener('change', () => load().catch(() => {}));
   el.replaceChildren(h('section.card', h('h2', t('nav.devices')), h('div.filters', q, status), body));
   await load();
-  live(
+  subscribe(
     undefined,
     {
       status: (s) => {
@@ -84,7 +78,8 @@ function inputFor(id, dataType, current) {
       max: dataType.specs.max,
       value: current ?? '',
     });
-    return [inp, () => Number(inp.value)];
+    // An empty field is no value (Number('') is 0): a setter refuses it, a service leaves the argument out.
+    return [inp, () => (inp.value.trim() === '' ? undefined : Number(inp.value))];
   }
   if (type === 'text' || type === 'date') {
     const inp = h('input', { id, value: current ?? '' });
@@ -119,9 +114,11 @@ export async function devicePage(el, [pk, dn], onLeave) {
             'data-set': p.identifier,
             onclick: async () => {
               out.replaceChildren();
+              const value = read();
+              if (value === undefined) return void out.append(h('span.err', t('device.valueRequired')));
               try {
                 const r = await api('POST', `/devices/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}/properties`, {
-                  params: { [p.identifier]: read() },
+                  params: { [p.identifier]: value },
                 });
                 out.append(answerText(r));
               } catch (err) {
@@ -174,7 +171,8 @@ export async function devicePage(el, [pk, dn], onLeave) {
       );
     });
   const events = h('ul.events#device-events');
-  el.replaceChildren(
+  fill(
+    el,
     h('p', h('a', { href: '#/devices' }, `← ${t('device.back')}`)),
     h(
       'section.card',
@@ -193,14 +191,14 @@ export async function devicePage(el, [pk, dn], onLeave) {
     ),
     h(
       'section.card',
-      h('h2', t('device.properties'), ' ', h('span.badge.live', t('device.live'))),
+      h('h2', t('device.properties')),
       table(['', t('device.value'), '', t('device.time'), ''], propRows, { id: 'props-table' }),
     ),
     services.length ? h('section.card', h('h2', t('device.services')), services) : null,
     h('section.card', h('h2', t('device.events')), events),
     h('details.card', h('summary', t('device.model')), h('pre.model', JSON.stringify(d.model, null, 2))),
   );
-  live(
+  subscribe(
     key,
     {
       properties: (m) => {
