@@ -203,6 +203,7 @@ async function render() {
   if (session.setupRequired) return void root.replaceChildren(setupPage());
   if (!session.user || name === 'login') {
     if (session.user) return go('#/dashboard');
+    if (name !== 'login' && location.hash) sessionStorage.setItem('pe.return', location.hash); // back there after login
     return void root.replaceChildren(loginPage());
   }
   startLive(session.bootId, reLogin);
