@@ -14,6 +14,7 @@ import './access/config.js';
 import './console/options.js';
 import './rules/config.js';
 import './files/config.js';
+import './history/config.js';
 
 /** The problems of a config text (advisories included); relative paths resolve against `baseDir`. */
 export async function configProblems(text: string, source: string, baseDir = dirname(source)): Promise<ConfigProblem[]> {

@@ -47,6 +47,7 @@ import { elevatorsPart } from './parts/elevators.js';
 import { faceQueuePart } from './parts/face-queue.js';
 import { busPart } from './parts/bus.js';
 import { rulesPart } from './parts/rules.js';
+import { historyPart } from './parts/history.js';
 import { httpPart } from './parts/http.js';
 import { hostPart } from './parts/host.js';
 import { cloudPart } from './parts/cloud.js';
@@ -170,6 +171,7 @@ export class Runtime {
       restorePart(this),
       busPart(this),
       rulesPart(this),
+      historyPart(this),
       httpPart(this),
       hostPart(this),
       cloudPart(this),

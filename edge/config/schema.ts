@@ -176,6 +176,7 @@ export const BoxConfigSchema = Type.Object(
     console: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     rules: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     files: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    history: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
 );

@@ -19,7 +19,7 @@ export interface ConfigProblem {
 }
 
 /** The box config keys an area owns; the core schema keeps them as plain records. */
-export const AREA_SECTIONS = ['cloud', 'access', 'console', 'rules', 'files'] as const;
+export const AREA_SECTIONS = ['cloud', 'access', 'console', 'rules', 'files', 'history'] as const;
 export type AreaSection = (typeof AREA_SECTIONS)[number];
 
 /** Checks one section's raw value (undefined when the config has none); returns its problems. */

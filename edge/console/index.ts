@@ -28,6 +28,7 @@ import { accessRoutes } from './routes/access.js';
 import { busUserRoutes } from './routes/bus-users.js';
 import { elevatorRoutes } from './routes/elevators.js';
 import { rulesRoutes } from './routes/rules.js';
+import { historyRoutes } from './routes/history.js';
 
 export { parseConsoleOptions, type ConsoleOptions } from './options.js';
 export type { ConsoleContext } from './context.js';
@@ -95,6 +96,7 @@ export function registerConsole(app: FastifyInstance, ctx: ConsoleContext, optio
           busUserRoutes,
           rulesRoutes,
           elevatorRoutes,
+          historyRoutes,
         ]) {
           await api.register(async (area) => routes(area, deps));
         }

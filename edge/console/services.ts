@@ -3,6 +3,7 @@
  * missing says so instead of failing. The shapes are what the console pages show; an area
  * adapts its own API to them in the runtime wiring.
  */
+import type { EventQuery, HistoryStatus, Series, StoredEvent } from '../history/store.js';
 
 /** The cloud link as the dashboard shows it. */
 export interface CloudLinkView {
@@ -116,7 +117,15 @@ export interface ElevatorsConsoleService {
   records(limit: number, dataId?: string): Record<string, unknown>[];
 }
 
+/** Property values and events kept on the box (edge/history): trends, CSV, event history, retention. */
+export interface HistoryConsoleService {
+  series(device: string, prop: string, from: number, to: number): Series;
+  events(q: EventQuery): { events: StoredEvent[]; next: number | null };
+  status(): HistoryStatus;
+}
+
 export interface ConsoleServices {
+  history?: HistoryConsoleService | undefined;
   elevators?: ElevatorsConsoleService | undefined;
   busUsers?: BusUsersService | undefined;
   cloud?: CloudLinkView | undefined;

@@ -11,6 +11,7 @@ import '../../edge/access/config.js';
 import '../../edge/console/options.js';
 import '../../edge/rules/config.js';
 import '../../edge/files/config.js';
+import '../../edge/history/config.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 

@@ -7,6 +7,7 @@ import { devicesPage, devicePage } from './pages-devices.js';
 import { ebaPage, accessPage } from './pages-areas.js';
 import { elevatorsPage } from './pages-elevators.js';
 import { rulesPage } from './pages-rules.js';
+import { trendPage, eventsPage } from './pages-history.js';
 import { indicator, renderIndicator, startLive, stopLive } from './live.js';
 
 const root = document.getElementById('app');
@@ -20,6 +21,8 @@ const PAGES = {
   elevators: elevatorsPage,
   rules: rulesPage,
   maintenance: maintenancePage,
+  trend: trendPage,
+  events: eventsPage,
 };
 let cleanup = [];
 
@@ -58,7 +61,7 @@ async function loadSession() {
 }
 
 function layout(active, content) {
-  const nav = ['dashboard', 'drivers', 'devices', 'eba', 'access', 'elevators', 'rules', 'maintenance'];
+  const nav = ['dashboard', 'drivers', 'devices', 'events', 'eba', 'access', 'elevators', 'rules', 'maintenance'];
   return h(
     'div.shell',
     h(
@@ -210,7 +213,7 @@ async function render() {
   renderIndicator(); // in the page's language
   const page = PAGES[name] ?? dashboardPage;
   const content = h('div.page#page', note('info', t('common.loading')));
-  root.replaceChildren(layout(name === 'device' ? 'devices' : name, content));
+  root.replaceChildren(layout(name === 'device' || name === 'trend' ? 'devices' : name, content));
   try {
     await page(content, args, (fn) => cleanup.push(fn));
   } catch (err) {

@@ -3,10 +3,11 @@ import { t } from './i18n.js';
 import { h, api, note, table, errorText, fmtTime, fmtDuration, problemList } from './core.js';
 import { alarmRows } from './pages-rules.js';
 import { subscribe } from './live.js';
+import { historyCard } from './pages-history.js';
 
 export async function dashboardPage(el, _args, onLeave) {
   async function refresh() {
-    const d = await api('GET', '/dashboard');
+    const [d, history] = await Promise.all([api('GET', '/dashboard'), api('GET', '/history/status').catch(() => null)]);
     const cloud = d.cloud;
     el.replaceChildren(
       h(
@@ -70,6 +71,7 @@ export async function dashboardPage(el, _args, onLeave) {
             : h('p.muted', t('dash.cloud.none')),
         ),
         h('section.card#dash-bus', h('h2', t('dash.bus')), h('p.big', String(d.bus.clients))),
+        history ? historyCard(history) : null,
         h(
           'section.card.wide#dash-devices',
           h('h2', t('dash.devices')),

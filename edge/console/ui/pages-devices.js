@@ -2,6 +2,7 @@
 import { t } from './i18n.js';
 import { h, api, note, table, errorText, fmtTime, fmtValue, fill } from './core.js';
 import { subscribe } from './live.js';
+import { eventRow } from './pages-history.js';
 
 const badge = (s) => h(`span.badge.${s}`, t(`status.${s}`));
 
@@ -132,7 +133,26 @@ export async function devicePage(el, [pk, dn], onLeave) {
       );
     }
     const unit = p.dataType.specs?.unit ? ` ${p.dataType.specs.unit}` : '';
-    return h('tr', h('td', h('strong', p.name), h('br'), h('code', p.identifier)), cell, h('td.muted', unit), time, h('td', setter));
+    const numeric = ['int', 'float', 'double', 'bool', 'enum'].includes(p.dataType.type);
+    const trend = numeric
+      ? h(
+          'a.trend',
+          {
+            id: `trend-${p.identifier}`,
+            href: `#/trend/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}/${encodeURIComponent(p.identifier)}`,
+          },
+          t('history.trend'),
+        )
+      : null;
+    return h(
+      'tr',
+      h('td', h('strong', p.name), h('br'), h('code', p.identifier)),
+      cell,
+      h('td.muted', unit),
+      time,
+      h('td', setter),
+      h('td', trend),
+    );
   });
   const services = d.model.services
     .filter((s) => s.identifier !== 'set' && s.identifier !== 'get')
@@ -170,7 +190,10 @@ export async function devicePage(el, [pk, dn], onLeave) {
         out,
       );
     });
-  const events = h('ul.events#device-events');
+  // Kept on the box (edge/history): the list survives a reload; live events are added on top.
+  const events = h('tbody#device-events');
+  const past = await api('GET', `/history/events?device=${encodeURIComponent(key)}&limit=50`).catch(() => ({ events: [] }));
+  events.append(...past.events.map((e) => eventRow(e, false)));
   fill(
     el,
     h('p', h('a', { href: '#/devices' }, `← ${t('device.back')}`)),
@@ -192,10 +215,27 @@ export async function devicePage(el, [pk, dn], onLeave) {
     h(
       'section.card',
       h('h2', t('device.properties')),
-      table(['', t('device.value'), '', t('device.time'), ''], propRows, { id: 'props-table' }),
+      table(['', t('device.value'), '', t('device.time'), '', ''], propRows, { id: 'props-table' }),
     ),
     services.length ? h('section.card', h('h2', t('device.services')), services) : null,
-    h('section.card', h('h2', t('device.events')), events),
+    h(
+      'section.card',
+      h('h2', t('device.events')),
+      h(
+        'div.scroll',
+        h(
+          'table.events',
+          h(
+            'thead',
+            h(
+              'tr',
+              [t('common.time'), t('history.name'), ''].map((x) => h('th', x)),
+            ),
+          ),
+          events,
+        ),
+      ),
+    ),
     h('details.card', h('summary', t('device.model')), h('pre.model', JSON.stringify(d.model, null, 2))),
   );
   subscribe(
@@ -215,7 +255,7 @@ export async function devicePage(el, [pk, dn], onLeave) {
       },
       status: (s) => statusCell.replaceChildren(badge(s.status)),
       event: (e) => {
-        events.prepend(h('li', `${fmtTime(e.time)} ${e.eventId} ${JSON.stringify(e.params)}`));
+        events.prepend(eventRow({ t: e.time, kind: 'event', name: e.eventId, data: e.params }, false));
         while (events.children.length > 50) events.lastChild.remove();
       },
     },
