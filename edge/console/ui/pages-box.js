@@ -4,6 +4,7 @@ import { h, api, note, table, errorText, fmtTime, fmtDuration, problemList } fro
 import { alarmRows } from './pages-rules.js';
 import { subscribe } from './live.js';
 import { historyCard } from './pages-history.js';
+import { logViewer } from './pages-logs.js';
 
 export async function dashboardPage(el, _args, onLeave) {
   async function refresh() {
@@ -175,26 +176,21 @@ export async function driversPage(el, _args, onLeave) {
         ),
       ),
     );
-  async function showLog(name, q = '') {
-    const filter = h('input#log-filter', { placeholder: t('drivers.logFilter'), value: q, onchange: (e) => showLog(name, e.target.value) });
-    const r = await api('GET', `/drivers/${encodeURIComponent(name)}/log?limit=200${q ? `&q=${encodeURIComponent(q)}` : ''}`);
-    logBox.replaceChildren(
-      h(
-        'section.card',
-        h('h2', `${t('drivers.log')} · ${name}`),
-        filter,
-        h(
-          'pre.log',
-          r.lines.map((l) =>
-            h(
-              `span.l-${l.level ?? 'raw'}`,
-              `${l.time ? `${fmtTime(l.time)} ` : ''}${l.level ? `${l.level.toUpperCase()} ` : ''}${l.raw.length > 400 ? `${l.raw.slice(0, 400)}…` : l.raw}\n`,
-            ),
-          ),
-        ),
-      ),
-    );
+  let stopLog = () => {};
+  onLeave(() => stopLog());
+  function showLogOf(source) {
+    stopLog();
+    const [viewer, stop] = logViewer(source);
+    stopLog = stop;
+    logBox.replaceChildren(viewer);
   }
+  const showLog = (name) =>
+    showLogOf({
+      title: `${t('drivers.log')} · ${name}`,
+      api: `/drivers/${encodeURIComponent(name)}/log`,
+      download: `/api/drivers/${encodeURIComponent(name)}/log.txt`,
+    });
+  const showBoxLog = () => showLogOf({ title: t('log.box'), api: '/logs/box', download: '/api/logs/box.txt' });
   await loadTable();
   // A driver's state changed (deploy, crash, restart): redraw once the burst is over.
   let pending = null;
@@ -209,7 +205,11 @@ export async function driversPage(el, _args, onLeave) {
     onLeave,
   );
   onLeave(() => clearTimeout(pending));
-  el.replaceChildren(h('section.card', h('h2', t('nav.drivers')), tableBox, msg), logBox, await configEditor('redeploy', loadTable));
+  el.replaceChildren(
+    h('section.card', h('h2', t('nav.drivers')), tableBox, h('button.small#box-log-open', { onclick: showBoxLog }, t('log.box')), msg),
+    logBox,
+    await configEditor('redeploy', loadTable),
+  );
 }
 
 /** The config editor: 'redeploy' deploys, 'validate' only checks. */
