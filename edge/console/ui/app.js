@@ -67,6 +67,12 @@ function layout(active, content) {
     h(
       'header',
       h('strong.brand', t('app.title')),
+      // Phones: the menu button shows the navigation (style.css hides it on wide screens).
+      h(
+        'button#menu-toggle',
+        { 'aria-label': t('nav.menu'), onclick: (e) => e.currentTarget.closest('header').classList.toggle('open') },
+        '☰',
+      ),
       h('span.box#box-name', `${session.box} · v${session.version}`),
       h(
         'nav',
