@@ -1,5 +1,5 @@
 // Small helpers shared by every page: element builder, API client, formatting.
-import { t } from './i18n.js';
+import { t, MESSAGES } from './i18n.js';
 
 /** h('div.cls#id', {attr}, ...children) — children may be strings, nodes, arrays or null. */
 export function h(spec, attrs, ...children) {
@@ -82,7 +82,11 @@ export function errorText(err) {
   if (err instanceof ApiError && err.code) {
     const key = `err.${err.code}`;
     const translated = t(key);
-    return translated === key ? err.message : `${translated}：${err.message}`;
+    if (translated === key) return err.message;
+    // The server's message only when it adds something: problems are listed by the caller, and a
+    // message that is the code's own text would only repeat it ("当前密码错误：the current password is wrong").
+    if (err.problems || err.message.toLowerCase() === MESSAGES.en[key]?.toLowerCase()) return translated;
+    return `${translated}：${err.message}`;
   }
   return String(err?.message ?? err);
 }
