@@ -17,7 +17,7 @@ const BUDGET = 150 * 1024;
 function transferred(page: Page): Promise<{ bytes: number; urls: string[] }> {
   return page.evaluate(() => {
     // Browser timing entries (this file is typed for Node: no DOM types).
-    const byType = performance.getEntriesByType as unknown as (type: string) => { name: string; transferSize?: number }[];
+    const byType = performance.getEntriesByType.bind(performance) as unknown as (type: string) => { name: string; transferSize?: number }[];
     const entries = [...byType('navigation'), ...byType('resource')];
     return { bytes: entries.reduce((n, e) => n + (e.transferSize ?? 0), 0), urls: entries.map((e) => e.name) };
   });
