@@ -17,6 +17,7 @@ import './files/config.js';
 import './datamodel/config.js';
 import './apps/config.js';
 import './backup/schedule.js';
+import './history/config.js';
 
 /** The problems of a config text (advisories included); relative paths resolve against `baseDir`. */
 export async function configProblems(text: string, source: string, baseDir = dirname(source)): Promise<ConfigProblem[]> {

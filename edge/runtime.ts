@@ -1,7 +1,7 @@
 /**
  * The composition root: the only place that builds and wires the parts, in one visible order
- * (store → files → box services → access → security → elevators → face queue → restore → bus → rules → data model → http
- * → host → apps → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
+ * (store → files → box services → access → security → elevators → face queue → restore → bus → rules → history
+ * → data model → http → backups → host → apps → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
  * start/stop runs in its own try/catch so one failing part never blocks the rest.
  */
 import { join, resolve } from 'node:path';
@@ -54,6 +54,7 @@ import { faceQueuePart } from './parts/face-queue.js';
 import { busPart } from './parts/bus.js';
 import { rulesPart } from './parts/rules.js';
 import { dataModelPart } from './parts/datamodel.js';
+import { historyPart } from './parts/history.js';
 import { httpPart } from './parts/http.js';
 import { hostPart } from './parts/host.js';
 import { cloudPart } from './parts/cloud.js';
@@ -197,6 +198,7 @@ export class Runtime {
       restorePart(this),
       busPart(this),
       rulesPart(this),
+      historyPart(this),
       dataModelPart(this),
       httpPart(this),
       backupsPart(this),

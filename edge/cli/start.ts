@@ -43,7 +43,7 @@ export async function startCommand(args: string[]): Promise<number | undefined> 
   }
   trial?.ready();
   const stopWatchdog = startWatchdog();
-  printReady(runtime);
+  process.stdout.write(readyBanner(runtime, file));
   handleSignals(runtime, stopWatchdog);
   return undefined;
 }
@@ -69,20 +69,29 @@ function finishRestoreAtStart(file: string | undefined): void {
   completeRestore(resolve(file), dataDir);
 }
 
-/** The addresses an installer needs, on stdout once the daemon is ready. */
-function printReady(runtime: Runtime): void {
-  process.stdout.write(
+/** The addresses an installer needs, on stdout once the daemon is ready; the commands name the config it runs. */
+export function readyBanner(
+  runtime: Pick<Runtime, 'readyMs' | 'config' | 'httpPort' | 'consoleUrl' | 'console' | 'busPort' | 'dataDir' | 'files'>,
+  configFile: string | undefined,
+): string {
+  const config = configFile ? ` -c ${shellWord(configFile)}` : '';
+  return (
     `property-edge ready in ${runtime.readyMs} ms\n` +
-      `  console/health: http://${runtime.config.http.host}:${runtime.httpPort}/healthz\n` +
-      (runtime.consoleUrl()
-        ? `  web console:    ${runtime.consoleUrl()}${runtime.console?.setupToken ? '  (first run: open this URL to set the admin password)' : ''}\n`
-        : '') +
-      (runtime.busPort
-        ? `  local bus:      mqtt://${runtime.config.bus.host}:${runtime.busPort} (credentials: ${runtime.dataDir}/bus-credentials.json unless configured)\n`
-        : '') +
-      (runtime.files ? `  file service:   ${runtime.files.baseUrl}/home/paas/file/add (docs/files.md)\n` : '') +
-      `  watch values:   npm run edge -- tail\n`,
+    `  console/health: http://${runtime.config.http.host}:${runtime.httpPort}/healthz\n` +
+    (runtime.consoleUrl()
+      ? `  web console:    ${runtime.consoleUrl()}${runtime.console?.setupToken ? '  (first run: open this URL to set the admin password)' : ''}\n`
+      : '') +
+    (runtime.busPort
+      ? `  local bus:      mqtt://${runtime.config.bus.host}:${runtime.busPort} (credentials: ${runtime.dataDir}/bus-credentials.json unless configured)\n`
+      : '') +
+    (runtime.files ? `  file service:   ${runtime.files.baseUrl}/home/paas/file/add (docs/files.md)\n` : '') +
+    `  watch values:   npm run edge -- tail${config}\n`
   );
+}
+
+/** A path as one shell word: quoted only when it needs it. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -182,6 +182,7 @@ export const BoxConfigSchema = Type.Object(
     appHost: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     /** Scheduled backups, checked by edge/backup/schedule.ts. */
     backup: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    history: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
 );

@@ -19,7 +19,7 @@ export interface ConfigProblem {
 }
 
 /** The box config keys an area owns; the core schema keeps them as plain records. */
-export const AREA_SECTIONS = ['cloud', 'access', 'console', 'rules', 'files', 'dataModel', 'apps', 'appHost', 'backup'] as const;
+export const AREA_SECTIONS = ['cloud', 'access', 'console', 'rules', 'files', 'dataModel', 'apps', 'appHost', 'backup', 'history'] as const;
 export type AreaSection = (typeof AREA_SECTIONS)[number];
 
 /** What a check may need beyond its section: the folder relative paths resolve against, the whole config. */

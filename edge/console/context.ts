@@ -28,6 +28,8 @@ export interface ConsoleContext {
   startedAt: number;
   identity(): BoxIdentity;
   busClients(): number;
+  /** The daemon's own log file (`log.file`), or undefined when it logs to stdout. */
+  boxLogFile(): string | undefined;
   /** The config file path, or undefined when the box runs on its embedded defaults. */
   configFile(): string | undefined;
   /** The running config as text (the file's text when there is one). */

@@ -13,6 +13,8 @@ export interface ConsoleDeps {
   options: ConsoleOptions;
   accounts: AccountStore;
   sessions: SessionStore;
+  /** Random per start; in `/api/session` and the live stream's `hello`. */
+  bootId: string;
   lockout: Lockout;
   audit: Audit;
   live: LiveHub;

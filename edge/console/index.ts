@@ -30,6 +30,7 @@ import { elevatorRoutes } from './routes/elevators.js';
 import { rulesRoutes } from './routes/rules.js';
 import { appRoutes } from './routes/apps.js';
 import { cameraRoutes } from './routes/cameras.js';
+import { historyRoutes } from './routes/history.js';
 
 export { parseConsoleOptions, type ConsoleOptions } from './options.js';
 export type { ConsoleContext } from './context.js';
@@ -46,14 +47,20 @@ export interface ConsoleHandle {
 export function registerConsole(app: FastifyInstance, ctx: ConsoleContext, options: ConsoleOptions & { secure?: boolean }): ConsoleHandle {
   migrate(ctx.db, 'console', consoleMigrations);
   const accounts = new AccountStore(ctx.db);
+  const sessions = new SessionStore({ idleMs: options.sessionIdleMinutes * 60_000, maxMs: options.sessionMaxHours * 3_600_000 });
+  // New at every start: a page that reconnects to another boot must reload (sessions are gone too).
+  const bootId = randomBytes(9).toString('base64url');
+  const live = new LiveHub({ events: ctx.events, registry: ctx.registry, bootId, sessionValid: (id) => sessions.valid(id) });
+  sessions.onEnded((id) => live.endSession(id));
   const deps: ConsoleDeps = {
     ctx,
     options,
     accounts,
-    sessions: new SessionStore({ idleMs: options.sessionIdleMinutes * 60_000, maxMs: options.sessionMaxHours * 3_600_000 }),
+    sessions,
+    bootId,
     lockout: new Lockout(options.lockout),
     audit: new Audit(ctx.db, ctx.log),
-    live: new LiveHub({ events: ctx.events, registry: ctx.registry }),
+    live,
     secure: options.secure ?? false,
     setup: { token: accounts.hasAnyUser() ? undefined : randomBytes(18).toString('base64url') },
   };
@@ -93,6 +100,7 @@ export function registerConsole(app: FastifyInstance, ctx: ConsoleContext, optio
           elevatorRoutes,
           appRoutes,
           cameraRoutes,
+          historyRoutes,
         ]) {
           await api.register(async (area) => routes(area, deps));
         }

@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import type { EventBus } from '../events.js';
 import type { DeviceRegistry } from '../thing/registry.js';
 import { keyOf } from '../host/sdk/device-key.js';
+import { DRIVER_STOPPED } from '../host/reports.js';
 
 export interface Alarm {
   time: number;
@@ -19,6 +20,8 @@ export interface Alarm {
 interface Client {
   res: ServerResponse;
   device: string | undefined;
+  /** The console session the stream was opened in: ended with it. */
+  session: string | undefined;
 }
 
 const OWNER = 'console';
@@ -31,16 +34,22 @@ export class LiveHub {
   readonly #alarms: Alarm[] = [];
   #heartbeat: NodeJS.Timeout | undefined;
 
-  constructor(deps: { events: EventBus; registry: DeviceRegistry }) {
+  readonly #bootId: string;
+  readonly #sessionValid: (id: string) => boolean;
+
+  /** `bootId` tells a reconnecting page whether the box restarted in between (then it must reload). */
+  constructor(deps: { events: EventBus; registry: DeviceRegistry; bootId: string; sessionValid?: (id: string) => boolean }) {
     this.#events = deps.events;
     this.#registry = deps.registry;
+    this.#bootId = deps.bootId;
+    this.#sessionValid = deps.sessionValid ?? (() => true);
   }
 
   start(): void {
     this.#events.on(OWNER, 'device.properties', (p) => this.#send(keyOf(p), 'properties', p));
     this.#events.on(OWNER, 'device.status', (p) => {
       this.#send(keyOf(p), 'status', p);
-      if (p.status === 'offline' && p.previous === 'online')
+      if (p.status === 'offline' && p.previous === 'online' && p.reason !== DRIVER_STOPPED)
         this.#alarm({ time: Date.now(), source: keyOf(p), kind: 'device.offline', message: p.reason ?? '' });
     });
     this.#events.on(OWNER, 'device.event', (p) => {
@@ -56,8 +65,12 @@ export class LiveHub {
         this.#alarm({ time: Date.now(), source: p.driver, kind: `driver.${p.state}`, message: p.lastError ?? '' });
     });
     // A comment line keeps idle streams open through proxies and lets dead sockets surface.
+    // It also finds the streams whose session expired while only the stream was open.
     this.#heartbeat = setInterval(() => {
-      for (const c of this.#clients) c.res.write(': ping\n\n');
+      for (const c of this.#clients) {
+        if (c.session !== undefined && !this.#sessionValid(c.session)) this.endSession(c.session);
+        else c.res.write(': ping\n\n');
+      }
     }, 15_000);
     this.#heartbeat.unref();
   }
@@ -70,17 +83,26 @@ export class LiveHub {
   }
 
   /** Take over a response as an event stream; `device` limits it to one device's events. */
-  attach(res: ServerResponse, device: string | undefined): void {
+  attach(res: ServerResponse, device: string | undefined, session?: string): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    res.write('retry: 2000\n\n');
-    const client: Client = { res, device };
+    res.write(`retry: 2000\n\nevent: hello\ndata: ${JSON.stringify({ bootId: this.#bootId })}\n\n`);
+    const client: Client = { res, device, session };
     this.#clients.add(client);
     res.on('close', () => this.#clients.delete(client));
+  }
+
+  /** The session ended (logout, expiry, password change): its pages are told, then their streams close. */
+  endSession(session: string): void {
+    for (const c of this.#clients) {
+      if (c.session !== session) continue;
+      c.res.end('event: session\ndata: {"ended":true}\n\n');
+      this.#clients.delete(c);
+    }
   }
 
   get streams(): number {

@@ -4,6 +4,7 @@
  * adapts its own API to them in the runtime wiring.
  */
 import type { AlarmHistoryFilter } from '../rules/store.js';
+import type { EventQuery, HistoryStatus, Series, StoredEvent } from '../history/store.js';
 
 /** The cloud link as the dashboard shows it. */
 export interface CloudLinkView {
@@ -153,8 +154,16 @@ export interface AppsConsoleService {
   logFile(name: string): string | undefined;
 }
 
+/** Property values and events kept on the box (edge/history): trends, CSV, event history, retention. */
+export interface HistoryConsoleService {
+  series(device: string, prop: string, from: number, to: number): Series;
+  events(q: EventQuery): { events: StoredEvent[]; next: number | null };
+  status(): HistoryStatus;
+}
+
 export interface ConsoleServices {
   apps?: AppsConsoleService | undefined;
+  history?: HistoryConsoleService | undefined;
   elevators?: ElevatorsConsoleService | undefined;
   busUsers?: BusUsersService | undefined;
   cloud?: CloudLinkView | undefined;

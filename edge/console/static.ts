@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { APP_ROOT } from '../config/paths.js';
@@ -39,15 +40,33 @@ export function loadAssets(dir = UI_DIR): Map<string, Asset> {
   for (const name of readdirSync(dir)) {
     const type = TYPES[extname(name)];
     if (!type) continue;
-    const raw = readFileSync(join(dir, name));
-    assets.set(name, {
-      type,
-      raw,
-      gz: gzipSync(raw, { level: 9 }),
-      etag: `"${createHash('sha1').update(raw).digest('base64url').slice(0, 16)}"`,
-    });
+    assets.set(name, asset(type, readFileSync(join(dir, name))));
   }
   return assets;
+}
+
+/**
+ * Third-party files the UI loads on demand, from node_modules (installed with the box, so no
+ * CDN): the trend page's chart library, imported only there.
+ */
+const VENDOR: Record<string, string> = {
+  'uplot.js': 'uplot/dist/uPlot.esm.js',
+  'uplot.css': 'uplot/dist/uPlot.min.css',
+};
+
+export function loadVendorAssets(): Map<string, Asset> {
+  const require = createRequire(import.meta.url);
+  const root = dirname(require.resolve('uplot/package.json'));
+  const assets = new Map<string, Asset>();
+  for (const [name, path] of Object.entries(VENDOR)) {
+    const raw = readFileSync(join(root, '..', path));
+    assets.set(name, asset(TYPES[extname(name)]!, raw));
+  }
+  return assets;
+}
+
+function asset(type: string, raw: Buffer): Asset {
+  return { type, raw, gz: gzipSync(raw, { level: 9 }), etag: `"${createHash('sha1').update(raw).digest('base64url').slice(0, 16)}"` };
 }
 
 export function assetsGzipBytes(assets: Map<string, Asset>): number {
@@ -58,8 +77,9 @@ export function assetsGzipBytes(assets: Map<string, Asset>): number {
 
 export async function staticRoutes(app: FastifyInstance): Promise<void> {
   const assets = loadAssets();
-  const send = (name: string, req: FastifyRequest, reply: FastifyReply) => {
-    const a = assets.get(name);
+  const vendor = loadVendorAssets();
+  const send = (name: string, req: FastifyRequest, reply: FastifyReply, from = assets) => {
+    const a = from.get(name);
     if (!a) return reply.code(404).type('text/plain').send('not found');
     void reply.headers({ ...SECURITY_HEADERS, 'content-type': a.type, etag: a.etag, 'cache-control': 'no-cache', vary: 'accept-encoding' });
     if (req.headers['if-none-match'] === a.etag) return reply.code(304).send();
@@ -67,5 +87,8 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
     return reply.send(a.raw);
   };
   app.get('/', (req, reply) => send('index.html', req, reply));
+  // Browsers ask for /favicon.ico whatever the page links; an SVG answers it (no 404 in every log).
+  app.get('/favicon.ico', (req, reply) => send('favicon.svg', req, reply));
   app.get<{ Params: { file: string } }>('/ui/:file', (req, reply) => send(req.params.file, req, reply));
+  app.get<{ Params: { file: string } }>('/ui/vendor/:file', (req, reply) => send(req.params.file, req, reply, vendor));
 }

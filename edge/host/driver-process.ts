@@ -41,6 +41,8 @@ export class DriverProcess {
   readonly #retry: RetryTimer;
   /** Why the running process could not start, reported just before it exits. */
   #startFailure: string | undefined;
+  /** The uncaught error a running driver reported before exiting. */
+  #fatal: string | undefined;
   readonly #hangWatch: HangWatch;
   readonly #calls = new PendingCalls();
   #readyWaiters: Array<() => void> = [];
@@ -219,6 +221,9 @@ export class DriverProcess {
         // Kept for #onEnd: the process exits right after, and this is why.
         this.#startFailure = m.reason.slice(0, 500);
         break;
+      case 'fatal':
+        this.#fatal ??= m.reason.slice(0, 500);
+        break;
       case 'hello':
         // A remote driver (re)connected to the bus: give it its config again.
         if (this.state === 'starting' || this.state === 'running') this.#sendInit();
@@ -248,8 +253,10 @@ export class DriverProcess {
     this.#calls.answerAll(() => answerOf(edgeError('EDGE_ERR_DRIVER_FAILED', this.name, 'exited before answering')));
     const stopping = this.#stopRequested;
     const startFailure = this.#startFailure;
+    const fatal = this.#fatal;
     this.#startFailure = undefined;
-    const reason = stopping ? 'stopped' : (startFailure ?? how);
+    this.#fatal = undefined;
+    const reason = stopping ? 'stopped' : (startFailure ?? (fatal ? `${fatal} (${how})` : how));
     this.#cb.onDown(reason);
     for (const w of this.#endWaiters.splice(0)) w();
     if (stopping) {

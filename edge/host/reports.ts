@@ -7,6 +7,9 @@ import type { Logger } from '../log.js';
 import { deviceKey, type DeviceRegistry } from '../thing/registry.js';
 import type { PropsItem } from './sdk/protocol.js';
 
+/** The status reason of a device whose driver the box stopped on purpose (redeploy, restart). */
+export const DRIVER_STOPPED = 'driver stopped by the box (redeploy or restart)';
+
 export class DriverReports {
   readonly #registry: DeviceRegistry;
   readonly #events: EventBus;
@@ -50,9 +53,10 @@ export class DriverReports {
 
   /** The driver's process is down: its live devices go offline with the reason. */
   driverDown(driver: string, reason: string): void {
+    // A stop the box asked for (redeploy, restart button) is no fault: its own reason, no alarm.
+    const why = reason === 'stopped' ? DRIVER_STOPPED : `driver down: ${reason}`;
     for (const d of this.#registry.byDriver(driver)) {
-      if (d.status === 'online' || d.status === 'notActivated')
-        this.#registry.setStatus(d.productKey, d.deviceName, 'offline', `driver down: ${reason}`);
+      if (d.status === 'online' || d.status === 'notActivated') this.#registry.setStatus(d.productKey, d.deviceName, 'offline', why);
     }
   }
 

@@ -88,6 +88,7 @@ function consoleContext(rt: Runtime): ConsoleContext {
     }),
     busClients: () => rt.broker?.clients ?? 0,
     configFile: () => rt.configFile,
+    boxLogFile: () => (rt.config.log.file ? resolve(rt.dataDir, rt.config.log.file) : undefined),
     configText: () => (rt.configFile ? readFileSync(rt.configFile, 'utf8') : stringifyYaml(rt.config)),
     redeploy: (text: string, source: string) => rt.redeploy(text, source),
     services: rt.consoleServices,

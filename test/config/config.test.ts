@@ -14,6 +14,7 @@ import '../../edge/files/config.js';
 import '../../edge/datamodel/config.js';
 import '../../edge/apps/config.js';
 import '../../edge/backup/schedule.js';
+import '../../edge/history/config.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** The built CLI (`npm test` builds first): tsx would compile the whole tree on every one of these runs. */

@@ -28,7 +28,7 @@ describe('console API', () => {
     expect(d.identity).toMatchObject({ name: 'console-test-box', version: expect.any(String) });
     expect(d.system.memory.totalMb).toBeGreaterThan(0);
     expect(d.system.disk.totalMb).toBeGreaterThan(0);
-    expect(d.devices.perDriver).toEqual([{ driver: 'Demo_Sim_EBA_Meter', state: 'running', online: 3, offline: 0 }]);
+    expect(d.devices.perDriver).toEqual([{ driver: 'Demo_Sim_EBA_Meter', state: 'running', online: 3, offline: 0, disabled: 0 }]);
     expect(d.bus.clients).toBeGreaterThanOrEqual(0);
     expect(d.store).toMatchObject({ writable: true, failures: 0 });
   });

@@ -32,12 +32,13 @@ export async function startConsoleBox(
   extra = '',
   drivers = DEMO_DRIVERS,
   dir = mkdtempSync(join(tmpdir(), 'pe-console-')),
+  httpPort = 0,
 ): Promise<ConsoleBox> {
   const configFile = join(dir, 'box.yaml');
   const logFile = join(dir, 'edge.log');
   writeFileSync(
     configFile,
-    `box: { name: console-test-box, dataDir: ${join(dir, 'data')} }\nhttp: { host: 127.0.0.1, port: 0 }\nbus: { host: 127.0.0.1, port: 0 }\n${extra}${drivers}`,
+    `box: { name: console-test-box, dataDir: ${join(dir, 'data')} }\nhttp: { host: 127.0.0.1, port: ${httpPort} }\nbus: { host: 127.0.0.1, port: 0 }\n${extra}${drivers}`,
   );
   const runtime = createRuntime(configFile, { log: createLogger({ level: 'info', file: logFile }) });
   await runtime.start();

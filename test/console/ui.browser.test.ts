@@ -121,7 +121,7 @@ describe('console in a real Chromium', () => {
     await page.click('#nav-drivers');
     await page.locator('#drivers-table').waitFor();
     await page.click('#drivers-table button.small >> nth=0');
-    await page.locator('#driver-log pre.log').waitFor();
+    await page.locator('#driver-log #log-viewer #log-lines').waitFor();
     const text = await page.inputValue('#config-text');
     await page.fill('#config-text', text.replace('productKey: PEDemoThermo', 'productKey: NoSuchProduct'));
     await page.click('#config-redeploy');

@@ -19,10 +19,34 @@ export class SessionStore {
   readonly #maxMs: number;
   readonly #now: () => number;
 
+  readonly #ended = new Set<(id: string) => void>();
+
   constructor(options: { idleMs: number; maxMs: number }, now: () => number = Date.now) {
     this.#idleMs = options.idleMs;
     this.#maxMs = options.maxMs;
     this.#now = now;
+  }
+
+  /** Called with the id of every session that ends (logout, password change, expiry seen). */
+  onEnded(fn: (id: string) => void): void {
+    this.#ended.add(fn);
+  }
+
+  /** Whether the session is still valid, without touching it (an open live stream is not activity). */
+  valid(id: string): boolean {
+    const s = this.#sessions.get(id);
+    if (!s) return false;
+    const now = this.#now();
+    if (now - s.lastSeen > this.#idleMs || now - s.createdAt > this.#maxMs) {
+      this.#end(id);
+      return false;
+    }
+    return true;
+  }
+
+  #end(id: string): void {
+    if (!this.#sessions.delete(id)) return;
+    for (const fn of this.#ended) fn(id);
   }
 
   create(user: string): Session {
@@ -45,7 +69,7 @@ export class SessionStore {
     if (!s) return undefined;
     const now = this.#now();
     if (now - s.lastSeen > this.#idleMs || now - s.createdAt > this.#maxMs) {
-      this.#sessions.delete(id);
+      this.#end(id);
       return undefined;
     }
     s.lastSeen = now;
@@ -53,12 +77,12 @@ export class SessionStore {
   }
 
   destroy(id: string | undefined): void {
-    if (id) this.#sessions.delete(id);
+    if (id) this.#end(id);
   }
 
   /** Log every session of a user out (after a password change, except the one that changed it). */
   destroyUser(user: string, keep?: string): void {
-    for (const [id, s] of this.#sessions) if (s.user === user && id !== keep) this.#sessions.delete(id);
+    for (const [id, s] of this.#sessions) if (s.user === user && id !== keep) this.#end(id);
   }
 
   get size(): number {

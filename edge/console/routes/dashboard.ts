@@ -16,7 +16,9 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ConsoleDeps): 
         driver: d.name,
         state: d.state,
         online: own.filter((x) => x.status === 'online').length,
-        offline: own.filter((x) => x.status !== 'online').length,
+        // Disabled is a choice, not a fault: counted apart, never as offline.
+        offline: own.filter((x) => x.status !== 'online' && x.status !== 'disabled').length,
+        disabled: own.filter((x) => x.status === 'disabled').length,
       };
     });
     return {

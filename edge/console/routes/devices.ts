@@ -93,6 +93,6 @@ export async function deviceRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
 
   app.get<{ Querystring: Static<typeof StreamQuery> }>('/stream', { schema: { querystring: StreamQuery } }, async (req, reply) => {
     reply.hijack();
-    deps.live.attach(reply.raw, req.query.device || undefined);
+    deps.live.attach(reply.raw, req.query.device || undefined, req.consoleSession?.id);
   });
 }

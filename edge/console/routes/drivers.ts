@@ -2,77 +2,63 @@
  * Drivers: state, restarts, last error, a searchable log tail (by device name or any text),
  * restart, and redeploy of an edited config with every validation problem returned inline.
  */
-import { open } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError } from '../../config/load.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
 import { fail } from '../http-errors.js';
 import { writeConfigFile } from '../../config/config-file.js';
+import { LogQuery, readLog, tailLines } from '../log-view.js';
 
-const TAIL_BYTES = 512 * 1024;
+/** The last 512 KB of a log as a download (JSON lines, as written). */
+async function sendLogFile(reply: FastifyReply, file: string, name: string) {
+  const lines = await tailLines(file);
+  void reply
+    .header('content-type', 'application/x-ndjson; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.log"`);
+  return `${lines.join('\n')}\n`;
+}
+
 const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
-const LogQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 200 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
-});
 const ConfigBody = Type.Object({ text: Type.String({ maxLength: 2 * 1024 * 1024 }) }, { additionalProperties: false });
-
-/** The last lines of a file (at most TAIL_BYTES read), oldest first. */
-export async function tailLines(file: string): Promise<string[]> {
-  let fh;
-  try {
-    fh = await open(file, 'r');
-  } catch {
-    return [];
-  }
-  try {
-    const { size } = await fh.stat();
-    const start = Math.max(0, size - TAIL_BYTES);
-    const buf = Buffer.alloc(size - start);
-    await fh.read(buf, 0, buf.length, start);
-    const lines = buf.toString('utf8').split('\n');
-    if (start > 0) lines.shift(); // first line is cut
-    return lines.filter((l) => l.trim() !== '');
-  } finally {
-    await fh.close();
-  }
-}
-
-export interface LogLine {
-  time?: number | undefined;
-  level?: string | undefined;
-  msg: string;
-  raw: string;
-}
-
-const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-
-function parseLine(raw: string): LogLine {
-  try {
-    const o = JSON.parse(raw) as { time?: number; level?: number; msg?: string };
-    return { time: o.time, level: o.level !== undefined ? LEVELS[o.level] : undefined, msg: o.msg ?? '', raw };
-  } catch {
-    return { msg: raw, raw }; // a crash's stack trace is plain text
-  }
-}
 
 export async function driverRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const { ctx } = deps;
 
   app.get('/drivers', async () => ctx.host.status().map(({ logFile: _logFile, ...rest }) => rest));
 
+  const logFileOf = (name: string) => ctx.host.status().find((x) => x.name === name)?.logFile;
+
   app.get<{ Params: Static<typeof NameParams>; Querystring: Static<typeof LogQuery> }>(
     '/drivers/:name/log',
     { schema: { params: NameParams, querystring: LogQuery } },
     async (req, reply) => {
-      const d = ctx.host.status().find((x) => x.name === req.params.name);
-      if (!d) return fail(reply, 'EDGE_ERR_DRIVER_UNAVAILABLE', req.params.name, 'not deployed');
-      const q = req.query.q?.toLowerCase();
-      const lines = (await tailLines(d.logFile)).filter((l) => !q || l.toLowerCase().includes(q));
-      return { driver: d.name, lines: lines.slice(-(req.query.limit ?? 200)).map(parseLine) };
+      const file = logFileOf(req.params.name);
+      if (!file) return fail(reply, 'EDGE_ERR_DRIVER_UNAVAILABLE', req.params.name, 'not deployed');
+      return {
+        driver: req.params.name,
+        lines: await readLog(file, { level: req.query.level, q: req.query.q, limit: req.query.limit ?? 200 }),
+      };
     },
   );
+
+  app.get<{ Params: Static<typeof NameParams> }>('/drivers/:name/log.txt', { schema: { params: NameParams } }, async (req, reply) => {
+    const file = logFileOf(req.params.name);
+    if (!file) return fail(reply, 'EDGE_ERR_DRIVER_UNAVAILABLE', req.params.name, 'not deployed');
+    return sendLogFile(reply, file, `driver-${req.params.name}`);
+  });
+
+  app.get<{ Querystring: Static<typeof LogQuery> }>('/logs/box', { schema: { querystring: LogQuery } }, async (req) => {
+    const file = ctx.boxLogFile();
+    if (!file) return { file: null, lines: [] }; // the daemon logs to stdout (journald)
+    return { file, lines: await readLog(file, { level: req.query.level, q: req.query.q, limit: req.query.limit ?? 200 }) };
+  });
+
+  app.get('/logs/box.txt', async (_req, reply) => {
+    const file = ctx.boxLogFile();
+    if (!file) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', 'a box log file (log.file)');
+    return sendLogFile(reply, file, 'box');
+  });
 
   app.post<{ Params: Static<typeof NameParams> }>('/drivers/:name/restart', { schema: { params: NameParams } }, async (req, reply) => {
     const ok = await ctx.host.restartDriver(req.params.name);

@@ -183,6 +183,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
       box: id.name,
       version: id.version,
       passwordMinLength: minLength,
+      bootId: deps.bootId,
     };
   });
 

@@ -9,6 +9,8 @@ import { ebaPage } from './pages-eba.js';
 import { elevatorsPage } from './pages-elevators.js';
 import { rulesPage } from './pages-rules.js';
 import { appsPage } from './pages-apps.js';
+import { trendPage, eventsPage } from './pages-history.js';
+import { indicator, renderIndicator, startLive, stopLive } from './live.js';
 
 const root = document.getElementById('app');
 const PAGES = {
@@ -22,6 +24,8 @@ const PAGES = {
   rules: rulesPage,
   apps: appsPage,
   maintenance: maintenancePage,
+  trend: trendPage,
+  events: eventsPage,
 };
 let cleanup = [];
 
@@ -34,11 +38,21 @@ function takeSetupToken() {
   }
 }
 
-setAuthLostHandler(() => {
+// The session ended under an open page: log in again, then come back to that page.
+function reLogin() {
+  if (!/^#\/(login)?$/.test(location.hash)) sessionStorage.setItem('pe.return', location.hash);
   session.user = null;
   session.csrf = null;
-  location.hash = '#/login';
-});
+  stopLive();
+  go('#/login');
+}
+setAuthLostHandler(reLogin);
+
+function afterLogin() {
+  const back = sessionStorage.getItem('pe.return');
+  sessionStorage.removeItem('pe.return');
+  go(back || '#/dashboard');
+}
 
 function go(hash) {
   if (location.hash === hash) void render();
@@ -50,18 +64,25 @@ async function loadSession() {
 }
 
 function layout(active, content) {
-  const nav = ['dashboard', 'drivers', 'devices', 'eba', 'access', 'elevators', 'rules', 'apps', 'maintenance'];
+  const nav = ['dashboard', 'drivers', 'devices', 'events', 'eba', 'access', 'elevators', 'rules', 'apps', 'maintenance'];
   return h(
     'div.shell',
     h(
       'header',
       h('strong.brand', t('app.title')),
+      // Phones: the menu button shows the navigation (style.css hides it on wide screens).
+      h(
+        'button#menu-toggle',
+        { 'aria-label': t('nav.menu'), onclick: (e) => e.currentTarget.closest('header').classList.toggle('open') },
+        '☰',
+      ),
       h('span.box#box-name', `${session.box} · v${session.version}`),
       h(
         'nav',
         nav.map((p) => h(`a${p === active ? '.active' : ''}`, { href: `#/${p}`, id: `nav-${p}` }, t(`nav.${p}`))),
       ),
       h('span.spacer'),
+      indicator,
       h(
         'button.link#lang',
         {
@@ -80,6 +101,7 @@ function layout(active, content) {
             await api('POST', '/logout', {}).catch(() => {});
             session.user = null;
             session.csrf = null;
+            stopLive();
             go('#/login');
           },
         },
@@ -158,7 +180,7 @@ function loginPage() {
         try {
           const r = await api('POST', '/login', { username: user.value, password: pw.value }, { quiet401: true });
           Object.assign(session, { user: r.user, csrf: r.csrf });
-          go('#/dashboard');
+          afterLogin();
         } catch (err) {
           pw.value = '';
           const waiting =
@@ -193,11 +215,14 @@ async function render() {
   if (session.setupRequired) return void root.replaceChildren(setupPage());
   if (!session.user || name === 'login') {
     if (session.user) return go('#/dashboard');
+    if (name !== 'login' && location.hash) sessionStorage.setItem('pe.return', location.hash); // back there after login
     return void root.replaceChildren(loginPage());
   }
+  startLive(session.bootId, reLogin);
+  renderIndicator(); // in the page's language
   const page = PAGES[name] ?? dashboardPage;
   const content = h('div.page#page', note('info', t('common.loading')));
-  root.replaceChildren(layout(name === 'device' ? 'devices' : name, content));
+  root.replaceChildren(layout(name === 'device' || name === 'trend' ? 'devices' : name, content));
   try {
     await page(content, args, (fn) => cleanup.push(fn));
   } catch (err) {

@@ -1,5 +1,5 @@
 // Small helpers shared by every page: element builder, API client, formatting.
-import { t } from './i18n.js';
+import { t, MESSAGES } from './i18n.js';
 
 /** h('div.cls#id', {attr}, ...children) — children may be strings, nodes, arrays or null. */
 export function h(spec, attrs, ...children) {
@@ -22,6 +22,13 @@ export function h(spec, attrs, ...children) {
   return el;
 }
 
+/** Replace an element's children; null/false children are skipped (replaceChildren would print "null"). */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
@@ -30,7 +37,7 @@ function append(el, children) {
   }
 }
 
-export const session = { user: null, csrf: null, box: '', version: '', setupRequired: false, passwordMinLength: 10 };
+export const session = { user: null, csrf: null, box: '', version: '', bootId: null, setupRequired: false, passwordMinLength: 10 };
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -75,7 +82,11 @@ export function errorText(err) {
   if (err instanceof ApiError && err.code) {
     const key = `err.${err.code}`;
     const translated = t(key);
-    return translated === key ? err.message : `${translated}：${err.message}`;
+    if (translated === key) return err.message;
+    // The server's message only when it adds something: problems are listed by the caller, and a
+    // message that is the code's own text would only repeat it ("当前密码错误：the current password is wrong").
+    if (err.problems || err.message.toLowerCase() === MESSAGES.en[key]?.toLowerCase()) return translated;
+    return `${translated}：${err.message}`;
   }
   return String(err?.message ?? err);
 }

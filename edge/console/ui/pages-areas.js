@@ -41,7 +41,7 @@ export async function accessPage(el) {
     const rows = await api('GET', `/access/records?${recordFilter(50)}`);
     recBox.replaceChildren(
       h(
-        'div.table-scroll',
+        'div.scroll',
         table(
           [t('common.time'), t('access.device'), t('access.person'), t('access.method'), t('access.result'), t('access.photo')],
           rows.map((r) =>
@@ -114,7 +114,7 @@ export async function accessPage(el) {
       found.append(
         h('p.muted', t('access.matches', { n: r.total })),
         h(
-          'div.table-scroll',
+          'div.scroll',
           table(
             [t('access.name'), t('access.identityId'), t('access.credentials')],
             r.persons.map((p) =>

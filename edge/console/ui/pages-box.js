@@ -2,10 +2,13 @@
 import { t } from './i18n.js';
 import { h, api, note, table, errorText, fmtTime, fmtDuration, problemList } from './core.js';
 import { alarmRows } from './pages-rules.js';
+import { subscribe } from './live.js';
+import { historyCard } from './pages-history.js';
+import { logViewer } from './pages-logs.js';
 
 export async function dashboardPage(el, _args, onLeave) {
   async function refresh() {
-    const d = await api('GET', '/dashboard');
+    const [d, history] = await Promise.all([api('GET', '/dashboard'), api('GET', '/history/status').catch(() => null)]);
     const cloud = d.cloud;
     el.replaceChildren(
       h(
@@ -69,18 +72,21 @@ export async function dashboardPage(el, _args, onLeave) {
             : h('p.muted', t('dash.cloud.none')),
         ),
         h('section.card#dash-bus', h('h2', t('dash.bus')), h('p.big', String(d.bus.clients))),
+        history ? historyCard(history) : null,
         h(
           'section.card.wide#dash-devices',
           h('h2', t('dash.devices')),
           table(
-            [t('drivers.name'), t('drivers.state'), t('status.online'), t('status.offline')],
+            [t('drivers.name'), t('drivers.state'), t('status.online'), t('status.offline'), t('status.disabled')],
             d.devices.perDriver.map((p) =>
               h(
                 'tr',
+                { 'data-driver': p.driver },
                 h('td', p.driver),
                 h('td', h(`span.badge.${p.state}`, p.state)),
-                h('td.num', String(p.online)),
-                h('td.num', String(p.offline)),
+                h('td.num.online', String(p.online)),
+                h('td.num.offline', String(p.offline)),
+                h('td.num.disabled', String(p.disabled)),
               ),
             ),
           ),
@@ -123,11 +129,22 @@ export async function dashboardPage(el, _args, onLeave) {
   onLeave(() => clearInterval(timer));
 }
 
-export async function driversPage(el) {
-  const drivers = await api('GET', '/drivers');
+export async function driversPage(el, _args, onLeave) {
   const msg = h('div#drivers-msg');
   const logBox = h('div#driver-log');
-  const rows = drivers.map((d) =>
+  const tableBox = h('div');
+  // Reloaded after a deploy or a restart: states, counts and errors change then.
+  async function loadTable() {
+    const drivers = await api('GET', '/drivers');
+    tableBox.replaceChildren(
+      table(
+        [t('drivers.name'), t('drivers.state'), t('drivers.restarts'), t('drivers.devices'), t('drivers.lastError'), ''],
+        drivers.map(driverRow),
+        { id: 'drivers-table' },
+      ),
+    );
+  }
+  const driverRow = (d) =>
     h(
       'tr',
       { 'data-driver': d.name },
@@ -149,6 +166,7 @@ export async function driversPage(el) {
               try {
                 await api('POST', `/drivers/${encodeURIComponent(d.name)}/restart`, {});
                 msg.append(note('ok', t('drivers.restarted', { name: d.name })));
+                await loadTable();
               } catch (err) {
                 msg.append(note('error', errorText(err)));
               }
@@ -157,44 +175,45 @@ export async function driversPage(el) {
           t('drivers.restart'),
         ),
       ),
-    ),
-  );
-  async function showLog(name, q = '') {
-    const filter = h('input#log-filter', { placeholder: t('drivers.logFilter'), value: q, onchange: (e) => showLog(name, e.target.value) });
-    const r = await api('GET', `/drivers/${encodeURIComponent(name)}/log?limit=200${q ? `&q=${encodeURIComponent(q)}` : ''}`);
-    logBox.replaceChildren(
-      h(
-        'section.card',
-        h('h2', `${t('drivers.log')} · ${name}`),
-        filter,
-        h(
-          'pre.log',
-          r.lines.map((l) =>
-            h(
-              `span.l-${l.level ?? 'raw'}`,
-              `${l.time ? `${fmtTime(l.time)} ` : ''}${l.level ? `${l.level.toUpperCase()} ` : ''}${l.raw.length > 400 ? `${l.raw.slice(0, 400)}…` : l.raw}\n`,
-            ),
-          ),
-        ),
-      ),
     );
+  let stopLog = () => {};
+  onLeave(() => stopLog());
+  function showLogOf(source) {
+    stopLog();
+    const [viewer, stop] = logViewer(source);
+    stopLog = stop;
+    logBox.replaceChildren(viewer);
   }
+  const showLog = (name) =>
+    showLogOf({
+      title: `${t('drivers.log')} · ${name}`,
+      api: `/drivers/${encodeURIComponent(name)}/log`,
+      download: `/api/drivers/${encodeURIComponent(name)}/log.txt`,
+    });
+  const showBoxLog = () => showLogOf({ title: t('log.box'), api: '/logs/box', download: '/api/logs/box.txt' });
+  await loadTable();
+  // A driver's state changed (deploy, crash, restart): redraw once the burst is over.
+  let pending = null;
+  subscribe(
+    undefined,
+    {
+      driver: () => {
+        clearTimeout(pending);
+        pending = setTimeout(() => loadTable().catch(() => {}), 300);
+      },
+    },
+    onLeave,
+  );
+  onLeave(() => clearTimeout(pending));
   el.replaceChildren(
-    h(
-      'section.card',
-      h('h2', t('nav.drivers')),
-      table([t('drivers.name'), t('drivers.state'), t('drivers.restarts'), t('drivers.devices'), t('drivers.lastError'), ''], rows, {
-        id: 'drivers-table',
-      }),
-      msg,
-    ),
+    h('section.card', h('h2', t('nav.drivers')), tableBox, h('button.small#box-log-open', { onclick: showBoxLog }, t('log.box')), msg),
     logBox,
-    await configEditor('redeploy'),
+    await configEditor('redeploy', loadTable),
   );
 }
 
 /** The config editor: 'redeploy' deploys, 'validate' only checks. */
-export async function configEditor(mode) {
+export async function configEditor(mode, onDeployed = () => {}) {
   const cfg = await api('GET', '/config');
   const area = h('textarea#config-text', { spellcheck: 'false', rows: 18 });
   area.value = cfg.text;
@@ -214,12 +233,19 @@ export async function configEditor(mode) {
             }),
           ),
         );
+        await onDeployed();
       } else {
         const r = await api('POST', '/maintenance/config/validate', { text: area.value });
+        // Advisories (a factory password, anonymous bus access) do not refuse a config but must be seen.
+        const advisories = r.problems.filter((p) => p.advisory);
+        const errors = r.problems.filter((p) => !p.advisory);
         out.append(
           r.ok
             ? note('ok', t('config.valid'))
-            : h('div.note.error', { role: 'alert' }, t('config.problems', { n: r.problems.length }), problemList(r.problems)),
+            : h('div.note.error', { role: 'alert' }, t('config.problems', { n: errors.length }), problemList(errors)),
+          advisories.length
+            ? h('div.note.info#config-advisories', t('config.advisories', { n: advisories.length }), problemList(advisories))
+            : '',
         );
       }
     } catch (err) {

@@ -1,15 +1,10 @@
 // Devices: list with search and status filter; one device with live values, property writes and service calls.
 import { t } from './i18n.js';
-import { h, api, note, table, errorText, fmtTime, fmtValue } from './core.js';
+import { h, api, note, table, errorText, fmtTime, fmtValue, fill } from './core.js';
+import { subscribe } from './live.js';
+import { eventRow } from './pages-history.js';
 
 const badge = (s) => h(`span.badge.${s}`, t(`status.${s}`));
-
-/** Open the live stream; `handlers` maps SSE event names to callbacks. Closed when the page is left. */
-function live(device, handlers, onLeave) {
-  const es = new EventSource(`/api/stream${device ? `?device=${encodeURIComponent(device)}` : ''}`);
-  for (const [name, fn] of Object.entries(handlers)) es.addEventListener(name, (e) => fn(JSON.parse(e.data)));
-  onLeave(() => es.close());
-}
 
 export async function devicesPage(el, _args, onLeave) {
   const params = new URLSearchParams(sessionStorage.getItem('pe.devq') ?? '');
@@ -51,7 +46,7 @@ export async function devicesPage(el, _args, onLeave) {
   status.addEventListener('change', () => load().catch(() => {}));
   el.replaceChildren(h('section.card', h('h2', t('nav.devices')), h('div.filters', q, status), body));
   await load();
-  live(
+  subscribe(
     undefined,
     {
       status: (s) => {
@@ -84,7 +79,8 @@ function inputFor(id, dataType, current) {
       max: dataType.specs.max,
       value: current ?? '',
     });
-    return [inp, () => Number(inp.value)];
+    // An empty field is no value (Number('') is 0): a setter refuses it, a service leaves the argument out.
+    return [inp, () => (inp.value.trim() === '' ? undefined : Number(inp.value))];
   }
   if (type === 'text' || type === 'date') {
     const inp = h('input', { id, value: current ?? '' });
@@ -119,9 +115,11 @@ export async function devicePage(el, [pk, dn], onLeave) {
             'data-set': p.identifier,
             onclick: async () => {
               out.replaceChildren();
+              const value = read();
+              if (value === undefined) return void out.append(h('span.err', t('device.valueRequired')));
               try {
                 const r = await api('POST', `/devices/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}/properties`, {
-                  params: { [p.identifier]: read() },
+                  params: { [p.identifier]: value },
                 });
                 out.append(answerText(r));
               } catch (err) {
@@ -135,7 +133,26 @@ export async function devicePage(el, [pk, dn], onLeave) {
       );
     }
     const unit = p.dataType.specs?.unit ? ` ${p.dataType.specs.unit}` : '';
-    return h('tr', h('td', h('strong', p.name), h('br'), h('code', p.identifier)), cell, h('td.muted', unit), time, h('td', setter));
+    const numeric = ['int', 'float', 'double', 'bool', 'enum'].includes(p.dataType.type);
+    const trend = numeric
+      ? h(
+          'a.trend',
+          {
+            id: `trend-${p.identifier}`,
+            href: `#/trend/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}/${encodeURIComponent(p.identifier)}`,
+          },
+          t('history.trend'),
+        )
+      : null;
+    return h(
+      'tr',
+      h('td', h('strong', p.name), h('br'), h('code', p.identifier)),
+      cell,
+      h('td.muted', unit),
+      time,
+      h('td', setter),
+      h('td', trend),
+    );
   });
   const services = d.model.services
     .filter((s) => s.identifier !== 'set' && s.identifier !== 'get')
@@ -173,8 +190,12 @@ export async function devicePage(el, [pk, dn], onLeave) {
         out,
       );
     });
-  const events = h('ul.events#device-events');
-  el.replaceChildren(
+  // Kept on the box (edge/history): the list survives a reload; live events are added on top.
+  const events = h('tbody#device-events');
+  const past = await api('GET', `/history/events?device=${encodeURIComponent(key)}&limit=50`).catch(() => ({ events: [] }));
+  events.append(...past.events.map((e) => eventRow(e, false)));
+  fill(
+    el,
     h('p', h('a', { href: '#/devices' }, `← ${t('device.back')}`)),
     h(
       'section.card',
@@ -193,14 +214,31 @@ export async function devicePage(el, [pk, dn], onLeave) {
     ),
     h(
       'section.card',
-      h('h2', t('device.properties'), ' ', h('span.badge.live', t('device.live'))),
-      table(['', t('device.value'), '', t('device.time'), ''], propRows, { id: 'props-table' }),
+      h('h2', t('device.properties')),
+      table(['', t('device.value'), '', t('device.time'), '', ''], propRows, { id: 'props-table' }),
     ),
     services.length ? h('section.card', h('h2', t('device.services')), services) : null,
-    h('section.card', h('h2', t('device.events')), events),
+    h(
+      'section.card',
+      h('h2', t('device.events')),
+      h(
+        'div.scroll',
+        h(
+          'table.events',
+          h(
+            'thead',
+            h(
+              'tr',
+              [t('common.time'), t('history.name'), ''].map((x) => h('th', x)),
+            ),
+          ),
+          events,
+        ),
+      ),
+    ),
     h('details.card', h('summary', t('device.model')), h('pre.model', JSON.stringify(d.model, null, 2))),
   );
-  live(
+  subscribe(
     key,
     {
       properties: (m) => {
@@ -217,7 +255,7 @@ export async function devicePage(el, [pk, dn], onLeave) {
       },
       status: (s) => statusCell.replaceChildren(badge(s.status)),
       event: (e) => {
-        events.prepend(h('li', `${fmtTime(e.time)} ${e.eventId} ${JSON.stringify(e.params)}`));
+        events.prepend(eventRow({ t: e.time, kind: 'event', name: e.eventId, data: e.params }, false));
         while (events.children.length > 50) events.lastChild.remove();
       },
     },

@@ -12,7 +12,7 @@ function sheetTable(r, id) {
   if (!r.rows.length) return h('p.muted', t('eba.empty'));
   const head = r.columns.map((c) => h('span', { title: c.note ?? '' }, c.header));
   return h(
-    'div.table-scroll',
+    'div.scroll',
     table(
       head,
       r.rows.map((cells) =>
@@ -86,7 +86,7 @@ export async function ebaPage(el) {
         t('eba.report'),
       ),
       h(
-        'div.table-scroll',
+        'div.scroll',
         table(
           [t('eba.sheet'), t('eba.row'), t('eba.column'), t('eba.value'), t('eba.message')],
           (job.errors ?? []).map((e) =>

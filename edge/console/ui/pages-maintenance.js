@@ -1,6 +1,6 @@
 // The maintenance page: config check and redeploy, backup and restore, password, bus users.
 import { t } from './i18n.js';
-import { h, api, note, table, errorText, fmtTime, passwordHint, session } from './core.js';
+import { h, api, note, table, errorText, fmtTime, passwordHint, session, fill } from './core.js';
 import { configEditor } from './pages-box.js';
 
 export async function maintenancePage(el) {
@@ -41,7 +41,8 @@ export async function maintenancePage(el) {
     next: h('input#pw-next', { type: 'password', autocomplete: 'new-password' }),
   };
   const pwMsg = h('div#pw-msg');
-  el.replaceChildren(
+  fill(
+    el,
     status.pendingRestore ? note('info', t('maint.pending')) : null,
     h(
       'div.grid',

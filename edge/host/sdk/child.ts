@@ -201,6 +201,8 @@ async function onStop(force: boolean): Promise<void> {
 }
 
 function fatal(err: unknown, what: string): void {
+  // The host shows why the process ended (driver table, health) instead of only its exit code.
+  send({ t: 'fatal', reason: `${what}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500) });
   try {
     log.fatal({ err }, what);
     log.flush?.();

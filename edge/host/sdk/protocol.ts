@@ -42,6 +42,8 @@ export type DriverToHost =
   | { t: 'stopped' }
   /** The driver could not start (its error, e.g. a port it cannot listen on); the process exits next. */
   | { t: 'startFailed'; reason: string }
+  /** The running driver dies of an uncaught error (e.g. `listen EADDRINUSE` from a server it opened); the process exits next. */
+  | { t: 'fatal'; reason: string }
   /** A remote (bus) driver announces itself; the host answers with `init`. */
   | { t: 'hello' }
   /** A driver asks a host service (e.g. `access.decideQr`); answered by `hostReply` with the same id. */
