@@ -6,29 +6,9 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Post } from '../../scripts/sim/cloud/stand-in.js';
 import { startBox, waitFor, type TestBox } from '../helpers/runtime.js';
 import { cloudYaml, startRig, type CloudRig } from '../cloud/helpers.js';
-import { APPS, call } from './helpers.js';
-
-interface AtCloud {
-  modelId: string;
-  dataId: number;
-  properties: Record<string, unknown>;
-  form: 'event' | 'history';
-}
-
-function recordsAtCloud(posts: Post[]): AtCloud[] {
-  const out: AtCloud[] = [];
-  for (const p of posts) {
-    const params = p.body.params as Record<string, unknown>;
-    if (p.kind === 'event:EdgeDataModel') out.push({ ...(params.value as Omit<AtCloud, 'form'>), form: 'event' });
-    else if (p.kind === 'history')
-      for (const e of params as unknown as Array<{ events: Array<Record<string, { value: Omit<AtCloud, 'form'> }>> }>)
-        for (const ev of e.events) if (ev.EdgeDataModel) out.push({ ...ev.EdgeDataModel.value, form: 'history' });
-  }
-  return out;
-}
+import { APPS, call, recordsAtCloud } from './helpers.js';
 
 let rig: CloudRig;
 let box: TestBox;

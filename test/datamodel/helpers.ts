@@ -1,4 +1,5 @@
 /** A data-model service on a temporary folder and an ephemeral port, a reference APPSIGN signer and a small client. */
+import type { Post } from '../../scripts/sim/cloud/stand-in.js';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -166,4 +167,24 @@ export function call(base: string, path: string, params: Record<string, unknown>
   const body = envelope(params, apiVer);
   const app = APPS[appKey];
   return send(base, 'POST', path, body, signedHeaders({ appKey, appSecret: app?.appSecret ?? 'x', path, body }));
+}
+
+export interface AtCloud {
+  modelId: string;
+  dataId: number;
+  properties: Record<string, unknown>;
+  form: 'event' | 'history';
+}
+
+/** The EdgeDataModel records the cloud stand-in received, in the event or the history form. */
+export function recordsAtCloud(posts: Post[]): AtCloud[] {
+  const out: AtCloud[] = [];
+  for (const p of posts) {
+    const params = p.body.params as Record<string, unknown>;
+    if (p.kind === 'event:EdgeDataModel') out.push({ ...(params.value as Omit<AtCloud, 'form'>), form: 'event' });
+    else if (p.kind === 'history')
+      for (const e of params as unknown as Array<{ events: Array<Record<string, { value: Omit<AtCloud, 'form'> }>> }>)
+        for (const ev of e.events) if (ev.EdgeDataModel) out.push({ ...ev.EdgeDataModel.value, form: 'history' });
+  }
+  return out;
 }
