@@ -15,6 +15,12 @@ bus:
   port: 1883
 # The edge file service on 127.0.0.1:9102 (docs/files.md): pass photos get download URLs.
 files: {}
+# The parking adapter as a hosted app (docs/apps.md, docs/parking.md), the service bus on
+# 127.0.0.1:10060 and the data-model API on 127.0.0.1:10061: start the parking system it talks
+# to with \`npm run sim -- parking\`.
+appHost: { serviceBus: { host: 127.0.0.1 } }
+apps:
+  - { name: parking-adapter, path: apps/parking-adapter }
 drivers:
   - name: Demo_Sim_EBA_Meter
     type: demo-sim
