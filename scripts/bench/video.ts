@@ -13,12 +13,13 @@
  *
  * Baseline, same run: a bare UDP SIP server (scripts/bench/video/bare.ts) taking the same
  * registrations and keepalives from the same addresses; ratios are box / bare.
- * `relay_cpu_cores_per_stream` and `relay_frames_lost` (10 live relays) are measured by the media
- * side of issue 19 (its own benchmark part); null here until it is joined.
+ * `relay_cpu_cores_per_stream` and `relay_frames_lost`: 10 live relays from simulated cameras
+ * (./video-relay.ts, also runnable alone), measured after the daemon stopped.
  *
  *   npm run bench -- video [--cameras 1000] [--steady-s 60]
  * Last line: one JSON object.
  */
+import { measureVideoRelay } from './video-relay.js';
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,6 +154,11 @@ try {
   const rssGrowth = round(rssMbOf(pids()) - rss0, 1);
   const stillOnline = (await health()).online;
   await stopAll(sims);
+  await daemon.stop(); // the relays are measured alone
+  const relay = await measureVideoRelay({ streams: 10, seconds: 20, width: 320, height: 240, fps: 25 });
+  console.log(
+    `10 live relays: ${relay.relay_cpu_cores_per_stream} cores per stream (relay ffmpeg ${relay.relay_ffmpeg_cores_per_stream}, encoder baseline ${relay.encoder_cores_per_stream}), frames lost ${relay.relay_frames_lost} of ${relay.frames_sent}`,
+  );
 
   const cpuRatio = round(steady.cores / Math.max(bareSteady.cores, 0.0001), 1);
   console.log(`cameras ${CAMERAS} (× ${CHANNELS} channels, digest, keepalive ${KEEPALIVE_S} s, each on its own loopback address)`);
@@ -170,9 +176,8 @@ try {
     steady_cpu_cores_daemon: steady.each[0],
     steady_cpu_cores_driver: steady.each[1],
     rss_growth_mb: rssGrowth,
-    // Measured by the media side of issue 19 (10 live relays from the simulator); joined at the merge.
-    relay_cpu_cores_per_stream: null,
-    relay_frames_lost: null,
+    relay_cpu_cores_per_stream: relay.relay_cpu_cores_per_stream,
+    relay_frames_lost: relay.relay_frames_lost,
     bare_steady_cpu_cores: bareSteady.cores,
     steady_cpu_ratio_vs_bare: cpuRatio,
     bare_register_all_s: bareRegisterS,
