@@ -207,12 +207,18 @@ describe('hostile input', () => {
 
   it('answers a flooding address 503 with Retry-After while another address is served', async () => {
     const f = await client(STRANGER, 'udp', '127.0.0.3');
+    const t0 = performance.now();
     for (let i = 0; i < 200; i++) f.request('OPTIONS');
     await waitFor(() => f.got.find((m) => m.kind === 'response' && m.status === 503));
     const busy = f.got.find((m) => m.kind === 'response' && m.status === 503)!;
     expect(header(busy, 'retry-after')).toBe('5');
     await observeFor(200);
-    expect(f.got.filter((m) => m.kind === 'response' && m.status === 200).length).toBeLessThanOrEqual(41);
+    // The burst (40), plus what the rate (20/s) refilled while the 200 requests went out: on a
+    // loaded machine sending them takes a while, so the bound counts the elapsed time.
+    const allowed = 40 + Math.ceil((20 * (performance.now() - t0)) / 1000);
+    const served = f.got.filter((m) => m.kind === 'response' && m.status === 200).length;
+    expect(served).toBeLessThanOrEqual(allowed);
+    expect(served).toBeLessThan(200);
     const other = await client(NVR, 'udp', '127.0.0.2');
     expect((await other.answer(other.request('OPTIONS').cseq)).status).toBe(200);
   });
