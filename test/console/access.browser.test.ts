@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleBox, type ConsoleBox } from './box.js';
 import { openBrowser, type TestBrowser } from './browser.js';
+import { setupAdmin } from './login.js';
 
 const PASSWORD = 'Access-Browser-Pass-5';
 const METER = 'PEDemoMeter/meter-01'; // alias 一号楼电表
@@ -26,11 +27,7 @@ describe('access page in a real Chromium', () => {
     );
     access.records.record({ deviceKey: METER, kind: 'tradCard', content: '88887777', code: 0, message: 'success', time: Date.now() });
     b = await openBrowser();
-    await b.page.goto(box.runtime.consoleUrl()!);
-    await b.page.fill('#setup-password', PASSWORD);
-    await b.page.fill('#setup-password2', PASSWORD);
-    await b.page.click('#setup-submit');
-    await b.page.locator('#dash-devices').waitFor();
+    await setupAdmin(b.page, box, PASSWORD);
   }, 90_000);
   afterAll(async () => {
     await b?.close();

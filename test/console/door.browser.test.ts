@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
 import { startConsoleBox, waitFor, type ConsoleBox } from './box.js';
 import { freePort } from '../helpers/runtime.js';
+import { setupAdmin } from './login.js';
 import { openBrowser, type TestBrowser } from './browser.js';
 
 describe('console invokes remoteOpen on a simulated door (door-standard simulator)', () => {
@@ -46,11 +47,7 @@ drivers:
 
   it('opens the door from the device page and shows the reply; the simulator reports the open', async () => {
     const { page } = b;
-    await page.goto(box.runtime.consoleUrl()!);
-    await page.fill('#setup-password', 'Door-Test-Pass-1');
-    await page.fill('#setup-password2', 'Door-Test-Pass-1');
-    await page.click('#setup-submit');
-    await page.locator('#dash-devices').waitFor();
+    await setupAdmin(page, box, 'Door-Test-Pass-1');
     await page.goto(`${box.url}/#/device/PEDoorQr/CONSOLE-DOOR-01.2`);
     await page.locator('#invoke-remoteOpen').waitFor();
     const before = door.state.opens;

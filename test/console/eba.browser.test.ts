@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../bacnet/helpers.js';
 import { DEMO_DRIVERS, startConsoleBox, type ConsoleBox } from './box.js';
 import { openBrowser, type TestBrowser } from './browser.js';
+import { setupAdmin } from './login.js';
 import { bacnetWorkbook, brokenWorkbook } from './workbook.js';
 
 const PASSWORD = 'Eba-Page-Pass-77';
@@ -27,11 +28,7 @@ describe('EBA page in a real Chromium', () => {
 `,
     );
     b = await openBrowser();
-    await b.page.goto(box.runtime.consoleUrl()!);
-    await b.page.fill('#setup-password', PASSWORD);
-    await b.page.fill('#setup-password2', PASSWORD);
-    await b.page.click('#setup-submit');
-    await b.page.locator('#dash-devices').waitFor();
+    await setupAdmin(b.page, box, PASSWORD);
   }, 90_000);
   afterAll(async () => {
     await b?.close();
