@@ -17,7 +17,9 @@ const PAGES: [string, string][] = [
   ['trend/PEDemoMeter/meter-01/Voltage', '#trend-range-30d'],
   ['events', '#events-table'],
   ['eba', '#eba-file'],
-  ['access', '#page'],
+  ['access', '#records-table'],
+  ['cameras', '#page'],
+  ['apps', '#page'],
   ['rules', '#page'],
   ['maintenance', '#backup-download'],
 ];

@@ -9,6 +9,7 @@ import { ebaPage } from './pages-eba.js';
 import { elevatorsPage } from './pages-elevators.js';
 import { rulesPage } from './pages-rules.js';
 import { appsPage } from './pages-apps.js';
+import { camerasPage } from './pages-cameras.js';
 import { trendPage, eventsPage } from './pages-history.js';
 import { indicator, renderIndicator, startLive, stopLive } from './live.js';
 
@@ -23,6 +24,7 @@ const PAGES = {
   elevators: elevatorsPage,
   rules: rulesPage,
   apps: appsPage,
+  cameras: camerasPage,
   maintenance: maintenancePage,
   trend: trendPage,
   events: eventsPage,
@@ -64,7 +66,7 @@ async function loadSession() {
 }
 
 function layout(active, content) {
-  const nav = ['dashboard', 'drivers', 'devices', 'events', 'eba', 'access', 'elevators', 'rules', 'apps', 'maintenance'];
+  const nav = ['dashboard', 'drivers', 'devices', 'events', 'eba', 'access', 'cameras', 'elevators', 'rules', 'apps', 'maintenance'];
   return h(
     'div.shell',
     h(
