@@ -3,6 +3,7 @@
  * missing says so instead of failing. The shapes are what the console pages show; an area
  * adapts its own API to them in the runtime wiring.
  */
+import type { R41Health } from '../box-health/r41.js';
 import type { AlarmHistoryFilter } from '../rules/store.js';
 import type { EventQuery, HistoryStatus, Series, StoredEvent } from '../history/store.js';
 
@@ -18,6 +19,8 @@ export interface CloudLinkView {
     /** Enqueue time (UTC ms) of the oldest message still waiting, if any. */
     oldestQueuedAt?: number | undefined;
   };
+  /** Box health as the seed defines it (R41): Internet, gateway connection, deployment, clock. */
+  health?(): R41Health;
 }
 
 export interface EbaRowError {

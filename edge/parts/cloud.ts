@@ -68,7 +68,7 @@ export function cloudPart(rt: Runtime): Part | undefined {
       });
       rt.internetProbe.start();
       registerR41Metrics(rt.metrics.registry, () => boxR41(rt));
-      rt.consoleServices.cloud ??= cloudLinkView(cloud);
+      rt.consoleServices.cloud ??= cloudLinkView(cloud, () => boxR41(rt));
     },
     stop: async () => {
       await rt.internetProbe?.stop();

@@ -26,7 +26,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000),
       system: await sampler.sample(ctx.dataDir),
       store: writeHealthOf(ctx.db).state(),
-      cloud: ctx.services.cloud ? ctx.services.cloud.state() : null,
+      cloud: ctx.services.cloud ? { ...ctx.services.cloud.state(), r41: ctx.services.cloud.health?.() ?? null } : null,
       bus: { clients: ctx.busClients() },
       devices: { total: devices.length, online: devices.filter((x) => x.status === 'online').length, perDriver },
       // EBA alarm rules: the open alarms, acknowledged on the rules page.

@@ -68,6 +68,7 @@ export async function dashboardPage(el, _args, onLeave) {
                 h('dd#dash-outbox', String(cloud.outboxDepth)),
                 h('dt', t('dash.oldest')),
                 h('dd', fmtTime(cloud.oldestQueuedAt)),
+                ...(cloud.r41 ? r41Rows(cloud.r41) : []),
               )
             : h('p.muted', t('dash.cloud.none')),
         ),
@@ -270,4 +271,33 @@ export async function configEditor(mode, onDeployed = () => {}) {
     ),
     out,
   );
+}
+
+/** Box health as the platform judges it (R41): each part on its own row, with why when it fails. */
+function r41Rows(r) {
+  const badge = (ok) =>
+    h(
+      `span.badge.${ok === true ? 'online' : ok === false ? 'offline' : 'pending'}`,
+      t(ok === true ? 'r41.ok' : ok === false ? 'r41.bad' : 'r41.unknown'),
+    );
+  const internet =
+    r.internet.ok === false
+      ? ` ${r.internet.target ?? ''} — ${r.internet.lastError ?? ''}`
+      : r.internet.rttMs !== undefined
+        ? ` ${r.internet.rttMs} ms`
+        : '';
+  const deployment = r.deployment.notRunning.length
+    ? ` ${r.deployment.notRunning.join(', ')}`
+    : ` ${r.deployment.running}/${r.deployment.total}`;
+  const clock = r.clock.offsetMs === undefined ? t('r41.unknown') : `${r.clock.offsetMs} ms`;
+  return [
+    h('dt', t('r41.online')),
+    h('dd#dash-r41', badge(r.online)),
+    h('dt', t('r41.internet')),
+    h('dd#dash-r41-internet', badge(r.internet.ok), internet),
+    h('dt', t('r41.deployment')),
+    h('dd#dash-r41-deployment', badge(r.deployment.ok), deployment),
+    h('dt', t('r41.clock')),
+    h('dd#dash-r41-clock', r.clock.warning ? note('warn', clock, ' — ', r.clock.warning) : clock),
+  ];
 }
