@@ -81,7 +81,12 @@ describe('daemon on a full disk', () => {
     const held = (await metric(url, 'edge_cloud_outbox_held')) ?? 0;
     await waitFor(async () => ((await metric(url, 'edge_cloud_outbox_held')) ?? 0) > held + 10, 30_000); // keeps going, holding more
     expect(d.child.exitCode).toBeNull();
-    expect(d.out().match(/cannot write \(disk full or failing\)/g)).toHaveLength(1); // one line per episode, not per write
+    // One line per episode, not per write. On a loaded machine a write may still get through into
+    // pages SQLite already holds: that ends the episode (logged as such) and the next failure starts one.
+    const failures = d.out().match(/cannot write \(disk full or failing\)/g)?.length ?? 0;
+    const recoveries = d.out().match(/writes again; held data written/g)?.length ?? 0;
+    expect(failures).toBe(recoveries + 1);
+    expect(failures).toBeLessThanOrEqual(3);
 
     unlinkSync(filler);
     await waitFor(async () => (await metric(url, 'edge_store_writable')) === 1, 30_000);
