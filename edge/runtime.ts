@@ -43,7 +43,7 @@ import type { DataModelService } from './datamodel/service.js';
 import type { AppCredentialsLookup } from './datamodel/credentials.js';
 import { VERSION } from './version.js';
 import { boxHealth, type BoxHealth } from './health.js';
-import type { Part } from './parts/part.js';
+import { type Part, reconfigureParts } from './parts/part.js';
 import { storePart } from './parts/store.js';
 import { filesPart } from './parts/files.js';
 import { boxServicesPart } from './parts/box-services.js';
@@ -279,7 +279,12 @@ export class Runtime {
     }
     const diff = await this.host.deploy(cfg.drivers as DriverConfig[]);
     this.#refreshModels();
-    this.#config = { ...this.#config, drivers: cfg.drivers, thingModels: cfg.thingModels };
+    this.#config = {
+      ...this.#config,
+      drivers: cfg.drivers,
+      thingModels: cfg.thingModels,
+      ...(await reconfigureParts(this.#started, this.#config, cfg, this.log)),
+    };
     this.deployments.record(source, true, cfg.drivers, diff);
     return diff;
   }
