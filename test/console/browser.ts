@@ -4,6 +4,11 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'console');
+/**
+ * `npm run docs:screenshots` sets this to docs/img/console: the shots the tests take become the
+ * pictures of docs/console.md (JPEG, the viewport only, so the repository stays small).
+ */
+const DOCS_SHOTS = process.env.PE_DOCS_SCREENSHOTS ? resolve(process.env.PE_DOCS_SCREENSHOTS) : undefined;
 
 export interface TestBrowser {
   browser: Browser;
@@ -15,6 +20,7 @@ export interface TestBrowser {
 
 export async function openBrowser(): Promise<TestBrowser> {
   mkdirSync(ARTIFACTS, { recursive: true });
+  if (DOCS_SHOTS) mkdirSync(DOCS_SHOTS, { recursive: true });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -38,6 +44,7 @@ export async function openBrowser(): Promise<TestBrowser> {
     page,
     shot: async (name) => {
       await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+      if (DOCS_SHOTS) await page.screenshot({ path: join(DOCS_SHOTS, `${name}.jpg`), type: 'jpeg', quality: 70 });
     },
     close: async () => {
       await browser.close();
