@@ -79,3 +79,52 @@ export function listenerLimitsSetting(d: ListenerLimits): TObject<Record<keyof L
     },
   );
 }
+
+/** The limits every TCP/UDP line listener (SIP server, DC-09 receiver) has beside its own. */
+export interface SocketLimits {
+  /** TCP connections open at once, all addresses together. */
+  maxConnections: number;
+  /** TCP connections one address may hold. */
+  perSourceConnections: number;
+  /** Messages one address may send at once after a quiet spell. */
+  perSourceBurst: number;
+  /** Addresses whose message rate is remembered. */
+  trackedSources: number;
+  /** A TCP connection silent this long is closed, ms. */
+  idleTimeoutMs: number;
+}
+
+/** The setting fields of SocketLimits; `peers` names who connects ("cameras", "panels"). */
+export function socketLimitFields(d: SocketLimits, peers: string): Record<keyof SocketLimits, TInteger> {
+  return {
+    maxConnections: limitField(
+      d.maxConnections,
+      1,
+      65_535,
+      `TCP connections open at once, all ${peers} together`,
+      '同时打开的TCP连接数上限(合计)',
+    ),
+    perSourceConnections: limitField(
+      d.perSourceConnections,
+      1,
+      65_535,
+      'TCP connections one address may hold open',
+      '单个地址的TCP连接数上限',
+    ),
+    perSourceBurst: limitField(
+      d.perSourceBurst,
+      1,
+      100_000,
+      'messages one address may send at once after a quiet spell',
+      '单个地址空闲后可突发的报文数',
+    ),
+    trackedSources: limitField(
+      d.trackedSources,
+      16,
+      1_000_000,
+      'addresses whose message rate is remembered (memory bound)',
+      '记录报文速率的地址数上限',
+    ),
+    idleTimeoutMs: limitField(d.idleTimeoutMs, 1000, 3_600_000, 'a TCP connection silent this long is closed, ms', 'TCP连接空闲超时(毫秒)'),
+  };
+}
