@@ -1,87 +1,86 @@
 /**
- * `edge discover bacnet [--nic eth0 | --broadcast ip[:port]] [--target ip:port ...] [--port 47808]
- *   [--low N --high N] [--wait ms] [--no-objects] [--json]`
+ * `edge discover <kind> [--nic eth0 | <the kind's own place to look>] [--target ...] [--wait ms] [--json]`
  *
- * Who-Is on site and list what answers with its object list (type, instance, name), for
- * writing point tables [seed 001 L16658-16674]. Works without the daemon (its own socket; stop
- * the daemon's BACnet driver first if it holds port 47808). Sends only to the NIC's subnet
- * broadcast, the given targets, or loopback; never to 255.255.255.255.
+ * The one frame of the site-discovery commands: it parses the options every kind shares, checks
+ * there is somewhere to look (a NIC, the kind's own option, or targets), resolves the NIC, runs
+ * the kind's probe and prints what answered — as JSON or the kind's lines. Each kind is its own
+ * module: `bacnet` (discover-bacnet.ts) and `onvif` (discover-onvif.ts). They work without the
+ * daemon and never send to every interface or 255.255.255.255.
  */
-import { parseArgs } from 'node:util';
-import { discoverDevices, type DiscoveredDevice } from '../../protocols/bacnet/discover.js';
-import { isLoopback, nicAddress } from '../../protocols/bacnet/nic.js';
-import { BacnetSession } from '../../protocols/bacnet/session.js';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { nicAddress } from '../../protocols/bacnet/nic.js';
+import { bacnetDiscovery } from './discover-bacnet.js';
+import { onvifDiscovery } from './discover-onvif.js';
 
-const USAGE =
-  'usage: edge discover onvif [--nic eth0 | --interface ip] [--target ip[:port] ...] [--wait ms] [--json]\n' +
-  'usage: edge discover bacnet [--nic eth0 | --broadcast ip[:port]] [--target ip:port ...] [--port 47808] [--bind addr] [--low N --high N] [--wait ms] [--no-objects] [--json]\n';
+export type OptionValues = Readonly<Record<string, string | boolean | Array<string | boolean> | undefined>>;
 
-export async function discoverCommand(args: string[]): Promise<number> {
-  if (args[0] === 'onvif') return (await import('./discover-onvif.js')).discoverOnvifCommand(args.slice(1));
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      nic: { type: 'string' },
-      broadcast: { type: 'string' },
-      target: { type: 'string', multiple: true },
-      port: { type: 'string', default: '47808' },
-      bind: { type: 'string' },
-      low: { type: 'string' },
-      high: { type: 'string' },
-      wait: { type: 'string', default: '2000' },
-      'no-objects': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  if (positionals[0] !== 'bacnet' || (!values.nic && !values.broadcast && !values.target?.length)) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
-  const nic = values.nic ? nicAddress(values.nic) : undefined;
-  if (values.nic && !nic) {
-    process.stderr.write(`edge discover bacnet: no IPv4 address on NIC ${values.nic}\n`);
-    return 1;
-  }
-  const broadcast = values.broadcast ?? nic?.broadcast;
-  const targets = values.target ?? [];
-  const hostOf = (a: string): string => a.split(':')[0]!;
-  const allowed = new Set([...targets, ...(broadcast ? [broadcast] : [])].map(hostOf));
-  const session = new BacnetSession({
-    bindAddress: values.bind ?? (nic && !isLoopback(nic.address) ? '0.0.0.0' : '127.0.0.1'),
-    port: Number(values.port),
-    broadcastAddress: broadcast ?? '127.255.255.255',
-    allowSend: (ip) => isLoopback(ip) || allowed.has(ip) || (nic?.contains(ip) ?? false),
-    apduTimeoutMs: 2000,
-    maxInFlight: 32,
-  });
-  try {
-    await session.start();
-    const found = await discoverDevices(session, {
-      ...(broadcast ? { broadcast } : {}),
-      targets,
-      waitMs: Math.min(30_000, Number(values.wait) || 2000),
-      objects: !values['no-objects'],
-      ...(values.low !== undefined ? { lowLimit: Number(values.low), highLimit: Number(values.high ?? values.low) } : {}),
-    });
-    process.stdout.write(values.json ? `${JSON.stringify(found, null, 1)}\n` : render(found));
-    return 0;
-  } catch (err) {
-    process.stderr.write(`edge discover bacnet: ${(err as Error).message}\n`);
-    return 1;
-  } finally {
-    session.close();
-  }
+export interface DiscoverRequest {
+  nic: NonNullable<ReturnType<typeof nicAddress>> | undefined;
+  targets: string[];
+  waitMs: number;
+  /** The kind's own options, as given. */
+  values: OptionValues;
 }
 
-function render(devices: DiscoveredDevice[]): string {
-  if (devices.length === 0) return 'no BACnet device answered\n';
-  const lines: string[] = [];
-  for (const d of devices) {
-    lines.push(
-      `device ${d.deviceId} at ${d.address}  max APDU ${d.maxApdu}  vendor ${d.vendorId}${d.error ? `  (object list: ${d.error})` : ''}`,
-    );
-    for (const o of d.objects ?? []) lines.push(`  ${o.typeName.padEnd(20)} ${String(o.instance).padStart(8)}  ${o.name ?? ''}`);
+export interface DiscoveryKind<Found> {
+  /** The usage line of `edge discover <kind>`. */
+  usage: string;
+  /** Options of its own, beside --nic, --target, --wait and --json. */
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Its own option that says where to look without --nic or --target (bacnet --broadcast, onvif --interface). */
+  placeOption: string;
+  /** The form a --target must have (checked before anything is sent). */
+  target?: RegExp;
+  defaultWaitMs: number;
+  probe(request: DiscoverRequest): Promise<Found[]>;
+  render(found: Found[]): string;
+}
+
+// Each kind's own types stay in its module; the frame handles them alike.
+const KINDS: Readonly<Record<string, DiscoveryKind<unknown>>> = {
+  onvif: onvifDiscovery as DiscoveryKind<unknown>,
+  bacnet: bacnetDiscovery as DiscoveryKind<unknown>,
+};
+
+const usageOf = (kinds: DiscoveryKind<unknown>[]): string => kinds.map((k) => `usage: ${k.usage}\n`).join('');
+
+export async function discoverCommand(args: string[]): Promise<number> {
+  const name = args[0] ?? '';
+  const kind = KINDS[name];
+  if (!kind) {
+    process.stderr.write(usageOf(Object.values(KINDS)));
+    return 2;
   }
-  return `${lines.join('\n')}\n${devices.length} device(s)\n`;
+  const values: OptionValues = parseArgs({
+    args: args.slice(1),
+    allowPositionals: true,
+    options: {
+      ...kind.options,
+      nic: { type: 'string' },
+      target: { type: 'string', multiple: true },
+      wait: { type: 'string', default: String(kind.defaultWaitMs) },
+      json: { type: 'boolean', default: false },
+    },
+  }).values;
+  const nicName = typeof values.nic === 'string' ? values.nic : undefined;
+  const targets = [values.target ?? []].flat().filter((t): t is string => typeof t === 'string');
+  const pattern = kind.target;
+  if ((!nicName && !values[kind.placeOption] && targets.length === 0) || (pattern && targets.some((t) => !pattern.test(t)))) {
+    process.stderr.write(usageOf([kind]));
+    return 2;
+  }
+  const nic = nicName ? nicAddress(nicName) : undefined;
+  if (nicName && !nic) {
+    process.stderr.write(`edge discover ${name}: no IPv4 address on NIC ${nicName}\n`);
+    return 1;
+  }
+  try {
+    const waitMs = Math.max(100, Math.min(30_000, Number(values.wait) || kind.defaultWaitMs));
+    const found = await kind.probe({ nic, targets, waitMs, values });
+    process.stdout.write(values.json ? `${JSON.stringify(found, null, 1)}\n` : kind.render(found));
+    return 0;
+  } catch (err) {
+    process.stderr.write(`edge discover ${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
 }

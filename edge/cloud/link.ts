@@ -7,30 +7,32 @@
 import type { MqttClient } from 'mqtt';
 import type { Registry } from 'prom-client';
 import type { BoxConfig } from '../config/schema.js';
-import { ALINK } from '../errors.js';
-import type { Answer } from '../errors.js';
+import { ALINK, type Answer } from '../errors.js';
 import type { DeployDiffSummary, EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { DeviceRegistry } from '../thing/registry.js';
-import { alinkTopics } from './alink/topics.js';
 import type { CloudConfig } from './config.js';
 import { applyConfigPush } from './config-push.js';
-import { Connection, type LinkState } from './connection.js';
+import { Connection } from './connection.js';
 import { Downlink, type GatewayService } from './downlink.js';
 import { Lifecycle } from './lifecycle.js';
-import { Outbox, type DroppedCounts } from './outbox/outbox.js';
+import { Outbox } from './outbox/outbox.js';
 import { ReplyTracker, replyKey, requestPathOf } from './replies.js';
 import { Sender } from './sender.js';
 import { Sessions } from './sessions.js';
 import { Uplink } from './uplink.js';
 import { registerCloudMetrics } from './cloud-metrics.js';
 import { DropReporter } from './drop-report.js';
+import type { CloudExtension } from './extension.js';
+import { type CloudStatus, LocalStateTopic } from './link-status.js';
+import { PlatformClock } from './platform-clock.js';
 import { deviceKey } from '../host/sdk/device-key.js';
+
+export type { CloudStatus } from './link-status.js';
 
 const OWNER = 'cloud-link';
 const PACK_TOPIC_SUFFIX = '/thing/event/property/pack/post';
-export const STATE_TOPIC = '/edge/cloud/state';
 
 export interface CloudDeps {
   db: Db;
@@ -44,31 +46,8 @@ export interface CloudDeps {
   publishLocal?(topic: string, payload: string, retain: boolean): void;
   /** Services of the box itself, called on the gateway's own service topics. */
   gatewayServices?: ReadonlyMap<string, GatewayService>;
-  /** Topics served outside the thing model (OTA): subscribed on connect, offered every message first. */
+  /** Topics served outside the thing model (OTA). */
   extension?: CloudExtension;
-}
-
-export interface CloudExtension {
-  filters(wildcard: boolean): string[];
-  deviceFilters(productKey: string, deviceName: string): string[];
-  /** True when the topic was the extension's (consumed, whatever its body). */
-  handle(topic: string, payload: Buffer): boolean;
-  /** Subscribed and the sessions set up: say what the box runs. */
-  onOnline(): void;
-}
-
-export interface CloudStatus {
-  state: LinkState;
-  since: number;
-  lastError: string | undefined;
-  outboxDepth: number;
-  outboxBytes: number;
-  oldestQueuedAt: number | undefined;
-  inflight: number;
-  loggedIn: number;
-  dropped: DroppedCounts;
-  clockOffsetMs: number | undefined;
-  reconnects: number;
 }
 
 export class CloudLink {
@@ -85,10 +64,15 @@ export class CloudLink {
   readonly #replies: ReplyTracker;
   #requestId = Date.now() % 1_000_000_000;
   #stateTimer: NodeJS.Timeout | undefined;
-  #lastPublishedState = '';
+  readonly #stateTopic: LocalStateTopic | undefined;
   readonly #drops: DropReporter;
-  clockOffsetMs: number | undefined;
+  readonly #clock: PlatformClock;
   rejected = 0;
+
+  /** Platform time minus box time (platform-clock.ts); undefined before the first answer. */
+  get clockOffsetMs(): number | undefined {
+    return this.#clock.offsetMs;
+  }
 
   /** Connected to the platform now (cheap: no outbox queries, unlike `status()`). */
   get online(): boolean {
@@ -104,12 +88,11 @@ export class CloudLink {
     this.#deps = deps;
     this.#cfg = cfg;
     this.#log = deps.log;
+    const gateway = { productKey: cfg.productKey, deviceName: cfg.deviceName };
+    this.#clock = new PlatformClock(deps.log, gateway);
+    this.#stateTopic = deps.publishLocal && new LocalStateTopic(deps.publishLocal, () => this.status());
     this.outbox = new Outbox({ db: deps.db, log: deps.log }, { quotaBytes: Math.round(cfg.outbox.quotaMb * 1024 * 1024) });
-    this.#drops = new DropReporter({
-      outbox: this.outbox,
-      gateway: { productKey: cfg.productKey, deviceName: cfg.deviceName },
-      log: deps.log,
-    });
+    this.#drops = new DropReporter({ outbox: this.outbox, gateway, log: deps.log });
     this.#replies = new ReplyTracker({ timeoutMs: cfg.replyTimeoutMs });
     this.#lifecycle = new Lifecycle({
       db: deps.db,
@@ -139,7 +122,7 @@ export class CloudLink {
         linkOnline: () => this.#connection.state === 'online',
         isBlocked,
         isLoggedIn: (pk, dn) => this.#sessions.isLoggedIn(pk, dn),
-        gateway: { productKey: cfg.productKey, deviceName: cfg.deviceName },
+        gateway,
       },
       { coalesceMs: cfg.coalesceMs, packPost: cfg.packPost },
     );
@@ -153,7 +136,7 @@ export class CloudLink {
       onMessage: (topic, payload) => {
         if (!deps.extension?.handle(topic, payload)) this.#downlink.handle(topic, payload);
       },
-      onState: () => this.#publishState(),
+      onState: () => this.#stateTopic?.publish(),
     });
   }
 
@@ -173,7 +156,7 @@ export class CloudLink {
             });
           },
           onAcked: () => undefined, // state goes out on the timer; per-ack would cost a query per tick
-          onDrained: () => this.#publishState(),
+          onDrained: () => this.#stateTopic?.publish(),
         },
       },
       { window: cfg.outbox.window, historyAfterMs: cfg.historyAfterMs, maxPerSecond: cfg.outbox.maxPerSecond },
@@ -203,10 +186,7 @@ export class CloudLink {
           this.#log.warn({ dev: deviceKey(pk, dn), id: r.id, code: r.code, message: r.message }, 'cloud rejected a message');
           if (r.code === ALINK.SUBDEVICE_NO_SESSION) this.#sessions.relogin(pk, dn);
         },
-        onClock: (offset) => {
-          this.clockOffsetMs = offset;
-          if (Math.abs(offset) > 1000) this.#log.warn({ offsetMs: offset }, 'box clock differs from the platform clock');
-        },
+        onClock: (offset) => this.#clock.heard(offset),
       },
       cfg,
     );
@@ -230,7 +210,7 @@ export class CloudLink {
     await this.#lifecycle.reapply();
     this.#stateTimer = setInterval(() => {
       this.outbox.resync();
-      this.#publishState();
+      this.#stateTopic?.publish();
     }, 2000).unref();
     this.#connection.start();
   }
@@ -243,7 +223,7 @@ export class CloudLink {
     await this.#connection.stop();
     this.#sender.detach();
     this.#replies.stop();
-    this.#publishState();
+    this.#stateTopic?.publish();
   }
 
   status(): CloudStatus {
@@ -286,22 +266,14 @@ export class CloudLink {
       this.#log.warn({ err: (err as Error).message }, 'session setup incomplete; sending anyway');
     }
     if (this.#connection.client !== client) return;
-    // After the subscriptions (sessions.onOnline): a response before them would be lost on a clean session.
-    client.publish(
-      alinkTopics.ntpRequest(this.#cfg.productKey, this.#cfg.deviceName),
-      JSON.stringify({ deviceSendTime: String(Date.now()) }),
-      { qos: 0 },
-    );
+    this.#clock.ask(client); // after the subscriptions (sessions.onOnline)
     this.#drops.report(client, this.#nextId());
     this.#sender.open();
-    const ext = this.#deps.extension;
-    if (!ext) return;
-    try {
-      await client.subscribeAsync(ext.filters(this.#cfg.subscribe === 'wildcard'), { qos: 1 });
-      if (this.#connection.client === client) ext.onOnline();
-    } catch (err) {
-      this.#log.warn({ err: (err as Error).message }, 'OTA subscriptions failed; retried at the next connect');
-    }
+    await this.#deps.extension?.onOnline({
+      wildcard: this.#cfg.subscribe === 'wildcard',
+      subscribe: async (filters) => void (await client.subscribeAsync(filters, { qos: 1 })),
+      current: () => this.#connection.client === client,
+    });
   }
 
   /**
@@ -318,24 +290,6 @@ export class CloudLink {
   /** A request id of the gateway's sequence. */
   nextRequestId(): string {
     return this.#nextId();
-  }
-
-  #publishState(): void {
-    if (!this.#deps.publishLocal) return;
-    const s = this.status();
-    const text = JSON.stringify({
-      state: s.state,
-      since: s.since,
-      lastError: s.lastError,
-      outboxDepth: s.outboxDepth,
-      outboxBytes: s.outboxBytes,
-      dropped: s.dropped,
-      loggedIn: s.loggedIn,
-      clockOffsetMs: s.clockOffsetMs,
-    });
-    if (text === this.#lastPublishedState) return;
-    this.#lastPublishedState = text;
-    this.#deps.publishLocal(STATE_TOPIC, text, true);
   }
 
   #nextId(): string {

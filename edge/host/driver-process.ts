@@ -1,8 +1,8 @@
 /**
- * Supervises one driver's child process: start, heartbeat watch, calls with time limits,
- * and restart with exponential backoff and jitter when it throws, exits, hangs or is killed.
- * `scheduleRestart` is the only place that arms the restart (one RetryTimer) and `clearRestart`
- * the only place that cancels it.
+ * Supervises one driver's child process (or remote driver on the local bus): its init, heartbeat
+ * watch, calls with time limits and its IPC. Start, stop, restart with backoff and crash
+ * accounting are the shared supervisor's (process-supervisor.ts); a driver adds what its end
+ * means — a start failure or fatal error it reported just before exiting.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,16 +19,12 @@ import {
   driverProcessDefaults,
 } from './driver-spec.js';
 import { PendingCalls } from './pending-calls.js';
-import { RetryTimer } from '../../protocols/common/backoff.js';
 import { HangWatch } from './hang-watch.js';
+import { type Crash, ProcessSupervisor } from './process-supervisor.js';
 
-export class DriverProcess {
+export class DriverProcess extends ProcessSupervisor<DriverChannel> {
   readonly name: string;
   spec: DriverSpec;
-  state: DriverState = 'stopped';
-  restarts = 0;
-  lastError: string | undefined;
-  startedAt = 0;
   readyAt = 0;
 
   readonly #opts: DriverProcessOptions;
@@ -36,9 +32,7 @@ export class DriverProcess {
   readonly #log: Logger;
   readonly #logFile: string;
   readonly #dataDir: string;
-  #channel: DriverChannel | undefined;
   readonly #channels: { process: ChannelFactory; mqtt?: ChannelFactory };
-  readonly #retry: RetryTimer;
   /** Why the running process could not start, reported just before it exits. */
   #startFailure: string | undefined;
   /** The uncaught error a running driver reported before exiting. */
@@ -46,31 +40,24 @@ export class DriverProcess {
   readonly #hangWatch: HangWatch;
   readonly #calls = new PendingCalls();
   #readyWaiters: Array<() => void> = [];
-  #endWaiters: Array<() => void> = [];
-  /**
-   * A stop was asked for and no start since. Kept apart from `state`: a driver that reports
-   * `ready` after the stop was sent (it had not read its init yet) must not turn back into
-   * `running`, or its end would count as a crash and restart it after the host stopped — an
-   * orphan process (found by the suite's leak check after many redeploys).
-   */
-  #stopRequested = false;
 
   constructor(
     spec: DriverSpec,
     deps: { callbacks: DriverCallbacks; log: Logger; logDir: string; dataDir: string; mqttChannel?: ChannelFactory },
     options: Partial<DriverProcessOptions> = {},
   ) {
+    const opts = { ...driverProcessDefaults, ...options };
+    super(opts);
     this.name = spec.name;
     this.#channels = { process: childProcessChannel, ...(deps.mqttChannel ? { mqtt: deps.mqttChannel } : {}) };
     this.spec = spec;
-    this.#opts = { ...driverProcessDefaults, ...options };
+    this.#opts = opts;
     this.#cb = deps.callbacks;
     this.#log = deps.log;
     this.#logFile = join(deps.logDir, `${spec.name}.log`);
     this.#dataDir = join(deps.dataDir, spec.name);
-    this.#retry = new RetryTimer({ minMs: this.#opts.restartBaseMs, maxMs: this.#opts.restartMaxMs });
     this.#hangWatch = new HangWatch(this.#opts, (silentMs) => {
-      const channel = this.#channel;
+      const channel = this.run;
       if (!channel || this.state === 'stopping') return;
       this.#log.error({ silentMs }, 'driver hangs; killing it');
       channel.kill(`no heartbeat for ${silentMs} ms`);
@@ -78,33 +65,29 @@ export class DriverProcess {
   }
 
   get pid(): number | undefined {
-    return this.#channel?.pid;
+    return this.run?.pid;
   }
 
   get logFile(): string {
     return this.#logFile;
   }
 
-  start(): void {
-    if (this.state === 'starting' || this.state === 'running') return;
-    this.#stopRequested = false;
+  protected unavailable(): string | undefined {
     const transport = this.spec.transport ?? 'process';
-    const factory = this.#channels[transport];
-    const missing = !factory
-      ? 'the local bus is not enabled'
-      : transport === 'process' && !existsSync(this.spec.module)
-        ? `driver module ${this.spec.module} not found`
-        : undefined;
-    if (missing || !factory) {
-      this.lastError = missing;
-      this.#setState('failed');
-      this.#log.error({ module: this.spec.module, transport, reason: missing }, 'driver cannot start; waiting for it to become available');
-      this.#scheduleRestart(); // starts by itself once the package is installed
-      return;
-    }
-    this.#setState('starting');
+    if (!this.#channels[transport]) return 'the local bus is not enabled';
+    if (transport === 'process' && !existsSync(this.spec.module)) return `driver module ${this.spec.module} not found`;
+    return undefined;
+  }
+
+  protected cannotStart(reason: string): void {
+    const transport = this.spec.transport ?? 'process';
+    this.#log.error({ module: this.spec.module, transport, reason }, 'driver cannot start; waiting for it to become available');
+  }
+
+  protected spawn(): DriverChannel {
+    const factory = this.#channels[this.spec.transport ?? 'process'];
+    if (!factory) throw new Error('the local bus is not enabled'); // `unavailable` said so first
     mkdirSync(this.#dataDir, { recursive: true });
-    this.startedAt = Date.now();
     const channel: DriverChannel = factory(
       {
         name: this.name,
@@ -113,11 +96,22 @@ export class DriverProcess {
         logRotate: { maxBytes: this.#opts.logMaxBytes, keep: this.#opts.logKeep },
         ...(this.spec.heapMb ? { heapMb: this.spec.heapMb } : {}),
       },
-      { onMessage: (m) => this.#onMessage(m), onEnd: (reason) => this.#onEnd(channel, reason) },
+      { onMessage: (m) => this.#onMessage(m), onEnd: (reason) => this.exited(channel, reason) },
     );
-    this.#channel = channel;
+    return channel;
+  }
+
+  protected started(): void {
     this.#hangWatch.arm();
     this.#sendInit();
+  }
+
+  protected askToStop(): void {
+    this.#send({ t: 'stop', force: false });
+  }
+
+  protected forceStop(channel: DriverChannel): void {
+    channel.kill('did not stop in time');
   }
 
   #sendInit(): void {
@@ -136,29 +130,6 @@ export class DriverProcess {
   whenReady(): Promise<void> {
     if (this.state === 'running') return Promise.resolve();
     return new Promise((resolve) => this.#readyWaiters.push(resolve));
-  }
-
-  async stop(): Promise<void> {
-    this.#stopRequested = true;
-    this.#clearRestart();
-    const channel = this.#channel;
-    if (!channel) {
-      this.#setState('stopped');
-      return;
-    }
-    this.#setState('stopping');
-    const ended = new Promise<void>((resolve) => this.#endWaiters.push(resolve));
-    this.#send({ t: 'stop', force: false });
-    const timer = setTimeout(() => channel.kill('did not stop in time'), this.#opts.stopTimeoutMs);
-    await ended;
-    clearTimeout(timer);
-  }
-
-  /** Restart on request (console button, driver-level redeploy): backoff does not apply. */
-  async restart(): Promise<void> {
-    await this.stop();
-    this.#retry.reset();
-    this.start();
   }
 
   updateDevices(add: DeviceInfo[], remove: DeviceInfo[]): void {
@@ -185,7 +156,7 @@ export class DriverProcess {
   }
 
   #send(msg: HostToDriver): void {
-    this.#channel?.send(msg);
+    this.run?.send(msg);
   }
 
   #onMessage(m: DriverToHost): void {
@@ -206,19 +177,16 @@ export class DriverProcess {
         this.#calls.settle(m.id, { code: m.code, message: m.message, ...(m.data !== undefined ? { data: m.data } : {}) });
         break;
       case 'ready':
-        if (this.#stopRequested) break; // it reads its stop next
+        if (this.stopRequested) break; // it reads its stop next
         this.readyAt = Date.now();
-        this.#setState('running');
-        this.#log.info(
-          { ms: this.readyAt - this.startedAt, devices: this.spec.devices.length, childPid: this.#channel?.pid },
-          'driver ready',
-        );
+        this.setState('running');
+        this.#log.info({ ms: this.readyAt - this.startedAt, devices: this.spec.devices.length, childPid: this.run?.pid }, 'driver ready');
         for (const w of this.#readyWaiters.splice(0)) w();
         break;
       case 'stopped':
         break;
       case 'startFailed':
-        // Kept for #onEnd: the process exits right after, and this is why.
+        // Kept for `released`: the process exits right after, and this is why.
         this.#startFailure = m.reason.slice(0, 500);
         break;
       case 'fatal':
@@ -246,58 +214,27 @@ export class DriverProcess {
     });
   }
 
-  #onEnd(channel: DriverChannel, how: string): void {
-    if (channel !== this.#channel) return;
+  protected released(how: string, end: { stopping: boolean }): Crash {
     this.#hangWatch.disarm();
-    this.#channel = undefined;
     this.#calls.answerAll(() => answerOf(edgeError('EDGE_ERR_DRIVER_FAILED', this.name, 'exited before answering')));
-    const stopping = this.#stopRequested;
     const startFailure = this.#startFailure;
     const fatal = this.#fatal;
     this.#startFailure = undefined;
     this.#fatal = undefined;
-    const reason = stopping ? 'stopped' : (startFailure ?? (fatal ? `${fatal} (${how})` : how));
+    const reason = end.stopping ? 'stopped' : (startFailure ?? (fatal ? `${fatal} (${how})` : how));
     this.#cb.onDown(reason);
-    for (const w of this.#endWaiters.splice(0)) w();
-    if (stopping) {
-      this.#setState('stopped');
-      return;
-    }
-    // The same failure again (a port still taken) is logged once, not at every retry.
-    if (reason !== this.lastError || this.state !== 'failed')
-      this.#log.error({ reason }, startFailure ? 'driver cannot start' : 'driver down');
-    this.lastError = reason;
-    if (Date.now() - this.startedAt > this.#opts.stableAfterMs) this.#retry.reset();
+    if (!end.stopping && !this.isRepeat(reason)) this.#log.error({ reason }, startFailure ? 'driver cannot start' : 'driver down');
     // A driver that cannot start is `failed` (health, console) until a retry succeeds; one that
     // ran and died is `restarting`.
-    if (startFailure) this.#setState('failed');
-    this.#scheduleRestart();
+    return { reason, atStart: startFailure !== undefined };
   }
 
-  /** The delay of the next restart (protocols/common/backoff.ts). */
-  nextDelayMs(): number {
-    return this.#retry.nextDelayMs();
-  }
-
-  #scheduleRestart(): void {
-    if (this.#stopRequested) return;
-    const delay = this.#retry.schedule(() => {
-      this.restarts++;
-      this.start();
-    });
-    if (delay === undefined) return;
-    if (this.state !== 'failed') this.#setState('restarting');
+  protected restartScheduled(attempt: number, delay: number): void {
     this.#log.debug({ delay }, 'scheduleRestart :: in %d ms', delay);
-    this.#cb.onRestartScheduled?.(this.#retry.attempt, delay, this.lastError ?? 'unknown');
+    this.#cb.onRestartScheduled?.(attempt, delay, this.lastError ?? 'unknown');
   }
 
-  #clearRestart(): void {
-    this.#retry.cancel();
-  }
-
-  #setState(state: DriverState): void {
-    if (this.state === state) return;
-    this.state = state;
+  protected stateChanged(state: DriverState): void {
     this.#cb.onState(state);
   }
 }

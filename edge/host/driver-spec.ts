@@ -2,8 +2,10 @@
 import type { Answer } from '../errors.js';
 import type { DeviceInfo } from './sdk/driver.js';
 import type { PropsItem } from './sdk/protocol.js';
+import type { ProcessState } from './process-supervisor.js';
 
-export type DriverState = 'stopped' | 'starting' | 'running' | 'restarting' | 'stopping' | 'failed';
+/** The supervisor's states (process-supervisor.ts): the console and /healthz read drivers and apps alike. */
+export type DriverState = ProcessState;
 
 export interface DriverProcessOptions {
   heartbeatMs: number;

@@ -1,17 +1,18 @@
 /**
  * OTA on a running box: the agent with its targets (the box itself, driver packages, sub-device
  * firmware), the version reports, the report of a box release the boot check rolled back, and the
- * link's extension that carries it all. Built by the cloud part (edge/parts/cloud.ts).
+ * link's hook that carries it all (link-hook.ts). Built by the cloud part (edge/parts/cloud.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CloudExtension } from '../cloud/link.js';
+import type { CloudExtension } from '../cloud/extension.js';
 import type { Logger } from '../log.js';
 import { OtaAgent, type OtaDevice, type OtaTarget, type VersionReport } from './agent.js';
 import { readBootState, writeBootState } from './boot.js';
 import { boxTarget } from './box-target.js';
 import { PACKAGE_MODULE_PREFIX, type PackageHost, packageTarget, packageVersions } from './driver-target.js';
 import { OTA_STEP } from './messages.js';
+import { otaLinkHook } from './link-hook.js';
 
 export interface OtaSettings {
   installDir: string | undefined;
@@ -53,13 +54,9 @@ export class OtaService {
     });
   }
 
+  /** The link's hook for OTA topics (link-hook.ts). */
   get extension(): CloudExtension {
-    return {
-      filters: (wildcard) => this.agent.filters(wildcard),
-      deviceFilters: (pk, dn) => this.agent.deviceFilters({ productKey: pk, deviceName: dn }),
-      handle: (topic, payload) => this.agent.handle(topic, payload),
-      onOnline: () => this.#onOnline(),
-    };
+    return otaLinkHook(this.agent, this.#deps.log, () => this.#onOnline());
   }
 
   #onOnline(): void {

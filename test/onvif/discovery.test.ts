@@ -1,5 +1,5 @@
 /**
- * `edge discover onvif` (edge/cli/discover-onvif.ts, on protocols/onvif/discovery.ts): a unicast
+ * `edge discover onvif` (edge/cli/discover.ts with discover-onvif.ts, on protocols/onvif/discovery.ts): a unicast
  * probe to the camera simulator over loopback, and a multicast probe to 239.255.255.250:3702 —
  * only inside a network namespace this test creates (`unshare -n`: its own loopback with
  * multicast on and a route for 224.0.0.0/4), never on a real interface.
@@ -64,10 +64,10 @@ describe('edge discover onvif', () => {
   it('finds a camera by multicast inside a network namespace of its own', async () => {
     const code = `
       const { OnvifCameraSim } = await import(${JSON.stringify(DIST('scripts/sim/onvif/camera.js'))});
-      const { discoverOnvifCommand } = await import(${JSON.stringify(DIST('edge/cli/discover-onvif.js'))});
+      const { discoverCommand } = await import(${JSON.stringify(DIST('edge/cli/discover.js'))});
       const sim = new OnvifCameraSim({ multicast: true, discoveryPort: 3702, rtspPort: null });
       await sim.start();
-      const rc = await discoverOnvifCommand(['--interface', '127.0.0.1', '--wait', '500', '--json']);
+      const rc = await discoverCommand(['onvif', '--interface', '127.0.0.1', '--wait', '500', '--json']);
       console.error(JSON.stringify({ urn: sim.urn }));
       await sim.close();
       process.exitCode = rc;`;
