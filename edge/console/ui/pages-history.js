@@ -1,6 +1,7 @@
 // History: a point's trend (uPlot, loaded only here) with ranges and CSV; device events box-wide with filters and paging.
 import { t } from './i18n.js';
 import { h, api, note, fmtTime, fmtValue } from './core.js';
+import { plainReason, valueText } from './plain.js';
 
 const RANGES = ['1h', '24h', '7d', '30d'];
 
@@ -77,18 +78,29 @@ export async function trendPage(el, [pk, dn, prop], onLeave) {
   await show('1h');
 }
 
-/** One event or status change as a table row. */
-export function eventRow(e, withDevice) {
+/**
+ * One event or status change as a table row; with the device's thing-model events (`model`),
+ * an event shows its name and its parameters with their names and value labels.
+ */
+export function eventRow(e, withDevice, model) {
+  const def = e.kind === 'event' ? model?.events?.find((x) => x.identifier === e.name) : undefined;
   const detail =
     e.kind === 'status'
-      ? `${t(`status.${e.data?.previous}`)} → ${t(`status.${e.name}`)}${e.data?.reason ? ` (${e.data.reason})` : ''}`
-      : fmtValue(e.data ?? '');
+      ? `${t(`status.${e.data?.previous}`)} → ${t(`status.${e.name}`)}${e.data?.reason ? ` (${plainReason(e.data.reason)})` : ''}`
+      : def && e.data && typeof e.data === 'object'
+        ? Object.entries(e.data)
+            .map(([k, v]) => {
+              const o = def.outputData.find((x) => x.identifier === k);
+              return `${o?.name ?? k}: ${valueText(o?.dataType, v)}`;
+            })
+            .join(' · ')
+        : fmtValue(e.data ?? '');
   return h(
     'tr',
     { 'data-id': e.id },
     h('td', fmtTime(e.t)),
     withDevice ? h('td', h('a', { href: `#/device/${e.device.split('/').map(encodeURIComponent).join('/')}` }, e.device)) : null,
-    h('td', e.kind === 'status' ? t('history.kind.status') : e.name),
+    h('td', e.kind === 'status' ? t('history.kind.status') : (def?.name ?? e.name)),
     h('td.msg', detail),
   );
 }
