@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../edge/errors.js';
 import { UI_DIR } from '../../edge/console/static.js';
+import { ConfigError, parseConfig } from '../../edge/config/load.js';
 
 type Texts = Record<string, string>;
 interface Area {
@@ -32,6 +33,7 @@ interface Plain {
   valueText(dataType: DataType | undefined, v: unknown): string;
   needsConfirm(service: { identifier: string }): boolean;
   ebaReason(reason: string): string;
+  configMessage(message: string): string;
 }
 
 const load = async <T>(file: string): Promise<T> => (await import(pathToFileURL(join(UI_DIR, file)).href)) as T;
@@ -190,5 +192,37 @@ describe('plain language', () => {
     for (const [reason, zh] of cases) expect(plain.ebaReason(reason)).toBe(zh);
     expect(inBoth(() => plain.ebaReason('required column is missing')).en).toBe('required column is missing (the other template type?)');
     expect(plain.ebaReason('something new')).toBe('something new');
+  });
+
+  it("the config checker's messages for common mistakes are all put into words", () => {
+    const problemsOf = (text: string): { message: string }[] => {
+      try {
+        parseConfig(text);
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+      }
+      throw new Error('config accepted');
+    };
+    const broken = [
+      'drivers: [ {',
+      '- a list',
+      'drivers:\n  - { name: a, type: demo-sim, typo: 1, devices: [] }',
+      'drivers:\n  - { name: 7, type: demo-sim, devices: [] }',
+      'drivers:\n  - { type: demo-sim, devices: [] }',
+      'drivers:\n  - { name: "", type: demo-sim, devices: [] }',
+      'drivers:\n  - { name: a, type: demo-sim, devices: {} }',
+      'http: { port: 70000 }',
+      'log: { level: loud }',
+      'drivers: 5',
+    ];
+    const messages = broken.flatMap((text) => problemsOf(text).map((p) => p.message));
+    expect(messages.length).toBeGreaterThanOrEqual(broken.length);
+    i18n.setLang('zh');
+    const untranslated = messages.filter((m) => plain.configMessage(m) === m);
+    expect(untranslated).toEqual([]);
+    expect(plain.configMessage('Expected required property')).toBe('缺少必填项');
+    expect(plain.configMessage('Expected integer')).toBe('应为整数');
+    expect(plain.configMessage('something the console does not know')).toBe('something the console does not know');
   });
 });

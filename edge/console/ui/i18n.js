@@ -4,6 +4,7 @@
 import access from './msg-access.js';
 import app from './msg-app.js';
 import box from './msg-box.js';
+import checks from './msg-checks.js';
 import codes from './msg-codes.js';
 import devices from './msg-devices.js';
 import eba from './msg-eba.js';
@@ -12,7 +13,7 @@ import history from './msg-history.js';
 import rules from './msg-rules.js';
 
 // To add an area: import its file above and list it here (a key must live in one area only).
-const AREAS = [access, app, box, codes, devices, eba, errors, history, rules];
+const AREAS = [access, app, box, checks, codes, devices, eba, errors, history, rules];
 
 export const MESSAGES = { zh: {}, en: {} };
 for (const area of AREAS) {

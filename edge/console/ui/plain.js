@@ -106,11 +106,43 @@ const EBA_REASONS = [
   [/^a (?<type>\S+) point feeds a number, bool or enum property, (?<prop>\S+) is (?<is>\S+)$/, 'eba.why.numberOnly'],
 ];
 
-/** An EBA row problem's reason in the user's language (the server's English when not recognised). */
-export function ebaReason(reason) {
-  for (const [re, key] of EBA_REASONS) {
-    const m = re.exec(reason);
-    if (m) return t(key, m.groups);
+/** The first pattern that matches, as its catalogue text with the named groups; else the text as it came. */
+function byPatterns(patterns, text) {
+  for (const [re, key, vars] of patterns) {
+    const m = re.exec(text);
+    if (m) return t(key, vars ? vars(m.groups) : m.groups);
   }
-  return reason;
+  return text;
 }
+
+/** An EBA row problem's reason in the user's language (the server's English when not recognised). */
+export const ebaReason = (reason) => byPatterns(EBA_REASONS, reason);
+
+// The config checker's messages: edge/config/load.ts's, TypeBox's (node_modules/@sinclair/typebox
+// errors/function) and edge/config/driver-set.ts's.
+const typeName = (g) => ({ ...g, type: t(`check.type.${g.type}`) });
+const CONFIG_MESSAGES = [
+  [/^not valid YAML\/JSON: (?<detail>.*)$/s, 'check.syntax'],
+  [/^the config must be a mapping/, 'check.mapping'],
+  [/^Expected required property$/, 'check.required'],
+  [/^Unexpected property$/, 'check.unexpected'],
+  [/^Expected (?<type>string|number|integer|boolean|object|array)$/, 'check.type', typeName],
+  [/^Expected union value$/, 'check.union'],
+  [/^expected a list$/, 'check.type', () => ({ type: t('check.type.array') })],
+  [/^Expected (integer|number) to be greater or equal to (?<n>\S+)$/, 'check.min'],
+  [/^Expected (integer|number) to be less or equal to (?<n>\S+)$/, 'check.max'],
+  [/^Expected string length greater or equal to (?<n>\d+)$/, 'check.minLength'],
+  [/^Expected string length less or equal to (?<n>\d+)$/, 'check.maxLength'],
+  [/^Expected string to match '(?<pattern>.+)'$/, 'check.pattern'],
+  [/^Expected array length to be greater or equal to (?<n>\d+)$/, 'check.minItems'],
+  [/^Expected array length to be less or equal to (?<n>\d+)$/, 'check.maxItems'],
+  [/^duplicate driver name (?<name>.+)$/, 'check.duplicateDriver'],
+  [/^a bus driver needs busUser/, 'check.busUser'],
+  [/^a driver needs a type or a module$/, 'check.driverType'],
+  [/^driver (?<name>\S+) is not installed$/, 'check.notInstalled'],
+  [/^device (?<key>\S+) already listed under driver (?<owner>\S+)$/, 'check.deviceTwice'],
+  [/^no thing model for product (?<pk>\S+)$/, 'check.noModel'],
+];
+
+/** A config problem's message in the user's language (the checker's English when not recognised). */
+export const configMessage = (message) => byPatterns(CONFIG_MESSAGES, message);
