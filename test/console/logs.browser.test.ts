@@ -60,7 +60,7 @@ describe('logs in Chromium', () => {
     // Not "exited with code 1": the reason the process died, sent before it exits.
     const late = page.locator('#drivers-table tr[data-driver="Late_Clash"] td.msg');
     await waitFor(async () => /EADDRINUSE/.test((await late.textContent()) ?? ''), 30_000, 200);
-    expect(await late.textContent()).toContain('exited with code 1');
+    expect(await late.textContent()).toContain('进程退出，退出码 1'); // "exited with code 1" in words
     await b.shot('18-driver-port-clash');
   });
 
@@ -114,6 +114,8 @@ describe('logs in Chromium', () => {
     const row = page.locator('#drivers-table tr[data-driver="Door_Clash"]');
     await waitFor(async () => /EADDRINUSE/.test((await row.locator('td.msg').textContent()) ?? ''));
     expect(await row.locator('.badge').textContent()).toMatch(/^(failed|restarting|stopped|starting)$/);
+    const late = page.locator('#drivers-table tr[data-driver="Late_Clash"] td.msg');
+    await waitFor(async () => /exited with code 1/.test((await late.textContent()) ?? ''));
     expect(await page.locator('#drivers-table th').first().textContent()).toBe('Driver');
     await page.click('#box-log-open');
     await page.locator('#log-lines li').first().waitFor();

@@ -122,6 +122,12 @@ describe('plain language', () => {
     expect(inBoth(() => plain.plainReason('/device/remoteOpen answered code 5: parameter error')).zh).toBe(
       '/device/remoteOpen 门禁设备应答 5：参数错误',
     );
+    // The box's own reasons, a driver's exit code among a message.
+    expect(inBoth(() => plain.plainReason('driver down: stopped'))).toEqual({ zh: '驱动已停止运行：stopped', en: 'driver down: stopped' });
+    expect(plain.plainReason('driver stopped by the box (redeploy or restart)')).toBe('驱动被盒子停止（重新部署或重启）');
+    expect(plain.plainReason('uncaught exception: listen EADDRINUSE (exited with code 1)')).toBe(
+      'uncaught exception: listen EADDRINUSE (进程退出，退出码 1)',
+    );
     // A text with no protocol code in it stays as it was.
     expect(plain.plainReason('listen EADDRINUSE: address already in use 127.0.0.1:9000')).toBe(
       'listen EADDRINUSE: address already in use 127.0.0.1:9000',

@@ -5,7 +5,7 @@ import { alarmRows } from './pages-rules.js';
 import { subscribe } from './live.js';
 import { historyCard } from './pages-history.js';
 import { logViewer } from './pages-logs.js';
-import { alarmKindText, driverStateText, passResultLine, plainReason } from './plain.js';
+import { alarmKindText, cloudStateText, driverStateText, passResultLine, plainReason } from './plain.js';
 
 export async function dashboardPage(el, _args, onLeave) {
   async function refresh() {
@@ -62,7 +62,7 @@ export async function dashboardPage(el, _args, onLeave) {
             ? h(
                 'dl',
                 h('dt', t('drivers.state')),
-                h('dd', h(`span.badge.${cloud.connected ? 'online' : 'offline'}`, cloud.state)),
+                h('dd', h(`span.badge.${cloud.connected ? 'online' : 'offline'}`, cloudStateText(cloud.state))),
                 h('dt', t('dash.lastError')),
                 h('dd', plainReason(cloud.lastError ?? '—')),
                 h('dt', t('dash.outbox')),

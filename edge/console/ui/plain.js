@@ -49,12 +49,24 @@ const PROTOCOL_PATTERNS = [
   [/answered code (1|4|5|6|7|99): [^;()]*/g, (_, n) => t('door.code', { code: n, text: t(`door.code.${n}`) })],
 ];
 
-/** A driver's or device's message with the protocol codes in it put into words. */
+// The box's own reasons for a device going offline (edge/host/reports.ts, edge/thing, the runtime)
+// and a driver process's exit (edge/host/driver-process.ts).
+const BOX_REASONS = [
+  [/^driver stopped by the box \(redeploy or restart\)$/, () => t('reason.driverStopped')],
+  [/^enabled; waiting for its driver$/, () => t('reason.waitingDriver')],
+  [/^box stopping$/, () => t('reason.boxStopping')],
+  [/exited with code (\d+)/g, (_, n) => t('reason.exited', { n })],
+  [/^driver down: (.*)$/s, (_, reason) => t('reason.driverDown', { reason })],
+];
+
+/** A driver's or device's message with the protocol codes and the box's own reasons in it put into words. */
 export function plainReason(text) {
   let s = String(text ?? '');
-  for (const [re, fn] of PROTOCOL_PATTERNS) s = s.replace(re, fn);
+  for (const [re, fn] of [...PROTOCOL_PATTERNS, ...BOX_REASONS]) s = s.replace(re, fn);
   return s;
 }
+
+export const cloudStateText = (state) => known(`cloudState.${state}`, String(state));
 
 /**
  * A device answer {code, message, errorCode?} as "OK" or "failed: <reason>". `errorCode` is the
