@@ -54,6 +54,7 @@ describe('plain language in Chromium', () => {
       await waitFor(async () => ((await reply.textContent()) ?? '').startsWith(OK[view.lang]));
       expect(await reply.textContent()).toContain('清零前电量 (Previous): ');
       expect(await reply.getAttribute('class')).toContain('ok');
+      await expectFits(page, view, '#reply-ResetEnergy', '#invoke-ResetEnergy');
     });
 
     it(`${viewName(view)}: a device alarm on the dashboard reads as the event's name and its parameters`, async () => {
