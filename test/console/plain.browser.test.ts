@@ -2,7 +2,7 @@
  * Plain language in Chromium (issue 22, item 5): a bool shows its thing-model label, a service
  * that resets something asks first and answers "OK" (not JSON) with its returned values named, a
  * device alarm on the dashboard reads as the event's name and its parameters (not
- * `{"Current":31.5}`). At 1366 px in Chinese and at 375 px in English, in one box.
+ * `{"Current":31.5}`), on the event list too. At 1366 px in Chinese and at 375 px in English, in one box.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleBox, waitFor, type ConsoleBox } from './box.js';
@@ -74,6 +74,13 @@ describe('plain language in Chromium', () => {
       expect(await row.locator('td.msg').textContent()).toBe('电流: 31.5');
       expect(await row.textContent()).not.toContain('{');
       await expectFits(page, view, '#dash-alarms');
+      // The box-wide event list names it the same way.
+      await useView(page, view, '#/events');
+      await page.selectOption('#events-kind', 'event');
+      await waitFor(async () =>
+        (await page.locator('#events-table tbody tr').allTextContents()).some((r) => r.includes('过流告警') && r.includes('电流: 31.5')),
+      );
+      await expectFits(page, view, '#events-kind');
     });
   }
 });

@@ -114,13 +114,30 @@ export async function eventsPage(el) {
   const body = h('tbody');
   const more = h('button#events-more', { hidden: true }, t('history.older'));
   let next = null;
+  // Thing models of the devices whose events are listed, fetched once per device while the page is
+  // open: an event then reads as its name and labelled parameters, as on the device page.
+  const models = new Map();
+  const modelOf = (key) => {
+    if (!models.has(key)) {
+      const [pk, dn] = key.split('/');
+      models.set(
+        key,
+        api('GET', `/devices/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}`)
+          .then((d) => d.model)
+          .catch(() => undefined),
+      );
+    }
+    return models.get(key);
+  };
   async function load(append) {
     const p = new URLSearchParams({ limit: '50' });
     if (device.value.trim()) p.set('device', device.value.trim());
     if (kind.value) p.set('kind', kind.value);
     if (append && next) p.set('before', String(next));
     const r = await api('GET', `/history/events?${p}`);
-    const rows = r.events.map((e) => eventRow(e, true));
+    const keys = [...new Set(r.events.filter((e) => e.kind === 'event').map((e) => e.device))];
+    const byKey = new Map(await Promise.all(keys.map(async (k) => [k, await modelOf(k)])));
+    const rows = r.events.map((e) => eventRow(e, true, byKey.get(e.device)));
     if (append) body.append(...rows);
     else body.replaceChildren(...rows);
     next = r.next;
