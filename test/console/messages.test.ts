@@ -29,6 +29,7 @@ interface Plain {
   answerText(r: { code: number; message: string; errorCode?: string }): string;
   passResultLine(text: string): string;
   alarmKindText(kind: string, title?: string): string;
+  alarmDetail(a: { kind: string; message: string; fields?: { name: string; value: string; label?: string }[] }): string;
   driverStateText(state: string): string;
   valueText(dataType: DataType | undefined, v: unknown): string;
   needsConfirm(service: { identifier: string }): boolean;
@@ -145,6 +146,16 @@ describe('plain language', () => {
     expect(inBoth(() => plain.alarmKindText('refused.face'))).toEqual({ zh: '通行被拒（人脸）', en: 'Pass refused (face)' });
     expect(inBoth(() => plain.alarmKindText('device.offline')).en).toBe('Device offline');
     expect(plain.alarmKindText('doorForced', '门被撬')).toBe('门被撬');
+    expect(
+      plain.alarmDetail({
+        kind: 'doorAlarm',
+        message: '{"alarmType":1}',
+        fields: [{ name: '报警类型', value: '1', label: '门被撬' }],
+      }),
+    ).toBe('报警类型: 门被撬 (1)');
+    expect(inBoth(() => plain.alarmDetail({ kind: 'refused.qrCode', message: '103 QR code does not exist' })).zh).toBe(
+      '二维码不存在 (103)',
+    );
     expect(inBoth(() => plain.driverStateText('failed'))).toEqual({ zh: '故障', en: 'failed' });
     expect(plain.driverStateText('someNewState')).toBe('someNewState');
   });

@@ -5,7 +5,7 @@ import { alarmRows } from './pages-rules.js';
 import { subscribe } from './live.js';
 import { historyCard } from './pages-history.js';
 import { logViewer } from './pages-logs.js';
-import { alarmKindText, cloudStateText, driverStateText, passResultLine, plainReason } from './plain.js';
+import { alarmDetail, alarmKindText, cloudStateText, driverStateText, plainReason } from './plain.js';
 
 export async function dashboardPage(el, _args, onLeave) {
   async function refresh() {
@@ -128,18 +128,9 @@ export async function dashboardPage(el, _args, onLeave) {
   onLeave(() => clearInterval(timer));
 }
 
-/**
- * One recent alarm in words: its kind (the event's thing-model name for a device event), the
- * event's parameters with their value labels, a refused pass's result code, a driver's reason.
- */
-function alarmRow(a) {
-  const detail = a.fields
-    ? a.fields.map((f) => `${f.name}: ${f.label ? `${f.label} (${f.value})` : f.value}`).join(' · ')
-    : a.kind.startsWith('refused.')
-      ? passResultLine(a.message)
-      : plainReason(a.message);
-  return h('tr', h('td', fmtTime(a.time)), h('td', a.source), h('td.kind', alarmKindText(a.kind, a.title)), h('td.msg', detail));
-}
+/** One recent alarm in words: its kind (a device event's thing-model name) and what it says. */
+const alarmRow = (a) =>
+  h('tr', h('td', fmtTime(a.time)), h('td', a.source), h('td.kind', alarmKindText(a.kind, a.title)), h('td.msg', alarmDetail(a)));
 
 export async function driversPage(el, _args, onLeave) {
   const msg = h('div#drivers-msg');

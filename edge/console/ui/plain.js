@@ -19,6 +19,15 @@ export function alarmKindText(kind, title) {
   return known(`alarmKind.${kind}`, title || kind);
 }
 
+/**
+ * What a recent alarm says: a device event's parameters with their names and value labels (the
+ * box sends them as `fields`), a refused pass's result code, else the reason in words.
+ */
+export function alarmDetail(a) {
+  if (a.fields) return a.fields.map((f) => `${f.name}: ${f.label ? `${f.label} (${f.value})` : f.value}`).join(' · ');
+  return a.kind.startsWith('refused.') ? passResultLine(a.message) : plainReason(a.message);
+}
+
 /** A door pass result: the seed's code in words ("103 QR code does not exist" → 二维码不存在). */
 export function passResultText(code, message) {
   if (code === 0) return t('pass.code.0');
