@@ -9,12 +9,24 @@ import type { EventBus } from '../events.js';
 import type { DeviceRegistry } from '../thing/registry.js';
 import { keyOf } from '../host/sdk/device-key.js';
 import { DRIVER_STOPPED } from '../host/reports.js';
+import type { ThingEvent } from '../thing/tsl.js';
 
 export interface Alarm {
   time: number;
   source: string;
   kind: string;
   message: string;
+  /** A device event's name in its thing model. */
+  title?: string;
+  /** A device event's parameters named by its thing model, bool and enum values with their labels. */
+  fields?: AlarmField[];
+}
+
+export interface AlarmField {
+  id: string;
+  name: string;
+  value: string;
+  label?: string;
 }
 
 interface Client {
@@ -55,9 +67,16 @@ export class LiveHub {
     this.#events.on(OWNER, 'device.event', (p) => {
       const key = keyOf(p);
       this.#send(key, 'event', p);
-      const type = this.#registry.get(p.productKey, p.deviceName)?.model.tsl.events.get(p.eventId)?.type;
-      if (type === 'alert' || type === 'error')
-        this.#alarm({ time: p.time, source: key, kind: p.eventId, message: JSON.stringify(p.params).slice(0, 200) });
+      const event = this.#registry.get(p.productKey, p.deviceName)?.model.tsl.events.get(p.eventId);
+      if (event?.type === 'alert' || event?.type === 'error')
+        this.#alarm({
+          time: p.time,
+          source: key,
+          kind: p.eventId,
+          message: JSON.stringify(p.params).slice(0, 200),
+          title: event.name,
+          fields: eventFields(event, p.params),
+        });
     });
     this.#events.on(OWNER, 'driver.state', (p) => {
       this.#send(undefined, 'driver', p);
@@ -125,4 +144,20 @@ export class LiveHub {
       if (c.device === undefined || device === undefined || c.device === device) c.res.write(line);
     }
   }
+}
+
+/** An event's parameters in the order of its thing model, each with its name and value label. */
+function eventFields(event: ThingEvent, params: Record<string, unknown>): AlarmField[] {
+  const fields: AlarmField[] = [];
+  for (const param of event.outputData) {
+    if (!(param.identifier in params)) continue;
+    const raw = params[param.identifier];
+    const value = typeof raw === 'object' && raw !== null ? JSON.stringify(raw).slice(0, 200) : String(raw);
+    const dt = param.dataType;
+    const label = dt.type === 'bool' || dt.type === 'enum' ? dt.specs[value] : undefined;
+    fields.push(
+      label === undefined ? { id: param.identifier, name: param.name, value } : { id: param.identifier, name: param.name, value, label },
+    );
+  }
+  return fields;
 }

@@ -92,13 +92,24 @@ describe('console API', () => {
   it('sets a writable property, refuses read-only and invalid values, and invokes a service', async () => {
     const set = (await c.post('/api/devices/PEDemoMeter/meter-02/properties', { params: { RelayState: 0 } })).json();
     expect(set.code).toBe(200);
+    expect(set.errorCode).toBeUndefined();
     await waitFor(() => box.runtime.registry.get('PEDemoMeter', 'meter-02')!.shadow.get('Current')?.value === 0);
-    expect((await c.post('/api/devices/PEDemoMeter/meter-02/properties', { params: { Voltage: 1 } })).json().code).toBe(6202);
-    expect((await c.post('/api/devices/PEDemoMeter/meter-02/properties', { params: { RelayState: 7 } })).json().code).toBe(460);
+    // A failed answer carries the catalogue code of its Alink code: the UI says it in words.
+    expect((await c.post('/api/devices/PEDemoMeter/meter-02/properties', { params: { Voltage: 1 } })).json()).toMatchObject({
+      code: 6202,
+      errorCode: 'EDGE_ERR_PROPERTY_READONLY',
+    });
+    expect((await c.post('/api/devices/PEDemoMeter/meter-02/properties', { params: { RelayState: 7 } })).json()).toMatchObject({
+      code: 460,
+      errorCode: 'EDGE_ERR_REQUEST_INVALID',
+    });
     expect((await c.post('/api/devices/PEDemoMeter/meter-02/properties', { params: 'x' })).statusCode).toBe(400);
     const reply = (await c.post('/api/devices/PEDemoMeter/meter-01/services/ResetEnergy', { params: { Reason: 'console test' } })).json();
     expect(reply).toMatchObject({ code: 200, data: { Previous: expect.any(Number) } });
-    expect((await c.post('/api/devices/PEDemoMeter/meter-01/services/Explode', { params: {} })).json().code).toBe(6200);
+    expect((await c.post('/api/devices/PEDemoMeter/meter-01/services/Explode', { params: {} })).json()).toMatchObject({
+      code: 6200,
+      errorCode: 'EDGE_ERR_SERVICE_UNKNOWN',
+    });
   });
 
   it('streams live values and status over server-sent events, only for the asked device', async () => {

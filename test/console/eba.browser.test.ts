@@ -1,7 +1,8 @@
 /**
  * The EBA page in Chromium (issue 22 item 7): choose BACnetV3, check a BACnet workbook without
  * applying it, import it, see the template's own headers; a broken ModbusV3 workbook gives the
- * per-row errors with a downloadable report; the blank template downloads.
+ * per-row errors (their reasons in the page's language) with a downloadable report; the blank
+ * template downloads. At 1366 px in Chinese, then at 375 px in English in the same box.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { freePort } from '../bacnet/helpers.js';
 import { DEMO_DRIVERS, startConsoleBox, type ConsoleBox } from './box.js';
 import { openBrowser, type TestBrowser } from './browser.js';
 import { setupAdmin } from './login.js';
+import { DESKTOP_ZH, expectFits, PHONE_EN, useView, viewName } from './views.js';
 import { bacnetWorkbook, brokenWorkbook } from './workbook.js';
 
 const PASSWORD = 'Eba-Page-Pass-77';
@@ -68,6 +70,11 @@ describe('EBA page in a real Chromium', () => {
     await page.click('#eba-import');
     await page.locator('#eba-errors').waitFor();
     expect(await page.locator('#eba-result').textContent()).toMatch(/点位表\s*3/);
+    // The row reasons in the page's language (edge/eba gives them in English).
+    const reasons = (await page.locator('#eba-errors').textContent()) ?? '';
+    expect(reasons).toContain('须为 IPv4 地址');
+    expect(reasons).toContain('须为十六进制寄存器地址');
+    expect(reasons).not.toContain('must be');
     const [report] = await Promise.all([page.waitForEvent('download'), page.click('#eba-report')]);
     expect(report.suggestedFilename()).toBe('modbus-v3-import-errors.csv');
     const csv = readFileSync((await report.path())!, 'utf8').replace(/^\uFEFF/, '');
@@ -80,5 +87,27 @@ describe('EBA page in a real Chromium', () => {
         .subarray(0, 2)
         .toString(),
     ).toBe('PK');
+  });
+
+  it(`${viewName(PHONE_EN)}: check a BACnetV3 workbook and read a broken ModbusV3 one's rows in English on a phone`, async () => {
+    const { page } = b;
+    await useView(page, PHONE_EN, '#/eba');
+    await page.locator('#eba-type').waitFor();
+    await page.selectOption('#eba-type', 'bacnet-v3');
+    await page.setInputFiles('#eba-file', join(box.dir, 'ahu.xlsx'));
+    await page.click('#eba-check');
+    await page.locator('#eba-result .note.ok').waitFor();
+    expect(await page.locator('#eba-result').textContent()).toContain('Check passed, nothing imported');
+    await page.selectOption('#eba-type', 'modbus-v3');
+    await page.setInputFiles('#eba-file', join(box.dir, 'broken.xlsx'));
+    await page.click('#eba-import');
+    await page.locator('#eba-errors').waitFor();
+    expect(await page.locator('#eba-errors th').allTextContents()).toEqual(expect.arrayContaining(['Sheet', 'Row', 'Column', 'Error']));
+    const reasons = (await page.locator('#eba-errors').textContent()) ?? '';
+    expect(reasons).toContain('must be an IPv4 address');
+    expect(reasons).toContain('must be a hexadecimal register address');
+    await expectFits(page, PHONE_EN, '#eba-type', '#eba-file', '#eba-check', '#eba-import', '#eba-report', '#eba-template', '#menu-toggle');
+    await b.shot('08c-eba-375-en');
+    await useView(page, DESKTOP_ZH);
   });
 });

@@ -121,7 +121,7 @@ describe('console bugs of the field test', () => {
     await page.locator('#config-result .note.ok').waitFor();
     // The table shows the new driver without a reload.
     await page.locator('#drivers-table tr[data-driver="Demo_Extra"]').waitFor();
-    await waitFor(async () => (await page.locator('#drivers-table tr[data-driver="Demo_Extra"] .badge').textContent()) === 'running');
+    await page.locator('#drivers-table tr[data-driver="Demo_Extra"] .badge.running').waitFor();
     await waitFor(() => box.runtime.registry.get('PEDemoMeter', 'meter-01')!.status === 'online');
     await page.click('#nav-dashboard');
     await waitFor(async () => (await row.locator('td.online').textContent()) === '2');

@@ -1,7 +1,8 @@
 /**
  * Logs in Chromium (issue 22, item 4): a driver whose port is taken shows the real reason
  * (EADDRINUSE) on its row; the box log newest first, filtered by level and text, followed, and
- * downloaded; fields shown as key=value.
+ * downloaded; fields shown as key=value. At 1366 px in Chinese, then at 375 px in English in the
+ * same box.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DRIVERS, startConsoleBox, waitFor, type ConsoleBox } from './box.js';
 import { ARTIFACTS, openBrowser, type TestBrowser } from './browser.js';
 import { setupAdmin } from './login.js';
+import { DESKTOP_ZH, expectFits, PHONE_EN, useView, viewName } from './views.js';
 
 const LATE_LISTEN = join(import.meta.dirname, 'fixtures', 'late-listen-driver.mjs');
 
@@ -53,10 +55,12 @@ describe('logs in Chromium', () => {
     const cell = page.locator('#drivers-table tr[data-driver="Door_Clash"] td.msg');
     await waitFor(async () => /EADDRINUSE/.test((await cell.textContent()) ?? ''));
     expect(await cell.textContent()).toContain(String(port));
+    // The state in words of the page's language, not the code (failed, restarting…).
+    expect(await page.locator('#drivers-table tr[data-driver="Door_Clash"] .badge').textContent()).toMatch(/^(故障|重启中|已停止|启动中)$/);
     // Not "exited with code 1": the reason the process died, sent before it exits.
     const late = page.locator('#drivers-table tr[data-driver="Late_Clash"] td.msg');
     await waitFor(async () => /EADDRINUSE/.test((await late.textContent()) ?? ''), 30_000, 200);
-    expect(await late.textContent()).toContain('exited with code 1');
+    expect(await late.textContent()).toContain('进程退出，退出码 1'); // "exited with code 1" in words
     await b.shot('18-driver-port-clash');
   });
 
@@ -102,5 +106,24 @@ describe('logs in Chromium', () => {
     await waitFor(async () => ((await page.locator('#log-viewer h2').textContent()) ?? '').includes('Door_Clash'));
     expect(await page.locator('#log-download').getAttribute('href')).toBe('/api/drivers/Door_Clash/log.txt');
     expect(await page.locator('#log-follow').isChecked()).toBe(false);
+  });
+
+  it(`${viewName(PHONE_EN)}: the clash, the box log and its controls fit the phone and read in English`, async () => {
+    const { page } = b;
+    await useView(page, PHONE_EN, '#/drivers');
+    const row = page.locator('#drivers-table tr[data-driver="Door_Clash"]');
+    await waitFor(async () => /EADDRINUSE/.test((await row.locator('td.msg').textContent()) ?? ''));
+    expect(await row.locator('.badge').textContent()).toMatch(/^(failed|restarting|stopped|starting)$/);
+    const late = page.locator('#drivers-table tr[data-driver="Late_Clash"] td.msg');
+    await waitFor(async () => /exited with code 1/.test((await late.textContent()) ?? ''));
+    expect(await page.locator('#drivers-table th').first().textContent()).toBe('Driver');
+    await page.click('#box-log-open');
+    await page.locator('#log-lines li').first().waitFor();
+    expect(await page.locator('#log-level option[value="error"]').textContent()).toBe('Errors only');
+    await page.selectOption('#log-level', 'error');
+    await waitFor(async () => ((await page.locator('#log-lines').textContent()) ?? '').includes('Door_Clash'));
+    await expectFits(page, PHONE_EN, '#box-log-open', '#log-level', '#log-filter', '#log-follow', '#log-download', '#log-lines');
+    await b.shot('19-box-log-375-en');
+    await useView(page, DESKTOP_ZH);
   });
 });

@@ -106,9 +106,20 @@ describe('console in a real Chromium', () => {
   it('sets a property and invokes a service with arguments, and shows the reply', async () => {
     const { page } = b;
     await page.fill('#svc-ResetEnergy-Reason', '浏览器测试');
+    // Resetting asks first; cancelled, nothing is sent.
     await page.click('#invoke-ResetEnergy');
-    await waitFor(async () => /"code": 200/.test((await page.locator('#reply-ResetEnergy').textContent()) ?? ''));
-    expect(await page.locator('#reply-ResetEnergy').textContent()).toContain('"Previous"');
+    await page.locator('#confirm').waitFor();
+    expect(await page.locator('#confirm-text').textContent()).toContain('清零电量');
+    await page.click('#confirm-cancel');
+    expect(await page.locator('#confirm').count()).toBe(0);
+    expect(await page.locator('#reply-ResetEnergy').textContent()).toBe('');
+    await page.click('#invoke-ResetEnergy');
+    await page.click('#confirm-go');
+    // The answer in words ("成功", not JSON), the returned values named by the thing model.
+    await waitFor(async () => ((await page.locator('#reply-ResetEnergy').textContent()) ?? '').startsWith('成功'));
+    const reply = (await page.locator('#reply-ResetEnergy').textContent()) ?? '';
+    expect(reply).toContain('(Previous): ');
+    expect(reply).not.toContain('"code"');
     await page.selectOption('#set-RelayState', '0');
     await page.click('button[data-set="RelayState"]');
     await waitFor(() => box.runtime.registry.get('PEDemoMeter', 'meter-01')!.shadow.get('RelayState')?.value === 0);

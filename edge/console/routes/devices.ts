@@ -1,11 +1,11 @@
 /**
  * Devices: list with search and status filter, one device with its thing model and shadow,
- * live values over SSE, property writes and service calls (answers shown as the driver
- * gave them: `{code, message, data}`).
+ * live values over SSE, property writes and service calls (answers as the driver gave them,
+ * `{code, message, data}`, a failed one with `errorCode`: the catalogue code the UI translates).
  */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { succeeded } from '../../errors.js';
+import { ERRORS, succeeded, type Answer, type ErrorCode } from '../../errors.js';
 import type { Device } from '../../thing/registry.js';
 import { tslJson } from '../../thing/tsl.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
@@ -30,6 +30,18 @@ const ServiceParams = Type.Object({
   service: Type.String({ minLength: 1, maxLength: 64 }),
 });
 const StreamQuery = Type.Object({ device: Type.Optional(Type.String({ maxLength: 130 })) });
+
+// Several catalogue entries share an Alink code: the first one (the drivers' own entries come
+// first in ERRORS) names it, which is the general meaning the UI shows before the driver's message.
+const CODE_OF_ALINK = new Map<number, ErrorCode>();
+for (const [code, spec] of Object.entries(ERRORS) as [ErrorCode, (typeof ERRORS)[ErrorCode]][])
+  if (!CODE_OF_ALINK.has(spec.alink)) CODE_OF_ALINK.set(spec.alink, code);
+
+/** A failed answer gets the catalogue code of its Alink code, for the UI's plain-language text. */
+function withErrorCode(answer: Answer<unknown>): Answer<unknown> & { errorCode?: ErrorCode } {
+  const errorCode = succeeded(answer) ? undefined : CODE_OF_ALINK.get(answer.code);
+  return errorCode ? { ...answer, errorCode } : answer;
+}
 
 function summary(d: Device) {
   return {
@@ -76,7 +88,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
         succeeded(answer),
         `keys=${Object.keys(req.body.params).join(',')} code=${answer.code}`,
       );
-      return answer;
+      return withErrorCode(answer);
     },
   );
 
@@ -87,7 +99,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
       const { pk, dn, service } = req.params;
       const answer = await ctx.host.callService(pk, dn, service, req.body.params);
       auditOf(deps, req, 'device.service', deviceKey(pk, dn), succeeded(answer), `service=${service} code=${answer.code}`);
-      return answer;
+      return withErrorCode(answer);
     },
   );
 

@@ -1,5 +1,6 @@
 // Small helpers shared by every page: element builder, API client, formatting.
 import { t, MESSAGES } from './i18n.js';
+import { configMessage, plainReason } from './plain.js';
 
 /** h('div.cls#id', {attr}, ...children) — children may be strings, nodes, arrays or null. */
 export function h(spec, attrs, ...children) {
@@ -86,9 +87,34 @@ export function errorText(err) {
     // The server's message only when it adds something: problems are listed by the caller, and a
     // message that is the code's own text would only repeat it ("当前密码错误：the current password is wrong").
     if (err.problems || err.message.toLowerCase() === MESSAGES.en[key]?.toLowerCase()) return translated;
-    return `${translated}：${err.message}`;
+    return `${translated}：${plainReason(err.message)}`;
   }
-  return String(err?.message ?? err);
+  return plainReason(err?.message ?? err);
+}
+
+/**
+ * Ask before an action that changes or resets something: a modal dialog in the page (no
+ * window.confirm, which a browser may suppress), resolved true only by the confirm button.
+ */
+export function confirmAction(message, goLabel) {
+  return new Promise((resolve) => {
+    const dialog = h(
+      'dialog#confirm',
+      h('h2', t('confirm.title')),
+      h('p#confirm-text', message),
+      h(
+        'div.actions',
+        h('button#confirm-go', { onclick: () => dialog.close('go') }, goLabel),
+        h('button.secondary#confirm-cancel', { onclick: () => dialog.close('cancel') }, t('common.cancel')),
+      ),
+    );
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue === 'go');
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
 }
 
 export function fmtTime(ms) {
@@ -155,7 +181,7 @@ export function table(headers, rows, attrs) {
 export function problemList(problems) {
   return h(
     'ul.problems',
-    problems.map((p) => h('li', h('code', p.path), ' ', p.message, p.hint ? h('span.hint', ` — ${p.hint}`) : null)),
+    problems.map((p) => h('li', h('code', p.path), ' ', configMessage(p.message), p.hint ? h('span.hint', ` — ${p.hint}`) : null)),
   );
 }
 

@@ -1,5 +1,6 @@
 // Area pages backed by optional services: access control.
 import { t } from './i18n.js';
+import { alarmKindText, passKindText, passResultLine } from './plain.js';
 import { h, api, note, table, errorText, fmtTime, download } from './core.js';
 
 export async function accessPage(el) {
@@ -50,8 +51,8 @@ export async function accessPage(el) {
               h('td', fmtTime(r.time)),
               h('td', deviceLabel(r.device)),
               h('td', r.personName ? `${r.personName} (${r.personId})` : (r.personId ?? '')),
-              h('td', r.method ?? ''),
-              h('td', r.result),
+              h('td', r.method ? passKindText(r.method) : ''),
+              h('td', r.result === 'pass' ? t('pass.code.0') : passResultLine(r.result)),
               h(
                 'td',
                 r.photoUrl
@@ -214,7 +215,9 @@ export async function accessPage(el) {
       s.alarms.length
         ? table(
             [t('common.time'), t('access.device'), t('common.action'), ''],
-            s.alarms.map((a) => h('tr', h('td', fmtTime(a.time)), h('td', a.device), h('td', a.type), h('td', a.message))),
+            s.alarms.map((a) =>
+              h('tr', h('td', fmtTime(a.time)), h('td', a.device), h('td', alarmKindText(a.type)), h('td', passResultLine(a.message))),
+            ),
           )
         : h('p.muted', t('dash.noAlarms')),
     ),

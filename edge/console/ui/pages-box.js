@@ -5,6 +5,7 @@ import { alarmRows } from './pages-rules.js';
 import { subscribe } from './live.js';
 import { historyCard } from './pages-history.js';
 import { logViewer } from './pages-logs.js';
+import { alarmDetail, alarmKindText, cloudStateText, driverStateText, plainReason } from './plain.js';
 
 export async function dashboardPage(el, _args, onLeave) {
   async function refresh() {
@@ -61,9 +62,9 @@ export async function dashboardPage(el, _args, onLeave) {
             ? h(
                 'dl',
                 h('dt', t('drivers.state')),
-                h('dd', h(`span.badge.${cloud.connected ? 'online' : 'offline'}`, cloud.state)),
+                h('dd', h(`span.badge.${cloud.connected ? 'online' : 'offline'}`, cloudStateText(cloud.state))),
                 h('dt', t('dash.lastError')),
-                h('dd', cloud.lastError ?? '—'),
+                h('dd', plainReason(cloud.lastError ?? '—')),
                 h('dt', t('dash.outbox')),
                 h('dd#dash-outbox', String(cloud.outboxDepth)),
                 h('dt', t('dash.oldest')),
@@ -84,7 +85,7 @@ export async function dashboardPage(el, _args, onLeave) {
                 'tr',
                 { 'data-driver': p.driver },
                 h('td', p.driver),
-                h('td', h(`span.badge.${p.state}`, p.state)),
+                h('td', h(`span.badge.${p.state}`, driverStateText(p.state))),
                 h('td.num.online', String(p.online)),
                 h('td.num.offline', String(p.offline)),
                 h('td.num.disabled', String(p.disabled)),
@@ -117,10 +118,7 @@ export async function dashboardPage(el, _args, onLeave) {
           h('h2', t('dash.alarms')),
           d.alarms.length === 0
             ? h('p.muted', t('dash.noAlarms'))
-            : table(
-                [t('common.time'), t('access.device'), t('common.action'), ''],
-                d.alarms.map((a) => h('tr', h('td', fmtTime(a.time)), h('td', a.source), h('td', a.kind), h('td.msg', a.message))),
-              ),
+            : table([t('common.time'), t('access.device'), t('common.action'), ''], d.alarms.map(alarmRow)),
         ),
       ),
     );
@@ -129,6 +127,10 @@ export async function dashboardPage(el, _args, onLeave) {
   const timer = setInterval(() => refresh().catch(() => {}), 5000);
   onLeave(() => clearInterval(timer));
 }
+
+/** One recent alarm in words: its kind (a device event's thing-model name) and what it says. */
+const alarmRow = (a) =>
+  h('tr', h('td', fmtTime(a.time)), h('td', a.source), h('td.kind', alarmKindText(a.kind, a.title)), h('td.msg', alarmDetail(a)));
 
 export async function driversPage(el, _args, onLeave) {
   const msg = h('div#drivers-msg');
@@ -150,10 +152,10 @@ export async function driversPage(el, _args, onLeave) {
       'tr',
       { 'data-driver': d.name },
       h('td', d.name),
-      h('td', h(`span.badge.${d.state}`, d.state)),
+      h('td', h(`span.badge.${d.state}`, driverStateText(d.state))),
       h('td.num', String(d.restarts)),
       h('td.num', `${d.online}/${d.devices}`),
-      h('td.msg', d.lastError ?? ''),
+      h('td.msg', plainReason(d.lastError ?? '')),
       h(
         'td',
         h('button.small', { onclick: () => showLog(d.name) }, t('drivers.log')),

@@ -1,6 +1,7 @@
 // Devices: list with search and status filter; one device with live values, property writes and service calls.
 import { t } from './i18n.js';
-import { h, api, note, table, errorText, fmtTime, fmtValue, fill } from './core.js';
+import { h, api, note, table, errorText, fmtTime, fill, confirmAction } from './core.js';
+import { answerText, valueText, needsConfirm, plainReason } from './plain.js';
 import { subscribe } from './live.js';
 import { eventRow } from './pages-history.js';
 
@@ -99,9 +100,9 @@ export async function devicePage(el, [pk, dn], onLeave) {
   const valueCells = new Map();
   const propRows = d.model.properties.map((p) => {
     const v = d.values[p.identifier];
-    const cell = h('td.value', { 'data-prop': p.identifier }, v ? fmtValue(v.value) : '—');
+    const cell = h('td.value', { 'data-prop': p.identifier }, v ? valueText(p.dataType, v.value) : '—');
     const time = h('td', v ? fmtTime(v.time) : '—');
-    valueCells.set(p.identifier, [cell, time]);
+    valueCells.set(p.identifier, [cell, time, p.dataType]);
     let setter = null;
     if (p.accessMode === 'rw') {
       const [input, read] = inputFor(`set-${p.identifier}`, p.dataType, v?.value);
@@ -121,7 +122,7 @@ export async function devicePage(el, [pk, dn], onLeave) {
                 const r = await api('POST', `/devices/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}/properties`, {
                   params: { [p.identifier]: value },
                 });
-                out.append(answerText(r));
+                out.append(h(`span.${r.code === 200 ? 'ok' : 'err'}`, answerText(r)));
               } catch (err) {
                 out.append(h('span.err', errorText(err)));
               }
@@ -169,6 +170,8 @@ export async function devicePage(el, [pk, dn], onLeave) {
           {
             id: `invoke-${s.identifier}`,
             onclick: async () => {
+              if (needsConfirm(s) && !(await confirmAction(t('confirm.service', { name: s.name || s.identifier }), t('confirm.go'))))
+                return;
               out.textContent = '…';
               try {
                 const args = Object.fromEntries(inputs.map(([a, , read]) => [a.identifier, read()]));
@@ -177,7 +180,7 @@ export async function devicePage(el, [pk, dn], onLeave) {
                   `/devices/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}/services/${encodeURIComponent(s.identifier)}`,
                   { params: args },
                 );
-                out.textContent = `${t('device.reply')}: ${JSON.stringify(r, null, 2)}`;
+                fill(out, answerText(r), outputLines(s, r.data));
                 out.className = `reply ${r.code === 200 ? 'ok' : 'err'}`;
               } catch (err) {
                 out.textContent = errorText(err);
@@ -193,7 +196,7 @@ export async function devicePage(el, [pk, dn], onLeave) {
   // Kept on the box (edge/history): the list survives a reload; live events are added on top.
   const events = h('tbody#device-events');
   const past = await api('GET', `/history/events?device=${encodeURIComponent(key)}&limit=50`).catch(() => ({ events: [] }));
-  events.append(...past.events.map((e) => eventRow(e, false)));
+  events.append(...past.events.map((e) => eventRow(e, false, d.model)));
   fill(
     el,
     h('p', h('a', { href: '#/devices' }, `← ${t('device.back')}`)),
@@ -207,7 +210,7 @@ export async function devicePage(el, [pk, dn], onLeave) {
         h('dt', t('devices.driver')),
         h('dd', d.driver),
         h('dt', t('devices.status')),
-        h('dd', statusCell, d.statusReason ? ` (${d.statusReason})` : ''),
+        h('dd', statusCell, d.statusReason ? ` (${plainReason(d.statusReason)})` : ''),
         h('dt', t('devices.lastSeen')),
         h('dd', lastSeen),
       ),
@@ -245,7 +248,7 @@ export async function devicePage(el, [pk, dn], onLeave) {
         for (const [k, tv] of Object.entries(m.params)) {
           const cells = valueCells.get(k);
           if (!cells) continue;
-          cells[0].textContent = fmtValue(tv.value);
+          cells[0].textContent = valueText(cells[2], tv.value);
           cells[1].textContent = fmtTime(tv.time);
           cells[0].classList.remove('flash');
           void cells[0].offsetWidth;
@@ -255,7 +258,7 @@ export async function devicePage(el, [pk, dn], onLeave) {
       },
       status: (s) => statusCell.replaceChildren(badge(s.status)),
       event: (e) => {
-        events.prepend(eventRow({ t: e.time, kind: 'event', name: e.eventId, data: e.params }, false));
+        events.prepend(eventRow({ t: e.time, kind: 'event', name: e.eventId, data: e.params }, false, d.model));
         while (events.children.length > 50) events.lastChild.remove();
       },
     },
@@ -263,6 +266,13 @@ export async function devicePage(el, [pk, dn], onLeave) {
   );
 }
 
-function answerText(r) {
-  return h(`span.${r.code === 200 ? 'ok' : 'err'}`, r.code === 200 ? t('common.ok') : `${r.code} ${r.message}`);
+/** A service's returned data, one line per output parameter named by the thing model (labels for enums and bools). */
+function outputLines(service, data) {
+  if (data === undefined || data === null) return null;
+  if (typeof data !== 'object') return `\n${t('answer.output')}: ${String(data)}`;
+  const params = new Map(service.outputData.map((o) => [o.identifier, o]));
+  return Object.entries(data).map(([k, v]) => {
+    const o = params.get(k);
+    return `\n${o ? `${o.name} (${k})` : k}: ${valueText(o?.dataType, v)}`;
+  });
 }

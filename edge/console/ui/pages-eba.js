@@ -3,6 +3,7 @@
 // sheet — check only, or apply — with progress and a downloadable error report, export, and the
 // blank template.
 import { t } from './i18n.js';
+import { ebaReason } from './plain.js';
 import { h, api, note, table, errorText, download } from './core.js';
 
 const SHEETS = ['channels', 'points', 'devices'];
@@ -90,7 +91,14 @@ export async function ebaPage(el) {
         table(
           [t('eba.sheet'), t('eba.row'), t('eba.column'), t('eba.value'), t('eba.message')],
           (job.errors ?? []).map((e) =>
-            h('tr', h('td', e.sheet), h('td.num', String(e.row)), h('td', e.column ?? ''), h('td', e.value ?? ''), h('td', e.message)),
+            h(
+              'tr',
+              h('td', e.sheet),
+              h('td.num', String(e.row)),
+              h('td', e.column ?? ''),
+              h('td', e.value ?? ''),
+              h('td', ebaReason(e.message)),
+            ),
           ),
           { id: 'eba-errors' },
         ),

@@ -1,6 +1,7 @@
 // History: a point's trend (uPlot, loaded only here) with ranges and CSV; device events box-wide with filters and paging.
 import { t } from './i18n.js';
 import { h, api, note, fmtTime, fmtValue } from './core.js';
+import { plainReason, valueText } from './plain.js';
 
 const RANGES = ['1h', '24h', '7d', '30d'];
 
@@ -77,18 +78,29 @@ export async function trendPage(el, [pk, dn, prop], onLeave) {
   await show('1h');
 }
 
-/** One event or status change as a table row. */
-export function eventRow(e, withDevice) {
+/**
+ * One event or status change as a table row; with the device's thing-model events (`model`),
+ * an event shows its name and its parameters with their names and value labels.
+ */
+export function eventRow(e, withDevice, model) {
+  const def = e.kind === 'event' ? model?.events?.find((x) => x.identifier === e.name) : undefined;
   const detail =
     e.kind === 'status'
-      ? `${t(`status.${e.data?.previous}`)} → ${t(`status.${e.name}`)}${e.data?.reason ? ` (${e.data.reason})` : ''}`
-      : fmtValue(e.data ?? '');
+      ? `${t(`status.${e.data?.previous}`)} → ${t(`status.${e.name}`)}${e.data?.reason ? ` (${plainReason(e.data.reason)})` : ''}`
+      : def && e.data && typeof e.data === 'object'
+        ? Object.entries(e.data)
+            .map(([k, v]) => {
+              const o = def.outputData.find((x) => x.identifier === k);
+              return `${o?.name ?? k}: ${valueText(o?.dataType, v)}`;
+            })
+            .join(' · ')
+        : fmtValue(e.data ?? '');
   return h(
     'tr',
     { 'data-id': e.id },
     h('td', fmtTime(e.t)),
     withDevice ? h('td', h('a', { href: `#/device/${e.device.split('/').map(encodeURIComponent).join('/')}` }, e.device)) : null,
-    h('td', e.kind === 'status' ? t('history.kind.status') : e.name),
+    h('td', e.kind === 'status' ? t('history.kind.status') : (def?.name ?? e.name)),
     h('td.msg', detail),
   );
 }
@@ -102,13 +114,30 @@ export async function eventsPage(el) {
   const body = h('tbody');
   const more = h('button#events-more', { hidden: true }, t('history.older'));
   let next = null;
+  // Thing models of the devices whose events are listed, fetched once per device while the page is
+  // open: an event then reads as its name and labelled parameters, as on the device page.
+  const models = new Map();
+  const modelOf = (key) => {
+    if (!models.has(key)) {
+      const [pk, dn] = key.split('/');
+      models.set(
+        key,
+        api('GET', `/devices/${encodeURIComponent(pk)}/${encodeURIComponent(dn)}`)
+          .then((d) => d.model)
+          .catch(() => undefined),
+      );
+    }
+    return models.get(key);
+  };
   async function load(append) {
     const p = new URLSearchParams({ limit: '50' });
     if (device.value.trim()) p.set('device', device.value.trim());
     if (kind.value) p.set('kind', kind.value);
     if (append && next) p.set('before', String(next));
     const r = await api('GET', `/history/events?${p}`);
-    const rows = r.events.map((e) => eventRow(e, true));
+    const keys = [...new Set(r.events.filter((e) => e.kind === 'event').map((e) => e.device))];
+    const byKey = new Map(await Promise.all(keys.map(async (k) => [k, await modelOf(k)])));
+    const rows = r.events.map((e) => eventRow(e, true, byKey.get(e.device)));
     if (append) body.append(...rows);
     else body.replaceChildren(...rows);
     next = r.next;
