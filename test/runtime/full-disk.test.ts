@@ -94,6 +94,7 @@ describe('daemon on a full disk', () => {
     unlinkSync(filler);
     await waitFor(async () => (await metric(url, 'edge_store_writable')) === 1, 30_000);
     await waitFor(async () => (await metric(url, 'edge_cloud_outbox_held')) === 0, 30_000);
+    await waitFor(() => recoveries(d.out()) > 0, 10_000); // the log line may trail the metric
     const areas = failingAreas(d.out());
     expect(areas).toContain('cloud outbox');
     expect(new Set(areas).size).toBe(areas.length); // exactly one "cannot write" per area
