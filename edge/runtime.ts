@@ -4,17 +4,16 @@
  * → data model → http → backups → host → apps → cloud; one file each under `edge/parts/`) and stops them in the exact reverse. Each part's
  * start/stop runs in its own try/catch so one failing part never blocks the rest.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { LevelWithSilent } from 'pino';
 import { blocking, checkSemantics, ConfigError, loadConfig, parseConfig, type LoadedConfig } from './config/load.js';
 import { BUILTIN_TSL_DIR } from './config/paths.js';
 import type { BoxConfig } from './config/schema.js';
-import { boxListeners } from './config/listeners.js';
 import { EventBus, type DeployDiffSummary } from './events.js';
-import { DriverHost, type DriverConfig } from './host/host.js';
-import { boxListenerInfo, type ListenerInfo } from './host/listeners.js';
+import type { DriverHost, DriverConfig } from './host/host.js';
+import type { ListenerInfo } from './host/listeners.js';
 import { childLogger, createLogger, type Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Db } from './store/db.js';
@@ -55,8 +54,8 @@ import { busPart } from './parts/bus.js';
 import { rulesPart } from './parts/rules.js';
 import { dataModelPart } from './parts/datamodel.js';
 import { historyPart } from './parts/history.js';
-import { httpPart } from './parts/http.js';
-import { hostPart } from './parts/host.js';
+import { consoleUrlOf, httpPart } from './parts/http.js';
+import { hostPart, listenersOf, newDriverHost } from './parts/host.js';
 import { cloudPart } from './parts/cloud.js';
 import { restorePart } from './parts/restore.js';
 import { appsPart } from './parts/apps.js';
@@ -153,24 +152,7 @@ export class Runtime {
     this.events = new EventBus(this.logOf('events'));
     this.models = ThingModelLibrary.fromDirs([BUILTIN_TSL_DIR, ...cfg.thingModels.map((d) => resolve(loaded.baseDir, d))]);
     this.registry = new DeviceRegistry({ events: this.events, log: this.logOf('thing') });
-    this.host = new DriverHost(
-      {
-        registry: this.registry,
-        events: this.events,
-        models: this.models,
-        log: this.logOf('host'),
-        logDir: join(this.dataDir, 'logs', 'drivers'),
-        dataDir: join(this.dataDir, 'drivers'),
-      },
-      {
-        ...cfg.host,
-        baseDir: loaded.baseDir,
-        logLevel: cfg.log.level ?? 'info',
-        logMaxBytes: Math.round(cfg.log.driverFileMaxMb * 1024 * 1024),
-        logKeep: cfg.log.driverFileKeep,
-        boxListeners: boxListeners(cfg),
-      },
-    );
+    this.host = newDriverHost(this, cfg);
     const consoleOptions = parseConsoleOptions(cfg.console);
     if (!consoleOptions.ok) throw new ConfigError(consoleOptions.problems.map((p) => ({ ...p, hint: 'see docs/console.md' })));
     this.consoleOptions = consoleOptions.options;
@@ -216,11 +198,7 @@ export class Runtime {
 
   /** The console URL to print (with the one-time setup token while no password is set). */
   consoleUrl(): string | undefined {
-    if (!this.console) return undefined;
-    const host = this.config.http.host === '0.0.0.0' || this.config.http.host === '::' ? '127.0.0.1' : this.config.http.host;
-    return this.console.url(
-      `${this.consoleOptions.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.httpPort}`,
-    );
+    return consoleUrlOf(this);
   }
 
   async start(): Promise<void> {
@@ -311,15 +289,7 @@ export class Runtime {
 
   /** The listener registry: the box's own listeners (bound ports) and the deployed drivers' (docs/security.md). */
   listeners(): ListenerInfo[] {
-    const files = this.files;
-    const bound = {
-      http: this.httpPort,
-      bus: this.busPort,
-      ...(files ? { files: [files.port, files.outsidePort] as const } : {}),
-      ...(this.dataModel ? { dataModel: this.dataModel.port } : {}),
-      ...(this.apps ? { serviceBus: this.apps.bus.port } : {}),
-    };
-    return [...boxListeners(this.#config, bound).map(boxListenerInfo), ...this.host.listeners()];
+    return listenersOf(this);
   }
 
   health(): BoxHealth {

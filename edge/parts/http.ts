@@ -14,6 +14,13 @@ import { writeHealthOf } from '../store/write-health.js';
 import { VERSION } from '../version.js';
 import type { Part } from './part.js';
 
+/** The console URL to print (with the one-time setup token while no password is set). */
+export function consoleUrlOf(rt: Runtime): string | undefined {
+  if (!rt.console) return undefined;
+  const host = rt.config.http.host === '0.0.0.0' || rt.config.http.host === '::' ? '127.0.0.1' : rt.config.http.host;
+  return rt.console.url(`${rt.consoleOptions.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${rt.httpPort}`);
+}
+
 /**
  * HTTP (health, metrics, console). It comes up before the drivers: it answers while they boot,
  * and the drivers' start-up does not compete with it for the CPU.

@@ -29,7 +29,13 @@ export function storePart(rt: Runtime): Part {
             'the box database writes again; held data written',
           );
       });
-      checkpointer = startCheckpointing(rt.db, join(rt.dataDir, 'edge.db'), 250, (message) => storeHealth.failed('checkpoint', message));
+      checkpointer = startCheckpointing(
+        rt.db,
+        join(rt.dataDir, 'edge.db'),
+        250,
+        (message) => storeHealth.failed('checkpoint', message),
+        () => storeHealth.ok('checkpoint'),
+      );
       migrate(rt.db, 'core', coreMigrations);
       rt.deployments = new DeploymentRepository(rt.db);
     },

@@ -16,11 +16,13 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.sqlite);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
-// Reports a failure once, not every interval (a full disk fails every checkpoint until freed).
+// Reports a failure once, not every interval (a full disk fails every checkpoint until freed),
+// and the first success after it (the store's write health counts recovery per area).
 let failing = false;
 const tick = () => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
+    if (failing) parentPort.postMessage({ recovered: true });
     failing = false;
   } catch (err) {
     if (!failing) parentPort.postMessage({ error: String(err && err.message || err) });
@@ -34,10 +36,11 @@ parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); tick
 export class Checkpointer {
   readonly #worker: Worker;
 
-  constructor(file: string, intervalMs: number, onError: (message: string) => void) {
+  constructor(file: string, intervalMs: number, onError: (message: string) => void, onRecovered: () => void = () => undefined) {
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, intervalMs, sqlite: require.resolve('better-sqlite3') } });
-    this.#worker.on('message', (m: { error?: string }) => {
+    this.#worker.on('message', (m: { error?: string; recovered?: boolean }) => {
       if (m.error) onError(m.error);
+      else if (m.recovered) onRecovered();
     });
     this.#worker.on('error', (err) => onError(err.message));
     this.#worker.unref();
@@ -60,7 +63,13 @@ export class Checkpointer {
  * checkpoint (every 1000 WAL pages, inside whichever commit crosses it) is turned off, so no
  * passage decision or outbox write ever waits for checkpoint I/O.
  */
-export function startCheckpointing(db: Db, file: string, intervalMs: number, onError: (message: string) => void): Checkpointer {
+export function startCheckpointing(
+  db: Db,
+  file: string,
+  intervalMs: number,
+  onError: (message: string) => void,
+  onRecovered?: () => void,
+): Checkpointer {
   db.pragma('wal_autocheckpoint = 0');
-  return new Checkpointer(file, intervalMs, onError);
+  return new Checkpointer(file, intervalMs, onError, onRecovered);
 }

@@ -1,10 +1,13 @@
 /**
  * Whether the box database can write. A full disk (or a failing one) makes every writer fail at
  * once: the outbox, pass records, checkpoints. Each writer keeps its data in memory and retries;
- * this one tracker per database turns their failures into one episode — logged once when it
- * starts and once when it ends, shown on /healthz and /metrics — instead of a line per write.
- * On a nearly full disk some writes still fit (free pages, the WAL's tail) between failures: an
- * episode ends only after `quietMs` of successful writes with no failure, so it does not flap.
+ * this one tracker per database turns their failures into one episode — each writer (area)
+ * reported once when it first fails in it, the end reported once, shown on /healthz and /metrics —
+ * instead of a line per write. On a nearly full disk some writes still fit (free pages SQLite
+ * already holds, the WAL's tail) between failures, often in another area than the one failing:
+ * so recovery is counted per area — an area that failed is well again only after a successful
+ * write of its own followed by `quietMs` with no failure of its own — and the episode ends when
+ * every area that failed in it is well again. One full disk is one episode.
  */
 import type { Db } from './db.js';
 
@@ -19,6 +22,7 @@ export interface WriteHealthState {
   failures: number;
 }
 
+/** `writable: false` once per area that fails in an episode (the first starts it); `writable: true` once at its end. */
 export type WriteHealthListener = (
   change: { writable: false; area: string; error: string } | { writable: true; failedForMs: number; failedWrites: number },
 ) => void;
@@ -41,7 +45,10 @@ export class StoreWriteHealth {
   #lastError: string | undefined;
   #failures = 0;
   #episodeFailures = 0;
-  #recovery: NodeJS.Timeout | undefined;
+  /** The areas failing now, each with its pending recovery (a success of its own, then quiet). */
+  readonly #failing = new Map<string, NodeJS.Timeout | undefined>();
+  /** Areas already reported in this episode: one that recovers and fails again is not reported twice. */
+  readonly #reported = new Set<string>();
   readonly #quietMs: number;
   readonly #listeners = new Set<WriteHealthListener>();
 
@@ -73,30 +80,39 @@ export class StoreWriteHealth {
     this.#failures++;
     this.#episodeFailures++;
     this.#lastError = String((err as Error | null)?.message ?? err);
-    clearTimeout(this.#recovery);
-    this.#recovery = undefined;
-    if (!this.#writable) return;
-    this.#writable = false;
-    this.#since = Date.now();
-    this.#area = area;
+    clearTimeout(this.#failing.get(area));
+    this.#failing.set(area, undefined);
+    if (this.#writable) {
+      this.#writable = false;
+      this.#since = Date.now();
+      this.#area = area;
+    }
+    if (this.#reported.has(area)) return;
+    this.#reported.add(area);
     for (const fn of this.#listeners) fn({ writable: false, area, error: this.#lastError });
   }
 
-  /** A write succeeded: ends a failure episode once no failure follows for `quietMs`. Cheap when there is none. */
-  ok(): void {
-    if (this.#writable || this.#recovery) return;
-    this.#recovery = setTimeout(() => this.#recovered(), this.#quietMs);
-    this.#recovery.unref();
+  /**
+   * A write in `area` succeeded: a failing area is well again once no failure of its own follows
+   * for `quietMs`. Cheap when nothing fails; a success in another area does not count.
+   */
+  ok(area: string): void {
+    if (this.#writable || !this.#failing.has(area) || this.#failing.get(area)) return;
+    const recovery = setTimeout(() => this.#areaRecovered(area), this.#quietMs);
+    recovery.unref();
+    this.#failing.set(area, recovery);
   }
 
-  #recovered(): void {
-    this.#recovery = undefined;
+  #areaRecovered(area: string): void {
+    this.#failing.delete(area);
+    if (this.#failing.size > 0) return;
     const failedForMs = Date.now() - (this.#since ?? Date.now());
     const failedWrites = this.#episodeFailures;
     this.#writable = true;
     this.#since = undefined;
     this.#area = undefined;
     this.#episodeFailures = 0;
+    this.#reported.clear();
     for (const fn of this.#listeners) fn({ writable: true, failedForMs, failedWrites });
   }
 }

@@ -68,7 +68,7 @@ describe('console API', () => {
     const d = (await c.get('/api/dashboard')).json();
     expect(d.store).toMatchObject({ writable: false, area: 'test', lastError: 'database or disk is full', since: expect.any(Number) });
     expect((await c.get('/healthz')).json()).toMatchObject({ status: 'degraded', store: { writable: false } });
-    health.ok();
+    health.ok('test');
     await waitFor(() => health.writable, 5000);
     expect((await c.get('/api/dashboard')).json().store.writable).toBe(true);
   });

@@ -112,7 +112,7 @@ export class PassRecorder {
       throw edgeError('EDGE_ERR_STORE_UNAVAILABLE', (err as Error).message);
     }
     this.written++;
-    this.#health.ok();
+    this.#health.ok('pass records');
     if (committed) this.#onCommitted?.(committed);
     return { passId, ...(photo ? { photoId: photo } : {}), duplicate: false };
   }

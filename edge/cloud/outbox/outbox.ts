@@ -144,7 +144,7 @@ export class Outbox {
       return;
     }
     this.#heldDrops.clear();
-    this.#health.ok();
+    this.#health.ok('cloud outbox');
     this.#notify();
   }
 
@@ -258,7 +258,7 @@ export class Outbox {
       if (!this.#retryTimer) this.#retryLater();
       return;
     }
-    this.#health.ok();
+    this.#health.ok('cloud outbox');
   }
 
   /** Called inside the acknowledging transaction with the refs of the rows the platform acknowledged. */

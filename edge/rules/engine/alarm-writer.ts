@@ -78,6 +78,7 @@ export class AlarmWriter {
       if (isStorageFailure(err)) writeHealthOf(this.#store.db).failed('rules alarm', err);
       return undefined;
     }
+    writeHealthOf(this.#store.db).ok('rules alarm');
     this.#log.warn({ rule: alarmRuleId, dev: device, alarmId, level: ref.rule.alarmLevel }, 'alarm raised');
     return record;
   }

@@ -69,6 +69,8 @@ export class StateWriter {
       // Held in memory: written with the next change (the states are the current ones).
       for (const [ref, names] of dirty) for (const n of names) this.mark(ref, n);
       writeHealthOf(this.#db).failed('rules state', err);
+      return;
     }
+    writeHealthOf(this.#db).ok('rules state');
   }
 }
