@@ -60,6 +60,7 @@ import { hostPart } from './parts/host.js';
 import { cloudPart } from './parts/cloud.js';
 import { restorePart } from './parts/restore.js';
 import { appsPart } from './parts/apps.js';
+import { boxAndAppListeners } from './apps/config.js';
 import type { AppHost } from './apps/index.js';
 import { keyOf } from './host/sdk/device-key.js';
 
@@ -168,7 +169,8 @@ export class Runtime {
         logLevel: cfg.log.level ?? 'info',
         logMaxBytes: Math.round(cfg.log.driverFileMaxMb * 1024 * 1024),
         logKeep: cfg.log.driverFileKeep,
-        boxListeners: boxListeners(cfg),
+        // A driver may take neither the box's ports nor the configured apps'.
+        boxListeners: boxAndAppListeners(cfg, loaded.baseDir),
       },
     );
     const consoleOptions = parseConsoleOptions(cfg.console);
@@ -314,7 +316,11 @@ export class Runtime {
       ...(this.dataModel ? { dataModel: this.dataModel.port } : {}),
       ...(this.apps ? { serviceBus: this.apps.bus.port } : {}),
     };
-    return [...boxListeners(this.#config, bound).map(boxListenerInfo), ...this.host.listeners()];
+    return [
+      ...boxListeners(this.#config, bound).map(boxListenerInfo),
+      ...(this.apps?.listeners() ?? []).map(boxListenerInfo),
+      ...this.host.listeners(),
+    ];
   }
 
   health(): BoxHealth {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { AppCredentialStore } from './credentials.js';
 import { AppProcess, type AppProcessOptions, type AppStatus } from './app-process.js';
-import type { AppHostConfig, ConfiguredApp } from './config.js';
+import { listenersOfApp, type AppHostConfig, type ConfiguredApp } from './config.js';
+import type { BoxListener } from '../config/listeners.js';
 import { appEnv } from './env.js';
 import { ServiceBus, type ServiceProvider } from './service-bus.js';
 import type { AppManifest } from './manifest.js';
@@ -108,6 +109,14 @@ export class AppHost {
 
   clashes(m: AppManifest): boolean {
     return this.#clashes(m);
+  }
+
+  /** The ports the hosted apps listen on, for the listener registry (`/healthz`). */
+  listeners(): BoxListener[] {
+    return [...this.#apps.values()].flatMap((a) => {
+      const i = this.#configured.findIndex((c) => c.entry.name === a.manifest.name);
+      return listenersOfApp(a.manifest, i >= 0 ? `/apps/${i}` : `${this.#cfg.installDir}/${a.manifest.name}`);
+    });
   }
 
   /** The app's log file (console). */
