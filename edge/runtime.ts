@@ -59,7 +59,7 @@ import { httpPart } from './parts/http.js';
 import { hostPart } from './parts/host.js';
 import { cloudPart } from './parts/cloud.js';
 import { restorePart } from './parts/restore.js';
-import { appsPart } from './parts/apps.js';
+import { appsPart, redeployApps } from './parts/apps.js';
 import { boxAndAppListeners } from './apps/config.js';
 import type { AppHost } from './apps/index.js';
 import { keyOf } from './host/sdk/device-key.js';
@@ -281,7 +281,8 @@ export class Runtime {
     }
     const diff = await this.host.deploy(cfg.drivers as DriverConfig[]);
     this.#refreshModels();
-    this.#config = { ...this.#config, drivers: cfg.drivers, thingModels: cfg.thingModels };
+    await redeployApps(this, cfg);
+    this.#config = { ...this.#config, drivers: cfg.drivers, thingModels: cfg.thingModels, apps: cfg.apps };
     this.deployments.record(source, true, cfg.drivers, diff);
     return diff;
   }

@@ -1,5 +1,6 @@
 import type { Runtime } from '../runtime.js';
-import { AppHost } from '../apps/index.js';
+import { AppHost, type AppsDiff } from '../apps/index.js';
+import type { BoxConfig } from '../config/schema.js';
 import { appHostConfig, configuredApps, DATA_MODEL_API_DEFAULT, listenerPorts } from '../apps/config.js';
 import { boxListeners } from '../config/listeners.js';
 import type { Part } from './part.js';
@@ -44,6 +45,19 @@ export function appsPart(rt: Runtime): Part | undefined {
       rt.appCredentials = undefined;
     },
   };
+}
+
+/**
+ * A redeployed config's `apps:` list applied to the running app host (Runtime.redeploy, after the
+ * drivers): new apps start, removed ones stop, changed ones restart, the rest run on. Undefined
+ * when no app host runs: one that was not configured at start begins with the next start.
+ */
+export async function redeployApps(rt: Runtime, next: BoxConfig): Promise<AppsDiff | undefined> {
+  const host = rt.apps;
+  if (!host) return undefined;
+  const diff = await host.reconfigure(configuredApps(next.apps, rt.baseDir, listenerPorts(boxListeners(next))));
+  rt.logOf('apps').info({ ...diff }, 'apps redeployed');
+  return diff;
 }
 
 /** The address a local process reaches a listener on. */
