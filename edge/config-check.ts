@@ -6,8 +6,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { checkSemantics, ConfigError, parseConfig, type ConfigProblem } from './config/load.js';
-import { boxListeners } from './config/listeners.js';
 import { driverSettingsProblems } from './host/driver-settings.js';
+import { boxAndAppListeners } from './apps/config.js';
 // The areas that own box config sections register their checks on load (edge/config/sections.ts).
 import './cloud/config.js';
 import './access/config.js';
@@ -25,7 +25,12 @@ export async function configProblems(text: string, source: string, baseDir = dir
     const cfg = parseConfig(text, source);
     return [
       ...checkSemantics(cfg, baseDir),
-      ...(await driverSettingsProblems(cfg.drivers, baseDir, boxListeners(cfg), resolve(baseDir, cfg.box.dataDir, 'drivers'))),
+      ...(await driverSettingsProblems(
+        cfg.drivers,
+        baseDir,
+        boxAndAppListeners(cfg, baseDir),
+        resolve(baseDir, cfg.box.dataDir, 'drivers'),
+      )),
     ];
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;

@@ -257,12 +257,8 @@ export class Runtime {
     }
     const diff = await this.host.deploy(cfg.drivers as DriverConfig[]);
     this.#refreshModels();
-    this.#config = {
-      ...this.#config,
-      drivers: cfg.drivers,
-      thingModels: cfg.thingModels,
-      ...(await reconfigureParts(this.#started, this.#config, cfg, this.log)),
-    };
+    const live = await reconfigureParts(this.#started, this.#config, cfg, this.log);
+    this.#config = { ...this.#config, drivers: cfg.drivers, thingModels: cfg.thingModels, ...live };
     this.deployments.record(source, true, cfg.drivers, diff);
     return diff;
   }

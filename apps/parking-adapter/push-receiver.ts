@@ -6,9 +6,9 @@
  * records, else `{"resCode":1,"resMsg":"数据上报失败"}` — also when they stay queued for a
  * later delivery, so the system knows they have not arrived yet.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJson, readBody } from '../sdk/http-body.js';
+import { JsonServer, sendJson as send } from '../sdk/json-server.js';
 import type { Outbox } from './outbox.js';
 import { type InOutPush, imageUrl, maskPlate, parsePush, recordsOf } from './push-mapping.js';
 
@@ -31,36 +31,9 @@ export interface PushReceiverOptions {
   now?: () => Date;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-export class PushReceiver {
-  #server: Server | undefined;
-
-  constructor(readonly options: PushReceiverOptions) {}
-
-  get port(): number {
-    return (this.#server?.address() as AddressInfo | null | undefined)?.port ?? 0;
-  }
-
-  async listen(port: number, host = '127.0.0.1'): Promise<void> {
-    const server = createServer((req, res) => void this.#handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    this.#server = server;
-  }
-
-  async close(): Promise<void> {
-    const s = this.#server;
-    this.#server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+export class PushReceiver extends JsonServer {
+  constructor(readonly options: PushReceiverOptions) {
+    super((req, res) => this.#handle(req, res));
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

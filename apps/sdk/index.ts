@@ -6,6 +6,7 @@
 export { type AppEnv, AppEnvError, envPort, envString, readAppEnv } from './env.js';
 export { DataModelClient, type DataModelClientOptions, DataModelError, type UploadTarget } from './data-model.js';
 export { BodyTooLargeError, parseJson, readBody } from './http-body.js';
+export { type JsonHandler, JsonServer, sendJson } from './json-server.js';
 export { contentMd5, SIGNED_HEADER_NAMES, signature, signRequest, stringToSign } from './signer.js';
 export {
   ENVELOPE_ERROR,

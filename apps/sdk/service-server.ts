@@ -7,9 +7,9 @@
  * `params` object — is answered `460 request parameter error.` before any handler runs; each
  * handler checks its own params with its service model's codes.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, parseJson, readBody } from './http-body.js';
+import { JsonServer, sendJson as send } from './json-server.js';
 
 export interface ServiceAnswer {
   code: number;
@@ -49,12 +49,6 @@ export interface ServiceServerOptions {
   maxBodyBytes?: number;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 /** The envelope, or undefined when the body is not one. `id` and `version` may be absent (answered anyway). */
 export function parseEnvelope(body: unknown): ServiceEnvelope | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
@@ -72,33 +66,12 @@ export function parseEnvelope(body: unknown): ServiceEnvelope | undefined {
   };
 }
 
-export class ServiceServer {
+export class ServiceServer extends JsonServer {
   readonly #o: ServiceServerOptions;
-  #server: Server | undefined;
 
   constructor(options: ServiceServerOptions) {
+    super((req, res) => this.handle(req, res));
     this.#o = options;
-  }
-
-  get port(): number {
-    return (this.#server?.address() as AddressInfo | null | undefined)?.port ?? 0;
-  }
-
-  async listen(port: number, host = '127.0.0.1'): Promise<void> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    this.#server = server;
-  }
-
-  async close(): Promise<void> {
-    const s = this.#server;
-    this.#server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -11,7 +11,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { registerSectionCheck, type ConfigProblem } from '../config/sections.js';
 import { edgeError } from '../errors.js';
-import { boxListeners } from '../config/listeners.js';
+import { boxListeners, type BoxListener } from '../config/listeners.js';
+import type { BoxConfig } from '../config/schema.js';
 import { APP_NAME_PATTERN, readManifest, type AppManifest } from './manifest.js';
 
 const HINT = 'see docs/apps.md';
@@ -135,7 +136,6 @@ export function appsProblems(raw: unknown, baseDir: string, taken: ReadonlyMap<n
     if (m.manifest.name !== entry.name)
       problems.push({ path: `/apps/${i}/name`, message: `the manifest names the app ${m.manifest.name}`, hint: 'use the manifest’s name' });
     if (!entry.enabled) return;
-    const appPorts = new Set<number>();
     for (const p of m.manifest.provides) {
       const owner = models.get(p.serviceModelId);
       if (owner)
@@ -145,15 +145,66 @@ export function appsProblems(raw: unknown, baseDir: string, taken: ReadonlyMap<n
           hint: 'one provider per service model',
         });
       models.set(p.serviceModelId, entry.name);
-      if (appPorts.has(p.port)) continue; // one server may serve several models
-      appPorts.add(p.port);
-      const owner2 = ports.get(p.port);
-      if (owner2)
-        problems.push({ path: `/apps/${i}`, message: `port ${p.port} is already taken by ${owner2}`, hint: 'give each app its own port' });
-      ports.set(p.port, `app ${entry.name}`);
+    }
+    for (const port of portsOf(m.manifest)) {
+      const owner = ports.get(port);
+      if (owner)
+        problems.push({ path: `/apps/${i}`, message: `port ${port} is already taken by ${owner}`, hint: 'give each app its own port' });
+      ports.set(port, `app ${entry.name}`);
     }
   });
   return problems;
+}
+
+/** Every port an app listens on: its service ports (one server may serve several models) and the others it declares. */
+export function portsOf(m: AppManifest): number[] {
+  return [...new Set([...m.provides.map((p) => p.port), ...m.listens.map((l) => l.port)])];
+}
+
+/**
+ * The configured apps' listeners, for the listener registry and for the drivers' port check (a
+ * driver may not take an app's port): the enabled apps whose manifest reads, each declared port.
+ */
+export function appListeners(raw: unknown, baseDir: string): BoxListener[] {
+  if (raw === undefined) return [];
+  const list = Value.Default(AppsListSchema, Value.Clone(raw));
+  if (!Value.Check(AppsListSchema, list)) return [];
+  const out: BoxListener[] = [];
+  for (const [i, entry] of list.entries()) {
+    if (!entry.enabled) continue;
+    const m = readManifest(resolve(baseDir, entry.path));
+    if (!m.ok) continue;
+    out.push(...listenersOfApp(m.manifest, `/apps/${i}`));
+  }
+  return out;
+}
+
+/**
+ * The box's listeners and the configured apps', as the drivers' port check takes them: a port two
+ * of these share is the apps check's to report (once), so only its first holder is listed.
+ */
+export function boxAndAppListeners(cfg: BoxConfig, baseDir: string): BoxListener[] {
+  const box = boxListeners(cfg);
+  const seen = new Set(box.map((l) => l.port));
+  return [...box, ...appListeners(cfg.apps, baseDir).filter((l) => !seen.has(l.port) && seen.add(l.port))];
+}
+
+/** One app's listeners; `path` is where it is set (its config entry, or where a pushed app was installed). */
+export function listenersOfApp(m: AppManifest, path: string): BoxListener[] {
+  return portsOf(m).map((port) => {
+    const models = m.provides.filter((p) => p.port === port).map((p) => p.serviceModelId);
+    const other = m.listens.find((l) => l.port === port);
+    return {
+      what: `app ${m.name}${models.length > 0 ? ` (${models.join(', ')})` : ''}${other ? ` (${other.what})` : ''}`,
+      path,
+      port,
+      // An app binds where it likes: its port is taken on every address.
+      host: '0.0.0.0',
+      protocol: 'http-app',
+      authentication: models.length > 0 ? 'called through the service bus (docs/apps.md); the app’s own' : 'the app’s own',
+      endpoints: models.length > 0 ? [{ method: 'POST', path: '/{method}' }] : [],
+    };
+  });
 }
 
 /** The enabled apps with their manifests; throws EDGE_ERR_CONFIG_INVALID on any problem. */

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { AppCredentialStore } from './credentials.js';
 import { AppProcess, type AppProcessOptions, type AppStatus } from './app-process.js';
-import type { AppHostConfig, ConfiguredApp } from './config.js';
+import { listenersOfApp, type AppHostConfig, type ConfiguredApp } from './config.js';
+import type { BoxListener } from '../config/listeners.js';
 import { appEnv } from './env.js';
 import { ServiceBus, type ServiceProvider } from './service-bus.js';
 import type { AppManifest } from './manifest.js';
@@ -35,7 +36,20 @@ interface HostedApp {
   process: AppProcess;
   manifest: AppManifest;
   source: 'config' | 'cloud';
+  /** What it was started from (folder, manifest, env, memory): a redeploy restarts it when this changes. */
+  key: string;
 }
+
+/** What a redeploy of the `apps:` list did, by app name. */
+export interface AppsDiff {
+  started: string[];
+  stopped: string[];
+  restarted: string[];
+  unchanged: string[];
+}
+
+const keyOf = (manifest: AppManifest, dir: string, env: Readonly<Record<string, string>>, memoryMb: number | undefined): string =>
+  JSON.stringify([manifest, dir, env, memoryMb ?? null]);
 
 export class AppHost {
   readonly bus: ServiceBus;
@@ -43,7 +57,7 @@ export class AppHost {
   readonly #deps: AppHostDeps;
   readonly #cfg: AppHostConfig;
   readonly #apps = new Map<string, HostedApp>();
-  readonly #configured: readonly ConfiguredApp[];
+  #configured: readonly ConfiguredApp[];
 
   constructor(deps: AppHostDeps, cfg: AppHostConfig, configured: readonly ConfiguredApp[]) {
     this.#deps = deps;
@@ -65,12 +79,11 @@ export class AppHost {
   async start(): Promise<void> {
     if (this.#cfg.serviceBus.enabled) await this.bus.start();
     // A version pushed from the cloud replaces the configured folder of the same app.
-    const installed = new Map(installedApps(this.installDir).map((a) => [a.manifest.name, a]));
+    const installed = this.#installed();
     for (const c of this.#configured) {
       if (!c.entry.enabled) continue;
-      const pushed = installed.get(c.entry.name);
       installed.delete(c.entry.name);
-      this.#add(pushed?.manifest ?? c.manifest, pushed?.dir ?? c.dir, c.entry.env, c.entry.memoryMb, 'config').start();
+      this.#addConfigured(c).start();
     }
     for (const a of installed.values()) {
       if (this.#clashes(a.manifest)) {
@@ -82,6 +95,45 @@ export class AppHost {
       }
       this.#add(a.manifest, a.dir, {}, undefined, 'cloud').start();
     }
+  }
+
+  #installed(): Map<string, { dir: string; manifest: AppManifest }> {
+    return new Map(installedApps(this.installDir).map((a) => [a.manifest.name, a]));
+  }
+
+  /** A configured app's process (built, not started): the version pushed from the cloud, if any, runs in its place. */
+  #addConfigured(c: ConfiguredApp, installed = this.#installed()): AppProcess {
+    const pushed = installed.get(c.entry.name);
+    return this.#add(pushed?.manifest ?? c.manifest, pushed?.dir ?? c.dir, c.entry.env, c.entry.memoryMb, 'config');
+  }
+
+  /**
+   * A redeployed `apps:` list (checked already): apps no longer listed or now disabled stop, new
+   * ones start, those whose folder, manifest, env or memory limit changed restart, the others run
+   * on untouched. An app the cloud pushed stays (it was never the config's).
+   */
+  async reconfigure(next: readonly ConfiguredApp[]): Promise<AppsDiff> {
+    const diff: AppsDiff = { started: [], stopped: [], restarted: [], unchanged: [] };
+    const wanted = new Map(next.filter((c) => c.entry.enabled).map((c) => [c.entry.name, c]));
+    const installed = this.#installed();
+    this.#configured = next;
+    for (const [name, app] of [...this.#apps]) {
+      if (wanted.has(name) || app.source !== 'config' || installed.has(name)) continue;
+      await this.remove(name);
+      diff.stopped.push(name);
+    }
+    for (const [name, c] of wanted) {
+      const pushed = installed.get(name);
+      const old = this.#apps.get(name);
+      if (old && old.key === keyOf(pushed?.manifest ?? c.manifest, pushed?.dir ?? c.dir, c.entry.env, c.entry.memoryMb)) {
+        diff.unchanged.push(name);
+        continue;
+      }
+      if (old) await this.remove(name);
+      this.#addConfigured(c, installed).start();
+      (old ? diff.restarted : diff.started).push(name);
+    }
+    return diff;
   }
 
   /** Whether another app provides one of its service models or serves one of its ports. */
@@ -108,6 +160,14 @@ export class AppHost {
 
   clashes(m: AppManifest): boolean {
     return this.#clashes(m);
+  }
+
+  /** The ports the hosted apps listen on, for the listener registry (`/healthz`). */
+  listeners(): BoxListener[] {
+    return [...this.#apps.values()].flatMap((a) => {
+      const i = this.#configured.findIndex((c) => c.entry.name === a.manifest.name);
+      return listenersOfApp(a.manifest, i >= 0 ? `/apps/${i}` : `${this.#cfg.installDir}/${a.manifest.name}`);
+    });
   }
 
   /** The app's log file (console). */
@@ -185,7 +245,7 @@ export class AppHost {
       },
       this.processOptions(),
     );
-    this.#apps.set(manifest.name, { process: proc, manifest, source });
+    this.#apps.set(manifest.name, { process: proc, manifest, source, key: keyOf(manifest, dir, configEnv, memoryMb) });
     return proc;
   }
 

@@ -27,6 +27,14 @@ export const ManifestSchema = Type.Object(
       ),
       { default: [], maxItems: 32 },
     ),
+    /** Other ports the app listens on (a push receiver): listed in the listener registry, kept from other listeners. */
+    listens: Type.Array(
+      Type.Object(
+        { port: Type.Integer({ minimum: 1, maximum: 65535 }), what: Type.String({ minLength: 1, maxLength: 200 }) },
+        { additionalProperties: false },
+      ),
+      { default: [], maxItems: 8 },
+    ),
     dataModels: Type.Object(
       {
         write: Type.Array(Type.String({ pattern: MODEL_ID }), { default: [], maxItems: 256 }),

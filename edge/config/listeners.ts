@@ -15,7 +15,7 @@ export interface BoxListener {
   path: string;
   port: number;
   host: string;
-  protocol: 'http-console' | 'mqtt' | 'http-files' | 'http-datamodel' | 'http-service-bus';
+  protocol: 'http-console' | 'mqtt' | 'http-files' | 'http-datamodel' | 'http-service-bus' | 'http-app';
   authentication: string;
   endpoints: ListenerEndpoint[];
   /** The hostile-input limits in force, where the listener has them. */

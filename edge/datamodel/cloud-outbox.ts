@@ -1,6 +1,7 @@
 /**
  * Records on the cloud link's durable outbox: the gateway's event `EdgeDataModel {modelId, dataId,
- * properties}` (declared in config/gateway/PEGateway.json), realtime when the link is up when
+ * properties, files?}` (declared in config/gateway/PEGateway.json; `files` names the download URL
+ * of each file attribute, whose property holds the file name as seed R10 has it), realtime when the link is up when
  * the record is queued, the thing-model history form (original time kept) when it is not. The
  * seed's apps write to a cloud data bus the box cannot reach offline; on the box the records
  * ride the Alink event channel like pass records, so they survive an outage in the one durable
@@ -16,8 +17,11 @@ export const EDGE_DATA_MODEL_EVENT = 'EdgeDataModel';
 const REF = 'datamodel:';
 
 export interface RecordOutbox {
-  /** Queue the record for the cloud; must run inside the caller's transaction. */
-  enqueue(record: DataRecord): void;
+  /**
+   * Queue the record for the cloud; must run inside the caller's transaction. `files` gives the
+   * download URL of each file property (attribute → URL), sent beside the properties.
+   */
+  enqueue(record: DataRecord, files?: Readonly<Record<string, string>>): void;
 }
 
 export const refOf = (dataId: number): string => `${REF}${dataId}`;
@@ -36,8 +40,13 @@ export function recordCloudOutbox(target: {
 }): RecordOutbox {
   const { outbox, gateway } = target;
   return {
-    enqueue(record: DataRecord): void {
-      const value = { modelId: record.modelId, dataId: record.dataId, properties: record.properties };
+    enqueue(record: DataRecord, files?: Readonly<Record<string, string>>): void {
+      const value = {
+        modelId: record.modelId,
+        dataId: record.dataId,
+        properties: record.properties,
+        ...(files && Object.keys(files).length > 0 ? { files } : {}),
+      };
       const online = target.isOnline();
       outbox.enqueueInTransaction({
         ...gateway,

@@ -9,49 +9,28 @@
  * after their HTTP statuses. The HTTP status is the code, except 460 (not an HTTP status), sent
  * as 400.
  */
-export interface DataModelAnswer {
-  code: number;
-  message: string;
-  localizedMsg?: string;
-  id?: string;
-  data?: unknown;
-}
+import { ApiError, PLATFORM_KINDS, type ApiAnswer, type ErrorKind } from '../../protocols/common/json-answers.js';
+
+export type DataModelAnswer = ApiAnswer;
 
 export type DataModelErrorKind = 'param' | 'auth' | 'forbidden' | 'notFound' | 'tooLarge' | 'busy' | 'unsupported' | 'full' | 'internal';
 
-const KINDS: Record<DataModelErrorKind, { code: number; status: number; zh: string }> = {
-  param: { code: 460, status: 400, zh: '请求参数错误' },
+const KINDS: Record<DataModelErrorKind, ErrorKind> = {
+  ...PLATFORM_KINDS,
   auth: { code: 401, status: 401, zh: '签名校验失败' },
   forbidden: { code: 403, status: 403, zh: '请求被禁止' },
   notFound: { code: 404, status: 404, zh: '资源不存在' },
-  tooLarge: { code: 413, status: 413, zh: '请求过大' },
-  busy: { code: 429, status: 429, zh: '太多请求' },
   unsupported: { code: 501, status: 501, zh: '功能不支持' },
-  full: { code: 507, status: 507, zh: '存储空间已满' },
-  internal: { code: 500, status: 500, zh: '系统错误' },
 };
 
-export class DataModelError extends Error {
-  readonly code: number;
-  readonly status: number;
-
-  constructor(
-    readonly kind: DataModelErrorKind,
-    message: string,
-  ) {
-    super(message);
+export class DataModelError extends ApiError<DataModelErrorKind> {
+  constructor(kind: DataModelErrorKind, message: string) {
+    super(kind, KINDS, message);
     this.name = 'DataModelError';
-    this.code = KINDS[kind].code;
-    this.status = KINDS[kind].status;
   }
 
   answer(id?: string): DataModelAnswer {
-    return {
-      code: this.code,
-      message: this.message,
-      localizedMsg: `${KINDS[this.kind].zh}: ${this.message}`,
-      ...(id !== undefined ? { id } : {}),
-    };
+    return this.answerWith(id);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { callbackUrlProblem } from './callbacks.js';
 import { registerSectionCheck, type ConfigProblem } from '../config/sections.js';
 import { edgeError } from '../errors.js';
 import { LISTENER_LIMITS, type ListenerLimits } from '../../protocols/common/http-listener.js';
@@ -35,6 +36,13 @@ const SubscriberSchema = Type.Object(
       maxItems: 256,
       description: 'the data models it receives; "*" for all',
     }),
+    callbackUrl: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2048,
+        description: 'deliver by HTTP POST here (a 2xx answer acknowledges) instead of the local bus; loopback or a callbackHosts host',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -92,6 +100,11 @@ export const DataModelConfigSchema = Type.Object(
       maxItems: 256,
       description: 'local-bus subscribers with acknowledged delivery',
     }),
+    callbackHosts: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), {
+      default: [],
+      maxItems: 64,
+      description: 'hosts besides the box itself that subscriber callbacks may name',
+    }),
     limits: listenerLimitsSetting(DATAMODEL_LISTENER_LIMITS),
   },
   { additionalProperties: false },
@@ -115,6 +128,13 @@ export function dataModelConfigProblems(raw: unknown): ConfigProblem[] {
     if (names.has(s.name))
       problems.push({ path: `/dataModel/subscribers/${i}/name`, message: `subscriber ${s.name} named twice`, hint: HINT });
     names.add(s.name);
+    const bad = s.callbackUrl === undefined ? undefined : callbackUrlProblem(s.callbackUrl, cfg.callbackHosts);
+    if (bad)
+      problems.push({
+        path: `/dataModel/subscribers/${i}/callbackUrl`,
+        message: bad,
+        hint: 'a callback on the box (127.0.0.1) or on a host listed in dataModel.callbackHosts',
+      });
   }
   if (cfg.enabled && cfg.host !== '127.0.0.1' && cfg.host !== '::1' && cfg.host !== 'localhost')
     problems.push({

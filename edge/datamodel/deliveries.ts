@@ -6,16 +6,20 @@
  * L40585) gets it again, waiting twice as long each time up to `maxBackoffS`, at most
  * `maxDeliveries` times. Each pending delivery is a row written in the record's own transaction,
  * so neither a crash nor a restart loses one; a subscriber can therefore see a record twice and
- * must be idempotent by `dataId` (R50).
+ * must be idempotent by `dataId` (R50). A subscriber with a `callbackUrl` gets the same message by
+ * HTTP POST instead (./callbacks.ts): its 2xx answer is the acknowledgement.
  */
 import type { Db } from '../store/db.js';
 import type { Logger } from '../log.js';
 import type { DataRecord, RecordStore } from './records.js';
+import { CallbackSender } from './callbacks.js';
 
 export interface Subscriber {
   name: string;
   /** Model ids, or `*` for every model. */
   models: readonly string[];
+  /** Delivered by HTTP POST here (./callbacks.ts) instead of the local bus. */
+  callbackUrl?: string | undefined;
 }
 
 export interface DeliveryOptions {
@@ -57,6 +61,7 @@ export class Deliveries {
   readonly #publisher: () => Publisher | undefined;
   readonly #subscribers = new Map<string, Subscriber>();
   readonly #pending = new Map<string, number>();
+  readonly #callbacks: CallbackSender;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #running = false;
@@ -74,6 +79,7 @@ export class Deliveries {
     this.#publisher = deps.publisher;
     this.#now = deps.now ?? Date.now;
     this.#o = options;
+    this.#callbacks = new CallbackSender({ log: deps.log }, options.ackTimeoutMs);
     const db = deps.db;
     this.#stmt = {
       add: db.prepare('INSERT OR IGNORE INTO datamodel_deliveries (subscriber, data_id, attempts, next_at) VALUES (?, ?, ?, ?)'),
@@ -125,6 +131,7 @@ export class Deliveries {
   }
 
   stop(): void {
+    this.#callbacks.stop();
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
@@ -139,9 +146,10 @@ export class Deliveries {
     const names: string[] = [];
     let waiting = 0;
     const now = this.#now();
-    const live = this.#publisher() !== undefined;
+    const bus = this.#publisher() !== undefined;
     for (const s of this.#subscribers.values()) {
       if (!s.models.includes('*') && !s.models.includes(record.modelId)) continue;
+      const live = bus || s.callbackUrl !== undefined;
       if (this.#stmt.add.run(s.name, record.dataId, live ? 1 : 0, live ? now + this.#o.ackTimeoutMs : now).changes === 0) continue;
       if (live) names.push(s.name);
       else waiting++;
@@ -159,7 +167,7 @@ export class Deliveries {
   /** After the commit of a new record: its first send to the subscribers `enqueue` named, and the timer for the rest. */
   sendNew(record: DataRecord, n: NewDeliveries): void {
     const publisher = this.#publisher();
-    if (publisher) for (const name of n.names) publisher.publish(deliveryTopic(name, record.modelId), this.#message(record, name, 1));
+    for (const name of n.names) this.#deliver(publisher, name, record, 1);
     if (n.waiting > 0) this.#arm(this.#now());
     else if (n.names.length > 0) this.#arm(this.#now() + this.#o.ackTimeoutMs);
   }
@@ -208,11 +216,6 @@ export class Deliveries {
     try {
       const now = this.#now();
       const publisher = this.#publisher();
-      if (!publisher) {
-        // No bus (disabled, or not up yet): nothing is spent; look again after one ack timeout.
-        this.#arm(now + this.#o.ackTimeoutMs);
-        return 0;
-      }
       for (;;) {
         const due = this.#stmt.due.all(now, BATCH) as DueRow[];
         if (due.length === 0) break;
@@ -234,7 +237,12 @@ export class Deliveries {
     return sent;
   }
 
-  #send(publisher: Publisher, d: DueRow, now: number): number {
+  #send(publisher: Publisher | undefined, d: DueRow, now: number): number {
+    if (!publisher && this.#subscribers.get(d.subscriber)?.callbackUrl === undefined) {
+      // No bus (disabled, or not up yet): nothing is spent; looked at again after one ack timeout.
+      this.#stmt.sent.run(d.attempts, now + this.#o.ackTimeoutMs, d.subscriber, d.data_id);
+      return 0;
+    }
     const record = this.#records.get(d.data_id);
     if (!record || d.attempts >= this.#o.maxDeliveries) {
       this.#stmt.remove.run(d.subscriber, d.data_id);
@@ -245,11 +253,19 @@ export class Deliveries {
     const attempt = d.attempts + 1;
     const wait = Math.min(this.#o.ackTimeoutMs * 2 ** Math.min(d.attempts, 30), Math.max(this.#o.ackTimeoutMs, this.#o.maxBackoffMs));
     this.#stmt.sent.run(attempt, now + wait, d.subscriber, d.data_id);
-    publisher.publish(deliveryTopic(d.subscriber, record.modelId), this.#message(record, d.subscriber, attempt));
+    this.#deliver(publisher, d.subscriber, record, attempt);
     return 1;
   }
 
-  #message(record: DataRecord, subscriber: string, attempt: number): string {
+  /** One delivery: to the callback of a subscriber that has one, else on the bus (when it is up). */
+  #deliver(publisher: Publisher | undefined, name: string, record: DataRecord, attempt: number): void {
+    const url = this.#subscribers.get(name)?.callbackUrl;
+    if (url !== undefined)
+      this.#callbacks.post(name, url, this.#message(record, name, attempt, false), () => this.acknowledge(name, [record.dataId]));
+    else publisher?.publish(deliveryTopic(name, record.modelId), this.#message(record, name, attempt));
+  }
+
+  #message(record: DataRecord, subscriber: string, attempt: number, viaBus = true): string {
     return JSON.stringify({
       dataId: record.dataId,
       modelId: record.modelId,
@@ -257,7 +273,7 @@ export class Deliveries {
       gmtCreate: record.createdAt,
       app: record.app,
       attempt,
-      ackTopic: ackTopic(subscriber),
+      ...(viaBus ? { ackTopic: ackTopic(subscriber) } : {}),
     });
   }
 

@@ -8,7 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, readBody, RequestAbortedError } from '../../protocols/common/body.js';
 import type { Logger } from '../log.js';
 import { isStorageFailure } from '../store/write-health.js';
-import { DataModelError, dmError, success, type DataModelAnswer } from './codes.js';
+import { answeringHandler, sendAnswer } from '../../protocols/common/json-answers.js';
+import { DataModelError, dmError, success } from './codes.js';
 import { mayWrite, type AppCredentials, type AppCredentialsLookup } from './credentials.js';
 import { checkEnvelope, parseJson, requestIdOf, type Envelope } from './envelope.js';
 import { checkModelId } from './properties.js';
@@ -36,20 +37,6 @@ export interface RouteDeps {
   now(): number;
   startedAt: number;
   log: Logger;
-}
-
-function send(res: ServerResponse, status: number, answer: DataModelAnswer, close = false): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify(answer);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    ...(close ? { Connection: 'close' } : {}),
-  });
-  res.end(body);
 }
 
 async function signedCall(req: IncomingMessage, res: ServerResponse, d: RouteDeps, pathname: string, ctx: { id?: string }): Promise<void> {
@@ -90,7 +77,7 @@ async function signedCall(req: IncomingMessage, res: ServerResponse, d: RouteDep
     }
     data = d.api.upload(creds, p);
   }
-  send(res, 200, success(env.id, data));
+  sendAnswer(res, 200, success(env.id, data));
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, d: RouteDeps, ctx: { id?: string }): Promise<void> {
@@ -106,9 +93,10 @@ async function route(req: IncomingMessage, res: ServerResponse, d: RouteDeps, ct
 }
 
 export function dataModelRequestHandler(d: RouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    const ctx: { id?: string } = {};
-    route(req, res, d, ctx).catch((err: unknown) => {
+  return answeringHandler(
+    (): { id?: string } => ({}),
+    (req, res, ctx) => route(req, res, d, ctx),
+    (err, req, ctx) => {
       let e: DataModelError;
       if (err instanceof DataModelError) e = err;
       else if (isStorageFailure(err)) e = dmError('full', 'the box cannot store the record now (disk full or failing)');
@@ -117,7 +105,7 @@ export function dataModelRequestHandler(d: RouteDeps): (req: IncomingMessage, re
         // Properties may name people or plates: only the error's text is logged.
         d.log.warn({ err: (err as Error).message, method: req.method }, 'data-model request failed');
       }
-      send(res, e.status, e.answer(ctx.id), !req.complete);
-    });
-  };
+      return { status: e.status, answer: e.answer(ctx.id) };
+    },
+  );
 }

@@ -135,7 +135,7 @@ export class DataModelService {
     const { record, subscribers } = this.#deps.db.transaction(() => {
       const dataId = this.records.insert({ modelId, app, json: props.json, createdAt, queued: outbox !== undefined });
       const r: DataRecord = { dataId, modelId, app, properties: props.value, createdAt };
-      outbox?.enqueue(r);
+      outbox?.enqueue(r, this.#fileUrls(r));
       return { record: r, subscribers: this.deliveries.enqueue(r) };
     })();
     this.deliveries.sendNew(record, subscribers);
@@ -169,6 +169,23 @@ export class DataModelService {
     return { fileName: slot.fileName, url: `${this.baseUrl}${this.uploads.urlPath(slot.token, slot.fileName)}` };
   }
 
+  /**
+   * The download URLs of a record's file attributes: a property whose value is the name of a file
+   * its app uploaded (seed R10: the record holds `data.fileName`) → the file service's URL of it,
+   * so the cloud can fetch the picture the name stands for. None without the file service.
+   */
+  #fileUrls(r: DataRecord): Record<string, string> | undefined {
+    const files = this.#deps.files();
+    if (!files || typeof r.properties !== 'object' || r.properties === null) return undefined;
+    const out: Record<string, string> = {};
+    for (const [attr, value] of Object.entries(r.properties as Record<string, unknown>)) {
+      if (typeof value !== 'string' || value === '' || value.length > 255 || value.includes('/')) continue;
+      const path = this.uploads.storedPath(r.app, value);
+      if (path !== undefined) out[attr] = files.urlOf(path);
+    }
+    return out;
+  }
+
   #files(): FileService {
     const files = this.#deps.files();
     if (!files) throw dmError('unsupported', 'file upload needs the edge file service: add a files: section to the box config');
@@ -189,7 +206,7 @@ export class DataModelService {
       if (batch.length === 0) break;
       this.#deps.db.transaction(() => {
         for (const r of batch) {
-          outbox.enqueue(r);
+          outbox.enqueue(r, this.#fileUrls(r));
           this.records.markQueued(r.dataId);
         }
       })();

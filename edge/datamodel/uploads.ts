@@ -61,8 +61,16 @@ export class Uploads {
       add: db.prepare('INSERT INTO datamodel_uploads (token, app, file_name, file_path, put_until, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       get: db.prepare('SELECT token, app, file_name, file_path, put_until, stored FROM datamodel_uploads WHERE token = ?'),
       stored: db.prepare('UPDATE datamodel_uploads SET stored = 1 WHERE token = ?'),
+      storedPath: db
+        .prepare('SELECT file_path FROM datamodel_uploads WHERE app = ? AND file_name = ? AND stored = 1 ORDER BY created_at DESC LIMIT 1')
+        .pluck(),
       prune: db.prepare('DELETE FROM datamodel_uploads WHERE (stored = 0 AND put_until < ?) OR created_at < ?'),
     };
+  }
+
+  /** Where the file an app uploaded under `fileName` lies in the file service (the newest such), if it was stored. */
+  storedPath(app: string, fileName: string): string | undefined {
+    return this.#stmt.storedPath.get(app, fileName) as string | undefined;
   }
 
   /** A new upload slot: its token and file path; the URL is the caller's (it knows its address). */

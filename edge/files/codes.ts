@@ -7,43 +7,26 @@
  * statuses, where the platform has none: 413 file too large, 507 storage full. The HTTP status
  * is the code, except 460 (not an HTTP status), answered as 400.
  */
-export interface FileAnswer {
-  code: number;
-  message: string;
-  localizedMsg?: string;
-  data?: string;
-}
+import { ApiError, PLATFORM_KINDS, type ApiAnswer, type ErrorKind } from '../../protocols/common/json-answers.js';
+
+export type FileAnswer = ApiAnswer & { data?: string };
 
 export type FileErrorKind = 'param' | 'notFound' | 'tooLarge' | 'full' | 'busy' | 'internal';
 
-const KINDS: Record<FileErrorKind, { code: number; status: number; zh: string }> = {
-  param: { code: 460, status: 400, zh: '请求参数错误' },
+const KINDS: Record<FileErrorKind, ErrorKind> = {
+  ...PLATFORM_KINDS,
   notFound: { code: 404, status: 404, zh: '文件不存在' },
   tooLarge: { code: 413, status: 413, zh: '文件过大' },
-  full: { code: 507, status: 507, zh: '存储空间已满' },
-  busy: { code: 429, status: 429, zh: '太多请求' },
-  internal: { code: 500, status: 500, zh: '系统错误' },
 };
 
-export class FileServiceError extends Error {
-  readonly code: number;
-  readonly status: number;
-  readonly localizedMsg: string;
-
-  constructor(
-    readonly kind: FileErrorKind,
-    message: string,
-  ) {
-    super(message);
+export class FileServiceError extends ApiError<FileErrorKind> {
+  constructor(kind: FileErrorKind, message: string) {
+    super(kind, KINDS, message);
     this.name = 'FileServiceError';
-    const k = KINDS[kind];
-    this.code = k.code;
-    this.status = k.status;
-    this.localizedMsg = `${k.zh}: ${message}`;
   }
 
   get answer(): FileAnswer {
-    return { code: this.code, message: this.message, localizedMsg: this.localizedMsg };
+    return this.answerWith();
   }
 }
 

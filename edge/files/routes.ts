@@ -7,7 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, readBody } from '../../protocols/common/body.js';
 import type { Logger } from '../log.js';
-import { fileError, FileServiceError, success, type FileAnswer } from './codes.js';
+import { answeringHandler, sendAnswer } from '../../protocols/common/json-answers.js';
+import { fileError, FileServiceError, success } from './codes.js';
 import { serveFile } from './download.js';
 import { checkFilePath } from './paths.js';
 import type { FileStore } from './store.js';
@@ -24,24 +25,10 @@ export interface RouteDeps {
   log: Logger;
 }
 
-function send(res: ServerResponse, status: number, answer: FileAnswer, close = false): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify(answer);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    ...(close ? { Connection: 'close' } : {}),
-  });
-  res.end(body);
-}
-
 async function add(req: IncomingMessage, res: ServerResponse, d: RouteDeps): Promise<void> {
   const stored = await receiveUpload(req, d.store, d.options);
   d.log.debug({ size: stored.size, expiresMs: stored.expiresMs }, 'file stored');
-  send(res, 200, success(d.urlOf(stored.path)));
+  sendAnswer(res, 200, success(d.urlOf(stored.path)));
 }
 
 /** `{"filePath": "aaa/bbb/ccc.jpg"}` [seed 001 L39787-39821]; the body is read as JSON whatever its Content-Type. */
@@ -56,7 +43,7 @@ async function remove(req: IncomingMessage, res: ServerResponse, d: RouteDeps): 
   const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).filePath : undefined;
   const filePath = checkFilePath(raw);
   if (!d.store.remove(filePath)) throw fileError('notFound', 'file not found');
-  send(res, 200, success());
+  sendAnswer(res, 200, success());
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, d: RouteDeps): Promise<void> {
@@ -71,13 +58,14 @@ async function route(req: IncomingMessage, res: ServerResponse, d: RouteDeps): P
 }
 
 export function fileRequestHandler(d: RouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    route(req, res, d).catch((err: unknown) => {
+  return answeringHandler(
+    () => undefined,
+    (req, res) => route(req, res, d),
+    (err, req) => {
       const e = err instanceof FileServiceError ? err : diskError(err);
       // File paths may name people or plates: they stay out of the log.
       if (e.kind === 'internal') d.log.warn({ err: (err as Error).message, method: req.method }, 'file request failed');
-      // An upload refused mid-body is not read further: the answer closes the connection.
-      send(res, e.status, e.answer, !req.complete);
-    });
-  };
+      return { status: e.status, answer: e.answer };
+    },
+  );
 }

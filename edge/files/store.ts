@@ -10,10 +10,13 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  close,
   closeSync,
   constants,
+  fstat,
   fsyncSync,
   mkdirSync,
+  open,
   openSync,
   readdirSync,
   realpathSync,
@@ -22,12 +25,12 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import { fileError, type FileServiceError } from './codes.js';
 import { contentTypeOf } from './content-type.js';
+import { FolderFlusher } from './dir-flush.js';
 import { FileIndex, type FileRow } from './index-store.js';
 
 export interface FileStoreOptions {
@@ -44,21 +47,11 @@ export interface Committed {
   expiresMs: number;
 }
 
-/** A stored file opened for reading: its handle, size from the open file, and its index row. */
+/** A stored file opened for reading: its descriptor (the reader closes it), size from the open file, and its index row. */
 export interface OpenFile {
-  handle: FileHandle;
+  fd: number;
   size: number;
   row: FileRow;
-}
-
-/** Flush a folder's entries (the rename into it); off the event loop. */
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const h = await open(dir, 'r');
-    await h.sync().finally(() => h.close());
-  } catch {
-    // Some file systems cannot fsync a folder; the rename is still atomic.
-  }
 }
 
 export const etagOf = (md5Hex: string): string => `"${md5Hex}"`;
@@ -70,6 +63,7 @@ export class FileStore {
   readonly #tmp: string;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #folders = new FolderFlusher();
   #realFiles = '';
 
   constructor(deps: { db: Db; log: Logger; now?: () => number }, options: FileStoreOptions) {
@@ -162,7 +156,7 @@ export class FileStore {
 
   /** Flush the folder of a committed file to disk (an upload is answered after it). */
   flush(filePath: string): Promise<void> {
-    return fsyncDir(dirname(join(this.#files, filePath)));
+    return this.#folders.flush(dirname(join(this.#files, filePath)));
   }
 
   /**
@@ -207,18 +201,16 @@ export class FileStore {
     if (!row) return undefined;
     const full = join(this.#files, filePath);
     if (!this.#inside(dirname(full), dirname(filePath))) return undefined;
-    let handle: FileHandle;
-    try {
-      handle = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW);
-    } catch {
-      return undefined;
-    }
-    const st = await handle.stat();
-    if (!st.isFile()) {
-      await handle.close();
-      return undefined;
-    }
-    return { handle, size: st.size, row };
+    return new Promise((resolve) => {
+      // Callbacks, not fs/promises: two thread-pool trips per download and no promise per read.
+      open(full, constants.O_RDONLY | constants.O_NOFOLLOW, (err, fd) => {
+        if (err) return resolve(undefined);
+        fstat(fd, (e, st) => {
+          if (!e && st.isFile()) return resolve({ fd, size: st.size, row });
+          close(fd, () => resolve(undefined));
+        });
+      });
+    });
   }
 
   /** Remove files whose expiry has passed, at most `limit`; returns how many. */

@@ -43,6 +43,15 @@ export function appsPart(rt: Runtime): Part | undefined {
       rt.apps = undefined;
       rt.appCredentials = undefined;
     },
+    // A redeployed `apps:` list: new apps start, removed ones stop, changed ones restart, the rest
+    // run on. `appHost:` changes, or apps on a box started without any, wait for the next start.
+    section: 'apps',
+    reconfigure: async (next) => {
+      const host = rt.apps;
+      if (!host) return;
+      const diff = await host.reconfigure(configuredApps(next.apps, rt.baseDir, listenerPorts(boxListeners(next))));
+      rt.logOf('apps').info({ ...diff }, 'apps redeployed');
+    },
   };
 }
 

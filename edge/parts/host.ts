@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Runtime } from '../runtime.js';
+import { boxAndAppListeners } from '../apps/config.js';
 import { boxListeners } from '../config/listeners.js';
 import type { BoxConfig } from '../config/schema.js';
 import { type DriverConfig, DriverHost } from '../host/host.js';
@@ -26,7 +27,8 @@ export function newDriverHost(
       logLevel: cfg.log.level ?? 'info',
       logMaxBytes: Math.round(cfg.log.driverFileMaxMb * 1024 * 1024),
       logKeep: cfg.log.driverFileKeep,
-      boxListeners: boxListeners(cfg),
+      // A driver may take neither the box's ports nor the configured apps'.
+      boxListeners: boxAndAppListeners(cfg, rt.baseDir),
     },
   );
 }
@@ -41,7 +43,11 @@ export function listenersOf(rt: Runtime): ListenerInfo[] {
     ...(rt.dataModel ? { dataModel: rt.dataModel.port } : {}),
     ...(rt.apps ? { serviceBus: rt.apps.bus.port } : {}),
   };
-  return [...boxListeners(rt.config, bound).map(boxListenerInfo), ...rt.host.listeners()];
+  return [
+    ...boxListeners(rt.config, bound).map(boxListenerInfo),
+    ...(rt.apps?.listeners() ?? []).map(boxListenerInfo),
+    ...rt.host.listeners(),
+  ];
 }
 
 /** The drivers of the config, deployed by the host; the deployment is recorded. */

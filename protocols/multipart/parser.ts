@@ -85,7 +85,14 @@ export class MultipartParser {
 
   write(chunk: Buffer): void {
     if (this.#state === 'done') return; // epilogue
-    const buf = this.#carry.length > 0 ? Buffer.concat([this.#carry, chunk]) : chunk;
+    let buf = chunk;
+    if (this.#carry.length > 0) {
+      // In a body the carry is only the tail that might begin a delimiter: when it does not, it
+      // is passed on as it is and the chunk is searched alone, never copied (a file part's chunks
+      // would otherwise all be copied once more).
+      if (this.#state === 'body' && !this.#delimiterStartsInCarry(chunk)) this.#handler.onData(this.#carry);
+      else buf = Buffer.concat([this.#carry, chunk]);
+    }
     this.#carry = EMPTY;
     let pos = 0;
     while (pos >= 0) pos = this.#step(buf, pos);
@@ -170,6 +177,13 @@ export class MultipartParser {
     const safe = Math.max(pos, buf.length - (this.#delimiter.length - 1));
     if (safe > pos) this.#handler.onData(buf.subarray(pos, safe));
     return this.#keep(buf, safe);
+  }
+
+  /** Whether a delimiter begins in the carry (or the chunk is too short to tell). */
+  #delimiterStartsInCarry(chunk: Buffer): boolean {
+    const more = this.#delimiter.length - 1;
+    if (chunk.length < more) return true;
+    return Buffer.concat([this.#carry, chunk.subarray(0, more)]).includes(this.#delimiter);
   }
 
   #keep(buf: Buffer, from: number): number {

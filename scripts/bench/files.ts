@@ -1,9 +1,10 @@
 /**
- * File-service benchmark (`npm run bench -- files [--files 1000] [--clients 50] [--kb 200]`):
+ * File-service benchmark (`npm run bench -- files [--files 1000] [--clients 50] [--kb 200] [--rounds 4]`):
  * the real daemon (`edge start`, the file service on) takes 200 KB pictures from 50 concurrent
  * clients as form-data uploads, then serves them back. Baseline, same run: a bare Node `http`
  * server in its own process that writes each raw body the same durable way (temporary file,
- * fsync, rename) and streams it back. Figures: files/s and MB/s both ways, the ratios, and the
+ * fsync, rename) and streams it back; the two take turns in rounds (uploads, then downloads of
+ * the same files), so the load of a shared machine falls on both alike. Figures: files/s and MB/s both ways, the ratios, and the
  * daemon's RSS growth during the run (sampled every 20 ms): streams, not buffers.
  */
 import { spawn } from 'node:child_process';
@@ -20,11 +21,14 @@ const { values } = parseArgs({
     files: { type: 'string', default: '1000' },
     clients: { type: 'string', default: '50' },
     kb: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '4' },
   },
 });
 const FILES = Number(values.files);
 const CLIENTS = Number(values.clients);
 const SIZE = Number(values.kb) * 1024;
+const ROUNDS = Math.max(1, Number(values.rounds));
+const PER_ROUND = Math.ceil(FILES / ROUNDS);
 const BOUNDARY = '----pe-bench-files';
 const picture = randomBytes(SIZE);
 
@@ -61,7 +65,7 @@ function send(agent: Agent, url: string, method: string, body?: Buffer, headers:
   });
 }
 
-/** `count` requests over `CLIENTS` concurrent workers; files per second. */
+/** `count` requests over `CLIENTS` concurrent workers; the milliseconds they took. */
 async function run(count: number, one: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const t0 = performance.now();
@@ -70,10 +74,10 @@ async function run(count: number, one: (i: number) => Promise<unknown>): Promise
       while (next < count) await one(next++);
     }),
   );
-  return count / ((performance.now() - t0) / 1000);
+  return performance.now() - t0;
 }
 
-function form(name: string): Buffer {
+function formOf(name: string): Buffer {
   return Buffer.concat([
     Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="filePath"\r\n\r\nbench/${name}\r\n`),
     Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/jpeg\r\n\r\n`),
@@ -93,18 +97,25 @@ const bare = spawn(process.execPath, ['-e', BARE, work, String(await freePort())
 try {
   const barePort = Number(bare.spawnargs.at(-1));
   await new Promise<void>((r) => bare.stdout!.once('data', () => r()));
-  const names = Array.from({ length: FILES }, (_, i) => `p${i}.jpg`);
-  const baseUp = await run(FILES, (i) => send(agent, `http://127.0.0.1:${barePort}/${names[i]}`, 'POST', picture));
-  const baseDown = await run(FILES, (i) => send(agent, `http://127.0.0.1:${barePort}/${names[i]}`, 'GET'));
+  const base = `http://127.0.0.1:${filesPort}`;
+  const bareBase = `http://127.0.0.1:${barePort}`;
+  const form = { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` };
   const rss0 = rssMb(daemon.pid);
   let peak = rss0;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(daemon.pid))), 20);
-  const base = `http://127.0.0.1:${filesPort}`;
-  const up = await run(FILES, (i) =>
-    send(agent, `${base}/home/paas/file/add`, 'POST', form(names[i]!), { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` }),
-  );
-  const down = await run(FILES, (i) => send(agent, `${base}/oss/bench/${names[i]}`, 'GET'));
+  // The machine is shared: the daemon and the baseline take turns in ROUNDS short rounds, so a
+  // change in the load outside the run weighs on both sides alike rather than on whichever ran then.
+  const t = { up: 0, down: 0, baseUp: 0, baseDown: 0 };
+  for (let r = 0; r < ROUNDS; r++) {
+    const names = Array.from({ length: PER_ROUND }, (_, i) => `r${r}p${i}.jpg`);
+    t.baseUp += await run(PER_ROUND, (i) => send(agent, `${bareBase}/${names[i]}`, 'POST', picture));
+    t.up += await run(PER_ROUND, (i) => send(agent, `${base}/home/paas/file/add`, 'POST', formOf(names[i]!), form));
+    t.baseDown += await run(PER_ROUND, (i) => send(agent, `${bareBase}/${names[i]}`, 'GET'));
+    t.down += await run(PER_ROUND, (i) => send(agent, `${base}/oss/bench/${names[i]}`, 'GET'));
+  }
   clearInterval(sampler);
+  const perS = (ms: number): number => (PER_ROUND * ROUNDS) / (ms / 1000);
+  const [up, down, baseUp, baseDown] = [perS(t.up), perS(t.down), perS(t.baseUp), perS(t.baseDown)];
   const mb = SIZE / 1024 / 1024;
   const out = {
     upload_files_per_s: round(up),
@@ -118,7 +129,7 @@ try {
     rss_growth_mb: round(peak - rss0),
   };
   process.stdout.write(
-    `${FILES} files of ${values.kb} KB, ${CLIENTS} clients\n` +
+    `${PER_ROUND * ROUNDS} files of ${values.kb} KB, ${CLIENTS} clients, ${ROUNDS} rounds taking turns with the baseline\n` +
       `  upload:   ${out.upload_files_per_s} files/s (${out.upload_mb_per_s} MB/s), bare node ${out.baseline_upload_files_per_s} files/s, ratio ${out.upload_ratio}\n` +
       `  download: ${out.download_files_per_s} files/s (${out.download_mb_per_s} MB/s), bare node ${out.baseline_download_files_per_s} files/s, ratio ${out.download_ratio}\n` +
       `  daemon RSS growth: ${out.rss_growth_mb} MB\n${JSON.stringify(out)}\n`,

@@ -7,7 +7,9 @@ import { configProblems } from '../../edge/config-check.js';
 import { boxListeners } from '../../edge/config/listeners.js';
 import { parseConfig } from '../../edge/config/load.js';
 import { checkManifest } from '../../edge/apps/manifest.js';
+import { appListeners } from '../../edge/apps/config.js';
 import { writeApp } from './helpers.js';
+import { spawnSync } from 'node:child_process';
 
 const dir = mkdtempSync(join(tmpdir(), 'pe-appcfg-'));
 const problems = async (yaml: string) =>
@@ -19,6 +21,12 @@ describe('apps config', () => {
   writeApp(dir, { name: 'two', fixture: 'serve', provides: [{ serviceModelId: 'model_a', port: 10071 }] });
   writeApp(dir, { name: 'three', fixture: 'serve', provides: [{ serviceModelId: 'model_c', port: 8080 }] });
   writeApp(dir, { name: 'four', fixture: 'serve', provides: [{ serviceModelId: 'model_d', port: 10060 }] });
+  writeApp(dir, {
+    name: 'five',
+    fixture: 'serve',
+    provides: [{ serviceModelId: 'model_e', port: 10081 }],
+    listens: [{ port: 10082, what: 'pushes' }],
+  });
 
   it('accepts a good list, paths relative to the config file', async () => {
     expect(await problems('apps:\n  - { name: one, path: one }\n')).toEqual([]);
@@ -44,6 +52,34 @@ describe('apps config', () => {
       expect.stringMatching(/^port 8080 is already taken by the box HTTP server/),
       expect.stringMatching(/^port 10060 is already taken by the service bus/),
     ]);
+  });
+
+  it('`edge check` refuses a driver on an app’s port, and an app port (declared or service) the box listens on', () => {
+    const file = join(dir, 'clash.yaml');
+    writeFileSync(
+      file,
+      'http: { port: 8080 }\nbus: { port: 10082 }\napps:\n  - { name: five, path: five }\n' +
+        'drivers: [ { name: Push, type: face-terminal-push, config: { port: 10081 }, devices: [] } ]\n',
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join('edge', 'main.ts'), 'check', file, '--json'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout) as { problems: Array<{ path: string; message: string; advisory: boolean }> };
+    expect(out.problems.filter((p) => !p.advisory).map((p) => [p.path, p.message])).toEqual([
+      ['/apps/0', expect.stringMatching(/^port 10082 is already taken by the local bus/)],
+      ['/drivers/0/config/port', 'port 10081 is already taken by app five (model_e) (/apps/0)'],
+    ]);
+  });
+
+  it('lists an app’s ports for the listener registry, and a free driver port passes', async () => {
+    expect(appListeners([{ name: 'five', path: 'five' }], dir).map((l) => [l.port, l.protocol, l.what])).toEqual([
+      [10081, 'http-app', 'app five (model_e)'],
+      [10082, 'http-app', 'app five (pushes)'],
+    ]);
+    expect(
+      await problems(
+        'apps:\n  - { name: five, path: five }\ndrivers: [ { name: Push, type: face-terminal-push, config: { port: 10083 }, devices: [] } ]\n',
+      ),
+    ).toEqual([]);
   });
 
   it('checks appHost and lists the service bus among the box listeners', async () => {

@@ -12,6 +12,7 @@ export interface FixtureApp {
   fixture: 'serve' | 'crash' | 'hang' | 'leak' | 'slow' | 'ignore-term';
   version?: string;
   provides?: Array<{ serviceModelId: string; port: number }>;
+  listens?: Array<{ port: number; what: string }>;
   env?: Record<string, string>;
   memoryMb?: number;
   write?: string[];
@@ -26,6 +27,7 @@ export function writeApp(root: string, a: FixtureApp, folder = join(root, a.name
     version: a.version ?? '1.0.0',
     command: ['node', 'main.cjs'],
     provides: a.provides ?? [],
+    ...(a.listens ? { listens: a.listens } : {}),
     dataModels: { write: a.write ?? [], read: [] },
     resources: { memoryMb: a.memoryMb ?? 128 },
     env: { PORT: String(a.provides?.[0]?.port ?? 0), ...a.env },

@@ -174,6 +174,7 @@ export interface AtCloud {
   dataId: number;
   properties: Record<string, unknown>;
   form: 'event' | 'history';
+  files?: Record<string, string>;
 }
 
 /** The EdgeDataModel records the cloud stand-in received, in the event or the history form. */

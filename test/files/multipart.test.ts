@@ -54,6 +54,15 @@ describe('multipart parser', () => {
     for (const sizes of [[1], [3], [1000]]) expect(parse(form({}, { bytes: tricky }), sizes).parts[0]?.body.equals(tricky)).toBe(true);
   });
 
+  it('finds a delimiter cut anywhere between two chunks, whatever was carried over', () => {
+    const end = body.indexOf(Buffer.from(`\r\n--${BOUNDARY}--`));
+    for (let cut = end - 80; cut <= end + BOUNDARY.length + 6; cut++)
+      for (const first of [cut - 60, cut - 1]) {
+        const { parts } = parse(body, [first, cut - first, body.length]);
+        expect(parts[2]?.body.equals(file), `cut at ${cut} after ${first}`).toBe(true);
+      }
+  });
+
   it('passes a file through in slices no larger than the chunks (nothing is gathered)', () => {
     const big = form({}, { bytes: pattern(1024 * 1024) });
     expect(parse(big, 16 * 1024).maxSlice).toBeLessThanOrEqual(16 * 1024);

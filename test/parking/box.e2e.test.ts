@@ -85,5 +85,10 @@ describe('the parking adapter in the box', () => {
       { timeoutMs: 30_000, what: 'the pass record at the cloud' },
     );
     expect(up.properties.plateNumberImage).toBe(image);
+    // Beside the file name, the URL it stands for: the cloud stand-in fetches the picture by it.
+    const url = up.files?.plateNumberImage;
+    expect(url).toBe(box.runtime.files!.urlOf(upload!.file_path));
+    const fetched = await fetch(url!.replace(/^http:\/\/[^/]+/, `http://127.0.0.1:${box.runtime.files!.port}`));
+    expect(Buffer.from(await fetched.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   }, 60_000);
 });

@@ -98,6 +98,10 @@ export const PROBES: Readonly<Record<string, Probe>> = {
     kind: 'elsewhere',
     by: 'test/apps/service-bus.test.ts (malformed envelopes, wrong content types and methods, the body cap, unknown models and methods, slow and down apps)',
   },
+  'http-app': {
+    kind: 'exempt',
+    why: "a hosted app's own server (docs/apps.md), not the box's code; the box reaches it through the service bus, probed as http-service-bus",
+  },
   mqtt: { kind: 'elsewhere', by: 'test/security/bus-*.test.ts (pre-authentication limits, client ids, ACLs)' },
   'sia-dc09': {
     kind: 'elsewhere',

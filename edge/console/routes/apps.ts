@@ -1,19 +1,18 @@
 /**
  * Hosted apps from the console (docs/apps.md): state, memory, restarts and last error of each,
- * start / stop / restart, and the tail of its log.
+ * start / stop / restart, and the tail of its log (the drivers' log viewer: `limit`, `level`, `q`).
  */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { auditOf, type ConsoleDeps } from '../deps.js';
 import { fail } from '../http-errors.js';
-import { tailLines } from '../log-view.js';
+import { LogQuery, readLog } from '../log-view.js';
 
 const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,39}$' }) });
 const ActionParams = Type.Object({
   name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,39}$' }),
   action: Type.Union([Type.Literal('start'), Type.Literal('stop'), Type.Literal('restart')]),
 });
-const LogQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })) });
 const missing = 'hosted apps';
 
 export async function appRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
@@ -38,7 +37,9 @@ export async function appRoutes(app: FastifyInstance, deps: ConsoleDeps): Promis
       if (!s) return fail(reply, 'EDGE_ERR_CONSOLE_SERVICE_MISSING', missing);
       const file = s.logFile(req.params.name);
       if (!file) return fail(reply, 'EDGE_ERR_APP_UNKNOWN', req.params.name);
-      return { app: req.params.name, lines: (await tailLines(file)).slice(-(req.query.limit ?? 200)) };
+      // The drivers' log viewer (filter by level and text); the lines oldest first, as written.
+      const lines = await readLog(file, { level: req.query.level, q: req.query.q, limit: req.query.limit ?? 200 });
+      return { app: req.params.name, lines: lines.reverse().map((l) => l.raw) };
     },
   );
 }
