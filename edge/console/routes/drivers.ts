@@ -9,6 +9,7 @@ import { auditOf, type ConsoleDeps } from '../deps.js';
 import { fail } from '../http-errors.js';
 import { writeConfigFile } from '../../config/config-file.js';
 import { LogQuery, readLog, tailLines } from '../log-view.js';
+import { placeProblems } from '../config-text.js';
 
 /** The last 512 KB of a log as a download (JSON lines, as written). */
 async function sendLogFile(reply: FastifyReply, file: string, name: string) {
@@ -79,7 +80,10 @@ export async function driverRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       auditOf(deps, req, 'config.redeploy', ctx.configFile(), false, `${err.problems.length} problems`);
-      return reply.code(400).send({ error: { code: err.code, message: err.message, problems: err.problems } });
+      // Each problem with its line: the YAML view marks them (edge/console/config-text.ts).
+      return reply
+        .code(400)
+        .send({ error: { code: err.code, message: err.message, problems: placeProblems(req.body.text, err.problems) } });
     }
   });
 }

@@ -1,5 +1,6 @@
 // Message catalogue of the console UI: Chinese by default, English available.
 // Keys are shared with the server's error codes (err.<CODE>) so refusals read in the user's language.
+import forms from './msg-forms.js';
 export const MESSAGES = {
   zh: {
     'app.title': '物业边缘盒子 · 本地控制台',
@@ -332,6 +333,7 @@ export const MESSAGES = {
     'err.EDGE_ERR_CONFIG_INVALID': '配置无效',
     'err.EDGE_ERR_DEVICE_OFFLINE': '设备离线',
     'err.EDGE_ERR_VALUE_INVALID': '取值无效',
+    ...forms.zh,
   },
   en: {
     'app.title': 'Property Edge · local console',
@@ -666,6 +668,7 @@ export const MESSAGES = {
     'err.EDGE_ERR_CONFIG_INVALID': 'Config invalid',
     'err.EDGE_ERR_DEVICE_OFFLINE': 'Device offline',
     'err.EDGE_ERR_VALUE_INVALID': 'Invalid value',
+    ...forms.en,
   },
 };
 
