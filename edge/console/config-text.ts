@@ -4,7 +4,7 @@
  * problem of a check placed on the line it is about, and a line diff of old and new text for
  * the preview before a deploy.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { Document, isMap, isNode, isSeq, LineCounter, parseDocument, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ConfigProblem } from '../config/sections.js';
 
 /** A driver as the form sends it: the config schema's shape (checked again by the deploy). */
@@ -30,34 +30,64 @@ export interface DriverEdit {
 
 export class EditError extends Error {}
 
-/** The config text with one driver replaced, added or removed. */
+/**
+ * The config text with one driver replaced, added or removed. Only that driver's lines change:
+ * the rest of the file is kept byte for byte (re-printing the whole document would restyle
+ * lines the installer never touched, and the diff preview would show them).
+ */
 export function applyDriverEdit(text: string, edit: DriverEdit): string {
   const doc = parseDocument(text);
   if (doc.errors.length) throw new EditError(`the config file is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-  let drivers = doc.get('drivers');
-  if (!isSeq(drivers)) {
-    doc.set('drivers', doc.createNode([]));
-    drivers = doc.get('drivers');
-  }
-  const seq = drivers as { items: unknown[]; flow?: boolean };
-  seq.flow = false;
-  const at = edit.of === undefined ? -1 : seq.items.findIndex((d) => isMap(d) && d.get('name') === edit.of);
+  const drivers = doc.get('drivers');
+  const items: unknown[] = isSeq(drivers) ? drivers.items : [];
+  const at = edit.of === undefined ? -1 : items.findIndex((d) => isMap(d) && d.get('name') === edit.of);
   if (edit.of !== undefined && at < 0) throw new EditError(`no driver ${edit.of} in the config`);
-  if (!edit.driver) {
-    seq.items.splice(at, 1);
+  const old = items[at];
+  const node = !edit.driver ? undefined : isMap(old) ? updateDriverNode(doc, old, edit.driver) : doc.createNode(plainDriver(edit.driver));
+  if (node) for (const item of devicesOf(node)) if (!item.range) item.flow = true; // new devices one per line
+  // A block list of drivers: splice the driver's lines. Otherwise (no list, `drivers: []`) print the document.
+  const block = isSeq(drivers) && !drivers.flow && items.length > 0;
+  if (!block) {
+    if (at >= 0) items.splice(at, 1, ...(node ? [node] : []));
+    else if (isSeq(drivers)) drivers.items.push(node);
+    else doc.set('drivers', doc.createNode([node]));
+    const seq = doc.get('drivers');
+    if (isSeq(seq)) seq.flow = false;
     return textOf(doc);
   }
-  const node = driverNode(doc, edit.driver);
-  if (at >= 0) seq.items[at] = node;
-  else seq.items.push(node);
-  return textOf(doc);
+  const { start, end, indent } = itemLines(text, items[at >= 0 ? at : items.length - 1] as Node);
+  const lines = node ? indentLines(itemText(node), indent) : '';
+  return at >= 0 ? text.slice(0, start) + lines + text.slice(end) : text.slice(0, end) + lines + text.slice(end);
 }
+
+/** Where a block list item's lines start and end in the text, and the column of its dash. */
+function itemLines(text: string, item: Node): { start: number; end: number; indent: number } {
+  const [from, valueEnd] = item.range!;
+  const dash = text.lastIndexOf('-', from);
+  const start = text.lastIndexOf('\n', dash) + 1;
+  let last = valueEnd;
+  while (last > from && /\s/.test(text[last - 1]!)) last--;
+  const nl = text.indexOf('\n', last);
+  return { start, end: nl < 0 ? text.length : nl + 1, indent: dash - start };
+}
+
+function itemText(node: unknown): string {
+  const single = new Document([]);
+  (single.contents as YAMLSeq).items.push(node);
+  return textOf(single);
+}
+
+const indentLines = (s: string, n: number): string =>
+  s
+    .split('\n')
+    .map((l) => (l ? ' '.repeat(n) + l : l))
+    .join('\n');
 
 // No folding: a device written on one line stays on one line, so the diff shows only what changed.
 const textOf = (doc: Document): string => doc.toString({ lineWidth: 0 });
 
-/** Keys in the config's usual order, devices one per line (flow style) as `edge import points` writes them. */
-function driverNode(doc: Document, d: DriverForm): unknown {
+/** Keys in the config's usual order; empty config and custom left out. */
+function plainDriver(d: DriverForm): Record<string, unknown> {
   const plain: Record<string, unknown> = { name: d.name };
   if (d.type) plain.type = d.type;
   if (d.module) plain.module = d.module;
@@ -69,10 +99,52 @@ function driverNode(doc: Document, d: DriverForm): unknown {
     ...(dev.disabled ? { disabled: true } : {}),
     ...(dev.custom && Object.keys(dev.custom).length ? { custom: dev.custom } : {}),
   }));
-  const node = doc.createNode(plain);
-  const devices = (node as { get(k: string): unknown }).get('devices') as { items: Array<{ flow?: boolean }> };
-  for (const item of devices.items) item.flow = true;
+  return plain;
+}
+
+/** The same data whatever the key order and style. */
+function sameValue(node: unknown, value: unknown): boolean {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, canonical(x)]),
+          )
+        : v;
+  const js: unknown = isNode(node) ? node.toJSON() : node;
+  return JSON.stringify(canonical(js)) === JSON.stringify(canonical(value));
+}
+
+/**
+ * Change a driver in place: a value the form did not change keeps its node (style, comments),
+ * so the diff shows only what changed; keys the form does not edit (heapMb, transport…) stay.
+ */
+function updateDriverNode(doc: Document, node: YAMLMap, d: DriverForm): YAMLMap {
+  const plain = plainDriver(d);
+  for (const key of ['type', 'module', 'config']) if (!(key in plain) && node.has(key)) node.delete(key);
+  for (const [key, value] of Object.entries(plain)) {
+    if (key === 'devices' || sameValue(node.get(key, true), value)) continue;
+    node.set(key, doc.createNode(value));
+  }
+  const oldDevices = node.get('devices', true);
+  const before: unknown[] = isSeq(oldDevices) ? [...oldDevices.items] : [];
+  const items = (plain.devices as unknown[]).map((dev) => {
+    const i = before.findIndex((x) => sameValue(x, dev));
+    return i >= 0 ? before.splice(i, 1)[0] : doc.createNode(dev);
+  });
+  if (isSeq(oldDevices)) {
+    oldDevices.items = items;
+    if (items.length) oldDevices.flow = false;
+  } else node.set('devices', doc.createNode(items));
   return node;
+}
+
+function devicesOf(driver: unknown): Array<{ flow?: boolean; range?: unknown }> {
+  const devices = isMap(driver) ? driver.get('devices', true) : undefined;
+  return isSeq(devices) ? (devices.items as Array<{ flow?: boolean; range?: unknown }>) : [];
 }
 
 export interface PlacedProblem extends ConfigProblem {

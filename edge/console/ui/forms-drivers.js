@@ -33,7 +33,14 @@ export async function driverForms(onDeployed, runningDrivers) {
   const driverRow = (d, i) => {
     const devices = d.devices ?? [];
     const on = devices.filter((x) => !x.disabled).length;
-    const toggled = { ...d, devices: devices.map((x) => ({ ...x, disabled: on > 0 ? true : undefined })) };
+    // Only what a form edits: keys like heapMb stay in the file as they are.
+    const toggled = {
+      name: d.name,
+      type: d.type,
+      module: d.module,
+      config: d.config,
+      devices: devices.map((x) => ({ ...x, disabled: on > 0 ? true : undefined })),
+    };
     return h(
       'tr',
       { 'data-form-driver': d.name },
