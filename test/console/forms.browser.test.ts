@@ -183,7 +183,7 @@ describe('driver and device forms in a real Chromium', () => {
     await b.shot('23-yaml-problem-line');
     // A syntax error: a key written twice (the parser names the second).
     const broken = text.replace('    type: demo-sim', '    type: demo-sim\n    type: demo-sim');
-    const badLine = broken.split('\n').findIndex((l) => l === '    type: demo-sim') + 2;
+    const badLine = broken.split('\n').indexOf('    type: demo-sim') + 2;
     await page.fill('#config-text', broken);
     await page.click('#config-validate');
     await page.locator(`#config-gutter div.bad[data-line="${badLine}"]`).waitFor();
