@@ -49,7 +49,15 @@ export function previewPanel(onDeployed) {
       const list = (xs) => xs.join(', ') || '—';
       fill(
         el,
-        note('ok', t('forms.deployed', { added: list(r.diff.added), removed: list(r.diff.removed), restarted: list(r.diff.restarted) })),
+        note(
+          'ok',
+          t('forms.deployed', {
+            added: list(r.diff.added),
+            removed: list(r.diff.removed),
+            restarted: list(r.diff.restarted),
+            devices: list(r.diff.devicesChanged ?? []),
+          }),
+        ),
       );
       form = null;
       await onDeployed();

@@ -54,6 +54,11 @@ export function lineEditor(textarea) {
       bad = new Map();
       for (const p of problems) if (p.line) bad.set(p.line, [bad.get(p.line), p.message].filter(Boolean).join('\n'));
       draw(true);
+      // The first problem's line in sight (without taking the focus from the button).
+      const first = Math.min(...bad.keys());
+      const top = (first - 1) * LINE_PX;
+      if (Number.isFinite(first) && (top < textarea.scrollTop || top > textarea.scrollTop + textarea.clientHeight - LINE_PX))
+        textarea.scrollTop = Math.max(0, top - textarea.clientHeight / 3);
       sync();
     },
     goTo(line) {
