@@ -8,7 +8,6 @@
  * deployed; the forms at 375 and 1366 px in both languages.
  */
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimDevice } from '../../scripts/sim/bacnet/device.js';
 import { SimulatedDoor } from '../../scripts/sim/door-standard/door.js';
@@ -17,25 +16,11 @@ import { freePort } from '../helpers/runtime.js';
 import { DEMO_DRIVERS, startConsoleBox, waitFor, type ConsoleBox } from './box.js';
 import { openBrowser, type TestBrowser } from './browser.js';
 import { setupAdmin } from './login.js';
+import { horizontalOverflow, inViewport } from './viewport.js';
 
 const BACNET_BIND = '127.0.0.60';
 const KNOWN_SIM = '127.0.0.61';
 const FOUND_SIM = '127.0.0.62';
-
-async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
-    return d.documentElement.scrollWidth - d.documentElement.clientWidth;
-  });
-}
-
-async function inViewport(page: Page, selector: string, width: number): Promise<void> {
-  await page.locator(selector).first().scrollIntoViewIfNeeded();
-  const box = await page.locator(selector).first().boundingBox();
-  expect(box, selector).not.toBeNull();
-  expect(box!.x, `${selector} left edge`).toBeGreaterThanOrEqual(0);
-  expect(box!.x + box!.width, `${selector} right edge at ${width} px`).toBeLessThanOrEqual(width);
-}
 
 describe('driver and device forms in a real Chromium', () => {
   let box: ConsoleBox;
@@ -92,14 +77,20 @@ describe('driver and device forms in a real Chromium', () => {
     await b.page.locator('#forms-drivers').waitFor();
   }
 
-  it('commissions a door driver and its device through the form; the preview shows the diff; it is deployed and online', async () => {
+  /** A new door-standard driver in the form, listening on 127.0.0.1:port. */
+  async function newDoorDriver(name: string, port: number): Promise<void> {
     const { page } = b;
     await openDrivers();
     await page.click('#driver-add');
     await page.selectOption('#drv-type', 'door-standard');
-    await page.fill('#drv-name', 'Door_Form');
+    await page.fill('#drv-name', name);
     await page.fill('#drv-config-host', '127.0.0.1');
-    await page.fill('#drv-config-port', String(doorDriverPort));
+    await page.fill('#drv-config-port', String(port));
+  }
+
+  it('commissions a door driver and its device through the form; the preview shows the diff; it is deployed and online', async () => {
+    const { page } = b;
+    await newDoorDriver('Door_Form', doorDriverPort);
     await page.fill('#drv-config-boxIp', '127.0.0.1');
     await page.click('#dev-add');
     await page.selectOption('#dev-0-productKey', 'PEDoorQr');
@@ -120,20 +111,28 @@ describe('driver and device forms in a real Chromium', () => {
     expect(await page.locator('#form-preview').textContent()).toContain('Door_Form');
     expect(readFileSync(box.configFile, 'utf8')).toContain('name: Door_Form');
     // The door registers with the new driver, which connects back: online.
-    await waitFor(async () => ((await door.connect().catch(() => ({ code: -1 }))).code === 0 ? true : undefined), 20_000, 200);
-    await waitFor(() => box.runtime.registry.get('PEDoorQr', 'FORM-DOOR-01.2')?.status === 'online', 20_000);
-    await waitFor(async () => /running/.test((await page.locator('#drivers-table tr[data-driver="Door_Form"]').textContent()) ?? ''));
+    // Generous limits: on a loaded 2-core machine the new driver process takes a while to listen.
+    const driverState = () => box.runtime.host.status().find((d) => d.name === 'Door_Form');
+    await waitFor(async () => ((await door.connect().catch(() => ({ code: -1 }))).code === 0 ? true : undefined), {
+      timeoutMs: 40_000,
+      stepMs: 200,
+      what: 'the door registered with the new driver',
+      explain: driverState,
+    });
+    await waitFor(() => box.runtime.registry.get('PEDoorQr', 'FORM-DOOR-01.2')?.status === 'online', {
+      timeoutMs: 40_000,
+      what: 'the door online',
+      explain: () => box.runtime.registry.get('PEDoorQr', 'FORM-DOOR-01.2')?.status,
+    });
+    await waitFor(async () => /running/.test((await page.locator('#drivers-table tr[data-driver="Door_Form"]').textContent()) ?? ''), {
+      what: 'Door_Form running in the drivers table',
+    });
     expect(await page.locator('#forms-drivers tr[data-form-driver="Door_Form"]').textContent()).toContain('1/1');
-  });
+  }, 120_000);
 
   it('refuses a driver whose port another driver listens on, with the message on the port field', async () => {
     const { page } = b;
-    await openDrivers();
-    await page.click('#driver-add');
-    await page.selectOption('#drv-type', 'door-standard');
-    await page.fill('#drv-name', 'Door_Clash');
-    await page.fill('#drv-config-host', '127.0.0.1');
-    await page.fill('#drv-config-port', String(takenPort));
+    await newDoorDriver('Door_Clash', takenPort);
     await page.click('#form-check');
     await page.locator('#drv-config-port-problem:not(:empty)').waitFor();
     expect(await page.locator('#drv-config-port-problem').textContent()).toContain(
@@ -228,7 +227,7 @@ describe('driver and device forms in a real Chromium', () => {
     expect(config).toContain('deviceName: BACnet-302');
     expect(config).toContain(`address: ${FOUND_SIM}:${found.options.port}`);
     await waitFor(async () => /running/.test((await page.locator('#drivers-table tr[data-driver="BACnet_Site"]').textContent()) ?? ''));
-  });
+  }, 120_000);
 
   it('removes a driver after a preview of what goes', async () => {
     const { page } = b;
@@ -260,7 +259,7 @@ describe('driver and device forms in a real Chromium', () => {
         expect(await page.locator('#driver-form h3').first().textContent()).toContain(lang === 'zh' ? '编辑驱动' : 'Edit driver');
         expect(await horizontalOverflow(page), `${width} px ${lang}`).toBeLessThanOrEqual(0);
         for (const sel of ['#drv-config-port', '#dev-0-custom-port', '#dev-0-productKey', '#dev-add', '#form-check', '#config-validate'])
-          await inViewport(page, sel, width);
+          await inViewport(page, sel, width, { scroll: true });
         await page.click('#form-check');
         await page.locator('#form-preview .note').first().waitFor();
         expect(await horizontalOverflow(page), `${width} px ${lang} after preview`).toBeLessThanOrEqual(0);

@@ -3,11 +3,11 @@
  * page scroll, and the controls a technician needs are inside the viewport (the menu, a
  * property's set button, the trend's range buttons), in both languages.
  */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleBox, waitFor, type ConsoleBox } from './box.js';
 import { openBrowser, type TestBrowser } from './browser.js';
 import { setupAdmin } from './login.js';
+import { horizontalOverflow, inViewport } from './viewport.js';
 
 const PAGES: [string, string][] = [
   ['dashboard', '#dash-devices'],
@@ -23,20 +23,6 @@ const PAGES: [string, string][] = [
   ['rules', '#page'],
   ['maintenance', '#backup-download'],
 ];
-
-async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
-    return d.documentElement.scrollWidth - d.documentElement.clientWidth;
-  });
-}
-
-async function inViewport(page: Page, selector: string, width: number): Promise<void> {
-  const box = await page.locator(selector).first().boundingBox();
-  expect(box, selector).not.toBeNull();
-  expect(box!.x, `${selector} left edge`).toBeGreaterThanOrEqual(0);
-  expect(box!.x + box!.width, `${selector} right edge at ${width} px`).toBeLessThanOrEqual(width);
-}
 
 describe('layout at 375 and 1366 px', () => {
   let box: ConsoleBox;
