@@ -4,10 +4,11 @@
  * daemon's own check (problems on their lines, a port clash on the port), the YAML check with
  * lines, discovery refused for a driver without it; and the text helpers on their own.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDriverEdit, lineDiff, placeProblems } from '../../edge/console/config-text.js';
 import { freePort } from '../helpers/runtime.js';
-import { DEMO_DRIVERS, startConsoleBox, type ConsoleBox } from './box.js';
+import { DEMO_DRIVERS, startConsoleBox, waitFor, type ConsoleBox } from './box.js';
 import { ConsoleClient } from './client.js';
 
 describe('config text helpers', () => {
@@ -95,6 +96,20 @@ describe('console forms API', () => {
     expect(r.diff.some((d: [string, string]) => d[0] === '-')).toBe(false);
   });
 
+  it('a deploy of a preview is refused once the config changed since the preview', async () => {
+    const preview = (await c.post('/api/config/forms/preview', { of: 'Door_A' })).json();
+    expect(preview.base).toBe((await c.get('/api/config')).json().text);
+    const other = preview.base.replace('intervalMs: 300', 'intervalMs: 400');
+    expect((await c.post('/api/config/redeploy', { text: other })).statusCode).toBe(200);
+    const stale = await c.post('/api/config/redeploy', { text: preview.text, base: preview.base });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json().error.code).toBe('EDGE_ERR_CONSOLE_CONFIG_CHANGED');
+    expect(readFileSync(box.configFile, 'utf8')).toContain('name: Door_A');
+    const fresh = (await c.post('/api/config/forms/preview', { of: 'Door_A' })).json();
+    expect((await c.post('/api/config/redeploy', { text: fresh.text, base: fresh.base })).statusCode).toBe(200);
+    expect(readFileSync(box.configFile, 'utf8')).not.toContain('name: Door_A');
+  });
+
   it('refuses an edit that names no driver, or a bad device, with the request error', async () => {
     expect((await c.post('/api/config/forms/preview', {})).json().error.code).toBe('EDGE_ERR_REQUEST_INVALID');
     const bad = await c.post('/api/config/forms/preview', {
@@ -117,6 +132,8 @@ describe('console forms API', () => {
   });
 
   it('discovery: a driver without it answers its own code; an unknown driver is not running', async () => {
+    // Restarted by the earlier redeploys: ask once it runs again.
+    await waitFor(() => box.runtime.host.status().find((d) => d.name === 'Demo_Sim_EBA_Meter')?.state === 'running');
     const none = await c.post('/api/drivers/Demo_Sim_EBA_Meter/discover', {});
     expect(none.json().error.code).toBe('EDGE_ERR_DRIVER_NO_DISCOVERY');
     expect(none.statusCode).toBe(501);

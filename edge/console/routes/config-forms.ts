@@ -16,6 +16,7 @@ import { BUILTIN_DRIVERS_DIR, BUILTIN_TSL_DIR, resolveDriverModule } from '../..
 import { DeviceSchema } from '../../config/schema.js';
 import { ALINK, ERRORS, type ErrorCode } from '../../errors.js';
 import { settingsOfDriver } from '../../host/driver-settings.js';
+import { DRIVER_ERRORS } from '../../host/sdk/answer.js';
 import { ThingModelLibrary } from '../../thing/library.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
 import { fail } from '../http-errors.js';
@@ -60,10 +61,13 @@ async function driverTypes(): Promise<Array<{ type: string; products: readonly s
   return out;
 }
 
-/** The error of the catalogue a driver's answer code stands for (the answer's own message kept). */
+/**
+ * The error a driver's answer code stands for (the answer's own message kept): looked up in the
+ * codes a driver answers with, so 460 is a bad request and not, say, an invalid box config.
+ */
 function errorOfAnswer(code: number): ErrorCode {
-  const found = (Object.keys(ERRORS) as ErrorCode[]).find((k) => ERRORS[k].alink === code);
-  return found ?? 'EDGE_ERR_DRIVER_FAILED';
+  const found = (Object.keys(DRIVER_ERRORS) as Array<keyof typeof DRIVER_ERRORS>).find((k) => DRIVER_ERRORS[k].alink === code);
+  return found && found in ERRORS ? (found as ErrorCode) : 'EDGE_ERR_DRIVER_FAILED';
 }
 
 export async function configFormRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
@@ -87,7 +91,7 @@ export async function configFormRoutes(app: FastifyInstance, deps: ConsoleDeps):
       throw err;
     }
     const problems = placeProblems(text, await validateConfigText(text, ctx.baseDir));
-    return { ok: blocking(problems).length === 0, text, diff: lineDiff(before, text), problems };
+    return { ok: blocking(problems).length === 0, base: before, text, diff: lineDiff(before, text), problems };
   });
 
   // The YAML view's check: the maintenance check's problems with their lines.

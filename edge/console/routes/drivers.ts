@@ -21,7 +21,11 @@ async function sendLogFile(reply: FastifyReply, file: string, name: string) {
 }
 
 const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
-const ConfigBody = Type.Object({ text: Type.String({ maxLength: 2 * 1024 * 1024 }) }, { additionalProperties: false });
+// `base`: the config text a form preview was made from; the deploy is refused when the config changed since.
+const ConfigBody = Type.Object(
+  { text: Type.String({ maxLength: 2 * 1024 * 1024 }), base: Type.Optional(Type.String({ maxLength: 2 * 1024 * 1024 })) },
+  { additionalProperties: false },
+);
 
 export async function driverRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const { ctx } = deps;
@@ -71,6 +75,10 @@ export async function driverRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
   app.get('/config', async () => ({ file: ctx.configFile() ?? null, text: ctx.configText() }));
 
   app.post<{ Body: Static<typeof ConfigBody> }>('/config/redeploy', { schema: { body: ConfigBody } }, async (req, reply) => {
+    if (req.body.base !== undefined && req.body.base !== ctx.configText()) {
+      auditOf(deps, req, 'config.redeploy', ctx.configFile(), false, 'changed since the preview');
+      return fail(reply, 'EDGE_ERR_CONSOLE_CONFIG_CHANGED', 'check and preview again');
+    }
     try {
       const diff = await ctx.redeploy(req.body.text, 'console');
       const file = ctx.configFile();

@@ -42,10 +42,11 @@ export function previewPanel(onDeployed) {
       rest.length ? h('div#form-other-problems', form ? t('forms.otherProblems') : null, h('ul.problems', rest.map(problemItem))) : null,
     ];
   };
-  async function deploy(text, index, button) {
+  async function deploy(preview, index, button) {
     button.disabled = true;
     try {
-      const r = await api('POST', '/config/redeploy', { text });
+      // `base`: refused if someone changed the config since this preview (the diff shown would be wrong).
+      const r = await api('POST', '/config/redeploy', { text: preview.text, base: preview.base });
       const list = (xs) => xs.join(', ') || '—';
       fill(
         el,
@@ -79,7 +80,7 @@ export function previewPanel(onDeployed) {
     }
     const changed = r.diff.some(([op]) => op !== ' ');
     const errors = r.problems.filter((p) => !p.advisory);
-    const deployButton = h('button#form-deploy', { onclick: () => deploy(r.text, index, deployButton) }, t('forms.deploy'));
+    const deployButton = h('button#form-deploy', { onclick: () => deploy(r, index, deployButton) }, t('forms.deploy'));
     fill(
       el,
       h('h3', t('forms.diff')),

@@ -58,6 +58,7 @@ export default {
     'err.EDGE_ERR_DRIVER_NO_DISCOVERY': '此驱动不支持设备发现',
     'err.EDGE_ERR_DRIVER_UNAVAILABLE': '驱动未运行',
     'err.EDGE_ERR_REQUEST_INVALID': '请求无效',
+    'err.EDGE_ERR_CONSOLE_CONFIG_CHANGED': '预览之后配置已被修改，请重新检查并预览',
   },
   en: {
     'forms.title': 'Drivers and devices',
@@ -117,5 +118,6 @@ export default {
     'err.EDGE_ERR_DRIVER_NO_DISCOVERY': 'This driver has no device discovery',
     'err.EDGE_ERR_DRIVER_UNAVAILABLE': 'Driver not running',
     'err.EDGE_ERR_REQUEST_INVALID': 'Invalid request',
+    'err.EDGE_ERR_CONSOLE_CONFIG_CHANGED': 'The config changed after the preview: check and preview again',
   },
 };
