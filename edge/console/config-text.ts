@@ -4,8 +4,12 @@
  * problem of a check placed on the line it is about, and a line diff of old and new text for
  * the preview before a deploy.
  */
-import { Document, isMap, isNode, isSeq, LineCounter, parseDocument, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Document, isMap, isNode, isSeq, LineCounter, parseDocument, type Node, type Tags, type YAMLMap, type YAMLSeq } from 'yaml';
+import { ZERO_PADDED } from '../config/load.js';
 import type { ConfigProblem } from '../config/sections.js';
+
+// As the config loader reads it: `deviceId: 0012` stays the text 0012 (edge/config/load.ts).
+export const YAML_OPTIONS = { customTags: (tags: Tags) => [ZERO_PADDED, ...tags] };
 
 /** A driver as the form sends it: the config schema's shape (checked again by the deploy). */
 export interface DriverForm {
@@ -36,7 +40,7 @@ export class EditError extends Error {}
  * lines the installer never touched, and the diff preview would show them).
  */
 export function applyDriverEdit(text: string, edit: DriverEdit): string {
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, YAML_OPTIONS);
   if (doc.errors.length) throw new EditError(`the config file is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   const drivers = doc.get('drivers');
   const items: unknown[] = isSeq(drivers) ? drivers.items : [];

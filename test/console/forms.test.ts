@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDriverEdit, lineDiff, placeProblems } from '../../edge/console/config-text.js';
+import { parseConfig } from '../../edge/config/load.js';
 import { freePort } from '../helpers/runtime.js';
 import { DEMO_DRIVERS, startConsoleBox, waitFor, type ConsoleBox } from './box.js';
 import { ConsoleClient } from './client.js';
@@ -32,6 +33,25 @@ describe('config text helpers', () => {
     expect(removed).not.toContain('name: A');
     expect(removed).toContain('name: B');
     expect(() => applyDriverEdit(text, { of: 'Nope' })).toThrow(/no driver Nope/);
+  });
+
+  it('keeps a zero-padded id as the text the config loader reads, when another device of the driver changes', () => {
+    const padded =
+      'drivers:\n  - name: A\n    type: demo-sim\n    devices:\n      - { productKey: P, deviceName: d1, custom: { id: 0012 } }\n';
+    const out = applyDriverEdit(padded, {
+      of: 'A',
+      driver: {
+        name: 'A',
+        type: 'demo-sim',
+        devices: [
+          { productKey: 'P', deviceName: 'd1', custom: { id: '0012' } },
+          { productKey: 'P', deviceName: 'd2', custom: { id: '0013' } },
+        ],
+      },
+    });
+    // Not 12: the loader keeps 0012 as text, and so does the edit (quoted now, the same value).
+    const devices = parseConfig(out).drivers[0]!.devices;
+    expect(devices.map((d) => d.custom)).toEqual([{ id: '0012' }, { id: '0013' }]);
   });
 
   it('places a problem on the line of its path, or of the nearest parent, and a syntax error on its own line', () => {
@@ -64,7 +84,7 @@ describe('console forms API', () => {
     doorPort = await freePort();
     box = await startConsoleBox(
       '',
-      `${DEMO_DRIVERS}  - name: Door_A\n    type: door-standard\n    config: { host: 127.0.0.1, port: ${doorPort}, boxIp: 127.0.0.1 }\n    devices: []\n`,
+      `${DEMO_DRIVERS}  - name: Door_A\n    type: door-standard\n    config: { host: 127.0.0.1, port: ${doorPort}, boxIp: 127.0.0.1, boxSn: 0012 }\n    devices: []\n`,
     );
     c = new ConsoleClient(box.runtime.http);
     expect((await c.setup(box.runtime.console!.setupToken!, 'Forms-Api-Pass-3')).statusCode).toBe(200);
@@ -80,6 +100,8 @@ describe('console forms API', () => {
     expect(r.types.map((x: { type: string }) => x.type)).not.toContain('eba-shared');
     expect(r.products).toContain('PEDemoMeter');
     expect(r.drivers[0]).toMatchObject({ name: 'Demo_Sim_EBA_Meter', type: 'demo-sim', config: { intervalMs: 300 } });
+    // As the loader reads it: a zero-padded value is text, not the number 12 (which the form would write back).
+    expect(r.drivers[1].config.boxSn).toBe('0012');
   });
 
   it('previews an edit: the new text, its diff, and problems on their paths and lines (a port clash on the port)', async () => {

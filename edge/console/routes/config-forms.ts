@@ -20,7 +20,7 @@ import { DRIVER_ERRORS } from '../../host/sdk/answer.js';
 import { ThingModelLibrary } from '../../thing/library.js';
 import { auditOf, type ConsoleDeps } from '../deps.js';
 import { fail } from '../http-errors.js';
-import { applyDriverEdit, EditError, lineDiff, placeProblems } from '../config-text.js';
+import { applyDriverEdit, EditError, lineDiff, placeProblems, YAML_OPTIONS } from '../config-text.js';
 import { validateConfigText } from './maintenance.js';
 
 const Settings = Type.Record(Type.String(), Type.Unknown());
@@ -75,7 +75,7 @@ export async function configFormRoutes(app: FastifyInstance, deps: ConsoleDeps):
   const types = driverTypes();
 
   app.get('/config/forms', async () => {
-    const raw = (parseYaml(ctx.configText()) ?? {}) as { drivers?: unknown[]; thingModels?: string[] };
+    const raw = (parseYaml(ctx.configText(), YAML_OPTIONS) ?? {}) as { drivers?: unknown[]; thingModels?: string[] };
     const models = ThingModelLibrary.fromDirs([BUILTIN_TSL_DIR, ...(raw.thingModels ?? []).map((d) => resolve(ctx.baseDir, d))]);
     return { drivers: raw.drivers ?? [], types: await types, products: models.productKeys().sort() };
   });
