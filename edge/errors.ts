@@ -41,6 +41,7 @@ export const ERRORS = {
     alink: ALINK.FORBIDDEN,
   },
   EDGE_ERR_CONSOLE_SETUP_DONE: { message: 'the console password is already set', status: 409, alink: ALINK.CONFLICT },
+  EDGE_ERR_CONSOLE_CONFIG_CHANGED: { message: 'the config changed since the preview: %s', status: 409, alink: ALINK.CONFLICT },
   EDGE_ERR_CONSOLE_PASSWORD_WEAK: { message: 'password refused: %s', status: 400, alink: ALINK.REQUEST_INVALID },
   EDGE_ERR_CONSOLE_BACKUP_INVALID: { message: 'not a valid box backup: %s', status: 400, alink: ALINK.REQUEST_INVALID },
   EDGE_ERR_DISK_FULL: { message: 'not enough free disk %s: %s', status: 507, alink: ALINK.INTERNAL },

@@ -59,7 +59,7 @@ function hintFor(message: string, schema: { description?: string; pattern?: stri
  * gone before any schema sees it, and ids and passwords must be kept exact. Where a number is
  * expected the schema then refuses it (`port: 08080`) instead of reading another value.
  */
-const ZERO_PADDED = {
+export const ZERO_PADDED = {
   identify: () => false,
   default: true,
   tag: 'tag:yaml.org,2002:int',

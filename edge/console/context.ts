@@ -20,7 +20,7 @@ export interface ConsoleContext {
   log: Logger;
   events: EventBus;
   registry: DeviceRegistry;
-  host: Pick<DriverHost, 'status' | 'restartDriver' | 'setProperties' | 'callService' | 'configs'>;
+  host: Pick<DriverHost, 'status' | 'restartDriver' | 'setProperties' | 'callService' | 'configs' | 'discover'>;
   db: Db;
   dataDir: string;
   /** Folder the config's relative paths resolve against. */

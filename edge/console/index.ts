@@ -31,6 +31,7 @@ import { rulesRoutes } from './routes/rules.js';
 import { appRoutes } from './routes/apps.js';
 import { cameraRoutes } from './routes/cameras.js';
 import { historyRoutes } from './routes/history.js';
+import { configFormRoutes } from './routes/config-forms.js';
 
 export { parseConsoleOptions, type ConsoleOptions } from './options.js';
 export type { ConsoleContext } from './context.js';
@@ -101,6 +102,7 @@ export function registerConsole(app: FastifyInstance, ctx: ConsoleContext, optio
           appRoutes,
           cameraRoutes,
           historyRoutes,
+          configFormRoutes,
         ]) {
           await api.register(async (area) => routes(area, deps));
         }

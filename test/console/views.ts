@@ -35,8 +35,9 @@ export function sideScroll(page: Page): Promise<number> {
   });
 }
 
-/** The first element matching `selector` lies within the viewport's width. */
-export async function expectWithinWidth(page: Page, selector: string, width: number): Promise<void> {
+/** The first element matching `selector` lies within the viewport's width (`scroll`: scrolled to it first, for long forms). */
+export async function expectWithinWidth(page: Page, selector: string, width: number, o: { scroll?: boolean } = {}): Promise<void> {
+  if (o.scroll) await page.locator(selector).first().scrollIntoViewIfNeeded();
   const box = await page.locator(selector).first().boundingBox();
   expect(box, selector).not.toBeNull();
   expect(box!.x, `${selector} left edge`).toBeGreaterThanOrEqual(0);

@@ -9,6 +9,7 @@ import { auditOf, type ConsoleDeps } from '../deps.js';
 import { fail } from '../http-errors.js';
 import { writeConfigFile } from '../../config/config-file.js';
 import { LogQuery, readLog, tailLines } from '../log-view.js';
+import { placeProblems } from '../config-text.js';
 
 /** The last 512 KB of a log as a download (JSON lines, as written). */
 async function sendLogFile(reply: FastifyReply, file: string, name: string) {
@@ -20,7 +21,11 @@ async function sendLogFile(reply: FastifyReply, file: string, name: string) {
 }
 
 const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
-const ConfigBody = Type.Object({ text: Type.String({ maxLength: 2 * 1024 * 1024 }) }, { additionalProperties: false });
+// `base`: the config text a form preview was made from; the deploy is refused when the config changed since.
+const ConfigBody = Type.Object(
+  { text: Type.String({ maxLength: 2 * 1024 * 1024 }), base: Type.Optional(Type.String({ maxLength: 2 * 1024 * 1024 })) },
+  { additionalProperties: false },
+);
 
 export async function driverRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const { ctx } = deps;
@@ -70,6 +75,10 @@ export async function driverRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
   app.get('/config', async () => ({ file: ctx.configFile() ?? null, text: ctx.configText() }));
 
   app.post<{ Body: Static<typeof ConfigBody> }>('/config/redeploy', { schema: { body: ConfigBody } }, async (req, reply) => {
+    if (req.body.base !== undefined && req.body.base !== ctx.configText()) {
+      auditOf(deps, req, 'config.redeploy', ctx.configFile(), false, 'changed since the preview');
+      return fail(reply, 'EDGE_ERR_CONSOLE_CONFIG_CHANGED', 'check and preview again');
+    }
     try {
       const diff = await ctx.redeploy(req.body.text, 'console');
       const file = ctx.configFile();
@@ -79,7 +88,10 @@ export async function driverRoutes(app: FastifyInstance, deps: ConsoleDeps): Pro
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       auditOf(deps, req, 'config.redeploy', ctx.configFile(), false, `${err.problems.length} problems`);
-      return reply.code(400).send({ error: { code: err.code, message: err.message, problems: err.problems } });
+      // Each problem with its line: the YAML view marks them (edge/console/config-text.ts).
+      return reply
+        .code(400)
+        .send({ error: { code: err.code, message: err.message, problems: placeProblems(req.body.text, err.problems) } });
     }
   });
 }

@@ -9,11 +9,12 @@ import codes from './msg-codes.js';
 import devices from './msg-devices.js';
 import eba from './msg-eba.js';
 import errors from './msg-errors.js';
+import forms from './msg-forms.js';
 import history from './msg-history.js';
 import rules from './msg-rules.js';
 
 // To add an area: import its file above and list it here (a key must live in one area only).
-const AREAS = [access, app, box, checks, codes, devices, eba, errors, history, rules];
+const AREAS = [access, app, box, checks, codes, devices, eba, errors, forms, history, rules];
 
 export const MESSAGES = { zh: {}, en: {} };
 for (const area of AREAS) {

@@ -1,6 +1,6 @@
 // Box-level pages: dashboard, drivers (log tail, restart, config redeploy); the config editor both use.
 import { t } from './i18n.js';
-import { h, api, note, table, errorText, fmtTime, fmtDuration, problemList } from './core.js';
+import { h, api, note, table, errorText, fmtTime, fmtDuration, fill } from './core.js';
 import { alarmRows } from './pages-rules.js';
 import { subscribe } from './live.js';
 import { historyCard } from './pages-history.js';
@@ -137,8 +137,10 @@ export async function driversPage(el, _args, onLeave) {
   const logBox = h('div#driver-log');
   const tableBox = h('div');
   // Reloaded after a deploy or a restart: states, counts and errors change then.
+  let running = []; // drivers that can be asked to discover
   async function loadTable() {
     const drivers = await api('GET', '/drivers');
+    running = drivers.filter((d) => d.state === 'running').map((d) => d.name);
     tableBox.replaceChildren(
       table(
         [t('drivers.name'), t('drivers.state'), t('drivers.restarts'), t('drivers.devices'), t('drivers.lastError'), ''],
@@ -208,21 +210,40 @@ export async function driversPage(el, _args, onLeave) {
     onLeave,
   );
   onLeave(() => clearTimeout(pending));
+  // The forms (loaded only on this page) and the YAML view edit one config: a deploy from either refreshes the other.
+  const yamlBox = h('div');
+  const { driverForms } = await import('./forms-drivers.js');
+  const forms = await driverForms(
+    async () => {
+      await loadTable();
+      fill(yamlBox, await configEditor('redeploy', afterYamlDeploy));
+    },
+    () => running,
+  );
+  async function afterYamlDeploy() {
+    await loadTable();
+    await forms.reload();
+  }
+  fill(yamlBox, await configEditor('redeploy', afterYamlDeploy));
   el.replaceChildren(
     h('section.card', h('h2', t('nav.drivers')), tableBox, h('button.small#box-log-open', { onclick: showBoxLog }, t('log.box')), msg),
+    forms.el,
     logBox,
-    await configEditor('redeploy', loadTable),
+    yamlBox,
   );
 }
 
-/** The config editor: 'redeploy' deploys, 'validate' only checks. */
+/** The config editor (YAML expert view, lines marked): 'redeploy' deploys, 'validate' only checks. */
 export async function configEditor(mode, onDeployed = () => {}) {
-  const cfg = await api('GET', '/config');
+  const [cfg, { lineEditor, lineProblemList }] = await Promise.all([api('GET', '/config'), import('./yaml-view.js')]);
   const area = h('textarea#config-text', { spellcheck: 'false', rows: 18 });
   area.value = cfg.text;
+  const editor = lineEditor(area);
   const out = h('div#config-result');
+  const listed = (problems) => lineProblemList(problems, editor.goTo);
   async function submit(deploy) {
     out.replaceChildren();
+    editor.mark([]);
     try {
       if (deploy) {
         const r = await api('POST', '/config/redeploy', { text: area.value });
@@ -238,34 +259,37 @@ export async function configEditor(mode, onDeployed = () => {}) {
         );
         await onDeployed();
       } else {
-        const r = await api('POST', '/maintenance/config/validate', { text: area.value });
+        // The daemon's own check, each problem with its line (routes/config-forms.ts).
+        const r = await api('POST', '/config/check', { text: area.value });
+        editor.mark(r.problems);
         // Advisories (a factory password, anonymous bus access) do not refuse a config but must be seen.
         const advisories = r.problems.filter((p) => p.advisory);
         const errors = r.problems.filter((p) => !p.advisory);
         out.append(
           r.ok
             ? note('ok', t('config.valid'))
-            : h('div.note.error', { role: 'alert' }, t('config.problems', { n: errors.length }), problemList(errors)),
+            : h('div.note.error', { role: 'alert' }, t('config.problems', { n: errors.length }), listed(errors)),
           advisories.length
-            ? h('div.note.info#config-advisories', t('config.advisories', { n: advisories.length }), problemList(advisories))
+            ? h('div.note.info#config-advisories', t('config.advisories', { n: advisories.length }), listed(advisories))
             : '',
         );
       }
     } catch (err) {
+      if (err.problems) editor.mark(err.problems);
       out.append(
         h(
           'div.note.error',
           { role: 'alert' },
-          err.problems ? [t('config.problems', { n: err.problems.length }), problemList(err.problems)] : errorText(err),
+          err.problems ? [t('config.problems', { n: err.problems.length }), listed(err.problems)] : errorText(err),
         ),
       );
     }
   }
   return h(
-    'section.card',
-    h('h2', t('config.title')),
+    'section.card#yaml-expert',
+    h('h2', mode === 'redeploy' ? t('yaml.title') : t('config.title')),
     h('p.muted', `${t('config.file')}: ${cfg.file ?? t('config.embedded')}`),
-    area,
+    editor.el,
     h(
       'div.actions',
       h('button#config-validate', { onclick: () => submit(false) }, t('config.validate')),
