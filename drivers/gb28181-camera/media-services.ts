@@ -7,10 +7,9 @@
  * `liveStatus` (0 idle, 1 live, 2 playback); a session that ends for any reason but its owner's
  * stop raises the event `streamFailed` {reason, detail}.
  */
-import { join } from 'node:path';
 import { DRIVER_ERRORS, fail, ok, type Answer, type DeviceHandle, type HostServices } from '../../edge/host/sdk/driver.js';
 import { keyOf } from '../../edge/host/sdk/device-key.js';
-import type { RelayOutput } from '../../protocols/media/relay.js';
+import { pushTarget } from '../../protocols/media/push-target.js';
 import type { GbDevice } from './devices.js';
 import type { MediaSessions, Session, SessionEnd, SessionKind } from './media-sessions.js';
 
@@ -40,20 +39,6 @@ export function reportEnd(h: DeviceHandle | undefined, s: Session, e: SessionEnd
   h.log.warn({ reason: e.reason, code: e.code, signal: e.signal, stats: e.stats, stderr: e.stderrTail }, 'stream ended');
 }
 
-function outputOf(d: MediaServiceDeps, id: string, scheme: unknown, url: unknown): { out: RelayOutput; url: string } | string {
-  if (scheme === 'hls') {
-    const dir = join(d.hlsDir, id.replace(/[^A-Za-z0-9_.-]/g, '_'));
-    const name = dir.slice(d.hlsDir.length + 1);
-    return {
-      out: { kind: 'hls', dir },
-      url: d.hlsBaseUrl ? `${d.hlsBaseUrl.replace(/\/$/, '')}/${name}/index.m3u8` : join(dir, 'index.m3u8'),
-    };
-  }
-  if (scheme !== undefined && scheme !== 'rtmp') return `scheme ${String(scheme)} is not rtmp or hls`;
-  if (typeof url !== 'string' || !/^rtmps?:\/\/[^\s]+$/.test(url)) return 'rtmp needs url, the rtmp:// target to push to';
-  return { out: { kind: 'rtmp', url }, url };
-}
-
 export async function callMediaService(
   d: MediaServiceDeps,
   h: DeviceHandle,
@@ -72,7 +57,7 @@ export async function callMediaService(
   const id = sessionId(h, kind);
   const running = d.sessions.get(id);
   if (running) await d.sessions.stop(id); // a new target replaces the old push
-  const o = outputOf(d, id, args.scheme, args.url);
+  const o = pushTarget(d, id, args.scheme, args.url);
   if (typeof o === 'string') return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, o);
   let playback: { start: number; end: number } | undefined;
   if (kind === 'playback') {

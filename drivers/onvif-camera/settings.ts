@@ -7,6 +7,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import { defineSettings, described, Ipv4, Ipv4OrHost, Port, type SettingsProblem } from '../../edge/host/sdk/settings.js';
+// The relay settings are the GB28181 driver's (one relay, one set of limits, whatever the camera speaks).
+import { relayFields } from '../gb28181-camera/media-settings.js';
 
 export const CAMERA_PRODUCT = 'PEOnvifCamera';
 /** LinkVisual category codes of cameras (seed 001 L15691-15730, digest 001b §3.13). */
@@ -53,6 +55,12 @@ export default defineSettings({
       'how long the file service keeps snapshots, days',
       '抓图保存天数',
     ),
+    media: Type.Object(relayFields(), {
+      default: {},
+      additionalProperties: false,
+      description: 'live push of the cameras’ RTSP streams (startLivePush)',
+      zh: '视频转发',
+    }),
     discovery: Type.Optional(
       described(
         Type.Object(
