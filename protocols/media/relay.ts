@@ -101,6 +101,8 @@ export class FfmpegRelay {
   readonly startedAt = Date.now();
   bytesIn = 0;
   droppedBytes = 0;
+  /** A paused playback sends nothing on purpose: the idle limit waits until it resumes. */
+  paused = false;
   /** Frames written, for an RTSP pull (ffmpeg's progress). */
   framesOut = 0;
   /**
@@ -176,7 +178,8 @@ export class FfmpegRelay {
     });
     const idle = setInterval(
       () => {
-        if (counting && Date.now() - this.lastInputAt > o.idleS * 1000) void this.stop('idle');
+        if (this.paused) this.lastInputAt = Date.now();
+        else if (counting && Date.now() - this.lastInputAt > o.idleS * 1000) void this.stop('idle');
       },
       Math.min(1000, o.idleS * 250),
     );
