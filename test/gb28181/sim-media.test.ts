@@ -16,7 +16,8 @@ import { createGbCameraDriver, type GbCameraDriver } from '../../drivers/gb28181
 import { ALINK, type DeviceHandle } from '../../edge/host/sdk/driver.js';
 import { parseMansrtsp } from '../../protocols/gb28181/mansrtsp.js';
 import { answerMedia, type AnswerOptions, type MediaRecord } from '../../scripts/sim/gb28181/answer-media.js';
-import { SimGbDevice } from '../../scripts/sim/gb28181/device.js';
+import type { SimGbDevice } from '../../scripts/sim/gb28181/device.js';
+import { simCamera } from './sim-camera.js';
 import { freePort } from '../helpers/runtime.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -64,21 +65,7 @@ beforeAll(async () => {
   });
   await driver.start?.();
   await driver.addDevice(cam);
-  sim = new SimGbDevice({
-    id: CAM_ID,
-    password: PASSWORD,
-    boxHost: '127.0.0.1',
-    boxPort: port,
-    boxId: '34020000002000000001',
-    domain: '3402000000',
-    localAddress: '127.0.0.1',
-    kind: 'camera',
-    channels: 1,
-    from33: false,
-    keepaliveS: 60,
-    expiresS: 3600,
-    pageSize: 2,
-  });
+  sim = simCamera(CAM_ID, PASSWORD, port);
   answering();
   await sim.start();
   expect(await sim.register()).toBe(200);
