@@ -26,7 +26,7 @@ import { Gb28181Server, type Catalog } from '../../protocols/gb28181/index.js';
 import { OncePer } from '../../protocols/common/once-per.js';
 import { responseTo } from '../../protocols/gb28181/response.js';
 import { takeAlarm } from './alarms.js';
-import { deviceOf, DeviceTable } from './devices.js';
+import { deviceOf, DeviceTable, type GbDevice } from './devices.js';
 import { callMediaService, MEDIA_SERVICES, reportEnd } from './media-services.js';
 import { MediaSessions } from './media-sessions.js';
 import { DiscoveredList } from './discovered.js';
@@ -128,6 +128,8 @@ export function createGbCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' |
     host: ctx.host ?? noHost,
     hlsDir: cfg.media.hlsDir ?? join(ctx.dataDir, 'hls'),
     hlsBaseUrl: cfg.media.hlsBaseUrl,
+    forceIFrame: (dev: GbDevice) => services.forceIFrame(dev),
+    recording: (dev: GbDevice, fileName: string) => services.recording(dev, fileName),
   };
 
   const services = new CameraServices(server, { answerWaitMs: 10_000, recordWaitMs: cfg.catalogWaitS * 1000 });

@@ -7,14 +7,14 @@
  * `liveStatus` (0 idle, 1 live, 2 playback); a session that ends for any reason but its owner's
  * stop raises the event `streamFailed` {reason, detail}.
  */
-import { join } from 'node:path';
 import { DRIVER_ERRORS, fail, ok, type Answer, type DeviceHandle, type HostServices } from '../../edge/host/sdk/driver.js';
 import { keyOf } from '../../edge/host/sdk/device-key.js';
-import type { RelayOutput } from '../../protocols/media/relay.js';
+import { pushTarget } from '../../protocols/media/push-target.js';
 import type { GbDevice } from './devices.js';
 import type { MediaSessions, Session, SessionEnd, SessionKind } from './media-sessions.js';
+import { playbackControl, playbackRange, type RecordingLookup } from './playback.js';
 
-export const MEDIA_SERVICES = ['startLivePush', 'stopLivePush', 'startPlayback', 'snapshot'] as const;
+export const MEDIA_SERVICES = ['startLivePush', 'stopLivePush', 'startPlayback', 'playbackControl', 'snapshot'] as const;
 const SNAPSHOT_LIFETIME_S = 15;
 
 export interface MediaServiceDeps {
@@ -22,6 +22,10 @@ export interface MediaServiceDeps {
   host: HostServices;
   hlsDir: string;
   hlsBaseUrl?: string;
+  /** DeviceControl IFameCmd to the channel, for `forceIFrame`. */
+  forceIFrame: (dev: GbDevice) => Promise<Answer>;
+  /** A recording of the channel's last listing, by file name. */
+  recording: RecordingLookup;
 }
 
 const LIVE_STATUS: Record<SessionKind, number> = { live: 1, playback: 2, snapshot: 0 };
@@ -40,20 +44,6 @@ export function reportEnd(h: DeviceHandle | undefined, s: Session, e: SessionEnd
   h.log.warn({ reason: e.reason, code: e.code, signal: e.signal, stats: e.stats, stderr: e.stderrTail }, 'stream ended');
 }
 
-function outputOf(d: MediaServiceDeps, id: string, scheme: unknown, url: unknown): { out: RelayOutput; url: string } | string {
-  if (scheme === 'hls') {
-    const dir = join(d.hlsDir, id.replace(/[^A-Za-z0-9_.-]/g, '_'));
-    const name = dir.slice(d.hlsDir.length + 1);
-    return {
-      out: { kind: 'hls', dir },
-      url: d.hlsBaseUrl ? `${d.hlsBaseUrl.replace(/\/$/, '')}/${name}/index.m3u8` : join(dir, 'index.m3u8'),
-    };
-  }
-  if (scheme !== undefined && scheme !== 'rtmp') return `scheme ${String(scheme)} is not rtmp or hls`;
-  if (typeof url !== 'string' || !/^rtmps?:\/\/[^\s]+$/.test(url)) return 'rtmp needs url, the rtmp:// target to push to';
-  return { out: { kind: 'rtmp', url }, url };
-}
-
 export async function callMediaService(
   d: MediaServiceDeps,
   h: DeviceHandle,
@@ -64,27 +54,36 @@ export async function callMediaService(
   if (dev.kind === 'nvr') return fail(DRIVER_ERRORS.EDGE_ERR_SERVICE_UNKNOWN, 'video services are on the NVR channels');
   const target = { channelId: dev.gbId, deviceId: dev.parent ?? dev.gbId };
   if (serviceId === 'stopLivePush') {
+    // A push still waiting for the camera's 200 is abandoned with CANCEL.
+    const cancelled = d.sessions.cancel(sessionId(h, 'live'));
     const ended = await d.sessions.stop(sessionId(h, 'live'));
-    return ok({ stopped: ended !== undefined });
+    return ok({ stopped: cancelled || ended !== undefined });
   }
   if (serviceId === 'snapshot') return snapshot(d, h, target);
+  if (serviceId === 'playbackControl') return playbackControl(d.sessions, sessionId(h, 'playback'), args);
+  if (args.encrypted === true || args.encrypted === 1)
+    return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, 'encrypted streams are not supported by the box relay; ask without encrypted');
   const kind: SessionKind = serviceId === 'startPlayback' ? 'playback' : 'live';
   const id = sessionId(h, kind);
-  const running = d.sessions.get(id);
-  if (running) await d.sessions.stop(id); // a new target replaces the old push
-  const o = outputOf(d, id, args.scheme, args.url);
+  const o = pushTarget(d, id, args.scheme, args.url);
   if (typeof o === 'string') return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, o);
   let playback: { start: number; end: number } | undefined;
   if (kind === 'playback') {
-    const start = Number(args.beginTime);
-    const end = Number(args.endTime);
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start <= 0 || end <= start)
-      return fail(DRIVER_ERRORS.EDGE_ERR_REQUEST_INVALID, 'beginTime < endTime, epoch seconds');
-    playback = { start, end };
+    const range = playbackRange(d.recording, dev, args);
+    if ('code' in range) return range;
+    playback = range;
   }
+  if (d.sessions.get(id)) await d.sessions.stop(id); // a new target replaces the old push
   const r = await d.sessions.start({ id, kind, ...target, output: o.out, ...(playback ? { playback } : {}) });
   if (!r.ok) return failOf(r.why, r.message);
   h.reportProperties({ liveStatus: LIVE_STATUS[kind] });
+  // After the ACK: a key frame asked for before the stream runs would be gone before the relay reads.
+  // Not awaited: a camera that ignores the MESSAGE must not hold the answer for Timer F.
+  if (kind === 'live' && (args.forceIFrame === true || args.forceIFrame === 1))
+    void d.forceIFrame(dev).then((sent) => {
+      if (sent.code !== 200)
+        h.log.warn({ message: sent.message }, 'forceIFrame: IFameCmd not taken; the push starts at the next key frame');
+    });
   return ok(kind === 'playback' ? { vodUrl: o.url } : { path: o.url });
 }
 

@@ -10,6 +10,7 @@
  */
 import type { Gb28181Server, SipRequest, SipResponse } from '../../protocols/gb28181/index.js';
 import { type Dialog, InviteClient } from '../../protocols/gb28181/invite.js';
+import { buildMansrtsp, MANSRTSP_CONTENT_TYPE, type PlaybackControl } from '../../protocols/gb28181/mansrtsp.js';
 import { buildOffer, type MediaTransport } from '../../protocols/gb28181/sdp.js';
 import { SsrcPool } from '../../protocols/gb28181/ssrc.js';
 import { ssrcNumber } from '../../protocols/media/rtp.js';
@@ -40,6 +41,8 @@ export interface Session {
   receiver: RtpReceiver;
   relay: FfmpegRelay;
   ended: Promise<SessionEnd>;
+  /** CSeq of the session's last MANSRTSP request. */
+  mansrtspCseq?: number;
 }
 
 export interface SessionEnd extends Omit<RelayEnd, 'reason'> {
@@ -69,6 +72,8 @@ export class MediaSessions {
   readonly #ssrcs: SsrcPool;
   readonly #sessions = new Map<string, Session & { end: (r: SessionEndReason) => void }>();
   readonly #onEnd: (s: Session, e: SessionEnd) => void;
+  /** INVITEs not answered yet, which their owner may abandon (CANCEL, ./invite.ts). */
+  readonly #starting = new Map<string, AbortController>();
   /** BYEs under way, which the daemon's stop lets go out before the socket closes. */
   readonly #byes = new Set<Promise<unknown>>();
 
@@ -137,7 +142,10 @@ export class MediaSessions {
       transport: this.#cfg.transport,
       ...(spec.playback ? { playback: { channelId: spec.channelId, ...spec.playback } } : {}),
     });
-    const r = await this.#invites.invite(peer, spec.channelId, ssrc, sdp);
+    const abandon = new AbortController();
+    this.#starting.set(spec.id, abandon);
+    const r = await this.#invites.invite(peer, spec.channelId, ssrc, sdp, { signal: abandon.signal });
+    if (this.#starting.get(spec.id) === abandon) this.#starting.delete(spec.id);
     const refuse = (message: string): StartResult => {
       receiver.close();
       relay.kill();
@@ -187,12 +195,30 @@ export class MediaSessions {
     return { ok: true, session };
   }
 
+  /** Abandon a session whose INVITE is not answered yet (CANCEL); whether there was one. */
+  cancel(id: string): boolean {
+    const a = this.#starting.get(id);
+    this.#starting.delete(id);
+    a?.abort();
+    return a !== undefined;
+  }
+
   /** End a session by its owner. */
   async stop(id: string): Promise<SessionEnd | undefined> {
     const s = this.#sessions.get(id);
     if (!s) return undefined;
     s.end('stopped');
     return s.ended;
+  }
+
+  /** Playback control (INFO with MANSRTSP, §9.8) of a running playback; the device's SIP status. */
+  async control(id: string, c: PlaybackControl): Promise<number | undefined> {
+    const s = this.#sessions.get(id);
+    if (!s?.dialog || s.spec.kind !== 'playback') return undefined;
+    s.mansrtspCseq = (s.mansrtspCseq ?? 0) + 1;
+    const status = await this.#invites.info(s.dialog, MANSRTSP_CONTENT_TYPE, buildMansrtsp(c, s.mansrtspCseq));
+    if (status === 200) s.relay.paused = c.kind === 'pause';
+    return status;
   }
 
   /** The server's BYE callback. */
@@ -215,6 +241,7 @@ export class MediaSessions {
 
   /** Daemon stop: BYE every dialog, kill every ffmpeg. */
   async closeAll(): Promise<void> {
+    for (const id of [...this.#starting.keys()]) this.cancel(id);
     const all = [...this.#sessions.values()];
     for (const s of all) {
       s.end('stopped');

@@ -46,6 +46,8 @@ export class CameraServices {
   readonly #answers = new Map<number, (fields: Record<string, unknown>) => void>();
   readonly #recordWaiters = new Map<number, (p: Paged<RecordItem>) => void>();
   readonly #records: PageCollector<RecordItem>;
+  /** The last recordings listed per channel, for playback by file name (the cloud's getbyname). */
+  readonly #listed = new Map<string, RecordItem[]>();
 
   constructor(server: Gb28181Server, times: ServiceTimes) {
     this.#server = server;
@@ -99,6 +101,11 @@ export class CameraServices {
       default:
         return undefined;
     }
+  }
+
+  /** DeviceControl IFameCmd (A.2.3.1): the device sends a key frame at once (the cloud's `forceIFrame`). */
+  forceIFrame(d: GbDevice): Promise<Answer> {
+    return this.#control(d, { IFameCmd: 'Send' });
   }
 
   #ptz(d: GbDevice, p: Params): Promise<Answer> {
@@ -155,6 +162,7 @@ export class CameraServices {
     }
     const pages = await got;
     if (!pages) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, 'the device sent no RecordInfo in time');
+    this.#listed.set(d.gbId, pages.items.slice(0, MAX_RECORDS));
     const records = pages.items.slice(0, MAX_RECORDS).map((r) => ({
       name: r.name,
       startTime: String(gbTimeMs(r.startTime) ?? 0),
@@ -164,6 +172,14 @@ export class CameraServices {
       ...(r.fileSize !== undefined ? { fileSize: r.fileSize } : {}),
     }));
     return ok({ count: pages.sumNum, complete: pages.complete ? 1 : 0, records });
+  }
+
+  /** A recording the last `queryRecordings` of the channel listed, by its name or file path: its range in epoch s. */
+  recording(d: GbDevice, fileName: string): { start: number; end: number } | undefined {
+    const r = this.#listed.get(d.gbId)?.find((i) => i.name === fileName || i.filePath === fileName);
+    const start = gbTimeMs(r?.startTime ?? '');
+    const end = gbTimeMs(r?.endTime ?? '');
+    return start !== undefined && end !== undefined ? { start: Math.floor(start / 1000), end: Math.ceil(end / 1000) } : undefined;
   }
 
   /** Resolves with what arrives for `sn`, or undefined after `ms`. */

@@ -36,6 +36,8 @@ export interface CameraConfig extends Omit<CameraAddress, 'timeoutMs'> {
 export interface Connected {
   client: OnvifClient;
   profile: MediaProfile;
+  /** Every profile the camera lists (the second is the sub stream of `streamType` 1). */
+  profiles: MediaProfile[];
   streamUri: string;
   snapshotUri?: string;
 }
@@ -118,7 +120,7 @@ export class CameraSession {
       // A camera without snapshots is still a camera: the snapshot service then says so.
       const snapshotUri = await client.snapshotUri(profile.token).catch(() => undefined);
       if (this.#stopped) return client.close();
-      this.#conn = { client, profile, streamUri, ...(snapshotUri ? { snapshotUri } : {}) };
+      this.#conn = { client, profile, profiles, streamUri, ...(snapshotUri ? { snapshotUri } : {}) };
       this.handle.reportProperties({
         Manufacturer: info.manufacturer,
         Model: info.model,

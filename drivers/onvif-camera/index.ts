@@ -4,8 +4,8 @@
  * one CameraSession (./camera.ts): device information as properties, online/offline with
  * reconnect backoff, PullPoint events as `motion`/`alarm`. Services: `ptz`, `ptzAbsolute`,
  * `preset`, `snapshot`, `getStreamUri` (./services.ts, ./snapshot.ts). `discover` sends a
- * WS-Discovery probe (protocols/onvif/discovery.ts). Live push (`startLivePush`) is left to the
- * shared ffmpeg relay of protocols/media/ (docs/video.md).
+ * WS-Discovery probe (protocols/onvif/discovery.ts). `startLivePush` / `stopLivePush` relay the
+ * camera's RTSP stream with the shared ffmpeg relay (./live-push.ts, protocols/media/).
  */
 import {
   defineDriver,
@@ -20,14 +20,18 @@ import {
 import { keyOf } from '../../edge/host/sdk/device-key.js';
 import { readSettings } from '../../edge/host/sdk/settings.js';
 import { probe } from '../../protocols/onvif/discovery.js';
+import { join } from 'node:path';
 import { CameraSession, redactUri } from './camera.js';
+import { OnvifLivePush } from './live-push.js';
 import { ptz, ptzAbsolute, preset } from './services.js';
 import settings, { CAMERA_PRODUCT } from './settings.js';
 import { takeSnapshot } from './snapshot.js';
 
-export type OnvifCameraDriver = Driver & { readonly sessions: ReadonlyMap<string, CameraSession> };
+export type OnvifCameraDriver = Driver & { readonly sessions: ReadonlyMap<string, CameraSession>; readonly live: OnvifLivePush };
 
-export function createOnvifCameraDriver(ctx: Pick<DriverContext, 'config' | 'log' | 'host'>): OnvifCameraDriver {
+export function createOnvifCameraDriver(
+  ctx: Pick<DriverContext, 'config' | 'log' | 'host'> & Partial<Pick<DriverContext, 'dataDir'>>,
+): OnvifCameraDriver {
   const cfg = readSettings(settings.config, ctx.config, 'onvif-camera driver config');
   const log = ctx.log.child({ comp: 'onvif' });
   const sessions = new Map<string, CameraSession>();
@@ -37,6 +41,11 @@ export function createOnvifCameraDriver(ctx: Pick<DriverContext, 'config' | 'log
     retry: { minMs: cfg.retryMinS * 1000, maxMs: Math.max(cfg.retryMinS, cfg.retryMaxS) * 1000 },
     events: cfg.events,
   };
+  const live = new OnvifLivePush({
+    ...cfg.media,
+    hlsDir: cfg.media.hlsDir ?? join(ctx.dataDir ?? '.', 'hls'),
+    startTimeoutS: cfg.timeoutS,
+  });
 
   async function snapshot(s: CameraSession): Promise<Answer> {
     const c = s.connected!;
@@ -80,6 +89,7 @@ export function createOnvifCameraDriver(ctx: Pick<DriverContext, 'config' | 'log
 
   return {
     sessions,
+    live,
     async addDevice(h: DeviceHandle) {
       if (h.productKey !== CAMERA_PRODUCT) throw new Error(`${h.productKey}/${h.deviceName}: not a product of this driver`);
       const c = readSettings(settings.device, h.custom, `${h.deviceName} custom`);
@@ -102,6 +112,7 @@ export function createOnvifCameraDriver(ctx: Pick<DriverContext, 'config' | 'log
       s.start();
     },
     async removeDevice(h) {
+      await live.stop(keyOf(h));
       sessions.get(keyOf(h))?.stop();
       sessions.delete(keyOf(h));
       h.offline('removed');
@@ -115,8 +126,11 @@ export function createOnvifCameraDriver(ctx: Pick<DriverContext, 'config' | 'log
     async callService(h, serviceId, args) {
       const s = sessions.get(keyOf(h));
       if (!s) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_UNKNOWN, 'device not deployed');
+      // Stopping needs no camera: a push whose camera went away is still the box's to end.
+      if (serviceId === 'stopLivePush') return ok({ stopped: await live.stop(keyOf(h)) });
       const c = s.connected;
       if (!c) return fail(DRIVER_ERRORS.EDGE_ERR_DEVICE_OFFLINE, s.reason ?? 'the camera is not connected yet');
+      if (serviceId === 'startLivePush') return live.start(s, c, args);
       switch (serviceId) {
         case 'ptz':
           return ptz(c, args);
@@ -134,6 +148,7 @@ export function createOnvifCameraDriver(ctx: Pick<DriverContext, 'config' | 'log
       }
     },
     async stop() {
+      await live.closeAll();
       for (const s of sessions.values()) s.stop();
       sessions.clear();
     },

@@ -7,6 +7,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import { defineSettings, described, Ipv4, Ipv4OrHost, Port, type SettingsProblem } from '../../edge/host/sdk/settings.js';
+// The relay settings are the GB28181 driver's (one relay, one set of limits, whatever the camera speaks).
+import { relayFields } from '../gb28181-camera/media-settings.js';
 
 export const CAMERA_PRODUCT = 'PEOnvifCamera';
 /** LinkVisual category codes of cameras (seed 001 L15691-15730, digest 001b §3.13). */
@@ -53,6 +55,12 @@ export default defineSettings({
       'how long the file service keeps snapshots, days',
       '抓图保存天数',
     ),
+    media: Type.Object(relayFields(), {
+      default: {},
+      additionalProperties: false,
+      description: 'live push of the cameras’ RTSP streams (startLivePush)',
+      zh: '视频转发',
+    }),
     discovery: Type.Optional(
       described(
         Type.Object(
@@ -113,13 +121,17 @@ export default defineSettings({
     ),
     remark: Type.Optional(described(Type.String({ maxLength: 100 }), 'free text about the camera (at most 100 characters)', '备注')),
   }),
-  check({ config, devices }) {
+  check({ config, devices, siblings = [] }) {
     const problems: SettingsProblem[] = [];
     const R51 = 'seed 001 L47660-47705 (R51); see docs/video.md';
-    if (devices.length > MAX_CAMERAS)
+    // R52 counts the box's cameras, whichever onvif-camera driver instance serves them.
+    const onBox = devices.length + siblings.reduce((n, s) => n + s.devices, 0);
+    if (onBox > MAX_CAMERAS)
       problems.push({
         path: '/devices',
-        message: `${devices.length} ONVIF cameras configured; a box takes at most ${MAX_CAMERAS}`,
+        message: siblings.length
+          ? `${onBox} ONVIF cameras on the box (${devices.length} here, ${siblings.map((s) => `${s.devices} in ${s.driver}`).join(', ')}); a box takes at most ${MAX_CAMERAS}`
+          : `${devices.length} ONVIF cameras configured; a box takes at most ${MAX_CAMERAS}`,
         hint: 'seed 001 L47503-47512 (R52): move the rest to another box',
       });
     if (config.retryMaxS < config.retryMinS)

@@ -85,9 +85,10 @@ export async function driverSettingsProblems(
     host: '0.0.0.0',
     udp: false,
   }));
+  const entries = drivers.map((d) => (d.transport === 'mqtt' || (!d.type && !d.module) ? undefined : resolveDriverModule(d, baseDir)));
   for (const [i, d] of drivers.entries()) {
-    if (d.transport === 'mqtt' || (!d.type && !d.module)) continue;
-    const entry = resolveDriverModule(d, baseDir);
+    const entry = entries[i];
+    if (entry === undefined) continue;
     if (!existsSync(entry)) continue; // "not installed" is the config check's
     let settings: DriverSettings | undefined;
     try {
@@ -126,6 +127,7 @@ export async function driverSettingsProblems(
           custom: Value.Default(settings.device, Value.Clone(dev.custom ?? {})),
         })),
         dataDir: join(driversDataDir, d.name),
+        siblings: drivers.flatMap((o, k) => (k !== i && entries[k] === entry ? [{ driver: o.name, devices: o.devices.length }] : [])),
       };
       for (const p of settings.check(input as Parameters<NonNullable<DriverSettings['check']>>[0]))
         problems.push({ path: `/drivers/${i}${p.path}`, message: p.message, hint: p.hint, ...(p.advisory ? { advisory: true } : {}) });

@@ -2,7 +2,9 @@
  * DeviceControl (GB/T 28181-2016 §9.3, Annex A.2.3.1): the box's `Control` MESSAGE bodies and the
  * device's `Response` to them. PTZ (and presets, which travel as PTZCmd, A.3.4) and TeleBoot are
  * commands without a MANSCDP answer (§9.3.2: the SIP 200 is all a device sends); RecordCmd and
- * GuardCmd are answered by a `Response` with `Result` OK/ERROR (A.2.6.1).
+ * GuardCmd are answered by a `Response` with `Result` OK/ERROR (A.2.6.1). IFameCmd (A.2.3.1,
+ * the standard's own spelling: "强制关键帧命令", the device sends an IDR frame at once) has no
+ * Response either.
  */
 import { XMLBuilder } from 'fast-xml-parser';
 
@@ -10,7 +12,8 @@ export type ControlCommand =
   | { PTZCmd: string }
   | { RecordCmd: 'Record' | 'StopRecord' }
   | { GuardCmd: 'SetGuard' | 'ResetGuard' }
-  | { TeleBoot: 'Boot' };
+  | { TeleBoot: 'Boot' }
+  | { IFameCmd: 'Send' };
 
 /** Whether the device answers the command with a Response MESSAGE (A.2.6.1). */
 export function expectsResponse(cmd: ControlCommand): boolean {
@@ -44,5 +47,6 @@ export function controlOf(fields: Record<string, unknown>): ControlCommand | und
   const guard = s('GuardCmd');
   if (guard === 'SetGuard' || guard === 'ResetGuard') return { GuardCmd: guard };
   if (s('TeleBoot') === 'Boot') return { TeleBoot: 'Boot' };
+  if (s('IFameCmd') === 'Send') return { IFameCmd: 'Send' };
   return undefined;
 }

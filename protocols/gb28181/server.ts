@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { CatalogCollector, type Catalog } from './catalog.js';
 import { DigestAuth } from './digest.js';
 import type { SipLimits } from './limits.js';
-import { buildQuery, decodeBody, parseManscdp, type Manscdp } from './manscdp.js';
+import { buildQuery, decodeBody, parseManscdp, quickKeepalive, type Manscdp } from './manscdp.js';
 import { header, userOf, type SipRequest, type SipResponse } from './message.js';
 import { GB_ID, handleRegister, type RegistrarContext } from './registrar.js';
 import { responseTo } from './response.js';
@@ -179,7 +179,8 @@ export class Gb28181Server {
       this.#ev.refused(from, reg ? 'MESSAGE from another address than the registration' : 'MESSAGE from an unregistered device', id);
       return responseTo(req, 403);
     }
-    const parsed = parseManscdp(decodeBody(req.body, header(req, 'content-type')));
+    const quick = quickKeepalive(req.body);
+    const parsed = quick ? { ok: true as const, value: quick } : parseManscdp(decodeBody(req.body, header(req, 'content-type')));
     if (!parsed.ok) {
       this.#ev.refused(from, parsed.reason, id);
       return responseTo(req, 400);

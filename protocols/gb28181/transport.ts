@@ -18,7 +18,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { peerAddress, plainAddress } from '../common/source-address.js';
 import { SourceLimits } from '../common/source-limits.js';
 import { StreamFramer } from './framing.js';
-import { header, parseMessage, serialize, type SipRequest, type SipResponse } from './message.js';
+import { cseqOf, header, parseMessage, serialize, type SipRequest, type SipResponse } from './message.js';
 import { responseTo } from './response.js';
 import { SIP_LIMITS, type SipLimits } from './limits.js';
 import { ServerTransactions, T1_MS, TIMER_J_MS } from './transactions.js';
@@ -45,6 +45,11 @@ export interface TransportOptions extends Partial<SipLimits> {
 
 const T2_MS = 4000;
 const peerKey = (p: Peer) => `${p.transport}|${p.address}|${p.port}`;
+/**
+ * A client transaction's key: its branch, and the method for CANCEL, whose Via repeats the
+ * cancelled INVITE's branch (RFC 3261 §9.1) — its 200 must not end the INVITE's wait.
+ */
+const txKey = (branch: string, method: string | undefined) => (method === 'CANCEL' ? `${branch}|CANCEL` : branch);
 
 interface Pending {
   /** INVITE: a provisional response stops the retransmissions (RFC 3261 §17.1.1.2, Timer A). */
@@ -142,20 +147,21 @@ export class SipTransport {
     invite?: { provisional: (r: SipResponse) => void; proceedingMs: number },
   ): Promise<SipResponse> {
     const wire = serialize(req);
+    const key = txKey(branch, req.method);
     return new Promise((resolve, reject) => {
       const timers: NodeJS.Timeout[] = [];
       const done = () => {
         for (const t of timers) clearTimeout(t);
-        this.#pending.delete(branch);
+        this.#pending.delete(key);
       };
       const proceeding = (r: SipResponse) => {
         for (const t of timers.splice(0)) clearTimeout(t);
-        const t = setTimeout(() => this.#pending.get(branch)?.reject(new Error('no final response')), invite?.proceedingMs ?? TIMER_J_MS);
+        const t = setTimeout(() => this.#pending.get(key)?.reject(new Error('no final response')), invite?.proceedingMs ?? TIMER_J_MS);
         t.unref();
         timers.push(t);
         invite?.provisional(r);
       };
-      this.#pending.set(branch, {
+      this.#pending.set(key, {
         ...(invite ? { provisional: proceeding } : {}),
         resolve(r) {
           done();
@@ -167,7 +173,7 @@ export class SipTransport {
         },
         timers,
       });
-      if (!this.#send(to, wire)) return this.#pending.get(branch)?.reject(new Error('no connection to the device'));
+      if (!this.#send(to, wire)) return this.#pending.get(key)?.reject(new Error('no connection to the device'));
       if (to.transport === 'udp') {
         let at = 0;
         for (let gap = T1_MS; at + gap < TIMER_J_MS; gap = invite ? gap * 2 : Math.min(gap * 2, T2_MS)) {
@@ -175,7 +181,7 @@ export class SipTransport {
           timers.push(setTimeout(() => this.#send(to, wire), at));
         }
       }
-      timers.push(setTimeout(() => this.#pending.get(branch)?.reject(new Error('no response (Timer F)')), TIMER_J_MS));
+      timers.push(setTimeout(() => this.#pending.get(key)?.reject(new Error('no response (Timer F)')), TIMER_J_MS));
       for (const t of timers) t.unref();
     });
   }
@@ -202,7 +208,7 @@ export class SipTransport {
     const m = parsed.message;
     if (m.kind === 'response') {
       const branch = /;\s*branch=([^;,\s]+)/i.exec(header(m, 'via') ?? '')?.[1];
-      const p = branch ? this.#pending.get(branch) : undefined;
+      const p = branch ? this.#pending.get(txKey(branch, cseqOf(m)?.method)) : undefined;
       if (m.status < 200) p?.provisional?.(m);
       else if (p) p.resolve(m);
       else this.#o.stray?.(m, from);

@@ -1,5 +1,6 @@
 /**
- * One supervised ffmpeg child that takes an MPEG-PS byte stream on stdin and, without decoding
+ * One supervised ffmpeg child that takes an MPEG-PS byte stream on stdin (GB28181) or reads an
+ * RTSP URL itself (ONVIF), and, without decoding
  * (`-c copy`, the box does not transcode), pushes it as FLV to an RTMP target, writes HLS
  * segments and playlist into a folder, or grabs one JPEG frame (the only case that decodes).
  * A relay ends for one reason: stopped by its owner, idle (no input for `idleS`), its lifetime
@@ -16,6 +17,12 @@ export type RelayOutput =
   | { kind: 'hls'; dir: string; segmentS?: number; listSize?: number }
   | { kind: 'jpeg' };
 
+/**
+ * Where ffmpeg reads: MPEG-PS written to its stdin by the owner (`write`), or an RTSP URL it
+ * pulls itself (RTP interleaved over TCP: cameras' UDP ports do not cross NATs and firewalls).
+ */
+export type RelayInput = { kind: 'ps-pipe' } | { kind: 'rtsp'; url: string };
+
 export type EndReason = 'stopped' | 'idle' | 'lifetime' | 'ffmpeg-exit' | 'spawn-failed' | 'source-ended';
 
 export interface RelayEnd {
@@ -29,6 +36,8 @@ export interface RelayEnd {
 
 export interface RelayOptions {
   output: RelayOutput;
+  /** Default: MPEG-PS on stdin. */
+  input?: RelayInput;
   /** Longest run, s (0: none). */
   lifetimeS: number;
   /** Stop when no input came for this long, s. */
@@ -41,10 +50,25 @@ export interface RelayOptions {
 
 const TAIL = 2048;
 
-export function ffmpegArgs(out: RelayOutput): string[] {
+/** ffmpeg's progress lines (`-progress pipe:1`): the frame count shows a pulled stream is alive. */
+const PROGRESS_FRAME = /(?:^|\n)frame=(\d+)/g;
+
+/** Whether ffmpeg reports its progress on stdout (an RTSP pull not grabbing a JPEG there). */
+function reportsProgress(input: RelayInput, out: RelayOutput): boolean {
+  return input.kind === 'rtsp' && out.kind !== 'jpeg';
+}
+
+export function ffmpegArgs(out: RelayOutput, from: RelayInput = { kind: 'ps-pipe' }, idleS = 10): string[] {
   // Probing bounded to 1 s of stream: the push starts a second after the first packets, not five.
   const input = ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-fflags', '+genpts'];
-  input.push('-probesize', '1000000', '-analyzeduration', '1000000', '-f', 'mpeg', '-i', 'pipe:0');
+  input.push('-probesize', '1000000', '-analyzeduration', '1000000');
+  if (from.kind === 'ps-pipe') input.push('-f', 'mpeg', '-i', 'pipe:0');
+  else {
+    // Progress once a second is the relay's sign of input (its idle check); the socket timeout
+    // (µs) ends a pull whose camera stops answering even before that check does.
+    if (reportsProgress(from, out)) input.push('-stats_period', '1', '-progress', 'pipe:1');
+    input.push('-rtsp_transport', 'tcp', '-timeout', String(idleS * 1_000_000), '-i', from.url);
+  }
   switch (out.kind) {
     case 'rtmp':
       return [...input, '-map', '0:v', '-c', 'copy', '-f', 'flv', out.url];
@@ -77,6 +101,17 @@ export class FfmpegRelay {
   readonly startedAt = Date.now();
   bytesIn = 0;
   droppedBytes = 0;
+  /** A paused playback sends nothing on purpose: the idle limit waits until it resumes. */
+  paused = false;
+  /** Frames written, for an RTSP pull (ffmpeg's progress). */
+  framesOut = 0;
+  /**
+   * For an RTSP pull: true at the first frame written out, false if the relay ended before
+   * (wrong account, no stream). A ps-pipe relay resolves it true at once: its owner knows when
+   * input comes.
+   */
+  readonly flowing: Promise<boolean>;
+  #flow!: (v: boolean) => void;
   lastInputAt = Date.now();
   readonly #o: RelayOptions;
   readonly #child: ChildProcess | undefined;
@@ -89,10 +124,13 @@ export class FfmpegRelay {
   constructor(o: RelayOptions) {
     this.#o = o;
     this.ended = new Promise((r) => (this.#finish = r));
+    this.flowing = new Promise((r) => (this.#flow = r));
+    void this.ended.then(() => this.#flow(false));
+    if (!reportsProgress(o.input ?? { kind: 'ps-pipe' }, o.output)) this.#flow(true);
     if (o.output.kind === 'hls') mkdirSync(o.output.dir, { recursive: true });
     let child: ChildProcess;
     try {
-      child = spawn(o.ffmpeg ?? 'ffmpeg', ffmpegArgs(o.output), { stdio: ['pipe', 'pipe', 'pipe'] });
+      child = spawn(o.ffmpeg ?? 'ffmpeg', ffmpegArgs(o.output, o.input, o.idleS), { stdio: ['pipe', 'pipe', 'pipe'] });
     } catch (err) {
       this.#child = undefined;
       this.#reason = 'spawn-failed';
@@ -101,8 +139,20 @@ export class FfmpegRelay {
     }
     this.#child = child;
     child.stdin?.on('error', () => undefined); // EPIPE once ffmpeg has gone
+    const progress = reportsProgress(o.input ?? { kind: 'ps-pipe' }, o.output);
+    let frames = 0;
     child.stdout?.on('data', (d: Buffer) => {
       if (o.output.kind === 'jpeg') this.#jpeg.push(d);
+      else if (progress)
+        for (const m of d.toString('latin1').matchAll(PROGRESS_FRAME)) {
+          const n = Number(m[1]);
+          if (n > frames) {
+            frames = n;
+            this.framesOut = n;
+            this.lastInputAt = Date.now();
+            this.#flow(true);
+          }
+        }
     });
     child.stderr?.on('data', (d: Buffer) => {
       this.#tail = (this.#tail + d.toString('utf8')).slice(-TAIL);
@@ -119,9 +169,17 @@ export class FfmpegRelay {
       this.#finish({ reason: this.#reason ?? 'ffmpeg-exit', code, signal, stderrTail: this.#tail.trim(), ...(jpeg ? { jpeg } : {}) });
     });
     if (o.lifetimeS > 0) this.#timers.push(setTimeout(() => void this.stop('lifetime'), o.lifetimeS * 1000));
+    // An RTSP pull is idle only once it has flowed: connecting and probing are bounded by its
+    // owner's start timeout, which a loaded box may need more of than the idle limit.
+    let counting = !progress;
+    void this.flowing.then((f) => {
+      counting = f;
+      this.lastInputAt = Date.now();
+    });
     const idle = setInterval(
       () => {
-        if (Date.now() - this.lastInputAt > o.idleS * 1000) void this.stop('idle');
+        if (this.paused) this.lastInputAt = Date.now();
+        else if (counting && Date.now() - this.lastInputAt > o.idleS * 1000) void this.stop('idle');
       },
       Math.min(1000, o.idleS * 250),
     );
@@ -155,6 +213,8 @@ export class FfmpegRelay {
       this.#reason = reason;
       const child = this.#child;
       child?.stdin?.end();
+      // A pull does not read stdin (-nostdin): SIGINT makes ffmpeg finish its output the same way.
+      if (this.#o.input?.kind === 'rtsp') child?.kill('SIGINT');
       const kill = setTimeout(() => child?.kill('SIGKILL'), this.#o.killAfterMs ?? 3000);
       kill.unref();
       this.#timers.push(kill);

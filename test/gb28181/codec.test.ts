@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CatalogCollector, type Catalog } from '../../protocols/gb28181/catalog.js';
 import { DigestAuth, digestResponse, parseAuthorization } from '../../protocols/gb28181/digest.js';
 import { StreamFramer } from '../../protocols/gb28181/framing.js';
-import { decodeBody, parseManscdp } from '../../protocols/gb28181/manscdp.js';
+import { decodeBody, parseManscdp, quickKeepalive } from '../../protocols/gb28181/manscdp.js';
 import { cseqOf, header, parseMessage, serialize, tagOf, userOf } from '../../protocols/gb28181/message.js';
 import { responseTo } from '../../protocols/gb28181/response.js';
 import { ServerTransactions } from '../../protocols/gb28181/transactions.js';
@@ -195,5 +195,28 @@ describe('MANSCDP bodies', () => {
     expect(parseManscdp('<Notify><CmdType>Keepalive</CmdType></Notify>')).toMatchObject({ ok: false });
     expect(parseManscdp('not xml <<<')).toMatchObject({ ok: false });
     expect(parseManscdp('<Foo/>')).toMatchObject({ ok: false });
+  });
+
+  it('reads the usual Keepalive without the XML parser, the same as the parser does, and leaves anything else to it', () => {
+    const usual = [
+      '<?xml version="1.0" encoding="GB2312"?>\r\n<Notify>\r\n<CmdType>Keepalive</CmdType>\r\n<SN>43</SN>\r\n<DeviceID>34020000001320000001</DeviceID>\r\n<Status>OK</Status>\r\n</Notify>\r\n',
+      '<Notify><CmdType>Keepalive</CmdType><SN>7</SN><DeviceID>34020000001180000001</DeviceID><Status>OK</Status><Info><DeviceID>34020000001310000033</DeviceID></Info></Notify>',
+    ];
+    for (const body of usual) {
+      const full = parseManscdp(body);
+      expect(full.ok).toBe(true);
+      expect(quickKeepalive(Buffer.from(body, 'latin1'))).toEqual(full.ok ? full.value : undefined);
+    }
+    const others = [
+      // Another order, an attribute, a comment, another command, a missing field, too long an id.
+      '<Notify><SN>7</SN><CmdType>Keepalive</CmdType><DeviceID>34020000001320000001</DeviceID><Status>OK</Status></Notify>',
+      '<Notify a="1"><CmdType>Keepalive</CmdType><SN>7</SN><DeviceID>34020000001320000001</DeviceID><Status>OK</Status></Notify>',
+      '<Notify><!-- x --><CmdType>Keepalive</CmdType><SN>7</SN><DeviceID>34020000001320000001</DeviceID><Status>OK</Status></Notify>',
+      '<Notify><CmdType>Alarm</CmdType><SN>7</SN><DeviceID>34020000001320000001</DeviceID><Status>OK</Status></Notify>',
+      '<Notify><CmdType>Keepalive</CmdType><SN>7</SN><DeviceID>34020000001320000001</DeviceID></Notify>',
+      '<Notify><CmdType>Keepalive</CmdType><SN>7</SN><DeviceID>340200000013200000011</DeviceID><Status>OK</Status></Notify>',
+      `<Notify><CmdType>Keepalive</CmdType><SN>7</SN><DeviceID>34020000001320000001</DeviceID><Status>OK</Status><Info>${'x'.repeat(2000)}</Info></Notify>`,
+    ];
+    for (const body of others) expect(quickKeepalive(Buffer.from(body, 'latin1')), body.slice(0, 40)).toBeUndefined();
   });
 });

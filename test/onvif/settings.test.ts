@@ -3,7 +3,9 @@
  * registration rules (seed 001 L47660-47705, R51) and its camera limit (L47503-47512, R52), as
  * `edge check` and every deploy run them, with the path and a clear message for each problem.
  */
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { driverSettingsProblems } from '../../edge/host/driver-settings.js';
 import { settingsProblems } from '../../edge/host/sdk/settings.js';
 import settings, { MAX_CAMERAS } from '../../drivers/onvif-camera/settings.js';
 
@@ -58,13 +60,35 @@ describe('onvif-camera settings: R51', () => {
   });
 });
 
+const many = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, k) => {
+    const i = k + from;
+    return cam(`CAM-${String(i).padStart(4, '0')}`, `cam-${i}`, `10.0.${i >> 8}.${i & 255}`);
+  });
+
 describe('onvif-camera settings: R52', () => {
   it(`takes ${MAX_CAMERAS} cameras and refuses one more`, () => {
-    const many = (n: number) =>
-      Array.from({ length: n }, (_, i) => cam(`CAM-${String(i).padStart(4, '0')}`, `cam-${i}`, `10.0.${i >> 8}.${i & 255}`));
     expect(check(many(MAX_CAMERAS))).toEqual([]);
     expect(check(many(MAX_CAMERAS + 1))).toEqual([
       `/devices: ${MAX_CAMERAS + 1} ONVIF cameras configured; a box takes at most ${MAX_CAMERAS}`,
+    ]);
+  });
+
+  it('counts the cameras of every onvif-camera driver instance on the box, as deploys and edge check run it', async () => {
+    const root = resolve(import.meta.dirname, '..', '..');
+    const drivers = (a: number, b: number) => [
+      { name: 'ONVIF_East', type: 'onvif-camera', config: {}, devices: many(a) },
+      { name: 'ONVIF_West', type: 'onvif-camera', config: {}, devices: many(b, a) },
+      // Another driver type's devices do not count.
+      { name: 'GB', type: 'gb28181-camera', config: { password: 'pw-123456' }, devices: [] },
+    ];
+    const r52 = async (a: number, b: number) =>
+      (await driverSettingsProblems(drivers(a, b), root, [], '/nonexistent/drivers')).filter((p) => p.path.endsWith('/devices'));
+    expect(await r52(200, 56)).toEqual([]);
+    const over = await r52(200, 57);
+    expect(over.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      `/drivers/0/devices: 257 ONVIF cameras on the box (200 here, 57 in ONVIF_West); a box takes at most ${MAX_CAMERAS}`,
+      `/drivers/1/devices: 257 ONVIF cameras on the box (57 here, 200 in ONVIF_East); a box takes at most ${MAX_CAMERAS}`,
     ]);
   });
 });

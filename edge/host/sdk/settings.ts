@@ -57,6 +57,8 @@ export interface SettingsCheckInput<C extends TObject = TObject, D extends TObje
   devices: Array<{ productKey: string; deviceName: string; alias?: string | undefined; custom: Static<D> }>;
   /** The driver's private data folder (`<dataDir>/drivers/<name>`), where relative files are. */
   dataDir: string;
+  /** The other instances of this driver type on the box and their device counts, for box-wide limits (R52). */
+  siblings?: ReadonlyArray<{ driver: string; devices: number }>;
 }
 
 export function defineSettings<C extends TObject, D extends TObject>(s: DriverSettings<C, D>): DriverSettings<C, D> {

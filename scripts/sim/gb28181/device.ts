@@ -363,4 +363,13 @@ export class SimGbDevice {
   }
 }
 
-const REASON: Readonly<Record<number, string>> = { 200: 'OK', 400: 'Bad Request', 405: 'Method Not Allowed' };
+const REASON: Readonly<Record<number, string>> = {
+  100: 'Trying',
+  180: 'Ringing',
+  200: 'OK',
+  400: 'Bad Request',
+  405: 'Method Not Allowed',
+  481: 'Call/Transaction Does Not Exist',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+};

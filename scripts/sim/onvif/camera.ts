@@ -32,6 +32,8 @@ export interface SimOptions {
   multicast?: boolean;
   /** RTSP port; 0: any free one; null: no RTSP server. */
   rtspPort?: number | null;
+  /** The RTSP stream asks for the camera's account too (Basic). */
+  rtspAuth?: boolean;
   username?: string;
   password?: string;
   auth?: 'wsse' | 'digest';
@@ -77,6 +79,7 @@ export class OnvifCameraSim {
       discoveryPort: o.discoveryPort === undefined ? 0 : o.discoveryPort,
       rtspPort: o.rtspPort === undefined ? 0 : o.rtspPort,
       multicast: o.multicast ?? false,
+      rtspAuth: o.rtspAuth ?? false,
       username: o.username ?? 'admin',
       password: o.password ?? 'admin123',
       auth: o.auth ?? 'wsse',
@@ -116,7 +119,11 @@ export class OnvifCameraSim {
     this.httpPort = (http.address() as AddressInfo).port;
     this.state.base = `http://${this.o.host}:${this.httpPort}`;
     if (this.o.rtspPort !== null) {
-      this.rtsp = new RtspServer({ host: this.o.host, port: this.o.rtspPort });
+      this.rtsp = new RtspServer({
+        host: this.o.host,
+        port: this.o.rtspPort,
+        credentials: this.o.rtspAuth ? { username: this.o.username, password: this.o.password } : undefined,
+      });
       const p = await this.rtsp.start();
       this.state.rtspUrl = `rtsp://${this.o.host}:${p}/live`;
     } else this.state.rtspUrl = `rtsp://${this.o.host}:554/live`;

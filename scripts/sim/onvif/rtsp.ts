@@ -3,7 +3,8 @@
  * PLAY, GET_PARAMETER, TEARDOWN, with RTP interleaved over the RTSP connection (§10.12; UDP is
  * answered 461 so clients fall back to TCP). The stream is an ffmpeg child encoding a 320×240
  * test pattern to RTP H.264 on a loopback UDP port; it runs while at least one client plays and
- * its SDP (with the SPS/PPS) is what DESCRIBE answers.
+ * its SDP (with the SPS/PPS) is what DESCRIBE answers. Given credentials, every request but
+ * OPTIONS needs them (Basic, RFC 2617 §2), as cameras ask for their account on the stream too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,7 +35,17 @@ export class RtspServer {
   /** RTP packets relayed to clients (for tests). */
   packets = 0;
 
-  constructor(readonly o: { host: string; port: number }) {}
+  /** Requests refused for missing or wrong credentials (for tests). */
+  refused = 0;
+
+  constructor(readonly o: { host: string; port: number; credentials?: { username: string; password: string } | undefined }) {}
+
+  #authorized(header: string | undefined): boolean {
+    const cred = this.o.credentials;
+    if (!cred) return true;
+    const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+    return m !== null && Buffer.from(m[1] ?? '', 'base64').toString('utf8') === `${cred.username}:${cred.password}`;
+  }
 
   async start(): Promise<number> {
     const server = createServer((s) => this.#connection(s));
@@ -203,6 +214,10 @@ export class RtspServer {
           .join('\r\n')}\r\n\r\n${body}`,
       );
     };
+    if (method !== 'OPTIONS' && !this.#authorized(headers.get('authorization'))) {
+      this.refused++;
+      return reply('401 Unauthorized', { 'WWW-Authenticate': 'Basic realm="onvif-sim"' });
+    }
     switch (method) {
       case 'OPTIONS':
         return reply('200 OK', { Public: 'OPTIONS, DESCRIBE, SETUP, PLAY, GET_PARAMETER, TEARDOWN' });
