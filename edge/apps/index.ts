@@ -16,10 +16,12 @@ import type { AppManifest } from './manifest.js';
 import { AppDeployer, installedApps } from './deploy.js';
 import { appGatewayServices } from './gateway-services.js';
 import type { GatewayService } from '../cloud/downlink.js';
+import { type AppsDiff, type HostedApp, hostedKey } from './hosted.js';
 
 export type { AppStatus } from './app-process.js';
 
 export type { AppCredentials };
+export type { AppsDiff } from './hosted.js';
 
 export interface AppHostDeps {
   log: Logger;
@@ -31,25 +33,6 @@ export interface AppHostDeps {
   logMaxBytes: number;
   logKeep: number;
 }
-
-interface HostedApp {
-  process: AppProcess;
-  manifest: AppManifest;
-  source: 'config' | 'cloud';
-  /** What it was started from (folder, manifest, env, memory): a redeploy restarts it when this changes. */
-  key: string;
-}
-
-/** What a redeploy of the `apps:` list did, by app name. */
-export interface AppsDiff {
-  started: string[];
-  stopped: string[];
-  restarted: string[];
-  unchanged: string[];
-}
-
-const keyOf = (manifest: AppManifest, dir: string, env: Readonly<Record<string, string>>, memoryMb: number | undefined): string =>
-  JSON.stringify([manifest, dir, env, memoryMb ?? null]);
 
 export class AppHost {
   readonly bus: ServiceBus;
@@ -125,7 +108,7 @@ export class AppHost {
     for (const [name, c] of wanted) {
       const pushed = installed.get(name);
       const old = this.#apps.get(name);
-      if (old && old.key === keyOf(pushed?.manifest ?? c.manifest, pushed?.dir ?? c.dir, c.entry.env, c.entry.memoryMb)) {
+      if (old && old.key === hostedKey(pushed?.manifest ?? c.manifest, pushed?.dir ?? c.dir, c.entry.env, c.entry.memoryMb)) {
         diff.unchanged.push(name);
         continue;
       }
@@ -245,7 +228,7 @@ export class AppHost {
       },
       this.processOptions(),
     );
-    this.#apps.set(manifest.name, { process: proc, manifest, source, key: keyOf(manifest, dir, configEnv, memoryMb) });
+    this.#apps.set(manifest.name, { process: proc, manifest, source, key: hostedKey(manifest, dir, configEnv, memoryMb) });
     return proc;
   }
 

@@ -1,7 +1,8 @@
 // The console shell: session check, first-run setup, login, navigation and the page router.
 import { t, getLang, setLang } from './i18n.js';
 import { h, api, session, errorText, note, passwordHint, setAuthLostHandler } from './core.js';
-import { dashboardPage, driversPage } from './pages-box.js';
+import { dashboardPage } from './pages-box.js';
+import { driversPage } from './pages-drivers.js';
 import { maintenancePage } from './pages-maintenance.js';
 import { devicesPage, devicePage } from './pages-devices.js';
 import { accessPage } from './pages-areas.js';

@@ -1,7 +1,7 @@
 // The maintenance page: config check and redeploy, backup and restore, password, bus users.
 import { t } from './i18n.js';
 import { h, api, note, table, errorText, fmtTime, passwordHint, session, fill } from './core.js';
-import { configEditor } from './pages-box.js';
+import { configEditor } from './pages-drivers.js';
 
 export async function maintenancePage(el) {
   const status = await api('GET', '/maintenance/status');
