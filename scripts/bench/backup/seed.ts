@@ -38,15 +38,16 @@ export const qrKey = (d: number): string => `PEDoorQr/${doorSn(d)}.2`;
 export const qrOf = (person: number): string => `BKQR${String(person).padStart(28, '0')}`;
 /** Person `i` passes at doors `i mod D` and `(i + 1) mod D`. */
 export const doorsOf = (person: number, doors: number): [number, number] => [person % doors, (person + 1) % doors];
-/** How many cards each door must hold. */
-export function cardsPerDoor(s: BoxShape): number[] {
-  const n = new Array<number>(s.doors).fill(0);
-  for (let i = 0; i < s.persons; i++) for (const d of new Set(doorsOf(i, s.doors))) n[d]!++;
-  return n;
+export const cardOf = (person: number): string => `C${String(person).padStart(8, '0')}`;
+/** The persons whose cards each door must hold. */
+export function personsPerDoor(s: BoxShape): number[][] {
+  const out = Array.from({ length: s.doors }, () => [] as number[]);
+  for (let i = 0; i < s.persons; i++) for (const d of new Set(doorsOf(i, s.doors))) out[d]!.push(i);
+  return out;
 }
 export const FACE_GROUP = 'bench-community';
 export const FACE_TERMINAL = 'PEFacePush/bench-face-gate';
-const FAR = '9999999999999';
+export const FAR = '9999999999999';
 const DIMS = 512;
 
 /**
@@ -86,7 +87,7 @@ function seedAccess(core: AccessCore, s: BoxShape): void {
   const qrs = Array.from({ length: s.doors }, () => [] as object[]);
   for (let i = 0; i < s.persons; i++)
     for (const d of new Set(doorsOf(i, s.doors))) {
-      cards[d]!.push({ type: 1, cardId: `C${String(i).padStart(8, '0')}`, endTime: FAR, userId: `p${i}` });
+      cards[d]!.push({ type: 1, cardId: cardOf(i), endTime: FAR, userId: `p${i}` });
       qrs[d]!.push({ type: 1, qrCode: qrOf(i), userId: `p${i}`, startTime: '0', endTime: FAR, maxScanTimes: -1 });
     }
   for (let d = 0; d < s.doors; d++) {
