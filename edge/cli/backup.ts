@@ -7,6 +7,7 @@
  * the data folder is swapped as a whole (edge/backup/apply.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -51,6 +52,9 @@ export async function backupCommand(args: string[]): Promise<number> {
     return 2;
   }
   try {
+    // Beside a running box the backup yields the CPU to it: passage decisions first (nice 10;
+    // only ever raised — lowering it needs privileges).
+    if (getPriority() < 10) setPriority(10);
     const file = values.config ?? process.env.EDGE_CONFIG;
     const { config, baseDir } = loadConfig(file);
     const dataDir = resolve(baseDir, config.box.dataDir);
