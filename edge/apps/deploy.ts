@@ -82,12 +82,32 @@ export class AppDeployer {
   async deploy(raw: unknown): Promise<Answer> {
     const params = checkDeployParams(raw);
     if (typeof params === 'string') return answerOf(edgeError('EDGE_ERR_REQUEST_INVALID', params));
+    return this.#exclusive(params, async () => {
+      const bytes = await download(params.url, this.#host.config.maxPackageMb * 1024 * 1024, this.#host.config.deployDeadlineMs);
+      const bad = checksumProblem(bytes, params);
+      if (!bad) return this.#install(params, bytes);
+      this.#log.warn({ app: params.name, version: params.version, reason: bad }, 'app package refused');
+      return answerOf(edgeError('EDGE_ERR_APP_PACKAGE_INVALID', bad));
+    });
+  }
+
+  /**
+   * A package downloaded and verified by the caller (OTA, edge/ota/app-target.ts): installed,
+   * switched and rolled back exactly as a DeployApp.
+   */
+  installVerified(p: Pick<DeployParams, 'name' | 'version'>, bytes: Buffer): Promise<Answer> {
+    if (!new RegExp(APP_NAME_PATTERN).test(p.name) || !VERSION.test(p.version))
+      return Promise.resolve(answerOf(edgeError('EDGE_ERR_REQUEST_INVALID', `not an app name and version: ${p.name} ${p.version}`)));
+    return this.#exclusive(p, () => this.#install(p, bytes));
+  }
+
+  async #exclusive(p: Pick<DeployParams, 'name' | 'version'>, run: () => Promise<Answer>): Promise<Answer> {
     if (this.#busy) return answerOf(edgeError('EDGE_ERR_APP_DEPLOY_FAILED', 'another deploy is running'));
     this.#busy = true;
     try {
-      return await this.#deploy(params);
+      return await run();
     } catch (err) {
-      this.#log.error({ app: params.name, version: params.version, err: (err as Error).message }, 'app deploy failed');
+      this.#log.error({ app: p.name, version: p.version, err: (err as Error).message }, 'app deploy failed');
       return answerOf(
         err instanceof RangeError
           ? edgeError('EDGE_ERR_APP_PACKAGE_INVALID', err.message)
@@ -98,15 +118,9 @@ export class AppDeployer {
     }
   }
 
-  async #deploy(p: DeployParams): Promise<Answer> {
+  async #install(p: Pick<DeployParams, 'name' | 'version'>, bytes: Buffer): Promise<Answer> {
     const cfg = this.#host.config;
     const maxBytes = cfg.maxPackageMb * 1024 * 1024;
-    const bytes = await download(p.url, maxBytes, cfg.deployDeadlineMs);
-    const bad = checksumProblem(bytes, p);
-    if (bad) {
-      this.#log.warn({ app: p.name, version: p.version, reason: bad }, 'app package refused');
-      return answerOf(edgeError('EDGE_ERR_APP_PACKAGE_INVALID', bad));
-    }
     const appDir = join(this.#dir, p.name);
     const target = join(appDir, p.version);
     const previous = this.#host.get(p.name);

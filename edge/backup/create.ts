@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TarEntry } from './tar.js';
-import { packBackup } from './format.js';
+import { type BackupManifest, packBackup } from './format.js';
 import { SECRET_FILES, SECRET_TABLES, sealSecrets, type SecretBundle } from './secrets.js';
 
 export interface BackupInput {
@@ -41,6 +41,17 @@ export function filesUnder(dir: string, rel = ''): string[] {
   return out;
 }
 
+/** The data folder's files as `data/<rel>` entries, 16 reads in flight (tens of thousands of face images). */
+async function readFiles(dir: string, rels: string[]): Promise<TarEntry[]> {
+  const out = new Array<TarEntry>(rels.length);
+  let next = 0;
+  const reader = async (): Promise<void> => {
+    for (let i = next++; i < rels.length; i = next++) out[i] = { name: `data/${rels[i]}`, data: await readFile(join(dir, rels[i]!)) };
+  };
+  await Promise.all(Array.from({ length: 16 }, reader));
+  return out;
+}
+
 /** Take the secret tables' rows out of a snapshot (secure_delete: no copy left in free pages). */
 function scrubSnapshot(file: string): SecretBundle['tables'] {
   const db = new Database(file);
@@ -60,6 +71,11 @@ function scrubSnapshot(file: string): SecretBundle['tables'] {
 }
 
 export async function createBackup(input: BackupInput): Promise<Buffer> {
+  return (await createBackupWithManifest(input)).data;
+}
+
+/** The backup file and its manifest (what `edge backup` prints). */
+export async function createBackupWithManifest(input: BackupInput): Promise<{ data: Buffer; manifest: BackupManifest }> {
   const tmp = await mkdtemp(join(tmpdir(), 'pe-backup-'));
   try {
     const dbFile = join(tmp, 'edge.db');
@@ -69,8 +85,7 @@ export async function createBackup(input: BackupInput): Promise<Buffer> {
       { name: 'config.yaml', data: Buffer.from(input.configText) },
       { name: 'edge.db', data: await readFile(dbFile) },
     ];
-    for (const rel of filesUnder(input.dataDir).filter(backedUp))
-      entries.push({ name: `data/${rel}`, data: readFileSync(join(input.dataDir, rel)) });
+    entries.push(...(await readFiles(input.dataDir, filesUnder(input.dataDir).filter(backedUp))));
     const files: SecretBundle['files'] = {};
     for (const f of SECRET_FILES)
       if (existsSync(join(input.dataDir, f))) files[f] = readFileSync(join(input.dataDir, f)).toString('base64');

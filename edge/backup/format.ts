@@ -7,7 +7,8 @@
  * (driver folders, face library, edge files, bus users…), `secrets.enc` (only with a passphrase).
  */
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 import { edgeError, type EdgeError } from '../errors.js';
 import { readTar, writeTar, type TarEntry } from './tar.js';
 
@@ -34,14 +35,21 @@ export const invalidBackup = (why: string): EdgeError => edgeError('EDGE_ERR_CON
 
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-export function packBackup(head: Omit<BackupManifest, 'format' | 'formatVersion' | 'entries'>, entries: TarEntry[]): Buffer {
+const gzipAsync = promisify(gzip);
+
+/** The backup file and its manifest. Compressed on libuv's thread pool: a daemon taking a backup keeps serving meanwhile. */
+export async function packBackup(
+  head: Omit<BackupManifest, 'format' | 'formatVersion' | 'entries'>,
+  entries: TarEntry[],
+): Promise<{ data: Buffer; manifest: BackupManifest }> {
   const manifest: BackupManifest = {
     format: BACKUP_FORMAT,
     formatVersion: FORMAT_VERSION,
     ...head,
     entries: entries.map((e) => ({ name: e.name, size: e.data.length, sha256: sha256(e.data) })),
   };
-  return gzipSync(writeTar([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2)) }, ...entries]));
+  const tar = writeTar([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2)) }, ...entries]);
+  return { data: await gzipAsync(tar), manifest };
 }
 
 function manifestOf(raw: Buffer | undefined): BackupManifest {

@@ -14,7 +14,18 @@
  * Node built-ins only: the check is copied to `<install>/boot-check.mjs` and must run even when
  * the release it came from is broken.
  */
-import { existsSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 
 export interface BootState {
@@ -37,11 +48,27 @@ export function readBootState(install: string): BootState {
   }
 }
 
-/** Written to a temporary name and renamed: the state file is always whole. */
+/**
+ * Written to a temporary name, flushed and renamed, and the folder flushed: after a power cut
+ * the state is the old one or the new one, never an empty file (which would read as "no trial"
+ * and leave an unconfirmed release running unguarded).
+ */
 export function writeBootState(install: string, s: BootState): void {
   const tmp = join(install, `${STATE_FILE}.tmp`);
   writeFileSync(tmp, `${JSON.stringify(s, null, 2)}\n`);
+  flush(tmp);
   renameSync(tmp, join(install, STATE_FILE));
+  flush(install);
+}
+
+/** fsync a file or folder (Node built-ins only: this file runs as the boot check on its own). */
+function flush(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The version `current` points at, or undefined. */
@@ -59,6 +86,7 @@ export function switchCurrent(install: string, version: string): void {
   rmSync(tmp, { force: true });
   symlinkSync(join('releases', version), tmp);
   renameSync(tmp, join(install, 'current'));
+  flush(install); // the switch survives a power cut that follows it
 }
 
 export type BootOutcome = 'normal' | 'trial' | 'rolled-back';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { CloudExtension } from '../cloud/extension.js';
 import type { Logger } from '../log.js';
 import { OtaAgent, type OtaDevice, type OtaTarget, type VersionReport } from './agent.js';
+import type { AppTargets } from './app-target.js';
 import { readBootState, writeBootState } from './boot.js';
 import { boxTarget } from './box-target.js';
 import { PACKAGE_MODULE_PREFIX, type PackageHost, packageTarget, packageVersions } from './driver-target.js';
@@ -31,6 +32,8 @@ export interface OtaServiceDeps {
   requestRestart(): void;
   /** Sub-device firmware: the target of a device, if its protocol has an upgrade path, and the versions devices report. */
   subDevices?: { target(d: OtaDevice): OtaTarget | undefined; versions(): VersionReport[] };
+  /** Hosted apps (`app.<name>`), when the box hosts any (edge/ota/app-target.ts). */
+  apps?: AppTargets | undefined;
 }
 
 export class OtaService {
@@ -84,6 +87,8 @@ export class OtaService {
       if (!installDir) return undefined;
       return boxTarget({ installDir, runningVersion: this.#deps.version, log: this.#deps.log, requestRestart: this.#deps.requestRestart });
     }
+    const app = this.#deps.apps?.target(module);
+    if (app) return app;
     if (!module.startsWith(PACKAGE_MODULE_PREFIX)) return undefined;
     const name = module.slice(PACKAGE_MODULE_PREFIX.length);
     if (!existsSync(join(this.packagesDir, name, 'current'))) return undefined;
@@ -105,6 +110,7 @@ export class OtaService {
     return [
       { ...gw, module: 'default', version: this.#deps.version },
       ...packageVersions(this.packagesDir, names).map((v) => ({ ...gw, ...v })),
+      ...(this.#deps.apps?.versions() ?? []).map((v) => ({ ...gw, ...v })),
       ...(this.#deps.subDevices?.versions() ?? []),
     ];
   }

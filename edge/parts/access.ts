@@ -12,7 +12,9 @@ export function accessPart(rt: Runtime): Part {
     start: async () => {
       const log = rt.logOf('access');
       const access = new AccessCore(
-        { db: rt.db, log, dataDir: rt.dataDir, events: rt.events, files: rt.files },
+        // The platform's time as Alink NTP measured it (issue 21, R41): pass records the box
+        // decides are stamped with it, and QR validity is judged by it (the platform set it).
+        { db: rt.db, log, dataDir: rt.dataDir, events: rt.events, files: rt.files, now: () => Date.now() + (rt.cloud?.clockOffsetMs ?? 0) },
         parseAccessConfig(rt.config.access),
       );
       rt.access = access;

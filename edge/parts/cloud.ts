@@ -1,6 +1,7 @@
 import type { Runtime } from '../runtime.js';
 import { type CloudConfig, cloudWanted, internetProbeTarget, parseCloudConfig } from '../cloud/config.js';
 import { APP_ROOT } from '../config/paths.js';
+import { appTargets } from '../ota/app-target.js';
 import { installDirOf } from '../ota/box-target.js';
 import { OtaService, type OtaServiceDeps } from '../ota/service.js';
 import { subDeviceFirmware } from '../ota/sub-devices.js';
@@ -88,6 +89,7 @@ function otaService(rt: Runtime, cfg: CloudConfig, link: Pick<OtaServiceDeps, 'p
       host: rt.host,
       ...link,
       requestRestart: () => rt.requestRestart(),
+      apps: rt.apps ? appTargets(rt.apps, rt.logOf('ota')) : undefined,
       subDevices: subDeviceFirmware({
         log: rt.logOf('ota'),
         devices: () => rt.registry.list(),

@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTar } from '../../edge/backup/tar.js';
-import { confirmRelease, readBootState } from '../../edge/ota/boot.js';
+import { bootCheck, confirmRelease, readBootState, switchCurrent, writeBootState } from '../../edge/ota/boot.js';
 import { boxTarget, installDirOf } from '../../edge/ota/box-target.js';
 import { OTA_STEP, OtaError } from '../../edge/ota/messages.js';
 import { silentLogger } from '../../edge/log.js';
@@ -153,5 +153,27 @@ describe('box release upgrade', () => {
       .catch((e: unknown) => e);
     expect((e2 as OtaError).message).toMatch(/outside its folder/);
     expect(existsSync(join(root, 'escape'))).toBe(false);
+  });
+
+  it('a power cut during the very first start of a new release rolls it back at the next boot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pe-boot-power-'));
+    try {
+      for (const v of ['1.0.0', '2.0.0']) mkdirSync(join(dir, 'releases', v), { recursive: true });
+      switchCurrent(dir, '2.0.0');
+      writeBootState(dir, { previous: '1.0.0', trial: '2.0.0' }); // as the OTA install leaves it
+      expect(bootCheck(dir)).toBe('trial'); // ExecStartPre of the first start; then the power goes
+      expect(readBootState(dir)).toMatchObject({ trial: '2.0.0', starts: 1 });
+      // Power back: the daemon never said ready, nothing else was written.
+      expect(bootCheck(dir, new Date('2026-12-08T01:00:00Z'))).toBe('rolled-back');
+      expect(readlinkSync(join(dir, 'current'))).toBe(join('releases', '1.0.0'));
+      expect(readBootState(dir).rolledBack).toMatchObject({
+        version: '2.0.0',
+        to: '1.0.0',
+        reason: expect.stringMatching(/did not reach ready/),
+      });
+      expect(bootCheck(dir)).toBe('normal'); // and the old release starts as usual from then on
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
