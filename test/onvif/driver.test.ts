@@ -2,133 +2,34 @@
  * The onvif-camera driver (drivers/onvif-camera/) in-process against the camera simulator over
  * loopback: discovered by a unicast WS-Discovery probe, configured, online with its device
  * information, PTZ moves and presets arriving at the simulator, a snapshot handed to the file
- * service, motion and tamper as thing-model events; a wrong password goes offline once with a
- * clear reason, a camera that disappears goes offline and comes back; hostile cameras (garbage
- * SOAP, a 1 MB answer, one that never answers) leave the driver answering.
+ * service, motion and tamper as thing-model events; a camera that disappears goes offline and
+ * comes back. Wrong passwords and hostile cameras: driver-hostile.test.ts.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DRIVER_ERRORS, type Answer, type DeviceHandle, type HostServices } from '../../edge/host/sdk/driver.js';
+import { DRIVER_ERRORS } from '../../edge/host/sdk/driver.js';
 import { CameraSession } from '../../drivers/onvif-camera/camera.js';
-import { createOnvifCameraDriver, type OnvifCameraDriver } from '../../drivers/onvif-camera/index.js';
+import type { OnvifCameraDriver } from '../../drivers/onvif-camera/index.js';
 import { OnvifCameraSim } from '../../scripts/sim/onvif/camera.js';
-import { observeFor, waitFor } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
+import { CAM as camOn, handle, last, log, logs, type Recorded, stored, testDriver } from './driver-harness.js';
 
-interface Recorded extends DeviceHandle {
-  status: string[];
-  reasons: string[];
-  props: Record<string, unknown>;
-  events: Array<{ id: string; params: Record<string, unknown> }>;
-}
-
-const logs: Array<Record<string, unknown>> = [];
-const log = pino({ level: 'info' }, { write: (s: string) => void logs.push(JSON.parse(s) as Record<string, unknown>) });
-const stored: Array<Record<string, unknown>> = [];
-const host: HostServices = {
-  async call<T>(method: string, args?: Record<string, unknown>): Promise<Answer<T>> {
-    if (method !== 'files.storePicture') return { code: 6304, message: 'unknown' };
-    stored.push(args!);
-    return {
-      code: 200,
-      message: 'success',
-      data: { id: `f${stored.length}`, url: `http://127.0.0.1:9102/oss/snapshot/f${stored.length}.jpg` } as T,
-    };
-  },
-};
-
-function handle(deviceName: string, custom: Record<string, unknown>): Recorded {
-  const h: Recorded = {
-    productKey: 'PEOnvifCamera',
-    deviceName,
-    custom,
-    status: [],
-    reasons: [],
-    props: {},
-    events: [],
-    online: () => void h.status.push('online'),
-    offline: (reason?: string) => {
-      h.status.push('offline');
-      h.reasons.push(reason ?? '');
-    },
-    reportProperties: (v) => Object.assign(h.props, v),
-    reportEvent: (id, params) => void h.events.push({ id, params }),
-    log,
-  };
-  return h;
-}
-const last = (h: Recorded) => h.status.at(-1);
 const FAILED = DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED.alink;
 
 let sim: OnvifCameraSim;
-let other: OnvifCameraSim;
 let driver: OnvifCameraDriver;
-const hostile: Server[] = [];
-const held = new Set<Socket>();
-const ports: Record<'garbage' | 'big' | 'hang' | 'endless', number> = { garbage: 0, big: 0, hang: 0, endless: 0 };
-
-async function serve(name: keyof typeof ports, answer: (res: import('node:http').ServerResponse) => void) {
-  const s = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => answer(res));
-  });
-  s.on('connection', (c: Socket) => {
-    held.add(c);
-    c.on('close', () => held.delete(c));
-  });
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  hostile.push(s);
-  ports[name] = (s.address() as AddressInfo).port;
-}
 
 beforeAll(async () => {
   sim = new OnvifCameraSim({ pullHoldMs: 300, rtspPort: null });
-  other = new OnvifCameraSim({ pullHoldMs: 300, rtspPort: null, discoveryPort: null, password: 'right-one' });
-  await Promise.all([sim.start(), other.start()]);
-  await serve('garbage', (res) => res.writeHead(200, { 'content-type': 'application/soap+xml' }).end('<s:Envelope><s:Body><<<garbage'));
-  await serve('big', (res) =>
-    res.writeHead(200, { 'content-type': 'application/soap+xml' }).end(`<Envelope><Body>${'<a>x</a>'.repeat(131_072)}</Body></Envelope>`),
-  );
-  await serve('hang', () => undefined);
-  // An answer without end, written as fast as the driver reads it.
-  await serve('endless', (res) => {
-    const chunk = Buffer.alloc(64 * 1024, 0x41);
-    res.writeHead(200, { 'content-type': 'application/soap+xml' });
-    const pump = () => {
-      while (!res.destroyed && res.write(chunk));
-    };
-    res.on('drain', pump);
-    pump();
-  });
-  driver = createOnvifCameraDriver({
-    config: {
-      timeoutS: 1,
-      checkIntervalS: 1,
-      retryMinS: 0.1,
-      retryMaxS: 0.4,
-      discovery: { targets: [`127.0.0.1:${sim.discoveryPort}`], waitMs: 300 },
-    },
-    log,
-    host,
-  });
+  await sim.start();
+  driver = testDriver(sim.discoveryPort);
 });
 
 afterAll(async () => {
   await driver?.stop?.(false);
-  for (const c of held) c.destroy();
-  await Promise.all(hostile.map((s) => new Promise((r) => s.close(r))));
-  await Promise.all([sim?.close(), other?.close()]);
+  await sim?.close();
 });
 
-const CAM = () =>
-  handle('SXJ-001274', {
-    ip: '127.0.0.1',
-    port: sim.httpPort,
-    username: 'admin',
-    password: 'admin123',
-    categoryCode: 'community/security/tptzcamera',
-  });
+const CAM = () => camOn(sim.httpPort);
 let cam: Recorded;
 
 describe('onvif-camera driver against the simulator', () => {
@@ -269,59 +170,6 @@ describe('onvif-camera driver: HTTP Digest cameras', () => {
       await driver.removeDevice(good);
       await driver.removeDevice(bad);
       await digest.close();
-    }
-  }, 20_000);
-});
-
-describe('onvif-camera driver: refusals and hostile cameras', () => {
-  it('goes offline once with a clear reason on a wrong password, however often it retries', async () => {
-    const wrong = handle('SXJ-WRONG', { ip: '127.0.0.1', port: other.httpPort, username: 'admin', password: 'admin123' });
-    await driver.addDevice(wrong);
-    await waitFor(() => other.requests.filter((r) => r.action === 'GetServices').length >= 4, { timeoutMs: 10_000, what: 'four attempts' });
-    expect(wrong.status).toEqual(['offline']);
-    expect(wrong.reasons[0]).toMatch(/refused user admin: wrong user name or password/);
-    expect(logs.filter((l) => l.device === 'SXJ-WRONG' && l.msg?.toString().startsWith('camera offline'))).toHaveLength(1);
-    expect(JSON.stringify(logs)).not.toContain('admin123');
-    await driver.removeDevice(wrong);
-  });
-
-  it('survives garbage SOAP, a 1 MB answer, an endless answer and a camera that never answers, and stops promptly', async () => {
-    const hs = (['garbage', 'big', 'hang', 'endless'] as const).map((k) =>
-      handle(`SXJ-${k}`, { ip: '127.0.0.1', port: ports[k], username: 'admin', password: 'admin123' }),
-    );
-    for (const h of hs) await driver.addDevice(h);
-    await waitFor(() => hs.every((h) => last(h) === 'offline'), { timeoutMs: 10_000, what: 'all four offline' });
-    expect(hs.map((h) => h.reasons[0])).toEqual([
-      "the camera's answer is not usable ONVIF: GetSystemDateAndTime: Wrong ONVIF SOAP response",
-      expect.stringMatching(/^the camera's answer is not usable ONVIF: GetSystemDateAndTime: /),
-      expect.stringMatching(/^the camera does not answer: GetSystemDateAndTime: .*(no answer|timeout)/i),
-      expect.stringMatching(/^the camera's answer is not usable ONVIF: GetSystemDateAndTime: .*larger than 4194304 bytes/),
-    ]);
-    // The good camera is still served meanwhile.
-    expect(await driver.callService(cam, 'getStreamUri', {})).toMatchObject({ code: 200 });
-    await observeFor(300);
-    expect(hs.map((h) => h.status.filter((s) => s === 'offline').length)).toEqual([1, 1, 1, 1]);
-    const t0 = performance.now();
-    for (const h of hs) await driver.removeDevice(h);
-    expect(performance.now() - t0).toBeLessThan(1000);
-  }, 20_000);
-
-  it('does not poll a camera in a tight loop when it answers empty pulls at once', async () => {
-    const quick = new OnvifCameraSim({ pullHoldMs: 0, rtspPort: null, discoveryPort: null });
-    await quick.start();
-    const h = handle('SXJ-QUICK', { ip: '127.0.0.1', port: quick.httpPort, username: 'admin', password: 'admin123' });
-    try {
-      await driver.addDevice(h);
-      await waitFor(() => quick.subscriptions > 0, { timeoutMs: 10_000, what: 'subscription' });
-      const pulls = () => quick.requests.filter((r) => r.action === 'PullMessages').length;
-      const before = pulls();
-      await observeFor(2000);
-      expect(pulls() - before).toBeLessThanOrEqual(3);
-      quick.motion(true);
-      await waitFor(() => h.events.length > 0, { timeoutMs: 5000, what: 'motion after paced pulls' });
-    } finally {
-      await driver.removeDevice(h);
-      await quick.close();
     }
   }, 20_000);
 });

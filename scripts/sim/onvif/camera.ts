@@ -12,12 +12,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import sharp from 'sharp';
 import { WSD_MULTICAST } from '../../../protocols/onvif/discovery.js';
-import { digestResponse, parseDigestParams } from '../../../protocols/onvif/http-digest.js';
 import { verifyUsernameToken } from '../../../protocols/onvif/wsse.js';
 import { probeAnswer } from './discovery.js';
+import { DigestGuard } from './http-auth.js';
+import { PullPoints } from './pullpoints.js';
 import { RtspServer } from './rtsp.js';
-import { deviceAndMedia, messagesPulled, ptz, pullPointCreated, type Answer, type CameraState, type SimEvent } from './services.js';
-import { durationMs, envelope, fault, parseRequest, text } from './soap.js';
+import { deviceAndMedia, ptz, type Answer, type CameraState, type SimEvent } from './services.js';
+import { fault, parseRequest } from './soap.js';
 
 export interface SimOptions {
   host?: string;
@@ -48,8 +49,6 @@ export interface RequestRecord {
   authenticated: boolean;
 }
 
-const REALM = 'onvif-sim';
-
 export class OnvifCameraSim {
   readonly o: Required<Omit<SimOptions, 'discoveryPort' | 'rtspPort'>> & { discoveryPort: number | null; rtspPort: number | null };
   readonly state: CameraState;
@@ -66,9 +65,8 @@ export class OnvifCameraSim {
   #udp: UdpSocket | undefined;
   rtsp: RtspServer | undefined;
   readonly #sockets = new Set<Socket>();
-  readonly #subs = new Map<string, { queue: SimEvent[]; until: number; wake?: (() => void) | undefined }>();
-  readonly #nonces = new Set<string>();
-  #nextSub = 1;
+  readonly #pulls = new PullPoints();
+  readonly #digest: DigestGuard;
   httpPort = 0;
   discoveryPort = 0;
 
@@ -87,6 +85,7 @@ export class OnvifCameraSim {
       maxBodyBytes: o.maxBodyBytes ?? 256 * 1024,
       serial: o.serial ?? 'SIM-0001',
     };
+    this.#digest = new DigestGuard(this.o.username, this.o.password);
     this.state = {
       base: '',
       rtspUrl: '',
@@ -165,10 +164,7 @@ export class OnvifCameraSim {
     source: Record<string, string> = { VideoSourceConfigurationToken: 'VideoSourceConfig_1' },
   ): void {
     const e: SimEvent = { topic, data, source, time: new Date(), operation: 'Changed' };
-    for (const sub of this.#subs.values()) {
-      if (sub.queue.length < 1000) sub.queue.push(e);
-      sub.wake?.();
-    }
+    this.#pulls.emit(e);
   }
 
   motion(active = true): void {
@@ -188,11 +184,11 @@ export class OnvifCameraSim {
   }
 
   get subscriptions(): number {
-    return this.#subs.size;
+    return this.#pulls.size;
   }
 
   async close(): Promise<void> {
-    for (const sub of this.#subs.values()) sub.wake?.();
+    this.#pulls.wakeAll();
     for (const s of this.#sockets) s.destroy();
     await Promise.all([
       this.#http ? new Promise<void>((r) => this.#http!.close(() => r())) : undefined,
@@ -207,35 +203,11 @@ export class OnvifCameraSim {
     res.end(a.xml);
   }
 
-  #challenge(res: ServerResponse): void {
-    const nonce = randomBytes(12).toString('hex');
-    if (this.#nonces.size > 1000) this.#nonces.clear();
-    this.#nonces.add(nonce);
-    res.writeHead(401, { 'www-authenticate': `Digest realm="${REALM}", qop="auth", nonce="${nonce}", algorithm=MD5` });
-    res.end();
-  }
-
-  /** Whether the request carries a valid HTTP Digest `Authorization` for our user. */
-  #digestOk(req: IncomingMessage): boolean {
-    const p = parseDigestParams(req.headers.authorization);
-    if (!p || p.username !== this.o.username || !p.nonce || !this.#nonces.has(p.nonce) || p.realm !== REALM) return false;
-    const want = digestResponse({
-      username: this.o.username,
-      password: this.o.password,
-      realm: REALM,
-      nonce: p.nonce,
-      method: req.method ?? 'GET',
-      uri: p.uri ?? '',
-      ...(p.qop ? { qop: p.qop, nc: p.nc ?? '', cnonce: p.cnonce ?? '' } : {}),
-    });
-    return want === p.response;
-  }
-
   #handle(req: IncomingMessage, res: ServerResponse): void {
     if (this.hang) return; // held open, never answered
     const url = req.url ?? '/';
     if (req.method === 'GET' && url.startsWith('/onvif/snapshot/')) {
-      if (!this.#digestOk(req)) return this.#challenge(res);
+      if (!this.#digest.ok(req)) return this.#digest.challenge(res);
       res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': this.jpeg.length });
       return void res.end(this.jpeg);
     }
@@ -267,62 +239,20 @@ export class OnvifCameraSim {
   async #soap(req: IncomingMessage, res: ServerResponse, url: string, xml: string): Promise<void> {
     const r = parseRequest(xml);
     if (!r) return this.#send(res, { status: 400, xml: fault('Sender', 'ter:WellFormed', 'the request is not a SOAP envelope') });
-    const digest = this.#digestOk(req);
+    const digest = this.#digest.ok(req);
     const wsse = r.token !== undefined && r.token.username === this.o.username && verifyUsernameToken(r.token, this.o.password);
     const authenticated = this.o.auth === 'digest' ? digest : digest || wsse;
     this.requests.push({ action: r.action, authenticated });
     if (this.requests.length > 10_000) this.requests.splice(0, 5000);
     if (r.action !== 'GetSystemDateAndTime' && !authenticated) {
-      if (this.o.auth === 'digest') return this.#challenge(res);
+      if (this.o.auth === 'digest') return this.#digest.challenge(res);
       return this.#send(res, { status: 400, xml: fault('Sender', 'ter:NotAuthorized', 'Sender not Authorized', undefined) });
     }
     const now = new Date();
     const a =
       deviceAndMedia(this.state, r.action, r.body, now) ??
       ptz(this.state, r.action, r.body) ??
-      (await this.#events(r.action, r.body, url, now));
+      (await this.#pulls.answer(r.action, r.body, url, now, this.state.base, this.o.pullHoldMs));
     this.#send(res, a ?? { status: 400, xml: fault('Sender', 'ter:ActionNotSupported', `${r.action.slice(0, 64)} is not supported`) });
-  }
-
-  async #events(action: string, body: Record<string, unknown>, url: string, now: Date): Promise<Answer | undefined> {
-    if (action === 'CreatePullPointSubscription') {
-      if (this.#subs.size >= 16) this.#subs.delete(this.#subs.keys().next().value!);
-      const id = String(this.#nextSub++);
-      const ttl = durationMs(text(body.InitialTerminationTime)) ?? 60_000;
-      this.#subs.set(id, { queue: [], until: now.getTime() + ttl });
-      return pullPointCreated(`${this.state.base}/onvif/pullpoint/${id}`, now, ttl);
-    }
-    if (action === 'PullMessages' || action === 'Renew' || action === 'Unsubscribe') {
-      const id = /^\/onvif\/pullpoint\/(\d+)$/.exec(url)?.[1];
-      const sub = id ? this.#subs.get(id) : undefined;
-      if (!sub || sub.until < now.getTime())
-        return { status: 400, xml: fault('Sender', 'ter:InvalidArgVal', 'no such subscription', 'ter:ResourceUnknownFault') };
-      if (action === 'Unsubscribe') {
-        this.#subs.delete(id!);
-        return { status: 200, xml: envelope('<wsnt:UnsubscribeResponse/>') };
-      }
-      sub.until = Date.now() + 120_000;
-      if (action === 'Renew')
-        return {
-          status: 200,
-          xml: envelope(
-            `<wsnt:RenewResponse><wsnt:TerminationTime>${new Date(sub.until).toISOString()}</wsnt:TerminationTime></wsnt:RenewResponse>`,
-          ),
-        };
-      const hold = Math.min(this.o.pullHoldMs, durationMs(text(body.Timeout)) ?? 60_000);
-      if (sub.queue.length === 0 && hold > 0) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(() => resolve(), hold);
-          sub.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        sub.wake = undefined;
-      }
-      const limit = Math.max(1, Math.min(100, Number(text(body.MessageLimit)) || 10));
-      return messagesPulled(sub.queue.splice(0, limit), new Date(), new Date(sub.until));
-    }
-    return undefined;
   }
 }
