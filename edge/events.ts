@@ -17,6 +17,8 @@ export interface EdgeEvents {
   'driver.restart': { driver: string; attempt: number; delayMs: number; reason: string };
   'deploy.starting': { diff: DeployDiffSummary };
   'deploy.finished': { diff: DeployDiffSummary; ok: boolean; error?: string };
+  /** The platform clock measured against the box's (Alink NTP answer): platform minus box, ms. */
+  'clock.offset': { offsetMs: number };
   'value.dropped': { productKey: string; deviceName: string; key: string; reason: string };
   /** A pass record committed by the access core (it reaches the cloud through the outbox, not through this event). */
   'access.pass': {

@@ -89,7 +89,7 @@ export class CloudLink {
     this.#cfg = cfg;
     this.#log = deps.log;
     const gateway = { productKey: cfg.productKey, deviceName: cfg.deviceName };
-    this.#clock = new PlatformClock(deps.log, gateway);
+    this.#clock = new PlatformClock(deps.log, deps.events, gateway);
     this.#stateTopic = deps.publishLocal && new LocalStateTopic(deps.publishLocal, () => this.status());
     this.outbox = new Outbox({ db: deps.db, log: deps.log }, { quotaBytes: Math.round(cfg.outbox.quotaMb * 1024 * 1024) });
     this.#drops = new DropReporter({ outbox: this.outbox, gateway, log: deps.log });

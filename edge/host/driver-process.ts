@@ -28,6 +28,7 @@ export class DriverProcess extends ProcessSupervisor<DriverChannel> {
   readyAt = 0;
 
   readonly #opts: DriverProcessOptions;
+  #clockOffsetMs = 0;
   readonly #cb: DriverCallbacks;
   readonly #log: Logger;
   readonly #logFile: string;
@@ -123,6 +124,7 @@ export class DriverProcess extends ProcessSupervisor<DriverChannel> {
       logLevel: this.#opts.logLevel,
       dataDir: this.#dataDir,
       heartbeatMs: this.#opts.heartbeatMs,
+      clockOffsetMs: this.#clockOffsetMs,
     });
   }
 
@@ -153,6 +155,12 @@ export class DriverProcess extends ProcessSupervisor<DriverChannel> {
       () => edgeError('EDGE_ERR_DRIVER_TIMEOUT', this.name, op === 'service' ? payload.service : op, timeoutMs),
       (id) => this.#send({ t: 'call', id, op, pk, dn, ...payload }),
     );
+  }
+
+  /** The platform clock against the box's (Alink NTP): the driver's timestamps follow it, from now and after a restart. */
+  setClockOffset(offsetMs: number): void {
+    this.#clockOffsetMs = offsetMs;
+    this.#send({ t: 'clock', offsetMs });
   }
 
   #send(msg: HostToDriver): void {

@@ -54,6 +54,7 @@ export class DriverHost {
   readonly #dataDir: string;
   readonly #opts: HostOptions;
   readonly #drivers = new Map<string, DriverProcess>();
+  #clockOffsetMs = 0;
   #configs: DriverConfig[] = [];
   /** What the deployed drivers listen on (the listener registry's driver half). */
   #listeners: ListenerInfo[] = [];
@@ -223,6 +224,7 @@ export class DriverHost {
       this.#opts,
     );
     this.#drivers.set(cfg.name, proc);
+    proc.setClockOffset(this.#clockOffsetMs);
     proc.start();
   }
 
@@ -236,6 +238,12 @@ export class DriverHost {
 
   callService(pk: string, dn: string, serviceId: string, params: unknown, timeoutMs?: number): Promise<Answer> {
     return this.#calls.callService(pk, dn, serviceId, params, timeoutMs);
+  }
+
+  /** Platform time minus box time (Alink NTP): every driver stamps its records with the corrected time. */
+  setClockOffset(offsetMs: number): void {
+    this.#clockOffsetMs = offsetMs;
+    for (const proc of this.#drivers.values()) proc.setClockOffset(offsetMs);
   }
 
   discover(driverName: string, options: Record<string, unknown>, timeoutMs?: number): Promise<Answer> {

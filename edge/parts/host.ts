@@ -50,15 +50,22 @@ export function listenersOf(rt: Runtime): ListenerInfo[] {
   ];
 }
 
-/** The drivers of the config, deployed by the host; the deployment is recorded. */
+/**
+ * The drivers of the config, deployed by the host; the deployment is recorded. The platform clock
+ * (Alink NTP, measured by the cloud part after this one starts) reaches every driver's timestamps.
+ */
 export function hostPart(rt: Runtime): Part {
   return {
     name: 'host',
     start: async () => {
+      rt.events.on('host', 'clock.offset', ({ offsetMs }) => rt.host.setClockOffset(offsetMs));
       const drivers = rt.config.drivers;
       const diff = await rt.host.deploy(drivers as DriverConfig[]);
       rt.deployments.record('start', true, drivers, diff);
     },
-    stop: () => rt.host.stop(),
+    stop: async () => {
+      rt.events.removeAll('host');
+      await rt.host.stop();
+    },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Records stamped with the platform's time (issue 21, R41): a box whose Alink NTP answer says its
- * clock is 60 s behind decides a QR pass and stores the record 60 s later than its own clock.
+ * clock is 60 s behind decides a QR pass and stores the record 60 s later than its own clock, and
+ * its drivers (own processes) stamp their reports with the platform time too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudYaml, DEMO_DRIVER, GATEWAY, startRig, type CloudRig } from '../cloud/helpers.js';
@@ -54,5 +55,29 @@ describe('records by the NTP-corrected clock', () => {
     );
     expect(time).toBeGreaterThanOrEqual(before + AHEAD_MS - 2_000);
     expect(time).toBeLessThanOrEqual(after + AHEAD_MS + 2_000);
+  });
+
+  it("a driver's own reports carry the platform time too (the offset reaches the driver process)", async () => {
+    // Set by the previous test; a driver started later gets it at init, a running one at once.
+    expect(Math.abs((box.runtime.cloud!.clockOffsetMs ?? 0) - AHEAD_MS)).toBeLessThan(2_000);
+    let stamped: { time: number; at: number } | undefined;
+    box.runtime.events.on('test', 'device.properties', (p) => {
+      const tv = Object.values(p.params)[0];
+      if (p.deviceName === 'm1' && tv) stamped = { time: tv.time, at: Date.now() };
+    });
+    try {
+      stamped = undefined;
+      const report = await waitFor(() => stamped, 10_000);
+      expect(report.time).toBeGreaterThanOrEqual(report.at + AHEAD_MS - 2_000);
+      expect(report.time).toBeLessThanOrEqual(report.at + AHEAD_MS + 2_000);
+      // A restarted driver gets the offset with its init.
+      expect(await box.runtime.host.restartDriver('Demo_Sim_EBA_Meter')).toBe(true);
+      await waitFor(() => box.runtime.host.driver('Demo_Sim_EBA_Meter')?.state === 'running', 20_000);
+      stamped = undefined;
+      const after = await waitFor(() => stamped, 10_000);
+      expect(after.time).toBeGreaterThanOrEqual(after.at + AHEAD_MS - 2_000);
+    } finally {
+      box.runtime.events.removeAll('test');
+    }
   });
 });

@@ -76,6 +76,7 @@ async function startRig(
     log: silentLog,
     dataDir: tempDir(),
     host: noHost,
+    now: Date.now,
   });
   await driver.start?.();
   const main = recordingHandle('EBATest', 'main', { points: MAIN_MAP });
@@ -242,6 +243,7 @@ describe('ModbusV3 serial channel settings at the driver boundary', () => {
         log: silentLog,
         dataDir: tempDir(),
         host: noHost,
+        now: Date.now,
       });
     await expect(make({ path: '/dev/null', baudRate: 'fast', dataBits: 8, parity: 'none', stopBits: 1 })).rejects.toThrow(
       /channel S1 serial: serial settings need a baud rate/,
@@ -270,6 +272,7 @@ describe('ModbusV3 serial channel settings at the driver boundary', () => {
       log: silentLog,
       dataDir: tempDir(),
       host: noHost,
+      now: Date.now,
     });
     await driver.start?.();
     const dev = recordingHandle('EBATest', 'serial', { points: { Value: 'x' } });

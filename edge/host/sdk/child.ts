@@ -29,6 +29,9 @@ let pending: PropsItem[] = [];
 let flushScheduled = false;
 let pendingValues = 0;
 let nextHostCallId = 1;
+/** Platform time minus box time, from the host (protocol `clock`); the default timestamps follow it. */
+let clockOffsetMs = 0;
+const now = (): number => Date.now() + clockOffsetMs;
 const hostCalls = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
 /** `ctx.host.call`: one request to a host service, matched to its `hostReply` by id. */
@@ -72,7 +75,7 @@ function makeHandle(info: DeviceInfo): DeviceHandle {
     log: log.child({ dev: deviceKey(pk, dn) }),
     online: () => send({ t: 'status', pk, dn, online: true }),
     offline: (reason?: string) => send({ t: 'status', pk, dn, online: false, ...(reason ? { reason } : {}) }),
-    reportProperties: (values, time = Date.now()) => {
+    reportProperties: (values, time = now()) => {
       pending.push([pk, dn, values, time]);
       pendingValues += Object.keys(values).length;
       if (pending.length >= MAX_BATCH_ITEMS || pendingValues >= MAX_BATCH_VALUES) flush();
@@ -81,7 +84,7 @@ function makeHandle(info: DeviceInfo): DeviceHandle {
         setImmediate(flush);
       }
     },
-    reportEvent: (id, params, time = Date.now()) => {
+    reportEvent: (id, params, time = now()) => {
       flush(); // keep order: values reported before the event go first
       send({ t: 'event', pk, dn, id, params, time });
     },
@@ -163,6 +166,7 @@ async function onCall(msg: Extract<HostToDriver, { t: 'call' }>): Promise<void> 
 }
 
 async function onInit(msg: Extract<HostToDriver, { t: 'init' }>): Promise<void> {
+  clockOffsetMs = msg.clockOffsetMs ?? 0;
   driverName = msg.name;
   log = pino(
     { level: msg.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { driver: msg.name, pid: process.pid } },
@@ -181,6 +185,7 @@ async function onInit(msg: Extract<HostToDriver, { t: 'init' }>): Promise<void> 
     log,
     dataDir: msg.dataDir,
     host: { call: hostCall },
+    now,
   });
   await driver.start?.();
   await Promise.all(msg.deviceList.map(addDevice));
@@ -242,6 +247,9 @@ process.on('message', (raw: HostToDriver) => {
       break;
     case 'hostReply':
       onHostReply(raw);
+      break;
+    case 'clock':
+      clockOffsetMs = raw.offsetMs;
       break;
   }
 });

@@ -36,6 +36,11 @@ export interface DriverContext {
   dataDir: string;
   /** Services the host process offers to drivers (for example the access core's decisions). */
   host: HostServices;
+  /**
+   * The time to stamp records with, UTC ms: the box clock corrected by the platform's (Alink NTP,
+   * R41). The default times of reportProperties/reportEvent use it.
+   */
+  now(): number;
 }
 
 /**

@@ -15,10 +15,14 @@ export type HostToDriver =
       logLevel: string;
       dataDir: string;
       heartbeatMs: number;
+      /** Platform time minus box time (Alink NTP), applied to the SDK's timestamps; 0 before the cloud answers. */
+      clockOffsetMs?: number;
     }
   | { t: 'devices'; add: DeviceInfo[]; remove: Array<Pick<DeviceInfo, 'productKey' | 'deviceName'>> }
   | { t: 'call'; id: number; op: CallOp; pk: string; dn: string; keys?: string[]; params?: Record<string, unknown>; service?: string }
   | { t: 'stop'; force: boolean }
+  /** The platform clock moved against the box's (a new Alink NTP answer). */
+  | { t: 'clock'; offsetMs: number }
   /** The answer to a driver's `hostCall` (docs/access.md, host services). */
   | { t: 'hostReply'; id: number; code: number; message: string; data?: unknown };
 
