@@ -10,6 +10,7 @@ import type { CovNotification, ReadResult } from '../../protocols/bacnet/session
 import { decodeValue, type PointValue } from '../../protocols/bacnet/values.js';
 import { objectKey } from './cov.js';
 import type { LinkDeps } from './link-deps.js';
+import { platformNow } from '../../edge/host/sdk/clock.js';
 
 export const refKey = (r: { objectType: number; instance: number; property: number }): string =>
   `${r.objectType}:${r.instance}:${r.property}`;
@@ -71,7 +72,7 @@ export class PointResults {
 
   /** The values of a COV notification, for the points of its object. */
   cov(n: CovNotification): void {
-    const time = Date.now();
+    const time = platformNow();
     const changed: [PointDef, PointValue][] = [];
     const touched: PointDef[] = [];
     const obj = objectKey(n);
@@ -93,7 +94,7 @@ export class PointResults {
 
   /** The answer to one batch. */
   apply(batch: RpmBatch, results: ReadResult[]): void {
-    const time = Date.now();
+    const time = platformNow();
     const changed: [PointDef, PointValue][] = [];
     const read: PointDef[] = [];
     // Results come in the order asked (Clause 15.7.2): match by position while they do, by key otherwise.

@@ -19,6 +19,7 @@ import type { PassRecordArgs } from './gateway.js';
 import type { IntercomStore } from './intercom-store.js';
 import type { Terminal } from './terminal.js';
 import { keyOf } from '../../edge/host/sdk/device-key.js';
+import { platformNow } from '../../edge/host/sdk/clock.js';
 
 export interface ServiceDeps {
   intercom: IntercomStore;
@@ -62,7 +63,7 @@ const done = async (work: Promise<unknown>): Promise<Answer> => {
 
 async function remoteOpen({ deps, t, key }: ServiceCall): Promise<Answer> {
   await t.client.remoteOpen();
-  const r = await deps.recordPass({ deviceKey: key, kind: 'remote', content: '', code: 0, time: Date.now() });
+  const r = await deps.recordPass({ deviceKey: key, kind: 'remote', content: '', code: 0, time: platformNow() });
   t.log.info({ pass: r.passId }, 'remote open recorded');
   return ok();
 }

@@ -13,6 +13,7 @@ import { pushTarget } from '../../protocols/media/push-target.js';
 import type { GbDevice } from './devices.js';
 import type { MediaSessions, Session, SessionEnd, SessionKind } from './media-sessions.js';
 import { playbackControl, playbackRange, type RecordingLookup } from './playback.js';
+import { platformNow } from '../../edge/host/sdk/clock.js';
 
 export const MEDIA_SERVICES = ['startLivePush', 'stopLivePush', 'startPlayback', 'playbackControl', 'snapshot'] as const;
 const SNAPSHOT_LIFETIME_S = 15;
@@ -109,7 +110,7 @@ async function snapshot(d: MediaServiceDeps, h: DeviceHandle, target: { channelI
     area: 'capture',
     base64: e.jpeg.toString('base64'),
     ext: 'jpg',
-    time: Date.now(),
+    time: platformNow(),
     keepDays: 30,
   });
   if (stored.code !== 200 || !stored.data) return fail(DRIVER_ERRORS.EDGE_ERR_DRIVER_FAILED, `picture not stored: ${stored.message}`);

@@ -14,6 +14,7 @@ import type { DriverOptions } from './config.js';
 import type { ChannelLink } from './link.js';
 import type { PollStats } from './stats.js';
 import { backoffStepMs } from '../../protocols/common/backoff.js';
+import { platformNow } from '../../edge/host/sdk/clock.js';
 
 export interface PollSink {
   /** A block was read: `changed` holds the values to report (every point if periodic, changed ones if on-change). */
@@ -151,7 +152,7 @@ export class ChannelPoller {
     try {
       const data = responseData(req, await this.#link.request(b.slave, req));
       this.#stats.requests++;
-      const time = Date.now();
+      const time = platformNow();
       if (h.dead) this.#revive(h, b.slave);
       this.#clearFault(`blk:${channel}/${b.slave}/${b.fc}/${b.start}`, b);
       const changed: [PointDef, PointValue][] = [];

@@ -7,6 +7,7 @@
 import sharp from 'sharp';
 import type { HostServices } from '../../edge/host/sdk/driver.js';
 import { httpGet } from '../../protocols/onvif/http-get.js';
+import { platformNow } from '../../edge/host/sdk/clock.js';
 
 export interface SnapshotTarget {
   uri: string;
@@ -51,7 +52,7 @@ export async function takeSnapshot(
     area: 'snapshot',
     base64: r.body.toString('base64'),
     ext: 'jpg',
-    time: Date.now(),
+    time: platformNow(),
     keepDays: store.keepDays,
   });
   if (a.code !== 200 || !a.data) throw new Error(`the file service did not store the snapshot: ${a.code} ${a.message}`);

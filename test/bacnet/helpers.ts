@@ -68,7 +68,7 @@ export async function startDriver(channels: ChannelDef[], points: PointDef[], op
   const port = await freePort(bindAddress);
   const config = { channels, points, localPort: port, bindAddress, apduTimeoutMs: 400, statsIntervalMs: 100, ...options };
   const { log, lines } = tailLog();
-  const driver = await driverFactory({ name: 'bacnet-test', config, deviceList: [], log, dataDir, host: noHost, now: Date.now });
+  const driver = await driverFactory({ name: 'bacnet-test', config, deviceList: [], log, dataDir, host: noHost });
   await driver.start?.();
   return { driver, dataDir, port, logTail: lines, stats: () => JSON.parse(readFileSync(join(dataDir, 'stats.json'), 'utf8')) };
 }

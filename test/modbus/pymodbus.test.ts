@@ -39,7 +39,6 @@ describe('ModbusV3 driver against pymodbus', () => {
       log: silentLog,
       dataDir: tempDir(),
       host: noHost,
-      now: Date.now,
     });
     await driver.start?.();
     const mapping = Object.fromEntries([

@@ -76,7 +76,6 @@ async function startRig(
     log: silentLog,
     dataDir: tempDir(),
     host: noHost,
-    now: Date.now,
   });
   await driver.start?.();
   const main = recordingHandle('EBATest', 'main', { points: MAIN_MAP });
@@ -243,7 +242,6 @@ describe('ModbusV3 serial channel settings at the driver boundary', () => {
         log: silentLog,
         dataDir: tempDir(),
         host: noHost,
-        now: Date.now,
       });
     await expect(make({ path: '/dev/null', baudRate: 'fast', dataBits: 8, parity: 'none', stopBits: 1 })).rejects.toThrow(
       /channel S1 serial: serial settings need a baud rate/,
@@ -272,7 +270,6 @@ describe('ModbusV3 serial channel settings at the driver boundary', () => {
       log: silentLog,
       dataDir: tempDir(),
       host: noHost,
-      now: Date.now,
     });
     await driver.start?.();
     const dev = recordingHandle('EBATest', 'serial', { points: { Value: 'x' } });

@@ -4,6 +4,7 @@ import { type DoorRoute, parseAlarmEvent, success } from '../../../protocols/doo
 import type { Role } from '../config.js';
 import { deviceKeyOf, report } from '../thing.js';
 import type { RouteContext } from './context.js';
+import { platformNow } from '../../../edge/host/sdk/clock.js';
 
 const ALARM_ROLES: Role[] = ['qr', 'card', 'face', 'ble', 'intercom'];
 
@@ -28,7 +29,7 @@ export function alarmEventRoute(ctx: RouteContext): DoorRoute {
         kind: card ? 'tradCard' : 'bleCard',
         content: a.cardId ?? '',
         ...refused,
-        time: Date.now(),
+        time: platformNow(),
       });
     }
     return success();

@@ -22,6 +22,7 @@ import type { DoorAccess, PassRecordArgs } from '../gateway.js';
 import type { IntercomStore } from '../intercom-store.js';
 import type { Terminal } from '../terminal.js';
 import { deviceKeyOf } from '../thing.js';
+import { platformNow } from '../../../edge/host/sdk/clock.js';
 
 export interface EdgeRouteDeps {
   settings: DriverSettings;
@@ -119,7 +120,7 @@ export function routeContext(deps: EdgeRouteDeps): RouteContext {
       kind: role === 'card' ? 'tradCard' : 'bleCard',
       content: cardId,
       code: 0,
-      time: Date.now(),
+      time: platformNow(),
     });
   }
 

@@ -10,6 +10,7 @@ import {
 import type { PassRecordArgs } from '../gateway.js';
 import { deviceKeyOf } from '../thing.js';
 import type { RouteContext } from './context.js';
+import { platformNow } from '../../../edge/host/sdk/clock.js';
 
 export function recognizeRoute(ctx: RouteContext): DoorRoute {
   const { gateway, tempRule } = ctx.deps;
@@ -48,7 +49,7 @@ export function facePassRoute(ctx: RouteContext): DoorRoute {
       code: 0,
       faceId: f.faceId,
       photo: photo.toString('base64'),
-      time: Date.now(),
+      time: platformNow(),
       ...(Number.isFinite(score) ? { score } : {}),
       ...(temperature !== undefined ? { temperature } : {}),
     };

@@ -10,6 +10,7 @@ import {
 } from '../../../protocols/door-standard/index.js';
 import { deviceKeyOf, report } from '../thing.js';
 import type { RouteContext } from './context.js';
+import { platformNow } from '../../../edge/host/sdk/clock.js';
 
 export function getGroupIdRoute(ctx: RouteContext): DoorRoute {
   const { intercom } = ctx.deps;
@@ -45,7 +46,7 @@ export function reportOpenDoorRoute(ctx: RouteContext): DoorRoute {
       kind: 'intercom',
       content: r.number,
       code: 0,
-      time: Date.now(),
+      time: platformNow(),
     });
   });
 }

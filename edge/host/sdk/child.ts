@@ -10,6 +10,7 @@ import type { DriverToHost, HostToDriver, PropsItem } from './protocol.js';
 import { DRIVER_ERRORS, fail, formatMessage } from './answer.js';
 import type { Answer, DeviceHandle, DeviceInfo, Driver, DriverFactory } from './driver.js';
 import { deviceKey, keyOf } from './device-key.js';
+import { platformNow, setClockOffset } from './clock.js';
 
 const ADD_DEVICE_TIMEOUT_MS = 30_000;
 // A batch is sent when it holds this many reports or values, whichever comes first: large IPC
@@ -29,9 +30,6 @@ let pending: PropsItem[] = [];
 let flushScheduled = false;
 let pendingValues = 0;
 let nextHostCallId = 1;
-/** Platform time minus box time, from the host (protocol `clock`); the default timestamps follow it. */
-let clockOffsetMs = 0;
-const now = (): number => Date.now() + clockOffsetMs;
 const hostCalls = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
 /** `ctx.host.call`: one request to a host service, matched to its `hostReply` by id. */
@@ -75,7 +73,7 @@ function makeHandle(info: DeviceInfo): DeviceHandle {
     log: log.child({ dev: deviceKey(pk, dn) }),
     online: () => send({ t: 'status', pk, dn, online: true }),
     offline: (reason?: string) => send({ t: 'status', pk, dn, online: false, ...(reason ? { reason } : {}) }),
-    reportProperties: (values, time = now()) => {
+    reportProperties: (values, time = platformNow()) => {
       pending.push([pk, dn, values, time]);
       pendingValues += Object.keys(values).length;
       if (pending.length >= MAX_BATCH_ITEMS || pendingValues >= MAX_BATCH_VALUES) flush();
@@ -84,7 +82,7 @@ function makeHandle(info: DeviceInfo): DeviceHandle {
         setImmediate(flush);
       }
     },
-    reportEvent: (id, params, time = now()) => {
+    reportEvent: (id, params, time = platformNow()) => {
       flush(); // keep order: values reported before the event go first
       send({ t: 'event', pk, dn, id, params, time });
     },
@@ -166,7 +164,7 @@ async function onCall(msg: Extract<HostToDriver, { t: 'call' }>): Promise<void> 
 }
 
 async function onInit(msg: Extract<HostToDriver, { t: 'init' }>): Promise<void> {
-  clockOffsetMs = msg.clockOffsetMs ?? 0;
+  setClockOffset(msg.clockOffsetMs ?? 0);
   driverName = msg.name;
   log = pino(
     { level: msg.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { driver: msg.name, pid: process.pid } },
@@ -185,7 +183,6 @@ async function onInit(msg: Extract<HostToDriver, { t: 'init' }>): Promise<void> 
     log,
     dataDir: msg.dataDir,
     host: { call: hostCall },
-    now,
   });
   await driver.start?.();
   await Promise.all(msg.deviceList.map(addDevice));
@@ -249,7 +246,7 @@ process.on('message', (raw: HostToDriver) => {
       onHostReply(raw);
       break;
     case 'clock':
-      clockOffsetMs = raw.offsetMs;
+      setClockOffset(raw.offsetMs);
       break;
   }
 });

@@ -13,6 +13,7 @@ import type { Answer } from './answer.js';
 
 // The SDK's one entry for driver authors: the answer helpers and codes come along with the contract.
 export { ALINK, DRIVER_ERRORS, fail, formatMessage, ok, succeeded, type Answer, type DriverErrorCode } from './answer.js';
+export { platformNow } from './clock.js';
 
 /** One device as deployed to the driver (Link IoT Edge `deviceList` entry). */
 export interface DeviceInfo {
@@ -36,11 +37,6 @@ export interface DriverContext {
   dataDir: string;
   /** Services the host process offers to drivers (for example the access core's decisions). */
   host: HostServices;
-  /**
-   * The time to stamp records with, UTC ms: the box clock corrected by the platform's (Alink NTP,
-   * R41). The default times of reportProperties/reportEvent use it.
-   */
-  now(): number;
 }
 
 /**
