@@ -6,21 +6,11 @@
  */
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { DISCOVERED_FILE, type DiscoveredRecord } from '../../protocols/gb28181/discovered.js';
 
-export interface Discovered {
-  gbId: string;
-  kind: 'device' | 'channel';
-  /** The NVR's GB id, for a channel. */
-  parent?: string;
-  /** A channel's name as the cloud would give it (`<NVR code>_<channel>_<location>`). */
-  suggestedName?: string;
-  address?: string;
-  firstSeen: number;
-  lastSeen: number;
-}
+export type Discovered = DiscoveredRecord;
 
 export const MAX_DISCOVERED = 1024;
-export const DISCOVERED_FILE = 'discovered.json';
 
 export class DiscoveredList {
   readonly #file: string;

@@ -10,20 +10,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isSeq, parseDocument, YAMLMap } from 'yaml';
 import type { BoxConfig } from '../config/schema.js';
+import { DISCOVERED_FILE, type DiscoveredRecord } from '../../protocols/gb28181/discovered.js';
 
 export const GB_DRIVER_TYPE = 'gb28181-camera';
-/** The file and the shape drivers/gb28181-camera/discovered.ts writes (edge/ may not import drivers/). */
-const DISCOVERED_FILE = 'discovered.json';
 
-export interface DiscoveredCamera {
-  gbId: string;
-  kind: 'device' | 'channel';
-  parent?: string;
-  suggestedName?: string;
-  address?: string;
-  firstSeen: number;
-  lastSeen: number;
-}
+export type DiscoveredCamera = DiscoveredRecord;
 
 export interface ConfiguredCamera {
   driver: string;
