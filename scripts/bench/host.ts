@@ -2,7 +2,8 @@
  * Host benchmark: property values per second from N child-process drivers through the host
  * (TSL check, shadow, event bus) onto the local bus, against the same messages published
  * directly by an mqtt.js process to the same embedded broker in the same run.
- * Also: start-to-ready and idle RSS of the daemon with 10 drivers.
+ * Also: start-to-ready and idle RSS of the daemon with 10 drivers. History (edge/history) is on, as
+ * in the embedded defaults; `npm run bench -- host --no-history` measures without it.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,7 +11,9 @@ import mqtt from 'mqtt';
 import { childPids, cpuSeconds, ROOT, round, rssMb, sleep, startDaemon } from './lib.js';
 
 const USER = { username: 'bench', password: 'bench-password-123' };
-const BUS = `bus: { port: 0, users: [ { username: ${USER.username}, password: ${USER.password} } ] }\nthingModels: [${join(ROOT, 'scripts', 'bench', 'tsl')}]\n`;
+// `--no-history`: the same run with the box's history off, to see what keeping it costs.
+const HISTORY = process.argv.includes('--no-history') ? 'history: { enabled: false }\n' : '';
+const BUS = `bus: { port: 0, users: [ { username: ${USER.username}, password: ${USER.password} } ] }\nthingModels: [${join(ROOT, 'scripts', 'bench', 'tsl')}]\n${HISTORY}`;
 const LOAD = join(ROOT, 'dist', 'scripts', 'bench', 'drivers', 'load', 'index.js');
 const DRIVERS = 4;
 const DEVICES_PER_DRIVER = 25;
