@@ -35,6 +35,7 @@ interface Plain {
   needsConfirm(service: { identifier: string }): boolean;
   ebaReason(reason: string): string;
   configMessage(message: string): string;
+  configHint(hint: string): string;
 }
 
 const load = async <T>(file: string): Promise<T> => (await import(pathToFileURL(join(UI_DIR, file)).href)) as T;
@@ -241,5 +242,16 @@ describe('plain language', () => {
     expect(plain.configMessage('Expected required property')).toBe('缺少必填项');
     expect(plain.configMessage('Expected integer')).toBe('应为整数');
     expect(plain.configMessage('something the console does not know')).toBe('something the console does not know');
+    // Their hints too, with the driver's own description kept inside.
+    // (A hint that is only a core schema's own description is English-only data, shown as written.)
+    const descriptions = new Set(['instance name, Vendor_Model_Domain_Function']);
+    const hints = broken.flatMap((text) => problemsOf(text).map((p) => p.hint)).filter((h) => !descriptions.has(h));
+    expect(hints.length).toBeGreaterThanOrEqual(broken.length - 1);
+    expect(hints.filter((h) => plain.configHint(h) === h)).toEqual([]);
+    expect(plain.configHint('give each listener its own port')).toBe('每个监听需使用自己的端口');
+    expect(plain.configHint('a whole number from 1 to 65535 (the port)')).toBe('1 到 65535 之间的整数 (the port)');
+    expect(plain.configHint('see docs/console.md, History')).toBe('参见 docs/console.md, History');
+    expect(inBoth(() => plain.configHint('add this field')).en).toBe('add this field');
+    expect(plain.configHint('a hint the console does not know')).toBe('a hint the console does not know');
   });
 });

@@ -1,6 +1,6 @@
 // Small helpers shared by every page: element builder, API client, formatting.
 import { t, MESSAGES } from './i18n.js';
-import { configMessage, plainReason } from './plain.js';
+import { configHint, configMessage, plainReason } from './plain.js';
 
 /** h('div.cls#id', {attr}, ...children) — children may be strings, nodes, arrays or null. */
 export function h(spec, attrs, ...children) {
@@ -181,7 +181,9 @@ export function table(headers, rows, attrs) {
 export function problemList(problems) {
   return h(
     'ul.problems',
-    problems.map((p) => h('li', h('code', p.path), ' ', configMessage(p.message), p.hint ? h('span.hint', ` — ${p.hint}`) : null)),
+    problems.map((p) =>
+      h('li', h('code', p.path), ' ', configMessage(p.message), p.hint ? h('span.hint', ` — ${configHint(p.hint)}`) : null),
+    ),
   );
 }
 

@@ -7,6 +7,7 @@ import { settingsFields } from './forms-fields.js';
 import { previewPanel } from './forms-preview.js';
 import { discoverPanel, foundToDevice } from './forms-discover.js';
 import { loadFormsCss } from './yaml-view.js';
+import { configHint, configMessage } from './plain.js';
 
 /** The drivers card with its forms; `onDeployed` refreshes the rest of the page, `reload` this card after a deploy from elsewhere. */
 export async function driverForms(onDeployed, runningDrivers) {
@@ -176,7 +177,7 @@ function driverForm(d, index, data, running, submit, cancel) {
     config?.clearMarks();
     for (const r of rows) r.clearMarks();
     return problems.filter((p) => {
-      const text = p.hint ? `${p.message} — ${p.hint}` : p.message;
+      const text = p.hint ? `${configMessage(p.message)} — ${configHint(p.hint)}` : configMessage(p.message);
       if (p.path !== prefix && !p.path.startsWith(`${prefix}/`)) return true;
       const [head, key, ...rest] = p.path.slice(prefix.length + 1).split('/');
       if (head === 'name') return void (nameProblem.textContent = text);

@@ -2,6 +2,7 @@
 // their fields, the rest listed), the line diff of old and new config, then the deploy itself.
 import { t } from './i18n.js';
 import { h, api, note, errorText, fill } from './core.js';
+import { configHint, configMessage } from './plain.js';
 
 const CONTEXT = 3; // unchanged lines shown around a change
 
@@ -26,7 +27,8 @@ export function diffView(diff) {
   return h('pre.diff#form-diff', lines);
 }
 
-const problemItem = (p) => h('li', p.path ? h('code', p.path) : null, ' ', p.message, p.hint ? h('span.hint', ` — ${p.hint}`) : null);
+const problemItem = (p) =>
+  h('li', p.path ? h('code', p.path) : null, ' ', configMessage(p.message), p.hint ? h('span.hint', ` — ${configHint(p.hint)}`) : null);
 
 /**
  * `show(edit, index, form)`: previews one driver edit; `form` (optional) takes the problems of

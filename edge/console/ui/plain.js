@@ -167,3 +167,39 @@ const CONFIG_MESSAGES = [
 
 /** A config problem's message in the user's language (the checker's English when not recognised). */
 export const configMessage = (message) => byPatterns(CONFIG_MESSAGES, message);
+
+// The checkers' hints (edge/config/load.ts hintFor, driver-set.ts, edge/host/sdk/settings.ts
+// hintOf, driver-settings.ts): their fixed forms in words; a setting's own description inside one
+// stays as the driver wrote it.
+const CONFIG_HINTS = [
+  [/^see docs\/(?<doc>[\w.-]+\.md)(?<rest>.*)$/s, 'hint.seeDocs'],
+  [/^remove (?<key>\S+) or check its spelling against docs\/config\.md$/, 'hint.spelling'],
+  [/^add this field$/, 'hint.addField'],
+  [/^write a whole number$/, 'hint.wholeNumber'],
+  [/^allowed: (?<d>.*)$/s, 'hint.allowed'],
+  [/^use a value in the allowed range$/, 'hint.range'],
+  [/^must match (?<p>.*)$/s, 'hint.mustMatch'],
+  [/^check the length limits in docs\/config\.md$/, 'hint.length'],
+  [/^use one of the values listed in docs\/config\.md$/, 'hint.listed'],
+  [/^one of (?<list>.*)$/s, 'hint.oneOf'],
+  [/^an IPv4 address like 192\.168\.1\.20 or a host name(?<d>.*)$/s, 'hint.ipv4OrHost'],
+  [/^an IPv4 address like 192\.168\.1\.20(?<d>.*)$/s, 'hint.ipv4'],
+  [/^text or a whole number(?<d>.*)$/s, 'hint.textOrInt'],
+  [/^a whole number from (?<min>\S+) to (?<max>\S+)(?<d>.*)$/s, 'hint.intRange'],
+  [/^did you mean (?<guess>.+)\?$/, 'hint.didYouMean'],
+  [/^remove it; known keys: (?<keys>.*)$/s, 'hint.knownKeys'],
+  [/^write a YAML list \(- item\) or a JSON array$/, 'hint.list'],
+  [/^fix the syntax at the line shown$/, 'hint.syntax'],
+  [/^start from config\/box\.example\.yaml$/, 'hint.example'],
+  [/^give every driver instance its own name$/, 'hint.driverName'],
+  [/^add a user under bus\.users and name it here$/, 'hint.busUser'],
+  [/^type: demo-sim \(a folder of drivers\/\) or module: \/path\/to\/driver$/, 'hint.driverType'],
+  [/^check the name against the folders of drivers\/ or install the package$/, 'hint.installed'],
+  [/^a device belongs to exactly one driver$/, 'hint.oneDriver'],
+  [/^add a TSL JSON file with profile\.productKey (?<pk>\S+) to a thingModels folder$/, 'hint.addTsl'],
+  [/^give each listener its own port$/, 'hint.ownPort'],
+  [/^reinstall the driver$/, 'hint.reinstall'],
+];
+
+/** A config problem's hint in the user's language (the checker's English when not recognised). */
+export const configHint = (hint) => byPatterns(CONFIG_HINTS, hint);
