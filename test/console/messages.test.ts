@@ -213,7 +213,7 @@ describe('plain language', () => {
   });
 
   it("the config checker's messages for common mistakes are all put into words", () => {
-    const problemsOf = (text: string): { message: string }[] => {
+    const problemsOf = (text: string): { message: string; hint: string }[] => {
       try {
         parseConfig(text);
       } catch (err) {

@@ -74,7 +74,13 @@ describe('plain language in Chromium', () => {
       expect(await row.locator('td.msg').textContent()).toBe('电流: 31.5');
       expect(await row.textContent()).not.toContain('{');
       await expectFits(page, view, '#dash-alarms');
-      // The box-wide event list names it the same way.
+      // The box-wide event list names it the same way, once the history has written it (the
+      // recorder writes every flushMs; the page reads what is stored when it opens).
+      await waitFor(() =>
+        box.runtime.consoleServices.history
+          ?.events({ device: 'PEDemoMeter/meter-01', kind: 'event', limit: 20 })
+          .events.some((e) => e.name === 'OverCurrent' && e.t === time),
+      );
       await useView(page, view, '#/events');
       await page.selectOption('#events-kind', 'event');
       await waitFor(async () =>
