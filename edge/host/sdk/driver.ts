@@ -13,7 +13,6 @@ import type { Answer } from './answer.js';
 
 // The SDK's one entry for driver authors: the answer helpers and codes come along with the contract.
 export { ALINK, DRIVER_ERRORS, fail, formatMessage, ok, succeeded, type Answer, type DriverErrorCode } from './answer.js';
-export { platformNow } from './clock.js';
 
 /** One device as deployed to the driver (Link IoT Edge `deviceList` entry). */
 export interface DeviceInfo {
